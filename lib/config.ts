@@ -1,0 +1,268 @@
+import "server-only";
+
+// The one reader of process.env. Everything the portal is configured with passes through the zod schema
+// below, so a wrong value is reported once, at start-up, by the name of the variable that holds it.
+//
+// Modes:
+//   demo        nothing configured (or PORTAL_MODE=demo): embedded database, a generated session secret,
+//               Microsoft endpoints from whatever the demo script passes (the built-in emulator).
+//   production  anything configured (or PORTAL_MODE=production): every required variable must be present
+//               and well-formed, or start-up stops with one line naming it.
+
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { DatabaseUrlError, DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
+
+/** Dataverse host suffixes of every Microsoft cloud (see ../shared/reference/entra-dataverse-protocol.md B1). */
+export const MICROSOFT_DATAVERSE_HOST_SUFFIXES = [
+  "crm.dynamics.com",
+  ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}.dynamics.com`), // crm2 … crm21
+  "crm.microsoftdynamics.us",
+  "crm.appsplatform.us",
+  "crm.dynamics.cn",
+] as const;
+
+export const DEFAULT_ROLE_NAME = "Northwind Sync Integration";
+export const DEFAULT_ROLE_PRIVILEGES = [
+  "prvReadAccount",
+  "prvWriteAccount",
+  "prvCreateAccount",
+  "prvReadContact",
+  "prvWriteContact",
+  "prvCreateContact",
+] as const;
+
+/** Variables that, when any is set, mean the operator is configuring a real deployment. */
+const PRODUCTION_MARKERS = [
+  "ENTRA_CLIENT_ID",
+  "ENTRA_HOME_TENANT_ID",
+  "ENTRA_CLIENT_SECRET",
+  "ENTRA_CLIENT_CERTIFICATE_PATH",
+  "DATABASE_URL",
+  "AUTH_SECRET",
+] as const;
+
+type Env = Record<string, string | undefined>;
+
+// Empty strings are unset: a `FOO=` line in a .env file must not count as a value.
+const optionalString = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
+
+const guid = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID like 00000000-0000-0000-0000-000000000000")
+  .transform((v) => v.toLowerCase());
+
+const httpsOrigin = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a URL like https://login.microsoftonline.com" });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: "must use https (MSAL refuses plain http authorities)" });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+const baseUrl = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    try {
+      const url = new URL(v);
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+      return url.origin;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be the portal's public URL, e.g. https://onboarding.example.com" });
+      return z.NEVER;
+    }
+  });
+
+const csv = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const rawSchema = z.object({
+  PORTAL_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["demo", "production"]).optional()),
+  PORT: z.preprocess((v) => (v === "" ? undefined : v), port.optional()),
+  AUTH_URL: optionalString.pipe(baseUrl.optional()),
+  AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional()),
+  SESSION_MAX_AGE_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 30).optional()),
+  DATABASE_URL: optionalString,
+  ENTRA_AUTHORITY_HOST: optionalString.pipe(httpsOrigin.optional()),
+  ENTRA_CLIENT_ID: optionalString.pipe(guid.optional()),
+  ENTRA_HOME_TENANT_ID: optionalString.pipe(guid.optional()),
+  ENTRA_CLIENT_SECRET: optionalString,
+  ENTRA_CLIENT_SECRET_EXPIRES_AT: optionalString.pipe(z.iso.datetime({ offset: true }).or(z.iso.date()).optional()),
+  ENTRA_CLIENT_CERTIFICATE_PATH: optionalString,
+  ENTRA_CLIENT_PRIVATE_KEY_PATH: optionalString,
+  TENANCY_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["multi", "single"]).optional()),
+  SUPPORT_OPERATOR_ROLE: optionalString,
+  SUPPORT_ADMIN_ROLE: optionalString,
+  DATAVERSE_ROLE_NAME: optionalString,
+  DATAVERSE_ROLE_PRIVILEGES: optionalString.pipe(csv.optional()),
+  DATAVERSE_ALLOWED_HOST_SUFFIXES: optionalString.pipe(csv.optional()),
+  PORTAL_APP_NAME: optionalString,
+  PORTAL_VENDOR_NAME: optionalString,
+  PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
+  OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
+});
+
+export type ClientCredential =
+  | { kind: "secret"; secret: string; expiresAt: Date | null }
+  | { kind: "certificate"; certificatePath: string; privateKeyPath: string };
+
+export type PortalConfig = {
+  mode: "demo" | "production";
+  branding: { appName: string; vendorName: string; supportEmail: string };
+  port: number;
+  /** The portal's public origin, or null when it is taken from the request (demo). */
+  publicUrl: string | null;
+  sessionSecret: string;
+  sessionMaxAgeSeconds: number;
+  database: DatabaseTarget;
+  entra: {
+    authorityHost: string;
+    /** null in demo mode when no Microsoft endpoint was configured: sign-in is then unavailable. */
+    clientId: string | null;
+    homeTenantId: string | null;
+    credential: ClientCredential | null;
+    tenancy: "multi" | "single";
+    supportOperatorRole: string;
+    supportAdminRole: string;
+  };
+  dataverse: {
+    roleName: string;
+    rolePrivileges: string[];
+    allowedHostSuffixes: string[];
+    outboundTimeoutMs: number;
+  };
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Configuration error: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+function isProductionIntended(env: Env): boolean {
+  if (env.PORTAL_MODE?.trim()) return env.PORTAL_MODE.trim() === "production";
+  return PRODUCTION_MARKERS.some((name) => (env[name] ?? "").trim() !== "");
+}
+
+/** Parses the given environment. Throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Env): PortalConfig {
+  const parsed = rawSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? "configuration");
+    throw new ConfigError(variable, issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`);
+  }
+  const v = parsed.data;
+  const mode = isProductionIntended(env) ? "production" : "demo";
+  const production = mode === "production";
+
+  const require = <T>(name: string, value: T | undefined, hint: string): T => {
+    if (value === undefined) throw new ConfigError(name, `is required outside demo mode (${hint})`);
+    return value;
+  };
+
+  let database: DatabaseTarget;
+  const databaseUrl = production
+    ? require("DATABASE_URL", v.DATABASE_URL, "postgresql://user:password@host:5432/database")
+    : (v.DATABASE_URL ?? DEFAULT_EMBEDDED_DATABASE_URL);
+  try {
+    database = parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new ConfigError("DATABASE_URL", error.message);
+    throw error;
+  }
+
+  const clientId = production ? require("ENTRA_CLIENT_ID", v.ENTRA_CLIENT_ID, "the app registration's Application (client) ID") : (v.ENTRA_CLIENT_ID ?? null);
+  const homeTenantId = production
+    ? require("ENTRA_HOME_TENANT_ID", v.ENTRA_HOME_TENANT_ID, "the Directory (tenant) ID where the app is registered")
+    : (v.ENTRA_HOME_TENANT_ID ?? null);
+
+  let credential: ClientCredential | null = null;
+  if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_CERTIFICATE_PATH) {
+    throw new ConfigError("ENTRA_CLIENT_SECRET", "and ENTRA_CLIENT_CERTIFICATE_PATH are both set; configure one credential");
+  }
+  if (v.ENTRA_CLIENT_SECRET) {
+    credential = {
+      kind: "secret",
+      secret: v.ENTRA_CLIENT_SECRET,
+      expiresAt: v.ENTRA_CLIENT_SECRET_EXPIRES_AT ? new Date(v.ENTRA_CLIENT_SECRET_EXPIRES_AT) : null,
+    };
+  } else if (v.ENTRA_CLIENT_CERTIFICATE_PATH) {
+    credential = {
+      kind: "certificate",
+      certificatePath: v.ENTRA_CLIENT_CERTIFICATE_PATH,
+      privateKeyPath: require("ENTRA_CLIENT_PRIVATE_KEY_PATH", v.ENTRA_CLIENT_PRIVATE_KEY_PATH, "the PEM private key of the certificate"),
+    };
+  } else if (production) {
+    throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
+  }
+
+  const sessionSecret = production
+    ? require("AUTH_SECRET", v.AUTH_SECRET, "at least 32 random characters")
+    : // A demo session lasts as long as the process; a fresh secret per start is fine there.
+      (v.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
+
+  return {
+    mode,
+    branding: {
+      appName: v.PORTAL_APP_NAME ?? "Northwind Sync",
+      vendorName: v.PORTAL_VENDOR_NAME ?? "Northwind Traders",
+      supportEmail: v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example",
+    },
+    port: v.PORT ?? 3000,
+    publicUrl: production ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com") : (v.AUTH_URL ?? null),
+    sessionSecret,
+    sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),
+    database,
+    entra: {
+      authorityHost: v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com",
+      clientId,
+      homeTenantId,
+      credential,
+      tenancy: v.TENANCY_MODE ?? "multi",
+      supportOperatorRole: v.SUPPORT_OPERATOR_ROLE ?? "Support.Operator",
+      supportAdminRole: v.SUPPORT_ADMIN_ROLE ?? "Support.Admin",
+    },
+    dataverse: {
+      roleName: v.DATAVERSE_ROLE_NAME ?? DEFAULT_ROLE_NAME,
+      rolePrivileges: v.DATAVERSE_ROLE_PRIVILEGES ?? [...DEFAULT_ROLE_PRIVILEGES],
+      allowedHostSuffixes: (v.DATAVERSE_ALLOWED_HOST_SUFFIXES ?? [...MICROSOFT_DATAVERSE_HOST_SUFFIXES]).map((s) => s.toLowerCase().replace(/^\./, "")),
+      outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
+    },
+  };
+}
+
+let cached: PortalConfig | undefined;
+
+/** The portal's configuration, read from process.env once. */
+export function config(): PortalConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Whether sign-in can be offered (in demo mode it needs the emulator's endpoints). */
+export function signInAvailable(c: PortalConfig = config()): boolean {
+  return c.entra.clientId !== null && c.entra.homeTenantId !== null && c.entra.credential !== null;
+}

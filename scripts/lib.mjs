@@ -1,0 +1,78 @@
+// Small helpers shared by the launcher scripts (demo, build, e2e server). Plain ESM so they run before
+// anything is built or compiled.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const bin = (name) => path.join(root, "node_modules", ".bin", name);
+
+/** Environment every child gets: no telemetry, no Prisma update checks. */
+export function baseEnv(extra = {}) {
+  return { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1", ...extra };
+}
+
+export function run(command, args, env = baseEnv()) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
+  if (result.status !== 0) {
+    throw new Error(`${path.basename(command)} ${args.join(" ")} exited with ${result.status ?? result.signal}`);
+  }
+}
+
+export function start(command, args, env = baseEnv(), name = path.basename(command)) {
+  const child = spawn(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env });
+  child.on("exit", (code, signal) => {
+    if (!child.stopping) {
+      console.error(`${name} stopped unexpectedly (${code ?? signal})`);
+      process.exitCode = 1;
+    }
+  });
+  child.stop = () => {
+    child.stopping = true;
+    child.kill("SIGTERM");
+  };
+  return child;
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name === "generated" || entry.name.startsWith(".")) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when .next holds a production build newer than every source file. */
+export function buildIsFresh() {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  if (!existsSync(buildId)) return false;
+  const built = statSync(buildId).mtimeMs;
+  const sources = ["app", "components", "lib", "public", "instrumentation.ts", "next.config.js", "package-lock.json", "postcss.config.mjs"];
+  return sources.every((s) => {
+    const p = path.join(root, s);
+    if (!existsSync(p)) return true;
+    return (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) <= built;
+  });
+}
+
+export function buildIfNeeded() {
+  if (buildIsFresh()) {
+    console.log("Production build is up to date.");
+    return;
+  }
+  console.log("Building the portal (next build)…");
+  run(bin("next"), ["build"]);
+}
+
+export async function waitFor(check, { timeoutMs, what }) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,15 @@
+// `npm run dev|build|start`: next with telemetry off (no network here), the emulator's CA trusted when present.
+import { bin, baseEnv, buildIfNeeded, run } from "./lib.mjs";
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === "build") {
+  run(bin("next"), ["build", ...rest]);
+} else if (command === "start") {
+  buildIfNeeded();
+  run(bin("next"), ["start", ...rest], baseEnv());
+} else if (command === "dev") {
+  run(bin("next"), ["dev", ...rest], baseEnv());
+} else {
+  console.error("usage: node scripts/run.mjs dev|build|start");
+  process.exit(2);
+}
