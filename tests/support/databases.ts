@@ -1,0 +1,75 @@
+// Fresh, throw-away databases of both kinds the app supports, so integration tests run against the
+// embedded PGlite and a real PostgreSQL server alike. A PostgreSQL server that does not answer fails the
+// test run loudly: skipping would let a PostgreSQL-only bug through unnoticed.
+
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+export type TestDatabaseKind = "pglite" | "postgres";
+
+export type TestDatabase = {
+  name: TestDatabaseKind;
+  /** A DATABASE_URL for it (`pglite:<folder>` or `postgresql://...`). */
+  url: string;
+  drop(): Promise<void>;
+};
+
+export const testDatabaseKinds = ["pglite", "postgres"] as const satisfies readonly TestDatabaseKind[];
+
+const DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+const START_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+
+function serverUrl(): string {
+  return process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL;
+}
+
+// An administrative connection to the server's maintenance database, for CREATE/DROP DATABASE.
+async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `The PostgreSQL test server at ${new URL(serverUrl()).host} does not answer (${reason}). ` +
+        `Start it with \`${START_HINT}\`, or point TEST_POSTGRES_URL at another server.`,
+      { cause: error },
+    );
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createPgliteDatabase(): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "top-test-pglite-"));
+  return {
+    name: "pglite",
+    url: `pglite:${dataDir}`,
+    drop: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
+async function createPostgresDatabase(): Promise<TestDatabase> {
+  const database = `top_test_${randomBytes(6).toString("hex")}`;
+  await withAdminClient((client) => client.query(`CREATE DATABASE ${database}`));
+  const url = new URL(serverUrl());
+  url.pathname = `/${database}`;
+  return {
+    name: "postgres",
+    url: url.toString(),
+    // FORCE ends connections a failing test may have left open (PostgreSQL 13+).
+    drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).then(() => {}),
+  };
+}
+
+export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
+  return kind === "pglite" ? createPgliteDatabase() : createPostgresDatabase();
+}
