@@ -20,12 +20,19 @@ export function run(command, args, env = baseEnv()) {
   }
 }
 
+const children = new Set();
+
+/** Starts a long-running child. If it dies on its own, the others are stopped and this process exits 1. */
 export function start(command, args, env = baseEnv(), name = path.basename(command)) {
   const child = spawn(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env });
+  children.add(child);
   child.on("exit", (code, signal) => {
+    children.delete(child);
     if (!child.stopping) {
       console.error(`${name} stopped unexpectedly (${code ?? signal})`);
-      process.exitCode = 1;
+      stopAll(1);
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
     }
   });
   child.stop = () => {
@@ -33,6 +40,13 @@ export function start(command, args, env = baseEnv(), name = path.basename(comma
     child.kill("SIGTERM");
   };
   return child;
+}
+
+/** Stops every child started with start(); the process exits once they are gone. */
+export function stopAll(exitCode = 0) {
+  process.exitCode = exitCode;
+  if (children.size === 0) process.exit(exitCode);
+  for (const child of children) child.stop();
 }
 
 function newestMtime(dir) {

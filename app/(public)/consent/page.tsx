@@ -1,0 +1,115 @@
+import type { Metadata } from "next";
+import { z } from "zod";
+import { CopyField } from "@/components/ui/copy-field";
+import { config } from "@/lib/config";
+import { viewInvitation, type InvitationView } from "@/lib/data/invitations";
+import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
+import { requestOrigin } from "@/lib/request-origin";
+
+export const metadata: Metadata = { title: "Connect your organisation" };
+
+// The stable URL the AppSource listing and invitation links point to: /consent[?tenant=…][&source=…][&invitation=…]
+const tenantHint = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/, "tenant");
+const sourceTag = z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/);
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+const invitationMessages: Record<Exclude<InvitationView["status"], "valid">, string> = {
+  expired: "This invitation link has expired. You can still connect below, or ask your contact for a new link.",
+  used: "This invitation link has already been used by an organisation. You can still connect below.",
+  revoked: "This invitation link was withdrawn. You can still connect below, or ask your contact for a new link.",
+  unknown: "This invitation link is not valid; check that it was copied in full. You can still connect below.",
+};
+
+export default async function ConsentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const c = config();
+  const { appName, vendorName } = c.branding;
+
+  const rawTenant = first(params.tenant);
+  const tenant = rawTenant === undefined ? null : tenantHint.safeParse(rawTenant);
+  const rawSource = first(params.source);
+  const source = rawSource === undefined ? null : sourceTag.safeParse(rawSource);
+  const invitationToken = first(params.invitation);
+  const invitation = invitationToken ? await viewInvitation(invitationToken) : null;
+
+  const hint = tenant?.success ? tenant.data : invitation?.status === "valid" ? invitation.tenantHint : null;
+  const notices: string[] = [];
+  if (tenant && !tenant.success) notices.push("The organisation in this link is not a tenant ID or domain name, so it was ignored.");
+  if (source && !source.success) notices.push("The source tag in this link is malformed, so it was ignored.");
+  if (invitation && invitation.status !== "valid") notices.push(invitationMessages[invitation.status]);
+
+  const legacyLink = legacyAdminConsentUrl(c, await requestOrigin(), hint);
+
+  return (
+    <div className="mx-auto max-w-4xl px-6 py-12">
+      <h1 className="text-3xl font-bold tracking-tight text-slate-900">Connect your organisation to {appName}</h1>
+      <p className="mt-3 text-lg text-slate-600">
+        {appName} by {vendorName} needs an administrator of your organisation to approve it, then connects to the Dataverse environments you choose.
+      </p>
+
+      {invitation?.status === "valid" ? (
+        <p className="mt-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
+          You were invited by {vendorName}
+          {invitation.tenantHint ? ` to connect ${invitation.tenantHint}` : ""}. The invitation is valid until{" "}
+          {invitation.expiresAt.toUTCString().replace(/:\d\d GMT$/, " UTC")}.
+        </p>
+      ) : null}
+      {notices.map((notice) => (
+        <p key={notice} role="status" className="mt-6 rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+          {notice}
+        </p>
+      ))}
+
+      <div className="mt-8 grid gap-6 md:grid-cols-2">
+        <section aria-labelledby="access-heading" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 id="access-heading" className="font-semibold text-slate-900">
+            What {appName} will access, and why
+          </h2>
+          <ul className="mt-3 list-disc space-y-2 pl-5 text-sm text-slate-700">
+            <li>
+              <strong>Your Dataverse data</strong>, in the environments you register, limited by the &ldquo;{c.dataverse.roleName}&rdquo; security
+              role: {c.dataverse.rolePrivileges.join(", ")}. This is what {appName} synchronises.
+            </li>
+            <li>
+              <strong>Sign-in and basic profile</strong> of the administrator using this portal, so we know who connected your organisation.
+            </li>
+            <li>It signs in as itself (an application user); it never acts as one of your people and needs no licence.</li>
+          </ul>
+        </section>
+        <section aria-labelledby="who-heading" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 id="who-heading" className="font-semibold text-slate-900">
+            Who can approve it
+          </h2>
+          <ul className="mt-3 list-disc space-y-2 pl-5 text-sm text-slate-700">
+            <li>
+              <strong>Admin consent</strong>: a Global Administrator, Privileged Role Administrator, Cloud Application Administrator or
+              Application Administrator of your Microsoft Entra ID tenant.
+            </li>
+            <li>
+              <strong>Application user</strong>: a System Administrator of each Dataverse environment (or a Power Platform administrator).
+            </li>
+            <li>Personal Microsoft accounts (outlook.com, hotmail.com) cannot connect an organisation.</li>
+          </ul>
+        </section>
+      </div>
+
+      {legacyLink ? (
+        <section aria-labelledby="legacy-heading" className="mt-10 rounded-xl border border-slate-200 bg-white p-6">
+          <h2 id="legacy-heading" className="font-semibold text-slate-900">
+            Cannot use this portal?
+          </h2>
+          <p className="mt-2 text-sm text-slate-600">
+            An administrator can grant consent directly with this Microsoft link, then come back here to register environments.
+          </p>
+          <div className="mt-4">
+            <CopyField label="Admin consent link" value={legacyLink} multiline />
+          </div>
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// The suite runs against the production build served by `npm run demo` (emulator + embedded database),
+// on its own ports and a fresh database folder, so it never touches a demo you have running.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 44310);
+// Set once in the runner's process; workers and the global teardown inherit it.
+process.env.E2E_DATABASE_DIR ??= path.join(os.tmpdir(), `portal-e2e-${process.pid}`);
+const databaseDir = process.env.E2E_DATABASE_DIR;
+
+export const e2e = { port, emulatorPort, baseURL: `http://localhost:${port}`, emulatorURL: `https://127.0.0.1:${emulatorPort}` };
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  globalTeardown: "./tests/e2e/support/global-teardown.ts",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [["list"]],
+  use: {
+    baseURL: e2e.baseURL,
+    trace: "retain-on-failure",
+    ignoreHTTPSErrors: true,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: "npx tsx scripts/demo.ts",
+    url: `${e2e.baseURL}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      ...(process.env as Record<string, string>),
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      DATABASE_URL: `pglite:${databaseDir}`,
+    },
+  },
+});

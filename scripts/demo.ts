@@ -1,0 +1,64 @@
+// `npm run demo`: the whole product on one machine with no Microsoft cloud. Starts the built-in emulator of
+// Entra ID and Dataverse (emulator/), migrates and seeds the embedded database, and serves the production
+// build on PORT (default 3000), configured only through the same variables a real deployment uses.
+//
+// Environment: PORT (3000), EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite).
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { baseEnv, bin, buildIfNeeded, root, run, start, stopAll, waitFor } from "./lib.mjs";
+
+type Runtime = {
+  authorityHost: string;
+  caCertPath: string;
+  clientId: string;
+  homeTenantId: string;
+  clientSecret: string;
+};
+
+const port = process.env.PORT || "3000";
+const emulatorPort = process.env.EMULATOR_PORT || "44300";
+const databaseUrl = process.env.DATABASE_URL || "pglite:.data/pglite";
+const stateDir = path.join(root, ".emulator");
+const runtimeFile = path.join(stateDir, `runtime-${emulatorPort}.json`);
+
+/** Dataverse hosts the emulator serves: <org>.<region>.dynamics.localhost, regions crm … crm21. */
+const emulatedDataverseSuffixes = ["crm", ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}`)].map((r) => `${r}.dynamics.localhost`);
+
+async function main() {
+  buildIfNeeded();
+
+  rmSync(runtimeFile, { force: true });
+  const emulator = start(bin("tsx"), ["emulator/cli.ts"], baseEnv({ EMULATOR_PORT: emulatorPort, EMULATOR_RUNTIME_FILE: runtimeFile }), "emulator");
+  await waitFor(() => existsSync(runtimeFile), { timeoutMs: 60_000, what: "the emulator to start" });
+  const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as Runtime;
+
+  const portalEnv = baseEnv({
+    PORTAL_MODE: "demo",
+    PORT: port,
+    DATABASE_URL: databaseUrl,
+    AUTH_URL: process.env.AUTH_URL || `http://localhost:${port}`,
+    ENTRA_AUTHORITY_HOST: runtime.authorityHost,
+    ENTRA_CLIENT_ID: runtime.clientId,
+    ENTRA_HOME_TENANT_ID: runtime.homeTenantId,
+    ENTRA_CLIENT_SECRET: runtime.clientSecret,
+    DATAVERSE_ALLOWED_HOST_SUFFIXES: emulatedDataverseSuffixes.join(","),
+    // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
+    NODE_EXTRA_CA_CERTS: runtime.caCertPath,
+  });
+
+  run(bin("tsx"), ["scripts/db-migrate.ts"], portalEnv);
+  run(bin("tsx"), ["scripts/db-seed.ts"], portalEnv);
+
+  const portal = start(bin("next"), ["start", "-p", port], portalEnv, "portal");
+  console.log(`\nDemo portal: http://localhost:${port}  (Microsoft emulator: ${runtime.authorityHost})\n`);
+
+  void portal;
+  void emulator;
+  process.on("SIGINT", () => stopAll(0));
+  process.on("SIGTERM", () => stopAll(0));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+
+test.describe("public pages", () => {
+  test("the landing page tells a customer admin what the product does and what they need", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByRole("heading", { level: 1, name: "Connect your Dataverse environments to Northwind Sync" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "How onboarding works" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "What you will need" })).toBeVisible();
+    await expect(page.getByText("A Dataverse System Administrator")).toBeVisible();
+    await page.getByRole("link", { name: "Start onboarding" }).click();
+    await expect(page).toHaveURL(/\/consent$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Connect your organisation to Northwind Sync" })).toBeVisible();
+  });
+
+  test("the consent page offers a legacy admin-consent link for the hinted tenant", async ({ page }) => {
+    await page.goto("/consent?tenant=contoso.onmicrosoft.com&source=appsource");
+    const link = page.getByLabel("Admin consent link");
+    await expect(link).toHaveValue(/\/contoso\.onmicrosoft\.com\/oauth2\/authorize\?client_id=[0-9a-f-]{36}&response_type=code&redirect_uri=.+&prompt=admin_consent$/);
+  });
+
+  test("malformed consent-page parameters are explained, not fatal", async ({ page }) => {
+    const response = await page.goto("/consent?tenant=not%20a%20tenant&invitation=short");
+    expect(response?.status()).toBe(200);
+    await expect(page.getByText("The organisation in this link is not a tenant ID or domain name, so it was ignored.")).toBeVisible();
+    await expect(page.getByText("This invitation link is not valid")).toBeVisible();
+    await expect(page.getByLabel("Admin consent link")).toHaveValue(/\/organizations\/oauth2\/authorize\?/);
+  });
+
+  test("an unknown page gets a 404 page", async ({ page }) => {
+    const response = await page.goto("/no-such-page");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+});
+
+test("GET /api/health reports the embedded database as reachable", async ({ request }) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  expect(response.headers()["cache-control"]).toBe("no-store");
+  expect(await response.json()).toMatchObject({ status: "ok", mode: "demo", database: { kind: "pglite", reachable: true } });
+});

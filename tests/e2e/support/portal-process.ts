@@ -1,0 +1,63 @@
+// Runs the production build (`next start`) as a separate process with a chosen environment.
+import { spawn } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "../../..");
+const nextBin = path.join(root, "node_modules", ".bin", "next");
+
+// A clean environment: nothing from the runner's own portal configuration leaks into the child.
+function portalEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(PORTAL_|ENTRA_|AUTH_|DATABASE_URL|DATAVERSE_|TENANCY_|SUPPORT_|PORT$)/.test(k)),
+  );
+  return { ...inherited, NEXT_TELEMETRY_DISABLED: "1", ...vars } as NodeJS.ProcessEnv;
+}
+
+/** Starts `next start` and resolves when it exited; for start-up failures. */
+export function runPortalUntilExit(vars: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nextBin, ["start", "-p", "3119"], { cwd: root, env: portalEnv(vars) });
+    let stderr = "";
+    let stdout = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`next start did not exit within ${timeoutMs} ms; stdout: ${stdout}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout });
+    });
+  });
+}
+
+/** Starts `next start` on vars.PORT and resolves once /api/health answers (any status). */
+export async function startPortal(vars: Record<string, string> & { PORT: string }) {
+  const child = spawn(nextBin, ["start"], { cwd: root, env: portalEnv(vars), stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const baseURL = `http://localhost:${vars.PORT}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}: ${output}`);
+    try {
+      await fetch(`${baseURL}/api/health`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`next start did not answer on ${baseURL}: ${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    baseURL,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
