@@ -10,7 +10,7 @@ function portalEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(PORTAL_|ENTRA_|AUTH_|DATABASE_URL|DATAVERSE_|TENANCY_|SUPPORT_|PORT$)/.test(k)),
   );
-  return { ...inherited, NEXT_TELEMETRY_DISABLED: "1", ...vars } as NodeJS.ProcessEnv;
+  return { NODE_ENV: "production", ...inherited, NEXT_TELEMETRY_DISABLED: "1", ...vars };
 }
 
 /** Starts `next start` and resolves when it exited; for start-up failures. */

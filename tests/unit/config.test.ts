@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, MICROSOFT_DATAVERSE_HOST_SUFFIXES, parseConfig } from "@/lib/config";
+
+const production = {
+  DATABASE_URL: "postgresql://portal:s3cret@db.internal:5432/portal",
+  ENTRA_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
+  ENTRA_HOME_TENANT_ID: "AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE",
+  ENTRA_CLIENT_SECRET: "secret-value",
+  AUTH_SECRET: "k".repeat(32),
+  AUTH_URL: "https://onboarding.example.com/",
+};
+
+function errorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("starts in demo mode with nothing configured: embedded database, no sign-in credentials", () => {
+    const c = parseConfig({});
+    expect(c.mode).toBe("demo");
+    expect(c.database).toMatchObject({ kind: "pglite", display: "pglite:.data/pglite" });
+    expect(c.entra).toMatchObject({ clientId: null, credential: null, tenancy: "multi", authorityHost: "https://login.microsoftonline.com" });
+    expect(c.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(c.port).toBe(3000);
+    expect(c.dataverse.allowedHostSuffixes).toEqual([...MICROSOFT_DATAVERSE_HOST_SUFFIXES]);
+    expect(c.dataverse.allowedHostSuffixes).toContain("crm21.dynamics.com");
+  });
+
+  it("reads a full production configuration and normalises it", () => {
+    const c = parseConfig({ ...production, PORT: "8080", TENANCY_MODE: "single", DATAVERSE_ALLOWED_HOST_SUFFIXES: " .CRM4.dynamics.com, crm.dynamics.com ," });
+    expect(c.mode).toBe("production");
+    expect(c.port).toBe(8080);
+    expect(c.publicUrl).toBe("https://onboarding.example.com");
+    expect(c.entra.homeTenantId).toBe("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+    expect(c.entra.credential).toEqual({ kind: "secret", secret: "secret-value", expiresAt: null });
+    expect(c.entra.tenancy).toBe("single");
+    expect(c.database).toEqual({ kind: "postgres", url: production.DATABASE_URL, display: "postgresql://portal@db.internal:5432/portal" });
+    expect(c.dataverse.allowedHostSuffixes).toEqual(["crm4.dynamics.com", "crm.dynamics.com"]);
+  });
+
+  it("names each missing required variable outside demo mode", () => {
+    for (const name of ["DATABASE_URL", "ENTRA_CLIENT_ID", "ENTRA_HOME_TENANT_ID", "AUTH_SECRET", "AUTH_URL"] as const) {
+      const error = errorOf({ ...production, [name]: undefined });
+      expect(error.variable).toBe(name);
+      expect(error.message).toMatch(new RegExp(`^Configuration error: ${name} is required outside demo mode`));
+    }
+    expect(errorOf({ ...production, ENTRA_CLIENT_SECRET: undefined }).variable).toBe("ENTRA_CLIENT_SECRET");
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(errorOf({ ...production, ENTRA_CLIENT_ID: "  " }).message).toContain("ENTRA_CLIENT_ID is required");
+    expect(parseConfig({ PORT: "", DATABASE_URL: "" }).mode).toBe("demo");
+  });
+
+  it("names malformed values", () => {
+    expect(errorOf({ ...production, DATABASE_URL: "mysql://x/y" }).message).toBe(
+      "Configuration error: DATABASE_URL has the unsupported scheme 'mysql'; expected postgresql:// or pglite:",
+    );
+    expect(errorOf({ ...production, DATABASE_URL: "postgresql://db.internal:5432/" }).message).toContain("DATABASE_URL names no database");
+    expect(errorOf({ ...production, DATABASE_URL: "not a url" }).variable).toBe("DATABASE_URL");
+    expect(errorOf({ ...production, ENTRA_CLIENT_ID: "my-app" }).message).toContain("ENTRA_CLIENT_ID must be a GUID");
+    expect(errorOf({ ...production, PORT: "http" }).variable).toBe("PORT");
+    expect(errorOf({ ...production, TENANCY_MODE: "both" }).variable).toBe("TENANCY_MODE");
+    expect(errorOf({ ...production, ENTRA_AUTHORITY_HOST: "http://login.example.com" }).message).toContain("must use https");
+    expect(errorOf({ ...production, AUTH_SECRET: "short" }).message).toContain("AUTH_SECRET must be at least 32 characters");
+  });
+
+  it("accepts a certificate credential and refuses two credentials at once", () => {
+    const cert = { ...production, ENTRA_CLIENT_SECRET: undefined, ENTRA_CLIENT_CERTIFICATE_PATH: "/etc/portal/cert.pem", ENTRA_CLIENT_PRIVATE_KEY_PATH: "/etc/portal/key.pem" };
+    expect(parseConfig(cert).entra.credential).toEqual({ kind: "certificate", certificatePath: "/etc/portal/cert.pem", privateKeyPath: "/etc/portal/key.pem" });
+    expect(errorOf({ ...cert, ENTRA_CLIENT_PRIVATE_KEY_PATH: undefined }).variable).toBe("ENTRA_CLIENT_PRIVATE_KEY_PATH");
+    expect(errorOf({ ...cert, ENTRA_CLIENT_SECRET: "x" }).message).toContain("both set");
+  });
+
+  it("never puts the database password in the display form", () => {
+    expect(parseConfig(production).database.display).not.toContain("s3cret");
+  });
+
+  it("an explicit PORTAL_MODE=demo keeps demo mode even with Microsoft endpoints configured", () => {
+    const c = parseConfig({ PORTAL_MODE: "demo", ENTRA_CLIENT_ID: production.ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET: "x" });
+    expect(c.mode).toBe("demo");
+    expect(c.entra.clientId).toBe(production.ENTRA_CLIENT_ID);
+  });
+});
