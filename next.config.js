@@ -3,6 +3,8 @@ const nextConfig = {
   // Native or WebAssembly database code is loaded by Node at run time, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "@azure/msal-node"],
   poweredByHeader: false,
+  // forbidden() → app/forbidden.tsx with HTTP 403, for pages a signed-in user may not see.
+  experimental: { authInterrupts: true },
   reactStrictMode: true,
   // Types are checked once, by `npm run check` (tsc --noEmit over the whole repository).
   typescript: { ignoreBuildErrors: true },

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { z } from "zod";
+import { SignInButton } from "@/components/sign-in-button";
 import { CopyField } from "@/components/ui/copy-field";
-import { config } from "@/lib/config";
+import { config, signInAvailable } from "@/lib/config";
 import { viewInvitation, type InvitationView } from "@/lib/data/invitations";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
@@ -96,6 +97,30 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           </ul>
         </section>
       </div>
+
+      <section aria-labelledby="start-heading" className="mt-10 rounded-xl border border-brand-100 bg-brand-50 p-6">
+        <h2 id="start-heading" className="text-lg font-semibold text-slate-900">
+          Start here
+        </h2>
+        <p className="mt-2 text-sm text-slate-700">
+          Sign in with your work account. If you are an administrator you will be asked to approve {appName} for your organisation; if not, you
+          can still register environments and send the approval request to your administrator.
+        </p>
+        <div className="mt-5">
+          {signInAvailable(c) ? (
+            <SignInButton
+              returnTo="/onboarding"
+              source={source?.success ? source.data : null}
+              invitation={invitation?.status === "valid" ? (invitationToken ?? null) : null}
+              tenant={hint}
+            />
+          ) : (
+            <p role="status" className="text-sm text-amber-900">
+              Sign-in is not available: this portal has no Microsoft Entra ID application configured.
+            </p>
+          )}
+        </div>
+      </section>
 
       {legacyLink ? (
         <section aria-labelledby="legacy-heading" className="mt-10 rounded-xl border border-slate-200 bg-white p-6">

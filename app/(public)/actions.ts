@@ -1,0 +1,21 @@
+"use server";
+
+import { rememberSignInOrigin } from "@/lib/auth/sign-in-origin";
+import { ENTRA_PROVIDER_ID, signIn } from "@/lib/auth/next-auth";
+import { safeReturnPath } from "@/lib/safe-return-path";
+
+const field = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+};
+
+/** "Sign in with Microsoft": remembers where the admin came from, then redirects to Entra ID. */
+export async function signInWithMicrosoft(form: FormData) {
+  await rememberSignInOrigin(field(form, "source"), field(form, "invitation"));
+  const loginHint = field(form, "tenant");
+  const authorizationParams: Record<string, string> = {};
+  if (field(form, "chooseAccount")) authorizationParams.prompt = "select_account";
+  // A domain hint skips the account picker's home-realm discovery for that organisation.
+  if (loginHint && loginHint.includes(".")) authorizationParams.domain_hint = loginHint;
+  await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(field(form, "returnTo")) }, authorizationParams);
+}

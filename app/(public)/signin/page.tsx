@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { SignInButton } from "@/components/sign-in-button";
+import { currentSession } from "@/lib/auth/session";
+import { config, signInAvailable } from "@/lib/config";
+import { safeReturnPath } from "@/lib/safe-return-path";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+// next-auth sends errors here as ?error=<type>; each gets a plain explanation and the way forward.
+const errorMessages: Record<string, string> = {
+  AccessDenied: "Sign-in was refused. Use your organisation's work account.",
+  OAuthCallbackError: "Microsoft did not complete the sign-in (it may have been cancelled). Please try again.",
+  CallbackRouteError: "The sign-in could not be verified. Please try again; if it keeps failing, contact support.",
+  InvalidCheck: "The sign-in took too long or was started in another tab. Please start again.",
+  Configuration: "Sign-in is not set up correctly on our side. Please contact support.",
+};
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const returnTo = safeReturnPath(params.returnTo ?? params.callbackUrl);
+  if (await currentSession()) redirect(returnTo);
+  const errorKey = typeof params.error === "string" ? params.error : null;
+  const message = errorKey ? (errorMessages[errorKey] ?? errorMessages.CallbackRouteError) : null;
+  const { appName } = config().branding;
+  return (
+    <section className="mx-auto max-w-lg px-6 py-20">
+      <h1 className="text-3xl font-bold text-slate-900">Sign in</h1>
+      <p className="mt-3 text-slate-600">Use the Microsoft work or school account of your organisation to connect it to {appName}.</p>
+      {message ? (
+        <p role="alert" className="mt-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+          {message}
+        </p>
+      ) : null}
+      <div className="mt-8">
+        {signInAvailable() ? (
+          <SignInButton returnTo={returnTo} />
+        ) : (
+          <p role="status" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+            Sign-in is not available: this portal has no Microsoft Entra ID application configured. Run it with <code>npm run demo</code>, or set the
+            ENTRA_* variables described in the README.
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

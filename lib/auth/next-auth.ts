@@ -1,0 +1,85 @@
+import "server-only";
+
+// next-auth v5 with the Microsoft Entra ID provider, multi-tenant. The provider validates `iss` against the
+// token's own `tid` (it re-discovers <authority>/<tid>/v2.0 at the callback and oauth4webapi requires an exact
+// match), plus nonce, state and PKCE; we never turn any of it off. Who may then sign in is decided by
+// decideSignIn(); the session itself lives in the database (lib/data/sessions.ts).
+import NextAuth from "next-auth";
+import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
+import { config, type PortalConfig } from "@/lib/config";
+import { decideSignIn } from "@/lib/auth/sign-in-policy";
+import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
+import { startSession } from "@/lib/data/sessions";
+
+export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
+
+/**
+ * `common` in multi-tenant mode: personal accounts can then reach us and be refused with our own clear page
+ * (instead of an Entra error). The provider recognises the tenant segment only on microsoftonline.com hosts
+ * and otherwise assumes `common`, which this choice also satisfies (../shared/notes/stack.md).
+ */
+export function signInIssuer(c: PortalConfig): string {
+  const tenant = c.entra.tenancy === "single" && c.entra.homeTenantId ? c.entra.homeTenantId : "common";
+  return `${c.entra.authorityHost}/${tenant}/v2.0`;
+}
+
+const policyOf = (c: PortalConfig) => ({
+  tenancy: c.entra.tenancy,
+  homeTenantId: c.entra.homeTenantId ?? "",
+  staffRoles: [c.entra.supportOperatorRole, c.entra.supportAdminRole],
+});
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => {
+  const c = config();
+  const credential = c.entra.credential;
+  return {
+    secret: c.sessionSecret,
+    trustHost: true,
+    session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers:
+      c.entra.clientId && credential?.kind === "secret"
+        ? [
+            MicrosoftEntraID({
+              clientId: c.entra.clientId,
+              clientSecret: credential.secret,
+              issuer: signInIssuer(c),
+              authorization: { params: { scope: "openid profile email" } },
+              checks: ["pkce", "state", "nonce"],
+              // The default profile() fetches a photo from Microsoft Graph; we need none of it.
+              profile: (p) => ({ id: `${p.tid}:${p.oid}`, name: p.name ?? null, email: p.preferred_username ?? null }),
+            }),
+          ]
+        : [],
+    callbacks: {
+      signIn({ profile }) {
+        const decision = decideSignIn(profile ?? {}, policyOf(c));
+        return decision.allowed ? true : `/signin/refused?reason=${decision.reason}`;
+      },
+      async jwt({ token, profile, trigger }) {
+        if (trigger === "signIn" && profile) {
+          const decision = decideSignIn(profile, policyOf(c));
+          if (!decision.allowed) throw new Error("sign-in refused after the signIn callback accepted it");
+          token.sid = await startSession(
+            {
+              tenantId: decision.tenantId,
+              objectId: String(profile.oid).toLowerCase(),
+              name: typeof profile.name === "string" ? profile.name : null,
+              userPrincipalName: typeof profile.preferred_username === "string" ? profile.preferred_username : null,
+              kind: decision.kind,
+              roles: decision.roles,
+            },
+            await readSignInOrigin(),
+            c.sessionMaxAgeSeconds,
+          );
+          // Keep the cookie small and free of personal data beyond what next-auth stores by default.
+          delete token.picture;
+        }
+        return token;
+      },
+      session({ session, token }) {
+        return { ...session, sid: typeof token.sid === "string" ? token.sid : undefined };
+      },
+    },
+  };
+});

@@ -1,0 +1,44 @@
+import "server-only";
+
+// The one way pages, actions and route handlers learn who is signed in. The cookie names a session; the
+// database row must still be live (not signed out, not expired).
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { auth } from "@/lib/auth/next-auth";
+import { config } from "@/lib/config";
+import { findActiveSession, type PortalSessionView } from "@/lib/data/sessions";
+
+export const currentSession = cache(async (): Promise<PortalSessionView | null> => {
+  const session = await auth();
+  const sid = (session as { sid?: unknown } | null)?.sid;
+  return typeof sid === "string" ? findActiveSession(sid) : null;
+});
+
+export type CustomerSession = PortalSessionView & { kind: "customer"; tenantId: string };
+export type StaffSession = PortalSessionView & { kind: "staff" };
+
+const signInPath = (returnTo: string) => `/signin?returnTo=${encodeURIComponent(returnTo)}`;
+
+/** For customer pages: signed out → sign-in page; staff → 403 (they have the console, not a tenant). */
+export async function requireCustomer(returnTo: string): Promise<CustomerSession> {
+  const session = await currentSession();
+  if (!session) redirect(signInPath(returnTo));
+  if (session.kind !== "customer" || !session.tenantId) forbidden();
+  return session as CustomerSession;
+}
+
+/** For the support console: signed out → sign-in page; anyone without the role → 403. */
+export async function requireStaff(returnTo: string, role: "operator" | "admin" = "operator"): Promise<StaffSession> {
+  const session = await currentSession();
+  if (!session) redirect(signInPath(returnTo));
+  if (!isStaffWith(session, role)) forbidden();
+  return session as StaffSession;
+}
+
+export function isStaffWith(session: PortalSessionView, role: "operator" | "admin"): boolean {
+  if (session.kind !== "staff") return false;
+  const { supportOperatorRole, supportAdminRole } = config().entra;
+  // The admin role includes everything the operator role may do.
+  const accepted = role === "admin" ? [supportAdminRole] : [supportOperatorRole, supportAdminRole];
+  return session.appRoles.some((r) => accepted.includes(r));
+}

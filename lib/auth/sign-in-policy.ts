@@ -1,0 +1,34 @@
+// Who may sign in, decided from the id_token's `tid` and `roles` after next-auth has validated it (issuer
+// checked against the token's own tenant, nonce, PKCE). Pure, so every rule has a unit test.
+
+/** The tenant of personal Microsoft accounts (../shared/reference/entra-dataverse-protocol.md A1, A2). */
+export const PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+export type SignInRefusal = "personal-account" | "other-tenant" | "missing-claims";
+
+export type SignInDecision =
+  | { allowed: true; kind: "staff" | "customer"; tenantId: string; roles: string[] }
+  | { allowed: false; reason: SignInRefusal };
+
+export type SignInPolicy = {
+  tenancy: "multi" | "single";
+  homeTenantId: string;
+  staffRoles: string[];
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function decideSignIn(claims: Readonly<Record<string, unknown>>, policy: SignInPolicy): SignInDecision {
+  if (typeof claims.tid !== "string" || !GUID.test(claims.tid) || typeof claims.oid !== "string" || !GUID.test(claims.oid)) {
+    return { allowed: false, reason: "missing-claims" };
+  }
+  const tenantId = claims.tid.toLowerCase();
+  if (tenantId === PERSONAL_ACCOUNT_TENANT_ID) return { allowed: false, reason: "personal-account" };
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === "string") : [];
+  const home = tenantId === policy.homeTenantId.toLowerCase();
+  if (policy.tenancy === "single" && !home) return { allowed: false, reason: "other-tenant" };
+  // Staff are home-tenant users holding one of the support app roles. Everyone else signs in as a customer
+  // admin of their own tenant (in single-tenant mode the home tenant is the one customer).
+  const isStaff = home && roles.some((r) => policy.staffRoles.includes(r));
+  return { allowed: true, kind: isStaff ? "staff" : "customer", tenantId, roles };
+}

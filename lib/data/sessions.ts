@@ -1,0 +1,113 @@
+import "server-only";
+
+// Server-side sign-in sessions. The cookie (next-auth's encrypted JWT) only carries the session id; the
+// row decides whether the session is still valid, so sign-out and expiry hold even for a copied cookie.
+import { audit } from "@/lib/audit";
+import { db } from "@/lib/db/client";
+import type { TenantSource } from "@/lib/generated/prisma/client";
+
+export type SessionProfile = {
+  tenantId: string;
+  objectId: string;
+  name: string | null;
+  userPrincipalName: string | null;
+  kind: "staff" | "customer";
+  roles: string[];
+};
+
+export type SignInOrigin = { source: TenantSource; sourceTag: string | null; invitationId: string | null };
+
+export type PortalSessionView = {
+  id: string;
+  kind: "staff" | "customer";
+  /** Entra tenant of the signed-in user. */
+  entraTenantId: string;
+  /** The customer tenant this session may see; null for staff. */
+  tenantId: string | null;
+  userObjectId: string;
+  userName: string | null;
+  userPrincipalName: string | null;
+  appRoles: string[];
+  expiresAt: Date;
+};
+
+const domainOf = (upn: string | null) => (upn && upn.includes("@") ? upn.split("@").pop()!.toLowerCase() : null);
+
+export async function startSession(profile: SessionProfile, origin: SignInOrigin, maxAgeSeconds: number): Promise<string> {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + maxAgeSeconds * 1000);
+  const actor = { kind: profile.kind === "staff" ? ("STAFF" as const) : ("CUSTOMER" as const), tenantId: profile.tenantId, objectId: profile.objectId, name: profile.name };
+  return db().$transaction(async (tx) => {
+    let tenantId: string | null = null;
+    if (profile.kind === "customer") {
+      tenantId = profile.tenantId;
+      const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
+      if (existing) {
+        await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
+      } else {
+        const domain = domainOf(profile.userPrincipalName);
+        await tx.tenant.create({
+          data: { id: tenantId, displayName: domain, primaryDomain: domain, source: origin.source, sourceTag: origin.sourceTag, invitationId: origin.invitationId, firstSignInAt: now, lastSignInAt: now },
+        });
+        await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source: origin.source, sourceTag: origin.sourceTag } }, tx);
+        if (origin.invitationId) {
+          await tx.invitation.update({ where: { id: origin.invitationId }, data: { usedAt: now, usedByTenantId: tenantId } });
+          await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: origin.invitationId } }, tx);
+        }
+      }
+    }
+    const session = await tx.portalSession.create({
+      data: {
+        tenantId,
+        entraTenantId: profile.tenantId,
+        userObjectId: profile.objectId,
+        userName: profile.name,
+        userPrincipalName: profile.userPrincipalName,
+        isStaff: profile.kind === "staff",
+        appRoles: profile.roles,
+        expiresAt,
+      },
+      select: { id: true },
+    });
+    await audit({ actor, tenantId, action: "session.signed_in", target: { type: "session", id: session.id }, details: { kind: profile.kind } }, tx);
+    return session.id;
+  });
+}
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function findActiveSession(sessionId: string, now = new Date()): Promise<PortalSessionView | null> {
+  if (!SESSION_ID.test(sessionId)) return null;
+  const row = await db().portalSession.findFirst({
+    where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } },
+    select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, expiresAt: true },
+  });
+  if (!row) return null;
+  return {
+    id: row.id,
+    kind: row.isStaff ? "staff" : "customer",
+    entraTenantId: row.entraTenantId,
+    tenantId: row.tenantId,
+    userObjectId: row.userObjectId,
+    userName: row.userName,
+    userPrincipalName: row.userPrincipalName,
+    appRoles: row.appRoles,
+    expiresAt: row.expiresAt,
+  };
+}
+
+export async function endSession(session: PortalSessionView): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const result = await tx.portalSession.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (result.count === 0) return;
+    await audit(
+      {
+        actor: { kind: session.kind === "staff" ? "STAFF" : "CUSTOMER", tenantId: session.entraTenantId, objectId: session.userObjectId, name: session.userName },
+        tenantId: session.tenantId,
+        action: "session.signed_out",
+        target: { type: "session", id: session.id },
+      },
+      tx,
+    );
+  });
+}
