@@ -25,11 +25,11 @@ export async function readSignInOrigin(): Promise<SignInOrigin> {
   const jar = await cookies();
   const raw = jar.get(COOKIE)?.value;
   if (raw) jar.delete(COOKIE);
-  let parsed: z.infer<typeof originCookie> | null = null;
+  let parsed: z.infer<typeof originCookie> | null;
   try {
     parsed = raw ? originCookie.parse(JSON.parse(raw)) : null;
   } catch {
-    parsed = null;
+    parsed = null; // a tampered or stale cookie: treat the sign-in as direct
   }
   if (parsed?.invitation) {
     // Only a live invitation counts; an expired, used or revoked one makes this a direct sign-up.
