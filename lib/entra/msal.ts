@@ -1,0 +1,115 @@
+import "server-only";
+
+// App-only (client-credentials) tokens for a customer's Dataverse, one MSAL confidential client — and so one
+// token cache — per customer tenant, never shared and never `common` (reference A4, C3). Tokens stay on the
+// server: they are used by lib/dataverse and never returned to a page.
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
+import { config, type PortalConfig } from "@/lib/config";
+import { outboundFetch } from "@/lib/http/outbound";
+import { rememberEntraError } from "@/lib/entra/token-errors";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// MSAL's requests go through the portal's outbound client: same timeouts, no redirects, counted per check.
+// The raw body of an error answer is kept for support staff (trace id, correlation id, AADSTS codes).
+const networkModule: INetworkModule = {
+  async sendGetRequestAsync<T>(url: string, options?: { headers?: Record<string, string> }): Promise<NetworkResponse<T>> {
+    const response = await outboundFetch("entra", url, { headers: options?.headers });
+    return { status: response.status, headers: Object.fromEntries(response.headers), body: (await response.json()) as T };
+  },
+  async sendPostRequestAsync<T>(url: string, options?: { headers?: Record<string, string>; body?: string }): Promise<NetworkResponse<T>> {
+    const response = await outboundFetch("entra", url, { method: "POST", headers: options?.headers, body: options?.body });
+    const body = (await response.json()) as T;
+    if (response.status >= 400) rememberEntraError(response.status, body);
+    return { status: response.status, headers: Object.fromEntries(response.headers), body };
+  },
+};
+
+/**
+ * Static authority metadata: with it MSAL sends exactly one request for a cold token (the token request),
+ * instead of first fetching instance discovery and OpenID configuration for every new tenant.
+ */
+function authorityMetadata(authorityHost: string, tenantId: string): string {
+  const base = `${authorityHost}/${tenantId}`;
+  return JSON.stringify({
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    issuer: `${base}/v2.0`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    response_modes_supported: ["query", "fragment", "form_post"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    subject_types_supported: ["pairwise"],
+  });
+}
+
+function cloudDiscoveryMetadata(host: string): string {
+  return JSON.stringify({
+    tenant_discovery_endpoint: `https://${host}/{tenant}/v2.0/.well-known/openid-configuration`,
+    "api-version": "1.1",
+    metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+  });
+}
+
+type CertificateCredential = { thumbprintSha256: string; privateKey: string; x5c: string };
+let certificate: CertificateCredential | undefined;
+
+function loadCertificate(c: PortalConfig): CertificateCredential {
+  if (c.entra.credential?.kind !== "certificate") throw new Error("no certificate configured");
+  if (!certificate) {
+    const pem = readFileSync(c.entra.credential.certificatePath, "utf8");
+    certificate = {
+      thumbprintSha256: new X509Certificate(pem).fingerprint256.replaceAll(":", "").toLowerCase(),
+      privateKey: readFileSync(c.entra.credential.privateKeyPath, "utf8"),
+      x5c: pem,
+    };
+  }
+  return certificate;
+}
+
+const clients = new Map<string, ConfidentialClientApplication>();
+
+export function confidentialClientFor(tenantId: string): ConfidentialClientApplication {
+  // A tenant GUID only: never `common`, `organizations` or a domain an attacker could point elsewhere.
+  if (!GUID.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
+  const existing = clients.get(tenantId);
+  if (existing) return existing;
+  const c = config();
+  const { clientId, credential, authorityHost } = c.entra;
+  if (!clientId || !credential) throw new Error("Entra ID application is not configured");
+  const host = new URL(authorityHost).host;
+  const msalConfig: Configuration = {
+    auth: {
+      clientId,
+      authority: `${authorityHost}/${tenantId}`,
+      knownAuthorities: [host],
+      authorityMetadata: authorityMetadata(authorityHost, tenantId),
+      cloudDiscoveryMetadata: cloudDiscoveryMetadata(host),
+      ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { clientCertificate: loadCertificate(c) }),
+    },
+    system: {
+      networkClient: networkModule,
+      loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+    },
+  };
+  const client = new ConfidentialClientApplication(msalConfig);
+  clients.set(tenantId, client);
+  return client;
+}
+
+/** Forgets a tenant's client and its cached tokens (after consent is revoked or the tenant disconnects). */
+export function forgetTenantClient(tenantId: string): void {
+  clients.delete(tenantId);
+}
+
+/** An app-only access token for one Dataverse environment of one tenant (cached by MSAL until near expiry). */
+export async function dataverseAppToken(tenantId: string, environmentUrl: string): Promise<{ accessToken: string; fromCache: boolean }> {
+  const result = await confidentialClientFor(tenantId).acquireTokenByClientCredential({ scopes: [`${environmentUrl}/.default`] });
+  if (!result?.accessToken) throw new Error("Entra ID returned no access token");
+  return { accessToken: result.accessToken, fromCache: result.fromCache };
+}

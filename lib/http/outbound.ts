@@ -1,0 +1,82 @@
+import "server-only";
+
+// Every request the portal sends to Entra ID or Dataverse goes through here: bounded by a timeout, never
+// following redirects (a redirect could lead off the allow-listed host), and counted per connection check.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { Agent, fetch, type Response } from "undici";
+import { config } from "@/lib/config";
+
+export type OutboundService = "entra" | "dataverse";
+
+export class OutboundError extends Error {
+  constructor(
+    readonly kind: "timeout" | "network" | "redirect",
+    readonly service: OutboundService,
+    readonly url: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "OutboundError";
+  }
+}
+
+/** Requests made inside one `withRequestMeter` scope, by service. */
+export type RequestMeter = Record<OutboundService, number>;
+const meterStore = new AsyncLocalStorage<RequestMeter>();
+
+export function withRequestMeter<T>(run: () => Promise<T>): Promise<{ result: T; meter: RequestMeter }> {
+  const meter: RequestMeter = { entra: 0, dataverse: 0 };
+  return meterStore.run(meter, async () => ({ result: await run(), meter }));
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+// Names under .localhost are loopback by definition (RFC 6761 §6.3), but this machine's resolver does not
+// answer for subdomains of localhost. Everything else goes to the system resolver.
+function lookup(hostname: string, options: { all?: boolean }, callback: LookupCallback) {
+  if (hostname === "localhost" || hostname.endsWith(".localhost")) {
+    if (options.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
+    else callback(null, "127.0.0.1", 4);
+    return;
+  }
+  dnsLookup(hostname, options as never, callback as never);
+}
+
+let agent: Agent | undefined;
+function dispatcher(): Agent {
+  const timeout = config().dataverse.outboundTimeoutMs;
+  agent ??= new Agent({ connect: { lookup: lookup as never, timeout }, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 });
+  return agent;
+}
+
+export type OutboundRequest = { method?: "GET" | "POST" | "DELETE" | "PATCH"; headers?: Record<string, string>; body?: string };
+
+export async function outboundFetch(service: OutboundService, url: string, request: OutboundRequest = {}): Promise<Response> {
+  const meter = meterStore.getStore();
+  if (meter) meter[service] += 1;
+  const timeoutMs = config().dataverse.outboundTimeoutMs;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: request.method ?? "GET",
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+      dispatcher: dispatcher(),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "";
+    if (name === "TimeoutError" || name === "AbortError") {
+      throw new OutboundError("timeout", service, url, `no answer within ${timeoutMs} ms`);
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    throw new OutboundError("network", service, url, cause);
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw new OutboundError("redirect", service, url, `answered ${response.status} with a redirect, which is not followed`);
+  }
+  return response;
+}
