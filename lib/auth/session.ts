@@ -42,3 +42,8 @@ export function isStaffWith(session: PortalSessionView, role: "operator" | "admi
   const accepted = role === "admin" ? [supportAdminRole] : [supportOperatorRole, supportAdminRole];
   return session.appRoles.some((r) => accepted.includes(r));
 }
+
+/** The session as a customer's, or null (staff, or no tenant) — for route handlers that answer with status codes. */
+export function asCustomer(session: PortalSessionView | null): CustomerSession | null {
+  return session && session.kind === "customer" && session.tenantId ? (session as CustomerSession) : null;
+}

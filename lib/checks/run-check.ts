@@ -8,10 +8,10 @@ import "server-only";
 //   privileges       RetrieveUserPrivileges against the configured list         │ (one $batch)
 //   sample-read      top 3 accounts by name                                     ┘
 // A warm check (token cached) makes 2 Dataverse requests and none to Entra; a cold one adds one token request.
-import type { Actor } from "@/lib/audit";
 import { explainDataverseFailure, explainTokenFailure, type Explanation } from "@/lib/checks/explain";
 import { config } from "@/lib/config";
 import { createCheck, finishCheck, recordStep, type StepRecord } from "@/lib/data/checks";
+import type { TenantScope } from "@/lib/data/scope";
 import { batchGet, DataverseError, getJson, type BatchPart } from "@/lib/dataverse/web-api";
 import { dataverseAppToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
@@ -39,7 +39,7 @@ type SystemUser = {
 type Privileges = { RolePrivileges?: Array<{ PrivilegeName: string; Depth: string }> };
 type Accounts = { value?: Array<{ name?: string | null }> };
 
-export type CheckTarget = { tenantId: string; environmentId: string; environmentUrl: string };
+export type CheckTarget = { environmentId: string; environmentUrl: string };
 
 /** Calls Dataverse, honouring Retry-After on 429 (service protection, reference B6) a bounded number of times. */
 async function withThrottleRetry<T>(call: () => Promise<T>, waits: number[]): Promise<T> {
@@ -64,17 +64,28 @@ function vendorDetailOf(error: unknown): Prisma.InputJsonValue {
   return { service: "unknown", message: String(error) };
 }
 
-export async function runConnectionCheck(target: CheckTarget, trigger: CheckTrigger, actor: Actor): Promise<{ checkId: string; outcome: CheckOutcome }> {
+/** Records a new check (RUNNING) and returns its id; `executeConnectionCheck` then runs it. */
+export async function startConnectionCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<string> {
+  return createCheck(scope, target.environmentId, trigger);
+}
+
+/** Starts and runs a check to the end. */
+export async function runConnectionCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<{ checkId: string; outcome: CheckOutcome }> {
+  const checkId = await startConnectionCheck(scope, target, trigger);
+  return { checkId, outcome: await executeConnectionCheck(scope, target, checkId) };
+}
+
+/** Runs the steps of a started check, writing each step as it completes so a page can show progress. */
+export async function executeConnectionCheck(scope: TenantScope, target: CheckTarget, checkId: string): Promise<CheckOutcome> {
   const c = config();
   const { roleName, rolePrivileges } = c.dataverse;
-  const checkId = await createCheck(target.tenantId, target.environmentId, trigger, actor);
   const started = performance.now();
   const steps: StepRecord[] = [];
 
   const record = async (name: CheckStepName, outcome: StepOutcome, stepStarted: number, extra: Partial<StepRecord> = {}) => {
     const step: StepRecord = { ordinal: CHECK_STEPS.indexOf(name), name, outcome, durationMs: Math.round(performance.now() - stepStarted), ...extra };
     steps.push(step);
-    await recordStep(target.tenantId, checkId, step);
+    await recordStep(scope, checkId, step);
   };
   const fail = (name: CheckStepName, stepStarted: number, explanation: Explanation, vendorDetail: Prisma.InputJsonValue) =>
     record(name, "FAILED", stepStarted, {
@@ -94,7 +105,7 @@ export async function runConnectionCheck(target: CheckTarget, trigger: CheckTrig
     try {
       const token = await withEntraErrorCapture(async () => {
         try {
-          return { ok: true as const, value: await dataverseAppToken(target.tenantId, target.environmentUrl) };
+          return { ok: true as const, value: await dataverseAppToken(scope.tenantId, target.environmentUrl) };
         } catch (error) {
           return { ok: false as const, error, entra: capturedEntraError() };
         }
@@ -258,11 +269,12 @@ export async function runConnectionCheck(target: CheckTarget, trigger: CheckTrig
 
   const failed = steps.find((s) => s.outcome === "FAILED");
   const outcome: CheckOutcome = failed ? "FAILED" : steps.some((s) => s.outcome === "WARNING") ? "WARNING" : "PASSED";
-  await finishCheck(
-    target.tenantId,
-    checkId,
-    { outcome, failingStep: failed?.name ?? null, durationMs: Math.round(performance.now() - started), entraRequests: meter.entra, dataverseRequests: meter.dataverse },
-    actor,
-  );
-  return { checkId, outcome };
+  await finishCheck(scope, checkId, {
+    outcome,
+    failingStep: failed?.name ?? null,
+    durationMs: Math.round(performance.now() - started),
+    entraRequests: meter.entra,
+    dataverseRequests: meter.dataverse,
+  });
+  return outcome;
 }

@@ -1,7 +1,8 @@
 import "server-only";
 
 // Connection checks and their steps. Every function takes the tenant id and scopes every query by it.
-import { audit, type Actor } from "@/lib/audit";
+import { audit } from "@/lib/audit";
+import type { TenantScope } from "@/lib/data/scope";
 import { db } from "@/lib/db/client";
 import type { CheckOutcome, CheckTrigger, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
 
@@ -17,7 +18,8 @@ export type StepRecord = {
   result?: Prisma.InputJsonValue;
 };
 
-export async function createCheck(tenantId: string, environmentId: string, trigger: CheckTrigger, actor: Actor): Promise<string> {
+export async function createCheck(scope: TenantScope, environmentId: string, trigger: CheckTrigger): Promise<string> {
+  const { tenantId, actor } = scope;
   return db().$transaction(async (tx) => {
     const check = await tx.connectionCheck.create({
       data: {
@@ -34,16 +36,16 @@ export async function createCheck(tenantId: string, environmentId: string, trigg
   });
 }
 
-export async function recordStep(tenantId: string, checkId: string, step: StepRecord): Promise<void> {
-  await db().checkStep.create({ data: { tenantId, checkId, ...step } });
+export async function recordStep(scope: TenantScope, checkId: string, step: StepRecord): Promise<void> {
+  await db().checkStep.create({ data: { tenantId: scope.tenantId, checkId, ...step } });
 }
 
 export async function finishCheck(
-  tenantId: string,
+  scope: TenantScope,
   checkId: string,
   summary: { outcome: CheckOutcome; failingStep: string | null; durationMs: number; entraRequests: number; dataverseRequests: number },
-  actor: Actor,
 ): Promise<void> {
+  const { tenantId, actor } = scope;
   const finishedAt = new Date();
   await db().$transaction(async (tx) => {
     const check = await tx.connectionCheck.update({

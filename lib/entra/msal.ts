@@ -108,8 +108,21 @@ export function forgetTenantClient(tenantId: string): void {
 }
 
 /** An app-only access token for one Dataverse environment of one tenant (cached by MSAL until near expiry). */
-export async function dataverseAppToken(tenantId: string, environmentUrl: string): Promise<{ accessToken: string; fromCache: boolean }> {
-  const result = await confidentialClientFor(tenantId).acquireTokenByClientCredential({ scopes: [`${environmentUrl}/.default`] });
+export function dataverseAppToken(tenantId: string, environmentUrl: string): Promise<{ accessToken: string; fromCache: boolean }> {
+  return appToken(tenantId, `${environmentUrl}/.default`);
+}
+
+/**
+ * Proof that admin consent took effect: Entra issues an app-only token for a tenant only once the app's
+ * service principal exists there (otherwise AADSTS700016). Microsoft Graph is a resource every tenant has.
+ */
+export function consentProofToken(tenantId: string): Promise<{ accessToken: string; fromCache: boolean }> {
+  // Never from the cache: a token cached before consent was revoked proves nothing now.
+  return appToken(tenantId, "https://graph.microsoft.com/.default", true);
+}
+
+async function appToken(tenantId: string, scope: string, skipCache = false): Promise<{ accessToken: string; fromCache: boolean }> {
+  const result = await confidentialClientFor(tenantId).acquireTokenByClientCredential({ scopes: [scope], skipCache });
   if (!result?.accessToken) throw new Error("Entra ID returned no access token");
   return { accessToken: result.accessToken, fromCache: result.fromCache };
 }

@@ -1,0 +1,165 @@
+"use server";
+
+import { after } from "next/server";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { signOut } from "@/lib/auth/next-auth";
+import { currentSession, requireCustomer } from "@/lib/auth/session";
+import { executeConnectionCheck, startConnectionCheck } from "@/lib/checks/run-check";
+import { config } from "@/lib/config";
+import { endSession } from "@/lib/data/sessions";
+import { countRecentChecks, getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
+import { customerScope } from "@/lib/data/scope";
+import { disconnectTenant, getTenant, latestRedeemedConsent, startConsentRequest } from "@/lib/data/tenants";
+import { normaliseEnvironmentUrl, EnvironmentUrlError } from "@/lib/dataverse/environment-url";
+import { probeEnvironment } from "@/lib/dataverse/web-api";
+import { forgetTenantClient } from "@/lib/entra/msal";
+import { OutboundError } from "@/lib/http/outbound";
+import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
+import { requestOrigin } from "@/lib/request-origin";
+
+export async function signOutAction() {
+  const session = await currentSession();
+  if (session) await endSession(session);
+  await signOut({ redirectTo: "/" });
+}
+
+/** "Grant admin consent": a single-use state bound to this session, then Microsoft's v2 adminconsent page. */
+export async function startAdminConsent() {
+  const session = await requireCustomer("/onboarding/consent");
+  const state = await startConsentRequest(customerScope(session), session.id);
+  redirect(adminConsentUrl(config(), session.tenantId, state, await requestOrigin()));
+}
+
+export type VerifyState =
+  | { status: "verified" }
+  | { status: "waiting"; attempt: number; nextDelayMs: number; cause: string }
+  | { status: "failed"; cause: string; fix: string };
+
+/** One verification attempt; the page calls it again after `nextDelayMs` while the status is "waiting". */
+export async function verifyConsentAttempt(attempt: number): Promise<VerifyState> {
+  const session = await requireCustomer("/onboarding/consent/verify");
+  const scope = customerScope(session);
+  const tenant = await getTenant(scope);
+  if (tenant?.consentState === "GRANTED") return { status: "verified" };
+  const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
+  const result = await attemptConsentVerification(scope, n);
+  if (result.verified) return { status: "verified" };
+  // Retrying through replication lag only makes sense right after this session came back from consent;
+  // a manual "check consent" (e.g. after the direct link) is a single attempt.
+  const redeemed = await latestRedeemedConsent(scope, session.id);
+  const elapsed = redeemed?.usedAt ? Date.now() - redeemed.usedAt.getTime() : Number.POSITIVE_INFINITY;
+  const nextDelayMs = CONSENT_VERIFY_BACKOFF_MS[Math.min(n, CONSENT_VERIFY_BACKOFF_MS.length - 1)]!;
+  if (result.retryable && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
+    return { status: "waiting", attempt: n, nextDelayMs, cause: result.explanation.cause };
+  }
+  return { status: "failed", cause: result.explanation.cause, fix: result.explanation.fix };
+}
+
+export type EnvironmentFormState = { message?: string; fieldErrors?: { url?: string; friendlyName?: string }; registeredId?: string };
+
+const environmentForm = z.object({
+  url: z.string().max(2048, "That is too long to be an environment URL."),
+  friendlyName: z.string().trim().max(100, "Keep the name under 100 characters.").optional(),
+});
+
+export async function registerEnvironmentAction(_prev: EnvironmentFormState, form: FormData): Promise<EnvironmentFormState> {
+  const session = await requireCustomer("/onboarding/environments");
+  const scope = customerScope(session);
+  const parsed = environmentForm.safeParse({ url: form.get("url") ?? "", friendlyName: form.get("friendlyName") || undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { fieldErrors: { [issue.path[0] === "friendlyName" ? "friendlyName" : "url"]: issue.message } };
+  }
+  const c = config();
+  let env;
+  try {
+    env = normaliseEnvironmentUrl(parsed.data.url, c.dataverse.allowedHostSuffixes);
+  } catch (error) {
+    if (error instanceof EnvironmentUrlError) return { fieldErrors: { url: error.message } };
+    throw error;
+  }
+  // Prove the environment belongs to the signed-in tenant before saving it (reference B2).
+  let probe;
+  try {
+    probe = await probeEnvironment(env.url);
+  } catch (error) {
+    if (error instanceof OutboundError) {
+      return { fieldErrors: { url: error.kind === "network" ? `${env.host} could not be reached. Check the spelling: Dataverse gives every environment its own address.` : `${env.host} did not answer like a Dataverse environment (${error.message}).` } };
+    }
+    throw error;
+  }
+  if (probe.kind !== "challenge") {
+    return { fieldErrors: { url: `${env.host} did not answer like a Dataverse environment (HTTP ${probe.status}). Copy the Environment URL from the Power Platform admin center.` } };
+  }
+  if (new URL(probe.challenge.authorityOrigin).host !== new URL(c.entra.authorityHost).host) {
+    return { fieldErrors: { url: `This environment signs in through ${new URL(probe.challenge.authorityOrigin).host}, a different Microsoft cloud than ${c.branding.appName} uses. Contact ${c.branding.vendorName} about support for that cloud.` } };
+  }
+  if (probe.challenge.tenantId !== scope.tenantId) {
+    return {
+      fieldErrors: {
+        url: `This environment belongs to a different Microsoft Entra ID tenant than the one you signed in with, so it cannot be connected here. Sign in with an account of the organisation that owns it.`,
+      },
+    };
+  }
+  const result = await registerEnvironment(scope, env, parsed.data.friendlyName ?? null);
+  if (!result.ok) {
+    return {
+      fieldErrors: {
+        url:
+          result.reason === "duplicate-own"
+            ? `${env.url} is already registered for your organisation.`
+            : `${env.url} is already connected to another organisation in this portal. If it moved to your tenant, contact ${c.branding.supportEmail}.`,
+      },
+    };
+  }
+  return { message: `${env.url} was registered.`, registeredId: result.id };
+}
+
+const idField = z.object({ environmentId: z.uuid() });
+
+export async function removeEnvironmentAction(form: FormData) {
+  const session = await requireCustomer("/onboarding/environments");
+  const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
+  if (parsed.success) await removeEnvironment(customerScope(session), parsed.data.environmentId);
+  redirect("/onboarding/environments");
+}
+
+/** Checks a tenant may start per window: enough to fix-and-retry, not enough to hammer Microsoft. */
+const CHECK_RATE = { max: 12, windowMs: 10 * 60 * 1000 };
+
+export type StartCheckState = { checkId?: string; error?: string };
+
+export async function startCheckAction(environmentId: string): Promise<StartCheckState> {
+  const session = await requireCustomer("/onboarding/environments");
+  const scope = customerScope(session);
+  const parsed = idField.safeParse({ environmentId });
+  const env = parsed.success ? await getEnvironment(scope, parsed.data.environmentId) : null;
+  if (!env) return { error: "This environment does not exist in your organisation." };
+  const recent = await countRecentChecks(scope, new Date(Date.now() - CHECK_RATE.windowMs));
+  if (recent >= CHECK_RATE.max) {
+    return { error: `You have run ${recent} checks in the last ${CHECK_RATE.windowMs / 60000} minutes. Please wait a few minutes before checking again.` };
+  }
+  const target = { environmentId: env.id, environmentUrl: env.url };
+  const checkId = await startConnectionCheck(scope, target, "CUSTOMER");
+  // The steps run after this answer is sent; the page follows them through /api/checks/<id>.
+  after(() => executeConnectionCheck(scope, target, checkId).catch((error: unknown) => console.error("connection check failed to run", checkId, error)));
+  return { checkId };
+}
+
+const disconnectForm = z.object({ confirm: z.string().trim() });
+
+export async function disconnectAction(_prev: { error?: string }, form: FormData): Promise<{ error?: string }> {
+  const session = await requireCustomer("/onboarding/disconnect");
+  const scope = customerScope(session);
+  const tenant = await getTenant(scope);
+  const parsed = disconnectForm.safeParse({ confirm: form.get("confirm") ?? "" });
+  const expected = tenant?.primaryDomain ?? session.tenantId;
+  if (!parsed.success || parsed.data.confirm.toLowerCase() !== expected.toLowerCase()) {
+    return { error: `Type ${expected} to confirm.` };
+  }
+  await disconnectTenant(scope);
+  forgetTenantClient(scope.tenantId);
+  await signOut({ redirectTo: "/disconnected" });
+  return {};
+}

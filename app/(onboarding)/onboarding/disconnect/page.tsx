@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { DisconnectForm } from "@/components/onboarding/disconnect-form";
+import { requireCustomer } from "@/lib/auth/session";
+import { config } from "@/lib/config";
+import { customerScope } from "@/lib/data/scope";
+import { getTenant } from "@/lib/data/tenants";
+
+export const metadata: Metadata = { title: "Disconnect" };
+
+export default async function DisconnectPage() {
+  const session = await requireCustomer("/onboarding/disconnect");
+  const tenant = await getTenant(customerScope(session));
+  const { appName } = config().branding;
+  return (
+    <div className="max-w-3xl space-y-6">
+      <h1 className="text-3xl font-bold text-slate-900">Disconnect your organisation</h1>
+      <p className="text-slate-700">
+        This removes your organisation, its {tenant?.environments.length ?? 0} registered environment(s) and their check history from this portal, and signs
+        you out. {appName} stops using the connection. A record that the disconnection happened is kept for audit.
+      </p>
+      <section className="rounded-xl border border-slate-200 bg-white p-6">
+        <h2 className="font-semibold">To remove {appName}&rsquo;s access in Microsoft as well</h2>
+        <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
+          <li>In each environment, deactivate or delete the application user (Power Platform admin center → Settings → Users + permissions → Application users).</li>
+          <li>
+            Delete the enterprise application: Microsoft Entra admin center → <strong>Enterprise applications</strong> → {appName} → <strong>Properties</strong> →{" "}
+            <strong>Delete</strong>. This revokes the admin consent.
+          </li>
+        </ol>
+      </section>
+      <section className="rounded-xl border border-red-200 bg-white p-6">
+        <DisconnectForm confirmText={tenant?.primaryDomain ?? session.tenantId} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+// Progress of a connection check, polled by the page while the check runs. Scoped to the caller's tenant:
+// another tenant's check is a 404, exactly like one that does not exist.
+import { NextResponse } from "next/server";
+import { asCustomer, currentSession } from "@/lib/auth/session";
+import { getCheck } from "@/lib/data/environments";
+import { customerScope } from "@/lib/data/scope";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(_request: Request, { params }: { params: Promise<{ checkId: string }> }) {
+  const session = await currentSession();
+  if (!session) return NextResponse.json({ error: "Sign in first." }, { status: 401 });
+  const customer = asCustomer(session);
+  if (!customer) return NextResponse.json({ error: "Not available for this account." }, { status: 403 });
+  const { checkId } = await params;
+  const check = await getCheck(customerScope(customer), checkId);
+  if (!check) return NextResponse.json({ error: "No such check." }, { status: 404 });
+  return NextResponse.json(check, { headers: { "Cache-Control": "no-store" } });
+}

@@ -1,0 +1,104 @@
+import "server-only";
+
+// A tenant's Dataverse environments and their check history, always within one tenant's scope.
+import { audit } from "@/lib/audit";
+import { db } from "@/lib/db/client";
+import type { TenantScope } from "@/lib/data/scope";
+import type { EnvironmentUrl } from "@/lib/dataverse/environment-url";
+import { Prisma } from "@/lib/generated/prisma/client";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type RegisterResult = { ok: true; id: string } | { ok: false; reason: "duplicate-own" | "duplicate-other" };
+
+export async function registerEnvironment(scope: TenantScope, env: EnvironmentUrl, friendlyName: string | null): Promise<RegisterResult> {
+  try {
+    const id = await db().$transaction(async (tx) => {
+      const created = await tx.environment.create({
+        data: {
+          tenantId: scope.tenantId,
+          url: env.url,
+          cloud: env.cloud,
+          friendlyName,
+          registeredByObjectId: scope.actor.kind === "SYSTEM" ? null : scope.actor.objectId,
+          registeredByName: scope.actor.kind === "SYSTEM" ? null : scope.actor.name,
+        },
+        select: { id: true },
+      });
+      await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "environment.registered", target: { type: "environment", id: created.id }, details: { url: env.url } }, tx);
+      return created.id;
+    });
+    return { ok: true, id };
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const existing = await db().environment.findUnique({ where: { url: env.url }, select: { tenantId: true } });
+      return { ok: false, reason: existing?.tenantId === scope.tenantId ? "duplicate-own" : "duplicate-other" };
+    }
+    throw error;
+  }
+}
+
+export async function getEnvironment(scope: TenantScope, environmentId: string) {
+  if (!UUID.test(environmentId)) return null;
+  return db().environment.findFirst({
+    where: { id: environmentId, tenantId: scope.tenantId },
+    select: { id: true, url: true, friendlyName: true, cloud: true, createdAt: true, registeredByName: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true },
+  });
+}
+
+export async function listChecks(scope: TenantScope, environmentId: string, take = 10) {
+  return db().connectionCheck.findMany({
+    where: { tenantId: scope.tenantId, environmentId },
+    orderBy: { startedAt: "desc" },
+    take,
+    select: {
+      id: true,
+      trigger: true,
+      triggeredByName: true,
+      startedAt: true,
+      finishedAt: true,
+      outcome: true,
+      failingStep: true,
+      durationMs: true,
+      steps: {
+        orderBy: { ordinal: "asc" },
+        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, result: true },
+      },
+    },
+  });
+}
+
+export async function getCheck(scope: TenantScope, checkId: string) {
+  if (!UUID.test(checkId)) return null;
+  return db().connectionCheck.findFirst({
+    where: { id: checkId, tenantId: scope.tenantId },
+    select: {
+      id: true,
+      environmentId: true,
+      outcome: true,
+      startedAt: true,
+      finishedAt: true,
+      durationMs: true,
+      steps: {
+        orderBy: { ordinal: "asc" },
+        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, result: true },
+      },
+    },
+  });
+}
+
+/** Checks started by this tenant since `since`, for the per-tenant rate limit. */
+export async function countRecentChecks(scope: TenantScope, since: Date): Promise<number> {
+  return db().connectionCheck.count({ where: { tenantId: scope.tenantId, startedAt: { gte: since } } });
+}
+
+export async function removeEnvironment(scope: TenantScope, environmentId: string): Promise<boolean> {
+  if (!UUID.test(environmentId)) return false;
+  return db().$transaction(async (tx) => {
+    const env = await tx.environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { id: true, url: true } });
+    if (!env) return false;
+    await tx.environment.delete({ where: { id: env.id } });
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "environment.removed", target: { type: "environment", id: env.id }, details: { url: env.url } }, tx);
+    return true;
+  });
+}

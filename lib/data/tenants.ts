@@ -1,0 +1,121 @@
+import "server-only";
+
+// The signed-in customer's own tenant: its status, its admin-consent state, disconnecting it.
+import { audit } from "@/lib/audit";
+import { db } from "@/lib/db/client";
+import type { TenantScope } from "@/lib/data/scope";
+import { hashToken, newOpaqueToken } from "@/lib/tokens";
+
+export async function getTenant(scope: TenantScope) {
+  return db().tenant.findUnique({
+    where: { id: scope.tenantId },
+    select: {
+      id: true,
+      displayName: true,
+      primaryDomain: true,
+      consentState: true,
+      consentGrantedAt: true,
+      consentGrantedByName: true,
+      consentVerifiedAt: true,
+      latestCheckOutcome: true,
+      latestCheckAt: true,
+      environments: {
+        orderBy: { createdAt: "asc" },
+        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true },
+      },
+    },
+  });
+}
+
+export type TenantOverview = NonNullable<Awaited<ReturnType<typeof getTenant>>>;
+
+/** How long an admin-consent `state` stays usable: the round trip through Microsoft's consent screen. */
+const CONSENT_STATE_TTL_MS = 15 * 60 * 1000;
+
+/** Starts an admin-consent round trip: returns the `state` to send, bound to this session, single use. */
+export async function startConsentRequest(scope: TenantScope, sessionId: string): Promise<string> {
+  const state = newOpaqueToken();
+  await db().$transaction(async (tx) => {
+    const request = await tx.consentRequest.create({
+      data: {
+        tenantId: scope.tenantId,
+        stateHash: hashToken(state),
+        sessionId,
+        userObjectId: scope.actor.kind === "SYSTEM" ? "00000000-0000-0000-0000-000000000000" : scope.actor.objectId,
+        expiresAt: new Date(Date.now() + CONSENT_STATE_TTL_MS),
+      },
+      select: { id: true },
+    });
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.requested", target: { type: "consent-request", id: request.id } }, tx);
+  });
+  return state;
+}
+
+export type RedeemedConsent = { requestId: string; redeemedAt: Date };
+
+/**
+ * Redeems the `state` that came back from Microsoft. Valid only for the session that started it, once, and
+ * before it expires; otherwise null and nothing is recorded (a forged or replayed callback changes nothing).
+ */
+export async function redeemConsentState(scope: TenantScope, sessionId: string, state: string): Promise<RedeemedConsent | null> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(state)) return null;
+  const now = new Date();
+  const request = await db().consentRequest.findFirst({
+    where: { stateHash: hashToken(state), tenantId: scope.tenantId, sessionId, usedAt: null, expiresAt: { gt: now } },
+    select: { id: true },
+  });
+  if (!request) return null;
+  // Conditional update: of two concurrent callbacks with the same state, only one wins.
+  const won = await db().consentRequest.updateMany({ where: { id: request.id, usedAt: null }, data: { usedAt: now } });
+  return won.count === 1 ? { requestId: request.id, redeemedAt: now } : null;
+}
+
+/** The latest redeemed consent request of this session, for the verification page. */
+export async function latestRedeemedConsent(scope: TenantScope, sessionId: string) {
+  return db().consentRequest.findFirst({
+    where: { tenantId: scope.tenantId, sessionId, usedAt: { not: null } },
+    orderBy: { usedAt: "desc" },
+    select: { id: true, usedAt: true },
+  });
+}
+
+export async function markConsentPending(scope: TenantScope, requestId: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: scope.tenantId }, select: { consentState: true } });
+    if (tenant.consentState !== "GRANTED") {
+      await tx.tenant.update({ where: { id: scope.tenantId }, data: { consentState: "PENDING_VERIFICATION" } });
+    }
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.returned", target: { type: "consent-request", id: requestId } }, tx);
+  });
+}
+
+export async function recordConsentFailure(scope: TenantScope, requestId: string, reason: string, detail: Record<string, string | null>): Promise<void> {
+  await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.failed", target: { type: "consent-request", id: requestId }, details: { reason, ...detail } });
+}
+
+/** Recorded only after the server obtained a client-credentials token for the tenant. */
+export async function markConsentVerified(scope: TenantScope, attempts: number): Promise<void> {
+  const now = new Date();
+  await db().$transaction(async (tx) => {
+    const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: scope.tenantId }, select: { consentState: true } });
+    const actor = scope.actor.kind === "SYSTEM" ? null : scope.actor;
+    await tx.tenant.update({
+      where: { id: scope.tenantId },
+      data: {
+        consentState: "GRANTED",
+        consentVerifiedAt: now,
+        ...(tenant.consentState !== "GRANTED" ? { consentGrantedAt: now, consentGrantedByObjectId: actor?.objectId ?? null, consentGrantedByName: actor?.name ?? null } : {}),
+      },
+    });
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.verified", target: { type: "tenant", id: scope.tenantId }, details: { attempts } }, tx);
+  });
+}
+
+/** Removes the tenant and everything that belongs to it; the audit trail stays. */
+export async function disconnectTenant(scope: TenantScope): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const environments = await tx.environment.count({ where: { tenantId: scope.tenantId } });
+    await tx.tenant.delete({ where: { id: scope.tenantId } });
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "tenant.disconnected", target: { type: "tenant", id: scope.tenantId }, details: { environments } }, tx);
+  });
+}
