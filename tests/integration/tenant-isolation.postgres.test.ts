@@ -1,0 +1,5 @@
+import { usePortalDatabase } from "../support/portal-database";
+import { tenantIsolationSuite } from "./tenant-isolation.suite";
+
+usePortalDatabase("postgres");
+tenantIsolationSuite();

@@ -1,0 +1,93 @@
+// Tenant isolation in the data layer: a scope for tenant A can neither read nor change tenant B's rows.
+import { describe, expect, it } from "vitest";
+import type { TenantScope } from "@/lib/data/scope";
+
+const tenantA = "aaaaaaaa-0000-4000-8000-00000000000a";
+const tenantB = "bbbbbbbb-0000-4000-8000-00000000000b";
+
+async function customerScopeFor(tenantId: string): Promise<TenantScope> {
+  const { customerScope } = await import("@/lib/data/scope");
+  return customerScope({
+    id: "00000000-0000-4000-8000-000000000001",
+    kind: "customer",
+    entraTenantId: tenantId,
+    tenantId,
+    userObjectId: "00000000-0000-4000-8000-0000000000aa",
+    userName: "Admin",
+    userPrincipalName: "admin@example.com",
+    appRoles: [],
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+}
+
+export function tenantIsolationSuite() {
+  describe("tenant-scoped data access", () => {
+    it("keeps each tenant's environments, checks and audit apart", async () => {
+      const { db } = await import("@/lib/db/client");
+      const { registerEnvironment, getEnvironment, listChecks, getCheck, removeEnvironment } = await import("@/lib/data/environments");
+      const { createCheck, recordStep, finishCheck } = await import("@/lib/data/checks");
+      const { getTenant } = await import("@/lib/data/tenants");
+      const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
+      for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 4)}.example.com` } });
+      const a = await customerScopeFor(tenantA);
+      const b = await customerScopeFor(tenantB);
+
+      const envB = await registerEnvironment(b, normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]), "B prod");
+      expect(envB.ok).toBe(true);
+      if (!envB.ok) return;
+      const checkB = await createCheck(b, envB.id, "CUSTOMER");
+      await recordStep(b, checkB, { ordinal: 0, name: "token", outcome: "PASSED", durationMs: 5 });
+      await finishCheck(b, checkB, { outcome: "PASSED", failingStep: null, durationMs: 5, entraRequests: 1, dataverseRequests: 0 });
+
+      // Tenant A sees none of it, and cannot remove it.
+      expect(await getEnvironment(a, envB.id)).toBeNull();
+      expect(await listChecks(a, envB.id)).toEqual([]);
+      expect(await getCheck(a, checkB)).toBeNull();
+      expect(await removeEnvironment(a, envB.id)).toBe(false);
+      expect((await getTenant(a))?.environments).toEqual([]);
+      // A duplicate registration by A is refused without revealing B's details.
+      const dup = await registerEnvironment(a, normaliseEnvironmentUrl("https://TENANTB.api.crm4.dynamics.com/", ["crm4.dynamics.com"]), null);
+      expect(dup).toEqual({ ok: false, reason: "duplicate-other" });
+
+      // Tenant B still has everything, and its summary was updated by the finished check.
+      expect(await getEnvironment(b, envB.id)).toMatchObject({ url: "https://tenantb.crm4.dynamics.com", latestCheckOutcome: "PASSED" });
+      expect((await getCheck(b, checkB))?.steps).toHaveLength(1);
+      expect(await db().tenant.findUnique({ where: { id: tenantB }, select: { latestCheckOutcome: true } })).toEqual({ latestCheckOutcome: "PASSED" });
+      expect(await registerEnvironment(b, normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]), null)).toEqual({ ok: false, reason: "duplicate-own" });
+
+      // Every change was audited under the tenant it concerns.
+      const actions = await db().auditEvent.findMany({ where: { tenantId: tenantB }, select: { action: true }, orderBy: { createdAt: "asc" } });
+      expect(actions.map((x) => x.action)).toEqual(["environment.registered", "check.started", "check.finished"]);
+      expect(await db().auditEvent.count({ where: { tenantId: tenantA } })).toBe(0);
+
+      // Malformed ids are simply "not found".
+      expect(await getEnvironment(b, "not-a-uuid")).toBeNull();
+      expect(await getCheck(b, "'; drop table tenant; --")).toBeNull();
+    });
+
+    it("binds the consent state to the session, once, before it expires", async () => {
+      const { db } = await import("@/lib/db/client");
+      const { startConsentRequest, redeemConsentState } = await import("@/lib/data/tenants");
+      const a = await customerScopeFor(tenantA);
+      const b = await customerScopeFor(tenantB);
+      const session = await db().portalSession.create({
+        data: { tenantId: tenantA, entraTenantId: tenantA, userObjectId: "00000000-0000-4000-8000-0000000000aa", expiresAt: new Date(Date.now() + 3600_000) },
+        select: { id: true },
+      });
+      const other = await db().portalSession.create({
+        data: { tenantId: tenantA, entraTenantId: tenantA, userObjectId: "00000000-0000-4000-8000-0000000000aa", expiresAt: new Date(Date.now() + 3600_000) },
+        select: { id: true },
+      });
+      const state = await startConsentRequest(a, session.id);
+      expect(await redeemConsentState(a, other.id, state)).toBeNull(); // another session
+      expect(await redeemConsentState(b, session.id, state)).toBeNull(); // another tenant
+      expect(await redeemConsentState(a, session.id, `${state}x`)).toBeNull(); // forged
+      expect(await redeemConsentState(a, session.id, state)).not.toBeNull(); // the real one, once
+      expect(await redeemConsentState(a, session.id, state)).toBeNull(); // replayed
+
+      const expired = await startConsentRequest(a, session.id);
+      await db().consentRequest.updateMany({ where: { usedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      expect(await redeemConsentState(a, session.id, expired)).toBeNull();
+    });
+  });
+}
