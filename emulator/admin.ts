@@ -1,0 +1,359 @@
+/**
+ * In-process control of a running emulator (`handle.admin`). The loopback HTTP admin API
+ * (admin-http.ts) exposes the same operations under /_emulator/actions/<name>.
+ */
+import { z } from "zod";
+import type { EmulatorContext } from "./context";
+import { generateClientSecretValue } from "./credentials";
+import { randomGuid, sameGuid } from "./guid";
+import { environmentOrigin } from "./hosts";
+import type { RequestLogEntry } from "./request-log";
+import { THROTTLE_CODES } from "./scenario";
+import type { Environment, Faults, Scenario, SystemUser, Tenant, ThrottleCode } from "./scenario";
+import type { KeyAudience } from "./signing";
+
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AdminError";
+  }
+}
+
+export interface EmulatorStateSnapshot {
+  authority: string;
+  port: number;
+  scenario: Scenario;
+  servicePrincipals: { tenantId: string; tenant: string; consented: boolean; adminConsented: boolean; visible: boolean; objectId: string }[];
+  environments: { name: string; tenantId: string; url: string; apiUrl: string; applicationUsers: { systemUserId: string; applicationId: string; isDisabled: boolean; roles: string[] }[] }[];
+  runtime: { pendingSignIns: number; authorizationCodes: number; refreshTokens: number; sessions: number };
+}
+
+export interface AppUserSelector {
+  /** Default: the scenario app's client id. */
+  applicationId?: string;
+  systemUserId?: string;
+}
+
+export interface EmulatorAdmin {
+  state(): EmulatorStateSnapshot;
+  replaceScenario(scenario: unknown): void;
+  /** Back to the scenario the emulator started with. */
+  reset(): void;
+  /** Admin consent without the UI: creates the app's service principal in the tenant. */
+  grantConsent(tenant: string, options?: { replicationDelayMs?: number }): void;
+  /** Deletes the service principal (and consents, refresh tokens). */
+  revokeConsent(tenant: string): void;
+  setReplicationDelay(tenant: string, delayMs: number): void;
+  /** Expires one secret (by keyId) or all of them. */
+  expireSecret(keyId?: string): void;
+  /** Rotation: adds a secret and returns its value. */
+  addSecret(options?: { expiresAt?: string; displayName?: string }): { keyId: string; value: string; expiresAt: string };
+  removeSecret(keyId: string): void;
+  expireCertificate(keyId?: string): void;
+  setAppDisabled(disabled: boolean): void;
+  addRedirectUri(uri: string): void;
+  /** Overwrites the given fault fields (latency); see throttle() for 429s. */
+  setFaults(faults: Partial<Pick<Faults, "latencyMs" | "environmentLatencyMs">>): void;
+  /** The next `count` authenticated Dataverse requests (of one environment or all) get 429. */
+  throttle(spec: { environment?: string; count: number; retryAfterSeconds?: number; code?: ThrottleCode }): void;
+  clearFaults(): void;
+  createApplicationUser(environment: string, options?: { applicationId?: string; disabled?: boolean; roles?: string[]; businessUnitId?: string }): { systemUserId: string };
+  setApplicationUserDisabled(environment: string, disabled: boolean, user?: AppUserSelector): void;
+  deleteApplicationUser(environment: string, user?: AppUserSelector): void;
+  /** Role by name or id; user default: the app's application user. */
+  assignRole(environment: string, role: string, user?: AppUserSelector): void;
+  removeRole(environment: string, role: string, user?: AppUserSelector): void;
+  /** Test helper: any claims signed with the emulator's keys (e.g. an expired or foreign-tenant token). */
+  issueToken(claims: Record<string, unknown>, options?: { key?: KeyAudience; v1Header?: boolean }): Promise<string>;
+  requestLog(): RequestLogEntry[];
+  clearRequestLog(): void;
+}
+
+function findTenant(ctx: EmulatorContext, query: string): Tenant {
+  const tenant =
+    ctx.state.tenantBySegment(query) ?? ctx.state.scenario.tenants.find((t) => t.displayName.toLowerCase() === query.toLowerCase());
+  if (!tenant) throw new AdminError(404, `Unknown tenant '${query}' (use its id, a domain or its display name).`);
+  return tenant;
+}
+
+function findEnvironment(ctx: EmulatorContext, name: string): Environment {
+  const env = ctx.state.environmentByName(name);
+  if (!env) throw new AdminError(404, `Unknown environment '${name}'.`);
+  return env;
+}
+
+function findAppUser(ctx: EmulatorContext, env: Environment, selector: AppUserSelector = {}): SystemUser {
+  const appId = selector.applicationId ?? ctx.state.scenario.app.clientId;
+  const user = selector.systemUserId
+    ? env.systemUsers.find((u) => sameGuid(u.id, selector.systemUserId))
+    : env.systemUsers.find((u) => sameGuid(u.applicationId, appId));
+  if (!user) throw new AdminError(404, `No such user in environment '${env.name}'.`);
+  return user;
+}
+
+function findRole(env: Environment, role: string) {
+  const found = env.roles.find((r) => sameGuid(r.id, role) || r.name.toLowerCase() === role.toLowerCase());
+  if (!found) throw new AdminError(404, `Unknown role '${role}' in environment '${env.name}'.`);
+  return found;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
+  const state = ctx.state;
+  return {
+    state() {
+      const now = Date.now();
+      return {
+        authority: state.authority,
+        port: state.port,
+        scenario: structuredClone(state.scenario),
+        servicePrincipals: state.scenario.tenants.map((t) => ({
+          tenantId: t.id,
+          tenant: t.displayName,
+          consented: t.appConsented,
+          adminConsented: t.adminConsented,
+          visible: sameGuid(t.id, state.scenario.app.homeTenantId) || state.servicePrincipalVisible(t, now),
+          objectId: t.servicePrincipalObjectId,
+        })),
+        environments: state.scenario.environments.map((e) => ({
+          name: e.name,
+          tenantId: e.tenantId,
+          url: environmentOrigin(e, state.port),
+          apiUrl: environmentOrigin(e, state.port, true),
+          applicationUsers: e.systemUsers
+            .filter((u) => u.applicationId)
+            .map((u) => ({
+              systemUserId: u.id,
+              applicationId: u.applicationId ?? "",
+              isDisabled: u.isDisabled,
+              roles: u.roleIds.map((id) => e.roles.find((r) => sameGuid(r.id, id))?.name ?? id),
+            })),
+        })),
+        runtime: {
+          pendingSignIns: state.transactions.size,
+          authorizationCodes: state.authorizationCodes.size,
+          refreshTokens: state.refreshTokens.size,
+          sessions: state.sessions.size,
+        },
+      };
+    },
+    replaceScenario(scenario) {
+      try {
+        state.replaceScenario(scenario as Scenario);
+      } catch (error) {
+        throw new AdminError(400, error instanceof Error ? error.message : String(error));
+      }
+    },
+    reset() {
+      state.reset();
+    },
+    grantConsent(tenant, options = {}) {
+      const t = findTenant(ctx, tenant);
+      if (options.replicationDelayMs !== undefined) t.consentReplicationDelayMs = options.replicationDelayMs;
+      state.grantAdminConsent(t);
+    },
+    revokeConsent(tenant) {
+      const t = findTenant(ctx, tenant);
+      if (sameGuid(t.id, state.scenario.app.homeTenantId)) throw new AdminError(400, "The home tenant's service principal cannot be removed.");
+      state.revokeConsent(t);
+    },
+    setReplicationDelay(tenant, delayMs) {
+      findTenant(ctx, tenant).consentReplicationDelayMs = delayMs;
+    },
+    expireSecret(keyId) {
+      const past = new Date(Date.now() - 60_000).toISOString();
+      const secrets = state.scenario.app.secrets.filter((s) => keyId === undefined || sameGuid(s.keyId, keyId));
+      if (secrets.length === 0) throw new AdminError(404, `No secret ${keyId ?? ""}`.trim());
+      for (const s of secrets) s.expiresAt = past;
+    },
+    addSecret(options = {}) {
+      const secret = {
+        keyId: randomGuid(),
+        displayName: options.displayName ?? "rotated secret",
+        value: generateClientSecretValue(),
+        startsAt: new Date(Date.now() - 1000).toISOString(),
+        expiresAt: options.expiresAt ?? new Date(Date.now() + 730 * DAY_MS).toISOString(),
+      };
+      state.scenario.app.secrets.push(secret);
+      return { keyId: secret.keyId, value: secret.value, expiresAt: secret.expiresAt };
+    },
+    removeSecret(keyId) {
+      const before = state.scenario.app.secrets.length;
+      state.scenario.app.secrets = state.scenario.app.secrets.filter((s) => !sameGuid(s.keyId, keyId));
+      if (state.scenario.app.secrets.length === before) throw new AdminError(404, `No secret ${keyId}`);
+    },
+    expireCertificate(keyId) {
+      const past = new Date(Date.now() - 60_000).toISOString();
+      const certs = state.scenario.app.certificates.filter((c) => keyId === undefined || sameGuid(c.keyId, keyId));
+      if (certs.length === 0) throw new AdminError(404, `No certificate ${keyId ?? ""}`.trim());
+      for (const c of certs) c.expiresAt = past;
+    },
+    setAppDisabled(disabled) {
+      state.scenario.app.disabled = disabled;
+    },
+    addRedirectUri(uri) {
+      try {
+        new URL(uri);
+      } catch {
+        throw new AdminError(400, `Not an absolute URI: ${uri}`);
+      }
+      if (!state.scenario.app.redirectUris.includes(uri)) state.scenario.app.redirectUris.push(uri);
+    },
+    setFaults(faults) {
+      if (faults.latencyMs !== undefined) state.scenario.faults.latencyMs = faults.latencyMs;
+      if (faults.environmentLatencyMs !== undefined) state.scenario.faults.environmentLatencyMs = { ...faults.environmentLatencyMs };
+    },
+    throttle(spec) {
+      if (spec.environment !== undefined) findEnvironment(ctx, spec.environment);
+      state.scenario.faults.throttle.push({
+        ...(spec.environment !== undefined ? { environment: spec.environment } : {}),
+        remaining: spec.count,
+        retryAfterSeconds: spec.retryAfterSeconds ?? 5,
+        code: spec.code ?? "0x80072322",
+      });
+    },
+    clearFaults() {
+      state.scenario.faults = { latencyMs: 0, environmentLatencyMs: {}, throttle: [] };
+    },
+    createApplicationUser(environment, options = {}) {
+      const env = findEnvironment(ctx, environment);
+      const app = state.scenario.app;
+      const applicationId = options.applicationId ?? app.clientId;
+      const tenant = state.tenantById(env.tenantId);
+      if (!tenant) throw new AdminError(500, "Environment tenant missing.");
+      if (env.systemUsers.some((u) => sameGuid(u.applicationId, applicationId))) throw new AdminError(409, "The application user already exists.");
+      const isHome = sameGuid(app.homeTenantId, tenant.id);
+      if (!sameGuid(applicationId, app.clientId) || (!isHome && !state.servicePrincipalVisible(tenant))) {
+        throw new AdminError(409, `Application ${applicationId} has no service principal in tenant ${tenant.displayName} (grant admin consent first).`);
+      }
+      const root = env.businessUnits.find((b) => b.parentId === null);
+      const businessUnitId = options.businessUnitId ?? root?.id;
+      if (!businessUnitId) throw new AdminError(500, "No business unit.");
+      const user: SystemUser = {
+        id: randomGuid(),
+        fullname: app.displayName,
+        businessUnitId,
+        applicationId,
+        azureAdObjectId: tenant.servicePrincipalObjectId,
+        domainname: `${app.displayName.replace(/\s+/g, "")}${applicationId}@${tenant.id}.com`,
+        internalemailaddress: "",
+        isDisabled: options.disabled ?? false,
+        accessMode: 4,
+        roleIds: (options.roles ?? []).map((r) => findRole(env, r).id),
+      };
+      env.systemUsers.push(user);
+      return { systemUserId: user.id };
+    },
+    setApplicationUserDisabled(environment, disabled, selector) {
+      const env = findEnvironment(ctx, environment);
+      findAppUser(ctx, env, selector).isDisabled = disabled;
+    },
+    deleteApplicationUser(environment, selector) {
+      const env = findEnvironment(ctx, environment);
+      const user = findAppUser(ctx, env, selector);
+      env.systemUsers = env.systemUsers.filter((u) => u !== user);
+    },
+    assignRole(environment, role, selector) {
+      const env = findEnvironment(ctx, environment);
+      const user = findAppUser(ctx, env, selector);
+      const found = findRole(env, role);
+      if (!user.roleIds.some((id) => sameGuid(id, found.id))) user.roleIds.push(found.id);
+    },
+    removeRole(environment, role, selector) {
+      const env = findEnvironment(ctx, environment);
+      const user = findAppUser(ctx, env, selector);
+      const found = findRole(env, role);
+      user.roleIds = user.roleIds.filter((id) => !sameGuid(id, found.id));
+    },
+    issueToken(claims, options = {}) {
+      return ctx.signer.sign(claims, { audience: options.key ?? "organizations", v1Header: options.v1Header ?? true });
+    },
+    requestLog() {
+      return state.requestLog.list();
+    },
+    clearRequestLog() {
+      state.requestLog.clear();
+    },
+  };
+}
+
+// ------------------------------------------------------------------ HTTP action table
+
+const tenantArg = z.object({ tenant: z.string() });
+const selectorArgs = { applicationId: z.string().optional(), systemUserId: z.string().optional() };
+
+/** Body schema and invocation of every POST /_emulator/actions/<name>. */
+export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: EmulatorAdmin, args: never) => unknown }> = {
+  grantConsent: {
+    schema: tenantArg.extend({ replicationDelayMs: z.number().int().min(0).optional() }),
+    run: (a, args: { tenant: string; replicationDelayMs?: number }) =>
+      a.grantConsent(args.tenant, args.replicationDelayMs !== undefined ? { replicationDelayMs: args.replicationDelayMs } : {}),
+  },
+  revokeConsent: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeConsent(args.tenant) },
+  setReplicationDelay: {
+    schema: tenantArg.extend({ delayMs: z.number().int().min(0) }),
+    run: (a, args: { tenant: string; delayMs: number }) => a.setReplicationDelay(args.tenant, args.delayMs),
+  },
+  expireSecret: { schema: z.object({ keyId: z.string().optional() }), run: (a, args: { keyId?: string }) => a.expireSecret(args.keyId) },
+  addSecret: {
+    schema: z.object({ expiresAt: z.string().optional(), displayName: z.string().optional() }),
+    run: (a, args: { expiresAt?: string; displayName?: string }) => a.addSecret(args),
+  },
+  removeSecret: { schema: z.object({ keyId: z.string() }), run: (a, args: { keyId: string }) => a.removeSecret(args.keyId) },
+  expireCertificate: { schema: z.object({ keyId: z.string().optional() }), run: (a, args: { keyId?: string }) => a.expireCertificate(args.keyId) },
+  setAppDisabled: { schema: z.object({ disabled: z.boolean() }), run: (a, args: { disabled: boolean }) => a.setAppDisabled(args.disabled) },
+  addRedirectUri: { schema: z.object({ uri: z.string() }), run: (a, args: { uri: string }) => a.addRedirectUri(args.uri) },
+  setFaults: {
+    schema: z.object({ latencyMs: z.number().int().min(0).optional(), environmentLatencyMs: z.record(z.string(), z.number().int().min(0)).optional() }),
+    run: (a, args: { latencyMs?: number; environmentLatencyMs?: Record<string, number> }) => a.setFaults(args),
+  },
+  throttle: {
+    schema: z.object({
+      environment: z.string().optional(),
+      count: z.number().int().min(1),
+      retryAfterSeconds: z.number().int().min(0).optional(),
+      code: z.enum(THROTTLE_CODES).optional(),
+    }),
+    run: (a, args: { environment?: string; count: number; retryAfterSeconds?: number; code?: ThrottleCode }) => a.throttle(args),
+  },
+  clearFaults: { schema: z.object({}), run: (a) => a.clearFaults() },
+  createApplicationUser: {
+    schema: z.object({
+      environment: z.string(),
+      applicationId: z.string().optional(),
+      disabled: z.boolean().optional(),
+      roles: z.array(z.string()).optional(),
+      businessUnitId: z.string().optional(),
+    }),
+    run: (a, args: { environment: string; applicationId?: string; disabled?: boolean; roles?: string[]; businessUnitId?: string }) => {
+      const { environment, ...options } = args;
+      return a.createApplicationUser(environment, options);
+    },
+  },
+  setApplicationUserDisabled: {
+    schema: z.object({ environment: z.string(), disabled: z.boolean(), ...selectorArgs }),
+    run: (a, args: { environment: string; disabled: boolean } & AppUserSelector) => a.setApplicationUserDisabled(args.environment, args.disabled, args),
+  },
+  deleteApplicationUser: {
+    schema: z.object({ environment: z.string(), ...selectorArgs }),
+    run: (a, args: { environment: string } & AppUserSelector) => a.deleteApplicationUser(args.environment, args),
+  },
+  assignRole: {
+    schema: z.object({ environment: z.string(), role: z.string(), ...selectorArgs }),
+    run: (a, args: { environment: string; role: string } & AppUserSelector) => a.assignRole(args.environment, args.role, args),
+  },
+  removeRole: {
+    schema: z.object({ environment: z.string(), role: z.string(), ...selectorArgs }),
+    run: (a, args: { environment: string; role: string } & AppUserSelector) => a.removeRole(args.environment, args.role, args),
+  },
+  issueToken: {
+    schema: z.object({ claims: z.record(z.string(), z.unknown()), key: z.enum(["organizations", "consumers"]).optional(), v1Header: z.boolean().optional() }),
+    run: async (a, args: { claims: Record<string, unknown>; key?: KeyAudience; v1Header?: boolean }) => ({
+      token: await a.issueToken(args.claims, { ...(args.key ? { key: args.key } : {}), ...(args.v1Header !== undefined ? { v1Header: args.v1Header } : {}) }),
+    }),
+  },
+};

@@ -1,0 +1,338 @@
+/**
+ * The Web API resource paths under `/api/data/v9.x/` (reference B3-B5): WhoAmI, entity sets with
+ * query options, single records, navigation collections, `$ref` role association, the
+ * RetrieveUserPrivileges function, creates/updates/deletes. `$batch` lives in batch.ts and calls
+ * back into `executeApiRequest` for every inner request.
+ */
+import { failDataverse } from "../errors";
+import { sameGuid } from "../guid";
+import type { EmulatorState } from "../state";
+import type { Environment, SystemUser } from "../scenario";
+import { entityBySet, ENTITY_SETS } from "./entities";
+import type { EntityDefinition, Row, WriteContext } from "./entities";
+import { applyQuery, parseQueryOptions, project } from "./odata-query";
+import type { QueryOptions } from "./odata-query";
+import { odataJson, odataNoContent } from "./responses";
+import { depthAllows, requirePrivilege, rolePrivilegesResponse } from "./security";
+import type { EmulatorResponse } from "../http";
+
+export interface ApiRequest {
+  method: string;
+  /** Resource path after `/api/data/v9.x/`, not decoded. */
+  resourcePath: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: string;
+  /** e.g. https://contoso.api.crm.dynamics.localhost:44300/api/data/v9.2 */
+  serviceRoot: string;
+}
+
+export interface ApiContext {
+  state: EmulatorState;
+  env: Environment;
+  caller: SystemUser;
+}
+
+const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const SEGMENT = new RegExp(`^([A-Za-z_][A-Za-z0-9_.]*)(?:\\((.*)\\))?$`);
+
+interface ParsedSegment {
+  name: string;
+  key?: string;
+  hasParens: boolean;
+}
+
+function parseSegment(segment: string): ParsedSegment {
+  const match = SEGMENT.exec(segment);
+  if (!match) return failDataverse("resourceNotFound", { segment });
+  const key = match[2];
+  return { name: match[1] ?? "", ...(key !== undefined && key !== "" ? { key } : {}), hasParens: segment.includes("(") };
+}
+
+function parseKey(key: string | undefined, segment: string): string {
+  if (key === undefined) return failDataverse("resourceNotFound", { segment });
+  const trimmed = key.trim();
+  if (new RegExp(`^${GUID}$`).test(trimmed)) return trimmed.toLowerCase();
+  // Alternate keys (name='x') are not emulated; a malformed key is a bad request in Dataverse too.
+  return failDataverse("badRequest", { detail: `Bad Request - Error in query syntax. The key '${trimmed}' is not a valid Guid.` });
+}
+
+function queryMap(query: URLSearchParams): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [k, v] of query) map.set(k, v);
+  return map;
+}
+
+function parseJsonBody(body: string, entity: string): Record<string, unknown> {
+  if (body.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    return failDataverse("invalidJson", { entity, detail: error instanceof Error ? error.message : "Invalid JSON." });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return failDataverse("invalidJson", { entity, detail: "The payload must be a JSON object." });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function contextUrl(serviceRoot: string, fragment: string, select: string[] | undefined): string {
+  return `${serviceRoot}/$metadata#${fragment}${select ? `(${select.join(",")})` : ""}`;
+}
+
+// ------------------------------------------------------------------ reading with privileges
+
+/** Rows of an entity the caller may read (privilege + depth), or the 403 when the privilege is missing. */
+function readableRows(ctx: ApiContext, entity: EntityDefinition, rows: Row[]): Row[] {
+  if (!entity.readPrivileged) return rows;
+  const depth = requirePrivilege(ctx.env, ctx.caller, "Read", entity.logicalName, `prvRead${entity.privilegeEntity}`);
+  return rows.filter((r) => depthAllows(ctx.env, ctx.caller, depth, r.ownerId, r.owningBusinessUnitId));
+}
+
+function requireRecordAccess(ctx: ApiContext, entity: EntityDefinition, row: Row, verb: "Read" | "Write" | "Delete", accessRight: string): void {
+  if (!entity.readPrivileged && verb === "Read") return;
+  const depth = requirePrivilege(ctx.env, ctx.caller, verb, entity.logicalName, `prv${verb}${entity.privilegeEntity}`);
+  if (!depthAllows(ctx.env, ctx.caller, depth, row.ownerId, row.owningBusinessUnitId)) {
+    failDataverse("recordAccessDenied", {
+      recordId: row.id,
+      ownerId: row.ownerId ?? "",
+      systemUserId: ctx.caller.id,
+      otc: entity.logicalName === "account" ? 1 : entity.logicalName === "contact" ? 2 : 0,
+      businessUnitId: row.owningBusinessUnitId ?? "",
+      accessRights: accessRight,
+    });
+  }
+}
+
+function shapeRecord(ctx: ApiContext, entity: EntityDefinition, row: Row, options: QueryOptions): Record<string, unknown> {
+  const out = project(row.record, options.select, entity.primaryKey);
+  for (const expansion of options.expand ?? []) {
+    const navigation = entity.navigations[expansion.navigation];
+    const target = navigation ? entityBySet(navigation.target) : undefined;
+    if (!navigation || !target) continue;
+    const related = readableRows(ctx, target, navigation.related(ctx.env, row));
+    const shaped = applyQuery(related, expansion.options).map((r) => shapeRecord(ctx, target, r, expansion.options));
+    out[expansion.navigation] = navigation.single ? (shaped[0] ?? null) : shaped;
+  }
+  return out;
+}
+
+function parseOptionsFor(entity: EntityDefinition, query: URLSearchParams): QueryOptions {
+  return parseQueryOptions(queryMap(query), entity.shape, (navigation) => {
+    const target = entity.navigations[navigation]?.target;
+    return target ? entityBySet(target)?.shape : undefined;
+  });
+}
+
+function findRow(ctx: ApiContext, entity: EntityDefinition, id: string): Row {
+  const row = entity.rows(ctx.env).find((r) => sameGuid(r.id, id));
+  if (!row) return failDataverse("recordNotFound", { entity: entity.logicalName, id });
+  return row;
+}
+
+function collectionResponse(req: ApiRequest, contextFragment: string, options: QueryOptions, records: Record<string, unknown>[], total: number): EmulatorResponse {
+  const body: Record<string, unknown> = { "@odata.context": contextUrl(req.serviceRoot, contextFragment, options.select) };
+  if (options.count) body["@odata.count"] = total;
+  body.value = records;
+  return odataJson(200, body);
+}
+
+// ------------------------------------------------------------------ dispatcher
+
+export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promise<EmulatorResponse> {
+  const path = req.resourcePath.replace(/\/+$/, "");
+  const segments = path === "" ? [] : path.split("/").map((s) => decodeURIComponent(s));
+  const method = req.method.toUpperCase();
+  const first = segments[0];
+
+  if (first === undefined) {
+    if (method !== "GET") failDataverse("methodNotAllowed", { method });
+    return odataJson(200, {
+      "@odata.context": `${req.serviceRoot}/$metadata`,
+      value: Object.keys(ENTITY_SETS).map((name) => ({ name, kind: "EntitySet", url: name })),
+    });
+  }
+  if (first === "WhoAmI" || first === "WhoAmI()") {
+    if (segments.length > 1) failDataverse("resourceNotFound", { segment: segments[1] ?? "" });
+    if (method !== "GET") failDataverse("methodNotAllowed", { method });
+    return odataJson(200, {
+      "@odata.context": `${req.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+      BusinessUnitId: ctx.caller.businessUnitId,
+      UserId: ctx.caller.id,
+      OrganizationId: ctx.env.organizationId,
+    });
+  }
+
+  const head = parseSegment(first);
+  const entity = entityBySet(head.name);
+  if (!entity) failDataverse("resourceNotFound", { segment: head.name });
+
+  if (segments.length === 1) {
+    if (!head.hasParens) return entitySetRequest(ctx, req, entity, method);
+    return recordRequest(ctx, req, entity, parseKey(head.key, first), method);
+  }
+  const id = parseKey(head.key, first);
+  const second = segments[1] ?? "";
+  const functionName = second.replace(/^Microsoft\.Dynamics\.CRM\./, "").replace(/\(\)$/, "");
+  if (second.startsWith("Microsoft.Dynamics.CRM.") && segments.length === 2) {
+    if (functionName === "RetrieveUserPrivileges" && entity.entitySet === "systemusers") {
+      if (method !== "GET") failDataverse("methodNotAllowed", { method });
+      return retrieveUserPrivileges(ctx, req, id);
+    }
+    return failDataverse("resourceNotFound", { segment: second });
+  }
+  const navSegment = parseSegment(second);
+  const navigation = entity.navigations[navSegment.name];
+  if (!navigation) failDataverse("resourceNotFound", { segment: navSegment.name });
+  if (segments.length === 2) {
+    if (method !== "GET") failDataverse("methodNotAllowed", { method });
+    return navigationRequest(ctx, req, entity, id, navSegment.name);
+  }
+  if (segments[2] === "$ref" && segments.length === 3) {
+    return referenceRequest(ctx, req, entity, id, navSegment, method);
+  }
+  return failDataverse("resourceNotFound", { segment: segments[2] ?? "" });
+}
+
+// ------------------------------------------------------------------ handlers
+
+function entitySetRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, method: string): EmulatorResponse {
+  if (method === "GET") {
+    const options = parseOptionsFor(entity, req.query);
+    const rows = applyQuery(readableRows(ctx, entity, entity.rows(ctx.env)), { ...options, top: undefined });
+    const limited = options.top !== undefined ? rows.slice(0, options.top) : rows;
+    return collectionResponse(req, entity.entitySet, options, limited.map((r) => shapeRecord(ctx, entity, r, options)), rows.length);
+  }
+  if (method === "POST") {
+    if (!entity.create) failDataverse("methodNotAllowed", { method });
+    requirePrivilege(ctx.env, ctx.caller, "Create", entity.logicalName, `prvCreate${entity.privilegeEntity}`);
+    const body = parseJsonBody(req.body, entity.logicalName);
+    const id = entity.create(writeContext(ctx), body);
+    return createdResponse(ctx, req, entity, id);
+  }
+  return failDataverse("methodNotAllowed", { method });
+}
+
+function writeContext(ctx: ApiContext): WriteContext {
+  return { state: ctx.state, env: ctx.env, caller: ctx.caller };
+}
+
+function createdResponse(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string): EmulatorResponse {
+  const entityId = `${req.serviceRoot}/${entity.entitySet}(${id})`;
+  const prefer = (req.headers.prefer ?? "").toLowerCase();
+  if (prefer.includes("return=representation")) {
+    const row = findRow(ctx, entity, id);
+    const options = parseOptionsFor(entity, req.query);
+    return odataJson(
+      201,
+      { "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`, ...shapeRecord(ctx, entity, row, options) },
+      { "odata-entityid": entityId, location: entityId, "preference-applied": "return=representation" },
+    );
+  }
+  return odataNoContent({ "odata-entityid": entityId, location: entityId });
+}
+
+function recordRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, method: string): EmulatorResponse {
+  if (method === "GET") {
+    const row = findRow(ctx, entity, id);
+    requireRecordAccess(ctx, entity, row, "Read", "ReadAccess");
+    const options = parseOptionsFor(entity, req.query);
+    return odataJson(200, {
+      "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`,
+      ...shapeRecord(ctx, entity, row, options),
+    });
+  }
+  if (method === "PATCH") {
+    if (!entity.update) failDataverse("methodNotAllowed", { method });
+    const body = parseJsonBody(req.body, entity.logicalName);
+    const existing = entity.rows(ctx.env).find((r) => sameGuid(r.id, id));
+    if (!existing) {
+      // PATCH is an upsert in Dataverse unless If-Match: * forbids creating.
+      if (req.headers["if-match"] === "*" || !entity.create) failDataverse("recordNotFound", { entity: entity.logicalName, id });
+      requirePrivilege(ctx.env, ctx.caller, "Create", entity.logicalName, `prvCreate${entity.privilegeEntity}`);
+      entity.create(writeContext(ctx), body, id);
+      return odataNoContent({ "odata-entityid": `${req.serviceRoot}/${entity.entitySet}(${id})` });
+    }
+    if (req.headers["if-none-match"] === "*") failDataverse("duplicateRecord", { attribute: `${entity.primaryKey} = ${id}` });
+    requireRecordAccess(ctx, entity, existing, "Write", "WriteAccess");
+    entity.update(writeContext(ctx), id, body);
+    return odataNoContent({ "odata-entityid": `${req.serviceRoot}/${entity.entitySet}(${id})` });
+  }
+  if (method === "DELETE") {
+    if (!entity.remove) failDataverse("methodNotAllowed", { method });
+    const row = findRow(ctx, entity, id);
+    requireRecordAccess(ctx, entity, row, "Delete", "DeleteAccess");
+    entity.remove(writeContext(ctx), id);
+    return odataNoContent();
+  }
+  return failDataverse("methodNotAllowed", { method });
+}
+
+function navigationRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, navigationName: string): EmulatorResponse {
+  const row = findRow(ctx, entity, id);
+  requireRecordAccess(ctx, entity, row, "Read", "ReadAccess");
+  const navigation = entity.navigations[navigationName];
+  const target = navigation ? entityBySet(navigation.target) : undefined;
+  if (!navigation || !target) return failDataverse("resourceNotFound", { segment: navigationName });
+  const options = parseOptionsFor(target, req.query);
+  const related = applyQuery(readableRows(ctx, target, navigation.related(ctx.env, row)), options);
+  const fragment = `${entity.entitySet}(${id})/${navigationName}`;
+  if (navigation.single) {
+    const first = related[0];
+    if (!first) return odataNoContent();
+    return odataJson(200, { "@odata.context": `${contextUrl(req.serviceRoot, fragment, options.select)}/$entity`, ...shapeRecord(ctx, target, first, options) });
+  }
+  return collectionResponse(req, fragment, options, related.map((r) => shapeRecord(ctx, target, r, options)), related.length);
+}
+
+/** `@odata.id` of a role: absolute URL, `/api/data/v9.2/roles(<id>)` or relative `roles(<id>)`. */
+function referencedId(value: string | undefined, expectedSet: string): string {
+  if (!value) return failDataverse("badRequest", { detail: "The '@odata.id' of the reference is missing." });
+  const match = new RegExp(`(?:^|/)${expectedSet}\\((${GUID})\\)$`, "i").exec(value.trim());
+  if (!match) return failDataverse("badRequest", { detail: `The reference '${value}' is not a valid ${expectedSet} URL.` });
+  return (match[1] ?? "").toLowerCase();
+}
+
+/**
+ * POST/DELETE `systemusers(<id>)/systemuserroles_association/$ref` (reference B4). Associating a
+ * role needs prvAssignRole (System Administrator has it). Re-associating is a no-op ([U]).
+ */
+function referenceRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, navSegment: { name: string; key?: string }, method: string): EmulatorResponse {
+  if (navSegment.name !== "systemuserroles_association") return failDataverse("resourceNotFound", { segment: "$ref" });
+  const userSide = entity.entitySet === "systemusers";
+  const otherSet = userSide ? "roles" : "systemusers";
+  let otherId: string;
+  if (method === "POST" || method === "PUT") {
+    const body = parseJsonBody(req.body, entity.logicalName);
+    otherId = referencedId(typeof body["@odata.id"] === "string" ? body["@odata.id"] : undefined, otherSet);
+  } else if (method === "DELETE") {
+    otherId = navSegment.key ? parseKey(navSegment.key, navSegment.name) : referencedId(req.query.get("$id") ?? undefined, otherSet);
+  } else {
+    return failDataverse("methodNotAllowed", { method });
+  }
+  const userId = userSide ? id : otherId;
+  const roleId = userSide ? otherId : id;
+  const user = ctx.env.systemUsers.find((u) => sameGuid(u.id, userId));
+  if (!user) return failDataverse("recordNotFound", { entity: "systemuser", id: userId });
+  const role = ctx.env.roles.find((r) => sameGuid(r.id, roleId));
+  if (!role) return failDataverse("recordNotFound", { entity: "role", id: roleId });
+  requirePrivilege(ctx.env, ctx.caller, "Assign", "role", "prvAssignRole");
+  if (method === "DELETE") {
+    user.roleIds = user.roleIds.filter((r) => !sameGuid(r, role.id));
+  } else if (!user.roleIds.some((r) => sameGuid(r, role.id))) {
+    user.roleIds.push(role.id);
+  }
+  return odataNoContent();
+}
+
+function retrieveUserPrivileges(ctx: ApiContext, req: ApiRequest, userId: string): EmulatorResponse {
+  const user = ctx.env.systemUsers.find((u) => sameGuid(u.id, userId));
+  if (!user) return failDataverse("recordNotFound", { entity: "systemuser", id: userId });
+  // Reading one's own privileges needs nothing; somebody else's needs prvReadUser (a decision, README).
+  if (!sameGuid(user.id, ctx.caller.id)) requirePrivilege(ctx.env, ctx.caller, "Read", "systemuser", "prvReadUser");
+  return odataJson(200, {
+    "@odata.context": `${req.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
+    RolePrivileges: rolePrivilegesResponse(ctx.env, user),
+  });
+}

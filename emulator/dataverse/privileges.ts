@@ -1,0 +1,56 @@
+import { stableGuid } from "../guid";
+
+/**
+ * The Dataverse privileges the emulator knows. Names follow Dataverse (`prv<Verb><Entity>`); ids are
+ * derived from the name so they are stable (the real ids are per-org constants we do not need).
+ */
+export const PRIVILEGE_VERBS = ["Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share"] as const;
+export type PrivilegeVerb = (typeof PRIVILEGE_VERBS)[number];
+
+/** Entity → the name used inside privilege names (systemuser's privileges are `prv…User`). */
+export const PRIVILEGE_ENTITY_NAMES: Record<string, string> = {
+  account: "Account",
+  contact: "Contact",
+  systemuser: "User",
+  role: "Role",
+  businessunit: "BusinessUnit",
+};
+
+export const PRIVILEGE_DEPTHS = ["Basic", "Local", "Deep", "Global"] as const;
+export type PrivilegeDepth = (typeof PRIVILEGE_DEPTHS)[number];
+
+export function privilegeName(verb: PrivilegeVerb, entityLogicalName: string): string {
+  const entityPart = PRIVILEGE_ENTITY_NAMES[entityLogicalName] ?? entityLogicalName;
+  return `prv${verb}${entityPart}`;
+}
+
+export function privilegeId(name: string): string {
+  return stableGuid("dataverse-privilege", name.toLowerCase());
+}
+
+export const ALL_PRIVILEGE_NAMES: string[] = Object.keys(PRIVILEGE_ENTITY_NAMES).flatMap((entity) =>
+  PRIVILEGE_VERBS.map((verb) => privilegeName(verb, entity)),
+);
+
+/** The least-privilege role the ISV ships (task brief): read/write/create accounts and contacts. */
+export const INTEGRATION_ROLE_PRIVILEGES: string[] = [
+  "prvReadAccount",
+  "prvWriteAccount",
+  "prvCreateAccount",
+  "prvReadContact",
+  "prvWriteContact",
+  "prvCreateContact",
+];
+
+/** What "Basic User" roughly grants: own-record access to accounts/contacts and reading users. */
+export const BASIC_USER_PRIVILEGES: { name: string; depth: PrivilegeDepth }[] = [
+  { name: "prvReadAccount", depth: "Local" },
+  { name: "prvCreateAccount", depth: "Basic" },
+  { name: "prvWriteAccount", depth: "Basic" },
+  { name: "prvReadContact", depth: "Local" },
+  { name: "prvCreateContact", depth: "Basic" },
+  { name: "prvWriteContact", depth: "Basic" },
+  { name: "prvReadUser", depth: "Global" },
+  { name: "prvReadBusinessUnit", depth: "Global" },
+  { name: "prvReadRole", depth: "Global" },
+];

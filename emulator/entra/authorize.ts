@@ -1,0 +1,458 @@
+/**
+ * The interactive endpoints (reference A2, A3):
+ *
+ * - `/{tenant}/oauth2/v2.0/authorize` and legacy v1 `/{tenant}/oauth2/authorize` (prompt=admin_consent)
+ * - `/{tenant}/v2.0/adminconsent` and legacy `/{tenant}/adminconsent`
+ * - `POST /{tenant}/login` (account picker) and `POST /{tenant}/Consent/Set` (consent screen)
+ * - `/{tenant}/oauth2/v2.0/logout`
+ *
+ * Until client_id and redirect_uri are validated, errors are shown as a page (a redirect could
+ * leak to an attacker); afterwards they go to the redirect URI.
+ */
+import type { EmulatorContext } from "../context";
+import { sameGuid } from "../guid";
+import { formBody, htmlResponse, parseCookies, redirectResponse, requestParams } from "../http";
+import type { EmulatorRequest, EmulatorResponse } from "../http";
+import type { Tenant, TenantUser } from "../scenario";
+import { opaqueToken } from "../state";
+import type { AuthorizeTransaction, BrowserSession } from "../state";
+import { mintIdToken, newSessionId } from "./claims";
+import { accountPickerPage, consentPage, signedOutPage } from "./pages";
+import type { ConsentPermission, PickerAccount } from "./pages";
+import { cancelToClient, errorPageResponse, errorToClient, respondToClient } from "./redirects";
+import { isConsumerTenant, resolveTenant, tenantsOfferedBy } from "./tenant-resolution";
+import type { TenantTarget } from "./tenant-resolution";
+
+const SESSION_COOKIE = "emulator_session";
+const TRANSACTION_TTL_MS = 60 * 60 * 1000;
+
+// ------------------------------------------------------------------ shared validation
+
+/**
+ * Exact match against the registered redirect URIs; for http://localhost and http://127.0.0.1 the
+ * port is ignored when the setting says so (Entra's loopback exception, [U]).
+ */
+export function redirectUriRegistered(registered: string[], candidate: string, ignoreLoopbackPort: boolean): boolean {
+  if (registered.includes(candidate)) return true;
+  if (!ignoreLoopbackPort) return false;
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== "http:" || !["localhost", "127.0.0.1"].includes(url.hostname)) return false;
+  return registered.some((r) => {
+    try {
+      const reg = new URL(r);
+      return reg.protocol === url.protocol && reg.hostname === url.hostname && reg.pathname === url.pathname && reg.search === url.search;
+    } catch {
+      return false;
+    }
+  });
+}
+
+type ClientValidation = { ok: true; target: TenantTarget; clientId: string; redirectUri: string } | { ok: false; response: EmulatorResponse };
+
+function validateClient(ctx: EmulatorContext, req: EmulatorRequest, segment: string, params: URLSearchParams): ClientValidation {
+  const resolution = resolveTenant(ctx.state, segment);
+  if (!resolution.ok) return { ok: false, response: errorPageResponse(ctx, req, resolution.error, { tenant: segment }) };
+  const target = resolution.target;
+  if (target.kind === "tenant") req.log.tenantId = target.tenant.id;
+  const clientId = params.get("client_id");
+  if (!clientId) return { ok: false, response: errorPageResponse(ctx, req, "missingParameter", { name: "client_id" }) };
+  req.log.clientId = clientId;
+  const app = ctx.state.scenario.app;
+  if (!sameGuid(clientId, app.clientId)) {
+    const tenantName = target.kind === "tenant" ? target.tenant.displayName : target.segment;
+    return { ok: false, response: errorPageResponse(ctx, req, "appNotFoundInDirectory", { clientId, tenantName }) };
+  }
+  const redirectUri = params.get("redirect_uri");
+  if (!redirectUri) return { ok: false, response: errorPageResponse(ctx, req, "noReplyAddress", {}) };
+  if (!redirectUriRegistered(app.redirectUris, redirectUri, ctx.state.scenario.settings.ignoreLoopbackRedirectPort)) {
+    return { ok: false, response: errorPageResponse(ctx, req, "redirectUriMismatch", { redirectUri, clientId }) };
+  }
+  return { ok: true, target, clientId, redirectUri };
+}
+
+function isAdmin(ctx: EmulatorContext, user: TenantUser): boolean {
+  return user.wids.some((w) => ctx.state.scenario.settings.consentAdminRoleIds.some((a) => sameGuid(a, w)));
+}
+
+function newTransaction(ctx: EmulatorContext, fields: Omit<AuthorizeTransaction, "id" | "createdAt">): AuthorizeTransaction {
+  const now = Date.now();
+  for (const [id, txn] of ctx.state.transactions) if (now - txn.createdAt > TRANSACTION_TTL_MS) ctx.state.transactions.delete(id);
+  const txn: AuthorizeTransaction = { ...fields, id: opaqueToken(24), createdAt: now };
+  ctx.state.transactions.set(txn.id, txn);
+  return txn;
+}
+
+function offeredAccounts(ctx: EmulatorContext, target: TenantTarget): { tenant: Tenant; user: TenantUser }[] {
+  return tenantsOfferedBy(ctx.state, target).flatMap((tenant) => tenant.users.map((user) => ({ tenant, user })));
+}
+
+function pickerResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, target: TenantTarget): EmulatorResponse {
+  const accounts = offeredAccounts(ctx, target);
+  const hint = txn.loginHint?.toLowerCase();
+  accounts.sort((a, b) => Number(b.user.upn.toLowerCase() === hint) - Number(a.user.upn.toLowerCase() === hint));
+  const picker: PickerAccount[] = accounts.map(({ tenant, user }) => ({
+    value: `${tenant.id}:${user.oid}`,
+    displayName: user.displayName,
+    upn: user.upn,
+    tenantName: tenant.displayName,
+  }));
+  return htmlResponse(
+    200,
+    accountPickerPage({
+      appName: ctx.state.scenario.app.displayName,
+      formAction: `/${encodeURIComponent(txn.tenantSegment)}/login`,
+      transactionId: txn.id,
+      accounts: picker,
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ sessions (prompt=none)
+
+function sessionOf(ctx: EmulatorContext, req: EmulatorRequest): BrowserSession | undefined {
+  const id = parseCookies(req)[SESSION_COOKIE];
+  return id ? ctx.state.sessions.get(id) : undefined;
+}
+
+function rememberSignIn(ctx: EmulatorContext, req: EmulatorRequest, tenant: Tenant, user: TenantUser): string {
+  let session = sessionOf(ctx, req);
+  if (!session) {
+    session = { id: opaqueToken(24), accounts: [] };
+    ctx.state.sessions.set(session.id, session);
+  }
+  if (!session.accounts.some((a) => sameGuid(a.tenantId, tenant.id) && sameGuid(a.oid, user.oid))) {
+    session.accounts.push({ tenantId: tenant.id, oid: user.oid });
+  }
+  return `${SESSION_COOKIE}=${session.id}; Path=/; Secure; HttpOnly; SameSite=None`;
+}
+
+// ------------------------------------------------------------------ /authorize
+
+const RESPONSE_TYPES = new Set(["code", "id_token", "code id_token"]);
+
+export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segment: string, protocol: "v1" | "v2"): Promise<EmulatorResponse> | EmulatorResponse {
+  req.log.kind = "entra.authorize";
+  req.log.tenant = segment;
+  const params = requestParams(req);
+  const client = validateClient(ctx, req, segment, params);
+  if (!client.ok) return client.response;
+  const { target, clientId, redirectUri } = client;
+  const app = ctx.state.scenario.app;
+  const state = params.get("state") ?? undefined;
+
+  const responseTypeRaw = params.get("response_type");
+  const responseType = (responseTypeRaw ?? "").split(/\s+/).filter(Boolean).sort().join(" ");
+  const includesIdToken = responseType.split(" ").includes("id_token");
+  const defaultMode = includesIdToken ? "fragment" : "query";
+  const modeParam = params.get("response_mode");
+  const responseMode = modeParam ?? defaultMode;
+  const modeValid = responseMode === "query" || responseMode === "fragment" || responseMode === "form_post";
+  const endpoint = { redirectUri, responseMode: modeValid ? responseMode : defaultMode, state } as const;
+
+  if (!modeValid) return errorToClient(ctx, req, endpoint, "unsupportedResponseMode", { responseMode });
+  if (!responseTypeRaw) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "response_type" });
+  if (!RESPONSE_TYPES.has(responseType)) return errorToClient(ctx, req, endpoint, "unsupportedResponseType", { responseType: responseTypeRaw });
+  if (includesIdToken && !app.idTokenImplicitGrant) return errorToClient(ctx, req, endpoint, "idTokenNotEnabled", {});
+  if (includesIdToken && responseMode === "query") return errorToClient(ctx, req, endpoint, "unsupportedResponseMode", { responseMode });
+
+  let scope = params.get("scope") ?? "";
+  if (protocol === "v2" && !scope) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "scope" });
+  if (protocol === "v1") scope = [...new Set(["openid", "profile", "offline_access", ...scope.split(/\s+/).filter(Boolean)])].join(" ");
+  if (includesIdToken && !scope.split(/\s+/).includes("openid")) return errorToClient(ctx, req, endpoint, "unsupportedResponseType", { responseType: responseTypeRaw });
+  const nonce = params.get("nonce") ?? undefined;
+  if (includesIdToken && !nonce) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "nonce" });
+
+  const codeChallenge = params.get("code_challenge") ?? undefined;
+  const methodParam = params.get("code_challenge_method");
+  if (methodParam !== null && methodParam !== "S256" && methodParam !== "plain") {
+    return errorToClient(ctx, req, endpoint, "invalidCodeChallengeMethod", { method: methodParam });
+  }
+  if (codeChallenge !== undefined && (codeChallenge.length < 43 || codeChallenge.length > 128)) {
+    return errorToClient(ctx, req, endpoint, "invalidCodeChallengeMethod", { method: methodParam ?? "plain" });
+  }
+  if (!app.multiTenant && (target.kind === "common" || target.kind === "organizations")) {
+    return errorToClient(ctx, req, endpoint, "notMultiTenant", { clientId, appName: app.displayName });
+  }
+
+  const prompt = params.get("prompt") ?? undefined;
+  const loginHint = params.get("login_hint") ?? undefined;
+  const resource = params.get("resource") ?? undefined;
+  const txn = newTransaction(ctx, {
+    flow: "authorize",
+    tenantSegment: target.segment,
+    protocol,
+    clientId,
+    redirectUri,
+    responseType,
+    responseMode: endpoint.responseMode,
+    scope: resource ? `${scope} ${resource.replace(/\/$/, "")}/.default` : scope,
+    ...(state !== undefined ? { state } : {}),
+    ...(nonce !== undefined ? { nonce } : {}),
+    ...(codeChallenge !== undefined ? { codeChallenge, codeChallengeMethod: methodParam === "S256" ? "S256" : "plain" } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
+    ...(loginHint !== undefined ? { loginHint } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+  });
+  if (prompt === "none") return silentAuthorize(ctx, req, txn, target);
+  return pickerResponse(ctx, txn, target);
+}
+
+/** prompt=none: only an existing session with exactly one eligible account can answer. */
+async function silentAuthorize(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, target: TenantTarget): Promise<EmulatorResponse> {
+  const offered = offeredAccounts(ctx, target);
+  const session = sessionOf(ctx, req);
+  const hint = txn.loginHint?.toLowerCase();
+  const candidates = offered.filter(
+    ({ tenant, user }) =>
+      session?.accounts.some((a) => sameGuid(a.tenantId, tenant.id) && sameGuid(a.oid, user.oid)) && (!hint || user.upn.toLowerCase() === hint),
+  );
+  if (candidates.length === 0) return errorToClient(ctx, req, txn, "loginRequired", {});
+  if (candidates.length > 1) return errorToClient(ctx, req, txn, "interactionRequired", {});
+  const { tenant, user } = candidates[0] ?? { tenant: undefined, user: undefined };
+  if (!tenant || !user) return errorToClient(ctx, req, txn, "loginRequired", {});
+  if (!ctx.state.hasConsented(tenant, user.oid)) {
+    return errorToClient(ctx, req, txn, "consentRequired", { clientId: txn.clientId, appName: ctx.state.scenario.app.displayName });
+  }
+  txn.selected = { tenantId: tenant.id, oid: user.oid };
+  return issueAuthorizationResponse(ctx, req, txn, tenant, user);
+}
+
+// ------------------------------------------------------------------ admin consent
+
+export function handleAdminConsent(ctx: EmulatorContext, req: EmulatorRequest, segment: string, flavour: "v2" | "legacy"): EmulatorResponse {
+  req.log.kind = "entra.adminconsent";
+  req.log.tenant = segment;
+  const params = req.url.searchParams;
+  const client = validateClient(ctx, req, segment, params);
+  if (!client.ok) return client.response;
+  const { target, clientId, redirectUri } = client;
+  const state = params.get("state") ?? undefined;
+  const endpoint = { redirectUri, responseMode: "query" as const, state };
+  const scope = params.get("scope") ?? "";
+  if (flavour === "v2" && !scope) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "scope" });
+  const txn = newTransaction(ctx, {
+    flow: flavour === "v2" ? "adminconsent-v2" : "adminconsent-legacy",
+    tenantSegment: target.segment,
+    protocol: flavour === "v2" ? "v2" : "v1",
+    clientId,
+    redirectUri,
+    responseType: "none",
+    responseMode: "query",
+    scope,
+    ...(state !== undefined ? { state } : {}),
+  });
+  return pickerResponse(ctx, txn, target);
+}
+
+// ------------------------------------------------------------------ account picker post
+
+function transactionFrom(ctx: EmulatorContext, form: URLSearchParams): AuthorizeTransaction | undefined {
+  const id = form.get("txn");
+  if (!id) return undefined;
+  const txn = ctx.state.transactions.get(id);
+  if (!txn || Date.now() - txn.createdAt > TRANSACTION_TTL_MS) return undefined;
+  return txn;
+}
+
+export async function handleLogin(ctx: EmulatorContext, req: EmulatorRequest, segment: string): Promise<EmulatorResponse> {
+  req.log.kind = "entra.login";
+  req.log.tenant = segment;
+  const form = formBody(req);
+  const txn = transactionFrom(ctx, form);
+  if (!txn) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+  req.log.clientId = txn.clientId;
+  if (form.get("action") === "cancel") {
+    ctx.state.transactions.delete(txn.id);
+    return cancelToClient(txn);
+  }
+  const [tenantId, oid] = (form.get("account") ?? "").split(":");
+  const resolution = resolveTenant(ctx.state, txn.tenantSegment);
+  if (!resolution.ok || !tenantId || !oid) return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
+  const picked = offeredAccounts(ctx, resolution.target).find(({ tenant, user }) => sameGuid(tenant.id, tenantId) && sameGuid(user.oid, oid));
+  if (!picked) return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
+  req.log.tenantId = picked.tenant.id;
+  txn.selected = { tenantId: picked.tenant.id, oid: picked.user.oid };
+  const cookie = rememberSignIn(ctx, req, picked.tenant, picked.user);
+  const response = await continueAfterSignIn(ctx, req, txn, picked.tenant, picked.user);
+  return withCookie(response, cookie);
+}
+
+function withCookie(response: EmulatorResponse, cookie: string): EmulatorResponse {
+  return { ...response, headers: { ...response.headers, "set-cookie": cookie } };
+}
+
+function consentPermissions(ctx: EmulatorContext): ConsentPermission[] {
+  const base: ConsentPermission[] = [{ resource: "Microsoft Graph", description: "Maintain access to data you have given it access to" }];
+  return [...base, ...ctx.state.scenario.app.requiredPermissions.map((p) => ({ resource: p.resource, description: p.description }))];
+}
+
+function consentResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, user: TenantUser, organizationConsent: "forced" | "optional" | "none"): EmulatorResponse {
+  const app = ctx.state.scenario.app;
+  return htmlResponse(
+    200,
+    consentPage({
+      appName: app.displayName,
+      publisherDomain: app.publisherDomain,
+      formAction: `/${encodeURIComponent(txn.tenantSegment)}/Consent/Set`,
+      transactionId: txn.id,
+      userUpn: user.upn,
+      permissions: consentPermissions(ctx),
+      organizationConsent,
+    }),
+  );
+}
+
+async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): Promise<EmulatorResponse> {
+  const app = ctx.state.scenario.app;
+  const isHome = sameGuid(app.homeTenantId, tenant.id);
+  const admin = isAdmin(ctx, user) && !isConsumerTenant(tenant);
+  const appName = app.displayName;
+
+  if (txn.flow !== "authorize") {
+    if (!admin) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
+    if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
+    return consentResponse(ctx, txn, user, "forced");
+  }
+
+  if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
+  if (app.disabled) return errorToClient(ctx, req, txn, "appDisabled", { clientId: txn.clientId, appName });
+  const wantsAdminConsent = txn.prompt === "admin_consent";
+  if (wantsAdminConsent && !admin) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
+  const needsConsent = wantsAdminConsent || txn.prompt === "consent" || !ctx.state.hasConsented(tenant, user.oid);
+  if (!needsConsent) return issueAuthorizationResponse(ctx, req, txn, tenant, user);
+  // Users may consent for themselves only where the tenant allows it ("Need admin approval" otherwise).
+  if (!admin && !tenant.userConsentAllowed) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
+  return consentResponse(ctx, txn, user, wantsAdminConsent ? "forced" : admin ? "optional" : "none");
+}
+
+// ------------------------------------------------------------------ consent screen post
+
+export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorRequest, segment: string): Promise<EmulatorResponse> {
+  req.log.kind = "entra.consent";
+  req.log.tenant = segment;
+  const form = formBody(req);
+  const txn = transactionFrom(ctx, form);
+  if (!txn?.selected) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+  req.log.clientId = txn.clientId;
+  const tenant = ctx.state.tenantById(txn.selected.tenantId);
+  const user = tenant ? ctx.state.userOf(tenant, txn.selected.oid) : undefined;
+  if (!tenant || !user) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+  req.log.tenantId = tenant.id;
+  const accepted = form.get("decision") === "accept";
+  const adminFlow = txn.flow !== "authorize";
+  ctx.state.transactions.delete(txn.id);
+
+  if (!accepted) {
+    // Declining: the documented admin-consent example keeps admin_consent=True (reference A3.1).
+    return adminFlow
+      ? errorToClient(ctx, req, txn, "userDeclinedConsent", {}, { prefix: [["admin_consent", "True"]] })
+      : errorToClient(ctx, req, txn, "userDeclinedConsent", {}, { errorOverride: "access_denied" });
+  }
+  if (adminFlow) {
+    ctx.state.grantAdminConsent(tenant);
+    return respondToClient(
+      txn,
+      txn.flow === "adminconsent-v2"
+        ? [
+            ["admin_consent", "True"],
+            ["tenant", tenant.id],
+            ["scope", txn.scope],
+            ["state", txn.state],
+          ]
+        : [
+            ["tenant", tenant.id],
+            ["state", txn.state],
+            ["admin_consent", "True"],
+          ],
+    );
+  }
+  const organizationWide = form.get("organization") === "on" && isAdmin(ctx, user);
+  if (organizationWide) ctx.state.grantAdminConsent(tenant);
+  else ctx.state.grantUserConsent(tenant, user.oid);
+  return issueAuthorizationResponse(ctx, req, txn, tenant, user);
+}
+
+// ------------------------------------------------------------------ the code / id_token response
+
+async function issueAuthorizationResponse(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): Promise<EmulatorResponse> {
+  const state = ctx.state;
+  const settings = state.scenario.settings;
+  const authTime = Math.floor(Date.now() / 1000);
+  const types = txn.responseType.split(" ");
+  let code: string | undefined;
+  if (types.includes("code")) {
+    code = `1.${opaqueToken(96)}`;
+    state.authorizationCodes.set(code, {
+      code,
+      clientId: txn.clientId,
+      redirectUri: txn.redirectUri,
+      tenantSegment: txn.tenantSegment,
+      tenantId: tenant.id,
+      oid: user.oid,
+      scope: txn.scope,
+      ...(txn.nonce !== undefined ? { nonce: txn.nonce } : {}),
+      ...(txn.codeChallenge !== undefined ? { codeChallenge: txn.codeChallenge } : {}),
+      ...(txn.codeChallengeMethod !== undefined ? { codeChallengeMethod: txn.codeChallengeMethod } : {}),
+      authTime,
+      expiresAt: Date.now() + settings.authorizationCodeLifetimeSeconds * 1000,
+      redeemed: false,
+      protocol: txn.protocol,
+      ...(txn.resource !== undefined ? { resource: txn.resource } : {}),
+    });
+  }
+  let idToken: string | undefined;
+  if (types.includes("id_token")) {
+    idToken = await mintIdToken(ctx.signer, {
+      authority: state.authority,
+      tenant,
+      user,
+      clientId: txn.clientId,
+      ...(txn.nonce !== undefined ? { nonce: txn.nonce } : {}),
+      scopes: txn.scope.split(/\s+/),
+      lifetimeSeconds: settings.idTokenLifetimeSeconds,
+      authTime,
+      includeWids: settings.includeWidsInIdToken,
+      roles: sameGuid(state.scenario.app.homeTenantId, tenant.id) || state.servicePrincipalVisible(tenant) ? user.appRoles : [],
+      ...(code !== undefined ? { code } : {}),
+      sid: newSessionId(),
+    });
+  }
+  state.transactions.delete(txn.id);
+  req.log.tenantId = tenant.id;
+  return respondToClient(txn, [
+    ["code", code],
+    ["id_token", idToken],
+    ["state", txn.state],
+    ["session_state", newSessionId()],
+    // Legacy prompt=admin_consent success marker ([V-3p] older docs; [U] for form_post).
+    ["admin_consent", txn.prompt === "admin_consent" ? "True" : undefined],
+  ]);
+}
+
+// ------------------------------------------------------------------ logout
+
+export function handleLogout(ctx: EmulatorContext, req: EmulatorRequest, segment: string): EmulatorResponse {
+  req.log.kind = "entra.logout";
+  req.log.tenant = segment;
+  const params = requestParams(req);
+  const session = sessionOf(ctx, req);
+  if (session) ctx.state.sessions.delete(session.id);
+  const clearCookie = `${SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0`;
+  const target = params.get("post_logout_redirect_uri");
+  if (target) {
+    try {
+      const url = new URL(target);
+      const state = params.get("state");
+      if (state !== null) url.searchParams.set("state", state);
+      return redirectResponse(url.toString(), { "set-cookie": clearCookie });
+    } catch {
+      // fall through to the signed-out page
+    }
+  }
+  return htmlResponse(200, signedOutPage(), { "set-cookie": clearCookie });
+}

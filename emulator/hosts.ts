@@ -1,0 +1,62 @@
+/**
+ * Host names: the emulator serves everything on one port and routes by Host header.
+ *
+ * - Entra authority:   https://127.0.0.1:PORT   (alias https://localhost:PORT)
+ * - Dataverse org:     https://<org>.<crmN>.dynamics.localhost:PORT  and  https://<org>.api.<crmN>.dynamics.localhost:PORT
+ * - Global discovery:  https://globaldisco.crm.dynamics.localhost:PORT
+ *
+ * `*.localhost` resolves to loopback by RFC 6761 (browsers do it; Node clients need a lookup hook).
+ */
+import type { Environment } from "./scenario";
+
+export const DATAVERSE_SUFFIX = "dynamics.localhost";
+export const GLOBAL_DISCOVERY_HOST = `globaldisco.crm.${DATAVERSE_SUFFIX}`;
+
+export type HostKind =
+  | { kind: "entra" }
+  | { kind: "dataverse"; org: string; region: string; api: boolean }
+  | { kind: "globaldisco" }
+  | { kind: "unknown" };
+
+const DATAVERSE_HOST = /^([a-z0-9][a-z0-9-]*)\.(api\.)?(crm\d*)\.dynamics\.localhost$/;
+
+export function classifyHost(hostname: string): HostKind {
+  const host = hostname.toLowerCase();
+  if (host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1") return { kind: "entra" };
+  if (host === GLOBAL_DISCOVERY_HOST) return { kind: "globaldisco" };
+  const match = DATAVERSE_HOST.exec(host);
+  if (match) return { kind: "dataverse", org: match[1] ?? "", api: Boolean(match[2]), region: match[3] ?? "crm" };
+  return { kind: "unknown" };
+}
+
+/**
+ * Is this resource a Dataverse org (any `<org>.(api.)?crmN.dynamics.{localhost,com}`)? Entra issues
+ * tokens for any such host without checking that the org exists (reference A3.3, the Dynamics CRM
+ * service principal's wildcard names).
+ */
+export function isDataverseResourceHost(hostname: string): boolean {
+  return /^[a-z0-9][a-z0-9-]*\.(api\.)?crm\d*\.dynamics\.(localhost|com)$/i.test(hostname);
+}
+
+export function isGlobalDiscoveryResourceHost(hostname: string): boolean {
+  return /^globaldisco\.crm\d*\.dynamics\.(localhost|com)$/i.test(hostname);
+}
+
+export function environmentHost(env: Pick<Environment, "name" | "region">, api = false): string {
+  return `${env.name}.${api ? "api." : ""}${env.region}.${DATAVERSE_SUFFIX}`;
+}
+
+export function environmentOrigin(env: Pick<Environment, "name" | "region">, port: number, api = false): string {
+  return `https://${environmentHost(env, api)}:${port}`;
+}
+
+export function globalDiscoveryOrigin(port: number): string {
+  return `https://${GLOBAL_DISCOVERY_HOST}:${port}`;
+}
+
+/** DNS names the server certificate must cover for a set of environments. */
+export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[]): string[] {
+  const names = ["localhost", GLOBAL_DISCOVERY_HOST];
+  for (const env of environments) names.push(environmentHost(env), environmentHost(env, true));
+  return [...new Set(names)];
+}

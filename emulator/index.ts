@@ -1,0 +1,113 @@
+/**
+ * Entra ID (v2.0) + Dataverse Web API emulator: public entry point.
+ *
+ *   const emu = await startEmulator({ scenario: scenario({ customers: [...] }) });
+ *   emu.authorityHost            // https://127.0.0.1:PORT
+ *   emu.environmentUrl("contoso") // https://contoso.crm.dynamics.localhost:PORT
+ *   emu.admin.revokeConsent("Contoso");
+ *   await emu.close();
+ */
+import { createServer } from "node:https";
+import type { Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { createAdmin } from "./admin";
+import type { EmulatorAdmin } from "./admin";
+import type { EmulatorContext } from "./context";
+import { demoScenario } from "./demo-scenario";
+import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin } from "./hosts";
+import { defaultStateDir } from "./paths";
+import type { RequestLogEntry } from "./request-log";
+import { parseScenario } from "./scenario";
+import type { Scenario } from "./scenario";
+import { createRequestListener } from "./server";
+import { TokenSigner } from "./signing";
+import { EmulatorState } from "./state";
+import { ensureCa, issueServerCertificate, loadCa } from "./tls";
+import type { PemKeyPair } from "./tls";
+
+export type { EmulatorAdmin, EmulatorStateSnapshot, AppUserSelector } from "./admin";
+export type { RequestLogEntry, RequestKind, ClientAuthMethod } from "./request-log";
+export type { Scenario } from "./scenario";
+export { loopbackLookup, loopbackAgentOptions } from "./net";
+
+export interface StartEmulatorOptions {
+  /** 0 (default) = a random free port. */
+  port?: number;
+  /** Default: the built-in demo scenario. */
+  scenario?: Scenario;
+  /** CA, signing keys and demo credentials live here. Default `<repo>/.emulator`. */
+  stateDir?: string;
+}
+
+export interface EmulatorHandle {
+  port: number;
+  /** https://127.0.0.1:PORT — the authority host (MSAL: knownAuthorities ["127.0.0.1:PORT"]). */
+  authorityHost: string;
+  caCertPath: string;
+  /** The current scenario (changes with admin actions and Dataverse writes). */
+  readonly scenario: Scenario;
+  /** https://<org>.<region>.dynamics.localhost:PORT (or the `.api.` twin). */
+  environmentUrl(envName: string, options?: { api?: boolean }): string;
+  /** https://globaldisco.crm.dynamics.localhost:PORT */
+  globalDiscoveryUrl: string;
+  admin: EmulatorAdmin;
+  requestLog(): RequestLogEntry[];
+  close(): Promise<void>;
+}
+
+/** TLS options with a fresh leaf certificate covering 127.0.0.1, localhost and every environment host. */
+function tlsOptions(ca: PemKeyPair, scenario: Scenario): { cert: string; key: string; ca: string } {
+  const leaf = issueServerCertificate(ca, { dnsNames: certificateDnsNames(scenario.environments), ipAddresses: ["127.0.0.1"] });
+  return { cert: leaf.certPem, key: leaf.keyPem, ca: ca.certPem };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
+  const stateDir = opts.stateDir ?? defaultStateDir();
+  const caPaths = await ensureCa(stateDir);
+  const [ca, signer] = await Promise.all([loadCa(caPaths), TokenSigner.load(stateDir)]);
+  const initial = parseScenario(opts.scenario ?? demoScenario());
+
+  const server = createServer(tlsOptions(ca, initial));
+  // Keep-alive sockets must not keep close() waiting.
+  server.keepAliveTimeout = 2_000;
+  const port = await listen(server, opts.port ?? 0);
+  const state = new EmulatorState(initial, port);
+  // New environments need new SANs: re-issue the leaf certificate when the scenario is replaced.
+  state.onScenarioReplaced = (scenario) => server.setSecureContext(tlsOptions(ca, scenario));
+  const ctx: EmulatorContext = { state, signer };
+  const admin = createAdmin(ctx);
+  server.on("request", createRequestListener(ctx, admin));
+
+  const authorityHost = `https://127.0.0.1:${port}`;
+  return {
+    port,
+    authorityHost,
+    caCertPath: caPaths.caCertPath,
+    get scenario() {
+      return state.scenario;
+    },
+    environmentUrl(envName, options = {}) {
+      const env = state.environmentByName(envName);
+      if (!env) throw new Error(`Unknown environment '${envName}'. Known: ${state.scenario.environments.map((e) => e.name).join(", ")}`);
+      return environmentOrigin(env, port, options.api ?? false);
+    },
+    globalDiscoveryUrl: globalDiscoveryOrigin(port),
+    admin,
+    requestLog: () => state.requestLog.list(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

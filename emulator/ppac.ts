@@ -1,0 +1,71 @@
+/**
+ * "Power Platform admin center (emulated)": one page where a customer admin in the demo adds an
+ * application user by app ID to an environment and gives it a security role (reference B8: PPAC →
+ * Environments → {env} → Settings → Users + permissions → Application users). No sign-in.
+ */
+import type { EmulatorAdmin } from "./admin";
+import { AdminError } from "./admin";
+import type { EmulatorContext } from "./context";
+import { sameGuid } from "./guid";
+import { escapeHtml, formBody, htmlResponse } from "./http";
+import type { EmulatorRequest, EmulatorResponse } from "./http";
+
+function page(ctx: EmulatorContext, message: { kind: "ok" | "error"; text: string } | undefined): string {
+  const envs = ctx.state.scenario.environments;
+  const roleNames = [...new Set(envs.flatMap((e) => e.roles.map((r) => r.name)))].sort();
+  const tenants = new Map(ctx.state.scenario.tenants.map((t) => [t.id.toLowerCase(), t.displayName]));
+  const envOptions = envs
+    .map((e) => `<option value="${escapeHtml(e.name)}">${escapeHtml(e.friendlyName)} — ${escapeHtml(tenants.get(e.tenantId.toLowerCase()) ?? e.tenantId)}</option>`)
+    .join("");
+  const roleOptions = roleNames.map((r) => `<option value="${escapeHtml(r)}">${escapeHtml(r)}</option>`).join("");
+  const rows = envs
+    .flatMap((e) =>
+      e.systemUsers
+        .filter((u) => u.applicationId)
+        .map(
+          (u) =>
+            `<tr><td>${escapeHtml(e.friendlyName)}</td><td>${escapeHtml(u.fullname)}</td><td><code>${escapeHtml(u.applicationId ?? "")}</code></td><td>${u.isDisabled ? "Disabled" : "Enabled"}</td><td>${escapeHtml(
+              u.roleIds.map((id) => e.roles.find((r) => sameGuid(r.id, id))?.name ?? id).join(", ") || "(none)",
+            )}</td></tr>`,
+        ),
+    )
+    .join("");
+  const banner = message ? `<p role="status" class="${message.kind}">${escapeHtml(message.text)}</p>` : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Power Platform admin center (emulated)</title>
+<style>body{font-family:"Segoe UI",system-ui,sans-serif;margin:32px;max-width:960px}label{display:block;margin-top:12px;font-weight:600}
+select,input{font-size:15px;padding:4px;min-width:420px}button{margin-top:16px;font-size:15px;padding:6px 14px;background:#0067b8;color:#fff;border:0}
+table{border-collapse:collapse;margin-top:24px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.ok{color:#107c10}.error{color:#a80000}</style></head>
+<body><h1>Power Platform admin center (emulated)</h1>
+<p>Environments → <em>environment</em> → Settings → Users + permissions → Application users → New app user</p>
+${banner}
+<form method="post" action="/_emulator/ppac">
+<label for="environment">Environment</label><select id="environment" name="environment">${envOptions}</select>
+<label for="appId">Application (client) ID</label><input id="appId" name="appId" required placeholder="00000000-0000-0000-0000-000000000000">
+<label for="role">Security role</label><select id="role" name="role">${roleOptions}</select>
+<br><button type="submit">Create application user</button>
+</form>
+<h2>Application users</h2>
+<table><thead><tr><th>Environment</th><th>Name</th><th>App ID</th><th>Status</th><th>Security roles</th></tr></thead><tbody>${rows}</tbody></table>
+</body></html>`;
+}
+
+export function handlePpac(ctx: EmulatorContext, admin: EmulatorAdmin, req: EmulatorRequest): EmulatorResponse {
+  if (req.method === "GET") return htmlResponse(200, page(ctx, undefined));
+  const form = formBody(req);
+  const environment = form.get("environment") ?? "";
+  const appId = (form.get("appId") ?? "").trim();
+  const role = form.get("role") ?? "";
+  try {
+    const env = ctx.state.environmentByName(environment);
+    const existing = env?.systemUsers.find((u) => sameGuid(u.applicationId, appId));
+    if (existing) {
+      admin.assignRole(environment, role, { systemUserId: existing.id });
+      return htmlResponse(200, page(ctx, { kind: "ok", text: `Security role "${role}" assigned to the existing application user.` }));
+    }
+    admin.createApplicationUser(environment, { applicationId: appId, roles: [role] });
+    return htmlResponse(200, page(ctx, { kind: "ok", text: `Application user created in ${environment} with role "${role}".` }));
+  } catch (error) {
+    const text = error instanceof AdminError ? error.message : String(error);
+    return htmlResponse(400, page(ctx, { kind: "error", text }));
+  }
+}

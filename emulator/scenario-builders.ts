@@ -1,0 +1,457 @@
+/**
+ * One-line scenario builders for tests and the demo:
+ *
+ *   scenario({ customers: [{ name: "Contoso", environments: [{ name: "contoso", appUser: "disabled" }] }] })
+ *   withFault(s, { throttle: { environment: "contoso", count: 2, retryAfterSeconds: 3 } })
+ *
+ * Defaults favour the happy path (customer consented, application user enabled with the integration
+ * role) so a test only spells out the failure it stages. Ids are derived from names (stable).
+ */
+import { generateAppCredentials } from "./credentials";
+import type { AppCredentials } from "./credentials";
+import { DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR } from "./demo-ids";
+import { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
+import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES } from "./dataverse/privileges";
+import { stableGuid } from "./guid";
+import { parseScenario } from "./scenario";
+import type {
+  AppRegistration,
+  Faults,
+  Scenario,
+  ScenarioInput,
+  Settings,
+  ThrottleCode,
+} from "./scenario";
+
+export type { AppCredentials };
+
+export interface UserSpec {
+  name: string;
+  /** Full UPN or just the local part (the tenant's domain is appended). */
+  upn?: string;
+  oid?: string;
+  /** Global Administrator. */
+  admin?: boolean;
+  wids?: string[];
+  appRoles?: string[];
+}
+
+/**
+ * The application user in an environment:
+ * - "enabled" (default when consented): exists, enabled, has the integration role
+ * - "disabled": exists with the role but isdisabled = true
+ * - "no-role": exists, enabled, no security role
+ * - "none": not created yet
+ */
+export type AppUserSpec = "none" | "enabled" | "disabled" | "no-role" | { disabled?: boolean; roles?: string[] };
+
+export interface EnvironmentSpec {
+  name: string;
+  region?: string;
+  friendlyName?: string;
+  purpose?: "Production" | "Sandbox" | "Developer" | "Trial" | "Default";
+  appUser?: AppUserSpec;
+  /** Account names; default: five realistic names. */
+  accounts?: string[];
+  organizationId?: string;
+  environmentId?: string;
+  /** Extra human users of the tenant provisioned here; default: every tenant user. */
+}
+
+export interface CustomerSpec {
+  name: string;
+  id?: string;
+  domain?: string;
+  /** The app's service principal exists (admin consent done). Default true. */
+  consented?: boolean;
+  /** Default: true when environments are listed. */
+  hasDataverse?: boolean;
+  replicationDelayMs?: number;
+  userConsentAllowed?: boolean;
+  /** Default: "<Name> Admin" (Global Administrator, upn admin@) and "<Name> User" (upn user@). */
+  users?: UserSpec[];
+  environments?: EnvironmentSpec[];
+}
+
+export interface ScenarioSpec {
+  app?: Partial<Omit<AppRegistration, "clientId" | "homeTenantId">> & { clientId?: string };
+  /** Secret + certificate of the app; default: generated once per process. */
+  credentials?: AppCredentials;
+  home?: { id?: string; name?: string; domain?: string; users?: UserSpec[]; environments?: EnvironmentSpec[] };
+  customers?: CustomerSpec[];
+  /** Users of the personal-account tenant (9188040d-…). Default: alex@outlook.com. */
+  personalAccounts?: UserSpec[];
+  faults?: Partial<Faults>;
+  settings?: Partial<Settings>;
+}
+
+export interface ThrottleSpec {
+  environment?: string;
+  count: number;
+  retryAfterSeconds?: number;
+  code?: ThrottleCode;
+}
+
+export interface FaultSpec {
+  latencyMs?: number;
+  environmentLatencyMs?: Record<string, number>;
+  throttle?: ThrottleSpec | ThrottleSpec[];
+}
+
+let cachedTestCredentials: AppCredentials | undefined;
+
+/** Random credentials generated once per process (tests need not care where they come from). */
+export function testCredentials(): AppCredentials {
+  cachedTestCredentials ??= generateAppCredentials(DEMO_IDS.appDisplayName);
+  return cachedTestCredentials;
+}
+
+const DEFAULT_STAFF: UserSpec[] = [
+  { name: "Sam Taylor", upn: "sam.support", appRoles: [SUPPORT_OPERATOR, SUPPORT_ADMIN] },
+  { name: "Olivia Martin", upn: "olivia.ops", appRoles: [SUPPORT_OPERATOR] },
+  { name: "Dan Park", upn: "dan.dev" },
+];
+
+const DEFAULT_PERSONAL_ACCOUNTS: UserSpec[] = [{ name: "Alex Johnson", upn: "alex@outlook.com" }];
+
+const ACCOUNT_NAME_POOL = [
+  "Coho Winery",
+  "Alpine Ski House",
+  "Blue Yonder Airlines",
+  "Litware, Inc.",
+  "Wide World Importers",
+  "Trey Research",
+  "Margie's Travel",
+  "Lucerne Publishing",
+  "Proseware, Inc.",
+  "Fourth Coffee",
+  "City Power & Light",
+  "Graphic Design Institute",
+  "Humongous Insurance",
+  "Southridge Video",
+  "Woodgrove Bank",
+];
+
+const CITY_POOL = ["Seattle", "Redmond", "London", "Munich", "Toronto", "Sydney", "Paris", "Osaka"];
+
+/** crmN → Dataverse geo (reference B1 region table). */
+export const REGION_GEOS: Record<string, string> = {
+  crm: "NAM",
+  crm2: "SAM",
+  crm3: "CAN",
+  crm4: "EUR",
+  crm5: "APJ",
+  crm6: "OCE",
+  crm7: "JPN",
+  crm8: "IND",
+  crm9: "GCC",
+  crm11: "GBR",
+  crm12: "FRA",
+  crm14: "ZAF",
+  crm15: "UAE",
+  crm16: "GER",
+  crm17: "CHE",
+};
+
+function domainFromName(name: string): string {
+  return `${name.toLowerCase().replace(/[^a-z0-9]/g, "")}.onmicrosoft.com`;
+}
+
+function upnFor(spec: UserSpec, domain: string): string {
+  if (spec.upn?.includes("@")) return spec.upn;
+  const local = spec.upn ?? spec.name.toLowerCase().replace(/[^a-z0-9]+/g, ".");
+  return `${local}@${domain}`;
+}
+
+function buildUsers(tenantId: string, domain: string, specs: UserSpec[]) {
+  return specs.map((spec) => {
+    const upn = upnFor(spec, domain);
+    const wids = spec.wids ?? [...(spec.admin ? [DirectoryRole.GlobalAdministrator] : []), MEMBER_USER_ROLE];
+    return {
+      oid: spec.oid ?? stableGuid(`user:${tenantId}`, upn.toLowerCase()),
+      upn,
+      displayName: spec.name,
+      email: upn,
+      wids,
+      appRoles: spec.appRoles ?? [],
+    };
+  });
+}
+
+export function servicePrincipalObjectId(tenantId: string, clientId: string): string {
+  return stableGuid("service-principal", `${tenantId.toLowerCase()}:${clientId.toLowerCase()}`);
+}
+
+function integrationRoleName(appDisplayName: string): string {
+  return `${appDisplayName} Integration`;
+}
+
+interface EnvironmentContext {
+  tenantId: string;
+  tenantDomain: string;
+  clientId: string;
+  appDisplayName: string;
+  users: ReturnType<typeof buildUsers>;
+  accountPoolOffset: number;
+}
+
+function resolveAppUser(spec: AppUserSpec | undefined, consented: boolean): { create: boolean; disabled: boolean; roles: string[] | "integration" } {
+  const effective = spec ?? (consented ? "enabled" : "none");
+  if (effective === "none") return { create: false, disabled: false, roles: [] };
+  if (effective === "enabled") return { create: true, disabled: false, roles: "integration" };
+  if (effective === "disabled") return { create: true, disabled: true, roles: "integration" };
+  if (effective === "no-role") return { create: true, disabled: false, roles: [] };
+  return { create: true, disabled: effective.disabled ?? false, roles: effective.roles ?? "integration" };
+}
+
+function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consented: boolean): NonNullable<ScenarioInput["environments"]>[number] {
+  const env = spec.name;
+  const region = spec.region ?? "crm";
+  const rootBuId = stableGuid(`bu:${env}`, "root");
+  const roleId = (name: string) => stableGuid(`role:${env}`, name.toLowerCase());
+  const sysAdmin = "System Administrator";
+  const basicUser = "Basic User";
+  const integration = integrationRoleName(ctx.appDisplayName);
+  const roles = [
+    { id: roleId(sysAdmin), name: sysAdmin, businessUnitId: rootBuId, allPrivileges: true, privileges: [] },
+    { id: roleId(basicUser), name: basicUser, businessUnitId: rootBuId, privileges: BASIC_USER_PRIVILEGES },
+    {
+      id: roleId(integration),
+      name: integration,
+      businessUnitId: rootBuId,
+      privileges: INTEGRATION_ROLE_PRIVILEGES.map((name) => ({ name, depth: "Global" as const })),
+    },
+  ];
+  const humanUsers = ctx.users.map((user) => ({
+    id: stableGuid(`systemuser:${env}`, user.oid),
+    fullname: user.displayName,
+    businessUnitId: rootBuId,
+    azureAdObjectId: user.oid,
+    domainname: user.upn,
+    internalemailaddress: user.upn,
+    accessMode: 0,
+    roleIds: [user.wids.includes(DirectoryRole.GlobalAdministrator) ? roleId(sysAdmin) : roleId(basicUser)],
+  }));
+  const appUser = resolveAppUser(spec.appUser, consented);
+  const appUsers = appUser.create
+    ? [
+        {
+          id: stableGuid(`systemuser:${env}`, `app:${ctx.clientId}`),
+          fullname: ctx.appDisplayName,
+          businessUnitId: rootBuId,
+          applicationId: ctx.clientId,
+          azureAdObjectId: servicePrincipalObjectId(ctx.tenantId, ctx.clientId),
+          // Auto-generated user name pattern "<App name><Application ID>@<TenantId>.com" (reference B4, [U]).
+          domainname: `${ctx.appDisplayName.replace(/\s+/g, "")}${ctx.clientId}@${ctx.tenantId}.com`,
+          isDisabled: appUser.disabled,
+          accessMode: 4,
+          roleIds: (appUser.roles === "integration" ? [integration] : appUser.roles).map((name) => roleId(name)),
+        },
+      ]
+    : [];
+  const owner = humanUsers.find((u) => u.roleIds.includes(roleId(sysAdmin))) ?? humanUsers[0];
+  const accountNames =
+    spec.accounts ??
+    Array.from({ length: 5 }, (_, i) => ACCOUNT_NAME_POOL[(ctx.accountPoolOffset + i) % ACCOUNT_NAME_POOL.length] ?? `Account ${i + 1}`);
+  const accounts = accountNames.map((name, i) => ({
+    id: stableGuid(`account:${env}`, name),
+    name,
+    accountnumber: `${env.slice(0, 3).toUpperCase()}-${String(1001 + i)}`,
+    telephone1: `+1 425 555 01${String(10 + i)}`,
+    address1_city: CITY_POOL[(ctx.accountPoolOffset + i) % CITY_POOL.length] ?? "Seattle",
+    revenue: 250000 * (i + 1),
+    ownerId: owner?.id ?? null,
+    createdon: new Date(Date.UTC(2024, i, 1 + i)).toISOString(),
+  }));
+  const contacts = accounts.slice(0, 3).map((account, i) => ({
+    id: stableGuid(`contact:${env}`, account.name),
+    firstname: ["Yvonne", "Rene", "Paul"][i] ?? "Kim",
+    lastname: ["McKay", "Valdes", "Cannon"][i] ?? "Abercrombie",
+    emailaddress1: `${(["yvonne", "rene", "paul"][i] ?? "kim")}@example.com`,
+    parentAccountId: account.id,
+    ownerId: owner?.id ?? null,
+  }));
+  return {
+    name: env,
+    region,
+    tenantId: ctx.tenantId,
+    organizationId: spec.organizationId ?? stableGuid("organization", env),
+    environmentId: spec.environmentId ?? stableGuid("environment", env),
+    friendlyName: spec.friendlyName ?? env.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep ? " " : ""}${c.toUpperCase()}`),
+    uniqueName: `unq${stableGuid("unique", env).replace(/-/g, "").slice(0, 24)}`,
+    purpose: spec.purpose ?? "Production",
+    businessUnits: [{ id: rootBuId, name: env, parentId: null }],
+    roles,
+    systemUsers: [...humanUsers, ...appUsers],
+    accounts,
+    contacts,
+  };
+}
+
+function defaultRedirectUris(): string[] {
+  const paths = ["/api/auth/callback/microsoft-entra-id", "/api/consent/callback", "/onboarding/consent/callback"];
+  return ["http://localhost:3000", "http://127.0.0.1:3000"].flatMap((origin) => paths.map((p) => `${origin}${p}`));
+}
+
+/** Builds a complete, validated scenario. Everything not specified gets a sensible default. */
+export function scenario(spec: ScenarioSpec = {}): Scenario {
+  const credentials = spec.credentials ?? testCredentials();
+  const clientId = spec.app?.clientId ?? DEMO_IDS.clientId;
+  const appDisplayName = spec.app?.displayName ?? DEMO_IDS.appDisplayName;
+  const homeId = spec.home?.id ?? DEMO_IDS.tenants.northwind;
+  const homeName = spec.home?.name ?? "Northwind Traders";
+  const homeDomain = spec.home?.domain ?? "northwind.onmicrosoft.com";
+
+  const tenants: NonNullable<ScenarioInput["tenants"]> = [];
+  const environments: NonNullable<ScenarioInput["environments"]> = [];
+  let accountPoolOffset = 0;
+
+  const addTenant = (c: {
+    id: string;
+    name: string;
+    domain: string;
+    users: UserSpec[];
+    consented: boolean;
+    environments: EnvironmentSpec[];
+    hasDataverse?: boolean;
+    replicationDelayMs?: number;
+    userConsentAllowed?: boolean;
+    kind?: "organization" | "consumers";
+  }) => {
+    const users = buildUsers(c.id, c.domain, c.users);
+    tenants.push({
+      id: c.id,
+      displayName: c.name,
+      primaryDomain: c.domain,
+      kind: c.kind ?? "organization",
+      hasDataverse: c.hasDataverse ?? c.environments.length > 0,
+      users,
+      appConsented: c.consented,
+      adminConsented: c.consented,
+      servicePrincipalObjectId: servicePrincipalObjectId(c.id, clientId),
+      consentReplicationDelayMs: c.replicationDelayMs ?? 0,
+      userConsentAllowed: c.userConsentAllowed ?? true,
+    });
+    for (const envSpec of c.environments) {
+      environments.push(
+        buildEnvironment(envSpec, { tenantId: c.id, tenantDomain: c.domain, clientId, appDisplayName, users, accountPoolOffset }, c.consented),
+      );
+      accountPoolOffset += 5;
+    }
+  };
+
+  // The ISV's home tenant: the app is registered here, so its service principal always exists.
+  addTenant({
+    id: homeId,
+    name: homeName,
+    domain: homeDomain,
+    users: spec.home?.users ?? DEFAULT_STAFF,
+    consented: true,
+    environments: spec.home?.environments ?? [],
+  });
+  for (const customer of spec.customers ?? []) {
+    addTenant({
+      id: customer.id ?? stableGuid("tenant", customer.name),
+      name: customer.name,
+      domain: customer.domain ?? domainFromName(customer.name),
+      users: customer.users ?? [
+        { name: `${customer.name} Admin`, upn: "admin", admin: true },
+        { name: `${customer.name} User`, upn: "user" },
+      ],
+      consented: customer.consented ?? true,
+      environments: customer.environments ?? [],
+      hasDataverse: customer.hasDataverse,
+      replicationDelayMs: customer.replicationDelayMs,
+      userConsentAllowed: customer.userConsentAllowed,
+    });
+  }
+  addTenant({
+    id: CONSUMER_TENANT_ID,
+    name: "Microsoft Accounts",
+    domain: "live.com",
+    users: (spec.personalAccounts ?? DEFAULT_PERSONAL_ACCOUNTS).map((u) => ({ ...u, wids: u.wids ?? [] })),
+    consented: false,
+    environments: [],
+    kind: "consumers",
+  });
+
+  const now = Date.now();
+  const input: ScenarioInput = {
+    app: {
+      clientId,
+      displayName: appDisplayName,
+      homeTenantId: homeId,
+      multiTenant: true,
+      disabled: false,
+      redirectUris: defaultRedirectUris(),
+      appRoles: [
+        {
+          id: DEMO_IDS.appRoles.supportOperator,
+          value: SUPPORT_OPERATOR,
+          displayName: "Support operator",
+          description: "View tenant onboarding state and re-run checks.",
+        },
+        {
+          id: DEMO_IDS.appRoles.supportAdmin,
+          value: SUPPORT_ADMIN,
+          displayName: "Support administrator",
+          description: "Destructive actions: offboard tenants, reset onboarding.",
+        },
+      ],
+      secrets: [{ keyId: credentials.secret.keyId, displayName: "demo secret", value: credentials.secret.value, startsAt: new Date(now - 60_000).toISOString(), expiresAt: credentials.secret.expiresAt }],
+      certificates: [
+        {
+          keyId: credentials.certificate.keyId,
+          displayName: "demo certificate",
+          certPem: credentials.certificate.certPem,
+          thumbprintSha1: credentials.certificate.thumbprintSha1,
+          thumbprintSha256: credentials.certificate.thumbprintSha256,
+          expiresAt: credentials.certificate.expiresAt,
+          privateKeyPem: credentials.certificate.keyPem,
+        },
+      ],
+      requiredPermissions: [
+        { resource: "Microsoft Graph", permission: "User.Read", description: "Sign in and read user profile" },
+        {
+          resource: "Dynamics CRM",
+          permission: "user_impersonation",
+          description: "Access Common Data Service as organization users",
+        },
+      ],
+      publisherDomain: homeDomain,
+      ...stripUndefined(spec.app ?? {}),
+    },
+    tenants,
+    environments,
+    faults: { latencyMs: 0, environmentLatencyMs: {}, throttle: [], ...stripUndefined(spec.faults ?? {}) },
+    settings: stripUndefined(spec.settings ?? {}),
+  };
+  return parseScenario(input);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Returns a copy of `base` with faults added (throttles are appended, latencies overwritten). */
+export function withFault(base: Scenario, fault: FaultSpec): Scenario {
+  const next = structuredClone(base);
+  if (fault.latencyMs !== undefined) next.faults.latencyMs = fault.latencyMs;
+  if (fault.environmentLatencyMs) Object.assign(next.faults.environmentLatencyMs, fault.environmentLatencyMs);
+  const throttles = fault.throttle === undefined ? [] : Array.isArray(fault.throttle) ? fault.throttle : [fault.throttle];
+  for (const t of throttles) {
+    next.faults.throttle.push({
+      ...(t.environment !== undefined ? { environment: t.environment } : {}),
+      remaining: t.count,
+      retryAfterSeconds: t.retryAfterSeconds ?? 5,
+      code: t.code ?? "0x80072322",
+    });
+  }
+  return parseScenario(next);
+}
+
+export function withSettings(base: Scenario, settings: Partial<Settings>): Scenario {
+  const next = structuredClone(base);
+  Object.assign(next.settings, stripUndefined(settings));
+  return parseScenario(next);
+}

@@ -1,0 +1,303 @@
+/**
+ * The declarative description of everything the emulator serves: the ISV's app registration, the
+ * tenants (with users and the app's service principal), the Dataverse environments (business units,
+ * roles, system users, accounts), injected faults and protocol settings.
+ *
+ * Scenarios are plain JSON-compatible data. `parseScenario` validates and fills defaults (zod); the
+ * builders in `scenario-builders.ts` and the demo in `demo-scenario.ts` produce them in one line.
+ */
+import { z } from "zod";
+import { DEFAULT_CONSENT_ADMIN_ROLES } from "./directory-roles";
+import { PRIVILEGE_DEPTHS } from "./dataverse/privileges";
+
+const guid = z.guid();
+const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO date");
+
+export const THROTTLE_CODES = ["0x80072322", "0x80072321", "0x80072326"] as const;
+export type ThrottleCode = (typeof THROTTLE_CODES)[number];
+
+// ---------------------------------------------------------------- app registration
+
+export const appRoleSchema = z.object({
+  id: guid,
+  value: z.string().min(1),
+  displayName: z.string(),
+  description: z.string().default(""),
+});
+
+export const clientSecretSchema = z.object({
+  /** The secret's id ("Secret ID" in the portal) — not the value. Pasting it instead of the value gives AADSTS7000215. */
+  keyId: guid,
+  displayName: z.string().default(""),
+  value: z.string().min(1),
+  startsAt: isoDate.optional(),
+  expiresAt: isoDate,
+});
+
+export const clientCertificateSchema = z.object({
+  keyId: guid,
+  displayName: z.string().default(""),
+  certPem: z.string().min(1),
+  /** Hex SHA-1 / SHA-256 of the DER (the assertion's `x5t` / `x5t#S256` are their base64url forms). */
+  thumbprintSha1: z.string().regex(/^[0-9a-fA-F]{40}$/),
+  thumbprintSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+  startsAt: isoDate.optional(),
+  expiresAt: isoDate,
+  /** Client-side material kept for tests and the demo; the emulator never uses it. */
+  privateKeyPem: z.string().optional(),
+});
+
+/** Permission shown on the consent screen (the registration's "API permissions"). */
+export const requiredPermissionSchema = z.object({
+  resource: z.string(),
+  permission: z.string(),
+  description: z.string(),
+  adminOnly: z.boolean().default(false),
+});
+
+export const appRegistrationSchema = z.object({
+  clientId: guid,
+  displayName: z.string().min(1),
+  homeTenantId: guid,
+  /** "Accounts in any organizational directory". Single-tenant apps get 700016 in other tenants and 50194 on /common. */
+  multiTenant: z.boolean().default(true),
+  /** Disabled app: every token request fails with AADSTS7000112. */
+  disabled: z.boolean().default(false),
+  redirectUris: z.array(z.string()).default([]),
+  /** "ID tokens (used for implicit and hybrid flows)"; without it response_type=id_token gives AADSTS700054. */
+  idTokenImplicitGrant: z.boolean().default(false),
+  appRoles: z.array(appRoleSchema).default([]),
+  secrets: z.array(clientSecretSchema).default([]),
+  certificates: z.array(clientCertificateSchema).default([]),
+  requiredPermissions: z.array(requiredPermissionSchema).default([]),
+  publisherDomain: z.string().optional(),
+});
+
+// ---------------------------------------------------------------- tenants
+
+export const userSchema = z.object({
+  /** Object id in this tenant (the `oid` claim). */
+  oid: guid,
+  upn: z.string().min(3),
+  displayName: z.string().min(1),
+  email: z.string().optional(),
+  /** Directory role template ids (`wids`). */
+  wids: z.array(guid).default([]),
+  /** Values of the app's roles assigned to this user (emitted as `roles`). */
+  appRoles: z.array(z.string()).default([]),
+});
+
+export const tenantSchema = z.object({
+  id: guid,
+  displayName: z.string().min(1),
+  /** Verified initial domain, e.g. contoso.onmicrosoft.com. */
+  primaryDomain: z.string().min(3),
+  domains: z.array(z.string()).default([]),
+  /** `consumers` = the personal Microsoft account tenant (9188040d-…). */
+  kind: z.enum(["organization", "consumers"]).default("organization"),
+  /** The Dynamics CRM first-party service principal exists; otherwise Dataverse tokens fail with 500011. */
+  hasDataverse: z.boolean().default(false),
+  users: z.array(userSchema).default([]),
+  /** Whether the app's service principal exists here (admin or user consent happened). */
+  appConsented: z.boolean().default(false),
+  /** True when an admin consented for the whole tenant (no per-user consent prompt for the app's permissions). */
+  adminConsented: z.boolean().default(false),
+  servicePrincipalObjectId: guid,
+  /** After consent, how long client-credentials requests still get 700016 (directory replication, reference C5). */
+  consentReplicationDelayMs: z.number().int().min(0).default(0),
+  /** Tenant setting "Users can consent to apps". When false, non-admins meet "Need admin approval" (AADSTS90094). */
+  userConsentAllowed: z.boolean().default(true),
+});
+
+// ---------------------------------------------------------------- Dataverse environments
+
+export const businessUnitSchema = z.object({
+  id: guid,
+  name: z.string().min(1),
+  parentId: guid.nullable().default(null),
+});
+
+export const rolePrivilegeSchema = z.object({
+  name: z.string().regex(/^prv[A-Za-z]+$/),
+  depth: z.enum(PRIVILEGE_DEPTHS).default("Global"),
+});
+
+export const securityRoleSchema = z.object({
+  id: guid,
+  name: z.string().min(1),
+  businessUnitId: guid,
+  /** System Administrator: every privilege at Global depth. */
+  allPrivileges: z.boolean().default(false),
+  privileges: z.array(rolePrivilegeSchema).default([]),
+});
+
+export const systemUserSchema = z.object({
+  id: guid,
+  fullname: z.string().min(1),
+  businessUnitId: guid,
+  /** Set for application users: the Entra client id (reference B4). */
+  applicationId: guid.nullable().default(null),
+  /** Entra object id: the user's oid, or for an application user the service principal's object id. */
+  azureAdObjectId: guid.nullable().default(null),
+  domainname: z.string().default(""),
+  internalemailaddress: z.string().default(""),
+  isDisabled: z.boolean().default(false),
+  /** 0 Read-Write, 1 Administrative, 2 Read, 3 Support User, 4 Non-interactive, 5 Delegated Admin. */
+  accessMode: z.number().int().min(0).max(5).default(0),
+  roleIds: z.array(guid).default([]),
+});
+
+export const accountSchema = z.object({
+  id: guid,
+  name: z.string(),
+  accountnumber: z.string().nullable().default(null),
+  telephone1: z.string().nullable().default(null),
+  address1_city: z.string().nullable().default(null),
+  revenue: z.number().nullable().default(null),
+  ownerId: guid.nullable().default(null),
+  createdon: isoDate.optional(),
+});
+
+export const contactSchema = z.object({
+  id: guid,
+  firstname: z.string().nullable().default(null),
+  lastname: z.string(),
+  emailaddress1: z.string().nullable().default(null),
+  parentAccountId: guid.nullable().default(null),
+  ownerId: guid.nullable().default(null),
+});
+
+export const environmentSchema = z.object({
+  /** Org URL name: https://<name>.<region>.dynamics.localhost:PORT */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and hyphens"),
+  /** Region host label: crm (NAM), crm4 (EUR), crm11 (GBR), … (reference B1). */
+  region: z.string().regex(/^crm\d*$/).default("crm"),
+  tenantId: guid,
+  organizationId: guid,
+  environmentId: guid,
+  friendlyName: z.string().min(1),
+  uniqueName: z.string().min(1),
+  purpose: z.enum(["Production", "Sandbox", "Developer", "Trial", "Default"]).default("Production"),
+  version: z.string().default("9.2.25053.00180"),
+  businessUnits: z.array(businessUnitSchema).min(1),
+  roles: z.array(securityRoleSchema).default([]),
+  systemUsers: z.array(systemUserSchema).default([]),
+  accounts: z.array(accountSchema).default([]),
+  contacts: z.array(contactSchema).default([]),
+});
+
+// ---------------------------------------------------------------- faults and settings
+
+export const throttleFaultSchema = z.object({
+  /** Environment name; absent = every environment. */
+  environment: z.string().optional(),
+  /** How many upcoming (authenticated) Dataverse requests get the 429. */
+  remaining: z.number().int().min(0),
+  retryAfterSeconds: z.number().int().min(0).default(5),
+  code: z.enum(THROTTLE_CODES).default("0x80072322"),
+});
+
+export const faultsSchema = z.object({
+  /** Added to every request (Entra and Dataverse, not the admin API). */
+  latencyMs: z.number().int().min(0).default(0),
+  /** Added to Dataverse requests of one environment. */
+  environmentLatencyMs: z.record(z.string(), z.number().int().min(0)).default({}),
+  throttle: z.array(throttleFaultSchema).default([]),
+});
+
+export const settingsSchema = z.object({
+  /** `expires_in` of access tokens (Entra answers 3599 for a one-hour token). */
+  tokenLifetimeSeconds: z.number().int().min(1).default(3599),
+  idTokenLifetimeSeconds: z.number().int().min(1).default(3600),
+  authorizationCodeLifetimeSeconds: z.number().int().min(1).default(600),
+  /** Whether personal accounts are offered on /organizations (Entra: no). */
+  msaUsersMayUseOrganizations: z.boolean().default(false),
+  /** Entra ignores the port of http://localhost redirect URIs when matching ([U], configurable). */
+  ignoreLoopbackRedirectPort: z.boolean().default(true),
+  /** Emit `wids` in ID tokens ([U] in the reference: real emission depends on groupMembershipClaims). */
+  includeWidsInIdToken: z.boolean().default(true),
+  consentAdminRoleIds: z.array(guid).default(DEFAULT_CONSENT_ADMIN_ROLES),
+  /** Leeway when Dataverse checks `exp`/`nbf` ([U]; 0 keeps expiry tests deterministic). */
+  dataverseClockSkewSeconds: z.number().int().min(0).default(0),
+  /** Leeway for client assertion `exp`/`nbf`. */
+  assertionClockSkewSeconds: z.number().int().min(0).default(300),
+});
+
+export const scenarioSchema = z.object({
+  app: appRegistrationSchema,
+  tenants: z.array(tenantSchema).min(1),
+  environments: z.array(environmentSchema).default([]),
+  faults: faultsSchema.default({ latencyMs: 0, environmentLatencyMs: {}, throttle: [] }),
+  settings: settingsSchema.default(settingsSchema.parse({})),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type AppRegistration = Scenario["app"];
+export type AppRole = z.output<typeof appRoleSchema>;
+export type ClientSecret = z.output<typeof clientSecretSchema>;
+export type ClientCertificate = z.output<typeof clientCertificateSchema>;
+export type Tenant = z.output<typeof tenantSchema>;
+export type TenantUser = z.output<typeof userSchema>;
+export type Environment = z.output<typeof environmentSchema>;
+export type BusinessUnit = z.output<typeof businessUnitSchema>;
+export type SecurityRole = z.output<typeof securityRoleSchema>;
+export type SystemUser = z.output<typeof systemUserSchema>;
+export type Account = z.output<typeof accountSchema>;
+export type Contact = z.output<typeof contactSchema>;
+export type Faults = z.output<typeof faultsSchema>;
+export type ThrottleFault = z.output<typeof throttleFaultSchema>;
+export type Settings = z.output<typeof settingsSchema>;
+
+export class ScenarioValidationError extends Error {
+  constructor(
+    message: string,
+    readonly issues: z.core.$ZodIssue[],
+  ) {
+    super(message);
+    this.name = "ScenarioValidationError";
+  }
+}
+
+/** Validates (zod) and checks cross-references (tenant ids, business units, role ids). */
+export function parseScenario(input: unknown): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (!result.success) {
+    throw new ScenarioValidationError(`Invalid scenario: ${z.prettifyError(result.error)}`, result.error.issues);
+  }
+  const scenario = result.data;
+  const problems = crossReferenceProblems(scenario);
+  if (problems.length > 0) throw new ScenarioValidationError(`Invalid scenario: ${problems.join("; ")}`, []);
+  return scenario;
+}
+
+function crossReferenceProblems(scenario: Scenario): string[] {
+  const problems: string[] = [];
+  const tenantIds = new Set(scenario.tenants.map((t) => t.id.toLowerCase()));
+  if (!tenantIds.has(scenario.app.homeTenantId.toLowerCase())) problems.push("app.homeTenantId is not one of the tenants");
+  const names = new Set<string>();
+  for (const env of scenario.environments) {
+    if (names.has(env.name)) problems.push(`duplicate environment name '${env.name}'`);
+    names.add(env.name);
+    if (!tenantIds.has(env.tenantId.toLowerCase())) problems.push(`environment '${env.name}' refers to an unknown tenant`);
+    const buIds = new Set(env.businessUnits.map((b) => b.id.toLowerCase()));
+    if (env.businessUnits.filter((b) => b.parentId === null).length !== 1) {
+      problems.push(`environment '${env.name}' needs exactly one root business unit`);
+    }
+    const roleIds = new Set(env.roles.map((r) => r.id.toLowerCase()));
+    for (const role of env.roles) {
+      if (!buIds.has(role.businessUnitId.toLowerCase())) problems.push(`role '${role.name}' in '${env.name}' has an unknown business unit`);
+    }
+    for (const user of env.systemUsers) {
+      if (!buIds.has(user.businessUnitId.toLowerCase())) problems.push(`user '${user.fullname}' in '${env.name}' has an unknown business unit`);
+      for (const roleId of user.roleIds) {
+        if (!roleIds.has(roleId.toLowerCase())) problems.push(`user '${user.fullname}' in '${env.name}' has an unknown role ${roleId}`);
+      }
+    }
+  }
+  return problems;
+}
+
+export { scenario, withFault, withSettings, testCredentials } from "./scenario-builders";
+export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
+export { demoScenario, DEMO_IDS } from "./demo-scenario";
