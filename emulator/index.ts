@@ -83,7 +83,13 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const port = await listen(server, opts.port ?? 0);
   const state = new EmulatorState(initial, port);
   // New environments need new SANs: re-issue the leaf certificate when the scenario is replaced.
-  state.onScenarioReplaced = (scenario) => server.setSecureContext(tlsOptions(ca, scenario));
+  let certifiedHosts = certificateDnsNames(initial.environments).sort().join(",");
+  state.onScenarioReplaced = (scenario) => {
+    const hosts = certificateDnsNames(scenario.environments).sort().join(",");
+    if (hosts === certifiedHosts) return;
+    certifiedHosts = hosts;
+    server.setSecureContext(tlsOptions(ca, scenario));
+  };
   const ctx: EmulatorContext = { state, signer };
   const admin = createAdmin(ctx);
   server.on("request", createRequestListener(ctx, admin));
