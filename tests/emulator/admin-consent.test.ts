@@ -1,0 +1,158 @@
+/**
+ * Admin consent (reference A3): v2 /adminconsent, legacy /adminconsent, v1 authorize with
+ * prompt=admin_consent; the service principal appears (after replication) and client credentials
+ * start working.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator } from "@/emulator/index";
+import type { EmulatorHandle } from "@/emulator/index";
+import { DEMO_IDS } from "@/emulator/scenario";
+import { Browser, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
+
+const CONSENT_REDIRECT = "http://localhost:3000/api/consent/callback";
+let emu: EmulatorHandle;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+beforeEach(() => {
+  emu.admin.reset();
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+function adminConsentUrl(tenant: string, params: Record<string, string> = {}): string {
+  const url = new URL(`${emu.authorityHost}/${tenant}/v2.0/adminconsent`);
+  url.searchParams.set("client_id", emu.scenario.app.clientId);
+  url.searchParams.set("scope", "https://graph.microsoft.com/.default");
+  url.searchParams.set("redirect_uri", CONSENT_REDIRECT);
+  url.searchParams.set("state", "consent-state");
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+async function contosoToken() {
+  return tokenRequest(emu, DEMO_IDS.tenants.contoso, {
+    grant_type: "client_credentials",
+    client_id: emu.scenario.app.clientId,
+    client_secret: secretOf(emu),
+    scope: `${emu.environmentUrl("contoso")}/.default`,
+  });
+}
+
+describe("v2 admin consent endpoint", () => {
+  it("Accept by a Global Administrator creates the service principal and redirects with admin_consent=True", async () => {
+    expect((await contosoToken()).body.error_codes).toEqual([700016]);
+    const browser = new Browser(emu);
+    const picker = await browser.open(adminConsentUrl("organizations"));
+    const consent = await browser.click(picker, "Sign in as Megan Bowen");
+    expect(consent.html).toContain("Permissions requested");
+    expect(consent.html).toContain("Accept for your organization");
+    const done = await browser.click(consent, "Accept");
+    expect(done.status).toBe(302);
+    const location = new URL(done.location ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(CONSENT_REDIRECT);
+    expect([...location.searchParams.keys()]).toEqual(["admin_consent", "tenant", "scope", "state"]);
+    expect(location.searchParams.get("admin_consent")).toBe("True");
+    expect(location.searchParams.get("tenant")).toBe(DEMO_IDS.tenants.contoso);
+    expect(location.searchParams.get("scope")).toBe("https://graph.microsoft.com/.default");
+    expect(location.searchParams.get("state")).toBe("consent-state");
+    expect((await contosoToken()).status).toBe(200);
+    const log = emu.requestLog().filter((e) => e.kind === "entra.consent");
+    expect(log.at(-1)).toMatchObject({ tenantId: DEMO_IDS.tenants.contoso, status: 302 });
+  });
+
+  it("a non-admin gets access_denied with AADSTS90094", async () => {
+    const browser = new Browser(emu);
+    const result = resultParams(await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu"));
+    expect(result.get("error")).toBe("access_denied");
+    expect(result.get("error_description")).toMatch(/^AADSTS90094: /);
+    expect(result.get("state")).toBe("consent-state");
+    expect((await contosoToken()).status).toBe(400);
+  });
+
+  it("a personal account cannot consent for an organization", async () => {
+    const browser = new Browser(emu);
+    const result = resultParams(await browser.click(await browser.open(adminConsentUrl("common")), "Sign in as Alex Johnson"));
+    expect(result.get("error_description")).toMatch(/^AADSTS90094: /);
+  });
+
+  it("Cancel on the consent screen: admin_consent=True&error=consent_required with AADSTS65004", async () => {
+    const browser = new Browser(emu);
+    const consent = await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Megan Bowen");
+    const done = await browser.click(consent, "Cancel");
+    const location = new URL(done.location ?? "");
+    expect([...location.searchParams.keys()].slice(0, 2)).toEqual(["admin_consent", "error"]);
+    expect(location.searchParams.get("admin_consent")).toBe("True");
+    expect(location.searchParams.get("error")).toBe("consent_required");
+    expect(location.searchParams.get("error_description")).toMatch(/^AADSTS65004: The resource owner or authorization server denied the request\.\r\nTrace ID: /);
+    expect(done.location).toContain("AADSTS65004%3A+The+resource+owner");
+  });
+
+  it("Cancel on the account picker: error=access_denied&error_subcode=cancel", async () => {
+    const browser = new Browser(emu);
+    const result = resultParams(await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Cancel"));
+    expect(result.get("error")).toBe("access_denied");
+    expect(result.get("error_subcode")).toBe("cancel");
+    expect(result.get("state")).toBe("consent-state");
+  });
+
+  it("honours the tenant's replication delay after consent (700016 first)", async () => {
+    emu.admin.setReplicationDelay("Contoso", 500);
+    const browser = new Browser(emu);
+    const consent = await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Megan Bowen");
+    await browser.click(consent, "Accept");
+    expect((await contosoToken()).body.error_codes).toEqual([700016]);
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    expect((await contosoToken()).status).toBe(200);
+  });
+
+  it("validates the redirect URI before anything else (AADSTS50011 page)", async () => {
+    const browser = new Browser(emu);
+    const page = await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso, { redirect_uri: "https://evil.example.com/" }));
+    expect(page.status).toBe(400);
+    expect(page.html).toContain("AADSTS50011");
+  });
+});
+
+describe("legacy admin consent", () => {
+  it("/{tenant}/adminconsent returns tenant, state and admin_consent=True", async () => {
+    const url = new URL(`${emu.authorityHost}/common/adminconsent`);
+    url.searchParams.set("client_id", emu.scenario.app.clientId);
+    url.searchParams.set("redirect_uri", CONSENT_REDIRECT);
+    url.searchParams.set("state", "legacy");
+    const browser = new Browser(emu);
+    const consent = await browser.click(await browser.open(url.toString()), "Sign in as Megan Bowen");
+    const location = new URL((await browser.click(consent, "Accept")).location ?? "");
+    expect([...location.searchParams.entries()]).toEqual([
+      ["tenant", DEMO_IDS.tenants.contoso],
+      ["state", "legacy"],
+      ["admin_consent", "True"],
+    ]);
+  });
+
+  it("v1 authorize with prompt=admin_consent issues a code and consents for the tenant", async () => {
+    const url = new URL(`${emu.authorityHost}/common/oauth2/authorize`);
+    url.searchParams.set("client_id", emu.scenario.app.clientId);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("redirect_uri", REDIRECT_URI);
+    url.searchParams.set("prompt", "admin_consent");
+    url.searchParams.set("state", "v1");
+    const browser = new Browser(emu);
+    const consent = await browser.click(await browser.open(url.toString()), "Sign in as Megan Bowen");
+    expect(consent.html).toContain("Accept for your organization");
+    const result = resultParams(await browser.click(consent, "Accept"));
+    expect(result.get("code")).toBeTruthy();
+    expect(result.get("admin_consent")).toBe("True");
+    expect(result.get("state")).toBe("v1");
+    expect((await contosoToken()).status).toBe(200);
+  });
+
+  it("revoking consent brings back 700016", async () => {
+    emu.admin.grantConsent("Contoso");
+    expect((await contosoToken()).status).toBe(200);
+    emu.admin.revokeConsent("contoso.onmicrosoft.com");
+    expect((await contosoToken()).body.error_codes).toEqual([700016]);
+  });
+});
