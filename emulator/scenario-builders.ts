@@ -289,7 +289,8 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
 }
 
 function defaultRedirectUris(): string[] {
-  const paths = ["/api/auth/callback/microsoft-entra-id", "/api/consent/callback", "/onboarding/consent/callback"];
+  // The portal's next-auth callback and admin-consent callback (plus common alternatives).
+  const paths = ["/api/auth/callback/microsoft-entra-id", "/consent/callback", "/api/consent/callback", "/onboarding/consent/callback"];
   return ["http://localhost:3000", "http://127.0.0.1:3000"].flatMap((origin) => paths.map((p) => `${origin}${p}`));
 }
 

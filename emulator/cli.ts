@@ -1,0 +1,151 @@
+/**
+ * `npm run emulator`: the emulator with the built-in demo scenario (or EMULATOR_SCENARIO=file.json).
+ *
+ * Environment: EMULATOR_PORT (44300), EMULATOR_SCENARIO, EMULATOR_STATE_DIR (<repo>/.emulator),
+ * EMULATOR_REDIRECT_URIS (comma-separated extra redirect URIs), EMULATOR_RUNTIME_FILE (an extra copy
+ * of runtime.json, e.g. per port).
+ *
+ * Writes `<stateDir>/runtime.json` with everything a portal needs to talk to it (authority, client
+ * id/secret/certificate paths, tenants, environments). The secret and certificate are generated on
+ * first start and persisted in `<stateDir>/demo-app/`.
+ */
+import { readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { loadOrCreateDemoCredentials } from "./credentials";
+import type { AppCredentials } from "./credentials";
+import { DEMO_IDS, demoScenario } from "./demo-scenario";
+import { DEFAULT_CONSENT_ADMIN_ROLES } from "./directory-roles";
+import { startEmulator } from "./index";
+import type { EmulatorHandle } from "./index";
+import { defaultStateDir } from "./paths";
+import { parseScenario } from "./scenario";
+import type { Scenario } from "./scenario";
+
+async function loadScenario(file: string | undefined, credentials: AppCredentials, extraRedirectUris: string[]): Promise<Scenario> {
+  if (!file) return demoScenario({ credentials, extraRedirectUris });
+  const parsed = parseScenario(JSON.parse(await readFile(file, "utf8")));
+  // A scenario file without credentials uses the persisted demo ones (no secrets in files).
+  if (parsed.app.secrets.length === 0) {
+    parsed.app.secrets.push({ keyId: credentials.secret.keyId, displayName: "demo secret", value: credentials.secret.value, expiresAt: credentials.secret.expiresAt });
+  }
+  if (parsed.app.certificates.length === 0) {
+    const c = credentials.certificate;
+    parsed.app.certificates.push({ keyId: c.keyId, displayName: "demo certificate", certPem: c.certPem, thumbprintSha1: c.thumbprintSha1, thumbprintSha256: c.thumbprintSha256, expiresAt: c.expiresAt });
+  }
+  parsed.app.redirectUris = [...new Set([...parsed.app.redirectUris, ...extraRedirectUris])];
+  return parsed;
+}
+
+function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: string }, credentials: AppCredentials) {
+  const s = emu.scenario;
+  const secret = s.app.secrets.find((x) => x.value === credentials.secret.value) ?? s.app.secrets[0];
+  const isAdmin = (wids: string[]) => wids.some((w) => DEFAULT_CONSENT_ADMIN_ROLES.includes(w));
+  return {
+    authorityHost: emu.authorityHost,
+    port: emu.port,
+    caCertPath: emu.caCertPath,
+    clientId: s.app.clientId,
+    appDisplayName: s.app.displayName,
+    homeTenantId: s.app.homeTenantId,
+    clientSecret: secret?.value ?? "",
+    clientSecretExpiresAt: secret?.expiresAt ?? "",
+    clientCertificate: {
+      certPath: paths.certPath,
+      keyPath: paths.keyPath,
+      thumbprintSha1: credentials.certificate.thumbprintSha1,
+      thumbprintSha256: credentials.certificate.thumbprintSha256,
+    },
+    redirectUris: s.app.redirectUris,
+    globalDiscoveryUrl: emu.globalDiscoveryUrl,
+    adminApi: `${emu.authorityHost}/_emulator`,
+    ppac: `${emu.authorityHost}/_emulator/ppac`,
+    tenants: s.tenants.map((t) => ({
+      id: t.id,
+      displayName: t.displayName,
+      primaryDomain: t.primaryDomain,
+      kind: t.kind,
+      hasDataverse: t.hasDataverse,
+      consented: t.appConsented,
+      users: t.users.map((u) => ({ upn: u.upn, displayName: u.displayName, oid: u.oid, globalAdministrator: isAdmin(u.wids), appRoles: u.appRoles })),
+    })),
+    environments: s.environments.map((e) => ({
+      name: e.name,
+      friendlyName: e.friendlyName,
+      region: e.region,
+      url: emu.environmentUrl(e.name),
+      apiUrl: emu.environmentUrl(e.name, { api: true }),
+      tenantId: e.tenantId,
+      organizationId: e.organizationId,
+      applicationUser: describeAppUser(e, s.app.clientId),
+    })),
+  };
+}
+
+function describeAppUser(env: Scenario["environments"][number], clientId: string): string {
+  const user = env.systemUsers.find((u) => u.applicationId === clientId);
+  if (!user) return "none";
+  const roles = user.roleIds.map((id) => env.roles.find((r) => r.id === id)?.name ?? id);
+  return `${user.isDisabled ? "disabled" : "enabled"}, ${roles.length ? `roles: ${roles.join(", ")}` : "no security role"}`;
+}
+
+async function writeAtomically(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+function printSummary(info: ReturnType<typeof runtimeInfo>): void {
+  const lines = [
+    "Entra ID + Dataverse emulator",
+    `  Authority:          ${info.authorityHost}/<tenant>  (OIDC: ${info.authorityHost}/<tenant>/v2.0/.well-known/openid-configuration)`,
+    `  Global discovery:   ${info.globalDiscoveryUrl}/api/discovery/v2.0/Instances`,
+    `  Admin API:          ${info.adminApi}   PPAC (emulated): ${info.ppac}`,
+    `  CA certificate:     ${info.caCertPath}  (NODE_EXTRA_CA_CERTS)`,
+    `  App "${info.appDisplayName}": client id ${info.clientId}, home tenant ${info.homeTenantId}`,
+    "",
+    "Tenants and users:",
+  ];
+  for (const t of info.tenants) {
+    lines.push(`  ${t.displayName} (${t.id}, ${t.primaryDomain})${t.hasDataverse ? "" : " — no Dataverse"}${t.consented ? " — consented" : " — not consented"}`);
+    for (const u of t.users) {
+      const roles = [...(u.globalAdministrator ? ["Global Administrator"] : []), ...u.appRoles];
+      lines.push(`      ${u.upn}  ${u.displayName}${roles.length ? `  [${roles.join(", ")}]` : ""}`);
+    }
+  }
+  lines.push("", "Dataverse environments:");
+  for (const e of info.environments) lines.push(`  ${e.name.padEnd(20)} ${e.url}  (tenant ${e.tenantId}, application user: ${e.applicationUser})`);
+  lines.push("", `Runtime details: see runtime.json. Press Ctrl+C to stop.`);
+  console.log(lines.join("\n"));
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.EMULATOR_PORT ?? "44300");
+  const stateDir = process.env.EMULATOR_STATE_DIR ?? defaultStateDir();
+  const extraRedirectUris = (process.env.EMULATOR_REDIRECT_URIS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const { credentials, paths } = await loadOrCreateDemoCredentials(stateDir, DEMO_IDS.appDisplayName);
+  const scenario = await loadScenario(process.env.EMULATOR_SCENARIO, credentials, extraRedirectUris);
+  const emu = await startEmulator({ port, scenario, stateDir });
+  const info = runtimeInfo(emu, paths, credentials);
+  const json = `${JSON.stringify(info, null, 2)}\n`;
+  await writeAtomically(path.join(stateDir, "runtime.json"), json);
+  if (process.env.EMULATOR_RUNTIME_FILE) await writeAtomically(path.resolve(process.env.EMULATOR_RUNTIME_FILE), json);
+  printSummary(info);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the emulator`);
+    emu.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
