@@ -60,3 +60,22 @@ export function certificateDnsNames(environments: Pick<Environment, "name" | "re
   for (const env of environments) names.push(environmentHost(env), environmentHost(env, true));
   return [...new Set(names)];
 }
+
+/** crmN → Dataverse geo (reference B1 region table). */
+export const REGION_GEOS: Record<string, string> = {
+  crm: "NAM",
+  crm2: "SAM",
+  crm3: "CAN",
+  crm4: "EUR",
+  crm5: "APJ",
+  crm6: "OCE",
+  crm7: "JPN",
+  crm8: "IND",
+  crm9: "GCC",
+  crm11: "GBR",
+  crm12: "FRA",
+  crm14: "ZAF",
+  crm15: "UAE",
+  crm16: "GER",
+  crm17: "CHE",
+};

@@ -55,7 +55,6 @@ export interface EnvironmentSpec {
   accounts?: string[];
   organizationId?: string;
   environmentId?: string;
-  /** Extra human users of the tenant provisioned here; default: every tenant user. */
 }
 
 export interface CustomerSpec {
@@ -134,24 +133,6 @@ const ACCOUNT_NAME_POOL = [
 
 const CITY_POOL = ["Seattle", "Redmond", "London", "Munich", "Toronto", "Sydney", "Paris", "Osaka"];
 
-/** crmN → Dataverse geo (reference B1 region table). */
-export const REGION_GEOS: Record<string, string> = {
-  crm: "NAM",
-  crm2: "SAM",
-  crm3: "CAN",
-  crm4: "EUR",
-  crm5: "APJ",
-  crm6: "OCE",
-  crm7: "JPN",
-  crm8: "IND",
-  crm9: "GCC",
-  crm11: "GBR",
-  crm12: "FRA",
-  crm14: "ZAF",
-  crm15: "UAE",
-  crm16: "GER",
-  crm17: "CHE",
-};
 
 function domainFromName(name: string): string {
   return `${name.toLowerCase().replace(/[^a-z0-9]/g, "")}.onmicrosoft.com`;
@@ -188,7 +169,6 @@ function integrationRoleName(appDisplayName: string): string {
 
 interface EnvironmentContext {
   tenantId: string;
-  tenantDomain: string;
   clientId: string;
   appDisplayName: string;
   users: ReturnType<typeof buildUsers>;
@@ -335,7 +315,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     });
     for (const envSpec of c.environments) {
       environments.push(
-        buildEnvironment(envSpec, { tenantId: c.id, tenantDomain: c.domain, clientId, appDisplayName, users, accountPoolOffset }, c.consented),
+        buildEnvironment(envSpec, { tenantId: c.id, clientId, appDisplayName, users, accountPoolOffset }, c.consented),
       );
       accountPoolOffset += 5;
     }

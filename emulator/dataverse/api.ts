@@ -57,6 +57,14 @@ function parseKey(key: string | undefined, segment: string): string {
   return failDataverse("badRequest", { detail: `Bad Request - Error in query syntax. The key '${trimmed}' is not a valid Guid.` });
 }
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return failDataverse("badRequest", { detail: `The request URI is not valid: malformed escape in '${segment}'.` });
+  }
+}
+
 function queryMap(query: URLSearchParams): Map<string, string> {
   const map = new Map<string, string>();
   for (const [k, v] of query) map.set(k, v);
@@ -142,7 +150,7 @@ function collectionResponse(req: ApiRequest, contextFragment: string, options: Q
 
 export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promise<EmulatorResponse> {
   const path = req.resourcePath.replace(/\/+$/, "");
-  const segments = path === "" ? [] : path.split("/").map((s) => decodeURIComponent(s));
+  const segments = path === "" ? [] : path.split("/").map(decodeSegment);
   const method = req.method.toUpperCase();
   const first = segments[0];
 

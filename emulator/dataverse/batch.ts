@@ -65,7 +65,6 @@ function splitMultipart(body: string, boundary: string): MimePart[] {
     const trimmed = line.trimEnd();
     if (trimmed === `--${boundary}--`) {
       if (current) parts.push(current);
-      current = undefined;
       closed = true;
       break;
     }

@@ -7,9 +7,8 @@
 import type { EmulatorContext } from "../context";
 import { DataverseHttpError, failDataverse } from "../errors";
 import { sameGuid } from "../guid";
-import { environmentOrigin, GLOBAL_DISCOVERY_HOST, globalDiscoveryOrigin } from "../hosts";
+import { environmentOrigin, GLOBAL_DISCOVERY_HOST, globalDiscoveryOrigin, REGION_GEOS } from "../hosts";
 import type { EmulatorRequest, EmulatorResponse } from "../http";
-import { REGION_GEOS } from "../scenario-builders";
 import type { Environment } from "../scenario";
 import { dataverseChallenge, validateBearer } from "./auth";
 import { applyQuery, parseQueryOptions, project } from "./odata-query";

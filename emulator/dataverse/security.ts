@@ -6,7 +6,7 @@
 import { failDataverse } from "../errors";
 import { sameGuid } from "../guid";
 import type { Environment, SystemUser } from "../scenario";
-import { ALL_PRIVILEGE_NAMES, PRIVILEGE_DEPTHS, privilegeId } from "./privileges";
+import { ALL_PRIVILEGE_NAMES, privilegeId } from "./privileges";
 import type { PrivilegeDepth, PrivilegeVerb } from "./privileges";
 
 export interface TokenIdentity {
@@ -109,4 +109,3 @@ export function rolePrivilegesResponse(env: Environment, user: SystemUser): { De
     }));
 }
 
-export { PRIVILEGE_DEPTHS };

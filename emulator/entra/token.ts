@@ -196,7 +196,7 @@ interface UserGrant {
  * when only OIDC scopes were asked), an ID token when `openid` was granted, a refresh token with
  * `offline_access`.
  */
-async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: AppIdAcr, options: { includeIdToken: boolean; code?: string }): Promise<EmulatorResponse> {
+async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: AppIdAcr, options: { includeIdToken: boolean }): Promise<EmulatorResponse> {
   const { ctx, form } = request;
   const state = ctx.state;
   const tenant = state.tenantById(grant.tenantId);
@@ -310,7 +310,7 @@ async function authorizationCode(request: TokenRequest): Promise<EmulatorRespons
       ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
     },
     appidacr,
-    { includeIdToken: true, code },
+    { includeIdToken: true },
   );
 }
 

@@ -171,3 +171,21 @@ describe("robustness", () => {
     expect(emu.requestLog().some((e) => e.exception)).toBe(false);
   });
 });
+
+describe("more malformed input", () => {
+  it("answers a malformed URL escape in a Dataverse path with an OData 400", async () => {
+    const token = await appToken(emu, DEMO_IDS.tenants.fabrikam, "fabrikam");
+    const result = await dataverse(emu, "fabrikam", "/api/data/v9.2/accounts(%E0%A4%A)", token);
+    expect(result.status).toBe(400);
+    expect((result.json.error as { code: string }).code).toBe("0x80040203");
+  });
+
+  it("logout clears the session and redirects to post_logout_redirect_uri", async () => {
+    const response = await vfetch(`${emu.authorityHost}/common/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("http://localhost:3000/")}`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("http://localhost:3000/");
+    expect(response.headers.get("set-cookie")).toContain("Max-Age=0");
+    const page = await vfetch(`${emu.authorityHost}/common/oauth2/v2.0/logout`);
+    expect(await page.text()).toContain("You signed out of your account");
+  });
+});

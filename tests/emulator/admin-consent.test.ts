@@ -99,12 +99,12 @@ describe("v2 admin consent endpoint", () => {
   });
 
   it("honours the tenant's replication delay after consent (700016 first)", async () => {
-    emu.admin.setReplicationDelay("Contoso", 500);
+    emu.admin.setReplicationDelay("Contoso", 1500);
     const browser = new Browser(emu);
     const consent = await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Megan Bowen");
     await browser.click(consent, "Accept");
     expect((await contosoToken()).body.error_codes).toEqual([700016]);
-    await new Promise((resolve) => setTimeout(resolve, 550));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     expect((await contosoToken()).status).toBe(200);
   });
 

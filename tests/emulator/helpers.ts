@@ -83,7 +83,7 @@ export async function dataverse(
   }
   const response = await vfetch(`${emu.environmentUrl(envName, { api: init.api ?? false })}${path}`, { method: init.method ?? "GET", headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {

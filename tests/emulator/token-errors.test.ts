@@ -241,9 +241,9 @@ describe("credential lifecycle and consent state", () => {
 
   it("700016 until consent replication finishes, then a token", async () => {
     const pending = tenantId(emu, "Pending");
-    emu.admin.grantConsent("Pending", { replicationDelayMs: 400 });
+    emu.admin.grantConsent("Pending", { replicationDelayMs: 1000 });
     expectEntraError(await tokenRequest(emu, pending, credentials({ scope: scopeFor("pending") })), 400, "unauthorized_client", 700016);
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await tokenRequest(emu, pending, credentials({ scope: scopeFor("pending") }))).status).toBe(200);
     emu.admin.revokeConsent("Pending");
     expectEntraError(await tokenRequest(emu, pending, credentials({ scope: scopeFor("pending") })), 400, "unauthorized_client", 700016);
