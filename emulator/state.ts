@@ -32,6 +32,8 @@ export interface AuthorizeTransaction {
   resource?: string;
   /** Set once the user picked an account. */
   selected?: { tenantId: string; oid: string };
+  /** Set when the consent screen is due: whether it consents for the organization. */
+  consentMode?: "forced" | "optional" | "none";
   createdAt: number;
 }
 

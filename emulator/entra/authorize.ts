@@ -291,7 +291,22 @@ function consentPermissions(ctx: EmulatorContext): ConsentPermission[] {
   return [...base, ...ctx.state.scenario.app.requiredPermissions.map((p) => ({ resource: p.resource, description: p.description }))];
 }
 
-function consentResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, user: TenantUser, organizationConsent: "forced" | "optional" | "none"): EmulatorResponse {
+/**
+ * The consent screen gets its own URL (`/{tenant}/consent?txn=…`, reached by a redirect after the
+ * account picker) so that browser tests can wait for it; the decision posts to `/{tenant}/Consent/Set`.
+ */
+function redirectToConsent(txn: AuthorizeTransaction, organizationConsent: "forced" | "optional" | "none"): EmulatorResponse {
+  txn.consentMode = organizationConsent;
+  return redirectResponse(`/${encodeURIComponent(txn.tenantSegment)}/consent?txn=${encodeURIComponent(txn.id)}`);
+}
+
+export function handleConsentPage(ctx: EmulatorContext, req: EmulatorRequest, segment: string): EmulatorResponse {
+  req.log.kind = "entra.consent";
+  req.log.tenant = segment;
+  const txn = transactionFrom(ctx, req.url.searchParams);
+  const tenant = txn?.selected ? ctx.state.tenantById(txn.selected.tenantId) : undefined;
+  const user = tenant && txn?.selected ? ctx.state.userOf(tenant, txn.selected.oid) : undefined;
+  if (!txn || !user || !txn.consentMode) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
   const app = ctx.state.scenario.app;
   return htmlResponse(
     200,
@@ -302,7 +317,7 @@ function consentResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, user: 
       transactionId: txn.id,
       userUpn: user.upn,
       permissions: consentPermissions(ctx),
-      organizationConsent,
+      organizationConsent: txn.consentMode,
     }),
   );
 }
@@ -316,7 +331,7 @@ async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, t
   if (txn.flow !== "authorize") {
     if (!admin) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
     if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
-    return consentResponse(ctx, txn, user, "forced");
+    return redirectToConsent(txn, "forced");
   }
 
   if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
@@ -327,7 +342,7 @@ async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, t
   if (!needsConsent) return issueAuthorizationResponse(ctx, req, txn, tenant, user);
   // Users may consent for themselves only where the tenant allows it ("Need admin approval" otherwise).
   if (!admin && !tenant.userConsentAllowed) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
-  return consentResponse(ctx, txn, user, wantsAdminConsent ? "forced" : admin ? "optional" : "none");
+  return redirectToConsent(txn, wantsAdminConsent ? "forced" : admin ? "optional" : "none");
 }
 
 // ------------------------------------------------------------------ consent screen post
@@ -337,7 +352,7 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
   req.log.tenant = segment;
   const form = formBody(req);
   const txn = transactionFrom(ctx, form);
-  if (!txn?.selected) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+  if (!txn?.selected || !txn.consentMode) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
   req.log.clientId = txn.clientId;
   const tenant = ctx.state.tenantById(txn.selected.tenantId);
   const user = tenant ? ctx.state.userOf(tenant, txn.selected.oid) : undefined;

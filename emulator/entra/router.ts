@@ -5,7 +5,7 @@ import type { EmulatorContext } from "../context";
 import { entraError } from "../errors";
 import { jsonResponse, Router } from "../http";
 import type { EmulatorRequest, EmulatorResponse } from "../http";
-import { handleAdminConsent, handleAuthorize, handleConsentDecision, handleLogin, handleLogout } from "./authorize";
+import { handleAdminConsent, handleAuthorize, handleConsentDecision, handleConsentPage, handleLogin, handleLogout } from "./authorize";
 import { handleInstanceDiscovery, handleKeys, handleOpenIdConfiguration } from "./discovery";
 import { handleToken } from "./token";
 import { handleUserInfo } from "./userinfo";
@@ -27,6 +27,7 @@ export function createEntraRouter(ctx: EmulatorContext): Router {
     .add(["GET"], "/:tenant/v2.0/adminconsent", (req, p) => handleAdminConsent(ctx, req, p.tenant ?? "", "v2"))
     .add(["GET"], "/:tenant/adminconsent", (req, p) => handleAdminConsent(ctx, req, p.tenant ?? "", "legacy"))
     .add(["POST"], "/:tenant/login", (req, p) => handleLogin(ctx, req, p.tenant ?? ""))
+    .add(["GET"], "/:tenant/consent", (req, p) => handleConsentPage(ctx, req, p.tenant ?? ""))
     .add(["POST"], "/:tenant/Consent/Set", (req, p) => handleConsentDecision(ctx, req, p.tenant ?? ""))
     .add(GET_POST, "/:tenant/oauth2/v2.0/logout", (req, p) => handleLogout(ctx, req, p.tenant ?? ""))
     .add(GET_POST, "/:tenant/oauth2/logout", (req, p) => handleLogout(ctx, req, p.tenant ?? ""))

@@ -131,6 +131,8 @@ describe("code flow", () => {
     const picker = await browser.open(authorizeUrl("organizations", { code_challenge: challenge, code_challenge_method: "S256" }));
     const consent = await browser.click(picker, "Sign in as Megan Bowen");
     expect(consent.status).toBe(200);
+    // The consent screen has its own URL (browser tests wait for it).
+    expect(consent.url).toMatch(new RegExp(`^${emu.authorityHost}/organizations/consent\\?txn=`));
     expect(consent.html).toContain("Permissions requested");
     expect(browser.buttonLabels(consent)).toEqual(["Cancel", "Accept"]);
     const redirect = await browser.click(consent, "Accept");

@@ -132,8 +132,11 @@ export function parseForm(html: string): ParsedForm {
 
 export interface BrowserStep {
   status: number;
+  /** Set when the step ended in a redirect to the client application. */
   location?: string;
   html?: string;
+  /** The emulator URL of a page shown. */
+  url?: string;
 }
 
 /** Follows the sign-in UI like a user would; keeps the emulator's session cookie. */
@@ -147,10 +150,21 @@ export class Browser {
     if (setCookie) this.cookie = setCookie.split(";")[0];
   }
 
+  /** Follows redirects that stay on the emulator (like a browser); stops at the client's redirect URI. */
+  private async settle(response: Response, from: string): Promise<BrowserStep> {
+    this.remember(response);
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location) {
+      const next = new URL(location, from);
+      if (next.origin === new URL(this.emu.authorityHost).origin) return this.open(next.toString());
+      return { status: response.status, location: next.toString(), html: await response.text() };
+    }
+    return { status: response.status, html: await response.text(), url: from };
+  }
+
   async open(url: string): Promise<BrowserStep> {
     const response = await vfetch(url, { headers: this.cookie ? { cookie: this.cookie } : {} });
-    this.remember(response);
-    return { status: response.status, ...(response.headers.get("location") ? { location: response.headers.get("location") ?? "" } : {}), html: await response.text() };
+    return this.settle(response, url);
   }
 
   /** Clicks the button whose accessible name starts with `label` on the current page. */
@@ -161,9 +175,7 @@ export class Browser {
     if (!button) throw new Error(`no button '${label}' among: ${form.buttons.map((b) => b.label).join(" | ")}`);
     const url = new URL(form.action, this.emu.authorityHost).toString();
     const response = await postForm(url, { ...form.fields, ...extraFields, [button.name]: button.value }, this.cookie ? { cookie: this.cookie } : {});
-    this.remember(response);
-    const location = response.headers.get("location");
-    return { status: response.status, ...(location ? { location } : {}), html: await response.text() };
+    return this.settle(response, url);
   }
 
   buttonLabels(page: BrowserStep): string[] {
