@@ -44,7 +44,7 @@ export interface PickerAccount {
 export function accountPickerPage(input: { appName: string; formAction: string; transactionId: string; accounts: PickerAccount[]; heading?: string }): string {
   const items = input.accounts
     .map(
-      (a) => `<li><button type="submit" name="account" value="${escapeHtml(a.value)}">Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})<span class="tenant" aria-hidden="true">${escapeHtml(a.tenantName)}</span></button></li>`,
+      (a) => `<li><button type="submit" name="account" value="${escapeHtml(a.value)}" aria-label="Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})">Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})<span class="tenant" aria-hidden="true">${escapeHtml(a.tenantName)}</span></button></li>`,
     )
     .join("\n");
   const empty = input.accounts.length === 0 ? `<p class="error">No account can sign in here.</p>` : "";

@@ -122,7 +122,7 @@ export function parseForm(html: string): ParsedForm {
   const inner = form[3] ?? "";
   const fields: Record<string, string> = {};
   for (const input of inner.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[decodeEntities(input[1] ?? "")] = decodeEntities(input[2] ?? "");
-  const buttons = [...inner.matchAll(/<button type="submit"(?: class="\w+")? name="([^"]+)" value="([^"]*)">([\s\S]*?)<\/button>/g)].map((b) => ({
+  const buttons = [...inner.matchAll(/<button type="submit"(?: class="\w+")? name="([^"]+)" value="([^"]*)"(?: aria-label="[^"]*")?>([\s\S]*?)<\/button>/g)].map((b) => ({
     name: decodeEntities(b[1] ?? ""),
     value: decodeEntities(b[2] ?? ""),
     label: decodeEntities((b[3] ?? "").replace(/<span[^>]*>[\s\S]*?<\/span>/g, "").trim()),
