@@ -1,16 +1,14 @@
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { e2e } from "./tests/e2e/support/env";
 
 // The suite runs against the production build served by `npm run demo` (emulator + embedded database),
 // on its own ports and a fresh database folder, so it never touches a demo you have running.
-const port = Number(process.env.E2E_PORT ?? 3100);
-const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 44310);
 // Set once in the runner's process; workers and the global teardown inherit it.
 process.env.E2E_DATABASE_DIR ??= path.join(os.tmpdir(), `portal-e2e-${process.pid}`);
 const databaseDir = process.env.E2E_DATABASE_DIR;
 
-export const e2e = { port, emulatorPort, baseURL: `http://localhost:${port}`, emulatorURL: `https://127.0.0.1:${emulatorPort}` };
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -49,8 +47,8 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       ...(process.env as Record<string, string>),
-      PORT: String(port),
-      EMULATOR_PORT: String(emulatorPort),
+      PORT: String(e2e.port),
+      EMULATOR_PORT: String(e2e.emulatorPort),
       DATABASE_URL: `pglite:${databaseDir}`,
     },
   },

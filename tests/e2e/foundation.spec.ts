@@ -6,7 +6,7 @@ test.describe("public pages", () => {
     await expect(page.getByRole("heading", { level: 1, name: "Connect your Dataverse environments to Northwind Sync" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "How onboarding works" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "What you will need" })).toBeVisible();
-    await expect(page.getByText("A Dataverse System Administrator")).toBeVisible();
+    await expect(page.getByText("A Dataverse System Administrator", { exact: true })).toBeVisible();
     await page.getByRole("link", { name: "Start onboarding" }).click();
     await expect(page).toHaveURL(/\/consent$/);
     await expect(page.getByRole("heading", { level: 1, name: "Connect your organisation to Northwind Sync" })).toBeVisible();
@@ -14,7 +14,7 @@ test.describe("public pages", () => {
 
   test("the consent page offers a legacy admin-consent link for the hinted tenant", async ({ page }) => {
     await page.goto("/consent?tenant=contoso.onmicrosoft.com&source=appsource");
-    const link = page.getByLabel("Admin consent link");
+    const link = page.getByRole("textbox", { name: "Admin consent link" });
     await expect(link).toHaveValue(/\/contoso\.onmicrosoft\.com\/oauth2\/authorize\?client_id=[0-9a-f-]{36}&response_type=code&redirect_uri=.+&prompt=admin_consent$/);
   });
 
@@ -23,7 +23,7 @@ test.describe("public pages", () => {
     expect(response?.status()).toBe(200);
     await expect(page.getByText("The organisation in this link is not a tenant ID or domain name, so it was ignored.")).toBeVisible();
     await expect(page.getByText("This invitation link is not valid")).toBeVisible();
-    await expect(page.getByLabel("Admin consent link")).toHaveValue(/\/organizations\/oauth2\/authorize\?/);
+    await expect(page.getByRole("textbox", { name: "Admin consent link" })).toHaveValue(/\/organizations\/oauth2\/authorize\?/);
   });
 
   test("an unknown page gets a 404 page", async ({ page }) => {

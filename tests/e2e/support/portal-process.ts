@@ -2,7 +2,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
-const root = path.resolve(__dirname, "../../..");
+// Playwright runs from the repository root (package.json scripts).
+
+const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
 
 // A clean environment: nothing from the runner's own portal configuration leaks into the child.

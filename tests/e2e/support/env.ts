@@ -1,0 +1,5 @@
+// Ports and URLs of the stack the e2e suite runs against (shared by playwright.config.ts and the tests).
+const port = Number(process.env.E2E_PORT ?? 3100);
+const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 44310);
+
+export const e2e = { port, emulatorPort, baseURL: `http://localhost:${port}`, emulatorURL: `https://127.0.0.1:${emulatorPort}` };
