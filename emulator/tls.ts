@@ -10,10 +10,12 @@ import forge from "node-forge";
 import { defaultStateDir } from "./paths";
 import { createOnce } from "./persist";
 
-const CA_DIR = "ca";
+// "ca-v2": the first CA named itself with "&", which PrintableString (node-forge's default for names) does not
+// allow; Chromium rejects every certificate it issued (ERR_SSL_SERVER_CERT_BAD_FORMAT). A new folder forces a new CA.
+const CA_DIR = "ca-v2";
 const CA_CERT_FILE = "ca-cert.pem";
 const CA_KEY_FILE = "ca-key.pem";
-const CA_COMMON_NAME = "Entra & Dataverse Emulator Local CA";
+const CA_COMMON_NAME = "Entra and Dataverse Emulator Local CA";
 
 export interface CaPaths {
   caCertPath: string;
@@ -138,8 +140,9 @@ export function issueServerCertificate(ca: PemKeyPair, request: ServerCertificat
     ...request.ipAddresses.map((ip) => ({ type: 7, ip })),
     ...[...new Set(request.dnsNames)].map((value) => ({ type: 2, value })),
   ];
+  // No basicConstraints on leaves: node-forge encodes `cA: false` as an explicit BOOLEAN, which DER forbids
+  // (DEFAULT values are omitted) and Chromium rejects as ERR_SSL_SERVER_CERT_BAD_FORMAT.
   cert.setExtensions([
-    { name: "basicConstraints", cA: false },
     { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
     { name: "extKeyUsage", serverAuth: true },
     { name: "subjectAltName", altNames },
@@ -161,10 +164,7 @@ export function createSelfSignedCertificate(commonName: string, validDays: numbe
   const attrs = [{ name: "commonName", value: commonName }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
-  cert.setExtensions([
-    { name: "basicConstraints", cA: false },
-    { name: "keyUsage", digitalSignature: true, critical: true },
-  ]);
+  cert.setExtensions([{ name: "keyUsage", digitalSignature: true, critical: true }]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return describeCertificate(forge.pki.certificateToPem(cert), keys.pkcs8Pem);
 }

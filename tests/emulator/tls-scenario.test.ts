@@ -47,7 +47,7 @@ describe("ensureCa", () => {
 
   it("ensure-ca.ts prints only the CA path", () => {
     const out = execFileSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "emulator/ensure-ca.ts"), tmp], { encoding: "utf8" });
-    expect(out).toBe(`${path.join(tmp, "ca", "ca-cert.pem")}\n`);
+    expect(out).toBe(`${path.join(tmp, "ca-v2", "ca-cert.pem")}\n`);
   });
 });
 
