@@ -221,8 +221,7 @@ export function parseConfig(env: Env): PortalConfig {
 
   const sessionSecret = production
     ? require("AUTH_SECRET", v.AUTH_SECRET, "at least 32 random characters")
-    : // A demo session lasts as long as the process; a fresh secret per start is fine there.
-      (v.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
+    : (v.AUTH_SECRET ?? demoSessionSecret());
 
   return {
     mode,
@@ -252,6 +251,17 @@ export function parseConfig(env: Env): PortalConfig {
       outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
     },
   };
+}
+
+/**
+ * A demo session lasts as long as the process, so a fresh secret per start is fine — but one per process,
+ * not per module instance: Next.js may load this module once per bundle (pages, route handlers), and a
+ * state cookie sealed by a server action must open in the auth callback route.
+ */
+function demoSessionSecret(): string {
+  const holder = globalThis as unknown as { portalDemoSessionSecret?: string };
+  holder.portalDemoSessionSecret ??= randomBytes(32).toString("base64url");
+  return holder.portalDemoSessionSecret;
 }
 
 let cached: PortalConfig | undefined;

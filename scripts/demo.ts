@@ -3,6 +3,7 @@
 // build on PORT (default 3000), configured only through the same variables a real deployment uses.
 //
 // Environment: PORT (3000), EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite).
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { baseEnv, bin, buildIfNeeded, root, run, start, stopAll, waitFor } from "./lib.mjs";
@@ -37,6 +38,8 @@ async function main() {
     PORT: port,
     DATABASE_URL: databaseUrl,
     AUTH_URL: process.env.AUTH_URL || `http://localhost:${port}`,
+    // Sessions of a demo last as long as the demo runs.
+    AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString("base64url"),
     ENTRA_AUTHORITY_HOST: runtime.authorityHost,
     ENTRA_CLIENT_ID: runtime.clientId,
     ENTRA_HOME_TENANT_ID: runtime.homeTenantId,

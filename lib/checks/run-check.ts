@@ -155,7 +155,7 @@ export async function executeConnectionCheck(scope: TenantScope, target: CheckTa
           batchGet(target.environmentUrl, accessToken, [
             `${userPath}?$select=systemuserid,fullname,applicationid,isdisabled,accessmode&$expand=systemuserroles_association($select=roleid,name)`,
             `${userPath}/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`,
-            `accounts?$select=name&$orderby=name asc&$top=3`,
+            `accounts?$select=name&$orderby=name%20asc&$top=3`,
           ]),
         waits,
       );

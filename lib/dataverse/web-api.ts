@@ -38,7 +38,8 @@ export async function probeEnvironment(environmentUrl: string): Promise<ProbeRes
 
 function errorFrom(status: number, headers: Headers, body: unknown): DataverseError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const retryAfter = Number(headers.get("retry-after"));
+  const retryAfterHeader = headers.get("retry-after");
+  const retryAfter = retryAfterHeader === null ? Number.NaN : Number(retryAfterHeader);
   return new DataverseError(
     status,
     typeof error?.code === "string" && error.code ? error.code : null,

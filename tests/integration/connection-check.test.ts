@@ -1,0 +1,134 @@
+// The live connection check end to end (MSAL → Dataverse Web API) against the emulator: outcomes, the step
+// each failure is reported under, its explanation, and how many requests a cold and a warm check make.
+import { beforeEach, describe, expect, it } from "vitest";
+import { DEMO_IDS } from "@/emulator/demo-ids";
+import { useCheckHarness } from "../support/check-harness";
+
+const h = useCheckHarness("pglite");
+
+async function scopeAndEnvironment(tenantId: string, envName: string) {
+  const { db } = await import("@/lib/db/client");
+  const { customerScope } = await import("@/lib/data/scope");
+  const url = h.emulator.environmentUrl(envName);
+  await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
+  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
+  const scope = customerScope({
+    id: "00000000-0000-4000-8000-000000000001",
+    kind: "customer",
+    entraTenantId: tenantId,
+    tenantId,
+    userObjectId: "00000000-0000-4000-8000-0000000000aa",
+    userName: "Admin",
+    userPrincipalName: null,
+    appRoles: [],
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+  return { scope, target: { environmentId: env.id, environmentUrl: url } };
+}
+
+async function run(tenantId: string, envName: string) {
+  const { runConnectionCheck } = await import("@/lib/checks/run-check");
+  const { db } = await import("@/lib/db/client");
+  const { scope, target } = await scopeAndEnvironment(tenantId, envName);
+  const { checkId, outcome } = await runConnectionCheck(scope, target, "CUSTOMER");
+  const check = await db().connectionCheck.findUniqueOrThrow({
+    where: { id: checkId },
+    select: { outcome: true, failingStep: true, entraRequests: true, dataverseRequests: true, steps: { orderBy: { ordinal: "asc" } } },
+  });
+  const step = (name: string) => check.steps.find((s) => s.name === name)!;
+  return { outcome, check, step };
+}
+
+describe("connection check", () => {
+  beforeEach(async () => {
+    h.emulator.admin.reset();
+    const { forgetTenantClient } = await import("@/lib/entra/msal");
+    for (const id of Object.values(DEMO_IDS.tenants)) forgetTenantClient(id);
+  });
+
+  it("passes for a fully set-up environment: 1 token request cold, then only 2 Dataverse round trips", async () => {
+    const cold = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(cold.check.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ["token", "PASSED"],
+      ["whoami", "PASSED"],
+      ["application-user", "PASSED"],
+      ["roles", "PASSED"],
+      ["privileges", "PASSED"],
+      ["sample-read", "PASSED"],
+    ]);
+    expect(cold.outcome).toBe("PASSED");
+    const accounts = (cold.step("sample-read").result as { accounts: string[] }).accounts;
+    expect(accounts).toHaveLength(3);
+    expect(accounts).toEqual([...accounts].sort((a, b) => a.localeCompare(b)));
+    expect({ entra: cold.check.entraRequests, dataverse: cold.check.dataverseRequests }).toEqual({ entra: 1, dataverse: 2 });
+
+    const warm = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(warm.outcome).toBe("PASSED");
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 0, dataverse: 2 });
+    // The token went to the environment's own tenant, and reached only that environment.
+    const tokenRequests = h.emulator.requestLog().filter((e) => e.kind === "entra.token");
+    expect(tokenRequests.every((e) => JSON.stringify(e).includes(DEMO_IDS.tenants.fabrikam))).toBe(true);
+  });
+
+  it("reports a missing application user under that step, with the fix", async () => {
+    const r = await run(DEMO_IDS.tenants.contoso, "contoso");
+    // Contoso has not consented in the demo scenario: the token step fails first.
+    expect(r.check.failingStep).toBe("token");
+    expect(r.step("token").errorCode).toBe("AADSTS700016");
+    h.emulator.admin.grantConsent("Contoso");
+    const again = await run(DEMO_IDS.tenants.contoso, "contoso");
+    expect(again.check.failingStep).toBe("application-user");
+    expect(again.step("application-user")).toMatchObject({ outcome: "FAILED", errorCode: "0x80072560" });
+    expect(again.step("application-user").customerFix).toContain("Application users");
+    expect(again.step("roles").outcome).toBe("SKIPPED");
+  });
+
+  it("reports a disabled application user", async () => {
+    h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.check.failingStep).toBe("application-user");
+    expect(r.step("application-user").customerCause).toContain("disabled");
+  });
+
+  it("reports a missing role and the privileges it would give", async () => {
+    const r = await run(DEMO_IDS.tenants.adventureWorks, "adventureworks");
+    expect(r.outcome).toBe("FAILED");
+    expect(r.step("roles")).toMatchObject({ outcome: "FAILED", errorCode: "portal.role-missing" });
+    expect(r.step("privileges")).toMatchObject({ outcome: "FAILED", errorCode: "portal.privileges-missing" });
+    expect(r.step("sample-read")).toMatchObject({ outcome: "FAILED", errorCode: "0x80040220" });
+  });
+
+  it("warns when the application user also holds System Administrator", async () => {
+    h.emulator.admin.assignRole("fabrikam", "System Administrator");
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("WARNING");
+    expect(r.step("roles")).toMatchObject({ outcome: "WARNING", errorCode: "portal.system-administrator" });
+  });
+
+  it("tells the customer an expired secret is the vendor's problem, and keeps the detail for support", async () => {
+    h.emulator.admin.expireSecret();
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    const token = r.step("token");
+    expect(token).toMatchObject({ outcome: "FAILED", errorCode: "AADSTS7000222" });
+    expect(token.customerCause).toContain("Northwind Traders");
+    expect(token.customerCause).not.toContain("AADSTS");
+    expect(token.vendorDetail).toMatchObject({ aadstsCode: 7000222, error: "invalid_client", httpStatus: 401, vendorFault: true });
+    expect((token.vendorDetail as { traceId: string }).traceId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("waits out a 429 for Retry-After and then passes", async () => {
+    h.emulator.admin.throttle({ environment: "fabrikam", count: 1, retryAfterSeconds: 1 });
+    const started = Date.now();
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("PASSED");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect((r.step("whoami").result as { throttledWaitsSeconds: number[] }).throttledWaitsSeconds).toEqual([1]);
+  });
+
+  it("never sends a token for one tenant to another tenant's environment", async () => {
+    // An environment row wrongly filed under Fabrikam but living in Adventure Works' tenant: Dataverse refuses.
+    const r = await run(DEMO_IDS.tenants.fabrikam, "adventureworks-dev");
+    expect(r.check.failingStep).toBe("whoami");
+    expect(r.step("whoami").errorCode).toBe("http.401");
+  });
+});
