@@ -1,0 +1,31 @@
+// `npm run bench`: performance figures, printed (never asserted). Each benchmark sets up what it needs
+// (emulator, fresh embedded database) in this process and tears it down.
+//
+//   npm run bench              every benchmark
+//   npm run bench -- check     only the connection-check benchmark
+const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  check: () => import("./bench/check"),
+  "console-list": () => import("./bench/console-list"),
+};
+
+async function main() {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const names = only.length ? only : Object.keys(benchmarks);
+  for (const name of names) {
+    const load = benchmarks[name];
+    if (!load) {
+      console.error(`Unknown benchmark '${name}'. Known: ${Object.keys(benchmarks).join(", ")}`);
+      process.exit(2);
+    }
+    console.log(`\n== ${name}`);
+    await (await load()).run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

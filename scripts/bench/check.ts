@@ -1,0 +1,82 @@
+// Connection-check latency against the emulator with an injected per-request latency L: cold (no token
+// cached: one token request first) and warm (token cached), as a ratio to L, plus the requests each check
+// sends to Entra ID and to Dataverse. Aim: warm ≤ 2 Dataverse round trips, cold = warm + 1 token request.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { startEmulator } from "../../emulator/index";
+import { demoScenario } from "../../emulator/demo-scenario";
+import { testCredentials } from "../../emulator/scenario-builders";
+import { DEMO_IDS } from "../../emulator/demo-ids";
+import { applyMigrations } from "../../lib/db/migrations";
+import { parseDatabaseUrl } from "../../lib/db/url";
+
+const LATENCIES_MS = [25, 100];
+const WARM_RUNS = 7;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(): Promise<void> {
+  const emulator = await startEmulator({ scenario: demoScenario({ credentials: testCredentials() }) });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-check-"));
+  try {
+    const databaseUrl = `pglite:${dataDir}`;
+    await applyMigrations(parseDatabaseUrl(databaseUrl));
+    Object.assign(process.env, {
+      PORTAL_MODE: "demo",
+      DATABASE_URL: databaseUrl,
+      ENTRA_AUTHORITY_HOST: emulator.authorityHost,
+      ENTRA_CLIENT_ID: DEMO_IDS.clientId,
+      ENTRA_CLIENT_SECRET: testCredentials().secret.value,
+      ENTRA_HOME_TENANT_ID: DEMO_IDS.tenants.northwind,
+      DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost,crm4.dynamics.localhost",
+    });
+    const { db } = await import("../../lib/db/client");
+    const { customerScope } = await import("../../lib/data/scope");
+    const { runConnectionCheck } = await import("../../lib/checks/run-check");
+    const { forgetTenantClient } = await import("../../lib/entra/msal");
+
+    const tenantId = DEMO_IDS.tenants.fabrikam;
+    const url = emulator.environmentUrl("fabrikam");
+    await db().tenant.create({ data: { id: tenantId, consentState: "GRANTED" } });
+    const env = await db().environment.create({ data: { tenantId, url }, select: { id: true } });
+    const scope = customerScope({
+      id: "00000000-0000-4000-8000-000000000001",
+      kind: "customer",
+      entraTenantId: tenantId,
+      tenantId,
+      userObjectId: "00000000-0000-4000-8000-0000000000aa",
+      userName: "bench",
+      userPrincipalName: null,
+      appRoles: [],
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
+    const target = { environmentId: env.id, environmentUrl: url };
+    const timed = async () => {
+      const started = performance.now();
+      const { checkId, outcome } = await runConnectionCheck(scope, target, "SYSTEM");
+      const ms = performance.now() - started;
+      const row = await db().connectionCheck.findUniqueOrThrow({ where: { id: checkId }, select: { entraRequests: true, dataverseRequests: true } });
+      if (outcome !== "PASSED") throw new Error(`bench check did not pass: ${outcome}`);
+      return { ms, ...row };
+    };
+    await timed(); // warm up code paths and the database once
+
+    console.log(`latency L | cold check (ms, ×L) | warm check median of ${WARM_RUNS} (ms, ×L) | requests cold Entra+Dataverse | requests warm Entra+Dataverse`);
+    for (const latency of LATENCIES_MS) {
+      emulator.admin.setFaults({ latencyMs: latency });
+      forgetTenantClient(tenantId);
+      const cold = await timed();
+      const warm: Array<Awaited<ReturnType<typeof timed>>> = [];
+      for (let i = 0; i < WARM_RUNS; i++) warm.push(await timed());
+      const warmMs = median(warm.map((w) => w.ms));
+      console.log(
+        `${String(latency).padStart(6)} ms | ${cold.ms.toFixed(0).padStart(6)} (${(cold.ms / latency).toFixed(2)}×L) | ${warmMs.toFixed(0).padStart(6)} (${(warmMs / latency).toFixed(2)}×L) | ${cold.entraRequests} + ${cold.dataverseRequests} | ${warm[0]!.entraRequests} + ${warm[0]!.dataverseRequests}`,
+      );
+    }
+    await db().$disconnect();
+  } finally {
+    await emulator.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
