@@ -6,10 +6,16 @@ export type StepView = {
   outcome: Outcome;
   durationMs: number;
   errorCode: string | null;
+  vendorFault: boolean;
   customerCause: string | null;
   customerFix: string | null;
   result: unknown;
 };
+
+function throttleWaitsOf(result: unknown): number[] {
+  const waits = (result as { throttledWaitsSeconds?: unknown } | null)?.throttledWaitsSeconds;
+  return Array.isArray(waits) ? waits.filter((w): w is number => typeof w === "number") : [];
+}
 
 function accountsOf(result: unknown): string[] | null {
   const accounts = (result as { accounts?: unknown } | null)?.accounts;
@@ -21,6 +27,7 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
     <ol className="divide-y divide-slate-100" aria-label="Check steps">
       {steps.map((step) => {
         const accounts = step.name === "sample-read" ? accountsOf(step.result) : null;
+        const waits = throttleWaitsOf(step.result);
         return (
           <li key={step.name} className="py-3" data-step={step.name} data-outcome={step.outcome}>
             <div className="flex flex-wrap items-center justify-between gap-2">
@@ -40,8 +47,14 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
                     <strong>Fix:</strong> {step.customerFix}
                   </p>
                 ) : null}
-                {step.errorCode ? <p className="mt-1 text-xs opacity-80">Code: {step.errorCode}</p> : null}
+                {/* The vendor's own error codes are for its support staff, not for the customer. */}
+                {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs opacity-80">Code: {step.errorCode}</p> : null}
               </div>
+            ) : null}
+            {waits.length ? (
+              <p className="mt-1 text-xs text-slate-500">
+                Dataverse asked to wait (service protection): waited {waits.map((w) => `${w} s`).join(", ")} and retried.
+              </p>
             ) : null}
             {accounts ? (
               <ul className="mt-2 list-disc pl-5 text-sm text-slate-700" aria-label="Sample accounts">

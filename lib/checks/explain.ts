@@ -7,6 +7,7 @@ import type { PortalConfig } from "@/lib/config";
 import type { EntraErrorDetail } from "@/lib/entra/token-errors";
 import { OutboundError } from "@/lib/http/outbound";
 import { DataverseError } from "@/lib/dataverse/web-api";
+import { possessive } from "@/lib/text";
 
 export type Explanation = { errorCode: string; cause: string; fix: string; vendorFault: boolean };
 
@@ -15,8 +16,8 @@ type Branding = PortalConfig["branding"];
 function vendorSide(b: Branding, code: string, what: string): Explanation {
   return {
     errorCode: code,
-    cause: `${b.appName} could not sign in to Microsoft Entra ID because of a problem with ${b.vendorName}'s own app registration (${what}). Nothing is wrong on your side.`,
-    fix: `Nothing to change in your organisation. ${b.vendorName}'s support team has been given the details; contact ${b.supportEmail} if you want to follow up, and re-run the check once they confirm the fix.`,
+    cause: `${b.appName} could not sign in to Microsoft Entra ID because of a problem with ${possessive(b.vendorName)} own app registration (${what}). Nothing is wrong on your side.`,
+    fix: `Nothing to change in your organisation. ${possessive(b.vendorName)} support team has been given the details; contact ${b.supportEmail} if you want to follow up, and re-run the check once they confirm the fix.`,
     vendorFault: true,
   };
 }
@@ -67,7 +68,7 @@ export function explainTokenFailure(b: Branding, entra: EntraErrorDetail | null,
     case 53003:
       return {
         errorCode: tag,
-        cause: `A Conditional Access policy in your tenant blocks ${b.appName}'s sign-in.`,
+        cause: `A Conditional Access policy in your tenant blocks ${possessive(b.appName)} sign-in.`,
         fix: `In the Microsoft Entra admin center, exclude the ${b.appName} enterprise application (workload identity) from the blocking Conditional Access policy.`,
         vendorFault: false,
       };
@@ -116,7 +117,7 @@ export function explainDataverseFailure(b: Branding, roleName: string, error: un
     return {
       errorCode: code,
       cause: `Your administrators have restricted which applications may use the Dataverse API, and ${b.appName} is not allowed.`,
-      fix: `Allow ${b.appName}'s application ID in your tenant's Dataverse API access restrictions (Power Platform admin center), then re-run the check.`,
+      fix: `Allow ${possessive(b.appName)} application ID in your tenant's Dataverse API access restrictions (Power Platform admin center), then re-run the check.`,
       vendorFault: false,
     };
   }

@@ -9,6 +9,7 @@ import "server-only";
 //   sample-read      top 3 accounts by name                                     ┘
 // A warm check (token cached) makes 2 Dataverse requests and none to Entra; a cold one adds one token request.
 import { explainDataverseFailure, explainTokenFailure, type Explanation } from "@/lib/checks/explain";
+import { possessive } from "@/lib/text";
 import { config } from "@/lib/config";
 import { createCheck, finishCheck, recordStep, type StepRecord } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
@@ -92,7 +93,8 @@ export async function executeConnectionCheck(scope: TenantScope, target: CheckTa
       errorCode: explanation.errorCode,
       customerCause: explanation.cause,
       customerFix: explanation.fix,
-      vendorDetail: { ...(vendorDetail as object), vendorFault: explanation.vendorFault },
+      vendorFault: explanation.vendorFault,
+      vendorDetail,
     });
   const skipRest = async (after: CheckStepName) => {
     for (const name of CHECK_STEPS.slice(CHECK_STEPS.indexOf(after) + 1)) await record(name, "SKIPPED", performance.now());
@@ -179,7 +181,7 @@ export async function executeConnectionCheck(scope: TenantScope, target: CheckTa
         t,
         {
           errorCode: "portal.not-application-user",
-          cause: `Dataverse mapped the app to a user that is not ${c.branding.appName}'s application user.`,
+          cause: `Dataverse mapped the app to a user that is not ${possessive(c.branding.appName)} application user.`,
           fix: `Check the application users of this environment: the one for ${c.branding.appName} must carry its application ID ${c.entra.clientId}.`,
           vendorFault: false,
         },
@@ -247,7 +249,7 @@ export async function executeConnectionCheck(scope: TenantScope, target: CheckTa
           {
             errorCode: "portal.privileges-missing",
             cause: `The application user's roles lack ${missing.length === 1 ? "a privilege" : "privileges"} ${c.branding.appName} needs: ${missing.join(", ")}.`,
-            fix: `Open the "${roleName}" security role (Power Platform admin center → Settings → Users + permissions → Security roles) and grant ${missing.join(", ")} at Organization level, or re-import the role from ${c.branding.vendorName}'s solution.`,
+            fix: `Open the "${roleName}" security role (Power Platform admin center → Settings → Users + permissions → Security roles) and grant ${missing.join(", ")} at Organization level, or re-import the role from ${possessive(c.branding.vendorName)} solution.`,
             vendorFault: false,
           },
           { missing, heldCount: held.size },

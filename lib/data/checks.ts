@@ -14,6 +14,7 @@ export type StepRecord = {
   errorCode?: string | null;
   customerCause?: string | null;
   customerFix?: string | null;
+  vendorFault?: boolean;
   vendorDetail?: Prisma.InputJsonValue;
   result?: Prisma.InputJsonValue;
 };

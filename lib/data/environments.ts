@@ -62,7 +62,7 @@ export async function listChecks(scope: TenantScope, environmentId: string, take
       durationMs: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, result: true },
+        select: { name: true, outcome: true, durationMs: true, errorCode: true, vendorFault: true, customerCause: true, customerFix: true, result: true },
       },
     },
   });
@@ -81,7 +81,7 @@ export async function getCheck(scope: TenantScope, checkId: string) {
       durationMs: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, result: true },
+        select: { name: true, outcome: true, durationMs: true, errorCode: true, vendorFault: true, customerCause: true, customerFix: true, result: true },
       },
     },
   });

@@ -1,6 +1,6 @@
 // A customer admin's journey, driven in Chromium against the portal and the Microsoft emulator.
 import { expect, test, type Page } from "@playwright/test";
-import { emulator, pickAccount, signInAs } from "./support/emulator";
+import { emulator, pickAccount, signInAs, stageCustomer, type StagedCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 
 test.beforeEach(async () => {
@@ -70,4 +70,196 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
   // The history keeps it.
   await expect(page.getByRole("list", { name: "Check history" }).getByText("Passed").first()).toBeVisible();
+});
+
+const ROLE = "Northwind Sync Integration";
+
+/** Signs in as the staged customer's admin and registers its `prod` environment; leaves the page on it. */
+async function withRegisteredEnvironment(page: Page, customer: StagedCustomer) {
+  await signInAs(page, customer.admin);
+  await registerEnvironment(page, customer.environmentUrl("prod"));
+  await expect(page.getByRole("status")).toContainText("was registered");
+  await page.getByRole("link", { name: "Set up its application user" }).click();
+  await expect(page.getByRole("heading", { name: "Connection check" })).toBeVisible();
+}
+
+async function runCheck(page: Page, expected: "Passed" | "Failed" | "Warning") {
+  await page.getByRole("button", { name: "Run connection check" }).click();
+  await expect(page.getByTestId("check-outcome")).toHaveText(expected, { timeout: 30_000 });
+  return page.getByRole("region", { name: "Current check" });
+}
+
+const urlError = (page: Page) => page.locator("#url-error");
+
+test.describe("sign-in refusals", () => {
+  test("a personal Microsoft account is refused with a clear page", async ({ page }) => {
+    await page.goto("/signin");
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+    await pickAccount(page, "alex@outlook.com");
+    const accept = page.getByRole("button", { name: "Accept" });
+    await page.waitForURL(/consent|localhost:3100/);
+    if (await accept.isVisible()) await accept.click();
+    await expect(page.getByRole("heading", { name: "Personal Microsoft accounts can't connect an organisation" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Sign in with another account" })).toBeVisible();
+    // Not signed in: the onboarding area still sends the visitor to sign in.
+    await page.goto("/onboarding");
+    await expect(page).toHaveURL(/\/signin\?returnTo=%2Fonboarding/);
+  });
+});
+
+test.describe("admin consent", () => {
+  test("cancelled at Microsoft's account picker", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Cancelling", consented: false });
+    await signInAs(page, customer.admin);
+    await page.goto("/onboarding/consent");
+    await page.getByRole("button", { name: "Grant admin consent" }).click();
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "Consent was cancelled" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Grant admin consent" })).toBeVisible();
+  });
+
+  test("declined on Microsoft's consent screen", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Declining", consented: false });
+    await signInAs(page, customer.admin);
+    await grantAdminConsent(page, customer.admin);
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "Consent was declined" })).toBeVisible();
+    await expect(page.getByText("AADSTS65004")).toBeVisible();
+  });
+
+  test("attempted by a user who is not an administrator", async ({ page }) => {
+    const customer = await stageCustomer({ name: "NonAdmin", consented: false });
+    await signInAs(page, customer.user);
+    await grantAdminConsent(page, customer.user);
+    await expect(page.getByRole("heading", { name: "An administrator has to approve this" })).toBeVisible();
+    await page.goto("/onboarding");
+    await expect(page.getByTestId("consent-state")).toHaveText("Not granted yet");
+  });
+
+  test("returned for another tenant, and forged, replayed or missing state, record nothing", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Forged", consented: false });
+    await signInAs(page, customer.admin);
+    await page.goto("/onboarding/consent");
+    await page.getByRole("button", { name: "Grant admin consent" }).click();
+    await page.waitForURL(/adminconsent/);
+    const state = new URL(page.url()).searchParams.get("state") ?? "";
+    expect(state).not.toBe("");
+    const otherTenant = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d";
+
+    for (const forged of [
+      `/consent/callback?admin_consent=True&tenant=${customer.tenantId}`,
+      `/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=forged-state-value-0123456789`,
+    ]) {
+      const response = await page.goto(forged);
+      expect(response?.status()).toBe(400);
+      await expect(page.getByRole("heading", { name: "This consent response can't be used" })).toBeVisible();
+    }
+
+    await page.goto(`/consent/callback?admin_consent=True&tenant=${otherTenant}&scope=x&state=${encodeURIComponent(state)}`);
+    await expect(page.getByRole("heading", { name: "Consent came back for a different organisation" })).toBeVisible();
+    const replay = await page.goto(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`);
+    expect(replay?.status()).toBe(400);
+
+    await page.goto("/onboarding");
+    await expect(page.getByTestId("consent-state")).toHaveText("Not granted yet");
+  });
+
+  test("replication delay: verification waits, retries and ends green", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Replicating", consented: false, replicationDelayMs: 12_000 });
+    await signInAs(page, customer.admin);
+    await grantAdminConsent(page, customer.admin);
+    await page.getByRole("button", { name: "Accept" }).click();
+    await expect(page.getByText(/Attempt \d+: Microsoft is still setting up the app in your tenant/)).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole("heading", { name: "Consent verified" })).toBeVisible({ timeout: 45_000 });
+    await page.goto("/onboarding");
+    await expect(page.getByTestId("consent-state")).toContainText("Granted and verified");
+  });
+});
+
+test.describe("environment registration", () => {
+  test("refuses another tenant's environment, an off-list host and bad input, and explains a duplicate", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Registering", environments: [{ name: "prod" }] });
+    await signInAs(page, customer.admin);
+    const cases: Array<[string, RegExp]> = [
+      [emulator.environmentUrl("fabrikam", "crm4"), /belongs to a different Microsoft Entra ID tenant/],
+      ["https://contoso.example.com", /is not a Dataverse environment address/],
+      ["https://127.0.0.1/", /not an IP address/],
+      ["https://admin:secret@contoso.crm.dynamics.localhost", /Remove the user name or password/],
+      ["", /Enter the URL of your Dataverse environment/],
+      [`https://nowhere.crm4.dynamics.localhost:${e2e.emulatorPort}`, /could not be reached|did not answer/],
+    ];
+    for (const [url, message] of cases) {
+      await registerEnvironment(page, url);
+      await expect(urlError(page)).toHaveText(message);
+    }
+    await registerEnvironment(page, customer.environmentUrl("prod"));
+    await expect(page.getByRole("status")).toContainText("was registered");
+    await registerEnvironment(page, `${customer.environmentUrl("prod").replace("https://", "https://")}/main.aspx?appid=1`);
+    await expect(urlError(page)).toHaveText(/is already registered for your organisation/);
+  });
+});
+
+test.describe("connection check failures, each explained", () => {
+  test("application user missing", async ({ page }) => {
+    await withRegisteredEnvironment(page, await stageCustomer({ name: "NoAppUser", environments: [{ name: "prod", appUser: "none" }] }));
+    const current = await runCheck(page, "Failed");
+    const step = current.locator('[data-step="application-user"]');
+    await expect(step).toHaveAttribute("data-outcome", "FAILED");
+    await expect(step).toContainText("There is no application user for Northwind Sync in this environment");
+    await expect(step).toContainText("Application users → New app user");
+  });
+
+  test("application user disabled", async ({ page }) => {
+    await withRegisteredEnvironment(page, await stageCustomer({ name: "Disabled", environments: [{ name: "prod", appUser: "disabled" }] }));
+    const current = await runCheck(page, "Failed");
+    await expect(current.locator('[data-step="application-user"]')).toContainText("exists but is disabled");
+  });
+
+  test("required role missing", async ({ page }) => {
+    await withRegisteredEnvironment(page, await stageCustomer({ name: "NoRole", environments: [{ name: "prod", appUser: { roles: ["Basic User"] } }] }));
+    const current = await runCheck(page, "Failed");
+    await expect(current.locator('[data-step="roles"]')).toContainText(`does not have the "${ROLE}" security role (it has: Basic User)`);
+  });
+
+  test("privilege missing from the role", async ({ page }) => {
+    const customer = await stageCustomer({ name: "NoPrivilege", environments: [{ name: "prod" }] });
+    const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as {
+      scenario: { environments: Array<{ name: string; roles: Array<{ name: string; privileges: Array<{ name: string }> }> }> };
+    };
+    const role = state.scenario.environments.find((e) => e.name === customer.environmentName("prod"))!.roles.find((r) => r.name === ROLE)!;
+    role.privileges = role.privileges.filter((p) => p.name !== "prvReadContact");
+    const put = await fetch(`${e2e.emulatorURL}/_emulator/scenario`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(state.scenario) });
+    expect(put.status).toBe(204);
+    await withRegisteredEnvironment(page, customer);
+    const current = await runCheck(page, "Failed");
+    await expect(current.locator('[data-step="roles"]')).toHaveAttribute("data-outcome", "PASSED");
+    await expect(current.locator('[data-step="privileges"]')).toContainText("prvReadContact");
+    await expect(current.locator('[data-step="sample-read"]')).toHaveAttribute("data-outcome", "PASSED");
+  });
+
+  test("System Administrator held as well: a warning", async ({ page }) => {
+    await withRegisteredEnvironment(page, await stageCustomer({ name: "SysAdmin", environments: [{ name: "prod", appUser: { roles: [ROLE, "System Administrator"] } }] }));
+    const current = await runCheck(page, "Warning");
+    await expect(current.locator('[data-step="roles"]')).toContainText("Remove the System Administrator role");
+  });
+
+  test("expired client secret: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
+    await withRegisteredEnvironment(page, await stageCustomer({ name: "Expired", environments: [{ name: "prod" }] }));
+    await emulator.action("expireSecret");
+    const current = await runCheck(page, "Failed");
+    const token = current.locator('[data-step="token"]');
+    await expect(token).toContainText("a problem with Northwind Traders' own app registration");
+    await expect(token).toContainText("Nothing to change in your organisation");
+    await expect(token).not.toContainText("AADSTS");
+  });
+
+  test("throttling: the check honours Retry-After and then passes", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Throttled", environments: [{ name: "prod" }] });
+    await withRegisteredEnvironment(page, customer);
+    await emulator.action("throttle", { environment: customer.environmentName("prod"), count: 1, retryAfterSeconds: 2 });
+    const started = Date.now();
+    const current = await runCheck(page, "Passed");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    await expect(current.getByText("Dataverse asked to wait (service protection): waited 2 s and retried.")).toBeVisible();
+  });
 });

@@ -1,6 +1,8 @@
 // The Microsoft emulator as the e2e suite sees it: its loopback admin API (to stage faults mid-test) and
 // its sign-in pages (driven like a person would, by the accessible names of their buttons).
+import { randomUUID } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
+import { scenario, type CustomerSpec } from "../../../emulator/scenario-builders";
 import { e2e } from "./env";
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -37,4 +39,43 @@ export async function signInAs(page: Page, upn: string, returnTo = "/onboarding"
   if (await accept.isVisible().catch(() => false)) await accept.click();
   await page.waitForURL((url) => url.port === String(e2e.port), { timeout: 15_000 });
   await expect(page).not.toHaveURL(/\/signin(\?|$)/);
+}
+
+type ScenarioJson = { tenants: Array<{ id: string }>; environments: Array<{ name: string; tenantId: string }> };
+
+export type StagedCustomer = {
+  tenantId: string;
+  domain: string;
+  admin: string;
+  user: string;
+  environmentUrl(name: string): string;
+  environmentName(name: string): string;
+};
+
+/**
+ * Adds a brand-new customer tenant (and its environments) to the running emulator, so a test starts from a
+ * tenant the portal has never seen — whatever earlier tests did. One line stages any failure mode:
+ *   stageCustomer({ name: "Disabled", environments: [{ name: "prod", appUser: "disabled" }] })
+ */
+export async function stageCustomer(spec: Omit<CustomerSpec, "id" | "domain">): Promise<StagedCustomer> {
+  const tenantId = randomUUID();
+  const slug = `t${tenantId.slice(0, 8)}`;
+  const domain = `${slug}.onmicrosoft.com`;
+  const environmentName = (name: string) => `${slug}-${name}`;
+  const built = scenario({
+    customers: [{ ...spec, id: tenantId, domain, environments: spec.environments?.map((e) => ({ ...e, name: environmentName(e.name) })) }],
+  }) as unknown as ScenarioJson;
+  const current = ((await call("GET", "/state")) as { scenario: ScenarioJson }).scenario;
+  current.tenants.push(...built.tenants.filter((t) => t.id === tenantId));
+  current.environments.push(...built.environments.filter((e) => e.tenantId === tenantId));
+  await call("PUT", "/scenario", current);
+  const regions = new Map((spec.environments ?? []).map((e) => [e.name, e.region ?? "crm"]));
+  return {
+    tenantId,
+    domain,
+    admin: `admin@${domain}`,
+    user: `user@${domain}`,
+    environmentName,
+    environmentUrl: (name) => emulator.environmentUrl(environmentName(name), regions.get(name) ?? "crm"),
+  };
 }

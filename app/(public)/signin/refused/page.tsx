@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { SignInButton } from "@/components/sign-in-button";
+import { possessive } from "@/lib/text";
 import { config } from "@/lib/config";
 
 export const metadata: Metadata = { title: "This account cannot sign in" };
@@ -16,7 +17,7 @@ export default async function SignInRefusedPage({ searchParams }: { searchParams
       : reason === "other-tenant"
         ? {
             title: "This portal is for one organisation only",
-            body: `This installation of ${appName} accepts accounts of ${vendorName}'s own Microsoft Entra ID tenant only. Sign in with an account of that organisation.`,
+            body: `This installation of ${appName} accepts accounts of ${possessive(vendorName)} own Microsoft Entra ID tenant only. Sign in with an account of that organisation.`,
           }
         : {
             title: "This account cannot sign in",

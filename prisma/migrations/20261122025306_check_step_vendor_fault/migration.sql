@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CheckStep" ADD COLUMN     "vendorFault" BOOLEAN NOT NULL DEFAULT false;
