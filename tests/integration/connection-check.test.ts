@@ -1,6 +1,7 @@
 // The live connection check end to end (MSAL → Dataverse Web API) against the emulator: outcomes, the step
 // each failure is reported under, its explanation, and how many requests a cold and a warm check make.
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { testCredentials } from "@/emulator/scenario-builders";
 import { DEMO_IDS } from "@/emulator/demo-ids";
 import { useCheckHarness } from "../support/check-harness";
 
@@ -131,5 +132,32 @@ describe("connection check", () => {
     const r = await run(DEMO_IDS.tenants.fabrikam, "adventureworks-dev");
     expect(r.check.failingStep).toBe("whoami");
     expect(r.step("whoami").errorCode).toBe("http.401");
+  });
+
+  it("keeps the client secret out of every database row and every log line", async () => {
+    const secret = testCredentials().secret.value;
+    const lines: string[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" "))),
+    );
+    try {
+      await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+      h.emulator.admin.expireSecret();
+      const { forgetTenantClient } = await import("@/lib/entra/msal");
+      forgetTenantClient(DEMO_IDS.tenants.fabrikam);
+      await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const { db } = await import("@/lib/db/client");
+    const tables = await db().$queryRawUnsafe<Array<{ table_name: string }>>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
+    expect(tables.length).toBeGreaterThanOrEqual(8);
+    for (const { table_name } of tables) {
+      const rows = await db().$queryRawUnsafe<unknown[]>(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
+      for (const row of rows) expect(JSON.stringify(row)).not.toContain(secret);
+    }
+    for (const line of lines) expect(line).not.toContain(secret);
   });
 });
