@@ -1,5 +1,7 @@
 import { rmSync } from "node:fs";
 
 export default function globalTeardown() {
-  if (process.env.E2E_DATABASE_DIR) rmSync(process.env.E2E_DATABASE_DIR, { recursive: true, force: true });
+  const dir = process.env.E2E_DATABASE_DIR;
+  if (!dir) return;
+  for (const folder of [dir, `${dir}-single`]) rmSync(folder, { recursive: true, force: true });
 }

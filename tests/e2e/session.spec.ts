@@ -1,0 +1,94 @@
+// Sign-out, disconnection, and single-tenant mode (a second portal on the same emulator, configured with
+// TENANCY_MODE=single).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { emulator, pickAccount, signInAs, stageCustomer } from "./support/emulator";
+import { e2e } from "./support/env";
+import { startPortal } from "./support/portal-process";
+import { applyMigrations } from "../../lib/db/migrations";
+import { parseDatabaseUrl } from "../../lib/db/url";
+
+test.beforeEach(async () => {
+  await emulator.reset();
+});
+
+test("sign-out ends the session on the server; disconnect removes the tenant's data", async ({ page }) => {
+  const customer = await stageCustomer({ name: "Leaving", environments: [{ name: "prod" }] });
+  await signInAs(page, customer.admin);
+  const cookies = await page.context().cookies();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${e2e.baseURL}/`);
+  // The old cookie, replayed, no longer opens the onboarding area.
+  await page.context().addCookies(cookies);
+  await page.goto("/onboarding");
+  await expect(page).toHaveURL(/\/signin\?returnTo=/);
+
+  await signInAs(page, customer.admin);
+  await page.goto("/onboarding/environments");
+  await page.getByLabel("Environment URL").fill(customer.environmentUrl("prod"));
+  await page.getByRole("button", { name: "Register environment" }).click();
+  await expect(page.getByRole("status")).toContainText("was registered");
+  await page.goto("/onboarding/disconnect");
+  await expect(page.getByText("Delete the enterprise application")).toBeVisible();
+  await page.getByLabel(/Type .* to confirm/).fill("wrong");
+  await page.getByRole("button", { name: "Disconnect my organisation" }).click();
+  await expect(page.getByText(`Type ${customer.domain} to confirm.`)).toBeVisible();
+  await page.getByLabel(/Type .* to confirm/).fill(customer.domain);
+  await page.getByRole("button", { name: "Disconnect my organisation" }).click();
+  await expect(page.getByRole("heading", { name: "Your organisation was disconnected" })).toBeVisible();
+
+  // Signing in again starts from nothing: no environments.
+  await signInAs(page, customer.admin);
+  await page.goto("/onboarding/environments");
+  await expect(page.getByText("None yet. Register the first one below.")).toBeVisible();
+});
+
+test.describe("single-tenant mode", () => {
+  // The sign-in goes to the home tenant's own authority (a single-tenant registration refuses /common with
+  // AADSTS50194), so Microsoft offers only that tenant's accounts; a token of any other tenant would still be
+  // refused by decideSignIn with the "one organisation only" page (tests/unit/sign-in-policy.test.ts).
+  test("only the home tenant signs in, with no consent step", async ({ browser }) => {
+    const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as {
+      authorityHost: string;
+      clientId: string;
+      homeTenantId: string;
+      clientSecret: string;
+    };
+    const port = "3118";
+    const databaseUrl = `pglite:${process.env.E2E_DATABASE_DIR}-single`;
+    await applyMigrations(parseDatabaseUrl(databaseUrl));
+    const portal = await startPortal({
+      PORT: port,
+      PORTAL_MODE: "demo",
+      TENANCY_MODE: "single",
+      DATABASE_URL: databaseUrl,
+      AUTH_URL: `http://localhost:${port}`,
+      AUTH_SECRET: "single-tenant-e2e-secret-0123456789abcdef",
+      ENTRA_AUTHORITY_HOST: runtime.authorityHost,
+      ENTRA_CLIENT_ID: runtime.clientId,
+      ENTRA_HOME_TENANT_ID: runtime.homeTenantId,
+      ENTRA_CLIENT_SECRET: runtime.clientSecret,
+      DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost",
+    });
+    try {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: portal.baseURL });
+      const page = await context.newPage();
+      await page.goto("/signin");
+      await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+      await expect(page.getByRole("button", { name: /^Sign in as / }).first()).toBeVisible();
+      await expect(page.getByRole("button", { name: /megan@contoso\.onmicrosoft\.com/ })).toHaveCount(0);
+      const accept = page.getByRole("button", { name: "Accept" });
+      await pickAccount(page, "dan.dev@northwind.onmicrosoft.com");
+      await page.waitForURL(/consent|localhost:3118/);
+      if (await accept.isVisible()) await accept.click();
+      await page.goto("/onboarding");
+      await expect(page.getByRole("heading", { level: 1, name: "northwind.onmicrosoft.com" })).toBeVisible();
+      await expect(page.getByRole("link", { name: "Admin consent" })).toHaveCount(0);
+      await page.goto("/onboarding/consent");
+      await expect(page).toHaveURL(/\/onboarding\/environments$/);
+    } finally {
+      await portal.stop();
+    }
+  });
+});
