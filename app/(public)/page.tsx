@@ -54,7 +54,7 @@ export default function LandingPage() {
                 {index + 1}
               </span>
               <h3 className="mt-3 font-semibold text-slate-900">{step.title}</h3>
-              <p className="mt-2 text-sm text-slate-600">{step.body}</p>
+              <p className="mt-2 text-sm break-words text-slate-600">{step.body}</p>
             </li>
           ))}
         </ol>

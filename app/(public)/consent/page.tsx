@@ -103,8 +103,8 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           Start here
         </h2>
         <p className="mt-2 text-sm text-slate-700">
-          Sign in with your work account. If you are an administrator you will be asked to approve {appName} for your organisation; if not, you
-          can still register environments and send the approval request to your administrator.
+          Sign in with your work account. If you are an administrator you will then approve {appName} for your organisation; if you are not, the
+          portal tells you who has to, and you can send them the direct link below.
         </p>
         <div className="mt-5">
           {signInAvailable(c) ? (

@@ -8,6 +8,7 @@ import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { getEnvironment, listChecks } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
+import { possessive } from "@/lib/text";
 
 export const metadata: Metadata = { title: "Environment" };
 
@@ -70,7 +71,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
         <p className="mt-2 text-sm text-slate-700">
           &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.join(", ")}. System Administrator would let the app read and change
           everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it. If the
-          role does not exist yet, import {c.branding.vendorName}&rsquo;s solution, which contains it.
+          role does not exist yet, import {possessive(c.branding.vendorName)} solution, which contains it.
         </p>
       </section>
 
@@ -97,7 +98,13 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
                     <OutcomeBadge outcome={check.outcome} />
                     <time dateTime={check.startedAt.toISOString()}>{check.startedAt.toUTCString()}</time>
                     <span className="text-slate-500">
-                      by {check.triggeredByName ?? (check.trigger === "STAFF" ? "support" : "you")}
+                      {check.triggeredByName
+                        ? `by ${check.triggeredByName}`
+                        : check.trigger === "STAFF"
+                          ? `by ${c.branding.vendorName} support`
+                          : check.trigger === "SYSTEM"
+                            ? "automatically"
+                            : "by your organisation"}
                       {check.durationMs !== null ? ` · ${check.durationMs} ms` : ""}
                       {check.failingStep ? ` · failed at ${check.failingStep}` : ""}
                     </span>
