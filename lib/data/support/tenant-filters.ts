@@ -36,7 +36,8 @@ export const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
   outcome: "Check outcome",
 };
 
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === undefined ? undefined : v), schema.optional());
+// An empty (or blank) value is no filter: the list form submits every field, set or not.
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
 
 const filtersSchema = z.object({
   q: optional(z.string().trim().max(200, "Search for at most 200 characters.")),

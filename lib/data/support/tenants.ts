@@ -20,6 +20,9 @@ const stageWhere: Record<Stage, Prisma.TenantWhereInput> = {
   "signed-in": { AND: [noResult, { environments: { none: {} } }, { consentState: { not: "GRANTED" } }] },
 };
 
+/** Prisma's `contains` is a LIKE '%…%': escape LIKE's own wildcards so that "%" or "_" are only text. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** What a search term matches: a whole tenant id exactly; otherwise part of the name, domain or an environment URL. */
 function searchWhere(q: string): Prisma.TenantWhereInput {
   if (GUID.test(q)) return { id: q.toLowerCase() };
@@ -36,9 +39,9 @@ function searchWhere(q: string): Prisma.TenantWhereInput {
   // so a plain LIKE on the lower-cased term finds them; it is markedly cheaper than ILIKE on the embedded database.
   return {
     OR: [
-      { displayName: { contains: q, mode: "insensitive" } },
-      { primaryDomain: { contains: term } },
-      { environments: { some: { url: { contains: term } } } },
+      { displayName: { contains: likeLiteral(q), mode: "insensitive" } },
+      { primaryDomain: { contains: likeLiteral(term) } },
+      { environments: { some: { url: { contains: likeLiteral(term) } } } },
     ],
   };
 }
