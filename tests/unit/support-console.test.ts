@@ -109,3 +109,21 @@ describe("credential health", () => {
     ).toBe("unreadable");
   });
 });
+
+describe("canonical list addresses", () => {
+  it("tells a blank or default field from the canonical spelling", async () => {
+    const { isCanonicalQuery } = await import("@/lib/data/support/tenant-filters");
+    const check = (query: string) => {
+      const parsed = parseTenantFilters(new URLSearchParams(query));
+      if (!parsed.ok) throw new Error(query);
+      return isCanonicalQuery(new URLSearchParams(query), parsed.filters);
+    };
+    expect(check("")).toBe(true);
+    expect(check("stage=failing")).toBe(true);
+    expect(check("page=2&stage=failing")).toBe(true);
+    expect(check("stage=failing&utm_source=mail")).toBe(true);
+    expect(check("q=&stage=failing&step=&sort=checked&dir=desc&size=25")).toBe(false);
+    expect(check("stage=failing&page=1")).toBe(false);
+    expect(check("q=+contoso+")).toBe(false);
+  });
+});

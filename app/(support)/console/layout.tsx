@@ -2,14 +2,19 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/app/(onboarding)/onboarding/actions";
-import { isStaffWith, requireStaff } from "@/lib/auth/session";
+import { forbidden } from "next/navigation";
+import { currentSession, isStaffWith, type StaffSession } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: { default: "Support console", template: "%s · Support console" } };
 
 // The console is for the ISV's support staff: home-tenant users holding a support app role. Every page,
-// action and route below checks again for itself; this layout only frames them.
+// action and route below checks again for itself (requireStaff), and a signed-out visitor is sent to sign in
+// by the page, which knows the address to come back to; this layout refuses anyone signed in without the role.
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const session = await requireStaff("/console");
+  const current = await currentSession();
+  if (!current) return children;
+  if (!isStaffWith(current, "operator")) forbidden();
+  const session = current as StaffSession;
   const admin = isStaffWith(session, "admin");
   const links = [
     { href: "/console", label: "Overview" },

@@ -72,19 +72,24 @@ export type TenantFilters = z.infer<typeof filtersSchema>;
 export type ParsedFilters = { ok: true; filters: TenantFilters } | { ok: false; errors: string[] };
 
 const KNOWN = Object.keys(filtersSchema.shape);
+export const FILTER_KEYS: readonly string[] = KNOWN;
+
+type QueryInput = URLSearchParams | Record<string, string | string[] | undefined>;
+
+function pairsOf(input: QueryInput): Array<[string, string]> {
+  return input instanceof URLSearchParams
+    ? [...input.entries()]
+    : Object.entries(input).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
+}
 
 /**
  * Parses the query of a list or export URL. Unknown parameters are ignored (links may carry tracking tags);
  * a known one given twice, or with a value outside its set, is an error naming the parameter.
  */
-export function parseTenantFilters(input: URLSearchParams | Record<string, string | string[] | undefined>): ParsedFilters {
+export function parseTenantFilters(input: QueryInput): ParsedFilters {
   const entries: Record<string, string> = {};
   const errors: string[] = [];
-  const pairs: Array<[string, string]> =
-    input instanceof URLSearchParams
-      ? [...input.entries()]
-      : Object.entries(input).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
-  for (const [key, value] of pairs) {
+  for (const [key, value] of pairsOf(input)) {
     if (!KNOWN.includes(key)) continue;
     if (key in entries) errors.push(`${key} appears more than once.`);
     entries[key] = value;
@@ -110,4 +115,14 @@ export function filtersToQuery(filters: Partial<TenantFilters>, overrides: Parti
   }
   const query = params.toString();
   return query ? `?${query}` : "";
+}
+
+/** Whether the address spells these filters differently from filtersToQuery (blank or default fields, spacing). */
+export function isCanonicalQuery(input: QueryInput, filters: TenantFilters): boolean {
+  const given = pairsOf(input)
+    .filter(([k]) => KNOWN.includes(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+  const canonical = [...new URLSearchParams(filtersToQuery(filters).slice(1)).entries()].map(([k, v]) => `${k}=${v}`).sort();
+  return given.length === canonical.length && given.every((g, i) => g === canonical[i]);
 }

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { age, consentLabels, sourceLabels, stepLabels } from "@/components/support/format";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { requireStaff } from "@/lib/auth/session";
 import {
   CHECK_STEP_NAMES,
   filtersToQuery,
+  isCanonicalQuery,
   PAGE_SIZES,
   parseTenantFilters,
   SORT_LABELS,
@@ -41,10 +42,13 @@ function SortHeader({ filters, sort, children, className = "" }: { filters: Tena
 
 export default async function TenantsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireStaff("/console/tenants");
-  const parsed = parseTenantFilters(await searchParams);
+  const raw = await searchParams;
+  const parsed = parseTenantFilters(raw);
   // A malformed filter or page number has no list to show: 404 with the console's explanation (not-found.tsx).
   if (!parsed.ok) notFound();
   const filters = parsed.filters;
+  // The filter form submits every field; blank and default ones are left out of the address people share.
+  if (!isCanonicalQuery(raw, filters)) redirect(`/console/tenants${filtersToQuery(filters)}`);
   const now = new Date();
   const result = await listTenants(filters, now);
   if (!result.ok) notFound();
