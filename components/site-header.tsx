@@ -1,9 +1,12 @@
 import Link from "next/link";
+import { currentSession, isStaffWith } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 
-export function SiteHeader() {
+export async function SiteHeader() {
   const { appName, vendorName } = config().branding;
   const demo = config().mode === "demo";
+  const session = await currentSession();
+  const staff = session !== null && isStaffWith(session, "operator");
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-6 py-4">
@@ -22,9 +25,15 @@ export function SiteHeader() {
             </span>
           ) : null}
           <span className="hidden text-slate-500 sm:inline">by {vendorName}</span>
-          <Link href="/consent" className="rounded-md bg-brand-600 px-3 py-2 font-medium text-white hover:bg-brand-700">
-            Connect your organisation
-          </Link>
+          {staff ? (
+            <Link href="/console" className="rounded-md bg-slate-900 px-3 py-2 font-medium text-white hover:bg-slate-800">
+              Support console
+            </Link>
+          ) : (
+            <Link href="/consent" className="rounded-md bg-brand-600 px-3 py-2 font-medium text-white hover:bg-brand-700">
+              Connect your organisation
+            </Link>
+          )}
         </nav>
       </div>
     </header>

@@ -77,10 +77,243 @@ async function seed(prisma: PrismaClient) {
   return created;
 }
 
+// Tenants outside the emulator's scenario, one per onboarding stage, so the support console's list, filters and
+// charts have something to show. Their ids are in no emulated tenant: a re-run from the console fails at the
+// token step (unknown tenant), as it would for a customer that deleted its tenant.
+type StepOutcomeName = "PASSED" | "WARNING" | "FAILED" | "SKIPPED";
+type SeedCheck = {
+  minutesAgo: number;
+  failAt?: { step: (typeof STEP_NAMES)[number]; errorCode: string; cause: string; fix: string; vendorDetail: Record<string, string | number | boolean | null> };
+  warnAt?: { step: (typeof STEP_NAMES)[number]; errorCode: string; cause: string; fix: string };
+};
+type SeedTenant = {
+  id: string;
+  name: string;
+  domain: string;
+  source: "APPSOURCE" | "INVITATION" | "DIRECT";
+  consented: boolean;
+  signedInDaysAgo: number;
+  environment?: { org: string; region: string; friendlyName: string; checks: SeedCheck[] };
+};
+
+const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
+  {
+    id: "1a7e5c00-0000-4000-8000-00000000a001",
+    name: "Litware",
+    domain: "litware.onmicrosoft.com",
+    source: "INVITATION",
+    consented: true,
+    signedInDaysAgo: 9,
+    environment: {
+      org: "litware",
+      region: "crm",
+      friendlyName: "Litware (Production)",
+      checks: [
+        { minutesAgo: 60 * 24 * 6 },
+        {
+          minutesAgo: 95,
+          failAt: {
+            step: "token",
+            errorCode: "AADSTS700016",
+            cause: "Northwind Sync is no longer registered in your organisation: its enterprise application was deleted.",
+            fix: "Grant admin consent again from the portal's Admin consent page.",
+            vendorDetail: {
+              service: "entra",
+              httpStatus: 400,
+              error: "unauthorized_client",
+              aadstsCode: 700016,
+              description: "AADSTS700016: Application with identifier '5e7b9c1d-2f4a-4b6c-8d0e-1f2a3b4c5d6e' was not found in the directory 'litware.onmicrosoft.com'.",
+              traceId: "0d5e3f6a-11c2-4e8b-9a7d-3c2b1a0f9e8d",
+              correlationId: "7b4c2d1e-5f6a-4b3c-8d9e-0a1b2c3d4e5f",
+              timestamp: "2026-11-20 09:14:03Z",
+              vendorFault: false,
+            },
+          },
+        },
+      ],
+    },
+  },
+  {
+    id: "1a7e5c00-0000-4000-8000-00000000a002",
+    name: "Proseware",
+    domain: "proseware.com",
+    source: "APPSOURCE",
+    consented: true,
+    signedInDaysAgo: 4,
+    environment: {
+      org: "proseware",
+      region: "crm4",
+      friendlyName: "Proseware (Sales)",
+      checks: [
+        {
+          minutesAgo: 60 * 26,
+          failAt: {
+            step: "privileges",
+            errorCode: "portal.privileges-missing",
+            cause: "The application user's roles lack a privilege Northwind Sync needs: prvReadContact.",
+            fix: 'Open the "Northwind Sync Integration" security role and grant prvReadContact at Organization level.',
+            vendorDetail: { missing: "prvReadContact", heldCount: 5, vendorFault: false },
+          },
+        },
+        {
+          minutesAgo: 30,
+          failAt: {
+            step: "application-user",
+            errorCode: "0x80072560",
+            cause: "The application user for Northwind Sync is disabled in this environment.",
+            fix: "Power Platform admin center → this environment → Application users → Northwind Sync → Activate.",
+            vendorDetail: {
+              service: "dataverse",
+              httpStatus: 403,
+              code: "0x80072560",
+              message: "The user is not a member of the organization.",
+              requestId: "c7f0a2b4-9d1e-4f3a-8b6c-2e5d7a9c1b3f",
+              vendorFault: false,
+            },
+          },
+        },
+      ],
+    },
+  },
+  {
+    id: "1a7e5c00-0000-4000-8000-00000000a003",
+    name: "Coho Winery",
+    domain: "cohowinery.com",
+    source: "DIRECT",
+    consented: true,
+    signedInDaysAgo: 40,
+    environment: {
+      org: "cohowinery",
+      region: "crm",
+      friendlyName: "Coho Winery",
+      checks: [
+        {
+          minutesAgo: 60 * 24 * 12,
+          warnAt: {
+            step: "roles",
+            errorCode: "portal.system-administrator",
+            cause: "The application user also holds System Administrator, which gives Northwind Sync full control of this environment.",
+            fix: 'Remove the System Administrator role from the application user and keep only "Northwind Sync Integration".',
+          },
+        },
+      ],
+    },
+  },
+  {
+    id: "1a7e5c00-0000-4000-8000-00000000a004",
+    name: "Alpine Ski House",
+    domain: "alpineskihouse.com",
+    source: "INVITATION",
+    consented: true,
+    signedInDaysAgo: 2,
+    environment: { org: "alpineskihouse", region: "crm", friendlyName: "Alpine Ski House", checks: [] },
+  },
+  { id: "1a7e5c00-0000-4000-8000-00000000a005", name: "Wide World Importers", domain: "wideworldimporters.com", source: "APPSOURCE", consented: true, signedInDaysAgo: 1 },
+  { id: "1a7e5c00-0000-4000-8000-00000000a006", name: "Woodgrove Bank", domain: "woodgrovebank.com", source: "DIRECT", consented: false, signedInDaysAgo: 3 },
+];
+
+function seedSteps(tenantId: string, check: SeedCheck) {
+  let failed = false;
+  return STEP_NAMES.map((name, ordinal) => {
+    let outcome: StepOutcomeName = failed ? "SKIPPED" : "PASSED";
+    let extra = {};
+    if (check.failAt?.step === name) {
+      outcome = "FAILED";
+      failed = true;
+      extra = { errorCode: check.failAt.errorCode, customerCause: check.failAt.cause, customerFix: check.failAt.fix, vendorDetail: check.failAt.vendorDetail };
+    } else if (check.warnAt?.step === name && !failed) {
+      outcome = "WARNING";
+      extra = { errorCode: check.warnAt.errorCode, customerCause: check.warnAt.cause, customerFix: check.warnAt.fix };
+    }
+    return { tenantId, ordinal, name, outcome, durationMs: outcome === "SKIPPED" ? 0 : 80 + ordinal * 15, ...extra };
+  });
+}
+
+async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
+  const system = { actorKind: "SYSTEM" as const, actorName: "Demo seed" };
+  let created = 0;
+  for (const t of SUPPORT_DEMO_TENANTS) {
+    if (await prisma.tenant.findUnique({ where: { id: t.id }, select: { id: true } })) continue;
+    created++;
+    await prisma.$transaction(async (tx) => {
+      const signedIn = minutesAgo(60 * 24 * t.signedInDaysAgo);
+      let invitationId: string | null = null;
+      if (t.source === "INVITATION") {
+        const invitation = await tx.invitation.create({
+          data: {
+            tokenHash: `seed-${t.id}`,
+            tenantHint: t.domain,
+            createdByObjectId: "00000000-0000-4000-8000-000000000000",
+            createdByName: "Demo seed",
+            createdAt: minutesAgo(60 * 24 * (t.signedInDaysAgo + 1)),
+            expiresAt: minutesAgo(60 * 24 * (t.signedInDaysAgo - 6)),
+            usedAt: signedIn,
+            usedByTenantId: t.id,
+          },
+          select: { id: true },
+        });
+        invitationId = invitation.id;
+      }
+      await tx.tenant.create({
+        data: {
+          id: t.id,
+          displayName: t.name,
+          primaryDomain: t.domain,
+          source: t.source,
+          invitationId,
+          firstSignInAt: signedIn,
+          lastSignInAt: signedIn,
+          createdAt: signedIn,
+          consentState: t.consented ? "GRANTED" : "NOT_GRANTED",
+          consentGrantedAt: t.consented ? signedIn : null,
+          consentVerifiedAt: t.consented ? signedIn : null,
+          consentGrantedByName: t.consented ? `${t.name} Global Administrator` : null,
+        },
+      });
+      await tx.auditEvent.create({ data: { ...system, tenantId: t.id, action: "tenant.created", targetType: "tenant", targetId: t.id, createdAt: signedIn, details: { source: t.source } } });
+      if (!t.environment) return;
+      const environment = await tx.environment.create({
+        data: { tenantId: t.id, url: envUrl(t.environment.org, t.environment.region), friendlyName: t.environment.friendlyName, createdAt: signedIn },
+        select: { id: true },
+      });
+      let latest: { id: string; outcome: "PASSED" | "WARNING" | "FAILED"; at: Date; failingStep: string | null } | null = null;
+      for (const c of t.environment.checks) {
+        const outcome = c.failAt ? "FAILED" : c.warnAt ? "WARNING" : "PASSED";
+        const at = minutesAgo(c.minutesAgo);
+        const check = await tx.connectionCheck.create({
+          data: {
+            tenantId: t.id,
+            environmentId: environment.id,
+            trigger: "CUSTOMER",
+            triggeredByName: `${t.name} Global Administrator`,
+            startedAt: at,
+            finishedAt: at,
+            outcome,
+            failingStep: c.failAt?.step ?? null,
+            durationMs: 700,
+            entraRequests: 1,
+            dataverseRequests: c.failAt?.step === "token" ? 0 : 2,
+            steps: { create: seedSteps(t.id, c) },
+          },
+          select: { id: true },
+        });
+        await tx.auditEvent.create({ data: { ...system, tenantId: t.id, action: "check.finished", targetType: "check", targetId: check.id, createdAt: at, details: { outcome } } });
+        latest = { id: check.id, outcome, at, failingStep: c.failAt?.step ?? null };
+      }
+      if (latest) {
+        const summary = { latestCheckOutcome: latest.outcome, latestCheckAt: latest.at, latestFailingStep: latest.failingStep };
+        await tx.environment.update({ where: { id: environment.id }, data: { latestCheckId: latest.id, ...summary } });
+        await tx.tenant.update({ where: { id: t.id }, data: summary });
+      }
+    });
+  }
+  return created;
+}
+
 async function main() {
   const prisma = new PrismaClient({ adapter: createAdapterFactory(target) });
   try {
-    const created = await seed(prisma);
+    const created = (await seed(prisma)) + (await seedSupportDemo(prisma));
     console.log(created ? `Seeded demo data into ${target.display}.` : `Demo data already present in ${target.display}.`);
   } finally {
     await prisma.$disconnect();

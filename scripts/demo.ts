@@ -14,6 +14,7 @@ type Runtime = {
   clientId: string;
   homeTenantId: string;
   clientSecret: string;
+  clientSecretExpiresAt?: string;
 };
 
 const port = process.env.PORT || "3000";
@@ -44,6 +45,8 @@ async function main() {
     ENTRA_CLIENT_ID: runtime.clientId,
     ENTRA_HOME_TENANT_ID: runtime.homeTenantId,
     ENTRA_CLIENT_SECRET: runtime.clientSecret,
+    // Shown (and warned about) on the support console's front page.
+    ENTRA_CLIENT_SECRET_EXPIRES_AT: runtime.clientSecretExpiresAt ?? "",
     DATAVERSE_ALLOWED_HOST_SUFFIXES: emulatedDataverseSuffixes.join(","),
     // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
     NODE_EXTRA_CA_CERTS: runtime.caCertPath,

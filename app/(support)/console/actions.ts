@@ -1,0 +1,83 @@
+"use server";
+
+// The support console's mutations. Each one checks the staff session and role itself (never trusting the
+// layout), validates its input with zod, and is audited by the data function it calls.
+import { revalidatePath } from "next/cache";
+import { after } from "next/server";
+import { z } from "zod";
+import { requireStaff } from "@/lib/auth/session";
+import { executeConnectionCheck, startConnectionCheck } from "@/lib/checks/run-check";
+import { staffScope } from "@/lib/data/scope";
+import { staffActor } from "@/lib/data/support/activity";
+import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
+import { createInvitation, revokeInvitation } from "@/lib/data/support/invitations";
+import { getSupportEnvironment } from "@/lib/data/support/tenants";
+import { requestOrigin } from "@/lib/request-origin";
+
+export type RerunState = { checkId?: string; error?: string };
+
+const rerunInput = z.object({ tenantId: z.uuid(), environmentId: z.uuid() });
+
+/** "Re-run check now" on a tenant's environment: the check runs after the answer; the page follows it. */
+export async function rerunCheckAction(tenantId: unknown, environmentId: unknown): Promise<RerunState> {
+  const session = await requireStaff("/console/tenants", "operator");
+  const parsed = rerunInput.safeParse({ tenantId, environmentId });
+  if (!parsed.success) return { error: "That tenant or environment id is not valid." };
+  const environment = await getSupportEnvironment(parsed.data.tenantId, parsed.data.environmentId);
+  if (!environment) return { error: "This environment does not exist (it may have been removed by the customer)." };
+  const scope = staffScope(session, environment.tenantId);
+  const target = { environmentId: environment.id, environmentUrl: environment.url };
+  const checkId = await startConnectionCheck(scope, target, "STAFF");
+  after(() => executeConnectionCheck(scope, target, checkId).catch((error: unknown) => console.error("staff connection check failed to run", checkId, error)));
+  return { checkId };
+}
+
+export type InvitationFormState = {
+  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string };
+  created?: { link: string; expiresAt: string; tenantHint: string | null };
+};
+
+const invitationForm = z.object({
+  tenantHint: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() !== "" ? v.trim().toLowerCase() : undefined),
+    z
+      .string()
+      .regex(
+        /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/,
+        "Enter the customer's tenant id (a GUID) or a verified domain such as contoso.com, or leave it empty.",
+      )
+      .max(253, "A domain has at most 253 characters.")
+      .optional(),
+  ),
+  expiresInDays: z.enum(INVITATION_EXPIRY_DAYS.map(String) as [string, ...string[]], { error: `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.` }).transform(Number),
+  note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").optional()),
+});
+
+/** Creates an invitation link (shown once) that starts the consent flow and binds to the first tenant using it. */
+export async function createInvitationAction(_prev: InvitationFormState, form: FormData): Promise<InvitationFormState> {
+  const session = await requireStaff("/console/invitations", "operator");
+  const parsed = invitationForm.safeParse({ tenantHint: form.get("tenantHint"), expiresInDays: form.get("expiresInDays"), note: form.get("note") });
+  if (!parsed.success) {
+    const fieldErrors: NonNullable<InvitationFormState["fieldErrors"]> = {};
+    for (const issue of parsed.error.issues) {
+      const key = issue.path[0] as keyof typeof fieldErrors;
+      fieldErrors[key] ??= issue.message;
+    }
+    return { fieldErrors };
+  }
+  const { tenantHint = null, note = null, expiresInDays } = parsed.data;
+  const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });
+  const link = new URL("/consent", await requestOrigin());
+  link.searchParams.set("invitation", invitation.token);
+  revalidatePath("/console/invitations");
+  return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint } };
+}
+
+/** Withdraws an unused invitation. Destructive, so it needs the admin role. */
+export async function revokeInvitationAction(form: FormData): Promise<void> {
+  const session = await requireStaff("/console/invitations", "admin");
+  const parsed = z.object({ invitationId: z.uuid() }).safeParse({ invitationId: form.get("invitationId") });
+  // An invalid or no longer open invitation changes nothing; the list shows each link's real status.
+  if (parsed.success) await revokeInvitation(staffActor(session), parsed.data.invitationId);
+  revalidatePath("/console/invitations");
+}

@@ -1,0 +1,71 @@
+"use client";
+
+import { useActionState } from "react";
+import { createInvitationAction, type InvitationFormState } from "@/app/(support)/console/actions";
+import { CopyField } from "@/components/ui/copy-field";
+import { DEFAULT_INVITATION_EXPIRY_DAYS, INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
+
+const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
+
+export function InvitationForm() {
+  const [state, action, pending] = useActionState<InvitationFormState, FormData>(createInvitationAction, {});
+  const errors = state.fieldErrors ?? {};
+  return (
+    <div>
+      <form action={action} className="grid gap-4 sm:grid-cols-3" noValidate>
+        <div>
+          <label htmlFor="tenantHint" className="block text-sm font-medium text-slate-700">
+            Tenant id or domain <span className="font-normal text-slate-500">(optional)</span>
+          </label>
+          <input
+            id="tenantHint"
+            name="tenantHint"
+            placeholder="contoso.com"
+            className={field}
+            aria-invalid={errors.tenantHint ? true : undefined}
+            aria-describedby={errors.tenantHint ? "tenantHint-error" : undefined}
+          />
+          {errors.tenantHint ? (
+            <p id="tenantHint-error" className="mt-1 text-sm text-red-700">
+              {errors.tenantHint}
+            </p>
+          ) : null}
+        </div>
+        <div>
+          <label htmlFor="expiresInDays" className="block text-sm font-medium text-slate-700">
+            Valid for
+          </label>
+          <select id="expiresInDays" name="expiresInDays" defaultValue={String(DEFAULT_INVITATION_EXPIRY_DAYS)} className={field}>
+            {INVITATION_EXPIRY_DAYS.map((d) => (
+              <option key={d} value={String(d)}>
+                {d} day{d === 1 ? "" : "s"}
+              </option>
+            ))}
+          </select>
+          {errors.expiresInDays ? <p className="mt-1 text-sm text-red-700">{errors.expiresInDays}</p> : null}
+        </div>
+        <div>
+          <label htmlFor="note" className="block text-sm font-medium text-slate-700">
+            Note for the team <span className="font-normal text-slate-500">(optional)</span>
+          </label>
+          <input id="note" name="note" maxLength={200} className={field} placeholder="Ticket or contact" />
+          {errors.note ? <p className="mt-1 text-sm text-red-700">{errors.note}</p> : null}
+        </div>
+        <div className="sm:col-span-3">
+          <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+            {pending ? "Creating…" : "Create invitation link"}
+          </button>
+        </div>
+      </form>
+      {state.created ? (
+        <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
+          <p className="mb-3 text-sm text-emerald-950">
+            Invitation created{state.created.tenantHint ? ` for ${state.created.tenantHint}` : ""}, valid until{" "}
+            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. Copy the link now: it is shown only once.
+          </p>
+          <CopyField label="Invitation link" value={state.created.link} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
