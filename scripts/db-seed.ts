@@ -83,7 +83,14 @@ async function seed(prisma: PrismaClient) {
 type StepOutcomeName = "PASSED" | "WARNING" | "FAILED" | "SKIPPED";
 type SeedCheck = {
   minutesAgo: number;
-  failAt?: { step: (typeof STEP_NAMES)[number]; errorCode: string; cause: string; fix: string; vendorDetail: Record<string, string | number | boolean | null> };
+  failAt?: {
+    step: (typeof STEP_NAMES)[number];
+    errorCode: string;
+    cause: string;
+    fix: string;
+    vendorFault?: boolean;
+    vendorDetail: Record<string, string | number | boolean | null>;
+  };
   warnAt?: { step: (typeof STEP_NAMES)[number]; errorCode: string; cause: string; fix: string };
 };
 type SeedTenant = {
@@ -126,7 +133,6 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
               traceId: "0d5e3f6a-11c2-4e8b-9a7d-3c2b1a0f9e8d",
               correlationId: "7b4c2d1e-5f6a-4b3c-8d9e-0a1b2c3d4e5f",
               timestamp: "2026-11-20 09:14:03Z",
-              vendorFault: false,
             },
           },
         },
@@ -152,7 +158,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
             errorCode: "portal.privileges-missing",
             cause: "The application user's roles lack a privilege Northwind Sync needs: prvReadContact.",
             fix: 'Open the "Northwind Sync Integration" security role and grant prvReadContact at Organization level.',
-            vendorDetail: { missing: "prvReadContact", heldCount: 5, vendorFault: false },
+            vendorDetail: { missing: "prvReadContact", heldCount: 5 },
           },
         },
         {
@@ -168,7 +174,6 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
               code: "0x80072560",
               message: "The user is not a member of the organization.",
               requestId: "c7f0a2b4-9d1e-4f3a-8b6c-2e5d7a9c1b3f",
-              vendorFault: false,
             },
           },
         },
@@ -220,7 +225,13 @@ function seedSteps(tenantId: string, check: SeedCheck) {
     if (check.failAt?.step === name) {
       outcome = "FAILED";
       failed = true;
-      extra = { errorCode: check.failAt.errorCode, customerCause: check.failAt.cause, customerFix: check.failAt.fix, vendorDetail: check.failAt.vendorDetail };
+      extra = {
+        errorCode: check.failAt.errorCode,
+        customerCause: check.failAt.cause,
+        customerFix: check.failAt.fix,
+        vendorFault: check.failAt.vendorFault ?? false,
+        vendorDetail: check.failAt.vendorDetail,
+      };
     } else if (check.warnAt?.step === name && !failed) {
       outcome = "WARNING";
       extra = { errorCode: check.warnAt.errorCode, customerCause: check.warnAt.cause, customerFix: check.warnAt.fix };

@@ -11,6 +11,8 @@ export type SupportStepView = {
   errorCode: string | null;
   customerCause: string | null;
   customerFix: string | null;
+  /** The fault is ours (the ISV's credentials or registration): the customer was told to contact us. */
+  vendorFault: boolean;
   vendorDetail: unknown;
 };
 
@@ -28,7 +30,6 @@ const detailLabels: Record<string, string> = {
   timestamp: "Timestamp",
   retryAfterSeconds: "Retry-After (s)",
   throttledWaitsSeconds: "Throttling waits (s)",
-  vendorFault: "Our fault",
 };
 
 function detailValue(key: string, value: unknown): string {
@@ -68,6 +69,7 @@ export function SupportCheckSteps({ steps }: { steps: SupportStepView[] }) {
             </span>
             <span className="flex items-center gap-3 text-xs text-slate-500">
               {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
+              {step.vendorFault ? <span className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900">Our fault</span> : null}
               {step.errorCode ? <code className="rounded bg-slate-100 px-1.5 py-0.5 text-slate-700">{step.errorCode}</code> : null}
               <OutcomeBadge outcome={step.outcome} />
             </span>

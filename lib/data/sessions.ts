@@ -46,12 +46,17 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
       } else {
         const domain = domainOf(profile.userPrincipalName);
+        // An invitation binds to the first tenant that uses it: claim it conditionally, so two tenants signing
+        // in at once with the same link cannot both get it.
+        const claimed = origin.invitationId
+          ? (await tx.invitation.updateMany({ where: { id: origin.invitationId, usedAt: null, revokedAt: null }, data: { usedAt: now, usedByTenantId: tenantId } })).count === 1
+          : false;
+        const source = claimed ? "INVITATION" : origin.source === "INVITATION" ? "DIRECT" : origin.source;
         await tx.tenant.create({
-          data: { id: tenantId, displayName: domain, primaryDomain: domain, source: origin.source, sourceTag: origin.sourceTag, invitationId: origin.invitationId, firstSignInAt: now, lastSignInAt: now },
+          data: { id: tenantId, displayName: domain, primaryDomain: domain, source, sourceTag: origin.sourceTag, invitationId: claimed ? origin.invitationId : null, firstSignInAt: now, lastSignInAt: now },
         });
-        await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source: origin.source, sourceTag: origin.sourceTag } }, tx);
-        if (origin.invitationId) {
-          await tx.invitation.update({ where: { id: origin.invitationId }, data: { usedAt: now, usedByTenantId: tenantId } });
+        await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source, sourceTag: origin.sourceTag } }, tx);
+        if (claimed && origin.invitationId) {
           await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: origin.invitationId } }, tx);
         }
       }

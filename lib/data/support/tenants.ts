@@ -221,7 +221,7 @@ export async function supportCheckHistory(tenantId: string, take = 20) {
       dataverseRequests: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, vendorDetail: true },
+        select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true },
       },
     },
   });
@@ -261,7 +261,7 @@ export async function getSupportCheck(checkId: string) {
       failingStep: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, vendorDetail: true },
+        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true },
       },
     },
   });
