@@ -1,52 +1,16 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
 import { startCheckAction } from "@/app/(onboarding)/onboarding/actions";
+import { useCheckProgress } from "@/components/checks/use-check-progress";
 import { CheckSteps, type StepView } from "@/components/onboarding/check-steps";
-import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
-
-type CheckView = { id: string; outcome: Outcome; durationMs: number | null; steps: StepView[] };
+import { OutcomeBadge } from "@/components/ui/outcome-badge";
 
 /** Starts a check on the server and follows it step by step until it finishes. */
 export function CheckRunner({ environmentId, roleName }: { environmentId: string; roleName: string }) {
-  const router = useRouter();
-  const [checkId, setCheckId] = useState<string | null>(null);
-  const [check, setCheck] = useState<CheckView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [starting, startTransition] = useTransition();
-
-  useEffect(() => {
-    if (!checkId) return;
-    let stopped = false;
-    const poll = async () => {
-      const response = await fetch(`/api/checks/${checkId}`, { cache: "no-store" });
-      if (stopped) return;
-      if (!response.ok) {
-        setError("The check's progress could not be loaded. Reload the page to see its result.");
-        return;
-      }
-      const next = (await response.json()) as CheckView;
-      setCheck(next);
-      if (next.outcome === "RUNNING") setTimeout(() => void poll(), 400);
-      else router.refresh();
-    };
-    void poll();
-    return () => {
-      stopped = true;
-    };
-  }, [checkId, router]);
-
-  const start = () =>
-    startTransition(async () => {
-      setError(null);
-      setCheck(null);
-      const result = await startCheckAction(environmentId);
-      if (result.error) setError(result.error);
-      else if (result.checkId) setCheckId(result.checkId);
-    });
-
-  const running = starting || check?.outcome === "RUNNING" || (checkId !== null && check === null && !error);
+  const { check, error, running, start } = useCheckProgress<StepView>(
+    () => startCheckAction(environmentId),
+    (id) => `/api/checks/${id}`,
+  );
   return (
     <div>
       <button type="button" onClick={start} disabled={running} className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">

@@ -1,53 +1,16 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
 import { rerunCheckAction } from "@/app/(support)/console/actions";
+import { useCheckProgress } from "@/components/checks/use-check-progress";
 import { SupportCheckSteps, type SupportStepView } from "@/components/support/check-steps";
-import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
-
-type CheckView = { id: string; outcome: Outcome; durationMs: number | null; steps: SupportStepView[] };
+import { OutcomeBadge } from "@/components/ui/outcome-badge";
 
 /** "Re-run check now" for one environment: starts a check on the server and follows it to the end. */
 export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenantId: string; environmentId: string; environmentUrl: string }) {
-  const router = useRouter();
-  const [checkId, setCheckId] = useState<string | null>(null);
-  const [check, setCheck] = useState<CheckView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [starting, startTransition] = useTransition();
-
-  useEffect(() => {
-    if (!checkId) return;
-    let stopped = false;
-    const poll = async () => {
-      const response = await fetch(`/console/api/checks/${checkId}`, { cache: "no-store" });
-      if (stopped) return;
-      if (!response.ok) {
-        setError(`The check's progress could not be loaded (HTTP ${response.status}). Reload the page to see its result.`);
-        return;
-      }
-      const next = (await response.json()) as CheckView;
-      setCheck(next);
-      if (next.outcome === "RUNNING") setTimeout(() => void poll(), 400);
-      else router.refresh();
-    };
-    void poll();
-    return () => {
-      stopped = true;
-    };
-  }, [checkId, router]);
-
-  const start = () =>
-    startTransition(async () => {
-      setError(null);
-      setCheck(null);
-      setCheckId(null);
-      const result = await rerunCheckAction(tenantId, environmentId);
-      if (result.error) setError(result.error);
-      else if (result.checkId) setCheckId(result.checkId);
-    });
-
-  const running = starting || check?.outcome === "RUNNING" || (checkId !== null && check === null && !error);
+  const { check, error, running, start } = useCheckProgress<SupportStepView>(
+    () => rerunCheckAction(tenantId, environmentId),
+    (id) => `/console/api/checks/${id}`,
+  );
   return (
     <div>
       <button
