@@ -89,5 +89,26 @@ export function tenantIsolationSuite() {
       await db().consentRequest.updateMany({ where: { usedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
       expect(await redeemConsentState(a, session.id, expired)).toBeNull();
     });
+
+    it("limits how many checks one tenant may start, per tenant", async () => {
+      const { db } = await import("@/lib/db/client");
+      const { createCheck } = await import("@/lib/data/checks");
+      const { registerEnvironment } = await import("@/lib/data/environments");
+      const { customerCheckRateLimit, CUSTOMER_CHECK_RATE } = await import("@/lib/checks/rate-limit");
+      const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
+      const a = await customerScopeFor(tenantA);
+      const b = await customerScopeFor(tenantB);
+      const env = await registerEnvironment(a, normaliseEnvironmentUrl("ratelimited.crm4.dynamics.com", ["crm4.dynamics.com"]), null);
+      if (!env.ok) throw new Error("setup");
+      for (let i = 0; i < CUSTOMER_CHECK_RATE.max; i++) {
+        expect(await customerCheckRateLimit(a)).toBeNull();
+        await createCheck(a, env.id, "CUSTOMER");
+      }
+      expect(await customerCheckRateLimit(a)).toMatch(/^You have run 12 checks in the last 10 minutes/);
+      // Another tenant is not affected, and the window slides.
+      expect(await customerCheckRateLimit(b)).toBeNull();
+      expect(await customerCheckRateLimit(a, Date.now() + CUSTOMER_CHECK_RATE.windowMs + 1000)).toBeNull();
+      await db().connectionCheck.deleteMany({ where: { environmentId: env.id } });
+    });
   });
 }

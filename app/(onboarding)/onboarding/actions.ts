@@ -5,10 +5,11 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
 import { currentSession, requireCustomer } from "@/lib/auth/session";
+import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
 import { executeConnectionCheck, startConnectionCheck } from "@/lib/checks/run-check";
 import { config } from "@/lib/config";
 import { endSession } from "@/lib/data/sessions";
-import { countRecentChecks, getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
+import { getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
 import { disconnectTenant, getTenant, latestRedeemedConsent, startConsentRequest } from "@/lib/data/tenants";
 import { normaliseEnvironmentUrl, EnvironmentUrlError } from "@/lib/dataverse/environment-url";
@@ -125,9 +126,6 @@ export async function removeEnvironmentAction(form: FormData) {
   redirect("/onboarding/environments");
 }
 
-/** Checks a tenant may start per window: enough to fix-and-retry, not enough to hammer Microsoft. */
-const CHECK_RATE = { max: 12, windowMs: 10 * 60 * 1000 };
-
 export type StartCheckState = { checkId?: string; error?: string };
 
 export async function startCheckAction(environmentId: string): Promise<StartCheckState> {
@@ -136,10 +134,8 @@ export async function startCheckAction(environmentId: string): Promise<StartChec
   const parsed = idField.safeParse({ environmentId });
   const env = parsed.success ? await getEnvironment(scope, parsed.data.environmentId) : null;
   if (!env) return { error: "This environment does not exist in your organisation." };
-  const recent = await countRecentChecks(scope, new Date(Date.now() - CHECK_RATE.windowMs));
-  if (recent >= CHECK_RATE.max) {
-    return { error: `You have run ${recent} checks in the last ${CHECK_RATE.windowMs / 60000} minutes. Please wait a few minutes before checking again.` };
-  }
+  const limited = await customerCheckRateLimit(scope);
+  if (limited) return { error: limited };
   const target = { environmentId: env.id, environmentUrl: env.url };
   const checkId = await startConnectionCheck(scope, target, "CUSTOMER");
   // The steps run after this answer is sent; the page follows them through /api/checks/<id>.
