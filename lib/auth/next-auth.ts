@@ -4,8 +4,9 @@ import "server-only";
 // token's own `tid` (it re-discovers <authority>/<tid>/v2.0 at the callback and oauth4webapi requires an exact
 // match), plus nonce, state and PKCE; we never turn any of it off. Who may then sign in is decided by
 // decideSignIn(); the session itself lives in the database (lib/data/sessions.ts).
-import NextAuth from "next-auth";
+import NextAuth, { customFetch } from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
+import { clientAssertion } from "@/lib/entra/client-certificate";
 import { config, type PortalConfig } from "@/lib/config";
 import { decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
@@ -29,28 +30,49 @@ const policyOf = (c: PortalConfig) => ({
   staffRoles: [c.entra.supportOperatorRole, c.entra.supportAdminRole],
 });
 
+type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The Entra provider of next-auth, authenticating the code exchange with the app's secret or certificate.
+ * next-auth's own private_key_jwt sends an assertion without the `x5t#S256` header and with an array audience,
+ * which Entra does not accept; so with a certificate the exchange is sent as a public-client request and the
+ * assertion Entra expects (reference A4) is added to the token request on its way out.
+ */
+function entraProvider(c: PortalConfig) {
+  const { clientId, credential } = c.entra;
+  if (!clientId || !credential) return [];
+  const provider = MicrosoftEntraID({
+    clientId,
+    ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { client: { token_endpoint_auth_method: "none" } }),
+    issuer: signInIssuer(c),
+    authorization: { params: { scope: "openid profile email" } },
+    checks: ["pkce", "state", "nonce"],
+    // The default profile() fetches a photo from Microsoft Graph; we need none of it.
+    profile: (p) => ({ id: `${p.tid}:${p.oid}`, name: p.name ?? null, email: p.preferred_username ?? null }),
+  });
+  if (credential.kind === "certificate") {
+    const withProviderFetch = provider as unknown as Record<symbol, FetchLike | undefined>;
+    const inner: FetchLike = withProviderFetch[customFetch] ?? fetch;
+    withProviderFetch[customFetch] = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input.toString());
+      if (init?.method === "POST" && url.pathname.endsWith("/oauth2/v2.0/token") && init.body instanceof URLSearchParams) {
+        init.body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        init.body.set("client_assertion", await clientAssertion(c, `${url.origin}${url.pathname}`));
+      }
+      return inner(input, init);
+    };
+  }
+  return [provider];
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const c = config();
-  const credential = c.entra.credential;
   return {
     secret: c.sessionSecret,
     trustHost: true,
     session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
-    providers:
-      c.entra.clientId && credential?.kind === "secret"
-        ? [
-            MicrosoftEntraID({
-              clientId: c.entra.clientId,
-              clientSecret: credential.secret,
-              issuer: signInIssuer(c),
-              authorization: { params: { scope: "openid profile email" } },
-              checks: ["pkce", "state", "nonce"],
-              // The default profile() fetches a photo from Microsoft Graph; we need none of it.
-              profile: (p) => ({ id: `${p.tid}:${p.oid}`, name: p.name ?? null, email: p.preferred_username ?? null }),
-            }),
-          ]
-        : [],
+    providers: entraProvider(c),
     callbacks: {
       signIn({ profile }) {
         const decision = decideSignIn(profile ?? {}, policyOf(c));

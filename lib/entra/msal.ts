@@ -3,12 +3,17 @@ import "server-only";
 // App-only (client-credentials) tokens for a customer's Dataverse, one MSAL confidential client — and so one
 // token cache — per customer tenant, never shared and never `common` (reference A4, C3). Tokens stay on the
 // server: they are used by lib/dataverse and never returned to a page.
-import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
 import { config, type PortalConfig } from "@/lib/config";
 import { outboundFetch } from "@/lib/http/outbound";
 import { rememberEntraError } from "@/lib/entra/token-errors";
+import { clientCertificate } from "@/lib/entra/client-certificate";
+
+function msalCertificate(c: PortalConfig) {
+  const certificate = clientCertificate(c);
+  // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (reference A4).
+  return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem, x5c: certificate.certificatePem };
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -56,22 +61,6 @@ function cloudDiscoveryMetadata(host: string): string {
   });
 }
 
-type CertificateCredential = { thumbprintSha256: string; privateKey: string; x5c: string };
-let certificate: CertificateCredential | undefined;
-
-function loadCertificate(c: PortalConfig): CertificateCredential {
-  if (c.entra.credential?.kind !== "certificate") throw new Error("no certificate configured");
-  if (!certificate) {
-    const pem = readFileSync(c.entra.credential.certificatePath, "utf8");
-    certificate = {
-      thumbprintSha256: new X509Certificate(pem).fingerprint256.replaceAll(":", "").toLowerCase(),
-      privateKey: readFileSync(c.entra.credential.privateKeyPath, "utf8"),
-      x5c: pem,
-    };
-  }
-  return certificate;
-}
-
 const clients = new Map<string, ConfidentialClientApplication>();
 
 export function confidentialClientFor(tenantId: string): ConfidentialClientApplication {
@@ -90,7 +79,7 @@ export function confidentialClientFor(tenantId: string): ConfidentialClientAppli
       knownAuthorities: [host],
       authorityMetadata: authorityMetadata(authorityHost, tenantId),
       cloudDiscoveryMetadata: cloudDiscoveryMetadata(host),
-      ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { clientCertificate: loadCertificate(c) }),
+      ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { clientCertificate: msalCertificate(c) }),
     },
     system: {
       networkClient: networkModule,

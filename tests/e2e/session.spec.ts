@@ -92,3 +92,57 @@ test.describe("single-tenant mode", () => {
     }
   });
 });
+
+test.describe("certificate credential", () => {
+  test("sign-in and the connection check both authenticate with the certificate, never a secret", async ({ browser }) => {
+    const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as {
+      authorityHost: string;
+      clientId: string;
+      homeTenantId: string;
+      clientCertificate: { certPath: string; keyPath: string };
+    };
+    const port = "3116";
+    const databaseUrl = `pglite:${process.env.E2E_DATABASE_DIR}-certificate`;
+    await applyMigrations(parseDatabaseUrl(databaseUrl));
+    const portal = await startPortal({
+      PORT: port,
+      PORTAL_MODE: "demo",
+      DATABASE_URL: databaseUrl,
+      AUTH_URL: `http://localhost:${port}`,
+      AUTH_SECRET: "certificate-e2e-secret-0123456789abcdef",
+      ENTRA_AUTHORITY_HOST: runtime.authorityHost,
+      ENTRA_CLIENT_ID: runtime.clientId,
+      ENTRA_HOME_TENANT_ID: runtime.homeTenantId,
+      ENTRA_CLIENT_CERTIFICATE_PATH: runtime.clientCertificate.certPath,
+      ENTRA_CLIENT_PRIVATE_KEY_PATH: runtime.clientCertificate.keyPath,
+      DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost",
+    });
+    try {
+      const customer = await stageCustomer({ name: "Certified", environments: [{ name: "prod" }] });
+      await emulator.clearRequests();
+      const page = await (await browser.newContext({ ignoreHTTPSErrors: true, baseURL: portal.baseURL })).newPage();
+      await page.goto("/signin");
+      await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+      await pickAccount(page, customer.admin);
+      await page.waitForURL(/consent|localhost:3116/);
+      const accept = page.getByRole("button", { name: "Accept" });
+      if (await accept.isVisible()) await accept.click();
+      await page.waitForURL(/localhost:3116\/onboarding/);
+      await page.goto("/onboarding/environments");
+      await page.getByLabel("Environment URL").fill(customer.environmentUrl("prod"));
+      await page.getByRole("button", { name: "Register environment" }).click();
+      await page.getByRole("link", { name: "Set up its application user" }).click();
+      await page.getByRole("button", { name: "Run connection check" }).click();
+      await expect(page.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
+
+      const tokenRequests = (await emulator.requests("entra.token")) as Array<{ grantType?: string; clientAuth?: string; status?: number }>;
+      expect(tokenRequests.map((r) => [r.grantType, r.clientAuth, r.status])).toEqual([
+        ["authorization_code", "private_key_jwt", 200],
+        ["client_credentials", "private_key_jwt", 200],
+      ]);
+    } finally {
+      await portal.stop();
+    }
+  });
+});
+

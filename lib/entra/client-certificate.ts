@@ -1,0 +1,60 @@
+import "server-only";
+
+// The app's certificate credential (reference A4): the PEM certificate and private key named by configuration,
+// read once, and the client assertion Entra ID accepts in place of a secret.
+import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { SignJWT } from "jose";
+import type { PortalConfig } from "@/lib/config";
+
+export type ClientCertificate = {
+  certificatePem: string;
+  privateKeyPem: string;
+  privateKey: KeyObject;
+  /** Hex SHA-256 of the DER certificate, as MSAL wants it. */
+  thumbprintSha256: string;
+  /** base64url SHA-256 of the DER certificate: the assertion's `x5t#S256` header. */
+  x5tS256: string;
+  notAfter: Date;
+};
+
+let cached: ClientCertificate | undefined;
+
+export function clientCertificate(c: PortalConfig): ClientCertificate {
+  if (c.entra.credential?.kind !== "certificate") throw new Error("no certificate credential is configured");
+  if (!cached) {
+    const certificatePem = readFileSync(c.entra.credential.certificatePath, "utf8");
+    const privateKeyPem = readFileSync(c.entra.credential.privateKeyPath, "utf8");
+    const certificate = new X509Certificate(certificatePem);
+    const digest = createHash("sha256").update(certificate.raw).digest();
+    cached = {
+      certificatePem,
+      privateKeyPem,
+      privateKey: createPrivateKey(privateKeyPem),
+      thumbprintSha256: digest.toString("hex"),
+      x5tS256: digest.toString("base64url"),
+      notAfter: new Date(certificate.validTo),
+    };
+  }
+  return cached;
+}
+
+/**
+ * A client assertion for the token endpoint `audience` of one tenant: PS256 with `x5t#S256`, iss = sub = the
+ * client id, valid ten minutes (reference A4, "Certificate"; ED certificate-credentials.md).
+ */
+export async function clientAssertion(c: PortalConfig, audience: string): Promise<string> {
+  const certificate = clientCertificate(c);
+  const clientId = c.entra.clientId;
+  if (!clientId) throw new Error("no client id is configured");
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ jti: randomUUID() })
+    .setProtectedHeader({ alg: "PS256", typ: "JWT", "x5t#S256": certificate.x5tS256 })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(audience)
+    .setNotBefore(now)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(certificate.privateKey);
+}
