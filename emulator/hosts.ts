@@ -79,3 +79,9 @@ export const REGION_GEOS: Record<string, string> = {
   crm16: "GER",
   crm17: "CHE",
 };
+
+/**
+ * The host suffixes a portal pointed at the emulator allows for environment URLs (its
+ * DATAVERSE_ALLOWED_HOST_SUFFIXES): every region, crm … crm21, under dynamics.localhost.
+ */
+export const EMULATED_DATAVERSE_HOST_SUFFIXES = ["crm", ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}`)].map((r) => `${r}.${DATAVERSE_SUFFIX}`);

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../emulator/hosts";
 import { baseEnv, bin, buildIfNeeded, root, run, start, stopAll, waitFor } from "./lib.mjs";
 
 type Runtime = {
@@ -23,8 +24,6 @@ const databaseUrl = process.env.DATABASE_URL || "pglite:.data/pglite";
 const stateDir = path.join(root, ".emulator");
 const runtimeFile = path.join(stateDir, `runtime-${emulatorPort}.json`);
 
-/** Dataverse hosts the emulator serves: <org>.<region>.dynamics.localhost, regions crm … crm21. */
-const emulatedDataverseSuffixes = ["crm", ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}`)].map((r) => `${r}.dynamics.localhost`);
 
 async function main() {
   buildIfNeeded();
@@ -47,7 +46,7 @@ async function main() {
     ENTRA_CLIENT_SECRET: runtime.clientSecret,
     // Shown (and warned about) on the support console's front page.
     ENTRA_CLIENT_SECRET_EXPIRES_AT: runtime.clientSecretExpiresAt ?? "",
-    DATAVERSE_ALLOWED_HOST_SUFFIXES: emulatedDataverseSuffixes.join(","),
+    DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
     // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
     NODE_EXTRA_CA_CERTS: runtime.caCertPath,
   });

@@ -1,7 +1,9 @@
 "use server";
 
 import { rememberSignInOrigin } from "@/lib/auth/sign-in-origin";
-import { ENTRA_PROVIDER_ID, signIn } from "@/lib/auth/next-auth";
+import { ENTRA_PROVIDER_ID, signIn, signOut } from "@/lib/auth/next-auth";
+import { currentSession } from "@/lib/auth/session";
+import { endSession } from "@/lib/data/sessions";
 import { safeReturnPath } from "@/lib/safe-return-path";
 
 const field = (form: FormData, name: string) => {
@@ -18,4 +20,11 @@ export async function signInWithMicrosoft(form: FormData) {
   // A domain hint skips the account picker's home-realm discovery for that organisation.
   if (loginHint && loginHint.includes(".")) authorizationParams.domain_hint = loginHint;
   await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(field(form, "returnTo")) }, authorizationParams);
+}
+
+/** "Sign out", for customers and staff alike: the server-side session ends, then the cookie. */
+export async function signOutAction() {
+  const session = await currentSession();
+  if (session) await endSession(session);
+  await signOut({ redirectTo: "/" });
 }

@@ -8,6 +8,7 @@ import { startEmulator } from "../../emulator/index";
 import { demoScenario } from "../../emulator/demo-scenario";
 import { testCredentials } from "../../emulator/scenario-builders";
 import { DEMO_IDS } from "../../emulator/demo-ids";
+import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
 import { applyMigrations } from "../../lib/db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 
@@ -29,7 +30,7 @@ export async function run(): Promise<void> {
       ENTRA_CLIENT_ID: DEMO_IDS.clientId,
       ENTRA_CLIENT_SECRET: testCredentials().secret.value,
       ENTRA_HOME_TENANT_ID: DEMO_IDS.tenants.northwind,
-      DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost,crm4.dynamics.localhost",
+      DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
     });
     const { db } = await import("../../lib/db/client");
     const { customerScope } = await import("../../lib/data/scope");

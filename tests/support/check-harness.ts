@@ -5,10 +5,10 @@ import { startEmulator, type EmulatorHandle } from "@/emulator/index";
 import { demoScenario } from "@/emulator/demo-scenario";
 import { testCredentials } from "@/emulator/scenario-builders";
 import { DEMO_IDS } from "@/emulator/demo-ids";
+import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "@/emulator/hosts";
 import { usePortalDatabase } from "./portal-database";
 import type { TestDatabaseKind } from "./databases";
 
-export const emulatedSuffixes = ["crm", ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}`)].map((r) => `${r}.dynamics.localhost`);
 
 export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
   const harness = { emulator: undefined as unknown as EmulatorHandle };
@@ -19,7 +19,7 @@ export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
       ENTRA_CLIENT_ID: DEMO_IDS.clientId,
       ENTRA_CLIENT_SECRET: testCredentials().secret.value,
       ENTRA_HOME_TENANT_ID: DEMO_IDS.tenants.northwind,
-      DATAVERSE_ALLOWED_HOST_SUFFIXES: emulatedSuffixes.join(","),
+      DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
       OUTBOUND_TIMEOUT_MS: "5000",
     });
   }, 60_000);

@@ -4,11 +4,10 @@ import { after } from "next/server";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
-import { currentSession, requireCustomer } from "@/lib/auth/session";
+import { requireCustomer } from "@/lib/auth/session";
 import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
 import { executeConnectionCheck, startConnectionCheck } from "@/lib/checks/run-check";
 import { config } from "@/lib/config";
-import { endSession } from "@/lib/data/sessions";
 import { getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
 import { disconnectTenant, getTenant, latestRedeemedConsent, startConsentRequest } from "@/lib/data/tenants";
@@ -18,12 +17,6 @@ import { forgetTenantClient } from "@/lib/entra/msal";
 import { OutboundError } from "@/lib/http/outbound";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
-
-export async function signOutAction() {
-  const session = await currentSession();
-  if (session) await endSession(session);
-  await signOut({ redirectTo: "/" });
-}
 
 /** "Grant admin consent": a single-use state bound to this session, then Microsoft's v2 adminconsent page. */
 export async function startAdminConsent() {

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
-import { signOutAction } from "@/app/(onboarding)/onboarding/actions";
+import { SignedInAs, SignedInFrame } from "@/components/signed-in-frame";
 import { forbidden } from "next/navigation";
 import { currentSession, isStaffWith, type StaffSession } from "@/lib/auth/session";
 
@@ -23,27 +22,18 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/console/activity", label: "Staff activity" },
   ];
   return (
-    <div className="mx-auto max-w-7xl px-6 py-8">
-      <div className="flex flex-wrap items-center justify-between gap-4 border-b border-slate-200 pb-4">
-        <p className="text-sm text-slate-600">
-          <span className="mr-2 rounded-full bg-slate-900 px-2.5 py-1 text-xs font-semibold text-white">Support console</span>
-          Signed in as <strong className="text-slate-900">{session.userName ?? session.userPrincipalName}</strong>
-          {session.userPrincipalName ? <span> ({session.userPrincipalName})</span> : null} · {admin ? "Support admin" : "Support operator"}
-        </p>
-        <form action={signOutAction}>
-          <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">
-            Sign out
-          </button>
-        </form>
-      </div>
-      <nav aria-label="Support console" className="mt-4 flex flex-wrap gap-2 text-sm">
-        {links.map((l) => (
-          <Link key={l.href} href={l.href} className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
-            {l.label}
-          </Link>
-        ))}
-      </nav>
-      <div className="mt-6">{children}</div>
-    </div>
+    <SignedInFrame
+      badge="Support console"
+      who={
+        <>
+          <SignedInAs name={session.userName} upn={session.userPrincipalName} /> · {admin ? "Support admin" : "Support operator"}
+        </>
+      }
+      navLabel="Support console"
+      links={links}
+      wide
+    >
+      {children}
+    </SignedInFrame>
   );
 }
