@@ -11,6 +11,8 @@ import type { RequestLogEntry } from "./request-log";
 import { THROTTLE_CODES } from "./scenario";
 import type { Environment, Faults, Scenario, SystemUser, Tenant, ThrottleCode } from "./scenario";
 import type { KeyAudience } from "./signing";
+import { PRIVILEGE_DEPTHS } from "./dataverse/privileges";
+import type { PrivilegeDepth } from "./dataverse/privileges";
 
 export class AdminError extends Error {
   constructor(
@@ -66,6 +68,8 @@ export interface EmulatorAdmin {
   /** Role by name or id; user default: the app's application user. */
   assignRole(environment: string, role: string, user?: AppUserSelector): void;
   removeRole(environment: string, role: string, user?: AppUserSelector): void;
+  /** Edits a security role: sets a privilege to `depth`, or removes it (`depth` null). */
+  setRolePrivilege(environment: string, role: string, privilege: string, depth: PrivilegeDepth | null): void;
   /** Test helper: any claims signed with the emulator's keys (e.g. an expired or foreign-tenant token). */
   issueToken(claims: Record<string, unknown>, options?: { key?: KeyAudience; v1Header?: boolean }): Promise<string>;
   requestLog(): RequestLogEntry[];
@@ -269,6 +273,12 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
       const found = findRole(env, role);
       user.roleIds = user.roleIds.filter((id) => !sameGuid(id, found.id));
     },
+    setRolePrivilege(environment, role, privilege, depth) {
+      const env = findEnvironment(ctx, environment);
+      const found = findRole(env, role);
+      const others = found.privileges.filter((p) => p.name.toLowerCase() !== privilege.toLowerCase());
+      found.privileges = depth === null ? others : [...others, { name: privilege, depth }];
+    },
     issueToken(claims, options = {}) {
       return ctx.signer.sign(claims, { audience: options.key ?? "organizations", v1Header: options.v1Header ?? true });
     },
@@ -349,6 +359,10 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
   removeRole: {
     schema: z.object({ environment: z.string(), role: z.string(), ...selectorArgs }),
     run: (a, args: { environment: string; role: string } & AppUserSelector) => a.removeRole(args.environment, args.role, args),
+  },
+  setRolePrivilege: {
+    schema: z.object({ environment: z.string(), role: z.string(), privilege: z.string().regex(/^prv\w+$/), depth: z.enum(PRIVILEGE_DEPTHS).nullable() }),
+    run: (a, args: { environment: string; role: string; privilege: string; depth: PrivilegeDepth | null }) => a.setRolePrivilege(args.environment, args.role, args.privilege, args.depth),
   },
   issueToken: {
     schema: z.object({ claims: z.record(z.string(), z.unknown()), key: z.enum(["organizations", "consumers"]).optional(), v1Header: z.boolean().optional() }),

@@ -199,7 +199,7 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
       id: roleId(integration),
       name: integration,
       businessUnitId: rootBuId,
-      privileges: INTEGRATION_ROLE_PRIVILEGES.map((name) => ({ name, depth: "Global" as const })),
+      privileges: INTEGRATION_ROLE_PRIVILEGES,
     },
   ];
   const humanUsers = ctx.users.map((user) => ({

@@ -221,6 +221,18 @@ export const settingsSchema = z.object({
   dataverseClockSkewSeconds: z.number().int().min(0).default(0),
   /** Leeway for client assertion `exp`/`nbf`. */
   assertionClockSkewSeconds: z.number().int().min(0).default(300),
+  /**
+   * Reading systemusers, roles and business units (and RetrieveUserPrivileges) needs prvReadUser /
+   * prvReadRole / prvReadBusinessUnit, the caller's own row included (docs/protocol/dataverse.md "Read
+   * privileges"; strict by default; false restores the lenient behaviour for experiments only).
+   */
+  enforceSecurityTableReadPrivileges: z.boolean().default(true),
+  /**
+   * A `$batch` stopped at its first failure (no `Prefer: odata.continue-on-error`) answers that request's
+   * status; whether the body also carries the parts that succeeded before it is not documented ([U]).
+   * Strict default: only the failing part.
+   */
+  stoppedBatchIncludesEarlierParts: z.boolean().default(false),
 });
 
 export const scenarioSchema = z.object({

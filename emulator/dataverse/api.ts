@@ -8,12 +8,12 @@ import { failDataverse } from "../errors";
 import { sameGuid } from "../guid";
 import type { EmulatorState } from "../state";
 import type { Environment, SystemUser } from "../scenario";
-import { entityBySet, ENTITY_SETS } from "./entities";
+import { entityBySet, ENTITY_SETS, systemUserRow } from "./entities";
 import type { EntityDefinition, Row, WriteContext } from "./entities";
 import { applyQuery, parseQueryOptions, project } from "./odata-query";
 import type { QueryOptions } from "./odata-query";
 import { odataJson, odataNoContent } from "./responses";
-import { depthAllows, requirePrivilege, rolePrivilegesResponse } from "./security";
+import { OBJECT_TYPE_CODES, depthAllows, requirePrivilege, rolePrivilegesResponse } from "./security";
 import type { EmulatorResponse } from "../http";
 
 export interface ApiRequest {
@@ -92,21 +92,25 @@ function contextUrl(serviceRoot: string, fragment: string, select: string[] | un
 // ------------------------------------------------------------------ reading with privileges
 
 /** Rows of an entity the caller may read (privilege + depth), or the 403 when the privilege is missing. */
+function readNeedsPrivilege(ctx: ApiContext, entity: EntityDefinition): boolean {
+  return entity.readPrivileged || (entity.securityTable === true && ctx.state.scenario.settings.enforceSecurityTableReadPrivileges);
+}
+
 function readableRows(ctx: ApiContext, entity: EntityDefinition, rows: Row[]): Row[] {
-  if (!entity.readPrivileged) return rows;
+  if (!readNeedsPrivilege(ctx, entity)) return rows;
   const depth = requirePrivilege(ctx.env, ctx.caller, "Read", entity.logicalName, `prvRead${entity.privilegeEntity}`);
   return rows.filter((r) => depthAllows(ctx.env, ctx.caller, depth, r.ownerId, r.owningBusinessUnitId));
 }
 
 function requireRecordAccess(ctx: ApiContext, entity: EntityDefinition, row: Row, verb: "Read" | "Write" | "Delete", accessRight: string): void {
-  if (!entity.readPrivileged && verb === "Read") return;
+  if (verb === "Read" && !readNeedsPrivilege(ctx, entity)) return;
   const depth = requirePrivilege(ctx.env, ctx.caller, verb, entity.logicalName, `prv${verb}${entity.privilegeEntity}`);
   if (!depthAllows(ctx.env, ctx.caller, depth, row.ownerId, row.owningBusinessUnitId)) {
     failDataverse("recordAccessDenied", {
       recordId: row.id,
       ownerId: row.ownerId ?? "",
       systemUserId: ctx.caller.id,
-      otc: entity.logicalName === "account" ? 1 : entity.logicalName === "contact" ? 2 : 0,
+      otc: OBJECT_TYPE_CODES[entity.logicalName] ?? 0,
       businessUnitId: row.owningBusinessUnitId ?? "",
       accessRights: accessRight,
     });
@@ -337,8 +341,15 @@ function referenceRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefini
 function retrieveUserPrivileges(ctx: ApiContext, req: ApiRequest, userId: string): EmulatorResponse {
   const user = ctx.env.systemUsers.find((u) => sameGuid(u.id, userId));
   if (!user) return failDataverse("recordNotFound", { entity: "systemuser", id: userId });
-  // Reading one's own privileges needs nothing; somebody else's needs prvReadUser (a decision, README).
-  if (!sameGuid(user.id, ctx.caller.id)) requirePrivilege(ctx.env, ctx.caller, "Read", "systemuser", "prvReadUser");
+  if (ctx.state.scenario.settings.enforceSecurityTableReadPrivileges) {
+    // The function reads the user and its roles: prvReadUser reaching the user's row (one's own included)
+    // and prvReadRole (docs/protocol/dataverse.md "Read privileges").
+    const systemUser = entityBySet("systemusers");
+    if (systemUser) requireRecordAccess(ctx, systemUser, systemUserRow(user), "Read", "ReadAccess");
+    requirePrivilege(ctx.env, ctx.caller, "Read", "role", "prvReadRole");
+  } else if (!sameGuid(user.id, ctx.caller.id)) {
+    requirePrivilege(ctx.env, ctx.caller, "Read", "systemuser", "prvReadUser");
+  }
   return odataJson(200, {
     "@odata.context": `${req.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
     RolePrivileges: rolePrivilegesResponse(ctx.env, user),

@@ -2,7 +2,9 @@
  * `POST /api/data/v9.x/$batch` (reference B5): multipart/mixed in and out, change sets that are
  * atomic (all rolled back when one request fails), `Content-ID` references (`$1`) in URLs and
  * `@odata.bind` values, at most 1000 requests, no nested batches, no GET inside a change set.
- * By default processing stops at the first failure; `Prefer: odata.continue-on-error` continues.
+ * By default processing stops at the first failure and the whole batch answers with that request's
+ * status (4xx/5xx), the multipart body holding its error; `Prefer: odata.continue-on-error` processes
+ * every request and answers 200 with `Preference-Applied` (docs/protocol/dataverse.md "$batch").
  * Every inner request is executed (and authorized) as the outer request's token.
  */
 import { failDataverse } from "../errors";
@@ -153,6 +155,8 @@ export interface BatchInput {
   /** Service root of the outer request, e.g. https://contoso.crm.dynamics.localhost:44300/api/data/v9.2 */
   serviceRoot: string;
   env: Environment;
+  /** Settings.stoppedBatchIncludesEarlierParts ([U]). */
+  includeEarlierPartsWhenStopped: boolean;
 }
 
 export async function executeBatch(input: BatchInput, execute: InnerExecutor): Promise<EmulatorResponse> {
@@ -189,6 +193,8 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
 
   const responseBoundary = `batchresponse_${randomGuid()}`;
   const chunks: string[] = [];
+  /** Status of the request that stopped the batch (no continue-on-error), if one did. */
+  let stoppedWith: number | undefined;
   for (const part of parts) {
     const changesetBoundary = boundaryOf(part.headers["content-type"]);
     if (changesetBoundary) {
@@ -210,8 +216,13 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
       if (failed) {
         // Atomic: undo the change set; the batch answers with the failing response alone.
         restore(input.env, saved);
+        if (!continueOnError) {
+          stoppedWith = failed.status;
+          if (!input.includeEarlierPartsWhenStopped) chunks.length = 0;
+          chunks.push(serializeResponse(failed, failedContentId));
+          break;
+        }
         chunks.push(serializeResponse(failed, failedContentId));
-        if (!continueOnError) break;
         continue;
       }
       const csBoundary = `changesetresponse_${randomGuid()}`;
@@ -221,9 +232,16 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
     }
     const request = parseHttpPart(part);
     const response = await runOne(request);
+    if (response.status >= 400 && !continueOnError) {
+      stoppedWith = response.status;
+      if (!input.includeEarlierPartsWhenStopped) chunks.length = 0;
+      chunks.push(serializeResponse(response, request.contentId));
+      break;
+    }
     chunks.push(serializeResponse(response, request.contentId));
-    if (response.status >= 400 && !continueOnError) break;
   }
   const body = `${chunks.map((c) => `--${responseBoundary}\r\n${c}`).join("\r\n")}\r\n--${responseBoundary}--\r\n`;
-  return { status: 200, headers: odataHeaders({ "content-type": `multipart/mixed; boundary=${responseBoundary}` }), body };
+  const headers = odataHeaders({ "content-type": `multipart/mixed; boundary=${responseBoundary}` });
+  if (continueOnError) headers["preference-applied"] = "odata.continue-on-error";
+  return { status: stoppedWith ?? 200, headers, body };
 }

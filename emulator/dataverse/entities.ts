@@ -36,11 +36,13 @@ export interface EntityDefinition {
   privilegeEntity: string;
   shape: QueryableShape;
   /**
-   * Whether reading needs prvRead<Entity>. Accounts and contacts do. Reading systemusers, roles and
-   * business units does not in the emulator (a decision: an integration must be able to inspect its
-   * own application user, roles and business unit without extra privileges; README "Decisions").
+   * Whether reading needs prvRead<Entity>: accounts and contacts always. Systemusers, roles and business
+   * units are `securityTable`s: they need prvReadUser / prvReadRole / prvReadBusinessUnit too (the caller's
+   * own row included) unless the scenario turns `enforceSecurityTableReadPrivileges` off
+   * (docs/protocol/dataverse.md "Read privileges").
    */
   readPrivileged: boolean;
+  securityTable?: boolean;
   rows(env: Environment): Row[];
   navigations: Record<string, NavigationDefinition>;
   create?(ctx: WriteContext, body: Record<string, unknown>, id?: string): string;
@@ -311,7 +313,9 @@ const SYSTEMUSER_ATTRIBUTES: Record<string, AttributeType> = {
 export function systemUserRow(u: SystemUser): Row {
   return {
     id: u.id,
-    ownerId: u.id,
+    // Business-owned: no owning user, so a Basic (User-level) read privilege reaches no systemuser row,
+    // one's own included (strict; docs/protocol/dataverse.md "Read privileges").
+    ownerId: null,
     owningBusinessUnitId: u.businessUnitId,
     record: {
       "@odata.etag": etag(u.id),
@@ -381,6 +385,7 @@ const systemUserDefinition: EntityDefinition = {
   primaryKey: "systemuserid",
   privilegeEntity: "User",
   readPrivileged: false,
+  securityTable: true,
   shape: { entity: "systemuser", attributes: SYSTEMUSER_ATTRIBUTES, navigations: ["systemuserroles_association", "businessunitid"] },
   rows: (env) => env.systemUsers.map(systemUserRow),
   navigations: {
@@ -445,6 +450,7 @@ const roleDefinition: EntityDefinition = {
   primaryKey: "roleid",
   privilegeEntity: "Role",
   readPrivileged: false,
+  securityTable: true,
   shape: { entity: "role", attributes: ROLE_ATTRIBUTES, navigations: ["systemuserroles_association", "businessunitid"] },
   rows: (env) => env.roles.map(roleRow),
   navigations: {
@@ -491,6 +497,7 @@ const businessUnitDefinition: EntityDefinition = {
   primaryKey: "businessunitid",
   privilegeEntity: "BusinessUnit",
   readPrivileged: false,
+  securityTable: true,
   shape: { entity: "businessunit", attributes: BUSINESSUNIT_ATTRIBUTES, navigations: [] },
   rows: (env) => env.businessUnits.map(businessUnitRow),
   navigations: {},

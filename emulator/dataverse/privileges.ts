@@ -32,14 +32,19 @@ export const ALL_PRIVILEGE_NAMES: string[] = Object.keys(PRIVILEGE_ENTITY_NAMES)
   PRIVILEGE_VERBS.map((verb) => privilegeName(verb, entity)),
 );
 
-/** The least-privilege role the ISV ships (task brief): read/write/create accounts and contacts. */
-export const INTEGRATION_ROLE_PRIVILEGES: string[] = [
-  "prvReadAccount",
-  "prvWriteAccount",
-  "prvCreateAccount",
-  "prvReadContact",
-  "prvWriteContact",
-  "prvCreateContact",
+/**
+ * The least-privilege role the ISV ships: read/write/create accounts and contacts across the organisation,
+ * and reading its own application user and roles at business-unit level (what the connection check needs).
+ */
+export const INTEGRATION_ROLE_PRIVILEGES: { name: string; depth: PrivilegeDepth }[] = [
+  { name: "prvReadAccount", depth: "Global" },
+  { name: "prvWriteAccount", depth: "Global" },
+  { name: "prvCreateAccount", depth: "Global" },
+  { name: "prvReadContact", depth: "Global" },
+  { name: "prvWriteContact", depth: "Global" },
+  { name: "prvCreateContact", depth: "Global" },
+  { name: "prvReadUser", depth: "Local" },
+  { name: "prvReadRole", depth: "Local" },
 ];
 
 /** What "Basic User" roughly grants: own-record access to accounts/contacts and reading users. */

@@ -69,7 +69,7 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
     if (resourcePath.replace(/\/$/, "") === "$batch") {
       if (req.method !== "POST") failDataverse("methodNotAllowed", { method: req.method });
       return await executeBatch(
-        { contentType: header(req, "content-type"), body: req.body.toString("utf8"), prefer: header(req, "prefer"), serviceRoot, env },
+        { contentType: header(req, "content-type"), body: req.body.toString("utf8"), prefer: header(req, "prefer"), serviceRoot, env, includeEarlierPartsWhenStopped: ctx.state.scenario.settings.stoppedBatchIncludesEarlierParts },
         (inner) => executeInner(ctx, req, env, auth.identity, inner),
       );
     }

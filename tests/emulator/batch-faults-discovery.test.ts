@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
 import { scenario, withFault } from "@/emulator/scenario";
+import { withSettings } from "@/emulator/scenario-builders";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tenantId, tokenRequest, vfetch } from "./helpers";
 
 let emu: EmulatorHandle;
@@ -97,11 +98,47 @@ describe("$batch", () => {
       ]),
     ]);
     const result = await postBatch(body, "b");
-    expect(result.status).toBe(200);
-    // The integration role has no prvDeleteAccount: the inner request is authorized as the outer token.
-    expect(result.text).toMatch(/HTTP\/1\.1 (403 Forbidden|404 Not Found)/);
+    // Without continue-on-error the batch answers with the failing request's status (docs/protocol/dataverse.md).
+    // The DELETE names no existing account: 404, the change set's POST is undone.
+    expect(result.status).toBe(404);
+    expect(result.text).toMatch(/HTTP\/1\.1 404 Not Found/);
     const after = await dataverse(emu, "contoso", `${API}/accounts?$filter=name eq 'Should Vanish'`, token);
     expect(after.json.value).toEqual([]);
+  });
+
+  it("stops at the first failure and answers with its status; with odata.continue-on-error answers 200 with every part", async () => {
+    const parts = [httpPart("GET WhoAmI HTTP/1.1"), httpPart(`GET ${API}/businessunits?$select=name HTTP/1.1`), httpPart(`GET ${API}/accounts?$select=name&$top=1 HTTP/1.1`)];
+    emu.admin.clearRequestLog();
+    const stopped = await postBatch(batchBody("b", parts), "b");
+    expect(stopped.status).toBe(403);
+    expect(stopped.contentType).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
+    // Only the failing part: the WhoAmI before it is not in the body, the accounts read after it never ran.
+    expect(stopped.text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(stopped.text).toContain("HTTP/1.1 403 Forbidden");
+    expect(stopped.text).toContain('"code":"0x80040220"');
+    expect(stopped.text).toContain("is missing prvReadBusinessUnit privilege");
+    expect(emu.requestLog().filter((e) => e.kind === "dataverse.batch-part")).toHaveLength(2);
+
+    const continued = await vfetch(`${emu.environmentUrl("contoso")}${API}/$batch`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": 'multipart/mixed; boundary="b"', prefer: "odata.continue-on-error" },
+      body: batchBody("b", parts),
+    });
+    expect(continued.status).toBe(200);
+    expect(continued.headers.get("preference-applied")).toBe("odata.continue-on-error");
+    const text = await continued.text();
+    expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 403", "HTTP/1.1 200"]);
+  });
+
+  it("keeps the parts before the failure when the scenario says so ([U] setting)", async () => {
+    emu.admin.replaceScenario(withSettings(emu.admin.state().scenario, { stoppedBatchIncludesEarlierParts: true }));
+    try {
+      const stopped = await postBatch(batchBody("b", [httpPart("GET WhoAmI HTTP/1.1"), httpPart(`GET ${API}/businessunits HTTP/1.1`)]), "b");
+      expect(stopped.status).toBe(403);
+      expect(stopped.text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 403"]);
+    } finally {
+      emu.admin.reset();
+    }
   });
 
   it("authorizes every inner request as the outer token", async () => {

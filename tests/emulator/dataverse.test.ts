@@ -7,6 +7,7 @@ import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
 import { DEMO_IDS } from "@/emulator/scenario";
 import { privilegeId } from "@/emulator/dataverse/privileges";
+import { withSettings } from "@/emulator/scenario-builders";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
 
 let emu: EmulatorHandle;
@@ -136,10 +137,42 @@ describe("Dataverse authorization (reference B6)", () => {
     expect(message).toBe(
       `Principal user (Id=${userId}, type=8, roleCount=0, privilegeCount=0, accessMode=4), is missing prvReadaccount privilege (Id=${privilegeId("prvReadAccount")}) on OTC=1 for entity 'account'. context.Caller=${userId}`,
     );
-    // Reading its own user, roles and business units needs no privilege (README "Decisions").
-    expect((await dataverse(emu, "adventureworks", `${API}/systemusers(${userId})?$select=fullname`, token)).status).toBe(200);
+    // Reading its own user row and its own privileges needs prvReadUser too (docs/protocol/dataverse.md).
+    const ownRow = expectDataverseError(await dataverse(emu, "adventureworks", `${API}/systemusers(${userId})?$select=fullname`, token), 403, "0x80040220");
+    expect(ownRow).toBe(
+      `Principal user (Id=${userId}, type=8, roleCount=0, privilegeCount=0, accessMode=4), is missing prvReadUser privilege (Id=${privilegeId("prvReadUser")}) on OTC=8 for entity 'systemuser'. context.Caller=${userId}`,
+    );
     const privileges = await dataverse(emu, "adventureworks", `${API}/systemusers(${userId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`, token);
-    expect(privileges.json.RolePrivileges).toEqual([]);
+    expect(expectDataverseError(privileges, 403, "0x80040220")).toContain("is missing prvReadUser privilege");
+    expect(expectDataverseError(await dataverse(emu, "adventureworks", `${API}/roles?$select=name`, token), 403, "0x80040220")).toContain(
+      "is missing prvReadRole privilege",
+    );
+    // WhoAmI needs none.
+    expect((await dataverse(emu, "adventureworks", `${API}/WhoAmI`, token)).status).toBe(200);
+  });
+
+  it("a User-level (Basic) prvReadUser does not reach even the caller's own row; Business Unit level does", async () => {
+    emu.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadUser", "Basic");
+    try {
+      const who = await dataverse(emu, "fabrikam", `${API}/WhoAmI`, fabrikamToken);
+      const denied = await dataverse(emu, "fabrikam", `${API}/systemusers(${String(who.json.UserId)})?$select=fullname`, fabrikamToken);
+      expect(expectDataverseError(denied, 403, "0x80040220")).toContain("ObjectTypeCode: 8");
+      emu.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadUser", "Local");
+      expect((await dataverse(emu, "fabrikam", `${API}/systemusers(${String(who.json.UserId)})?$select=fullname`, fabrikamToken)).status).toBe(200);
+    } finally {
+      emu.admin.reset();
+    }
+  });
+
+  it("the lenient reading of security tables is a setting, off by default", async () => {
+    emu.admin.replaceScenario(withSettings(emu.admin.state().scenario, { enforceSecurityTableReadPrivileges: false }));
+    try {
+      const token = await appToken(emu, DEMO_IDS.tenants.adventureWorks, "adventureworks");
+      const who = await dataverse(emu, "adventureworks", `${API}/WhoAmI`, token);
+      expect((await dataverse(emu, "adventureworks", `${API}/systemusers(${String(who.json.UserId)})?$select=fullname`, token)).status).toBe(200);
+    } finally {
+      emu.admin.reset();
+    }
   });
 
   it("a missing write privilege names it too (prvDeleteaccount)", async () => {
@@ -147,7 +180,7 @@ describe("Dataverse authorization (reference B6)", () => {
     const id = String((accounts.json.value as { accountid: string }[])[0]?.accountid);
     const message = expectDataverseError(await dataverse(emu, "fabrikam", `${API}/accounts(${id})`, fabrikamToken, { method: "DELETE" }), 403, "0x80040220");
     expect(message).toContain("is missing prvDeleteaccount privilege");
-    expect(message).toContain("roleCount=1, privilegeCount=6, accessMode=4");
+    expect(message).toContain("roleCount=1, privilegeCount=8, accessMode=4");
   });
 });
 
@@ -178,6 +211,10 @@ describe("OData queries (reference B4)", () => {
   });
 
   it("root business unit, role by name and BU, roles of a user with $expand and navigation", async () => {
+    // The integration role does not read business units: prvReadBusinessUnit is required and named.
+    const refused = await dataverse(emu, "fabrikam", `${API}/businessunits?$select=businessunitid`, fabrikamToken);
+    expect(expectDataverseError(refused, 403, "0x80040220")).toContain("is missing prvReadBusinessUnit privilege");
+    emu.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadBusinessUnit", "Local");
     const bu = await dataverse(emu, "fabrikam", `${API}/businessunits?$select=businessunitid,name&$filter=_parentbusinessunitid_value eq null`, fabrikamToken);
     const root = (bu.json.value as { businessunitid: string }[])[0]?.businessunitid;
     expect(root).toBeTruthy();
@@ -201,7 +238,17 @@ describe("OData queries (reference B4)", () => {
     const result = await dataverse(emu, "fabrikam", `${API}/systemusers(${String(who.json.UserId)})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`, fabrikamToken);
     expect(result.json["@odata.context"]).toBe(`${emu.environmentUrl("fabrikam")}${API}/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`);
     const privileges = result.json.RolePrivileges as Record<string, unknown>[];
-    expect(privileges.map((p) => p.PrivilegeName).sort()).toEqual(["prvCreateAccount", "prvCreateContact", "prvReadAccount", "prvReadContact", "prvWriteAccount", "prvWriteContact"]);
+    expect(privileges.map((p) => p.PrivilegeName).sort()).toEqual([
+      "prvCreateAccount",
+      "prvCreateContact",
+      "prvReadAccount",
+      "prvReadContact",
+      "prvReadRole",
+      "prvReadUser",
+      "prvWriteAccount",
+      "prvWriteContact",
+    ]);
+    expect(privileges.find((p) => p.PrivilegeName === "prvReadUser")).toMatchObject({ Depth: "Local" });
     expect(privileges[0]).toMatchObject({ Depth: "Global", BusinessUnitId: who.json.BusinessUnitId, RecordFilterId: null });
   });
 
