@@ -10,6 +10,7 @@ import "server-only";
 //               and well-formed, or start-up stops with one line naming it.
 
 import { randomBytes } from "node:crypto";
+import type { PrivilegeDepth, RequiredPrivilege } from "@/lib/checks/vocabulary";
 import { z } from "zod";
 import { DatabaseUrlError, DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
 
@@ -23,14 +24,35 @@ export const MICROSOFT_DATAVERSE_HOST_SUFFIXES = [
 ] as const;
 
 export const DEFAULT_ROLE_NAME = "Northwind Sync Integration";
-export const DEFAULT_ROLE_PRIVILEGES = [
-  "prvReadAccount",
-  "prvWriteAccount",
-  "prvCreateAccount",
-  "prvReadContact",
-  "prvWriteContact",
-  "prvCreateContact",
-] as const;
+/**
+ * What the app's role must grant, with the least depth that works. The app syncs accounts and contacts across
+ * the organisation; the connection check reads the app's own user row and its roles, which needs prvReadUser
+ * and prvReadRole at Business Unit level (the application user lives in the root business unit; see
+ * docs/protocol/dataverse.md "Read privileges").
+ */
+export const DEFAULT_ROLE_PRIVILEGES: readonly RequiredPrivilege[] = [
+  { name: "prvReadAccount", depth: "Global" },
+  { name: "prvWriteAccount", depth: "Global" },
+  { name: "prvCreateAccount", depth: "Global" },
+  { name: "prvReadContact", depth: "Global" },
+  { name: "prvWriteContact", depth: "Global" },
+  { name: "prvCreateContact", depth: "Global" },
+  { name: "prvReadUser", depth: "Local" },
+  { name: "prvReadRole", depth: "Local" },
+];
+
+/** Depth words accepted in DATAVERSE_ROLE_PRIVILEGES: Dataverse's API names and the admin center's. */
+const DEPTH_WORDS: Record<string, PrivilegeDepth> = {
+  basic: "Basic",
+  user: "Basic",
+  local: "Local",
+  businessunit: "Local",
+  deep: "Deep",
+  parentchildbusinessunits: "Deep",
+  parentchild: "Deep",
+  global: "Global",
+  organization: "Global",
+};
 
 /** Variables that, when any is set, mean the operator is configuring a real deployment. */
 const PRODUCTION_MARKERS = [
@@ -92,6 +114,21 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+/** `prvReadAccount` (Organization level) or `prvReadUser:BusinessUnit`, comma-separated. */
+const privilegeList = csv.transform((items, ctx) => {
+  const result: RequiredPrivilege[] = [];
+  for (const item of items) {
+    const [name = "", depthWord] = item.split(":").map((s) => s.trim());
+    const depth = depthWord === undefined ? "Global" : DEPTH_WORDS[depthWord.toLowerCase().replace(/[^a-z]/g, "")];
+    if (!/^prv[A-Za-z0-9_]+$/.test(name) || !depth) {
+      ctx.addIssue({ code: "custom", message: `has '${item}'; expected privilege names like prvReadAccount or prvReadUser:BusinessUnit (depth User, BusinessUnit, ParentChildBusinessUnits or Organization)` });
+      return z.NEVER;
+    }
+    result.push({ name, depth });
+  }
+  return result;
+});
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 const rawSchema = z.object({
@@ -112,7 +149,7 @@ const rawSchema = z.object({
   SUPPORT_OPERATOR_ROLE: optionalString,
   SUPPORT_ADMIN_ROLE: optionalString,
   DATAVERSE_ROLE_NAME: optionalString,
-  DATAVERSE_ROLE_PRIVILEGES: optionalString.pipe(csv.optional()),
+  DATAVERSE_ROLE_PRIVILEGES: optionalString.pipe(privilegeList.optional()),
   DATAVERSE_ALLOWED_HOST_SUFFIXES: optionalString.pipe(csv.optional()),
   PORTAL_APP_NAME: optionalString,
   PORTAL_VENDOR_NAME: optionalString,
@@ -145,7 +182,7 @@ export type PortalConfig = {
   };
   dataverse: {
     roleName: string;
-    rolePrivileges: string[];
+    rolePrivileges: RequiredPrivilege[];
     allowedHostSuffixes: string[];
     outboundTimeoutMs: number;
   };

@@ -7,13 +7,22 @@ import { PrismaClient } from "../lib/generated/prisma/client";
 import { createAdapterFactory } from "../lib/db/adapter";
 import { DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl } from "../lib/db/url";
 import { DEMO_IDS } from "../emulator/demo-ids";
+import { CHECK_STEPS, skipReason, type CheckStepName } from "../lib/checks/vocabulary";
+import { diagnoseDataverseFailure, diagnoseTokenFailure, privilegesMissing, systemAdministratorHeld, type Diagnosis, type DiagnosisContext } from "../lib/checks/diagnoses";
+import { config } from "../lib/config";
+import { DataverseError } from "../lib/dataverse/web-api";
 
 const target = parseDatabaseUrl(process.env.DATABASE_URL?.trim() || DEFAULT_EMBEDDED_DATABASE_URL);
 const emulatorPort = process.env.EMULATOR_PORT || "44300";
 const envUrl = (org: string, region: string) => `https://${org}.${region}.dynamics.localhost:${emulatorPort}`;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-const STEP_NAMES = ["token", "whoami", "application-user", "roles", "privileges", "sample-read"] as const;
+// The seed's checks carry the same wording a real check would produce: it comes from lib/checks.
+// Demo data: read the configuration as demo mode does (branding, role name) unless told otherwise.
+process.env.PORTAL_MODE ||= "demo";
+const c = config();
+const diagnosisContext: DiagnosisContext = { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId };
+const STEP_NAMES = CHECK_STEPS;
 
 async function seed(prisma: PrismaClient) {
   const system = { actorKind: "SYSTEM" as const, actorName: "Demo seed" };
@@ -53,7 +62,7 @@ async function seed(prisma: PrismaClient) {
           outcome: "PASSED",
           durationMs: 640,
           entraRequests: 1,
-          dataverseRequests: 2,
+          dataverseRequests: 1,
           steps: {
             create: STEP_NAMES.map((name, ordinal) => ({ tenantId: fabrikam, ordinal, name, outcome: "PASSED" as const, durationMs: 90 + ordinal * 10 })),
           },
@@ -83,15 +92,8 @@ async function seed(prisma: PrismaClient) {
 type StepOutcomeName = "PASSED" | "WARNING" | "FAILED" | "SKIPPED";
 type SeedCheck = {
   minutesAgo: number;
-  failAt?: {
-    step: (typeof STEP_NAMES)[number];
-    errorCode: string;
-    cause: string;
-    fix: string;
-    vendorFault?: boolean;
-    vendorDetail: Record<string, string | number | boolean | null>;
-  };
-  warnAt?: { step: (typeof STEP_NAMES)[number]; errorCode: string; cause: string; fix: string };
+  failAt?: { step: CheckStepName; diagnosis: Diagnosis; vendorDetail: Record<string, string | number | boolean | null> };
+  warnAt?: { step: CheckStepName; diagnosis: Diagnosis };
 };
 type SeedTenant = {
   id: string;
@@ -121,9 +123,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
           minutesAgo: 95,
           failAt: {
             step: "token",
-            errorCode: "AADSTS700016",
-            cause: "Northwind Sync is no longer registered in your organisation: its enterprise application was deleted.",
-            fix: "Grant admin consent again from the portal's Admin consent page.",
+            diagnosis: diagnoseTokenFailure(diagnosisContext, { httpStatus: 400, error: "unauthorized_client", aadstsCode: 700016, description: null, traceId: null, correlationId: null, timestamp: null }, null),
             vendorDetail: {
               service: "entra",
               httpStatus: 400,
@@ -155,19 +155,15 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
           minutesAgo: 60 * 26,
           failAt: {
             step: "privileges",
-            errorCode: "portal.privileges-missing",
-            cause: "The application user's roles lack a privilege Northwind Sync needs: prvReadContact.",
-            fix: 'Open the "Northwind Sync Integration" security role and grant prvReadContact at Organization level.',
-            vendorDetail: { missing: "prvReadContact", heldCount: 5 },
+            diagnosis: privilegesMissing(diagnosisContext, [{ name: "prvReadContact", depth: "Global", held: null }]),
+            vendorDetail: { missing: "prvReadContact", heldCount: 7 },
           },
         },
         {
           minutesAgo: 30,
           failAt: {
             step: "application-user",
-            errorCode: "0x80072560",
-            cause: "The application user for Northwind Sync is disabled in this environment.",
-            fix: "Power Platform admin center → this environment → Application users → Northwind Sync → Activate.",
+            diagnosis: diagnoseDataverseFailure(diagnosisContext, c.dataverse.rolePrivileges, new DataverseError(403, "0x80072560", "The user is not a member of the organization.", null, null)),
             vendorDetail: {
               service: "dataverse",
               httpStatus: 403,
@@ -194,12 +190,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
       checks: [
         {
           minutesAgo: 60 * 24 * 12,
-          warnAt: {
-            step: "roles",
-            errorCode: "portal.system-administrator",
-            cause: "The application user also holds System Administrator, which gives Northwind Sync full control of this environment.",
-            fix: 'Remove the System Administrator role from the application user and keep only "Northwind Sync Integration".',
-          },
+          warnAt: { step: "least-privilege", diagnosis: systemAdministratorHeld(diagnosisContext) },
         },
       ],
     },
@@ -217,6 +208,10 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
   { id: "1a7e5c00-0000-4000-8000-00000000a006", name: "Woodgrove Bank", domain: "woodgrovebank.com", source: "DIRECT", consented: false, signedInDaysAgo: 3 },
 ];
 
+function stepDiagnosis(d: Diagnosis) {
+  return { errorCode: d.microsoftCode, diagnosis: d.id, customerCause: d.cause, customerFix: d.fix, vendorFault: d.vendorFault };
+}
+
 function seedSteps(tenantId: string, check: SeedCheck) {
   let failed = false;
   return STEP_NAMES.map((name, ordinal) => {
@@ -225,18 +220,13 @@ function seedSteps(tenantId: string, check: SeedCheck) {
     if (check.failAt?.step === name) {
       outcome = "FAILED";
       failed = true;
-      extra = {
-        errorCode: check.failAt.errorCode,
-        customerCause: check.failAt.cause,
-        customerFix: check.failAt.fix,
-        vendorFault: check.failAt.vendorFault ?? false,
-        vendorDetail: check.failAt.vendorDetail,
-      };
+      extra = { ...stepDiagnosis(check.failAt.diagnosis), vendorDetail: check.failAt.vendorDetail };
     } else if (check.warnAt?.step === name && !failed) {
       outcome = "WARNING";
-      extra = { errorCode: check.warnAt.errorCode, customerCause: check.warnAt.cause, customerFix: check.warnAt.fix };
+      extra = stepDiagnosis(check.warnAt.diagnosis);
     }
-    return { tenantId, ordinal, name, outcome, durationMs: outcome === "SKIPPED" ? 0 : 80 + ordinal * 15, ...extra };
+    const skip = outcome === "SKIPPED" && check.failAt ? { result: { reason: skipReason(check.failAt.step) } } : {};
+    return { tenantId, ordinal, name, outcome, durationMs: outcome === "SKIPPED" ? 0 : 80 + ordinal * 15, ...extra, ...skip };
   });
 }
 

@@ -52,7 +52,7 @@ async function main() {
   });
 
   run(bin("tsx"), ["scripts/db-migrate.ts"], portalEnv);
-  run(bin("tsx"), ["scripts/db-seed.ts"], portalEnv);
+  run(bin("tsx"), ["--conditions=react-server", "scripts/db-seed.ts"], portalEnv);
 
   const portal = start(bin("next"), ["start", "-p", port], portalEnv, "portal");
   console.log(`\nDemo portal: http://localhost:${port}  (Microsoft emulator: ${runtime.authorityHost})\n`);

@@ -1,15 +1,18 @@
 "use client";
 
 import { startCheckAction } from "@/app/(onboarding)/onboarding/actions";
+import { CheckProgressLine } from "@/components/checks/progress-line";
 import { useCheckProgress } from "@/components/checks/use-check-progress";
 import { CheckSteps, type StepView } from "@/components/onboarding/check-steps";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { customerStepLabel } from "@/lib/checks/vocabulary";
 
-/** Starts a check on the server and follows it step by step until it finishes. */
-export function CheckRunner({ environmentId, roleName }: { environmentId: string; roleName: string }) {
+/** Starts a check on the server and follows it step by step until it finishes; picks up one already running. */
+export function CheckRunner({ environmentId, roleName, runningCheckId }: { environmentId: string; roleName: string; runningCheckId: string | null }) {
   const { check, error, running, start } = useCheckProgress<StepView>(
     () => startCheckAction(environmentId),
     (id) => `/api/checks/${id}`,
+    runningCheckId,
   );
   return (
     <div>
@@ -32,6 +35,9 @@ export function CheckRunner({ environmentId, roleName }: { environmentId: string
               </span>
             </span>
           </div>
+          {check.outcome === "RUNNING" ? (
+            <CheckProgressLine startedAt={check.startedAt} currentLabel={check.currentStep ? customerStepLabel(check.currentStep, roleName) : null} waitingUntil={check.waitingUntil} />
+          ) : null}
           <CheckSteps steps={check.steps} roleName={roleName} />
         </section>
       ) : null}

@@ -1,10 +1,11 @@
 import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
-import { stepLabel } from "@/components/onboarding/step-labels";
+import { customerStepLabel } from "@/lib/checks/vocabulary";
 
 export type StepView = {
   name: string;
   outcome: Outcome;
   durationMs: number;
+  /** Microsoft's code (AADSTS…, 0x…), for the customer's own support case. */
   errorCode: string | null;
   vendorFault: boolean;
   customerCause: string | null;
@@ -22,21 +23,28 @@ function accountsOf(result: unknown): string[] | null {
   return Array.isArray(accounts) ? accounts.filter((a): a is string => typeof a === "string") : null;
 }
 
+function reasonOf(result: unknown): string | null {
+  const reason = (result as { reason?: unknown } | null)?.reason;
+  return typeof reason === "string" ? reason : null;
+}
+
 export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: string }) {
   return (
     <ol className="divide-y divide-slate-100" aria-label="Check steps">
       {steps.map((step) => {
         const accounts = step.name === "sample-read" ? accountsOf(step.result) : null;
         const waits = throttleWaitsOf(step.result);
+        const reason = step.outcome === "SKIPPED" ? reasonOf(step.result) : null;
         return (
           <li key={step.name} className="py-3" data-step={step.name} data-outcome={step.outcome}>
             <div className="flex flex-wrap items-center justify-between gap-2">
-              <span className="font-medium text-slate-900">{stepLabel(step.name, roleName)}</span>
+              <span className="font-medium text-slate-900">{customerStepLabel(step.name, roleName)}</span>
               <span className="flex items-center gap-3 text-xs text-slate-500">
                 {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
                 <OutcomeBadge outcome={step.outcome} />
               </span>
             </div>
+            {reason ? <p className="mt-1 text-sm text-slate-500">{reason}</p> : null}
             {step.customerCause ? (
               <div className={`mt-2 rounded-md p-3 text-sm ${step.outcome === "FAILED" ? "bg-red-50 text-red-900" : "bg-amber-50 text-amber-900"}`}>
                 <p>
@@ -47,8 +55,8 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
                     <strong>Fix:</strong> {step.customerFix}
                   </p>
                 ) : null}
-                {/* The vendor's own error codes are for its support staff, not for the customer. */}
-                {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs opacity-80">Code: {step.errorCode}</p> : null}
+                {/* Microsoft's code helps the customer's own support case; the vendor's faults carry none. */}
+                {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs opacity-80">Microsoft&rsquo;s error code: {step.errorCode}</p> : null}
               </div>
             ) : null}
             {waits.length ? (

@@ -2,19 +2,28 @@
 // detail (AADSTS code, Dataverse error code, trace and correlation ids, timings). Hook-free, so both the
 // server-rendered history and the live re-run (a client component) use it.
 import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
-import { stepLabels } from "@/components/support/format";
+import { staffStepLabel } from "@/lib/checks/vocabulary";
 
 export type SupportStepView = {
   name: string;
   outcome: Outcome;
   durationMs: number;
+  /** Microsoft's code. */
   errorCode: string | null;
+  /** The portal's diagnosis id (lib/checks/diagnoses.ts). */
+  diagnosis: string | null;
   customerCause: string | null;
   customerFix: string | null;
   /** The fault is ours (the ISV's credentials or registration): the customer was told to contact us. */
   vendorFault: boolean;
   vendorDetail: unknown;
+  result: unknown;
 };
+
+function skipReasonOf(step: SupportStepView): string | null {
+  const reason = step.outcome === "SKIPPED" ? (step.result as { reason?: unknown } | null)?.reason : null;
+  return typeof reason === "string" ? reason : null;
+}
 
 const detailLabels: Record<string, string> = {
   service: "Service",
@@ -65,15 +74,25 @@ export function SupportCheckSteps({ steps }: { steps: SupportStepView[] }) {
         <li key={step.name} className="py-2" data-step={step.name} data-outcome={step.outcome}>
           <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
             <span className="font-medium text-slate-900">
-              {stepLabels[step.name] ?? step.name} <code className="ml-1 text-xs font-normal text-slate-500">{step.name}</code>
+              {staffStepLabel(step.name)} <code className="ml-1 text-xs font-normal text-slate-500">{step.name}</code>
             </span>
             <span className="flex items-center gap-3 text-xs text-slate-500">
               {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
               {step.vendorFault ? <span className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900">Our fault</span> : null}
-              {step.errorCode ? <code className="rounded bg-slate-100 px-1.5 py-0.5 text-slate-700">{step.errorCode}</code> : null}
+              {step.diagnosis ? (
+                <code className="rounded bg-slate-100 px-1.5 py-0.5 text-slate-700" title="The portal's diagnosis">
+                  {step.diagnosis}
+                </code>
+              ) : null}
+              {step.errorCode ? (
+                <code className="rounded bg-slate-100 px-1.5 py-0.5 text-slate-700" title="Microsoft's code">
+                  {step.errorCode}
+                </code>
+              ) : null}
               <OutcomeBadge outcome={step.outcome} />
             </span>
           </div>
+          {skipReasonOf(step) ? <p className="mt-1 text-sm text-slate-500">{skipReasonOf(step)}</p> : null}
           {step.customerCause ? (
             <p className="mt-1 text-sm text-slate-700">
               <span className="font-medium">Customer sees:</span> {step.customerCause}

@@ -34,12 +34,3 @@ export const consentLabels = {
   GRANTED: "Granted",
   REVOKED: "Revoked",
 } as const;
-
-export const stepLabels: Record<string, string> = {
-  token: "Token",
-  whoami: "WhoAmI",
-  "application-user": "Application user",
-  roles: "Security role",
-  privileges: "Privileges",
-  "sample-read": "Sample read",
-};

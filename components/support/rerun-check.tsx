@@ -4,6 +4,8 @@ import { rerunCheckAction } from "@/app/(support)/console/actions";
 import { useCheckProgress } from "@/components/checks/use-check-progress";
 import { SupportCheckSteps, type SupportStepView } from "@/components/support/check-steps";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { CheckProgressLine } from "@/components/checks/progress-line";
+import { staffStepLabel } from "@/lib/checks/vocabulary";
 
 /** "Re-run check now" for one environment: starts a check on the server and follows it to the end. */
 export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenantId: string; environmentId: string; environmentUrl: string }) {
@@ -38,6 +40,9 @@ export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenant
               </span>
             </span>
           </div>
+          {check.outcome === "RUNNING" ? (
+            <CheckProgressLine startedAt={check.startedAt} currentLabel={check.currentStep ? staffStepLabel(check.currentStep) : null} waitingUntil={check.waitingUntil} />
+          ) : null}
           <SupportCheckSteps steps={check.steps} />
         </section>
       ) : null}

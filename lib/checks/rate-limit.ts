@@ -2,7 +2,7 @@ import "server-only";
 
 // How many checks a customer tenant may start: enough to fix-and-retry, not enough to hammer Microsoft (and
 // spend the tenant's own Dataverse service-protection budget) from a reload loop.
-import { countRecentChecks } from "@/lib/data/environments";
+import { countRecentChecks } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 
 export const CUSTOMER_CHECK_RATE = { max: 12, windowMs: 10 * 60 * 1000 };

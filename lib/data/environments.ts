@@ -46,52 +46,6 @@ export async function getEnvironment(scope: TenantScope, environmentId: string) 
   });
 }
 
-export async function listChecks(scope: TenantScope, environmentId: string, take = 10) {
-  return db().connectionCheck.findMany({
-    where: { tenantId: scope.tenantId, environmentId },
-    orderBy: { startedAt: "desc" },
-    take,
-    select: {
-      id: true,
-      trigger: true,
-      triggeredByName: true,
-      startedAt: true,
-      finishedAt: true,
-      outcome: true,
-      failingStep: true,
-      durationMs: true,
-      steps: {
-        orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, vendorFault: true, customerCause: true, customerFix: true, result: true },
-      },
-    },
-  });
-}
-
-export async function getCheck(scope: TenantScope, checkId: string) {
-  if (!UUID.test(checkId)) return null;
-  return db().connectionCheck.findFirst({
-    where: { id: checkId, tenantId: scope.tenantId },
-    select: {
-      id: true,
-      environmentId: true,
-      outcome: true,
-      startedAt: true,
-      finishedAt: true,
-      durationMs: true,
-      steps: {
-        orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, vendorFault: true, customerCause: true, customerFix: true, result: true },
-      },
-    },
-  });
-}
-
-/** Checks started by this tenant since `since`, for the per-tenant rate limit. */
-export async function countRecentChecks(scope: TenantScope, since: Date): Promise<number> {
-  return db().connectionCheck.count({ where: { tenantId: scope.tenantId, startedAt: { gte: since } } });
-}
-
 export async function removeEnvironment(scope: TenantScope, environmentId: string): Promise<boolean> {
   if (!UUID.test(environmentId)) return false;
   return db().$transaction(async (tx) => {

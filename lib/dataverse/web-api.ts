@@ -66,56 +66,115 @@ export async function getJson<T>(environmentUrl: string, accessToken: string, pa
   return body as T;
 }
 
+/** Dataverse answered something the portal cannot read: not JSON, a truncated or malformed multipart body. */
+export class DataverseProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+    /** The start of what came back, for support staff. */
+    readonly excerpt: string,
+  ) {
+    super(message);
+    this.name = "DataverseProtocolError";
+  }
+}
+
 export type BatchPart = { status: number; body: unknown; error: DataverseError | null };
 
+export type BatchAnswer = {
+  status: number;
+  /** One entry per request, in request order; null where Dataverse sent no answer for it. */
+  parts: Array<BatchPart | null>;
+  preferenceApplied: string | null;
+};
+
 /**
- * Several GETs in one round trip (B5). Each part is answered on its own: a 403 on one read does not fail the
- * others. A failure of the whole batch (401, 429) throws.
+ * Several GETs in one round trip (docs/protocol/dataverse.md "$batch"). With `continueOnError` the portal
+ * sends `Prefer: odata.continue-on-error`: Dataverse runs every request and answers 200, each part with its
+ * own status. Without it Dataverse stops at the first failure and answers the whole batch with that
+ * request's status, the multipart body holding its error: the parts are parsed whatever the status.
+ * An answer that is not multipart (a 401 challenge, a 403 for an unknown application user, a 429) throws
+ * the DataverseError it carries; an unreadable one throws DataverseProtocolError.
  */
-export async function batchGet(environmentUrl: string, accessToken: string, paths: string[]): Promise<BatchPart[]> {
+export async function batchGet(environmentUrl: string, accessToken: string, paths: string[], options: { continueOnError: boolean }): Promise<BatchAnswer> {
   const boundary = `batch_${randomUUID()}`;
   const body =
     paths
-      .map((p) =>
-        [`--${boundary}`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", "", `GET ${WEB_API_PATH}/${p} HTTP/1.1`, "Accept: application/json", "", ""].join("\r\n"),
+      .map((p, i) =>
+        [
+          `--${boundary}`,
+          "Content-Type: application/http",
+          "Content-Transfer-Encoding: binary",
+          `Content-ID: ${i + 1}`,
+          "",
+          `GET ${WEB_API_PATH}/${p} HTTP/1.1`,
+          "Accept: application/json",
+          "",
+          "",
+        ].join("\r\n"),
       )
       .join("") + `--${boundary}--\r\n`;
   const response = await outboundFetch("dataverse", `${environmentUrl}${WEB_API_PATH}/$batch`, {
     method: "POST",
-    headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}`, "Content-Type": `multipart/mixed; boundary="${boundary}"` },
+    headers: {
+      ...ODATA_HEADERS,
+      Authorization: `Bearer ${accessToken}`,
+      "Content-Type": `multipart/mixed; boundary="${boundary}"`,
+      ...(options.continueOnError ? { Prefer: "odata.continue-on-error" } : {}),
+    },
     body,
   });
   const text = await response.text();
-  if (!response.ok) throw errorFrom(response.status, response.headers as unknown as Headers, await readJson(text));
-  const parts = await parseBatchResponse(response.headers.get("content-type") ?? "", text);
-  if (parts.length !== paths.length) throw new DataverseError(502, null, `$batch answered ${parts.length} parts for ${paths.length} requests`, null, null);
-  return parts;
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!/^multipart\/mixed/i.test(contentType)) {
+    const json = await readJson(text);
+    if (!response.ok) throw errorFrom(response.status, response.headers as unknown as Headers, json);
+    throw new DataverseProtocolError(`$batch answered ${response.status} with ${contentType || "no content type"} instead of multipart/mixed`, response.status, text.slice(0, 500));
+  }
+  const answered = await parseBatchResponse(contentType, text, response.status);
+  const parts: Array<BatchPart | null> = paths.map(() => null);
+  answered.forEach((part, position) => {
+    // Content-ID maps a part to its request; without it, parts come back in request order.
+    const index = part.contentId !== null ? Number(part.contentId) - 1 : position;
+    if (Number.isInteger(index) && index >= 0 && index < parts.length) parts[index] = { status: part.status, body: part.body, error: part.error };
+  });
+  if (response.ok && parts.some((p) => p === null)) {
+    throw new DataverseProtocolError(`$batch answered ${answered.length} parts for ${paths.length} requests`, response.status, text.slice(0, 500));
+  }
+  return { status: response.status, parts, preferenceApplied: response.headers.get("preference-applied") };
 }
 
 // Hand-written because no maintained npm package parses OData multipart/mixed batch responses; the format
 // is small: parts split by the boundary, each an embedded HTTP response (status line, headers, body).
-export async function parseBatchResponse(contentType: string, text: string): Promise<BatchPart[]> {
+// Strict: a body without its closing delimiter, or a part without an HTTP status line, is unreadable.
+export async function parseBatchResponse(contentType: string, text: string, httpStatus = 200): Promise<Array<BatchPart & { contentId: string | null }>> {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (!boundary) throw new DataverseError(502, null, "$batch answer has no multipart boundary", null, null);
+  const unreadable = (why: string) => new DataverseProtocolError(`$batch answer ${why}`, httpStatus, text.slice(0, 500));
+  if (!boundary) throw unreadable("has no multipart boundary");
+  const closing = `--${boundary}--`;
+  if (!text.trimEnd().endsWith(closing)) throw unreadable("is truncated (no closing delimiter)");
   const chunks = text.split(`--${boundary}`).slice(1);
-  const parts: BatchPart[] = [];
+  const parts: Array<BatchPart & { contentId: string | null }> = [];
   for (const chunk of chunks) {
     if (chunk.startsWith("--")) break;
-    const http = chunk.split(/\r?\n\r?\n/);
+    const http = chunk.replace(/^\r?\n/, "").split(/\r?\n\r?\n/);
     // http[0]: part headers; http[1]: status line + response headers; rest: body
+    const partHeaders = http[0] ?? "";
     const head = http[1] ?? "";
-    const statusLine = /HTTP\/1\.1 (\d{3})/.exec(head);
-    if (!statusLine) continue;
+    const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(head.trimStart());
+    if (!statusLine) throw unreadable("has a part without an HTTP status line");
     const status = Number(statusLine[1]);
-    const headerLines = head.split(/\r?\n/).slice(1);
     const headers = new Headers();
-    for (const line of headerLines) {
+    for (const line of head.split(/\r?\n/).slice(1)) {
       const i = line.indexOf(":");
       if (i > 0) headers.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
     }
     const bodyText = http.slice(2).join("\r\n\r\n").trim();
     const body = await readJson(bodyText);
-    parts.push({ status, body, error: status >= 400 ? errorFrom(status, headers, body) : null });
+    if (bodyText && body === null) throw unreadable(`has a part whose body is not JSON (HTTP ${status})`);
+    const contentId = /^content-id:\s*(\S+)/im.exec(partHeaders)?.[1] ?? null;
+    parts.push({ status, body, error: status >= 400 ? errorFrom(status, headers, body) : null, contentId });
   }
+  if (parts.length === 0) throw unreadable("has no parts");
   return parts;
 }

@@ -5,7 +5,7 @@ import "server-only";
 // signed-in tenant. Right after consent, Entra may still be replicating the new service principal
 // (AADSTS700016 for seconds to a minute, reference C5): the verification page retries with backoff.
 import { config, type PortalConfig } from "@/lib/config";
-import { explainTokenFailure, type Explanation } from "@/lib/checks/explain";
+import { diagnoseTokenFailure, type Diagnosis } from "@/lib/checks/diagnoses";
 import type { TenantScope } from "@/lib/data/scope";
 import { markConsentVerified } from "@/lib/data/tenants";
 import { consentProofToken } from "@/lib/entra/msal";
@@ -31,7 +31,7 @@ export function adminConsentUrl(c: PortalConfig, tenantId: string, state: string
 
 export type ConsentVerification =
   | { verified: true }
-  | { verified: false; retryable: boolean; explanation: Explanation; entra: EntraErrorDetail | null };
+  | { verified: false; retryable: boolean; explanation: Diagnosis; entra: EntraErrorDetail | null };
 
 export async function attemptConsentVerification(scope: TenantScope, attempt: number): Promise<ConsentVerification> {
   const c = config();
@@ -42,7 +42,7 @@ export async function attemptConsentVerification(scope: TenantScope, attempt: nu
       const entra = capturedEntraError();
       // 700016 is what replication lag looks like; anything else will not get better by waiting.
       const retryable = entra?.aadstsCode === 700016 || entra === null;
-      return { verified: false, retryable, explanation: explainTokenFailure(c.branding, entra, error), entra };
+      return { verified: false, retryable, explanation: diagnoseTokenFailure({ branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId }, entra, error), entra };
     }
     await markConsentVerified(scope, attempt);
     return { verified: true };

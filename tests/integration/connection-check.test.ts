@@ -1,5 +1,6 @@
 // The live connection check end to end (MSAL → Dataverse Web API) against the emulator: outcomes, the step
-// each failure is reported under, its explanation, and how many requests a cold and a warm check make.
+// each failure is reported under (one diagnosis per cause), its explanation, and how many requests a cold and
+// a warm check make.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { testCredentials } from "@/emulator/scenario-builders";
 import { DEMO_IDS } from "@/emulator/demo-ids";
@@ -28,16 +29,17 @@ async function scopeAndEnvironment(tenantId: string, envName: string) {
 }
 
 async function run(tenantId: string, envName: string) {
-  const { runConnectionCheck } = await import("@/lib/checks/run-check");
+  const { runCheck } = await import("@/lib/checks/run");
   const { db } = await import("@/lib/db/client");
   const { scope, target } = await scopeAndEnvironment(tenantId, envName);
-  const { checkId, outcome } = await runConnectionCheck(scope, target, "CUSTOMER");
+  const { checkId, outcome } = await runCheck(scope, target, "CUSTOMER");
   const check = await db().connectionCheck.findUniqueOrThrow({
     where: { id: checkId },
-    select: { outcome: true, failingStep: true, entraRequests: true, dataverseRequests: true, steps: { orderBy: { ordinal: "asc" } } },
+    select: { outcome: true, failingStep: true, entraRequests: true, dataverseRequests: true, currentStep: true, finishedAt: true, steps: { orderBy: { ordinal: "asc" } } },
   });
   const step = (name: string) => check.steps.find((s) => s.name === name)!;
-  return { outcome, check, step };
+  const outcomes = check.steps.map((s) => [s.name, s.outcome]);
+  return { outcome, check, step, outcomes };
 }
 
 describe("connection check", () => {
@@ -47,13 +49,14 @@ describe("connection check", () => {
     for (const id of Object.values(DEMO_IDS.tenants)) forgetTenantClient(id);
   });
 
-  it("passes for a fully set-up environment: 1 token request cold, then only 2 Dataverse round trips", async () => {
+  it("passes for a fully set-up environment: cold = token + WhoAmI + one $batch; warm = one $batch, no token request", async () => {
     const cold = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
-    expect(cold.check.steps.map((s) => [s.name, s.outcome])).toEqual([
+    expect(cold.outcomes).toEqual([
       ["token", "PASSED"],
       ["whoami", "PASSED"],
       ["application-user", "PASSED"],
       ["roles", "PASSED"],
+      ["least-privilege", "PASSED"],
       ["privileges", "PASSED"],
       ["sample-read", "PASSED"],
     ]);
@@ -62,55 +65,112 @@ describe("connection check", () => {
     expect(accounts).toHaveLength(3);
     expect(accounts).toEqual([...accounts].sort((a, b) => a.localeCompare(b)));
     expect({ entra: cold.check.entraRequests, dataverse: cold.check.dataverseRequests }).toEqual({ entra: 1, dataverse: 2 });
+    expect(cold.check.currentStep).toBeNull();
 
     const warm = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(warm.outcome).toBe("PASSED");
-    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 0, dataverse: 2 });
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 0, dataverse: 1 });
+    // The one round trip was a $batch asking with continue-on-error; WhoAmI went inside it.
+    const parts = h.emulator.requestLog().filter((e) => e.kind === "dataverse.batch-part").slice(-4);
+    expect(parts.map((p) => p.path.split("/").pop())).toEqual(["WhoAmI", expect.stringMatching(/^systemusers\(/), "Microsoft.Dynamics.CRM.RetrieveUserPrivileges", "accounts"]);
     // The token went to the environment's own tenant, and reached only that environment.
     const tokenRequests = h.emulator.requestLog().filter((e) => e.kind === "entra.token");
     expect(tokenRequests.every((e) => JSON.stringify(e).includes(DEMO_IDS.tenants.fabrikam))).toBe(true);
+  });
+
+  it("asks again in a second round trip when WhoAmI names another application user than the remembered one", async () => {
+    await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    h.emulator.admin.deleteApplicationUser("fabrikam");
+    h.emulator.admin.createApplicationUser("fabrikam", { roles: ["Northwind Sync Integration"] });
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("PASSED");
+    expect(r.check.dataverseRequests).toBe(2);
   });
 
   it("reports a missing application user under that step, with the fix", async () => {
     const r = await run(DEMO_IDS.tenants.contoso, "contoso");
     // Contoso has not consented in the demo scenario: the token step fails first.
     expect(r.check.failingStep).toBe("token");
-    expect(r.step("token").errorCode).toBe("AADSTS700016");
+    expect(r.step("token")).toMatchObject({ errorCode: "AADSTS700016", diagnosis: "app-not-in-tenant" });
+    expect(r.step("whoami")).toMatchObject({ outcome: "SKIPPED", result: { reason: "Not checked until the app can get a token for your tenant." } });
     h.emulator.admin.grantConsent("Contoso");
     const again = await run(DEMO_IDS.tenants.contoso, "contoso");
     expect(again.check.failingStep).toBe("application-user");
-    expect(again.step("application-user")).toMatchObject({ outcome: "FAILED", errorCode: "0x80072560" });
+    expect(again.step("application-user")).toMatchObject({ outcome: "FAILED", errorCode: "0x80072560", diagnosis: "application-user-missing" });
     expect(again.step("application-user").customerFix).toContain("Application users");
-    expect(again.step("roles").outcome).toBe("SKIPPED");
+    expect(again.step("roles")).toMatchObject({ outcome: "SKIPPED", result: { reason: "Not checked until the application user is fixed." } });
   });
 
   it("reports a disabled application user", async () => {
     h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.check.failingStep).toBe("application-user");
+    expect(r.step("application-user")).toMatchObject({ diagnosis: "application-user-disabled", errorCode: "0x8004430d" });
     expect(r.step("application-user").customerCause).toContain("disabled");
   });
 
-  it("reports a missing role and the privileges it would give", async () => {
+  it("an application user without any role: one failure (the role), everything after it skipped", async () => {
     const r = await run(DEMO_IDS.tenants.adventureWorks, "adventureworks");
     expect(r.outcome).toBe("FAILED");
-    expect(r.step("roles")).toMatchObject({ outcome: "FAILED", errorCode: "portal.role-missing" });
-    expect(r.step("privileges")).toMatchObject({ outcome: "FAILED", errorCode: "portal.privileges-missing" });
-    expect(r.step("sample-read")).toMatchObject({ outcome: "FAILED", errorCode: "0x80040220" });
+    expect(r.outcomes).toEqual([
+      ["token", "PASSED"],
+      ["whoami", "PASSED"],
+      ["application-user", "PASSED"],
+      ["roles", "FAILED"],
+      ["least-privilege", "PASSED"],
+      ["privileges", "SKIPPED"],
+      ["sample-read", "SKIPPED"],
+    ]);
+    expect(r.step("roles")).toMatchObject({ diagnosis: "role-missing", customerCause: expect.stringContaining("it has no security roles") });
+    expect(r.step("roles").customerFix).toContain("Edit security roles");
+    expect(r.step("privileges").result).toEqual({ reason: "Not checked until the security role is fixed." });
+    // Customers never see the portal's own codes.
+    for (const step of r.check.steps) expect(step.errorCode ?? "").not.toMatch(/^portal\./);
+  });
+
+  it("a role lacking prvReadUser: one failure naming prvReadUser and its depth", async () => {
+    h.emulator.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadUser", null);
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.check.steps.filter((s) => s.outcome === "FAILED").map((s) => s.name)).toEqual(["privileges"]);
+    const privileges = r.step("privileges");
+    expect(privileges).toMatchObject({ errorCode: "0x80040220", diagnosis: "privileges-missing" });
+    expect(privileges.customerCause).toContain("prvReadUser (Business Unit level)");
+    expect(privileges.customerFix).toContain("User: Read at Business Unit level");
+    expect(r.step("roles").outcome).toBe("SKIPPED");
+    expect(r.step("sample-read").outcome).toBe("SKIPPED");
+  });
+
+  it("a privilege held at too shallow a depth is named with the depth it needs", async () => {
+    h.emulator.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvWriteContact", "Basic");
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.check.failingStep).toBe("privileges");
+    expect(r.step("privileges").customerCause).toContain("prvWriteContact (Organization level), held only at User level");
+    expect(r.step("sample-read").outcome).toBe("SKIPPED");
+  });
+
+  it("System Administrator alone: role missing and over-privileged, in the same run", async () => {
+    h.emulator.admin.removeRole("fabrikam", "Northwind Sync Integration");
+    h.emulator.admin.assignRole("fabrikam", "System Administrator");
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("FAILED");
+    expect(r.step("roles")).toMatchObject({ outcome: "FAILED", diagnosis: "role-missing", customerCause: expect.stringContaining("it has: System Administrator") });
+    expect(r.step("least-privilege")).toMatchObject({ outcome: "WARNING", diagnosis: "system-administrator" });
+    expect(r.step("privileges").outcome).toBe("SKIPPED");
   });
 
   it("warns when the application user also holds System Administrator", async () => {
     h.emulator.admin.assignRole("fabrikam", "System Administrator");
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.outcome).toBe("WARNING");
-    expect(r.step("roles")).toMatchObject({ outcome: "WARNING", errorCode: "portal.system-administrator" });
+    expect(r.step("roles").outcome).toBe("PASSED");
+    expect(r.step("least-privilege")).toMatchObject({ outcome: "WARNING", diagnosis: "system-administrator", errorCode: null });
   });
 
   it("tells the customer an expired secret is the vendor's problem, and keeps the detail for support", async () => {
     h.emulator.admin.expireSecret();
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     const token = r.step("token");
-    expect(token).toMatchObject({ outcome: "FAILED", errorCode: "AADSTS7000222" });
+    expect(token).toMatchObject({ outcome: "FAILED", errorCode: "AADSTS7000222", diagnosis: "vendor-credential" });
     expect(token.customerCause).toContain("Northwind Traders");
     expect(token.customerCause).not.toContain("AADSTS");
     expect(token.vendorFault).toBe(true);
@@ -131,7 +191,7 @@ describe("connection check", () => {
     // An environment row wrongly filed under Fabrikam but living in Adventure Works' tenant: Dataverse refuses.
     const r = await run(DEMO_IDS.tenants.fabrikam, "adventureworks-dev");
     expect(r.check.failingStep).toBe("whoami");
-    expect(r.step("whoami").errorCode).toBe("http.401");
+    expect(r.step("whoami")).toMatchObject({ errorCode: "http.401", diagnosis: "token-rejected" });
   });
 
   it("keeps the client secret out of every database row and every log line", async () => {

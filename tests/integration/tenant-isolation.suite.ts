@@ -24,8 +24,8 @@ export function tenantIsolationSuite() {
   describe("tenant-scoped data access", () => {
     it("keeps each tenant's environments, checks and audit apart", async () => {
       const { db } = await import("@/lib/db/client");
-      const { registerEnvironment, getEnvironment, listChecks, getCheck, removeEnvironment } = await import("@/lib/data/environments");
-      const { createCheck, recordStep, finishCheck } = await import("@/lib/data/checks");
+      const { registerEnvironment, getEnvironment, removeEnvironment } = await import("@/lib/data/environments");
+      const { createCheck, recordStep, finishCheck, listChecks, getCheck } = await import("@/lib/data/checks");
       const { getTenant } = await import("@/lib/data/tenants");
       const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
       for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 4)}.example.com` } });

@@ -1,12 +1,11 @@
 "use server";
 
-import { after } from "next/server";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
 import { requireCustomer } from "@/lib/auth/session";
 import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
-import { executeConnectionCheck, startConnectionCheck } from "@/lib/checks/run-check";
+import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
 import { getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
@@ -129,11 +128,8 @@ export async function startCheckAction(environmentId: string): Promise<StartChec
   if (!env) return { error: "This environment does not exist in your organisation." };
   const limited = await customerCheckRateLimit(scope);
   if (limited) return { error: limited };
-  const target = { environmentId: env.id, environmentUrl: env.url };
-  const checkId = await startConnectionCheck(scope, target, "CUSTOMER");
   // The steps run after this answer is sent; the page follows them through /api/checks/<id>.
-  after(() => executeConnectionCheck(scope, target, checkId).catch((error: unknown) => console.error("connection check failed to run", checkId, error)));
-  return { checkId };
+  return { checkId: await launchCheck(scope, { environmentId: env.id, environmentUrl: env.url }, "CUSTOMER") };
 }
 
 const disconnectForm = z.object({ confirm: z.string().trim() });

@@ -6,6 +6,7 @@ import { config, signInAvailable } from "@/lib/config";
 import { viewInvitation, type InvitationView } from "@/lib/data/invitations";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
+import { describePrivilege } from "@/lib/checks/vocabulary";
 
 export const metadata: Metadata = { title: "Connect your organisation" };
 
@@ -73,7 +74,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           <ul className="mt-3 list-disc space-y-2 pl-5 text-sm text-slate-700">
             <li>
               <strong>Your Dataverse data</strong>, in the environments you register, limited by the &ldquo;{c.dataverse.roleName}&rdquo; security
-              role: {c.dataverse.rolePrivileges.join(", ")}. This is what {appName} synchronises.
+              role: {c.dataverse.rolePrivileges.map(describePrivilege).join(", ")}. This is what {appName} synchronises.
             </li>
             <li>
               <strong>Sign-in and basic profile</strong> of the administrator using this portal, so we know who connected your organisation.

@@ -3,10 +3,9 @@
 // The support console's mutations. Each one checks the staff session and role itself (never trusting the
 // layout), validates its input with zod, and is audited by the data function it calls.
 import { revalidatePath } from "next/cache";
-import { after } from "next/server";
 import { z } from "zod";
 import { requireStaff } from "@/lib/auth/session";
-import { executeConnectionCheck, startConnectionCheck } from "@/lib/checks/run-check";
+import { launchCheck } from "@/lib/checks/run";
 import { staffScope } from "@/lib/data/scope";
 import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
@@ -26,10 +25,7 @@ export async function rerunCheckAction(tenantId: unknown, environmentId: unknown
   const environment = await getSupportEnvironment(parsed.data.tenantId, parsed.data.environmentId);
   if (!environment) return { error: "This environment does not exist (it may have been removed by the customer)." };
   const scope = staffScope(session, environment.tenantId);
-  const target = { environmentId: environment.id, environmentUrl: environment.url };
-  const checkId = await startConnectionCheck(scope, target, "STAFF");
-  after(() => executeConnectionCheck(scope, target, checkId).catch((error: unknown) => console.error("staff connection check failed to run", checkId, error)));
-  return { checkId };
+  return { checkId: await launchCheck(scope, { environmentId: environment.id, environmentUrl: environment.url }, "STAFF") };
 }
 
 export type InvitationFormState = {

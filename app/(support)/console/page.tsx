@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BarChart } from "@/components/support/bar-chart";
-import { stepLabels, utc } from "@/components/support/format";
+import { utc } from "@/components/support/format";
+import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { CREDENTIAL_WARNING_DAYS, credentialHealth, type CredentialHealth } from "@/lib/data/support/credential-health";
@@ -137,7 +138,7 @@ export default async function ConsoleOverview() {
           <p className="mt-1 mb-4 text-sm text-slate-600">
             {totalFailures} failed check{totalFailures === 1 ? "" : "s"} since {utc(new Date(now.getTime() - FAILURE_WINDOW_DAYS * 86_400_000))}, by the step that failed.
           </p>
-          <BarChart title="Failed checks by step, last 7 days" unit="failed checks" bars={failures.map((f) => ({ label: stepLabels[f.step] ?? f.step, value: f.checks, tone: "danger" as const }))} />
+          <BarChart title="Failed checks by step, last 7 days" unit="failed checks" bars={failures.map((f) => ({ label: staffStepLabel(f.step), value: f.checks, tone: "danger" as const }))} />
           <table className="mt-4 w-full text-left text-sm" aria-label="Failures by step figures">
             <thead className="text-xs uppercase text-slate-500">
               <tr>
@@ -151,7 +152,7 @@ export default async function ConsoleOverview() {
                 <tr key={f.step}>
                   <td className="py-1.5">
                     <Link href={`/console/tenants?step=${f.step}`} className="text-brand-700 underline">
-                      {stepLabels[f.step] ?? f.step}
+                      {staffStepLabel(f.step)}
                     </Link>
                   </td>
                   <td className="py-1.5 text-right tabular-nums">{f.checks}</td>

@@ -3,7 +3,7 @@ import "server-only";
 // The console's front-page figures: the onboarding funnel and the last week's failures by step. Two
 // aggregate queries over every tenant (support staff only; see tenants.ts for why this is not tenant-scoped).
 import { db } from "@/lib/db/client";
-import { CHECK_STEP_NAMES, type CheckStepName } from "@/lib/data/support/tenant-filters";
+import { CHECK_STEPS, type CheckStepName } from "@/lib/checks/vocabulary";
 
 export type FunnelStage = "signed-in" | "consented" | "environment" | "verified";
 
@@ -53,7 +53,7 @@ export async function failuresByStep(since: Date): Promise<StepFailures[]> {
     FROM "ConnectionCheck"
     WHERE "outcome" = 'FAILED' AND "startedAt" >= ${since}
     GROUP BY "failingStep"`;
-  return CHECK_STEP_NAMES.map((step) => {
+  return CHECK_STEPS.map((step) => {
     const row = rows.find((r) => r.step === step);
     return { step, checks: row?.checks ?? 0, tenants: row?.tenants ?? 0 };
   });

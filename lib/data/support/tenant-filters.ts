@@ -4,6 +4,7 @@ import "server-only";
 // /console/tenants?stage=failing&step=roles&stale=7&q=contoso&sort=checked&dir=desc&page=2
 // The list page, the CSV export and the benchmark all parse it here, so they agree on what is valid.
 import { z } from "zod";
+import { CHECK_STEPS } from "@/lib/checks/vocabulary";
 
 /** Where a tenant stands now. Decided by precedence: a check result first, then environments, then consent. */
 export const STAGES = ["signed-in", "consented", "environment", "verified", "failing"] as const;
@@ -17,9 +18,6 @@ export const STAGE_LABELS: Record<Stage, string> = {
   failing: "Failing (latest check failed)",
 };
 
-/** The connection check's steps, in order (lib/checks/run-check.ts CHECK_STEPS; a unit test keeps them equal). */
-export const CHECK_STEP_NAMES = ["token", "whoami", "application-user", "roles", "privileges", "sample-read"] as const;
-export type CheckStepName = (typeof CHECK_STEP_NAMES)[number];
 
 export const SOURCES = ["appsource", "invitation", "direct"] as const;
 export const SORTS = ["name", "domain", "created", "checked", "outcome"] as const;
@@ -42,7 +40,7 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof
 const filtersSchema = z.object({
   q: optional(z.string().trim().max(200, "Search for at most 200 characters.")),
   stage: optional(z.enum(STAGES, { error: `stage must be one of: ${STAGES.join(", ")}.` })),
-  step: optional(z.enum(CHECK_STEP_NAMES, { error: `step must be one of: ${CHECK_STEP_NAMES.join(", ")}.` })),
+  step: optional(z.enum(CHECK_STEPS, { error: `step must be one of: ${CHECK_STEPS.join(", ")}.` })),
   source: optional(z.enum(SOURCES, { error: `source must be one of: ${SOURCES.join(", ")}.` })),
   stale: optional(
     z

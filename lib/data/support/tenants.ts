@@ -221,7 +221,7 @@ export async function supportCheckHistory(tenantId: string, take = 20) {
       dataverseRequests: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true },
+        select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, diagnosis: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true, result: true },
       },
     },
   });
@@ -259,9 +259,11 @@ export async function getSupportCheck(checkId: string) {
       finishedAt: true,
       durationMs: true,
       failingStep: true,
+      currentStep: true,
+      waitingUntil: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true },
+        select: { name: true, outcome: true, durationMs: true, errorCode: true, diagnosis: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true, result: true },
       },
     },
   });

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { CHECK_STEP_NAMES, MAX_PAGE, MAX_STALE_DAYS, PAGE_SIZES, SORTS, SOURCES, STAGES } from "@/lib/data/support/tenant-filters";
+import { CHECK_STEPS } from "@/lib/checks/vocabulary";
+import { MAX_PAGE, MAX_STALE_DAYS, PAGE_SIZES, SORTS, SOURCES, STAGES } from "@/lib/data/support/tenant-filters";
 
 // Shown with HTTP 404 when the tenant list's address asks for something that does not exist: a filter value
 // the console does not know, or a page past the end of the list.
@@ -17,7 +18,7 @@ export default function TenantListNotFound() {
           <code>stage</code>: {STAGES.join(", ")}
         </li>
         <li>
-          <code>step</code>: {CHECK_STEP_NAMES.join(", ")}
+          <code>step</code>: {CHECK_STEPS.join(", ")}
         </li>
         <li>
           <code>source</code>: {SOURCES.join(", ")}

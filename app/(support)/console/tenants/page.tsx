@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
-import { age, consentLabels, sourceLabels, stepLabels } from "@/components/support/format";
+import { age, consentLabels, sourceLabels } from "@/components/support/format";
+import { CHECK_STEPS, staffStepLabel } from "@/lib/checks/vocabulary";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { requireStaff } from "@/lib/auth/session";
 import {
-  CHECK_STEP_NAMES,
   filtersToQuery,
   isCanonicalQuery,
   PAGE_SIZES,
@@ -92,9 +92,9 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
           Failing step
           <select name="step" defaultValue={filters.step ?? ""} className={field}>
             <option value="">Any</option>
-            {CHECK_STEP_NAMES.map((s) => (
+            {CHECK_STEPS.map((s) => (
               <option key={s} value={s}>
-                {stepLabels[s]}
+                {staffStepLabel(s)}
               </option>
             ))}
           </select>

@@ -2,7 +2,7 @@
 // another tenant's check is a 404, exactly like one that does not exist.
 import { NextResponse } from "next/server";
 import { asCustomer, currentSession } from "@/lib/auth/session";
-import { getCheck } from "@/lib/data/environments";
+import { getCheck } from "@/lib/data/checks";
 import { customerScope } from "@/lib/data/scope";
 
 export const dynamic = "force-dynamic";

@@ -6,7 +6,9 @@ import { CopyField } from "@/components/ui/copy-field";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { getEnvironment, listChecks } from "@/lib/data/environments";
+import { customerStepLabel, DEPTH_LABELS, describePrivilege } from "@/lib/checks/vocabulary";
+import { listChecks, runningCheckId } from "@/lib/data/checks";
+import { getEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
 import { possessive } from "@/lib/text";
 
@@ -19,7 +21,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
   const environment = await getEnvironment(scope, environmentId);
   // Another tenant's environment is indistinguishable from one that does not exist.
   if (!environment) notFound();
-  const checks = await listChecks(scope, environment.id);
+  const [checks, running] = await Promise.all([listChecks(scope, environment.id), runningCheckId(scope, environment.id)]);
   const c = config();
   const { appName } = c.branding;
   const { roleName, rolePrivileges } = c.dataverse;
@@ -63,13 +65,25 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
             <strong>Security roles</strong>: select &ldquo;{roleName}&rdquo; only → <strong>Create</strong>.
           </li>
         </ol>
+        <h3 className="mt-6 font-semibold">What &ldquo;{roleName}&rdquo; must grant</h3>
+        <p className="mt-1 text-sm text-slate-600">
+          If you create or edit the role yourself (Settings → Users + permissions → Security roles), give it exactly these privileges. The check
+          reads the app&rsquo;s own user and roles, so it needs the first two as well.
+        </p>
+        <ul className="mt-2 list-disc space-y-0.5 pl-5 text-sm text-slate-700" aria-label="Privileges the role must grant">
+          {[...rolePrivileges].sort((a, b) => Number(b.depth !== "Global") - Number(a.depth !== "Global")).map((p) => (
+            <li key={p.name}>
+              <code>{p.name}</code> — {DEPTH_LABELS[p.depth]} level
+            </li>
+          ))}
+        </ul>
         <h3 className="mt-6 font-semibold">Or with the Power Platform CLI</h3>
         <div className="mt-2">
           <CopyField label="pac command" value={pac} multiline />
         </div>
         <h3 className="mt-6 font-semibold">Why this role, and not System Administrator</h3>
         <p className="mt-2 text-sm text-slate-700">
-          &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.join(", ")}. System Administrator would let the app read and change
+          &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.map(describePrivilege).join(", ")}. System Administrator would let the app read and change
           everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it. If the
           role does not exist yet, import {possessive(c.branding.vendorName)} solution, which contains it.
         </p>
@@ -80,7 +94,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           Connection check
         </h2>
         <p className="mt-1 mb-4 text-sm text-slate-600">The portal connects from its servers exactly as {appName} will, and reports each step.</p>
-        <CheckRunner environmentId={environment.id} roleName={roleName} />
+        <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running} />
       </section>
 
       <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-6">
@@ -106,7 +120,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
                             ? "automatically"
                             : "by your organisation"}
                       {check.durationMs !== null ? ` · ${check.durationMs} ms` : ""}
-                      {check.failingStep ? ` · failed at ${check.failingStep}` : ""}
+                      {check.failingStep ? ` · failed at “${customerStepLabel(check.failingStep, roleName)}”` : ""}
                     </span>
                   </summary>
                   <CheckSteps steps={check.steps} roleName={roleName} />

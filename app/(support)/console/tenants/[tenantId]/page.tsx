@@ -12,6 +12,7 @@ import { STAGE_LABELS } from "@/lib/data/support/tenant-filters";
 import { getSupportTenant, stageOf, supportAuditTrail, supportCheckHistory } from "@/lib/data/support/tenants";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
+import { staffStepLabel } from "@/lib/checks/vocabulary";
 
 export const metadata: Metadata = { title: "Tenant" };
 
@@ -152,7 +153,7 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
                       {check.triggeredByName ? ` by ${check.triggeredByName}` : ""}
                       {check.durationMs !== null ? ` · ${check.durationMs} ms` : ""}
                       {` · ${check.entraRequests} Entra + ${check.dataverseRequests} Dataverse requests`}
-                      {check.failingStep ? ` · failed at ${check.failingStep}` : ""}
+                      {check.failingStep ? ` · failed at ${staffStepLabel(check.failingStep)}` : ""}
                     </span>
                   </summary>
                   <p className="mt-1 font-mono text-xs text-slate-400">check {check.id}</p>

@@ -1,0 +1,96 @@
+// The connection check's vocabulary: its steps in order, what customers and staff call them, and Dataverse's
+// privilege depths in the words of the Power Platform admin center. The one owner of these words: pages,
+// the console, its filters and charts, the seed and the tests import them from here.
+//
+// No `server-only`: client components (the live progress) render these labels too. Nothing here is secret.
+
+export const CHECK_STEPS = ["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"] as const;
+export type CheckStepName = (typeof CHECK_STEPS)[number];
+
+export function isCheckStep(value: string): value is CheckStepName {
+  return (CHECK_STEPS as readonly string[]).includes(value);
+}
+
+export function stepOrdinal(name: CheckStepName): number {
+  return CHECK_STEPS.indexOf(name);
+}
+
+/** What the customer admin reads for each step (the role name is the vendor's configured one). */
+export function customerStepLabel(name: string, roleName: string): string {
+  switch (name) {
+    case "token":
+      return "Token from Microsoft Entra ID for your tenant";
+    case "whoami":
+      return "Dataverse accepts the app's token";
+    case "application-user":
+      return "Application user found, enabled and non-interactive";
+    case "roles":
+      return `Security role “${roleName}”`;
+    case "least-privilege":
+      return "No more access than needed (no System Administrator)";
+    case "privileges":
+      return "Required privileges";
+    case "sample-read":
+      return "Sample read: first 3 accounts by name";
+    default:
+      return name;
+  }
+}
+
+/** Short names for staff views, charts and filters. */
+export const STAFF_STEP_LABELS: Record<CheckStepName, string> = {
+  token: "Token",
+  whoami: "WhoAmI",
+  "application-user": "Application user",
+  roles: "Security role",
+  "least-privilege": "Least privilege",
+  privileges: "Privileges",
+  "sample-read": "Sample read",
+};
+
+export function staffStepLabel(name: string): string {
+  return isCheckStep(name) ? STAFF_STEP_LABELS[name] : name;
+}
+
+/** Dataverse's privilege depths (RetrieveUserPrivileges' `Depth`), weakest first. */
+export const PRIVILEGE_DEPTHS = ["Basic", "Local", "Deep", "Global"] as const;
+export type PrivilegeDepth = (typeof PRIVILEGE_DEPTHS)[number];
+
+/** The admin center's names for the depths (docs/protocol/dataverse.md "Privilege depths"). */
+export const DEPTH_LABELS: Record<PrivilegeDepth, string> = {
+  Basic: "User",
+  Local: "Business Unit",
+  Deep: "Parent: Child Business Units",
+  Global: "Organization",
+};
+
+export function depthReaches(held: PrivilegeDepth, required: PrivilegeDepth): boolean {
+  return PRIVILEGE_DEPTHS.indexOf(held) >= PRIVILEGE_DEPTHS.indexOf(required);
+}
+
+export type RequiredPrivilege = { name: string; depth: PrivilegeDepth };
+
+/** "prvReadUser (Business Unit level)". */
+export function describePrivilege(p: RequiredPrivilege): string {
+  return `${p.name} (${DEPTH_LABELS[p.depth]} level)`;
+}
+
+/** Why a step did not run, in the customer's words, by the step whose failure stopped it. */
+export function skipReason(blockingStep: CheckStepName | "unexpected"): string {
+  switch (blockingStep) {
+    case "token":
+      return "Not checked until the app can get a token for your tenant.";
+    case "whoami":
+      return "Not checked until Dataverse accepts the app's token.";
+    case "application-user":
+      return "Not checked until the application user is fixed.";
+    case "roles":
+      return "Not checked until the security role is fixed.";
+    case "privileges":
+      return "Not checked until the privileges are fixed.";
+    case "unexpected":
+      return "Not checked: the check stopped early.";
+    default:
+      return "Not checked.";
+  }
+}
