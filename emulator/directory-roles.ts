@@ -14,7 +14,7 @@ export const DirectoryRole = {
 /** Every member user carries this template id in `wids` (the "User" role). */
 export const MEMBER_USER_ROLE = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 
-/** Personal Microsoft accounts sign in to this tenant (reference A1/A2). */
+/** Personal Microsoft accounts sign in to this tenant (docs/protocol/entra.md A1/A2). */
 export const CONSUMER_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 /** Roles allowed to grant tenant-wide admin consent ([U] beyond Global Administrator; configurable in settings). */

@@ -1,5 +1,5 @@
 /**
- * Every error text the emulator sends, in two editable tables (reference A4/A5 for Entra, B6 for
+ * Every error text the emulator sends, in two editable tables (docs/protocol/entra.md A4/A5 for Entra, B6 for
  * Dataverse). Microsoft says clients must not parse messages; codes and HTTP statuses are what
  * matter, and those are reproduced exactly where the reference marks them [V]/[V-3p].
  *
@@ -12,7 +12,7 @@ export interface EntraErrorDefinition {
   code: number;
   /** OAuth `error` value. */
   error: string;
-  /** HTTP status at the token endpoint: 401 for invalid_client, 400 otherwise (reference A4). */
+  /** HTTP status at the token endpoint: 401 for invalid_client, 400 otherwise (docs/protocol/entra.md A4). */
   status: number;
   template: string;
 }
@@ -206,7 +206,7 @@ export function fillTemplate(template: string, params: Record<string, string | n
   });
 }
 
-/** `YYYY-MM-DD HH:MM:SSZ` (reference A4). */
+/** `YYYY-MM-DD HH:MM:SSZ` (docs/protocol/entra.md A4). */
 export function entraTimestamp(date: Date = new Date()): string {
   return `${date.toISOString().slice(0, 19).replace("T", " ")}Z`;
 }
@@ -260,7 +260,7 @@ export function entraError(
   };
 }
 
-// ---------------------------------------------------------------- Dataverse (reference B6)
+// ---------------------------------------------------------------- Dataverse (docs/protocol/dataverse.md B6)
 
 export interface DataverseErrorDefinition {
   status: number;
@@ -271,7 +271,7 @@ export interface DataverseErrorDefinition {
 export const DATAVERSE_ERRORS = {
   /** [V-3p] no application user for the token's appid (or no systemuser for a user's oid). */
   notMember: { status: 403, code: "0x80072560", template: "The user is not a member of the organization." },
-  /** Message [V], code [U] (reference B6). */
+  /** Message [V], code [U] (docs/protocol/dataverse.md B6). */
   userDisabled: {
     status: 403,
     code: "0x8004430d",
@@ -304,7 +304,7 @@ export const DATAVERSE_ERRORS = {
   invalidJson: { status: 400, code: "0x80048d19", template: "Error identified in Payload provided by the user for Entity :'{entity}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : Microsoft.OData.ODataException: {detail}" },
   methodNotAllowed: { status: 405, code: "0x80060888", template: "The requested resource does not support http method '{method}'." },
   duplicateRecord: { status: 412, code: "0x80040237", template: "A record that has the attribute values {attribute} already exists. The entity key requires that this set of attributes contains unique values." },
-  /** [U] the service principal of `applicationid` does not exist in the environment's tenant (reference B4). */
+  /** [U] the service principal of `applicationid` does not exist in the environment's tenant (docs/protocol/dataverse.md B4). */
   applicationNotInTenant: {
     status: 400,
     code: "0x80072566",

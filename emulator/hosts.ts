@@ -31,7 +31,7 @@ export function classifyHost(hostname: string): HostKind {
 
 /**
  * Is this resource a Dataverse org (any `<org>.(api.)?crmN.dynamics.{localhost,com}`)? Entra issues
- * tokens for any such host without checking that the org exists (reference A3.3, the Dynamics CRM
+ * tokens for any such host without checking that the org exists (docs/protocol/entra.md A3.3, the Dynamics CRM
  * service principal's wildcard names).
  */
 export function isDataverseResourceHost(hostname: string): boolean {
@@ -61,7 +61,7 @@ export function certificateDnsNames(environments: Pick<Environment, "name" | "re
   return [...new Set(names)];
 }
 
-/** crmN → Dataverse geo (reference B1 region table). */
+/** crmN → Dataverse geo (docs/protocol/dataverse.md B1 region table). */
 export const REGION_GEOS: Record<string, string> = {
   crm: "NAM",
   crm2: "SAM",

@@ -1,6 +1,6 @@
 /**
  * "Power Platform admin center (emulated)": one page where a customer admin in the demo adds an
- * application user by app ID to an environment and gives it a security role (reference B8: PPAC →
+ * application user by app ID to an environment and gives it a security role (docs/protocol/dataverse.md B8: PPAC →
  * Environments → {env} → Settings → Users + permissions → Application users). No sign-in.
  */
 import type { EmulatorAdmin } from "./admin";

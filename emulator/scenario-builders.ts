@@ -221,7 +221,7 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
           businessUnitId: rootBuId,
           applicationId: ctx.clientId,
           azureAdObjectId: servicePrincipalObjectId(ctx.tenantId, ctx.clientId),
-          // Auto-generated user name pattern "<App name><Application ID>@<TenantId>.com" (reference B4, [U]).
+          // Auto-generated user name pattern "<App name><Application ID>@<TenantId>.com" (docs/protocol/dataverse.md B4, [U]).
           domainname: `${ctx.appDisplayName.replace(/\s+/g, "")}${ctx.clientId}@${ctx.tenantId}.com`,
           isDisabled: appUser.disabled,
           accessMode: 4,

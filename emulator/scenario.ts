@@ -103,7 +103,7 @@ export const tenantSchema = z.object({
   /** True when an admin consented for the whole tenant (no per-user consent prompt for the app's permissions). */
   adminConsented: z.boolean().default(false),
   servicePrincipalObjectId: guid,
-  /** After consent, how long client-credentials requests still get 700016 (directory replication, reference C5). */
+  /** After consent, how long client-credentials requests still get 700016 (directory replication, docs/protocol/pitfalls.md C5). */
   consentReplicationDelayMs: z.number().int().min(0).default(0),
   /** Tenant setting "Users can consent to apps". When false, non-admins meet "Need admin approval" (AADSTS90094). */
   userConsentAllowed: z.boolean().default(true),
@@ -135,7 +135,7 @@ export const systemUserSchema = z.object({
   id: guid,
   fullname: z.string().min(1),
   businessUnitId: guid,
-  /** Set for application users: the Entra client id (reference B4). */
+  /** Set for application users: the Entra client id (docs/protocol/dataverse.md B4). */
   applicationId: guid.nullable().default(null),
   /** Entra object id: the user's oid, or for an application user the service principal's object id. */
   azureAdObjectId: guid.nullable().default(null),
@@ -170,7 +170,7 @@ export const contactSchema = z.object({
 export const environmentSchema = z.object({
   /** Org URL name: https://<name>.<region>.dynamics.localhost:PORT */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and hyphens"),
-  /** Region host label: crm (NAM), crm4 (EUR), crm11 (GBR), … (reference B1). */
+  /** Region host label: crm (NAM), crm4 (EUR), crm11 (GBR), … (docs/protocol/dataverse.md B1). */
   region: z.string().regex(/^crm\d*$/).default("crm"),
   tenantId: guid,
   organizationId: guid,

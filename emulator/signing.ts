@@ -1,5 +1,5 @@
 /**
- * Token-signing keys and the JWKS document (reference A1 "JWKS"): RS256 keys with a self-signed
+ * Token-signing keys and the JWKS document (docs/protocol/entra.md A1 "JWKS"): RS256 keys with a self-signed
  * certificate each, `kid` = `x5t` = base64url(SHA-1(DER)), `x5c`, and a per-key `issuer`. One key
  * signs organizational tokens, a second one personal-account (consumer tenant) tokens, as in Entra.
  * Keys persist in `<stateDir>/signing/` so tokens survive an emulator restart.
@@ -83,7 +83,7 @@ export class TokenSigner {
 
   /**
    * Signs a JWT. v1 access tokens carry `x5t` next to `kid` in the header; v2 tokens only `kid`
-   * (reference A1/A2).
+   * (docs/protocol/entra.md A1/A2).
    */
   async sign(payload: Record<string, unknown>, options: { audience?: KeyAudience; v1Header?: boolean } = {}): Promise<string> {
     const key = this.key(options.audience ?? "organizations");

@@ -133,7 +133,7 @@ export class EmulatorState {
 
   // ------------------------------------------------------------ the app's service principal
 
-  /** The SP exists and replication finished (reference C5: 700016 until then). */
+  /** The SP exists and replication finished (docs/protocol/pitfalls.md C5: 700016 until then). */
   servicePrincipalVisible(tenant: Tenant, now = Date.now()): boolean {
     if (!tenant.appConsented) return false;
     return now >= (this.servicePrincipalVisibleAt.get(tenant.id.toLowerCase()) ?? 0);

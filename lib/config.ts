@@ -14,7 +14,7 @@ import type { PrivilegeDepth, RequiredPrivilege } from "@/lib/checks/vocabulary"
 import { z } from "zod";
 import { DatabaseUrlError, DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
 
-/** Dataverse host suffixes of every Microsoft cloud (see ../shared/reference/entra-dataverse-protocol.md B1). */
+/** Dataverse host suffixes of every Microsoft cloud (see docs/protocol/dataverse.md B1). */
 export const MICROSOFT_DATAVERSE_HOST_SUFFIXES = [
   "crm.dynamics.com",
   ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}.dynamics.com`), // crm2 … crm21

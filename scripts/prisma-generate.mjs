@@ -1,6 +1,6 @@
 // `prisma generate` without network: the CLI insists on downloading a native schema engine before it
 // generates, although generating never runs it. Pointing PRISMA_SCHEMA_ENGINE_BINARY at an existing
-// file skips that download (../shared/notes/stack.md). The query engine is WebAssembly (driver adapters).
+// file skips that download (README "Working on it"). The query engine is WebAssembly (driver adapters).
 import { spawnSync } from "node:child_process";
 
 const result = spawnSync("npx", ["prisma", "generate"], {

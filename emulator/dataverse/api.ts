@@ -1,5 +1,5 @@
 /**
- * The Web API resource paths under `/api/data/v9.x/` (reference B3-B5): WhoAmI, entity sets with
+ * The Web API resource paths under `/api/data/v9.x/` (docs/protocol/dataverse.md B3-B5): WhoAmI, entity sets with
  * query options, single records, navigation collections, `$ref` role association, the
  * RetrieveUserPrivileges function, creates/updates/deletes. `$batch` lives in batch.ts and calls
  * back into `executeApiRequest` for every inner request.
@@ -307,7 +307,7 @@ function referencedId(value: string | undefined, expectedSet: string): string {
 }
 
 /**
- * POST/DELETE `systemusers(<id>)/systemuserroles_association/$ref` (reference B4). Associating a
+ * POST/DELETE `systemusers(<id>)/systemuserroles_association/$ref` (docs/protocol/dataverse.md B4). Associating a
  * role needs prvAssignRole (System Administrator has it). Re-associating is a no-op ([U]).
  */
 function referenceRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, navSegment: { name: string; key?: string }, method: string): EmulatorResponse {

@@ -1,5 +1,5 @@
 /**
- * Bearer-token checks of a Dataverse environment (reference B2, B6):
+ * Bearer-token checks of a Dataverse environment (docs/protocol/dataverse.md B2, B6):
  * no token, bad signature, expired, wrong audience or a token from another tenant → 401 with
  *   WWW-Authenticate: Bearer authorization_uri=https://<authority>/<tenant GUID>/oauth2/authorize, resource_id=https://<org host>/
  * (single space after Bearer, comma-separated, unquoted, org host not the .api. one, trailing slash).

@@ -1,5 +1,5 @@
 /**
- * `POST /api/data/v9.x/$batch` (reference B5): multipart/mixed in and out, change sets that are
+ * `POST /api/data/v9.x/$batch` (docs/protocol/dataverse.md B5): multipart/mixed in and out, change sets that are
  * atomic (all rolled back when one request fails), `Content-ID` references (`$1`) in URLs and
  * `@odata.bind` values, at most 1000 requests, no nested batches, no GET inside a change set.
  * By default processing stops at the first failure and the whole batch answers with that request's

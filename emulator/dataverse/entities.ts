@@ -1,7 +1,7 @@
 /**
  * The entity sets the emulator serves (accounts, contacts, systemusers, roles, businessunits): how
  * scenario objects look as OData records, their navigation properties, and how writes map back.
- * Column names follow the Dataverse Web API (reference B4); lookups appear as `_x_value`.
+ * Column names follow the Dataverse Web API (docs/protocol/dataverse.md B4); lookups appear as `_x_value`.
  */
 import { failDataverse } from "../errors";
 import { randomGuid, sameGuid } from "../guid";
@@ -340,7 +340,7 @@ const SYSTEMUSER_CREATE = ["applicationid", "businessunitid@odata.bind", "access
 const SYSTEMUSER_UPDATE = ["isdisabled", "accessmode", "internalemailaddress", "businessunitid@odata.bind"];
 
 /**
- * Creating an application user (reference B4): needs `applicationid` and the business unit bind;
+ * Creating an application user (docs/protocol/dataverse.md B4): needs `applicationid` and the business unit bind;
  * Dataverse resolves the application in the environment's tenant, so the app's service principal
  * must exist there (admin consent first), else the [U] 0x80072566 error.
  */

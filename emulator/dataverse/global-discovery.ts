@@ -1,5 +1,5 @@
 /**
- * Global Discovery Service (reference B7): `GET /api/discovery/v2.0/Instances` lists the
+ * Global Discovery Service (docs/protocol/dataverse.md B7): `GET /api/discovery/v2.0/Instances` lists the
  * environments where the calling *user* is provisioned and enabled, in the user's tenant.
  * Unauthenticated calls get a challenge with the `common` authority. App-only tokens get an empty
  * list ([U]: likely unsupported in the real service).

@@ -1,5 +1,5 @@
 /**
- * The OData query options Dataverse clients use (reference B4 examples): $select, $filter (eq/ne/
+ * The OData query options Dataverse clients use (docs/protocol/dataverse.md B4 examples): $select, $filter (eq/ne/
  * gt/ge/lt/le, and/or/not, parentheses, null, true/false, numbers, 'quoted strings', unquoted GUID
  * literals, contains/startswith/endswith), $orderby, $top, $count, $expand with nested options.
  *

@@ -1,5 +1,5 @@
 /**
- * Dataverse Web API response conventions (reference B3, B6): `OData-Version: 4.0`,
+ * Dataverse Web API response conventions (docs/protocol/dataverse.md B3, B6): `OData-Version: 4.0`,
  * `Content-Type: application/json; odata.metadata=minimal`, `@odata.context`, errors as
  * `{"error":{"code":"0x…","message":"…"}}`, creates as 204 + `OData-EntityId`.
  */

@@ -26,7 +26,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Consumes one unit of a matching throttle fault, if any (reference B6 "Service protection"). */
+/** Consumes one unit of a matching throttle fault, if any (docs/protocol/dataverse.md B6 "Service protection"). */
 function throttleResponse(ctx: EmulatorContext, env: Environment): EmulatorResponse | undefined {
   const fault = ctx.state.scenario.faults.throttle.find((t) => t.remaining > 0 && (t.environment === undefined || t.environment === env.name));
   if (!fault) return undefined;

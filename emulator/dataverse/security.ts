@@ -1,5 +1,5 @@
 /**
- * Dataverse's own authorization (reference A3.3, B4, B6): the caller is the systemuser matching
+ * Dataverse's own authorization (docs/protocol/entra.md A3.3, B4, B6): the caller is the systemuser matching
  * the token (application user by `appid`, a person by `oid`); its security roles give privileges
  * with a depth (Basic = own records, Local = own business unit, Deep = BU and children, Global).
  */

@@ -1,5 +1,5 @@
 /**
- * The interactive endpoints (reference A2, A3):
+ * The interactive endpoints (docs/protocol/entra.md A2, A3):
  *
  * - `/{tenant}/oauth2/v2.0/authorize` and legacy v1 `/{tenant}/oauth2/authorize` (prompt=admin_consent)
  * - `/{tenant}/v2.0/adminconsent` and legacy `/{tenant}/adminconsent`
@@ -363,7 +363,7 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
   ctx.state.transactions.delete(txn.id);
 
   if (!accepted) {
-    // Declining: the documented admin-consent example keeps admin_consent=True (reference A3.1).
+    // Declining: the documented admin-consent example keeps admin_consent=True (docs/protocol/entra.md A3.1).
     return adminFlow
       ? errorToClient(ctx, req, txn, "userDeclinedConsent", {}, { prefix: [["admin_consent", "True"]] })
       : errorToClient(ctx, req, txn, "userDeclinedConsent", {}, { errorOverride: "access_denied" });

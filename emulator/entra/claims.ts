@@ -1,5 +1,5 @@
 /**
- * Token minting: v2 ID tokens (reference A2) and v1 access tokens (reference A4 "Access token for
+ * Token minting: v2 ID tokens (docs/protocol/entra.md A2) and v1 access tokens (docs/protocol/entra.md A4 "Access token for
  * Dataverse"). Dataverse, Global Discovery and Graph accept v1 tokens, so every access token the
  * emulator issues has the v1 shape (iss https://sts.windows.net/{tid}/, appid/appidacr, ver 1.0).
  */
@@ -21,7 +21,7 @@ function opaqueClaims(): { aio: string; rh: string; uti: string } {
   return { aio: opaqueToken(48), rh: `1.${opaqueToken(40)}.`, uti: opaqueToken(16) };
 }
 
-/** Pairwise subject: unique per (user, app) (reference A2). */
+/** Pairwise subject: unique per (user, app) (docs/protocol/entra.md A2). */
 export function pairwiseSubject(oid: string, clientId: string): string {
   return createHash("sha256").update(`${oid.toLowerCase()}:${clientId.toLowerCase()}`).digest("base64url").slice(0, 43);
 }
@@ -32,7 +32,7 @@ export interface AppOnlyTokenInput {
   audience: string;
   appidacr: AppIdAcr;
   lifetimeSeconds: number;
-  /** `roles` only for tokens to the app's own API (Dataverse has no app roles: reference A3.3). */
+  /** `roles` only for tokens to the app's own API (Dataverse has no app roles: docs/protocol/entra.md A3.3). */
   roles?: string[];
 }
 
@@ -128,7 +128,7 @@ export interface IdTokenInput {
   lifetimeSeconds: number;
   authTime: number;
   includeWids: boolean;
-  /** App roles of the app assigned to the user (reference A2 `roles`). */
+  /** App roles of the app assigned to the user (docs/protocol/entra.md A2 `roles`). */
   roles: string[];
   /** OIDC hybrid flow: hash of the code issued alongside. */
   code?: string;
@@ -141,7 +141,7 @@ function leftHalfHash(value: string): string {
   return digest.subarray(0, digest.length / 2).toString("base64url");
 }
 
-/** v2 ID token (reference A2): iss per tenant, aud = client id, pairwise sub, tid/oid. */
+/** v2 ID token (docs/protocol/entra.md A2): iss per tenant, aud = client id, pairwise sub, tid/oid. */
 export async function mintIdToken(signer: TokenSigner, input: IdTokenInput): Promise<string> {
   const iat = nowSeconds();
   const tid = input.tenant.id;

@@ -1,5 +1,5 @@
 /**
- * Confidential-client authentication at the token endpoint (reference A4, C6, C13):
+ * Confidential-client authentication at the token endpoint (docs/protocol/entra.md A4, C6, C13):
  * - client_secret in the body (client_secret_post)
  * - HTTP Basic per RFC 6749 §2.3.1: base64(urlencode(client_id) ":" urlencode(secret))
  * - client_assertion JWT (private_key_jwt): RS256 with `x5t` (SHA-1 thumbprint) or PS256 with
@@ -79,7 +79,7 @@ export async function authenticateClient(
 function verifySecret(secret: string, method: ClientAuthMethod, ctx: ClientAuthContext): ClientAuthResult {
   const now = Date.now();
   const match = ctx.app.secrets.find((s) => s.value === secret);
-  // Pasting the secret ID instead of the value (reference C6) is just a wrong secret: 7000215.
+  // Pasting the secret ID instead of the value (docs/protocol/pitfalls.md C6) is just a wrong secret: 7000215.
   if (!match) return fail("invalidClientSecret", { clientId: ctx.app.clientId });
   if (Date.parse(match.expiresAt) <= now) return fail("expiredClientSecret", { clientId: ctx.app.clientId });
   if (match.startsAt && Date.parse(match.startsAt) > now) return fail("invalidClientSecret", { clientId: ctx.app.clientId });

@@ -1,5 +1,5 @@
 /**
- * OIDC discovery, JWKS and instance discovery (reference A1).
+ * OIDC discovery, JWKS and instance discovery (docs/protocol/entra.md A1).
  *
  * - Tenant GUID or domain: every endpoint and the issuer carry the resolved GUID; tenant_region_scope "WW".
  * - common / organizations / consumers: endpoints carry the literal segment, the issuer the literal
@@ -14,7 +14,7 @@ import type { EmulatorContext } from "../context";
 import { endpointSegment, isConsumerTenant, resolveTenant } from "./tenant-resolution";
 import type { TenantTarget } from "./tenant-resolution";
 
-/** Headers seen on the real metadata responses (reference A1). */
+/** Headers seen on the real metadata responses (docs/protocol/entra.md A1). */
 function metadataHeaders(): Record<string, string> {
   return {
     "cache-control": "max-age=86400, private",

@@ -1,6 +1,6 @@
 /**
  * Sending results back to the client application: to the redirect URI by query, fragment or
- * form_post (reference A2), error parameters in Entra's format, and the error page shown when the
+ * form_post (docs/protocol/entra.md A2), error parameters in Entra's format, and the error page shown when the
  * redirect URI itself cannot be trusted (AADSTS50011 and friends).
  */
 import { entraError, entraTimestamp } from "../errors";
@@ -33,7 +33,7 @@ export function respondToClient(endpoint: ClientEndpoint, fields: [string, strin
 /**
  * An Entra error at the redirect URI: `error`, `error_description` (with trace/correlation/timestamp
  * lines like the token endpoint's), `error_uri`, `state`. `prefix` lets admin consent put
- * `admin_consent=True` first, as in the documented example (reference A3.1).
+ * `admin_consent=True` first, as in the documented example (docs/protocol/entra.md A3.1).
  */
 export function errorToClient(
   ctx: EmulatorContext,
@@ -54,7 +54,7 @@ export function errorToClient(
   ]);
 }
 
-/** The user pressed "Cancel" in the sign-in UI (reference A2: error_subcode=cancel). */
+/** The user pressed "Cancel" in the sign-in UI (docs/protocol/entra.md A2: error_subcode=cancel). */
 export function cancelToClient(endpoint: ClientEndpoint & { state?: string | undefined }): EmulatorResponse {
   return respondToClient(endpoint, [
     ["error", "access_denied"],

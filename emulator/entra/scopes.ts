@@ -1,5 +1,5 @@
 /**
- * Scope parsing (reference A4 and C8): v2 scopes are `<resource>/<permission>`; `.default` stands for
+ * Scope parsing (docs/protocol/entra.md A4 and C8): v2 scopes are `<resource>/<permission>`; `.default` stands for
  * all statically configured permissions; bare names (User.Read) belong to Microsoft Graph; OIDC
  * scopes have no resource.
  */

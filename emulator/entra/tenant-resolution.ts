@@ -1,5 +1,5 @@
 /**
- * The `{tenant}` path segment (reference A1): a tenant GUID, a verified domain, or one of the
+ * The `{tenant}` path segment (docs/protocol/entra.md A1): a tenant GUID, a verified domain, or one of the
  * multi-tenant aliases `common`, `organizations`, `consumers`.
  */
 import { CONSUMER_TENANT_ID } from "../directory-roles";
@@ -48,7 +48,7 @@ export function isConsumerTenant(tenant: Tenant): boolean {
   return tenant.kind === "consumers" || tenant.id.toLowerCase() === CONSUMER_TENANT_ID;
 }
 
-/** Which tenants' users may sign in through this target (reference A1 table). */
+/** Which tenants' users may sign in through this target (docs/protocol/entra.md A1 table). */
 export function tenantsOfferedBy(state: EmulatorState, target: TenantTarget): Tenant[] {
   const all = state.scenario.tenants;
   switch (target.kind) {

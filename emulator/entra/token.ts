@@ -1,5 +1,5 @@
 /**
- * `POST /{tenant}/oauth2/v2.0/token` (reference A4): client_credentials, authorization_code (with
+ * `POST /{tenant}/oauth2/v2.0/token` (docs/protocol/entra.md A4): client_credentials, authorization_code (with
  * PKCE) and refresh_token. Errors use the documented JSON shape (errors.ts), 401 for invalid_client.
  *
  * Check order ([U], modelled on observed behaviour): method → tenant → grant_type → client_id →
@@ -158,7 +158,7 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
   const parsed = parseScopes(scope);
   if (parsed.resources.length > 1) fail("multipleResources", { scope });
   const only = parsed.resourceScopes[0];
-  // Client credentials take exactly `<resource>/.default` (reference A4, C8).
+  // Client credentials take exactly `<resource>/.default` (docs/protocol/entra.md A4, C8).
   if (parsed.oidc.length > 0 || !only || parsed.resourceScopes.some((s) => s.permission !== ".default")) {
     fail("clientCredentialsScope", { scope });
   }
@@ -175,7 +175,7 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
   return tokenResponse(ctx, { access_token: accessToken });
 }
 
-/** 500011 when the resource principal does not exist in the tenant (reference A5, C15). */
+/** 500011 when the resource principal does not exist in the tenant (docs/protocol/entra.md A5, C15). */
 function checkResourceInTenant(kind: ReturnType<typeof classifyResource>["kind"], resource: string, tenant: Tenant): void {
   if (kind === "unknown") fail("resourceNotFound", { resource, tenantName: tenant.id });
   if ((kind === "dataverse" || kind === "globaldisco") && !tenant.hasDataverse) fail("resourceNotFound", { resource, tenantName: tenant.id });

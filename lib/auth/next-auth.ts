@@ -17,7 +17,7 @@ export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
 /**
  * `common` in multi-tenant mode: personal accounts can then reach us and be refused with our own clear page
  * (instead of an Entra error). The provider recognises the tenant segment only on microsoftonline.com hosts
- * and otherwise assumes `common`, which this choice also satisfies (../shared/notes/stack.md).
+ * and otherwise assumes `common`, which this choice also satisfies (README "Working on it").
  */
 export function signInIssuer(c: PortalConfig): string {
   const tenant = c.entra.tenancy === "single" && c.entra.homeTenantId ? c.entra.homeTenantId : "common";
@@ -36,7 +36,7 @@ type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<
  * The Entra provider of next-auth, authenticating the code exchange with the app's secret or certificate.
  * next-auth's own private_key_jwt sends an assertion without the `x5t#S256` header and with an array audience,
  * which Entra does not accept; so with a certificate the exchange is sent as a public-client request and the
- * assertion Entra expects (reference A4) is added to the token request on its way out.
+ * assertion Entra expects (docs/protocol/entra.md A4) is added to the token request on its way out.
  */
 function entraProvider(c: PortalConfig) {
   const { clientId, credential } = c.entra;

@@ -1,7 +1,7 @@
 // Who may sign in, decided from the id_token's `tid` and `roles` after next-auth has validated it (issuer
 // checked against the token's own tenant, nonce, PKCE). Pure, so every rule has a unit test.
 
-/** The tenant of personal Microsoft accounts (../shared/reference/entra-dataverse-protocol.md A1, A2). */
+/** The tenant of personal Microsoft accounts (docs/protocol/entra.md A1, A2). */
 export const PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 export type SignInRefusal = "personal-account" | "other-tenant" | "missing-claims";

@@ -1,4 +1,4 @@
-// Reads the tenant out of Dataverse's unauthenticated bearer challenge (../shared/reference/entra-dataverse-protocol.md
+// Reads the tenant out of Dataverse's unauthenticated bearer challenge (docs/protocol/
 // B2 and C9):  WWW-Authenticate: Bearer authorization_uri=https://login.microsoftonline.com/<tid>/oauth2/authorize, resource_id=https://<org>/
 // Parameters are comma-separated, unquoted (quotes tolerated), names case-insensitive. The tenant is the first
 // path segment of authorization_uri, not whatever follows the last "/".

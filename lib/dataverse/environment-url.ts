@@ -4,7 +4,7 @@
 //
 // Accepted forms: contoso.crm4.dynamics.com, https://contoso.api.crm4.dynamics.com/api/data/v9.2/,
 // https://CONTOSO.crm4.dynamics.com/main.aspx?appid=… — all become https://contoso.crm4.dynamics.com.
-// Region hosts and clouds: ../shared/reference/entra-dataverse-protocol.md B1.
+// Region hosts and clouds: docs/protocol/dataverse.md B1.
 
 export type DataverseCloud = "PUBLIC" | "GCC" | "GCC_HIGH" | "DOD" | "CHINA";
 

@@ -1,6 +1,6 @@
 import "server-only";
 
-// The few Dataverse Web API calls the portal makes (reference B2–B6), over the outbound client.
+// The few Dataverse Web API calls the portal makes (docs/protocol/dataverse.md B2–B6), over the outbound client.
 import { randomUUID } from "node:crypto";
 import { parseBearerChallenge, type DataverseChallenge } from "@/lib/dataverse/challenge";
 import { outboundFetch } from "@/lib/http/outbound";

@@ -1,6 +1,6 @@
 import "server-only";
 
-// The app's certificate credential (reference A4): the PEM certificate and private key named by configuration,
+// The app's certificate credential (docs/protocol/entra.md A4): the PEM certificate and private key named by configuration,
 // read once, and the client assertion Entra ID accepts in place of a secret.
 import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -41,7 +41,7 @@ export function clientCertificate(c: PortalConfig): ClientCertificate {
 
 /**
  * A client assertion for the token endpoint `audience` of one tenant: PS256 with `x5t#S256`, iss = sub = the
- * client id, valid ten minutes (reference A4, "Certificate"; ED certificate-credentials.md).
+ * client id, valid ten minutes (docs/protocol/entra.md A4, "Certificate"; ED certificate-credentials.md).
  */
 export async function clientAssertion(c: PortalConfig, audience: string): Promise<string> {
   const certificate = clientCertificate(c);

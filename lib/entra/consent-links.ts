@@ -1,6 +1,6 @@
 import "server-only";
 
-// Admin-consent URLs (../shared/reference/entra-dataverse-protocol.md A3). The portal's own flow uses the v2
+// Admin-consent URLs (docs/protocol/entra.md A3). The portal's own flow uses the v2
 // adminconsent endpoint for the signed-in tenant; the legacy `prompt=admin_consent` link is offered for
 // admins who cannot use the portal (e.g. their policy blocks third-party sign-in pages).
 

@@ -1,7 +1,7 @@
 import "server-only";
 
 // App-only (client-credentials) tokens for a customer's Dataverse, one MSAL confidential client — and so one
-// token cache — per customer tenant, never shared and never `common` (reference A4, C3). Tokens stay on the
+// token cache — per customer tenant, never shared and never `common` (docs/protocol/entra.md A4, C3). Tokens stay on the
 // server: they are used by lib/dataverse and never returned to a page.
 import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
 import { config, type PortalConfig } from "@/lib/config";
@@ -11,7 +11,7 @@ import { clientCertificate } from "@/lib/entra/client-certificate";
 
 function msalCertificate(c: PortalConfig) {
   const certificate = clientCertificate(c);
-  // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (reference A4).
+  // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (docs/protocol/entra.md A4).
   return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem, x5c: certificate.certificatePem };
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 
-// Entra ID error answers (reference A4): {"error","error_description":"AADSTSnnn: …\r\nTrace ID: …","error_codes":[…],
+// Entra ID error answers (docs/protocol/entra.md A4): {"error","error_description":"AADSTSnnn: …\r\nTrace ID: …","error_codes":[…],
 // "trace_id","correlation_id","timestamp"}. MSAL keeps only part of it, so the network module hands us the raw
 // body, kept per async context (one connection check), for support staff.
 import { AsyncLocalStorage } from "node:async_hooks";

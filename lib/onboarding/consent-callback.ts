@@ -1,4 +1,4 @@
-// Classifies what Microsoft sent back to the admin-consent redirect URI (reference A3.1, A2, A5). Pure.
+// Classifies what Microsoft sent back to the admin-consent redirect URI (docs/protocol/entra.md A3.1, A2, A5). Pure.
 
 export type ConsentCallbackOutcome =
   | { kind: "granted"; tenant: string | null }

@@ -1,9 +1,9 @@
 import "server-only";
 
-// Admin consent, proven server-side. The callback's `tenant` parameter can be forged (reference A3.1), so
+// Admin consent, proven server-side. The callback's `tenant` parameter can be forged (docs/protocol/entra.md A3.1), so
 // the tenant counts as consented only once the server obtains a client-credentials token for the
 // signed-in tenant. Right after consent, Entra may still be replicating the new service principal
-// (AADSTS700016 for seconds to a minute, reference C5): the verification page retries with backoff.
+// (AADSTS700016 for seconds to a minute, docs/protocol/pitfalls.md C5): the verification page retries with backoff.
 import { config, type PortalConfig } from "@/lib/config";
 import { diagnoseTokenFailure, type Diagnosis } from "@/lib/checks/diagnoses";
 import type { TenantScope } from "@/lib/data/scope";
@@ -20,7 +20,7 @@ export const CONSENT_VERIFY_BACKOFF_MS = [0, 2_000, 3_000, 5_000, 8_000, 12_000,
 export function adminConsentUrl(c: PortalConfig, tenantId: string, state: string, origin: string): string {
   if (!c.entra.clientId) throw new Error("Entra ID application is not configured");
   // v2 admin consent for the signed-in tenant (never `common`); /.default consents to the registration's
-  // static permissions (reference A3.1, A3.3).
+  // static permissions (docs/protocol/entra.md A3.1, A3.3).
   const url = new URL(`/${tenantId}/v2.0/adminconsent`, c.entra.authorityHost);
   url.searchParams.set("client_id", c.entra.clientId);
   url.searchParams.set("scope", "https://graph.microsoft.com/.default");

@@ -230,7 +230,9 @@ test("a re-run shows a fix in the customer's environment: failing, then passing"
   await rerun.click();
   await expect(live.getByTestId("rerun-outcome")).toHaveText("Failed", { timeout: 30_000 });
   await expect(live.locator('[data-step="roles"]')).toHaveAttribute("data-outcome", "FAILED");
-  await expect(live.locator('[data-step="roles"]')).toContainText("portal.role-missing");
+  // Staff see the portal's diagnosis beside what the customer was told.
+  await expect(live.locator('[data-step="roles"]')).toContainText("role-missing");
+  await expect(live.locator('[data-step="roles"]')).toContainText("Customer sees:");
   await expect(page.getByTestId("tenant-stage")).toHaveText("Failing (latest check failed)");
 
   await emulator.action("assignRole", { environment: "fabrikam", role: "Northwind Sync Integration" });

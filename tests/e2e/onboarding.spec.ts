@@ -61,7 +61,7 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await page.getByRole("button", { name: "Run connection check" }).click();
   await expect(page.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
   const current = page.getByRole("region", { name: "Current check" });
-  for (const step of ["token", "whoami", "application-user", "roles", "privileges", "sample-read"]) {
+  for (const step of ["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"]) {
     await expect(current.locator(`[data-step="${step}"]`)).toHaveAttribute("data-outcome", "PASSED");
   }
   const accounts = current.getByRole("list", { name: "Sample accounts" }).getByRole("listitem");
@@ -233,14 +233,28 @@ test.describe("connection check failures, each explained", () => {
     await withRegisteredEnvironment(page, customer);
     const current = await runCheck(page, "Failed");
     await expect(current.locator('[data-step="roles"]')).toHaveAttribute("data-outcome", "PASSED");
-    await expect(current.locator('[data-step="privileges"]')).toContainText("prvReadContact");
-    await expect(current.locator('[data-step="sample-read"]')).toHaveAttribute("data-outcome", "PASSED");
+    await expect(current.locator('[data-step="privileges"]')).toContainText("prvReadContact (Organization level)");
+    await expect(current.locator('[data-step="privileges"]')).toContainText("Contact: Read at Organization level");
+    // One cause, one red step: the sample read waits for the fix.
+    await expect(current.locator('[data-outcome="FAILED"]')).toHaveCount(1);
+    await expect(current.locator('[data-step="sample-read"]')).toHaveAttribute("data-outcome", "SKIPPED");
+    await expect(current.locator('[data-step="sample-read"]')).toContainText("Not checked until the privileges are fixed.");
   });
 
   test("System Administrator held as well: a warning", async ({ page }) => {
     await withRegisteredEnvironment(page, await stageCustomer({ name: "SysAdmin", environments: [{ name: "prod", appUser: { roles: [ROLE, "System Administrator"] } }] }));
     const current = await runCheck(page, "Warning");
-    await expect(current.locator('[data-step="roles"]')).toContainText("Remove the System Administrator role");
+    await expect(current.locator('[data-step="roles"]')).toHaveAttribute("data-outcome", "PASSED");
+    await expect(current.locator('[data-step="least-privilege"]')).toHaveAttribute("data-outcome", "WARNING");
+    await expect(current.locator('[data-step="least-privilege"]')).toContainText('clear "System Administrator"');
+  });
+
+  test("System Administrator alone: the missing role and the over-privilege in the same run", async ({ page }) => {
+    await withRegisteredEnvironment(page, await stageCustomer({ name: "OnlySysAdmin", environments: [{ name: "prod", appUser: { roles: ["System Administrator"] } }] }));
+    const current = await runCheck(page, "Failed");
+    await expect(current.locator('[data-step="roles"]')).toContainText(`does not have the "${ROLE}" security role (it has: System Administrator)`);
+    await expect(current.locator('[data-step="least-privilege"]')).toHaveAttribute("data-outcome", "WARNING");
+    await expect(current.locator('[data-step="privileges"]')).toContainText("Not checked until the security role is fixed.");
   });
 
   test("expired client secret: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
@@ -251,6 +265,54 @@ test.describe("connection check failures, each explained", () => {
     await expect(token).toContainText("a problem with Northwind Traders' own app registration");
     await expect(token).toContainText("Nothing to change in your organisation");
     await expect(token).not.toContainText("AADSTS");
+  });
+
+  test("Adventure Works (demo): an application user without the role is one red step with the right fix, in plain words", async ({ page }) => {
+    await signInAs(page, "adele@adventureworks.onmicrosoft.com");
+    await registerEnvironment(page, emulator.environmentUrl("adventureworks", "crm11"));
+    await expect(page.getByRole("status")).toContainText("was registered");
+    await page.getByRole("link", { name: "Set up its application user" }).click();
+    const current = await runCheck(page, "Failed");
+    await expect(current.locator('[data-outcome="FAILED"]')).toHaveCount(1);
+    const roles = current.locator('[data-step="roles"]');
+    await expect(roles).toHaveAttribute("data-outcome", "FAILED");
+    await expect(roles).toContainText(`does not have the "${ROLE}" security role (it has no security roles)`);
+    await expect(roles).toContainText(`Application users → Northwind Sync → Edit security roles → select "${ROLE}" → Save`);
+    for (const step of ["privileges", "sample-read"]) {
+      await expect(current.locator(`[data-step="${step}"]`)).toHaveAttribute("data-outcome", "SKIPPED");
+      await expect(current.locator(`[data-step="${step}"]`)).toContainText("Not checked until the security role is fixed.");
+    }
+    // The portal's own diagnosis codes are for staff; the customer sees words (and Microsoft's codes, where any).
+    await expect(current).not.toContainText("role-missing");
+    await expect(current).not.toContainText("portal.");
+    // The walkthrough names what the role must grant, with the level.
+    await expect(page.getByRole("list", { name: "Privileges the role must grant" })).toContainText("prvReadUser — Business Unit level");
+
+    // Fixed in the (emulated) admin center: the next check is green, and the history keeps both.
+    await emulator.action("assignRole", { environment: "adventureworks", role: ROLE });
+    await page.getByRole("button", { name: "Run connection check" }).click();
+    await expect(page.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
+    const history = page.getByRole("list", { name: "Check history" });
+    await expect(history.getByRole("listitem")).toHaveCount(2);
+    await history.getByText(/failed at “Security role/).click();
+    await expect(history.locator('[data-step="roles"][data-outcome="FAILED"]')).toBeVisible();
+  });
+
+  test("reloading mid-check keeps the live progress: the current step, the elapsed time and the wait", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Reloaded", environments: [{ name: "prod" }] });
+    await withRegisteredEnvironment(page, customer);
+    await emulator.action("throttle", { environment: customer.environmentName("prod"), count: 1, retryAfterSeconds: 6 });
+    await page.getByRole("button", { name: "Run connection check" }).click();
+    await expect(page.getByTestId("check-waiting")).toContainText("retrying in", { timeout: 15_000 });
+    await page.reload();
+    const current = page.getByRole("region", { name: "Current check" });
+    await expect(current.getByTestId("check-outcome")).toHaveText("Running");
+    await expect(current.getByTestId("check-current-step")).toHaveText("Dataverse accepts the app's token");
+    await expect(current.getByTestId("check-waiting")).toContainText("Dataverse asked to wait");
+    await expect(current.getByTestId("check-elapsed")).toContainText("s elapsed");
+    await expect(page.getByRole("button", { name: "Checking…" })).toBeDisabled();
+    await expect(current.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
+    await expect(current.locator('[data-step="whoami"]')).toContainText("waited 6 s and retried");
   });
 
   test("throttling: the check honours Retry-After and then passes", async ({ page }) => {

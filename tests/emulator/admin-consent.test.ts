@@ -1,5 +1,5 @@
 /**
- * Admin consent (reference A3): v2 /adminconsent, legacy /adminconsent, v1 authorize with
+ * Admin consent (docs/protocol/entra.md A3): v2 /adminconsent, legacy /adminconsent, v1 authorize with
  * prompt=admin_consent; the service principal appears (after replication) and client credentials
  * start working.
  */

@@ -1,5 +1,5 @@
 /**
- * The authorization code flow through the emulated sign-in pages (reference A2): account picker,
+ * The authorization code flow through the emulated sign-in pages (docs/protocol/entra.md A2): account picker,
  * consent, PKCE, nonce, response modes, error pages vs error redirects, one-time codes, refresh
  * tokens, prompt=none with the session cookie.
  */
@@ -125,7 +125,7 @@ describe("errors before and after the redirect URI is trusted", () => {
 });
 
 describe("code flow", () => {
-  it("issues a code after consent; the ID token follows reference A2 and verifies against the JWKS", async () => {
+  it("issues a code after consent; the ID token follows docs/protocol/entra.md A2 and verifies against the JWKS", async () => {
     const { verifier, challenge } = pkce();
     const browser = new Browser(emu);
     const picker = await browser.open(authorizeUrl("organizations", { code_challenge: challenge, code_challenge_method: "S256" }));

@@ -1,5 +1,5 @@
 /**
- * $batch (reference B5), service protection and latency faults (B6), Global Discovery (B7).
+ * $batch (docs/protocol/dataverse.md B5), service protection and latency faults (B6), Global Discovery (B7).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "@/emulator/index";
@@ -203,7 +203,7 @@ describe("service protection and latency faults", () => {
   });
 });
 
-describe("Global Discovery (reference B7)", () => {
+describe("Global Discovery (docs/protocol/dataverse.md B7)", () => {
   async function userDiscoveryToken(label: string): Promise<string> {
     const browser = new Browser(emu);
     const url = new URL(`${emu.authorityHost}/organizations/oauth2/v2.0/authorize`);

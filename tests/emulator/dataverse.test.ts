@@ -1,5 +1,5 @@
 /**
- * Dataverse Web API (reference B2-B4, B6): the bearer challenge, token validation, Dataverse's own
+ * Dataverse Web API (docs/protocol/dataverse.md B2-B4, B6): the bearer challenge, token validation, Dataverse's own
  * authorization (application user, disabled, privileges), OData queries, writes, role association.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -33,7 +33,7 @@ function expectDataverseError(result: { status: number; json: Record<string, unk
   return error.message;
 }
 
-describe("bearer challenge and token validation (reference B2)", () => {
+describe("bearer challenge and token validation (docs/protocol/dataverse.md B2)", () => {
   it("answers an unauthenticated probe with the exact WWW-Authenticate header", async () => {
     for (const path of [`${API}/`, "/api/data/", `${API}/WhoAmI`]) {
       const result = await dataverse(emu, "fabrikam", path, undefined);
@@ -99,7 +99,7 @@ describe("bearer challenge and token validation (reference B2)", () => {
   });
 });
 
-describe("Dataverse authorization (reference B6)", () => {
+describe("Dataverse authorization (docs/protocol/dataverse.md B6)", () => {
   it("WhoAmI returns the application user; WhoAmI() too", async () => {
     const result = await dataverse(emu, "fabrikam", `${API}/WhoAmI()`, fabrikamToken);
     expect(result.status).toBe(200);
@@ -184,7 +184,7 @@ describe("Dataverse authorization (reference B6)", () => {
   });
 });
 
-describe("OData queries (reference B4)", () => {
+describe("OData queries (docs/protocol/dataverse.md B4)", () => {
   it("finds the application user by applicationid (GUID literal unquoted)", async () => {
     const clientId = emu.scenario.app.clientId;
     const result = await dataverse(

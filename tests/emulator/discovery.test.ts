@@ -20,7 +20,7 @@ async function discovery(segment: string) {
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe("OIDC discovery (reference A1)", () => {
+describe("OIDC discovery (docs/protocol/entra.md A1)", () => {
   it("serves a tenant's metadata with the GUID in every endpoint and tenant_region_scope WW", async () => {
     const contoso = DEMO_IDS.tenants.contoso;
     const { status, body, headers } = await discovery(contoso);
@@ -75,7 +75,7 @@ describe("OIDC discovery (reference A1)", () => {
   });
 });
 
-describe("JWKS (reference A1)", () => {
+describe("JWKS (docs/protocol/entra.md A1)", () => {
   it("publishes RS256 keys with kid = x5t, x5c and a per-key issuer", async () => {
     const response = await vfetch(`${emu.authorityHost}/${tenantId(emu, "Fabrikam")}/discovery/v2.0/keys`);
     expect(response.status).toBe(200);

@@ -1,5 +1,5 @@
 /**
- * Token endpoint errors, each with its AADSTS code and HTTP status (reference A4/A5), and the
+ * Token endpoint errors, each with its AADSTS code and HTTP status (docs/protocol/entra.md A4/A5), and the
  * client authentication variants (body secret, RFC 6749 §2.3.1 Basic, assertions).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,7 +103,7 @@ describe("client credentials success shapes", () => {
   });
 });
 
-describe("token endpoint errors (reference A5)", () => {
+describe("token endpoint errors (docs/protocol/entra.md A5)", () => {
   it("error body carries trace/correlation ids, timestamp and error_uri", async () => {
     const result = await tokenRequest(emu, contoso, credentials({ client_secret: "wrong" }));
     const description = String(result.body.error_description);
@@ -152,7 +152,7 @@ describe("token endpoint errors (reference A5)", () => {
     expectEntraError(await tokenRequest(emu, contoso, credentials({ scope: "https://api.example.com/.default" })), 400, "invalid_resource", 500011);
   });
 
-  it("issues a token for any *.crmN.dynamics host of a Dataverse tenant (no org check, reference A3.3)", async () => {
+  it("issues a token for any *.crmN.dynamics host of a Dataverse tenant (no org check, docs/protocol/entra.md A3.3)", async () => {
     const result = await tokenRequest(emu, contoso, credentials({ scope: "https://someoneelse.crm7.dynamics.localhost/.default" }));
     expect(result.status).toBe(200);
   });

@@ -4,12 +4,14 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_IDS } from "@/emulator/demo-ids";
 import { useCheckHarness } from "../support/check-harness";
+import type * as Outbound from "@/lib/http/outbound";
+import type * as ChecksData from "@/lib/data/checks";
 
 const faults = vi.hoisted(() => ({ batch: null as null | "truncate" | "not-multipart" | "bad-part" | "throw", failWrites: 0 }));
 
 // The real outbound client, with a switch that damages what Dataverse answers to $batch.
 vi.mock("@/lib/http/outbound", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("@/lib/http/outbound")>();
+  const actual = await importOriginal<typeof Outbound>();
   return {
     ...actual,
     outboundFetch: async (...args: Parameters<typeof actual.outboundFetch>) => {
@@ -18,8 +20,8 @@ vi.mock("@/lib/http/outbound", async (importOriginal) => {
       if (faults.batch === "throw") throw new TypeError("Cannot read properties of undefined (reading 'boom')");
       const response = await actual.outboundFetch(...args);
       const text = await response.text();
-      const headers = new Headers(response.headers as unknown as Headers);
-      const { Response } = await import("undici");
+      const { Response, Headers } = await import("undici");
+      const headers = new Headers(response.headers);
       if (faults.batch === "truncate") return new Response(text.slice(0, Math.floor(text.length / 2)), { status: response.status, headers });
       if (faults.batch === "bad-part") return new Response(text.replace(/\{"@odata.context"/, '<html>{"@odata.context"'), { status: response.status, headers });
       headers.set("content-type", "text/html");
@@ -30,7 +32,7 @@ vi.mock("@/lib/http/outbound", async (importOriginal) => {
 
 // The real data layer, with a switch that makes the next step writes fail.
 vi.mock("@/lib/data/checks", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("@/lib/data/checks")>();
+  const actual = await importOriginal<typeof ChecksData>();
   return {
     ...actual,
     recordSteps: async (...args: Parameters<typeof actual.recordSteps>) => {

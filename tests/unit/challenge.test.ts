@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseBearerChallenge } from "@/lib/dataverse/challenge";
 
 describe("parseBearerChallenge", () => {
-  it("reads Dataverse's documented challenge (reference B2)", () => {
+  it("reads Dataverse's documented challenge (docs/protocol/dataverse.md B2)", () => {
     expect(
       parseBearerChallenge(
         "Bearer authorization_uri=https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/authorize, resource_id=https://org1e971638.crm4.dynamics.com/",

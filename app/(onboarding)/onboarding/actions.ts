@@ -72,7 +72,7 @@ export async function registerEnvironmentAction(_prev: EnvironmentFormState, for
     if (error instanceof EnvironmentUrlError) return { fieldErrors: { url: error.message } };
     throw error;
   }
-  // Prove the environment belongs to the signed-in tenant before saving it (reference B2).
+  // Prove the environment belongs to the signed-in tenant before saving it (docs/protocol/dataverse.md B2).
   let probe;
   try {
     probe = await probeEnvironment(env.url);
