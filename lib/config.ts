@@ -118,7 +118,9 @@ const csv = z.string().transform((v) =>
 const privilegeList = csv.transform((items, ctx) => {
   const result: RequiredPrivilege[] = [];
   for (const item of items) {
-    const [name = "", depthWord] = item.split(":").map((s) => s.trim());
+    const colon = item.indexOf(":");
+    const name = (colon < 0 ? item : item.slice(0, colon)).trim();
+    const depthWord = colon < 0 ? undefined : item.slice(colon + 1);
     const depth = depthWord === undefined ? "Global" : DEPTH_WORDS[depthWord.toLowerCase().replace(/[^a-z]/g, "")];
     if (!/^prv[A-Za-z0-9_]+$/.test(name) || !depth) {
       ctx.addIssue({ code: "custom", message: `has '${item}'; expected privilege names like prvReadAccount or prvReadUser:BusinessUnit (depth User, BusinessUnit, ParentChildBusinessUnits or Organization)` });

@@ -21,6 +21,26 @@ function errorOf(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe("parseConfig", () => {
+  it("requires, by default, what the app syncs at Organization level and what the check reads at Business Unit level", () => {
+    const { rolePrivileges } = parseConfig({}).dataverse;
+    expect(rolePrivileges).toContainEqual({ name: "prvReadAccount", depth: "Global" });
+    expect(rolePrivileges).toContainEqual({ name: "prvReadUser", depth: "Local" });
+    expect(rolePrivileges).toContainEqual({ name: "prvReadRole", depth: "Local" });
+  });
+
+  it("reads DATAVERSE_ROLE_PRIVILEGES with optional depths in Dataverse's or the admin center's words", () => {
+    const c = parseConfig({ DATAVERSE_ROLE_PRIVILEGES: "prvReadAccount, prvReadUser:BusinessUnit, prvReadRole:Local, prvWriteContact:Parent: Child Business Units, prvReadContact:user" });
+    expect(c.dataverse.rolePrivileges).toEqual([
+      { name: "prvReadAccount", depth: "Global" },
+      { name: "prvReadUser", depth: "Local" },
+      { name: "prvReadRole", depth: "Local" },
+      { name: "prvWriteContact", depth: "Deep" },
+      { name: "prvReadContact", depth: "Basic" },
+    ]);
+    expect(errorOf({ DATAVERSE_ROLE_PRIVILEGES: "prvReadAccount:everywhere" }).message).toContain("DATAVERSE_ROLE_PRIVILEGES is malformed: has 'prvReadAccount:everywhere'");
+    expect(errorOf({ DATAVERSE_ROLE_PRIVILEGES: "ReadAccount" }).message).toContain("expected privilege names like prvReadAccount");
+  });
+
   it("starts in demo mode with nothing configured: embedded database, no sign-in credentials", () => {
     const c = parseConfig({});
     expect(c.mode).toBe("demo");
