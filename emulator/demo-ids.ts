@@ -18,8 +18,11 @@ export const DEMO_IDS = {
   appRoles: {
     supportOperator: "0b1c2d3e-4f50-4a61-8b72-9c83d4e5f601",
     supportAdmin: "1c2d3e4f-5061-4b72-8c83-9d94e5f60712",
+    tenantConnect: "2d3e4f50-6172-4c83-9d94-aea5f6071823",
   },
 } as const;
 
 export const SUPPORT_OPERATOR = "Support.Operator";
 export const SUPPORT_ADMIN = "Support.Admin";
+/** The application permission the app requires of itself: only admin consent grants it (proof of admin consent). */
+export const TENANT_CONNECT = "Tenant.Connect";

@@ -9,7 +9,7 @@
  */
 import { generateAppCredentials } from "./credentials";
 import type { AppCredentials } from "./credentials";
-import { DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR } from "./demo-ids";
+import { DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR, TENANT_CONNECT } from "./demo-ids";
 import { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES } from "./dataverse/privileges";
 import { stableGuid } from "./guid";
@@ -377,6 +377,13 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
           value: SUPPORT_ADMIN,
           displayName: "Support administrator",
           description: "Destructive actions: offboard tenants, reset onboarding.",
+        },
+        {
+          id: DEMO_IDS.appRoles.tenantConnect,
+          value: TENANT_CONNECT,
+          displayName: "Connect the organisation",
+          description: "Granted by an administrator's consent: lets the app connect to the organisation's Dataverse environments.",
+          allowedMemberTypes: ["Application"],
         },
       ],
       secrets: [{ keyId: credentials.secret.keyId, displayName: "demo secret", value: credentials.secret.value, startsAt: new Date(now - 60_000).toISOString(), expiresAt: credentials.secret.expiresAt }],

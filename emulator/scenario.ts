@@ -23,6 +23,13 @@ export const appRoleSchema = z.object({
   value: z.string().min(1),
   displayName: z.string(),
   description: z.string().default(""),
+  /**
+   * "Users/Groups" roles are assigned to people and appear in their ID tokens; "Applications" roles are
+   * application permissions: only an administrator's consent grants them to a tenant's service principal, and
+   * client-credentials tokens for the app's own resource carry them in `roles` (docs/protocol/entra.md
+   * "Proving admin consent").
+   */
+  allowedMemberTypes: z.array(z.enum(["User", "Application"])).default(["User"]),
 });
 
 export const clientSecretSchema = z.object({

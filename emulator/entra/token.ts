@@ -165,12 +165,17 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
   const resource = classifyResource(only.resource, ctx.state.scenario.app.clientId);
   checkResourceInTenant(resource.kind, only.resource, tenant);
   const app = ctx.state.scenario.app;
+  // Application permissions (app roles for applications) exist only through an administrator's consent; a
+  // user's own consent creates the service principal but never grants them (docs/protocol/entra.md).
+  const granted = sameGuid(app.homeTenantId, tenant.id) || tenant.adminConsented;
+  const roles = resource.kind === "self" && granted ? app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value) : [];
   const accessToken = await mintAppOnlyAccessToken(ctx.signer, {
     tenant,
     app,
     audience: resource.audience,
     appidacr,
     lifetimeSeconds: ctx.state.scenario.settings.tokenLifetimeSeconds,
+    roles,
   });
   return tokenResponse(ctx, { access_token: accessToken });
 }

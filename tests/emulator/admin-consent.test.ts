@@ -156,3 +156,36 @@ describe("legacy admin consent", () => {
     expect((await contosoToken()).body.error_codes).toEqual([700016]);
   });
 });
+
+describe("application permissions: only an administrator's consent grants them (docs/protocol/entra.md)", () => {
+  const selfToken = (tenant: string) =>
+    tokenRequest(emu, tenant, {
+      grant_type: "client_credentials",
+      client_id: emu.scenario.app.clientId,
+      client_secret: secretOf(emu),
+      scope: `api://${emu.scenario.app.clientId}/.default`,
+    });
+  const rolesOf = (token: unknown) => (JSON.parse(Buffer.from(String(token).split(".")[1] ?? "", "base64url").toString()) as { roles?: string[] }).roles;
+
+  it("a user's own consent creates the service principal but the app's token carries no application role", async () => {
+    const browser = new Browser(emu);
+    const authorize = new URL(`${emu.authorityHost}/${DEMO_IDS.tenants.contoso}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({ client_id: emu.scenario.app.clientId, response_type: "code", redirect_uri: REDIRECT_URI, scope: "openid profile", state: "s", nonce: "n" })) authorize.searchParams.set(k, v);
+    const consent = await browser.click(await browser.open(authorize.toString()), "Sign in as Lee Gu");
+    expect(resultParams(await browser.click(consent, "Accept")).get("code")).toBeTruthy();
+    const token = await selfToken(DEMO_IDS.tenants.contoso);
+    expect(token.status).toBe(200);
+    expect(rolesOf(token.body.access_token)).toBeUndefined();
+  });
+
+  it("after admin consent the token for the app's own resource carries Tenant.Connect; after revocation there is no token", async () => {
+    emu.admin.grantConsent("Contoso");
+    const token = await selfToken(DEMO_IDS.tenants.contoso);
+    expect(rolesOf(token.body.access_token)).toEqual(["Tenant.Connect"]);
+    // Dataverse tokens never carry the app's roles.
+    const dataverseToken = await contosoToken();
+    expect(rolesOf(dataverseToken.body.access_token)).toBeUndefined();
+    emu.admin.revokeConsent("Contoso");
+    expect((await selfToken(DEMO_IDS.tenants.contoso)).body.error_codes).toEqual([700016]);
+  });
+});
