@@ -11,6 +11,7 @@ import "server-only";
 
 import { randomBytes } from "node:crypto";
 import type { PrivilegeDepth, RequiredPrivilege } from "@/lib/checks/vocabulary";
+import { DEFAULT_CUSTOMER_ADMIN_ROLE_IDS } from "@/lib/auth/customer-roles";
 import { z } from "zod";
 import { DatabaseUrlError, DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
 
@@ -131,6 +132,16 @@ const privilegeList = csv.transform((items, ctx) => {
   return result;
 });
 
+/** Comma-separated GUIDs (directory role template ids). */
+const guidList = csv.transform((items, ctx) => {
+  const bad = items.find((i) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(i));
+  if (bad !== undefined || items.length === 0) {
+    ctx.addIssue({ code: "custom", message: `must be directory role template ids (GUIDs), comma-separated${bad !== undefined ? `; '${bad}' is not one` : ""}` });
+    return z.NEVER;
+  }
+  return items.map((i) => i.toLowerCase());
+});
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 const rawSchema = z.object({
@@ -149,6 +160,8 @@ const rawSchema = z.object({
   ENTRA_CLIENT_PRIVATE_KEY_PATH: optionalString,
   TENANCY_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["multi", "single"]).optional()),
   SUPPORT_OPERATOR_ROLE: optionalString,
+  CUSTOMER_ADMIN_ROLE_IDS: optionalString.pipe(guidList.optional()),
+  ENTRA_CONSENT_APP_ROLE: optionalString,
   SUPPORT_ADMIN_ROLE: optionalString,
   DATAVERSE_ROLE_NAME: optionalString,
   DATAVERSE_ROLE_PRIVILEGES: optionalString.pipe(privilegeList.optional()),
@@ -180,6 +193,10 @@ export type PortalConfig = {
     credential: ClientCredential | null;
     tenancy: "multi" | "single";
     supportOperatorRole: string;
+    /** Directory role template ids (`wids`) whose holders may change a customer tenant's connection. */
+    customerAdminRoleIds: string[];
+    /** The application permission the app requires of itself; only admin consent grants it (proof of admin consent). */
+    consentAppRole: string;
     supportAdminRole: string;
   };
   dataverse: {
@@ -281,6 +298,8 @@ export function parseConfig(env: Env): PortalConfig {
       credential,
       tenancy: v.TENANCY_MODE ?? "multi",
       supportOperatorRole: v.SUPPORT_OPERATOR_ROLE ?? "Support.Operator",
+      customerAdminRoleIds: v.CUSTOMER_ADMIN_ROLE_IDS ?? [...DEFAULT_CUSTOMER_ADMIN_ROLE_IDS],
+      consentAppRole: v.ENTRA_CONSENT_APP_ROLE ?? "Tenant.Connect",
       supportAdminRole: v.SUPPORT_ADMIN_ROLE ?? "Support.Admin",
     },
     dataverse: {

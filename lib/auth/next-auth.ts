@@ -28,6 +28,7 @@ const policyOf = (c: PortalConfig) => ({
   tenancy: c.entra.tenancy,
   homeTenantId: c.entra.homeTenantId ?? "",
   staffRoles: [c.entra.supportOperatorRole, c.entra.supportAdminRole],
+  adminRoleIds: c.entra.customerAdminRoleIds,
 });
 
 type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -90,6 +91,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
               userPrincipalName: typeof profile.preferred_username === "string" ? profile.preferred_username : null,
               kind: decision.kind,
               roles: decision.roles,
+              tenantAdmin: decision.tenantAdmin,
             },
             await readSignInOrigin(),
             c.sessionMaxAgeSeconds,

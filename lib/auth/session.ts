@@ -27,6 +27,16 @@ export async function requireCustomer(returnTo: string): Promise<CustomerSession
   return session as CustomerSession;
 }
 
+/**
+ * The one guard of every change to a customer tenant's connection (consent, environments, checks, disconnect):
+ * only the tenant's administrators (lib/auth/customer-roles.ts) pass; its other users read only and get 403.
+ */
+export async function requireCustomerAdmin(returnTo: string): Promise<CustomerSession> {
+  const session = await requireCustomer(returnTo);
+  if (!session.tenantAdmin) forbidden();
+  return session;
+}
+
 /** For the support console: signed out → sign-in page; anyone without the role → 403. */
 export async function requireStaff(returnTo: string, role: "operator" | "admin" = "operator"): Promise<StaffSession> {
   const session = await currentSession();

@@ -13,6 +13,8 @@ export type SessionProfile = {
   userPrincipalName: string | null;
   kind: "staff" | "customer";
   roles: string[];
+  /** Holds an administrator directory role of its tenant (lib/auth/customer-roles.ts). */
+  tenantAdmin: boolean;
 };
 
 export type SignInOrigin = { source: TenantSource; sourceTag: string | null; invitationId: string | null };
@@ -28,6 +30,8 @@ export type PortalSessionView = {
   userName: string | null;
   userPrincipalName: string | null;
   appRoles: string[];
+  /** May change its tenant's connection (consent, environments, checks, disconnect); otherwise reads only. */
+  tenantAdmin: boolean;
   expiresAt: Date;
 };
 
@@ -70,11 +74,12 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
         userPrincipalName: profile.userPrincipalName,
         isStaff: profile.kind === "staff",
         appRoles: profile.roles,
+        isTenantAdmin: profile.tenantAdmin,
         expiresAt,
       },
       select: { id: true },
     });
-    await audit({ actor, tenantId, action: "session.signed_in", target: { type: "session", id: session.id }, details: { kind: profile.kind } }, tx);
+    await audit({ actor, tenantId, action: "session.signed_in", target: { type: "session", id: session.id }, details: { kind: profile.kind, tenantAdmin: profile.tenantAdmin } }, tx);
     return session.id;
   });
 }
@@ -85,7 +90,7 @@ export async function findActiveSession(sessionId: string, now = new Date()): Pr
   if (!SESSION_ID.test(sessionId)) return null;
   const row = await db().portalSession.findFirst({
     where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } },
-    select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, expiresAt: true },
+    select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, isTenantAdmin: true, expiresAt: true },
   });
   if (!row) return null;
   return {
@@ -97,6 +102,7 @@ export async function findActiveSession(sessionId: string, now = new Date()): Pr
     userName: row.userName,
     userPrincipalName: row.userPrincipalName,
     appRoles: row.appRoles,
+    tenantAdmin: row.isTenantAdmin,
     expiresAt: row.expiresAt,
   };
 }

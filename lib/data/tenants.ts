@@ -21,7 +21,7 @@ export async function getTenant(scope: TenantScope) {
       latestCheckAt: true,
       environments: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true },
+        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true },
       },
     },
   });
@@ -93,21 +93,24 @@ export async function recordConsentFailure(scope: TenantScope, requestId: string
   await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.failed", target: { type: "consent-request", id: requestId }, details: { reason, ...detail } });
 }
 
-/** Recorded only after the server obtained a client-credentials token for the tenant. */
-export async function markConsentVerified(scope: TenantScope, attempts: number): Promise<void> {
+/**
+ * Recorded only after a fresh token of the app for the tenant carried the application permission that only an
+ * administrator's consent grants. `grantedBy` is the administrator whose consent round trip this session
+ * redeemed; null when consent was given outside the portal (e.g. the direct link), which the page says.
+ */
+export async function markConsentVerified(scope: TenantScope, attempts: number, grantedBy: { objectId: string; name: string | null } | null): Promise<void> {
   const now = new Date();
   await db().$transaction(async (tx) => {
     const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: scope.tenantId }, select: { consentState: true } });
-    const actor = scope.actor.kind === "SYSTEM" ? null : scope.actor;
     await tx.tenant.update({
       where: { id: scope.tenantId },
       data: {
         consentState: "GRANTED",
         consentVerifiedAt: now,
-        ...(tenant.consentState !== "GRANTED" ? { consentGrantedAt: now, consentGrantedByObjectId: actor?.objectId ?? null, consentGrantedByName: actor?.name ?? null } : {}),
+        ...(tenant.consentState !== "GRANTED" ? { consentGrantedAt: now, consentGrantedByObjectId: grantedBy?.objectId ?? null, consentGrantedByName: grantedBy?.name ?? null } : {}),
       },
     });
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.verified", target: { type: "tenant", id: scope.tenantId }, details: { attempts } }, tx);
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.verified", target: { type: "tenant", id: scope.tenantId }, details: { attempts, grantedBy: grantedBy?.name ?? null } }, tx);
   });
 }
 

@@ -102,12 +102,16 @@ export function dataverseAppToken(tenantId: string, environmentUrl: string): Pro
 }
 
 /**
- * Proof that admin consent took effect: Entra issues an app-only token for a tenant only once the app's
- * service principal exists there (otherwise AADSTS700016). Microsoft Graph is a resource every tenant has.
+ * The app's own token for a tenant, for its own resource (`<client id>/.default`, which needs no Application ID
+ * URI). Its `roles` carry the application permissions an administrator's consent granted in that tenant; a
+ * user's own consent creates the service principal but grants none (docs/protocol/entra.md "Proving admin
+ * consent"). Without a service principal Entra answers AADSTS700016 / 7000229.
  */
 export function consentProofToken(tenantId: string): Promise<{ accessToken: string; fromCache: boolean }> {
+  const { clientId } = config().entra;
+  if (!clientId) throw new Error("Entra ID application is not configured");
   // Never from the cache: a token cached before consent was revoked proves nothing now.
-  return appToken(tenantId, "https://graph.microsoft.com/.default", true);
+  return appToken(tenantId, `${clientId}/.default`, true);
 }
 
 async function appToken(tenantId: string, scope: string, skipCache = false): Promise<{ accessToken: string; fromCache: boolean }> {

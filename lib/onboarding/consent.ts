@@ -1,19 +1,26 @@
 import "server-only";
 
-// Admin consent, proven server-side. The callback's `tenant` parameter can be forged (docs/protocol/entra.md A3.1), so
-// the tenant counts as consented only once the server obtains a client-credentials token for the
-// signed-in tenant. Right after consent, Entra may still be replicating the new service principal
-// (AADSTS700016 for seconds to a minute, docs/protocol/pitfalls.md C5): the verification page retries with backoff.
+// Admin consent, proven server-side. The callback's `tenant` parameter can be forged (docs/protocol/entra.md A3.1),
+// and a service principal alone proves nothing (a user's own consent creates one), so the tenant counts as
+// consented only once a fresh token of the app for the signed-in tenant carries the application permission the
+// app requires of itself — which only an administrator's consent grants (docs/protocol/entra.md "Proving admin
+// consent"). Right after consent Entra may still be replicating (AADSTS700016 or 7000229 for seconds to
+// minutes, docs/protocol/pitfalls.md C5, E): the verification page retries with backoff and visible progress.
 import { config, type PortalConfig } from "@/lib/config";
 import { diagnoseTokenFailure, type Diagnosis } from "@/lib/checks/diagnoses";
 import type { TenantScope } from "@/lib/data/scope";
 import { markConsentVerified } from "@/lib/data/tenants";
 import { consentProofToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
+import { decodeJwt } from "jose";
+import { describeAdministrators } from "@/lib/auth/customer-roles";
+import { possessive } from "@/lib/text";
 import { CONSENT_CALLBACK_PATH } from "@/lib/entra/consent-links";
 
-/** How long after the callback the portal keeps trying (replication lag is "up to about a minute"). */
-export const CONSENT_VERIFY_WINDOW_MS = 75_000;
+/** How long after the callback the portal keeps trying: replication is usually a minute, and can take several. */
+export const CONSENT_VERIFY_WINDOW_MS = 5 * 60_000;
+/** Entra's answers while the new service principal replicates: wait and retry, nobody's fault. */
+const REPLICATION_CODES = new Set([700016, 7000229]);
 /** Delays between attempts, in ms; the page shows the attempt number and the next delay. */
 export const CONSENT_VERIFY_BACKOFF_MS = [0, 2_000, 3_000, 5_000, 8_000, 12_000, 15_000, 15_000, 15_000];
 
@@ -33,18 +40,47 @@ export type ConsentVerification =
   | { verified: true }
   | { verified: false; retryable: boolean; explanation: Diagnosis; entra: EntraErrorDetail | null };
 
-export async function attemptConsentVerification(scope: TenantScope, attempt: number): Promise<ConsentVerification> {
+/** The application permissions a token of the app carries (`roles`); none when it cannot be read. */
+function rolesIn(accessToken: string): string[] {
+  try {
+    const roles = decodeJwt(accessToken).roles;
+    return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function attemptConsentVerification(scope: TenantScope, attempt: number, grantedBy: { objectId: string; name: string | null } | null): Promise<ConsentVerification> {
   const c = config();
+  const context = { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId };
   return withEntraErrorCapture(async () => {
+    let token: { accessToken: string };
     try {
-      await consentProofToken(scope.tenantId);
+      token = await consentProofToken(scope.tenantId);
     } catch (error) {
       const entra = capturedEntraError();
-      // 700016 is what replication lag looks like; anything else will not get better by waiting.
-      const retryable = entra?.aadstsCode === 700016 || entra === null;
-      return { verified: false, retryable, explanation: diagnoseTokenFailure({ branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId }, entra, error), entra };
+      // Replication looks like 700016 / 7000229; anything else will not get better by waiting.
+      const retryable = entra === null || (entra.aadstsCode !== null && REPLICATION_CODES.has(entra.aadstsCode));
+      return { verified: false, retryable, explanation: diagnoseTokenFailure(context, entra, error), entra };
     }
-    await markConsentVerified(scope, attempt);
+    // Read, not validated: the token came straight from Entra over TLS in answer to this request, and it is the
+    // app's own token (the portal is its audience); what matters is what Entra put in it.
+    if (!rolesIn(token.accessToken).includes(c.entra.consentAppRole)) {
+      return {
+        verified: false,
+        // An administrator's consent right after a user's may still be replicating to the token service.
+        retryable: true,
+        explanation: {
+          id: "admin-consent-not-proven",
+          microsoftCode: null,
+          cause: `${c.branding.appName} has an enterprise application in your organisation, but no administrator has consented to it: Microsoft's token for it does not carry the "${c.entra.consentAppRole}" permission, which only admin consent grants. (A user accepting ${possessive(c.branding.appName)} sign-in prompt for themselves creates the enterprise application, not the consent.)`,
+          fix: `${describeAdministrators(c.entra.customerAdminRoleIds).replace(/^a /, "A ")} of your organisation grants admin consent: Admin consent → Grant admin consent, then Accept on Microsoft's page.`,
+          vendorFault: false,
+        },
+        entra: null,
+      };
+    }
+    await markConsentVerified(scope, attempt, grantedBy);
     return { verified: true };
   });
 }

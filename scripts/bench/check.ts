@@ -52,6 +52,7 @@ export async function run(): Promise<void> {
       userName: "bench",
       userPrincipalName: null,
       appRoles: [],
+      tenantAdmin: true,
       expiresAt: new Date(Date.now() + 3600_000),
     });
     const target = { environmentId: env.id, environmentUrl: url };

@@ -63,6 +63,7 @@ async function run(tenantId: string, envName: string) {
     userName: "Admin",
     userPrincipalName: null,
     appRoles: [],
+    tenantAdmin: true,
     expiresAt: new Date(Date.now() + 3600_000),
   });
   const { checkId, outcome } = await runCheck(scope, { environmentId: env.id, environmentUrl: url }, "CUSTOMER");

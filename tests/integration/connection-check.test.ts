@@ -23,6 +23,7 @@ async function scopeAndEnvironment(tenantId: string, envName: string) {
     userName: "Admin",
     userPrincipalName: null,
     appRoles: [],
+    tenantAdmin: true,
     expiresAt: new Date(Date.now() + 3600_000),
   });
   return { scope, target: { environmentId: env.id, environmentUrl: url } };

@@ -16,6 +16,7 @@ async function customerScopeFor(tenantId: string): Promise<TenantScope> {
     userName: "Admin",
     userPrincipalName: "admin@example.com",
     appRoles: [],
+    tenantAdmin: true,
     expiresAt: new Date(Date.now() + 3600_000),
   });
 }

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
-import { requireCustomer } from "@/lib/auth/session";
+import { requireCustomerAdmin } from "@/lib/auth/session";
 import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
 import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
@@ -19,7 +19,7 @@ import { requestOrigin } from "@/lib/request-origin";
 
 /** "Grant admin consent": a single-use state bound to this session, then Microsoft's v2 adminconsent page. */
 export async function startAdminConsent() {
-  const session = await requireCustomer("/onboarding/consent");
+  const session = await requireCustomerAdmin("/onboarding/consent");
   const state = await startConsentRequest(customerScope(session), session.id);
   redirect(adminConsentUrl(config(), session.tenantId, state, await requestOrigin()));
 }
@@ -31,16 +31,18 @@ export type VerifyState =
 
 /** One verification attempt; the page calls it again after `nextDelayMs` while the status is "waiting". */
 export async function verifyConsentAttempt(attempt: number): Promise<VerifyState> {
-  const session = await requireCustomer("/onboarding/consent/verify");
+  const session = await requireCustomerAdmin("/onboarding/consent/verify");
   const scope = customerScope(session);
   const tenant = await getTenant(scope);
   if (tenant?.consentState === "GRANTED") return { status: "verified" };
   const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
-  const result = await attemptConsentVerification(scope, n);
+  // "Granted by" names the administrator whose consent round trip this session redeemed, never a verifier.
+  const redeemed = await latestRedeemedConsent(scope, session.id);
+  const grantedBy = redeemed ? { objectId: session.userObjectId, name: session.userName } : null;
+  const result = await attemptConsentVerification(scope, n, grantedBy);
   if (result.verified) return { status: "verified" };
   // Retrying through replication lag only makes sense right after this session came back from consent;
   // a manual "check consent" (e.g. after the direct link) is a single attempt.
-  const redeemed = await latestRedeemedConsent(scope, session.id);
   const elapsed = redeemed?.usedAt ? Date.now() - redeemed.usedAt.getTime() : Number.POSITIVE_INFINITY;
   const nextDelayMs = CONSENT_VERIFY_BACKOFF_MS[Math.min(n, CONSENT_VERIFY_BACKOFF_MS.length - 1)]!;
   if (result.retryable && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
@@ -57,7 +59,7 @@ const environmentForm = z.object({
 });
 
 export async function registerEnvironmentAction(_prev: EnvironmentFormState, form: FormData): Promise<EnvironmentFormState> {
-  const session = await requireCustomer("/onboarding/environments");
+  const session = await requireCustomerAdmin("/onboarding/environments");
   const scope = customerScope(session);
   const parsed = environmentForm.safeParse({ url: form.get("url") ?? "", friendlyName: form.get("friendlyName") || undefined });
   if (!parsed.success) {
@@ -112,7 +114,7 @@ export async function registerEnvironmentAction(_prev: EnvironmentFormState, for
 const idField = z.object({ environmentId: z.uuid() });
 
 export async function removeEnvironmentAction(form: FormData) {
-  const session = await requireCustomer("/onboarding/environments");
+  const session = await requireCustomerAdmin("/onboarding/environments");
   const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
   if (parsed.success) await removeEnvironment(customerScope(session), parsed.data.environmentId);
   redirect("/onboarding/environments");
@@ -121,7 +123,7 @@ export async function removeEnvironmentAction(form: FormData) {
 export type StartCheckState = { checkId?: string; error?: string };
 
 export async function startCheckAction(environmentId: string): Promise<StartCheckState> {
-  const session = await requireCustomer("/onboarding/environments");
+  const session = await requireCustomerAdmin("/onboarding/environments");
   const scope = customerScope(session);
   const parsed = idField.safeParse({ environmentId });
   const env = parsed.success ? await getEnvironment(scope, parsed.data.environmentId) : null;
@@ -135,7 +137,7 @@ export async function startCheckAction(environmentId: string): Promise<StartChec
 const disconnectForm = z.object({ confirm: z.string().trim() });
 
 export async function disconnectAction(_prev: { error?: string }, form: FormData): Promise<{ error?: string }> {
-  const session = await requireCustomer("/onboarding/disconnect");
+  const session = await requireCustomerAdmin("/onboarding/disconnect");
   const scope = customerScope(session);
   const tenant = await getTenant(scope);
   const parsed = disconnectForm.safeParse({ confirm: form.get("confirm") ?? "" });

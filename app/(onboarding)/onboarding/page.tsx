@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
@@ -24,7 +26,9 @@ export default async function OnboardingOverview() {
   const consented = single || tenant.consentState === "GRANTED";
   const hasEnvironments = tenant.environments.length > 0;
   const allPassing = hasEnvironments && tenant.environments.every((e) => e.latestCheckOutcome === "PASSED" || e.latestCheckOutcome === "WARNING");
-  const next = !consented
+  const next = !session.tenantAdmin
+    ? null
+    : !consented
     ? { href: "/onboarding/consent", label: "Grant admin consent" }
     : !hasEnvironments
       ? { href: "/onboarding/environments", label: "Register an environment" }
@@ -39,17 +43,22 @@ export default async function OnboardingOverview() {
         <p className="mt-2 text-slate-600">{allPassing ? `Connected: ${c.branding.appName} can reach every registered environment.` : "Finish the steps below to connect your organisation."}</p>
       </div>
 
+      {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
+
       <ol className="space-y-4" aria-label="Onboarding steps">
         <li className="rounded-xl border border-slate-200 bg-white p-5">
           <h2 className="font-semibold">1. Signed in</h2>
-          <p className="mt-1 text-sm text-slate-600">As {session.userName ?? session.userPrincipalName} from tenant {tenant.id}.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            As {session.userName ?? session.userPrincipalName} from tenant {tenant.id}
+            {session.tenantAdmin ? ", an administrator of this connection." : ", with read-only access."}
+          </p>
         </li>
         {single ? null : (
           <li className="rounded-xl border border-slate-200 bg-white p-5">
             <h2 className="font-semibold">2. Admin consent</h2>
             <p className="mt-1 text-sm text-slate-600" data-testid="consent-state">
               {consentText[tenant.consentState]}
-              {tenant.consentGrantedByName && tenant.consentState === "GRANTED" ? ` (by ${tenant.consentGrantedByName})` : ""}
+              {tenant.consentState === "GRANTED" ? (tenant.consentGrantedByName ? ` (by ${tenant.consentGrantedByName})` : " (by an administrator, outside this portal)") : ""}
             </p>
           </li>
         )}

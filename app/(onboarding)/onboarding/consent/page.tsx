@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { startAdminConsent } from "@/app/(onboarding)/onboarding/actions";
+import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
@@ -32,8 +34,10 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
     error: { title: "Microsoft could not complete the consent", body: `Microsoft returned an error${code ? ` (${code})` : ""}. Nothing was recorded. Please start again; if it keeps failing, contact ${c.branding.supportEmail}.` },
     check: { title: "Check your consent", body: "If an administrator approved the app with the direct link, verify it below: the portal asks Microsoft for a token for your organisation." },
   };
-  const shown = result ? results[result] : undefined;
   const granted = tenant?.consentState === "GRANTED";
+  // The tenant's state wins over the outcome of a later round trip: never "declined" beside "granted".
+  const shown = result && !granted ? results[result] : undefined;
+  const admin = session.tenantAdmin;
 
   return (
     <div className="max-w-3xl space-y-6">
@@ -49,6 +53,7 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
           Consent is granted and verified{tenant?.consentVerifiedAt ? ` (last verified ${tenant.consentVerifiedAt.toUTCString()})` : ""}. {appName} has an enterprise application in your tenant.
         </p>
       ) : null}
+      {admin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
       <section className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 className="font-semibold">What happens</h2>
         <ol className="mt-3 list-decimal space-y-2 pl-5 text-sm text-slate-700">
@@ -56,13 +61,15 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
           <li>Microsoft creates the app&rsquo;s enterprise application (service principal) in your tenant. That alone grants no access to your data.</li>
           <li>Back here, the portal checks with Microsoft that the app can now sign in to your tenant. This can take up to a minute while Microsoft replicates the change.</li>
         </ol>
+        {admin ? (
         <form action={startAdminConsent} className="mt-6">
           <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
             {granted ? "Grant admin consent again" : "Grant admin consent"}
           </button>
         </form>
+        ) : null}
       </section>
-      {!granted ? (
+      {!granted && admin ? (
         <section className="rounded-xl border border-slate-200 bg-white p-6">
           <h2 className="font-semibold">Already approved with the direct link?</h2>
           <a href="/onboarding/consent/verify" className="mt-3 inline-block text-sm font-medium text-brand-700 underline">

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { DisconnectForm } from "@/components/onboarding/disconnect-form";
+import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
@@ -28,9 +30,13 @@ export default async function DisconnectPage() {
           </li>
         </ol>
       </section>
-      <section className="rounded-xl border border-red-200 bg-white p-6">
-        <DisconnectForm confirmText={tenant?.primaryDomain ?? session.tenantId} />
-      </section>
+      {session.tenantAdmin ? (
+        <section className="rounded-xl border border-red-200 bg-white p-6">
+          <DisconnectForm confirmText={tenant?.primaryDomain ?? session.tenantId} />
+        </section>
+      ) : (
+        <ReadOnlyNotice {...await whoCanAct(tenant)} />
+      )}
     </div>
   );
 }

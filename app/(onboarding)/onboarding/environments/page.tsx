@@ -3,6 +3,8 @@ import Link from "next/link";
 import { removeEnvironmentAction } from "@/app/(onboarding)/onboarding/actions";
 import { EnvironmentForm } from "@/components/onboarding/environment-form";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
@@ -13,15 +15,17 @@ export default async function EnvironmentsPage() {
   const session = await requireCustomer("/onboarding/environments");
   const tenant = await getTenant(customerScope(session));
   const environments = tenant?.environments ?? [];
+  const admin = session.tenantAdmin;
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-bold text-slate-900">Environments</h1>
+      {admin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
       <section aria-labelledby="registered-heading" className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 id="registered-heading" className="font-semibold">
           Registered environments
         </h2>
         {environments.length === 0 ? (
-          <p className="mt-2 text-sm text-slate-600">None yet. Register the first one below.</p>
+          <p className="mt-2 text-sm text-slate-600">None yet.{admin ? " Register the first one below." : ""}</p>
         ) : (
           <table className="mt-4 w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-500">
@@ -46,12 +50,14 @@ export default async function EnvironmentsPage() {
                     <OutcomeBadge outcome={e.latestCheckOutcome} />
                   </td>
                   <td className="py-3 text-right">
+                    {admin ? (
                     <form action={removeEnvironmentAction}>
                       <input type="hidden" name="environmentId" value={e.id} />
                       <button type="submit" className="text-sm font-medium text-red-700 underline" aria-label={`Remove ${e.url}`}>
                         Remove
                       </button>
                     </form>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -59,6 +65,7 @@ export default async function EnvironmentsPage() {
           </table>
         )}
       </section>
+      {admin ? (
       <section aria-labelledby="add-heading" className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 id="add-heading" className="font-semibold">
           Register an environment
@@ -69,6 +76,7 @@ export default async function EnvironmentsPage() {
         </p>
         <EnvironmentForm />
       </section>
+      ) : null}
     </div>
   );
 }

@@ -7,9 +7,15 @@ export const metadata: Metadata = { title: "This account cannot sign in" };
 
 export default async function SignInRefusedPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { reason } = await searchParams;
-  const { appName, vendorName } = config().branding;
+  const c = config();
+  const { appName, vendorName } = c.branding;
   const content =
-    reason === "personal-account"
+    reason === "home-tenant-no-role"
+      ? {
+          title: "This account has no role in the support console",
+          body: `You signed in with an account of ${possessive(vendorName)} own organisation. Its users work in the support console, which needs the app role ${c.entra.supportOperatorRole} (view and re-run checks) or ${c.entra.supportAdminRole} (also destructive actions); this account holds neither, and ${possessive(vendorName)} own tenant is never a customer of this portal. Ask an administrator of your tenant to assign you one of these roles (Microsoft Entra admin center → Enterprise applications → ${appName} → Users and groups), then sign in again.`,
+        }
+      : reason === "personal-account"
       ? {
           title: "Personal Microsoft accounts can't connect an organisation",
           body: `You signed in with a personal Microsoft account (such as outlook.com or hotmail.com). ${appName} connects to your organisation's Dataverse, so it needs the work or school account your organisation gave you — usually name@yourcompany.com or name@yourcompany.onmicrosoft.com.`,

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CheckRunner } from "@/components/onboarding/check-runner";
 import { CheckSteps } from "@/components/onboarding/check-steps";
+import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { whoCanAct } from "@/lib/onboarding/administrators";
 import { CopyField } from "@/components/ui/copy-field";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { requireCustomer } from "@/lib/auth/session";
@@ -9,6 +11,7 @@ import { config } from "@/lib/config";
 import { customerStepLabel, DEPTH_LABELS, describePrivilege } from "@/lib/checks/vocabulary";
 import { listChecks, runningCheckId } from "@/lib/data/checks";
 import { getEnvironment } from "@/lib/data/environments";
+import { getTenant } from "@/lib/data/tenants";
 import { customerScope } from "@/lib/data/scope";
 import { possessive } from "@/lib/text";
 
@@ -94,7 +97,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           Connection check
         </h2>
         <p className="mt-1 mb-4 text-sm text-slate-600">The portal connects from its servers exactly as {appName} will, and reports each step.</p>
-        <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running} />
+        {session.tenantAdmin ? (
+          <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running} />
+        ) : (
+          <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
+        )}
       </section>
 
       <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-6">

@@ -1,0 +1,22 @@
+// Shown to a customer's user who is not one of its administrators: what they can see, who can act, and how
+// to ask them. The controls that change the connection are not rendered for them, and the server refuses
+// the same actions anyway (lib/auth/session.ts requireCustomerAdmin).
+export function ReadOnlyNotice({ administrators, knownAdmins, portalUrl }: { administrators: string; knownAdmins: string[]; portalUrl: string }) {
+  return (
+    <aside role="note" aria-label="Read-only access" className="rounded-xl border border-sky-200 bg-sky-50 p-5 text-sm text-sky-950" data-testid="read-only-notice">
+      <h2 className="font-semibold">You can see this connection; an administrator changes it</h2>
+      <p className="mt-1">
+        Granting consent, registering or removing environments, running checks and disconnecting are reserved for {administrators} of your organisation
+        (roles in Microsoft Entra ID). Your account holds none of them.
+      </p>
+      <p className="mt-2">
+        {knownAdmins.length ? (
+          <>
+            Administrators who have worked on this connection: <strong>{knownAdmins.join(", ")}</strong>.{" "}
+          </>
+        ) : null}
+        Ask one of them to sign in at <a className="font-medium underline" href={portalUrl}>{portalUrl}</a>, or ask your IT team for one of these roles.
+      </p>
+    </aside>
+  );
+}

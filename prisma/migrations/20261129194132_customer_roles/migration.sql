@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PortalSession" ADD COLUMN     "isTenantAdmin" BOOLEAN NOT NULL DEFAULT false;
