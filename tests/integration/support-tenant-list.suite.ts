@@ -203,7 +203,7 @@ export function supportTenantListSuite() {
         failing: 2,
       });
       const week = await failuresByStep(new Date(NOW.getTime() - 7 * 86_400_000));
-      expect(week.map((w) => w.step)).toEqual(["token", "whoami", "application-user", "roles", "privileges", "sample-read"]);
+      expect(week.map((w) => w.step)).toEqual(["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"]);
       expect(week.find((w) => w.step === "roles")).toEqual({ step: "roles", checks: 1, tenants: 1 });
       // The token failure is 10 days old: outside the window.
       expect(week.find((w) => w.step === "token")).toEqual({ step: "token", checks: 0, tenants: 0 });
