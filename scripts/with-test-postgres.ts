@@ -12,7 +12,7 @@ import { existsSync, rmSync } from "node:fs";
 import { bin } from "./lib.mjs";
 import { startEmbeddedPostgres, freePort, type EmbeddedServer } from "./postgres/embedded";
 import { EmbeddedPostgresError } from "./postgres/errors";
-import { probePostgres } from "./postgres/probe";
+import { decide, probePostgres } from "./postgres/probe";
 import { createRunFolder, reapKilledRuns } from "./postgres/test-runs";
 import { EMBEDDED, hostOf, testDatabaseUrl } from "./postgres/test-url";
 
@@ -24,16 +24,14 @@ async function provideServer(): Promise<{ url: string; server?: EmbeddedServer; 
   let why = "TEST_DATABASE_URL=embedded";
   if (url !== EMBEDDED) {
     const probe = await probePostgres(url);
-    if (probe.state === "answers") {
+    const named = !!(process.env.TEST_DATABASE_URL?.trim() || process.env.TEST_POSTGRES_URL?.trim());
+    const decision = decide(probe, hostOf(url), named);
+    if (decision.use === "error") throw new EmbeddedPostgresError(decision.reason);
+    if (decision.use === "server" && probe.state === "answers") {
       say(`using the PostgreSQL ${probe.version} server at ${hostOf(url)}`);
       return { url };
     }
-    if (probe.state === "refuses") {
-      throw new EmbeddedPostgresError(
-        `the PostgreSQL server at ${hostOf(url)} answers but refuses the tests (${probe.reason}): fix TEST_DATABASE_URL (a user who may CREATE DATABASE), or point it at a free port to use the embedded server`,
-      );
-    }
-    why = `no server answers at ${hostOf(url)} (${probe.reason})`;
+    if (decision.use === "embedded") why = decision.why;
   }
   for (const line of await reapKilledRuns()) say(line);
   const folder = createRunFolder();

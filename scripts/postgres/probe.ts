@@ -35,3 +35,20 @@ export async function probePostgres(url: string, timeoutMs = 3_000): Promise<Pro
     await client.end().catch(() => {});
   }
 }
+
+export type Decision = { use: "server" } | { use: "embedded"; why: string } | { use: "error"; reason: string };
+
+/**
+ * What a test run does with a probe's answer. A refusal from a server someone named in TEST_DATABASE_URL is
+ * their configuration to fix; from the default address it is just some local server (Debian's asks for a
+ * password over TCP) that is not set up for us, so the run goes on with the embedded server and says why.
+ */
+export function decide(probe: ProbeResult, host: string, named: boolean): Decision {
+  if (probe.state === "answers") return { use: "server" };
+  if (probe.state === "absent") return { use: "embedded", why: `no server answers at ${host} (${probe.reason})` };
+  if (!named) return { use: "embedded", why: `the server at ${host} refuses the default test user (${probe.reason}); set TEST_DATABASE_URL to use it` };
+  return {
+    use: "error",
+    reason: `the PostgreSQL server at ${host} answers but refuses the tests (${probe.reason}): fix TEST_DATABASE_URL (a user who may CREATE DATABASE), or set TEST_DATABASE_URL=embedded`,
+  };
+}

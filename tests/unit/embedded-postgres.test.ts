@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { explainFailure } from "@/scripts/postgres/failure";
 import { lockState, parseLockFile } from "@/scripts/postgres/lock-file";
-import { classifyConnectError } from "@/scripts/postgres/probe";
+import { classifyConnectError, decide } from "@/scripts/postgres/probe";
 import { chooseServerAccount } from "@/scripts/postgres/server-user";
 import { platformPackage } from "@/scripts/postgres/binaries";
 import { DEFAULT_TEST_DATABASE_URL, testDatabaseUrl } from "@/scripts/postgres/test-url";
@@ -29,6 +29,18 @@ describe("probing a server", () => {
     const refused = classifyConnectError(Object.assign(new Error('password authentication failed for user "x"'), { code: "28P01" }));
     expect(refused).toEqual({ state: "refuses", reason: 'password authentication failed for user "x"' });
     expect(classifyConnectError(Object.assign(new Error('database "nope" does not exist'), { code: "3D000" })).state).toBe("refuses");
+  });
+});
+
+describe("which server a test run uses", () => {
+  const refused = { state: "refuses", reason: "password authentication failed" } as const;
+  it("a server that answers; the embedded one when nothing does", () => {
+    expect(decide({ state: "answers", version: "15.8" }, "127.0.0.1:5432", false)).toEqual({ use: "server" });
+    expect(decide({ state: "absent", reason: "ECONNREFUSED" }, "127.0.0.1:5499", true)).toEqual({ use: "embedded", why: "no server answers at 127.0.0.1:5499 (ECONNREFUSED)" });
+  });
+  it("a refusal at the default address falls back to the embedded server; at a named one it is an error", () => {
+    expect(decide(refused, "127.0.0.1:5432", false)).toMatchObject({ use: "embedded", why: expect.stringContaining("set TEST_DATABASE_URL to use it") });
+    expect(decide(refused, "db.internal:5432", true)).toMatchObject({ use: "error", reason: expect.stringContaining("fix TEST_DATABASE_URL") });
   });
 });
 
