@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
@@ -24,7 +25,9 @@ export default defineConfig({
     trace: "retain-on-failure",
     ignoreHTTPSErrors: true,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      // `npm run test:e2e` sets PLAYWRIGHT_CHROMIUM_PATH to the Chromium it found (scripts/with-chromium.ts);
+      // run directly, Playwright takes the named one, else Debian's, else its own download.
+      executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH || process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined),
       args: [
         "--no-sandbox",
         "--disable-gpu",

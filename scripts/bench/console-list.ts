@@ -2,7 +2,7 @@
 // checks, seeded with set-based SQL into a fresh database, then the list query (lib/data/support/tenants.ts
 // listTenants: the count and the page, which is all the server does for the page besides rendering) timed
 // across filters, sorts and pages. Prints p50/p95 per case and overall. PGlite always; PostgreSQL too when a
-// server answers (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres), in a child
+// server answers (TEST_DATABASE_URL; `npm run bench` starts an embedded one when none does), in a child
 // process because the data layer binds one database per process.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,6 +14,7 @@ import pg from "pg";
 import { applyMigrations } from "../../lib/db/migrations";
 import { openSqlSession, type SqlSession } from "../../lib/db/raw-sql";
 import { parseDatabaseUrl } from "../../lib/db/url";
+import { testDatabaseUrl } from "../postgres/test-url";
 
 const TENANTS = 10_000;
 const CHECKS = 100_000;
@@ -166,7 +167,7 @@ async function child(kind: "pglite" | "postgres"): Promise<void> {
     }
     return;
   }
-  const serverUrl = process.env.TEST_POSTGRES_URL?.trim() || "postgresql://postgres@127.0.0.1:5432/postgres";
+  const serverUrl = testDatabaseUrl();
   const name = `bench_console_${randomBytes(4).toString("hex")}`;
   await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
   try {
@@ -189,7 +190,7 @@ function runChild(kind: string): Promise<void> {
 export async function run(): Promise<void> {
   console.log(`tenant list, ${TENANTS} tenants and ${CHECKS} checks: server time of listTenants (count + page), ${RUNS} runs a case`);
   await runChild("pglite");
-  const serverUrl = process.env.TEST_POSTGRES_URL?.trim() || "postgresql://postgres@127.0.0.1:5432/postgres";
+  const serverUrl = testDatabaseUrl();
   if (await postgresAvailable(serverUrl)) await runChild("postgres");
   else console.log(`PostgreSQL: no server answers at ${new URL(serverUrl).host}; skipped.`);
 }

@@ -1,12 +1,14 @@
 // Fresh, throw-away databases of both kinds the app supports, so integration tests run against the
-// embedded PGlite and a real PostgreSQL server alike. A PostgreSQL server that does not answer fails the
-// test run loudly: skipping would let a PostgreSQL-only bug through unnoticed.
+// embedded PGlite and a real PostgreSQL server alike. The server is TEST_DATABASE_URL, which `npm test`
+// (scripts/with-test-postgres.ts) sets to a server that answers, starting an embedded one when none does. A
+// server that does not answer fails the test run loudly: skipping would let a PostgreSQL-only bug through.
 
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { hostOf, testDatabaseUrl } from "../../scripts/postgres/test-url";
 
 export type TestDatabaseKind = "pglite" | "postgres";
 
@@ -19,12 +21,7 @@ export type TestDatabase = {
 
 export const testDatabaseKinds = ["pglite", "postgres"] as const satisfies readonly TestDatabaseKind[];
 
-const DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
-const START_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
-
-function serverUrl(): string {
-  return process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL;
-}
+const serverUrl = () => testDatabaseUrl();
 
 // An administrative connection to the server's maintenance database, for CREATE/DROP DATABASE.
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -36,8 +33,9 @@ async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Prom
     await client.end().catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `The PostgreSQL test server at ${new URL(serverUrl()).host} does not answer (${reason}). ` +
-        `Start it with \`${START_HINT}\`, or point TEST_POSTGRES_URL at another server.`,
+      `The PostgreSQL test server at ${hostOf(serverUrl())} does not answer (${reason}). Run the tests through ` +
+        "`npm test`, `npm run test:unit` or `npm run test:e2e` (they start an embedded PostgreSQL when no server " +
+        "answers), or point TEST_DATABASE_URL at a server.",
       { cause: error },
     );
   }

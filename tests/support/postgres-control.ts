@@ -1,11 +1,12 @@
 // Makes a PostgreSQL database unreachable and reachable again, to test how the portal behaves when its
 // database goes away mid-run.
 import pg from "pg";
+import { testDatabaseUrl } from "../../scripts/postgres/test-url";
 
-const adminUrl = () => process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const adminUrl = () => testDatabaseUrl();
 
 async function asAdmin(run: (client: pg.Client) => Promise<void>) {
-  const client = new pg.Client({ connectionString: adminUrl() });
+  const client = new pg.Client({ connectionString: adminUrl(), connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     await run(client);
