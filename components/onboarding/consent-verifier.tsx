@@ -55,7 +55,9 @@ export function ConsentVerifier() {
       <h2 className="text-lg font-semibold text-sky-950">Verifying consent with Microsoft…</h2>
       {state.status === "waiting" ? (
         <p className="mt-1 text-sm text-sky-900">
-          Attempt {state.attempt}: Microsoft is still setting up the app in your tenant, which can take up to a minute. Next try in {Math.round(state.nextDelayMs / 1000)} s.
+          Attempt {state.attempt}: Microsoft is still setting up the app in your tenant, which usually takes a minute and can take a few. Next try in{" "}
+          {Math.round(state.nextDelayMs / 1000)} s.
+          <span className="mt-1 block text-xs text-sky-800">Microsoft&rsquo;s latest answer: {state.cause}</span>
         </p>
       ) : (
         <p className="mt-1 text-sm text-sky-900">Attempt {state.attempt}: asking Microsoft for a token for your organisation.</p>

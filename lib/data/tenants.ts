@@ -114,6 +114,14 @@ export async function markConsentVerified(scope: TenantScope, attempts: number, 
   });
 }
 
+/** A re-verification found the consent gone (the enterprise application deleted, the permission removed). */
+export async function markConsentRevoked(scope: TenantScope, because: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const updated = await tx.tenant.updateMany({ where: { id: scope.tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
+    if (updated.count) await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.revoked", target: { type: "tenant", id: scope.tenantId }, details: { because } }, tx);
+  });
+}
+
 /** Removes the tenant and everything that belongs to it; the audit trail stays. */
 export async function disconnectTenant(scope: TenantScope): Promise<void> {
   await db().$transaction(async (tx) => {

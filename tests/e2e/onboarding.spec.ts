@@ -127,10 +127,17 @@ test.describe("admin consent", () => {
     await expect(page.getByText("AADSTS65004")).toBeVisible();
   });
 
-  test("attempted by a user who is not an administrator", async ({ page }) => {
+  test("Microsoft refuses a non-administrator account chosen on its page: the portal says who must approve", async ({ page }) => {
     const customer = await stageCustomer({ name: "NonAdmin", consented: false });
-    await signInAs(page, customer.user);
-    await grantAdminConsent(page, customer.user);
+    await signInAs(page, customer.admin);
+    await page.goto("/onboarding/consent");
+    await page.getByRole("button", { name: "Grant admin consent" }).click();
+    await page.waitForURL(/adminconsent/);
+    const state = new URL(page.url()).searchParams.get("state") ?? "";
+    // What Entra sends back when the account used on its page may not grant tenant-wide consent.
+    await page.goto(
+      `/consent/callback?error=access_denied&error_description=${encodeURIComponent("AADSTS90094: The grant requires admin permission.")}&state=${encodeURIComponent(state)}`,
+    );
     await expect(page.getByRole("heading", { name: "An administrator has to approve this" })).toBeVisible();
     await page.goto("/onboarding");
     await expect(page.getByTestId("consent-state")).toHaveText("Not granted yet");

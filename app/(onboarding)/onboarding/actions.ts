@@ -9,7 +9,7 @@ import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
 import { getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
-import { disconnectTenant, getTenant, latestRedeemedConsent, startConsentRequest } from "@/lib/data/tenants";
+import { disconnectTenant, getTenant, latestRedeemedConsent, markConsentRevoked, startConsentRequest } from "@/lib/data/tenants";
 import { normaliseEnvironmentUrl, EnvironmentUrlError } from "@/lib/dataverse/environment-url";
 import { probeEnvironment } from "@/lib/dataverse/web-api";
 import { forgetTenantClient } from "@/lib/entra/msal";
@@ -34,7 +34,6 @@ export async function verifyConsentAttempt(attempt: number): Promise<VerifyState
   const session = await requireCustomerAdmin("/onboarding/consent/verify");
   const scope = customerScope(session);
   const tenant = await getTenant(scope);
-  if (tenant?.consentState === "GRANTED") return { status: "verified" };
   const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
   // "Granted by" names the administrator whose consent round trip this session redeemed, never a verifier.
   const redeemed = await latestRedeemedConsent(scope, session.id);
@@ -48,6 +47,8 @@ export async function verifyConsentAttempt(attempt: number): Promise<VerifyState
   if (result.retryable && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
     return { status: "waiting", attempt: n, nextDelayMs, cause: result.explanation.cause };
   }
+  // A tenant recorded as consented whose consent can no longer be proven has had it removed.
+  if (tenant?.consentState === "GRANTED" && result.explanation.vendorFault === false) await markConsentRevoked(scope, result.explanation.id);
   return { status: "failed", cause: result.explanation.cause, fix: result.explanation.fix };
 }
 

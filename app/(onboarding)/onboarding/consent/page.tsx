@@ -69,6 +69,11 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         </form>
         ) : null}
       </section>
+      {granted && admin ? (
+        <a href="/onboarding/consent/verify" className="inline-block text-sm font-medium text-brand-700 underline">
+          Check the consent again with Microsoft
+        </a>
+      ) : null}
       {!granted && admin ? (
         <section className="rounded-xl border border-slate-200 bg-white p-6">
           <h2 className="font-semibold">Already approved with the direct link?</h2>
