@@ -57,6 +57,16 @@ export const ENTRA_ERRORS = {
     "unauthorized_client",
     "Application with identifier '{clientId}' was not found in the directory '{tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
   ),
+  servicePrincipalMissing: entra(
+    7000229,
+    "invalid_client",
+    "The client application {clientId} is missing service principal in the tenant {tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119",
+  ),
+  requiredResourceMissing: entra(
+    650052,
+    "invalid_client",
+    "The app is trying to access a service '{resource}' that your organization '{tenantId}' lacks a service principal for. Contact your IT Admin to review the configuration of your service subscriptions or consent to the application in order to create the required service principal.",
+  ),
   appDisabled: entra(7000112, "unauthorized_client", "Application '{clientId}'({appName}) is disabled."),
   notMultiTenant: entra(
     50194,

@@ -399,11 +399,14 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
         },
       ],
       requiredPermissions: [
+        // Server-to-server access to Dataverse needs no Dynamics CRM permission on the registration; requiring one
+        // would make consent fail in tenants without Dataverse (docs/protocol/pitfalls.md E, "Required resources").
         { resource: "Microsoft Graph", permission: "User.Read", description: "Sign in and read user profile" },
         {
-          resource: "Dynamics CRM",
-          permission: "user_impersonation",
-          description: "Access Common Data Service as organization users",
+          resource: DEMO_IDS.appDisplayName,
+          permission: TENANT_CONNECT,
+          description: "Connect your organisation's Dataverse environments (granted by an administrator's consent)",
+          adminOnly: true,
         },
       ],
       publisherDomain: homeDomain,

@@ -235,6 +235,19 @@ export const settingsSchema = z.object({
    */
   enforceSecurityTableReadPrivileges: z.boolean().default(true),
   /**
+   * What client credentials get while a new service principal replicates: 700016 (app not found) or 7000229
+   * (service principal missing); both are seen for seconds to minutes after consent (docs/protocol/pitfalls.md
+   * E) [U which one when]. Default 700016.
+   */
+  replicationErrorCode: z.union([z.literal(700016), z.literal(7000229)]).default(700016),
+  /**
+   * A non-administrator at an admin-consent request meets Entra's "Need admin approval" page. What its
+   * "Return to the application without granting consent" link sends to the redirect URI is not documented
+   * ([U], docs/protocol/pitfalls.md E): "error" = error=access_denied with AADSTS90094 and the state; "bare" =
+   * the redirect URI with no parameters at all.
+   */
+  needAdminApprovalReturn: z.enum(["error", "bare"]).default("error"),
+  /**
    * A `$batch` stopped at its first failure (no `Prefer: odata.continue-on-error`) answers that request's
    * status; whether the body also carries the parts that succeeded before it is not documented ([U]).
    * Strict default: only the failing part.

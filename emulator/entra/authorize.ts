@@ -17,7 +17,7 @@ import type { Tenant, TenantUser } from "../scenario";
 import { opaqueToken } from "../state";
 import type { AuthorizeTransaction, BrowserSession } from "../state";
 import { mintIdToken, newSessionId } from "./claims";
-import { accountPickerPage, consentPage, signedOutPage } from "./pages";
+import { accountPickerPage, consentPage, needAdminApprovalPage, signedOutPage } from "./pages";
 import type { ConsentPermission, PickerAccount } from "./pages";
 import { cancelToClient, errorPageResponse, errorToClient, respondToClient } from "./redirects";
 import { isConsumerTenant, resolveTenant, tenantsOfferedBy } from "./tenant-resolution";
@@ -329,7 +329,7 @@ async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, t
   const appName = app.displayName;
 
   if (txn.flow !== "authorize") {
-    if (!admin) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
+    if (!admin) return isConsumerTenant(tenant) ? errorToClient(ctx, req, txn, "adminConsentRequired", {}) : needAdminApproval(ctx, txn, user);
     if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
     return redirectToConsent(txn, "forced");
   }
@@ -337,12 +337,37 @@ async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, t
   if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
   if (app.disabled) return errorToClient(ctx, req, txn, "appDisabled", { clientId: txn.clientId, appName });
   const wantsAdminConsent = txn.prompt === "admin_consent";
-  if (wantsAdminConsent && !admin) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
+  if (wantsAdminConsent && !admin) return isConsumerTenant(tenant) ? errorToClient(ctx, req, txn, "adminConsentRequired", {}) : needAdminApproval(ctx, txn, user);
   const needsConsent = wantsAdminConsent || txn.prompt === "consent" || !ctx.state.hasConsented(tenant, user.oid);
   if (!needsConsent) return issueAuthorizationResponse(ctx, req, txn, tenant, user);
   // Users may consent for themselves only where the tenant allows it ("Need admin approval" otherwise).
   if (!admin && !tenant.userConsentAllowed) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
   return redirectToConsent(txn, wantsAdminConsent ? "forced" : admin ? "optional" : "none");
+}
+
+/** "Need admin approval": the non-administrator may switch to an admin account or go back without consent. */
+function needAdminApproval(ctx: EmulatorContext, txn: AuthorizeTransaction, user: TenantUser): EmulatorResponse {
+  return htmlResponse(
+    200,
+    needAdminApprovalPage({ appName: ctx.state.scenario.app.displayName, formAction: `/${txn.tenantSegment}/needadminapproval`, transactionId: txn.id, userUpn: user.upn }),
+  );
+}
+
+export function handleNeedAdminApproval(ctx: EmulatorContext, req: EmulatorRequest, segment: string): EmulatorResponse {
+  req.log.kind = "entra.consent";
+  req.log.tenant = segment;
+  const form = formBody(req);
+  const txn = transactionFrom(ctx, form);
+  if (!txn) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+  req.log.clientId = txn.clientId;
+  if (form.get("action") === "admin") {
+    const resolution = resolveTenant(ctx.state, txn.tenantSegment);
+    if (!resolution.ok) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+    return pickerResponse(ctx, txn, resolution.target);
+  }
+  ctx.state.transactions.delete(txn.id);
+  if (ctx.state.scenario.settings.needAdminApprovalReturn === "bare") return redirectResponse(txn.redirectUri);
+  return errorToClient(ctx, req, txn, "adminConsentRequired", {});
 }
 
 // ------------------------------------------------------------------ consent screen post
@@ -367,6 +392,12 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
     return adminFlow
       ? errorToClient(ctx, req, txn, "userDeclinedConsent", {}, { prefix: [["admin_consent", "True"]] })
       : errorToClient(ctx, req, txn, "userDeclinedConsent", {}, { errorOverride: "access_denied" });
+  }
+  // Consent fails when the registration requires a resource the tenant does not have (docs/protocol/pitfalls.md E,
+  // "Required resources"); the only such resource the emulator knows is Dataverse (Dynamics CRM).
+  const missing = ctx.state.scenario.app.requiredPermissions.find((p) => p.resource === "Dynamics CRM" && !tenant.hasDataverse);
+  if (missing) {
+    return errorToClient(ctx, req, txn, "requiredResourceMissing", { resource: "00000007-0000-0000-c000-000000000000", tenantId: tenant.id }, adminFlow ? { prefix: [["admin_consent", "True"]] } : {});
   }
   if (adminFlow) {
     ctx.state.grantAdminConsent(tenant);

@@ -102,6 +102,23 @@ ${orgBox}
   );
 }
 
+/** Entra's interrupt for a non-administrator at an admin-consent request. */
+export function needAdminApprovalPage(input: { appName: string; formAction: string; transactionId: string; userUpn: string }): string {
+  return layout(
+    "Need admin approval",
+    `<p class="muted">${escapeHtml(input.userUpn)}</p>
+<h1>Need admin approval</h1>
+<p>${escapeHtml(input.appName)} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
+<form method="post" action="${escapeHtml(input.formAction)}">
+<input type="hidden" name="txn" value="${escapeHtml(input.transactionId)}">
+<div class="actions">
+<button type="submit" class="primary" name="action" value="admin">Sign in with an admin account</button>
+<button type="submit" name="action" value="return">Return to the application without granting consent</button>
+</div>
+</form>`,
+  );
+}
+
 export function errorPage(input: { summary: string; traceId: string; correlationId: string; timestamp: string }): string {
   return layout(
     "Sign in to your account",

@@ -5,7 +5,7 @@ import type { EmulatorContext } from "../context";
 import { entraError } from "../errors";
 import { jsonResponse, Router } from "../http";
 import type { EmulatorRequest, EmulatorResponse } from "../http";
-import { handleAdminConsent, handleAuthorize, handleConsentDecision, handleConsentPage, handleLogin, handleLogout } from "./authorize";
+import { handleAdminConsent, handleAuthorize, handleConsentDecision, handleConsentPage, handleLogin, handleLogout, handleNeedAdminApproval } from "./authorize";
 import { handleInstanceDiscovery, handleKeys, handleOpenIdConfiguration } from "./discovery";
 import { handleToken } from "./token";
 import { handleUserInfo } from "./userinfo";
@@ -29,6 +29,7 @@ export function createEntraRouter(ctx: EmulatorContext): Router {
     .add(["POST"], "/:tenant/login", (req, p) => handleLogin(ctx, req, p.tenant ?? ""))
     .add(["GET"], "/:tenant/consent", (req, p) => handleConsentPage(ctx, req, p.tenant ?? ""))
     .add(["POST"], "/:tenant/Consent/Set", (req, p) => handleConsentDecision(ctx, req, p.tenant ?? ""))
+    .add(["POST"], "/:tenant/needadminapproval", (req, p) => handleNeedAdminApproval(ctx, req, p.tenant ?? ""))
     .add(GET_POST, "/:tenant/oauth2/v2.0/logout", (req, p) => handleLogout(ctx, req, p.tenant ?? ""))
     .add(GET_POST, "/:tenant/oauth2/logout", (req, p) => handleLogout(ctx, req, p.tenant ?? ""))
     .add(["GET"], "/oidc/userinfo", (req) => handleUserInfo(ctx, req))

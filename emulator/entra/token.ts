@@ -112,6 +112,9 @@ function requireAppInTenant(ctx: EmulatorContext, clientId: string, tenant: Tena
   const known = sameGuid(app.clientId, clientId);
   const isHome = sameGuid(app.homeTenantId, tenant.id);
   if (!known || (!isHome && (!app.multiTenant || !ctx.state.servicePrincipalVisible(tenant)))) {
+    // Consented but still replicating: the scenario says which of Entra's two answers it gives.
+    const replicating = known && app.multiTenant && tenant.appConsented;
+    if (replicating && ctx.state.scenario.settings.replicationErrorCode === 7000229) fail("servicePrincipalMissing", { clientId, tenantId: tenant.id });
     fail("appNotFoundInDirectory", { clientId, tenantName: tenant.displayName });
   }
   if (app.disabled) fail("appDisabled", { clientId, appName: app.displayName });

@@ -8,6 +8,7 @@ import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
 import { DEMO_IDS } from "@/emulator/scenario";
 import { Browser, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
+import { withSettings } from "@/emulator/scenario-builders";
 
 const CONSENT_REDIRECT = "http://localhost:3000/api/consent/callback";
 let emu: EmulatorHandle;
@@ -63,13 +64,30 @@ describe("v2 admin consent endpoint", () => {
     expect(log.at(-1)).toMatchObject({ tenantId: DEMO_IDS.tenants.contoso, status: 302 });
   });
 
-  it("a non-admin gets access_denied with AADSTS90094", async () => {
+  it("a non-admin meets \"Need admin approval\"; returning without consent gives access_denied with AADSTS90094", async () => {
     const browser = new Browser(emu);
-    const result = resultParams(await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu"));
+    const page = await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu");
+    expect(page.html).toContain("Need admin approval");
+    expect(page.html).toContain("Sign in with an admin account");
+    const result = resultParams(await browser.click(page, "Return to the application without granting consent"));
     expect(result.get("error")).toBe("access_denied");
     expect(result.get("error_description")).toMatch(/^AADSTS90094: /);
     expect(result.get("state")).toBe("consent-state");
     expect((await contosoToken()).status).toBe(400);
+  });
+
+  it("from \"Need admin approval\" an administrator can still sign in and consent; the bare return is a setting", async () => {
+    const browser = new Browser(emu);
+    const page = await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu");
+    const picker = await browser.click(page, "Sign in with an admin account");
+    const consent = await browser.click(picker, "Sign in as Megan Bowen");
+    expect(resultParams(await browser.click(consent, "Accept")).get("admin_consent")).toBe("True");
+
+    emu.admin.reset();
+    emu.admin.replaceScenario(withSettings(emu.admin.state().scenario, { needAdminApprovalReturn: "bare" }));
+    const bare = new Browser(emu);
+    const back = await bare.click(await bare.click(await bare.open(adminConsentUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu"), "Return to the application without granting consent");
+    expect(back.location).toBe(CONSENT_REDIRECT);
   });
 
   it("a personal account cannot consent for an organization", async () => {
@@ -187,5 +205,38 @@ describe("application permissions: only an administrator's consent grants them (
     expect(rolesOf(dataverseToken.body.access_token)).toBeUndefined();
     emu.admin.revokeConsent("Contoso");
     expect((await selfToken(DEMO_IDS.tenants.contoso)).body.error_codes).toEqual([700016]);
+  });
+});
+
+describe("replication after consent", () => {
+  it("answers 700016 by default, or 7000229 (service principal missing) when the scenario says so, until replicated", async () => {
+    emu.admin.grantConsent("Contoso", { replicationDelayMs: 60_000 });
+    expect((await contosoToken()).body.error_codes).toEqual([700016]);
+    emu.admin.reset();
+    emu.admin.replaceScenario(withSettings(emu.admin.state().scenario, { replicationErrorCode: 7000229 }));
+    emu.admin.grantConsent("Contoso", { replicationDelayMs: 60_000 });
+    const replicating = await contosoToken();
+    expect(replicating.status).toBe(401);
+    expect(replicating.body).toMatchObject({ error: "invalid_client", error_codes: [7000229] });
+    expect(String(replicating.body.error_description)).toMatch(/^AADSTS7000229: The client application .* is missing service principal in the tenant/);
+  });
+});
+
+describe("required resources", () => {
+  it("consent fails with AADSTS650052 when the registration requires Dynamics CRM and the tenant has no Dataverse", async () => {
+    const scenario = structuredClone(emu.admin.state().scenario);
+    scenario.app.requiredPermissions.push({ resource: "Dynamics CRM", permission: "user_impersonation", description: "Access Dataverse as organization users", adminOnly: false });
+    emu.admin.replaceScenario(scenario);
+    const browser = new Browser(emu);
+    const consent = await browser.click(await browser.open(adminConsentUrl(DEMO_IDS.tenants.tailspin)), "Sign in as");
+    const result = resultParams(await browser.click(consent, "Accept"));
+    expect(result.get("admin_consent")).toBe("True");
+    expect(result.get("error_description")).toMatch(/^AADSTS650052: /);
+    // The demo registration requires no Dynamics CRM permission: the same tenant can consent.
+    emu.admin.reset();
+    const ok = new Browser(emu);
+    const accepted = resultParams(await ok.click(await ok.click(await ok.open(adminConsentUrl(DEMO_IDS.tenants.tailspin)), "Sign in as"), "Accept"));
+    expect(accepted.get("admin_consent")).toBe("True");
+    expect(accepted.get("error")).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import { customerScope } from "@/lib/data/scope";
 import { disconnectTenant, getTenant, latestRedeemedConsent, markConsentRevoked, startConsentRequest } from "@/lib/data/tenants";
 import { normaliseEnvironmentUrl, EnvironmentUrlError } from "@/lib/dataverse/environment-url";
 import { probeEnvironment } from "@/lib/dataverse/web-api";
+import { sameCloudAuthority } from "@/lib/entra/authority-hosts";
 import { forgetTenantClient } from "@/lib/entra/msal";
 import { OutboundError } from "@/lib/http/outbound";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
@@ -88,7 +89,7 @@ export async function registerEnvironmentAction(_prev: EnvironmentFormState, for
   if (probe.kind !== "challenge") {
     return { fieldErrors: { url: `${env.host} did not answer like a Dataverse environment (HTTP ${probe.status}). Copy the Environment URL from the Power Platform admin center.` } };
   }
-  if (new URL(probe.challenge.authorityOrigin).host !== new URL(c.entra.authorityHost).host) {
+  if (!sameCloudAuthority(new URL(probe.challenge.authorityOrigin).host, new URL(c.entra.authorityHost).host)) {
     return { fieldErrors: { url: `This environment signs in through ${new URL(probe.challenge.authorityOrigin).host}, a different Microsoft cloud than ${c.branding.appName} uses. Contact ${c.branding.vendorName} about support for that cloud.` } };
   }
   if (probe.challenge.tenantId !== scope.tenantId) {

@@ -32,6 +32,10 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
       body: `Microsoft's answer named a different tenant than the one you are signed in with (${session.tenantId}), so nothing was recorded. Start again and approve ${appName} with an administrator account of your own organisation, or sign out and sign in with the other organisation's account.`,
     },
     error: { title: "Microsoft could not complete the consent", body: `Microsoft returned an error${code ? ` (${code})` : ""}. Nothing was recorded. Please start again; if it keeps failing, contact ${c.branding.supportEmail}.` },
+    returned: {
+      title: "You came back without granting consent",
+      body: `Microsoft sent you back without an answer. If its page said "Need admin approval", the account you used cannot approve apps for your organisation: ask a Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator to sign in here and grant consent. If one already approved ${appName} with the direct link, verify it below.`,
+    },
     check: { title: "Check your consent", body: "If an administrator approved the app with the direct link, verify it below: the portal asks Microsoft for a token for your organisation." },
   };
   const granted = tenant?.consentState === "GRANTED";

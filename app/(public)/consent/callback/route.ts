@@ -27,7 +27,14 @@ export async function GET(request: NextRequest) {
   }
   const scope = customerScope(session);
   const state = params.get("state");
-  const redeemed = state ? await redeemConsentState(scope, session.id, state) : null;
+  if (state === null) {
+    // The direct (legacy) consent link carries no state: nothing in this answer can be bound to a request, so
+    // nothing is recorded from it; the consent page asks Microsoft itself whether consent is in place.
+    // An answer with no parameters at all is what "Need admin approval" → "Return to the application" may send.
+    const result = [...params.keys()].length === 0 ? "returned" : "check";
+    return NextResponse.redirect(new URL(`/onboarding/consent?result=${result}`, request.nextUrl.origin), 303);
+  }
+  const redeemed = await redeemConsentState(scope, session.id, state);
   if (!redeemed) {
     return page(
       400,
