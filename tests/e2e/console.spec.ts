@@ -84,6 +84,8 @@ test("the console's pages, routes and actions are the ones this suite covers", a
 });
 
 test("a customer admin gets 403 at every console page, route and action", async ({ browser }) => {
+  // Dozens of page loads: more than the default minute on a busy 2-core machine.
+  test.slow();
   const surface = await consoleSurface();
   const ids = await knownIds(browser);
   const page = await signedInPage(browser, MEGAN, "/onboarding");

@@ -45,7 +45,8 @@ export async function verifyConsentAttempt(attempt: number): Promise<VerifyState
   // a manual "check consent" (e.g. after the direct link) is a single attempt.
   const elapsed = redeemed?.usedAt ? Date.now() - redeemed.usedAt.getTime() : Number.POSITIVE_INFINITY;
   const nextDelayMs = CONSENT_VERIFY_BACKOFF_MS[Math.min(n, CONSENT_VERIFY_BACKOFF_MS.length - 1)]!;
-  if (result.retryable && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
+  // A tenant whose consent was already proven is not replicating: a failure now means the consent is gone.
+  if (result.retryable && tenant?.consentState !== "GRANTED" && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
     return { status: "waiting", attempt: n, nextDelayMs, cause: result.explanation.cause };
   }
   // A tenant recorded as consented whose consent can no longer be proven has had it removed.
