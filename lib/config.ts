@@ -284,3 +284,8 @@ export function config(): PortalConfig {
 export function signInAvailable(c: PortalConfig = config()): boolean {
   return c.entra.clientId !== null && c.entra.homeTenantId !== null && c.entra.credential !== null;
 }
+
+/** The portal is served over https (AUTH_URL says so): Secure `__Host-` cookies and HSTS. */
+export function servedOverHttps(c: PortalConfig = config()): boolean {
+  return c.publicUrl?.startsWith("https:") ?? false;
+}
