@@ -20,6 +20,12 @@ function page(request: NextRequest, status: number, title: string, body: string,
   return new NextResponse(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
 
+// Without its own HEAD, Next answers HEAD with GET — and a link checker or preview fetcher sending HEAD would
+// redeem the single-use state. HEAD only says the address exists.
+export function HEAD() {
+  return new NextResponse(null, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+}
+
 export async function GET(request: NextRequest) {
   const params = request.nextUrl.searchParams;
   const session = asCustomer(await currentSession());
