@@ -24,7 +24,7 @@ async function builtPages(): Promise<string[]> {
     .sort();
 }
 
-function expectSecurityHeaders(response: Response | null, what: string) {
+function expectSecurityHeaders(response: Pick<Response, "headers"> | null, what: string) {
   expect(response, what).not.toBeNull();
   const h = response!.headers();
   const csp = h["content-security-policy"] ?? "";
