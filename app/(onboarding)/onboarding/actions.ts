@@ -15,6 +15,7 @@ import { normaliseEnvironmentUrl, EnvironmentUrlError } from "@/lib/dataverse/en
 import { probeEnvironment } from "@/lib/dataverse/web-api";
 import { forgetTenantClient } from "@/lib/entra/msal";
 import { OutboundError } from "@/lib/http/outbound";
+import { consentVerificationRateLimit, environmentProbeRateLimit } from "@/lib/onboarding/limits";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
 
@@ -37,6 +38,8 @@ export async function verifyConsentAttempt(attempt: number): Promise<VerifyState
   const tenant = await getTenant(scope);
   if (tenant?.consentState === "GRANTED") return { status: "verified" };
   const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
+  const limited = await consentVerificationRateLimit(scope);
+  if (limited) return { status: "failed", cause: limited, fix: "Wait a few minutes, then check consent again." };
   const result = await attemptConsentVerification(scope, n);
   if (result.verified) return { status: "verified" };
   // Retrying through replication lag only makes sense right after this session came back from consent;
@@ -74,6 +77,8 @@ export async function registerEnvironmentAction(_prev: EnvironmentFormState, for
     throw error;
   }
   // Prove the environment belongs to the signed-in tenant before saving it (reference B2).
+  const limited = await environmentProbeRateLimit(scope);
+  if (limited) return { fieldErrors: { url: limited } };
   let probe;
   try {
     probe = await probeEnvironment(env.url);
