@@ -275,6 +275,14 @@ export function parseConfig(env: Env): PortalConfig {
     throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
   }
 
+  const allowedHostSuffixes = (v.DATAVERSE_ALLOWED_HOST_SUFFIXES ?? [...MICROSOFT_DATAVERSE_HOST_SUFFIXES]).map((s) => s.toLowerCase().replace(/^\./, ""));
+  // `.localhost` names are resolved to loopback by the outbound client in demo mode only (the emulator's
+  // environments); in production such a suffix would let environment URLs point at the portal's own host.
+  const loopbackSuffix = allowedHostSuffixes.find((s) => s === "localhost" || s.endsWith(".localhost"));
+  if (production && loopbackSuffix) {
+    throw new ConfigError("DATAVERSE_ALLOWED_HOST_SUFFIXES", `must not contain a .localhost suffix (${loopbackSuffix}) outside demo mode; .localhost names are loopback, for the demo's emulator only`);
+  }
+
   const sessionSecret = production
     ? require("AUTH_SECRET", v.AUTH_SECRET, "at least 32 random characters")
     : (v.AUTH_SECRET ?? demoSessionSecret());
@@ -305,7 +313,7 @@ export function parseConfig(env: Env): PortalConfig {
     dataverse: {
       roleName: v.DATAVERSE_ROLE_NAME ?? DEFAULT_ROLE_NAME,
       rolePrivileges: v.DATAVERSE_ROLE_PRIVILEGES ?? [...DEFAULT_ROLE_PRIVILEGES],
-      allowedHostSuffixes: (v.DATAVERSE_ALLOWED_HOST_SUFFIXES ?? [...MICROSOFT_DATAVERSE_HOST_SUFFIXES]).map((s) => s.toLowerCase().replace(/^\./, "")),
+      allowedHostSuffixes,
       outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
     },
   };
@@ -333,4 +341,9 @@ export function config(): PortalConfig {
 /** Whether sign-in can be offered (in demo mode it needs the emulator's endpoints). */
 export function signInAvailable(c: PortalConfig = config()): boolean {
   return c.entra.clientId !== null && c.entra.homeTenantId !== null && c.entra.credential !== null;
+}
+
+/** The portal is served over https (AUTH_URL says so): Secure `__Host-` cookies and HSTS. */
+export function servedOverHttps(c: PortalConfig = config()): boolean {
+  return c.publicUrl?.startsWith("https:") ?? false;
 }

@@ -7,7 +7,8 @@ import "server-only";
 import NextAuth, { customFetch } from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { clientAssertion } from "@/lib/entra/client-certificate";
-import { config, type PortalConfig } from "@/lib/config";
+import { config, servedOverHttps, type PortalConfig } from "@/lib/config";
+import { authCookies } from "@/lib/auth/cookies";
 import { decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { startSession } from "@/lib/data/sessions";
@@ -71,6 +72,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   return {
     secret: c.sessionSecret,
     trustHost: true,
+    // Over https: Secure `__Host-` cookies. Otherwise (the demo on http://localhost) next-auth's defaults.
+    ...(servedOverHttps(c) ? { useSecureCookies: true, cookies: authCookies(true) } : {}),
     session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     providers: entraProvider(c),

@@ -192,8 +192,3 @@ export async function runningCheckId(scope: TenantScope, environmentId: string):
   });
   return running?.id ?? null;
 }
-
-/** Checks started by this tenant since `since`, for the per-tenant rate limit. */
-export async function countRecentChecks(scope: TenantScope, since: Date): Promise<number> {
-  return db().connectionCheck.count({ where: { tenantId: scope.tenantId, startedAt: { gte: since } } });
-}

@@ -5,7 +5,7 @@ import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, fetch, type Response } from "undici";
-import { config } from "@/lib/config";
+import { config, type PortalConfig } from "@/lib/config";
 
 export type OutboundService = "entra" | "dataverse";
 
@@ -33,9 +33,15 @@ export function withRequestMeter<T>(run: () => Promise<T>): Promise<{ result: T;
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 // Names under .localhost are loopback by definition (RFC 6761 §6.3), but this machine's resolver does not
-// answer for subdomains of localhost. Everything else goes to the system resolver.
+// answer for subdomains of localhost. The demo's emulated environments live there, so only in demo mode are
+// they answered here (production configuration refuses a .localhost host suffix, lib/config.ts). Everything
+// else goes to the system resolver.
+export function resolvesToLoopbackHere(hostname: string, mode: PortalConfig["mode"]): boolean {
+  return mode === "demo" && (hostname === "localhost" || hostname.endsWith(".localhost"));
+}
+
 function lookup(hostname: string, options: { all?: boolean }, callback: LookupCallback) {
-  if (hostname === "localhost" || hostname.endsWith(".localhost")) {
+  if (resolvesToLoopbackHere(hostname, config().mode)) {
     if (options.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
     else callback(null, "127.0.0.1", 4);
     return;

@@ -26,6 +26,7 @@ const MODEL_TABLES = [
   "Environment",
   "Invitation",
   "PortalSession",
+  "RateLimitHit",
   "Tenant",
 ];
 

@@ -107,4 +107,15 @@ describe("parseConfig", () => {
     expect(c.mode).toBe("demo");
     expect(c.entra.clientId).toBe(production.ENTRA_CLIENT_ID);
   });
+
+  it("refuses a .localhost Dataverse host suffix outside demo mode, naming the variable", () => {
+    for (const suffixes of ["crm.dynamics.localhost", "crm4.dynamics.com, .LOCALHOST", "localhost"]) {
+      const error = errorOf({ ...production, DATAVERSE_ALLOWED_HOST_SUFFIXES: suffixes });
+      expect(error.variable).toBe("DATAVERSE_ALLOWED_HOST_SUFFIXES");
+      expect(error.message).toMatch(/^Configuration error: DATAVERSE_ALLOWED_HOST_SUFFIXES must not contain a \.localhost suffix \((crm\.dynamics\.)?localhost\) outside demo mode/);
+    }
+    // A name that merely contains the word is not a .localhost suffix; the demo may use the emulator's hosts.
+    expect(parseConfig({ ...production, DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.notlocalhost.example" }).dataverse.allowedHostSuffixes).toEqual(["crm.notlocalhost.example"]);
+    expect(parseConfig({ PORTAL_MODE: "demo", DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost" }).dataverse.allowedHostSuffixes).toEqual(["crm.dynamics.localhost"]);
+  });
 });

@@ -15,6 +15,7 @@ import { probeEnvironment } from "@/lib/dataverse/web-api";
 import { sameCloudAuthority } from "@/lib/entra/authority-hosts";
 import { forgetTenantClient } from "@/lib/entra/msal";
 import { OutboundError } from "@/lib/http/outbound";
+import { consentVerificationRateLimit, environmentProbeRateLimit } from "@/lib/onboarding/limits";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
 
@@ -36,6 +37,8 @@ export async function verifyConsentAttempt(attempt: number): Promise<VerifyState
   const scope = customerScope(session);
   const tenant = await getTenant(scope);
   const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
+  const limited = await consentVerificationRateLimit(scope);
+  if (limited) return { status: "failed", cause: limited, fix: "Wait a few minutes, then check consent again." };
   // "Granted by" names the administrator whose consent round trip this session redeemed, never a verifier.
   const redeemed = await latestRedeemedConsent(scope, session.id);
   const grantedBy = redeemed ? { objectId: session.userObjectId, name: session.userName } : null;
@@ -78,6 +81,8 @@ export async function registerEnvironmentAction(_prev: EnvironmentFormState, for
     throw error;
   }
   // Prove the environment belongs to the signed-in tenant before saving it (docs/protocol/dataverse.md B2).
+  const limited = await environmentProbeRateLimit(scope);
+  if (limited) return { fieldErrors: { url: limited } };
   let probe;
   try {
     probe = await probeEnvironment(env.url);

@@ -1,0 +1,5 @@
+import { usePortalDatabase } from "../support/portal-database";
+import { rateLimitSuite } from "./rate-limits.suite";
+
+usePortalDatabase("pglite");
+rateLimitSuite("pglite");
