@@ -1,10 +1,13 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { rememberSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { ENTRA_PROVIDER_ID, signIn, signOut } from "@/lib/auth/next-auth";
 import { currentSession } from "@/lib/auth/session";
 import { endSession } from "@/lib/data/sessions";
 import { safeReturnPath } from "@/lib/safe-return-path";
+import { z } from "zod";
+import { formDataArg, validatedAction } from "@/lib/auth/validated-action";
 
 const field = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -12,19 +15,26 @@ const field = (form: FormData, name: string) => {
 };
 
 /** "Sign in with Microsoft": remembers where the admin came from, then redirects to Entra ID. */
-export async function signInWithMicrosoft(form: FormData) {
-  await rememberSignInOrigin(field(form, "source"), field(form, "invitation"));
-  const loginHint = field(form, "tenant");
-  const authorizationParams: Record<string, string> = {};
-  if (field(form, "chooseAccount")) authorizationParams.prompt = "select_account";
-  // A domain hint skips the account picker's home-realm discovery for that organisation.
-  if (loginHint && loginHint.includes(".")) authorizationParams.domain_hint = loginHint;
-  await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(field(form, "returnTo")) }, authorizationParams);
-}
+export const signInWithMicrosoft = validatedAction(
+  // Public: anyone may start a sign-in, so there is nothing to guard; a call without a form starts over.
+  { args: z.tuple([formDataArg]), guard: async () => null, invalid: () => redirect("/signin") },
+  async (_none, [form]) => {
+    await rememberSignInOrigin(field(form, "source"), field(form, "invitation"));
+    const loginHint = field(form, "tenant");
+    const authorizationParams: Record<string, string> = {};
+    if (field(form, "chooseAccount")) authorizationParams.prompt = "select_account";
+    // A domain hint skips the account picker's home-realm discovery for that organisation.
+    if (loginHint && loginHint.includes(".")) authorizationParams.domain_hint = loginHint;
+    await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(field(form, "returnTo")) }, authorizationParams);
+  },
+);
 
 /** "Sign out", for customers and staff alike: the server-side session ends, then the cookie. */
-export async function signOutAction() {
-  const session = await currentSession();
-  if (session) await endSession(session);
-  await signOut({ redirectTo: "/" });
-}
+export const signOutAction = validatedAction(
+  // The sign-out form's data carries nothing; a call of any other shape changes nothing.
+  { args: z.tuple([formDataArg.optional()]), guard: currentSession, invalid: () => redirect("/") },
+  async (session) => {
+    if (session) await endSession(session);
+    await signOut({ redirectTo: "/" });
+  },
+);

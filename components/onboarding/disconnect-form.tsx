@@ -1,10 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
-import { disconnectAction } from "@/app/(onboarding)/onboarding/actions";
+import { disconnectAction, type DisconnectState } from "@/app/(onboarding)/onboarding/actions";
 
 export function DisconnectForm({ confirmText }: { confirmText: string }) {
-  const [state, action, pending] = useActionState<{ error?: string }, FormData>(disconnectAction, {});
+  const [state, action, pending] = useActionState<DisconnectState, FormData>(disconnectAction, {});
   return (
     <form action={action} className="space-y-3">
       <label htmlFor="confirm" className="block text-sm font-medium text-slate-800">

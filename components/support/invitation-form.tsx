@@ -57,6 +57,11 @@ export function InvitationForm() {
           </button>
         </div>
       </form>
+      {state.message ? (
+        <p role="alert" className="mt-3 text-sm text-red-700">
+          {state.message}
+        </p>
+      ) : null}
       {state.created ? (
         <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
           <p className="mb-3 text-sm text-emerald-950">

@@ -4,7 +4,8 @@ export type ConsentCallbackOutcome =
   | { kind: "granted"; tenant: string | null }
   | { kind: "cancelled" | "declined" | "not-admin" | "error"; code: string | null; description: string | null };
 
-const first = (v: string | null) => (v && v.length <= 2000 ? v : null);
+// PostgreSQL text cannot hold U+0000: drop it, the rest of the answer is still worth recording.
+const first = (v: string | null) => (v && v.length <= 2000 ? v.replaceAll("\u0000", "") || null : null);
 
 export function classifyConsentCallback(params: URLSearchParams): ConsentCallbackOutcome {
   const error = first(params.get("error"));

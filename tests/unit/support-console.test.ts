@@ -33,6 +33,7 @@ describe("tenant list query parsing", () => {
     ["page=99999999999999999999", "page must be a whole number"],
     ["size=7", "size must be one of: 25, 50, 100"],
     ["stage=failing&stage=verified", "stage appears more than once"],
+    ["q=a%00b", "q must not contain NUL characters"],
     [`q=${"x".repeat(201)}`, "Search for at most 200 characters"],
   ])("refuses %s with a message naming the parameter", (query, message) => {
     const parsed = parseTenantFilters(new URLSearchParams(query));

@@ -18,13 +18,18 @@ import { OutboundError } from "@/lib/http/outbound";
 import { consentVerificationRateLimit, environmentProbeRateLimit } from "@/lib/onboarding/limits";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
+import { hasNul } from "@/lib/text";
+import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
 
 /** "Grant admin consent": a single-use state bound to this session, then Microsoft's v2 adminconsent page. */
-export async function startAdminConsent() {
-  const session = await requireCustomerAdmin("/onboarding/consent");
-  const state = await startConsentRequest(customerScope(session), session.id);
-  redirect(adminConsentUrl(config(), session.tenantId, state, await requestOrigin()));
-}
+export const startAdminConsent = validatedAction(
+  // A `<form action>` passes its (empty) form data; a direct call passes nothing.
+  { args: z.tuple([formDataArg.optional()]), guard: () => requireCustomerAdmin("/onboarding/consent"), invalid: () => redirect("/onboarding/consent") },
+  async (session) => {
+    const state = await startConsentRequest(customerScope(session), session.id);
+    redirect(adminConsentUrl(config(), session.tenantId, state, await requestOrigin()));
+  },
+);
 
 export type VerifyState =
   | { status: "verified" }
@@ -32,81 +37,93 @@ export type VerifyState =
   | { status: "failed"; cause: string; fix: string };
 
 /** One verification attempt; the page calls it again after `nextDelayMs` while the status is "waiting". */
-export async function verifyConsentAttempt(attempt: number): Promise<VerifyState> {
-  const session = await requireCustomerAdmin("/onboarding/consent/verify");
-  const scope = customerScope(session);
-  const tenant = await getTenant(scope);
-  const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
-  const limited = await consentVerificationRateLimit(scope);
-  if (limited) return { status: "failed", cause: limited, fix: "Wait a few minutes, then check consent again." };
-  // "Granted by" names the administrator whose consent round trip this session redeemed, never a verifier.
-  const redeemed = await latestRedeemedConsent(scope, session.id);
-  const grantedBy = redeemed ? { objectId: session.userObjectId, name: session.userName } : null;
-  const result = await attemptConsentVerification(scope, n, grantedBy);
-  if (result.verified) return { status: "verified" };
-  // Retrying through replication lag only makes sense right after this session came back from consent;
-  // a manual "check consent" (e.g. after the direct link) is a single attempt.
-  const elapsed = redeemed?.usedAt ? Date.now() - redeemed.usedAt.getTime() : Number.POSITIVE_INFINITY;
-  const nextDelayMs = CONSENT_VERIFY_BACKOFF_MS[Math.min(n, CONSENT_VERIFY_BACKOFF_MS.length - 1)]!;
-  // A tenant whose consent was already proven is not replicating: a failure now means the consent is gone.
-  if (result.retryable && tenant?.consentState !== "GRANTED" && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
-    return { status: "waiting", attempt: n, nextDelayMs, cause: result.explanation.cause };
-  }
-  // A tenant recorded as consented whose consent can no longer be proven has had it removed.
-  if (tenant?.consentState === "GRANTED" && result.explanation.vendorFault === false) await markConsentRevoked(scope, result.explanation.id);
-  return { status: "failed", cause: result.explanation.cause, fix: result.explanation.fix };
-}
+export const verifyConsentAttempt = validatedAction(
+  {
+    // Out-of-range attempts are clamped below; only a non-number is refused.
+    args: z.tuple([z.number()]),
+    guard: () => requireCustomerAdmin("/onboarding/consent/verify"),
+    invalid: (): VerifyState => ({ status: "failed", cause: "The verification request was not valid.", fix: "Reload the page to check again." }),
+  },
+  async (session, [attempt]): Promise<VerifyState> => {
+    const scope = customerScope(session);
+    const tenant = await getTenant(scope);
+    const n = Number.isInteger(attempt) && attempt > 0 ? Math.min(attempt, 100) : 1;
+    const limited = await consentVerificationRateLimit(scope);
+    if (limited) return { status: "failed", cause: limited, fix: "Wait a few minutes, then check consent again." };
+    // "Granted by" names the administrator whose consent round trip this session redeemed, never a verifier.
+    const redeemed = await latestRedeemedConsent(scope, session.id);
+    const grantedBy = redeemed ? { objectId: session.userObjectId, name: session.userName } : null;
+    const result = await attemptConsentVerification(scope, n, grantedBy);
+    if (result.verified) return { status: "verified" };
+    // Retrying through replication lag only makes sense right after this session came back from consent;
+    // a manual "check consent" (e.g. after the direct link) is a single attempt.
+    const elapsed = redeemed?.usedAt ? Date.now() - redeemed.usedAt.getTime() : Number.POSITIVE_INFINITY;
+    const nextDelayMs = CONSENT_VERIFY_BACKOFF_MS[Math.min(n, CONSENT_VERIFY_BACKOFF_MS.length - 1)]!;
+    // A tenant whose consent was already proven is not replicating: a failure now means the consent is gone.
+    if (result.retryable && tenant?.consentState !== "GRANTED" && elapsed + nextDelayMs < CONSENT_VERIFY_WINDOW_MS) {
+      return { status: "waiting", attempt: n, nextDelayMs, cause: result.explanation.cause };
+    }
+    // A tenant recorded as consented whose consent can no longer be proven has had it removed.
+    if (tenant?.consentState === "GRANTED" && result.explanation.vendorFault === false) await markConsentRevoked(scope, result.explanation.id);
+    return { status: "failed", cause: result.explanation.cause, fix: result.explanation.fix };
+  },
+);
 
 export type EnvironmentFormState = { message?: string; fieldErrors?: { url?: string; friendlyName?: string }; registeredId?: string };
 
 const environmentForm = z.object({
-  url: z.string().max(2048, "That is too long to be an environment URL."),
-  friendlyName: z.string().trim().max(100, "Keep the name under 100 characters.").optional(),
+  url: z.string().max(2048, "That is too long to be an environment URL.").refine((v) => !hasNul(v), "That is not an environment URL."),
+  friendlyName: z.string().trim().max(100, "Keep the name under 100 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional(),
 });
 
-export async function registerEnvironmentAction(_prev: EnvironmentFormState, form: FormData): Promise<EnvironmentFormState> {
-  const session = await requireCustomerAdmin("/onboarding/environments");
-  const scope = customerScope(session);
-  const parsed = environmentForm.safeParse({ url: form.get("url") ?? "", friendlyName: form.get("friendlyName") || undefined });
-  if (!parsed.success) {
+export const registerEnvironmentAction = validatedAction(
+  {
+    args: z.tuple([previousStateArg, formDataArg]),
+    guard: () => requireCustomerAdmin("/onboarding/environments"),
+    invalid: (): EnvironmentFormState => ({ fieldErrors: { url: "The form could not be read. Reload the page and try again." } }),
+  },
+  async (session, [, form]): Promise<EnvironmentFormState> => {
+    const scope = customerScope(session);
+    const parsed = environmentForm.safeParse({ url: form.get("url") ?? "", friendlyName: form.get("friendlyName") || undefined });
+    if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return { fieldErrors: { [issue.path[0] === "friendlyName" ? "friendlyName" : "url"]: issue.message } };
-  }
-  const c = config();
-  let env;
-  try {
+    }
+    const c = config();
+    let env;
+    try {
     env = normaliseEnvironmentUrl(parsed.data.url, c.dataverse.allowedHostSuffixes);
-  } catch (error) {
+    } catch (error) {
     if (error instanceof EnvironmentUrlError) return { fieldErrors: { url: error.message } };
     throw error;
-  }
-  // Prove the environment belongs to the signed-in tenant before saving it (docs/protocol/dataverse.md B2).
-  const limited = await environmentProbeRateLimit(scope);
-  if (limited) return { fieldErrors: { url: limited } };
-  let probe;
-  try {
+    }
+    // Prove the environment belongs to the signed-in tenant before saving it (docs/protocol/dataverse.md B2).
+    const limited = await environmentProbeRateLimit(scope);
+    if (limited) return { fieldErrors: { url: limited } };
+    let probe;
+    try {
     probe = await probeEnvironment(env.url);
-  } catch (error) {
+    } catch (error) {
     if (error instanceof OutboundError) {
       return { fieldErrors: { url: error.kind === "network" ? `${env.host} could not be reached. Check the spelling: Dataverse gives every environment its own address.` : `${env.host} did not answer like a Dataverse environment (${error.message}).` } };
     }
     throw error;
-  }
-  if (probe.kind !== "challenge") {
+    }
+    if (probe.kind !== "challenge") {
     return { fieldErrors: { url: `${env.host} did not answer like a Dataverse environment (HTTP ${probe.status}). Copy the Environment URL from the Power Platform admin center.` } };
-  }
-  if (!sameCloudAuthority(new URL(probe.challenge.authorityOrigin).host, new URL(c.entra.authorityHost).host)) {
+    }
+    if (!sameCloudAuthority(new URL(probe.challenge.authorityOrigin).host, new URL(c.entra.authorityHost).host)) {
     return { fieldErrors: { url: `This environment signs in through ${new URL(probe.challenge.authorityOrigin).host}, a different Microsoft cloud than ${c.branding.appName} uses. Contact ${c.branding.vendorName} about support for that cloud.` } };
-  }
-  if (probe.challenge.tenantId !== scope.tenantId) {
+    }
+    if (probe.challenge.tenantId !== scope.tenantId) {
     return {
       fieldErrors: {
         url: `This environment belongs to a different Microsoft Entra ID tenant than the one you signed in with, so it cannot be connected here. Sign in with an account of the organisation that owns it.`,
       },
     };
-  }
-  const result = await registerEnvironment(scope, env, parsed.data.friendlyName ?? null);
-  if (!result.ok) {
+    }
+    const result = await registerEnvironment(scope, env, parsed.data.friendlyName ?? null);
+    if (!result.ok) {
     return {
       fieldErrors: {
         url:
@@ -115,46 +132,65 @@ export async function registerEnvironmentAction(_prev: EnvironmentFormState, for
             : `${env.url} is already connected to another organisation in this portal. If it moved to your tenant, contact ${c.branding.supportEmail}.`,
       },
     };
-  }
-  return { message: `${env.url} was registered.`, registeredId: result.id };
-}
+    }
+    return { message: `${env.url} was registered.`, registeredId: result.id };
+  },
+);
 
 const idField = z.object({ environmentId: z.uuid() });
 
-export async function removeEnvironmentAction(form: FormData) {
-  const session = await requireCustomerAdmin("/onboarding/environments");
-  const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
-  if (parsed.success) await removeEnvironment(customerScope(session), parsed.data.environmentId);
-  redirect("/onboarding/environments");
-}
+export const removeEnvironmentAction = validatedAction(
+  { args: z.tuple([formDataArg]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
+  async (session, [form]) => {
+    const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
+    if (parsed.success) await removeEnvironment(customerScope(session), parsed.data.environmentId);
+    redirect("/onboarding/environments");
+  },
+);
 
 export type StartCheckState = { checkId?: string; error?: string };
 
-export async function startCheckAction(environmentId: string): Promise<StartCheckState> {
-  const session = await requireCustomerAdmin("/onboarding/environments");
-  const scope = customerScope(session);
-  const parsed = idField.safeParse({ environmentId });
-  const env = parsed.success ? await getEnvironment(scope, parsed.data.environmentId) : null;
-  if (!env) return { error: "This environment does not exist in your organisation." };
-  const limited = await customerCheckRateLimit(scope);
-  if (limited) return { error: limited };
-  // The steps run after this answer is sent; the page follows them through /api/checks/<id>.
-  return { checkId: await launchCheck(scope, { environmentId: env.id, environmentUrl: env.url }, "CUSTOMER") };
-}
+const NO_SUCH_ENVIRONMENT = "This environment does not exist in your organisation.";
+
+export const startCheckAction = validatedAction(
+  {
+    args: z.tuple([z.string()]),
+    guard: () => requireCustomerAdmin("/onboarding/environments"),
+    invalid: (): StartCheckState => ({ error: NO_SUCH_ENVIRONMENT }),
+  },
+  async (session, [environmentId]): Promise<StartCheckState> => {
+    const scope = customerScope(session);
+    const parsed = idField.safeParse({ environmentId });
+    const env = parsed.success ? await getEnvironment(scope, parsed.data.environmentId) : null;
+    if (!env) return { error: NO_SUCH_ENVIRONMENT };
+    const limited = await customerCheckRateLimit(scope);
+    if (limited) return { error: limited };
+    // The steps run after this answer is sent; the page follows them through /api/checks/<id>.
+    return { checkId: await launchCheck(scope, { environmentId: env.id, environmentUrl: env.url }, "CUSTOMER") };
+  },
+);
 
 const disconnectForm = z.object({ confirm: z.string().trim() });
 
-export async function disconnectAction(_prev: { error?: string }, form: FormData): Promise<{ error?: string }> {
-  const session = await requireCustomerAdmin("/onboarding/disconnect");
-  const scope = customerScope(session);
-  const tenant = await getTenant(scope);
-  const parsed = disconnectForm.safeParse({ confirm: form.get("confirm") ?? "" });
-  const expected = tenant?.primaryDomain ?? session.tenantId;
-  if (!parsed.success || parsed.data.confirm.toLowerCase() !== expected.toLowerCase()) {
+export type DisconnectState = { error?: string };
+
+export const disconnectAction = validatedAction(
+  {
+    args: z.tuple([previousStateArg, formDataArg]),
+    guard: () => requireCustomerAdmin("/onboarding/disconnect"),
+    invalid: (): DisconnectState => ({ error: "The form could not be read. Reload the page and try again." }),
+  },
+  async (session, [, form]): Promise<DisconnectState> => {
+    const scope = customerScope(session);
+    const tenant = await getTenant(scope);
+    const parsed = disconnectForm.safeParse({ confirm: form.get("confirm") ?? "" });
+    const expected = tenant?.primaryDomain ?? session.tenantId;
+    if (!parsed.success || parsed.data.confirm.toLowerCase() !== expected.toLowerCase()) {
     return { error: `Type ${expected} to confirm.` };
-  }
-  await disconnectTenant(scope);
-  forgetTenantClient(scope.tenantId);
-  await signOut({ redirectTo: "/disconnected" });
-  return {};
-}
+    }
+    await disconnectTenant(scope);
+    forgetTenantClient(scope.tenantId);
+    await signOut({ redirectTo: "/disconnected" });
+    return {};
+  },
+);

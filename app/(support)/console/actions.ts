@@ -12,23 +12,30 @@ import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
 import { createInvitation, revokeInvitation } from "@/lib/data/support/invitations";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { requestOrigin } from "@/lib/request-origin";
+import { hasNul } from "@/lib/text";
+import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
 
 export type RerunState = { checkId?: string; error?: string };
 
 const rerunInput = z.object({ tenantId: z.uuid(), environmentId: z.uuid() });
 
 /** "Re-run check now" on a tenant's environment: the check runs after the answer; the page follows it. */
-export async function rerunCheckAction(tenantId: unknown, environmentId: unknown): Promise<RerunState> {
-  const session = await requireStaff("/console/tenants", "operator");
-  const parsed = rerunInput.safeParse({ tenantId, environmentId });
-  if (!parsed.success) return { error: "That tenant or environment id is not valid." };
-  const environment = await getSupportEnvironment(parsed.data.tenantId, parsed.data.environmentId);
-  if (!environment) return { error: "This environment does not exist (it may have been removed by the customer)." };
-  const scope = staffScope(session, environment.tenantId);
-  return { checkId: await launchCheck(scope, { environmentId: environment.id, environmentUrl: environment.url }, "STAFF") };
-}
+const INVALID_RERUN = "That tenant or environment id is not valid.";
+
+export const rerunCheckAction = validatedAction(
+  { args: z.tuple([z.unknown(), z.unknown()]), guard: () => requireStaff("/console/tenants", "operator"), invalid: (): RerunState => ({ error: INVALID_RERUN }) },
+  async (session, [tenantId, environmentId]): Promise<RerunState> => {
+    const parsed = rerunInput.safeParse({ tenantId, environmentId });
+    if (!parsed.success) return { error: INVALID_RERUN };
+    const environment = await getSupportEnvironment(parsed.data.tenantId, parsed.data.environmentId);
+    if (!environment) return { error: "This environment does not exist (it may have been removed by the customer)." };
+    const scope = staffScope(session, environment.tenantId);
+    return { checkId: await launchCheck(scope, { environmentId: environment.id, environmentUrl: environment.url }, "STAFF") };
+  },
+);
 
 export type InvitationFormState = {
+  message?: string;
   fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string };
   created?: { link: string; expiresAt: string; tenantHint: string | null };
 };
@@ -46,34 +53,42 @@ const invitationForm = z.object({
       .optional(),
   ),
   expiresInDays: z.enum(INVITATION_EXPIRY_DAYS.map(String) as [string, ...string[]], { error: `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.` }).transform(Number),
-  note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").optional()),
+  note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional()),
 });
 
 /** Creates an invitation link (shown once) that starts the consent flow and binds to the first tenant using it. */
-export async function createInvitationAction(_prev: InvitationFormState, form: FormData): Promise<InvitationFormState> {
-  const session = await requireStaff("/console/invitations", "operator");
-  const parsed = invitationForm.safeParse({ tenantHint: form.get("tenantHint"), expiresInDays: form.get("expiresInDays"), note: form.get("note") });
-  if (!parsed.success) {
+export const createInvitationAction = validatedAction(
+  {
+    args: z.tuple([previousStateArg, formDataArg]),
+    guard: () => requireStaff("/console/invitations", "operator"),
+    invalid: (): InvitationFormState => ({ message: "The form could not be read. Reload the page and try again." }),
+  },
+  async (session, [, form]): Promise<InvitationFormState> => {
+    const parsed = invitationForm.safeParse({ tenantHint: form.get("tenantHint"), expiresInDays: form.get("expiresInDays"), note: form.get("note") });
+    if (!parsed.success) {
     const fieldErrors: NonNullable<InvitationFormState["fieldErrors"]> = {};
     for (const issue of parsed.error.issues) {
       const key = issue.path[0] as keyof typeof fieldErrors;
       fieldErrors[key] ??= issue.message;
     }
     return { fieldErrors };
-  }
-  const { tenantHint = null, note = null, expiresInDays } = parsed.data;
-  const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });
-  const link = new URL("/consent", await requestOrigin());
-  link.searchParams.set("invitation", invitation.token);
-  revalidatePath("/console/invitations");
-  return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint } };
-}
+    }
+    const { tenantHint = null, note = null, expiresInDays } = parsed.data;
+    const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });
+    const link = new URL("/consent", await requestOrigin());
+    link.searchParams.set("invitation", invitation.token);
+    revalidatePath("/console/invitations");
+    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint } };
+  },
+);
 
 /** Withdraws an unused invitation. Destructive, so it needs the admin role. */
-export async function revokeInvitationAction(form: FormData): Promise<void> {
-  const session = await requireStaff("/console/invitations", "admin");
-  const parsed = z.object({ invitationId: z.uuid() }).safeParse({ invitationId: form.get("invitationId") });
+export const revokeInvitationAction = validatedAction(
   // An invalid or no longer open invitation changes nothing; the list shows each link's real status.
-  if (parsed.success) await revokeInvitation(staffActor(session), parsed.data.invitationId);
-  revalidatePath("/console/invitations");
-}
+  { args: z.tuple([formDataArg]), guard: () => requireStaff("/console/invitations", "admin"), invalid: () => undefined },
+  async (session, [form]): Promise<void> => {
+    const parsed = z.object({ invitationId: z.uuid() }).safeParse({ invitationId: form.get("invitationId") });
+    if (parsed.success) await revokeInvitation(staffActor(session), parsed.data.invitationId);
+    revalidatePath("/console/invitations");
+  },
+);

@@ -5,6 +5,7 @@ import "server-only";
 // The list page, the CSV export and the benchmark all parse it here, so they agree on what is valid.
 import { z } from "zod";
 import { CHECK_STEPS } from "@/lib/checks/vocabulary";
+import { hasNul } from "@/lib/text";
 
 /** Where a tenant stands now. Decided by precedence: a check result first, then environments, then consent. */
 export const STAGES = ["signed-in", "consented", "environment", "verified", "failing"] as const;
@@ -38,7 +39,7 @@ export const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
 
 const filtersSchema = z.object({
-  q: optional(z.string().trim().max(200, "Search for at most 200 characters.")),
+  q: optional(z.string().trim().max(200, "Search for at most 200 characters.").refine((v) => !hasNul(v), "q must not contain NUL characters.")),
   stage: optional(z.enum(STAGES, { error: `stage must be one of: ${STAGES.join(", ")}.` })),
   step: optional(z.enum(CHECK_STEPS, { error: `step must be one of: ${CHECK_STEPS.join(", ")}.` })),
   source: optional(z.enum(SOURCES, { error: `source must be one of: ${SOURCES.join(", ")}.` })),

@@ -1,0 +1,63 @@
+// The request pre-check (lib/http/request-guard.ts): what it refuses before Next would answer 500, and what
+// it lets through untouched.
+import { describe, expect, it } from "vitest";
+import { rejectMalformedRequest, rejectUndecodableActionBody } from "@/lib/http/request-guard";
+
+const ACTION = "7f".repeat(21);
+const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+  new Request("http://localhost:3000/onboarding", { method: "POST", body, headers: { host: "localhost:3000", ...headers } });
+const action = (body: BodyInit, headers: Record<string, string> = {}) => post(body, { "next-action": ACTION, "content-type": "text/plain;charset=UTF-8", ...headers });
+
+describe("rejectMalformedRequest", () => {
+  it("lets pages, routes and same-origin actions through", () => {
+    expect(rejectMalformedRequest(new Request("http://localhost:3000/console/tenants?stage=%FF"))).toBeNull();
+    expect(rejectMalformedRequest(action("[]", { origin: "http://localhost:3000" }))).toBeNull();
+    expect(rejectMalformedRequest(action("[]"))).toBeNull();
+  });
+
+  it("refuses a path that does not %-decode with 400", () => {
+    expect(rejectMalformedRequest(new Request("http://localhost:3000/onboarding/environments/%E0"))?.status).toBe(400);
+  });
+
+  it.each(["https://evil.example", "null", "not a url", "http://localhost:1"])("refuses an action call from Origin %s with 403", (origin) => {
+    expect(rejectMalformedRequest(action("[]", { origin }))?.status).toBe(403);
+    expect(rejectMalformedRequest(post(new FormData(), { origin }))?.status).toBe(403);
+  });
+
+  it("refuses an action body over Next's limit with 413", () => {
+    expect(rejectMalformedRequest(action("[]", { "content-length": String(2 * 1024 * 1024) }))?.status).toBe(413);
+  });
+});
+
+describe("rejectUndecodableActionBody", () => {
+  it.each(['["x"]', "[]", '[{"a":1},"$undefined"]', '["$$escaped","$D2026-01-01T00:00:00.000Z","$n123","$K1"]'])("accepts %s", async (body) => {
+    expect(await rejectUndecodableActionBody(action(body))).toBeNull();
+  });
+
+  it.each(["[1,", '"x"', "", '["$1"]', '["$@2"]', '["$Q1"]', '["$nabc"]', JSON.stringify(Array(1001).fill(0))])("refuses %s with 400", async (body) => {
+    expect((await rejectUndecodableActionBody(action(body)))?.status).toBe(400);
+  });
+
+  it("checks a multipart action's root and the parts it refers to", async () => {
+    const form = (entries: Record<string, string>) => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(entries)) f.append(k, v);
+      return f;
+    };
+    const multipart = (entries: Record<string, string>) => post(form(entries), { "next-action": ACTION });
+    expect(await rejectUndecodableActionBody(multipart({ "0": '[{},"$K1"]', "1_url": "x" }))).toBeNull();
+    expect(await rejectUndecodableActionBody(multipart({ "0": '["$1"]', "1": '{"a":"$$x"}' }))).toBeNull();
+    expect((await rejectUndecodableActionBody(multipart({ "1_url": "x" })))?.status).toBe(400);
+    expect((await rejectUndecodableActionBody(multipart({ "0": '["$2"]' })))?.status).toBe(400);
+    // A form posted without JavaScript: its bound arguments must decode too.
+    expect(await rejectUndecodableActionBody(post(form({ "$ACTION_REF_1": "", "$ACTION_1:0": `{"id":"${ACTION}","bound":"$@1"}`, "$ACTION_1:1": "[{}]" })))).toBeNull();
+    expect((await rejectUndecodableActionBody(post(form({ "$ACTION_REF_1": "", "$ACTION_1:0": "{bad" }))))?.status).toBe(400);
+    expect((await rejectUndecodableActionBody(post("--zz\r\n\r\n", { "content-type": "multipart/form-data; boundary=zz" })))?.status).toBe(400);
+  });
+
+  it("leaves the body readable for Next", async () => {
+    const request = action('["x"]');
+    await rejectUndecodableActionBody(request);
+    expect(await request.text()).toBe('["x"]');
+  });
+});
