@@ -195,6 +195,23 @@ describe("connection check", () => {
     expect(r.step("whoami")).toMatchObject({ errorCode: "http.401", diagnosis: "token-rejected" });
   });
 
+  it("the tenant's summary is its worst environment's latest result, whichever ran last", async () => {
+    const { db } = await import("@/lib/db/client");
+    const summary = () => db().tenant.findUniqueOrThrow({ where: { id: DEMO_IDS.tenants.fabrikam }, select: { latestCheckOutcome: true, latestFailingStep: true, latestCheckAt: true } });
+    // Earlier tests in this file filed another environment under Fabrikam: start from its one real environment.
+    await db().environment.deleteMany({ where: { tenantId: DEMO_IDS.tenants.fabrikam, url: { not: h.emulator.environmentUrl("fabrikam") } } });
+    await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(await summary()).toMatchObject({ latestCheckOutcome: "PASSED", latestFailingStep: null });
+    await run(DEMO_IDS.tenants.fabrikam, "adventureworks-dev"); // filed under Fabrikam, lives elsewhere: fails
+    expect(await summary()).toMatchObject({ latestCheckOutcome: "FAILED", latestFailingStep: "whoami" });
+    const passedAgain = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(passedAgain.outcome).toBe("PASSED");
+    const after = await summary();
+    expect(after).toMatchObject({ latestCheckOutcome: "FAILED", latestFailingStep: "whoami" });
+    const newest = await db().connectionCheck.findFirstOrThrow({ where: { tenantId: DEMO_IDS.tenants.fabrikam }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+    expect(after.latestCheckAt?.getTime()).toBe(newest.startedAt.getTime());
+  });
+
   it("keeps the client secret out of every database row and every log line", async () => {
     const secret = testCredentials().secret.value;
     const lines: string[] = [];
