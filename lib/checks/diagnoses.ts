@@ -112,7 +112,7 @@ export function diagnoseTokenFailure(c: DiagnosisContext, entra: EntraErrorDetai
       };
     default:
       if (entra?.error === "invalid_client" || entra?.error === "unauthorized_client") return vendorSide(c, microsoftCode, entra.description ?? "the app could not authenticate");
-      if (!entra) return unexpected(c, error);
+      if (!entra) return unexpected(c);
       return {
         id: "token-refused",
         microsoftCode,
@@ -204,7 +204,7 @@ export function interactiveAccessMode(): Diagnosis {
 }
 
 /** A failure of the portal itself (a bug, the database): ours, with the detail kept for staff. */
-export function unexpected(c: DiagnosisContext, _error: unknown): Diagnosis {
+export function unexpected(c: DiagnosisContext): Diagnosis {
   return {
     id: "unexpected-error",
     microsoftCode: null,
@@ -250,7 +250,7 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
       vendorFault: false,
     };
   }
-  if (!(error instanceof DataverseError)) return unexpected(c, error);
+  if (!(error instanceof DataverseError)) return unexpected(c);
   const microsoftCode = error.code ?? `http.${error.status}`;
   const message = error.serverMessage ?? "";
   const { appName, supportEmail } = c.branding;

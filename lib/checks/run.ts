@@ -9,8 +9,8 @@ import "server-only";
 // Every round trip settles the steps it can (lib/checks/steps.ts) and writes them in one transaction. One loop
 // in try/finally: every check ends PASSED, WARNING or FAILED, whatever throws.
 import { after } from "next/server";
-import { unexpected, type DiagnosisContext } from "@/lib/checks/diagnoses";
-import { blockingStep, PENDING, STEPS, vendorDetailOf, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
+import { unexpected } from "@/lib/checks/diagnoses";
+import { blockingStep, PENDING, STEPS, vendorDetailOf, type StepContext, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { closeAbandonedChecks, createCheck, finishCheck, recordSteps, rememberedApplicationUser, runningCheckId, type StepRecord } from "@/lib/data/checks";
@@ -42,7 +42,7 @@ class CheckRun {
   constructor(
     private readonly scope: TenantScope,
     private readonly checkId: string,
-    private readonly ctx: DiagnosisContext & { required: ReturnType<typeof config>["dataverse"]["rolePrivileges"] },
+    private readonly ctx: Omit<StepContext, "blockedBy">,
   ) {}
 
   /** Settles every step whose facts have arrived; writes them (and the next step) unless `defer`. */
@@ -60,7 +60,7 @@ class CheckRun {
     const rest = STEPS.slice(this.settled.length);
     const [current, ...later] = rest;
     if (!current) return;
-    this.add(current.name, { outcome: "FAILED", diagnosis: unexpected(this.ctx, error), vendorDetail: vendorDetailOf(error) });
+    this.add(current.name, { outcome: "FAILED", diagnosis: unexpected(this.ctx), vendorDetail: vendorDetailOf(error) });
     for (const step of later) this.add(step.name, { outcome: "SKIPPED", result: { reason: skipReason("unexpected") } });
   }
 

@@ -65,7 +65,7 @@ export const PENDING = Symbol("pending");
 
 export type StepContext = DiagnosisContext & { required: RequiredPrivilege[]; blockedBy: CheckStepName | null };
 
-type Step = { name: CheckStepName; evaluate(facts: CheckFacts, ctx: StepContext): StepVerdict | typeof PENDING };
+type Evaluate = (facts: CheckFacts, ctx: StepContext) => StepVerdict | typeof PENDING;
 
 /** What support staff see of an error: Microsoft's identifiers and message, never a token. */
 export function vendorDetailOf(error: unknown): Record<string, unknown> {
@@ -94,126 +94,106 @@ function userRefusal(facts: CheckFacts) {
 
 const heldRoles = (user: SystemUser) => (user.systemuserroles_association ?? []).map((r) => r.name);
 
-export const STEPS: Step[] = [
-  {
-    name: "token",
-    evaluate(facts, ctx) {
-      const token = facts.token;
-      if (!token) return PENDING;
-      if (token.ok) return { outcome: "PASSED", result: { fromCache: token.value.fromCache } };
-      return {
-        outcome: "FAILED",
-        diagnosis: diagnoseTokenFailure(ctx, token.entra ?? null, token.error),
-        vendorDetail: token.entra ? { service: "entra", ...token.entra } : vendorDetailOf(token.error),
-      };
-    },
+// Keyed by step: the compiler checks that every step of the vocabulary has exactly one evaluator.
+const EVALUATORS: Record<CheckStepName, Evaluate> = {
+  "token"(facts, ctx) {
+    const token = facts.token;
+    if (!token) return PENDING;
+    if (token.ok) return { outcome: "PASSED", result: { fromCache: token.value.fromCache } };
+    return {
+      outcome: "FAILED",
+      diagnosis: diagnoseTokenFailure(ctx, token.entra ?? null, token.error),
+      vendorDetail: token.entra ? { service: "entra", ...token.entra } : vendorDetailOf(token.error),
+    };
   },
-  {
-    name: "whoami",
-    evaluate(facts, ctx) {
-      if (ctx.blockedBy) return skipped(ctx);
-      const w = facts.whoAmI;
-      if (!w) return PENDING;
-      if (w.ok) return { outcome: "PASSED", result: { userId: w.value.UserId, organizationId: w.value.OrganizationId } };
-      // A 403 means Dataverse accepted the token; the cause is the application user, reported there.
-      if (whoAmIRefusedUser(facts)) return { outcome: "PASSED", result: { note: "Dataverse accepted the token." } };
-      return failed(diagnoseDataverseFailure(ctx, ctx.required, w.error), w.error);
-    },
+  "whoami"(facts, ctx) {
+    if (ctx.blockedBy) return skipped(ctx);
+    const w = facts.whoAmI;
+    if (!w) return PENDING;
+    if (w.ok) return { outcome: "PASSED", result: { userId: w.value.UserId, organizationId: w.value.OrganizationId } };
+    // A 403 means Dataverse accepted the token; the cause is the application user, reported there.
+    if (whoAmIRefusedUser(facts)) return { outcome: "PASSED", result: { note: "Dataverse accepted the token." } };
+    return failed(diagnoseDataverseFailure(ctx, ctx.required, w.error), w.error);
   },
-  {
-    name: "application-user",
-    evaluate(facts, ctx) {
-      if (ctx.blockedBy) return skipped(ctx);
-      const refused = whoAmIRefusedUser(facts);
-      if (refused) return failed(diagnoseDataverseFailure(ctx, ctx.required, refused), refused);
-      const u = facts.user;
-      if (!u) return PENDING;
-      if (!u.ok) {
-        if (userRefusal(facts) && facts.whoAmI?.ok) {
-          return { outcome: "PASSED", result: { systemUserId: facts.whoAmI.value.UserId, note: "Found and enabled (WhoAmI); its details need the privileges below." } };
-        }
-        return failed(diagnoseDataverseFailure(ctx, ctx.required, u.error), u.error);
+  "application-user"(facts, ctx) {
+    if (ctx.blockedBy) return skipped(ctx);
+    const refused = whoAmIRefusedUser(facts);
+    if (refused) return failed(diagnoseDataverseFailure(ctx, ctx.required, refused), refused);
+    const u = facts.user;
+    if (!u) return PENDING;
+    if (!u.ok) {
+      if (userRefusal(facts) && facts.whoAmI?.ok) {
+        return { outcome: "PASSED", result: { systemUserId: facts.whoAmI.value.UserId, note: "Found and enabled (WhoAmI); its details need the privileges below." } };
       }
-      const user = u.value;
-      if (user.applicationid?.toLowerCase() !== ctx.clientId?.toLowerCase()) {
-        return { outcome: "FAILED", diagnosis: notTheApplicationUser(ctx), vendorDetail: { systemuserid: user.systemuserid, applicationid: user.applicationid ?? null } };
-      }
-      if (user.isdisabled) return { outcome: "FAILED", diagnosis: applicationUserDisabled(ctx, null), vendorDetail: { systemuserid: user.systemuserid, isdisabled: true } };
-      const result = { systemUserId: user.systemuserid, name: user.fullname ?? null, accessMode: user.accessmode ?? null };
-      if (user.accessmode !== NON_INTERACTIVE) return { outcome: "WARNING", diagnosis: interactiveAccessMode(), result };
-      return { outcome: "PASSED", result };
-    },
+      return failed(diagnoseDataverseFailure(ctx, ctx.required, u.error), u.error);
+    }
+    const user = u.value;
+    if (user.applicationid?.toLowerCase() !== ctx.clientId?.toLowerCase()) {
+      return { outcome: "FAILED", diagnosis: notTheApplicationUser(ctx), vendorDetail: { systemuserid: user.systemuserid, applicationid: user.applicationid ?? null } };
+    }
+    if (user.isdisabled) return { outcome: "FAILED", diagnosis: applicationUserDisabled(ctx, null), vendorDetail: { systemuserid: user.systemuserid, isdisabled: true } };
+    const result = { systemUserId: user.systemuserid, name: user.fullname ?? null, accessMode: user.accessmode ?? null };
+    if (user.accessmode !== NON_INTERACTIVE) return { outcome: "WARNING", diagnosis: interactiveAccessMode(), result };
+    return { outcome: "PASSED", result };
   },
-  {
-    name: "roles",
-    evaluate(facts, ctx) {
-      if (ctx.blockedBy) return skipped(ctx);
-      const u = facts.user;
-      if (!u) return PENDING;
-      if (!u.ok) {
-        const refusal = userRefusal(facts);
-        // The refusal counts the caller's roles: none at all is the cause to fix first.
-        if (refusal?.kind === "missing" && refusal.roleCount === 0) return { outcome: "FAILED", diagnosis: roleMissing(ctx, []), vendorDetail: vendorDetailOf(u.error) };
-        const privilege = refusal ? requiredPrivilegeFor(refusal, ctx.required) : null;
-        return { outcome: "SKIPPED", result: { reason: `Not checked: reading the roles needs ${privilege ? describePrivilege(privilege) : "a read privilege"} (see Required privileges).` } };
-      }
-      const roles = heldRoles(u.value);
-      if (roles.some((r) => r.toLowerCase() === ctx.roleName.toLowerCase())) return { outcome: "PASSED", result: { roles } };
-      return { outcome: "FAILED", diagnosis: roleMissing(ctx, roles), result: { roles } };
-    },
+  "roles"(facts, ctx) {
+    if (ctx.blockedBy) return skipped(ctx);
+    const u = facts.user;
+    if (!u) return PENDING;
+    if (!u.ok) {
+      const refusal = userRefusal(facts);
+      // The refusal counts the caller's roles: none at all is the cause to fix first.
+      if (refusal?.kind === "missing" && refusal.roleCount === 0) return { outcome: "FAILED", diagnosis: roleMissing(ctx, []), vendorDetail: vendorDetailOf(u.error) };
+      const privilege = refusal ? requiredPrivilegeFor(refusal, ctx.required) : null;
+      return { outcome: "SKIPPED", result: { reason: `Not checked: reading the roles needs ${privilege ? describePrivilege(privilege) : "a read privilege"} (see Required privileges).` } };
+    }
+    const roles = heldRoles(u.value);
+    if (roles.some((r) => r.toLowerCase() === ctx.roleName.toLowerCase())) return { outcome: "PASSED", result: { roles } };
+    return { outcome: "FAILED", diagnosis: roleMissing(ctx, roles), result: { roles } };
   },
-  {
-    name: "least-privilege",
-    evaluate(facts, ctx) {
-      // Still reported when only the role is missing: a System Administrator app user is worth knowing at once.
-      if (ctx.blockedBy && ctx.blockedBy !== "roles") return skipped(ctx);
-      const u = facts.user;
-      if (!u) return PENDING;
-      if (!u.ok) {
-        const refusal = userRefusal(facts);
-        if (refusal?.kind === "missing" && refusal.roleCount === 0) return { outcome: "PASSED", result: { roles: [] } };
-        return ctx.blockedBy ? skipped(ctx) : { outcome: "SKIPPED", result: { reason: "Not checked: the roles could not be read (see Required privileges)." } };
-      }
-      const roles = heldRoles(u.value);
-      if (roles.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) return { outcome: "WARNING", diagnosis: systemAdministratorHeld(ctx), result: { roles } };
-      return { outcome: "PASSED", result: { roles } };
-    },
+  "least-privilege"(facts, ctx) {
+    // Still reported when only the role is missing: a System Administrator app user is worth knowing at once.
+    if (ctx.blockedBy && ctx.blockedBy !== "roles") return skipped(ctx);
+    const u = facts.user;
+    if (!u) return PENDING;
+    if (!u.ok) {
+      const refusal = userRefusal(facts);
+      if (refusal?.kind === "missing" && refusal.roleCount === 0) return { outcome: "PASSED", result: { roles: [] } };
+      return ctx.blockedBy ? skipped(ctx) : { outcome: "SKIPPED", result: { reason: "Not checked: the roles could not be read (see Required privileges)." } };
+    }
+    const roles = heldRoles(u.value);
+    if (roles.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) return { outcome: "WARNING", diagnosis: systemAdministratorHeld(ctx), result: { roles } };
+    return { outcome: "PASSED", result: { roles } };
   },
-  {
-    name: "privileges",
-    evaluate(facts, ctx) {
-      if (ctx.blockedBy) return skipped(ctx);
-      const u = facts.user;
-      if (u && !u.ok && userRefusal(facts)) return failed(diagnoseDataverseFailure(ctx, ctx.required, u.error), u.error);
-      const p = facts.privileges;
-      if (!p) return PENDING;
-      if (!p.ok) return failed(diagnoseDataverseFailure(ctx, ctx.required, p.error), p.error);
-      const held = new Map<string, PrivilegeDepth>();
-      for (const entry of p.value.RolePrivileges ?? []) {
-        const depth = PRIVILEGE_DEPTHS.find((d) => d === entry.Depth);
-        if (depth) held.set(entry.PrivilegeName.toLowerCase(), depth);
-      }
-      const missing = ctx.required
-        .map((r) => ({ ...r, held: held.get(r.name.toLowerCase()) ?? null }))
-        .filter((r) => !r.held || !depthReaches(r.held, r.depth));
-      if (missing.length) return { outcome: "FAILED", diagnosis: privilegesMissing(ctx, missing), vendorDetail: { missing, heldCount: held.size } };
-      return { outcome: "PASSED", result: { checked: ctx.required.map(describePrivilege) } };
-    },
+  "privileges"(facts, ctx) {
+    if (ctx.blockedBy) return skipped(ctx);
+    const u = facts.user;
+    if (u && !u.ok && userRefusal(facts)) return failed(diagnoseDataverseFailure(ctx, ctx.required, u.error), u.error);
+    const p = facts.privileges;
+    if (!p) return PENDING;
+    if (!p.ok) return failed(diagnoseDataverseFailure(ctx, ctx.required, p.error), p.error);
+    const held = new Map<string, PrivilegeDepth>();
+    for (const entry of p.value.RolePrivileges ?? []) {
+      const depth = PRIVILEGE_DEPTHS.find((d) => d === entry.Depth);
+      if (depth) held.set(entry.PrivilegeName.toLowerCase(), depth);
+    }
+    const missing = ctx.required
+      .map((r) => ({ ...r, held: held.get(r.name.toLowerCase()) ?? null }))
+      .filter((r) => !r.held || !depthReaches(r.held, r.depth));
+    if (missing.length) return { outcome: "FAILED", diagnosis: privilegesMissing(ctx, missing), vendorDetail: { missing, heldCount: held.size } };
+    return { outcome: "PASSED", result: { checked: ctx.required.map(describePrivilege) } };
   },
-  {
-    name: "sample-read",
-    evaluate(facts, ctx) {
-      if (ctx.blockedBy) return skipped(ctx);
-      const a = facts.accounts;
-      if (!a) return PENDING;
-      if (!a.ok) return failed(diagnoseDataverseFailure(ctx, ctx.required, a.error), a.error);
-      return { outcome: "PASSED", result: { accounts: (a.value.value ?? []).map((x) => x.name ?? "(no name)") } };
-    },
+  "sample-read"(facts, ctx) {
+    if (ctx.blockedBy) return skipped(ctx);
+    const a = facts.accounts;
+    if (!a) return PENDING;
+    if (!a.ok) return failed(diagnoseDataverseFailure(ctx, ctx.required, a.error), a.error);
+    return { outcome: "PASSED", result: { accounts: (a.value.value ?? []).map((x) => x.name ?? "(no name)") } };
   },
-];
+};
 
-// The vocabulary's order and the pipeline's must be the same list.
-if (STEPS.map((s) => s.name).join() !== CHECK_STEPS.join()) throw new Error("lib/checks: STEPS and CHECK_STEPS disagree");
+/** The steps in the vocabulary's order, each with its evaluator. */
+export const STEPS: ReadonlyArray<{ name: CheckStepName; evaluate: Evaluate }> = CHECK_STEPS.map((name) => ({ name, evaluate: EVALUATORS[name] }));
 
 /** The first FAILED step among settled verdicts: it blocks what follows. */
 export function blockingStep(settled: Array<{ name: CheckStepName; verdict: StepVerdict }>): CheckStepName | null {

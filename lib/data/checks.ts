@@ -89,11 +89,6 @@ export async function recordSteps(scope: TenantScope, checkId: string, steps: St
   });
 }
 
-/** Kept for callers that settle one step at a time (tests, the seed). */
-export async function recordStep(scope: TenantScope, checkId: string, step: StepRecord): Promise<void> {
-  await recordSteps(scope, checkId, [step]);
-}
-
 export type CheckSummary = {
   outcome: CheckOutcome;
   failingStep: string | null;

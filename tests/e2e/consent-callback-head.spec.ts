@@ -1,7 +1,7 @@
 // HEAD on the admin-consent redirect URI changes nothing: the state a HEAD carried is still redeemable by the
 // browser's real GET, which then completes the consent.
 import { expect, test } from "@playwright/test";
-import { emulator, signInAs, stageCustomer } from "./support/emulator";
+import { emulator, signInAs, stageCustomer, startConsentRoundTrip } from "./support/emulator";
 
 test.beforeEach(async () => {
   await emulator.reset();
@@ -10,11 +10,7 @@ test.beforeEach(async () => {
 test("HEAD on /consent/callback leaves the state unredeemed and records nothing", async ({ page }) => {
   const customer = await stageCustomer({ name: "HeadFirst", consented: false });
   await signInAs(page, customer.admin);
-  await page.goto("/onboarding/consent");
-  await page.getByRole("button", { name: "Grant admin consent" }).click();
-  await page.waitForURL(/adminconsent/);
-  const state = new URL(page.url()).searchParams.get("state") ?? "";
-  expect(state).not.toBe("");
+  const state = await startConsentRoundTrip(page);
 
   // The same request Microsoft's redirect would make, as HEAD, with the session's cookies — twice.
   for (let i = 0; i < 2; i++) {

@@ -1,20 +1,11 @@
 // A customer admin's journey, driven in Chromium against the portal and the Microsoft emulator.
 import { expect, test, type Page } from "@playwright/test";
-import { emulator, pickAccount, signInAs, stageCustomer, type StagedCustomer } from "./support/emulator";
+import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer, startConsentRoundTrip, type StagedCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 
 test.beforeEach(async () => {
   await emulator.reset();
 });
-
-async function grantAdminConsent(page: Page, upn: string) {
-  await page.goto("/onboarding/consent");
-  await page.getByRole("button", { name: /Grant admin consent/ }).click();
-  const picker = page.getByRole("button", { name: new RegExp(`\\(${upn.replace(/\./g, "\\.")}\\)`) });
-  const accept = page.getByRole("button", { name: "Accept" });
-  await expect(picker.or(accept)).toBeVisible();
-  if (await picker.isVisible()) await pickAccount(page, upn);
-}
 
 async function registerEnvironment(page: Page, url: string) {
   await page.goto("/onboarding/environments");
@@ -130,10 +121,7 @@ test.describe("admin consent", () => {
   test("Microsoft refuses a non-administrator account chosen on its page: the portal says who must approve", async ({ page }) => {
     const customer = await stageCustomer({ name: "NonAdmin", consented: false });
     await signInAs(page, customer.admin);
-    await page.goto("/onboarding/consent");
-    await page.getByRole("button", { name: "Grant admin consent" }).click();
-    await page.waitForURL(/adminconsent/);
-    const state = new URL(page.url()).searchParams.get("state") ?? "";
+    const state = await startConsentRoundTrip(page);
     // What Entra sends back when the account used on its page may not grant tenant-wide consent.
     await page.goto(
       `/consent/callback?error=access_denied&error_description=${encodeURIComponent("AADSTS90094: The grant requires admin permission.")}&state=${encodeURIComponent(state)}`,
@@ -146,11 +134,7 @@ test.describe("admin consent", () => {
   test("returned for another tenant, and forged, replayed or missing state, record nothing", async ({ page }) => {
     const customer = await stageCustomer({ name: "Forged", consented: false });
     await signInAs(page, customer.admin);
-    await page.goto("/onboarding/consent");
-    await page.getByRole("button", { name: "Grant admin consent" }).click();
-    await page.waitForURL(/adminconsent/);
-    const state = new URL(page.url()).searchParams.get("state") ?? "";
-    expect(state).not.toBe("");
+    const state = await startConsentRoundTrip(page);
     const otherTenant = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d";
 
     const forged = await page.goto(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=forged-state-value-0123456789`);

@@ -3,7 +3,7 @@
 // client against Dataverse's stop-at-first-failure semantics (no Prefer header): 4xx, the failing part parsed.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_IDS } from "@/emulator/demo-ids";
-import { useCheckHarness } from "../support/check-harness";
+import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 import type * as Outbound from "@/lib/http/outbound";
 import type * as ChecksData from "@/lib/data/checks";
 
@@ -47,32 +47,7 @@ vi.mock("@/lib/data/checks", async (importOriginal) => {
 
 const h = useCheckHarness("pglite");
 
-async function run(tenantId: string, envName: string) {
-  const { db } = await import("@/lib/db/client");
-  const { customerScope } = await import("@/lib/data/scope");
-  const { runCheck } = await import("@/lib/checks/run");
-  const url = h.emulator.environmentUrl(envName);
-  await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
-  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
-  const scope = customerScope({
-    id: "00000000-0000-4000-8000-000000000001",
-    kind: "customer",
-    entraTenantId: tenantId,
-    tenantId,
-    userObjectId: "00000000-0000-4000-8000-0000000000aa",
-    userName: "Admin",
-    userPrincipalName: null,
-    appRoles: [],
-    tenantAdmin: true,
-    expiresAt: new Date(Date.now() + 3600_000),
-  });
-  const { checkId, outcome } = await runCheck(scope, { environmentId: env.id, environmentUrl: url }, "CUSTOMER");
-  const check = await db().connectionCheck.findUniqueOrThrow({
-    where: { id: checkId },
-    select: { outcome: true, failingStep: true, finishedAt: true, currentStep: true, steps: { orderBy: { ordinal: "asc" } } },
-  });
-  return { outcome, check, step: (name: string) => check.steps.find((s) => s.name === name)! };
-}
+const run = (tenantId: string, envName: string) => runHarnessCheck(h, tenantId, envName);
 
 describe("connection check under faults", () => {
   beforeEach(async () => {

@@ -4,44 +4,11 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { testCredentials } from "@/emulator/scenario-builders";
 import { DEMO_IDS } from "@/emulator/demo-ids";
-import { useCheckHarness } from "../support/check-harness";
+import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 
 const h = useCheckHarness("pglite");
 
-async function scopeAndEnvironment(tenantId: string, envName: string) {
-  const { db } = await import("@/lib/db/client");
-  const { customerScope } = await import("@/lib/data/scope");
-  const url = h.emulator.environmentUrl(envName);
-  await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
-  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
-  const scope = customerScope({
-    id: "00000000-0000-4000-8000-000000000001",
-    kind: "customer",
-    entraTenantId: tenantId,
-    tenantId,
-    userObjectId: "00000000-0000-4000-8000-0000000000aa",
-    userName: "Admin",
-    userPrincipalName: null,
-    appRoles: [],
-    tenantAdmin: true,
-    expiresAt: new Date(Date.now() + 3600_000),
-  });
-  return { scope, target: { environmentId: env.id, environmentUrl: url } };
-}
-
-async function run(tenantId: string, envName: string) {
-  const { runCheck } = await import("@/lib/checks/run");
-  const { db } = await import("@/lib/db/client");
-  const { scope, target } = await scopeAndEnvironment(tenantId, envName);
-  const { checkId, outcome } = await runCheck(scope, target, "CUSTOMER");
-  const check = await db().connectionCheck.findUniqueOrThrow({
-    where: { id: checkId },
-    select: { outcome: true, failingStep: true, entraRequests: true, dataverseRequests: true, currentStep: true, finishedAt: true, steps: { orderBy: { ordinal: "asc" } } },
-  });
-  const step = (name: string) => check.steps.find((s) => s.name === name)!;
-  const outcomes = check.steps.map((s) => [s.name, s.outcome]);
-  return { outcome, check, step, outcomes };
-}
+const run = (tenantId: string, envName: string) => runHarnessCheck(h, tenantId, envName);
 
 describe("connection check", () => {
   beforeEach(async () => {

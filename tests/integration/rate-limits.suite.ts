@@ -2,23 +2,8 @@
 // PostgreSQL. The concurrent cases fire several times the limit at once: on PostgreSQL they run over the
 // pool's several connections, where a count-then-insert in separate statements lets too many through.
 import { describe, expect, it } from "vitest";
-import type { TenantScope } from "@/lib/data/scope";
+import { testCustomerScope } from "../support/customer-scope";
 
-async function scopeFor(tenantId: string): Promise<TenantScope> {
-  const { customerScope } = await import("@/lib/data/scope");
-  return customerScope({
-    id: "00000000-0000-4000-8000-000000000001",
-    kind: "customer",
-    entraTenantId: tenantId,
-    tenantId,
-    userObjectId: "00000000-0000-4000-8000-0000000000aa",
-    userName: "Admin",
-    userPrincipalName: "admin@example.com",
-    appRoles: [],
-    tenantAdmin: true,
-    expiresAt: new Date(Date.now() + 3600_000),
-  });
-}
 
 const tenant = (n: number) => `cccccccc-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
@@ -26,8 +11,8 @@ export function rateLimitSuite(kind: "pglite" | "postgres") {
   describe(`per-tenant limits (${kind})`, () => {
     it("count per tenant and per bucket, and slide with the window", async () => {
       const { takeRateLimit } = await import("@/lib/data/rate-limits");
-      const a = await scopeFor(tenant(1));
-      const b = await scopeFor(tenant(2));
+      const a = await testCustomerScope(tenant(1));
+      const b = await testCustomerScope(tenant(2));
       const limit = { max: 3, windowMs: 60_000 };
       const now = Date.now();
       for (let i = 0; i < 3; i++) expect(await takeRateLimit(a, "environment-probe", limit, now)).toEqual({ allowed: true });
@@ -44,7 +29,7 @@ export function rateLimitSuite(kind: "pglite" | "postgres") {
     it("hold under concurrent requests: exactly the limit passes", async () => {
       const { takeRateLimit } = await import("@/lib/data/rate-limits");
       const { db } = await import("@/lib/db/client");
-      const scope = await scopeFor(tenant(3));
+      const scope = await testCustomerScope(tenant(3));
       const limit = { max: 5, windowMs: 60_000 };
       const decisions = await Promise.all(Array.from({ length: 30 }, () => takeRateLimit(scope, "environment-probe", limit)));
       expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
@@ -59,7 +44,7 @@ export function rateLimitSuite(kind: "pglite" | "postgres") {
     it("the check, probe and consent-verification limits, each under a burst of concurrent requests", async () => {
       const { customerCheckRateLimit, CUSTOMER_CHECK_RATE } = await import("@/lib/checks/rate-limit");
       const { environmentProbeRateLimit, consentVerificationRateLimit, ENVIRONMENT_PROBE_RATE, CONSENT_VERIFICATION_RATE } = await import("@/lib/onboarding/limits");
-      const scope = await scopeFor(tenant(4));
+      const scope = await testCustomerScope(tenant(4));
       for (const [take, limit] of [
         [customerCheckRateLimit, CUSTOMER_CHECK_RATE],
         [environmentProbeRateLimit, ENVIRONMENT_PROBE_RATE],
@@ -70,7 +55,7 @@ export function rateLimitSuite(kind: "pglite" | "postgres") {
         expect(answers.find((a) => a !== null)).toMatch(new RegExp(`\\b${limit.max}\\b.*last ${limit.windowMs / 60000} minutes`));
       }
       // Another tenant is not affected.
-      expect(await environmentProbeRateLimit(await scopeFor(tenant(5)))).toBeNull();
+      expect(await environmentProbeRateLimit(await testCustomerScope(tenant(5)))).toBeNull();
     });
   });
 }

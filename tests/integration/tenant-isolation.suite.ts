@@ -1,43 +1,28 @@
 // Tenant isolation in the data layer: a scope for tenant A can neither read nor change tenant B's rows.
 import { describe, expect, it } from "vitest";
-import type { TenantScope } from "@/lib/data/scope";
+import { testCustomerScope } from "../support/customer-scope";
 
 const tenantA = "aaaaaaaa-0000-4000-8000-00000000000a";
 const tenantB = "bbbbbbbb-0000-4000-8000-00000000000b";
 
-async function customerScopeFor(tenantId: string): Promise<TenantScope> {
-  const { customerScope } = await import("@/lib/data/scope");
-  return customerScope({
-    id: "00000000-0000-4000-8000-000000000001",
-    kind: "customer",
-    entraTenantId: tenantId,
-    tenantId,
-    userObjectId: "00000000-0000-4000-8000-0000000000aa",
-    userName: "Admin",
-    userPrincipalName: "admin@example.com",
-    appRoles: [],
-    tenantAdmin: true,
-    expiresAt: new Date(Date.now() + 3600_000),
-  });
-}
 
 export function tenantIsolationSuite() {
   describe("tenant-scoped data access", () => {
     it("keeps each tenant's environments, checks and audit apart", async () => {
       const { db } = await import("@/lib/db/client");
       const { registerEnvironment, getEnvironment, removeEnvironment } = await import("@/lib/data/environments");
-      const { createCheck, recordStep, finishCheck, listChecks, getCheck } = await import("@/lib/data/checks");
+      const { createCheck, recordSteps, finishCheck, listChecks, getCheck } = await import("@/lib/data/checks");
       const { getTenant } = await import("@/lib/data/tenants");
       const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
       for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 4)}.example.com` } });
-      const a = await customerScopeFor(tenantA);
-      const b = await customerScopeFor(tenantB);
+      const a = await testCustomerScope(tenantA);
+      const b = await testCustomerScope(tenantB);
 
       const envB = await registerEnvironment(b, normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]), "B prod");
       expect(envB.ok).toBe(true);
       if (!envB.ok) return;
       const checkB = await createCheck(b, envB.id, "CUSTOMER");
-      await recordStep(b, checkB, { ordinal: 0, name: "token", outcome: "PASSED", durationMs: 5 });
+      await recordSteps(b, checkB, [{ ordinal: 0, name: "token", outcome: "PASSED", durationMs: 5 }]);
       await finishCheck(b, checkB, { outcome: "PASSED", failingStep: null, durationMs: 5, entraRequests: 1, dataverseRequests: 0 });
 
       // Tenant A sees none of it, and cannot remove it.
@@ -69,8 +54,8 @@ export function tenantIsolationSuite() {
     it("binds the consent state to the session, once, before it expires", async () => {
       const { db } = await import("@/lib/db/client");
       const { startConsentRequest, redeemConsentState } = await import("@/lib/data/tenants");
-      const a = await customerScopeFor(tenantA);
-      const b = await customerScopeFor(tenantB);
+      const a = await testCustomerScope(tenantA);
+      const b = await testCustomerScope(tenantB);
       const session = await db().portalSession.create({
         data: { tenantId: tenantA, entraTenantId: tenantA, userObjectId: "00000000-0000-4000-8000-0000000000aa", expiresAt: new Date(Date.now() + 3600_000) },
         select: { id: true },
@@ -97,8 +82,8 @@ export function tenantIsolationSuite() {
       const { registerEnvironment } = await import("@/lib/data/environments");
       const { customerCheckRateLimit, CUSTOMER_CHECK_RATE } = await import("@/lib/checks/rate-limit");
       const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
-      const a = await customerScopeFor(tenantA);
-      const b = await customerScopeFor(tenantB);
+      const a = await testCustomerScope(tenantA);
+      const b = await testCustomerScope(tenantB);
       const env = await registerEnvironment(a, normaliseEnvironmentUrl("ratelimited.crm4.dynamics.com", ["crm4.dynamics.com"]), null);
       if (!env.ok) throw new Error("setup");
       for (let i = 0; i < CUSTOMER_CHECK_RATE.max; i++) {

@@ -7,6 +7,7 @@ import { testCredentials } from "@/emulator/scenario-builders";
 import { DEMO_IDS } from "@/emulator/demo-ids";
 import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "@/emulator/hosts";
 import { usePortalDatabase } from "./portal-database";
+import { testCustomerScope } from "./customer-scope";
 import type { TestDatabaseKind } from "./databases";
 
 
@@ -28,4 +29,24 @@ export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
     await harness.emulator?.close();
   });
   return harness;
+}
+
+/**
+ * Files the emulated environment under the tenant (as a registration would), runs a check to its end as the
+ * tenant's administrator and returns the check with its steps.
+ */
+export async function runHarnessCheck(harness: { emulator: EmulatorHandle }, tenantId: string, envName: string) {
+  const { db } = await import("@/lib/db/client");
+  const { runCheck } = await import("@/lib/checks/run");
+  const url = harness.emulator.environmentUrl(envName);
+  await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
+  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
+  const { checkId, outcome } = await runCheck(await testCustomerScope(tenantId), { environmentId: env.id, environmentUrl: url }, "CUSTOMER");
+  const check = await db().connectionCheck.findUniqueOrThrow({
+    where: { id: checkId },
+    select: { outcome: true, failingStep: true, entraRequests: true, dataverseRequests: true, currentStep: true, finishedAt: true, steps: { orderBy: { ordinal: "asc" } } },
+  });
+  const step = (name: string) => check.steps.find((s) => s.name === name)!;
+  const outcomes = check.steps.map((s) => [s.name, s.outcome]);
+  return { outcome, check, step, outcomes };
 }

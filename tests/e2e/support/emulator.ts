@@ -79,3 +79,23 @@ export async function stageCustomer(spec: Omit<CustomerSpec, "id" | "domain">): 
     environmentUrl: (name) => emulator.environmentUrl(environmentName(name), regions.get(name) ?? "crm"),
   };
 }
+
+/** "Grant admin consent" from the portal, through Microsoft's account picker (if shown) up to its consent screen. */
+export async function grantAdminConsent(page: Page, upn: string) {
+  await page.goto("/onboarding/consent");
+  await page.getByRole("button", { name: /Grant admin consent/ }).click();
+  const picker = page.getByRole("button", { name: new RegExp(`\\(${upn.replace(/\./g, "\\.")}\\)`) });
+  const accept = page.getByRole("button", { name: "Accept" });
+  await expect(picker.or(accept)).toBeVisible();
+  if (await picker.isVisible()) await pickAccount(page, upn);
+}
+
+/** Starts a consent round trip from the portal and returns the `state` it sent to Microsoft (the page stays there). */
+export async function startConsentRoundTrip(page: Page): Promise<string> {
+  await page.goto("/onboarding/consent");
+  await page.getByRole("button", { name: "Grant admin consent" }).click();
+  await page.waitForURL(/adminconsent/);
+  const state = new URL(page.url()).searchParams.get("state") ?? "";
+  expect(state).not.toBe("");
+  return state;
+}
