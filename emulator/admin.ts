@@ -70,6 +70,10 @@ export interface EmulatorAdmin {
   removeRole(environment: string, role: string, user?: AppUserSelector): void;
   /** Edits a security role: sets a privilege to `depth`, or removes it (`depth` null). */
   setRolePrivilege(environment: string, role: string, privilege: string, depth: PrivilegeDepth | null): void;
+  /** Creates a security role in the root business unit (what an administrator does by hand in the admin center). */
+  createRole(environment: string, name: string, privileges: { name: string; depth: PrivilegeDepth }[]): { roleId: string };
+  /** Administration mode on or off. */
+  setAdministrationMode(environment: string, enabled: boolean): void;
   /** Test helper: any claims signed with the emulator's keys (e.g. an expired or foreign-tenant token). */
   issueToken(claims: Record<string, unknown>, options?: { key?: KeyAudience; v1Header?: boolean }): Promise<string>;
   requestLog(): RequestLogEntry[];
@@ -279,6 +283,18 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
       const others = found.privileges.filter((p) => p.name.toLowerCase() !== privilege.toLowerCase());
       found.privileges = depth === null ? others : [...others, { name: privilege, depth }];
     },
+    createRole(environment, name, privileges) {
+      const env = findEnvironment(ctx, environment);
+      if (env.roles.some((r) => r.name.toLowerCase() === name.trim().toLowerCase())) throw new AdminError(409, `A role named '${name}' already exists in '${env.name}'.`);
+      const root = env.businessUnits.find((b) => b.parentId === null);
+      if (!root) throw new AdminError(500, "No business unit.");
+      const role = { id: randomGuid(), name: name.trim(), businessUnitId: root.id, allPrivileges: false, privileges };
+      env.roles.push(role);
+      return { roleId: role.id };
+    },
+    setAdministrationMode(environment, enabled) {
+      findEnvironment(ctx, environment).administrationMode = enabled;
+    },
     issueToken(claims, options = {}) {
       return ctx.signer.sign(claims, { audience: options.key ?? "organizations", v1Header: options.v1Header ?? true });
     },
@@ -363,6 +379,14 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
   setRolePrivilege: {
     schema: z.object({ environment: z.string(), role: z.string(), privilege: z.string().regex(/^prv\w+$/), depth: z.enum(PRIVILEGE_DEPTHS).nullable() }),
     run: (a, args: { environment: string; role: string; privilege: string; depth: PrivilegeDepth | null }) => a.setRolePrivilege(args.environment, args.role, args.privilege, args.depth),
+  },
+  createRole: {
+    schema: z.object({ environment: z.string(), name: z.string().min(1), privileges: z.array(z.object({ name: z.string().regex(/^prv\w+$/), depth: z.enum(PRIVILEGE_DEPTHS) })) }),
+    run: (a, args: { environment: string; name: string; privileges: { name: string; depth: PrivilegeDepth }[] }) => a.createRole(args.environment, args.name, args.privileges),
+  },
+  setAdministrationMode: {
+    schema: z.object({ environment: z.string(), enabled: z.boolean() }),
+    run: (a, args: { environment: string; enabled: boolean }) => a.setAdministrationMode(args.environment, args.enabled),
   },
   issueToken: {
     schema: z.object({ claims: z.record(z.string(), z.unknown()), key: z.enum(["organizations", "consumers"]).optional(), v1Header: z.boolean().optional() }),

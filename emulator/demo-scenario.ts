@@ -2,7 +2,9 @@
  * The built-in demo scenario (README: "Demo scenario"). The ISV Northwind Traders registered the
  * multi-tenant app "Northwind Sync"; customers are at different onboarding stages:
  *
- * - Contoso: environment `contoso` (crm, NAM); NOT consented yet; no application user yet.
+ * - Contoso: environment `contoso` (crm, NAM); NOT consented yet; neither the application user nor the
+ *   integration role exists yet (one-click setup creates both); Alex Wilber administers apps but is only a Basic
+ *   User in the environment.
  * - Fabrikam: environment `fabrikam` (crm4, EUR); consented; application user with the custom role.
  * - Adventure Works: `adventureworks` (crm11, GBR) has an application user WITHOUT a role (the classic
  *   missing-privilege 403), `adventureworks-dev` (crm, NAM) has none yet; consented.
@@ -11,6 +13,7 @@
  */
 import type { AppCredentials } from "./credentials";
 import { DEMO_IDS } from "./demo-ids";
+import { DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 import type { Scenario } from "./scenario";
 import { scenario } from "./scenario-builders";
 
@@ -35,8 +38,11 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
         users: [
           { name: "Megan Bowen", upn: "megan", admin: true },
           { name: "Lee Gu", upn: "lee" },
+          // Administers apps in Entra ID but is only a Basic User in the environment: one-click setup explains why not.
+          { name: "Alex Wilber", upn: "alex", wids: [DirectoryRole.ApplicationAdministrator, MEMBER_USER_ROLE] },
         ],
-        environments: [{ name: "contoso", region: "crm", friendlyName: "Contoso (Production)", appUser: "none" }],
+        // Nothing created yet: neither the application user nor the integration role.
+        environments: [{ name: "contoso", region: "crm", friendlyName: "Contoso (Production)", appUser: "none", integrationRole: "absent" }],
       },
       {
         name: "Fabrikam",

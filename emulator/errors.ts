@@ -288,6 +288,21 @@ export const DATAVERSE_ERRORS = {
     template:
       "The user with SystemUserId={systemUserId} in OrganizationContext={organizationId} is disabled. Disabled users cannot access the system. Consider enabling this user. Also, users are disabled if they don't have a license assigned to them.",
   },
+  /**
+   * Administration mode (docs/protocol/dataverse.md "Administration mode"): the rule is [V], the status and code are
+   * [U] (Microsoft's clients long saw a bare 403; newer servers add a message naming administration mode).
+   */
+  administrationMode: {
+    status: 403,
+    code: "0x8004f0fd",
+    template: "The organization {organizationId} is in administration mode. Only users with the System Administrator or System Customizer security role can access it.",
+  },
+  /** A person outside the environment's security group (docs/protocol/dataverse.md "Security group"; code [U]). */
+  notInSecurityGroup: {
+    status: 403,
+    code: "0x80072560",
+    template: "The user is not a member of the organization. Access to this environment is restricted to the members of a security group.",
+  },
   /** [V] message shape and code. */
   missingPrivilege: {
     status: 403,

@@ -9,6 +9,7 @@ import type { EmulatorContext } from "./context";
 import { sameGuid } from "./guid";
 import { escapeHtml, formBody, htmlResponse } from "./http";
 import type { EmulatorRequest, EmulatorResponse } from "./http";
+import type { PrivilegeDepth } from "./dataverse/privileges";
 
 function page(ctx: EmulatorContext, message: { kind: "ok" | "error"; text: string } | undefined): string {
   const envs = ctx.state.scenario.environments;
@@ -44,6 +45,16 @@ ${banner}
 <label for="role">Security role</label><select id="role" name="role">${roleOptions}</select>
 <br><button type="submit">Create application user</button>
 </form>
+<h2>New security role</h2>
+<p>Settings → Users + permissions → Security roles → New role. One privilege per line: its name and its access level
+(User, Business Unit, Parent: Child Business Units or Organization), e.g. <code>prvReadAccount Organization</code>.</p>
+<form method="post" action="/_emulator/ppac">
+<input type="hidden" name="form" value="role">
+<label for="role-environment">Environment</label><select id="role-environment" name="environment">${envOptions}</select>
+<label for="role-name">Role name</label><input id="role-name" name="name" required>
+<label for="role-privileges">Privileges</label><textarea id="role-privileges" name="privileges" rows="8" cols="60" required></textarea>
+<br><button type="submit">Create security role</button>
+</form>
 <h2>Application users</h2>
 <table><thead><tr><th>Environment</th><th>Name</th><th>App ID</th><th>Status</th><th>Security roles</th></tr></thead><tbody>${rows}</tbody></table>
 </body></html>`;
@@ -52,6 +63,7 @@ ${banner}
 export function handlePpac(ctx: EmulatorContext, admin: EmulatorAdmin, req: EmulatorRequest): EmulatorResponse {
   if (req.method === "GET") return htmlResponse(200, page(ctx, undefined));
   const form = formBody(req);
+  if (form.get("form") === "role") return createRoleFromForm(ctx, admin, form);
   const environment = form.get("environment") ?? "";
   const appId = (form.get("appId") ?? "").trim();
   const role = form.get("role") ?? "";
@@ -64,6 +76,40 @@ export function handlePpac(ctx: EmulatorContext, admin: EmulatorAdmin, req: Emul
     }
     admin.createApplicationUser(environment, { applicationId: appId, roles: [role] });
     return htmlResponse(200, page(ctx, { kind: "ok", text: `Application user created in ${environment} with role "${role}".` }));
+  } catch (error) {
+    const text = error instanceof AdminError ? error.message : String(error);
+    return htmlResponse(400, page(ctx, { kind: "error", text }));
+  }
+}
+
+const LEVELS: Record<string, PrivilegeDepth> = {
+  user: "Basic",
+  basic: "Basic",
+  "business unit": "Local",
+  local: "Local",
+  "parent: child business units": "Deep",
+  deep: "Deep",
+  organization: "Global",
+  global: "Global",
+};
+
+function createRoleFromForm(ctx: EmulatorContext, admin: EmulatorAdmin, form: URLSearchParams): EmulatorResponse {
+  const environment = form.get("environment") ?? "";
+  const name = (form.get("name") ?? "").trim();
+  try {
+    const privileges = (form.get("privileges") ?? "")
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .map((line) => {
+        const match = /^(prv\w+)\s*[:\s]\s*(.+)$/.exec(line);
+        const depth = match?.[2] ? LEVELS[match[2].trim().toLowerCase()] : undefined;
+        if (!match?.[1] || !depth) throw new AdminError(400, `Cannot read "${line}": write a privilege name and an access level.`);
+        return { name: match[1], depth };
+      });
+    if (!name) throw new AdminError(400, "The role needs a name.");
+    admin.createRole(environment, name, privileges);
+    return htmlResponse(200, page(ctx, { kind: "ok", text: `Security role "${name}" created in ${environment} with ${privileges.length} privileges.` }));
   } catch (error) {
     const text = error instanceof AdminError ? error.message : String(error);
     return htmlResponse(400, page(ctx, { kind: "error", text }));

@@ -11,7 +11,7 @@ import { generateAppCredentials } from "./credentials";
 import type { AppCredentials } from "./credentials";
 import { DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR, TENANT_CONNECT } from "./demo-ids";
 import { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
-import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES } from "./dataverse/privileges";
+import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES, SYSTEM_CUSTOMIZER_PRIVILEGES } from "./dataverse/privileges";
 import { stableGuid } from "./guid";
 import { parseScenario } from "./scenario";
 import type {
@@ -34,6 +34,8 @@ export interface UserSpec {
   admin?: boolean;
   wids?: string[];
   appRoles?: string[];
+  /** The user's security role in the tenant's environments. Default: System Administrator for admins, else Basic User. */
+  environmentRole?: "System Administrator" | "System Customizer" | "Basic User";
 }
 
 /**
@@ -55,6 +57,14 @@ export interface EnvironmentSpec {
   accounts?: string[];
   organizationId?: string;
   environmentId?: string;
+  /**
+   * The ISV's integration role in this environment: "present" (default) with exactly the integration privileges,
+   * "absent" (nobody created it yet), or present with extra privileges beyond the integration ones.
+   */
+  integrationRole?: "present" | "absent" | { extraPrivileges: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] };
+  administrationMode?: boolean;
+  /** Restrict the environment to a security group of the tenant: its name and members (UPN or its local part). */
+  securityGroup?: { name: string; members: string[] };
 }
 
 export interface CustomerSpec {
@@ -146,6 +156,7 @@ function upnFor(spec: UserSpec, domain: string): string {
 
 function buildUsers(tenantId: string, domain: string, specs: UserSpec[]) {
   return specs.map((spec) => {
+    const environmentRole = spec.environmentRole ?? (spec.admin ? "System Administrator" : "Basic User");
     const upn = upnFor(spec, domain);
     const wids = spec.wids ?? [...(spec.admin ? [DirectoryRole.GlobalAdministrator] : []), MEMBER_USER_ROLE];
     return {
@@ -155,6 +166,7 @@ function buildUsers(tenantId: string, domain: string, specs: UserSpec[]) {
       email: upn,
       wids,
       appRoles: spec.appRoles ?? [],
+      environmentRole,
     };
   });
 }
@@ -173,6 +185,8 @@ interface EnvironmentContext {
   appDisplayName: string;
   users: ReturnType<typeof buildUsers>;
   accountPoolOffset: number;
+  /** Security groups of the tenant, collected from its environments' specs. */
+  groups: { id: string; displayName: string; memberOids: string[] }[];
 }
 
 function resolveAppUser(spec: AppUserSpec | undefined, consented: boolean): { create: boolean; disabled: boolean; roles: string[] | "integration" } {
@@ -191,16 +205,23 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
   const roleId = (name: string) => stableGuid(`role:${env}`, name.toLowerCase());
   const sysAdmin = "System Administrator";
   const basicUser = "Basic User";
+  const customizer = "System Customizer";
   const integration = integrationRoleName(ctx.appDisplayName);
+  const integrationSpec = spec.integrationRole ?? "present";
   const roles = [
     { id: roleId(sysAdmin), name: sysAdmin, businessUnitId: rootBuId, allPrivileges: true, privileges: [] },
+    { id: roleId(customizer), name: customizer, businessUnitId: rootBuId, privileges: SYSTEM_CUSTOMIZER_PRIVILEGES },
     { id: roleId(basicUser), name: basicUser, businessUnitId: rootBuId, privileges: BASIC_USER_PRIVILEGES },
-    {
-      id: roleId(integration),
-      name: integration,
-      businessUnitId: rootBuId,
-      privileges: INTEGRATION_ROLE_PRIVILEGES,
-    },
+    ...(integrationSpec === "absent"
+      ? []
+      : [
+          {
+            id: roleId(integration),
+            name: integration,
+            businessUnitId: rootBuId,
+            privileges: [...INTEGRATION_ROLE_PRIVILEGES, ...(integrationSpec === "present" ? [] : integrationSpec.extraPrivileges)],
+          },
+        ]),
   ];
   const humanUsers = ctx.users.map((user) => ({
     id: stableGuid(`systemuser:${env}`, user.oid),
@@ -210,7 +231,7 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
     domainname: user.upn,
     internalemailaddress: user.upn,
     accessMode: 0,
-    roleIds: [user.wids.includes(DirectoryRole.GlobalAdministrator) ? roleId(sysAdmin) : roleId(basicUser)],
+    roleIds: [roleId(user.environmentRole)],
   }));
   const appUser = resolveAppUser(spec.appUser, consented);
   const appUsers = appUser.create
@@ -251,9 +272,15 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
     parentAccountId: account.id,
     ownerId: owner?.id ?? null,
   }));
+  const group = spec.securityGroup
+    ? { id: stableGuid(`group:${ctx.tenantId}`, spec.securityGroup.name), displayName: spec.securityGroup.name, memberOids: spec.securityGroup.members.map((m) => ctx.users.find((u) => u.upn === m || u.upn.split("@")[0] === m)?.oid ?? stableGuid("unknown-member", m)) }
+    : undefined;
+  if (group) ctx.groups.push(group);
   return {
     name: env,
     region,
+    administrationMode: spec.administrationMode ?? false,
+    securityGroupId: group?.id ?? null,
     tenantId: ctx.tenantId,
     organizationId: spec.organizationId ?? stableGuid("organization", env),
     environmentId: spec.environmentId ?? stableGuid("environment", env),
@@ -270,7 +297,7 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
 
 function defaultRedirectUris(): string[] {
   // The portal's next-auth callback and admin-consent callback (plus common alternatives).
-  const paths = ["/api/auth/callback/microsoft-entra-id", "/consent/callback", "/api/consent/callback", "/onboarding/consent/callback"];
+  const paths = ["/api/auth/callback/microsoft-entra-id", "/consent/callback", "/api/consent/callback", "/onboarding/consent/callback", "/onboarding/delegated/callback"];
   return ["http://localhost:3000", "http://127.0.0.1:3000"].flatMap((origin) => paths.map((p) => `${origin}${p}`));
 }
 
@@ -300,13 +327,15 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     kind?: "organization" | "consumers";
   }) => {
     const users = buildUsers(c.id, c.domain, c.users);
+    const groups: EnvironmentContext["groups"] = [];
     tenants.push({
+      groups,
       id: c.id,
       displayName: c.name,
       primaryDomain: c.domain,
       kind: c.kind ?? "organization",
       hasDataverse: c.hasDataverse ?? c.environments.length > 0,
-      users,
+      users: users.map(({ environmentRole: _role, ...user }) => user),
       appConsented: c.consented,
       adminConsented: c.consented,
       servicePrincipalObjectId: servicePrincipalObjectId(c.id, clientId),
@@ -315,7 +344,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     });
     for (const envSpec of c.environments) {
       environments.push(
-        buildEnvironment(envSpec, { tenantId: c.id, clientId, appDisplayName, users, accountPoolOffset }, c.consented),
+        buildEnvironment(envSpec, { tenantId: c.id, clientId, appDisplayName, users, accountPoolOffset, groups }, c.consented),
       );
       accountPoolOffset += 5;
     }

@@ -114,6 +114,8 @@ export const tenantSchema = z.object({
   consentReplicationDelayMs: z.number().int().min(0).default(0),
   /** Tenant setting "Users can consent to apps". When false, non-admins meet "Need admin approval" (AADSTS90094). */
   userConsentAllowed: z.boolean().default(true),
+  /** Security groups (object id and members' object ids); an environment may be restricted to one. */
+  groups: z.array(z.object({ id: guid, displayName: z.string().min(1), memberOids: z.array(guid).default([]) })).default([]),
 });
 
 // ---------------------------------------------------------------- Dataverse environments
@@ -191,6 +193,16 @@ export const environmentSchema = z.object({
   systemUsers: z.array(systemUserSchema).default([]),
   accounts: z.array(accountSchema).default([]),
   contacts: z.array(contactSchema).default([]),
+  /**
+   * Administration mode: only users holding System Administrator or System Customizer may use the environment
+   * (docs/protocol/dataverse.md "Administration mode"); application users are held to the same rule (strict, [U]).
+   */
+  administrationMode: z.boolean().default(false),
+  /**
+   * The environment's security group (object id of a group of its tenant): people outside it cannot use the
+   * environment; application users are not subject to it (docs/protocol/dataverse.md "Security group").
+   */
+  securityGroupId: guid.nullable().default(null),
 });
 
 // ---------------------------------------------------------------- faults and settings

@@ -86,6 +86,11 @@ export class EmulatorState {
   readonly servicePrincipalVisibleAt = new Map<string, number>();
   /** `tid:oid` of users who consented for themselves. */
   readonly userConsents = new Set<string>();
+  /**
+   * Delegated permissions requested at run time (incremental consent, docs/protocol/entra.md "Incremental
+   * consent"): `tid:oid:resource` for one user, `tid:*:resource` for the whole organisation.
+   */
+  readonly delegatedGrants = new Set<string>();
   /** Called after the scenario was replaced (the server re-issues its certificate). */
   onScenarioReplaced: ((scenario: Scenario) => void) | undefined;
 
@@ -162,6 +167,16 @@ export class EmulatorState {
     return tenant.adminConsented || this.userConsents.has(`${tenant.id.toLowerCase()}:${oid.toLowerCase()}`);
   }
 
+  grantDelegated(tenant: Tenant, oid: string | "*", resource: string): void {
+    this.delegatedGrants.add(`${tenant.id.toLowerCase()}:${oid.toLowerCase()}:${resource.toLowerCase()}`);
+  }
+
+  hasDelegatedGrant(tenant: Tenant, oid: string, resource: string): boolean {
+    const t = tenant.id.toLowerCase();
+    const r = resource.toLowerCase();
+    return this.delegatedGrants.has(`${t}:*:${r}`) || this.delegatedGrants.has(`${t}:${oid.toLowerCase()}:${r}`);
+  }
+
   /** Deletes the SP: consent gone, refresh tokens of that tenant stop working. */
   revokeConsent(tenant: Tenant): void {
     tenant.appConsented = false;
@@ -169,6 +184,7 @@ export class EmulatorState {
     this.servicePrincipalVisibleAt.delete(tenant.id.toLowerCase());
     const prefix = `${tenant.id.toLowerCase()}:`;
     for (const key of [...this.userConsents]) if (key.startsWith(prefix)) this.userConsents.delete(key);
+    for (const key of [...this.delegatedGrants]) if (key.startsWith(prefix)) this.delegatedGrants.delete(key);
     for (const grant of this.refreshTokens.values()) if (sameGuid(grant.tenantId, tenant.id)) grant.revoked = true;
   }
 
@@ -184,6 +200,7 @@ export class EmulatorState {
     this.sessions.clear();
     this.servicePrincipalVisibleAt.clear();
     this.userConsents.clear();
+    this.delegatedGrants.clear();
     this.onScenarioReplaced?.(this.scenario);
   }
 

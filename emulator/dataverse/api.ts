@@ -14,6 +14,8 @@ import { applyQuery, parseQueryOptions, project } from "./odata-query";
 import type { QueryOptions } from "./odata-query";
 import { odataJson, odataNoContent } from "./responses";
 import { OBJECT_TYPE_CODES, depthAllows, requirePrivilege, rolePrivilegesResponse } from "./security";
+import { ALL_PRIVILEGE_NAMES, PRIVILEGE_DEPTHS, privilegeId } from "./privileges";
+import type { PrivilegeDepth } from "./privileges";
 import type { EmulatorResponse } from "../http";
 
 export interface ApiRequest {
@@ -177,6 +179,11 @@ export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promi
   }
 
   const head = parseSegment(first);
+  if (head.name === "RetrieveRolePrivilegesRole") {
+    if (segments.length > 1) failDataverse("resourceNotFound", { segment: segments[1] ?? "" });
+    if (method !== "GET") failDataverse("methodNotAllowed", { method });
+    return retrieveRolePrivileges(ctx, req, functionParameter(head.key, "RoleId", req.query));
+  }
   const entity = entityBySet(head.name);
   if (!entity) failDataverse("resourceNotFound", { segment: head.name });
 
@@ -191,6 +198,10 @@ export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promi
     if (functionName === "RetrieveUserPrivileges" && entity.entitySet === "systemusers") {
       if (method !== "GET") failDataverse("methodNotAllowed", { method });
       return retrieveUserPrivileges(ctx, req, id);
+    }
+    if ((functionName === "AddPrivilegesRole" || functionName === "RemovePrivilegeRole") && entity.entitySet === "roles") {
+      if (method !== "POST") failDataverse("methodNotAllowed", { method });
+      return functionName === "AddPrivilegesRole" ? addPrivilegesRole(ctx, req, id) : removePrivilegeRole(ctx, req, id);
     }
     return failDataverse("resourceNotFound", { segment: second });
   }
@@ -354,4 +365,72 @@ function retrieveUserPrivileges(ctx: ApiContext, req: ApiRequest, userId: string
     "@odata.context": `${req.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
     RolePrivileges: rolePrivilegesResponse(ctx.env, user),
   });
+}
+
+// ------------------------------------------------------------------ security role privileges
+
+/** `Fn(RoleId=@p)?@p=<guid>` or `Fn(RoleId=<guid>)`: the GUID value of one function parameter. */
+function functionParameter(key: string | undefined, name: string, query: URLSearchParams): string {
+  const match = key ? new RegExp(`^\\s*${name}\\s*=\\s*(@\\w+|${GUID})\\s*$`, "i").exec(key) : null;
+  if (!match?.[1]) return failDataverse("badRequest", { detail: `The function parameter '${name}' is missing or not a Guid.` });
+  const value = match[1].startsWith("@") ? (query.get(match[1]) ?? "") : match[1];
+  return parseKey(value.replace(/^'|'$/g, ""), name);
+}
+
+function findRole(ctx: ApiContext, roleId: string) {
+  const role = ctx.env.roles.find((r) => sameGuid(r.id, roleId));
+  if (!role) return failDataverse("recordNotFound", { entity: "role", id: roleId });
+  return role;
+}
+
+/** A role's own privileges (docs/protocol/dataverse.md "Creating the role": RetrieveRolePrivilegesRole). Needs prvReadRole. */
+function retrieveRolePrivileges(ctx: ApiContext, req: ApiRequest, roleId: string): EmulatorResponse {
+  requirePrivilege(ctx.env, ctx.caller, "Read", "role", "prvReadRole");
+  const role = findRole(ctx, roleId);
+  const privileges = role.allPrivileges ? ALL_PRIVILEGE_NAMES.map((name) => ({ name, depth: "Global" as PrivilegeDepth })) : role.privileges;
+  return odataJson(200, {
+    "@odata.context": `${req.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.RetrieveRolePrivilegesRoleResponse`,
+    RolePrivileges: [...privileges]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((p) => ({ Depth: p.depth, PrivilegeId: privilegeId(p.name), BusinessUnitId: role.businessUnitId, PrivilegeName: p.name, RecordFilterId: null, RecordFilterUniqueName: null })),
+  });
+}
+
+const DEPTH_BY_NUMBER: Record<number, PrivilegeDepth> = { 0: "Basic", 1: "Local", 2: "Deep", 3: "Global" };
+
+function privilegeNameById(id: unknown): string {
+  const name = typeof id === "string" ? ALL_PRIVILEGE_NAMES.find((n) => sameGuid(privilegeId(n), id)) : undefined;
+  if (!name) return failDataverse("recordNotFound", { entity: "privilege", id: String(id) });
+  return name;
+}
+
+/**
+ * `POST roles(<id>)/Microsoft.Dynamics.CRM.AddPrivilegesRole` with `{"Privileges":[{"PrivilegeId","Depth"}]}`
+ * (Depth as the PrivilegeDepth member name or its number). A privilege the role already holds takes the new
+ * depth. Needs prvWriteRole.
+ */
+function addPrivilegesRole(ctx: ApiContext, req: ApiRequest, roleId: string): EmulatorResponse {
+  requirePrivilege(ctx.env, ctx.caller, "Write", "role", "prvWriteRole");
+  const role = findRole(ctx, roleId);
+  const body = parseJsonBody(req.body, "role");
+  if (!Array.isArray(body.Privileges)) return failDataverse("badRequest", { detail: "The parameter 'Privileges' is required and must be a collection of RolePrivilege." });
+  const additions = body.Privileges.map((entry: unknown) => {
+    const item = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    const depth = typeof item.Depth === "number" ? DEPTH_BY_NUMBER[item.Depth] : PRIVILEGE_DEPTHS.find((d) => d === item.Depth);
+    if (!depth) return failDataverse("badRequest", { detail: `The value '${String(item.Depth)}' is not a valid PrivilegeDepth.` });
+    return { name: privilegeNameById(item.PrivilegeId), depth };
+  });
+  for (const added of additions) {
+    role.privileges = [...role.privileges.filter((p) => p.name.toLowerCase() !== added.name.toLowerCase()), added];
+  }
+  return odataNoContent();
+}
+
+/** `POST roles(<id>)/Microsoft.Dynamics.CRM.RemovePrivilegeRole` with `{"PrivilegeId"}`. Needs prvWriteRole. */
+function removePrivilegeRole(ctx: ApiContext, req: ApiRequest, roleId: string): EmulatorResponse {
+  requirePrivilege(ctx.env, ctx.caller, "Write", "role", "prvWriteRole");
+  const role = findRole(ctx, roleId);
+  const name = privilegeNameById(parseJsonBody(req.body, "role").PrivilegeId);
+  role.privileges = role.privileges.filter((p) => p.name.toLowerCase() !== name.toLowerCase());
+  return odataNoContent();
 }

@@ -8,6 +8,7 @@ import { randomGuid, sameGuid } from "../guid";
 import type { Account, Contact, Environment, SystemUser } from "../scenario";
 import type { EmulatorState } from "../state";
 import type { AttributeType, QueryableShape } from "./odata-query";
+import { ALL_PRIVILEGE_NAMES, privilegeId } from "./privileges";
 
 export interface Row {
   id: string;
@@ -444,7 +445,28 @@ function roleRow(r: Environment["roles"][number]): Row {
   };
 }
 
+const ROLE_CREATE = ["name", "businessunitid@odata.bind", "description"];
+
+/**
+ * Creating a security role (docs/protocol/dataverse.md "Creating the role"): a name and the business unit bind;
+ * the role starts with no privileges (AddPrivilegesRole adds them). Needs prvCreateRole (checked by the caller).
+ */
+function createRole(ctx: WriteContext, body: Record<string, unknown>, id?: string): string {
+  rejectUnknownProperties("role", body, ROLE_CREATE);
+  const name = body.name;
+  if (typeof name !== "string" || name.trim() === "") failDataverse("badRequest", { detail: "Attribute 'name' cannot be NULL." });
+  if (!("businessunitid@odata.bind" in body)) {
+    failDataverse("badRequest", { detail: "Attribute 'businessunitid' cannot be NULL. A business unit must be specified (businessunitid@odata.bind)." });
+  }
+  const businessUnitId = parseBind(body["businessunitid@odata.bind"], "businessunits", "businessunitid");
+  if (!ctx.env.businessUnits.some((b) => sameGuid(b.id, businessUnitId))) failDataverse("recordNotFound", { entity: "businessunit", id: businessUnitId });
+  const role = { id: id ?? randomGuid(), name: name.trim(), businessUnitId, allPrivileges: false, privileges: [] };
+  ctx.env.roles.push(role);
+  return role.id;
+}
+
 const roleDefinition: EntityDefinition = {
+  create: createRole,
   logicalName: "role",
   entitySet: "roles",
   primaryKey: "roleid",
@@ -503,7 +525,27 @@ const businessUnitDefinition: EntityDefinition = {
   navigations: {},
 };
 
+// ------------------------------------------------------------------ privilege (read-only catalogue)
+
+const PRIVILEGE_ATTRIBUTES: Record<string, AttributeType> = { privilegeid: "guid", name: "string", versionnumber: "number" };
+
+const privilegeDefinition: EntityDefinition = {
+  logicalName: "privilege",
+  entitySet: "privileges",
+  primaryKey: "privilegeid",
+  privilegeEntity: "Privilege",
+  readPrivileged: false,
+  shape: { entity: "privilege", attributes: PRIVILEGE_ATTRIBUTES, navigations: [] },
+  rows: () =>
+    ALL_PRIVILEGE_NAMES.map((name) => {
+      const id = privilegeId(name);
+      return { id, ownerId: null, owningBusinessUnitId: null, record: { "@odata.etag": etag(id), privilegeid: id, name, versionnumber: versionOf(id) } };
+    }),
+  navigations: {},
+};
+
 export const ENTITY_SETS: Record<string, EntityDefinition> = {
+  privileges: privilegeDefinition,
   accounts: accountDefinition,
   contacts: contactDefinition,
   systemusers: systemUserDefinition,

@@ -87,6 +87,9 @@ export async function handleGlobalDiscovery(ctx: EmulatorContext, req: EmulatorR
       : ctx.state.environmentsOfTenant(identity.tid).flatMap((env) => {
           const user = env.systemUsers.find((u) => sameGuid(u.azureAdObjectId, identity.oid) && !u.applicationId && !u.isDisabled);
           if (!user) return [];
+          // Outside the environment's security group a person is not enabled there (docs/protocol/dataverse.md "Security group").
+          const group = env.securityGroupId ? ctx.state.tenantById(env.tenantId)?.groups.find((g) => sameGuid(g.id, env.securityGroupId)) : undefined;
+          if (env.securityGroupId && !group?.memberOids.some((oid) => sameGuid(oid, identity.oid))) return [];
           const isSysAdmin = env.roles.some((r) => r.allPrivileges && user.roleIds.some((id) => sameGuid(id, r.id)));
           return [instanceOf(ctx, env, isSysAdmin)];
         });

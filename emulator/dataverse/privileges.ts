@@ -59,3 +59,18 @@ export const BASIC_USER_PRIVILEGES: { name: string; depth: PrivilegeDepth }[] = 
   { name: "prvReadBusinessUnit", depth: "Global" },
   { name: "prvReadRole", depth: "Global" },
 ];
+
+/**
+ * What "System Customizer" roughly grants here: customizing (security roles included) and reading users and
+ * business units, but neither creating users nor assigning roles, which stay with System Administrator.
+ */
+export const SYSTEM_CUSTOMIZER_PRIVILEGES: { name: string; depth: PrivilegeDepth }[] = [
+  { name: "prvCreateRole", depth: "Global" },
+  { name: "prvReadRole", depth: "Global" },
+  { name: "prvWriteRole", depth: "Global" },
+  { name: "prvDeleteRole", depth: "Global" },
+  { name: "prvReadUser", depth: "Global" },
+  { name: "prvReadBusinessUnit", depth: "Global" },
+  { name: "prvReadAccount", depth: "Basic" },
+  { name: "prvReadContact", depth: "Basic" },
+];

@@ -17,7 +17,7 @@ import { authenticateEnvironmentRequest } from "./auth";
 import { executeBatch } from "./batch";
 import type { InnerRequest } from "./batch";
 import { odataError } from "./responses";
-import { resolveCaller } from "./security";
+import { admitCaller } from "./security";
 import type { TokenIdentity } from "./security";
 
 const API_PATH = /^\/api\/data\/(v9\.[0-2])(?:\/(.*))?$/i;
@@ -60,7 +60,7 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
     return throttled;
   }
   try {
-    const caller = resolveCaller(env, auth.identity);
+    const caller = admitCaller(env, auth.identity, ctx.state.tenantById(env.tenantId));
     const match = API_PATH.exec(path);
     if (!match) failDataverse("resourceNotFound", { segment: path.split("/").filter(Boolean).pop() ?? "" });
     const version = match[1] ?? "v9.2";
@@ -108,7 +108,7 @@ async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: E
     }
     const match = API_PATH.exec(inner.url.pathname);
     if (!match) failDataverse("resourceNotFound", { segment: inner.url.pathname });
-    const caller = resolveCaller(env, identity);
+    const caller = admitCaller(env, identity, ctx.state.tenantById(env.tenantId));
     const request: ApiRequest = {
       method: inner.method,
       resourcePath: match[2] ?? "",

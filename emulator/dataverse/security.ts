@@ -5,7 +5,7 @@
  */
 import { failDataverse } from "../errors";
 import { sameGuid } from "../guid";
-import type { Environment, SystemUser } from "../scenario";
+import type { Environment, SystemUser, Tenant } from "../scenario";
 import { ALL_PRIVILEGE_NAMES, privilegeId } from "./privileges";
 import type { PrivilegeDepth, PrivilegeVerb } from "./privileges";
 
@@ -24,6 +24,28 @@ export function resolveCaller(env: Environment, identity: TokenIdentity): System
     : env.systemUsers.find((u) => sameGuid(u.azureAdObjectId, identity.oid) && !u.applicationId);
   if (!user) return failDataverse("notMember");
   if (user.isDisabled) return failDataverse("userDisabled", { systemUserId: user.id, organizationId: env.organizationId });
+  return user;
+}
+
+/** Roles that may use an environment in administration mode. */
+const ADMINISTRATION_MODE_ROLES = ["system administrator", "system customizer"];
+
+/**
+ * The caller, admitted to the environment: resolved as above, then refused when the environment is in
+ * administration mode and the caller holds neither System Administrator nor System Customizer, or when a
+ * person is outside the environment's security group (application users are exempt from the group:
+ * docs/protocol/dataverse.md "Security group").
+ */
+export function admitCaller(env: Environment, identity: TokenIdentity, tenant: Tenant | undefined): SystemUser {
+  const user = resolveCaller(env, identity);
+  if (env.securityGroupId && !user.applicationId) {
+    const group = tenant?.groups.find((g) => sameGuid(g.id, env.securityGroupId));
+    if (!group?.memberOids.some((oid) => sameGuid(oid, identity.oid))) return failDataverse("notInSecurityGroup");
+  }
+  if (env.administrationMode) {
+    const names = user.roleIds.map((id) => env.roles.find((r) => sameGuid(r.id, id))?.name.toLowerCase() ?? "");
+    if (!names.some((n) => ADMINISTRATION_MODE_ROLES.includes(n))) return failDataverse("administrationMode", { organizationId: env.organizationId });
+  }
   return user;
 }
 

@@ -20,6 +20,7 @@ import { mintIdToken, newSessionId } from "./claims";
 import { accountPickerPage, consentPage, needAdminApprovalPage, signedOutPage } from "./pages";
 import type { ConsentPermission, PickerAccount } from "./pages";
 import { cancelToClient, errorPageResponse, errorToClient, respondToClient } from "./redirects";
+import { classifyResource, normalizeResource, parseScopes } from "./scopes";
 import { isConsumerTenant, resolveTenant, tenantsOfferedBy } from "./tenant-resolution";
 import type { TenantTarget } from "./tenant-resolution";
 
@@ -215,7 +216,7 @@ async function silentAuthorize(ctx: EmulatorContext, req: EmulatorRequest, txn: 
   if (candidates.length > 1) return errorToClient(ctx, req, txn, "interactionRequired", {});
   const { tenant, user } = candidates[0] ?? { tenant: undefined, user: undefined };
   if (!tenant || !user) return errorToClient(ctx, req, txn, "loginRequired", {});
-  if (!ctx.state.hasConsented(tenant, user.oid)) {
+  if (!ctx.state.hasConsented(tenant, user.oid) || dynamicResources(ctx, txn.scope).some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource))) {
     return errorToClient(ctx, req, txn, "consentRequired", { clientId: txn.clientId, appName: ctx.state.scenario.app.displayName });
   }
   txn.selected = { tenantId: tenant.id, oid: user.oid };
@@ -286,9 +287,28 @@ function withCookie(response: EmulatorResponse, cookie: string): EmulatorRespons
   return { ...response, headers: { ...response.headers, "set-cookie": cookie } };
 }
 
-function consentPermissions(ctx: EmulatorContext): ConsentPermission[] {
+/**
+ * Resources requested at run time beyond the registration's static permissions (Graph and the app's own API):
+ * Dataverse environments and Global Discovery, each needing its own consent (docs/protocol/entra.md
+ * "Incremental consent").
+ */
+function dynamicResources(ctx: EmulatorContext, scope: string): { resource: string; kind: string }[] {
+  const clientId = ctx.state.scenario.app.clientId;
+  return parseScopes(scope)
+    .resources.map((resource) => ({ resource: normalizeResource(resource), kind: classifyResource(resource, clientId).kind }))
+    .filter((r) => r.kind !== "graph" && r.kind !== "self");
+}
+
+function consentPermissions(ctx: EmulatorContext, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): ConsentPermission[] {
   const base: ConsentPermission[] = [{ resource: "Microsoft Graph", description: "Maintain access to data you have given it access to" }];
-  return [...base, ...ctx.state.scenario.app.requiredPermissions.map((p) => ({ resource: p.resource, description: p.description }))];
+  const stat = ctx.state.hasConsented(tenant, user.oid) && txn.flow === "authorize" && txn.prompt !== "admin_consent" ? [] : [...base, ...ctx.state.scenario.app.requiredPermissions.map((p) => ({ resource: p.resource, description: p.description }))];
+  const dynamic = dynamicResources(ctx, txn.scope)
+    .filter((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource))
+    .map((r) => ({
+      resource: r.kind === "globaldisco" ? "Dynamics CRM (Global Discovery)" : `Dynamics CRM (${new URL(r.resource).hostname})`,
+      description: r.kind === "globaldisco" ? "Find the Dataverse environments you can access" : "Access Dynamics 365 as organization users",
+    }));
+  return [...stat, ...dynamic];
 }
 
 /**
@@ -316,7 +336,7 @@ export function handleConsentPage(ctx: EmulatorContext, req: EmulatorRequest, se
       formAction: `/${encodeURIComponent(txn.tenantSegment)}/Consent/Set`,
       transactionId: txn.id,
       userUpn: user.upn,
-      permissions: consentPermissions(ctx),
+      permissions: consentPermissions(ctx, txn, tenant!, user),
       organizationConsent: txn.consentMode,
     }),
   );
@@ -338,7 +358,12 @@ async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, t
   if (app.disabled) return errorToClient(ctx, req, txn, "appDisabled", { clientId: txn.clientId, appName });
   const wantsAdminConsent = txn.prompt === "admin_consent";
   if (wantsAdminConsent && !admin) return isConsumerTenant(tenant) ? errorToClient(ctx, req, txn, "adminConsentRequired", {}) : needAdminApproval(ctx, txn, user);
-  const needsConsent = wantsAdminConsent || txn.prompt === "consent" || !ctx.state.hasConsented(tenant, user.oid);
+  // A run-time resource the tenant does not have fails as Entra does (docs/protocol/entra.md A5: AADSTS500011).
+  const dynamic = dynamicResources(ctx, txn.scope);
+  const absent = dynamic.find((r) => (r.kind === "dataverse" || r.kind === "globaldisco") && !tenant.hasDataverse);
+  if (absent) return errorToClient(ctx, req, txn, "resourceNotFound", { resource: absent.resource, tenantName: tenant.id });
+  const needsConsent =
+    wantsAdminConsent || txn.prompt === "consent" || !ctx.state.hasConsented(tenant, user.oid) || dynamic.some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource));
   if (!needsConsent) return issueAuthorizationResponse(ctx, req, txn, tenant, user);
   // Users may consent for themselves only where the tenant allows it ("Need admin approval" otherwise).
   if (!admin && !tenant.userConsentAllowed) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
@@ -420,6 +445,7 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
   const organizationWide = form.get("organization") === "on" && isAdmin(ctx, user);
   if (organizationWide) ctx.state.grantAdminConsent(tenant);
   else ctx.state.grantUserConsent(tenant, user.oid);
+  for (const r of dynamicResources(ctx, txn.scope)) ctx.state.grantDelegated(tenant, organizationWide ? "*" : user.oid, r.resource);
   return issueAuthorizationResponse(ctx, req, txn, tenant, user);
 }
 
