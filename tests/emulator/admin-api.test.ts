@@ -48,6 +48,10 @@ describe("HTTP admin API", () => {
     expect((created.json as { systemUserId: string }).systemUserId).toMatch(/^[0-9a-f-]{36}$/);
     const token = await appToken(emu, DEMO_IDS.tenants.contoso, "contoso");
     expect((await dataverse(emu, "contoso", "/api/data/v9.2/accounts?$select=name", token)).status).toBe(403);
+    // Nothing created the integration role in Contoso yet: the administrator creates it by hand first.
+    expect((await admin("POST", "/actions/assignRole", { environment: "contoso", role: "Northwind Sync Integration" })).status).toBe(404);
+    const role = await admin("POST", "/actions/createRole", { environment: "contoso", name: "Northwind Sync Integration", privileges: [{ name: "prvReadAccount", depth: "Global" }] });
+    expect(role.status).toBe(200);
     expect((await admin("POST", "/actions/assignRole", { environment: "contoso", role: "Northwind Sync Integration" })).status).toBe(204);
     expect((await dataverse(emu, "contoso", "/api/data/v9.2/accounts?$select=name", token)).status).toBe(200);
     expect((await admin("POST", "/actions/setApplicationUserDisabled", { environment: "contoso", disabled: true })).status).toBe(204);
@@ -139,6 +143,20 @@ describe("PPAC page (emulated)", () => {
     const html = await page.text();
     expect(html).toContain('<label for="appId">Application (client) ID</label>');
     expect(html).toContain("Create application user");
+    // The walkthrough's first manual step: create the security role with its privileges.
+    const role = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ form: "role", environment: "contoso", name: "Northwind Sync Integration", privileges: "prvReadAccount Organization\nprvReadUser Business Unit\n" }).toString(),
+    });
+    expect(role.status).toBe(200);
+    expect(await role.text()).toContain("Security role &quot;Northwind Sync Integration&quot; created in contoso with 2 privileges.");
+    const unreadable = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ form: "role", environment: "contoso", name: "Other", privileges: "prvReadAccount everywhere" }).toString(),
+    });
+    expect(unreadable.status).toBe(400);
     const posted = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },

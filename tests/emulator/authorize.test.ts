@@ -62,6 +62,7 @@ describe("account picker", () => {
     expect(browser.buttonLabels(page)).toEqual([
       "Sign in as Megan Bowen (megan@contoso.onmicrosoft.com)",
       "Sign in as Lee Gu (lee@contoso.onmicrosoft.com)",
+      "Sign in as Alex Wilber (alex@contoso.onmicrosoft.com)",
       "Cancel",
     ]);
   });

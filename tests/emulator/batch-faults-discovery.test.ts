@@ -210,7 +210,10 @@ describe("Global Discovery (docs/protocol/dataverse.md B7)", () => {
     for (const [k, v] of Object.entries({ client_id: emu.scenario.app.clientId, response_type: "code", redirect_uri: REDIRECT_URI, scope: `openid offline_access ${emu.globalDiscoveryUrl}//user_impersonation`, state: "s" })) {
       url.searchParams.set(k, v);
     }
-    const code = resultParams(await browser.click(await browser.open(url.toString()), label)).get("code") ?? "";
+    const picked = await browser.click(await browser.open(url.toString()), label);
+    // Global Discovery is not among the registration's static permissions: the first request asks for consent.
+    expect(picked.html).toContain("Find the Dataverse environments you can access");
+    const code = resultParams(await browser.click(picked, "Accept")).get("code") ?? "";
     const tokens = await tokenRequest(emu, "organizations", { grant_type: "authorization_code", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), code, redirect_uri: REDIRECT_URI });
     expect(tokens.status).toBe(200);
     return String(tokens.body.access_token);

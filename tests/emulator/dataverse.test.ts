@@ -326,8 +326,19 @@ describe("writes", () => {
     const appTokenBefore = await appToken(emu, DEMO_IDS.tenants.contoso, "contoso");
     expectDataverseError(await dataverse(emu, "contoso", `${API}/accounts?$select=name`, appTokenBefore), 403, "0x80040220");
 
-    const roles = await dataverse(emu, "contoso", `${API}/roles?$select=roleid&$filter=name eq 'Northwind Sync Integration'`, megan);
-    const roleId = (roles.json.value as { roleid: string }[])[0]?.roleid ?? "";
+    // Nothing created the integration role in Contoso yet: Megan creates it and gives it its privileges.
+    const noRole = await dataverse(emu, "contoso", `${API}/roles?$select=roleid&$filter=name eq 'Northwind Sync Integration'`, megan);
+    expect(noRole.json.value).toEqual([]);
+    const createdRole = await dataverse(emu, "contoso", `${API}/roles`, megan, { method: "POST", body: { name: "Northwind Sync Integration", "businessunitid@odata.bind": `/businessunits(${root})` } });
+    expect(createdRole.status).toBe(204);
+    const roleId = /roles\(([0-9a-f-]{36})\)/.exec(createdRole.headers.get("odata-entityid") ?? "")?.[1] ?? "";
+    const privileges = await dataverse(emu, "contoso", `${API}/privileges?$select=privilegeid,name&$filter=name eq 'prvReadAccount'`, megan);
+    const readAccount = (privileges.json.value as { privilegeid: string }[])[0]?.privilegeid ?? "";
+    expect(
+      (await dataverse(emu, "contoso", `${API}/roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`, megan, { method: "POST", body: { Privileges: [{ PrivilegeId: readAccount, Depth: "Global" }] } })).status,
+    ).toBe(204);
+    const rolePrivileges = await dataverse(emu, "contoso", `${API}/RetrieveRolePrivilegesRole(RoleId=@p)?@p=${roleId}`, megan);
+    expect(rolePrivileges.json.RolePrivileges).toEqual([expect.objectContaining({ PrivilegeName: "prvReadAccount", Depth: "Global", PrivilegeId: readAccount })]);
     const userPath = userUrl.slice(userUrl.indexOf("/api/data/"));
     const associate = await dataverse(emu, "contoso", `${userPath}/systemuserroles_association/$ref`, megan, {
       method: "POST",

@@ -85,8 +85,9 @@ describe("scenario model", () => {
     expect(a.environments.flatMap((e) => e.accounts.map((x) => x.id))).toEqual(b.environments.flatMap((e) => e.accounts.map((x) => x.id)));
     expect(a.tenants.map((t) => t.displayName)).toEqual(["Northwind Traders", "Contoso", "Fabrikam", "Adventure Works", "Tailspin Toys", "Microsoft Accounts"]);
     expect(a.environments.map((e) => `${e.name}@${e.region}`)).toEqual(["contoso@crm", "fabrikam@crm4", "adventureworks@crm11", "adventureworks-dev@crm"]);
-    const roles = a.environments[0]?.roles.map((r) => r.name);
-    expect(roles).toEqual(["System Administrator", "Basic User", "Northwind Sync Integration"]);
+    // Contoso has not created the integration role yet; Fabrikam has.
+    expect(a.environments[0]?.roles.map((r) => r.name)).toEqual(["System Administrator", "System Customizer", "Basic User"]);
+    expect(a.environments[1]?.roles.map((r) => r.name)).toEqual(["System Administrator", "System Customizer", "Basic User", "Northwind Sync Integration"]);
   });
 
   it("builds a one-line failure and adds faults", () => {
