@@ -170,7 +170,20 @@ const rawSchema = z.object({
   PORTAL_VENDOR_NAME: optionalString,
   PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
+  GLOBAL_DISCOVERY_URL: optionalString.pipe(httpsOrigin.optional()),
+  DEMO_ADMIN_CENTER_URL: optionalString,
 });
+
+/**
+ * Global Discovery of each cloud, by its Entra authority host (docs/protocol/dataverse.md B7). GCC (crm9) and
+ * DoD share an authority host with another cloud, so they set GLOBAL_DISCOVERY_URL.
+ */
+const GLOBAL_DISCOVERY_BY_AUTHORITY: Record<string, string> = {
+  "login.microsoftonline.com": "https://globaldisco.crm.dynamics.com",
+  "login.microsoftonline.us": "https://globaldisco.crm.microsoftdynamics.us",
+  "login.partner.microsoftonline.cn": "https://globaldisco.crm.dynamics.cn",
+  "login.chinacloudapi.cn": "https://globaldisco.crm.dynamics.cn",
+};
 
 export type ClientCredential =
   | { kind: "secret"; secret: string; expiresAt: Date | null }
@@ -204,7 +217,11 @@ export type PortalConfig = {
     rolePrivileges: RequiredPrivilege[];
     allowedHostSuffixes: string[];
     outboundTimeoutMs: number;
+    /** Global Discovery of the configured cloud, or null when unknown (the environment picker is then off). */
+    globalDiscoveryUrl: string | null;
   };
+  /** Demo only: the emulated Power Platform admin center, which the manual walkthrough links to. */
+  demoAdminCenterUrl: string | null;
 };
 
 export class ConfigError extends Error {
@@ -315,7 +332,9 @@ export function parseConfig(env: Env): PortalConfig {
       rolePrivileges: v.DATAVERSE_ROLE_PRIVILEGES ?? [...DEFAULT_ROLE_PRIVILEGES],
       allowedHostSuffixes,
       outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
+      globalDiscoveryUrl: v.GLOBAL_DISCOVERY_URL ?? GLOBAL_DISCOVERY_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
     },
+    demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
   };
 }
 

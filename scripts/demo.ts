@@ -16,6 +16,8 @@ type Runtime = {
   homeTenantId: string;
   clientSecret: string;
   clientSecretExpiresAt?: string;
+  globalDiscoveryUrl: string;
+  ppac: string;
 };
 
 const port = process.env.PORT || "3000";
@@ -47,6 +49,9 @@ async function main() {
     // Shown (and warned about) on the support console's front page.
     ENTRA_CLIENT_SECRET_EXPIRES_AT: runtime.clientSecretExpiresAt ?? "",
     DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
+    // The emulator's Global Discovery (the environment picker) and its admin center (linked by the walkthrough).
+    GLOBAL_DISCOVERY_URL: runtime.globalDiscoveryUrl,
+    DEMO_ADMIN_CENTER_URL: runtime.ppac,
     // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
     NODE_EXTRA_CA_CERTS: runtime.caCertPath,
   });

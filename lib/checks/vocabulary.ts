@@ -75,6 +75,19 @@ export function describePrivilege(p: RequiredPrivilege): string {
   return `${p.name} (${DEPTH_LABELS[p.depth]} level)`;
 }
 
+/** Table names as the admin center's security role editor shows them. */
+const ROLE_EDITOR_TABLES: Record<string, string> = { Account: "Account", Contact: "Contact", User: "User", Role: "Security Role", BusinessUnit: "Business Unit" };
+
+/**
+ * A privilege as the admin center's role editor shows it: table, access (Create, Read, Write…) and level —
+ * "prvReadUser" at Local depth is User → Read → Business Unit.
+ */
+export function privilegeInRoleEditor(p: RequiredPrivilege): { table: string; access: string; level: string } {
+  const match = /^prv(Create|Read|Write|Delete|AppendTo|Append|Assign|Share)(.+)$/.exec(p.name);
+  const access = match?.[1] === "AppendTo" ? "Append To" : (match?.[1] ?? p.name);
+  return { table: match?.[2] ? (ROLE_EDITOR_TABLES[match[2]] ?? match[2]) : p.name, access, level: DEPTH_LABELS[p.depth] };
+}
+
 /** Why a step did not run, in the customer's words, by the step whose failure stopped it. */
 export function skipReason(blockingStep: CheckStepName | "unexpected"): string {
   switch (blockingStep) {

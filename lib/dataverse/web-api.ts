@@ -36,7 +36,7 @@ export async function probeEnvironment(environmentUrl: string): Promise<ProbeRes
   return { kind: "unexpected", status: response.status };
 }
 
-function errorFrom(status: number, headers: Headers, body: unknown): DataverseError {
+export function dataverseErrorFrom(status: number, headers: Headers, body: unknown): DataverseError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const retryAfterHeader = headers.get("retry-after");
   const retryAfter = retryAfterHeader === null ? Number.NaN : Number(retryAfterHeader);
@@ -62,8 +62,25 @@ export async function getJson<T>(environmentUrl: string, accessToken: string, pa
     headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}` },
   });
   const body = await readJson(await response.text());
-  if (!response.ok) throw errorFrom(response.status, response.headers as unknown as Headers, body);
+  if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, body);
   return body as T;
+}
+
+export type JsonAnswer = { status: number; body: unknown; entityId: string | null };
+
+/**
+ * One Web API request with a JSON body (creates, actions, associations) or none. A 2xx answer comes back with
+ * its body and the `OData-EntityId` of a created record; anything else throws DataverseError.
+ */
+export async function sendJson(environmentUrl: string, accessToken: string, method: "GET" | "POST" | "PATCH" | "DELETE", pathAndQuery: string, body?: unknown): Promise<JsonAnswer> {
+  const response = await outboundFetch("dataverse", `${environmentUrl}${WEB_API_PATH}/${pathAndQuery}`, {
+    method,
+    headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const parsed = await readJson(await response.text());
+  if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, parsed);
+  return { status: response.status, body: parsed, entityId: response.headers.get("odata-entityid") };
 }
 
 /** Dataverse answered something the portal cannot read: not JSON, a truncated or malformed multipart body. */
@@ -128,7 +145,7 @@ export async function batchGet(environmentUrl: string, accessToken: string, path
   const contentType = response.headers.get("content-type") ?? "";
   if (!/^multipart\/mixed/i.test(contentType)) {
     const json = await readJson(text);
-    if (!response.ok) throw errorFrom(response.status, response.headers as unknown as Headers, json);
+    if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, json);
     throw new DataverseProtocolError(`$batch answered ${response.status} with ${contentType || "no content type"} instead of multipart/mixed`, response.status, text.slice(0, 500));
   }
   const answered = await parseBatchResponse(contentType, text, response.status);
@@ -173,7 +190,7 @@ export async function parseBatchResponse(contentType: string, text: string, http
     const body = await readJson(bodyText);
     if (bodyText && body === null) throw unreadable(`has a part whose body is not JSON (HTTP ${status})`);
     const contentId = /^content-id:\s*(\S+)/im.exec(partHeaders)?.[1] ?? null;
-    parts.push({ status, body, error: status >= 400 ? errorFrom(status, headers, body) : null, contentId });
+    parts.push({ status, body, error: status >= 400 ? dataverseErrorFrom(status, headers, body) : null, contentId });
   }
   if (parts.length === 0) throw unreadable("has no parts");
   return parts;

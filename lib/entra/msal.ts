@@ -64,10 +64,17 @@ function cloudDiscoveryMetadata(host: string): string {
 const clients = new Map<string, ConfidentialClientApplication>();
 
 export function confidentialClientFor(tenantId: string): ConfidentialClientApplication {
-  // A tenant GUID only: never `common`, `organizations` or a domain an attacker could point elsewhere.
-  if (!GUID.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
   const existing = clients.get(tenantId);
   if (existing) return existing;
+  const client = new ConfidentialClientApplication(msalConfiguration(tenantId));
+  clients.set(tenantId, client);
+  return client;
+}
+
+/** MSAL's configuration for the app in one tenant (authority, credential, the outbound network client). */
+export function msalConfiguration(tenantId: string): Configuration {
+  // A tenant GUID only: never `common`, `organizations` or a domain an attacker could point elsewhere.
+  if (!GUID.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
   const c = config();
   const { clientId, credential, authorityHost } = c.entra;
   if (!clientId || !credential) throw new Error("Entra ID application is not configured");
@@ -86,9 +93,7 @@ export function confidentialClientFor(tenantId: string): ConfidentialClientAppli
       loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
     },
   };
-  const client = new ConfidentialClientApplication(msalConfig);
-  clients.set(tenantId, client);
-  return client;
+  return msalConfig;
 }
 
 /** Forgets a tenant's client and its cached tokens (after consent is revoked or the tenant disconnects). */

@@ -7,15 +7,13 @@ import { requireCustomerAdmin } from "@/lib/auth/session";
 import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
 import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
-import { getEnvironment, registerEnvironment, removeEnvironment } from "@/lib/data/environments";
+import { getEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
 import { disconnectTenant, getTenant, latestRedeemedConsent, markConsentRevoked, startConsentRequest } from "@/lib/data/tenants";
-import { normaliseEnvironmentUrl, EnvironmentUrlError } from "@/lib/dataverse/environment-url";
-import { probeEnvironment } from "@/lib/dataverse/web-api";
-import { sameCloudAuthority } from "@/lib/entra/authority-hosts";
 import { forgetTenantClient } from "@/lib/entra/msal";
-import { OutboundError } from "@/lib/http/outbound";
-import { consentVerificationRateLimit, environmentProbeRateLimit } from "@/lib/onboarding/limits";
+import { beginDelegated } from "@/lib/onboarding/delegated-flow";
+import { registerEnvironmentUrl } from "@/lib/onboarding/environment-registration";
+import { consentVerificationRateLimit } from "@/lib/onboarding/limits";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
@@ -89,51 +87,9 @@ export const registerEnvironmentAction = validatedAction(
     const issue = parsed.error.issues[0]!;
     return { fieldErrors: { [issue.path[0] === "friendlyName" ? "friendlyName" : "url"]: issue.message } };
     }
-    const c = config();
-    let env;
-    try {
-    env = normaliseEnvironmentUrl(parsed.data.url, c.dataverse.allowedHostSuffixes);
-    } catch (error) {
-    if (error instanceof EnvironmentUrlError) return { fieldErrors: { url: error.message } };
-    throw error;
-    }
-    // Prove the environment belongs to the signed-in tenant before saving it (docs/protocol/dataverse.md B2).
-    const limited = await environmentProbeRateLimit(scope);
-    if (limited) return { fieldErrors: { url: limited } };
-    let probe;
-    try {
-    probe = await probeEnvironment(env.url);
-    } catch (error) {
-    if (error instanceof OutboundError) {
-      return { fieldErrors: { url: error.kind === "network" ? `${env.host} could not be reached. Check the spelling: Dataverse gives every environment its own address.` : `${env.host} did not answer like a Dataverse environment (${error.message}).` } };
-    }
-    throw error;
-    }
-    if (probe.kind !== "challenge") {
-    return { fieldErrors: { url: `${env.host} did not answer like a Dataverse environment (HTTP ${probe.status}). Copy the Environment URL from the Power Platform admin center.` } };
-    }
-    if (!sameCloudAuthority(new URL(probe.challenge.authorityOrigin).host, new URL(c.entra.authorityHost).host)) {
-    return { fieldErrors: { url: `This environment signs in through ${new URL(probe.challenge.authorityOrigin).host}, a different Microsoft cloud than ${c.branding.appName} uses. Contact ${c.branding.vendorName} about support for that cloud.` } };
-    }
-    if (probe.challenge.tenantId !== scope.tenantId) {
-    return {
-      fieldErrors: {
-        url: `This environment belongs to a different Microsoft Entra ID tenant than the one you signed in with, so it cannot be connected here. Sign in with an account of the organisation that owns it.`,
-      },
-    };
-    }
-    const result = await registerEnvironment(scope, env, parsed.data.friendlyName ?? null);
-    if (!result.ok) {
-    return {
-      fieldErrors: {
-        url:
-          result.reason === "duplicate-own"
-            ? `${env.url} is already registered for your organisation.`
-            : `${env.url} is already connected to another organisation in this portal. If it moved to your tenant, contact ${c.branding.supportEmail}.`,
-      },
-    };
-    }
-    return { message: `${env.url} was registered.`, registeredId: result.id };
+    const result = await registerEnvironmentUrl(scope, parsed.data.url, parsed.data.friendlyName ?? null);
+    if (!result.ok) return { fieldErrors: { url: result.message } };
+    return { message: `${result.url} was registered.`, registeredId: result.id };
   },
 );
 
@@ -145,6 +101,28 @@ export const removeEnvironmentAction = validatedAction(
     const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
     if (parsed.success) await removeEnvironment(customerScope(session), parsed.data.environmentId);
     redirect("/onboarding/environments");
+  },
+);
+
+/** "List my environments": incremental consent for Global Discovery, then back to the picker. */
+export const startDiscoveryAction = validatedAction(
+  { args: z.tuple([formDataArg.optional()]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
+  async (session) => {
+    const url = await beginDelegated(session, await requestOrigin(), { purpose: "DISCOVERY" });
+    redirect(url ?? "/onboarding/environments");
+  },
+);
+
+const setupForm = z.object({ environmentId: z.uuid(), approvals: z.array(z.enum(["change-role", "enable-user"])).max(2) });
+
+/** "Set it up for me": incremental consent for this one environment, then the setup runs in the callback. */
+export const startSetupAction = validatedAction(
+  { args: z.tuple([formDataArg]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
+  async (session, [form]) => {
+    const parsed = setupForm.safeParse({ environmentId: form.get("environmentId"), approvals: form.getAll("approve") });
+    if (!parsed.success) redirect("/onboarding/environments");
+    const url = await beginDelegated(session, await requestOrigin(), { purpose: "SETUP", environmentId: parsed.data.environmentId, approvals: parsed.data.approvals });
+    redirect(url ?? "/onboarding/environments");
   },
 );
 

@@ -6,16 +6,23 @@ import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
+import { config } from "@/lib/config";
+import { getDiscovery } from "@/lib/data/delegated";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { EnvironmentPicker } from "./_components/environment-picker";
 
 export const metadata: Metadata = { title: "Environments" };
 
-export default async function EnvironmentsPage() {
+export default async function EnvironmentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requireCustomer("/onboarding/environments");
-  const tenant = await getTenant(customerScope(session));
+  const scope = customerScope(session);
+  const tenant = await getTenant(scope);
   const environments = tenant?.environments ?? [];
   const admin = session.tenantAdmin;
+  const c = config();
+  const discoveryId = (await searchParams).discovery;
+  const discovery = admin && typeof discoveryId === "string" ? await getDiscovery(scope, session.id, discoveryId) : null;
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-bold text-slate-900">Environments</h1>
@@ -65,10 +72,19 @@ export default async function EnvironmentsPage() {
           </table>
         )}
       </section>
+      {admin && c.dataverse.globalDiscoveryUrl ? (
+        <section id="picker" aria-labelledby="picker-heading" className="rounded-xl border border-slate-200 bg-white p-6">
+          <h2 id="picker-heading" className="font-semibold">
+            Pick from your environments
+          </h2>
+          <p className="mt-1 mb-4 text-sm text-slate-600">No URL to copy: choose from the environments Microsoft knows you can use.</p>
+          <EnvironmentPicker discovery={discovery} registeredUrls={environments.map((e) => e.url)} appName={c.branding.appName} />
+        </section>
+      ) : null}
       {admin ? (
       <section aria-labelledby="add-heading" className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 id="add-heading" className="font-semibold">
-          Register an environment
+          {c.dataverse.globalDiscoveryUrl ? "Or enter the environment URL" : "Register an environment"}
         </h2>
         <p className="mt-1 mb-4 text-sm text-slate-600">
           Before saving, the portal asks the environment which Microsoft Entra ID tenant it belongs to; only your own organisation&rsquo;s environments can be

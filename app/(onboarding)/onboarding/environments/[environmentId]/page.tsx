@@ -8,28 +8,60 @@ import { CopyField } from "@/components/ui/copy-field";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { customerStepLabel, DEPTH_LABELS, describePrivilege } from "@/lib/checks/vocabulary";
+import { customerStepLabel, describePrivilege, privilegeInRoleEditor } from "@/lib/checks/vocabulary";
 import { listChecks, runningCheckId } from "@/lib/data/checks";
+import { getSetup, listSetups } from "@/lib/data/delegated";
 import { getEnvironment } from "@/lib/data/environments";
 import { getTenant } from "@/lib/data/tenants";
 import { customerScope } from "@/lib/data/scope";
-import { possessive } from "@/lib/text";
+import { SetupPanel, type SetupView } from "../_components/setup-panel";
 
 export const metadata: Metadata = { title: "Environment" };
 
-export default async function EnvironmentPage({ params }: { params: Promise<{ environmentId: string }> }) {
+const DOCS = {
+  securityRole: "https://learn.microsoft.com/power-platform/admin/create-edit-security-role",
+  applicationUsers: "https://learn.microsoft.com/power-platform/admin/manage-application-users",
+  assignRole: "https://learn.microsoft.com/power-platform/admin/assign-security-roles",
+  pac: "https://learn.microsoft.com/power-platform/developer/cli/reference/admin#pac-admin-assign-user",
+};
+
+function DocLink({ href, children }: { href: string; children: React.ReactNode }) {
+  return (
+    <a className="text-brand-700 underline" href={href} target="_blank" rel="noreferrer">
+      {children}
+    </a>
+  );
+}
+
+export default async function EnvironmentPage({ params, searchParams }: { params: Promise<{ environmentId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { environmentId } = await params;
+  const { setup: setupParam } = await searchParams;
   const session = await requireCustomer(`/onboarding/environments/${encodeURIComponent(environmentId)}`);
   const scope = customerScope(session);
   const environment = await getEnvironment(scope, environmentId);
   // Another tenant's environment is indistinguishable from one that does not exist.
   if (!environment) notFound();
-  const [checks, running] = await Promise.all([listChecks(scope, environment.id), runningCheckId(scope, environment.id)]);
+  const [checks, running, setups] = await Promise.all([listChecks(scope, environment.id), runningCheckId(scope, environment.id), listSetups(scope, environment.id, 1)]);
+  const shown = typeof setupParam === "string" ? await getSetup(scope, setupParam) : null;
+  const latestSetup = (shown && shown.environmentId === environment.id ? shown : setups[0]) ?? null;
+  const setupView: SetupView | null = latestSetup
+    ? {
+        id: latestSetup.id,
+        startedAt: latestSetup.startedAt,
+        startedByName: latestSetup.startedByName,
+        outcome: latestSetup.outcome,
+        steps: latestSetup.steps as SetupView["steps"],
+        diagnosis: latestSetup.diagnosis as SetupView["diagnosis"],
+        decision: latestSetup.decision as SetupView["decision"],
+      }
+    : null;
   const c = config();
   const { appName } = c.branding;
   const { roleName, rolePrivileges } = c.dataverse;
   const appId = c.entra.clientId ?? "";
   const pac = `pac admin assign-user --environment ${environment.url} --user ${appId} --role "${roleName}" --application-user`;
+  // The demo links its emulated admin center; a real deployment links Microsoft's.
+  const adminCenter = c.demoAdminCenterUrl ?? "https://admin.powerplatform.microsoft.com/environments";
 
   return (
     <div className="space-y-8">
@@ -38,57 +70,92 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
         <p className="mt-1 font-mono text-sm text-slate-600">{environment.url}</p>
       </div>
 
-      <section aria-labelledby="appuser-heading" className="rounded-xl border border-slate-200 bg-white p-6">
+      <section id="setup" aria-labelledby="setup-heading" className="rounded-xl border border-slate-200 bg-white p-6">
+        <h2 id="setup-heading" className="text-lg font-semibold">
+          Set it up for me
+        </h2>
+        {session.tenantAdmin ? (
+          <div className="mt-3">
+            <SetupPanel environmentId={environment.id} roleName={roleName} privileges={rolePrivileges} appName={appName} latest={setupView} />
+          </div>
+        ) : (
+          <div className="mt-3">
+            <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
+          </div>
+        )}
+      </section>
+
+      <section id="manual" aria-labelledby="appuser-heading" className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 id="appuser-heading" className="text-lg font-semibold">
-          Create the application user
+          Or set it up by hand
         </h2>
         <p className="mt-1 text-sm text-slate-600">
-          A System Administrator of this environment adds {appName} as an application user — an unlicensed, non-interactive identity — and gives it
-          only the &ldquo;{roleName}&rdquo; security role.
+          A System Administrator of this environment creates the &ldquo;{roleName}&rdquo; security role, adds {appName} as an application user — an unlicensed,
+          non-interactive identity — and gives it only that role.
         </p>
         <div className="mt-4 max-w-xl">
           <CopyField label="Application (client) ID" value={appId} />
         </div>
-        <h3 className="mt-6 font-semibold">In the Power Platform admin center</h3>
+        <h3 className="mt-6 font-semibold">1. Create the security role</h3>
         <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
           <li>
             Open the{" "}
-            <a className="text-brand-700 underline" href="https://admin.powerplatform.microsoft.com/environments" target="_blank" rel="noreferrer">
-              Power Platform admin center
-            </a>{" "}
-            → <strong>Environments</strong> → this environment.
+            <DocLink href={adminCenter}>{c.demoAdminCenterUrl ? "Power Platform admin center (emulated in this demo)" : "Power Platform admin center"}</DocLink> →{" "}
+            <strong>Environments</strong> → this environment → <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Security roles</strong> →{" "}
+            <strong>New role</strong>, named &ldquo;{roleName}&rdquo;, in the root business unit (<DocLink href={DOCS.securityRole}>Microsoft: create or edit a security role</DocLink>).
           </li>
+          <li>For each table below, set the access to the level shown, and nothing else, then save.</li>
+        </ol>
+        <div className="mt-3 overflow-x-auto">
+          <table className="w-full min-w-[20rem] text-left text-sm" aria-label="Privileges the role must grant">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-1 pr-4">Table</th>
+                <th className="py-1 pr-4">Access</th>
+                <th className="py-1">Level</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rolePrivileges.map((p) => {
+                const row = privilegeInRoleEditor(p);
+                return (
+                  <tr key={p.name}>
+                    <td className="py-1 pr-4">{row.table}</td>
+                    <td className="py-1 pr-4">{row.access}</td>
+                    <td className="py-1">
+                      {row.level} <code className="text-xs text-slate-500">{p.name}</code>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <h3 className="mt-6 font-semibold">2. Create the application user</h3>
+        <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
           <li>
-            <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Application users</strong> → <strong>New app user</strong>.
+            <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Application users</strong> → <strong>New app user</strong> (
+            <DocLink href={DOCS.applicationUsers}>Microsoft: manage application users</DocLink>).
           </li>
           <li>
             <strong>Add an app</strong>: search for {appName} or paste the Application ID above. Business unit: the root business unit.
           </li>
-          <li>
-            <strong>Security roles</strong>: select &ldquo;{roleName}&rdquo; only → <strong>Create</strong>.
-          </li>
         </ol>
-        <h3 className="mt-6 font-semibold">What &ldquo;{roleName}&rdquo; must grant</h3>
-        <p className="mt-1 text-sm text-slate-600">
-          If you create or edit the role yourself (Settings → Users + permissions → Security roles), give it exactly these privileges. The check
-          reads the app&rsquo;s own user and roles, so it needs the first two as well.
+        <h3 className="mt-6 font-semibold">3. Give it the role</h3>
+        <p className="mt-2 text-sm text-slate-700">
+          <strong>Security roles</strong>: select &ldquo;{roleName}&rdquo; only → <strong>Create</strong> (<DocLink href={DOCS.assignRole}>Microsoft: assign a security role</DocLink>).
         </p>
-        <ul className="mt-2 list-disc space-y-0.5 pl-5 text-sm text-slate-700" aria-label="Privileges the role must grant">
-          {[...rolePrivileges].sort((a, b) => Number(b.depth !== "Global") - Number(a.depth !== "Global")).map((p) => (
-            <li key={p.name}>
-              <code>{p.name}</code> — {DEPTH_LABELS[p.depth]} level
-            </li>
-          ))}
-        </ul>
-        <h3 className="mt-6 font-semibold">Or with the Power Platform CLI</h3>
+        <h3 className="mt-6 font-semibold">Or steps 2 and 3 with the Power Platform CLI</h3>
         <div className="mt-2">
           <CopyField label="pac command" value={pac} multiline />
         </div>
+        <p className="mt-1 text-xs text-slate-500">
+          <DocLink href={DOCS.pac}>Microsoft: pac admin assign-user</DocLink>. The role must exist first (step 1).
+        </p>
         <h3 className="mt-6 font-semibold">Why this role, and not System Administrator</h3>
         <p className="mt-2 text-sm text-slate-700">
-          &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.map(describePrivilege).join(", ")}. System Administrator would let the app read and change
-          everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it. If the
-          role does not exist yet, import {possessive(c.branding.vendorName)} solution, which contains it.
+          &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.map(describePrivilege).join(", ")}. System Administrator would let the app read and
+          change everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it.
         </p>
       </section>
 
@@ -98,7 +165,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
         </h2>
         <p className="mt-1 mb-4 text-sm text-slate-600">The portal connects from its servers exactly as {appName} will, and reports each step.</p>
         {session.tenantAdmin ? (
-          <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running} />
+          <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running ?? latestSetup?.checkId ?? null} />
         ) : (
           <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
         )}

@@ -1,0 +1,80 @@
+import { startDiscoveryAction } from "@/app/(onboarding)/onboarding/actions";
+import type { Discovery } from "@/lib/data/delegated";
+
+type Props = {
+  discovery: Discovery | null;
+  /** URLs already registered for the organisation (normalised origins). */
+  registeredUrls: string[];
+  appName: string;
+};
+
+const sameOrigin = (a: string, b: string) => {
+  try {
+    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * "List my environments": Global Discovery with the administrator's own, one-time permission, then a list to
+ * connect from. Each choice is a plain form post checked on the server against this session's listing.
+ */
+export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props) {
+  return (
+    <div className="space-y-4">
+      <form action={startDiscoveryAction}>
+        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+          {discovery ? "List my environments again" : "List my environments"}
+        </button>
+      </form>
+      <p className="text-sm text-slate-600">
+        Microsoft asks you once to let {appName} see the environments you can use (Global Discovery). That permission is used for this list only and is not kept.
+      </p>
+      {discovery?.diagnosis ? (
+        <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+          <p className="font-semibold">{discovery.diagnosis.cause}</p>
+          <p className="mt-1">{discovery.diagnosis.fix}</p>
+          <p className="mt-1 text-amber-900">Who can fix it: {discovery.diagnosis.whoCanFix}.{discovery.diagnosis.code ? ` Microsoft's code: ${discovery.diagnosis.code}.` : ""}</p>
+        </div>
+      ) : null}
+      {discovery && !discovery.diagnosis && discovery.instances.length === 0 ? (
+        <p role="status" className="rounded-md border border-slate-200 bg-slate-50 p-4 text-sm text-slate-800">
+          Microsoft lists no Dataverse environment where you have a user in your organisation. If you expected one, ask its administrator to add you, or enter
+          its URL below.
+        </p>
+      ) : null}
+      {discovery && discovery.instances.length > 0 ? (
+        <ul aria-label="Your environments" className="divide-y divide-slate-100 rounded-lg border border-slate-200">
+          {discovery.instances.map((instance) => {
+            const connected = registeredUrls.some((url) => sameOrigin(url, instance.url));
+            return (
+              <li key={instance.id} className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center sm:justify-between">
+                <div className="min-w-0">
+                  <p className="font-semibold text-slate-900">{instance.friendlyName}</p>
+                  <p className="break-all font-mono text-xs text-slate-600">{instance.url}</p>
+                  <p className="mt-1 text-xs text-slate-500">
+                    {instance.type}
+                    {instance.region ? ` · region ${instance.region}` : ""}
+                    {instance.isUserSysAdmin === false ? " · you are not its System Administrator" : ""}
+                  </p>
+                </div>
+                {connected ? (
+                  <span className="inline-flex w-fit items-center rounded-full bg-emerald-100 px-2.5 py-0.5 text-xs font-semibold text-emerald-900">Connected</span>
+                ) : (
+                  <form method="post" action="/onboarding/environments/pick">
+                    <input type="hidden" name="discoveryId" value={discovery.id} />
+                    <input type="hidden" name="instanceId" value={instance.id} />
+                    <button type="submit" className="rounded-md border border-brand-600 px-3 py-1.5 text-sm font-semibold text-brand-700 hover:bg-brand-50" aria-label={`Connect ${instance.friendlyName}`}>
+                      Connect
+                    </button>
+                  </form>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+const format = (date: Date, timeZone?: string) =>
+  new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZoneName: "short", ...(timeZone ? { timeZone } : {}) }).format(date);
+
+/** A moment in the viewer's own time zone (the server renders UTC until the browser takes over). */
+export function LocalTime({ date }: { date: Date | string }) {
+  const iso = (typeof date === "string" ? new Date(date) : date).toISOString();
+  const [text, setText] = useState(() => format(new Date(iso), "UTC"));
+  useEffect(() => setText(format(new Date(iso))), [iso]);
+  return <time dateTime={iso}>{text}</time>;
+}
