@@ -55,12 +55,14 @@ test("a non-administrator sees the connected tenant's status, without controls; 
 
   // The same actions, replayed with this user's session: every one refused, nothing changed.
   const actions = await onboardingActions();
-  expect(actions.map((a) => a.name).sort()).toEqual(["disconnectAction", "registerEnvironmentAction", "removeEnvironmentAction", "startAdminConsent", "startCheckAction", "verifyConsentAttempt"]);
+  expect(actions.map((a) => a.name).sort()).toEqual(["disconnectAction", "registerEnvironmentAction", "removeEnvironmentAction", "startAdminConsent", "startCheckAction", "startDiscoveryAction", "startSetupAction", "verifyConsentAttempt"]);
   const form = (fields: Record<string, string>) => Object.entries(fields);
   const argsFor: Record<string, unknown[]> = {
     startCheckAction: [environmentId],
     verifyConsentAttempt: [1],
     startAdminConsent: [],
+    startDiscoveryAction: [],
+    startSetupAction: [form({ environmentId })],
     registerEnvironmentAction: [{}, form({ url: "https://another.crm4.dynamics.com" })],
     removeEnvironmentAction: [form({ environmentId })],
     disconnectAction: [{}, form({ confirm: "fabrikam.onmicrosoft.com" })],

@@ -41,8 +41,20 @@ test("happy path: from the consent page to a green check with the top 3 accounts
     `pac admin assign-user --environment ${emulator.environmentUrl("contoso", "crm")} --user ${appId} --role "Northwind Sync Integration" --application-user`,
   );
   const environmentPage = page.url();
+  // The walkthrough's links lead to the (emulated) admin center; step 1 creates the role, as listed on the page.
+  const privileges = (await page.getByRole("table", { name: "Privileges the role must grant" }).locator("tbody tr").allTextContents()).length;
+  expect(privileges).toBe(8);
   await page.goto(`${e2e.emulatorURL}/_emulator/ppac`);
-  await page.getByLabel("Environment").selectOption({ label: "Contoso (Production) — Contoso" });
+  await page.locator("#role-environment").selectOption({ label: "Contoso (Production) — Contoso" });
+  await page.getByLabel("Role name").fill("Northwind Sync Integration");
+  await page
+    .getByLabel("Privileges")
+    .fill(
+      ["prvReadAccount Organization", "prvWriteAccount Organization", "prvCreateAccount Organization", "prvReadContact Organization", "prvWriteContact Organization", "prvCreateContact Organization", "prvReadUser Business Unit", "prvReadRole Business Unit"].join("\n"),
+    );
+  await page.getByRole("button", { name: "Create security role" }).click();
+  await expect(page.getByRole("status")).toContainText('Security role "Northwind Sync Integration" created in contoso with 8 privileges.');
+  await page.locator("#environment").selectOption({ label: "Contoso (Production) — Contoso" });
   await page.getByLabel("Application (client) ID").fill(appId);
   await page.getByLabel("Security role").selectOption("Northwind Sync Integration");
   await page.getByRole("button", { name: "Create application user" }).click();
@@ -276,7 +288,7 @@ test.describe("connection check failures, each explained", () => {
     await expect(current).not.toContainText("role-missing");
     await expect(current).not.toContainText("portal.");
     // The walkthrough names what the role must grant, with the level.
-    await expect(page.getByRole("list", { name: "Privileges the role must grant" })).toContainText("prvReadUser — Business Unit level");
+    await expect(page.getByRole("table", { name: "Privileges the role must grant" }).getByRole("row").filter({ hasText: "prvReadUser" })).toHaveText(/User\s*Read\s*Business Unit/);
 
     // Fixed in the (emulated) admin center: the next check is green, and the history keeps both.
     await emulator.action("assignRole", { environment: "adventureworks", role: ROLE });

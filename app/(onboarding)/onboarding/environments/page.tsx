@@ -84,7 +84,7 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
       {admin ? (
       <section aria-labelledby="add-heading" className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 id="add-heading" className="font-semibold">
-          {c.dataverse.globalDiscoveryUrl ? "Or enter the environment URL" : "Register an environment"}
+          {c.dataverse.globalDiscoveryUrl ? "Or paste its address" : "Register an environment"}
         </h2>
         <p className="mt-1 mb-4 text-sm text-slate-600">
           Before saving, the portal asks the environment which Microsoft Entra ID tenant it belongs to; only your own organisation&rsquo;s environments can be
