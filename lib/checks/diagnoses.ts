@@ -263,6 +263,17 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
       vendorFault: false,
     };
   }
+  // Recognised by its message: the status and code of administration mode are not documented
+  // (docs/protocol/dataverse.md "Administration mode").
+  if (error.status === 403 && /administration mode/i.test(message)) {
+    return {
+      id: "administration-mode",
+      microsoftCode,
+      cause: `The environment is in administration mode, so only System Administrators and System Customizers can use it — not ${possessive(appName)} application user.`,
+      fix: "Turn administration mode off in the Power Platform admin center (Environments → this environment → Edit → Administration mode) when your maintenance is done, then re-run the check.",
+      vendorFault: false,
+    };
+  }
   if (error.code === "0x80072560") {
     return {
       id: "application-user-missing",

@@ -77,6 +77,16 @@ describe("connection check", () => {
     expect(r.step("application-user").customerCause).toContain("disabled");
   });
 
+  it("explains an environment in administration mode, which keeps the application user out too", async () => {
+    h.emulator.admin.setAdministrationMode("fabrikam", true);
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("FAILED");
+    const failing = r.step(r.check.failingStep!);
+    expect(failing).toMatchObject({ diagnosis: "administration-mode", errorCode: "0x8004f0fd" });
+    expect(failing.customerFix).toContain("Turn administration mode off");
+    h.emulator.admin.setAdministrationMode("fabrikam", false);
+  });
+
   it("an application user without any role: one failure (the role), everything after it skipped", async () => {
     const r = await run(DEMO_IDS.tenants.adventureWorks, "adventureworks");
     expect(r.outcome).toBe("FAILED");
