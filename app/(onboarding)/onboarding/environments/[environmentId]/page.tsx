@@ -79,9 +79,8 @@ export default async function EnvironmentPage({ params, searchParams }: { params
             <SetupPanel environmentId={environment.id} roleName={roleName} privileges={rolePrivileges} appName={appName} latest={setupView} />
           </div>
         ) : (
-          <div className="mt-3">
-            <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
-          </div>
+          // The read-only notice (who can act) is shown once, with the connection check below.
+          <p className="mt-2 text-sm text-slate-600">Your organisation&rsquo;s administrators can create the role and the application user here in one step.</p>
         )}
       </section>
 
