@@ -329,7 +329,3 @@ function crossReferenceProblems(scenario: Scenario): string[] {
   }
   return problems;
 }
-
-export { scenario, withFault, withSettings, testCredentials } from "./scenario-builders";
-export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
-export { demoScenario, DEMO_IDS } from "./demo-scenario";

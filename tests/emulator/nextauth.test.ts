@@ -11,7 +11,7 @@ import MicrosoftEntraID from "@auth/core/providers/microsoft-entra-id";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
 import { CONSUMER_TENANT_ID } from "@/emulator/directory-roles";
-import { DEMO_IDS } from "@/emulator/scenario";
+import { DEMO_IDS } from "@/emulator/index";
 import { Browser } from "./helpers";
 
 const APP_ORIGIN = "http://localhost:3000";

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { SignedInAs, SignedInFrame } from "@/components/signed-in-frame";
+import { SignedInAs, SignedInFrame } from "@/app/_components/signed-in-frame";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { z } from "zod";
-import { SignInButton } from "@/components/sign-in-button";
+import { SignInButton } from "@/app/(public)/_components/sign-in-button";
 import { CopyField } from "@/components/ui/copy-field";
 import { config, signInAvailable } from "@/lib/config";
 import { viewInvitation, type InvitationView } from "@/lib/data/invitations";

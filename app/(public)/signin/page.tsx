@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SignInButton } from "@/components/sign-in-button";
+import { SignInButton } from "@/app/(public)/_components/sign-in-button";
 import { currentSession } from "@/lib/auth/session";
 import { config, signInAvailable } from "@/lib/config";
 import { safeReturnPath } from "@/lib/safe-return-path";

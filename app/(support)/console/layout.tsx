@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { SignedInAs, SignedInFrame } from "@/components/signed-in-frame";
+import { SignedInAs, SignedInFrame } from "@/app/_components/signed-in-frame";
 import { forbidden } from "next/navigation";
 import { currentSession, isStaffWith, type StaffSession } from "@/lib/auth/session";
 

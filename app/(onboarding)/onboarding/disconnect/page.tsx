@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { DisconnectForm } from "@/components/onboarding/disconnect-form";
+import { DisconnectForm } from "./_components/disconnect-form";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { SignInButton } from "@/components/sign-in-button";
+import { SignInButton } from "@/app/(public)/_components/sign-in-button";
 import { possessive } from "@/lib/text";
 import { config } from "@/lib/config";
 

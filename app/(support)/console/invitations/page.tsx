@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { revokeInvitationAction } from "@/app/(support)/console/actions";
 import { utc } from "@/components/support/format";
-import { InvitationForm } from "@/components/support/invitation-form";
+import { InvitationForm } from "./_components/invitation-form";
 import { isStaffWith, requireStaff } from "@/lib/auth/session";
 import { listInvitations, type InvitationStatus } from "@/lib/data/support/invitations";
 

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SupportCheckSteps } from "@/components/support/check-steps";
 import { age, consentLabels, sourceLabels, utc } from "@/components/support/format";
-import { RerunCheck } from "@/components/support/rerun-check";
+import { RerunCheck } from "./_components/rerun-check";
 import { CopyField } from "@/components/ui/copy-field";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { requireStaff } from "@/lib/auth/session";
