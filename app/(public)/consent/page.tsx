@@ -1,3 +1,4 @@
+import { cardClass } from "@/components/ui/card";
 import type { Metadata } from "next";
 import { z } from "zod";
 import { SignInButton } from "@/app/(public)/_components/sign-in-button";
@@ -67,7 +68,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
       ))}
 
       <div className="mt-8 grid gap-6 md:grid-cols-2">
-        <section aria-labelledby="access-heading" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <section aria-labelledby="access-heading" className={cardClass("plain", "shadow-sm")}>
           <h2 id="access-heading" className="font-semibold text-slate-900">
             What {appName} will access, and why
           </h2>
@@ -82,7 +83,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
             <li>It signs in as itself (an application user); it never acts as one of your people and needs no licence.</li>
           </ul>
         </section>
-        <section aria-labelledby="who-heading" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <section aria-labelledby="who-heading" className={cardClass("plain", "shadow-sm")}>
           <h2 id="who-heading" className="font-semibold text-slate-900">
             Who can approve it
           </h2>
@@ -99,7 +100,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
         </section>
       </div>
 
-      <section aria-labelledby="start-heading" className="mt-10 rounded-xl border border-brand-100 bg-brand-50 p-6">
+      <section aria-labelledby="start-heading" className={cardClass("info", "mt-10")}>
         <h2 id="start-heading" className="text-lg font-semibold text-slate-900">
           Start here
         </h2>
@@ -124,7 +125,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
       </section>
 
       {legacyLink ? (
-        <section aria-labelledby="legacy-heading" className="mt-10 rounded-xl border border-slate-200 bg-white p-6">
+        <section aria-labelledby="legacy-heading" className={cardClass("plain", "mt-10")}>
           <h2 id="legacy-heading" className="font-semibold text-slate-900">
             Cannot use this portal?
           </h2>

@@ -38,6 +38,13 @@ export type InvitationFormState = {
   message?: string;
   fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string };
   created?: { link: string; expiresAt: string; tenantHint: string | null };
+  /** What was typed, given back after a refusal so that the form keeps it. */
+  values?: { tenantHint: string; expiresInDays: string; note: string };
+};
+
+const typed = (form: FormData, name: string) => {
+  const v = form.get(name);
+  return typeof v === "string" ? v : "";
 };
 
 const invitationForm = z.object({
@@ -71,7 +78,7 @@ export const createInvitationAction = validatedAction(
       const key = issue.path[0] as keyof typeof fieldErrors;
       fieldErrors[key] ??= issue.message;
     }
-    return { fieldErrors };
+    return { fieldErrors, values: { tenantHint: typed(form, "tenantHint"), expiresInDays: typed(form, "expiresInDays"), note: typed(form, "note") } };
     }
     const { tenantHint = null, note = null, expiresInDays } = parsed.data;
     const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });

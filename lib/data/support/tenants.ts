@@ -209,7 +209,7 @@ export async function supportCheckHistory(tenantId: string, take = 20) {
     select: {
       id: true,
       environmentId: true,
-      environment: { select: { url: true } },
+      environment: { select: { url: true, friendlyName: true } },
       trigger: true,
       triggeredByName: true,
       startedAt: true,
