@@ -34,6 +34,9 @@ test("sign-out ends the session on the server; disconnect removes the tenant's d
   await page.getByLabel(/Type .* to confirm/).fill("wrong");
   await page.getByRole("button", { name: "Disconnect my organisation" }).click();
   await expect(page.getByText(`Type ${customer.domain} to confirm.`)).toBeVisible();
+  // The refusal keeps what was typed, and the field says it is wrong.
+  await expect(page.getByLabel(/Type .* to confirm/)).toHaveValue("wrong");
+  await expect(page.getByLabel(/Type .* to confirm/)).toHaveAttribute("aria-invalid", "true");
   await page.getByLabel(/Type .* to confirm/).fill(customer.domain);
   await page.getByRole("button", { name: "Disconnect my organisation" }).click();
   await expect(page.getByRole("heading", { name: "Your organisation was disconnected" })).toBeVisible();
