@@ -67,6 +67,9 @@ const PRODUCTION_MARKERS = [
 
 type Env = Record<string, string | undefined>;
 
+/** pino's levels (lib/log.ts). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 // Empty strings are unset: a `FOO=` line in a .env file must not count as a value.
 const optionalString = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
 
@@ -169,6 +172,7 @@ const rawSchema = z.object({
   PORTAL_APP_NAME: optionalString,
   PORTAL_VENDOR_NAME: optionalString,
   PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
+  LOG_LEVEL: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
 });
 
@@ -180,6 +184,7 @@ export type PortalConfig = {
   mode: "demo" | "production";
   branding: { appName: string; vendorName: string; supportEmail: string };
   port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
   /** The portal's public origin, or null when it is taken from the request (demo). */
   publicUrl: string | null;
   sessionSecret: string;
@@ -295,6 +300,7 @@ export function parseConfig(env: Env): PortalConfig {
       supportEmail: v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example",
     },
     port: v.PORT ?? 3000,
+    logLevel: v.LOG_LEVEL ?? "info",
     publicUrl: production ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com") : (v.AUTH_URL ?? null),
     sessionSecret,
     sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),

@@ -9,6 +9,9 @@ const LITWARE = "1a7e5c00-0000-4000-8000-00000000a001";
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
+// Each test walks several pages twice (two widths) and runs axe on each: a slow-test budget, not a retry.
+test.describe.configure({ timeout: 150_000 });
+
 test.beforeEach(async () => {
   await emulator.reset();
 });
@@ -21,7 +24,7 @@ async function expectAccessibleAndNarrow(page: Page, url: string, status?: numbe
   await page.setViewportSize(DESKTOP);
   const response = await page.goto(url);
   if (status !== undefined) expect(response?.status(), url).toBe(status);
-  await page.waitForLoadState("networkidle");
+  await page.waitForLoadState("load");
   expect(await page.title(), `title of ${url}`).toMatch(/ Northwind Sync$|^Connect Dataverse to Northwind Sync$/);
   const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const serious = violations
@@ -32,7 +35,7 @@ async function expectAccessibleAndNarrow(page: Page, url: string, status?: numbe
   if (WIDE_UNTIL_ISSUE_10.some((pattern) => pattern.test(url))) return;
   await page.setViewportSize(PHONE);
   await page.reload();
-  await page.waitForLoadState("networkidle");
+  await page.waitForLoadState("load");
   const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
   expect(widths.page, `${url} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(widths.viewport);
 }
