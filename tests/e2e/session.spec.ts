@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import { emulator, pickAccount, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 import { startPortal } from "./support/portal-process";
-import { applyMigrations } from "../../lib/db/migrations";
+import { applyMigrations } from "../../scripts/db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 
 test.beforeEach(async () => {
