@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import type { PrivilegeDepth, RequiredPrivilege } from "@/lib/checks/vocabulary";
 import { DEFAULT_CUSTOMER_ADMIN_ROLE_IDS } from "@/lib/auth/customer-roles";
 import { z } from "zod";
+import { GUID } from "@/lib/validators";
 import { DatabaseUrlError, DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
 
 /** Dataverse host suffixes of every Microsoft cloud (see docs/protocol/dataverse.md B1). */
@@ -76,7 +77,7 @@ const optionalString = z.preprocess((v) => (typeof v === "string" && v.trim() ==
 const guid = z
   .string()
   .trim()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID like 00000000-0000-0000-0000-000000000000")
+  .regex(GUID, "must be a GUID like 00000000-0000-0000-0000-000000000000")
   .transform((v) => v.toLowerCase());
 
 const httpsOrigin = z
@@ -137,7 +138,7 @@ const privilegeList = csv.transform((items, ctx) => {
 
 /** Comma-separated GUIDs (directory role template ids). */
 const guidList = csv.transform((items, ctx) => {
-  const bad = items.find((i) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(i));
+  const bad = items.find((i) => !GUID.test(i));
   if (bad !== undefined || items.length === 0) {
     ctx.addIssue({ code: "custom", message: `must be directory role template ids (GUIDs), comma-separated${bad !== undefined ? `; '${bad}' is not one` : ""}` });
     return z.NEVER;

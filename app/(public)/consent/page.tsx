@@ -8,6 +8,7 @@ import { viewInvitation, type InvitationView } from "@/lib/data/invitations";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
 import { describePrivilege } from "@/lib/checks/vocabulary";
+import { TENANT_HINT } from "@/lib/validators";
 
 export const metadata: Metadata = { title: "Connect your organisation" };
 
@@ -16,7 +17,7 @@ const tenantHint = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/, "tenant");
+  .regex(TENANT_HINT, "tenant");
 const sourceTag = z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/);
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 

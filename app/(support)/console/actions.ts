@@ -14,6 +14,7 @@ import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
+import { TENANT_HINT } from "@/lib/validators";
 
 export type RerunState = { checkId?: string; error?: string };
 
@@ -53,7 +54,7 @@ const invitationForm = z.object({
     z
       .string()
       .regex(
-        /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/,
+        TENANT_HINT,
         "Enter the customer's tenant id (a GUID) or a verified domain such as contoso.com, or leave it empty.",
       )
       .max(253, "A domain has at most 253 characters.")
