@@ -25,10 +25,21 @@ export default async function DisconnectPage() {
       <section className={cardClass()}>
         <h2 className="font-semibold">To remove {appName}&rsquo;s access in Microsoft as well</h2>
         <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
-          <li>In each environment, deactivate or delete the application user (Power Platform admin center → Settings → Users + permissions → Application users).</li>
+          <li>
+            In each environment, deactivate or delete the application user (Power Platform admin center → Settings → Users + permissions → Application
+            users;{" "}
+            <a className="text-brand-700 underline" href="https://learn.microsoft.com/power-platform/admin/manage-application-users" rel="noreferrer" target="_blank">
+              Microsoft&rsquo;s guide<span className="sr-only"> to managing application users (opens in a new tab)</span>
+            </a>
+            ).
+          </li>
           <li>
             Delete the enterprise application: Microsoft Entra admin center → <strong>Enterprise applications</strong> → {appName} → <strong>Properties</strong> →{" "}
-            <strong>Delete</strong>. This revokes the admin consent.
+            <strong>Delete</strong>. This revokes the admin consent (
+            <a className="text-brand-700 underline" href="https://learn.microsoft.com/entra/identity/enterprise-apps/delete-application-portal" rel="noreferrer" target="_blank">
+              Microsoft&rsquo;s guide<span className="sr-only"> to deleting an enterprise application (opens in a new tab)</span>
+            </a>
+            ).
           </li>
         </ol>
       </section>
