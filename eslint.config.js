@@ -3,6 +3,15 @@ import nextPlugin from "@next/eslint-plugin-next";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+// Module boundaries (docs/architecture.md "Boundaries"): each entry forbids imports by path pattern, whether
+// written with the @/ alias or relatively. tests/unit/lint-boundaries.test.ts proves each one fails a wrong import.
+const appImports = { group: ["@/app", "@/app/**", "**/app/**"], message: "Only app/ imports app/: a component that calls a server action lives beside its route in app/(group)/…/_components/." };
+const componentImports = { group: ["@/components", "@/components/**", "**/components/**"], message: "lib/ is server-side logic; UI lives in components/ and app/." };
+const emulatorImports = { group: ["@/emulator", "@/emulator/**", "**/emulator/**"], message: "The portal reaches the emulator only through configuration (URLs), never by import." };
+const supportDataImports = { group: ["@/lib/data/support", "@/lib/data/support/**", "**/lib/data/support/**"], message: "Customer routes read through the tenant-scoped lib/data/ modules; lib/data/support/ is staff-only and unscoped." };
+const portalImports = { group: ["@/lib/**", "@/app/**", "@/components/**", "**/lib/**", "**/app/**", "**/components/**"], message: "The emulator is Microsoft's side: it must not import the portal." };
+const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
+
 export default tseslint.config(
   {
     ignores: [".next/**", "node_modules/**", "lib/generated/**", ".data/**", ".emulator/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
@@ -29,5 +38,17 @@ export default tseslint.config(
     rules: {
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through lib/config.ts." }],
     },
+  },
+  // Boundaries. Flat config replaces a rule's options per file, so each file set gets its full list once.
+  { files: ["components/**/*.{ts,tsx}"], rules: restrict(appImports, emulatorImports) },
+  { files: ["lib/**/*.ts"], rules: restrict(appImports, componentImports, emulatorImports) },
+  { files: ["app/**/*.{ts,tsx}"], ignores: ["app/(public)/**", "app/(onboarding)/**"], rules: restrict(emulatorImports) },
+  { files: ["app/(public)/**/*.{ts,tsx}", "app/(onboarding)/**/*.{ts,tsx}"], rules: restrict(emulatorImports, supportDataImports) },
+  { files: ["emulator/**/*.ts"], rules: restrict(portalImports) },
+  {
+    // Issue 10 (environment picker, one-click setup) rewrites these two and moves them beside their route;
+    // until then they are the only components/ files allowed to import a server action.
+    files: ["components/onboarding/environment-form.tsx", "components/onboarding/check-runner.tsx"],
+    rules: restrict(emulatorImports),
   },
 );

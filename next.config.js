@@ -6,8 +6,6 @@ const nextConfig = {
   // forbidden() → app/forbidden.tsx with HTTP 403, for pages a signed-in user may not see.
   experimental: { authInterrupts: true },
   reactStrictMode: true,
-  // Types are checked once, by `npm run check` (tsc --noEmit over the whole repository).
-  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

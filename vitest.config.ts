@@ -14,6 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Structured logs (lib/log.ts) of the code under test: warnings and errors only, to keep the output readable.
+    env: { LOG_LEVEL: "warn" },
     reporters: ["default"],
   },
 });

@@ -10,9 +10,14 @@ export const dynamic = "force-dynamic";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { appName } = config().branding;
+  const description = `Connect your organisation's Microsoft Dataverse environments to ${appName}, securely and without a support ticket.`;
   return {
+    // Every page's title ends with the product's name (the console's layout keeps it in its own template).
     title: { default: `Connect Dataverse to ${appName}`, template: `%s · ${appName}` },
-    description: `Connect your organisation's Microsoft Dataverse environments to ${appName}, securely and without a support ticket.`,
+    description,
+    applicationName: appName,
+    icons: { icon: [{ url: "/favicon.ico", sizes: "48x48" }, { url: "/favicon.svg", type: "image/svg+xml" }] },
+    openGraph: { type: "website", siteName: appName, title: `Connect Dataverse to ${appName}`, description, images: [{ url: "/og-image.png", width: 1200, height: 630 }] },
   };
 }
 

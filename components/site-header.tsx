@@ -1,37 +1,47 @@
 import Link from "next/link";
+import { LogoMark } from "@/components/logo";
+import { buttonClass } from "@/components/ui/button";
+import { Badge } from "@/components/ui/badge";
 import { currentSession, isStaffWith } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 
+// One line at every width: the mark keeps its shape, the tagline and the vendor's name give way first on a
+// phone, and the one call to action depends on who is signed in (staff: the console; a customer: their
+// onboarding; nobody: connect an organisation).
 export async function SiteHeader() {
   const { appName, vendorName } = config().branding;
   const demo = config().mode === "demo";
   const session = await currentSession();
   const staff = session !== null && isStaffWith(session, "operator");
+  const customer = session !== null && session.kind === "customer";
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-6 py-4">
-        <Link href="/" className="flex items-center gap-3 font-semibold text-slate-900">
-          <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white">
-            {appName.slice(0, 1)}
-          </span>
-          <span>
-            {appName} <span className="font-normal text-slate-500">· Dataverse onboarding</span>
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-3 px-4 py-3 sm:px-6 sm:py-4">
+        <Link href="/" className="flex min-w-0 items-center gap-2.5 font-semibold text-slate-900">
+          <LogoMark />
+          <span className="truncate">
+            {appName} <span className="hidden font-normal text-slate-600 md:inline">· Dataverse onboarding</span>
           </span>
         </Link>
-        <nav aria-label="Main" className="flex items-center gap-4 text-sm">
+        <nav aria-label="Main" className="flex shrink-0 items-center gap-3 text-sm">
           {demo ? (
-            <span className="rounded-full bg-amber-100 px-2.5 py-1 text-xs font-medium text-amber-900" title="Microsoft endpoints are emulated">
-              Demo
+            <span title="Microsoft endpoints are emulated">
+              <Badge tone="warning">Demo</Badge>
             </span>
           ) : null}
-          <span className="hidden text-slate-500 sm:inline">by {vendorName}</span>
+          <span className="hidden text-slate-600 lg:inline">by {vendorName}</span>
           {staff ? (
-            <Link href="/console" className="rounded-md bg-slate-900 px-3 py-2 font-medium text-white hover:bg-slate-800">
+            <Link href="/console" className={buttonClass("dark", "sm")}>
               Support console
             </Link>
+          ) : customer ? (
+            <Link href="/onboarding" className={buttonClass("secondary", "sm")}>
+              Your onboarding
+            </Link>
           ) : (
-            <Link href="/consent" className="rounded-md bg-brand-600 px-3 py-2 font-medium text-white hover:bg-brand-700">
-              Connect your organisation
+            <Link href="/consent" aria-label="Connect your organisation" className={buttonClass("primary", "sm")}>
+              <span className="sm:hidden">Connect</span>
+              <span className="hidden sm:inline">Connect your organisation</span>
             </Link>
           )}
         </nav>

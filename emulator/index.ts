@@ -28,6 +28,12 @@ import type { PemKeyPair } from "./tls";
 export type { EmulatorAdmin, EmulatorStateSnapshot, AppUserSelector } from "./admin";
 export type { RequestLogEntry, RequestKind, ClientAuthMethod } from "./request-log";
 export type { Scenario } from "./scenario";
+// The one entry for callers outside the emulator (tests, scripts): the scenario schema and its builders.
+// scenario.ts (the schema) imports neither the builders nor the demo, so nothing here is a cycle.
+export { parseScenario, ScenarioValidationError } from "./scenario";
+export { scenario, withFault, withSettings, testCredentials } from "./scenario-builders";
+export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
+export { demoScenario, DEMO_IDS } from "./demo-scenario";
 export { loopbackLookup, loopbackAgentOptions } from "./net";
 
 export interface StartEmulatorOptions {

@@ -341,7 +341,3 @@ function crossReferenceProblems(scenario: Scenario): string[] {
   }
   return problems;
 }
-
-export { scenario, withFault, withSettings, testCredentials } from "./scenario-builders";
-export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
-export { demoScenario, DEMO_IDS } from "./demo-scenario";

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import type { PrivilegeDepth, RequiredPrivilege } from "@/lib/checks/vocabulary";
 import { DEFAULT_CUSTOMER_ADMIN_ROLE_IDS } from "@/lib/auth/customer-roles";
 import { z } from "zod";
+import { GUID } from "@/lib/validators";
 import { DatabaseUrlError, DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
 
 /** Dataverse host suffixes of every Microsoft cloud (see docs/protocol/dataverse.md B1). */
@@ -67,13 +68,16 @@ const PRODUCTION_MARKERS = [
 
 type Env = Record<string, string | undefined>;
 
+/** pino's levels (lib/log.ts). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 // Empty strings are unset: a `FOO=` line in a .env file must not count as a value.
 const optionalString = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
 
 const guid = z
   .string()
   .trim()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID like 00000000-0000-0000-0000-000000000000")
+  .regex(GUID, "must be a GUID like 00000000-0000-0000-0000-000000000000")
   .transform((v) => v.toLowerCase());
 
 const httpsOrigin = z
@@ -134,7 +138,7 @@ const privilegeList = csv.transform((items, ctx) => {
 
 /** Comma-separated GUIDs (directory role template ids). */
 const guidList = csv.transform((items, ctx) => {
-  const bad = items.find((i) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(i));
+  const bad = items.find((i) => !GUID.test(i));
   if (bad !== undefined || items.length === 0) {
     ctx.addIssue({ code: "custom", message: `must be directory role template ids (GUIDs), comma-separated${bad !== undefined ? `; '${bad}' is not one` : ""}` });
     return z.NEVER;
@@ -169,6 +173,7 @@ const rawSchema = z.object({
   PORTAL_APP_NAME: optionalString,
   PORTAL_VENDOR_NAME: optionalString,
   PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
+  LOG_LEVEL: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
   GLOBAL_DISCOVERY_URL: optionalString.pipe(httpsOrigin.optional()),
   DEMO_ADMIN_CENTER_URL: optionalString,
@@ -193,6 +198,7 @@ export type PortalConfig = {
   mode: "demo" | "production";
   branding: { appName: string; vendorName: string; supportEmail: string };
   port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
   /** The portal's public origin, or null when it is taken from the request (demo). */
   publicUrl: string | null;
   sessionSecret: string;
@@ -312,6 +318,7 @@ export function parseConfig(env: Env): PortalConfig {
       supportEmail: v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example",
     },
     port: v.PORT ?? 3000,
+    logLevel: v.LOG_LEVEL ?? "info",
     publicUrl: production ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com") : (v.AUTH_URL ?? null),
     sessionSecret,
     sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),

@@ -3,12 +3,14 @@ import "server-only";
 // Start-up check: a bad configuration stops the server here with one line naming the variable, instead
 // of failing later on the first request that needs it.
 import { config, ConfigError } from "@/lib/config";
+import { logger } from "@/lib/log";
 
 try {
   const c = config();
-  console.log(`Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`);
+  logger().info({ mode: c.mode, database: c.database.display, tenancy: c.entra.tenancy }, `Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`);
 } catch (error) {
   if (error instanceof ConfigError) {
+    // Plain text on stderr, one line: the operator reads this one, and the logger may not be configurable.
     console.error(error.message);
     process.exit(1);
   }
@@ -19,4 +21,6 @@ try {
 // A failure here is not fatal: /api/health reports it and pages show the friendly error until it is back.
 void import("@/lib/db/client")
   .then(({ db }) => db().$queryRaw`SELECT 1`)
-  .catch(() => console.error("Database not reachable at start-up; /api/health will report it."));
+  .catch((error: unknown) =>
+    logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Database not reachable at start-up; /api/health will report it."),
+  );

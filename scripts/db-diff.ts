@@ -1,12 +1,12 @@
 // `npm run db:diff -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with the SQL
 // that brings the migrations up to prisma/schema.prisma, using Prisma's schema engine as WebAssembly
-// (the CLI's `prisma migrate dev` needs a native engine this machine cannot download; stack.md).
+// (the CLI's `prisma migrate dev` needs a native engine this machine cannot download; docs/architecture.md "Offline Prisma tooling").
 // `npm run db:diff -- --check`: exit 1 if the schema has changes that no migration contains (for CI).
 
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { diffMigrationsToSchema, MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE } from "../lib/db/schema-engine";
+import { diffMigrationsToSchema, MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE } from "./db/schema-engine";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrationsDir = path.join(root, "prisma/migrations");

@@ -1,10 +1,10 @@
 // `npm run db:migrate`: applies prisma/migrations to DATABASE_URL (default: the embedded PGlite folder
 // .data/pglite), recording them in `_prisma_migrations` as `prisma migrate deploy` would. The CLI's own
-// command needs a native engine that cannot be downloaded here (stack.md, "Prisma without its native engine").
+// command needs a native engine that cannot be downloaded here (docs/architecture.md "Offline Prisma tooling").
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyMigrations } from "../lib/db/migrations";
+import { applyMigrations } from "./db/migrations";
 import { DEFAULT_EMBEDDED_DATABASE_URL, DatabaseUrlError, parseDatabaseUrl } from "../lib/db/url";
 import type { DatabaseTarget } from "../lib/db/url";
 
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Explicit exit: an open PGlite keeps the event loop alive (stack.md).
+// Explicit exit: an open PGlite keeps the event loop alive (docs/architecture.md "Offline Prisma tooling").
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

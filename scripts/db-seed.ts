@@ -322,7 +322,7 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0), // PGlite keeps the event loop alive; exit explicitly (stack.md).
+  () => process.exit(0), // PGlite keeps the event loop alive; exit explicitly (docs/architecture.md "Offline Prisma tooling").
   (error: unknown) => {
     console.error(`db:seed failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     process.exit(1);

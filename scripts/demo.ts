@@ -3,6 +3,7 @@
 // build on PORT (default 3000), configured only through the same variables a real deployment uses.
 //
 // Environment: PORT (3000), EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite).
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -59,7 +60,12 @@ async function main() {
   run(bin("tsx"), ["scripts/db-migrate.ts"], portalEnv);
   run(bin("tsx"), ["--conditions=react-server", "scripts/db-seed.ts"], portalEnv);
 
-  const portal = start(bin("next"), ["start", "-p", port], portalEnv, "portal");
+  // The portal logs JSON lines (lib/log.ts); in the demo they go through pino-pretty (a dev dependency) to
+  // read as text. Lines that are not JSON (Next's own) pass through unchanged. Without it: JSON as is.
+  const pretty = existsSync(bin("pino-pretty"))
+    ? spawn(bin("pino-pretty"), ["--colorize", "--translateTime", "SYS:HH:MM:ss", "--ignore", "pid,hostname,service"], { stdio: ["pipe", "inherit", "inherit"] })
+    : null;
+  const portal = start(bin("next"), ["start", "-p", port], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
   console.log(`\nDemo portal: http://localhost:${port}  (Microsoft emulator: ${runtime.authorityHost})\n`);
 
   void portal;

@@ -22,9 +22,13 @@ export function run(command, args, env = baseEnv()) {
 
 const children = new Set();
 
-/** Starts a long-running child. If it dies on its own, the others are stopped and this process exits 1. */
-export function start(command, args, env = baseEnv(), name = path.basename(command)) {
-  const child = spawn(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env });
+/**
+ * Starts a long-running child. If it dies on its own, the others are stopped and this process exits 1.
+ * `stdout`: a writable stream to pipe the child's output into (e.g. a log formatter) instead of ours.
+ */
+export function start(command, args, env = baseEnv(), name = path.basename(command), { stdout } = {}) {
+  const child = spawn(command, args, { cwd: root, stdio: ["ignore", stdout ? "pipe" : "inherit", "inherit"], env });
+  if (stdout) child.stdout.pipe(stdout);
   children.add(child);
   child.on("exit", (code, signal) => {
     children.delete(child);

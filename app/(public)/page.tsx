@@ -1,4 +1,5 @@
-import { LinkButton } from "@/components/ui/link-button";
+import { cardClass } from "@/components/ui/card";
+import { LinkButton } from "@/components/ui/button";
 import { config } from "@/lib/config";
 
 export default function LandingPage() {
@@ -30,7 +31,7 @@ export default function LandingPage() {
               </LinkButton>
             </div>
           </div>
-          <aside aria-labelledby="access-heading" className="rounded-xl border border-slate-200 bg-slate-50 p-6">
+          <aside aria-labelledby="access-heading" className={cardClass("plain", "bg-slate-50")}>
             <h2 id="access-heading" className="font-semibold text-slate-900">
               What {appName} can access
             </h2>
@@ -49,7 +50,7 @@ export default function LandingPage() {
         </h2>
         <ol className="mt-8 grid gap-4 md:grid-cols-5">
           {steps.map((step, index) => (
-            <li key={step.title} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+            <li key={step.title} className={cardClass("plain", "shadow-sm")}>
               <span className="grid h-8 w-8 place-items-center rounded-full bg-brand-100 text-sm font-bold text-brand-700" aria-hidden>
                 {index + 1}
               </span>

@@ -20,7 +20,7 @@ export function CheckProgressLine({ startedAt, currentLabel, waitingUntil }: { s
       <span>
         Now: <strong data-testid="check-current-step">{currentLabel ?? "finishing"}</strong>
       </span>
-      <span className="text-slate-500" data-testid="check-elapsed">
+      <span className="text-slate-600" data-testid="check-elapsed">
         {elapsed.toFixed(1)} s elapsed
       </span>
       {waitLeft > 0 ? (

@@ -6,6 +6,7 @@ import { useCheckProgress } from "@/components/checks/use-check-progress";
 import { CheckSteps, type StepView } from "@/components/onboarding/check-steps";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { customerStepLabel } from "@/lib/checks/vocabulary";
+import { Button } from "@/components/ui/button";
 
 /** Starts a check on the server and follows it step by step until it finishes; picks up one already running. */
 export function CheckRunner({ environmentId, roleName, runningCheckId }: { environmentId: string; roleName: string; runningCheckId: string | null }) {
@@ -16,9 +17,9 @@ export function CheckRunner({ environmentId, roleName, runningCheckId }: { envir
   );
   return (
     <div>
-      <button type="button" onClick={start} disabled={running} className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+      <Button onClick={start} disabled={running}>
         {running ? "Checking…" : "Run connection check"}
-      </button>
+      </Button>
       {error ? (
         <p role="alert" className="mt-3 text-sm text-red-700">
           {error}
@@ -28,7 +29,7 @@ export function CheckRunner({ environmentId, roleName, runningCheckId }: { envir
         <section aria-label="Current check" aria-live="polite" className="mt-4 rounded-lg border border-slate-200 p-4">
           <div className="flex items-center justify-between">
             <h3 className="font-semibold">Connection check</h3>
-            <span className="flex items-center gap-3 text-sm text-slate-500">
+            <span className="flex items-center gap-3 text-sm text-slate-600">
               {check.durationMs !== null ? <span>{check.durationMs} ms</span> : null}
               <span data-testid="check-outcome">
                 <OutcomeBadge outcome={check.outcome} />

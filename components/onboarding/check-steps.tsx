@@ -39,12 +39,12 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
           <li key={step.name} className="py-3" data-step={step.name} data-outcome={step.outcome}>
             <div className="flex flex-wrap items-center justify-between gap-2">
               <span className="font-medium text-slate-900">{customerStepLabel(step.name, roleName)}</span>
-              <span className="flex items-center gap-3 text-xs text-slate-500">
+              <span className="flex items-center gap-3 text-xs text-slate-600">
                 {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
                 <OutcomeBadge outcome={step.outcome} />
               </span>
             </div>
-            {reason ? <p className="mt-1 text-sm text-slate-500">{reason}</p> : null}
+            {reason ? <p className="mt-1 text-sm text-slate-600">{reason}</p> : null}
             {step.customerCause ? (
               <div className={`mt-2 rounded-md p-3 text-sm ${step.outcome === "FAILED" ? "bg-red-50 text-red-900" : "bg-amber-50 text-amber-900"}`}>
                 <p>
@@ -60,7 +60,7 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
               </div>
             ) : null}
             {waits.length ? (
-              <p className="mt-1 text-xs text-slate-500">
+              <p className="mt-1 text-xs text-slate-600">
                 Dataverse asked to wait (service protection): waited {waits.map((w) => `${w} s`).join(", ")} and retried.
               </p>
             ) : null}

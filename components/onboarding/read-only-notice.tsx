@@ -1,9 +1,10 @@
+import { cardClass } from "@/components/ui/card";
 // Shown to a customer's user who is not one of its administrators: what they can see, who can act, and how
 // to ask them. The controls that change the connection are not rendered for them, and the server refuses
 // the same actions anyway (lib/auth/session.ts requireCustomerAdmin).
 export function ReadOnlyNotice({ administrators, knownAdmins, portalUrl }: { administrators: string; knownAdmins: string[]; portalUrl: string }) {
   return (
-    <aside role="note" aria-label="Read-only access" className="rounded-xl border border-sky-200 bg-sky-50 p-5 text-sm text-sky-950" data-testid="read-only-notice">
+    <aside role="note" aria-label="Read-only access" className={cardClass("info", "text-sm")} data-testid="read-only-notice">
       <h2 className="font-semibold">You can see this connection; an administrator changes it</h2>
       <p className="mt-1">
         Granting consent, registering or removing environments, running checks and disconnecting are reserved for {administrators} of your organisation

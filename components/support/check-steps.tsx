@@ -57,7 +57,7 @@ export function VendorDetail({ detail }: { detail: unknown }) {
     <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700" aria-label="Vendor-side detail">
       {entries.map(([key, value]) => (
         <div key={key} className="contents">
-          <dt className="font-sans font-medium text-slate-500">{detailLabels[key] ?? key}</dt>
+          <dt className="font-sans font-medium text-slate-600">{detailLabels[key] ?? key}</dt>
           <dd className="break-all" data-detail={key}>
             {detailValue(key, value)}
           </dd>
@@ -74,9 +74,9 @@ export function SupportCheckSteps({ steps }: { steps: SupportStepView[] }) {
         <li key={step.name} className="py-2" data-step={step.name} data-outcome={step.outcome}>
           <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
             <span className="font-medium text-slate-900">
-              {staffStepLabel(step.name)} <code className="ml-1 text-xs font-normal text-slate-500">{step.name}</code>
+              {staffStepLabel(step.name)} <code className="ml-1 text-xs font-normal text-slate-600">{step.name}</code>
             </span>
-            <span className="flex items-center gap-3 text-xs text-slate-500">
+            <span className="flex items-center gap-3 text-xs text-slate-600">
               {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
               {step.vendorFault ? <span className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900">Our fault</span> : null}
               {step.diagnosis ? (
@@ -92,11 +92,11 @@ export function SupportCheckSteps({ steps }: { steps: SupportStepView[] }) {
               <OutcomeBadge outcome={step.outcome} />
             </span>
           </div>
-          {skipReasonOf(step) ? <p className="mt-1 text-sm text-slate-500">{skipReasonOf(step)}</p> : null}
+          {skipReasonOf(step) ? <p className="mt-1 text-sm text-slate-600">{skipReasonOf(step)}</p> : null}
           {step.customerCause ? (
             <p className="mt-1 text-sm text-slate-700">
               <span className="font-medium">Customer sees:</span> {step.customerCause}
-              {step.customerFix ? <span className="text-slate-500"> Fix: {step.customerFix}</span> : null}
+              {step.customerFix ? <span className="text-slate-600"> Fix: {step.customerFix}</span> : null}
             </p>
           ) : null}
           <VendorDetail detail={step.vendorDetail} />

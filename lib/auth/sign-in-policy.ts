@@ -1,6 +1,7 @@
 // Who may sign in, and as what, decided from the id_token's `tid`, `roles` and `wids` after next-auth has
 // validated it (issuer checked against the token's own tenant, nonce, PKCE). Pure, so every rule has a unit test.
 import { isTenantAdministrator, widsOf } from "@/lib/auth/customer-roles";
+import { GUID } from "@/lib/validators";
 
 /** The tenant of personal Microsoft accounts (docs/protocol/entra.md A1, A2). */
 export const PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -18,8 +19,6 @@ export type SignInPolicy = {
   /** Directory role template ids whose holders administer their tenant's connection. */
   adminRoleIds: readonly string[];
 };
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function decideSignIn(claims: Readonly<Record<string, unknown>>, policy: SignInPolicy): SignInDecision {
   if (typeof claims.tid !== "string" || !GUID.test(claims.tid) || typeof claims.oid !== "string" || !GUID.test(claims.oid)) {

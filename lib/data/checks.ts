@@ -6,8 +6,7 @@ import { audit } from "@/lib/audit";
 import type { TenantScope } from "@/lib/data/scope";
 import { db } from "@/lib/db/client";
 import type { CheckOutcome, CheckTrigger, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from "@/lib/validators";
 
 /** A check still RUNNING after this long was interrupted (the process stopped mid-check): it is closed as FAILED. */
 export const ABANDONED_CHECK_MS = 5 * 60 * 1000;
@@ -172,7 +171,7 @@ export async function listChecks(scope: TenantScope, environmentId: string, take
 }
 
 export async function getCheck(scope: TenantScope, checkId: string) {
-  if (!UUID.test(checkId)) return null;
+  if (!GUID.test(checkId)) return null;
   return db().connectionCheck.findFirst({ where: { id: checkId, tenantId: scope.tenantId }, select: customerCheckSelect });
 }
 

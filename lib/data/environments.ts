@@ -6,8 +6,7 @@ import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
 import type { EnvironmentUrl } from "@/lib/dataverse/environment-url";
 import { Prisma } from "@/lib/generated/prisma/client";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from "@/lib/validators";
 
 export type RegisterResult = { ok: true; id: string } | { ok: false; reason: "duplicate-own" | "duplicate-other" };
 
@@ -39,7 +38,7 @@ export async function registerEnvironment(scope: TenantScope, env: EnvironmentUr
 }
 
 export async function getEnvironment(scope: TenantScope, environmentId: string) {
-  if (!UUID.test(environmentId)) return null;
+  if (!GUID.test(environmentId)) return null;
   return db().environment.findFirst({
     where: { id: environmentId, tenantId: scope.tenantId },
     select: { id: true, url: true, friendlyName: true, cloud: true, createdAt: true, registeredByName: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true },
@@ -47,7 +46,7 @@ export async function getEnvironment(scope: TenantScope, environmentId: string) 
 }
 
 export async function removeEnvironment(scope: TenantScope, environmentId: string): Promise<boolean> {
-  if (!UUID.test(environmentId)) return false;
+  if (!GUID.test(environmentId)) return false;
   return db().$transaction(async (tx) => {
     const env = await tx.environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { id: true, url: true } });
     if (!env) return false;

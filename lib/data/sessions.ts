@@ -5,6 +5,7 @@ import "server-only";
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import type { TenantSource } from "@/lib/generated/prisma/client";
+import { GUID } from "@/lib/validators";
 
 export type SessionProfile = {
   tenantId: string;
@@ -84,10 +85,8 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
   });
 }
 
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function findActiveSession(sessionId: string, now = new Date()): Promise<PortalSessionView | null> {
-  if (!SESSION_ID.test(sessionId)) return null;
+  if (!GUID.test(sessionId)) return null;
   const row = await db().portalSession.findFirst({
     where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } },
     select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, isTenantAdmin: true, expiresAt: true },

@@ -8,14 +8,13 @@ import { config, type PortalConfig } from "@/lib/config";
 import { outboundFetch } from "@/lib/http/outbound";
 import { rememberEntraError } from "@/lib/entra/token-errors";
 import { clientCertificate } from "@/lib/entra/client-certificate";
+import { GUID } from "@/lib/validators";
 
 function msalCertificate(c: PortalConfig) {
   const certificate = clientCertificate(c);
   // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (docs/protocol/entra.md A4).
   return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem, x5c: certificate.certificatePem };
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // MSAL's requests go through the portal's outbound client: same timeouts, no redirects, counted per check.
 // The raw body of an error answer is kept for support staff (trace id, correlation id, AADSTS codes).

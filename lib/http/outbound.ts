@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, fetch, type Response } from "undici";
 import { config, type PortalConfig } from "@/lib/config";
+import { redactUrl, requestLogger } from "@/lib/log";
 
 export type OutboundService = "entra" | "dataverse";
 
@@ -62,10 +63,15 @@ export async function outboundFetch(service: OutboundService, url: string, reque
   const meter = meterStore.getStore();
   if (meter) meter[service] += 1;
   const timeoutMs = config().dataverse.outboundTimeoutMs;
+  const method = request.method ?? "GET";
+  // One line per call, with the id of the request that caused it; the URL without codes or secrets.
+  const log = await requestLogger({ service, method, url: redactUrl(url) });
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
   let response: Response;
   try {
     response = await fetch(url, {
-      method: request.method ?? "GET",
+      method,
       headers: request.headers,
       body: request.body,
       redirect: "manual",
@@ -75,11 +81,14 @@ export async function outboundFetch(service: OutboundService, url: string, reque
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
     if (name === "TimeoutError" || name === "AbortError") {
+      log.warn({ ms: ms(), outcome: "timeout" }, "outbound call timed out");
       throw new OutboundError("timeout", service, url, `no answer within ${timeoutMs} ms`);
     }
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    log.warn({ ms: ms(), outcome: "network", cause }, "outbound call failed");
     throw new OutboundError("network", service, url, cause);
   }
+  log.info({ ms: ms(), status: response.status }, "outbound call");
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
     throw new OutboundError("redirect", service, url, `answered ${response.status} with a redirect, which is not followed`);

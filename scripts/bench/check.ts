@@ -11,7 +11,7 @@ import { demoScenario } from "../../emulator/demo-scenario";
 import { testCredentials } from "../../emulator/scenario-builders";
 import { DEMO_IDS } from "../../emulator/demo-ids";
 import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
-import { applyMigrations } from "../../lib/db/migrations";
+import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 
 const LATENCIES_MS = [25, 100];

@@ -11,8 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { applyMigrations } from "../../lib/db/migrations";
-import { openSqlSession, type SqlSession } from "../../lib/db/raw-sql";
+import { applyMigrations } from "../db/migrations";
+import { openSqlSession, type SqlSession } from "../db/raw-sql";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
 

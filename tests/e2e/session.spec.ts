@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import { emulator, pickAccount, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 import { startPortal } from "./support/portal-process";
-import { applyMigrations } from "../../lib/db/migrations";
+import { applyMigrations } from "../../scripts/db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 
 test.beforeEach(async () => {
@@ -31,9 +31,21 @@ test("sign-out ends the session on the server; disconnect removes the tenant's d
   await expect(page.getByRole("status")).toContainText("was registered");
   await page.goto("/onboarding/disconnect");
   await expect(page.getByText("Delete the enterprise application")).toBeVisible();
+  // Each manual step links Microsoft's own instructions.
+  await expect(page.getByRole("link", { name: "Microsoft’s guide to deleting an enterprise application (opens in a new tab)" })).toHaveAttribute(
+    "href",
+    "https://learn.microsoft.com/entra/identity/enterprise-apps/delete-application-portal",
+  );
+  await expect(page.getByRole("link", { name: "Microsoft’s guide to managing application users (opens in a new tab)" })).toHaveAttribute(
+    "href",
+    "https://learn.microsoft.com/power-platform/admin/manage-application-users",
+  );
   await page.getByLabel(/Type .* to confirm/).fill("wrong");
   await page.getByRole("button", { name: "Disconnect my organisation" }).click();
   await expect(page.getByText(`Type ${customer.domain} to confirm.`)).toBeVisible();
+  // The refusal keeps what was typed, and the field says it is wrong.
+  await expect(page.getByLabel(/Type .* to confirm/)).toHaveValue("wrong");
+  await expect(page.getByLabel(/Type .* to confirm/)).toHaveAttribute("aria-invalid", "true");
   await page.getByLabel(/Type .* to confirm/).fill(customer.domain);
   await page.getByRole("button", { name: "Disconnect my organisation" }).click();
   await expect(page.getByRole("heading", { name: "Your organisation was disconnected" })).toBeVisible();

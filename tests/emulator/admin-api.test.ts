@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleAdminRequest, createAdminRouter } from "@/emulator/admin-http";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS, scenario } from "@/emulator/scenario";
+import { DEMO_IDS, scenario } from "@/emulator/index";
 import type { EmulatorRequest } from "@/emulator/http";
 import { RequestLog } from "@/emulator/request-log";
 import { appToken, dataverse, secretOf, tokenRequest, vfetch } from "./helpers";

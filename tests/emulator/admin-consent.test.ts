@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/scenario";
+import { DEMO_IDS } from "@/emulator/index";
 import { Browser, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
 import { withSettings } from "@/emulator/scenario-builders";
 

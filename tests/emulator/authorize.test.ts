@@ -9,7 +9,7 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet } from "jose";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/scenario";
+import { DEMO_IDS } from "@/emulator/index";
 import { Browser, claimsOf, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest, vfetch } from "./helpers";
 
 let emu: EmulatorHandle;

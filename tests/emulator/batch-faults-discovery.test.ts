@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { scenario, withFault } from "@/emulator/scenario";
+import { scenario, withFault } from "@/emulator/index";
 import { withSettings } from "@/emulator/scenario-builders";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tenantId, tokenRequest, vfetch } from "./helpers";
 

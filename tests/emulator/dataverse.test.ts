@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/scenario";
+import { DEMO_IDS } from "@/emulator/index";
 import { privilegeId } from "@/emulator/dataverse/privileges";
 import { withSettings } from "@/emulator/scenario-builders";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";

@@ -8,7 +8,7 @@ import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node"
 import type { Configuration } from "@azure/msal-node";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/scenario";
+import { DEMO_IDS } from "@/emulator/index";
 import { Browser, claimsOf, dataverse, headerOf, REDIRECT_URI, resultParams } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -11,7 +11,7 @@ import MicrosoftEntraID from "@auth/core/providers/microsoft-entra-id";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
 import { CONSUMER_TENANT_ID } from "@/emulator/directory-roles";
-import { DEMO_IDS } from "@/emulator/scenario";
+import { DEMO_IDS } from "@/emulator/index";
 import { Browser } from "./helpers";
 
 const APP_ORIGIN = "http://localhost:3000";
@@ -36,7 +36,7 @@ function authConfig(): AuthConfig {
         clientId: emu.scenario.app.clientId,
         clientSecret: emu.scenario.app.secrets[0]?.value ?? "",
         // The provider only recognises tenant segments on microsoftonline.com hosts; with /common it
-        // substitutes `tid` itself (notes/stack.md).
+        // substitutes `tid` itself (docs/architecture.md "next-auth and a multi-tenant issuer").
         issuer: `${emu.authorityHost}/common/v2.0`,
         authorization: { params: { scope: "openid profile email" } },
         // The default profile() fetches a photo from Graph; the claims are all we need.

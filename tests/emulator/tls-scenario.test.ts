@@ -11,7 +11,7 @@ import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@/emulator/scenario";
+import { demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@/emulator/index";
 import { createSelfSignedCertificate, ensureCa } from "@/emulator/tls";
 import { repoRoot } from "@/emulator/paths";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, importPKCS8, SignJWT } from "jose";
 import { startEmulator } from "@/emulator/index";
 import type { EmulatorHandle } from "@/emulator/index";
-import { scenario, testCredentials } from "@/emulator/scenario";
+import { scenario, testCredentials } from "@/emulator/index";
 import { createSelfSignedCertificate } from "@/emulator/tls";
 import { tenantId, tokenRequest } from "./helpers";
 

@@ -1,4 +1,4 @@
-// The offline migration tooling (lib/db/migrations.ts, scripts/db-diff.ts) against both databases the app
+// The offline migration tooling (scripts/db/migrations.ts, scripts/db-diff.ts) against both databases the app
 // runs on: the embedded PGlite and a PostgreSQL server.
 
 import { execFile } from "node:child_process";
@@ -9,8 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations, migrationStatus, readLocalMigrations, type MigrationRow } from "@/lib/db/migrations";
-import { openSqlSession, type SqlSession } from "@/lib/db/raw-sql";
+import { applyMigrations, migrationStatus, readLocalMigrations, type MigrationRow } from "@/scripts/db/migrations";
+import { openSqlSession, type SqlSession } from "@/scripts/db/raw-sql";
 import { parseDatabaseUrl, type DatabaseTarget } from "@/lib/db/url";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "@/tests/support/databases";
 

@@ -1,7 +1,7 @@
 // Gives an integration test file the portal's own data layer (lib/db/client, lib/data/*) on a fresh, migrated
 // database of the given kind. The data layer reads DATABASE_URL once, so each test file uses one kind.
 import { afterAll, beforeAll } from "vitest";
-import { applyMigrations } from "@/lib/db/migrations";
+import { applyMigrations } from "@/scripts/db/migrations";
 import { parseDatabaseUrl } from "@/lib/db/url";
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "./databases";
 

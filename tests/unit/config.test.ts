@@ -119,3 +119,13 @@ describe("parseConfig", () => {
     expect(parseConfig({ PORTAL_MODE: "demo", DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost" }).dataverse.allowedHostSuffixes).toEqual(["crm.dynamics.localhost"]);
   });
 });
+
+describe("LOG_LEVEL", () => {
+  it("defaults to info, takes pino's levels, and names itself when wrong", () => {
+    expect(parseConfig({}).logLevel).toBe("info");
+    expect(parseConfig({ LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(parseConfig({ LOG_LEVEL: "" }).logLevel).toBe("info");
+    expect(() => parseConfig({ LOG_LEVEL: "loud" })).toThrow(ConfigError);
+    expect(() => parseConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
+  });
+});

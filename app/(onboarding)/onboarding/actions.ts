@@ -150,7 +150,8 @@ export const startCheckAction = validatedAction(
 
 const disconnectForm = z.object({ confirm: z.string().trim() });
 
-export type DisconnectState = { error?: string };
+/** `confirm` is what was typed, given back so that the field keeps it after a refusal. */
+export type DisconnectState = { error?: string; confirm?: string };
 
 export const disconnectAction = validatedAction(
   {
@@ -164,7 +165,7 @@ export const disconnectAction = validatedAction(
     const parsed = disconnectForm.safeParse({ confirm: form.get("confirm") ?? "" });
     const expected = tenant?.primaryDomain ?? session.tenantId;
     if (!parsed.success || parsed.data.confirm.toLowerCase() !== expected.toLowerCase()) {
-    return { error: `Type ${expected} to confirm.` };
+    return { error: `Type ${expected} to confirm.`, confirm: parsed.success ? parsed.data.confirm : "" };
     }
     await disconnectTenant(scope);
     forgetTenantClient(scope.tenantId);

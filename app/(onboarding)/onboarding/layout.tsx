@@ -1,11 +1,14 @@
 import type { ReactNode } from "react";
-import { SignedInAs, SignedInFrame } from "@/components/signed-in-frame";
+import { SignedInAs, SignedInFrame } from "@/app/_components/signed-in-frame";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
+import { customerScope } from "@/lib/data/scope";
+import { tenantName } from "@/lib/data/tenants";
 
 export default async function OnboardingLayout({ children }: { children: ReactNode }) {
   const session = await requireCustomer("/onboarding");
   const single = config().entra.tenancy === "single";
+  const organisation = await tenantName(customerScope(session));
   const links = [
     { href: "/onboarding", label: "Overview" },
     ...(single ? [] : [{ href: "/onboarding/consent", label: "Admin consent" }]),
@@ -16,7 +19,13 @@ export default async function OnboardingLayout({ children }: { children: ReactNo
     <SignedInFrame
       who={
         <>
-          <SignedInAs name={session.userName} upn={session.userPrincipalName} /> · tenant <code className="font-mono text-xs">{session.tenantId}</code>
+          <SignedInAs name={session.userName} upn={session.userPrincipalName} />
+          {organisation ? (
+            <>
+              {" "}
+              · <span className="font-medium text-slate-900">{organisation}</span>
+            </>
+          ) : null}
         </>
       }
       navLabel="Onboarding"

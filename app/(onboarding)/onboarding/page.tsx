@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkButton } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
@@ -39,22 +41,22 @@ export default async function OnboardingOverview() {
   return (
     <div className="space-y-8">
       <div>
-        <h1 className="text-3xl font-bold text-slate-900">{tenant.primaryDomain ?? "Your organisation"}</h1>
+        <h1 className="text-3xl font-bold break-words text-slate-900">{tenant.displayName ?? tenant.primaryDomain ?? "Your organisation"}</h1>
         <p className="mt-2 text-slate-600">{allPassing ? `Connected: ${c.branding.appName} can reach every registered environment.` : "Finish the steps below to connect your organisation."}</p>
       </div>
 
       {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
 
       <ol className="space-y-4" aria-label="Onboarding steps">
-        <li className="rounded-xl border border-slate-200 bg-white p-5">
+        <li className={cardClass()}>
           <h2 className="font-semibold">1. Signed in</h2>
           <p className="mt-1 text-sm text-slate-600">
-            As {session.userName ?? session.userPrincipalName} from tenant {tenant.id}
+            As {session.userName ?? session.userPrincipalName} of {tenant.displayName ?? tenant.primaryDomain ?? "your organisation"}
             {session.tenantAdmin ? ", an administrator of this connection." : ", with read-only access."}
           </p>
         </li>
         {single ? null : (
-          <li className="rounded-xl border border-slate-200 bg-white p-5">
+          <li className={cardClass()}>
             <h2 className="font-semibold">2. Admin consent</h2>
             <p className="mt-1 text-sm text-slate-600" data-testid="consent-state">
               {consentText[tenant.consentState]}
@@ -62,15 +64,18 @@ export default async function OnboardingOverview() {
             </p>
           </li>
         )}
-        <li className="rounded-xl border border-slate-200 bg-white p-5">
+        <li className={cardClass()}>
           <h2 className="font-semibold">{single ? "2" : "3"}. Environments and connection checks</h2>
           {hasEnvironments ? (
             <ul className="mt-3 divide-y divide-slate-100">
               {tenant.environments.map((e) => (
                 <li key={e.id} className="flex flex-wrap items-center justify-between gap-3 py-2">
-                  <Link href={`/onboarding/environments/${e.id}`} className="font-mono text-sm text-brand-700 underline">
-                    {e.url}
-                  </Link>
+                  <span className="min-w-0">
+                    <Link href={`/onboarding/environments/${e.id}`} className="font-medium text-brand-700 underline">
+                      {e.friendlyName ?? e.url.replace(/^https:\/\//, "")}
+                    </Link>
+                    {e.friendlyName ? <span className="block font-mono text-xs break-all text-slate-600">{e.url}</span> : null}
+                  </span>
                   <OutcomeBadge outcome={e.latestCheckOutcome} />
                 </li>
               ))}
@@ -82,9 +87,7 @@ export default async function OnboardingOverview() {
       </ol>
 
       {next ? (
-        <Link href={next.href} className="inline-flex rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
-          Next: {next.label}
-        </Link>
+        <LinkButton href={next.href}>Next: {next.label}</LinkButton>
       ) : null}
     </div>
   );

@@ -1,12 +1,14 @@
+import { cardClass } from "@/components/ui/card";
 import type { Metadata } from "next";
 import { z } from "zod";
-import { SignInButton } from "@/components/sign-in-button";
+import { SignInButton } from "@/app/(public)/_components/sign-in-button";
 import { CopyField } from "@/components/ui/copy-field";
 import { config, signInAvailable } from "@/lib/config";
 import { viewInvitation, type InvitationView } from "@/lib/data/invitations";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
 import { describePrivilege } from "@/lib/checks/vocabulary";
+import { TENANT_HINT } from "@/lib/validators";
 
 export const metadata: Metadata = { title: "Connect your organisation" };
 
@@ -15,7 +17,7 @@ const tenantHint = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/, "tenant");
+  .regex(TENANT_HINT, "tenant");
 const sourceTag = z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/);
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -67,7 +69,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
       ))}
 
       <div className="mt-8 grid gap-6 md:grid-cols-2">
-        <section aria-labelledby="access-heading" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <section aria-labelledby="access-heading" className={cardClass("plain", "shadow-sm")}>
           <h2 id="access-heading" className="font-semibold text-slate-900">
             What {appName} will access, and why
           </h2>
@@ -82,7 +84,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
             <li>It signs in as itself (an application user); it never acts as one of your people and needs no licence.</li>
           </ul>
         </section>
-        <section aria-labelledby="who-heading" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <section aria-labelledby="who-heading" className={cardClass("plain", "shadow-sm")}>
           <h2 id="who-heading" className="font-semibold text-slate-900">
             Who can approve it
           </h2>
@@ -99,7 +101,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
         </section>
       </div>
 
-      <section aria-labelledby="start-heading" className="mt-10 rounded-xl border border-brand-100 bg-brand-50 p-6">
+      <section aria-labelledby="start-heading" className={cardClass("info", "mt-10")}>
         <h2 id="start-heading" className="text-lg font-semibold text-slate-900">
           Start here
         </h2>
@@ -124,7 +126,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
       </section>
 
       {legacyLink ? (
-        <section aria-labelledby="legacy-heading" className="mt-10 rounded-xl border border-slate-200 bg-white p-6">
+        <section aria-labelledby="legacy-heading" className={cardClass("plain", "mt-10")}>
           <h2 id="legacy-heading" className="font-semibold text-slate-900">
             Cannot use this portal?
           </h2>

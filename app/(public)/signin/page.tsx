@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SignInButton } from "@/components/sign-in-button";
+import { SignInButton } from "@/app/(public)/_components/sign-in-button";
 import { currentSession } from "@/lib/auth/session";
 import { config, signInAvailable } from "@/lib/config";
 import { safeReturnPath } from "@/lib/safe-return-path";
+import { possessive } from "@/lib/text";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -22,11 +23,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await currentSession()) redirect(returnTo);
   const errorKey = typeof params.error === "string" ? params.error : null;
   const message = errorKey ? (errorMessages[errorKey] ?? errorMessages.CallbackRouteError) : null;
-  const { appName } = config().branding;
+  const { appName, vendorName } = config().branding;
+  // The console's own sign-in: staff sign in with their work account at the vendor; they connect nothing.
+  const forStaff = returnTo === "/console" || returnTo.startsWith("/console/") || returnTo.startsWith("/console?");
   return (
-    <section className="mx-auto max-w-lg px-6 py-20">
-      <h1 className="text-3xl font-bold text-slate-900">Sign in</h1>
-      <p className="mt-3 text-slate-600">Use the Microsoft work or school account of your organisation to connect it to {appName}.</p>
+    <section className="mx-auto max-w-lg px-4 py-16 sm:px-6 sm:py-20">
+      <h1 className="text-3xl font-bold text-slate-900">{forStaff ? "Sign in to the support console" : "Sign in"}</h1>
+      <p className="mt-3 text-slate-600">
+        {forStaff
+          ? `For ${possessive(vendorName)} support staff: use your ${vendorName} work account. It needs a support role in ${possessive(appName)} app registration.`
+          : `Use the Microsoft work or school account of your organisation to connect it to ${appName}.`}
+      </p>
       {message ? (
         <p role="alert" className="mt-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
           {message}

@@ -14,6 +14,7 @@ import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
+import { TENANT_HINT } from "@/lib/validators";
 
 export type RerunState = { checkId?: string; error?: string };
 
@@ -38,6 +39,13 @@ export type InvitationFormState = {
   message?: string;
   fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string };
   created?: { link: string; expiresAt: string; tenantHint: string | null };
+  /** What was typed, given back after a refusal so that the form keeps it. */
+  values?: { tenantHint: string; expiresInDays: string; note: string };
+};
+
+const typed = (form: FormData, name: string) => {
+  const v = form.get(name);
+  return typeof v === "string" ? v : "";
 };
 
 const invitationForm = z.object({
@@ -46,7 +54,7 @@ const invitationForm = z.object({
     z
       .string()
       .regex(
-        /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/,
+        TENANT_HINT,
         "Enter the customer's tenant id (a GUID) or a verified domain such as contoso.com, or leave it empty.",
       )
       .max(253, "A domain has at most 253 characters.")
@@ -71,7 +79,7 @@ export const createInvitationAction = validatedAction(
       const key = issue.path[0] as keyof typeof fieldErrors;
       fieldErrors[key] ??= issue.message;
     }
-    return { fieldErrors };
+    return { fieldErrors, values: { tenantHint: typed(form, "tenantHint"), expiresInDays: typed(form, "expiresInDays"), note: typed(form, "note") } };
     }
     const { tenantHint = null, note = null, expiresInDays } = parsed.data;
     const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });

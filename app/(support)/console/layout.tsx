@@ -1,10 +1,14 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { SignedInAs, SignedInFrame } from "@/components/signed-in-frame";
+import { SignedInAs, SignedInFrame } from "@/app/_components/signed-in-frame";
 import { forbidden } from "next/navigation";
 import { currentSession, isStaffWith, type StaffSession } from "@/lib/auth/session";
+import { config } from "@/lib/config";
 
-export const metadata: Metadata = { title: { default: "Support console", template: "%s · Support console" } };
+export async function generateMetadata(): Promise<Metadata> {
+  const { appName } = config().branding;
+  return { title: { default: `Support console · ${appName}`, template: `%s · Support console · ${appName}` } };
+}
 
 // The console is for the ISV's support staff: home-tenant users holding a support app role. Every page,
 // action and route below checks again for itself (requireStaff), and a signed-out visitor is sent to sign in
@@ -31,7 +35,6 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       }
       navLabel="Support console"
       links={links}
-      wide
     >
       {children}
     </SignedInFrame>

@@ -18,11 +18,17 @@ export async function recordTenantExport(actor: StaffActor, filters: TenantFilte
   await audit({ actor, tenantId: null, action: "support.tenants_exported", details: { filters: applied, rows } });
 }
 
+/** The newest staff events, each with the organisation's name when its tenant is still known (audit rows
+ *  have no foreign key: they outlive a disconnected tenant, which then shows by its id). */
 export async function recentStaffActivity(take = 200) {
-  return db().auditEvent.findMany({
+  const events = await db().auditEvent.findMany({
     where: { actorKind: "STAFF" },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take,
     select: { id: true, createdAt: true, actorName: true, tenantId: true, action: true, targetType: true, targetId: true, details: true },
   });
+  const ids = [...new Set(events.flatMap((e) => (e.tenantId ? [e.tenantId] : [])))];
+  const tenants = ids.length ? await db().tenant.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true, primaryDomain: true } }) : [];
+  const names = new Map(tenants.map((t) => [t.id, t.displayName ?? t.primaryDomain ?? null]));
+  return events.map((e) => ({ ...e, tenantName: e.tenantId ? (names.get(e.tenantId) ?? null) : null }));
 }

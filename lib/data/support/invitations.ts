@@ -5,8 +5,8 @@ import "server-only";
 import { audit, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { hashToken, newOpaqueToken } from "@/lib/tokens";
+import { GUID } from "@/lib/validators";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A support engineer as the audit trail records them (their home-tenant identity). */

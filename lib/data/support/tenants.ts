@@ -6,8 +6,8 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Stage, TenantFilters } from "@/lib/data/support/tenant-filters";
+import { GUID } from "@/lib/validators";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const noResult: Prisma.TenantWhereInput = { OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
@@ -209,7 +209,7 @@ export async function supportCheckHistory(tenantId: string, take = 20) {
     select: {
       id: true,
       environmentId: true,
-      environment: { select: { url: true } },
+      environment: { select: { url: true, friendlyName: true } },
       trigger: true,
       triggeredByName: true,
       startedAt: true,

@@ -1,3 +1,5 @@
+import { buttonClass } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { startAdminConsent } from "@/app/(onboarding)/onboarding/actions";
@@ -58,7 +60,7 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         </p>
       ) : null}
       {admin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
-      <section className="rounded-xl border border-slate-200 bg-white p-6">
+      <section className={cardClass()}>
         <h2 className="font-semibold">What happens</h2>
         <ol className="mt-3 list-decimal space-y-2 pl-5 text-sm text-slate-700">
           <li>You go to Microsoft&rsquo;s page for your organisation and approve {appName}, as an administrator.</li>
@@ -67,7 +69,7 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         </ol>
         {admin ? (
         <form action={startAdminConsent} className="mt-6">
-          <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+          <button type="submit" className={buttonClass()}>
             {granted ? "Grant admin consent again" : "Grant admin consent"}
           </button>
         </form>
@@ -79,7 +81,7 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         </a>
       ) : null}
       {!granted && admin ? (
-        <section className="rounded-xl border border-slate-200 bg-white p-6">
+        <section className={cardClass()}>
           <h2 className="font-semibold">Already approved with the direct link?</h2>
           <a href="/onboarding/consent/verify" className="mt-3 inline-block text-sm font-medium text-brand-700 underline">
             Verify consent now

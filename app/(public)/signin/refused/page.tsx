@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { SignInButton } from "@/components/sign-in-button";
+import { SignInButton } from "@/app/(public)/_components/sign-in-button";
 import { possessive } from "@/lib/text";
 import { config } from "@/lib/config";
 
@@ -30,7 +30,7 @@ export default async function SignInRefusedPage({ searchParams }: { searchParams
             body: "Microsoft did not tell us which organisation and user this account belongs to. Sign in with a work or school account.",
           };
   return (
-    <section className="mx-auto max-w-2xl px-6 py-20">
+    <section className="mx-auto max-w-2xl px-4 py-16 sm:px-6 sm:py-20">
       <h1 className="text-3xl font-bold text-slate-900">{content.title}</h1>
       <p className="mt-4 text-slate-700">{content.body}</p>
       <p className="mt-4 text-slate-700">Nothing was recorded about this account.</p>

@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { utc } from "@/components/support/format";
+import { AuditDetails } from "@/components/support/audit-details";
+import { Card } from "@/components/ui/card";
+import { LocalTime } from "@/components/ui/local-time";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
 import { recentStaffActivity } from "@/lib/data/support/activity";
 
@@ -19,52 +22,47 @@ export default async function StaffActivityPage() {
         </p>
       </div>
       {events.length === 0 ? (
-        <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">No staff activity yet.</p>
+        <Card>
+          <p className="text-slate-600">No staff activity yet.</p>
+        </Card>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm" aria-label="Staff activity">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  When (UTC)
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Who
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Action
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Tenant
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Details
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
+          <Table label="Staff activity">
+            <THead>
+              <Tr>
+                <Th>When</Th>
+                <Th>Who</Th>
+                <Th>Action</Th>
+                <Th>Organisation</Th>
+                <Th>Details</Th>
+              </Tr>
+            </THead>
+            <TBody>
               {events.map((e) => (
-                <tr key={e.id} className="align-top">
-                  <td className="px-3 py-2 whitespace-nowrap">{utc(e.createdAt)}</td>
-                  <td className="px-3 py-2">{e.actorName ?? "—"}</td>
-                  <td className="px-3 py-2">
+                <Tr key={e.id}>
+                  <Td label="When" className="sm:whitespace-nowrap">
+                    <LocalTime date={e.createdAt} />
+                  </Td>
+                  <Td label="Who">{e.actorName ?? "—"}</Td>
+                  <Td label="Action">
                     <code className="text-xs">{e.action}</code>
-                    {e.targetType ? <span className="block font-mono text-xs text-slate-500">{`${e.targetType} ${e.targetId ?? ""}`}</span> : null}
-                  </td>
-                  <td className="px-3 py-2">
+                  </Td>
+                  <Td label="Organisation">
                     {e.tenantId ? (
-                      <Link href={`/console/tenants/${e.tenantId}`} className="font-mono text-xs text-brand-700 underline">
-                        {e.tenantId}
+                      <Link href={`/console/tenants/${e.tenantId}`} className="text-brand-700 underline">
+                        {e.tenantName ?? e.tenantId}
                       </Link>
                     ) : (
                       "—"
                     )}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs break-all text-slate-600">{e.details ? JSON.stringify(e.details) : ""}</td>
-                </tr>
+                  </Td>
+                  <Td label="Details">
+                    <AuditDetails details={e.details} />
+                  </Td>
+                </Tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </div>
       )}
     </div>

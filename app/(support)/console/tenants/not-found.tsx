@@ -1,3 +1,4 @@
+import { cardClass } from "@/components/ui/card";
 import Link from "next/link";
 import { CHECK_STEPS } from "@/lib/checks/vocabulary";
 import { MAX_PAGE, MAX_STALE_DAYS, PAGE_SIZES, SORTS, SOURCES, STAGES } from "@/lib/data/support/tenant-filters";
@@ -6,7 +7,7 @@ import { MAX_PAGE, MAX_STALE_DAYS, PAGE_SIZES, SORTS, SOURCES, STAGES } from "@/
 // the console does not know, or a page past the end of the list.
 export default function TenantListNotFound() {
   return (
-    <section className="rounded-xl border border-amber-200 bg-amber-50 p-6 text-amber-950" aria-labelledby="bad-list-heading">
+    <section className={cardClass("warning")} aria-labelledby="bad-list-heading">
       <h1 id="bad-list-heading" className="text-2xl font-bold">
         This tenant list does not exist
       </h1>

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ConsentVerifier } from "@/components/onboarding/consent-verifier";
+import { ConsentVerifier } from "./_components/consent-verifier";
 import { requireCustomerAdmin } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Verifying consent" };

@@ -1,9 +1,10 @@
+import { cardClass } from "@/components/ui/card";
 import Link from "next/link";
 
 // HTTP 404 for a tenant id that is malformed or has never signed in to the portal.
 export default function SupportTenantNotFound() {
   return (
-    <section className="rounded-xl border border-amber-200 bg-amber-50 p-6 text-amber-950" aria-labelledby="no-tenant-heading">
+    <section className={cardClass("warning")} aria-labelledby="no-tenant-heading">
       <h1 id="no-tenant-heading" className="text-2xl font-bold">
         No such tenant
       </h1>

@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { verifyConsentAttempt, type VerifyState } from "@/app/(onboarding)/onboarding/actions";
+import { buttonClass } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
 
 /** Asks the server to prove consent, again and again with backoff while Microsoft replicates it. */
 export function ConsentVerifier() {
@@ -27,10 +29,10 @@ export function ConsentVerifier() {
 
   if (state.status === "verified") {
     return (
-      <div role="status" className="rounded-xl border border-emerald-200 bg-emerald-50 p-6">
+      <div role="status" className={cardClass("success")}>
         <h2 className="text-lg font-semibold text-emerald-950">Consent verified</h2>
         <p className="mt-1 text-sm text-emerald-900">Microsoft issued a token for your organisation: the app is approved in your tenant.</p>
-        <Link href="/onboarding/environments" className="mt-4 inline-flex rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+        <Link href="/onboarding/environments" className={buttonClass("primary", "md", "mt-4")}>
           Next: register your environments
         </Link>
       </div>
@@ -38,20 +40,20 @@ export function ConsentVerifier() {
   }
   if (state.status === "failed") {
     return (
-      <div role="alert" className="rounded-xl border border-red-200 bg-red-50 p-6">
+      <div role="alert" className={cardClass("danger")}>
         <h2 className="text-lg font-semibold text-red-950">Consent could not be verified</h2>
         <p className="mt-1 text-sm text-red-900">{state.cause}</p>
         <p className="mt-2 text-sm text-red-900">
           <strong>What to do:</strong> {state.fix}
         </p>
-        <Link href="/onboarding/consent" className="mt-4 inline-flex rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+        <Link href="/onboarding/consent" className={buttonClass("primary", "md", "mt-4")}>
           Back to admin consent
         </Link>
       </div>
     );
   }
   return (
-    <div role="status" aria-live="polite" className="rounded-xl border border-sky-200 bg-sky-50 p-6">
+    <div role="status" aria-live="polite" className={cardClass("info")}>
       <h2 className="text-lg font-semibold text-sky-950">Verifying consent with Microsoft…</h2>
       {state.status === "waiting" ? (
         <p className="mt-1 text-sm text-sky-900">

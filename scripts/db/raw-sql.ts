@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import type { DatabaseTarget } from "./url";
+import type { DatabaseTarget } from "../../lib/db/url";
 
 export type SqlRow = Record<string, unknown>;
 
@@ -58,7 +58,7 @@ export function postgresSession(client: pg.Client, { owned }: { owned: boolean }
 
 /**
  * Opens a new connection to the target. A PGlite folder is created if missing. Only one PGlite instance
- * may hold a folder at a time within a process (stack.md, "Prisma without its native engine"), so callers
+ * may hold a folder at a time within a process (docs/architecture.md "Offline Prisma tooling"), so callers
  * must close() the session before anything else opens the same folder, and scripts must exit explicitly.
  */
 export async function openSqlSession(target: DatabaseTarget): Promise<SqlSession> {

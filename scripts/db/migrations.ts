@@ -1,7 +1,7 @@
 // Applies prisma/migrations to a database and records them in `_prisma_migrations` exactly as Prisma's
 // own `migrate deploy` does, so the history stays Prisma's: wherever the native schema engine can be
-// downloaded, `prisma migrate deploy|status` read it as their own (stack.md, "Prisma without its native
-// engine": Prisma's engine, run on databases migrated this way, reported nothing pending and no drift).
+// downloaded, `prisma migrate deploy|status` read it as their own (docs/architecture.md "Offline Prisma
+// tooling": Prisma's engine, run on databases migrated this way, reported nothing pending and no drift).
 //
 // No `import "server-only"`: scripts/db-migrate.ts and the tests import this module directly.
 
@@ -9,7 +9,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { openSqlSession, type SqlSession } from "./raw-sql";
-import type { DatabaseTarget } from "./url";
+import type { DatabaseTarget } from "../../lib/db/url";
 
 export const DEFAULT_MIGRATIONS_DIR = path.resolve(process.cwd(), "prisma/migrations");
 

@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import { count } from "@/components/format";
+import { Button } from "@/components/ui/button";
 import { createInvitationAction, type InvitationFormState } from "@/app/(support)/console/actions";
 import { CopyField } from "@/components/ui/copy-field";
 import { DEFAULT_INVITATION_EXPIRY_DAYS, INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
@@ -15,12 +17,13 @@ export function InvitationForm() {
       <form action={action} className="grid gap-4 sm:grid-cols-3" noValidate>
         <div>
           <label htmlFor="tenantHint" className="block text-sm font-medium text-slate-700">
-            Tenant id or domain <span className="font-normal text-slate-500">(optional)</span>
+            Tenant id or domain <span className="font-normal text-slate-600">(optional)</span>
           </label>
           <input
             id="tenantHint"
             name="tenantHint"
             placeholder="contoso.com"
+            defaultValue={state.values?.tenantHint}
             className={field}
             aria-invalid={errors.tenantHint ? true : undefined}
             aria-describedby={errors.tenantHint ? "tenantHint-error" : undefined}
@@ -35,10 +38,10 @@ export function InvitationForm() {
           <label htmlFor="expiresInDays" className="block text-sm font-medium text-slate-700">
             Valid for
           </label>
-          <select id="expiresInDays" name="expiresInDays" defaultValue={String(DEFAULT_INVITATION_EXPIRY_DAYS)} className={field}>
+          <select id="expiresInDays" name="expiresInDays" defaultValue={state.values?.expiresInDays || String(DEFAULT_INVITATION_EXPIRY_DAYS)} className={field}>
             {INVITATION_EXPIRY_DAYS.map((d) => (
               <option key={d} value={String(d)}>
-                {d} day{d === 1 ? "" : "s"}
+                {count(d, "day")}
               </option>
             ))}
           </select>
@@ -46,15 +49,15 @@ export function InvitationForm() {
         </div>
         <div>
           <label htmlFor="note" className="block text-sm font-medium text-slate-700">
-            Note for the team <span className="font-normal text-slate-500">(optional)</span>
+            Note for the team <span className="font-normal text-slate-600">(optional)</span>
           </label>
-          <input id="note" name="note" maxLength={200} className={field} placeholder="Ticket or contact" />
+          <input id="note" name="note" maxLength={200} defaultValue={state.values?.note} className={field} placeholder="Ticket or contact" />
           {errors.note ? <p className="mt-1 text-sm text-red-700">{errors.note}</p> : null}
         </div>
         <div className="sm:col-span-3">
-          <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+          <Button type="submit" disabled={pending}>
             {pending ? "Creating…" : "Create invitation link"}
-          </button>
+          </Button>
         </div>
       </form>
       {state.message ? (

@@ -1,5 +1,5 @@
 // Prisma's schema engine as WebAssembly, for authoring migrations on a machine where the CLI cannot
-// download its native engine (stack.md, "Prisma without its native engine"). Only `diff` is used:
+// download its native engine (docs/architecture.md "Offline Prisma tooling"). Only `diff` is used:
 // migrations folder -> schema.prisma, rendered as a SQL script. The engine replays the migrations on a
 // shadow database, here an in-memory PGlite supplied by pglite-prisma-adapter's connectToShadowDb().
 //

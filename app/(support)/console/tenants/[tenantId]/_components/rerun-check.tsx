@@ -6,6 +6,7 @@ import { SupportCheckSteps, type SupportStepView } from "@/components/support/ch
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { CheckProgressLine } from "@/components/checks/progress-line";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
+import { Button } from "@/components/ui/button";
 
 /** "Re-run check now" for one environment: starts a check on the server and follows it to the end. */
 export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenantId: string; environmentId: string; environmentUrl: string }) {
@@ -15,15 +16,9 @@ export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenant
   );
   return (
     <div>
-      <button
-        type="button"
-        onClick={start}
-        disabled={running}
-        aria-label={`Re-run check now for ${environmentUrl}`}
-        className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
-      >
+      <Button onClick={start} disabled={running} size="sm" aria-label={`Re-run check now for ${environmentUrl}`}>
         {running ? "Checking…" : "Re-run check now"}
-      </button>
+      </Button>
       {error ? (
         <p role="alert" className="mt-2 text-sm text-red-700">
           {error}
@@ -33,7 +28,7 @@ export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenant
         <section aria-label={`Re-run of ${environmentUrl}`} aria-live="polite" className="mt-3 rounded-lg border border-slate-200 p-3">
           <div className="flex items-center justify-between text-sm">
             <span className="font-semibold">Check started just now</span>
-            <span className="flex items-center gap-3 text-slate-500">
+            <span className="flex items-center gap-3 text-slate-600">
               {check.durationMs !== null ? <span>{check.durationMs} ms</span> : null}
               <span data-testid="rerun-outcome">
                 <OutcomeBadge outcome={check.outcome} />

@@ -1,4 +1,5 @@
 import { signInWithMicrosoft } from "@/app/(public)/actions";
+import { buttonClass } from "@/components/ui/button";
 
 type Props = {
   returnTo?: string;
@@ -18,7 +19,7 @@ export function SignInButton({ returnTo = "/onboarding", source, invitation, ten
       {invitation ? <input type="hidden" name="invitation" value={invitation} /> : null}
       {tenant ? <input type="hidden" name="tenant" value={tenant} /> : null}
       {chooseAccount ? <input type="hidden" name="chooseAccount" value="1" /> : null}
-      <button type="submit" className="inline-flex items-center gap-3 rounded-md bg-slate-900 px-5 py-3 text-sm font-semibold text-white shadow-sm hover:bg-slate-800">
+      <button type="submit" className={buttonClass("dark", "md", "gap-3")}>
         <svg aria-hidden width="18" height="18" viewBox="0 0 21 21">
           <rect x="1" y="1" width="9" height="9" fill="#f25022" />
           <rect x="11" y="1" width="9" height="9" fill="#7fba00" />

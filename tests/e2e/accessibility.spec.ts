@@ -1,0 +1,76 @@
+// Every page of the suite, as its audience sees it, checked by axe-core (WCAG 2.1 A and AA rules): no serious
+// or critical violation. Then the same page at 390 px wide (a phone): nothing scrolls sideways. One test per
+// audience keeps the suite fast (one sign-in each); each failure names the page and the rule.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { emulator, signInAs } from "./support/emulator";
+
+const LITWARE = "1a7e5c00-0000-4000-8000-00000000a001";
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+// Each test walks several pages twice (two widths) and runs axe on each: a slow-test budget, not a retry.
+test.describe.configure({ timeout: 150_000 });
+
+test.beforeEach(async () => {
+  await emulator.reset();
+});
+
+// Issue 10 (environment picker, one-click setup) rewrites the environment pages; their tables move to the
+// ui/ Table (stacked rows on a phone) then, and these two leave this list. Until then axe still runs on them.
+const WIDE_UNTIL_ISSUE_10 = [/^\/onboarding\/environments(\/[^/]+)?$/];
+
+async function expectAccessibleAndNarrow(page: Page, url: string, status?: number) {
+  await page.setViewportSize(DESKTOP);
+  const response = await page.goto(url);
+  if (status !== undefined) expect(response?.status(), url).toBe(status);
+  await page.waitForLoadState("load");
+  expect(await page.title(), `title of ${url}`).toMatch(/ Northwind Sync$|^Connect Dataverse to Northwind Sync$/);
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious, `axe on ${url}`).toEqual([]);
+
+  if (WIDE_UNTIL_ISSUE_10.some((pattern) => pattern.test(url))) return;
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await page.waitForLoadState("load");
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  expect(widths.page, `${url} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(widths.viewport);
+}
+
+test("public and error pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
+  for (const url of ["/", "/consent", "/signin", "/signin?returnTo=%2Fconsole", "/signin/refused?reason=personal-account", "/signin/refused?reason=home-tenant-no-role", "/disconnected"]) {
+    await expectAccessibleAndNarrow(page, url, 200);
+  }
+  await expectAccessibleAndNarrow(page, "/no-such-page", 404);
+});
+
+test("the customer's pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
+  // Fabrikam: connected, with a registered environment and its check history.
+  await signInAs(page, "diego@fabrikam.onmicrosoft.com", "/onboarding");
+  const environment = await page.getByRole("list").locator('a[href^="/onboarding/environments/"]').first().getAttribute("href");
+  expect(environment).toBeTruthy();
+  for (const url of ["/onboarding", "/onboarding/consent", "/onboarding/environments", environment!, "/onboarding/disconnect"]) {
+    await expectAccessibleAndNarrow(page, url, 200);
+  }
+  // A customer's account on the console: the 403 page.
+  await expectAccessibleAndNarrow(page, "/console", 403);
+});
+
+test("the support console: accessible, and no sideways scrolling on a phone", async ({ page }) => {
+  await signInAs(page, "sam.support@northwind.onmicrosoft.com", "/console");
+  for (const url of ["/console", "/console/tenants", "/console/tenants?stage=failing", `/console/tenants/${LITWARE}`, "/console/invitations", "/console/activity"]) {
+    await expectAccessibleAndNarrow(page, url, 200);
+  }
+  // The navigation marks where one is, sub-pages included.
+  await page.goto(`/console/tenants/${LITWARE}`);
+  const nav = page.getByRole("navigation", { name: "Support console" });
+  await expect(nav.getByRole("link", { name: "Tenants" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
+
+  // The console's own 404s: a malformed filter, an unknown tenant.
+  await expectAccessibleAndNarrow(page, "/console/tenants?stage=nonsense", 404);
+  await expectAccessibleAndNarrow(page, "/console/tenants/99999999-0000-4000-8000-000000000000", 404);
+});

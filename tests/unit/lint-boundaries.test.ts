@@ -1,0 +1,43 @@
+// eslint.config.js boundaries: each rule fails a wrong import and lets the right one through, linted with the
+// repository's own configuration on a virtual file at the path where it would live.
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restrictedImports(filePath: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+const cases: Array<{ file: string; wrong: string; right: string; says: RegExp }> = [
+  {
+    file: "components/ui/new-thing.tsx",
+    wrong: 'import { signOutAction } from "@/app/(public)/actions";',
+    right: 'import { Button } from "@/components/ui/button";',
+    says: /beside its route/,
+  },
+  { file: "components/ui/relative.tsx", wrong: 'import { x } from "../../app/(public)/actions";', right: 'import { x } from "./button";', says: /beside its route/ },
+  { file: "lib/onboarding/new-rule.ts", wrong: 'import { x } from "@/app/(onboarding)/onboarding/actions";', right: 'import { x } from "@/lib/config";', says: /Only app\/ imports app\// },
+  { file: "lib/onboarding/new-rule.ts", wrong: 'import { Button } from "@/components/ui/button";', right: 'import { x } from "@/lib/data/tenants";', says: /UI lives in components/ },
+  { file: "lib/http/new.ts", wrong: 'import { loopbackLookup } from "@/emulator/index";', right: 'import { x } from "@/lib/http/outbound";', says: /only through configuration/ },
+  { file: "app/(support)/console/new/page.tsx", wrong: 'import { x } from "../../../../emulator/index";', right: 'import { x } from "@/lib/data/support/tenants";', says: /only through configuration/ },
+  { file: "components/site-new.tsx", wrong: 'import { DEMO_IDS } from "@/emulator/index";', right: 'import { x } from "@/lib/config";', says: /only through configuration/ },
+  {
+    file: "app/(onboarding)/onboarding/new/page.tsx",
+    wrong: 'import { listTenants } from "@/lib/data/support/tenants";',
+    right: 'import { x } from "@/lib/data/tenants";',
+    says: /staff-only/,
+  },
+  { file: "app/(public)/new/page.tsx", wrong: 'import { x } from "../../../lib/data/support/overview";', right: 'import { x } from "@/lib/data/environments";', says: /staff-only/ },
+  { file: "emulator/entra/new.ts", wrong: 'import { config } from "../../lib/config";', right: 'import { x } from "../scenario";', says: /must not import the portal/ },
+];
+
+describe("lint boundaries", () => {
+  it.each(cases)("$file: $wrong fails, $right passes", async ({ file, wrong, right, says }) => {
+    const wrongMessages = await restrictedImports(file, `${wrong}\nvoid x;\n`);
+    expect(wrongMessages).toHaveLength(1);
+    expect(wrongMessages[0]).toMatch(says);
+    expect(await restrictedImports(file, `${right}\nvoid x;\n`)).toEqual([]);
+  });
+});
