@@ -72,6 +72,7 @@ export default async function InvitationsPage() {
                     <td className="py-2 pr-3">
                       {i.tenantHint ?? <span className="text-slate-500">any organisation</span>}
                       {i.note ? <span className="block text-xs text-slate-500">{i.note}</span> : null}
+                      {i.customerReference ? <span className="block text-xs text-slate-500">customer reference {i.customerReference}</span> : null}
                     </td>
                     <td className="py-2 pr-3">{i.createdByName ?? "—"}</td>
                     <td className="py-2 pr-3 whitespace-nowrap">{utc(i.expiresAt)}</td>

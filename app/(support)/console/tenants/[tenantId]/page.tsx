@@ -4,9 +4,10 @@ import { notFound } from "next/navigation";
 import { SupportCheckSteps } from "@/components/support/check-steps";
 import { age, consentLabels, sourceLabels, utc } from "@/components/support/format";
 import { RerunCheck } from "@/components/support/rerun-check";
+import { CustomerReferenceForm } from "@/app/(support)/console/_components/customer-reference-form";
 import { CopyField } from "@/components/ui/copy-field";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
-import { requireStaff } from "@/lib/auth/session";
+import { isStaffWith, requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { STAGE_LABELS } from "@/lib/data/support/tenant-filters";
 import { getSupportTenant, stageOf, supportAuditTrail, supportCheckHistory } from "@/lib/data/support/tenants";
@@ -27,7 +28,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 export default async function SupportTenantPage({ params }: { params: Promise<{ tenantId: string }> }) {
   const { tenantId } = await params;
-  await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
+  const session = await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
   const tenant = await getSupportTenant(tenantId);
   if (!tenant) notFound();
   const [checks, events] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id)]);
@@ -78,6 +79,9 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
           <Fact label="First sign-in">{utc(tenant.firstSignInAt)}</Fact>
           <Fact label="Last sign-in">{utc(tenant.lastSignInAt)}</Fact>
           <Fact label="Environments">{tenant.environments.length}</Fact>
+          <Fact label="Customer reference">
+            <CustomerReferenceForm tenantId={tenant.id} reference={tenant.customerReference} canEdit={isStaffWith(session, "admin")} />
+          </Fact>
           <Fact label="Invitation">{tenant.invitationId ? <code className="text-xs">{tenant.invitationId}</code> : "—"}</Fact>
         </dl>
       </section>
