@@ -13,9 +13,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
 
-/** Every event type the portal publishes (one owner: the API documentation and the console read it here). */
-export const LIFECYCLE_EVENT_TYPES = ["connection.ready", "connection.broken", "connection.recovered", "consent.removed", "tenant.disconnected"] as const;
-export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
+import type { LifecycleEventBody } from "@/lib/api/schemas";
+import type { LifecycleEventType } from "@/lib/monitoring/event-types";
+
+export { LIFECYCLE_EVENT_TYPES, type LifecycleEventType } from "@/lib/monitoring/event-types";
 
 /**
  * What a state change publishes. `connection.*` events name the environment; `consent.removed` and
@@ -33,16 +34,7 @@ export type LifecycleEvent = {
   data?: Record<string, string | number | boolean | null>;
 };
 
-/** The JSON body every attempt of a delivery sends (documented in README and in the OpenAPI `webhooks`). */
-export type LifecycleEventBody = {
-  id: string;
-  type: LifecycleEventType;
-  occurredAt: string;
-  tenantId: string;
-  customerReference: string | null;
-  environment: { id: string; url: string } | null;
-  data: Record<string, string | number | boolean | null>;
-};
+export type { LifecycleEventBody };
 
 export const SIGNATURE_HEADER = "Portal-Signature";
 export const EVENT_ID_HEADER = "Portal-Event-Id";
