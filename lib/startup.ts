@@ -7,6 +7,7 @@ import { config, ConfigError } from "@/lib/config";
 try {
   const c = config();
   console.log(`Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`);
+  console.log(c.webhooks ? `Lifecycle webhooks: on, to ${new URL(c.webhooks.url).origin}` : "Lifecycle webhooks: off (WEBHOOK_URL is not set)");
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
