@@ -247,6 +247,18 @@ describe("GET /connections/{tenantId}", () => {
   });
 });
 
+describe("outside the documented operations", () => {
+  it("answers an unknown path with 404 and another method with 405, as problem+json", async () => {
+    const unknown = await (await import("@/app/api/v1/[...path]/route")).GET();
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toBe("application/problem+json");
+    const post = await (await routes.list()).POST();
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    expect(await post.json()).toMatchObject({ status: 405, title: "Method not allowed" });
+  });
+});
+
 describe("refusals", () => {
   async function refused(headers: Record<string, string>, status: number, challenge: RegExp) {
     const response = await list("", headers);
