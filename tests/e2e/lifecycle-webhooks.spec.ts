@@ -1,6 +1,8 @@
 // Issue 14 in the browser: staff set a customer reference in the console, an invitation carries one, the customer
 // onboards through it, and the vendor's back end (a test receiver) gets connection.ready, signed, with the reference.
+import { ConfidentialClientApplication } from "@azure/msal-node";
 import { expect, test } from "@playwright/test";
+import { DEMO_IDS } from "../../emulator/demo-ids";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
@@ -82,4 +84,21 @@ test("a customer reference set in the console and carried by an invitation arriv
   await expect(row.getByTestId("delivery-status")).toHaveText("Delivered");
   await page.goto(`/console/tenants/${customer.tenantId}`);
   await expect(page.getByRole("textbox", { name: "Customer reference" })).toHaveValue("SUB-4242");
+
+  // And the back end reads the same from the API of the running portal, with msal-node's token.
+  const msal = new ConfidentialClientApplication({
+    auth: {
+      clientId: DEMO_IDS.clientApps.backEnd,
+      clientSecret: await emulator.clientAppSecret(DEMO_IDS.clientApps.backEnd),
+      authority: `${e2e.emulatorURL}/${DEMO_IDS.tenants.northwind}`,
+      knownAuthorities: [new URL(e2e.emulatorURL).host],
+    },
+  });
+  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!.accessToken;
+  const api = await page.request.get(`/api/v1/connections/${customer.tenantId}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(api.status()).toBe(200);
+  expect(await api.json()).toMatchObject({ tenantId: customer.tenantId, customerReference: "SUB-4242", state: "healthy", environments: [{ url: customer.environmentUrl("prod"), state: "healthy" }] });
+  const anonymous = await page.request.get(`/api/v1/connections/${customer.tenantId}`);
+  expect(anonymous.status()).toBe(401);
+  expect(anonymous.headers()["content-type"]).toBe("application/problem+json");
 });
