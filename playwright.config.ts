@@ -53,6 +53,10 @@ export default defineConfig({
       PORT: String(e2e.port),
       EMULATOR_PORT: String(e2e.emulatorPort),
       DATABASE_URL: `pglite:${databaseDir}`,
+      // Lifecycle events go to the receiver tests/e2e/lifecycle-webhooks.spec.ts runs (nothing listens otherwise:
+      // those deliveries fail and are logged, which is what a down receiver looks like).
+      WEBHOOK_URL: e2e.webhookURL,
+      WEBHOOK_SECRET: e2e.webhookSecret,
     },
   },
 });

@@ -56,6 +56,8 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
       thumbprintSha256: credentials.certificate.thumbprintSha256,
     },
     redirectUris: s.app.redirectUris,
+    // Callers of the portal's API (/api/v1): client-credentials apps with their secret and granted roles.
+    clientApps: s.clientApps.map((c) => ({ displayName: c.displayName, clientId: c.clientId, homeTenantId: c.homeTenantId, clientSecret: c.secrets[0]?.value ?? "", roles: c.grantedAppRoles })),
     globalDiscoveryUrl: emu.globalDiscoveryUrl,
     adminApi: `${emu.authorityHost}/_emulator`,
     ppac: `${emu.authorityHost}/_emulator/ppac`,
@@ -114,6 +116,8 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
   }
   lines.push("", "Dataverse environments:");
   for (const e of info.environments) lines.push(`  ${e.name.padEnd(20)} ${e.url}  (tenant ${e.tenantId}, application user: ${e.applicationUser})`);
+  lines.push("", "Client apps of the portal's API (scope api://<app client id>/.default; secrets in runtime.json):");
+  for (const c of info.clientApps) lines.push(`  ${c.displayName}: client id ${c.clientId}, tenant ${c.homeTenantId}${c.roles.length ? `  [${c.roles.join(", ")}]` : "  [no role]"}`);
   lines.push("", `Runtime details: see runtime.json. Press Ctrl+C to stop.`);
   console.log(lines.join("\n"));
 }

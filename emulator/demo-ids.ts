@@ -19,6 +19,16 @@ export const DEMO_IDS = {
     supportOperator: "0b1c2d3e-4f50-4a61-8b72-9c83d4e5f601",
     supportAdmin: "1c2d3e4f-5061-4b72-8c83-9d94e5f60712",
     tenantConnect: "2d3e4f50-6172-4c83-9d94-aea5f6071823",
+    connectionsRead: "3e4f5061-7283-4d94-aea5-b6c7d8e9f0a1",
+  },
+  /** Client apps calling the portal's API (/api/v1) with client credentials. */
+  clientApps: {
+    /** The ISV's back end in the home tenant, granted Connections.Read. */
+    backEnd: "4f506172-8394-4ea5-b6c7-d8e9f0a1b2c3",
+    /** Another home-tenant app, granted nothing. */
+    noRole: "50617283-94a5-4fb6-c7d8-e9f0a1b2c3d4",
+    /** An app registered in a customer tenant (Fabrikam), granted Connections.Read there. */
+    foreign: "61728394-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
   },
 } as const;
 
@@ -26,3 +36,5 @@ export const SUPPORT_OPERATOR = "Support.Operator";
 export const SUPPORT_ADMIN = "Support.Admin";
 /** The application permission the app requires of itself: only admin consent grants it (proof of admin consent). */
 export const TENANT_CONNECT = "Tenant.Connect";
+/** The application permission of the portal's own API that the ISV's back end needs (docs/protocol/entra.md "The portal's own API"). */
+export const CONNECTIONS_READ = "Connections.Read";

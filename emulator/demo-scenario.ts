@@ -12,7 +12,7 @@
  * - Personal account alex@outlook.com (tenant 9188040d-…).
  */
 import type { AppCredentials } from "./credentials";
-import { DEMO_IDS } from "./demo-ids";
+import { CONNECTIONS_READ, DEMO_IDS } from "./demo-ids";
 import { DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 import type { Scenario } from "./scenario";
 import { scenario } from "./scenario-builders";
@@ -29,6 +29,13 @@ export interface DemoScenarioOptions {
 export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
   const built = scenario({
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    // Callers of the portal's API (/api/v1): the ISV's back end with the role, an app without it, and an app of
+    // another tenant (Fabrikam) that was granted the role there — its tokens are Fabrikam's, not the ISV's.
+    clientApps: [
+      { name: "Northwind Sync Back End", clientId: DEMO_IDS.clientApps.backEnd, roles: [CONNECTIONS_READ] },
+      { name: "Northwind Reporting", clientId: DEMO_IDS.clientApps.noRole },
+      { name: "Fabrikam Integration", clientId: DEMO_IDS.clientApps.foreign, homeTenantId: DEMO_IDS.tenants.fabrikam, roles: [CONNECTIONS_READ] },
+    ],
     customers: [
       {
         name: "Contoso",

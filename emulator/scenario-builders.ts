@@ -9,7 +9,8 @@
  */
 import { generateAppCredentials } from "./credentials";
 import type { AppCredentials } from "./credentials";
-import { DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR, TENANT_CONNECT } from "./demo-ids";
+import { createHash } from "node:crypto";
+import { CONNECTIONS_READ, DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR, TENANT_CONNECT } from "./demo-ids";
 import { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES, SYSTEM_CUSTOMIZER_PRIVILEGES } from "./dataverse/privileges";
 import { stableGuid } from "./guid";
@@ -82,7 +83,19 @@ export interface CustomerSpec {
   environments?: EnvironmentSpec[];
 }
 
+/** A client app (daemon) that calls the app's API with client credentials (scenario.ts clientAppSchema). */
+export interface ClientAppSpec {
+  name: string;
+  clientId?: string;
+  /** Its home tenant's id; default the ISV's home tenant. */
+  homeTenantId?: string;
+  /** Application roles of the app granted to it by its tenant's administrator. */
+  roles?: string[];
+}
+
 export interface ScenarioSpec {
+  /** Client apps of the app's API; default none. */
+  clientApps?: ClientAppSpec[];
   app?: Partial<Omit<AppRegistration, "clientId" | "homeTenantId">> & { clientId?: string };
   /** Secret + certificate of the app; default: generated once per process. */
   credentials?: AppCredentials;
@@ -301,6 +314,14 @@ function defaultRedirectUris(): string[] {
   return ["http://localhost:3000", "http://127.0.0.1:3000"].flatMap((origin) => paths.map((p) => `${origin}${p}`));
 }
 
+/**
+ * A client app's secret, derived from the app's (so the demo's persisted credentials give stable ones and a test
+ * can compute it): base64url SHA-256 of "<app secret>:<client id>".
+ */
+export function clientAppSecret(credentials: AppCredentials, clientId: string): string {
+  return createHash("sha256").update(`${credentials.secret.value}:${clientId.toLowerCase()}`).digest("base64url");
+}
+
 /** Builds a complete, validated scenario. Everything not specified gets a sensible default. */
 export function scenario(spec: ScenarioSpec = {}): Scenario {
   const credentials = spec.credentials ?? testCredentials();
@@ -414,7 +435,17 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
           description: "Granted by an administrator's consent: lets the app connect to the organisation's Dataverse environments.",
           allowedMemberTypes: ["Application"],
         },
+        {
+          id: DEMO_IDS.appRoles.connectionsRead,
+          value: CONNECTIONS_READ,
+          displayName: "Read connections",
+          description: "The vendor's back end reads every connected tenant and environment from the portal's API.",
+          allowedMemberTypes: ["Application"],
+        },
       ],
+      identifierUris: [`api://${clientId}`],
+      // The portal validates v2.0 tokens for its API (docs/protocol/entra.md "The portal's own API").
+      accessTokenAcceptedVersion: 2,
       secrets: [{ keyId: credentials.secret.keyId, displayName: "demo secret", value: credentials.secret.value, startsAt: new Date(now - 60_000).toISOString(), expiresAt: credentials.secret.expiresAt }],
       certificates: [
         {
@@ -441,6 +472,18 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
       publisherDomain: homeDomain,
       ...stripUndefined(spec.app ?? {}),
     },
+    clientApps: (spec.clientApps ?? []).map((c) => {
+      const id = c.clientId ?? stableGuid("client-app", c.name);
+      const home = c.homeTenantId ?? homeId;
+      return {
+        clientId: id,
+        displayName: c.name,
+        homeTenantId: home,
+        secrets: [{ keyId: stableGuid("client-app-secret", id), displayName: "secret", value: clientAppSecret(credentials, id), startsAt: new Date(now - 60_000).toISOString(), expiresAt: credentials.secret.expiresAt }],
+        grantedAppRoles: c.roles ?? [],
+        servicePrincipalObjectId: servicePrincipalObjectId(home, id),
+      };
+    }),
     tenants,
     environments,
     faults: { latencyMs: 0, environmentLatencyMs: {}, throttle: [], ...stripUndefined(spec.faults ?? {}) },

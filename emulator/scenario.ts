@@ -78,6 +78,31 @@ export const appRegistrationSchema = z.object({
   certificates: z.array(clientCertificateSchema).default([]),
   requiredPermissions: z.array(requiredPermissionSchema).default([]),
   publisherDomain: z.string().optional(),
+  /**
+   * "Application ID URI" values ("Expose an API"), e.g. api://<client id>. A scope on `api://…` names the app only
+   * through one of them; the bare client id always does (docs/protocol/entra.md "The portal's own API").
+   */
+  identifierUris: z.array(z.string()).default([]),
+  /**
+   * The manifest's `accessTokenAcceptedVersion` (`api.requestedAccessTokenVersion`): the version of the access tokens
+   * issued *for this app's API*, whatever endpoint the client used. null = v1.0 (Entra's default).
+   */
+  accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().default(null),
+});
+
+/**
+ * Another app registration, a daemon of the ISV's back end (or of anyone) that calls the app's API with
+ * client credentials in its home tenant only (single-tenant). `grantedAppRoles` are the app's Application roles
+ * an administrator of that tenant granted it ("API permissions → Grant admin consent").
+ */
+export const clientAppSchema = z.object({
+  clientId: guid,
+  displayName: z.string().min(1),
+  homeTenantId: guid,
+  secrets: z.array(clientSecretSchema).default([]),
+  certificates: z.array(clientCertificateSchema).default([]),
+  grantedAppRoles: z.array(z.string()).default([]),
+  servicePrincipalObjectId: guid,
 });
 
 // ---------------------------------------------------------------- tenants
@@ -269,6 +294,7 @@ export const settingsSchema = z.object({
 
 export const scenarioSchema = z.object({
   app: appRegistrationSchema,
+  clientApps: z.array(clientAppSchema).default([]),
   tenants: z.array(tenantSchema).min(1),
   environments: z.array(environmentSchema).default([]),
   faults: faultsSchema.default({ latencyMs: 0, environmentLatencyMs: {}, throttle: [] }),
@@ -279,6 +305,7 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type AppRegistration = Scenario["app"];
 export type AppRole = z.output<typeof appRoleSchema>;
+export type ClientApp = z.output<typeof clientAppSchema>;
 export type ClientSecret = z.output<typeof clientSecretSchema>;
 export type ClientCertificate = z.output<typeof clientCertificateSchema>;
 export type Tenant = z.output<typeof tenantSchema>;
@@ -319,6 +346,14 @@ function crossReferenceProblems(scenario: Scenario): string[] {
   const problems: string[] = [];
   const tenantIds = new Set(scenario.tenants.map((t) => t.id.toLowerCase()));
   if (!tenantIds.has(scenario.app.homeTenantId.toLowerCase())) problems.push("app.homeTenantId is not one of the tenants");
+  const appRoleValues = new Set(scenario.app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value));
+  for (const client of scenario.clientApps) {
+    if (!tenantIds.has(client.homeTenantId.toLowerCase())) problems.push(`client app '${client.displayName}' has an unknown home tenant`);
+    if (client.clientId.toLowerCase() === scenario.app.clientId.toLowerCase()) problems.push(`client app '${client.displayName}' reuses the app's client id`);
+    for (const role of client.grantedAppRoles) {
+      if (!appRoleValues.has(role)) problems.push(`client app '${client.displayName}' is granted '${role}', which is not an Application role of the app`);
+    }
+  }
   const names = new Set<string>();
   for (const env of scenario.environments) {
     if (names.has(env.name)) problems.push(`duplicate environment name '${env.name}'`);

@@ -177,6 +177,13 @@ const rawSchema = z.object({
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
   GLOBAL_DISCOVERY_URL: optionalString.pipe(httpsOrigin.optional()),
   DEMO_ADMIN_CENTER_URL: optionalString,
+  WEBHOOK_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: "must be the http(s) URL lifecycle events are POSTed to, e.g. https://backend.example.com/hooks/portal" })
+      .optional(),
+  ),
+  WEBHOOK_SECRET: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
+  API_RATE_LIMIT_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).optional()),
 });
 
 /**
@@ -228,6 +235,10 @@ export type PortalConfig = {
   };
   /** Demo only: the emulated Power Platform admin center, which the manual walkthrough links to. */
   demoAdminCenterUrl: string | null;
+  /** Signed lifecycle-event webhooks (lib/monitoring/webhooks.ts); null when WEBHOOK_URL is unset (off). */
+  webhooks: { url: string; secret: string } | null;
+  /** The ISV back end's API (/api/v1): requests per minute per calling application. */
+  api: { rateLimitPerMinute: number };
 };
 
 export class ConfigError extends Error {
@@ -306,6 +317,15 @@ export function parseConfig(env: Env): PortalConfig {
     throw new ConfigError("DATAVERSE_ALLOWED_HOST_SUFFIXES", `must not contain a .localhost suffix (${loopbackSuffix}) outside demo mode; .localhost names are loopback, for the demo's emulator only`);
   }
 
+  let webhooks: PortalConfig["webhooks"] = null;
+  if (v.WEBHOOK_URL) {
+    if (!v.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_SECRET", "is required when WEBHOOK_URL is set (the key the events are signed with)");
+    if (production && !v.WEBHOOK_URL.startsWith("https:")) throw new ConfigError("WEBHOOK_URL", "must use https outside demo mode (the events name your customers)");
+    webhooks = { url: v.WEBHOOK_URL, secret: v.WEBHOOK_SECRET };
+  } else if (v.WEBHOOK_SECRET) {
+    throw new ConfigError("WEBHOOK_URL", "is required when WEBHOOK_SECRET is set (where the events are sent)");
+  }
+
   const sessionSecret = production
     ? require("AUTH_SECRET", v.AUTH_SECRET, "at least 32 random characters")
     : (v.AUTH_SECRET ?? demoSessionSecret());
@@ -342,6 +362,8 @@ export function parseConfig(env: Env): PortalConfig {
       globalDiscoveryUrl: v.GLOBAL_DISCOVERY_URL ?? GLOBAL_DISCOVERY_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
     },
     demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
+    webhooks,
+    api: { rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE ?? 120 },
   };
 }
 

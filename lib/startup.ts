@@ -8,6 +8,7 @@ import { logger } from "@/lib/log";
 try {
   const c = config();
   logger().info({ mode: c.mode, database: c.database.display, tenancy: c.entra.tenancy }, `Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`);
+  logger().info({ webhooks: c.webhooks ? new URL(c.webhooks.url).origin : null }, c.webhooks ? `Lifecycle webhooks: on, to ${new URL(c.webhooks.url).origin}` : "Lifecycle webhooks: off (WEBHOOK_URL is not set)");
 } catch (error) {
   if (error instanceof ConfigError) {
     // Plain text on stderr, one line: the operator reads this one, and the logger may not be configurable.

@@ -63,6 +63,57 @@ export async function mintAppOnlyAccessToken(signer: TokenSigner, input: AppOnly
   return signer.sign(payload, { v1Header: true });
 }
 
+export interface ApiAccessTokenInput {
+  authority: string;
+  tenant: Tenant;
+  /** The calling application (`appid` / `azp`) and its service principal in the tenant (`oid` = `sub`). */
+  callerClientId: string;
+  callerObjectId: string;
+  /** The API's app registration: its `accessTokenAcceptedVersion` decides the token's shape. */
+  api: AppRegistration;
+  /** The resource as requested (a v1 token's `aud`); a v2 token's `aud` is always the API's client id. */
+  requestedResource: string;
+  appidacr: AppIdAcr;
+  lifetimeSeconds: number;
+  roles: string[];
+}
+
+/**
+ * App-only token for a registered API (the ISV app's own): v1 or v2 as the API's manifest says
+ * (docs/protocol/entra.md "The portal's own API"). v2: iss https://login…/{tid}/v2.0, aud = the API's client id,
+ * azp/azpacr, header without x5t.
+ */
+export async function mintApiAccessToken(signer: TokenSigner, input: ApiAccessTokenInput): Promise<string> {
+  const iat = nowSeconds();
+  const tid = input.tenant.id;
+  const v2 = input.api.accessTokenAcceptedVersion === 2;
+  const payload: Record<string, unknown> = {
+    aud: v2 ? input.api.clientId : input.requestedResource,
+    iss: v2 ? `${input.authority}/${tid}/v2.0` : `https://sts.windows.net/${tid}/`,
+    iat,
+    nbf: iat,
+    exp: iat + input.lifetimeSeconds,
+    aio: opaqueClaims().aio,
+  };
+  if (v2) {
+    payload.azp = input.callerClientId;
+    payload.azpacr = input.appidacr;
+  } else {
+    payload.appid = input.callerClientId;
+    payload.appidacr = input.appidacr;
+    payload.idp = `https://sts.windows.net/${tid}/`;
+    payload.idtyp = "app";
+  }
+  payload.oid = input.callerObjectId;
+  payload.rh = opaqueClaims().rh;
+  if (input.roles.length > 0) payload.roles = input.roles;
+  payload.sub = input.callerObjectId;
+  payload.tid = tid;
+  payload.uti = opaqueClaims().uti;
+  payload.ver = v2 ? "2.0" : "1.0";
+  return signer.sign(payload, { v1Header: !v2 });
+}
+
 export interface DelegatedTokenInput {
   tenant: Tenant;
   user: TenantUser;

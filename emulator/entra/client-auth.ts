@@ -42,7 +42,8 @@ export function parseBasicAuth(req: EmulatorRequest): BasicCredentials | null | 
 }
 
 export interface ClientAuthContext {
-  app: AppRegistration;
+  /** The app registration being authenticated: the ISV's app or a client app (only its credentials count). */
+  app: Pick<AppRegistration, "clientId" | "secrets" | "certificates">;
   settings: Settings;
   /** Accepted `aud` values of a client assertion: this tenant's token endpoints. */
   tokenEndpoints: string[];
@@ -90,7 +91,7 @@ function hexToBase64url(hex: string): string {
   return Buffer.from(hex, "hex").toString("base64url");
 }
 
-function findCertificate(app: AppRegistration, headerParams: Record<string, unknown>): ClientCertificate | undefined {
+function findCertificate(app: ClientAuthContext["app"], headerParams: Record<string, unknown>): ClientCertificate | undefined {
   const s256 = headerParams["x5t#S256"];
   const s1 = headerParams.x5t;
   return app.certificates.find(

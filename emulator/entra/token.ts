@@ -13,13 +13,13 @@ import type { EntraErrorName } from "../errors";
 import { sameGuid } from "../guid";
 import { formBody, jsonResponse } from "../http";
 import type { EmulatorRequest, EmulatorResponse } from "../http";
-import type { Tenant } from "../scenario";
+import type { ClientApp, Tenant } from "../scenario";
 import { opaqueToken } from "../state";
 import type { AuthorizationCodeGrant, RefreshGrant } from "../state";
-import { clientInfo, mintAppOnlyAccessToken, mintDelegatedAccessToken, mintIdToken, newSessionId } from "./claims";
+import { clientInfo, mintApiAccessToken, mintAppOnlyAccessToken, mintDelegatedAccessToken, mintIdToken, newSessionId } from "./claims";
 import type { AppIdAcr } from "./claims";
 import { authenticateClient, parseBasicAuth } from "./client-auth";
-import { classifyResource, GRAPH_RESOURCE, parseScopes } from "./scopes";
+import { classifyResource, GRAPH_RESOURCE, parseScopes, sameResource } from "./scopes";
 import { resolveTenant } from "./tenant-resolution";
 import type { TenantTarget } from "./tenant-resolution";
 
@@ -120,10 +120,10 @@ function requireAppInTenant(ctx: EmulatorContext, clientId: string, tenant: Tena
   if (app.disabled) fail("appDisabled", { clientId, appName: app.displayName });
 }
 
-async function authenticate(request: TokenRequest): Promise<{ appidacr: AppIdAcr }> {
+async function authenticate(request: TokenRequest, registration: Pick<ClientApp, "clientId" | "secrets" | "certificates"> = request.ctx.state.scenario.app): Promise<{ appidacr: AppIdAcr }> {
   const { ctx, req, form, target } = request;
   const result = await authenticateClient(form, parseBasicAuth(req) ?? undefined, {
-    app: ctx.state.scenario.app,
+    app: registration,
     settings: ctx.state.scenario.settings,
     tokenEndpoints: tokenEndpointsFor(ctx, target),
   });
@@ -153,32 +153,91 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
   if (target.kind === "common" || target.kind === "consumers") fail("grantNotSupportedOnCommon");
   if (target.kind === "organizations") fail("tenantRealmMissing");
   const tenant = target.tenant;
+  const clientApp = ctx.state.scenario.clientApps.find((c) => sameGuid(c.clientId, clientId));
+  if (clientApp) return clientAppCredentials(request, tenant, clientApp);
   requireAppInTenant(ctx, clientId, tenant);
   const { appidacr } = await authenticate(request);
 
-  const scope = form.get("scope");
-  if (!scope) fail("missingParameter", { name: "scope" });
-  const parsed = parseScopes(scope);
-  if (parsed.resources.length > 1) fail("multipleResources", { scope });
-  const only = parsed.resourceScopes[0];
-  // Client credentials take exactly `<resource>/.default` (docs/protocol/entra.md A4, C8).
-  if (parsed.oidc.length > 0 || !only || parsed.resourceScopes.some((s) => s.permission !== ".default")) {
-    fail("clientCredentialsScope", { scope });
-  }
+  const only = singleDefaultScope(form);
   const resource = classifyResource(only.resource, ctx.state.scenario.app.clientId);
   checkResourceInTenant(resource.kind, only.resource, tenant);
   const app = ctx.state.scenario.app;
-  // Application permissions (app roles for applications) exist only through an administrator's consent; a
-  // user's own consent creates the service principal but never grants them (docs/protocol/entra.md).
-  const granted = sameGuid(app.homeTenantId, tenant.id) || tenant.adminConsented;
-  const roles = resource.kind === "self" && granted ? app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value) : [];
+  if (resource.kind === "self") {
+    requireIdentifierUri(only.resource, app.identifierUris, tenant);
+    // Application permissions (app roles for applications) exist only through an administrator's consent; a
+    // user's own consent creates the service principal but never grants them (docs/protocol/entra.md). Consent
+    // grants what the registration requires ("API permissions"), nothing more.
+    const granted = sameGuid(app.homeTenantId, tenant.id) || tenant.adminConsented;
+    const required = new Set(app.requiredPermissions.map((p) => p.permission));
+    const roles = granted ? app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application") && required.has(r.value)).map((r) => r.value) : [];
+    const accessToken = await mintApiAccessToken(ctx.signer, {
+      authority: ctx.state.authority,
+      tenant,
+      callerClientId: app.clientId,
+      callerObjectId: tenant.servicePrincipalObjectId,
+      api: app,
+      requestedResource: only.resource,
+      appidacr,
+      lifetimeSeconds: ctx.state.scenario.settings.tokenLifetimeSeconds,
+      roles,
+    });
+    return tokenResponse(ctx, { access_token: accessToken });
+  }
   const accessToken = await mintAppOnlyAccessToken(ctx.signer, {
     tenant,
     app,
     audience: resource.audience,
     appidacr,
     lifetimeSeconds: ctx.state.scenario.settings.tokenLifetimeSeconds,
-    roles,
+  });
+  return tokenResponse(ctx, { access_token: accessToken });
+}
+
+/** Client credentials take exactly one `<resource>/.default` (docs/protocol/entra.md A4, C8). */
+function singleDefaultScope(form: URLSearchParams): { resource: string } {
+  const scope = form.get("scope");
+  if (!scope) fail("missingParameter", { name: "scope" });
+  const parsed = parseScopes(scope);
+  if (parsed.resources.length > 1) fail("multipleResources", { scope });
+  const only = parsed.resourceScopes[0];
+  if (parsed.oidc.length > 0 || !only || parsed.resourceScopes.some((s) => s.permission !== ".default")) {
+    fail("clientCredentialsScope", { scope });
+  }
+  return only;
+}
+
+/** `api://…` names the app only through an Application ID URI it exposes; the bare client id always does. */
+function requireIdentifierUri(resource: string, identifierUris: string[], tenant: Tenant): void {
+  if (/^api:\/\//i.test(resource) && !identifierUris.some((u) => sameResource(u, resource))) fail("resourceNotFound", { resource, tenantName: tenant.id });
+}
+
+/**
+ * A client app (a daemon, e.g. the ISV's back end) asking for a token to the ISV app's API
+ * (docs/protocol/entra.md "The portal's own API"): single-tenant, so only in its home tenant (else 700016); the
+ * API's service principal must exist there (else 500011); `roles` = the Application roles granted to it.
+ */
+async function clientAppCredentials(request: TokenRequest, tenant: Tenant, client: ClientApp): Promise<EmulatorResponse> {
+  const { ctx, form } = request;
+  if (!sameGuid(client.homeTenantId, tenant.id)) fail("appNotFoundInDirectory", { clientId: client.clientId, tenantName: tenant.displayName });
+  const { appidacr } = await authenticate(request, client);
+  const only = singleDefaultScope(form);
+  const app = ctx.state.scenario.app;
+  const resource = classifyResource(only.resource, app.clientId);
+  const apiPresent = sameGuid(app.homeTenantId, tenant.id) || (tenant.appConsented && ctx.state.servicePrincipalVisible(tenant));
+  // The emulator knows no other API a client app could call.
+  if (resource.kind !== "self" || !apiPresent) fail("resourceNotFound", { resource: only.resource, tenantName: tenant.id });
+  requireIdentifierUri(only.resource, app.identifierUris, tenant);
+  const applicationRoles = new Set(app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value));
+  const accessToken = await mintApiAccessToken(ctx.signer, {
+    authority: ctx.state.authority,
+    tenant,
+    callerClientId: client.clientId,
+    callerObjectId: client.servicePrincipalObjectId,
+    api: app,
+    requestedResource: only.resource,
+    appidacr,
+    lifetimeSeconds: ctx.state.scenario.settings.tokenLifetimeSeconds,
+    roles: client.grantedAppRoles.filter((r) => applicationRoles.has(r)),
   });
   return tokenResponse(ctx, { access_token: accessToken });
 }

@@ -19,6 +19,7 @@ import { batchGet, DataverseError, getJson, type BatchAnswer } from "@/lib/datav
 import { dataverseAppToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 import { withRequestMeter } from "@/lib/http/outbound";
+import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
 import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
 
 export type CheckTarget = { environmentId: string; environmentUrl: string };
@@ -223,7 +224,8 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
     applicationUserId: outcome !== "FAILED" && whoAmI?.ok ? whoAmI.value.UserId : null,
   };
   try {
-    await finishCheck(scope, checkId, summary, run.takeUnsaved());
+    const ready = await finishCheck(scope, checkId, summary, run.takeUnsaved());
+    if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
   } catch (error) {
     console.error("connection check: could not record its end", checkId, error instanceof Error ? error.message : error);
     // Still end it, without the steps that could not be written, so no page follows it forever.

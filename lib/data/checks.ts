@@ -98,12 +98,15 @@ export type CheckSummary = {
   applicationUserId?: string | null;
 };
 
-/** Ends a check: the steps its last round trip settled, its summary, the environment's and tenant's status. */
-export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<void> {
+/**
+ * Ends a check: the steps its last round trip settled, its summary, the environment's and tenant's status.
+ * Returns true when this is the environment's first check that did not fail (the connection is ready).
+ */
+export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<boolean> {
   const { tenantId, actor } = scope;
   const { applicationUserId, ...result } = summary;
   const finishedAt = new Date();
-  await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
     const check = await tx.connectionCheck.update({
       where: { id: checkId, tenantId },
@@ -133,6 +136,9 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
       },
     });
     await audit({ actor, tenantId, action: "check.finished", target: { type: "check", id: checkId }, details: { outcome: result.outcome, failingStep: result.failingStep } }, tx);
+    if (result.outcome === "FAILED") return false;
+    const workedBefore = await tx.connectionCheck.count({ where: { tenantId, environmentId: check.environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } } });
+    return workedBefore === 0;
   });
 }
 

@@ -57,10 +57,13 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
           ? (await tx.invitation.updateMany({ where: { id: origin.invitationId, usedAt: null, revokedAt: null }, data: { usedAt: now, usedByTenantId: tenantId } })).count === 1
           : false;
         const source = claimed ? "INVITATION" : origin.source === "INVITATION" ? "DIRECT" : origin.source;
+        // An invitation carrying the ISV's customer reference: the tenant arrives already matched.
+        const customerReference =
+          claimed && origin.invitationId ? ((await tx.invitation.findUnique({ where: { id: origin.invitationId }, select: { customerReference: true } }))?.customerReference ?? null) : null;
         await tx.tenant.create({
-          data: { id: tenantId, displayName: domain, primaryDomain: domain, source, sourceTag: origin.sourceTag, invitationId: claimed ? origin.invitationId : null, firstSignInAt: now, lastSignInAt: now },
+          data: { id: tenantId, displayName: domain, primaryDomain: domain, source, sourceTag: origin.sourceTag, invitationId: claimed ? origin.invitationId : null, customerReference, firstSignInAt: now, lastSignInAt: now },
         });
-        await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source, sourceTag: origin.sourceTag } }, tx);
+        await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source, sourceTag: origin.sourceTag, customerReference } }, tx);
         if (claimed && origin.invitationId) {
           await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: origin.invitationId } }, tx);
         }

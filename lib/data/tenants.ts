@@ -4,6 +4,7 @@ import "server-only";
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
+import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
 import { hashToken, newOpaqueToken } from "@/lib/tokens";
 
 export async function getTenant(scope: TenantScope) {
@@ -122,17 +123,22 @@ export async function markConsentVerified(scope: TenantScope, attempts: number, 
 
 /** A re-verification found the consent gone (the enterprise application deleted, the permission removed). */
 export async function markConsentRevoked(scope: TenantScope, because: string): Promise<void> {
-  await db().$transaction(async (tx) => {
+  const revoked = await db().$transaction(async (tx) => {
     const updated = await tx.tenant.updateMany({ where: { id: scope.tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
     if (updated.count) await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.revoked", target: { type: "tenant", id: scope.tenantId }, details: { because } }, tx);
+    return updated.count > 0;
   });
+  if (revoked) await publishLifecycleEvent({ type: "consent.removed", tenantId: scope.tenantId, data: { because } });
 }
 
 /** Removes the tenant and everything that belongs to it; the audit trail stays. */
 export async function disconnectTenant(scope: TenantScope): Promise<void> {
-  await db().$transaction(async (tx) => {
+  const customerReference = await db().$transaction(async (tx) => {
     const environments = await tx.environment.count({ where: { tenantId: scope.tenantId } });
-    await tx.tenant.delete({ where: { id: scope.tenantId } });
+    const deleted = await tx.tenant.delete({ where: { id: scope.tenantId }, select: { customerReference: true } });
     await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "tenant.disconnected", target: { type: "tenant", id: scope.tenantId }, details: { environments } }, tx);
+    return deleted.customerReference;
   });
+  // The tenant row is gone: the event carries the reference it had.
+  await publishLifecycleEvent({ type: "tenant.disconnected", tenantId: scope.tenantId, customerReference });
 }

@@ -23,9 +23,15 @@ function isActionCandidate(request: Request): boolean {
  *  its 500) and the action body size limit. */
 export function rejectMalformedRequest(request: Request): Response | null {
   // Next fails to match a path whose %-escapes are not UTF-8 (e.g. /onboarding/environments/%E0) with a 500.
+  const pathname = new URL(request.url).pathname;
   try {
-    decodeURIComponent(new URL(request.url).pathname);
+    decodeURIComponent(pathname);
   } catch {
+    // The ISV back end's API documents problem+json for every error (lib/api/problem.ts).
+    if (pathname.startsWith("/api/v1/")) {
+      const body = { type: "urn:tenant-onboarding-portal:problem:invalid-request", title: "The request is not valid", status: 400, detail: "An escape in the path does not decode." };
+      return new Response(JSON.stringify(body), { status: 400, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store" } });
+    }
     return refuse(400, "The address is not valid: an escape in its path does not decode.");
   }
   if (!isActionCandidate(request)) return null;

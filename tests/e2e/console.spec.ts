@@ -32,9 +32,9 @@ async function signedInPage(browser: Browser, upn: string, returnTo: string): Pr
 
 type ConsoleSurface = { pages: string[]; routes: string[]; actions: Array<{ id: string; name: string; worker: string }> };
 
-const EXPECTED_PAGES = ["/console", "/console/activity", "/console/invitations", "/console/tenants", "/console/tenants/[tenantId]"];
+const EXPECTED_PAGES = ["/console", "/console/activity", "/console/invitations", "/console/tenants", "/console/tenants/[tenantId]", "/console/webhooks"];
 const EXPECTED_ROUTES = ["/console/api/checks/[checkId]", "/console/tenants.csv"];
-const EXPECTED_ACTIONS = ["createInvitationAction", "rerunCheckAction", "revokeInvitationAction"];
+const EXPECTED_ACTIONS = ["createInvitationAction", "rerunCheckAction", "revokeInvitationAction", "setCustomerReferenceAction"];
 
 async function consoleSurface(): Promise<ConsoleSurface> {
   const server = path.join(process.cwd(), ".next", "server");

@@ -28,6 +28,8 @@ const MODEL_TABLES = [
   "PortalSession",
   "RateLimitHit",
   "Tenant",
+  "WebhookAttempt",
+  "WebhookDelivery",
 ];
 
 async function withSession<T>(target: DatabaseTarget, work: (session: SqlSession) => Promise<T>): Promise<T> {

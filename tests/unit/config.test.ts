@@ -129,3 +129,18 @@ describe("LOG_LEVEL", () => {
     expect(() => parseConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
   });
 });
+
+describe("webhooks and API configuration", () => {
+  it("is off without WEBHOOK_URL and needs a secret with it; https outside demo mode", () => {
+    expect(parseConfig({}).webhooks).toBeNull();
+    expect(parseConfig({}).api.rateLimitPerMinute).toBe(120);
+    expect(() => parseConfig({ WEBHOOK_URL: "http://127.0.0.1:9999/hooks" })).toThrow(/WEBHOOK_SECRET is required when WEBHOOK_URL is set/);
+    expect(() => parseConfig({ WEBHOOK_SECRET: "x".repeat(32) })).toThrow(/WEBHOOK_URL is required/);
+    expect(() => parseConfig({ WEBHOOK_URL: "ftp://example.com", WEBHOOK_SECRET: "x".repeat(32) })).toThrow(/WEBHOOK_URL must be the http\(s\) URL/);
+    expect(() => parseConfig({ WEBHOOK_URL: "http://x.example/h", WEBHOOK_SECRET: "short" })).toThrow(/WEBHOOK_SECRET must be at least 24 characters/);
+    expect(parseConfig({ WEBHOOK_URL: "http://127.0.0.1:9999/hooks", WEBHOOK_SECRET: "x".repeat(32) }).webhooks).toEqual({ url: "http://127.0.0.1:9999/hooks", secret: "x".repeat(32) });
+    expect(() => parseConfig({ ...production, WEBHOOK_URL: "http://x.example/h", WEBHOOK_SECRET: "x".repeat(32) })).toThrow(/WEBHOOK_URL must use https outside demo mode/);
+    expect(parseConfig({ ...production, WEBHOOK_URL: "https://x.example/h", WEBHOOK_SECRET: "x".repeat(32) }).webhooks?.url).toBe("https://x.example/h");
+    expect(() => parseConfig({ API_RATE_LIMIT_PER_MINUTE: "0" })).toThrow(/API_RATE_LIMIT_PER_MINUTE/);
+  });
+});

@@ -19,6 +19,14 @@ describe("rejectMalformedRequest", () => {
     expect(rejectMalformedRequest(new Request("http://localhost:3000/onboarding/environments/%E0"))?.status).toBe(400);
   });
 
+  it("lets the API's requests through, and answers its undecodable paths with problem+json", async () => {
+    expect(rejectMalformedRequest(new Request("http://localhost:3000/api/v1/connections?state=healthy", { headers: { authorization: "Bearer x" } }))).toBeNull();
+    const refused = rejectMalformedRequest(new Request("http://localhost:3000/api/v1/connections/%E0"));
+    expect(refused?.status).toBe(400);
+    expect(refused?.headers.get("content-type")).toBe("application/problem+json");
+    expect(await refused?.json()).toMatchObject({ status: 400, title: "The request is not valid" });
+  });
+
   it.each(["https://evil.example", "null", "not a url", "http://localhost:1"])("refuses an action call from Origin %s with 403", (origin) => {
     expect(rejectMalformedRequest(action("[]", { origin }))?.status).toBe(403);
     expect(rejectMalformedRequest(post(new FormData(), { origin }))?.status).toBe(403);

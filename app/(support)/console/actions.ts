@@ -10,6 +10,7 @@ import { staffScope } from "@/lib/data/scope";
 import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
 import { createInvitation, revokeInvitation } from "@/lib/data/support/invitations";
+import { customerReferenceInput, setCustomerReference } from "@/lib/data/support/customer-reference";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
@@ -37,7 +38,7 @@ export const rerunCheckAction = validatedAction(
 
 export type InvitationFormState = {
   message?: string;
-  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string };
+  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string; customerReference?: string };
   created?: { link: string; expiresAt: string; tenantHint: string | null };
   /** What was typed, given back after a refusal so that the form keeps it. */
   values?: { tenantHint: string; expiresInDays: string; note: string };
@@ -62,6 +63,7 @@ const invitationForm = z.object({
   ),
   expiresInDays: z.enum(INVITATION_EXPIRY_DAYS.map(String) as [string, ...string[]], { error: `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.` }).transform(Number),
   note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional()),
+  customerReference: customerReferenceInput.optional(),
 });
 
 /** Creates an invitation link (shown once) that starts the consent flow and binds to the first tenant using it. */
@@ -72,7 +74,12 @@ export const createInvitationAction = validatedAction(
     invalid: (): InvitationFormState => ({ message: "The form could not be read. Reload the page and try again." }),
   },
   async (session, [, form]): Promise<InvitationFormState> => {
-    const parsed = invitationForm.safeParse({ tenantHint: form.get("tenantHint"), expiresInDays: form.get("expiresInDays"), note: form.get("note") });
+    const parsed = invitationForm.safeParse({
+      tenantHint: form.get("tenantHint"),
+      expiresInDays: form.get("expiresInDays"),
+      note: form.get("note"),
+      customerReference: form.get("customerReference") ?? undefined,
+    });
     if (!parsed.success) {
     const fieldErrors: NonNullable<InvitationFormState["fieldErrors"]> = {};
     for (const issue of parsed.error.issues) {
@@ -81,8 +88,8 @@ export const createInvitationAction = validatedAction(
     }
     return { fieldErrors, values: { tenantHint: typed(form, "tenantHint"), expiresInDays: typed(form, "expiresInDays"), note: typed(form, "note") } };
     }
-    const { tenantHint = null, note = null, expiresInDays } = parsed.data;
-    const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });
+    const { tenantHint = null, note = null, expiresInDays, customerReference = null } = parsed.data;
+    const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays, customerReference });
     const link = new URL("/consent", await requestOrigin());
     link.searchParams.set("invitation", invitation.token);
     revalidatePath("/console/invitations");
@@ -98,5 +105,27 @@ export const revokeInvitationAction = validatedAction(
     const parsed = z.object({ invitationId: z.uuid() }).safeParse({ invitationId: form.get("invitationId") });
     if (parsed.success) await revokeInvitation(staffActor(session), parsed.data.invitationId);
     revalidatePath("/console/invitations");
+  },
+);
+
+export type CustomerReferenceState = { error?: string; saved?: string | null };
+
+/** Sets the ISV's customer reference on a tenant (what the API and lifecycle events return). Needs the admin role:
+ *  a wrong reference sends one customer's events to another's account. */
+export const setCustomerReferenceAction = validatedAction(
+  {
+    args: z.tuple([previousStateArg, formDataArg]),
+    guard: () => requireStaff("/console/tenants", "admin"),
+    invalid: (): CustomerReferenceState => ({ error: "The form could not be read. Reload the page and try again." }),
+  },
+  async (session, [, form]): Promise<CustomerReferenceState> => {
+    const parsed = z
+      .object({ tenantId: z.uuid({ error: "That tenant id is not valid." }), customerReference: customerReferenceInput })
+      .safeParse({ tenantId: form.get("tenantId"), customerReference: form.get("customerReference") ?? "" });
+    if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The reference is not valid." };
+    const { tenantId, customerReference } = parsed.data;
+    if (!(await setCustomerReference(staffActor(session), tenantId, customerReference))) return { error: "This tenant does not exist (it may have disconnected)." };
+    revalidatePath(`/console/tenants/${tenantId}`);
+    return { saved: customerReference };
   },
 );

@@ -12,7 +12,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A support engineer as the audit trail records them (their home-tenant identity). */
 export type StaffActor = Actor & { kind: "STAFF"; tenantId: string; objectId: string; name: string | null };
 
-export type NewInvitation = { tenantHint: string | null; note: string | null; expiresInDays: number };
+export type NewInvitation = { tenantHint: string | null; note: string | null; expiresInDays: number; customerReference?: string | null };
 
 /** Creates an invitation; the raw token is returned once (only its hash is stored). */
 export async function createInvitation(actor: StaffActor, input: NewInvitation, now = new Date()): Promise<{ id: string; token: string; expiresAt: Date }> {
@@ -20,11 +20,20 @@ export async function createInvitation(actor: StaffActor, input: NewInvitation, 
   const expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS);
   const id = await db().$transaction(async (tx) => {
     const created = await tx.invitation.create({
-      data: { tokenHash: hashToken(token), tenantHint: input.tenantHint, note: input.note, createdByObjectId: actor.objectId, createdByName: actor.name, createdAt: now, expiresAt },
+      data: {
+        tokenHash: hashToken(token),
+        tenantHint: input.tenantHint,
+        note: input.note,
+        customerReference: input.customerReference ?? null,
+        createdByObjectId: actor.objectId,
+        createdByName: actor.name,
+        createdAt: now,
+        expiresAt,
+      },
       select: { id: true },
     });
     await audit(
-      { actor, tenantId: null, action: "invitation.created", target: { type: "invitation", id: created.id }, details: { tenantHint: input.tenantHint, expiresAt: expiresAt.toISOString() } },
+      { actor, tenantId: null, action: "invitation.created", target: { type: "invitation", id: created.id }, details: { tenantHint: input.tenantHint, customerReference: input.customerReference ?? null, expiresAt: expiresAt.toISOString() } },
       tx,
     );
     return created.id;
@@ -48,6 +57,7 @@ export async function listInvitations(take = 100) {
       id: true,
       tenantHint: true,
       note: true,
+      customerReference: true,
       createdByName: true,
       createdAt: true,
       expiresAt: true,

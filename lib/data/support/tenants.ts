@@ -171,6 +171,7 @@ export async function getSupportTenant(tenantId: string) {
       source: true,
       sourceTag: true,
       invitationId: true,
+      customerReference: true,
       firstSignInAt: true,
       lastSignInAt: true,
       consentState: true,

@@ -21,6 +21,13 @@ export const emulator = {
   requests: (kind?: string) => call("GET", `/requests${kind ? `?kind=${encodeURIComponent(kind)}` : ""}`) as Promise<Array<Record<string, unknown>>>,
   clearRequests: () => call("DELETE", "/requests"),
   environmentUrl: (org: string, region: string) => `https://${org}.${region}.dynamics.localhost:${e2e.emulatorPort}`,
+  /** A client app's secret (the callers of the portal's API, emulator/demo-scenario.ts). */
+  clientAppSecret: async (clientId: string) => {
+    const { scenario } = (await call("GET", "/state")) as { scenario: { clientApps: Array<{ clientId: string; secrets: Array<{ value: string }> }> } };
+    const secret = scenario.clientApps.find((c) => c.clientId === clientId)?.secrets[0]?.value;
+    if (!secret) throw new Error(`no client app ${clientId} in the emulator`);
+    return secret;
+  },
 };
 
 /** On the emulator's account picker, chooses the account with this UPN. */

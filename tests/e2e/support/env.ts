@@ -2,4 +2,15 @@
 const port = Number(process.env.E2E_PORT ?? 3100);
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 44310);
 
-export const e2e = { port, emulatorPort, baseURL: `http://localhost:${port}`, emulatorURL: `https://127.0.0.1:${emulatorPort}` };
+// The test webhook receiver (tests/support/webhook-receiver.ts) the portal sends lifecycle events to.
+const webhookPort = Number(process.env.E2E_WEBHOOK_PORT ?? emulatorPort + 7);
+
+export const e2e = {
+  port,
+  emulatorPort,
+  baseURL: `http://localhost:${port}`,
+  emulatorURL: `https://127.0.0.1:${emulatorPort}`,
+  webhookPort,
+  webhookURL: `http://127.0.0.1:${webhookPort}/hooks/portal`,
+  webhookSecret: "e2e-webhook-secret-0123456789abcdef",
+};

@@ -56,6 +56,7 @@ export default async function InvitationsPage() {
                   <Td label="For">
                     {i.tenantHint ?? <span className="text-slate-600">any organisation</span>}
                     {i.note ? <span className="block text-xs text-slate-600">{i.note}</span> : null}
+                    {i.customerReference ? <span className="block text-xs text-slate-600">customer reference {i.customerReference}</span> : null}
                   </Td>
                   <Td label="By">{i.createdByName ?? "—"}</Td>
                   <Td label="Expires">

@@ -2,7 +2,7 @@ import { startSetupAction } from "@/app/(onboarding)/onboarding/actions";
 import { DEPTH_LABELS, type RequiredPrivilege } from "@/lib/checks/vocabulary";
 import type { SetupDiagnosis } from "@/lib/data/delegated";
 import type { SetupDecision } from "@/lib/dataverse/provisioning";
-import { LocalTime } from "./local-time";
+import { LocalTime } from "@/components/ui/local-time";
 
 export type SetupView = {
   id: string;

@@ -54,6 +54,13 @@ export function InvitationForm() {
           <input id="note" name="note" maxLength={200} defaultValue={state.values?.note} className={field} placeholder="Ticket or contact" />
           {errors.note ? <p className="mt-1 text-sm text-red-700">{errors.note}</p> : null}
         </div>
+        <div>
+          <label htmlFor="invitationCustomerReference" className="block text-sm font-medium text-slate-700">
+            Customer reference <span className="font-normal text-slate-500">(optional)</span>
+          </label>
+          <input id="invitationCustomerReference" name="customerReference" maxLength={100} className={field} placeholder="Your subscription or account number" />
+          {errors.customerReference ? <p className="mt-1 text-sm text-red-700">{errors.customerReference}</p> : null}
+        </div>
         <div className="sm:col-span-3">
           <Button type="submit" disabled={pending}>
             {pending ? "Creating…" : "Create invitation link"}

@@ -6,10 +6,11 @@ import { age } from "@/components/format";
 import { consentLabels, sourceLabels } from "@/components/support/format";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { CustomerReferenceForm } from "@/app/(support)/console/_components/customer-reference-form";
 import { CopyField } from "@/components/ui/copy-field";
 import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
-import { requireStaff } from "@/lib/auth/session";
+import { isStaffWith, requireStaff } from "@/lib/auth/session";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { STAGE_LABELS } from "@/lib/data/support/tenant-filters";
@@ -33,7 +34,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 export default async function SupportTenantPage({ params }: { params: Promise<{ tenantId: string }> }) {
   const { tenantId } = await params;
-  await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
+  const session = await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
   const tenant = await getSupportTenant(tenantId);
   if (!tenant) notFound();
   const [checks, events] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id)]);
@@ -85,6 +86,9 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
             <LocalTime date={tenant.lastSignInAt} />
           </Fact>
           <Fact label="Environments">{tenant.environments.length}</Fact>
+          <Fact label="Customer reference">
+            <CustomerReferenceForm tenantId={tenant.id} reference={tenant.customerReference} canEdit={isStaffWith(session, "admin")} />
+          </Fact>
           <Fact label="Invitation">{tenant.invitationId ? <code className="text-xs break-all">{tenant.invitationId}</code> : "—"}</Fact>
         </dl>
       </Card>

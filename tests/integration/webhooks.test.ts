@@ -1,0 +1,136 @@
+// Lifecycle webhooks (lib/monitoring/webhooks.ts) end to end in process: the check engine against the emulator
+// publishes connection.ready on an environment's first working check; revoking consent and disconnecting publish
+// theirs; each delivery is signed, logged per attempt, and retried with backoff from the database.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_IDS } from "@/emulator/demo-ids";
+import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { testCustomerScope } from "../support/customer-scope";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+
+const SECRET = "whsec-test-0123456789abcdefghijklmnop";
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver(SECRET);
+  Object.assign(process.env, { WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: SECRET });
+});
+const harness = useCheckHarness("pglite");
+afterAll(async () => {
+  await receiver?.close();
+});
+
+const webhooks = () => import("@/lib/monitoring/webhooks");
+const db = async () => (await import("@/lib/db/client")).db();
+
+describe("connection.ready", () => {
+  it("is sent, signed, with the customer reference, on an environment's first working check only", async () => {
+    const { webhookDeliveryIdle } = await webhooks();
+    await (await db()).tenant.create({ data: { id: DEMO_IDS.tenants.fabrikam, consentState: "GRANTED", customerReference: "SUB-1042" } });
+    const first = await runHarnessCheck(harness, DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(first.outcome).toBe("PASSED");
+    await webhookDeliveryIdle();
+    expect(receiver.received).toHaveLength(1);
+    const [event] = receiver.received;
+    expect(event!.signatureValid).toBe(true);
+    expect(event!.headers["portal-event-type"]).toBe("connection.ready");
+    expect(event!.json).toEqual({
+      id: event!.headers["portal-event-id"],
+      type: "connection.ready",
+      occurredAt: expect.any(String),
+      tenantId: DEMO_IDS.tenants.fabrikam,
+      customerReference: "SUB-1042",
+      environment: { id: expect.any(String), url: harness.emulator.environmentUrl("fabrikam") },
+      data: {},
+    });
+    // A second passing check is no news.
+    await runHarnessCheck(harness, DEMO_IDS.tenants.fabrikam, "fabrikam");
+    await webhookDeliveryIdle();
+    expect(receiver.received).toHaveLength(1);
+    const delivery = await (await db()).webhookDelivery.findUniqueOrThrow({ where: { id: event!.headers["portal-event-id"] }, include: { attempts: true } });
+    expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 1, nextAttemptAt: null });
+    expect(delivery.attempts).toMatchObject([{ attempt: 1, statusCode: 204, error: null, nextAttemptAt: null }]);
+  });
+
+  it("is not sent for a failing check", async () => {
+    const { webhookDeliveryIdle } = await webhooks();
+    const before = receiver.received.length;
+    const failing = await runHarnessCheck(harness, DEMO_IDS.tenants.adventureWorks, "adventureworks");
+    expect(failing.outcome).toBe("FAILED");
+    await webhookDeliveryIdle();
+    expect(receiver.received).toHaveLength(before);
+  });
+});
+
+describe("consent.removed and tenant.disconnected", () => {
+  it("are sent when consent is marked revoked and when the tenant disconnects (with the reference it had)", async () => {
+    const { webhookDeliveryIdle } = await webhooks();
+    const { markConsentRevoked, disconnectTenant } = await import("@/lib/data/tenants");
+    const before = receiver.received.length;
+    const scope = await testCustomerScope(DEMO_IDS.tenants.fabrikam);
+    await markConsentRevoked(scope, "re-verification: 700016");
+    await markConsentRevoked(scope, "again"); // already revoked: nothing new
+    await disconnectTenant(scope);
+    await webhookDeliveryIdle();
+    const events = receiver.received.slice(before);
+    expect(events.map((e) => [e.json.type, e.json.customerReference, e.signatureValid])).toEqual([
+      ["consent.removed", "SUB-1042", true],
+      ["tenant.disconnected", "SUB-1042", true],
+    ]);
+    expect(events[0]!.json.data).toEqual({ because: "re-verification: 700016" });
+    expect(events[1]!.json.environment).toBeNull();
+  });
+});
+
+describe("delivery", () => {
+  it("retries a failed attempt with exponential backoff driven from the database, logging each attempt", async () => {
+    const { publishLifecycleEvent, webhookDeliveryIdle, deliverDueWebhooks, retryDelayMs } = await webhooks();
+    receiver.failNext(500, 503);
+    const before = receiver.received.length;
+    await publishLifecycleEvent({ type: "connection.broken", tenantId: DEMO_IDS.tenants.contoso, customerReference: "C-9", data: { failingStep: "token" } });
+    await webhookDeliveryIdle();
+    const id = receiver.received[before]!.headers["portal-event-id"]!;
+    const read = async () => (await db()).webhookDelivery.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { attempt: "asc" } } } });
+    let delivery = await read();
+    expect(delivery).toMatchObject({ status: "PENDING", attemptCount: 1 });
+    expect(delivery.attempts[0]).toMatchObject({ attempt: 1, statusCode: 500, error: "HTTP 500" });
+    const firstDelay = delivery.nextAttemptAt!.getTime() - delivery.attempts[0]!.at.getTime();
+    expect(firstDelay).toBeGreaterThanOrEqual(retryDelayMs(1));
+    expect(firstDelay).toBeLessThan(retryDelayMs(1) + 5_000);
+    // Not due yet: nothing is sent.
+    expect(await deliverDueWebhooks()).toEqual({ attempted: 0, delivered: 0 });
+    expect(await deliverDueWebhooks({ now: new Date(Date.now() + retryDelayMs(1) + 1000) })).toEqual({ attempted: 1, delivered: 0 });
+    delivery = await read();
+    expect(delivery.attempts[1]).toMatchObject({ attempt: 2, statusCode: 503 });
+    expect(delivery.nextAttemptAt!.getTime() - delivery.attempts[1]!.at.getTime()).toBeGreaterThanOrEqual(retryDelayMs(2));
+    expect(await deliverDueWebhooks({ now: new Date(Date.now() + retryDelayMs(2) + 1000) })).toEqual({ attempted: 1, delivered: 1 });
+    delivery = await read();
+    expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 3, nextAttemptAt: null });
+    const sent = receiver.received.slice(before);
+    expect(sent.map((r) => r.headers["portal-event-id"])).toEqual([id, id, id]);
+    expect(new Set(sent.map((r) => r.body)).size).toBe(1);
+    expect(sent.every((r) => r.signatureValid)).toBe(true);
+  });
+
+  it("gives up after the last attempt: the delivery is FAILED and never sent again", async () => {
+    const { publishLifecycleEvent, webhookDeliveryIdle, deliverDueWebhooks, MAX_ATTEMPTS } = await webhooks();
+    receiver.failNext(...Array.from({ length: MAX_ATTEMPTS }, () => 500));
+    await publishLifecycleEvent({ type: "connection.recovered", tenantId: DEMO_IDS.tenants.contoso });
+    await webhookDeliveryIdle();
+    const latest = async () => (await db()).webhookDelivery.findFirstOrThrow({ where: { eventType: "connection.recovered" }, orderBy: { createdAt: "desc" } });
+    for (let i = 1; i < MAX_ATTEMPTS; i++) await deliverDueWebhooks({ now: new Date(Date.now() + 24 * 3600_000) });
+    expect(await latest()).toMatchObject({ status: "FAILED", attemptCount: MAX_ATTEMPTS, nextAttemptAt: null });
+    expect(await deliverDueWebhooks({ now: new Date(Date.now() + 48 * 3600_000) })).toEqual({ attempted: 0, delivered: 0 });
+  });
+
+  it("signatures: a changed body or an old timestamp does not verify", async () => {
+    const { signWebhook, verifyWebhookSignature } = await webhooks();
+    const now = Date.now();
+    const t = Math.floor(now / 1000);
+    const header = signWebhook(SECRET, t, '{"a":1}');
+    expect(verifyWebhookSignature(SECRET, header, '{"a":1}', { now })).toBe(true);
+    expect(verifyWebhookSignature(SECRET, header, '{"a":2}', { now })).toBe(false);
+    expect(verifyWebhookSignature("another-secret-0123456789abc", header, '{"a":1}', { now })).toBe(false);
+    expect(verifyWebhookSignature(SECRET, signWebhook(SECRET, t - 600, '{"a":1}'), '{"a":1}', { now })).toBe(false);
+    expect(verifyWebhookSignature(SECRET, "t=abc,v1=zz", '{"a":1}', { now })).toBe(false);
+  });
+});
