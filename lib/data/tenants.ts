@@ -21,7 +21,7 @@ export async function getTenant(scope: TenantScope) {
       latestCheckAt: true,
       environments: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true },
+        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true, health: true, brokenSince: true, healthCause: true, lastVerifiedAt: true },
       },
     },
   });

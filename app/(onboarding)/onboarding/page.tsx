@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { HealthNotice } from "@/components/health-notice";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
@@ -42,6 +43,8 @@ export default async function OnboardingOverview() {
         <h1 className="text-3xl font-bold text-slate-900">{tenant.primaryDomain ?? "Your organisation"}</h1>
         <p className="mt-2 text-slate-600">{allPassing ? `Connected: ${c.branding.appName} can reach every registered environment.` : "Finish the steps below to connect your organisation."}</p>
       </div>
+
+      <HealthNotice environments={tenant.environments} />
 
       {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { HealthNotice } from "@/components/health-notice";
 import { SupportCheckSteps } from "@/components/support/check-steps";
 import { age, consentLabels, sourceLabels, utc } from "@/components/support/format";
 import { RerunCheck } from "@/components/support/rerun-check";
@@ -59,6 +60,8 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
           ) : null}
         </p>
       </div>
+
+      <HealthNotice environments={tenant.environments} />
 
       <section aria-labelledby="facts-heading" className="rounded-xl border border-slate-200 bg-white p-6">
         <h2 id="facts-heading" className="sr-only">
