@@ -53,6 +53,9 @@ export default defineConfig({
       PORT: String(e2e.port),
       EMULATOR_PORT: String(e2e.emulatorPort),
       DATABASE_URL: `pglite:${databaseDir}`,
+      // Scheduled re-verification would add checks to the histories the specs count; it is tested in
+      // tests/integration/scheduled-recheck.test.ts. A spec that wants it sets RECHECK_WORKER itself.
+      RECHECK_WORKER: process.env.RECHECK_WORKER ?? "off",
     },
   },
 });

@@ -170,6 +170,12 @@ const rawSchema = z.object({
   PORTAL_VENDOR_NAME: optionalString,
   PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
+  RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(7 * 24 * 60).optional()),
+  RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
+  RECHECK_TENANT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).optional()),
+  RECHECK_WORKER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["in-process", "off"]).optional()),
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
+  EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
 });
 
 export type ClientCredential =
@@ -205,6 +211,17 @@ export type PortalConfig = {
     allowedHostSuffixes: string[];
     outboundTimeoutMs: number;
   };
+  monitoring: {
+    /** Every connected environment is re-verified once per interval, spread evenly over it. */
+    recheckIntervalMinutes: number;
+    /** Scheduled checks running at once in one worker process, and for one tenant. */
+    concurrency: number;
+    tenantConcurrency: number;
+    /** Whether the portal process runs the queue's worker (off when `npm run worker` runs apart). */
+    worker: "in-process" | "off";
+  };
+  /** Alerts by e-mail; null when SMTP_URL is not set (nothing is sent, alerts are still logged). */
+  mail: { smtpUrl: string; from: string } | null;
 };
 
 export class ConfigError extends Error {
@@ -316,6 +333,13 @@ export function parseConfig(env: Env): PortalConfig {
       allowedHostSuffixes,
       outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
     },
+    monitoring: {
+      recheckIntervalMinutes: v.RECHECK_INTERVAL_MINUTES ?? 60,
+      concurrency: v.RECHECK_CONCURRENCY ?? 20,
+      tenantConcurrency: v.RECHECK_TENANT_CONCURRENCY ?? 4,
+      worker: v.RECHECK_WORKER ?? "in-process",
+    },
+    mail: v.SMTP_URL ? { smtpUrl: v.SMTP_URL, from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
   };
 }
 

@@ -20,3 +20,10 @@ try {
 void import("@/lib/db/client")
   .then(({ db }) => db().$queryRaw`SELECT 1`)
   .catch(() => console.error("Database not reachable at start-up; /api/health will report it."));
+
+// The queue's worker runs inside the portal unless it runs apart (`npm run worker`, RECHECK_WORKER=off).
+if (config().monitoring.worker === "in-process") {
+  void import("@/lib/monitoring/worker")
+    .then(({ startWorker }) => startWorker())
+    .catch((error: unknown) => console.error("Worker not started:", error instanceof Error ? error.message : error));
+}

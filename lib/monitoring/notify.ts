@@ -3,7 +3,10 @@ import "server-only";
 // The one place a health transition is told to people. Called once per transition, after the check that caused it
 // is committed (lib/data/checks.ts finishCheck). E-mail alerts go from here; signed webhooks (issue 14's
 // publishLifecycleEvent) are to be called from here too, with `lifecycleEvent(transition)` as the event type.
+import { config } from "@/lib/config";
+import { alertRecipients } from "@/lib/data/mail";
 import type { HealthState } from "@/lib/generated/prisma/client";
+import { queueMail } from "@/lib/monitoring/mail";
 import type { TransitionKind } from "@/lib/monitoring/health-state";
 
 export type Transition = {
@@ -31,7 +34,45 @@ export function lifecycleEvent(t: Transition): "connection.ready" | "connection.
   return null;
 }
 
+/** Transitions that are e-mailed: a connection broke (consent removed included) or came back. */
+const EMAILED: ReadonlySet<TransitionKind> = new Set(["broken", "recovered"]);
+
+function alertText(t: Transition): { subject: string; text: string } {
+  const { appName, vendorName, supportEmail } = config().branding;
+  const where = t.environmentName ? `${t.environmentName} (${t.environmentUrl})` : t.environmentUrl;
+  const when = t.at.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  if (t.kind === "recovered") {
+    return {
+      subject: `${appName}: connection to ${where} is working again`,
+      text: `${appName} can reach ${where} again (checked ${when}).\n\nNothing more to do.\n\n${vendorName} · ${supportEmail}`,
+    };
+  }
+  const since = t.brokenSince ? t.brokenSince.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC") : when;
+  return {
+    subject: `${appName}: ${t.consentRemoved ? "consent removed" : "connection broken"} for ${where}`,
+    text: `The connection from ${appName} to ${where} is broken since ${since}.\n\nWhy: ${t.cause ?? "the last check failed."}\n\nSee the details and the fix on your connection page. Questions: ${supportEmail}.\n\n${vendorName}`,
+  };
+}
+
+/** Queues the alert e-mails of a transition: to the tenant's onboarding administrators (unless they opted out) and to the vendor's support address. */
+async function emailAlerts(t: Transition): Promise<void> {
+  if (!EMAILED.has(t.kind)) return;
+  const { subject, text } = alertText(t);
+  const kind = `alert.${lifecycleEvent(t) ?? t.kind}`;
+  const customers = await alertRecipients(t.tenantId);
+  if (customers.addresses.length) await queueMail({ tenantId: t.tenantId, kind, recipients: customers.addresses, subject, text });
+  await queueMail({ tenantId: t.tenantId, kind, recipients: [config().branding.supportEmail], subject: `[tenant ${t.tenantId}] ${subject}`, text: `${text}\n\nTenant: ${t.tenantId}\nEnvironment: ${t.environmentId}\nCheck: ${t.checkId}\nCause id: ${t.causeId ?? "-"}${customers.optedOut ? "\n(The customer opted out of e-mail alerts.)" : ""}` });
+}
+
+/**
+ * Tells people about one transition, after the check that caused it is committed. Never throws: a channel that
+ * fails logs and leaves its own retries to the queue; the re-verification itself is never held up.
+ */
 export async function notifyTransition(transition: Transition): Promise<void> {
-  // E-mail alerts (part 4 of issue 11) and webhooks are sent from here.
-  void transition;
+  try {
+    await emailAlerts(transition);
+  } catch (error) {
+    console.error("alert e-mail could not be queued", transition.kind, transition.environmentId, error instanceof Error ? error.message : error);
+  }
+  // Webhooks (issue 14): publishLifecycleEvent(...) for lifecycleEvent(transition), here.
 }
