@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { HealthNotice } from "@/components/health-notice";
+import { EmailAlertsForm } from "./_components/email-alerts-form";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
@@ -83,6 +84,8 @@ export default async function OnboardingOverview() {
           )}
         </li>
       </ol>
+
+      <EmailAlertsForm on={!tenant.emailAlertsOff} canChange={session.tenantAdmin} />
 
       {next ? (
         <Link href={next.href} className="inline-flex rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
