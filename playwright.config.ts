@@ -53,9 +53,11 @@ export default defineConfig({
       PORT: String(e2e.port),
       EMULATOR_PORT: String(e2e.emulatorPort),
       DATABASE_URL: `pglite:${databaseDir}`,
-      // Scheduled re-verification would add checks to the histories the specs count; it is tested in
-      // tests/integration/scheduled-recheck.test.ts. A spec that wants it sets RECHECK_WORKER itself.
-      RECHECK_WORKER: process.env.RECHECK_WORKER ?? "off",
+      // The worker runs in the portal (mail is sent), but scheduled re-verification would add checks to the
+      // histories the specs count: it is tested in tests/integration/scheduled-recheck.test.ts.
+      RECHECK_INTERVAL_MINUTES: "0",
+      // The demo's mail capture answers here (GET /messages), so specs can read what the portal sent.
+      MAIL_CAPTURE_HTTP_PORT: new URL(e2e.mailURL).port,
     },
   },
 });

@@ -170,7 +170,7 @@ const rawSchema = z.object({
   PORTAL_VENDOR_NAME: optionalString,
   PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
-  RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(7 * 24 * 60).optional()),
+  RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(7 * 24 * 60).optional()),
   RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
   RECHECK_TENANT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).optional()),
   RECHECK_WORKER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["in-process", "off"]).optional()),
@@ -212,7 +212,7 @@ export type PortalConfig = {
     outboundTimeoutMs: number;
   };
   monitoring: {
-    /** Every connected environment is re-verified once per interval, spread evenly over it. */
+    /** Every connected environment is re-verified once per interval, spread evenly over it; 0 = never. */
     recheckIntervalMinutes: number;
     /** Scheduled checks running at once in one worker process, and for one tenant. */
     concurrency: number;

@@ -52,6 +52,13 @@ export function InvitationForm() {
           {errors.note ? <p className="mt-1 text-sm text-red-700">{errors.note}</p> : null}
         </div>
         <div className="sm:col-span-3">
+          <label htmlFor="sendTo" className="block text-sm font-medium text-slate-700">
+            Send by e-mail to <span className="font-normal text-slate-500">(optional: the customer administrator)</span>
+          </label>
+          <input id="sendTo" name="sendTo" type="email" maxLength={254} className={field} placeholder="admin@contoso.com" aria-invalid={errors.sendTo ? true : undefined} />
+          {errors.sendTo ? <p className="mt-1 text-sm text-red-700">{errors.sendTo}</p> : null}
+        </div>
+        <div className="sm:col-span-3">
           <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
             {pending ? "Creating…" : "Create invitation link"}
           </button>
@@ -66,7 +73,7 @@ export function InvitationForm() {
         <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
           <p className="mb-3 text-sm text-emerald-950">
             Invitation created{state.created.tenantHint ? ` for ${state.created.tenantHint}` : ""}, valid until{" "}
-            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. Copy the link now: it is shown only once.
+            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
           </p>
           <CopyField label="Invitation link" value={state.created.link} />
         </div>

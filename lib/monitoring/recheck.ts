@@ -26,6 +26,7 @@ export const FRESH_TOKEN_MS = 24 * 60 * 60 * 1000;
 /** Queues the environments whose place in the interval is the minute of `now`. Returns how many were queued. */
 export async function planRechecks(now = new Date(), options: { jitter?: boolean } = {}): Promise<number> {
   const { recheckIntervalMinutes } = config().monitoring;
+  if (recheckIntervalMinutes === 0) return 0;
   const minute = Math.floor(now.getTime() / 60_000);
   const due = await dueEnvironments(recheckIntervalMinutes, minute % recheckIntervalMinutes);
   if (due.length === 0) return 0;

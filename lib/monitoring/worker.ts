@@ -23,7 +23,11 @@ export function startWorker(): Promise<Running> {
     const { startMailWorker } = await import("@/lib/monitoring/mail");
     await startMailWorker(boss);
     const c = config().monitoring;
-    console.log(`Worker: re-verifying every connected environment every ${c.recheckIntervalMinutes} min, ${c.concurrency} at once (${c.tenantConcurrency} per tenant)`);
+    console.log(
+      c.recheckIntervalMinutes === 0
+        ? "Worker: mail only (RECHECK_INTERVAL_MINUTES=0: no scheduled re-verification)"
+        : `Worker: re-verifying every connected environment every ${c.recheckIntervalMinutes} min, ${c.concurrency} at once (${c.tenantConcurrency} per tenant)`,
+    );
     return {
       recheck,
       stop: async () => {

@@ -11,6 +11,7 @@ import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
 import { createInvitation, revokeInvitation } from "@/lib/data/support/invitations";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
+import { emailInvitation } from "@/lib/monitoring/invitation-mail";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
@@ -36,8 +37,8 @@ export const rerunCheckAction = validatedAction(
 
 export type InvitationFormState = {
   message?: string;
-  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string };
-  created?: { link: string; expiresAt: string; tenantHint: string | null };
+  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string; sendTo?: string };
+  created?: { link: string; expiresAt: string; tenantHint: string | null; sentTo?: string };
 };
 
 const invitationForm = z.object({
@@ -54,6 +55,7 @@ const invitationForm = z.object({
   ),
   expiresInDays: z.enum(INVITATION_EXPIRY_DAYS.map(String) as [string, ...string[]], { error: `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.` }).transform(Number),
   note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional()),
+  sendTo: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.email("Enter the customer administrator's e-mail address, or leave it empty.").max(254).optional()),
 });
 
 /** Creates an invitation link (shown once) that starts the consent flow and binds to the first tenant using it. */
@@ -64,7 +66,7 @@ export const createInvitationAction = validatedAction(
     invalid: (): InvitationFormState => ({ message: "The form could not be read. Reload the page and try again." }),
   },
   async (session, [, form]): Promise<InvitationFormState> => {
-    const parsed = invitationForm.safeParse({ tenantHint: form.get("tenantHint"), expiresInDays: form.get("expiresInDays"), note: form.get("note") });
+    const parsed = invitationForm.safeParse({ tenantHint: form.get("tenantHint"), expiresInDays: form.get("expiresInDays"), note: form.get("note"), sendTo: form.get("sendTo") ?? undefined });
     if (!parsed.success) {
     const fieldErrors: NonNullable<InvitationFormState["fieldErrors"]> = {};
     for (const issue of parsed.error.issues) {
@@ -73,12 +75,13 @@ export const createInvitationAction = validatedAction(
     }
     return { fieldErrors };
     }
-    const { tenantHint = null, note = null, expiresInDays } = parsed.data;
+    const { tenantHint = null, note = null, expiresInDays, sendTo } = parsed.data;
     const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays });
     const link = new URL("/consent", await requestOrigin());
     link.searchParams.set("invitation", invitation.token);
+    if (sendTo) await emailInvitation(staffActor(session), { id: invitation.id, link: link.toString(), expiresAt: invitation.expiresAt }, sendTo);
     revalidatePath("/console/invitations");
-    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint } };
+    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint, ...(sendTo ? { sentTo: sendTo } : {}) } };
   },
 );
 

@@ -2,4 +2,11 @@
 const port = Number(process.env.E2E_PORT ?? 3100);
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 44310);
 
-export const e2e = { port, emulatorPort, baseURL: `http://localhost:${port}`, emulatorURL: `https://127.0.0.1:${emulatorPort}` };
+export const e2e = {
+  port,
+  emulatorPort,
+  baseURL: `http://localhost:${port}`,
+  emulatorURL: `https://127.0.0.1:${emulatorPort}`,
+  /** The demo's SMTP capture, read over HTTP (GET /messages). */
+  mailURL: `http://127.0.0.1:${emulatorPort + 2}`,
+};
