@@ -20,6 +20,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/console/tenants", label: "Tenants" },
     { href: "/console/invitations", label: "Invitations" },
     { href: "/console/activity", label: "Staff activity" },
+    { href: "/console/alerts", label: "Alert log" },
   ];
   return (
     <SignedInFrame

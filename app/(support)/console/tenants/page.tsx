@@ -4,6 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import { age, consentLabels, sourceLabels } from "@/components/support/format";
 import { CHECK_STEPS, staffStepLabel } from "@/lib/checks/vocabulary";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { BrokenBadge } from "@/components/support/broken-badge";
 import { requireStaff } from "@/lib/auth/session";
 import {
   filtersToQuery,
@@ -55,7 +56,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
   const { rows, total, page, pageCount } = result;
   const exportQuery = filtersToQuery({ ...filters, page: 1, size: PAGE_SIZES[0] });
   const pageHref = (p: number) => `/console/tenants${filtersToQuery(filters, { page: p })}`;
-  const filtered = Boolean(filters.q || filters.stage || filters.step || filters.source || filters.stale);
+  const filtered = Boolean(filters.q || filters.stage || filters.step || filters.source || filters.stale || filters.health);
   const staleChoices = filters.stale && !STALE_CHOICES.includes(filters.stale) ? [...STALE_CHOICES, filters.stale].sort((a, b) => a - b) : STALE_CHOICES;
 
   return (
@@ -108,6 +109,13 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
                 {sourceOptionLabels[s]}
               </option>
             ))}
+          </select>
+        </label>
+        <label className="text-sm font-medium text-slate-700">
+          Connection
+          <select name="health" defaultValue={filters.health ?? ""} className={field}>
+            <option value="">Any</option>
+            <option value="broken">Broken</option>
           </select>
         </label>
         <label className="text-sm font-medium text-slate-700">
@@ -212,6 +220,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
                   </td>
                   <td className="px-3 py-3">
                     <OutcomeBadge outcome={t.latestCheckOutcome} />
+                    <BrokenBadge health={t.health} since={t.brokenSince} />
                     {t.latestCheckAt ? (
                       <time dateTime={t.latestCheckAt.toISOString()} className="block text-xs text-slate-500" title={t.latestCheckAt.toISOString()}>
                         {age(t.latestCheckAt, now)}
