@@ -37,7 +37,8 @@ function embeddedExecutor(dataDir: string | null): PgBoss.Db {
   };
 }
 
-async function open(worker: boolean): Promise<PgBoss> {
+/** A new queue client of its own (the process's shared one is `queue()`); tests use it to play a second replica. */
+export async function openQueue(worker: boolean): Promise<PgBoss> {
   const { database } = config();
   const connection: PgBoss.ConstructorOptions =
     database.kind === "postgres" ? { connectionString: database.url, max: 4 } : { db: embeddedExecutor(database.dataDir) };
@@ -64,9 +65,9 @@ export function queue(options: { worker?: boolean } = {}): Promise<PgBoss> {
   if (holder.portalQueue) {
     // A sender became a worker: reopen with the clock on.
     const previous = holder.portalQueue.boss;
-    holder.portalQueue = { worker, boss: previous.then((b) => b.stop({ graceful: false, wait: true })).then(() => open(worker)) };
+    holder.portalQueue = { worker, boss: previous.then((b) => b.stop({ graceful: false, wait: true })).then(() => openQueue(worker)) };
   } else {
-    holder.portalQueue = { worker, boss: open(worker) };
+    holder.portalQueue = { worker, boss: openQueue(worker) };
   }
   holder.portalQueue.boss.catch(() => {
     holder.portalQueue = undefined;
