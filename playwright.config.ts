@@ -57,6 +57,11 @@ export default defineConfig({
       // those deliveries fail and are logged, which is what a down receiver looks like).
       WEBHOOK_URL: e2e.webhookURL,
       WEBHOOK_SECRET: e2e.webhookSecret,
+      // The worker runs in the portal (mail is sent), but scheduled re-verification would add checks to the
+      // histories the specs count: it is tested in tests/integration/scheduled-recheck.test.ts.
+      RECHECK_INTERVAL_MINUTES: "0",
+      // The demo's mail capture answers here (GET /messages), so specs can read what the portal sent.
+      MAIL_CAPTURE_HTTP_PORT: new URL(e2e.mailURL).port,
     },
   },
 });

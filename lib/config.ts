@@ -184,6 +184,12 @@ const rawSchema = z.object({
   ),
   WEBHOOK_SECRET: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
   API_RATE_LIMIT_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).optional()),
+  RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(7 * 24 * 60).optional()),
+  RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
+  RECHECK_TENANT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).optional()),
+  RECHECK_WORKER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["in-process", "off"]).optional()),
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
+  EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
 });
 
 /**
@@ -239,6 +245,17 @@ export type PortalConfig = {
   webhooks: { url: string; secret: string } | null;
   /** The ISV back end's API (/api/v1): requests per minute per calling application. */
   api: { rateLimitPerMinute: number };
+  monitoring: {
+    /** Every connected environment is re-verified once per interval, spread evenly over it; 0 = never. */
+    recheckIntervalMinutes: number;
+    /** Scheduled checks running at once in one worker process, and for one tenant. */
+    concurrency: number;
+    tenantConcurrency: number;
+    /** Whether the portal process runs the queue's worker (off when `npm run worker` runs apart). */
+    worker: "in-process" | "off";
+  };
+  /** Alerts by e-mail; null when SMTP_URL is not set (nothing is sent, alerts are still logged). */
+  mail: { smtpUrl: string; from: string } | null;
 };
 
 export class ConfigError extends Error {
@@ -364,6 +381,13 @@ export function parseConfig(env: Env): PortalConfig {
     demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
     webhooks,
     api: { rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE ?? 120 },
+    monitoring: {
+      recheckIntervalMinutes: v.RECHECK_INTERVAL_MINUTES ?? 60,
+      concurrency: v.RECHECK_CONCURRENCY ?? 20,
+      tenantConcurrency: v.RECHECK_TENANT_CONCURRENCY ?? 4,
+      worker: v.RECHECK_WORKER ?? "in-process",
+    },
+    mail: v.SMTP_URL ? { smtpUrl: v.SMTP_URL, from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
   };
 }
 

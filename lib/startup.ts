@@ -25,3 +25,10 @@ void import("@/lib/db/client")
   .catch((error: unknown) =>
     logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Database not reachable at start-up; /api/health will report it."),
   );
+
+// The queue's worker runs inside the portal unless it runs apart (`npm run worker`, RECHECK_WORKER=off).
+if (config().monitoring.worker === "in-process") {
+  void import("@/lib/monitoring/worker")
+    .then(({ startWorker }) => startWorker())
+    .catch((error: unknown) => logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Worker not started"));
+}

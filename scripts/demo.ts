@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../emulator/hosts";
 import { baseEnv, bin, buildIfNeeded, root, run, start, stopAll, waitFor } from "./lib.mjs";
+import { startMailCapture } from "./mail-capture";
 
 type Runtime = {
   authorityHost: string;
@@ -36,6 +37,9 @@ async function main() {
   await waitFor(() => existsSync(runtimeFile), { timeoutMs: 60_000, what: "the emulator to start" });
   const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as Runtime;
 
+  // A real SMTP server on loopback that keeps what the portal sends (alerts, invitations), unless SMTP_URL is given.
+  const capture = process.env.SMTP_URL ? null : await startMailCapture({ httpPort: Number(process.env.MAIL_CAPTURE_HTTP_PORT || 0) });
+
   const portalEnv = baseEnv({
     PORTAL_MODE: "demo",
     PORT: port,
@@ -55,6 +59,7 @@ async function main() {
     DEMO_ADMIN_CENTER_URL: runtime.ppac,
     // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
     NODE_EXTRA_CA_CERTS: runtime.caCertPath,
+    ...(capture ? { SMTP_URL: capture.smtpUrl, EMAIL_FROM: process.env.EMAIL_FROM || "alerts@northwind.example" } : {}),
   });
 
   run(bin("tsx"), ["scripts/db-migrate.ts"], portalEnv);
@@ -66,7 +71,9 @@ async function main() {
     ? spawn(bin("pino-pretty"), ["--colorize", "--translateTime", "SYS:HH:MM:ss", "--ignore", "pid,hostname,service"], { stdio: ["pipe", "inherit", "inherit"] })
     : null;
   const portal = start(bin("next"), ["start", "-p", port], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
-  console.log(`\nDemo portal: http://localhost:${port}  (Microsoft emulator: ${runtime.authorityHost})\n`);
+  console.log(`\nDemo portal: http://localhost:${port}  (Microsoft emulator: ${runtime.authorityHost})`);
+  if (capture) console.log(`Mail sent by the portal: http://127.0.0.1:${capture.httpPort}/  (SMTP capture on ${capture.smtpUrl})`);
+  console.log("");
 
   void portal;
   void emulator;

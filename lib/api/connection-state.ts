@@ -1,38 +1,35 @@
 import "server-only";
 
-// The one place the API's `state` is derived (issue 14). Today it comes from what the schema records: the
-// tenant's consent and each environment's latest check. When the per-environment health state machine
-// (issue 11) lands, only this module changes: the API, its filter and its OpenAPI document read it from here.
-import type { CheckOutcome, ConsentState, Prisma } from "@/lib/generated/prisma/client";
+// The one place the API's `state` is derived: the tenant's consent, and each environment's health as the
+// monitoring state machine keeps it (lib/monitoring/health-state.ts: a transient fault is degraded, not broken).
+// Rows without a health yet (written before it existed) fall back to their latest check's outcome.
+import type { CheckOutcome, ConsentState, HealthState, Prisma } from "@/lib/generated/prisma/client";
 
 export const CONNECTION_STATES = ["healthy", "degraded", "broken", "consent_removed", "pending"] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 export const CONNECTION_STATE_DESCRIPTIONS: Record<ConnectionState, string> = {
-  healthy: "the latest check passed",
-  degraded: "the latest check passed with warnings",
-  broken: "the latest check failed",
+  healthy: "the latest check passed (or passed again after a failure)",
+  degraded: "the latest check passed with warnings, or Microsoft was briefly unreachable or throttling",
+  broken: "checks fail: the connection does not work (the cause is on the customer's and the support pages)",
   consent_removed: "the customer's administrator removed the app's consent; nothing can be called until it is granted again",
   pending: "not verified yet (no check has finished)",
 };
 
-/** An environment's state: consent removed overrides everything, else its latest finished check. */
-export function environmentState(tenant: { consentState: ConsentState }, environment: { latestCheckOutcome: CheckOutcome | null }): ConnectionState {
+const FROM_HEALTH: Record<HealthState, ConnectionState> = { HEALTHY: "healthy", RECOVERED: "healthy", DEGRADED: "degraded", BROKEN: "broken" };
+const FROM_OUTCOME: Partial<Record<CheckOutcome, ConnectionState>> = { PASSED: "healthy", WARNING: "degraded", FAILED: "broken" };
+
+type StateSource = { latestCheckOutcome: CheckOutcome | null; health?: HealthState | null };
+
+/** An environment's state: consent removed overrides everything, else its health (or its latest check's outcome). */
+export function environmentState(tenant: { consentState: ConsentState }, environment: StateSource): ConnectionState {
   if (tenant.consentState === "REVOKED") return "consent_removed";
-  switch (environment.latestCheckOutcome) {
-    case "PASSED":
-      return "healthy";
-    case "WARNING":
-      return "degraded";
-    case "FAILED":
-      return "broken";
-    default:
-      return "pending";
-  }
+  if (environment.health) return FROM_HEALTH[environment.health];
+  return (environment.latestCheckOutcome && FROM_OUTCOME[environment.latestCheckOutcome]) || "pending";
 }
 
-/** A tenant's state: its worst environment's (the tenant row keeps the worst latest outcome, lib/data/checks.ts). */
-export function tenantState(tenant: { consentState: ConsentState; latestCheckOutcome: CheckOutcome | null }): ConnectionState {
+/** A tenant's state: its worst environment's (the tenant row keeps the worst health and outcome, lib/data/checks.ts). */
+export function tenantState(tenant: { consentState: ConsentState } & StateSource): ConnectionState {
   return environmentState(tenant, tenant);
 }
 
@@ -41,16 +38,17 @@ export const CONNECTED_TENANTS: Prisma.TenantWhereInput = { consentState: { in: 
 
 /** The filter `?state=` as a query on the tenant row, consistent with tenantState(). */
 export function tenantStateWhere(state: ConnectionState): Prisma.TenantWhereInput {
+  const granted = { consentState: "GRANTED" as const };
   switch (state) {
     case "consent_removed":
       return { consentState: "REVOKED" };
     case "healthy":
-      return { consentState: "GRANTED", latestCheckOutcome: "PASSED" };
+      return { ...granted, OR: [{ health: { in: ["HEALTHY", "RECOVERED"] } }, { health: null, latestCheckOutcome: "PASSED" }] };
     case "degraded":
-      return { consentState: "GRANTED", latestCheckOutcome: "WARNING" };
+      return { ...granted, OR: [{ health: "DEGRADED" }, { health: null, latestCheckOutcome: "WARNING" }] };
     case "broken":
-      return { consentState: "GRANTED", latestCheckOutcome: "FAILED" };
+      return { ...granted, OR: [{ health: "BROKEN" }, { health: null, latestCheckOutcome: "FAILED" }] };
     case "pending":
-      return { consentState: "GRANTED", OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
+      return { ...granted, health: null, OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
   }
 }

@@ -24,6 +24,9 @@ import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/
 
 export type CheckTarget = { environmentId: string; environmentUrl: string };
 
+/** What the caller found out before the check (the scheduled run's daily consent proof), for its health verdict. */
+export type KnownFacts = { consentRoleMissing?: boolean };
+
 /** Longest Retry-After the check waits for before it reports throttling instead (keeps a check interactive). */
 const MAX_RETRY_AFTER_SECONDS = 20;
 const MAX_THROTTLE_RETRIES = 2;
@@ -195,7 +198,7 @@ async function gather(run: CheckRun, scope: TenantScope, target: CheckTarget, re
 }
 
 /** Runs a started check to its end. Never throws and never leaves the check RUNNING while the database answers. */
-export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string): Promise<CheckOutcome> {
+export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, known: KnownFacts = {}): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
   const run = new CheckRun(scope, checkId, { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId, required: c.dataverse.rolePrivileges });
@@ -222,9 +225,10 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
     entraRequests: meter.entra,
     dataverseRequests: meter.dataverse,
     applicationUserId: outcome !== "FAILED" && whoAmI?.ok ? whoAmI.value.UserId : null,
+    consentRoleMissing: known.consentRoleMissing,
   };
   try {
-    const ready = await finishCheck(scope, checkId, summary, run.takeUnsaved());
+    const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
     if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
   } catch (error) {
     console.error("connection check: could not record its end", checkId, error instanceof Error ? error.message : error);
@@ -250,7 +254,7 @@ export async function launchCheck(scope: TenantScope, target: CheckTarget, trigg
 }
 
 /** Starts and runs a check to the end (scripts, tests, the benchmark). */
-export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<{ checkId: string; outcome: CheckOutcome }> {
+export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, known: KnownFacts = {}): Promise<{ checkId: string; outcome: CheckOutcome }> {
   const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
-  return { checkId, outcome: await executeCheck(scope, target, checkId) };
+  return { checkId, outcome: await executeCheck(scope, target, checkId, known) };
 }

@@ -4,7 +4,10 @@ import "server-only";
 // cross-tenant reads are in lib/data/support/tenants.ts, as every staff-only query is.)
 import { audit } from "@/lib/audit";
 import type { TenantScope } from "@/lib/data/scope";
+import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import { nextHealth } from "@/lib/monitoring/health-state";
+import { notifyTransition, type Transition } from "@/lib/monitoring/notify";
 import type { CheckOutcome, CheckTrigger, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
@@ -96,50 +99,120 @@ export type CheckSummary = {
   dataverseRequests: number;
   /** WhoAmI's UserId when the check passed (or only warned): the next check asks for it directly. */
   applicationUserId?: string | null;
+  /** A fresh token of the app for the tenant lacked the admin-only permission (scheduled re-verification). */
+  consentRoleMissing?: boolean;
 };
 
 /**
- * Ends a check: the steps its last round trip settled, its summary, the environment's and tenant's status.
- * Returns true when this is the environment's first check that did not fail (the connection is ready).
+ * Ends a check: the steps its last round trip settled, its summary, the environment's health and the tenant's
+ * status, in one transaction; then tells people about a health transition, if there was one (never on every run).
+ * `ready` is true on the environment's first check that did not fail (the connection is ready).
  */
-export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<boolean> {
+export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<{ ready: boolean; transition: Transition | null }> {
   const { tenantId, actor } = scope;
-  const { applicationUserId, ...result } = summary;
+  const { applicationUserId, consentRoleMissing, ...result } = summary;
   const finishedAt = new Date();
-  return db().$transaction(async (tx) => {
+  const finished = await db().$transaction(async (tx) => {
     if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
     const check = await tx.connectionCheck.update({
       where: { id: checkId, tenantId },
       data: { ...result, finishedAt, currentStep: null, waitingUntil: null },
       select: { environmentId: true, startedAt: true },
     });
+    const health = await environmentHealth(tx, tenantId, check.environmentId, checkId, { ...result, startedAt: check.startedAt, consentRoleMissing }, finishedAt);
     const latest = { latestCheckOutcome: result.outcome, latestCheckAt: check.startedAt, latestFailingStep: result.failingStep };
     await tx.environment.update({
       where: { id: check.environmentId, tenantId },
-      data: { latestCheckId: checkId, ...latest, ...(applicationUserId ? { applicationUserId } : {}) },
+      data: { latestCheckId: checkId, ...latest, ...(applicationUserId ? { applicationUserId } : {}), ...health.data },
     });
     // The tenant's summary is its worst environment's latest result: one failing environment makes it failing.
     const environments = await tx.environment.findMany({
       where: { tenantId },
-      select: { latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true },
+      select: { latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, health: true, brokenSince: true },
     });
     const rank = { FAILED: 3, WARNING: 2, PASSED: 1, RUNNING: 0 } as const;
     const worst = environments
       .filter((e) => e.latestCheckOutcome)
       .sort((a, b) => rank[b.latestCheckOutcome!] - rank[a.latestCheckOutcome!] || (b.latestCheckAt?.getTime() ?? 0) - (a.latestCheckAt?.getTime() ?? 0))[0];
+    const healthRank = { BROKEN: 3, DEGRADED: 2, RECOVERED: 1, HEALTHY: 0 } as const;
+    const worstHealth = environments.reduce<(typeof environments)[number]["health"]>((w, e) => (e.health && (!w || healthRank[e.health] > healthRank[w]) ? e.health : w), null);
+    const brokenSince = environments.reduce<Date | null>((min, e) => (e.brokenSince && (!min || e.brokenSince < min) ? e.brokenSince : min), null);
     await tx.tenant.update({
       where: { id: tenantId },
       data: {
         latestCheckOutcome: worst?.latestCheckOutcome ?? null,
         latestCheckAt: environments.reduce<Date | null>((max, e) => (e.latestCheckAt && (!max || e.latestCheckAt > max) ? e.latestCheckAt : max), null),
         latestFailingStep: worst?.latestFailingStep ?? null,
+        health: worstHealth,
+        brokenSince,
       },
     });
+    // The health change is written before the check's end, so the end stays the newest event of the check.
+    if (health.transition) {
+      const t = health.transition;
+      if (t.consentRemoved) {
+        const revoked = await tx.tenant.updateMany({ where: { id: tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
+        if (revoked.count) await audit({ actor, tenantId, action: "consent.revoked", target: { type: "tenant", id: tenantId }, details: { because: "re-verification", checkId } }, tx);
+      }
+      await audit({ actor, tenantId, action: `environment.${t.kind}`, target: { type: "environment", id: t.environmentId }, details: { checkId, from: t.from, to: t.to, cause: t.causeId } }, tx);
+    }
     await audit({ actor, tenantId, action: "check.finished", target: { type: "check", id: checkId }, details: { outcome: result.outcome, failingStep: result.failingStep } }, tx);
-    if (result.outcome === "FAILED") return false;
-    const workedBefore = await tx.connectionCheck.count({ where: { tenantId, environmentId: check.environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } } });
-    return workedBefore === 0;
+    const ready =
+      result.outcome !== "FAILED" &&
+      (await tx.connectionCheck.count({ where: { tenantId, environmentId: check.environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } } })) === 0;
+    return { ready, transition: health.transition };
   });
+  if (finished.transition) await notifyTransition(finished.transition);
+  return finished;
+}
+
+/** The environment's next health (lib/monitoring/health-state.ts) from the check just finished. */
+async function environmentHealth(
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  environmentId: string,
+  checkId: string,
+  result: Omit<CheckSummary, "applicationUserId"> & { startedAt: Date },
+  now: Date,
+): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
+  if (result.outcome === "RUNNING") return { data: {}, transition: null };
+  const env = await tx.environment.findUniqueOrThrow({
+    where: { id: environmentId, tenantId },
+    select: { url: true, friendlyName: true, health: true, brokenSince: true, healthCause: true, healthCauseId: true, tenant: { select: { consentVerifiedAt: true } } },
+  });
+  // The step that decided the outcome: the failing one, else the first that warned.
+  const step = await tx.checkStep.findFirst({
+    where: { checkId, tenantId, ...(result.failingStep ? { name: result.failingStep } : { outcome: "WARNING" }) },
+    orderBy: { ordinal: "asc" },
+    select: { diagnosis: true, errorCode: true, customerCause: true },
+  });
+  const change = nextHealth(
+    env,
+    {
+      outcome: result.outcome,
+      startedAt: result.startedAt,
+      diagnosis: step?.diagnosis ?? null,
+      errorCode: step?.errorCode ?? null,
+      cause: step?.customerCause ?? null,
+      consentWasVerified: env.tenant.consentVerifiedAt !== null,
+      consentRoleMissing: result.consentRoleMissing,
+    },
+    config().branding.appName,
+    now,
+  );
+  const { healthChangedAt, ...next } = change.next;
+  const data: Prisma.EnvironmentUncheckedUpdateInput = {
+    ...next,
+    ...(healthChangedAt ? { healthChangedAt } : {}),
+    ...(result.outcome !== "FAILED" ? { lastVerifiedAt: result.startedAt } : {}),
+  };
+  const t = change.transition;
+  return {
+    data,
+    transition: t
+      ? { ...t, tenantId, environmentId, environmentUrl: env.url, environmentName: env.friendlyName, checkId, brokenSince: next.brokenSince, at: now }
+      : null,
+  };
 }
 
 /**

@@ -25,3 +25,11 @@ export function staffScope(session: StaffSession, tenantId: string): TenantScope
     [brand]: true,
   };
 }
+
+/**
+ * The portal acting on its own for one tenant (the scheduled re-verification): the tenant comes from the job,
+ * which the portal queued itself from the environment's own row, never from a request.
+ */
+export function systemScope(tenantId: string, name: string): TenantScope {
+  return { tenantId: tenantId.toLowerCase(), actor: { kind: "SYSTEM", name }, [brand]: true };
+}

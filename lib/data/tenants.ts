@@ -20,9 +20,10 @@ export async function getTenant(scope: TenantScope) {
       consentVerifiedAt: true,
       latestCheckOutcome: true,
       latestCheckAt: true,
+      emailAlertsOff: true,
       environments: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true },
+        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true, health: true, brokenSince: true, healthCause: true, lastVerifiedAt: true },
       },
     },
   });
@@ -141,4 +142,12 @@ export async function disconnectTenant(scope: TenantScope): Promise<void> {
   });
   // The tenant row is gone: the event carries the reference it had.
   await publishLifecycleEvent({ type: "tenant.disconnected", tenantId: scope.tenantId, customerReference });
+}
+
+/** The customer's choice about e-mail alerts (the vendor's support address is told either way). */
+export async function setEmailAlerts(scope: TenantScope, on: boolean): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await tx.tenant.update({ where: { id: scope.tenantId }, data: { emailAlertsOff: !on }, select: { id: true } });
+    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: on ? "alerts.email-on" : "alerts.email-off", target: { type: "tenant", id: scope.tenantId } }, tx);
+  });
 }

@@ -12,5 +12,23 @@ export function createAdapterFactory(target: DatabaseTarget): SqlDriverAdapterFa
     return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: 3_000, max: 10, idleTimeoutMillis: 30_000 });
   }
   // PGlite allows one connection per data folder per process; the adapter serialises queries on it.
-  return new PrismaPGlite(new PGlite(target.dataDir ?? undefined));
+  return new PrismaPGlite(embeddedDatabase(target.dataDir));
+}
+
+/**
+ * The process's one PGlite instance for a data folder (or in memory), shared by Prisma and the job queue
+ * (lib/monitoring/queue.ts): a second instance on the same folder would corrupt it. PGlite runs one statement
+ * at a time and holds other queries back while a transaction is open, so the queue's statements never land
+ * inside one of Prisma's transactions. Kept on globalThis, like the Prisma client, across dev-server reloads.
+ */
+export function embeddedDatabase(dataDir: string | null | undefined): PGlite {
+  const holder = globalThis as unknown as { portalPglite?: Map<string, PGlite> };
+  holder.portalPglite ??= new Map();
+  const key = dataDir ?? "memory://";
+  let instance = holder.portalPglite.get(key);
+  if (!instance || instance.closed) {
+    instance = new PGlite(dataDir ?? undefined);
+    holder.portalPglite.set(key, instance);
+  }
+  return instance;
 }

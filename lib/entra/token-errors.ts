@@ -44,6 +44,12 @@ export function parseEntraErrorBody(status: number, body: unknown): EntraErrorDe
   };
 }
 
+/** Hands an error answer captured in another call's context (a shared token request) to this caller's capture. */
+export function rememberEntraErrorDetail(detail: EntraErrorDetail): void {
+  const store = lastError.getStore();
+  if (store) store.detail = detail;
+}
+
 export function rememberEntraError(status: number, body: unknown): void {
   const store = lastError.getStore();
   if (store) store.detail = parseEntraErrorBody(status, body);

@@ -41,7 +41,7 @@ export type ConsentVerification =
   | { verified: false; retryable: boolean; explanation: Diagnosis; entra: EntraErrorDetail | null };
 
 /** The application permissions a token of the app carries (`roles`); none when it cannot be read. */
-function rolesIn(accessToken: string): string[] {
+export function rolesIn(accessToken: string): string[] {
   try {
     const roles = decodeJwt(accessToken).roles;
     return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [];

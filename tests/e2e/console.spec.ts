@@ -32,7 +32,7 @@ async function signedInPage(browser: Browser, upn: string, returnTo: string): Pr
 
 type ConsoleSurface = { pages: string[]; routes: string[]; actions: Array<{ id: string; name: string; worker: string }> };
 
-const EXPECTED_PAGES = ["/console", "/console/activity", "/console/invitations", "/console/tenants", "/console/tenants/[tenantId]", "/console/webhooks"];
+const EXPECTED_PAGES = ["/console", "/console/activity", "/console/alerts", "/console/invitations", "/console/tenants", "/console/tenants/[tenantId]", "/console/webhooks"];
 const EXPECTED_ROUTES = ["/console/api/checks/[checkId]", "/console/tenants.csv"];
 const EXPECTED_ACTIONS = ["createInvitationAction", "rerunCheckAction", "revokeInvitationAction", "setCustomerReferenceAction"];
 

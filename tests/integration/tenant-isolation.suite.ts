@@ -43,7 +43,7 @@ export function tenantIsolationSuite() {
 
       // Every change was audited under the tenant it concerns.
       const actions = await db().auditEvent.findMany({ where: { tenantId: tenantB }, select: { action: true }, orderBy: { createdAt: "asc" } });
-      expect(actions.map((x) => x.action)).toEqual(["environment.registered", "check.started", "check.finished"]);
+      expect(actions.map((x) => x.action)).toEqual(["environment.registered", "check.started", "environment.ready", "check.finished"]);
       expect(await db().auditEvent.count({ where: { tenantId: tenantA } })).toBe(0);
 
       // Malformed ids are simply "not found".

@@ -118,6 +118,19 @@ describe("parseConfig", () => {
     expect(parseConfig({ ...production, DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.notlocalhost.example" }).dataverse.allowedHostSuffixes).toEqual(["crm.notlocalhost.example"]);
     expect(parseConfig({ PORTAL_MODE: "demo", DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.localhost" }).dataverse.allowedHostSuffixes).toEqual(["crm.dynamics.localhost"]);
   });
+
+  it("monitoring and mail: defaults, and a bad value names its variable", () => {
+    expect(parseConfig({}).monitoring).toEqual({ recheckIntervalMinutes: 60, concurrency: 20, tenantConcurrency: 4, worker: "in-process" });
+    expect(parseConfig({}).mail).toBeNull();
+    expect(parseConfig({ SMTP_URL: "smtp://127.0.0.1:2525", RECHECK_INTERVAL_MINUTES: "0", RECHECK_WORKER: "off" })).toMatchObject({
+      mail: { smtpUrl: "smtp://127.0.0.1:2525", from: "no-reply@northwind.example" },
+      monitoring: { recheckIntervalMinutes: 0, worker: "off" },
+    });
+    expect(errorOf({ SMTP_URL: "http://mail.example.com" }).variable).toBe("SMTP_URL");
+    expect(errorOf({ EMAIL_FROM: "not an address" }).variable).toBe("EMAIL_FROM");
+    expect(errorOf({ RECHECK_INTERVAL_MINUTES: "-5" }).variable).toBe("RECHECK_INTERVAL_MINUTES");
+    expect(errorOf({ RECHECK_WORKER: "sometimes" }).variable).toBe("RECHECK_WORKER");
+  });
 });
 
 describe("LOG_LEVEL", () => {

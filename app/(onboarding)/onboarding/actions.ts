@@ -9,7 +9,7 @@ import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
 import { getEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { customerScope } from "@/lib/data/scope";
-import { disconnectTenant, getTenant, latestRedeemedConsent, markConsentRevoked, startConsentRequest } from "@/lib/data/tenants";
+import { disconnectTenant, getTenant, latestRedeemedConsent, markConsentRevoked, setEmailAlerts, startConsentRequest } from "@/lib/data/tenants";
 import { forgetTenantClient } from "@/lib/entra/msal";
 import { beginDelegated } from "@/lib/onboarding/delegated-flow";
 import { registerEnvironmentUrl } from "@/lib/onboarding/environment-registration";
@@ -171,5 +171,18 @@ export const disconnectAction = validatedAction(
     forgetTenantClient(scope.tenantId);
     await signOut({ redirectTo: "/disconnected" });
     return {};
+  },
+);
+
+export type EmailAlertsState = { saved?: "on" | "off"; error?: string };
+
+/** E-mail alerts on or off for the tenant's administrators (status page). */
+export const setEmailAlertsAction = validatedAction(
+  { args: z.tuple([previousStateArg, formDataArg]), guard: () => requireCustomerAdmin("/onboarding"), invalid: (): EmailAlertsState => ({ error: "That request was not valid. Reload the page and try again." }) },
+  async (session, [, form]): Promise<EmailAlertsState> => {
+    const choice = z.enum(["on", "off"]).safeParse(form.get("alerts"));
+    if (!choice.success) return { error: "Choose whether to receive e-mail alerts." };
+    await setEmailAlerts(customerScope(session), choice.data === "on");
+    return { saved: choice.data };
   },
 );

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { LinkButton } from "@/components/ui/button";
 import { cardClass } from "@/components/ui/card";
+import { HealthNotice } from "@/components/health-notice";
+import { EmailAlertsForm } from "./_components/email-alerts-form";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
@@ -45,6 +47,8 @@ export default async function OnboardingOverview() {
         <p className="mt-2 text-slate-600">{allPassing ? `Connected: ${c.branding.appName} can reach every registered environment.` : "Finish the steps below to connect your organisation."}</p>
       </div>
 
+      <HealthNotice environments={tenant.environments} />
+
       {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
 
       <ol className="space-y-4" aria-label="Onboarding steps">
@@ -85,6 +89,8 @@ export default async function OnboardingOverview() {
           )}
         </li>
       </ol>
+
+      <EmailAlertsForm on={!tenant.emailAlertsOff} canChange={session.tenantAdmin} />
 
       {next ? (
         <LinkButton href={next.href}>Next: {next.label}</LinkButton>

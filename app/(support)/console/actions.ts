@@ -12,6 +12,7 @@ import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
 import { createInvitation, revokeInvitation } from "@/lib/data/support/invitations";
 import { customerReferenceInput, setCustomerReference } from "@/lib/data/support/customer-reference";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
+import { emailInvitation } from "@/lib/monitoring/invitation-mail";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
@@ -38,10 +39,10 @@ export const rerunCheckAction = validatedAction(
 
 export type InvitationFormState = {
   message?: string;
-  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string; customerReference?: string };
-  created?: { link: string; expiresAt: string; tenantHint: string | null };
+  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string; customerReference?: string; sendTo?: string };
+  created?: { link: string; expiresAt: string; tenantHint: string | null; sentTo?: string };
   /** What was typed, given back after a refusal so that the form keeps it. */
-  values?: { tenantHint: string; expiresInDays: string; note: string };
+  values?: { tenantHint: string; expiresInDays: string; note: string; customerReference: string; sendTo: string };
 };
 
 const typed = (form: FormData, name: string) => {
@@ -64,6 +65,7 @@ const invitationForm = z.object({
   expiresInDays: z.enum(INVITATION_EXPIRY_DAYS.map(String) as [string, ...string[]], { error: `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.` }).transform(Number),
   note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional()),
   customerReference: customerReferenceInput.optional(),
+  sendTo: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.email("Enter the customer administrator's e-mail address, or leave it empty.").max(254).optional()),
 });
 
 /** Creates an invitation link (shown once) that starts the consent flow and binds to the first tenant using it. */
@@ -79,6 +81,7 @@ export const createInvitationAction = validatedAction(
       expiresInDays: form.get("expiresInDays"),
       note: form.get("note"),
       customerReference: form.get("customerReference") ?? undefined,
+      sendTo: form.get("sendTo") ?? undefined,
     });
     if (!parsed.success) {
     const fieldErrors: NonNullable<InvitationFormState["fieldErrors"]> = {};
@@ -86,14 +89,18 @@ export const createInvitationAction = validatedAction(
       const key = issue.path[0] as keyof typeof fieldErrors;
       fieldErrors[key] ??= issue.message;
     }
-    return { fieldErrors, values: { tenantHint: typed(form, "tenantHint"), expiresInDays: typed(form, "expiresInDays"), note: typed(form, "note") } };
+    return {
+      fieldErrors,
+      values: { tenantHint: typed(form, "tenantHint"), expiresInDays: typed(form, "expiresInDays"), note: typed(form, "note"), customerReference: typed(form, "customerReference"), sendTo: typed(form, "sendTo") },
+    };
     }
-    const { tenantHint = null, note = null, expiresInDays, customerReference = null } = parsed.data;
+    const { tenantHint = null, note = null, expiresInDays, customerReference = null, sendTo } = parsed.data;
     const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays, customerReference });
     const link = new URL("/consent", await requestOrigin());
     link.searchParams.set("invitation", invitation.token);
+    if (sendTo) await emailInvitation(staffActor(session), { id: invitation.id, link: link.toString(), expiresAt: invitation.expiresAt }, sendTo);
     revalidatePath("/console/invitations");
-    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint } };
+    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint, ...(sendTo ? { sentTo: sendTo } : {}) } };
   },
 );
 

@@ -25,6 +25,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/console/invitations", label: "Invitations" },
     { href: "/console/activity", label: "Staff activity" },
     { href: "/console/webhooks", label: "Webhooks" },
+    { href: "/console/alerts", label: "Alert log" },
   ];
   return (
     <SignedInFrame

@@ -14,11 +14,12 @@ const connectionSelect = {
   consentState: true,
   consentGrantedAt: true,
   latestCheckOutcome: true,
+  health: true,
   latestCheckAt: true,
   updatedAt: true,
   environments: {
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, url: true, organizationId: true, cloud: true, friendlyName: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, updatedAt: true },
+    select: { id: true, url: true, organizationId: true, cloud: true, friendlyName: true, latestCheckOutcome: true, health: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, updatedAt: true },
   },
 } satisfies Prisma.TenantSelect;
 

@@ -21,6 +21,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 
 export const SOURCES = ["appsource", "invitation", "direct"] as const;
+export const HEALTH_FILTERS = ["broken"] as const;
 export const SORTS = ["name", "domain", "created", "checked", "outcome"] as const;
 export const PAGE_SIZES = [25, 50, 100] as const;
 /** 10,000 tenants at 25 a page are 400 pages; anything far beyond that is a typo or a probe. */
@@ -43,6 +44,8 @@ const filtersSchema = z.object({
   stage: optional(z.enum(STAGES, { error: `stage must be one of: ${STAGES.join(", ")}.` })),
   step: optional(z.enum(CHECK_STEPS, { error: `step must be one of: ${CHECK_STEPS.join(", ")}.` })),
   source: optional(z.enum(SOURCES, { error: `source must be one of: ${SOURCES.join(", ")}.` })),
+  /** Connection health (lib/monitoring/health-state.ts): "broken" lists tenants with a broken environment. */
+  health: optional(z.enum(HEALTH_FILTERS, { error: `health must be one of: ${HEALTH_FILTERS.join(", ")}.` })),
   stale: optional(
     z
       .string()

@@ -51,6 +51,7 @@ export function tenantListWhere(filters: TenantFilters, now = new Date()): Prism
   if (filters.q) and.push(searchWhere(filters.q));
   if (filters.stage) and.push(stageWhere[filters.stage]);
   if (filters.step) and.push({ latestCheckOutcome: "FAILED", latestFailingStep: filters.step });
+  if (filters.health === "broken") and.push({ health: "BROKEN" });
   if (filters.source) and.push({ source: filters.source.toUpperCase() as "APPSOURCE" | "INVITATION" | "DIRECT" });
   if (filters.stale) {
     // Stale: an environment whose latest check is older than N days, or that was never checked.
@@ -87,6 +88,8 @@ const listSelect = {
   latestCheckOutcome: true,
   latestCheckAt: true,
   latestFailingStep: true,
+  health: true,
+  brokenSince: true,
   createdAt: true,
   _count: { select: { environments: true } },
   environments: { select: { url: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 3 },
@@ -193,6 +196,11 @@ export async function getSupportTenant(tenantId: string) {
           latestCheckOutcome: true,
           latestCheckAt: true,
           latestFailingStep: true,
+          health: true,
+          brokenSince: true,
+          healthCause: true,
+          healthCauseId: true,
+          lastVerifiedAt: true,
         },
       },
     },

@@ -13,4 +13,6 @@ export const e2e = {
   webhookPort,
   webhookURL: `http://127.0.0.1:${webhookPort}/hooks/portal`,
   webhookSecret: "e2e-webhook-secret-0123456789abcdef",
+  /** The demo's SMTP capture, read over HTTP (GET /messages). */
+  mailURL: `http://127.0.0.1:${emulatorPort + 2}`,
 };

@@ -26,7 +26,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
   if (!result.ok) notFound();
   const { rows, total, page, pageCount } = result;
   const exportQuery = filtersToQuery({ ...filters, page: 1, size: PAGE_SIZES[0] });
-  const filtered = Boolean(filters.q || filters.stage || filters.step || filters.source || filters.stale);
+  const filtered = Boolean(filters.q || filters.stage || filters.step || filters.source || filters.stale || filters.health);
 
   return (
     <div className="space-y-6">

@@ -58,8 +58,15 @@ export function InvitationForm() {
           <label htmlFor="invitationCustomerReference" className="block text-sm font-medium text-slate-700">
             Customer reference <span className="font-normal text-slate-500">(optional)</span>
           </label>
-          <input id="invitationCustomerReference" name="customerReference" maxLength={100} className={field} placeholder="Your subscription or account number" />
+          <input id="invitationCustomerReference" name="customerReference" maxLength={100} defaultValue={state.values?.customerReference} className={field} placeholder="Your subscription or account number" />
           {errors.customerReference ? <p className="mt-1 text-sm text-red-700">{errors.customerReference}</p> : null}
+        </div>
+        <div className="sm:col-span-3">
+          <label htmlFor="sendTo" className="block text-sm font-medium text-slate-700">
+            Send by e-mail to <span className="font-normal text-slate-500">(optional: the customer administrator)</span>
+          </label>
+          <input id="sendTo" name="sendTo" type="email" maxLength={254} className={field} placeholder="admin@contoso.com" defaultValue={state.values?.sendTo} aria-invalid={errors.sendTo ? true : undefined} />
+          {errors.sendTo ? <p className="mt-1 text-sm text-red-700">{errors.sendTo}</p> : null}
         </div>
         <div className="sm:col-span-3">
           <Button type="submit" disabled={pending}>
@@ -76,7 +83,7 @@ export function InvitationForm() {
         <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
           <p className="mb-3 text-sm text-emerald-950">
             Invitation created{state.created.tenantHint ? ` for ${state.created.tenantHint}` : ""}, valid until{" "}
-            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. Copy the link now: it is shown only once.
+            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
           </p>
           <CopyField label="Invitation link" value={state.created.link} />
         </div>

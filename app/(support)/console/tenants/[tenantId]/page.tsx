@@ -7,6 +7,7 @@ import { consentLabels, sourceLabels } from "@/components/support/format";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CustomerReferenceForm } from "@/app/(support)/console/_components/customer-reference-form";
+import { HealthNotice } from "@/components/health-notice";
 import { CopyField } from "@/components/ui/copy-field";
 import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
@@ -62,6 +63,8 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
           {tenant.latestCheckOutcome === "FAILED" && tenant.latestFailingStep ? <span className="text-red-800">failing at “{staffStepLabel(tenant.latestFailingStep)}”</span> : null}
         </p>
       </div>
+
+      <HealthNotice environments={tenant.environments} />
 
       <Card>
         <h2 className="sr-only">Tenant facts</h2>

@@ -50,6 +50,13 @@ export function TenantFilterForm({ filters, filtered }: { filters: TenantFilters
           ))}
         </select>
       </label>
+      <label className="text-sm font-medium text-slate-700">
+        Connection
+        <select name="health" defaultValue={filters.health ?? ""} className={field}>
+          <option value="">Any</option>
+          <option value="broken">Broken</option>
+        </select>
+      </label>
       <label className={label}>
         Stale checks
         <select name="stale" defaultValue={filters.stale ? String(filters.stale) : ""} className={field}>

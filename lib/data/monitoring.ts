@@ -1,0 +1,37 @@
+import "server-only";
+
+// The system's own reads for the scheduled re-verification (lib/monitoring/recheck.ts): unscoped by design, like
+// lib/data/support/, because the planner looks across every tenant; nothing here is reachable from a request.
+import { db } from "@/lib/db/client";
+
+export type DueEnvironment = { environmentId: string; tenantId: string; offsetSeconds: number };
+
+/**
+ * The connected environments (verified at least once) whose place in the interval falls in minute `slot`.
+ * Each environment's place is a hash of its id, so 10,000 environments spread evenly over the interval, each
+ * keeps its place from one interval to the next, and every replica computes the same plan.
+ */
+export async function dueEnvironments(intervalMinutes: number, slot: number): Promise<DueEnvironment[]> {
+  const seconds = intervalMinutes * 60;
+  const rows = await db().$queryRaw<Array<{ id: string; tenantId: string; offset: bigint | number }>>`
+    SELECT id::text AS id, "tenantId"::text AS "tenantId", ((hashtext(id::text)::bigint + 2147483648) % ${seconds}) AS "offset"
+    FROM "Environment"
+    WHERE "lastVerifiedAt" IS NOT NULL AND ((hashtext(id::text)::bigint + 2147483648) % ${seconds}) / 60 = ${slot}`;
+  return rows.map((r) => ({ environmentId: r.id, tenantId: r.tenantId, offsetSeconds: Number(r.offset) }));
+}
+
+/** What a scheduled check needs: the environment's URL (it may have been removed since it was queued). */
+export async function scheduledTarget(tenantId: string, environmentId: string) {
+  return db().environment.findFirst({
+    where: { id: environmentId, tenantId },
+    select: { id: true, url: true, tenant: { select: { consentVerifiedAt: true, consentState: true } } },
+  });
+}
+
+/** The Retry-After Dataverse gave when the check was stopped by throttling, if it was. */
+export async function throttledFor(tenantId: string, checkId: string): Promise<number | null> {
+  const step = await db().checkStep.findFirst({ where: { tenantId, checkId, diagnosis: "throttled" }, select: { vendorDetail: true } });
+  if (!step) return null;
+  const seconds = (step.vendorDetail as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  return typeof seconds === "number" && seconds >= 0 ? seconds : 60;
+}

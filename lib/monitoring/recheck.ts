@@ -1,0 +1,212 @@
+import "server-only";
+
+// Scheduled re-verification. Every connected environment (verified at least once) is re-checked once per
+// RECHECK_INTERVAL_MINUTES, at its own place in the interval (a hash of its id; lib/data/monitoring.ts), so that
+// 10,000 environments spread evenly. A cron job queues each minute's environments, each at its own second; the
+// worker runs them with a global cap (RECHECK_CONCURRENCY per worker process) and a per-tenant cap
+// (RECHECK_TENANT_CONCURRENCY), pauses a tenant for Dataverse's Retry-After when a check was throttled, and
+// gets a fresh token for a tenant at least once a day (a cached token hides revoked consent for its lifetime).
+// Results join the check history with trigger SCHEDULED, and move the environment's health like any check.
+import type PgBoss from "pg-boss";
+import { runCheck } from "@/lib/checks/run";
+import { config } from "@/lib/config";
+import { closeAbandonedChecks, runningCheckId } from "@/lib/data/checks";
+import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
+import { systemScope } from "@/lib/data/scope";
+import { consentProofToken, forgetTenantClient } from "@/lib/entra/msal";
+import { QUEUES, queue } from "@/lib/monitoring/queue";
+import { rolesIn } from "@/lib/onboarding/consent";
+
+export type RecheckJob = { tenantId: string; environmentId: string };
+
+const ACTOR = "scheduled re-verification";
+/** A tenant's token is fetched fresh (not from MSAL's cache) at least this often. */
+export const FRESH_TOKEN_MS = 24 * 60 * 60 * 1000;
+
+/** Queues the environments whose place in the interval is the minute of `now`. Returns how many were queued. */
+export async function planRechecks(now = new Date(), options: { jitter?: boolean } = {}): Promise<number> {
+  const { recheckIntervalMinutes } = config().monitoring;
+  if (recheckIntervalMinutes === 0) return 0;
+  const minute = Math.floor(now.getTime() / 60_000);
+  const due = await dueEnvironments(recheckIntervalMinutes, minute % recheckIntervalMinutes);
+  if (due.length === 0) return 0;
+  const minuteStart = minute * 60_000;
+  const boss = await queue();
+  await boss.insert(
+    due.map((e) => ({
+      name: QUEUES.recheck,
+      data: { tenantId: e.tenantId, environmentId: e.environmentId } satisfies RecheckJob,
+      singletonKey: e.environmentId,
+      // Its own second within the minute: the plan's minute does not all start at once.
+      startAfter: options.jitter === false ? undefined : new Date(Math.max(minuteStart + (e.offsetSeconds % 60) * 1000, now.getTime())),
+    })),
+  );
+  return due.length;
+}
+
+/** Per process: when each tenant last had a fresh token, and the fresh-token round in progress (shared). */
+const freshTokens = new Map<string, { at: number; pending: Promise<boolean | undefined> | null; roleMissing: boolean | undefined }>();
+
+/**
+ * At least once a day per tenant: drop its cached tokens (so the check asks Entra again) and, for a tenant whose
+ * consent was proven, ask for the app's own token afresh to see whether the admin-only permission is still
+ * granted (docs/protocol/entra.md "Proving admin consent"). Returns true when that permission is gone.
+ */
+async function freshTokenRound(tenantId: string, consentWasProven: boolean, now: number): Promise<boolean | undefined> {
+  const entry = freshTokens.get(tenantId);
+  if (entry?.pending) return entry.pending;
+  if (entry && now - entry.at < FRESH_TOKEN_MS) return undefined;
+  const pending = (async () => {
+    forgetTenantClient(tenantId);
+    if (!consentWasProven || config().entra.tenancy === "single") return undefined;
+    try {
+      const { accessToken } = await consentProofToken(tenantId);
+      return !rolesIn(accessToken).includes(config().entra.consentAppRole);
+    } catch {
+      // No token at all: the check's own token step sees the same answer and names it.
+      return undefined;
+    }
+  })();
+  freshTokens.set(tenantId, { at: now, pending, roleMissing: undefined });
+  const roleMissing = await pending;
+  freshTokens.set(tenantId, { at: now, pending: null, roleMissing });
+  return roleMissing;
+}
+
+/** Tests: every tenant gets a fresh token on its next scheduled check. */
+export function forgetFreshTokens(): void {
+  freshTokens.clear();
+}
+
+export type RecheckResult = { ran: false; reason: "gone" | "running" } | { ran: true; checkId: string; outcome: string; retryAfterSeconds: number | null };
+
+/** One scheduled check of one environment. */
+export async function recheckEnvironment(job: RecheckJob, now = Date.now()): Promise<RecheckResult> {
+  const target = await scheduledTarget(job.tenantId, job.environmentId);
+  if (!target) return { ran: false, reason: "gone" };
+  const scope = systemScope(job.tenantId, ACTOR);
+  await closeAbandonedChecks(scope, target.id);
+  // A check already running (the customer's or staff's) is this interval's check too.
+  if (await runningCheckId(scope, target.id)) return { ran: false, reason: "running" };
+  const consentRoleMissing = await freshTokenRound(job.tenantId, target.tenant.consentVerifiedAt !== null && target.tenant.consentState === "GRANTED", now);
+  const { checkId, outcome } = await runCheck(scope, { environmentId: target.id, environmentUrl: target.url }, "SCHEDULED", { consentRoleMissing });
+  return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
+}
+
+type Job = PgBoss.Job<RecheckJob>;
+
+/**
+ * Works the recheck queue in this process: at most `concurrency` checks at once, at most `tenantConcurrency`
+ * per tenant, none for a tenant paused by Retry-After. Jobs are fetched only when a slot is free, so those
+ * waiting are few and another worker process can take the rest.
+ */
+export class RecheckWorker {
+  private running = 0;
+  private readonly perTenant = new Map<string, number>();
+  private readonly pausedUntil = new Map<string, number>();
+  private readonly waiting: Job[] = [];
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private idle: Array<() => void> = [];
+  /** The highest number of checks seen running at once, overall and per tenant (the benchmark reads them). */
+  readonly peak = { overall: 0, perTenant: new Map<string, number>() };
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly limits = config().monitoring,
+    private readonly pollMs = 1000,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.polling;
+    await this.whenIdle();
+  }
+
+  /** Resolves when nothing is running or waiting (tests, the benchmark). */
+  whenIdle(): Promise<void> {
+    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Polls until the queue has nothing ready and nothing runs (tests, the benchmark). */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.poll();
+      await this.whenIdle();
+      const left = await this.boss.getQueueSize(QUEUES.recheck);
+      if (left === 0 && this.running === 0 && this.waiting.length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private poll(): Promise<void> {
+    this.polling ??= (async () => {
+      try {
+        if (this.timer) clearTimeout(this.timer);
+        const room = this.limits.concurrency * 2 - this.running - this.waiting.length;
+        if (!this.stopped && room > 0) {
+          const jobs = await this.boss.fetch<RecheckJob>(QUEUES.recheck, { batchSize: room });
+          this.waiting.push(...(jobs ?? []));
+        }
+      } catch (error) {
+        console.error("re-verification: could not fetch jobs", error instanceof Error ? error.message : error);
+      } finally {
+        this.polling = null;
+      }
+      this.pump();
+      if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.pollMs);
+    })();
+    return this.polling;
+  }
+
+  private pump(): void {
+    const now = Date.now();
+    for (let i = 0; i < this.waiting.length && this.running < this.limits.concurrency; ) {
+      const job = this.waiting[i]!;
+      const tenant = job.data.tenantId;
+      if ((this.perTenant.get(tenant) ?? 0) >= this.limits.tenantConcurrency || (this.pausedUntil.get(tenant) ?? 0) > now) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      void this.run(job);
+    }
+    if (this.running === 0 && this.waiting.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+    // A paused tenant's jobs are looked at again when its pause ends.
+    const nextPause = Math.min(...this.waiting.map((j) => this.pausedUntil.get(j.data.tenantId) ?? Infinity));
+    if (Number.isFinite(nextPause)) setTimeout(() => this.pump(), Math.max(nextPause - now, 10)).unref?.();
+  }
+
+  private async run(job: Job): Promise<void> {
+    const tenant = job.data.tenantId;
+    this.running++;
+    this.perTenant.set(tenant, (this.perTenant.get(tenant) ?? 0) + 1);
+    this.peak.overall = Math.max(this.peak.overall, this.running);
+    this.peak.perTenant.set(tenant, Math.max(this.peak.perTenant.get(tenant) ?? 0, this.perTenant.get(tenant)!));
+    try {
+      const result = await recheckEnvironment(job.data);
+      if (result.ran && result.retryAfterSeconds !== null) {
+        // Throttled past what the check itself waits for: the tenant waits out Retry-After, the check is queued again.
+        this.pausedUntil.set(tenant, Date.now() + result.retryAfterSeconds * 1000);
+        await this.boss.send(QUEUES.recheck, job.data, { startAfter: result.retryAfterSeconds, singletonKey: job.data.environmentId });
+      }
+      await this.boss.complete(QUEUES.recheck, job.id);
+    } catch (error) {
+      console.error("re-verification failed", job.data.environmentId, error instanceof Error ? error.message : error);
+      await this.boss.fail(QUEUES.recheck, job.id, { message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+    } finally {
+      this.running--;
+      this.perTenant.set(tenant, this.perTenant.get(tenant)! - 1);
+      this.pump();
+      if (!this.stopped && this.waiting.length < this.limits.concurrency) void this.poll();
+    }
+  }
+}

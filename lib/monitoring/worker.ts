@@ -1,0 +1,44 @@
+import "server-only";
+
+// The queue's worker: the per-minute plan (cron, once across every process), the scheduled checks and the
+// e-mail queue. It runs inside the portal process by default (RECHECK_WORKER=in-process) and as its own
+// process with `npm run worker` (then set RECHECK_WORKER=off on the portal replicas).
+import { config } from "@/lib/config";
+import { QUEUES, queue, stopQueue } from "@/lib/monitoring/queue";
+import { planRechecks, RecheckWorker } from "@/lib/monitoring/recheck";
+
+type Running = { recheck: RecheckWorker; stop: () => Promise<void> };
+const holder = globalThis as unknown as { portalWorker?: Promise<Running> };
+
+export function startWorker(): Promise<Running> {
+  holder.portalWorker ??= (async () => {
+    const boss = await queue({ worker: true });
+    await boss.schedule(QUEUES.plan, "* * * * *");
+    await boss.work(QUEUES.plan, { pollingIntervalSeconds: 5 }, async () => {
+      await planRechecks();
+    });
+    const recheck = new RecheckWorker(boss);
+    recheck.start();
+    // Periodic jobs of other channels (webhook retries) are registered here too.
+    const { startMailWorker } = await import("@/lib/monitoring/mail");
+    await startMailWorker(boss);
+    const c = config().monitoring;
+    console.log(
+      c.recheckIntervalMinutes === 0
+        ? "Worker: mail only (RECHECK_INTERVAL_MINUTES=0: no scheduled re-verification)"
+        : `Worker: re-verifying every connected environment every ${c.recheckIntervalMinutes} min, ${c.concurrency} at once (${c.tenantConcurrency} per tenant)`,
+    );
+    return {
+      recheck,
+      stop: async () => {
+        await recheck.stop();
+        await stopQueue();
+        holder.portalWorker = undefined;
+      },
+    };
+  })();
+  holder.portalWorker.catch(() => {
+    holder.portalWorker = undefined;
+  });
+  return holder.portalWorker;
+}

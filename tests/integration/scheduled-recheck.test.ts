@@ -1,0 +1,149 @@
+// Scheduled re-verification on the pg-boss queue (over PGlite through `db.executeSql`): each breakage is seen by
+// the next scheduled run and alerted exactly once by e-mail (captured by a real SMTP server on loopback), recovery
+// once; results join the check history as SCHEDULED; the SMTP server down → retried and logged, nothing lost,
+// the re-verification itself unaffected.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_IDS } from "@/emulator/demo-ids";
+import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
+import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import type { RecheckWorker } from "@/lib/monitoring/recheck";
+
+const h = useCheckHarness("pglite");
+const FABRIKAM = DEMO_IDS.tenants.fabrikam;
+const ADMIN = { objectId: "00000000-0000-4000-8000-0000000000d1", upn: "diego@fabrikam.onmicrosoft.com" };
+let mail: MailCapture;
+let worker: RecheckWorker;
+
+beforeAll(async () => {
+  mail = await startMailCapture();
+  Object.assign(process.env, { SMTP_URL: mail.smtpUrl, EMAIL_FROM: "alerts@northwind.example", RECHECK_INTERVAL_MINUTES: "1" });
+  // Fabrikam onboarded by Diego, consent proven, its environment verified once by a customer check.
+  await runHarnessCheck(h, FABRIKAM, "fabrikam");
+  const { db } = await import("@/lib/db/client");
+  await db().tenant.update({ where: { id: FABRIKAM }, data: { consentVerifiedAt: new Date(), consentGrantedByObjectId: ADMIN.objectId, consentGrantedByName: "Diego Siciliani" } });
+  await db().portalSession.create({
+    data: { tenantId: FABRIKAM, entraTenantId: FABRIKAM, userObjectId: ADMIN.objectId, userName: "Diego Siciliani", userPrincipalName: ADMIN.upn, isTenantAdmin: true, expiresAt: new Date(Date.now() + 3600_000) },
+  });
+  const { queue } = await import("@/lib/monitoring/queue");
+  const { RecheckWorker } = await import("@/lib/monitoring/recheck");
+  const { startMailWorker } = await import("@/lib/monitoring/mail");
+  const boss = await queue({ worker: true });
+  await startMailWorker(boss);
+  worker = new RecheckWorker(boss, { recheckIntervalMinutes: 1, concurrency: 4, tenantConcurrency: 2, worker: "in-process" }, 100);
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  const { stopQueue } = await import("@/lib/monitoring/queue");
+  await stopQueue();
+  await mail?.close();
+});
+
+/** The next scheduled run: this minute's plan (every environment, with a 1-minute interval), worked to the end. */
+async function scheduledRun(options: { aDayLater?: boolean } = {}) {
+  const { planRechecks, forgetFreshTokens } = await import("@/lib/monitoring/recheck");
+  if (options.aDayLater) forgetFreshTokens();
+  expect(await planRechecks(new Date(), { jitter: false })).toBe(1);
+  await worker.drain();
+  const { db } = await import("@/lib/db/client");
+  return db().environment.findFirstOrThrow({ where: { tenantId: FABRIKAM }, select: { health: true, healthCauseId: true, healthCause: true, brokenSince: true, latestCheck: { select: { trigger: true, triggeredByName: true } } } });
+}
+
+async function mailLog() {
+  const { db } = await import("@/lib/db/client");
+  return db().mailMessage.findMany({ where: { tenantId: FABRIKAM }, orderBy: { createdAt: "asc" }, select: { kind: true, recipients: true, subject: true, status: true, attempts: true, lastError: true } });
+}
+
+async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const breakages: Array<{ name: string; causeId: string; subject: RegExp; break: () => void; fix: () => void; aDayLater?: boolean }> = [
+  {
+    name: "consent revoked",
+    causeId: "consent-removed",
+    subject: /consent removed/,
+    break: () => h.emulator.admin.revokeConsent("Fabrikam"),
+    fix: () => h.emulator.admin.grantConsent("Fabrikam"),
+    // A cached token hides revoked consent until the daily fresh token.
+    aDayLater: true,
+  },
+  { name: "application user disabled", causeId: "application-user-disabled", subject: /connection broken/, break: () => h.emulator.admin.setApplicationUserDisabled("fabrikam", true), fix: () => h.emulator.admin.setApplicationUserDisabled("fabrikam", false) },
+  {
+    name: "privilege removed",
+    causeId: "privileges-missing",
+    subject: /connection broken/,
+    break: () => h.emulator.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadAccount", null),
+    fix: () => h.emulator.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadAccount", "Global"),
+  },
+];
+
+describe("scheduled re-verification", () => {
+  it("a run with nothing changed records a SCHEDULED check and tells nobody", async () => {
+    const env = await scheduledRun();
+    expect(env).toMatchObject({ health: "HEALTHY", latestCheck: { trigger: "SCHEDULED", triggeredByName: "scheduled re-verification" } });
+    expect(await mailLog()).toEqual([]);
+  });
+
+  for (const b of breakages) {
+    it(`${b.name}: detected by the next scheduled run, alerted exactly once; recovery alerted once`, async () => {
+      const before = mail.messages().length;
+      b.break();
+      const broken = await scheduledRun({ aDayLater: b.aDayLater });
+      expect(broken).toMatchObject({ health: "BROKEN", healthCauseId: b.causeId });
+      await until("the alert e-mails", () => mail.messages().length === before + 2);
+      const alerts = mail.messages().slice(before);
+      expect(alerts.map((m) => m.to[0]).sort()).toEqual([ADMIN.upn, "support@northwind.example"]);
+      for (const m of alerts) {
+        expect(m.subject).toMatch(b.subject);
+        expect(m.text).toContain("broken since");
+        expect(m.from).toBe("alerts@northwind.example");
+      }
+      // Still broken at the next run: no second alert.
+      expect(await scheduledRun()).toMatchObject({ health: "BROKEN", brokenSince: broken.brokenSince });
+      b.fix();
+      expect((await scheduledRun({ aDayLater: b.aDayLater })).health).toBe("RECOVERED");
+      await until("the recovery e-mails", () => mail.messages().length === before + 4);
+      expect(mail.messages().slice(before + 2).map((m) => m.subject)).toEqual([expect.stringMatching(/working again/), expect.stringMatching(/working again/)]);
+      expect((await scheduledRun()).health).toBe("HEALTHY");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(mail.messages()).toHaveLength(before + 4);
+    });
+  }
+
+  it("the vendor's secret expired: seen by the next run with a fresh token; a customer who opted out is not e-mailed, support is", async () => {
+    const { db } = await import("@/lib/db/client");
+    await db().tenant.update({ where: { id: FABRIKAM }, data: { emailAlertsOff: true } });
+    const before = mail.messages().length;
+    h.emulator.admin.expireSecret();
+    const broken = await scheduledRun({ aDayLater: true });
+    expect(broken).toMatchObject({ health: "BROKEN", healthCauseId: "vendor-credential" });
+    await until("the alert e-mail", () => mail.messages().length === before + 1);
+    const [alert] = mail.messages().slice(before);
+    expect(alert).toMatchObject({ to: ["support@northwind.example"] });
+    expect(alert!.text).toContain("Nothing is wrong on your side");
+    expect(alert!.text).toContain("opted out of e-mail alerts");
+    await db().tenant.update({ where: { id: FABRIKAM }, data: { emailAlertsOff: false } });
+    h.emulator.admin.reset();
+  });
+
+  it("the SMTP server down: the run is unaffected, the alert is logged as retried, and delivered once the server is back", async () => {
+    expect((await scheduledRun({ aDayLater: true })).health).not.toBe("BROKEN");
+    await until("the recovery e-mails", async () => (await mailLog()).every((m) => m.status === "SENT"));
+    const before = mail.messages().length;
+    await mail.stop();
+    h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
+    const broken = await scheduledRun();
+    expect(broken.health).toBe("BROKEN");
+    await until("a failed attempt in the log", async () => (await mailLog()).some((m) => m.status === "QUEUED" && m.attempts >= 1 && m.lastError !== null));
+    await mail.start();
+    await until("the delivery after the server came back", () => mail.messages().length === before + 2, 45_000);
+    const log = await mailLog();
+    expect(log.every((m) => m.status === "SENT")).toBe(true);
+    expect(log.some((m) => m.attempts >= 2)).toBe(true);
+  }, 90_000);
+});

@@ -1,0 +1,62 @@
+// The per-environment health state machine (lib/monitoring/health-state.ts): transitions only when the state
+// changes, "broken since" kept while broken, consent removed recognised, passing failures never break.
+import { describe, expect, it } from "vitest";
+import { nextHealth, type CheckResultForHealth, type HealthRecord } from "@/lib/monitoring/health-state";
+
+const none: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null };
+const t0 = new Date("2026-11-29T10:00:00Z");
+const t1 = new Date("2026-11-29T11:00:00Z");
+const passed = (startedAt = t0): CheckResultForHealth => ({ outcome: "PASSED", startedAt, diagnosis: null, errorCode: null, cause: null, consentWasVerified: true });
+const failed = (diagnosis: string, errorCode: string | null = null, startedAt = t0): CheckResultForHealth => ({ outcome: "FAILED", startedAt, diagnosis, errorCode, cause: `because ${diagnosis}`, consentWasVerified: true });
+const record = (c: ReturnType<typeof nextHealth>): HealthRecord => {
+  const { healthChangedAt: _, ...rest } = c.next;
+  return rest;
+};
+
+describe("environment health", () => {
+  it("first pass is ready; further passes tell nobody", () => {
+    const first = nextHealth(none, passed(), "App");
+    expect(first.transition).toMatchObject({ kind: "ready", from: null, to: "HEALTHY" });
+    expect(nextHealth(record(first), passed(t1), "App").transition).toBeNull();
+  });
+
+  it("broken once, broken since the first failing check, cause kept; recovered once, then healthy silently", () => {
+    const healthy = record(nextHealth(none, passed(), "App"));
+    const broken = nextHealth(healthy, failed("application-user-disabled", "0x8004430d", t0), "App");
+    expect(broken.transition).toMatchObject({ kind: "broken", from: "HEALTHY", to: "BROKEN", causeId: "application-user-disabled", cause: "because application-user-disabled" });
+    expect(broken.next.brokenSince).toEqual(t0);
+    const still = nextHealth(record(broken), failed("role-missing", null, t1), "App");
+    expect(still.transition).toBeNull();
+    expect(still.next).toMatchObject({ health: "BROKEN", brokenSince: t0, healthCauseId: "role-missing" });
+    const recovered = nextHealth(record(still), passed(t1), "App");
+    expect(recovered.transition).toMatchObject({ kind: "recovered", from: "BROKEN", to: "RECOVERED" });
+    expect(recovered.next.brokenSince).toBeNull();
+    const again = nextHealth(record(recovered), passed(t1), "App");
+    expect(again.next.health).toBe("HEALTHY");
+    expect(again.transition).toBeNull();
+  });
+
+  it("a warning degrades; a passing failure degrades a healthy environment but neither breaks nor mends a broken one", () => {
+    const healthy = record(nextHealth(none, passed(), "App"));
+    const warned = nextHealth(healthy, { ...passed(), outcome: "WARNING", diagnosis: "system-administrator", cause: "too much" }, "App");
+    expect(warned.transition).toMatchObject({ kind: "degraded", to: "DEGRADED" });
+    expect(nextHealth(healthy, failed("throttled"), "App").next.health).toBe("DEGRADED");
+    const broken = record(nextHealth(healthy, failed("role-missing"), "App"));
+    const throttled = nextHealth(broken, failed("entra-unreachable", null, t1), "App");
+    expect(throttled.transition).toBeNull();
+    expect(throttled.next).toMatchObject({ health: "BROKEN", brokenSince: t0, healthCauseId: "role-missing" });
+  });
+
+  it("700016 / 7000229 for a tenant whose consent was proven is consent removed; before proof it is not", () => {
+    const healthy = record(nextHealth(none, passed(), "Northwind Sync"));
+    for (const code of ["AADSTS700016", "AADSTS7000229"]) {
+      const change = nextHealth(healthy, failed("app-not-in-tenant", code), "Northwind Sync");
+      expect(change.transition).toMatchObject({ kind: "broken", consentRemoved: true, causeId: "consent-removed" });
+      expect(change.next.healthCause).toContain("Admin consent for Northwind Sync was removed");
+    }
+    const never = nextHealth(none, { ...failed("app-not-in-tenant", "AADSTS700016"), consentWasVerified: false }, "App");
+    expect(never.transition).toMatchObject({ kind: "broken", consentRemoved: false, causeId: "app-not-in-tenant" });
+    const roleGone = nextHealth(healthy, { ...passed(), consentRoleMissing: true }, "App");
+    expect(roleGone.transition).toMatchObject({ kind: "broken", consentRemoved: true });
+  });
+});
