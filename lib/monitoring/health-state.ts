@@ -76,7 +76,9 @@ export function nextHealth(previous: HealthRecord, result: CheckResultForHealth,
     healthChangedAt: from === to ? null : now,
   };
   let kind: TransitionKind | null = null;
-  if (to === "BROKEN" && from !== "BROKEN") kind = "broken";
+  // An environment that never worked (its first checks, during onboarding) is not "broken": nobody is alerted
+  // until it has worked once; its page still shows the failure.
+  if (to === "BROKEN" && from !== "BROKEN" && from !== null) kind = "broken";
   else if (from === "BROKEN" && to !== "BROKEN") kind = "recovered";
   else if (to === "DEGRADED" && from !== "DEGRADED") kind = "degraded";
   else if (from === null && to === "HEALTHY") kind = "ready";

@@ -28,6 +28,7 @@ const MODEL_TABLES = [
   "EnvironmentDiscovery",
   "EnvironmentSetup",
   "Invitation",
+  "MailMessage",
   "PortalSession",
   "RateLimitHit",
   "Tenant",

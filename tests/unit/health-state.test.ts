@@ -54,8 +54,10 @@ describe("environment health", () => {
       expect(change.transition).toMatchObject({ kind: "broken", consentRemoved: true, causeId: "consent-removed" });
       expect(change.next.healthCause).toContain("Admin consent for Northwind Sync was removed");
     }
+    // Before consent was ever proven it is a plain failure; and an environment that never worked alerts nobody.
     const never = nextHealth(none, { ...failed("app-not-in-tenant", "AADSTS700016"), consentWasVerified: false }, "App");
-    expect(never.transition).toMatchObject({ kind: "broken", consentRemoved: false, causeId: "app-not-in-tenant" });
+    expect(never.next).toMatchObject({ health: "BROKEN", healthCauseId: "app-not-in-tenant" });
+    expect(never.transition).toBeNull();
     const roleGone = nextHealth(healthy, { ...passed(), consentRoleMissing: true }, "App");
     expect(roleGone.transition).toMatchObject({ kind: "broken", consentRemoved: true });
   });
