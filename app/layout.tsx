@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
 import { SiteFooter } from "@/components/site-footer";
 import { config } from "@/lib/config";
+import { requestOrigin } from "@/lib/request-origin";
 import "./globals.css";
 
 // Rendered per request: branding and mode come from the runtime configuration, not the build machine.
@@ -16,6 +17,8 @@ export async function generateMetadata(): Promise<Metadata> {
     title: { default: `Connect Dataverse to ${appName}`, template: `%s · ${appName}` },
     description,
     applicationName: appName,
+    // Open Graph wants absolute image URLs: the portal's own origin (AUTH_URL, else the request's).
+    metadataBase: new URL(await requestOrigin()),
     icons: { icon: [{ url: "/favicon.ico", sizes: "48x48" }, { url: "/favicon.svg", type: "image/svg+xml" }] },
     openGraph: { type: "website", siteName: appName, title: `Connect Dataverse to ${appName}`, description, images: [{ url: "/og-image.png", width: 1200, height: 630 }] },
   };

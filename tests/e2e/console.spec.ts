@@ -89,8 +89,15 @@ test("a customer admin gets 403 at every console page, route and action", async 
   const surface = await consoleSurface();
   const ids = await knownIds(browser);
   const page = await signedInPage(browser, MEGAN, "/onboarding");
-  // No way in from the header either.
+  // No way in from the header either; signed in, the header offers the customer's own area instead of
+  // "Connect your organisation".
   await expect(page.getByRole("link", { name: "Support console" })).toHaveCount(0);
+  await expect(page.getByRole("banner").getByRole("link", { name: "Your onboarding" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Connect your organisation" })).toHaveCount(0);
+  // The 403 page says what would open it and offers another account.
+  await page.goto("/console");
+  await expect(page.getByText(/This page is for Northwind Traders' support staff \(app role Support\.Operator\)/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Use another account" })).toBeVisible();
 
   for (const url of [...surface.pages, ...EXPECTED_PAGES.map((p) => `${p}?stage=failing`)].map((u) => concrete(u, ids))) {
     const response = await page.goto(url);
@@ -144,10 +151,13 @@ test("a signed-out visitor is sent to sign in from every console page and route,
     // A server action answers a redirect to its caller in a header (the client then navigates).
     expect(response.headers()["x-action-redirect"] ?? response.headers().location, action.name).toMatch(/^\/signin\?returnTo=/);
   }
-  // And following a page leads to the sign-in page.
+  // And following a page leads to the console's own sign-in page, which speaks to staff.
   const page = await browser.newPage();
   await page.goto("/console/tenants");
   await expect(page).toHaveURL(/\/signin\?returnTo=%2Fconsole%2Ftenants$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in to the support console" })).toBeVisible();
+  await expect(page.getByText("For Northwind Traders' support staff: use your Northwind Traders work account.", { exact: false })).toBeVisible();
+  await expect(page.getByText(/connect it to/)).toHaveCount(0);
   await page.close();
 });
 

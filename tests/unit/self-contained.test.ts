@@ -1,7 +1,7 @@
 // Nothing in the repository points outside it: no paths into a machine's folders or into notes that live
 // elsewhere. The facts the code depends on live in docs/ (protocol notes, architecture).
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const OUTSIDE = [/\.\.\/shared\b/, /(^|[\s"'`(])\/work\//, /shared\/notes/, /\bnotes\/(stack|conventions|architecture)\.md/, /(^|[\s(])stack\.md\b/];
@@ -25,5 +25,12 @@ describe("the repository is self-contained", () => {
       });
     }
     expect(hits).toEqual([]);
+  });
+
+  it("every file README.md links or shows (docs, screenshots) exists in the repository", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const targets = [...readme.matchAll(/\]\(((?:docs|emulator|public|scripts)\/[^)#\s]+)/g)].map((m) => m[1]!);
+    expect(targets.filter((t) => t.startsWith("docs/screenshots/")).length).toBeGreaterThanOrEqual(8);
+    expect(targets.filter((t) => !existsSync(t))).toEqual([]);
   });
 });
