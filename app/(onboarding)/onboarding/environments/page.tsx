@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { removeEnvironmentAction } from "@/app/(onboarding)/onboarding/actions";
-import { EnvironmentForm } from "@/components/onboarding/environment-form";
+import { EnvironmentForm } from "./_components/environment-form";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CheckRunner } from "@/components/onboarding/check-runner";
+import { CheckRunner } from "../_components/check-runner";
 import { CheckSteps } from "@/components/onboarding/check-steps";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
