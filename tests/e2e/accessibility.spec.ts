@@ -16,10 +16,6 @@ test.beforeEach(async () => {
   await emulator.reset();
 });
 
-// Issue 10 (environment picker, one-click setup) rewrites the environment pages; their tables move to the
-// ui/ Table (stacked rows on a phone) then, and these two leave this list. Until then axe still runs on them.
-const WIDE_UNTIL_ISSUE_10 = [/^\/onboarding\/environments(\/[^/]+)?$/];
-
 async function expectAccessibleAndNarrow(page: Page, url: string, status?: number) {
   await page.setViewportSize(DESKTOP);
   const response = await page.goto(url);
@@ -32,7 +28,6 @@ async function expectAccessibleAndNarrow(page: Page, url: string, status?: numbe
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   expect(serious, `axe on ${url}`).toEqual([]);
 
-  if (WIDE_UNTIL_ISSUE_10.some((pattern) => pattern.test(url))) return;
   await page.setViewportSize(PHONE);
   await page.reload();
   await page.waitForLoadState("load");
