@@ -179,7 +179,9 @@ export default async function EnvironmentPage({ params, searchParams }: { params
         )}
       </Card>
 
-      <Card id="history" title="History" description={checks.length ? `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.` : undefined}>
+      <Card id="history" title="History" description={
+          checks.length === 0 ? undefined : checks.length === 1 ? "Open it to see its steps." : `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.`
+        }>
         {checks.length === 0 ? (
           <p className="text-sm text-slate-600">No check has run yet.</p>
         ) : (
