@@ -45,10 +45,4 @@ export default tseslint.config(
   { files: ["app/**/*.{ts,tsx}"], ignores: ["app/(public)/**", "app/(onboarding)/**"], rules: restrict(emulatorImports) },
   { files: ["app/(public)/**/*.{ts,tsx}", "app/(onboarding)/**/*.{ts,tsx}"], rules: restrict(emulatorImports, supportDataImports) },
   { files: ["emulator/**/*.ts"], rules: restrict(portalImports) },
-  {
-    // Issue 10 (environment picker, one-click setup) rewrites these two and moves them beside their route;
-    // until then they are the only components/ files allowed to import a server action.
-    files: ["components/onboarding/environment-form.tsx", "components/onboarding/check-runner.tsx"],
-    rules: restrict(emulatorImports),
-  },
 );

@@ -1,3 +1,4 @@
+import { cardClass } from "@/components/ui/card";
 import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
 import { customerStepLabel } from "@/lib/checks/vocabulary";
 
@@ -36,9 +37,9 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
         const waits = throttleWaitsOf(step.result);
         const reason = step.outcome === "SKIPPED" ? reasonOf(step.result) : null;
         return (
-          <li key={step.name} className="py-3" data-step={step.name} data-outcome={step.outcome}>
+          <li key={step.name} className="py-3 break-words" data-step={step.name} data-outcome={step.outcome}>
             <div className="flex flex-wrap items-center justify-between gap-2">
-              <span className="font-medium text-slate-900">{customerStepLabel(step.name, roleName)}</span>
+              <span className="min-w-0 font-medium text-slate-900">{customerStepLabel(step.name, roleName)}</span>
               <span className="flex items-center gap-3 text-xs text-slate-600">
                 {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
                 <OutcomeBadge outcome={step.outcome} />
@@ -46,7 +47,7 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
             </div>
             {reason ? <p className="mt-1 text-sm text-slate-600">{reason}</p> : null}
             {step.customerCause ? (
-              <div className={`mt-2 rounded-md p-3 text-sm ${step.outcome === "FAILED" ? "bg-red-50 text-red-900" : "bg-amber-50 text-amber-900"}`}>
+              <div className={cardClass(step.outcome === "FAILED" ? "danger" : "warning", "mt-2 text-sm")}>
                 <p>
                   <strong>Cause:</strong> {step.customerCause}
                 </p>
@@ -56,7 +57,7 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
                   </p>
                 ) : null}
                 {/* Microsoft's code helps the customer's own support case; the vendor's faults carry none. */}
-                {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs opacity-80">Microsoft&rsquo;s error code: {step.errorCode}</p> : null}
+                {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs">Microsoft&rsquo;s error code: {step.errorCode}</p> : null}
               </div>
             ) : null}
             {waits.length ? (

@@ -16,9 +16,18 @@ test.beforeEach(async () => {
   await emulator.reset();
 });
 
-// Issue 10 (environment picker, one-click setup) rewrites the environment pages; their tables move to the
-// ui/ Table (stacked rows on a phone) then, and these two leave this list. Until then axe still runs on them.
-const WIDE_UNTIL_ISSUE_10 = [/^\/onboarding\/environments(\/[^/]+)?$/];
+async function expectNoSeriousViolation(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious, `axe on ${what}`).toEqual([]);
+}
+
+async function expectNarrow(page: Page, what: string) {
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  expect(widths.page, `${what} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(widths.viewport);
+}
 
 async function expectAccessibleAndNarrow(page: Page, url: string, status?: number) {
   await page.setViewportSize(DESKTOP);
@@ -26,18 +35,12 @@ async function expectAccessibleAndNarrow(page: Page, url: string, status?: numbe
   if (status !== undefined) expect(response?.status(), url).toBe(status);
   await page.waitForLoadState("load");
   expect(await page.title(), `title of ${url}`).toMatch(/ Northwind Sync$|^Connect Dataverse to Northwind Sync$/);
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(serious, `axe on ${url}`).toEqual([]);
+  await expectNoSeriousViolation(page, url);
 
-  if (WIDE_UNTIL_ISSUE_10.some((pattern) => pattern.test(url))) return;
   await page.setViewportSize(PHONE);
   await page.reload();
   await page.waitForLoadState("load");
-  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  expect(widths.page, `${url} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(widths.viewport);
+  await expectNarrow(page, url);
 }
 
 test("public and error pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
@@ -55,6 +58,13 @@ test("the customer's pages: accessible, and no sideways scrolling on a phone", a
   for (const url of ["/onboarding", "/onboarding/consent", "/onboarding/environments", environment!, "/onboarding/disconnect"]) {
     await expectAccessibleAndNarrow(page, url, 200);
   }
+  // The confirmation "Remove" asks for, on a phone.
+  await page.setViewportSize(PHONE);
+  await page.goto("/onboarding/environments");
+  await page.getByRole("button", { name: /^Remove / }).first().click();
+  await expect(page.getByRole("button", { name: /^Yes, remove / })).toBeFocused();
+  await expectNoSeriousViolation(page, "the confirmation of Remove");
+  await expectNarrow(page, "the confirmation of Remove");
   // A customer's account on the console: the 403 page.
   await expectAccessibleAndNarrow(page, "/console", 403);
 });

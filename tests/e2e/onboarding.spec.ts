@@ -201,6 +201,60 @@ test.describe("environment registration", () => {
   });
 });
 
+test.describe("registered environments list", () => {
+  test("a refused address stays in its field with the error beside it; a registered one is listed at once; Remove asks first", async ({ page }) => {
+    const customer = await stageCustomer({ name: "Listing", environments: [{ name: "prod" }] });
+    await signInAs(page, customer.admin);
+    await page.goto("/onboarding/environments");
+    const registered = page.getByRole("region", { name: "Registered environments" });
+    await expect(registered).toContainText("None yet. Register the first one below.");
+
+    // Refused: what was typed stays, the error is next to the field and tied to it.
+    const url = page.getByLabel("Environment URL");
+    const name = page.getByLabel("Name (optional)", { exact: true });
+    await url.fill("https://contoso.example.com/main.aspx");
+    await name.fill("Sales (Production)");
+    await page.getByRole("button", { name: "Register environment" }).click();
+    await expect(urlError(page)).toHaveText(/is not a Dataverse environment address/);
+    await expect(url).toHaveValue("https://contoso.example.com/main.aspx");
+    await expect(name).toHaveValue("Sales (Production)");
+    await expect(url).toHaveAttribute("aria-invalid", "true");
+    await expect(url).toHaveAttribute("aria-describedby", /(^| )url-error( |$)/);
+    await expect(page.locator("#url + #url-error")).toHaveCount(1); // right under the field, not at the form's end
+
+    // Registered: listed beside the success message, by its name with its URL, without reloading the page.
+    await url.fill(customer.environmentUrl("prod"));
+    await page.getByRole("button", { name: "Register environment" }).click();
+    await expect(page.getByRole("status")).toContainText(`${customer.environmentUrl("prod")} was registered.`);
+    const row = registered.getByRole("row").filter({ hasText: "Sales (Production)" });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByRole("link")).toContainText(customer.environmentUrl("prod"));
+    await expect(registered).not.toContainText("None yet");
+    await expect(url).toHaveValue("");
+    await expect(url).not.toHaveAttribute("aria-invalid", "true");
+
+    // Remove asks first; Cancel leaves the environment in place.
+    const remove = row.getByRole("button", { name: "Remove Sales (Production)", exact: true });
+    const confirm = row.getByRole("button", { name: "Yes, remove Sales (Production)", exact: true });
+    await remove.click();
+    await expect(row.getByRole("group")).toContainText("Remove Sales (Production) and its check history from this portal?");
+    await expect(confirm).toBeFocused();
+    await row.getByRole("button", { name: "Cancel", exact: true }).click();
+    await expect(confirm).toHaveCount(0);
+    await expect(remove).toBeFocused();
+    await page.reload();
+    await expect(row).toHaveCount(1);
+
+    // Confirmed: gone.
+    await remove.click();
+    await confirm.click();
+    await expect(registered).toContainText("None yet. Register the first one below.");
+    await expect(row).toHaveCount(0);
+    await page.reload();
+    await expect(registered.getByRole("row")).toHaveCount(0);
+  });
+});
+
 test.describe("connection check failures, each explained", () => {
   test("application user missing", async ({ page }) => {
     await withRegisteredEnvironment(page, await stageCustomer({ name: "NoAppUser", environments: [{ name: "prod", appUser: "none" }] }));

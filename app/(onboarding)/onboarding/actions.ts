@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
@@ -67,7 +68,19 @@ export const verifyConsentAttempt = validatedAction(
   },
 );
 
-export type EnvironmentFormState = { message?: string; fieldErrors?: { url?: string; friendlyName?: string }; registeredId?: string };
+/** After a refusal, `values` is what was typed, given back so that the fields keep it (React resets the form). */
+export type EnvironmentFormState = {
+  message?: string;
+  fieldErrors?: { url?: string; friendlyName?: string };
+  values?: { url: string; friendlyName: string };
+  registeredId?: string;
+};
+
+/** The pages that list a tenant's environments: after a change they render again with the answer. */
+function revalidateEnvironmentLists() {
+  revalidatePath("/onboarding");
+  revalidatePath("/onboarding/environments");
+}
 
 const environmentForm = z.object({
   url: z.string().max(2048, "That is too long to be an environment URL.").refine((v) => !hasNul(v), "That is not an environment URL."),
@@ -82,13 +95,20 @@ export const registerEnvironmentAction = validatedAction(
   },
   async (session, [, form]): Promise<EnvironmentFormState> => {
     const scope = customerScope(session);
+    const typed = (name: string) => {
+      const value = form.get(name);
+      // Given back into the field as typed, but never more than the field could hold.
+      return typeof value === "string" ? value.slice(0, 2048) : "";
+    };
+    const values = { url: typed("url"), friendlyName: typed("friendlyName") };
     const parsed = environmentForm.safeParse({ url: form.get("url") ?? "", friendlyName: form.get("friendlyName") || undefined });
     if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { fieldErrors: { [issue.path[0] === "friendlyName" ? "friendlyName" : "url"]: issue.message } };
+      const issue = parsed.error.issues[0]!;
+      return { fieldErrors: { [issue.path[0] === "friendlyName" ? "friendlyName" : "url"]: issue.message }, values };
     }
     const result = await registerEnvironmentUrl(scope, parsed.data.url, parsed.data.friendlyName ?? null);
-    if (!result.ok) return { fieldErrors: { url: result.message } };
+    if (!result.ok) return { fieldErrors: { url: result.message }, values };
+    revalidateEnvironmentLists();
     return { message: `${result.url} was registered.`, registeredId: result.id };
   },
 );
@@ -99,7 +119,7 @@ export const removeEnvironmentAction = validatedAction(
   { args: z.tuple([formDataArg]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
   async (session, [form]) => {
     const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
-    if (parsed.success) await removeEnvironment(customerScope(session), parsed.data.environmentId);
+    if (parsed.success && (await removeEnvironment(customerScope(session), parsed.data.environmentId))) revalidateEnvironmentLists();
     redirect("/onboarding/environments");
   },
 );

@@ -1,16 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { removeEnvironmentAction } from "@/app/(onboarding)/onboarding/actions";
-import { EnvironmentForm } from "@/components/onboarding/environment-form";
-import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { count } from "@/components/format";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
-import { whoCanAct } from "@/lib/onboarding/administrators";
+import { Card } from "@/components/ui/card";
+import { LocalTime } from "@/components/ui/local-time";
+import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireCustomer } from "@/lib/auth/session";
+import { customerStepLabel } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { getDiscovery } from "@/lib/data/delegated";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { whoCanAct } from "@/lib/onboarding/administrators";
+import { environmentName } from "./_components/environment-name";
+import { EnvironmentForm } from "./_components/environment-form";
 import { EnvironmentPicker } from "./_components/environment-picker";
+import { RemoveEnvironmentForm } from "./_components/remove-environment-form";
 
 export const metadata: Metadata = { title: "Environments" };
 
@@ -21,77 +27,88 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
   const environments = tenant?.environments ?? [];
   const admin = session.tenantAdmin;
   const c = config();
+  const { roleName } = c.dataverse;
   const discoveryId = (await searchParams).discovery;
   const discovery = admin && typeof discoveryId === "string" ? await getDiscovery(scope, session.id, discoveryId) : null;
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-bold text-slate-900">Environments</h1>
       {admin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
-      <section aria-labelledby="registered-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-        <h2 id="registered-heading" className="font-semibold">
-          Registered environments
-        </h2>
+      <Card id="registered" title="Registered environments" description={environments.length ? `${count(environments.length, "environment")} registered for your organisation.` : undefined}>
         {environments.length === 0 ? (
-          <p className="mt-2 text-sm text-slate-600">None yet.{admin ? " Register the first one below." : ""}</p>
+          <p className="text-sm text-slate-600">None yet.{admin ? " Register the first one below." : ""}</p>
         ) : (
-          <table className="mt-4 w-full text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-2">Environment</th>
-                <th className="py-2">Latest check</th>
-                <th className="py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+          <Table label="Environments of your organisation">
+            <THead>
+              <Tr>
+                <Th>Environment</Th>
+                <Th>Latest check</Th>
+                <Th>Registered</Th>
+                {admin ? (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                ) : null}
+              </Tr>
+            </THead>
+            <TBody>
               {environments.map((e) => (
-                <tr key={e.id}>
-                  <td className="py-3">
-                    <Link href={`/onboarding/environments/${e.id}`} className="font-mono text-brand-700 underline">
-                      {e.url}
+                <Tr key={e.id}>
+                  <Td label="Environment">
+                    {/* The name leads; the URL, which tells two environments of the same name apart, is part of the link. */}
+                    <Link href={`/onboarding/environments/${e.id}`} className="block text-brand-700">
+                      {e.friendlyName ? (
+                        <>
+                          <span className="font-semibold underline">{e.friendlyName}</span>
+                          <span className="block font-mono text-xs break-all text-slate-600">{e.url}</span>
+                        </>
+                      ) : (
+                        <span className="font-mono break-all underline">{e.url}</span>
+                      )}
                     </Link>
-                    {e.friendlyName ? <span className="block text-xs text-slate-500">{e.friendlyName}</span> : null}
-                  </td>
-                  <td className="py-3">
+                  </Td>
+                  <Td label="Latest check">
                     <OutcomeBadge outcome={e.latestCheckOutcome} />
-                  </td>
-                  <td className="py-3 text-right">
-                    {admin ? (
-                    <form action={removeEnvironmentAction}>
-                      <input type="hidden" name="environmentId" value={e.id} />
-                      <button type="submit" className="text-sm font-medium text-red-700 underline" aria-label={`Remove ${e.url}`}>
-                        Remove
-                      </button>
-                    </form>
+                    {e.latestCheckAt ? (
+                      <span className="mt-1 block text-xs text-slate-600">
+                        <LocalTime date={e.latestCheckAt} />
+                        {e.latestFailingStep ? ` · failed at “${customerStepLabel(e.latestFailingStep, roleName)}”` : ""}
+                      </span>
                     ) : null}
-                  </td>
-                </tr>
+                  </Td>
+                  <Td label="Registered" className="text-xs text-slate-600">
+                    <LocalTime date={e.createdAt} />
+                    {e.registeredByName ? <span className="block">by {e.registeredByName}</span> : null}
+                  </Td>
+                  {admin ? (
+                    <Td label="Actions">
+                      <RemoveEnvironmentForm environmentId={e.id} name={environmentName(e)} />
+                    </Td>
+                  ) : null}
+                </Tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         )}
-      </section>
+      </Card>
       {admin && c.dataverse.globalDiscoveryUrl ? (
-        <section id="picker" aria-labelledby="picker-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-          <h2 id="picker-heading" className="font-semibold">
-            Pick from your environments
-          </h2>
-          <p className="mt-1 mb-4 text-sm text-slate-600">No URL to copy: choose from the environments Microsoft knows you can use.</p>
+        <Card id="picker" title="Pick from your environments" description="No URL to copy: choose from the environments Microsoft knows you can use.">
           <EnvironmentPicker discovery={discovery} registeredUrls={environments.map((e) => e.url)} appName={c.branding.appName} />
-        </section>
+        </Card>
       ) : null}
       {admin ? (
-      <section aria-labelledby="add-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-        <h2 id="add-heading" className="font-semibold">
-          {c.dataverse.globalDiscoveryUrl ? "Or paste its address" : "Register an environment"}
-        </h2>
-        <p className="mt-1 mb-4 text-sm text-slate-600">
-          Before saving, the portal asks the environment which Microsoft Entra ID tenant it belongs to; only your own organisation&rsquo;s environments can be
-          registered.
-        </p>
-        <EnvironmentForm />
-      </section>
+        <Card
+          id="add"
+          title={c.dataverse.globalDiscoveryUrl ? "Or paste its address" : "Register an environment"}
+          description={
+            <>
+              Before saving, the portal asks the environment which Microsoft Entra ID tenant it belongs to; only your own organisation&rsquo;s environments can be
+              registered.
+            </>
+          }
+        >
+          <EnvironmentForm />
+        </Card>
       ) : null}
     </div>
   );

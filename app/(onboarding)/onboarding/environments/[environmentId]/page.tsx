@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CheckRunner } from "@/components/onboarding/check-runner";
+import { count } from "@/components/format";
 import { CheckSteps } from "@/components/onboarding/check-steps";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
-import { whoCanAct } from "@/lib/onboarding/administrators";
+import { Card } from "@/components/ui/card";
 import { CopyField } from "@/components/ui/copy-field";
+import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerStepLabel, describePrivilege, privilegeInRoleEditor } from "@/lib/checks/vocabulary";
@@ -14,6 +17,8 @@ import { getSetup, listSetups } from "@/lib/data/delegated";
 import { getEnvironment } from "@/lib/data/environments";
 import { getTenant } from "@/lib/data/tenants";
 import { customerScope } from "@/lib/data/scope";
+import { CheckRunner } from "../_components/check-runner";
+import { environmentName } from "../_components/environment-name";
 import { SetupPanel, type SetupView } from "../_components/setup-panel";
 
 export const metadata: Metadata = { title: "Environment" };
@@ -29,6 +34,7 @@ function DocLink({ href, children }: { href: string; children: React.ReactNode }
   return (
     <a className="text-brand-700 underline" href={href} target="_blank" rel="noreferrer">
       {children}
+      <span className="sr-only"> (opens in a new tab)</span>
     </a>
   );
 }
@@ -66,33 +72,40 @@ export default async function EnvironmentPage({ params, searchParams }: { params
   return (
     <div className="space-y-8">
       <div>
-        <h1 className="text-2xl font-bold text-slate-900">{environment.friendlyName ?? "Environment"}</h1>
-        <p className="mt-1 font-mono text-sm text-slate-600">{environment.url}</p>
+        <h1 className="text-2xl font-bold break-words text-slate-900">{environmentName(environment)}</h1>
+        <p className="mt-1 font-mono text-sm break-all text-slate-600">{environment.url}</p>
+        <p className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-slate-600">
+          <span className="flex items-center gap-2">
+            Latest check: <OutcomeBadge outcome={environment.latestCheckOutcome} />
+          </span>
+          <span>
+            Registered <LocalTime date={environment.createdAt} />
+            {environment.registeredByName ? ` by ${environment.registeredByName}` : ""}
+          </span>
+        </p>
       </div>
 
-      <section id="setup" aria-labelledby="setup-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-        <h2 id="setup-heading" className="text-lg font-semibold">
-          Set it up for me
-        </h2>
+      <Card id="setup" title="Set it up for me">
         {session.tenantAdmin ? (
-          <div className="mt-3">
-            <SetupPanel environmentId={environment.id} roleName={roleName} privileges={rolePrivileges} appName={appName} latest={setupView} />
-          </div>
+          <SetupPanel environmentId={environment.id} roleName={roleName} privileges={rolePrivileges} appName={appName} latest={setupView} />
         ) : (
           // The read-only notice (who can act) is shown once, with the connection check below.
-          <p className="mt-2 text-sm text-slate-600">Your organisation&rsquo;s administrators can create the role and the application user here in one step.</p>
+          <p className="text-sm text-slate-600">Your organisation&rsquo;s administrators can create the role and the application user here in one step.</p>
         )}
-      </section>
+      </Card>
 
-      <section id="manual" aria-labelledby="appuser-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-        <h2 id="appuser-heading" className="text-lg font-semibold">
-          Or set it up by hand
-        </h2>
-        <p className="mt-1 text-sm text-slate-600">
-          A System Administrator of this environment creates the &ldquo;{roleName}&rdquo; security role, adds {appName} as an application user — an unlicensed,
-          non-interactive identity — and gives it only that role.
-        </p>
-        <div className="mt-4 max-w-xl">
+      <Card
+        id="manual"
+        headingId="appuser-heading"
+        title="Or set it up by hand"
+        description={
+          <>
+            A System Administrator of this environment creates the &ldquo;{roleName}&rdquo; security role, adds {appName} as an application user — an unlicensed,
+            non-interactive identity — and gives it only that role.
+          </>
+        }
+      >
+        <div className="max-w-xl">
           <CopyField label="Application (client) ID" value={appId} />
         </div>
         <h3 className="mt-6 font-semibold">1. Create the security role</h3>
@@ -105,30 +118,30 @@ export default async function EnvironmentPage({ params, searchParams }: { params
           </li>
           <li>For each table below, set the access to the level shown, and nothing else, then save.</li>
         </ol>
-        <div className="mt-3 overflow-x-auto">
-          <table className="w-full min-w-[20rem] text-left text-sm" aria-label="Privileges the role must grant">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-1 pr-4">Table</th>
-                <th className="py-1 pr-4">Access</th>
-                <th className="py-1">Level</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <div className="mt-3">
+          <Table label="Privileges the role must grant">
+            <THead>
+              <Tr>
+                <Th>Table</Th>
+                <Th>Access</Th>
+                <Th>Level</Th>
+              </Tr>
+            </THead>
+            <TBody>
               {rolePrivileges.map((p) => {
                 const row = privilegeInRoleEditor(p);
                 return (
-                  <tr key={p.name}>
-                    <td className="py-1 pr-4">{row.table}</td>
-                    <td className="py-1 pr-4">{row.access}</td>
-                    <td className="py-1">
-                      {row.level} <code className="text-xs text-slate-500">{p.name}</code>
-                    </td>
-                  </tr>
+                  <Tr key={p.name}>
+                    <Td label="Table">{row.table}</Td>
+                    <Td label="Access">{row.access}</Td>
+                    <Td label="Level">
+                      {row.level} <code className="text-xs text-slate-600">{p.name}</code>
+                    </Td>
+                  </Tr>
                 );
               })}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </div>
         <h3 className="mt-6 font-semibold">2. Create the application user</h3>
         <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
@@ -148,7 +161,7 @@ export default async function EnvironmentPage({ params, searchParams }: { params
         <div className="mt-2">
           <CopyField label="pac command" value={pac} multiline />
         </div>
-        <p className="mt-1 text-xs text-slate-500">
+        <p className="mt-1 text-xs text-slate-600">
           <DocLink href={DOCS.pac}>Microsoft: pac admin assign-user</DocLink>. The role must exist first (step 1).
         </p>
         <h3 className="mt-6 font-semibold">Why this role, and not System Administrator</h3>
@@ -156,35 +169,30 @@ export default async function EnvironmentPage({ params, searchParams }: { params
           &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.map(describePrivilege).join(", ")}. System Administrator would let the app read and
           change everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it.
         </p>
-      </section>
+      </Card>
 
-      <section aria-labelledby="check-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-        <h2 id="check-heading" className="text-lg font-semibold">
-          Connection check
-        </h2>
-        <p className="mt-1 mb-4 text-sm text-slate-600">The portal connects from its servers exactly as {appName} will, and reports each step.</p>
+      <Card id="check" title="Connection check" description={`The portal connects from its servers exactly as ${appName} will, and reports each step.`}>
         {session.tenantAdmin ? (
           <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running ?? latestSetup?.checkId ?? null} />
         ) : (
           <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
         )}
-      </section>
+      </Card>
 
-      <section aria-labelledby="history-heading" className="rounded-xl border border-slate-200 bg-white p-6">
-        <h2 id="history-heading" className="text-lg font-semibold">
-          History
-        </h2>
+      <Card id="history" title="History" description={
+          checks.length === 0 ? undefined : checks.length === 1 ? "Open it to see its steps." : `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.`
+        }>
         {checks.length === 0 ? (
-          <p className="mt-2 text-sm text-slate-600">No check has run yet.</p>
+          <p className="text-sm text-slate-600">No check has run yet.</p>
         ) : (
-          <ul className="mt-3 divide-y divide-slate-100" aria-label="Check history">
+          <ul className="divide-y divide-slate-100" aria-label="Check history">
             {checks.map((check) => (
               <li key={check.id} className="py-2">
                 <details>
                   <summary className="flex cursor-pointer flex-wrap items-center gap-3 text-sm">
                     <OutcomeBadge outcome={check.outcome} />
-                    <time dateTime={check.startedAt.toISOString()}>{check.startedAt.toUTCString()}</time>
-                    <span className="text-slate-500">
+                    <LocalTime date={check.startedAt} />
+                    <span className="text-slate-600">
                       {check.triggeredByName
                         ? `by ${check.triggeredByName}`
                         : check.trigger === "STAFF"
@@ -202,7 +210,7 @@ export default async function EnvironmentPage({ params, searchParams }: { params
             ))}
           </ul>
         )}
-      </section>
+      </Card>
     </div>
   );
 }

@@ -1,4 +1,7 @@
 import { startDiscoveryAction } from "@/app/(onboarding)/onboarding/actions";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
 import type { Discovery } from "@/lib/data/delegated";
 
 type Props = {
@@ -24,22 +27,20 @@ export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props)
   return (
     <div className="space-y-4">
       <form action={startDiscoveryAction}>
-        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
-          {discovery ? "List my environments again" : "List my environments"}
-        </button>
+        <Button type="submit">{discovery ? "List my environments again" : "List my environments"}</Button>
       </form>
       <p className="text-sm text-slate-600">
         Microsoft asks you once to let {appName} see the environments you can use (Global Discovery). That permission is used for this list only and is not kept.
       </p>
       {discovery?.diagnosis ? (
-        <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+        <div role="alert" className={cardClass("warning", "text-sm")}>
           <p className="font-semibold">{discovery.diagnosis.cause}</p>
           <p className="mt-1">{discovery.diagnosis.fix}</p>
           <p className="mt-1 text-amber-900">Who can fix it: {discovery.diagnosis.whoCanFix}.{discovery.diagnosis.code ? ` Microsoft's code: ${discovery.diagnosis.code}.` : ""}</p>
         </div>
       ) : null}
       {discovery && !discovery.diagnosis && discovery.instances.length === 0 ? (
-        <p role="status" className="rounded-md border border-slate-200 bg-slate-50 p-4 text-sm text-slate-800">
+        <p role="status" className={cardClass("info", "text-sm")}>
           Microsoft lists no Dataverse environment where you have a user in your organisation. If you expected one, ask its administrator to add you, or enter
           its URL below.
         </p>
@@ -53,21 +54,23 @@ export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props)
                 <div className="min-w-0">
                   <p className="font-semibold text-slate-900">{instance.friendlyName}</p>
                   <p className="break-all font-mono text-xs text-slate-600">{instance.url}</p>
-                  <p className="mt-1 text-xs text-slate-500">
+                  <p className="mt-1 text-xs text-slate-600">
                     {instance.type}
                     {instance.region ? ` · region ${instance.region}` : ""}
                     {instance.isUserSysAdmin === false ? " · you are not its System Administrator" : ""}
                   </p>
                 </div>
                 {connected ? (
-                  <span className="inline-flex w-fit items-center rounded-full bg-emerald-100 px-2.5 py-0.5 text-xs font-semibold text-emerald-900">Connected</span>
+                  <Badge tone="success" className="w-fit">
+                    Connected
+                  </Badge>
                 ) : (
                   <form method="post" action="/onboarding/environments/pick">
                     <input type="hidden" name="discoveryId" value={discovery.id} />
                     <input type="hidden" name="instanceId" value={instance.id} />
-                    <button type="submit" className="rounded-md border border-brand-600 px-3 py-1.5 text-sm font-semibold text-brand-700 hover:bg-brand-50" aria-label={`Connect ${instance.friendlyName}`}>
+                    <Button type="submit" variant="secondary" size="sm" aria-label={`Connect ${instance.friendlyName}`}>
                       Connect
-                    </button>
+                    </Button>
                   </form>
                 )}
               </li>

@@ -2,6 +2,10 @@ import { startSetupAction } from "@/app/(onboarding)/onboarding/actions";
 import { DEPTH_LABELS, type RequiredPrivilege } from "@/lib/checks/vocabulary";
 import type { SetupDiagnosis } from "@/lib/data/delegated";
 import type { SetupDecision } from "@/lib/dataverse/provisioning";
+import { count } from "@/components/format";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Button, buttonClass } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
 
 export type SetupView = {
@@ -21,12 +25,12 @@ const ACTION_LABELS: Record<string, string> = {
   assignment: "Role assignment",
 };
 
-const RESULT_STYLES: Record<string, { label: string; className: string }> = {
-  created: { label: "Created", className: "bg-emerald-100 text-emerald-900" },
-  changed: { label: "Changed", className: "bg-emerald-100 text-emerald-900" },
-  unchanged: { label: "Already in place", className: "bg-slate-100 text-slate-700" },
-  "needs-decision": { label: "Your decision", className: "bg-amber-100 text-amber-900" },
-  failed: { label: "Failed", className: "bg-red-100 text-red-900" },
+const RESULT_STYLES: Record<string, { label: string; tone: BadgeTone }> = {
+  created: { label: "Created", tone: "success" },
+  changed: { label: "Changed", tone: "success" },
+  unchanged: { label: "Already in place", tone: "neutral" },
+  "needs-decision": { label: "Your decision", tone: "warning" },
+  failed: { label: "Failed", tone: "danger" },
 };
 
 const OUTCOME_TEXT: Record<SetupView["outcome"], string> = {
@@ -54,16 +58,9 @@ function SetupButton({ environmentId, approvals, label, primary = true }: { envi
       {approvals.map((a) => (
         <input key={a} type="hidden" name="approve" value={a} />
       ))}
-      <button
-        type="submit"
-        className={
-          primary
-            ? "rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700"
-            : "rounded-md border border-slate-300 px-4 py-2.5 text-sm font-semibold text-slate-800 hover:bg-slate-50"
-        }
-      >
+      <Button type="submit" variant={primary ? "primary" : "secondary"}>
         {label}
-      </button>
+      </Button>
     </form>
   );
 }
@@ -76,14 +73,14 @@ export function SetupPanel({ environmentId, roleName, privileges, appName, lates
   return (
     <div className="space-y-4">
       <p className="text-sm text-slate-700">
-        With your permission, given once for this environment, the portal creates the security role &ldquo;{roleName}&rdquo; with only the {privileges.length}{" "}
-        privileges {appName} needs, creates {appName}&rsquo;s application user in the root business unit and gives it that role — never System Administrator.
+        With your permission, given once for this environment, the portal creates the security role &ldquo;{roleName}&rdquo; with only the {count(privileges.length, "privilege")}{" "}
+        {appName} needs, creates {appName}&rsquo;s application user in the root business unit and gives it that role — never System Administrator.
         Then it checks the connection with {appName}&rsquo;s own identity. Running it again changes nothing that is already right. Your permission serves this one
         setup and is not kept. You need to be a System Administrator of the environment.
       </p>
       <SetupButton environmentId={environmentId} approvals={[]} label={latest ? "Set it up for me again" : "Set it up for me"} />
       {latest ? (
-        <section aria-label="Latest setup" aria-live="polite" className="rounded-lg border border-slate-200 p-4">
+        <section aria-label="Latest setup" aria-live="polite" className={cardClass()}>
           <h3 className="font-semibold">
             Latest setup{latest.startedByName ? ` by ${latest.startedByName}` : ""}, <LocalTime date={latest.startedAt} />
           </h3>
@@ -96,8 +93,10 @@ export function SetupPanel({ environmentId, roleName, privileges, appName, lates
                 const style = RESULT_STYLES[step.result] ?? RESULT_STYLES.failed!;
                 return (
                   <li key={i} className="flex flex-col gap-1 text-sm sm:flex-row sm:items-start sm:gap-3">
-                    <span className={`inline-flex w-fit shrink-0 items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ${style.className}`}>{style.label}</span>
-                    <span>
+                    <Badge tone={style.tone} className="w-fit shrink-0">
+                      {style.label}
+                    </Badge>
+                    <span className="min-w-0 break-words">
                       <strong>{ACTION_LABELS[step.action] ?? step.action}:</strong> {step.detail}
                     </span>
                   </li>
@@ -106,7 +105,7 @@ export function SetupPanel({ environmentId, roleName, privileges, appName, lates
             </ol>
           ) : null}
           {latest.diagnosis ? (
-            <div role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 p-4 text-sm text-red-950">
+            <div role="alert" className={cardClass("danger", "mt-4 text-sm")}>
               <p className="font-semibold">{latest.diagnosis.cause}</p>
               <p className="mt-1">{latest.diagnosis.fix}</p>
               <p className="mt-1">
@@ -120,7 +119,7 @@ export function SetupPanel({ environmentId, roleName, privileges, appName, lates
             </div>
           ) : null}
           {latest.decision?.kind === "role-differs" ? (
-            <div className="mt-4 space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+            <div className={cardClass("warning", "mt-4 space-y-3 text-sm")}>
               <p className="font-semibold">A security role named &ldquo;{roleName}&rdquo; already exists with different privileges.</p>
               {latest.decision.missing.length > 0 ? (
                 <div>
@@ -137,14 +136,14 @@ export function SetupPanel({ environmentId, roleName, privileges, appName, lates
               <p>Someone may rely on it. Change it only if it exists for {appName}.</p>
               <div className="flex flex-wrap gap-3">
                 <SetupButton environmentId={environmentId} approvals={["change-role"]} label="Change the role to match" />
-                <a href="#manual" className="rounded-md border border-slate-300 bg-white px-4 py-2.5 text-sm font-semibold text-slate-800 hover:bg-slate-50">
+                <a href="#manual" className={buttonClass("secondary")}>
                   Leave it, I will do it by hand
                 </a>
               </div>
             </div>
           ) : null}
           {latest.decision?.kind === "user-disabled" ? (
-            <div className="mt-4 space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+            <div className={cardClass("warning", "mt-4 space-y-3 text-sm")}>
               <p className="font-semibold">{appName}&rsquo;s application user exists in this environment but is disabled.</p>
               <p>Someone may have disabled it on purpose. Enable it only if {appName} should connect again.</p>
               <SetupButton environmentId={environmentId} approvals={["enable-user"]} label="Enable it and continue" />

@@ -7,6 +7,7 @@ import { CheckSteps, type StepView } from "@/components/onboarding/check-steps";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { customerStepLabel } from "@/lib/checks/vocabulary";
 import { Button } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
 
 /** Starts a check on the server and follows it step by step until it finishes; picks up one already running. */
 export function CheckRunner({ environmentId, roleName, runningCheckId }: { environmentId: string; roleName: string; runningCheckId: string | null }) {
@@ -26,8 +27,8 @@ export function CheckRunner({ environmentId, roleName, runningCheckId }: { envir
         </p>
       ) : null}
       {check ? (
-        <section aria-label="Current check" aria-live="polite" className="mt-4 rounded-lg border border-slate-200 p-4">
-          <div className="flex items-center justify-between">
+        <section aria-label="Current check" aria-live="polite" className={cardClass("plain", "mt-4")}>
+          <div className="flex flex-wrap items-center justify-between gap-2">
             <h3 className="font-semibold">Connection check</h3>
             <span className="flex items-center gap-3 text-sm text-slate-600">
               {check.durationMs !== null ? <span>{check.durationMs} ms</span> : null}
