@@ -8,6 +8,11 @@ import { e2e } from "./support/env";
 
 const SAM = "sam.support@northwind.onmicrosoft.com";
 
+// Other specs stage faults (an expired secret, a throttle) in the shared emulator: start from its scenario.
+test.beforeEach(async () => {
+  await emulator.reset();
+});
+
 type Captured = { to: string[]; subject: string; text: string };
 const capturedMail = async () => (await (await fetch(`${e2e.mailURL}/messages`)).json()) as Captured[];
 
