@@ -28,6 +28,7 @@ export async function run(): Promise<void> {
       environments: Array.from({ length: perTenant }, (_, e) => ({ name: `b${t}e${e}` })).slice(0, Math.max(0, Math.min(perTenant, ENVIRONMENTS - t * perTenant))),
     })),
   });
+  console.log(`setting up ${ENVIRONMENTS} environments over ${TENANTS} tenants…`);
   const emulator = await startEmulator({ scenario: built });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-recheck-"));
   try {
