@@ -25,6 +25,7 @@ const MODEL_TABLES = [
   "ConsentRequest",
   "Environment",
   "Invitation",
+  "MailMessage",
   "PortalSession",
   "RateLimitHit",
   "Tenant",
