@@ -6,6 +6,7 @@
 const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   check: () => import("./bench/check"),
   "console-list": () => import("./bench/console-list"),
+  recheck: () => import("./bench/recheck"),
 };
 
 async function main() {

@@ -148,23 +148,27 @@ export class RecheckWorker {
   }
 
   private poll(): Promise<void> {
-    this.polling ??= (async () => {
-      try {
-        if (this.timer) clearTimeout(this.timer);
-        const room = this.limits.concurrency * 2 - this.running - this.waiting.length;
-        if (!this.stopped && room > 0) {
-          const jobs = await this.boss.fetch<RecheckJob>(QUEUES.recheck, { batchSize: room });
-          this.waiting.push(...(jobs ?? []));
-        }
-      } catch (error) {
-        console.error("re-verification: could not fetch jobs", error instanceof Error ? error.message : error);
-      } finally {
-        this.polling = null;
+    if (this.polling) return this.polling;
+    const polling = this.fetchMore().finally(() => {
+      if (this.polling === polling) this.polling = null;
+    });
+    this.polling = polling;
+    return polling;
+  }
+
+  private async fetchMore(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    try {
+      const room = this.limits.concurrency * 2 - this.running - this.waiting.length;
+      if (!this.stopped && room > 0) {
+        const jobs = await this.boss.fetch<RecheckJob>(QUEUES.recheck, { batchSize: room });
+        this.waiting.push(...(jobs ?? []));
       }
-      this.pump();
-      if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.pollMs);
-    })();
-    return this.polling;
+    } catch (error) {
+      console.error("re-verification: could not fetch jobs", error instanceof Error ? error.message : error);
+    }
+    this.pump();
+    if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.pollMs);
   }
 
   private pump(): void {
