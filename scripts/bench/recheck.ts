@@ -11,7 +11,7 @@ import path from "node:path";
 import { startEmulator } from "../../emulator/index";
 import { scenario, testCredentials } from "../../emulator/scenario-builders";
 import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
-import { applyMigrations } from "../../lib/db/migrations";
+import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 
 const ENVIRONMENTS = Number(process.env.BENCH_RECHECK_ENVIRONMENTS ?? 10_000);
