@@ -61,6 +61,30 @@ describe("connection.ready", () => {
   });
 });
 
+describe("connection.broken and connection.recovered", () => {
+  it("are sent once each when a connection that worked breaks and comes back, with the cause and the customer reference", async () => {
+    const { webhookDeliveryIdle } = await webhooks();
+    await (await db()).tenant.update({ where: { id: DEMO_IDS.tenants.fabrikam }, data: { customerReference: "SUB-1042" } });
+    // Fabrikam worked above. Its application user is disabled in the admin center: the next check breaks.
+    const before = receiver.received.length;
+    harness.emulator.admin.setApplicationUserDisabled("fabrikam", true);
+    expect((await runHarnessCheck(harness, DEMO_IDS.tenants.fabrikam, "fabrikam")).outcome).toBe("FAILED");
+    expect((await runHarnessCheck(harness, DEMO_IDS.tenants.fabrikam, "fabrikam")).outcome).toBe("FAILED"); // still broken: no news
+    harness.emulator.admin.setApplicationUserDisabled("fabrikam", false);
+    expect((await runHarnessCheck(harness, DEMO_IDS.tenants.fabrikam, "fabrikam")).outcome).toBe("PASSED");
+    await webhookDeliveryIdle();
+    const events = receiver.received.slice(before);
+    expect(events.map((e) => [e.json.type, e.json.customerReference, e.signatureValid])).toEqual([
+      ["connection.broken", "SUB-1042", true],
+      ["connection.recovered", "SUB-1042", true],
+    ]);
+    expect(events[0]!.json.environment).toEqual({ id: expect.any(String), url: harness.emulator.environmentUrl("fabrikam") });
+    expect(events[0]!.json.data).toMatchObject({ from: "HEALTHY", to: "BROKEN", causeId: "application-user-disabled", brokenSince: expect.any(String) });
+    expect(String((events[0]!.json.data as { cause?: unknown }).cause)).toContain("disabled");
+    expect(events[1]!.json.data).toMatchObject({ from: "BROKEN", to: "RECOVERED", cause: null });
+  });
+});
+
 describe("consent.removed and tenant.disconnected", () => {
   it("are sent when consent is marked revoked and when the tenant disconnects (with the reference it had)", async () => {
     const { webhookDeliveryIdle } = await webhooks();
