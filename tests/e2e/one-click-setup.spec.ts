@@ -123,6 +123,8 @@ test("Contoso's administrator goes from the consent page to a green check withou
   const console = await staff.newPage();
   await signInAs(console, "sam.support@northwind.onmicrosoft.com", "/console");
   await console.goto(`/console/tenants/${DEMO_IDS.tenants.contoso}`);
+  // The page is titled with the organisation, for staff.
+  await expect(console).toHaveTitle(/contoso/i);
   const trail = console.getByRole("table", { name: "Audit trail" });
   for (const action of ["setup.role-created", "setup.role-privileges-changed", "setup.application-user-created", "setup.role-assigned"]) {
     await expect(trail.getByText(action, { exact: true })).toHaveCount(1);

@@ -11,7 +11,7 @@ import { HealthNotice } from "@/components/health-notice";
 import { CopyField } from "@/components/ui/copy-field";
 import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
-import { isStaffWith, requireStaff } from "@/lib/auth/session";
+import { currentSession, isStaffWith, requireStaff } from "@/lib/auth/session";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { STAGE_LABELS } from "@/lib/data/support/tenant-filters";
@@ -22,7 +22,14 @@ import { AuditTrail } from "./_components/audit-trail";
 import { CheckHistory } from "./_components/check-history";
 import { EnvironmentList } from "./_components/environment-list";
 
-export const metadata: Metadata = { title: "Tenant" };
+/** The organisation's name in the title — only for staff (the title must not tell anyone else who is a customer). */
+export async function generateMetadata({ params }: { params: Promise<{ tenantId: string }> }): Promise<Metadata> {
+  const { tenantId } = await params;
+  const session = await currentSession();
+  if (!session || !isStaffWith(session, "operator")) return { title: "Tenant" };
+  const tenant = await getSupportTenant(tenantId);
+  return { title: tenant?.displayName ?? tenant?.primaryDomain ?? "Tenant" };
+}
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
