@@ -15,8 +15,10 @@ export function usePortalDatabase(kind: TestDatabaseKind, extraEnv: Record<strin
     Object.assign(process.env, extraEnv);
   }, 120_000);
   afterAll(async () => {
-    const { db } = await import("@/lib/db/client");
-    await db().$disconnect();
+    // Only a client that was made is disconnected: calling db() here would open a database just to close it,
+    // racing the drop below (PGlite then fails on its removed folder).
+    const opened = (globalThis as { portalPrisma?: { $disconnect(): Promise<void> } }).portalPrisma;
+    if (opened) await opened.$disconnect();
     await database?.drop();
   }, 60_000);
 }
