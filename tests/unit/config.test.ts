@@ -157,3 +157,14 @@ describe("webhooks and API configuration", () => {
     expect(() => parseConfig({ API_RATE_LIMIT_PER_MINUTE: "0" })).toThrow(/API_RATE_LIMIT_PER_MINUTE/);
   });
 });
+
+describe("GLOBAL_DISCOVERY_URL", () => {
+  it("follows the cloud of the authority host, can be set for GCC and DoD, and is off for an unknown cloud", () => {
+    expect(parseConfig({}).dataverse.globalDiscoveryUrl).toBe("https://globaldisco.crm.dynamics.com");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://login.microsoftonline.us" }).dataverse.globalDiscoveryUrl).toBe("https://globaldisco.crm.microsoftdynamics.us");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://login.chinacloudapi.cn" }).dataverse.globalDiscoveryUrl).toBe("https://globaldisco.crm.dynamics.cn");
+    expect(parseConfig({ GLOBAL_DISCOVERY_URL: "https://globaldisco.crm9.dynamics.com/" }).dataverse.globalDiscoveryUrl).toBe("https://globaldisco.crm9.dynamics.com");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://127.0.0.1:44300" }).dataverse.globalDiscoveryUrl).toBeNull();
+    expect(() => parseConfig({ GLOBAL_DISCOVERY_URL: "http://globaldisco.crm.dynamics.com" })).toThrow(/GLOBAL_DISCOVERY_URL must use https/);
+  });
+});
