@@ -8,6 +8,7 @@ import "server-only";
 //   cold    WhoAmI, then the user, its privileges and the sample read in one $batch
 // Every round trip settles the steps it can (lib/checks/steps.ts) and writes them in one transaction. One loop
 // in try/finally: every check ends PASSED, WARNING or FAILED, whatever throws.
+import { logger } from "@/lib/log";
 import { after } from "next/server";
 import { unexpected } from "@/lib/checks/diagnoses";
 import { blockingStep, PENDING, STEPS, vendorDetailOf, type StepContext, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
@@ -231,7 +232,7 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
     const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
     if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
   } catch (error) {
-    console.error("connection check: could not record its end", checkId, error instanceof Error ? error.message : error);
+    logger().error({ checkId, err: error instanceof Error ? error.message : String(error) }, "connection check: could not record its end");
     // Still end it, without the steps that could not be written, so no page follows it forever.
     await finishCheck(scope, checkId, { ...summary, outcome: "FAILED", applicationUserId: null }).catch(() => undefined);
     return "FAILED";

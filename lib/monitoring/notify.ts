@@ -3,6 +3,7 @@ import "server-only";
 // The one place a health transition is told to people. Called once per transition, after the check that caused it
 // is committed (lib/data/checks.ts finishCheck). E-mail alerts and signed webhooks (lib/monitoring/webhooks.ts)
 // go from here.
+import { logger } from "@/lib/log";
 import { config } from "@/lib/config";
 import { alertRecipients } from "@/lib/data/mail";
 import type { HealthState } from "@/lib/generated/prisma/client";
@@ -73,7 +74,7 @@ export async function notifyTransition(transition: Transition): Promise<void> {
   try {
     await emailAlerts(transition);
   } catch (error) {
-    console.error("alert e-mail could not be queued", transition.kind, transition.environmentId, error instanceof Error ? error.message : error);
+    logger().error({ kind: transition.kind, environmentId: transition.environmentId, err: error instanceof Error ? error.message : String(error) }, "alert e-mail could not be queued");
   }
   // Signed webhooks to the ISV's back end. `connection.ready` is published by the check runner on an environment's
   // first working check (lib/checks/run.ts), so it is not published twice from here.

@@ -4,6 +4,7 @@ import "server-only";
 // embedded database it runs over the portal's one PGlite instance through pg-boss's bring-your-own-database
 // option (`db.executeSql`): PGlite is one connection, and it already runs one statement at a time and holds
 // statements back while one of Prisma's transactions is open (lib/db/adapter.ts), so sharing it is safe.
+import { logger } from "@/lib/log";
 import PgBoss from "pg-boss";
 import { config } from "@/lib/config";
 import { embeddedDatabase } from "@/lib/db/adapter";
@@ -49,7 +50,7 @@ export async function openQueue(worker: boolean): Promise<PgBoss> {
     supervise: worker,
     migrate: true,
   });
-  boss.on("error", (error) => console.error("job queue:", error instanceof Error ? error.message : error));
+  boss.on("error", (error) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "job queue error"));
   await boss.start();
   await boss.createQueue(QUEUES.plan, { name: QUEUES.plan, policy: "singleton", retryLimit: 0, expireInSeconds: 300 });
   // "short": at most one queued job per environment (singletonKey), so a plan run twice queues nothing twice.

@@ -7,6 +7,7 @@ import "server-only";
 // (RECHECK_TENANT_CONCURRENCY), pauses a tenant for Dataverse's Retry-After when a check was throttled, and
 // gets a fresh token for a tenant at least once a day (a cached token hides revoked consent for its lifetime).
 // Results join the check history with trigger SCHEDULED, and move the environment's health like any check.
+import { logger } from "@/lib/log";
 import type PgBoss from "pg-boss";
 import { runCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
@@ -165,7 +166,7 @@ export class RecheckWorker {
         this.waiting.push(...(jobs ?? []));
       }
     } catch (error) {
-      console.error("re-verification: could not fetch jobs", error instanceof Error ? error.message : error);
+      logger().error({ err: error instanceof Error ? error.message : String(error) }, "re-verification: could not fetch jobs");
     }
     this.pump();
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.pollMs);
@@ -204,7 +205,7 @@ export class RecheckWorker {
       }
       await this.boss.complete(QUEUES.recheck, job.id);
     } catch (error) {
-      console.error("re-verification failed", job.data.environmentId, error instanceof Error ? error.message : error);
+      logger().error({ environmentId: job.data.environmentId, err: error instanceof Error ? error.message : String(error) }, "re-verification failed");
       await this.boss.fail(QUEUES.recheck, job.id, { message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
     } finally {
       this.running--;

@@ -9,6 +9,7 @@ import "server-only";
 //   Portal-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, "<t>.<raw body>")>
 // lets the receiver check origin and integrity and refuse replays (t too old). Hand-written on node:crypto
 // because it is a few lines and the receiver must be able to reproduce it with any HMAC library.
+import { logger } from "@/lib/log";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
@@ -85,7 +86,7 @@ export async function publishLifecycleEvent(event: LifecycleEvent): Promise<void
   try {
     const settings = config().webhooks;
     if (!settings) {
-      if (!offNoticeShown) console.info(`webhooks: off (WEBHOOK_URL is not set); lifecycle events such as ${event.type} are not sent`);
+      if (!offNoticeShown) logger().info(`webhooks: off (WEBHOOK_URL is not set); lifecycle events such as ${event.type} are not sent`);
       offNoticeShown = true;
       return;
     }
@@ -109,7 +110,7 @@ export async function publishLifecycleEvent(event: LifecycleEvent): Promise<void
     });
     deliverSoon();
   } catch (error) {
-    console.error("webhooks: could not record the event", event.type, event.tenantId, error instanceof Error ? error.message : error);
+    logger().error({ type: event.type, tenantId: event.tenantId, err: error instanceof Error ? error.message : String(error) }, "webhooks: could not record the event");
   }
 }
 
@@ -125,7 +126,7 @@ function deliverSoon(): void {
   running = (async () => {
     do {
       again = false;
-      await deliverDueWebhooks().catch((error: unknown) => console.error("webhooks: delivery run failed", error instanceof Error ? error.message : error));
+      await deliverDueWebhooks().catch((error: unknown) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "webhooks: delivery run failed"));
     } while (again);
   })().finally(() => {
     running = null;

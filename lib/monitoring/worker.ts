@@ -4,6 +4,7 @@ import "server-only";
 // e-mail queue. It runs inside the portal process by default (RECHECK_WORKER=in-process) and as its own
 // process with `npm run worker` (then set RECHECK_WORKER=off on the portal replicas).
 import { config } from "@/lib/config";
+import { logger } from "@/lib/log";
 import { QUEUES, queue, stopQueue } from "@/lib/monitoring/queue";
 import { planRechecks, RecheckWorker } from "@/lib/monitoring/recheck";
 
@@ -19,11 +20,17 @@ export function startWorker(): Promise<Running> {
     });
     const recheck = new RecheckWorker(boss);
     recheck.start();
-    // Periodic jobs of other channels (webhook retries) are registered here too.
     const { startMailWorker } = await import("@/lib/monitoring/mail");
     await startMailWorker(boss);
+    // Webhook retries are due at their `nextAttemptAt` (backoff kept in the database); a run every 30 s sends
+    // the due ones. Each delivery is locked while in flight, so several processes never send one twice.
+    const { deliverDueWebhooks } = await import("@/lib/monitoring/webhooks");
+    const webhookRetries = setInterval(() => {
+      void deliverDueWebhooks().catch((error: unknown) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "webhooks: retry run failed"));
+    }, 30_000);
+    webhookRetries.unref();
     const c = config().monitoring;
-    console.log(
+    logger().info(
       c.recheckIntervalMinutes === 0
         ? "Worker: mail only (RECHECK_INTERVAL_MINUTES=0: no scheduled re-verification)"
         : `Worker: re-verifying every connected environment every ${c.recheckIntervalMinutes} min, ${c.concurrency} at once (${c.tenantConcurrency} per tenant)`,
@@ -31,6 +38,7 @@ export function startWorker(): Promise<Running> {
     return {
       recheck,
       stop: async () => {
+        clearInterval(webhookRetries);
         await recheck.stop();
         await stopQueue();
         holder.portalWorker = undefined;
