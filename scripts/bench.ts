@@ -3,6 +3,9 @@
 //
 //   npm run bench              every benchmark
 //   npm run bench -- check     only the connection-check benchmark
+// The portal's structured log lines (one per outbound call) would bury the figures.
+process.env.LOG_LEVEL ??= "warn";
+
 const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   check: () => import("./bench/check"),
   "console-list": () => import("./bench/console-list"),

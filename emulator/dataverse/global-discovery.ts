@@ -11,6 +11,7 @@ import { environmentOrigin, GLOBAL_DISCOVERY_HOST, globalDiscoveryOrigin, REGION
 import type { EmulatorRequest, EmulatorResponse } from "../http";
 import type { Environment } from "../scenario";
 import { dataverseChallenge, validateBearer } from "./auth";
+import { mayUseEnvironment } from "./security";
 import { applyQuery, parseQueryOptions, project } from "./odata-query";
 import type { AttributeType, QueryableShape } from "./odata-query";
 import { odataError, odataJson } from "./responses";
@@ -88,8 +89,7 @@ export async function handleGlobalDiscovery(ctx: EmulatorContext, req: EmulatorR
           const user = env.systemUsers.find((u) => sameGuid(u.azureAdObjectId, identity.oid) && !u.applicationId && !u.isDisabled);
           if (!user) return [];
           // Outside the environment's security group a person is not enabled there (docs/protocol/dataverse.md "Security group").
-          const group = env.securityGroupId ? ctx.state.tenantById(env.tenantId)?.groups.find((g) => sameGuid(g.id, env.securityGroupId)) : undefined;
-          if (env.securityGroupId && !group?.memberOids.some((oid) => sameGuid(oid, identity.oid))) return [];
+          if (!mayUseEnvironment(env, ctx.state.tenantById(env.tenantId), identity.oid)) return [];
           const isSysAdmin = env.roles.some((r) => r.allPrivileges && user.roleIds.some((id) => sameGuid(id, r.id)));
           return [instanceOf(ctx, env, isSysAdmin)];
         });

@@ -27,6 +27,13 @@ export function resolveCaller(env: Environment, identity: TokenIdentity): System
   return user;
 }
 
+/** Whether a person may use the environment: no security group, or a member of it. */
+export function mayUseEnvironment(env: Environment, tenant: Tenant | undefined, oid: string): boolean {
+  if (!env.securityGroupId) return true;
+  const group = tenant?.groups.find((g) => sameGuid(g.id, env.securityGroupId));
+  return group?.memberOids.some((member) => sameGuid(member, oid)) ?? false;
+}
+
 /** Roles that may use an environment in administration mode. */
 const ADMINISTRATION_MODE_ROLES = ["system administrator", "system customizer"];
 
@@ -38,10 +45,7 @@ const ADMINISTRATION_MODE_ROLES = ["system administrator", "system customizer"];
  */
 export function admitCaller(env: Environment, identity: TokenIdentity, tenant: Tenant | undefined): SystemUser {
   const user = resolveCaller(env, identity);
-  if (env.securityGroupId && !user.applicationId) {
-    const group = tenant?.groups.find((g) => sameGuid(g.id, env.securityGroupId));
-    if (!group?.memberOids.some((oid) => sameGuid(oid, identity.oid))) return failDataverse("notInSecurityGroup");
-  }
+  if (!user.applicationId && !mayUseEnvironment(env, tenant, identity.oid)) return failDataverse("notInSecurityGroup");
   if (env.administrationMode) {
     const names = user.roleIds.map((id) => env.roles.find((r) => sameGuid(r.id, id))?.name.toLowerCase() ?? "");
     if (!names.some((n) => ADMINISTRATION_MODE_ROLES.includes(n))) return failDataverse("administrationMode", { organizationId: env.organizationId });

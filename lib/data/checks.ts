@@ -157,8 +157,10 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
       await audit({ actor, tenantId, action: `environment.${t.kind}`, target: { type: "environment", id: t.environmentId }, details: { checkId, from: t.from, to: t.to, cause: t.causeId } }, tx);
     }
     await audit({ actor, tenantId, action: "check.finished", target: { type: "check", id: checkId }, details: { outcome: result.outcome, failingStep: result.failingStep } }, tx);
+    // Only an environment never verified before looks into its history (never the warm path).
     const ready =
       result.outcome !== "FAILED" &&
+      !health.verifiedBefore &&
       (await tx.connectionCheck.count({ where: { tenantId, environmentId: check.environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } } })) === 0;
     return { ready, transition: health.transition };
   });
@@ -174,11 +176,11 @@ async function environmentHealth(
   checkId: string,
   result: Omit<CheckSummary, "applicationUserId"> & { startedAt: Date },
   now: Date,
-): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
-  if (result.outcome === "RUNNING") return { data: {}, transition: null };
+): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null; verifiedBefore: boolean }> {
+  if (result.outcome === "RUNNING") return { data: {}, transition: null, verifiedBefore: true };
   const env = await tx.environment.findUniqueOrThrow({
     where: { id: environmentId, tenantId },
-    select: { url: true, friendlyName: true, health: true, brokenSince: true, healthCause: true, healthCauseId: true, tenant: { select: { consentVerifiedAt: true } } },
+    select: { url: true, friendlyName: true, health: true, brokenSince: true, healthCause: true, healthCauseId: true, lastVerifiedAt: true, tenant: { select: { consentVerifiedAt: true } } },
   });
   // The step that decided the outcome: the failing one, else the first that warned.
   const step = await tx.checkStep.findFirst({
@@ -209,6 +211,8 @@ async function environmentHealth(
   const t = change.transition;
   return {
     data,
+    // An environment verified before has worked before: its check cannot be the first working one.
+    verifiedBefore: env.lastVerifiedAt !== null,
     transition: t
       ? { ...t, tenantId, environmentId, environmentUrl: env.url, environmentName: env.friendlyName, checkId, brokenSince: next.brokenSince, at: now }
       : null,

@@ -4,7 +4,7 @@ import "server-only";
 // and enabled, called with that user's delegated token. Everything it answers is checked before use; the URL
 // of a chosen instance still goes through the environment URL rules like a typed one.
 import { z } from "zod";
-import { DataverseProtocolError, dataverseErrorFrom } from "@/lib/dataverse/web-api";
+import { DataverseProtocolError, dataverseErrorFrom, readJson } from "@/lib/dataverse/web-api";
 import { outboundFetch } from "@/lib/http/outbound";
 
 const instance = z.object({
@@ -41,12 +41,7 @@ export async function listInstances(discoveryUrl: string, accessToken: string): 
     headers: { Accept: "application/json", Authorization: `Bearer ${accessToken}` },
   });
   const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
+  const body = await readJson(text);
   if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, body);
   const parsed = answer.safeParse(body);
   if (!parsed.success) throw new DataverseProtocolError("Global Discovery answered something that is not a list of environments.", response.status, text.slice(0, 500));

@@ -67,10 +67,12 @@ export function compareRolePrivileges(held: RequiredPrivilege[], required: Requi
     const h = heldByName.get(key(r.name));
     return !h || !depthReaches(h.depth, r.depth);
   });
-  const extra = held.filter((h) => {
-    const r = requiredByName.get(key(h.name));
-    return !r || (h.depth !== r.depth && depthReaches(h.depth, r.depth));
-  });
+  const extra = held
+    .filter((h) => {
+      const r = requiredByName.get(key(h.name));
+      return !r || (h.depth !== r.depth && depthReaches(h.depth, r.depth));
+    })
+    .map(({ name, depth }) => ({ name, depth }));
   return { missing, extra };
 }
 
@@ -131,9 +133,10 @@ export async function provisionEnvironment(input: {
         result.steps.push({ action: "privileges", result: "needs-decision", detail: "Its privileges differ from the ones needed. Nothing was changed." });
         return result;
       } else {
-        const extraIds = await privilegeIdsByName(api, difference.extra.map((p) => p.name));
+        // The role's own answer names each privilege's id: no second lookup for the ones to remove.
+        const heldIds = new Map(held.map((p) => [p.name.toLowerCase(), p.id]));
         for (const extra of difference.extra) {
-          await api("POST", `roles(${result.roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`, { PrivilegeId: extraIds.get(extra.name.toLowerCase()) });
+          await api("POST", `roles(${result.roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`, { PrivilegeId: heldIds.get(extra.name.toLowerCase()) });
         }
         // A privilege held too deep was removed above; it comes back at the required level with the missing ones.
         const toAdd = input.privileges.filter((p) => difference.missing.some((m) => m.name.toLowerCase() === p.name.toLowerCase()) || difference.extra.some((e) => e.name.toLowerCase() === p.name.toLowerCase()));
@@ -201,10 +204,10 @@ async function addPrivileges(api: Api, roleId: string, privileges: RequiredPrivi
   });
 }
 
-async function rolePrivileges(api: Api, roleId: string): Promise<RequiredPrivilege[]> {
-  const body = (await api("GET", `RetrieveRolePrivilegesRole(RoleId=@p)?@p=${roleId}`)).body as { RolePrivileges?: { PrivilegeName?: string; Depth?: unknown }[] } | null;
+async function rolePrivileges(api: Api, roleId: string): Promise<(RequiredPrivilege & { id: string })[]> {
+  const body = (await api("GET", `RetrieveRolePrivilegesRole(RoleId=@p)?@p=${roleId}`)).body as { RolePrivileges?: { PrivilegeName?: string; PrivilegeId?: string; Depth?: unknown }[] } | null;
   return (body?.RolePrivileges ?? []).flatMap((p) => {
     const depth = depthOf(p.Depth);
-    return p.PrivilegeName && depth ? [{ name: p.PrivilegeName, depth }] : [];
+    return p.PrivilegeName && p.PrivilegeId && depth ? [{ name: p.PrivilegeName, id: p.PrivilegeId, depth }] : [];
   });
 }

@@ -49,7 +49,8 @@ export function dataverseErrorFrom(status: number, headers: Headers, body: unkno
   );
 }
 
-async function readJson(text: string): Promise<unknown> {
+/** JSON of an answer body, or null when it is empty or not JSON. */
+export async function readJson(text: string): Promise<unknown> {
   try {
     return text ? JSON.parse(text) : null;
   } catch {

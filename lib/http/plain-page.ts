@@ -14,3 +14,11 @@ export function plainPage(request: NextRequest, status: number, title: string, b
 <body><main><h1>${escape(title)}</h1><p>${escape(body)}</p><a href="${escape(link.href)}">${escape(link.label)}</a></main></body></html>`;
   return new NextResponse(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
+
+/**
+ * HEAD for a redirect URI: without its own, Next answers HEAD with GET — and a link checker or preview fetcher
+ * sending HEAD would redeem the single-use state. HEAD only says the address exists.
+ */
+export function inertHead(): NextResponse {
+  return new NextResponse(null, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+}

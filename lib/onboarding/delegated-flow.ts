@@ -83,6 +83,9 @@ export async function completeDelegated(session: CustomerSession, origin: string
   const redeemed = state ? await redeemDelegatedAuthorization(scope, session.id, state) : null;
   if (!redeemed) return REFUSED;
   const purpose = redeemed.purpose;
+  // The environment being set up, read once; it may have been removed meanwhile.
+  const env = purpose === "SETUP" ? await getEnvironment(scope, redeemed.environmentId ?? "") : null;
+  if (purpose === "SETUP" && !env) return { kind: "redirect", to: "/onboarding/environments" };
 
   let diagnosis: SetupDiagnosis | null = null;
   let accessToken: string | null = null;
@@ -91,7 +94,7 @@ export async function completeDelegated(session: CustomerSession, origin: string
   if (error || !code) {
     diagnosis = diagnoseAuthorizationError(error ? error.slice(0, 100) : "no_code", params.get("error_description")?.slice(0, 2000) ?? null, purpose);
   } else {
-    const resource = purpose === "DISCOVERY" ? config().dataverse.globalDiscoveryUrl : ((await getEnvironment(scope, redeemed.environmentId ?? ""))?.url ?? null);
+    const resource = purpose === "DISCOVERY" ? config().dataverse.globalDiscoveryUrl : (env?.url ?? null);
     if (!resource) return { kind: "redirect", to: "/onboarding/environments" };
     try {
       const token = await redeemDelegatedCode({ tenantId: scope.tenantId, scope: userImpersonationScope(resource), redirectUri: `${origin}${DELEGATED_CALLBACK_PATH}`, code, codeVerifier: redeemed.codeVerifier });
@@ -114,7 +117,7 @@ export async function completeDelegated(session: CustomerSession, origin: string
   }
 
   if (purpose === "DISCOVERY") return { kind: "redirect", to: `/onboarding/environments?discovery=${await discover(scope, session.id, accessToken, diagnosis)}#picker` };
-  return setUp(scope, redeemed.environmentId, redeemed.approvals, accessToken, diagnosis);
+  return setUp(scope, env!, redeemed.approvals, accessToken, diagnosis);
 }
 
 async function discover(scope: TenantScope, sessionId: string, accessToken: string | null, failure: SetupDiagnosis | null): Promise<string> {
@@ -128,9 +131,7 @@ async function discover(scope: TenantScope, sessionId: string, accessToken: stri
   }
 }
 
-async function setUp(scope: TenantScope, environmentId: string | null, approvals: Approval[], accessToken: string | null, failure: SetupDiagnosis | null): Promise<CallbackResult> {
-  const env = environmentId ? await getEnvironment(scope, environmentId) : null;
-  if (!env) return { kind: "redirect", to: "/onboarding/environments" };
+async function setUp(scope: TenantScope, env: { id: string; url: string }, approvals: Approval[], accessToken: string | null, failure: SetupDiagnosis | null): Promise<CallbackResult> {
   const c = config();
   const base: SetupRecord = { environmentId: env.id, outcome: "FAILED", steps: [], diagnosis: failure, decision: null, roleId: null, applicationUserId: null, checkId: null, changes: [] };
   if (!accessToken) {

@@ -4,26 +4,15 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { asCustomer, currentSession } from "@/lib/auth/session";
 import { customerScope } from "@/lib/data/scope";
-import { NONCE_HEADER } from "@/lib/http/security-headers";
+import { inertHead, plainPage } from "@/lib/http/plain-page";
 import { markConsentPending, recordConsentFailure, redeemConsentState } from "@/lib/data/tenants";
 import { classifyConsentCallback } from "@/lib/onboarding/consent-callback";
 
 export const dynamic = "force-dynamic";
 
-function page(request: NextRequest, status: number, title: string, body: string, link: { href: string; label: string }) {
-  // A deliberately plain page: it is shown for rejected callbacks, with a 4xx status, before any app chrome.
-  // Its one <style> carries the request's CSP nonce (proxy.ts).
-  const nonce = (request.headers.get(NONCE_HEADER) ?? "").replace(/[^A-Za-z0-9+/=]/g, "");
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
-<style nonce="${nonce}">body{font-family:"Segoe UI",system-ui,sans-serif;color:#0f172a;background:#f8fafc;margin:0}main{max-width:40rem;margin:5rem auto;padding:0 1.5rem}h1{font-size:1.6rem}p{color:#334155;line-height:1.5}a{display:inline-block;margin-top:1rem;background:#1d4ed8;color:#fff;padding:.6rem 1rem;border-radius:.4rem;text-decoration:none;font-weight:600}</style></head>
-<body><main><h1>${title}</h1><p>${body}</p><a href="${link.href}">${link.label}</a></main></body></html>`;
-  return new NextResponse(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
-}
-
-// Without its own HEAD, Next answers HEAD with GET — and a link checker or preview fetcher sending HEAD would
-// redeem the single-use state. HEAD only says the address exists.
+// HEAD must not redeem the single-use state (lib/http/plain-page.ts).
 export function HEAD() {
-  return new NextResponse(null, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+  return inertHead();
 }
 
 export async function GET(request: NextRequest) {
@@ -45,7 +34,7 @@ export async function GET(request: NextRequest) {
   }
   const redeemed = await redeemConsentState(scope, session.id, state);
   if (!redeemed) {
-    return page(
+    return plainPage(
       request,
       400,
       "This consent response can't be used",

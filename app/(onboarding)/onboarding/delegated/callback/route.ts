@@ -3,7 +3,7 @@
 // the delegated token it yields is used for that one request only.
 import { NextResponse, type NextRequest } from "next/server";
 import { asCustomer, currentSession } from "@/lib/auth/session";
-import { plainPage } from "@/lib/http/plain-page";
+import { inertHead, plainPage } from "@/lib/http/plain-page";
 import { completeDelegated } from "@/lib/onboarding/delegated-flow";
 import { requestOrigin } from "@/lib/request-origin";
 
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 // A link checker or preview fetcher sending HEAD must not redeem the single-use state.
 export function HEAD() {
-  return new NextResponse(null, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+  return inertHead();
 }
 
 export async function GET(request: NextRequest) {
