@@ -46,8 +46,12 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
     let tenantId: string | null = null;
     if (profile.kind === "customer") {
       tenantId = profile.tenantId;
-      const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
-      if (existing) {
+      const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, disconnectedAt: true } });
+      if (existing?.disconnectedAt) {
+        // A tenant that disconnected comes back: it starts from nothing (its data went with the disconnection).
+        await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now, disconnectedAt: null, disconnectedByName: null, disconnectedByObjectId: null } });
+        await audit({ actor, tenantId, action: "tenant.reconnected", target: { type: "tenant", id: tenantId }, details: { disconnectedAt: existing.disconnectedAt.toISOString() } }, tx);
+      } else if (existing) {
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
       } else {
         const domain = domainOf(profile.userPrincipalName);

@@ -132,17 +132,54 @@ export async function markConsentRevoked(scope: TenantScope, because: string): P
   if (revoked) await publishLifecycleEvent({ type: "consent.removed", tenantId: scope.tenantId, data: { because } });
 }
 
-/** Removes the tenant and everything that belongs to it; the audit trail stays. */
+/**
+ * Removes everything that belongs to the tenant — environments (and so their checks and setup runs), consent
+ * requests, sessions (every user of the tenant is signed out), delegated authorizations — and resets its state,
+ * but keeps the tenant row marked disconnected with who and when: staff still find it in the console beside its
+ * audit trail, and its customer reference stays with it. Signing in again starts from nothing
+ * (startSession clears the mark).
+ */
 export async function disconnectTenant(scope: TenantScope): Promise<void> {
+  const now = new Date();
   const customerReference = await db().$transaction(async (tx) => {
-    const environments = await tx.environment.count({ where: { tenantId: scope.tenantId } });
-    const deleted = await tx.tenant.delete({ where: { id: scope.tenantId }, select: { customerReference: true } });
+    const where = { tenantId: scope.tenantId };
+    const environments = await tx.environment.count({ where });
+    await tx.environmentSetup.deleteMany({ where });
+    await tx.connectionCheck.deleteMany({ where });
+    await tx.environment.deleteMany({ where });
+    await tx.consentRequest.deleteMany({ where });
+    await tx.delegatedAuthorization.deleteMany({ where });
+    await tx.environmentDiscovery.deleteMany({ where });
+    await tx.portalSession.deleteMany({ where });
+    const updated = await tx.tenant.update({
+      where: { id: scope.tenantId },
+      data: {
+        ...DISCONNECTED_STATE,
+        disconnectedAt: now,
+        disconnectedByName: scope.actor.name ?? null,
+        disconnectedByObjectId: "objectId" in scope.actor ? (scope.actor.objectId ?? null) : null,
+      },
+      select: { customerReference: true },
+    });
     await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "tenant.disconnected", target: { type: "tenant", id: scope.tenantId }, details: { environments } }, tx);
-    return deleted.customerReference;
+    return updated.customerReference;
   });
-  // The tenant row is gone: the event carries the reference it had.
   await publishLifecycleEvent({ type: "tenant.disconnected", tenantId: scope.tenantId, customerReference });
 }
+
+/** A disconnected tenant's state: as if it had only just signed in (consent, checks and health forgotten). */
+const DISCONNECTED_STATE = {
+  consentState: "NOT_GRANTED",
+  consentGrantedAt: null,
+  consentGrantedByObjectId: null,
+  consentGrantedByName: null,
+  consentVerifiedAt: null,
+  latestCheckOutcome: null,
+  latestCheckAt: null,
+  latestFailingStep: null,
+  health: null,
+  brokenSince: null,
+} as const;
 
 /** The customer's choice about e-mail alerts (the vendor's support address is told either way). */
 export async function setEmailAlerts(scope: TenantScope, on: boolean): Promise<void> {

@@ -13,7 +13,7 @@ test.beforeEach(async () => {
   await emulator.reset();
 });
 
-test("sign-out ends the session on the server; disconnect removes the tenant's data", async ({ page }) => {
+test("sign-out ends the session on the server; disconnect removes the tenant's data", async ({ page, browser }) => {
   const customer = await stageCustomer({ name: "Leaving", environments: [{ name: "prod" }] });
   await signInAs(page, customer.admin);
   const cookies = await page.context().cookies();
@@ -49,6 +49,19 @@ test("sign-out ends the session on the server; disconnect removes the tenant's d
   await page.getByLabel(/Type .* to confirm/).fill(customer.domain);
   await page.getByRole("button", { name: "Disconnect my organisation" }).click();
   await expect(page.getByRole("heading", { name: "Your organisation was disconnected" })).toBeVisible();
+
+  // Staff still find the organisation, as Disconnected with who and when, and its audit trail.
+  const staff = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+  await signInAs(staff, "sam.support@northwind.onmicrosoft.com", "/console");
+  await staff.getByRole("link", { name: /1 tenant disconnected|\d+ tenants disconnected/ }).click();
+  await expect(staff).toHaveURL(/\/console\/tenants\?stage=disconnected$/);
+  const row = staff.locator(`tr[data-tenant-id="${customer.tenantId}"]`);
+  await expect(row.getByTestId("disconnected")).toContainText(/Disconnected.*\d{4}, \d\d:\d\d UTC by /);
+  await row.getByRole("link").first().click();
+  await expect(staff.getByTestId("tenant-stage")).toHaveText("Disconnected (its data removed)");
+  await expect(staff.getByTestId("disconnected-by")).toContainText(" disconnected it on ");
+  await expect(staff.getByRole("table", { name: "Audit trail" }).getByText("tenant.disconnected")).toBeVisible();
+  await staff.context().close();
 
   // Signing in again starts from nothing: no environments.
   await signInAs(page, customer.admin);

@@ -44,6 +44,15 @@ export default async function ConsoleOverview() {
         <h1 className="text-3xl font-bold text-slate-900">Onboarding at a glance</h1>
         <p className="mt-2 text-slate-600">
           {count(funnel.total, "tenant")} signed in; {funnel.failing} failing their latest connection check.
+          {funnel.disconnected ? (
+            <>
+              {" "}
+              <Link href="/console/tenants?stage=disconnected" className="text-brand-700 underline">
+                {count(funnel.disconnected, "tenant")} disconnected
+              </Link>
+              .
+            </>
+          ) : null}
         </p>
       </div>
 

@@ -1,7 +1,7 @@
 import "server-only";
 
-// The console's front-page figures: the onboarding funnel and the last week's failures by step. Two
-// aggregate queries over every tenant (support staff only; see tenants.ts for why this is not tenant-scoped).
+// The console's front-page figures: the onboarding funnel and the last week's failures by step. Aggregate
+// queries over every tenant (support staff only; see tenants.ts for why this is not tenant-scoped).
 import { db } from "@/lib/db/client";
 import { CHECK_STEPS, type CheckStepName } from "@/lib/checks/vocabulary";
 
@@ -13,6 +13,8 @@ export type Funnel = {
   reached: Record<FunnelStage, number>;
   /** Tenants whose latest check failed, at any step. */
   failing: number;
+  /** Tenants that disconnected (not counted in the funnel: nothing of their onboarding is left). */
+  disconnected: number;
 };
 
 // "Reached" by the furthest evidence: a check that got past the application-user step proves the app user;
@@ -28,6 +30,7 @@ export async function onboardingFunnel(): Promise<Funnel> {
         x."consentState" = 'GRANTED' AS consented,
         x."latestCheckOutcome" = 'FAILED' AS failing
       FROM "Tenant" x
+      WHERE x."disconnectedAt" IS NULL
     )
     SELECT
       count(*)::int AS total,
@@ -37,10 +40,12 @@ export async function onboardingFunnel(): Promise<Funnel> {
       count(*) FILTER (WHERE failing)::int AS failing
     FROM t`;
   const r = rows[0] ?? { total: 0, consented: 0, environment: 0, verified: 0, failing: 0 };
+  const disconnected = await db().tenant.count({ where: { disconnectedAt: { not: null } } });
   return {
     total: r.total,
     reached: { "signed-in": r.total, consented: r.consented, environment: r.environment, verified: r.verified },
     failing: r.failing,
+    disconnected,
   };
 }
 

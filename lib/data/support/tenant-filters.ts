@@ -7,8 +7,11 @@ import { z } from "zod";
 import { CHECK_STEPS } from "@/lib/checks/vocabulary";
 import { hasNul } from "@/lib/text";
 
-/** Where a tenant stands now. Decided by precedence: a check result first, then environments, then consent. */
-export const STAGES = ["signed-in", "consented", "environment", "verified", "failing"] as const;
+/**
+ * Where a tenant stands now. Decided by precedence: disconnected first (nothing else is left), then a check
+ * result, then environments, then consent.
+ */
+export const STAGES = ["signed-in", "consented", "environment", "verified", "failing", "disconnected"] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const STAGE_LABELS: Record<Stage, string> = {
@@ -17,6 +20,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
   environment: "Environment registered, not checked",
   verified: "Connected (latest check passed)",
   failing: "Failing (latest check failed)",
+  disconnected: "Disconnected (its data removed)",
 };
 
 

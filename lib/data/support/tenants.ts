@@ -12,12 +12,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 const noResult: Prisma.TenantWhereInput = { OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
 
+const connected: Prisma.TenantWhereInput = { disconnectedAt: null };
+
 const stageWhere: Record<Stage, Prisma.TenantWhereInput> = {
-  failing: { latestCheckOutcome: "FAILED" },
-  verified: { latestCheckOutcome: { in: ["PASSED", "WARNING"] } },
-  environment: { AND: [noResult, { environments: { some: {} } }] },
-  consented: { AND: [noResult, { environments: { none: {} } }, { consentState: "GRANTED" }] },
-  "signed-in": { AND: [noResult, { environments: { none: {} } }, { consentState: { not: "GRANTED" } }] },
+  failing: { AND: [connected, { latestCheckOutcome: "FAILED" }] },
+  verified: { AND: [connected, { latestCheckOutcome: { in: ["PASSED", "WARNING"] } }] },
+  environment: { AND: [connected, noResult, { environments: { some: {} } }] },
+  consented: { AND: [connected, noResult, { environments: { none: {} } }, { consentState: "GRANTED" }] },
+  "signed-in": { AND: [connected, noResult, { environments: { none: {} } }, { consentState: { not: "GRANTED" } }] },
+  // A disconnected tenant has no environment, check or consent left (lib/data/tenants.ts disconnectTenant).
+  disconnected: { disconnectedAt: { not: null } },
 };
 
 /** Prisma's `contains` is a LIKE '%…%': escape LIKE's own wildcards so that "%" or "_" are only text. */
@@ -91,6 +95,8 @@ const listSelect = {
   health: true,
   brokenSince: true,
   createdAt: true,
+  disconnectedAt: true,
+  disconnectedByName: true,
   _count: { select: { environments: true } },
   environments: { select: { url: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 3 },
 } as const satisfies Prisma.TenantSelect;
@@ -130,6 +136,7 @@ const exportSelect = {
   latestFailingStep: true,
   firstSignInAt: true,
   lastSignInAt: true,
+  disconnectedAt: true,
   environments: { select: { url: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
 } as const satisfies Prisma.TenantSelect;
 
@@ -155,7 +162,8 @@ export async function* exportTenants(filters: TenantFilters, now = new Date()): 
 }
 
 /** A tenant's current stage (the same precedence as the list's stage filter). */
-export function stageOf(t: { latestCheckOutcome: string | null; consentState: string; environmentCount: number }): Stage {
+export function stageOf(t: { latestCheckOutcome: string | null; consentState: string; environmentCount: number; disconnectedAt: Date | null }): Stage {
+  if (t.disconnectedAt) return "disconnected";
   if (t.latestCheckOutcome === "FAILED") return "failing";
   if (t.latestCheckOutcome === "PASSED" || t.latestCheckOutcome === "WARNING") return "verified";
   if (t.environmentCount > 0) return "environment";
@@ -184,6 +192,8 @@ export async function getSupportTenant(tenantId: string) {
       latestCheckOutcome: true,
       latestCheckAt: true,
       latestFailingStep: true,
+      disconnectedAt: true,
+      disconnectedByName: true,
       environments: {
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         select: {

@@ -26,6 +26,7 @@ const HEADER = [
   "failing_step",
   "first_sign_in_at",
   "last_sign_in_at",
+  "disconnected_at",
 ];
 
 export async function GET(request: NextRequest) {
@@ -78,6 +79,7 @@ export async function GET(request: NextRequest) {
             t.latestCheckOutcome === "FAILED" ? t.latestFailingStep : null,
             t.firstSignInAt,
             t.lastSignInAt,
+            t.disconnectedAt,
           ]);
         }
         controller.enqueue(encoder.encode(chunk));

@@ -62,7 +62,7 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
         </Link>
         <h1 className="mt-2 text-3xl font-bold break-words text-slate-900">{tenant.displayName ?? tenant.primaryDomain ?? "Unnamed tenant"}</h1>
         <p className="mt-3 flex flex-wrap items-center gap-3 text-sm">
-          <Badge tone="neutral" data-testid="tenant-stage">
+          <Badge tone={stage === "disconnected" ? "dark" : "neutral"} data-testid="tenant-stage">
             {STAGE_LABELS[stage]}
           </Badge>
           <OutcomeBadge outcome={tenant.latestCheckOutcome} />
@@ -70,6 +70,16 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
           {tenant.latestCheckOutcome === "FAILED" && tenant.latestFailingStep ? <span className="text-red-800">failing at “{staffStepLabel(tenant.latestFailingStep)}”</span> : null}
         </p>
       </div>
+
+      {tenant.disconnectedAt ? (
+        <Card title="Disconnected" id="disconnected">
+          <p className="text-sm text-slate-700" data-testid="disconnected-by">
+            {tenant.disconnectedByName ?? "An administrator of the organisation"} disconnected it on <LocalTime date={tenant.disconnectedAt} />. Its environments, checks,
+            consent and sessions were removed; the audit trail below is kept. If someone of the organisation signs in again, it starts onboarding from the
+            beginning.
+          </p>
+        </Card>
+      ) : null}
 
       <HealthNotice environments={tenant.environments} />
 

@@ -3,6 +3,7 @@ import { age } from "@/components/format";
 import { consentLabels, sourceLabels } from "@/components/support/format";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { BrokenBadge } from "@/components/support/broken-badge";
+import { DisconnectedNote } from "@/components/support/disconnected-badge";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { filtersToQuery, type TenantFilters } from "@/lib/data/support/tenant-filters";
@@ -68,7 +69,8 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
                 ))}
               </Td>
               <Td label="Latest check">
-                <OutcomeBadge outcome={t.latestCheckOutcome} />
+                <DisconnectedNote at={t.disconnectedAt} by={t.disconnectedByName} />
+                {t.disconnectedAt ? null : <OutcomeBadge outcome={t.latestCheckOutcome} />}
                 <BrokenBadge health={t.health} since={t.brokenSince} />
                 {t.latestCheckAt ? (
                   <time dateTime={t.latestCheckAt.toISOString()} className="block text-xs text-slate-600" title={t.latestCheckAt.toISOString()}>
