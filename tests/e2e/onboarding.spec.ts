@@ -100,7 +100,7 @@ test.describe("sign-in refusals", () => {
     await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
     await pickAccount(page, "alex@outlook.com");
     const accept = page.getByRole("button", { name: "Accept" });
-    await page.waitForURL(/consent|localhost:3100/);
+    await page.waitForURL(new RegExp(`consent|localhost:${e2e.port}`));
     if (await accept.isVisible()) await accept.click();
     await expect(page.getByRole("heading", { name: "Personal Microsoft accounts can't connect an organisation" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Sign in with another account" })).toBeVisible();

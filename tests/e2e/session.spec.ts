@@ -80,7 +80,7 @@ test.describe("single-tenant mode", () => {
       homeTenantId: string;
       clientSecret: string;
     };
-    const port = "3118";
+    const port = String(e2e.extraPort(18));
     const databaseUrl = `pglite:${process.env.E2E_DATABASE_DIR}-single`;
     await applyMigrations(parseDatabaseUrl(databaseUrl));
     const portal = await startPortal({
@@ -105,7 +105,7 @@ test.describe("single-tenant mode", () => {
       await expect(page.getByRole("button", { name: /megan@contoso\.onmicrosoft\.com/ })).toHaveCount(0);
       const accept = page.getByRole("button", { name: "Accept" });
       await pickAccount(page, "dan.dev@northwind.onmicrosoft.com");
-      await page.waitForURL(/consent|localhost:3118/);
+      await page.waitForURL(new RegExp(`consent|localhost:${port}`));
       if (await accept.isVisible()) await accept.click();
       await page.goto("/onboarding");
       await expect(page.getByRole("heading", { level: 1, name: "northwind.onmicrosoft.com" })).toBeVisible();
@@ -126,7 +126,7 @@ test.describe("certificate credential", () => {
       homeTenantId: string;
       clientCertificate: { certPath: string; keyPath: string };
     };
-    const port = "3116";
+    const port = String(e2e.extraPort(16));
     const databaseUrl = `pglite:${process.env.E2E_DATABASE_DIR}-certificate`;
     await applyMigrations(parseDatabaseUrl(databaseUrl));
     const portal = await startPortal({
@@ -149,10 +149,10 @@ test.describe("certificate credential", () => {
       await page.goto("/signin");
       await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
       await pickAccount(page, customer.admin);
-      await page.waitForURL(/consent|localhost:3116/);
+      await page.waitForURL(new RegExp(`consent|localhost:${port}`));
       const accept = page.getByRole("button", { name: "Accept" });
       if (await accept.isVisible()) await accept.click();
-      await page.waitForURL(/localhost:3116\/onboarding/);
+      await page.waitForURL(new RegExp(`localhost:${port}/onboarding`));
       await page.goto("/onboarding/environments");
       await page.getByLabel("Environment URL").fill(customer.environmentUrl("prod"));
       await page.getByRole("button", { name: "Register environment" }).click();

@@ -1,6 +1,7 @@
 // Start-up behaviour of the production build, outside the browser: configuration errors, PORT, and a
 // database that goes away while the portal runs.
 import { expect, test } from "@playwright/test";
+import { e2e } from "./support/env";
 import { createTestDatabase } from "../support/databases";
 import { blockDatabase, unblockDatabase } from "../support/postgres-control";
 import { startPortal, runPortalUntilExit } from "./support/portal-process";
@@ -37,9 +38,9 @@ test.describe("start-up configuration", () => {
 
 test("PORT is honoured and health follows the PostgreSQL server going away and coming back", async ({ page }) => {
   const database = await createTestDatabase("postgres");
-  const portal = await startPortal({ PORTAL_MODE: "demo", DATABASE_URL: database.url, PORT: "3117" });
+  const portal = await startPortal({ PORTAL_MODE: "demo", DATABASE_URL: database.url, PORT: String(e2e.extraPort(17)) });
   try {
-    expect(portal.baseURL).toBe("http://localhost:3117");
+    expect(portal.baseURL).toBe(`http://localhost:${e2e.extraPort(17)}`);
     const healthy = await page.request.get(`${portal.baseURL}/api/health`);
     expect(healthy.status()).toBe(200);
     expect(await healthy.json()).toMatchObject({ database: { kind: "postgres", reachable: true } });

@@ -13,6 +13,11 @@ export const e2e = {
   webhookPort,
   webhookURL: `http://127.0.0.1:${webhookPort}/hooks/portal`,
   webhookSecret: "e2e-webhook-secret-0123456789abcdef",
+  /**
+   * A port for a second portal a spec starts itself (single-tenant, certificate, start-up failures), offset
+   * from the suite's own so that two suites on one machine (E2E_PORT) never collide: 16, 17, 18 and 19 are used.
+   */
+  extraPort: (offset: 16 | 17 | 18 | 19) => port + offset,
   /** The demo's SMTP capture, read over HTTP (GET /messages). */
   mailURL: `http://127.0.0.1:${emulatorPort + 2}`,
 };

@@ -1,6 +1,7 @@
 // Runs the production build (`next start`) as a separate process with a chosen environment.
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { e2e } from "./env";
 
 // Playwright runs from the repository root (package.json scripts).
 
@@ -18,7 +19,7 @@ function portalEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
 /** Starts `next start` and resolves when it exited; for start-up failures. */
 export function runPortalUntilExit(vars: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(nextBin, ["start", "-p", "3119"], { cwd: root, env: portalEnv(vars) });
+    const child = spawn(nextBin, ["start", "-p", String(e2e.extraPort(19))], { cwd: root, env: portalEnv(vars) });
     let stderr = "";
     let stdout = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
