@@ -4,20 +4,51 @@
 // concurrency-bound ideal (environments × round trips × L / concurrency) as a ratio; the highest number of checks
 // seen running at once per tenant (never above the cap); token requests per tenant (coalesced: one each while
 // the cache is cold); the Retry-After waits honoured; and the CPU time per check (this process: portal + queue +
-// database + emulator). On 2 cores the run is bound by CPU, not latency: try BENCH_RECHECK_ENVIRONMENTS=400 first.
+// database client + emulator). On 2 cores the run is bound by CPU, not latency: try BENCH_RECHECK_ENVIRONMENTS=400 first.
+// The database is PostgreSQL, as in production: a fresh database on the test server (TEST_DATABASE_URL; `npm run
+// bench` starts an embedded one when none answers), so its work runs in its own processes as it would on a
+// database server. BENCH_RECHECK_DATABASE=pglite runs it on the embedded database instead, inside this process,
+// where PGlite's WebAssembly takes about half the CPU (measured with --cpu-prof on 200 environments).
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startEmulator } from "../../emulator/index";
 import { scenario, testCredentials } from "../../emulator/scenario-builders";
 import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
+import { testDatabaseUrl } from "../postgres/test-url";
 
 const ENVIRONMENTS = Number(process.env.BENCH_RECHECK_ENVIRONMENTS ?? 10_000);
 const TENANTS = 20;
 const LATENCY_MS = 50;
 const THROTTLED = 5;
+const DATABASE = process.env.BENCH_RECHECK_DATABASE === "pglite" ? "pglite" : "postgres";
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database of the chosen kind, and how to remove it. */
+async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (DATABASE === "pglite") {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-recheck-"));
+    return { url: `pglite:${dataDir}`, drop: () => rm(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `bench_recheck_${randomBytes(4).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
 
 export async function run(): Promise<void> {
   const perTenant = Math.ceil(ENVIRONMENTS / TENANTS);
@@ -30,9 +61,9 @@ export async function run(): Promise<void> {
   });
   console.log(`setting up ${ENVIRONMENTS} environments over ${TENANTS} tenants…`);
   const emulator = await startEmulator({ scenario: built });
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-recheck-"));
+  const database = await benchDatabase();
   try {
-    const databaseUrl = `pglite:${dataDir}`;
+    const databaseUrl = database.url;
     await applyMigrations(parseDatabaseUrl(databaseUrl));
     const home = (built as unknown as { app: { clientId: string; homeTenantId: string } }).app;
     Object.assign(process.env, {
@@ -78,10 +109,12 @@ export async function run(): Promise<void> {
     for (const c of checks) tokens.set(c.tenantId, (tokens.get(c.tenantId) ?? 0) + c.entraRequests);
     const [waited] = await db().$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "CheckStep" WHERE "result" ? 'throttledWaitsSeconds'`;
     const peaks = [...worker.peak.perTenant.values()];
-    console.log(`environments ${queued} queued, ${checks.length} checked (${checks.filter((c) => c.outcome === "PASSED").length} passed) over ${tenantIds.length} tenants; L = ${LATENCY_MS} ms; concurrency ${limits.concurrency}, per tenant ${limits.tenantConcurrency}`);
+    console.log(`environments ${queued} queued, ${checks.length} checked (${checks.filter((c) => c.outcome === "PASSED").length} passed) over ${tenantIds.length} tenants on ${DATABASE === "pglite" ? "PGlite (in this process)" : "PostgreSQL"}; L = ${LATENCY_MS} ms; concurrency ${limits.concurrency}, per tenant ${limits.tenantConcurrency}`);
     console.log(`wall time ${(wallMs / 1000).toFixed(1)} s vs ideal ${(ideal / 1000).toFixed(1)} s (${roundTrips.toFixed(2)} Dataverse round trips per check): ratio ${(wallMs / ideal).toFixed(2)}`);
     console.log(`highest concurrent checks per tenant: ${Math.max(...peaks)} (cap ${limits.tenantConcurrency}); overall ${worker.peak.overall} (cap ${limits.concurrency})`);
-    console.log(`token requests per tenant: min ${Math.min(...tokens.values())}, max ${Math.max(...tokens.values())}`);
+    // A Dataverse token's audience is one environment (<environment URL>/.default), so a tenant's environments
+    // cannot share one: the floor is one token request per environment per token lifetime, per process.
+    console.log(`token requests per tenant: min ${Math.min(...tokens.values())}, max ${Math.max(...tokens.values())} (${perTenant} environments each; a token is per environment)`);
     console.log(`Retry-After: ${THROTTLED} environments throttled once, ${waited?.n ?? 0} waits recorded on their steps`);
     console.log(`CPU time per check: ${((cpu.user + cpu.system) / 1000 / Math.max(1, checks.length)).toFixed(1)} ms (user+system of this process, emulator included)`);
     await worker.stop();
@@ -89,6 +122,6 @@ export async function run(): Promise<void> {
     await db().$disconnect();
   } finally {
     await emulator.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
 }
