@@ -6,11 +6,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startEmulator } from "../../emulator/index";
-import { demoScenario } from "../../emulator/demo-scenario";
-import { testCredentials } from "../../emulator/scenario-builders";
-import { DEMO_IDS } from "../../emulator/demo-ids";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
+import { startEmulator } from "@tenant-onboarding/emulator";
+import { demoScenario } from "@tenant-onboarding/emulator";
+import { testCredentials } from "@tenant-onboarding/emulator";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 
