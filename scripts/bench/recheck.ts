@@ -8,9 +8,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import { scenario, testCredentials } from "@tenant-onboarding/emulator";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
+import { startEmulator, scenario, testCredentials, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 

@@ -3,12 +3,8 @@
  * certificate), the emulated PPAC page, and the no-crash guarantee.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleAdminRequest, createAdminRouter } from "@tenant-onboarding/emulator/testing";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { DEMO_IDS, scenario } from "@tenant-onboarding/emulator";
-import type { EmulatorRequest } from "@tenant-onboarding/emulator/testing";
-import { RequestLog } from "@tenant-onboarding/emulator/testing";
+import { handleAdminRequest, createAdminRouter, type EmulatorRequest, RequestLog } from "@tenant-onboarding/emulator/testing";
+import { startEmulator, type EmulatorHandle, DEMO_IDS, scenario } from "@tenant-onboarding/emulator";
 import { appToken, dataverse, secretOf, tokenRequest, vfetch } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -4,11 +4,8 @@
  * start working.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
 import { Browser, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
-import { withSettings } from "@tenant-onboarding/emulator";
 
 const CONSENT_REDIRECT = "http://localhost:3000/api/consent/callback";
 let emu: EmulatorHandle;

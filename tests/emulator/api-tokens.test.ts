@@ -5,9 +5,7 @@
  * granted to them; an unknown Application ID URI is 500011.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { claimsOf, headerOf, tokenRequest } from "./helpers";
 
 let emu: EmulatorHandle;

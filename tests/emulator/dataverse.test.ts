@@ -3,11 +3,8 @@
  * authorization (application user, disabled, privileges), OData queries, writes, role association.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
 import { privilegeId } from "@tenant-onboarding/emulator/testing";
-import { withSettings } from "@tenant-onboarding/emulator";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -6,9 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
 import type { Configuration } from "@azure/msal-node";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { Browser, claimsOf, dataverse, headerOf, REDIRECT_URI, resultParams } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth } from "@auth/core";
 import type { AuthConfig } from "@auth/core";
 import MicrosoftEntraID from "@auth/core/providers/microsoft-entra-id";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { CONSUMER_TENANT_ID } from "@tenant-onboarding/emulator";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, CONSUMER_TENANT_ID, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { Browser } from "./helpers";
 
 const APP_ORIGIN = "http://localhost:3000";

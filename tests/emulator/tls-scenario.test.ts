@@ -9,9 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@tenant-onboarding/emulator";
 import { createSelfSignedCertificate, ENSURE_CA_PROGRAM, ensureCa } from "@tenant-onboarding/emulator/testing";
 
 let tmp: string;

@@ -4,9 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, importPKCS8, SignJWT } from "jose";
-import { startEmulator } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
-import { scenario, testCredentials } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, scenario, testCredentials } from "@tenant-onboarding/emulator";
 import { createSelfSignedCertificate } from "@tenant-onboarding/emulator/testing";
 import { tenantId, tokenRequest } from "./helpers";
 

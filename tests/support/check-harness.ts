@@ -1,11 +1,7 @@
 // The check engine (lib/checks) against an in-process emulator and a fresh portal database, configured
 // exactly as a deployment would be: through the environment that lib/config reads.
 import { afterAll, beforeAll } from "vitest";
-import { startEmulator, type EmulatorHandle } from "@tenant-onboarding/emulator";
-import { demoScenario } from "@tenant-onboarding/emulator";
-import { testCredentials } from "@tenant-onboarding/emulator";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
+import { startEmulator, type EmulatorHandle, demoScenario, testCredentials, DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "./portal-database";
 import { testCustomerScope } from "./customer-scope";
 import type { TestDatabaseKind } from "./databases";
