@@ -7,9 +7,22 @@ import tseslint from "typescript-eslint";
 // written with the @/ alias or relatively. tests/unit/lint-boundaries.test.ts proves each one fails a wrong import.
 const appImports = { group: ["@/app", "@/app/**", "**/app/**"], message: "Only app/ imports app/: a component that calls a server action lives beside its route in app/(group)/…/_components/." };
 const componentImports = { group: ["@/components", "@/components/**", "**/components/**"], message: "lib/ is server-side logic; UI lives in components/ and app/." };
-const emulatorImports = { group: ["@/emulator", "@/emulator/**", "**/emulator/**"], message: "The portal reaches the emulator only through configuration (URLs), never by import." };
+// The emulator is its own npm workspace package, @tenant-onboarding/emulator (emulator/package.json).
+const emulatorImports = {
+  group: ["@tenant-onboarding/emulator", "@tenant-onboarding/emulator/**", "@/emulator", "@/emulator/**", "**/emulator/**"],
+  message: "The portal reaches the emulator only through configuration (URLs), never by import.",
+};
+// Scripts and tests use the package's entries only; /testing (the internals its own tests check) is for tests.
+const emulatorByPath = { regex: "^(@/|(\\.\\.?/)+)emulator(/|$)", message: "Import the emulator through its package, @tenant-onboarding/emulator, never a file by path." };
+const emulatorDeepImport = (allowed) => ({
+  regex: `^@tenant-onboarding/emulator/(?!(${allowed.join("|")})$)`,
+  message: `The emulator's entries are @tenant-onboarding/emulator${allowed.map((e) => ` and @tenant-onboarding/emulator/${e}`).join("")} (emulator/package.json "exports").`,
+});
 const supportDataImports = { group: ["@/lib/data/support", "@/lib/data/support/**", "**/lib/data/support/**"], message: "Customer routes read through the tenant-scoped lib/data/ modules; lib/data/support/ is staff-only and unscoped." };
-const portalImports = { group: ["@/lib/**", "@/app/**", "@/components/**", "**/lib/**", "**/app/**", "**/components/**"], message: "The emulator is Microsoft's side: it must not import the portal." };
+const portalImports = {
+  group: ["@/**", "**/lib/**", "**/app/**", "**/components/**"],
+  message: "The emulator is Microsoft's side, a package of its own: it must not import the portal (nor use the portal's @/ alias).",
+};
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
@@ -44,5 +57,8 @@ export default tseslint.config(
   { files: ["lib/**/*.ts"], rules: restrict(appImports, componentImports, emulatorImports) },
   { files: ["app/**/*.{ts,tsx}"], ignores: ["app/(public)/**", "app/(onboarding)/**"], rules: restrict(emulatorImports) },
   { files: ["app/(public)/**/*.{ts,tsx}", "app/(onboarding)/**/*.{ts,tsx}"], rules: restrict(emulatorImports, supportDataImports) },
+  { files: ["proxy.ts", "instrumentation.ts"], rules: restrict(emulatorImports) },
   { files: ["emulator/**/*.ts"], rules: restrict(portalImports) },
+  { files: ["tests/**/*.ts"], rules: restrict(emulatorByPath, emulatorDeepImport(["testing"])) },
+  { files: ["scripts/**/*.{ts,mjs}", "*.config.ts"], rules: restrict(emulatorByPath, emulatorDeepImport([])) },
 );

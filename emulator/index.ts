@@ -1,5 +1,6 @@
 /**
- * Entra ID (v2.0) + Dataverse Web API emulator: public entry point.
+ * Entra ID (v2.0) + Dataverse Web API emulator: the entry of the `@tenant-onboarding/emulator` package
+ * (emulator/package.json "exports"; tests' internals: testing.ts). Scripts and tests import only these two.
  *
  *   const emu = await startEmulator({ scenario: scenario({ customers: [...] }) });
  *   emu.authorityHost            // https://127.0.0.1:PORT
@@ -33,7 +34,11 @@ export type { Scenario } from "./scenario";
 export { parseScenario, ScenarioValidationError } from "./scenario";
 export { scenario, withFault, withSettings, testCredentials } from "./scenario-builders";
 export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
+export { clientAppSecret } from "./scenario-builders";
 export { demoScenario, DEMO_IDS } from "./demo-scenario";
+export { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
+// The host suffixes of emulated environments: what the portal's DATAVERSE_ALLOWED_HOST_SUFFIXES must allow.
+export { EMULATED_DATAVERSE_HOST_SUFFIXES } from "./hosts";
 export { loopbackLookup, loopbackAgentOptions } from "./net";
 
 export interface StartEmulatorOptions {

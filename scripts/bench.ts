@@ -3,10 +3,12 @@
 //
 //   npm run bench              every benchmark
 //   npm run bench -- check     only the connection-check benchmark
+//   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
 
 const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  bundle: () => import("./bench/bundle"),
   check: () => import("./bench/check"),
   "console-list": () => import("./bench/console-list"),
   recheck: () => import("./bench/recheck"),

@@ -6,7 +6,7 @@
 import { PrismaClient } from "../lib/generated/prisma/client";
 import { createAdapterFactory } from "../lib/db/adapter";
 import { DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl } from "../lib/db/url";
-import { DEMO_IDS } from "../emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { CHECK_STEPS, skipReason, type CheckStepName } from "../lib/checks/vocabulary";
 import { diagnoseDataverseFailure, diagnoseTokenFailure, privilegesMissing, systemAdministratorHeld, type Diagnosis, type DiagnosisContext } from "../lib/checks/diagnoses";
 import { config } from "../lib/config";

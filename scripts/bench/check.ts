@@ -6,11 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startEmulator } from "../../emulator/index";
-import { demoScenario } from "../../emulator/demo-scenario";
-import { testCredentials } from "../../emulator/scenario-builders";
-import { DEMO_IDS } from "../../emulator/demo-ids";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
+import { startEmulator, demoScenario, testCredentials, DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 

@@ -12,9 +12,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startEmulator } from "../../emulator/index";
-import { scenario, testCredentials } from "../../emulator/scenario-builders";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "../../emulator/hosts";
+import { startEmulator, scenario, testCredentials, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { applyMigrations } from "../db/migrations";

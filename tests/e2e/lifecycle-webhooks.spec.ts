@@ -2,7 +2,7 @@
 // onboards through it, and the vendor's back end (a test receiver) gets connection.ready, signed, with the reference.
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { expect, test } from "@playwright/test";
-import { DEMO_IDS } from "../../emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";

@@ -2,8 +2,7 @@
 // "Set it up for me" (the least-privilege role and the application user, created with the administrator's
 // one-time delegated permission), driven in Chromium against the portal and the Microsoft emulator.
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_IDS } from "../../emulator/demo-ids";
-import { DirectoryRole, MEMBER_USER_ROLE } from "../../emulator/directory-roles";
+import { DEMO_IDS, DirectoryRole, MEMBER_USER_ROLE } from "@tenant-onboarding/emulator";
 import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 

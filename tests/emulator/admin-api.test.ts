@@ -3,12 +3,8 @@
  * certificate), the emulated PPAC page, and the no-crash guarantee.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleAdminRequest, createAdminRouter } from "@/emulator/admin-http";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS, scenario } from "@/emulator/index";
-import type { EmulatorRequest } from "@/emulator/http";
-import { RequestLog } from "@/emulator/request-log";
+import { handleAdminRequest, createAdminRouter, type EmulatorRequest, RequestLog } from "@tenant-onboarding/emulator/testing";
+import { startEmulator, type EmulatorHandle, DEMO_IDS, scenario } from "@tenant-onboarding/emulator";
 import { appToken, dataverse, secretOf, tokenRequest, vfetch } from "./helpers";
 
 let emu: EmulatorHandle;

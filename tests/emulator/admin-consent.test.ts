@@ -4,11 +4,8 @@
  * start working.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/index";
+import { startEmulator, type EmulatorHandle, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
 import { Browser, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
-import { withSettings } from "@/emulator/scenario-builders";
 
 const CONSENT_REDIRECT = "http://localhost:3000/api/consent/callback";
 let emu: EmulatorHandle;

@@ -5,9 +5,7 @@
  * granted to them; an unknown Application ID URI is 500011.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { startEmulator, type EmulatorHandle, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { claimsOf, headerOf, tokenRequest } from "./helpers";
 
 let emu: EmulatorHandle;

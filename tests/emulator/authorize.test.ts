@@ -7,9 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet } from "jose";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/index";
+import { startEmulator, type EmulatorHandle, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { Browser, claimsOf, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest, vfetch } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -2,10 +2,7 @@
  * $batch (docs/protocol/dataverse.md B5), service protection and latency faults (B6), Global Discovery (B7).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { scenario, withFault } from "@/emulator/index";
-import { withSettings } from "@/emulator/scenario-builders";
+import { startEmulator, type EmulatorHandle, scenario, withFault, withSettings } from "@tenant-onboarding/emulator";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tenantId, tokenRequest, vfetch } from "./helpers";
 
 let emu: EmulatorHandle;

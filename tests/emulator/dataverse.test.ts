@@ -3,11 +3,8 @@
  * authorization (application user, disabled, privileges), OData queries, writes, role association.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/index";
-import { privilegeId } from "@/emulator/dataverse/privileges";
-import { withSettings } from "@/emulator/scenario-builders";
+import { startEmulator, type EmulatorHandle, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
+import { privilegeId } from "@tenant-onboarding/emulator/testing";
 import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
 
 let emu: EmulatorHandle;

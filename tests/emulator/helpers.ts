@@ -6,8 +6,7 @@
 import { Agent, fetch } from "undici";
 import type { Response } from "undici";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { loopbackAgentOptions } from "@/emulator/net";
-import type { EmulatorHandle } from "@/emulator/index";
+import { loopbackAgentOptions, type EmulatorHandle } from "@tenant-onboarding/emulator";
 
 export const dispatcher = new Agent(loopbackAgentOptions());
 

@@ -6,9 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
 import type { Configuration } from "@azure/msal-node";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { DEMO_IDS } from "@/emulator/index";
+import { startEmulator, type EmulatorHandle, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { Browser, claimsOf, dataverse, headerOf, REDIRECT_URI, resultParams } from "./helpers";
 
 let emu: EmulatorHandle;

@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Auth } from "@auth/core";
 import type { AuthConfig } from "@auth/core";
 import MicrosoftEntraID from "@auth/core/providers/microsoft-entra-id";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { CONSUMER_TENANT_ID } from "@/emulator/directory-roles";
-import { DEMO_IDS } from "@/emulator/index";
+import { startEmulator, type EmulatorHandle, CONSUMER_TENANT_ID, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { Browser } from "./helpers";
 
 const APP_ORIGIN = "http://localhost:3000";

@@ -9,11 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@/emulator/index";
-import { createSelfSignedCertificate, ensureCa } from "@/emulator/tls";
-import { repoRoot } from "@/emulator/paths";
+import { startEmulator, type EmulatorHandle, demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@tenant-onboarding/emulator";
+import { createSelfSignedCertificate, ENSURE_CA_PROGRAM, ensureCa } from "@tenant-onboarding/emulator/testing";
 
 let tmp: string;
 let emu: EmulatorHandle;
@@ -46,7 +43,7 @@ describe("ensureCa", () => {
   });
 
   it("ensure-ca.ts prints only the CA path", () => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "emulator/ensure-ca.ts"), tmp], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--import", "tsx", ENSURE_CA_PROGRAM, tmp], { encoding: "utf8" });
     expect(out).toBe(`${path.join(tmp, "ca-v2", "ca-cert.pem")}\n`);
   });
 });

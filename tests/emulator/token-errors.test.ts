@@ -4,10 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, importPKCS8, SignJWT } from "jose";
-import { startEmulator } from "@/emulator/index";
-import type { EmulatorHandle } from "@/emulator/index";
-import { scenario, testCredentials } from "@/emulator/index";
-import { createSelfSignedCertificate } from "@/emulator/tls";
+import { startEmulator, type EmulatorHandle, scenario, testCredentials } from "@tenant-onboarding/emulator";
+import { createSelfSignedCertificate } from "@tenant-onboarding/emulator/testing";
 import { tenantId, tokenRequest } from "./helpers";
 
 const ODD_SECRET = "a+b/c:d%e f~Q=&";

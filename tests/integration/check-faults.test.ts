@@ -2,7 +2,7 @@
 // or truncated $batch answer from Dataverse is a FAILED step with the detail kept for staff. Also the $batch
 // client against Dataverse's stop-at-first-failure semantics (no Prefer header): 4xx, the failing part parsed.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 import type * as Outbound from "@/lib/http/outbound";
 import type * as ChecksData from "@/lib/data/checks";

@@ -2,8 +2,7 @@
 // each failure is reported under (one diagnosis per cause), its explanation, and how many requests a cold and
 // a warm check make.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { testCredentials } from "@/emulator/scenario-builders";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 
 const h = useCheckHarness("pglite");

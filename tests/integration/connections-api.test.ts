@@ -7,10 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { validate as validateOpenApi } from "@readme/openapi-parser";
 import { decodeJwt } from "jose";
-import { startEmulator, type EmulatorHandle } from "@/emulator/index";
-import { demoScenario } from "@/emulator/demo-scenario";
-import { clientAppSecret, testCredentials } from "@/emulator/scenario-builders";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { startEmulator, type EmulatorHandle, demoScenario, clientAppSecret, testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "../support/portal-database";
 import { openApiChecker } from "../support/openapi-check";
 

@@ -2,7 +2,7 @@
 // the next check moves the environment to BROKEN once, with its cause and "broken since"; recovery is told once;
 // consent removed for a tenant whose consent was proven is recognised as such and marks the consent revoked.
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 
 const h = useCheckHarness("pglite");

@@ -3,10 +3,7 @@
 // assignment once, changes nothing when run again, stops for the administrator's decision on a differing role
 // or a disabled user, honours Retry-After, and explains each refusal with who can fix it.
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "@/emulator/demo-ids";
-import { demoScenario } from "@/emulator/demo-scenario";
-import { scenario, testCredentials } from "@/emulator/scenario-builders";
-import type { EmulatorHandle } from "@/emulator/index";
+import { DEMO_IDS, demoScenario, scenario, testCredentials, type EmulatorHandle } from "@tenant-onboarding/emulator";
 import { useCheckHarness } from "../support/check-harness";
 
 const harness = useCheckHarness();

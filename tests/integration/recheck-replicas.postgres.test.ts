@@ -3,7 +3,7 @@
 // would have) run each scheduled check exactly once between them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type PgBoss from "pg-boss";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 
 const h = useCheckHarness("postgres");

@@ -3,7 +3,7 @@
 // once; results join the check history as SCHEDULED; the SMTP server down → retried and logged, nothing lost,
 // the re-verification itself unaffected.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 import type { RecheckWorker } from "@/lib/monitoring/recheck";

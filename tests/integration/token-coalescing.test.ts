@@ -1,7 +1,7 @@
 // Token requests coalesce per tenant (lib/entra/msal.ts): concurrent checks of one tenant that find MSAL's cache
 // empty share one token request, seen in the emulator's request log; checks of different tenants share nothing.
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { testCustomerScope } from "../support/customer-scope";
 import { useCheckHarness } from "../support/check-harness";
 

@@ -2,7 +2,7 @@
 // publishes connection.ready on an environment's first working check; revoking consent and disconnecting publish
 // theirs; each delivery is signed, logged per attempt, and retried with backoff from the database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "@/emulator/demo-ids";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 import { testCustomerScope } from "../support/customer-scope";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";

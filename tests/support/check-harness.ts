@@ -1,11 +1,7 @@
 // The check engine (lib/checks) against an in-process emulator and a fresh portal database, configured
 // exactly as a deployment would be: through the environment that lib/config reads.
 import { afterAll, beforeAll } from "vitest";
-import { startEmulator, type EmulatorHandle } from "@/emulator/index";
-import { demoScenario } from "@/emulator/demo-scenario";
-import { testCredentials } from "@/emulator/scenario-builders";
-import { DEMO_IDS } from "@/emulator/demo-ids";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES } from "@/emulator/hosts";
+import { startEmulator, type EmulatorHandle, demoScenario, testCredentials, DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "./portal-database";
 import { testCustomerScope } from "./customer-scope";
 import type { TestDatabaseKind } from "./databases";

@@ -23,6 +23,9 @@ const cases: Array<{ file: string; wrong: string; right: string; says: RegExp }>
   { file: "lib/http/new.ts", wrong: 'import { loopbackLookup } from "@/emulator/index";', right: 'import { x } from "@/lib/http/outbound";', says: /only through configuration/ },
   { file: "app/(support)/console/new/page.tsx", wrong: 'import { x } from "../../../../emulator/index";', right: 'import { x } from "@/lib/data/support/tenants";', says: /only through configuration/ },
   { file: "components/site-new.tsx", wrong: 'import { DEMO_IDS } from "@/emulator/index";', right: 'import { x } from "@/lib/config";', says: /only through configuration/ },
+  { file: "lib/http/new.ts", wrong: 'import { loopbackLookup } from "@tenant-onboarding/emulator";', right: 'import { x } from "@/lib/http/outbound";', says: /only through configuration/ },
+  { file: "app/(public)/new/page.tsx", wrong: 'import { x } from "@tenant-onboarding/emulator/testing";', right: 'import { x } from "@/lib/config";', says: /only through configuration/ },
+  { file: "proxy.ts", wrong: 'import { DEMO_IDS } from "@tenant-onboarding/emulator";', right: 'import { x } from "@/lib/config";', says: /only through configuration/ },
   {
     file: "app/(onboarding)/onboarding/new/page.tsx",
     wrong: 'import { listTenants } from "@/lib/data/support/tenants";',
@@ -31,6 +34,13 @@ const cases: Array<{ file: string; wrong: string; right: string; says: RegExp }>
   },
   { file: "app/(public)/new/page.tsx", wrong: 'import { x } from "../../../lib/data/support/overview";', right: 'import { x } from "@/lib/data/environments";', says: /staff-only/ },
   { file: "emulator/entra/new.ts", wrong: 'import { config } from "../../lib/config";', right: 'import { x } from "../scenario";', says: /must not import the portal/ },
+  { file: "emulator/entra/new.ts", wrong: 'import { x } from "@/emulator/scenario";', right: 'import { x } from "../scenario";', says: /must not import the portal/ },
+  // Scripts and tests: the emulator package's entries only (emulator/package.json "exports").
+  { file: "scripts/new.ts", wrong: 'import { x } from "../emulator/hosts";', right: 'import { x } from "@tenant-onboarding/emulator";', says: /through its package/ },
+  { file: "scripts/new.ts", wrong: 'import { x } from "@tenant-onboarding/emulator/testing";', right: 'import { x } from "@tenant-onboarding/emulator";', says: /entries are/ },
+  { file: "tests/emulator/new.test.ts", wrong: 'import { x } from "@/emulator/tls";', right: 'import { x } from "@tenant-onboarding/emulator/testing";', says: /through its package/ },
+  { file: "tests/e2e/new.spec.ts", wrong: 'import { x } from "../../emulator/demo-ids";', right: 'import { x } from "@tenant-onboarding/emulator";', says: /through its package/ },
+  { file: "tests/integration/new.test.ts", wrong: 'import { x } from "@tenant-onboarding/emulator/hosts";', right: 'import { x } from "@tenant-onboarding/emulator/testing";', says: /entries are/ },
 ];
 
 describe("lint boundaries", () => {

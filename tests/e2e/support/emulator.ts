@@ -2,7 +2,7 @@
 // its sign-in pages (driven like a person would, by the accessible names of their buttons).
 import { randomUUID } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
-import { scenario, type CustomerSpec } from "../../../emulator/scenario-builders";
+import { scenario, type CustomerSpec } from "@tenant-onboarding/emulator";
 import { e2e } from "./env";
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
