@@ -35,7 +35,9 @@ async function seed(prisma: PrismaClient) {
       await tx.tenant.create({
         data: {
           id: fabrikam,
-          displayName: "Fabrikam",
+          // As Microsoft Graph names it (the emulator's tenantInformation), read when it first signed in.
+          displayName: "Fabrikam, Inc.",
+          displayNameResolvedAt: minutesAgo(60 * 24 * 3),
           primaryDomain: "fabrikam.onmicrosoft.com",
           source: "APPSOURCE",
           sourceTag: "appsource",
@@ -259,6 +261,7 @@ async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
         data: {
           id: t.id,
           displayName: t.name,
+          displayNameResolvedAt: signedIn,
           primaryDomain: t.domain,
           source: t.source,
           invitationId,

@@ -131,7 +131,7 @@ function pickerResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, target:
     value: `${tenant.id}:${user.oid}`,
     displayName: user.displayName,
     upn: user.upn,
-    tenantName: tenant.displayName,
+    tenantName: tenant.organizationName ?? tenant.displayName,
   }));
   return htmlResponse(
     200,

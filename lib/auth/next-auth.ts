@@ -13,6 +13,8 @@ import { authCookies } from "@/lib/auth/cookies";
 import { decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { startSession } from "@/lib/data/sessions";
+import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
+import { systemScope } from "@/lib/data/scope";
 import { signInEndpoints } from "@/lib/auth/sign-in-authority";
 
 export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
@@ -94,6 +96,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
             await readSignInOrigin(),
             c.sessionMaxAgeSeconds,
           );
+          // The organisation's name from Microsoft Graph, once per tenant; the sign-in does not wait for it.
+          if (decision.kind === "customer") resolveOrganisationNameInBackground(systemScope(decision.tenantId, "organisation name"));
           // Keep the cookie small and free of personal data beyond what next-auth stores by default.
           delete token.picture;
         }

@@ -20,7 +20,11 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await pickAccount(page, "megan@contoso.onmicrosoft.com");
   await page.getByRole("button", { name: "Accept" }).click();
   await expect(page).toHaveURL(/\/onboarding$/);
-  await expect(page.getByRole("heading", { level: 1, name: "contoso.onmicrosoft.com" })).toBeVisible();
+  // The organisation's name, read from (emulated) Microsoft Graph in the background after the sign-in.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1, name: "Contoso Ltd" })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 
   await grantAdminConsent(page, "megan@contoso.onmicrosoft.com");
   await page.getByRole("button", { name: "Accept" }).click();
