@@ -59,6 +59,7 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     // Callers of the portal's API (/api/v1): client-credentials apps with their secret and granted roles.
     clientApps: s.clientApps.map((c) => ({ displayName: c.displayName, clientId: c.clientId, homeTenantId: c.homeTenantId, clientSecret: c.secrets[0]?.value ?? "", roles: c.grantedAppRoles })),
     globalDiscoveryUrl: emu.globalDiscoveryUrl,
+    graphUrl: emu.graphUrl,
     adminApi: `${emu.authorityHost}/_emulator`,
     ppac: `${emu.authorityHost}/_emulator/ppac`,
     tenants: s.tenants.map((t) => ({
@@ -101,6 +102,7 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
     "Entra ID + Dataverse emulator",
     `  Authority:          ${info.authorityHost}/<tenant>  (OIDC: ${info.authorityHost}/<tenant>/v2.0/.well-known/openid-configuration)`,
     `  Global discovery:   ${info.globalDiscoveryUrl}/api/discovery/v2.0/Instances`,
+    `  Microsoft Graph:    ${info.graphUrl}/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='…')`,
     `  Admin API:          ${info.adminApi}   PPAC (emulated): ${info.ppac}`,
     `  CA certificate:     ${info.caCertPath}  (NODE_EXTRA_CA_CERTS)`,
     `  App "${info.appDisplayName}": client id ${info.clientId}, home tenant ${info.homeTenantId}`,

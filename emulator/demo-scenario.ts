@@ -39,6 +39,7 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
     customers: [
       {
         name: "Contoso",
+        organizationName: "Contoso Ltd",
         id: DEMO_IDS.tenants.contoso,
         domain: "contoso.onmicrosoft.com",
         consented: false,
@@ -53,6 +54,7 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
       },
       {
         name: "Fabrikam",
+        organizationName: "Fabrikam, Inc.",
         id: DEMO_IDS.tenants.fabrikam,
         domain: "fabrikam.onmicrosoft.com",
         consented: true,
@@ -64,6 +66,7 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
       },
       {
         name: "Adventure Works",
+        organizationName: "Adventure Works Cycles",
         id: DEMO_IDS.tenants.adventureWorks,
         domain: "adventureworks.onmicrosoft.com",
         consented: true,
@@ -78,6 +81,7 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
       },
       {
         name: "Tailspin Toys",
+        organizationName: "Tailspin Toys Ltd",
         id: DEMO_IDS.tenants.tailspin,
         domain: "tailspintoys.onmicrosoft.com",
         consented: false,

@@ -11,11 +11,14 @@ import type { Environment } from "./scenario";
 
 export const DATAVERSE_SUFFIX = "dynamics.localhost";
 export const GLOBAL_DISCOVERY_HOST = `globaldisco.crm.${DATAVERSE_SUFFIX}`;
+/** Microsoft Graph (only what the portal calls: docs/protocol/entra.md "Organisation names"). */
+export const GRAPH_HOST = "graph.localhost";
 
 export type HostKind =
   | { kind: "entra" }
   | { kind: "dataverse"; org: string; region: string; api: boolean }
   | { kind: "globaldisco" }
+  | { kind: "graph" }
   | { kind: "unknown" };
 
 const DATAVERSE_HOST = /^([a-z0-9][a-z0-9-]*)\.(api\.)?(crm\d*)\.dynamics\.localhost$/;
@@ -24,6 +27,7 @@ export function classifyHost(hostname: string): HostKind {
   const host = hostname.toLowerCase();
   if (host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1") return { kind: "entra" };
   if (host === GLOBAL_DISCOVERY_HOST) return { kind: "globaldisco" };
+  if (host === GRAPH_HOST) return { kind: "graph" };
   const match = DATAVERSE_HOST.exec(host);
   if (match) return { kind: "dataverse", org: match[1] ?? "", api: Boolean(match[2]), region: match[3] ?? "crm" };
   return { kind: "unknown" };
@@ -50,13 +54,17 @@ export function environmentOrigin(env: Pick<Environment, "name" | "region">, por
   return `https://${environmentHost(env, api)}:${port}`;
 }
 
+export function graphOrigin(port: number): string {
+  return `https://${GRAPH_HOST}:${port}`;
+}
+
 export function globalDiscoveryOrigin(port: number): string {
   return `https://${GLOBAL_DISCOVERY_HOST}:${port}`;
 }
 
 /** DNS names the server certificate must cover for a set of environments. */
 export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[]): string[] {
-  const names = ["localhost", GLOBAL_DISCOVERY_HOST];
+  const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST];
   for (const env of environments) names.push(environmentHost(env), environmentHost(env, true));
   return [...new Set(names)];
 }

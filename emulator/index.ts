@@ -15,7 +15,7 @@ import { createAdmin } from "./admin";
 import type { EmulatorAdmin } from "./admin";
 import type { EmulatorContext } from "./context";
 import { demoScenario } from "./demo-scenario";
-import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin } from "./hosts";
+import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin } from "./hosts";
 import { defaultStateDir } from "./paths";
 import type { RequestLogEntry } from "./request-log";
 import { parseScenario } from "./scenario";
@@ -61,6 +61,8 @@ export interface EmulatorHandle {
   environmentUrl(envName: string, options?: { api?: boolean }): string;
   /** https://globaldisco.crm.dynamics.localhost:PORT */
   globalDiscoveryUrl: string;
+  /** Microsoft Graph's service root in the emulator (https://graph.localhost:PORT). */
+  graphUrl: string;
   admin: EmulatorAdmin;
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;
@@ -119,6 +121,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       return environmentOrigin(env, port, options.api ?? false);
     },
     globalDiscoveryUrl: globalDiscoveryOrigin(port),
+    graphUrl: graphOrigin(port),
     admin,
     requestLog: () => state.requestLog.list(),
     close: () =>

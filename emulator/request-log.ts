@@ -15,6 +15,7 @@ export type RequestKind =
   | "entra.userinfo"
   | "entra.other"
   | "dataverse"
+  | "graph"
   | "dataverse.batch-part"
   | "discovery"
   | "admin"

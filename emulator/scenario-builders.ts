@@ -70,6 +70,8 @@ export interface EnvironmentSpec {
 
 export interface CustomerSpec {
   name: string;
+  /** The directory's display name as Microsoft shows it (Graph, sign-in pages), e.g. "Contoso Ltd". Default: name. */
+  organizationName?: string;
   id?: string;
   domain?: string;
   /** The app's service principal exists (admin consent done). Default true. */
@@ -346,6 +348,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     replicationDelayMs?: number;
     userConsentAllowed?: boolean;
     kind?: "organization" | "consumers";
+    organizationName?: string | undefined;
   }) => {
     const users = buildUsers(c.id, c.domain, c.users);
     const groups: EnvironmentContext["groups"] = [];
@@ -353,6 +356,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
       groups,
       id: c.id,
       displayName: c.name,
+      ...(c.organizationName ? { organizationName: c.organizationName } : {}),
       primaryDomain: c.domain,
       kind: c.kind ?? "organization",
       hasDataverse: c.hasDataverse ?? c.environments.length > 0,
@@ -394,6 +398,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
       hasDataverse: customer.hasDataverse,
       replicationDelayMs: customer.replicationDelayMs,
       userConsentAllowed: customer.userConsentAllowed,
+      organizationName: customer.organizationName,
     });
   }
   addTenant({
@@ -470,6 +475,8 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
         },
       ],
       publisherDomain: homeDomain,
+      // Organisation names of customer tenants, read app-only in the home tenant (docs/protocol/entra.md).
+      graphApplicationPermissions: ["CrossTenantInformation.ReadBasic.All"],
       ...stripUndefined(spec.app ?? {}),
     },
     clientApps: (spec.clientApps ?? []).map((c) => {

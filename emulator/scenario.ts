@@ -77,6 +77,11 @@ export const appRegistrationSchema = z.object({
   secrets: z.array(clientSecretSchema).default([]),
   certificates: z.array(clientCertificateSchema).default([]),
   requiredPermissions: z.array(requiredPermissionSchema).default([]),
+  /**
+   * Microsoft Graph application permissions on the registration (e.g. CrossTenantInformation.ReadBasic.All): an
+   * app-only Graph token carries them in `roles` where an administrator consented (always in the home tenant).
+   */
+  graphApplicationPermissions: z.array(z.string()).default([]),
   publisherDomain: z.string().optional(),
   /**
    * "Application ID URI" values ("Expose an API"), e.g. api://<client id>. A scope on `api://…` names the app only
@@ -121,7 +126,13 @@ export const userSchema = z.object({
 
 export const tenantSchema = z.object({
   id: guid,
+  /** The scenario's short name of the tenant (admin actions and tests find tenants by it). */
   displayName: z.string().min(1),
+  /**
+   * The directory's display name as Microsoft shows it (Graph tenantInformation.displayName, the sign-in pages),
+   * e.g. "Contoso Ltd". Default: displayName.
+   */
+  organizationName: z.string().min(1).optional(),
   /** Verified initial domain, e.g. contoso.onmicrosoft.com. */
   primaryDomain: z.string().min(3),
   domains: z.array(z.string()).default([]),

@@ -13,6 +13,7 @@ import { handleGlobalDiscovery } from "./dataverse/global-discovery";
 import { handleEnvironmentRequest, sleep } from "./dataverse/router";
 import { odataError } from "./dataverse/responses";
 import { classifyHost } from "./hosts";
+import { handleGraphRequest } from "./graph";
 import { jsonResponse, textResponse } from "./http";
 import type { EmulatorRequest, EmulatorResponse } from "./http";
 import type { RequestKind } from "./request-log";
@@ -42,6 +43,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function initialKind(hostKind: ReturnType<typeof classifyHost>["kind"], path: string): RequestKind {
   if (hostKind === "dataverse") return "dataverse";
   if (hostKind === "globaldisco") return "discovery";
+  if (hostKind === "graph") return "graph";
   if (hostKind === "entra") return path.startsWith("/_emulator") ? "admin" : "entra.other";
   return "unknown";
 }
@@ -67,6 +69,8 @@ export function createRequestListener(ctx: EmulatorContext, admin: EmulatorAdmin
         return handleEnvironmentRequest(ctx, request, host);
       case "globaldisco":
         return handleGlobalDiscovery(ctx, request);
+      case "graph":
+        return handleGraphRequest(ctx, request);
       case "unknown":
         return textResponse(404, `Unknown host ${request.hostname}`);
     }

@@ -176,6 +176,7 @@ const rawSchema = z.object({
   LOG_LEVEL: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
   GLOBAL_DISCOVERY_URL: optionalString.pipe(httpsOrigin.optional()),
+  GRAPH_URL: optionalString.pipe(httpsOrigin.optional()),
   DEMO_ADMIN_CENTER_URL: optionalString,
   WEBHOOK_URL: optionalString.pipe(
     z
@@ -201,6 +202,18 @@ const GLOBAL_DISCOVERY_BY_AUTHORITY: Record<string, string> = {
   "login.microsoftonline.us": "https://globaldisco.crm.microsoftdynamics.us",
   "login.partner.microsoftonline.cn": "https://globaldisco.crm.dynamics.cn",
   "login.chinacloudapi.cn": "https://globaldisco.crm.dynamics.cn",
+};
+
+/**
+ * Microsoft Graph's service root of each cloud, by its Entra authority host (docs/protocol/entra.md "Organisation
+ * names"; https://learn.microsoft.com/graph/deployments). DoD (dod-graph.microsoft.us) shares login.microsoftonline.us
+ * with GCC High, so it sets GRAPH_URL.
+ */
+const GRAPH_BY_AUTHORITY: Record<string, string> = {
+  "login.microsoftonline.com": "https://graph.microsoft.com",
+  "login.microsoftonline.us": "https://graph.microsoft.us",
+  "login.partner.microsoftonline.cn": "https://microsoftgraph.chinacloudapi.cn",
+  "login.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
 };
 
 export type ClientCredential =
@@ -239,6 +252,8 @@ export type PortalConfig = {
     /** Global Discovery of the configured cloud, or null when unknown (the environment picker is then off). */
     globalDiscoveryUrl: string | null;
   };
+  /** Microsoft Graph of the configured cloud, for organisation names; null when unknown (domains are shown). */
+  graphUrl: string | null;
   /** Demo only: the emulated Power Platform admin center, which the manual walkthrough links to. */
   demoAdminCenterUrl: string | null;
   /** Signed lifecycle-event webhooks (lib/monitoring/webhooks.ts); null when WEBHOOK_URL is unset (off). */
@@ -378,6 +393,7 @@ export function parseConfig(env: Env): PortalConfig {
       outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
       globalDiscoveryUrl: v.GLOBAL_DISCOVERY_URL ?? GLOBAL_DISCOVERY_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
     },
+    graphUrl: v.GRAPH_URL ?? GRAPH_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
     demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
     webhooks,
     api: { rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE ?? 120 },

@@ -35,7 +35,9 @@ async function seed(prisma: PrismaClient) {
       await tx.tenant.create({
         data: {
           id: fabrikam,
-          displayName: "Fabrikam",
+          // As Microsoft Graph names it (the emulator's tenantInformation), read when it first signed in.
+          displayName: "Fabrikam, Inc.",
+          displayNameResolvedAt: minutesAgo(60 * 24 * 3),
           primaryDomain: "fabrikam.onmicrosoft.com",
           source: "APPSOURCE",
           sourceTag: "appsource",
@@ -80,6 +82,40 @@ async function seed(prisma: PrismaClient) {
           { ...system, tenantId: fabrikam, action: "environment.registered", targetType: "environment", targetId: environment.id },
           { ...system, tenantId: fabrikam, action: "check.finished", targetType: "check", targetId: check.id, details: { outcome: "PASSED" } },
         ],
+      });
+      // The console's alert log and webhook log have something to show: what Fabrikam's first day sent (finished
+      // states only, so no worker picks them up).
+      const readyAt = minutesAgo(60 * 24 * 3 - 10);
+      await tx.mailMessage.create({
+        data: {
+          tenantId: fabrikam,
+          kind: "alert.connection.ready",
+          recipients: ["diego@fabrikam.onmicrosoft.com"],
+          subject: "Fabrikam (Production) is connected to Northwind Sync",
+          text: `Your environment ${envUrl("fabrikam", "crm4")} passed its connection check.`,
+          status: "SENT",
+          attempts: 1,
+          createdAt: readyAt,
+          sentAt: readyAt,
+        },
+      });
+      const body = JSON.stringify({ id: "0190f000-0000-7000-8000-00000000fab1", type: "connection.ready", tenantId: fabrikam, occurredAt: readyAt.toISOString() });
+      await tx.webhookDelivery.create({
+        data: {
+          eventType: "connection.ready",
+          tenantId: fabrikam,
+          body,
+          status: "DELIVERED",
+          attemptCount: 2,
+          createdAt: readyAt,
+          deliveredAt: new Date(readyAt.getTime() + 30_000),
+          attempts: {
+            create: [
+              { attempt: 1, at: readyAt, statusCode: null, error: "connect ECONNREFUSED", durationMs: 12, nextAttemptAt: new Date(readyAt.getTime() + 30_000) },
+              { attempt: 2, at: new Date(readyAt.getTime() + 30_000), statusCode: 204, durationMs: 48 },
+            ],
+          },
+        },
       });
     });
   }
@@ -259,6 +295,7 @@ async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
         data: {
           id: t.id,
           displayName: t.name,
+          displayNameResolvedAt: signedIn,
           primaryDomain: t.domain,
           source: t.source,
           invitationId,

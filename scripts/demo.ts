@@ -19,6 +19,7 @@ type Runtime = {
   clientSecret: string;
   clientSecretExpiresAt?: string;
   globalDiscoveryUrl: string;
+  graphUrl: string;
   ppac: string;
 };
 
@@ -56,6 +57,8 @@ async function main() {
     DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
     // The emulator's Global Discovery (the environment picker) and its admin center (linked by the walkthrough).
     GLOBAL_DISCOVERY_URL: runtime.globalDiscoveryUrl,
+    // The emulator's Microsoft Graph: organisation names (findTenantInformationByTenantId).
+    GRAPH_URL: runtime.graphUrl,
     DEMO_ADMIN_CENTER_URL: runtime.ppac,
     // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
     NODE_EXTRA_CA_CERTS: runtime.caCertPath,

@@ -17,7 +17,7 @@ import type { Tenant, TenantUser } from "../scenario";
 import { opaqueToken } from "../state";
 import type { AuthorizeTransaction, BrowserSession } from "../state";
 import { mintIdToken, newSessionId } from "./claims";
-import { accountPickerPage, consentPage, needAdminApprovalPage, signedOutPage } from "./pages";
+import { accountPickerPage, consentPage, needAdminApprovalPage, signedOutPage, wrongAccountKindPage } from "./pages";
 import type { ConsentPermission, PickerAccount } from "./pages";
 import { cancelToClient, errorPageResponse, errorToClient, respondToClient } from "./redirects";
 import { classifyResource, normalizeResource, parseScopes } from "./scopes";
@@ -92,15 +92,46 @@ function offeredAccounts(ctx: EmulatorContext, target: TenantTarget): { tenant: 
   return tenantsOfferedBy(ctx.state, target).flatMap((tenant) => tenant.users.map((user) => ({ tenant, user })));
 }
 
+/**
+ * The accounts a person could type on the sign-in page. On `organizations` and `consumers` anyone can type any
+ * address; the wrong kind is refused on the page itself (wrongAccountKindRefusal), so the picker lists all.
+ */
+function typeableAccounts(ctx: EmulatorContext, target: TenantTarget): { tenant: Tenant; user: TenantUser }[] {
+  if (target.kind === "organizations" || target.kind === "consumers") return offeredAccounts(ctx, { kind: "common", segment: "common" });
+  return offeredAccounts(ctx, target);
+}
+
+/**
+ * Microsoft's words on its sign-in page when the account is of the wrong kind for the authority
+ * (docs/protocol/entra.md A2 "Personal accounts at `organizations`"). Entra shows them under the username
+ * field, on its own page: no redirect to the app, no consent screen, nothing about the app.
+ */
+export const WRONG_ACCOUNT_KIND = {
+  organizations: "You can't sign in here with a personal account. Use your work or school account instead.",
+  consumers: "That Microsoft account doesn't exist. Enter a different account or get a new one.",
+} as const;
+
+function wrongAccountKindRefusal(txn: AuthorizeTransaction, kind: "organizations" | "consumers", user: TenantUser): EmulatorResponse {
+  return htmlResponse(
+    200,
+    wrongAccountKindPage({
+      formAction: `/${encodeURIComponent(txn.tenantSegment)}/login`,
+      transactionId: txn.id,
+      upn: user.upn,
+      message: WRONG_ACCOUNT_KIND[kind],
+    }),
+  );
+}
+
 function pickerResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, target: TenantTarget): EmulatorResponse {
-  const accounts = offeredAccounts(ctx, target);
+  const accounts = typeableAccounts(ctx, target);
   const hint = txn.loginHint?.toLowerCase();
   accounts.sort((a, b) => Number(b.user.upn.toLowerCase() === hint) - Number(a.user.upn.toLowerCase() === hint));
   const picker: PickerAccount[] = accounts.map(({ tenant, user }) => ({
     value: `${tenant.id}:${user.oid}`,
     displayName: user.displayName,
     upn: user.upn,
-    tenantName: tenant.displayName,
+    tenantName: tenant.organizationName ?? tenant.displayName,
   }));
   return htmlResponse(
     200,
@@ -271,11 +302,22 @@ export async function handleLogin(ctx: EmulatorContext, req: EmulatorRequest, se
     ctx.state.transactions.delete(txn.id);
     return cancelToClient(txn);
   }
-  const [tenantId, oid] = (form.get("account") ?? "").split(":");
   const resolution = resolveTenant(ctx.state, txn.tenantSegment);
-  if (!resolution.ok || !tenantId || !oid) return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
-  const picked = offeredAccounts(ctx, resolution.target).find(({ tenant, user }) => sameGuid(tenant.id, tenantId) && sameGuid(user.oid, oid));
-  if (!picked) return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
+  if (!resolution.ok) return errorPageResponse(ctx, req, "invalidParameter", { name: "txn" });
+  if (form.get("action") === "another") return pickerResponse(ctx, txn, resolution.target);
+  const [tenantId, oid] = (form.get("account") ?? "").split(":");
+  if (!tenantId || !oid) return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
+  const chosen = ({ tenant, user }: { tenant: Tenant; user: TenantUser }) => sameGuid(tenant.id, tenantId) && sameGuid(user.oid, oid);
+  const picked = offeredAccounts(ctx, resolution.target).find(chosen);
+  if (!picked) {
+    const typed = typeableAccounts(ctx, resolution.target).find(chosen);
+    const kind = resolution.target.kind;
+    if (typed && (kind === "organizations" || kind === "consumers")) {
+      req.log.tenantId = typed.tenant.id;
+      return wrongAccountKindRefusal(txn, kind, typed.user);
+    }
+    return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
+  }
   req.log.tenantId = picked.tenant.id;
   txn.selected = { tenantId: picked.tenant.id, oid: picked.user.oid };
   const cookie = rememberSignIn(ctx, req, picked.tenant, picked.user);

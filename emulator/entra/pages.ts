@@ -63,6 +63,23 @@ ${empty}
   );
 }
 
+/**
+ * The sign-in page refusing an account of the wrong kind for the authority (a personal account at
+ * `organizations`): Microsoft's message in place, another account or cancel; nothing about the app.
+ */
+export function wrongAccountKindPage(input: { formAction: string; transactionId: string; upn: string; message: string }): string {
+  return layout(
+    "Sign in to your account",
+    `<h1>Sign in</h1>
+<p class="note">${escapeHtml(input.upn)}</p>
+<p class="error" role="alert">${escapeHtml(input.message)}</p>
+<form method="post" action="${escapeHtml(input.formAction)}">
+<input type="hidden" name="txn" value="${escapeHtml(input.transactionId)}">
+<div class="actions"><button type="submit" name="action" value="cancel">Cancel</button><button type="submit" class="primary" name="action" value="another">Use another account</button></div>
+</form>`,
+  );
+}
+
 export interface ConsentPermission {
   resource: string;
   description: string;

@@ -4,7 +4,7 @@
  * scopes have no resource.
  */
 import { sameGuid } from "../guid";
-import { isDataverseResourceHost, isGlobalDiscoveryResourceHost } from "../hosts";
+import { GRAPH_HOST, isDataverseResourceHost, isGlobalDiscoveryResourceHost } from "../hosts";
 
 export const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";
@@ -78,10 +78,20 @@ export type ResourceKind =
   | { kind: "self"; audience: string }
   | { kind: "unknown"; audience: string };
 
+/** The emulator's own Graph host (https://graph.localhost:PORT), the resource a client names by its service root. */
+function isEmulatedGraphResource(resource: string): boolean {
+  try {
+    const url = new URL(resource);
+    return url.protocol === "https:" && url.hostname === GRAPH_HOST && (url.pathname === "/" || url.pathname === "");
+  } catch {
+    return false;
+  }
+}
+
 /** What a requested resource is, and the `aud` a token for it carries (the resource as requested). */
 export function classifyResource(resource: string, clientId: string): ResourceKind {
   const lower = resource.toLowerCase();
-  if (normalizeResource(lower) === GRAPH_RESOURCE || lower === GRAPH_APP_ID || lower === "https://graph.microsoft.com/") {
+  if (normalizeResource(lower) === GRAPH_RESOURCE || lower === GRAPH_APP_ID || lower === "https://graph.microsoft.com/" || isEmulatedGraphResource(lower)) {
     return { kind: "graph", audience: GRAPH_APP_ID };
   }
   if (sameGuid(lower, clientId) || sameGuid(lower.replace(/^api:\/\//, ""), clientId)) return { kind: "self", audience: clientId };

@@ -183,12 +183,15 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
     });
     return tokenResponse(ctx, { access_token: accessToken });
   }
+  // Graph application permissions exist where an administrator consented (the ISV's own tenant included).
+  const graphRoles = resource.kind === "graph" && (sameGuid(app.homeTenantId, tenant.id) || tenant.adminConsented) ? app.graphApplicationPermissions : [];
   const accessToken = await mintAppOnlyAccessToken(ctx.signer, {
     tenant,
     app,
     audience: resource.audience,
     appidacr,
     lifetimeSeconds: ctx.state.scenario.settings.tokenLifetimeSeconds,
+    roles: graphRoles,
   });
   return tokenResponse(ctx, { access_token: accessToken });
 }

@@ -1,8 +1,9 @@
 import "server-only";
 
-// next-auth v5 with the Microsoft Entra ID provider, multi-tenant. The provider validates `iss` against the
-// token's own `tid` (it re-discovers <authority>/<tid>/v2.0 at the callback and oauth4webapi requires an exact
-// match), plus nonce, state and PKCE; we never turn any of it off. Who may then sign in is decided by
+// next-auth v5 with the Microsoft Entra ID provider, multi-tenant through the `organizations` authority (personal
+// accounts are refused by Microsoft on its own page). The provider validates `iss` against the token's own `tid`
+// (it re-discovers <authority>/<tid>/v2.0 at the callback and oauth4webapi requires an exact match), plus nonce,
+// state and PKCE; we never turn any of it off. Who may then sign in is decided by
 // decideSignIn(); the session itself lives in the database (lib/data/sessions.ts).
 import NextAuth, { customFetch } from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
@@ -12,18 +13,11 @@ import { authCookies } from "@/lib/auth/cookies";
 import { decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { startSession } from "@/lib/data/sessions";
+import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
+import { systemScope } from "@/lib/data/scope";
+import { signInEndpoints } from "@/lib/auth/sign-in-authority";
 
 export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
-
-/**
- * `common` in multi-tenant mode: personal accounts can then reach us and be refused with our own clear page
- * (instead of an Entra error). The provider recognises the tenant segment only on microsoftonline.com hosts
- * and otherwise assumes `common`, which this choice also satisfies (README "Working on it").
- */
-export function signInIssuer(c: PortalConfig): string {
-  const tenant = c.entra.tenancy === "single" && c.entra.homeTenantId ? c.entra.homeTenantId : "common";
-  return `${c.entra.authorityHost}/${tenant}/v2.0`;
-}
 
 const policyOf = (c: PortalConfig) => ({
   tenancy: c.entra.tenancy,
@@ -43,11 +37,14 @@ type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<
 function entraProvider(c: PortalConfig) {
   const { clientId, credential } = c.entra;
   if (!clientId || !credential) return [];
+  const endpoints = signInEndpoints(c);
   const provider = MicrosoftEntraID({
     clientId,
     ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { client: { token_endpoint_auth_method: "none" } }),
-    issuer: signInIssuer(c),
-    authorization: { params: { scope: "openid profile email" } },
+    // `organizations` in multi-tenant mode, with the per-tenant issuer check of @auth/core (lib/auth/sign-in-authority.ts).
+    issuer: endpoints.issuer,
+    authorization: { url: endpoints.authorizationUrl, params: { scope: "openid profile email" } },
+    token: endpoints.tokenUrl,
     checks: ["pkce", "state", "nonce"],
     // The default profile() fetches a photo from Microsoft Graph; we need none of it.
     profile: (p) => ({ id: `${p.tid}:${p.oid}`, name: p.name ?? null, email: p.preferred_username ?? null }),
@@ -99,6 +96,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
             await readSignInOrigin(),
             c.sessionMaxAgeSeconds,
           );
+          // The organisation's name from Microsoft Graph, once per tenant; the sign-in does not wait for it.
+          if (decision.kind === "customer") resolveOrganisationNameInBackground(systemScope(decision.tenantId, "organisation name"));
           // Keep the cookie small and free of personal data beyond what next-auth stores by default.
           delete token.picture;
         }

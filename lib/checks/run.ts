@@ -203,7 +203,7 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
   const started = performance.now();
   const c = config();
   const run = new CheckRun(scope, checkId, { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId, required: c.dataverse.rolePrivileges });
-  let meter = { entra: 0, dataverse: 0 };
+  let meter = { entra: 0, dataverse: 0, graph: 0 };
   try {
     const remembered = rememberedApplicationUser(scope, target.environmentId).catch(() => null);
     ({ meter } = await withRequestMeter(async () => {

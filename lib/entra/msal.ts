@@ -119,6 +119,17 @@ export function consentProofToken(tenantId: string): Promise<{ accessToken: stri
   return appToken(tenantId, `${clientId}/.default`, true);
 }
 
+/**
+ * An app-only Microsoft Graph token in the ISV's own tenant, where its administrator granted the application
+ * permission CrossTenantInformation.ReadBasic.All (organisation names: docs/protocol/entra.md). The scope names
+ * Graph by the service root of the configured cloud, as national clouds require.
+ */
+export function graphAppToken(graphUrl: string): Promise<{ accessToken: string; fromCache: boolean }> {
+  const { homeTenantId } = config().entra;
+  if (!homeTenantId) throw new Error("ENTRA_HOME_TENANT_ID is not configured");
+  return appToken(homeTenantId, `${graphUrl}/.default`);
+}
+
 type AppToken = { accessToken: string; fromCache: boolean };
 
 /**

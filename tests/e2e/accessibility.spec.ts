@@ -71,8 +71,16 @@ test("the customer's pages: accessible, and no sideways scrolling on a phone", a
 
 test("the support console: accessible, and no sideways scrolling on a phone", async ({ page }) => {
   await signInAs(page, "sam.support@northwind.onmicrosoft.com", "/console");
-  for (const url of ["/console", "/console/tenants", "/console/tenants?stage=failing", `/console/tenants/${LITWARE}`, "/console/invitations", "/console/activity"]) {
+  for (const url of ["/console", "/console/tenants", "/console/tenants?stage=failing", `/console/tenants/${LITWARE}`, "/console/invitations", "/console/activity", "/console/alerts", "/console/webhooks"]) {
     await expectAccessibleAndNarrow(page, url, 200);
+  }
+  // The two logs are tables (the seed's first day of Fabrikam is in them), stacked into rows on a phone.
+  for (const [url, label] of [["/console/alerts", "Alert log"], ["/console/webhooks", "Webhook deliveries"]] as const) {
+    await page.goto(url);
+    const table = page.getByRole("table", { name: label });
+    await expect(table.getByRole("row").filter({ hasText: "connection.ready" }).first()).toBeVisible();
+    expect(await table.locator("thead").evaluate((e) => getComputedStyle(e).position), `${label} header on a phone`).toBe("absolute");
+    expect(await table.locator("tbody tr").first().evaluate((e) => getComputedStyle(e).display), `${label} rows on a phone`).toBe("block");
   }
   // The navigation marks where one is, sub-pages included.
   await page.goto(`/console/tenants/${LITWARE}`);

@@ -20,7 +20,11 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await pickAccount(page, "megan@contoso.onmicrosoft.com");
   await page.getByRole("button", { name: "Accept" }).click();
   await expect(page).toHaveURL(/\/onboarding$/);
-  await expect(page.getByRole("heading", { level: 1, name: "contoso.onmicrosoft.com" })).toBeVisible();
+  // The organisation's name, read from (emulated) Microsoft Graph in the background after the sign-in.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1, name: "Contoso Ltd" })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 
   await grantAdminConsent(page, "megan@contoso.onmicrosoft.com");
   await page.getByRole("button", { name: "Accept" }).click();
@@ -95,18 +99,38 @@ async function runCheck(page: Page, expected: "Passed" | "Failed" | "Warning") {
 const urlError = (page: Page) => page.locator("#url-error");
 
 test.describe("sign-in refusals", () => {
-  test("a personal Microsoft account is refused with a clear page", async ({ page }) => {
+  test("a personal Microsoft account is refused on Microsoft's sign-in page, before any permission prompt", async ({ page, context }) => {
+    await page.goto("/signin");
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+    // The portal signs in through `organizations`: Microsoft itself refuses the personal account.
+    await expect(page).toHaveURL(new RegExp(`^${e2e.emulatorURL.replace(/[.]/g, "\\.")}/organizations/oauth2/v2\\.0/authorize\\?`));
+    await pickAccount(page, "alex@outlook.com");
+    await expect(page.getByRole("alert")).toHaveText("You can't sign in here with a personal account. Use your work or school account instead.");
+    expect(new URL(page.url()).origin).toBe(e2e.emulatorURL);
+    await expect(page.getByRole("heading", { name: "Permissions requested" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Accept" })).toHaveCount(0);
+    await expect(page.getByText("Northwind")).toHaveCount(0);
+    // No session: no next-auth cookie for the portal, and the onboarding area still sends the visitor to sign in.
+    const portalCookies = await context.cookies(e2e.baseURL);
+    expect(portalCookies.filter((c) => c.name.includes("session-token"))).toEqual([]);
+    await page.goto("/onboarding");
+    await expect(page).toHaveURL(/\/signin\?returnTo=%2Fonboarding/);
+  });
+
+  test("Cancel on Microsoft's refusal comes back to the portal's sign-in page, still signed out", async ({ page }) => {
     await page.goto("/signin");
     await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
     await pickAccount(page, "alex@outlook.com");
-    const accept = page.getByRole("button", { name: "Accept" });
-    await page.waitForURL(new RegExp(`consent|localhost:${e2e.port}`));
-    if (await accept.isVisible()) await accept.click();
-    await expect(page.getByRole("heading", { name: "Personal Microsoft accounts can't connect an organisation" })).toBeVisible();
-    await expect(page.getByRole("button", { name: "Sign in with another account" })).toBeVisible();
-    // Not signed in: the onboarding area still sends the visitor to sign in.
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(page).toHaveURL(new RegExp(`^${e2e.baseURL}/signin`));
     await page.goto("/onboarding");
     await expect(page).toHaveURL(/\/signin\?returnTo=%2Fonboarding/);
+  });
+
+  test("the portal's own refusal page stays as a second line of defence", async ({ page }) => {
+    await page.goto("/signin/refused?reason=personal-account");
+    await expect(page.getByRole("heading", { name: "Personal Microsoft accounts can't connect an organisation" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Sign in with another account" })).toBeVisible();
   });
 });
 

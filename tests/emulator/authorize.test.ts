@@ -65,12 +65,30 @@ describe("account picker", () => {
     ]);
   });
 
-  it("excludes personal accounts on /organizations and includes them on /common", async () => {
+  it("/organizations refuses a personal account on its own page, in Microsoft's words, before any consent", async () => {
     const browser = new Browser(emu);
-    const organizations = browser.buttonLabels(await browser.open(authorizeUrl("organizations")));
+    const picker = await browser.open(authorizeUrl("organizations"));
+    expect(browser.buttonLabels(picker)).toContain("Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)");
+    const refused = await browser.click(picker, "Sign in as Alex Johnson (alex@outlook.com)");
+    expect(refused.status).toBe(200);
+    expect(refused.location).toBeUndefined();
+    expect(refused.html).toContain("You can&#39;t sign in here with a personal account. Use your work or school account instead.");
+    expect(refused.html).not.toContain(emu.scenario.app.displayName);
+    expect(refused.html).not.toContain("Permissions requested");
+    expect(browser.buttonLabels(refused)).toEqual(["Cancel", "Use another account"]);
+    // Another account from the same transaction goes on as usual.
+    const again = await browser.click(refused, "Use another account");
+    const done = resultParams(await browser.click(again, "Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)"));
+    expect(done.get("code")).toMatch(/^1\./);
+    expect(done.get("state")).toBe("st-123");
+  });
+
+  it("/consumers refuses a work account on its own page; /common offers both", async () => {
+    const browser = new Browser(emu);
+    const refused = await browser.click(await browser.open(authorizeUrl("consumers")), "Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)");
+    expect(refused.location).toBeUndefined();
+    expect(refused.html).toContain("That Microsoft account doesn&#39;t exist. Enter a different account or get a new one.");
     const common = browser.buttonLabels(await browser.open(authorizeUrl("common")));
-    expect(organizations.some((l) => l.includes("alex@outlook.com"))).toBe(false);
-    expect(organizations).toContain("Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)");
     expect(common).toContain("Sign in as Alex Johnson (alex@outlook.com)");
   });
 

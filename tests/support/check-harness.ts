@@ -18,6 +18,7 @@ export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
       ENTRA_HOME_TENANT_ID: DEMO_IDS.tenants.northwind,
       DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
       OUTBOUND_TIMEOUT_MS: "5000",
+      GRAPH_URL: harness.emulator.graphUrl,
     });
   }, 60_000);
   usePortalDatabase(kind);

@@ -168,3 +168,15 @@ describe("GLOBAL_DISCOVERY_URL", () => {
     expect(() => parseConfig({ GLOBAL_DISCOVERY_URL: "http://globaldisco.crm.dynamics.com" })).toThrow(/GLOBAL_DISCOVERY_URL must use https/);
   });
 });
+
+describe("GRAPH_URL", () => {
+  it("follows the cloud of the authority host, can be set for DoD, and is off for an unknown cloud", () => {
+    expect(parseConfig({}).graphUrl).toBe("https://graph.microsoft.com");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://login.microsoftonline.us" }).graphUrl).toBe("https://graph.microsoft.us");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://login.chinacloudapi.cn" }).graphUrl).toBe("https://microsoftgraph.chinacloudapi.cn");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://login.partner.microsoftonline.cn" }).graphUrl).toBe("https://microsoftgraph.chinacloudapi.cn");
+    expect(parseConfig({ GRAPH_URL: "https://dod-graph.microsoft.us/" }).graphUrl).toBe("https://dod-graph.microsoft.us");
+    expect(parseConfig({ ENTRA_AUTHORITY_HOST: "https://127.0.0.1:44300" }).graphUrl).toBeNull();
+    expect(() => parseConfig({ GRAPH_URL: "http://graph.microsoft.com" })).toThrow(/GRAPH_URL must use https/);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/ui/local-time";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
 import { recentMail } from "@/lib/data/support/mail";
 
@@ -23,62 +24,56 @@ export default async function AlertLogPage() {
       {messages.length === 0 ? (
         <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">No e-mail yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm" aria-label="Alert log">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  Queued (UTC)
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Kind
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  To
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Subject
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Delivery
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Tenant
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
+          <Table label="Alert log">
+            <THead>
+              <Tr>
+                <Th>Queued</Th>
+                <Th>Kind</Th>
+                <Th>To</Th>
+                <Th>Subject</Th>
+                <Th>Delivery</Th>
+                <Th>Tenant</Th>
+              </Tr>
+            </THead>
+            <TBody>
               {messages.map((m) => (
-                <tr key={m.id} className="align-top">
-                  <td className="px-3 py-2 whitespace-nowrap"><LocalTime date={m.createdAt} /></td>
-                  <td className="px-3 py-2">
+                <Tr key={m.id}>
+                  <Td label="Queued" className="sm:whitespace-nowrap">
+                    <LocalTime date={m.createdAt} />
+                  </Td>
+                  <Td label="Kind">
                     <code className="text-xs">{m.kind}</code>
-                  </td>
-                  <td className="px-3 py-2">{m.recipients.join(", ")}</td>
-                  <td className="px-3 py-2">{m.subject}</td>
-                  <td className="px-3 py-2">
+                  </Td>
+                  <Td label="To">{m.recipients.join(", ")}</Td>
+                  <Td label="Subject">{m.subject}</Td>
+                  <Td label="Delivery">
                     {statusLabels[m.status]}
-                    {m.sentAt ? <span className="block text-xs text-slate-500"><LocalTime date={m.sentAt} /></span> : null}
+                    {m.sentAt ? (
+                      <span className="block text-xs text-slate-600">
+                        <LocalTime date={m.sentAt} />
+                      </span>
+                    ) : null}
                     {m.attempts > 1 || m.lastError ? (
-                      <span className="block text-xs text-slate-500">
+                      <span className="block text-xs text-slate-600">
                         {m.attempts} attempt{m.attempts === 1 ? "" : "s"}
                         {m.lastError ? `; last error: ${m.lastError}` : ""}
                       </span>
                     ) : null}
-                  </td>
-                  <td className="px-3 py-2">
+                  </Td>
+                  <Td label="Tenant">
                     {m.tenantId ? (
-                      <Link href={`/console/tenants/${m.tenantId}`} className="font-mono text-xs text-brand-700 underline">
+                      <Link href={`/console/tenants/${m.tenantId}`} className="font-mono text-xs break-all text-brand-700 underline">
                         {m.tenantId}
                       </Link>
                     ) : (
                       "—"
                     )}
-                  </td>
-                </tr>
+                  </Td>
+                </Tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </div>
       )}
     </div>

@@ -1,17 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { LocalTime } from "@/components/ui/local-time";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { listWebhookDeliveries, type WebhookDeliveryRow } from "@/lib/data/support/webhooks";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const statusStyles: Record<WebhookDeliveryRow["status"], string> = {
-  PENDING: "bg-amber-100 text-amber-900",
-  DELIVERED: "bg-emerald-100 text-emerald-900",
-  FAILED: "bg-red-100 text-red-900",
-};
+const statusTones: Record<WebhookDeliveryRow["status"], BadgeTone> = { PENDING: "warning", DELIVERED: "success", FAILED: "danger" };
 const statusLabels: Record<WebhookDeliveryRow["status"], string> = { PENDING: "Retrying", DELIVERED: "Delivered", FAILED: "Failed" };
 
 export default async function WebhooksPage() {
@@ -36,50 +34,46 @@ export default async function WebhooksPage() {
       {deliveries.length === 0 ? (
         <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">No event sent yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm" aria-label="Webhook deliveries">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  Created (UTC)
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Event
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Tenant
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Status
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Attempts
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
+          <Table label="Webhook deliveries">
+            <THead>
+              <Tr>
+                <Th>Created</Th>
+                <Th>Event</Th>
+                <Th>Tenant</Th>
+                <Th>Status</Th>
+                <Th>Attempts</Th>
+              </Tr>
+            </THead>
+            <TBody>
               {deliveries.map((d) => (
-                <tr key={d.id} className="align-top" data-delivery-id={d.id}>
-                  <td className="px-3 py-2 whitespace-nowrap"><LocalTime date={d.createdAt} /></td>
-                  <td className="px-3 py-2">
+                <Tr key={d.id} data-delivery-id={d.id}>
+                  <Td label="Created" className="sm:whitespace-nowrap">
+                    <LocalTime date={d.createdAt} />
+                  </Td>
+                  <Td label="Event">
                     <code className="text-xs">{d.eventType}</code>
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">
+                  </Td>
+                  <Td label="Tenant" className="font-mono text-xs">
                     {d.tenantId ? (
-                      <Link href={`/console/tenants/${d.tenantId}`} className="text-brand-700 underline">
+                      <Link href={`/console/tenants/${d.tenantId}`} className="break-all text-brand-700 underline">
                         {d.tenantId}
                       </Link>
                     ) : (
                       "—"
                     )}
-                  </td>
-                  <td className="px-3 py-2">
-                    <span className={`rounded-full px-2.5 py-0.5 text-xs font-semibold ${statusStyles[d.status]}`} data-testid="delivery-status">
+                  </Td>
+                  <Td label="Status">
+                    <Badge tone={statusTones[d.status]} data-testid="delivery-status">
                       {statusLabels[d.status]}
-                    </span>
-                    {d.status === "PENDING" && d.nextAttemptAt ? <span className="mt-1 block text-xs text-slate-600">next attempt <LocalTime date={d.nextAttemptAt} /></span> : null}
-                  </td>
-                  <td className="px-3 py-2">
+                    </Badge>
+                    {d.status === "PENDING" && d.nextAttemptAt ? (
+                      <span className="mt-1 block text-xs text-slate-600">
+                        next attempt <LocalTime date={d.nextAttemptAt} />
+                      </span>
+                    ) : null}
+                  </Td>
+                  <Td label="Attempts">
                     <ol className="space-y-0.5 text-xs text-slate-700">
                       {d.attempts.map((a) => (
                         <li key={a.attempt}>
@@ -88,11 +82,11 @@ export default async function WebhooksPage() {
                         </li>
                       ))}
                     </ol>
-                  </td>
-                </tr>
+                  </Td>
+                </Tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </div>
       )}
     </div>

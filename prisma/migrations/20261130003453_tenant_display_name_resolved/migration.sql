@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Tenant" ADD COLUMN     "displayNameResolvedAt" TIMESTAMP(3);
