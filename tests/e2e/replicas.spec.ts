@@ -110,6 +110,14 @@ test.beforeAll(async () => {
   ]);
 });
 
+test.afterEach(async () => {
+  // What the three processes said, to read when a test failed.
+  const testInfo = test.info();
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const [name, p] of [["replica A", replicaA], ["replica B", replicaB], ["worker", worker]] as const) if (p) await testInfo.attach(name, { body: p.output(), contentType: "text/plain" });
+  }
+});
+
 test.afterAll(async () => {
   await Promise.all(processes().map((p) => p.stop()));
   process.removeListener("exit", killAll);
