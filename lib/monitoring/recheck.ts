@@ -125,12 +125,16 @@ const DATABASE_WAIT_MS = 5 * 60 * 1000;
  */
 async function whileDatabaseAway<T>(what: string, work: () => Promise<T>, stopped: () => boolean): Promise<T> {
   const deadline = Date.now() + DATABASE_WAIT_MS;
+  // A write that fails while the database answers (not an outage) is tried again a few times only.
+  let whileReachable = 0;
   for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
     try {
       return await work();
     } catch (error) {
       const interrupted = error instanceof CheckInterrupted;
-      if (stopped() || Date.now() > deadline || (!interrupted && (await probeDatabase()).reachable)) throw error;
+      const reachable = (await probeDatabase()).reachable;
+      if (reachable) whileReachable++;
+      if (stopped() || Date.now() > deadline || (reachable && (!interrupted || whileReachable > 3))) throw error;
       logger().warn({ err: error instanceof Error ? error.message : String(error) }, `re-verification: the database did not answer (${what}); trying again when it does`);
       while (!stopped() && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, wait));
