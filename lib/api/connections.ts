@@ -70,7 +70,7 @@ async function admit(request: Request): Promise<{ caller: ApiCaller } | { refusa
     return { refusal: problemResponse(failure.status, kind, failure.detail, { headers: { "WWW-Authenticate": challengeHeader(failure) } }) };
   }
   const limit = config().api.rateLimitPerMinute;
-  const decision = takeApiRequest(auth.caller.appId, limit);
+  const decision = await takeApiRequest(auth.caller.appId, limit);
   if (!decision.allowed) {
     return {
       refusal: problemResponse(429, "rate-limited", `This application may make ${limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`, {

@@ -24,7 +24,7 @@ const ifNoneMatch = z.object({ "if-none-match": z.string().optional().meta({ des
 const refusals = {
   "401": problem("No token, or a token that is not valid: wrong issuer (another tenant), wrong audience, expired, bad signature.", challenge),
   "403": problem(`A valid token without the application role ${CONNECTIONS_READ_ROLE}, or a user token.`, challenge),
-  "429": problem("Too many requests from this application.", retryAfter),
+  "429": problem("Too many requests from this application this minute (API_RATE_LIMIT_PER_MINUTE, counted across every portal replica).", retryAfter),
   "503": problem("The portal cannot validate tokens right now (Entra ID unreachable, or not configured).", retryAfter),
 };
 

@@ -35,8 +35,22 @@ const MAX_THROTTLE_RETRIES = 2;
 const USER_QUERY = "?$select=systemuserid,fullname,applicationid,isdisabled,accessmode&$expand=systemuserroles_association($select=roleid,name)";
 const SAMPLE_READ = "accounts?$select=name&$orderby=name%20asc&$top=3";
 
+/**
+ * The portal's own database failed under a check (a restart, a lost connection): the check proved nothing about
+ * the customer's connection. Thrown by executeCheck only when asked (`interruptible`): the scheduled worker then
+ * begins the same check again once the database answers (lib/monitoring/recheck.ts), instead of recording a
+ * failure that is ours.
+ */
+export class CheckInterrupted extends Error {
+  constructor(readonly checkId: string, cause: unknown) {
+    super(`The check ${checkId} was interrupted: the portal's database did not answer (${cause instanceof Error ? cause.message : String(cause)}).`, { cause });
+  }
+}
+
 /** One check in progress: the facts gathered, the steps settled, and what is still to be written. */
 class CheckRun {
+  /** The first error of a write to the database, if one failed. */
+  databaseError: unknown = undefined;
   readonly facts: CheckFacts = {};
   readonly settled: Array<{ name: CheckStepName; verdict: StepVerdict }> = [];
   private unsaved: StepRecord[] = [];
@@ -86,7 +100,12 @@ class CheckRun {
 
   async flush(waitingUntil: Date | null = null): Promise<void> {
     const steps = this.unsaved;
-    await recordSteps(this.scope, this.checkId, steps, { currentStep: this.nextStep(), waitingUntil });
+    try {
+      await recordSteps(this.scope, this.checkId, steps, { currentStep: this.nextStep(), waitingUntil });
+    } catch (error) {
+      this.databaseError ??= error;
+      throw error;
+    }
     // Only once written: a failed write leaves them for the final flush.
     this.unsaved = this.unsaved.slice(steps.length);
   }
@@ -198,8 +217,11 @@ async function gather(run: CheckRun, scope: TenantScope, target: CheckTarget, re
   return run.settle({ defer: true });
 }
 
-/** Runs a started check to its end. Never throws and never leaves the check RUNNING while the database answers. */
-export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, known: KnownFacts = {}): Promise<CheckOutcome> {
+/**
+ * Runs a started check to its end. Never throws and never leaves the check RUNNING while the database answers;
+ * `interruptible`: when a write to the database failed, throws CheckInterrupted and leaves the check RUNNING.
+ */
+export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, known: KnownFacts = {}, options: { interruptible?: boolean } = {}): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
   const run = new CheckRun(scope, checkId, { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId, required: c.dataverse.rolePrivileges });
@@ -216,6 +238,7 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
   } catch (error) {
     run.failUnexpected(error);
   }
+  if (options.interruptible && run.databaseError !== undefined) throw new CheckInterrupted(checkId, run.databaseError);
   // Whatever happened above, the check ends: its remaining steps and its summary, in one transaction.
   const outcome = run.outcome();
   const whoAmI = run.facts.whoAmI;
@@ -232,6 +255,7 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
     const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
     if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
   } catch (error) {
+    if (options.interruptible) throw new CheckInterrupted(checkId, error);
     logger().error({ checkId, err: error instanceof Error ? error.message : String(error) }, "connection check: could not record its end");
     // Still end it, without the steps that could not be written, so no page follows it forever.
     await finishCheck(scope, checkId, { ...summary, outcome: "FAILED", applicationUserId: null }).catch(() => undefined);
@@ -252,6 +276,11 @@ export async function launchCheck(scope: TenantScope, target: CheckTarget, trigg
   const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
   after(() => executeCheck(scope, target, checkId));
   return checkId;
+}
+
+/** Creates a check row (RUNNING, at its first step) without running it. */
+export function startCheck(scope: TenantScope, environmentId: string, trigger: CheckTrigger): Promise<string> {
+  return createCheck(scope, environmentId, trigger, STEPS[0]!.name);
 }
 
 /** Starts and runs a check to the end (scripts, tests, the benchmark). */

@@ -238,6 +238,35 @@ export async function closeAbandonedChecks(scope: TenantScope, environmentId: st
   return abandoned.length;
 }
 
+/** A SCHEDULED check of the environment started at or after `since` and still RUNNING: one the database interrupted. */
+export async function interruptedCheckId(scope: TenantScope, environmentId: string, since: Date): Promise<string | null> {
+  const check = await db().connectionCheck.findFirst({
+    where: { tenantId: scope.tenantId, environmentId, trigger: "SCHEDULED", outcome: "RUNNING", startedAt: { gte: since } },
+    orderBy: { startedAt: "desc" },
+    select: { id: true },
+  });
+  return check?.id ?? null;
+}
+
+/**
+ * Begins an interrupted check again on its own row (one check per scheduled run, whatever the database did):
+ * the steps it wrote go, it stays RUNNING at its first step. A check that had already ended is left as it is
+ * and its outcome returned.
+ */
+export async function restartCheck(scope: TenantScope, checkId: string, firstStep: string, reason: string): Promise<{ restarted: true } | { restarted: false; outcome: CheckOutcome }> {
+  const { tenantId, actor } = scope;
+  return db().$transaction(async (tx) => {
+    const reset = await tx.connectionCheck.updateMany({ where: { id: checkId, tenantId, outcome: "RUNNING" }, data: { currentStep: firstStep, waitingUntil: null } });
+    if (reset.count === 0) {
+      const check = await tx.connectionCheck.findFirstOrThrow({ where: { id: checkId, tenantId }, select: { outcome: true } });
+      return { restarted: false, outcome: check.outcome } as const;
+    }
+    await tx.checkStep.deleteMany({ where: { tenantId, checkId } });
+    await audit({ actor, tenantId, action: "check.resumed", target: { type: "check", id: checkId }, details: { reason } }, tx);
+    return { restarted: true } as const;
+  });
+}
+
 /** What the next check needs to know about the environment: the application user the last passing check saw. */
 export async function rememberedApplicationUser(scope: TenantScope, environmentId: string): Promise<string | null> {
   const env = await db().environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { applicationUserId: true } });

@@ -28,3 +28,25 @@ export async function takeRateLimit(scope: TenantScope, bucket: RateLimitBucket,
     { maxWait: 10_000, timeout: 15_000 },
   );
 }
+
+export type ApiWindowDecision = { allowed: true; count: number } | { allowed: false };
+
+/**
+ * Takes one of `limit` requests of the calling application `appId` in the minute that starts at `windowStart`.
+ * One statement, atomic on its row: the upsert's conflict arm counts up only while the count is below the
+ * limit, so concurrent requests on every replica together get exactly `limit` (no row back: refused).
+ * Not tenant data: the caller is the ISV's own back end, named by its token.
+ */
+export async function takeApiWindowSlot(appId: string, windowStart: Date, limit: number): Promise<ApiWindowDecision> {
+  const rows = await db().$queryRaw<Array<{ count: number }>>`
+    INSERT INTO "ApiRateWindow" ("appId", "windowStart", "count") VALUES (${appId}, ${windowStart}, 1)
+    ON CONFLICT ("appId", "windowStart") DO UPDATE SET "count" = "ApiRateWindow"."count" + 1
+      WHERE "ApiRateWindow"."count" < ${limit}
+    RETURNING "count"`;
+  const count = rows[0]?.count;
+  if (count === undefined) return { allowed: false };
+  // The application's first request of a minute: minutes before the previous one count for nothing any more
+  // (kept one minute back for a replica whose clock lags). Once per application per minute, so rows never pile up.
+  if (count === 1) await db().$executeRaw`DELETE FROM "ApiRateWindow" WHERE "windowStart" < ${new Date(windowStart.getTime() - 60_000)}`;
+  return { allowed: true, count };
+}

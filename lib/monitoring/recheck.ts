@@ -9,9 +9,11 @@ import "server-only";
 // Results join the check history with trigger SCHEDULED, and move the environment's health like any check.
 import { logger } from "@/lib/log";
 import type PgBoss from "pg-boss";
-import { runCheck } from "@/lib/checks/run";
+import { CheckInterrupted, executeCheck, startCheck } from "@/lib/checks/run";
+import { STEPS } from "@/lib/checks/steps";
 import { config } from "@/lib/config";
-import { closeAbandonedChecks, runningCheckId } from "@/lib/data/checks";
+import { closeAbandonedChecks, interruptedCheckId, restartCheck, runningCheckId } from "@/lib/data/checks";
+import { probeDatabase } from "@/lib/health";
 import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
 import { systemScope } from "@/lib/data/scope";
 import { consentProofToken, forgetTenantClient } from "@/lib/entra/msal";
@@ -81,17 +83,66 @@ export function forgetFreshTokens(): void {
 
 export type RecheckResult = { ran: false; reason: "gone" | "running" } | { ran: true; checkId: string; outcome: string; retryAfterSeconds: number | null };
 
+/**
+ * One run of a job, kept across its attempts: when the database fails mid-run, the next attempt finds the check
+ * this run started (`checkId`, or a SCHEDULED check still RUNNING that started after `since`) and begins that
+ * one again, so a scheduled run makes exactly one check whatever the database did.
+ */
+export type RecheckAttempt = { since: Date; checkId?: string; tries: number };
+
 /** One scheduled check of one environment. */
-export async function recheckEnvironment(job: RecheckJob, now = Date.now()): Promise<RecheckResult> {
+export async function recheckEnvironment(job: RecheckJob, now = Date.now(), attempt: RecheckAttempt = { since: new Date(now), tries: 0 }): Promise<RecheckResult> {
+  attempt.tries++;
   const target = await scheduledTarget(job.tenantId, job.environmentId);
   if (!target) return { ran: false, reason: "gone" };
   const scope = systemScope(job.tenantId, ACTOR);
   await closeAbandonedChecks(scope, target.id);
-  // A check already running (the customer's or staff's) is this interval's check too.
-  if (await runningCheckId(scope, target.id)) return { ran: false, reason: "running" };
+  // A later attempt of this run: the check an earlier attempt started (its row may exist even if the answer to
+  // its INSERT was lost with the connection).
+  attempt.checkId ??= attempt.tries > 1 ? ((await interruptedCheckId(scope, target.id, attempt.since)) ?? undefined) : undefined;
+  let checkId = attempt.checkId;
+  if (checkId) {
+    const restart = await restartCheck(scope, checkId, STEPS[0]!.name, "the portal's database was unavailable during the check");
+    if (!restart.restarted) return { ran: true, checkId, outcome: restart.outcome, retryAfterSeconds: restart.outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
+  } else {
+    // A check already running (the customer's or staff's) is this interval's check too.
+    if (await runningCheckId(scope, target.id)) return { ran: false, reason: "running" };
+    checkId = await startCheck(scope, target.id, "SCHEDULED");
+    attempt.checkId = checkId;
+  }
   const consentRoleMissing = await freshTokenRound(job.tenantId, target.tenant.consentVerifiedAt !== null && target.tenant.consentState === "GRANTED", now);
-  const { checkId, outcome } = await runCheck(scope, { environmentId: target.id, environmentUrl: target.url }, "SCHEDULED", { consentRoleMissing });
+  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { consentRoleMissing }, { interruptible: true });
   return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
+}
+
+/** How long a job waits for its database to come back before it is given up to pg-boss's retry. */
+const DATABASE_WAIT_MS = 5 * 60 * 1000;
+
+/**
+ * Runs `work`; when it fails because the portal's database is unreachable (a CheckInterrupted, or the database
+ * does not answer a probe right after), waits until the database answers and runs it again. Other errors are
+ * thrown as they are.
+ */
+async function whileDatabaseAway<T>(what: string, work: () => Promise<T>, stopped: () => boolean): Promise<T> {
+  const deadline = Date.now() + DATABASE_WAIT_MS;
+  // A write that fails while the database answers (not an outage) is tried again a few times only.
+  let whileReachable = 0;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await work();
+    } catch (error) {
+      const interrupted = error instanceof CheckInterrupted;
+      const reachable = (await probeDatabase()).reachable;
+      if (reachable) whileReachable++;
+      if (stopped() || Date.now() > deadline || (reachable && (!interrupted || whileReachable > 3))) throw error;
+      logger().warn({ err: error instanceof Error ? error.message : String(error) }, `re-verification: the database did not answer (${what}); trying again when it does`);
+      while (!stopped() && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, wait));
+        if ((await probeDatabase()).reachable) break;
+        wait = Math.min(wait * 2, 5_000);
+      }
+    }
+  }
 }
 
 type Job = PgBoss.Job<RecheckJob>;
@@ -197,13 +248,18 @@ export class RecheckWorker {
     this.peak.overall = Math.max(this.peak.overall, this.running);
     this.peak.perTenant.set(tenant, Math.max(this.peak.perTenant.get(tenant) ?? 0, this.perTenant.get(tenant)!));
     try {
-      const result = await recheckEnvironment(job.data);
+      // The job stays ours (active) while the database is away; pg-boss hands it to another worker only after
+      // its expiry, by when this one has given up waiting.
+      const stopped = () => this.stopped;
+      const attempt: RecheckAttempt = { since: new Date(Date.now() - 5_000), tries: 0 };
+      const result = await whileDatabaseAway("the check", () => recheckEnvironment(job.data, Date.now(), attempt), stopped);
       if (result.ran && result.retryAfterSeconds !== null) {
+        const seconds = result.retryAfterSeconds;
         // Throttled past what the check itself waits for: the tenant waits out Retry-After, the check is queued again.
-        this.pausedUntil.set(tenant, Date.now() + result.retryAfterSeconds * 1000);
-        await this.boss.send(QUEUES.recheck, job.data, { startAfter: result.retryAfterSeconds, singletonKey: job.data.environmentId });
+        this.pausedUntil.set(tenant, Date.now() + seconds * 1000);
+        await whileDatabaseAway("queueing the retry", () => this.boss.send(QUEUES.recheck, job.data, { startAfter: seconds, singletonKey: job.data.environmentId }), stopped);
       }
-      await this.boss.complete(QUEUES.recheck, job.id);
+      await whileDatabaseAway("completing the job", () => this.boss.complete(QUEUES.recheck, job.id), stopped);
     } catch (error) {
       logger().error({ environmentId: job.data.environmentId, err: error instanceof Error ? error.message : String(error) }, "re-verification failed");
       await this.boss.fail(QUEUES.recheck, job.id, { message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);

@@ -58,4 +58,33 @@ export function rateLimitSuite(kind: "pglite" | "postgres") {
       expect(await environmentProbeRateLimit(await testCustomerScope(tenant(5)))).toBeNull();
     });
   });
+
+  describe(`API rate limit per calling application (${kind})`, () => {
+    it("allows the limit within a minute, then answers when to retry; other apps are not affected", async () => {
+      const { takeApiRequest } = await import("@/lib/api/rate-limit");
+      // The start of a minute, so the numbers read as in a sliding window: the 4th request 5 s in waits 55 s.
+      const now = 17 * 60_000;
+      const app = `app-${Math.random()}`;
+      for (let i = 0; i < 3; i++) expect(await takeApiRequest(app, 3, now + i * 1000)).toMatchObject({ allowed: true, remaining: 2 - i });
+      expect(await takeApiRequest(app, 3, now + 5000)).toEqual({ allowed: false, retryAfterSeconds: 55 });
+      expect(await takeApiRequest(`${app}-other`, 3, now + 5000)).toMatchObject({ allowed: true });
+      expect(await takeApiRequest(app, 3, now + 60_001)).toMatchObject({ allowed: true });
+    });
+
+    it("holds under concurrent requests (exactly the limit passes), and rows of past minutes are pruned", async () => {
+      const { takeApiRequest } = await import("@/lib/api/rate-limit");
+      const { db } = await import("@/lib/db/client");
+      const app = `burst-${Math.random()}`;
+      const now = Date.now();
+      const decisions = await Promise.all(Array.from({ length: 40 }, () => takeApiRequest(app, 7, now)));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
+      expect(decisions.filter((d) => !d.allowed).every((d) => !d.allowed && d.retryAfterSeconds >= 1 && d.retryAfterSeconds <= 60)).toBe(true);
+      // Three minutes on, the first request of that minute deletes every window older than the minute before it.
+      expect(await db().apiRateWindow.count({ where: { appId: app } })).toBe(1);
+      expect(await takeApiRequest(app, 7, now + 3 * 60_000)).toMatchObject({ allowed: true, remaining: 6 });
+      expect(await db().apiRateWindow.count({ where: { appId: app } })).toBe(1);
+      const kept = Math.floor((now + 3 * 60_000) / 60_000) * 60_000 - 60_000;
+      expect(await db().apiRateWindow.count({ where: { windowStart: { lt: new Date(kept) } } })).toBe(0);
+    });
+  });
 }

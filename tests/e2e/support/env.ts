@@ -5,12 +5,16 @@ const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 44310);
 // The test webhook receiver (tests/support/webhook-receiver.ts) the portal sends lifecycle events to.
 const webhookPort = Number(process.env.E2E_WEBHOOK_PORT ?? emulatorPort + 7);
 
+// Extra `next start` replicas (tests/e2e/replicas.spec.ts) listen on the two ports after the portal's own.
+const replicaPorts = (process.env.E2E_REPLICA_PORTS ?? `${port + 1},${port + 2}`).split(",").map(Number);
+
 export const e2e = {
   port,
   emulatorPort,
   baseURL: `http://localhost:${port}`,
   emulatorURL: `https://127.0.0.1:${emulatorPort}`,
   webhookPort,
+  replicaPorts: [replicaPorts[0]!, replicaPorts[1]!] as const,
   webhookURL: `http://127.0.0.1:${webhookPort}/hooks/portal`,
   webhookSecret: "e2e-webhook-secret-0123456789abcdef",
   /**

@@ -7,6 +7,7 @@ import { e2e } from "./env";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
+const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
 
 // A clean environment: nothing from the runner's own portal configuration leaks into the child.
 function portalEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
@@ -56,6 +57,35 @@ export async function startPortal(vars: Record<string, string> & { PORT: string 
   return {
     baseURL,
     output: () => output,
+    exitCode: () => child.exitCode,
+    /** At once, for an exit handler: the runner is going away. */
+    kill: () => child.kill("SIGKILL"),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Starts `npm run worker` (scripts/worker.ts) and resolves once it logged that it works the queue. */
+export async function startWorkerProcess(vars: Record<string, string>) {
+  const child = spawn(tsxBin, ["--conditions=react-server", "scripts/worker.ts"], { cwd: root, env: portalEnv(vars), stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes("Worker: ")) {
+    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}: ${output}`);
+    if (Date.now() > deadline) throw new Error(`the worker did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    output: () => output,
+    exitCode: () => child.exitCode,
+    /** At once, for an exit handler: the runner is going away. */
+    kill: () => child.kill("SIGKILL"),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
