@@ -41,7 +41,7 @@ export async function noteCredentialFallback(notice: FallbackNotice): Promise<vo
       credentialId: notice.rejected.id,
       details: { code: notice.code, request: notice.request },
     });
-    logger().warn({ credential: notice.rejected.id, code: notice.code, request: notice.request, fallbackTo: notice.next?.id ?? null, firstTime: claimed }, "Entra ID rejected a credential of the app");
+    logger().warn({ credential: notice.rejected.id, aadsts: notice.code, request: notice.request, fallbackTo: notice.next?.id ?? null, firstTime: claimed }, "Entra ID rejected a credential of the app");
     if (!claimed) return;
     await audit({
       actor: { kind: "SYSTEM", name: "credential rotation" },
