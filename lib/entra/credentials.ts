@@ -102,11 +102,6 @@ export function recentRejection(id: string, now = new Date()): Rejection | null 
   return r && now.getTime() - r.at.getTime() < REJECTION_AVOID_MS ? r : null;
 }
 
-/** For tests: forget every rejection. */
-export function forgetAllRejections(): void {
-  rejections.clear();
-}
-
 /** The AADSTS code of an error answer when it says the credential itself was not accepted. */
 export function rejectionCode(aadstsCode: number | null | undefined): number | null {
   return aadstsCode !== null && aadstsCode !== undefined && CREDENTIAL_REJECTION_CODES.has(aadstsCode) ? aadstsCode : null;

@@ -29,11 +29,10 @@ function message(health: CredentialOverview, other: CredentialOverview | undefin
 
 /** Our own credentials for Entra ID (one, or two while rotating): what each is, when it runs out, which one is in use. */
 export function CredentialCard({ credentials }: { credentials: CredentialOverview[] }) {
-  // The card warns as soon as the credential in use warns: the other one may be its replacement, but only if it works.
+  // The card warns while any credential needs an operator: expiring, expired or unreadable (even when the other one works).
   const inUse = credentials.find((c) => c.inUse);
-  const usable = credentials.filter((c) => c.status !== "expired" && c.status !== "unreadable");
-  const warn = !inUse || (inUse.status !== "ok" && inUse.status !== "unknown") || usable.length === 0 || credentials.some((c) => c.status === "expiring");
-  const tone = credentials.length === 0 ? "danger" : warn ? "danger" : credentials.every((c) => c.status === "unknown") ? "plain" : "success";
+  const warn = credentials.some((c) => c.status === "expiring" || c.status === "expired" || c.status === "unreadable");
+  const tone = credentials.length === 0 || warn ? "danger" : credentials.every((c) => c.status === "unknown") ? "plain" : "success";
   return (
     <section aria-labelledby="credential-heading" className={cardClass(tone)} data-credential-status={inUse?.status ?? "missing"}>
       <h2 id="credential-heading" className="text-lg font-semibold">
