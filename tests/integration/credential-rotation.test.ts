@@ -80,6 +80,36 @@ describe("credential rotation", () => {
     const before = mail.messages().length;
 
     h.emulator.admin.expireSecret(testCredentials().secret.keyId);
+    // Eight checks at once over two tenants with empty caches: per tenant, one request meets the expired secret and
+    // one is sent with the second — coalesced, not per check.
+    const { forgetTenantClient } = await import("@/lib/entra/msal");
+    const { runCheck } = await import("@/lib/checks/run");
+    const { testCustomerScope } = await import("../support/customer-scope");
+    const { db } = await import("@/lib/db/client");
+    const ADVENTURE = DEMO_IDS.tenants.adventureWorks;
+    await db().tenant.upsert({ where: { id: ADVENTURE }, create: { id: ADVENTURE, consentState: "GRANTED" }, update: {} });
+    const targets = await Promise.all(
+      ([[FABRIKAM, "fabrikam"], [ADVENTURE, "adventureworks"]] as const).map(async ([tenantId, name]) => {
+        const url = h.emulator.environmentUrl(name);
+        const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
+        return { tenantId, target: { environmentId: env.id, environmentUrl: url } };
+      }),
+    );
+    for (const t of targets) forgetTenantClient(t.tenantId);
+    h.emulator.admin.setFaults({ latencyMs: 100 });
+    const logStart = h.emulator.requestLog().length;
+    const concurrent = await Promise.all([...Array(8).keys()].map(async (i) => runCheck(await testCustomerScope(targets[i % 2]!.tenantId), targets[i % 2]!.target, "CUSTOMER")));
+    h.emulator.admin.setFaults({ latencyMs: 0 });
+    // Every check got its token (Adventure Works' application user lacks the role in the demo, so only its later steps fail).
+    const tokenSteps = await db().checkStep.findMany({ where: { checkId: { in: concurrent.map((r) => r.checkId) }, name: "token" }, select: { outcome: true } });
+    expect(tokenSteps.map((t) => t.outcome)).toEqual(Array(8).fill("PASSED"));
+    expect(concurrent.filter((_, i) => i % 2 === 0).map((r) => r.outcome)).toEqual(Array(4).fill("PASSED"));
+    const tokens = h.emulator.requestLog().slice(logStart).filter((e) => e.kind === "entra.token") as Array<{ tenantId?: string; status?: number }>;
+    for (const t of targets) {
+      const statuses = tokens.filter((e) => e.tenantId === t.tenantId).map((e) => e.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(1);
+    }
     // Three runs with fresh tokens after the expiry, and a customer's own check: all pass.
     for (let run = 0; run < 3; run++) expect(await scheduledRun()).toMatchObject({ health: "HEALTHY", latestCheck: { outcome: "PASSED" } });
     expect((await runHarnessCheck(h, FABRIKAM, "fabrikam")).outcome).toBe("PASSED");
@@ -103,7 +133,6 @@ describe("credential rotation", () => {
     expect(sent[0]!.text).not.toContain(testCredentials().secret.value);
     expect(sent[0]!.text).not.toContain(secondSecret);
 
-    const { db } = await import("@/lib/db/client");
     const audits = await db().auditEvent.findMany({ where: { action: "credential.fallback" }, select: { actorKind: true, targetId: true, details: true } });
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorKind: "SYSTEM", targetId: overview[0]!.id, details: { code: 7000222, fallbackTo: "Second client secret (ENTRA_CLIENT_SECRET_2)" } });
