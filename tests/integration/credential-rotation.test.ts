@@ -7,6 +7,7 @@ import { DEMO_IDS } from "@/emulator/demo-ids";
 import { testCredentials } from "@/emulator/scenario-builders";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { Browser, REDIRECT_URI, resultParams } from "../emulator/helpers";
 import type { RecheckWorker } from "@/lib/monitoring/recheck";
 
 const h = useCheckHarness("pglite");
@@ -185,5 +186,35 @@ describe("credential rotation", () => {
     expect(await sendExpiryReminders(new Date(expiresAt.getTime() - 5 * DAY_MS), credentials)).toEqual([{ credentialId: expect.stringMatching(/^secret:/), days: 7 }]);
     expect(await sendExpiryReminders(new Date(expiresAt.getTime() - 4 * DAY_MS), credentials)).toEqual([]);
     expect(await sendExpiryReminders(new Date(expiresAt.getTime() - 0.9 * DAY_MS), credentials)).toEqual([{ credentialId: expect.stringMatching(/^secret:/), days: 1 }]);
+  });
+
+  // Kept last: it leaves the app registration as the emulator started (the second secret gone).
+  it("the delegated code redemption falls back too: the same code is redeemed with the other secret", async () => {
+    // Back to the starting registration: the first secret valid again, the second one unknown (as if removed).
+    // This process still avoids the first (rejected in the first test), so the second is tried first and refused.
+    h.emulator.admin.reset();
+    const { delegatedAuthorizationUrl, newPkcePair, redeemDelegatedCode, userImpersonationScope } = await import("@/lib/entra/delegated");
+    const pkce = await newPkcePair();
+    const scope = userImpersonationScope(h.emulator.environmentUrl("fabrikam"));
+    const url = await delegatedAuthorizationUrl({ tenantId: FABRIKAM, scope, redirectUri: REDIRECT_URI, state: "rotation", codeChallenge: pkce.challenge, loginHint: null });
+    const browser = new Browser(h.emulator);
+    let step = await browser.click(await browser.open(url), "Sign in as Diego Siciliani");
+    if (browser.buttonLabels(step).includes("Accept")) step = await browser.click(step, "Accept");
+    const code = resultParams(step).get("code");
+    expect(code).toBeTruthy();
+    const logStart = h.emulator.requestLog().length;
+    const token = await redeemDelegatedCode({ tenantId: FABRIKAM, scope, redirectUri: REDIRECT_URI, code: code!, codeVerifier: pkce.verifier });
+    expect(token.tenantId).toBe(FABRIKAM);
+    expect(token.accessToken.split(".")).toHaveLength(3);
+    const redemptions = h.emulator.requestLog().slice(logStart).filter((e) => e.kind === "entra.token") as Array<{ grantType?: string; status?: number }>;
+    expect(redemptions.map((r) => [r.grantType, r.status])).toEqual([
+      ["authorization_code", 401],
+      ["authorization_code", 200],
+    ]);
+    const { db } = await import("@/lib/db/client");
+    const { describeCredential } = await import("@/lib/entra/credentials");
+    const { config } = await import("@/lib/config");
+    const secondId = describeCredential(config().entra.credentials[1]!).id;
+    expect(await db().auditEvent.findMany({ where: { action: "credential.fallback", targetId: secondId }, select: { details: true } })).toEqual([{ details: expect.objectContaining({ code: 7000215, request: "delegated" }) }]);
   });
 });
