@@ -10,6 +10,8 @@ import { claimCredentialNotice } from "@/lib/data/credential-notices";
 import { credentialLabel, describeCredential, type KnownCredential } from "@/lib/entra/credentials";
 import { logger } from "@/lib/log";
 import { queueMail } from "@/lib/monitoring/mail";
+import { QUEUES } from "@/lib/monitoring/queue";
+import type PgBoss from "pg-boss";
 
 /** Days before expiry at which staff are reminded. */
 export const EXPIRY_REMINDER_DAYS = [30, 7, 1] as const;
@@ -105,4 +107,21 @@ export async function sendExpiryReminders(now = new Date(), credentials: readonl
     sent.push({ credentialId: known.id, days: nearest });
   }
   return sent;
+}
+
+/** The cron of the daily reminder run (UTC). */
+export const EXPIRY_REMINDER_CRON = "0 7 * * *";
+
+/**
+ * Puts the daily reminder run on the queue: a cron job (pg-boss runs each scheduled job once across every process
+ * that keeps its clock) and one run now, so that a new deployment learns on its first day. Each reminder claims its
+ * unique row first, so the extra run, a second worker or a retried job sends nothing twice. Returns the id of the
+ * run queued now (null when one is already queued by another process within the hour).
+ */
+export async function startCredentialReminders(boss: PgBoss): Promise<string | null> {
+  await boss.schedule(QUEUES.credentialReminders, EXPIRY_REMINDER_CRON);
+  await boss.work(QUEUES.credentialReminders, { pollingIntervalSeconds: 30 }, async () => {
+    await sendExpiryReminders();
+  });
+  return boss.send(QUEUES.credentialReminders, {}, { singletonKey: "startup", singletonSeconds: 3600 });
 }

@@ -18,14 +18,8 @@ export function startWorker(): Promise<Running> {
     await boss.work(QUEUES.plan, { pollingIntervalSeconds: 5 }, async () => {
       await planRechecks();
     });
-    // Daily at 07:00 UTC, and once now so that a deployment learns on its first day. Each reminder claims a unique
-    // row first (lib/monitoring/credential-notices.ts), so the extra run, a second worker or a retry sends nothing twice.
-    await boss.schedule(QUEUES.credentialReminders, "0 7 * * *");
-    await boss.work(QUEUES.credentialReminders, { pollingIntervalSeconds: 30 }, async () => {
-      const { sendExpiryReminders } = await import("@/lib/monitoring/credential-notices");
-      await sendExpiryReminders();
-    });
-    await boss.send(QUEUES.credentialReminders, {}, { singletonKey: "startup", singletonSeconds: 3600 });
+    const { startCredentialReminders } = await import("@/lib/monitoring/credential-notices");
+    await startCredentialReminders(boss);
     const recheck = new RecheckWorker(boss);
     recheck.start();
     const { startMailWorker } = await import("@/lib/monitoring/mail");

@@ -188,6 +188,18 @@ describe("credential rotation", () => {
     expect(await sendExpiryReminders(new Date(expiresAt.getTime() - 0.9 * DAY_MS), credentials)).toEqual([{ credentialId: expect.stringMatching(/^secret:/), days: 1 }]);
   });
 
+  it("the daily reminder job is on the queue: scheduled every day and run once at start", async () => {
+    const { queue, QUEUES } = await import("@/lib/monitoring/queue");
+    const { startCredentialReminders, EXPIRY_REMINDER_CRON } = await import("@/lib/monitoring/credential-notices");
+    const boss = await queue({ worker: true });
+    const jobId = await startCredentialReminders(boss);
+    expect(jobId).toBeTruthy();
+    expect((await boss.getSchedules()).filter((s) => s.name === QUEUES.credentialReminders).map((s) => s.cron)).toEqual([EXPIRY_REMINDER_CRON]);
+    // A second process starting in the same hour queues no second start-up run.
+    expect(await startCredentialReminders(boss)).toBeNull();
+    await until("the start-up run", async () => (await boss.getJobById(QUEUES.credentialReminders, jobId!))?.state === "completed", 60_000);
+  }, 90_000);
+
   // Kept last: it leaves the app registration as the emulator started (the second secret gone).
   it("the delegated code redemption falls back too: the same code is redeemed with the other secret", async () => {
     // Back to the starting registration: the first secret valid again, the second one unknown (as if removed).
