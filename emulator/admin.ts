@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { EmulatorContext } from "./context";
 import { generateClientSecretValue } from "./credentials";
+import { createSelfSignedCertificate, describeCertificate } from "./tls";
 import { randomGuid, sameGuid } from "./guid";
 import { environmentOrigin } from "./hosts";
 import type { RequestLogEntry } from "./request-log";
@@ -55,6 +56,12 @@ export interface EmulatorAdmin {
   addSecret(options?: { expiresAt?: string; displayName?: string }): { keyId: string; value: string; expiresAt: string };
   removeSecret(keyId: string): void;
   expireCertificate(keyId?: string): void;
+  /**
+   * Rotation: registers a certificate (its public PEM; a new self-signed one when none is given) with the
+   * certificate's own validity unless `expiresAt` says otherwise, and returns it (with its private key if made here).
+   */
+  addCertificate(options?: { certPem?: string; expiresAt?: string; displayName?: string }): { keyId: string; thumbprintSha1: string; expiresAt: string; certPem: string; keyPem: string | null };
+  removeCertificate(keyId: string): void;
   setAppDisabled(disabled: boolean): void;
   addRedirectUri(uri: string): void;
   /** Overwrites the given fault fields (latency); see throttle() for 429s. */
@@ -200,6 +207,31 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
       if (certs.length === 0) throw new AdminError(404, `No certificate ${keyId ?? ""}`.trim());
       for (const c of certs) c.expiresAt = past;
     },
+    addCertificate(options = {}) {
+      let info: { certPem: string; keyPem: string | null; thumbprintSha1: string; thumbprintSha256: string; notBefore: string; notAfter: string };
+      try {
+        info = options.certPem ? { ...describeCertificate(options.certPem, ""), keyPem: null } : createSelfSignedCertificate(state.scenario.app.displayName ?? "app", 365);
+      } catch {
+        throw new AdminError(400, "certPem is not a PEM certificate");
+      }
+      const certificate = {
+        keyId: randomGuid(),
+        displayName: options.displayName ?? "rotated certificate",
+        certPem: info.certPem,
+        thumbprintSha1: info.thumbprintSha1,
+        thumbprintSha256: info.thumbprintSha256,
+        startsAt: info.notBefore,
+        expiresAt: options.expiresAt ?? info.notAfter,
+        ...(info.keyPem ? { privateKeyPem: info.keyPem } : {}),
+      };
+      state.scenario.app.certificates.push(certificate);
+      return { keyId: certificate.keyId, thumbprintSha1: certificate.thumbprintSha1, expiresAt: certificate.expiresAt, certPem: certificate.certPem, keyPem: info.keyPem };
+    },
+    removeCertificate(keyId) {
+      const before = state.scenario.app.certificates.length;
+      state.scenario.app.certificates = state.scenario.app.certificates.filter((c) => !sameGuid(c.keyId, keyId));
+      if (state.scenario.app.certificates.length === before) throw new AdminError(404, `No certificate ${keyId}`);
+    },
     setAppDisabled(disabled) {
       state.scenario.app.disabled = disabled;
     },
@@ -326,11 +358,16 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
   },
   expireSecret: { schema: z.object({ keyId: z.string().optional() }), run: (a, args: { keyId?: string }) => a.expireSecret(args.keyId) },
   addSecret: {
-    schema: z.object({ expiresAt: z.string().optional(), displayName: z.string().optional() }),
+    schema: z.object({ expiresAt: z.iso.datetime({ offset: true }).optional(), displayName: z.string().optional() }),
     run: (a, args: { expiresAt?: string; displayName?: string }) => a.addSecret(args),
   },
   removeSecret: { schema: z.object({ keyId: z.string() }), run: (a, args: { keyId: string }) => a.removeSecret(args.keyId) },
   expireCertificate: { schema: z.object({ keyId: z.string().optional() }), run: (a, args: { keyId?: string }) => a.expireCertificate(args.keyId) },
+  addCertificate: {
+    schema: z.object({ certPem: z.string().optional(), expiresAt: z.iso.datetime({ offset: true }).optional(), displayName: z.string().optional() }),
+    run: (a, args: { certPem?: string; expiresAt?: string; displayName?: string }) => a.addCertificate(args),
+  },
+  removeCertificate: { schema: z.object({ keyId: z.string() }), run: (a, args: { keyId: string }) => a.removeCertificate(args.keyId) },
   setAppDisabled: { schema: z.object({ disabled: z.boolean() }), run: (a, args: { disabled: boolean }) => a.setAppDisabled(args.disabled) },
   addRedirectUri: { schema: z.object({ uri: z.string() }), run: (a, args: { uri: string }) => a.addRedirectUri(args.uri) },
   setFaults: {

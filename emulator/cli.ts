@@ -11,7 +11,8 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { loadOrCreateDemoCredentials } from "./credentials";
+import { generateClientSecretValue, loadOrCreateDemoCredentials } from "./credentials";
+import { randomGuid } from "./guid";
 import type { AppCredentials } from "./credentials";
 import { DEMO_IDS, demoScenario } from "./demo-scenario";
 import { DEFAULT_CONSENT_ADMIN_ROLES } from "./directory-roles";
@@ -48,7 +49,12 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     appDisplayName: s.app.displayName,
     homeTenantId: s.app.homeTenantId,
     clientSecret: secret?.value ?? "",
+    clientSecretKeyId: secret?.keyId ?? "",
     clientSecretExpiresAt: secret?.expiresAt ?? "",
+    // The second secret (addRotationSecret), configured as ENTRA_CLIENT_SECRET_2 by `npm run demo`.
+    clientSecret2: s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.value ?? "",
+    clientSecret2KeyId: s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.keyId ?? "",
+    clientSecret2ExpiresAt: s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.expiresAt ?? "",
     clientCertificate: {
       certPath: paths.certPath,
       keyPath: paths.keyPath,
@@ -124,12 +130,23 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
   console.log(lines.join("\n"));
 }
 
+/**
+ * A second secret on the app registration, as during a rotation (docs/protocol/entra.md "Credential rotation"): the
+ * previous one, ending 90 days from now (or a day before the demo secret, if that ends sooner). New at every start —
+ * runtime.json hands it to the portal — and part of the starting scenario, so `reset()` keeps it.
+ */
+function addRotationSecret(scenario: Scenario, credentials: AppCredentials): void {
+  const end = Math.min(Date.now() + 90 * 86_400_000, Date.parse(credentials.secret.expiresAt) - 86_400_000);
+  scenario.app.secrets.push({ keyId: randomGuid(), displayName: "previous secret (rotation)", value: generateClientSecretValue(), startsAt: new Date(Date.now() - 60_000).toISOString(), expiresAt: new Date(end).toISOString() });
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? "44300");
   const stateDir = process.env.EMULATOR_STATE_DIR ?? defaultStateDir();
   const extraRedirectUris = (process.env.EMULATOR_REDIRECT_URIS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const { credentials, paths } = await loadOrCreateDemoCredentials(stateDir, DEMO_IDS.appDisplayName);
   const scenario = await loadScenario(process.env.EMULATOR_SCENARIO, credentials, extraRedirectUris);
+  addRotationSecret(scenario, credentials);
   const emu = await startEmulator({ port, scenario, stateDir });
   const info = runtimeInfo(emu, paths, credentials);
   const json = `${JSON.stringify(info, null, 2)}\n`;

@@ -160,6 +160,8 @@ const rawSchema = z.object({
   ENTRA_HOME_TENANT_ID: optionalString.pipe(guid.optional()),
   ENTRA_CLIENT_SECRET: optionalString,
   ENTRA_CLIENT_SECRET_EXPIRES_AT: optionalString.pipe(z.iso.datetime({ offset: true }).or(z.iso.date()).optional()),
+  ENTRA_CLIENT_SECRET_2: optionalString,
+  ENTRA_CLIENT_SECRET_2_EXPIRES_AT: optionalString.pipe(z.iso.datetime({ offset: true }).or(z.iso.date()).optional()),
   ENTRA_CLIENT_CERTIFICATE_PATH: optionalString,
   ENTRA_CLIENT_PRIVATE_KEY_PATH: optionalString,
   TENANCY_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["multi", "single"]).optional()),
@@ -216,9 +218,13 @@ const GRAPH_BY_AUTHORITY: Record<string, string> = {
   "login.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
 };
 
+/**
+ * One credential of the app registration. `slot` names the variables it came from (shown to staff, never the
+ * secret): up to two are configured at once so that a new one can be deployed before the old one runs out.
+ */
 export type ClientCredential =
-  | { kind: "secret"; secret: string; expiresAt: Date | null }
-  | { kind: "certificate"; certificatePath: string; privateKeyPath: string };
+  | { kind: "secret"; slot: "ENTRA_CLIENT_SECRET" | "ENTRA_CLIENT_SECRET_2"; secret: string; expiresAt: Date | null }
+  | { kind: "certificate"; slot: "ENTRA_CLIENT_CERTIFICATE_PATH"; certificatePath: string; privateKeyPath: string };
 
 export type PortalConfig = {
   mode: "demo" | "production";
@@ -235,7 +241,8 @@ export type PortalConfig = {
     /** null in demo mode when no Microsoft endpoint was configured: sign-in is then unavailable. */
     clientId: string | null;
     homeTenantId: string | null;
-    credential: ClientCredential | null;
+    /** One or two credentials, in configuration order (lib/entra/credentials.ts chooses which one to use). */
+    credentials: ClientCredential[];
     tenancy: "multi" | "single";
     supportOperatorRole: string;
     /** Directory role template ids (`wids`) whose holders may change a customer tenant's connection. */
@@ -321,25 +328,7 @@ export function parseConfig(env: Env): PortalConfig {
     ? require("ENTRA_HOME_TENANT_ID", v.ENTRA_HOME_TENANT_ID, "the Directory (tenant) ID where the app is registered")
     : (v.ENTRA_HOME_TENANT_ID ?? null);
 
-  let credential: ClientCredential | null = null;
-  if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_CERTIFICATE_PATH) {
-    throw new ConfigError("ENTRA_CLIENT_SECRET", "and ENTRA_CLIENT_CERTIFICATE_PATH are both set; configure one credential");
-  }
-  if (v.ENTRA_CLIENT_SECRET) {
-    credential = {
-      kind: "secret",
-      secret: v.ENTRA_CLIENT_SECRET,
-      expiresAt: v.ENTRA_CLIENT_SECRET_EXPIRES_AT ? new Date(v.ENTRA_CLIENT_SECRET_EXPIRES_AT) : null,
-    };
-  } else if (v.ENTRA_CLIENT_CERTIFICATE_PATH) {
-    credential = {
-      kind: "certificate",
-      certificatePath: v.ENTRA_CLIENT_CERTIFICATE_PATH,
-      privateKeyPath: require("ENTRA_CLIENT_PRIVATE_KEY_PATH", v.ENTRA_CLIENT_PRIVATE_KEY_PATH, "the PEM private key of the certificate"),
-    };
-  } else if (production) {
-    throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
-  }
+  const credentials = parseCredentials(v, production, require);
 
   const allowedHostSuffixes = (v.DATAVERSE_ALLOWED_HOST_SUFFIXES ?? [...MICROSOFT_DATAVERSE_HOST_SUFFIXES]).map((s) => s.toLowerCase().replace(/^\./, ""));
   // `.localhost` names are resolved to loopback by the outbound client in demo mode only (the emulator's
@@ -379,7 +368,7 @@ export function parseConfig(env: Env): PortalConfig {
       authorityHost: v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com",
       clientId,
       homeTenantId,
-      credential,
+      credentials,
       tenancy: v.TENANCY_MODE ?? "multi",
       supportOperatorRole: v.SUPPORT_OPERATOR_ROLE ?? "Support.Operator",
       customerAdminRoleIds: v.CUSTOMER_ADMIN_ROLE_IDS ?? [...DEFAULT_CUSTOMER_ADMIN_ROLE_IDS],
@@ -408,6 +397,43 @@ export function parseConfig(env: Env): PortalConfig {
 }
 
 /**
+ * The app's credentials: a secret, a second secret and/or a certificate — at most two at once, so that a new one
+ * can be deployed while the old one still works (rotation without downtime).
+ */
+function parseCredentials(
+  v: z.output<typeof rawSchema>,
+  production: boolean,
+  require: <T>(name: string, value: T | undefined, hint: string) => T,
+): ClientCredential[] {
+  if (v.ENTRA_CLIENT_SECRET_EXPIRES_AT && !v.ENTRA_CLIENT_SECRET) throw new ConfigError("ENTRA_CLIENT_SECRET_EXPIRES_AT", "is set but ENTRA_CLIENT_SECRET is not (the expiry of which secret?)");
+  if (v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT && !v.ENTRA_CLIENT_SECRET_2) throw new ConfigError("ENTRA_CLIENT_SECRET_2_EXPIRES_AT", "is set but ENTRA_CLIENT_SECRET_2 is not (the expiry of which secret?)");
+  if (v.ENTRA_CLIENT_PRIVATE_KEY_PATH && !v.ENTRA_CLIENT_CERTIFICATE_PATH) throw new ConfigError("ENTRA_CLIENT_CERTIFICATE_PATH", "is required when ENTRA_CLIENT_PRIVATE_KEY_PATH is set (the certificate of that key)");
+  if (v.ENTRA_CLIENT_SECRET_2 && !v.ENTRA_CLIENT_SECRET && !v.ENTRA_CLIENT_CERTIFICATE_PATH) {
+    throw new ConfigError("ENTRA_CLIENT_SECRET_2", "is the second credential: set ENTRA_CLIENT_SECRET (or a certificate) as the first");
+  }
+  if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET_2 && v.ENTRA_CLIENT_CERTIFICATE_PATH) {
+    throw new ConfigError("ENTRA_CLIENT_SECRET_2", "makes three credentials with ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_PATH; configure at most two (the current one and its replacement)");
+  }
+  if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET === v.ENTRA_CLIENT_SECRET_2) throw new ConfigError("ENTRA_CLIENT_SECRET_2", "is the same value as ENTRA_CLIENT_SECRET; the second secret must be another secret of the app registration");
+  const credentials: ClientCredential[] = [];
+  const expiry = (value: string | undefined) => (value ? new Date(value) : null);
+  if (v.ENTRA_CLIENT_CERTIFICATE_PATH) {
+    credentials.push({
+      kind: "certificate",
+      slot: "ENTRA_CLIENT_CERTIFICATE_PATH",
+      certificatePath: v.ENTRA_CLIENT_CERTIFICATE_PATH,
+      privateKeyPath: require("ENTRA_CLIENT_PRIVATE_KEY_PATH", v.ENTRA_CLIENT_PRIVATE_KEY_PATH, "the PEM private key of the certificate"),
+    });
+  }
+  if (v.ENTRA_CLIENT_SECRET) credentials.push({ kind: "secret", slot: "ENTRA_CLIENT_SECRET", secret: v.ENTRA_CLIENT_SECRET, expiresAt: expiry(v.ENTRA_CLIENT_SECRET_EXPIRES_AT) });
+  if (v.ENTRA_CLIENT_SECRET_2) credentials.push({ kind: "secret", slot: "ENTRA_CLIENT_SECRET_2", secret: v.ENTRA_CLIENT_SECRET_2, expiresAt: expiry(v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT) });
+  if (credentials.length === 0 && production) {
+    throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
+  }
+  return credentials;
+}
+
+/**
  * A demo session lasts as long as the process, so a fresh secret per start is fine — but one per process,
  * not per module instance: Next.js may load this module once per bundle (pages, route handlers), and a
  * state cookie sealed by a server action must open in the auth callback route.
@@ -428,7 +454,7 @@ export function config(): PortalConfig {
 
 /** Whether sign-in can be offered (in demo mode it needs the emulator's endpoints). */
 export function signInAvailable(c: PortalConfig = config()): boolean {
-  return c.entra.clientId !== null && c.entra.homeTenantId !== null && c.entra.credential !== null;
+  return c.entra.clientId !== null && c.entra.homeTenantId !== null && c.entra.credentials.length > 0;
 }
 
 /** The portal is served over https (AUTH_URL says so): Secure `__Host-` cookies and HSTS. */

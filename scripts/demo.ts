@@ -18,6 +18,8 @@ type Runtime = {
   homeTenantId: string;
   clientSecret: string;
   clientSecretExpiresAt?: string;
+  clientSecret2?: string;
+  clientSecret2ExpiresAt?: string;
   globalDiscoveryUrl: string;
   graphUrl: string;
   ppac: string;
@@ -54,6 +56,10 @@ async function main() {
     ENTRA_CLIENT_SECRET: runtime.clientSecret,
     // Shown (and warned about) on the support console's front page.
     ENTRA_CLIENT_SECRET_EXPIRES_AT: runtime.clientSecretExpiresAt ?? "",
+    // A second secret, as during a rotation (the emulator's "previous secret", ending sooner): the portal uses the
+    // valid one that expires last and falls back to the other when Entra rejects it (README "Rotating …").
+    ENTRA_CLIENT_SECRET_2: runtime.clientSecret2 ?? "",
+    ENTRA_CLIENT_SECRET_2_EXPIRES_AT: runtime.clientSecret2 ? (runtime.clientSecret2ExpiresAt ?? "") : "",
     DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
     // The emulator's Global Discovery (the environment picker) and its admin center (linked by the walkthrough).
     GLOBAL_DISCOVERY_URL: runtime.globalDiscoveryUrl,

@@ -9,6 +9,8 @@ import NextAuth, { customFetch } from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { clientAssertion } from "@/lib/entra/client-certificate";
 import { config, servedOverHttps, type PortalConfig } from "@/lib/config";
+import { credentialOrder, type KnownCredential } from "@/lib/entra/credentials";
+import { parseEntraErrorBody } from "@/lib/entra/token-errors";
 import { authCookies } from "@/lib/auth/cookies";
 import { decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
@@ -31,16 +33,19 @@ type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<
 /**
  * The Entra provider of next-auth, authenticating the code exchange with the app's secret or certificate.
  * next-auth's own private_key_jwt sends an assertion without the `x5t#S256` header and with an array audience,
- * which Entra does not accept; so with a certificate the exchange is sent as a public-client request and the
- * assertion Entra expects (docs/protocol/entra.md A4) is added to the token request on its way out.
+ * which Entra does not accept; so the exchange is sent as a public-client request and the credential Entra
+ * expects — `client_secret` (client_secret_post) or the assertion of docs/protocol/entra.md A4 — is added to
+ * the token request on its way out. That one place also rotates: the newest valid credential is tried first, and
+ * when Entra rejects it (7000215 / 7000222 / 700027) the same request is sent again with the other one (client
+ * authentication fails before the code is looked at, so the code is still unused).
  */
 function entraProvider(c: PortalConfig) {
-  const { clientId, credential } = c.entra;
-  if (!clientId || !credential) return [];
+  const { clientId, credentials } = c.entra;
+  if (!clientId || credentials.length === 0) return [];
   const endpoints = signInEndpoints(c);
   const provider = MicrosoftEntraID({
     clientId,
-    ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { client: { token_endpoint_auth_method: "none" } }),
+    client: { token_endpoint_auth_method: "none" },
     // `organizations` in multi-tenant mode, with the per-tenant issuer check of @auth/core (lib/auth/sign-in-authority.ts).
     issuer: endpoints.issuer,
     authorization: { url: endpoints.authorizationUrl, params: { scope: "openid profile email" } },
@@ -49,19 +54,37 @@ function entraProvider(c: PortalConfig) {
     // The default profile() fetches a photo from Microsoft Graph; we need none of it.
     profile: (p) => ({ id: `${p.tid}:${p.oid}`, name: p.name ?? null, email: p.preferred_username ?? null }),
   });
-  if (credential.kind === "certificate") {
-    const withProviderFetch = provider as unknown as Record<symbol, FetchLike | undefined>;
-    const inner: FetchLike = withProviderFetch[customFetch] ?? fetch;
-    withProviderFetch[customFetch] = async (input, init) => {
-      const url = new URL(input instanceof Request ? input.url : input.toString());
-      if (init?.method === "POST" && url.pathname.endsWith("/oauth2/v2.0/token") && init.body instanceof URLSearchParams) {
-        init.body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-        init.body.set("client_assertion", await clientAssertion(c, `${url.origin}${url.pathname}`));
-      }
-      return inner(input, init);
-    };
-  }
+  const withProviderFetch = provider as unknown as Record<symbol, FetchLike | undefined>;
+  const inner: FetchLike = withProviderFetch[customFetch] ?? fetch;
+  withProviderFetch[customFetch] = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    if (!(init?.method === "POST" && url.pathname.endsWith("/oauth2/v2.0/token") && init.body instanceof URLSearchParams)) return inner(input, init);
+    const form = init.body;
+    const order = credentialOrder(credentials);
+    for (const [index, credential] of order.entries()) {
+      const body = await withCredential(c, form, credential, `${url.origin}${url.pathname}`);
+      const response = await inner(input, { ...init, body });
+      const next = order[index + 1] ?? null;
+      if (response.status !== 400 && response.status !== 401) return response;
+      const detail = parseEntraErrorBody(response.status, await response.clone().json().catch(() => null));
+      const { credentialRejected } = await import("@/lib/entra/msal");
+      if (!(await credentialRejected(credential, detail, next, "sign-in")) || !next) return response;
+    }
+    return inner(input, init);
+  };
   return [provider];
+}
+
+async function withCredential(c: PortalConfig, form: URLSearchParams, known: KnownCredential, audience: string): Promise<URLSearchParams> {
+  const body = new URLSearchParams(form);
+  for (const name of ["client_secret", "client_assertion", "client_assertion_type"]) body.delete(name);
+  if (known.credential.kind === "secret") {
+    body.set("client_secret", known.credential.secret);
+  } else {
+    body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    body.set("client_assertion", await clientAssertion(c, known.credential, audience));
+  }
+  return body;
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {

@@ -5,7 +5,7 @@ import "server-only";
 import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignJWT } from "jose";
-import type { PortalConfig } from "@/lib/config";
+import type { ClientCredential, PortalConfig } from "@/lib/config";
 
 export type ClientCertificate = {
   certificatePem: string;
@@ -18,16 +18,16 @@ export type ClientCertificate = {
   notAfter: Date;
 };
 
-let cached: ClientCertificate | undefined;
+type CertificateCredential = Extract<ClientCredential, { kind: "certificate" }>;
+let cached: { credential: CertificateCredential; certificate: ClientCertificate } | undefined;
 
-export function clientCertificate(c: PortalConfig): ClientCertificate {
-  if (c.entra.credential?.kind !== "certificate") throw new Error("no certificate credential is configured");
-  if (!cached) {
-    const certificatePem = readFileSync(c.entra.credential.certificatePath, "utf8");
-    const privateKeyPem = readFileSync(c.entra.credential.privateKeyPath, "utf8");
+export function clientCertificate(credential: CertificateCredential): ClientCertificate {
+  if (cached?.credential !== credential) {
+    const certificatePem = readFileSync(credential.certificatePath, "utf8");
+    const privateKeyPem = readFileSync(credential.privateKeyPath, "utf8");
     const certificate = new X509Certificate(certificatePem);
     const digest = createHash("sha256").update(certificate.raw).digest();
-    cached = {
+    const loaded: ClientCertificate = {
       certificatePem,
       privateKeyPem,
       privateKey: createPrivateKey(privateKeyPem),
@@ -35,16 +35,17 @@ export function clientCertificate(c: PortalConfig): ClientCertificate {
       x5tS256: digest.toString("base64url"),
       notAfter: new Date(certificate.validTo),
     };
+    cached = { credential, certificate: loaded };
   }
-  return cached;
+  return cached.certificate;
 }
 
 /**
  * A client assertion for the token endpoint `audience` of one tenant: PS256 with `x5t#S256`, iss = sub = the
  * client id, valid ten minutes (docs/protocol/entra.md A4, "Certificate"; ED certificate-credentials.md).
  */
-export async function clientAssertion(c: PortalConfig, audience: string): Promise<string> {
-  const certificate = clientCertificate(c);
+export async function clientAssertion(c: PortalConfig, credential: CertificateCredential, audience: string): Promise<string> {
+  const certificate = clientCertificate(credential);
   const clientId = c.entra.clientId;
   if (!clientId) throw new Error("no client id is configured");
   const now = Math.floor(Date.now() / 1000);

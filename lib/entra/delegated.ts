@@ -6,7 +6,8 @@ import "server-only";
 // MSAL client whose cache is dropped with it: the token serves the request that asked for it and nothing else —
 // never stored, never logged, never sent to the browser.
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
-import { msalConfiguration } from "@/lib/entra/msal";
+import { credentialRejected, credentialsToTry, msalConfiguration } from "@/lib/entra/msal";
+import { capturedEntraError, clearCapturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 
 /** The one delegated permission the portal asks for, on a Dataverse environment or on Global Discovery. */
 export function userImpersonationScope(resourceOrigin: string): string {
@@ -29,14 +30,33 @@ export async function delegatedAuthorizationUrl(input: { tenantId: string; scope
   });
 }
 
-/** Redeems the code for an access token for `scope`; the client and its cache are discarded on return. */
+/**
+ * Redeems the code for an access token for `scope`; the client and its cache are discarded on return. When Entra
+ * rejects the app's credential (7000215 / 7000222 / 700027) the same code is redeemed with the other credential:
+ * client authentication fails before the code is looked at, so the code is still unused.
+ */
 export async function redeemDelegatedCode(input: { tenantId: string; scope: string; redirectUri: string; code: string; codeVerifier: string }): Promise<{ accessToken: string; tenantId: string; objectId: string | null }> {
-  const result = await new ConfidentialClientApplication(msalConfiguration(input.tenantId)).acquireTokenByCode({
-    scopes: [input.scope],
-    redirectUri: input.redirectUri,
-    code: input.code,
-    codeVerifier: input.codeVerifier,
+  return withEntraErrorCapture(async () => {
+    const order = credentialsToTry();
+    for (const [index, credential] of order.entries()) {
+      try {
+        const result = await new ConfidentialClientApplication(msalConfiguration(input.tenantId, credential.credential)).acquireTokenByCode({
+          scopes: [input.scope],
+          redirectUri: input.redirectUri,
+          code: input.code,
+          codeVerifier: input.codeVerifier,
+        });
+        if (!result?.accessToken) throw new Error("Entra ID returned no access token");
+        return { accessToken: result.accessToken, tenantId: result.tenantId, objectId: result.uniqueId || null };
+      } catch (error) {
+        const next = order[index + 1] ?? null;
+        if ((await credentialRejected(credential, capturedEntraError(), next, "delegated")) && next) {
+          clearCapturedEntraError();
+          continue;
+        }
+        throw error;
+      }
+    }
+    throw new Error("Entra ID application is not configured");
   });
-  if (!result?.accessToken) throw new Error("Entra ID returned no access token");
-  return { accessToken: result.accessToken, tenantId: result.tenantId, objectId: result.uniqueId || null };
 }

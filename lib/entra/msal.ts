@@ -4,14 +4,15 @@ import "server-only";
 // token cache — per customer tenant, never shared and never `common` (docs/protocol/entra.md A4, C3). Tokens stay on the
 // server: they are used by lib/dataverse and never returned to a page.
 import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
-import { config, type PortalConfig } from "@/lib/config";
+import { config, type ClientCredential } from "@/lib/config";
 import { outboundFetch } from "@/lib/http/outbound";
-import { capturedEntraError, rememberEntraError, rememberEntraErrorDetail, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
+import { capturedEntraError, clearCapturedEntraError, rememberEntraError, rememberEntraErrorDetail, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
 import { clientCertificate } from "@/lib/entra/client-certificate";
+import { credentialOrder, rejectionCode, rememberRejection, type KnownCredential } from "@/lib/entra/credentials";
 import { GUID } from "@/lib/validators";
 
-function msalCertificate(c: PortalConfig) {
-  const certificate = clientCertificate(c);
+function msalCertificate(credential: Extract<ClientCredential, { kind: "certificate" }>) {
+  const certificate = clientCertificate(credential);
   // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (docs/protocol/entra.md A4).
   return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem, x5c: certificate.certificatePem };
 }
@@ -60,23 +61,35 @@ function cloudDiscoveryMetadata(host: string): string {
   });
 }
 
+/** MSAL clients per tenant and credential (key `<tenant id> <credential id>`): a tenant's cache is never shared. */
 const clients = new Map<string, ConfidentialClientApplication>();
 
-export function confidentialClientFor(tenantId: string): ConfidentialClientApplication {
-  const existing = clients.get(tenantId);
+function confidentialClientFor(tenantId: string, credential: KnownCredential): ConfidentialClientApplication {
+  const key = `${tenantId} ${credential.id}`;
+  const existing = clients.get(key);
   if (existing) return existing;
-  const client = new ConfidentialClientApplication(msalConfiguration(tenantId));
-  clients.set(tenantId, client);
+  const client = new ConfidentialClientApplication(msalConfiguration(tenantId, credential.credential));
+  clients.set(key, client);
   return client;
 }
 
-/** MSAL's configuration for the app in one tenant (authority, credential, the outbound network client). */
-export function msalConfiguration(tenantId: string): Configuration {
+/** The app's credentials in the order to try them now (lib/entra/credentials.ts); throws when none is configured. */
+export function credentialsToTry(): KnownCredential[] {
+  const order = credentialOrder(config().entra.credentials);
+  if (order.length === 0) throw new Error("Entra ID application is not configured");
+  return order;
+}
+
+/**
+ * MSAL's configuration for the app in one tenant (authority, credential, the outbound network client), with the
+ * given credential or else the one to use first.
+ */
+export function msalConfiguration(tenantId: string, credential: ClientCredential = credentialsToTry()[0]!.credential): Configuration {
   // A tenant GUID only: never `common`, `organizations` or a domain an attacker could point elsewhere.
   if (!GUID.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
   const c = config();
-  const { clientId, credential, authorityHost } = c.entra;
-  if (!clientId || !credential) throw new Error("Entra ID application is not configured");
+  const { clientId, authorityHost } = c.entra;
+  if (!clientId) throw new Error("Entra ID application is not configured");
   const host = new URL(authorityHost).host;
   const msalConfig: Configuration = {
     auth: {
@@ -85,7 +98,7 @@ export function msalConfiguration(tenantId: string): Configuration {
       knownAuthorities: [host],
       authorityMetadata: authorityMetadata(authorityHost, tenantId),
       cloudDiscoveryMetadata: cloudDiscoveryMetadata(host),
-      ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { clientCertificate: msalCertificate(c) }),
+      ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { clientCertificate: msalCertificate(credential) }),
     },
     system: {
       networkClient: networkModule,
@@ -97,7 +110,7 @@ export function msalConfiguration(tenantId: string): Configuration {
 
 /** Forgets a tenant's client and its cached tokens (after consent is revoked or the tenant disconnects). */
 export function forgetTenantClient(tenantId: string): void {
-  clients.delete(tenantId);
+  for (const key of clients.keys()) if (key.startsWith(`${tenantId} `)) clients.delete(key);
   for (const key of inFlight.keys()) if (key.startsWith(`${tenantId} `)) inFlight.delete(key);
 }
 
@@ -166,14 +179,41 @@ const entraErrors = new WeakMap<object, EntraErrorDetail>();
 
 function requestAppToken(tenantId: string, scope: string, skipCache: boolean): Promise<AppToken> {
   return withEntraErrorCapture(async () => {
-    try {
-      const result = await confidentialClientFor(tenantId).acquireTokenByClientCredential({ scopes: [scope], skipCache });
-      if (!result?.accessToken) throw new Error("Entra ID returned no access token");
-      return { accessToken: result.accessToken, fromCache: result.fromCache };
-    } catch (error) {
-      const detail = capturedEntraError();
-      if (detail && typeof error === "object" && error !== null) entraErrors.set(error, detail);
-      throw error;
+    const order = credentialsToTry();
+    for (const [index, credential] of order.entries()) {
+      try {
+        const result = await confidentialClientFor(tenantId, credential).acquireTokenByClientCredential({ scopes: [scope], skipCache });
+        if (!result?.accessToken) throw new Error("Entra ID returned no access token");
+        return { accessToken: result.accessToken, fromCache: result.fromCache };
+      } catch (error) {
+        const detail = capturedEntraError();
+        const next = order[index + 1];
+        if (await credentialRejected(credential, detail, next ?? null, scope.startsWith(`${config().entra.clientId}/`) ? "consent-proof" : "app-token")) {
+          if (next) {
+            clearCapturedEntraError();
+            continue;
+          }
+        }
+        if (detail && typeof error === "object" && error !== null) entraErrors.set(error, detail);
+        throw error;
+      }
     }
+    throw new Error("Entra ID application is not configured");
   });
+}
+
+/**
+ * When Entra's answer says the credential itself was not accepted (AADSTS7000215 / 7000222 / 700027): remembers
+ * it (this process avoids it for a while) and, when another credential is configured, records the fallback
+ * (audited and e-mailed once, lib/monitoring/credential-notices.ts). True when the request may be retried.
+ */
+export async function credentialRejected(credential: KnownCredential, detail: EntraErrorDetail | null, next: KnownCredential | null, request: "app-token" | "consent-proof" | "delegated" | "sign-in"): Promise<boolean> {
+  const code = rejectionCode(detail?.aadstsCode);
+  if (code === null) return false;
+  rememberRejection(credential.id, code);
+  if (config().entra.credentials.length > 1) {
+    const { noteCredentialFallback } = await import("@/lib/monitoring/credential-notices");
+    await noteCredentialFallback({ rejected: credential, code, next, request });
+  }
+  return true;
 }

@@ -25,6 +25,12 @@ export function capturedEntraError(): EntraErrorDetail | null {
   return lastError.getStore()?.detail ?? null;
 }
 
+/** Forgets the captured answer (before a request is sent again with another credential). */
+export function clearCapturedEntraError(): void {
+  const store = lastError.getStore();
+  if (store) store.detail = null;
+}
+
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
 export function parseEntraErrorBody(status: number, body: unknown): EntraErrorDetail {

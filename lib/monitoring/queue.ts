@@ -14,6 +14,8 @@ export const QUEUES = {
   plan: "recheck-plan",
   /** One scheduled check of one environment. */
   recheck: "recheck",
+  /** Once a day (cron, run once across every replica): e-mail staff 30, 7 and 1 days before a credential expires. */
+  credentialReminders: "credential-reminders",
   /** One e-mail to send (retried with backoff while the SMTP server is down). */
   mail: "mail",
 } as const;
@@ -55,6 +57,7 @@ export async function openQueue(worker: boolean): Promise<PgBoss> {
   await boss.createQueue(QUEUES.plan, { name: QUEUES.plan, policy: "singleton", retryLimit: 0, expireInSeconds: 300 });
   // "short": at most one queued job per environment (singletonKey), so a plan run twice queues nothing twice.
   await boss.createQueue(QUEUES.recheck, { name: QUEUES.recheck, policy: "short", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 });
+  await boss.createQueue(QUEUES.credentialReminders, { name: QUEUES.credentialReminders, policy: "singleton", retryLimit: 3, retryDelay: 300, expireInSeconds: 300 });
   await boss.createQueue(QUEUES.mail, { name: QUEUES.mail, policy: "standard", retryLimit: 12, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 });
   return boss;
 }

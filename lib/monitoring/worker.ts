@@ -18,6 +18,8 @@ export function startWorker(): Promise<Running> {
     await boss.work(QUEUES.plan, { pollingIntervalSeconds: 5 }, async () => {
       await planRechecks();
     });
+    const { startCredentialReminders } = await import("@/lib/monitoring/credential-notices");
+    await startCredentialReminders(boss);
     const recheck = new RecheckWorker(boss);
     recheck.start();
     const { startMailWorker } = await import("@/lib/monitoring/mail");

@@ -75,8 +75,10 @@ test("malformed ids get a clear 4xx, never a 500", async ({ page }) => {
 });
 
 test("the client secret appears in no response the browser receives", async ({ page }) => {
-  const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as { clientSecret: string };
+  const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as { clientSecret: string; clientSecret2: string };
   expect(runtime.clientSecret.length).toBeGreaterThan(20);
+  // The demo configures a second secret (rotation): neither one may reach the browser.
+  expect(runtime.clientSecret2.length).toBeGreaterThan(20);
   const bodies: string[] = [];
   page.on("response", async (response) => {
     if (!response.url().startsWith(e2e.baseURL)) return;
@@ -95,5 +97,8 @@ test("the client secret appears in no response the browser receives", async ({ p
   await page.goto("/onboarding");
   await page.goto("/consent");
   expect(bodies.length).toBeGreaterThan(10);
-  for (const body of bodies) expect(body).not.toContain(runtime.clientSecret);
+  for (const body of bodies) {
+    expect(body).not.toContain(runtime.clientSecret);
+    expect(body).not.toContain(runtime.clientSecret2);
+  }
 });

@@ -45,7 +45,7 @@ describe("parseConfig", () => {
     const c = parseConfig({});
     expect(c.mode).toBe("demo");
     expect(c.database).toMatchObject({ kind: "pglite", display: "pglite:.data/pglite" });
-    expect(c.entra).toMatchObject({ clientId: null, credential: null, tenancy: "multi", authorityHost: "https://login.microsoftonline.com" });
+    expect(c.entra).toMatchObject({ clientId: null, credentials: [], tenancy: "multi", authorityHost: "https://login.microsoftonline.com" });
     expect(c.sessionSecret.length).toBeGreaterThanOrEqual(32);
     expect(c.port).toBe(3000);
     expect(c.dataverse.allowedHostSuffixes).toEqual([...MICROSOFT_DATAVERSE_HOST_SUFFIXES]);
@@ -58,7 +58,7 @@ describe("parseConfig", () => {
     expect(c.port).toBe(8080);
     expect(c.publicUrl).toBe("https://onboarding.example.com");
     expect(c.entra.homeTenantId).toBe("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
-    expect(c.entra.credential).toEqual({ kind: "secret", secret: "secret-value", expiresAt: null });
+    expect(c.entra.credentials).toEqual([{ kind: "secret", slot: "ENTRA_CLIENT_SECRET", secret: "secret-value", expiresAt: null }]);
     expect(c.entra.tenancy).toBe("single");
     expect(c.database).toEqual({ kind: "postgres", url: production.DATABASE_URL, display: "postgresql://portal@db.internal:5432/portal" });
     expect(c.dataverse.allowedHostSuffixes).toEqual(["crm4.dynamics.com", "crm.dynamics.com"]);
@@ -91,11 +91,29 @@ describe("parseConfig", () => {
     expect(errorOf({ ...production, AUTH_SECRET: "short" }).message).toContain("AUTH_SECRET must be at least 32 characters");
   });
 
-  it("accepts a certificate credential and refuses two credentials at once", () => {
+  it("accepts a certificate credential", () => {
     const cert = { ...production, ENTRA_CLIENT_SECRET: undefined, ENTRA_CLIENT_CERTIFICATE_PATH: "/etc/portal/cert.pem", ENTRA_CLIENT_PRIVATE_KEY_PATH: "/etc/portal/key.pem" };
-    expect(parseConfig(cert).entra.credential).toEqual({ kind: "certificate", certificatePath: "/etc/portal/cert.pem", privateKeyPath: "/etc/portal/key.pem" });
+    expect(parseConfig(cert).entra.credentials).toEqual([{ kind: "certificate", slot: "ENTRA_CLIENT_CERTIFICATE_PATH", certificatePath: "/etc/portal/cert.pem", privateKeyPath: "/etc/portal/key.pem" }]);
     expect(errorOf({ ...cert, ENTRA_CLIENT_PRIVATE_KEY_PATH: undefined }).variable).toBe("ENTRA_CLIENT_PRIVATE_KEY_PATH");
-    expect(errorOf({ ...cert, ENTRA_CLIENT_SECRET: "x" }).message).toContain("both set");
+  });
+
+  it("accepts two credentials for rotation — two secrets, or a certificate and a secret — and refuses a third", () => {
+    const two = parseConfig({ ...production, ENTRA_CLIENT_SECRET_EXPIRES_AT: "2027-01-31", ENTRA_CLIENT_SECRET_2: "second-value", ENTRA_CLIENT_SECRET_2_EXPIRES_AT: "2028-01-31T00:00:00Z" });
+    expect(two.entra.credentials).toEqual([
+      { kind: "secret", slot: "ENTRA_CLIENT_SECRET", secret: "secret-value", expiresAt: new Date("2027-01-31T00:00:00Z") },
+      { kind: "secret", slot: "ENTRA_CLIENT_SECRET_2", secret: "second-value", expiresAt: new Date("2028-01-31T00:00:00Z") },
+    ]);
+    const mixed = parseConfig({ ...production, ENTRA_CLIENT_CERTIFICATE_PATH: "/etc/portal/cert.pem", ENTRA_CLIENT_PRIVATE_KEY_PATH: "/etc/portal/key.pem" });
+    expect(mixed.entra.credentials.map((c) => c.kind)).toEqual(["certificate", "secret"]);
+    const three = errorOf({ ...production, ENTRA_CLIENT_SECRET_2: "second-value", ENTRA_CLIENT_CERTIFICATE_PATH: "/etc/portal/cert.pem", ENTRA_CLIENT_PRIVATE_KEY_PATH: "/etc/portal/key.pem" });
+    expect(three.variable).toBe("ENTRA_CLIENT_SECRET_2");
+    expect(three.message).toContain("at most two");
+    expect(errorOf({ ...production, ENTRA_CLIENT_SECRET_2: "secret-value" }).message).toContain("ENTRA_CLIENT_SECRET_2 is the same value as ENTRA_CLIENT_SECRET");
+    expect(errorOf({ ...production, ENTRA_CLIENT_SECRET: undefined, ENTRA_CLIENT_SECRET_2: "second-value" }).message).toContain("set ENTRA_CLIENT_SECRET (or a certificate) as the first");
+    expect(errorOf({ ...production, ENTRA_CLIENT_SECRET_2_EXPIRES_AT: "2028-01-31" }).variable).toBe("ENTRA_CLIENT_SECRET_2_EXPIRES_AT");
+    expect(errorOf({ ...production, ENTRA_CLIENT_SECRET_2: "second-value", ENTRA_CLIENT_SECRET_2_EXPIRES_AT: "next year" }).variable).toBe("ENTRA_CLIENT_SECRET_2_EXPIRES_AT");
+    // No message ever carries a secret's value.
+    expect(three.message).not.toContain("second-value");
   });
 
   it("never puts the database password in the display form", () => {

@@ -80,7 +80,7 @@ describe("CSV cells", () => {
 
 describe("credential health", () => {
   const now = new Date("2026-06-01T00:00:00Z");
-  const secret = (expiresAt: string | null) => ({ kind: "secret" as const, secret: "s3cret", expiresAt: expiresAt ? new Date(expiresAt) : null });
+  const secret = (expiresAt: string | null) => ({ kind: "secret" as const, slot: "ENTRA_CLIENT_SECRET" as const, secret: "s3cret", expiresAt: expiresAt ? new Date(expiresAt) : null });
 
   it("is fine more than 30 days before expiry, a warning from 30 days, and expired after", () => {
     expect(credentialHealth(secret("2026-07-15T00:00:00Z"), now)).toMatchObject({ kind: "secret", status: "ok", daysLeft: 44 });
@@ -97,7 +97,7 @@ describe("credential health", () => {
   });
 
   it("reads a certificate's expiry and thumbprint from its file", () => {
-    const cert = { kind: "certificate" as const, certificatePath: "/cert.pem", privateKeyPath: "/key.pem" };
+    const cert = { kind: "certificate" as const, slot: "ENTRA_CLIENT_CERTIFICATE_PATH" as const, certificatePath: "/cert.pem", privateKeyPath: "/key.pem" };
     const read = (path: string) => {
       expect(path).toBe("/cert.pem");
       return { validTo: new Date("2026-06-20T00:00:00Z"), thumbprint: "AB12" };

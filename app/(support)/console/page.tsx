@@ -9,7 +9,7 @@ import { CredentialCard } from "./_components/credential-card";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { credentialHealth } from "@/lib/data/support/credential-health";
+import { credentialsOverview } from "@/lib/data/support/credential-health";
 import { failuresByStep, onboardingFunnel, type FunnelStage } from "@/lib/data/support/overview";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -33,8 +33,11 @@ const funnelLinks: Record<FunnelStage, string> = {
 export default async function ConsoleOverview() {
   await requireStaff("/console");
   const now = new Date();
-  const [funnel, failures] = await Promise.all([onboardingFunnel(), failuresByStep(new Date(now.getTime() - FAILURE_WINDOW_DAYS * 86_400_000))]);
-  const health = credentialHealth(config().entra.credential, now);
+  const [funnel, failures, credentials] = await Promise.all([
+    onboardingFunnel(),
+    failuresByStep(new Date(now.getTime() - FAILURE_WINDOW_DAYS * 86_400_000)),
+    credentialsOverview(config().entra.credentials, now),
+  ]);
   const stages = Object.keys(funnelLabels) as FunnelStage[];
   const totalFailures = failures.reduce((n, f) => n + f.checks, 0);
 
@@ -56,7 +59,7 @@ export default async function ConsoleOverview() {
         </p>
       </div>
 
-      <CredentialCard health={health} />
+      <CredentialCard credentials={credentials} />
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Onboarding funnel" id="funnel" description="Tenants that reached each stage, and those whose latest check fails.">

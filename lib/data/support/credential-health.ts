@@ -1,10 +1,13 @@
 import "server-only";
 
-// The ISV's own credential for Microsoft Entra ID, as the console's front page reports it: which kind is in
-// use, when it expires, and a warning from 30 days before. Never the secret itself.
+// The ISV's own credentials for Microsoft Entra ID (one or two, for rotation), as the console's front page reports
+// them: kind, when each expires, which one is in use, a recent rejection by Entra, and a warning from 30 days
+// before expiry. Never the secret itself.
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClientCredential } from "@/lib/config";
+import { latestFallbacks } from "@/lib/data/credential-notices";
+import { credentialLabel, credentialOrder, recentRejection, REJECTION_AVOID_MS } from "@/lib/entra/credentials";
 
 export const CREDENTIAL_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -25,6 +28,30 @@ const readCertificate: CertificateReader = (path) => {
   const cert = new X509Certificate(readFileSync(path));
   return { validTo: new Date(cert.validTo), thumbprint: cert.fingerprint.replace(/:/g, "") };
 };
+
+export type CredentialOverview = CredentialHealth & {
+  /** Non-secret id (lib/entra/credentials.ts) and the variables it is configured by. */
+  id: string;
+  label: string;
+  /** The credential this process presents to Entra ID first now. */
+  inUse: boolean;
+  /** Entra's latest rejection of it, if recent (this process's, or recorded by any replica). */
+  rejection: { at: Date; code: number | null } | null;
+};
+
+/** Every configured credential with its health, the one in use now and a recent rejection; in configuration order. */
+export async function credentialsOverview(credentials: readonly ClientCredential[], now = new Date()): Promise<CredentialOverview[]> {
+  const order = credentialOrder(credentials, now);
+  const recorded = await latestFallbacks(order.map((k) => k.id));
+  return credentials.map((credential) => {
+    const known = order.find((k) => k.credential === credential)!;
+    const own = recentRejection(known.id, now);
+    const shared = recorded.get(known.id);
+    // A rejection recorded by any replica within the last week stays on the front page; this process's own for its avoid window.
+    const rejection = own ?? (shared && now.getTime() - shared.at.getTime() < Math.max(REJECTION_AVOID_MS, 7 * DAY_MS) ? shared : null);
+    return { ...credentialHealth(credential, now), id: known.id, label: credentialLabel(credential), inUse: order[0] === known, rejection };
+  });
+}
 
 export function credentialHealth(credential: ClientCredential | null, now = new Date(), read: CertificateReader = readCertificate): CredentialHealth {
   if (!credential) return { kind: "none", expiresAt: null, daysLeft: null, status: "missing", thumbprint: null };
