@@ -24,6 +24,7 @@ const MODEL_TABLES = [
   "CheckStep",
   "ConnectionCheck",
   "ConsentRequest",
+  "CredentialNotice",
   "DelegatedAuthorization",
   "Environment",
   "EnvironmentDiscovery",

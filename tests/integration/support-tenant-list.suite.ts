@@ -201,6 +201,7 @@ export function supportTenantListSuite() {
         // consented: b..g; environment: c..g; verified: d, g and e (failed after the application-user step).
         reached: { "signed-in": 7 + BULK, consented: 6, environment: 5, verified: 3 },
         failing: 2,
+        disconnected: 0,
       });
       const week = await failuresByStep(new Date(NOW.getTime() - 7 * 86_400_000));
       expect(week.map((w) => w.step)).toEqual(["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"]);
