@@ -63,7 +63,16 @@ export async function startPortal(vars: Record<string, string> & { PORT: string 
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.on("exit", () => resolve());
+        // Next's own SIGTERM handler exits at once; a process still there after 10 s is killed (and said so in
+        // the test output) so that one slow shutdown cannot time a test out in its clean-up.
+        const force = setTimeout(() => {
+          console.warn(`next start on port ${vars.PORT} did not exit within 10 s of SIGTERM; killed. Its last output:\n${output.slice(-2000)}`);
+          child.kill("SIGKILL");
+        }, 10_000);
+        child.on("exit", () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill("SIGTERM");
       }),
   };
