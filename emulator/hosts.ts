@@ -65,9 +65,20 @@ export function globalDiscoveryOrigin(port: number): string {
 /** DNS names the server certificate must cover for a set of environments. */
 export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[]): string[] {
   const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST];
+  if (environments.length > WILDCARD_FROM_ENVIRONMENTS) {
+    // Two names per environment make the certificate outgrow what a TLS client accepts in one handshake message
+    // (OpenSSL: "excessive message size", seen with 10,000 environments in `npm run bench -- recheck`). Large
+    // scenarios get one wildcard per region instead; the usual ones keep exact names, as Microsoft's own
+    // certificates for *.crm.dynamics.com are wildcards anyway.
+    for (const region of new Set(environments.map((e) => e.region))) names.push(`*.${region}.${DATAVERSE_SUFFIX}`, `*.api.${region}.${DATAVERSE_SUFFIX}`);
+    return [...new Set(names)];
+  }
   for (const env of environments) names.push(environmentHost(env), environmentHost(env, true));
   return [...new Set(names)];
 }
+
+/** Above this many environments the server certificate names each region by a wildcard (certificateDnsNames). */
+export const WILDCARD_FROM_ENVIRONMENTS = 500;
 
 /** crmN → Dataverse geo (docs/protocol/dataverse.md B1 region table). */
 export const REGION_GEOS: Record<string, string> = {

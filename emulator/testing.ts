@@ -11,6 +11,7 @@ export type { EmulatorRequest } from "./http";
 export { RequestLog } from "./request-log";
 export { createSelfSignedCertificate, ensureCa } from "./tls";
 export { privilegeId } from "./dataverse/privileges";
+export { certificateDnsNames, environmentHost, WILDCARD_FROM_ENVIRONMENTS } from "./hosts";
 
 /** The `ensure-ca.ts` program (`NODE_EXTRA_CA_CERTS=$(npx tsx emulator/ensure-ca.ts)`), to run it as the scripts do. */
 export const ENSURE_CA_PROGRAM = fileURLToPath(new URL("./ensure-ca.ts", import.meta.url));
