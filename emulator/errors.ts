@@ -101,7 +101,7 @@ export const ENTRA_ERRORS = {
 
   // Scopes and resources
   invalidScope: entra(70011, "invalid_scope", "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
-  /** What Entra answers today for a client-credentials scope that is not `<resource>/.default` (docs/protocol/entra.md A4). */
+  /** What Entra answers today for a client-credentials scope that is not `<resource>/.default` (docs/protocol/entra.md A5). */
   clientCredentialsScope: entra(
     1002012,
     "invalid_scope",
