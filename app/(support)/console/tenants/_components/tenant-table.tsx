@@ -35,6 +35,7 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
             <SortHeader filters={filters} sort="name">
               Organisation
             </SortHeader>
+            <Th>Reference</Th>
             <SortHeader filters={filters} sort="domain">
               Primary domain
             </SortHeader>
@@ -54,6 +55,9 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
                 <Link href={`/console/tenants/${t.id}`} className="font-medium text-brand-700 underline">
                   {t.displayName ?? t.primaryDomain ?? "Unnamed tenant"}
                 </Link>
+              </Td>
+              <Td label="Reference" className="break-all" data-testid="customer-reference">
+                {t.customerReference ?? <span className="text-slate-600">—</span>}
               </Td>
               <Td label="Domain" className="break-all">
                 {t.primaryDomain ?? "—"}
