@@ -214,7 +214,7 @@ test("a disabled application user: the fix names Activate, and Activate in the e
   await page.goto(`${e2e.emulatorURL}/_emulator/ppac`);
   const row = ppacRow(page, customer);
   await expect(row).toContainText("Disabled");
-  await row.getByText("Activate", { exact: true }).click();
+  await row.locator("summary", { hasText: "Activate" }).click();
   await expect(row).toContainText("Activate the application user");
   await row.getByRole("button", { name: /^Activate / }).click();
   await expect(page.getByRole("status")).toContainText("activated");
