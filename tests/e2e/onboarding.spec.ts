@@ -60,7 +60,7 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await expect(page.getByRole("status")).toContainText('Security role "Northwind Sync Integration" created in contoso with 8 privileges.');
   await page.locator("#environment").selectOption({ label: "Contoso (Production) — Contoso" });
   await page.getByLabel("Application (client) ID").fill(appId);
-  await page.getByLabel("Security role").selectOption("Northwind Sync Integration");
+  await page.getByLabel("Security role", { exact: true }).selectOption("Northwind Sync Integration");
   await page.getByRole("button", { name: "Create application user" }).click();
   await expect(page.getByRole("status")).toBeVisible();
 
