@@ -31,12 +31,16 @@ export type StepRecord = {
 
 export type CheckProgressUpdate = { currentStep: string | null; waitingUntil?: Date | null };
 
-/** The customer's view of a step: no vendor-side detail, no diagnosis id of ours. */
+/**
+ * The customer's view of a step: no vendor-side detail. The diagnosis id of ours is read only to say who can fix
+ * it (lib/checks/customer-view.ts drops it before anything reaches a page or the browser).
+ */
 const customerStepSelect = {
   name: true,
   outcome: true,
   durationMs: true,
   errorCode: true,
+  diagnosis: true,
   vendorFault: true,
   customerCause: true,
   customerFix: true,

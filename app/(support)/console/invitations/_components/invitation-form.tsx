@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { LocalTime } from "@/components/ui/local-time";
 import { count } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { createInvitationAction, type InvitationFormState } from "@/app/(support)/console/actions";
@@ -85,7 +86,7 @@ export function InvitationForm() {
         <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
           <p className="mb-3 text-sm text-emerald-950">
             Invitation created{state.created.tenantHint ? ` for ${state.created.tenantHint}` : ""}, valid until{" "}
-            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
+            <LocalTime date={state.created.expiresAt} />. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
           </p>
           <CopyField label="Invitation link" value={state.created.link} />
           {state.created.knownTenant ? <KnownTenantWarning known={state.created.knownTenant} reference={state.created.customerReference} /> : null}
