@@ -59,7 +59,19 @@ describe("safeReturnPath", () => {
     ["/\\evil.example", "/onboarding"],
     [undefined, "/onboarding"],
     [["/a"], "/onboarding"],
+    // A Location header is ASCII: anything else is percent-encoded as UTF-8 (issue 19 item 3), never sent raw (a
+    // character above U+00FF made Node throw, é went out as Latin-1 and came back as /Ã©).
+    ["/\u3000/evil.example", "/%E3%80%80/evil.example"],
+    ["/é", "/%C3%A9"],
+    ["/onboarding?q=🔑 x", "/onboarding?q=%F0%9F%94%91%20x"],
+    ["/onboarding/%C3%A9", "/onboarding/%C3%A9"],
+    ["/a\u007f", "/onboarding"],
+    ["/a\ud800", "/onboarding"],
   ])("%s → %s", (input, expected) => {
     expect(safeReturnPath(input)).toBe(expected);
+  });
+
+  it("returns only printable ASCII", () => {
+    for (let code = 0x80; code < 0x3000; code += 7) expect(safeReturnPath(`/x${String.fromCodePoint(code)}`)).toMatch(/^\/[\x21-\x7e]*$/);
   });
 });
