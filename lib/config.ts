@@ -152,6 +152,10 @@ const rawSchema = z.object({
   PORTAL_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["demo", "production"]).optional()),
   PORT: z.preprocess((v) => (v === "" ? undefined : v), port.optional()),
   AUTH_URL: optionalString.pipe(baseUrl.optional()),
+  TRUST_FORWARDED_HEADERS: z.preprocess(
+    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().toLowerCase()) : v),
+    z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+  ),
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional()),
   SESSION_MAX_AGE_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 30).optional()),
   DATABASE_URL: optionalString,
@@ -233,6 +237,8 @@ export type PortalConfig = {
   logLevel: (typeof LOG_LEVELS)[number];
   /** The portal's public origin, or null when it is taken from the request (demo). */
   publicUrl: string | null;
+  /** A proxy in front sets X-Forwarded-Host / X-Forwarded-Proto: only then are they read (for the request's origin). */
+  trustForwardedHeaders: boolean;
   sessionSecret: string;
   sessionMaxAgeSeconds: number;
   database: DatabaseTarget;
@@ -361,6 +367,7 @@ export function parseConfig(env: Env): PortalConfig {
     port: v.PORT ?? 3000,
     logLevel: v.LOG_LEVEL ?? "info",
     publicUrl: production ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com") : (v.AUTH_URL ?? null),
+    trustForwardedHeaders: v.TRUST_FORWARDED_HEADERS === "true",
     sessionSecret,
     sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),
     database,

@@ -161,6 +161,16 @@ describe("LOG_LEVEL", () => {
   });
 });
 
+describe("TRUST_FORWARDED_HEADERS", () => {
+  it("is off unless set to true, and names itself when wrong", () => {
+    expect(parseConfig({}).trustForwardedHeaders).toBe(false);
+    expect(parseConfig({ TRUST_FORWARDED_HEADERS: "" }).trustForwardedHeaders).toBe(false);
+    expect(parseConfig({ TRUST_FORWARDED_HEADERS: "false" }).trustForwardedHeaders).toBe(false);
+    expect(parseConfig({ TRUST_FORWARDED_HEADERS: "TRUE" }).trustForwardedHeaders).toBe(true);
+    expect(() => parseConfig({ TRUST_FORWARDED_HEADERS: "yes" })).toThrow(/TRUST_FORWARDED_HEADERS must be true or false/);
+  });
+});
+
 describe("webhooks and API configuration", () => {
   it("is off without WEBHOOK_URL and needs a secret with it; https outside demo mode", () => {
     expect(parseConfig({}).webhooks).toBeNull();
