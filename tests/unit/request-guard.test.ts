@@ -49,12 +49,13 @@ describe("rejectMalformedRequest", () => {
     const options = { publicOrigin: "https://onboarding.example.com", trustForwardedHeaders: true };
     expect(rejectMalformedRequest(action("[]", { origin: "https://onboarding.example.com" }), options)).toBeNull();
     expect(rejectMalformedRequest(action("[]", { origin: "https://ONBOARDING.example.com:443" }), options)).toBeNull();
-    for (const headers of [
+    const foreign: Array<Record<string, string>> = [
       { origin: "http://localhost:3000" },
       { origin: "http://onboarding.example.com" },
       { origin: "https://onboarding.example.com:8443" },
       { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
-    ]) {
+    ];
+    for (const headers of foreign) {
       expect(rejectMalformedRequest(action("[]", headers), options)?.status, JSON.stringify(headers)).toBe(403);
     }
   });
