@@ -47,7 +47,11 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
     if (profile.kind === "customer") {
       tenantId = profile.tenantId;
       const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, disconnectedAt: true } });
-      if (existing?.disconnectedAt) {
+      if (existing?.disconnectedAt && !profile.tenantAdmin) {
+        // Only an administrator brings a disconnected tenant back; its other users sign in to a tenant that stays
+        // disconnected (the overview says who disconnected it and when, and to ask an administrator).
+        await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
+      } else if (existing?.disconnectedAt) {
         // A tenant that disconnected comes back: it starts from nothing (its data went with the disconnection).
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now, disconnectedAt: null, disconnectedByName: null, disconnectedByObjectId: null } });
         await audit({ actor, tenantId, action: "tenant.reconnected", target: { type: "tenant", id: tenantId }, details: { disconnectedAt: existing.disconnectedAt.toISOString() } }, tx);

@@ -21,6 +21,8 @@ export async function getTenant(scope: TenantScope) {
       latestCheckOutcome: true,
       latestCheckAt: true,
       emailAlertsOff: true,
+      disconnectedAt: true,
+      disconnectedByName: true,
       environments: {
         orderBy: { createdAt: "asc" },
         select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true, health: true, brokenSince: true, healthCause: true, lastVerifiedAt: true },

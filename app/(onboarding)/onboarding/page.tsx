@@ -5,7 +5,7 @@ import { cardClass } from "@/components/ui/card";
 import { HealthNotice } from "@/components/health-notice";
 import { EmailAlertsForm } from "./_components/email-alerts-form";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
-import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { DisconnectedNotice, ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
@@ -49,7 +49,11 @@ export default async function OnboardingOverview() {
 
       <HealthNotice environments={tenant.environments} />
 
-      {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
+      {tenant.disconnectedAt ? (
+        <DisconnectedNotice disconnectedAt={tenant.disconnectedAt} disconnectedBy={tenant.disconnectedByName} {...await whoCanAct(tenant)} />
+      ) : session.tenantAdmin ? null : (
+        <ReadOnlyNotice {...await whoCanAct(tenant)} />
+      )}
 
       <ol className="space-y-4" aria-label="Onboarding steps">
         <li className={cardClass()}>
