@@ -2,10 +2,11 @@
 // from proxy.ts). Next's router fails on a path that does not %-decode; its server-action handler throws — and so
 // answers 500 — for a cross-origin or unparseable Origin, for a body over its 1 MB action limit, and for a body
 // React cannot decode into arguments (bad JSON, a missing root part, a reference to a part that is not there, a
-// malformed BigInt). Next copies the query into a plain object before a route handler sees it, where a key named
-// `__proto__` sets the prototype instead of a property: the API would never see that parameter, so it is refused
-// here, as the API refuses every unknown parameter. Everything else (unknown action ids, wrong argument shapes)
-// Next and lib/auth/validated-action.ts already answer.
+// malformed BigInt). Next copies the query into a plain object before the proxy or a route handler sees it, where a
+// key named `__proto__` sets the prototype instead of a property: the API would never see that parameter, so it is
+// refused (rejectLostApiParameters, from the raw request in lib/http/server-hooks.ts), as the API refuses every
+// unknown parameter. Everything else (unknown action ids, wrong argument shapes) Next and
+// lib/auth/validated-action.ts already answer.
 import { problemResponse } from "@/lib/api/problem";
 
 /** Next's default `serverActions.bodySizeLimit`. */
@@ -56,8 +57,21 @@ export function portalOrigin(request: Request, options: GuardOptions = DEFAULT_O
   }
 }
 
-/** Query keys Next's routing drops before a route handler can see them. */
+/** Query keys Next's routing drops before the proxy or a route handler can see them. */
 const LOST_QUERY_KEYS = ["__proto__"];
+
+/**
+ * The API refuses unknown parameters; one Next drops on its way (`__proto__`) must be refused from the raw request
+ * target, before Next parses it — lib/http/server-hooks.ts calls this with the target as the client sent it.
+ */
+export function rejectLostApiParameters(target: string): Response | null {
+  const url = new URL(target, "http://portal.invalid");
+  if (!url.pathname.startsWith("/api/v1/")) return null;
+  const lost = LOST_QUERY_KEYS.filter((key) => url.searchParams.has(key));
+  if (lost.length === 0) return null;
+  const invalidParams = lost.map((name) => ({ name, reason: "is not a parameter of this operation" }));
+  return problemResponse(400, "invalid-request", invalidParams.map((p) => `${p.name} ${p.reason}`).join("; "), { invalidParams });
+}
 
 /** Checks on the address and headers: a decodable path, an API query Next keeps whole, actions only from the
  *  portal's own origin (as Next requires, without its 500, and comparing scheme and port too) and the action
@@ -72,13 +86,6 @@ export function rejectMalformedRequest(request: Request, options: GuardOptions =
     // The ISV back end's API documents problem+json for every error (lib/api/problem.ts).
     if (pathname.startsWith("/api/v1/")) return problemResponse(400, "invalid-request", "An escape in the path does not decode.");
     return refuse(400, "The address is not valid: an escape in its path does not decode.");
-  }
-  if (pathname.startsWith("/api/v1/")) {
-    const lost = LOST_QUERY_KEYS.filter((key) => url.searchParams.has(key));
-    if (lost.length > 0) {
-      const invalidParams = lost.map((name) => ({ name, reason: "is not a parameter of this operation" }));
-      return problemResponse(400, "invalid-request", invalidParams.map((p) => `${p.name} ${p.reason}`).join("; "), { invalidParams });
-    }
   }
   if (!isActionCandidate(request)) return null;
   const origin = request.headers.get("origin");

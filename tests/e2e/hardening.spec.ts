@@ -168,11 +168,10 @@ test("a refusal is HTTP 403 whatever the transport: a console action called by a
   );
   expect(fields.map(([k]) => k)).toEqual(expect.arrayContaining(["confirm", expect.stringMatching(/^\$ACTION_/)]));
   const multipart = Object.fromEntries(fields.map(([k, v]) => [k, k === "confirm" ? customer.domain : v]));
-  for (const url of ["/onboarding/disconnect", "/onboarding"]) {
-    const response = await reader.request.post(url, { multipart, headers: { Origin: e2e.baseURL }, maxRedirects: 0 });
-    expect(response.status(), `no-JS disconnect at ${url}`).toBe(403);
-    expect(await response.text()).toContain("have access to this page");
-  }
+  // (Posted to a page that does not hold the action, Next answers 409 whoever asks: it cannot decode the form there.)
+  const response = await reader.request.post("/onboarding/disconnect", { multipart, headers: { Origin: e2e.baseURL }, maxRedirects: 0 });
+  expect(response.status()).toBe(403);
+  expect(await response.text()).toContain("have access to this page");
   // Nothing happened: the reader still sees the tenant, connected as before.
   await reader.goto("/onboarding");
   await expect(reader.getByTestId("disconnected-notice")).toHaveCount(0);
