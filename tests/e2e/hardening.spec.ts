@@ -3,6 +3,8 @@
 // refusal whatever the transport, and who may bring a disconnected tenant back. Each is driven over HTTP against
 // the production build, as the probe that found it was.
 import { readFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { expect, test, type APIResponse, type Browser, type Page } from "@playwright/test";
@@ -215,4 +217,31 @@ test("a reader signing in does not bring a disconnected tenant back; it is told 
   await expect(reader.getByTestId("disconnected-notice")).toHaveCount(0);
   await staff.reload();
   await expect(staff.getByTestId("tenant-stage")).not.toHaveText("Disconnected (its data removed)");
+});
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+test("npm run demo listens on loopback only (HOST unset)", async () => {
+  // The suite's portal is `npm run demo` (playwright.config.ts) and sets no HOST.
+  expect(await accepts("127.0.0.1", e2e.port)).toBe(true);
+  const external = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && a.family === "IPv4")
+    .map((a) => a!.address);
+  test.skip(external.length === 0, "this machine has no network interface but loopback");
+  for (const address of external) expect(await accepts(address, e2e.port), address).toBe(false);
 });
