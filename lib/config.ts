@@ -190,6 +190,7 @@ const rawSchema = z.object({
       .optional(),
   ),
   WEBHOOK_SECRET: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
+  CONSENT_VERIFICATION_TIMEOUT_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(7 * 24 * 60).optional()),
   API_RATE_LIMIT_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).optional()),
   RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(7 * 24 * 60).optional()),
   RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
@@ -271,6 +272,8 @@ export type PortalConfig = {
   demoAdminCenterUrl: string | null;
   /** Signed lifecycle-event webhooks (lib/monitoring/webhooks.ts); null when WEBHOOK_URL is unset (off). */
   webhooks: { url: string; secret: string } | null;
+  /** After Microsoft's answer said "granted", how long the portal waits for proof before the tenant is NOT_GRANTED again. */
+  consentVerificationTimeoutMinutes: number;
   /** The ISV back end's API (/api/v1): requests per minute per calling application. */
   api: { rateLimitPerMinute: number };
   monitoring: {
@@ -392,6 +395,7 @@ export function parseConfig(env: Env): PortalConfig {
     graphUrl: v.GRAPH_URL ?? GRAPH_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
     demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
     webhooks,
+    consentVerificationTimeoutMinutes: v.CONSENT_VERIFICATION_TIMEOUT_MINUTES ?? 15,
     api: { rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE ?? 120 },
     monitoring: {
       recheckIntervalMinutes: v.RECHECK_INTERVAL_MINUTES ?? 60,

@@ -171,6 +171,15 @@ describe("TRUST_FORWARDED_HEADERS", () => {
   });
 });
 
+describe("CONSENT_VERIFICATION_TIMEOUT_MINUTES", () => {
+  it("defaults to 15 minutes and takes whole minutes from 1", () => {
+    expect(parseConfig({}).consentVerificationTimeoutMinutes).toBe(15);
+    expect(parseConfig({ CONSENT_VERIFICATION_TIMEOUT_MINUTES: "2" }).consentVerificationTimeoutMinutes).toBe(2);
+    expect(() => parseConfig({ CONSENT_VERIFICATION_TIMEOUT_MINUTES: "0" })).toThrow(/CONSENT_VERIFICATION_TIMEOUT_MINUTES/);
+    expect(() => parseConfig({ CONSENT_VERIFICATION_TIMEOUT_MINUTES: "soon" })).toThrow(/CONSENT_VERIFICATION_TIMEOUT_MINUTES/);
+  });
+});
+
 describe("webhooks and API configuration", () => {
   it("is off without WEBHOOK_URL and needs a secret with it; https outside demo mode", () => {
     expect(parseConfig({}).webhooks).toBeNull();

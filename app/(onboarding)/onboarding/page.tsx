@@ -11,6 +11,7 @@ import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { expireUnprovenConsents } from "@/lib/onboarding/consent";
 
 export const metadata: Metadata = { title: "Your connection" };
 
@@ -23,6 +24,8 @@ const consentText = {
 
 export default async function OnboardingOverview() {
   const session = await requireCustomer("/onboarding");
+  // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
+  await expireUnprovenConsents(customerScope(session));
   const tenant = await getTenant(customerScope(session));
   const c = config();
   if (!tenant) return null;
@@ -70,6 +73,11 @@ export default async function OnboardingOverview() {
               {consentText[tenant.consentState]}
               {tenant.consentState === "GRANTED" ? (tenant.consentGrantedByName ? ` (by ${tenant.consentGrantedByName})` : " (by an administrator, outside this portal)") : ""}
             </p>
+            {tenant.consentState === "NOT_GRANTED" && tenant.consentFailure ? (
+              <p className="mt-1 text-sm text-amber-900" data-testid="consent-failure">
+                {tenant.consentFailure}
+              </p>
+            ) : null}
           </li>
         )}
         <li className={cardClass()}>
