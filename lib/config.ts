@@ -158,6 +158,7 @@ const rawSchema = z.object({
   ),
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional()),
   SESSION_MAX_AGE_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 30).optional()),
+  REAUTH_MAX_AGE_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(24 * 60).optional()),
   DATABASE_URL: optionalString,
   ENTRA_AUTHORITY_HOST: optionalString.pipe(httpsOrigin.optional()),
   ENTRA_CLIENT_ID: optionalString.pipe(guid.optional()),
@@ -242,6 +243,8 @@ export type PortalConfig = {
   trustForwardedHeaders: boolean;
   sessionSecret: string;
   sessionMaxAgeSeconds: number;
+  /** Destructive and setup actions need the user to have authenticated at Entra within this many seconds. */
+  reauthMaxAgeSeconds: number;
   database: DatabaseTarget;
   entra: {
     authorityHost: string;
@@ -373,6 +376,7 @@ export function parseConfig(env: Env): PortalConfig {
     trustForwardedHeaders: v.TRUST_FORWARDED_HEADERS === "true",
     sessionSecret,
     sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),
+    reauthMaxAgeSeconds: (v.REAUTH_MAX_AGE_MINUTES ?? 60) * 60,
     database,
     entra: {
       authorityHost: v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com",

@@ -12,7 +12,7 @@ import { config, servedOverHttps, type PortalConfig } from "@/lib/config";
 import { credentialOrder, type KnownCredential } from "@/lib/entra/credentials";
 import { parseEntraErrorBody } from "@/lib/entra/token-errors";
 import { authCookies } from "@/lib/auth/cookies";
-import { decideSignIn } from "@/lib/auth/sign-in-policy";
+import { authenticatedAt, decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { endSession, findActiveSession, startSession } from "@/lib/data/sessions";
 import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
@@ -124,6 +124,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
               kind: decision.kind,
               roles: decision.roles,
               tenantAdmin: decision.tenantAdmin,
+              authenticatedAt: authenticatedAt(profile.auth_time),
             },
             await readSignInOrigin(),
             c.sessionMaxAgeSeconds,

@@ -245,3 +245,93 @@ test("npm run demo listens on loopback only (HOST unset)", async () => {
   test.skip(external.length === 0, "this machine has no network interface but loopback");
   for (const address of external) expect(await accepts(address, e2e.port), address).toBe(false);
 });
+
+/**
+ * Signs in again after the emulator aged every browser sign-in: the portal's cookies go (the emulator's stay), so the
+ * new sign-in is single sign-on at the emulator and carries the old auth_time.
+ */
+async function signInWithAgedAuthentication(page: Page, upn: string, returnTo = "/onboarding") {
+  await emulator.action("ageSignIns", { seconds: 2 * 3600 });
+  await page.context().clearCookies({ domain: new URL(e2e.baseURL).hostname });
+  await signInAs(page, upn, returnTo);
+}
+
+/** Sets whether a staged customer's user holds the Global Administrator directory role (in the emulator's scenario). */
+async function setGlobalAdministrator(upn: string, admin: boolean) {
+  const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+  const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as { scenario: { tenants: Array<{ users: Array<{ upn: string; wids: string[] }> }> } };
+  const user = state.scenario.tenants.flatMap((t) => t.users).find((u) => u.upn === upn)!;
+  user.wids = admin ? [...new Set([...user.wids, GLOBAL_ADMINISTRATOR])] : user.wids.filter((w) => w !== GLOBAL_ADMINISTRATOR);
+  const put = await fetch(`${e2e.emulatorURL}/_emulator/scenario`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(state.scenario) });
+  expect(put.ok).toBe(true);
+}
+
+test("destructive and setup actions need a sign-in from the last 60 minutes: an older one signs in again (max_age, prompt=login) and comes back", async ({ browser }) => {
+  const customer = await stageCustomer({ name: "Stale", environments: [{ name: "prod" }] });
+  const page = await signedIn(browser, customer.admin);
+  await page.goto("/onboarding/environments");
+  await page.getByLabel("Environment URL").fill(customer.environmentUrl("prod"));
+  await page.getByRole("button", { name: "Register environment" }).click();
+  await expect(page.getByRole("status")).toContainText("was registered");
+
+  // A sign-in whose authentication is two hours old (single sign-on at the emulator keeps auth_time).
+  await signInWithAgedAuthentication(page, customer.admin);
+
+  // The disconnect page asks for a new sign-in first, and the button asks Microsoft for one.
+  await page.goto("/onboarding/disconnect");
+  await expect(page).toHaveURL(/\/signin\?reauth=1&returnTo=%2Fonboarding%2Fdisconnect$/);
+  await expect(page.getByRole("heading", { name: "Sign in again to continue" })).toBeVisible();
+  await expect(page.getByText(/needs a sign-in from the last 60 minutes/)).toBeVisible();
+  await page.getByRole("button", { name: "Sign in again with Microsoft" }).click();
+  await page.waitForURL((url) => url.origin === e2e.emulatorURL);
+  await expect(page.getByRole("heading", { name: "Sign in again", exact: true })).toBeVisible();
+  const authorize = new URL(page.url());
+  expect(authorize.searchParams.get("prompt")).toBe("login");
+  expect(authorize.searchParams.get("max_age")).toBe("3600");
+  expect(authorize.searchParams.get("login_hint")).toBe(customer.admin);
+  await page.getByRole("button", { name: new RegExp(`\\(${customer.admin.replace(/\./g, "\\.")}\\)`) }).click();
+  await expect(page).toHaveURL(`${e2e.baseURL}/onboarding/disconnect`);
+  await expect(page.getByRole("button", { name: "Disconnect my organisation" })).toBeVisible();
+
+  // A server action does the same: Remove on an environment, with the sign-in aged again.
+  await signInWithAgedAuthentication(page, customer.admin);
+  await page.goto("/onboarding/environments");
+  await page.getByRole("button", { name: /^Remove / }).click();
+  await page.getByRole("button", { name: /^Yes, remove / }).click();
+  await expect(page).toHaveURL(/\/signin\?reauth=1&returnTo=%2Fonboarding%2Fenvironments$/);
+  await page.getByRole("button", { name: "Sign in again with Microsoft" }).click();
+  await page.getByRole("button", { name: new RegExp(`\\(${customer.admin.replace(/\./g, "\\.")}\\)`) }).click();
+  await expect(page).toHaveURL(`${e2e.baseURL}/onboarding/environments`);
+  // Nothing was removed by the refused attempt; now it can be.
+  await expect(page.getByRole("link", { name: customer.environmentName("prod") })).toBeVisible();
+  await page.getByRole("button", { name: /^Remove / }).click();
+  await page.getByRole("button", { name: /^Yes, remove / }).click();
+  await expect(page.getByText("None yet. Register the first one below.")).toBeVisible();
+
+  // The point of it: an administrator whose directory role was removed in Entra loses the power at the new sign-in.
+  await signInWithAgedAuthentication(page, customer.admin);
+  await setGlobalAdministrator(customer.admin, false);
+  await page.goto("/onboarding/disconnect");
+  await page.getByRole("button", { name: "Sign in again with Microsoft" }).click();
+  await page.getByRole("button", { name: new RegExp(`\\(${customer.admin.replace(/\./g, "\\.")}\\)`) }).click();
+  await expect(page).toHaveURL(`${e2e.baseURL}/onboarding/disconnect`);
+  await expect(page.getByRole("button", { name: "Disconnect my organisation" })).toHaveCount(0);
+  await expect(page.getByTestId("read-only-notice")).toBeVisible();
+});
+
+test("a support admin's destructive console action needs a recent sign-in too; a fresh one goes straight through", async ({ browser }) => {
+  const actions = await serverActions();
+  const revoke = actions.get("revokeInvitationAction")!;
+  const sam = await signedIn(browser, "sam.support@northwind.onmicrosoft.com", "/console/invitations");
+  const call = () =>
+    sam.request.post("/console/invitations", {
+      headers: { "Next-Action": revoke.id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component", Origin: e2e.baseURL },
+      data: JSON.stringify(["$K1"]),
+      maxRedirects: 0,
+    });
+  // Fresh: the action runs (and finds no such invitation) without a redirect.
+  expect((await call()).headers()["x-action-redirect"]).toBeUndefined();
+  await signInWithAgedAuthentication(sam, "sam.support@northwind.onmicrosoft.com", "/console/invitations");
+  const stale = await call();
+  expect(stale.headers()["x-action-redirect"]).toMatch(/^\/signin\?reauth=1&returnTo=%2Fconsole%2Finvitations;/);
+});

@@ -171,6 +171,14 @@ describe("TRUST_FORWARDED_HEADERS", () => {
   });
 });
 
+describe("REAUTH_MAX_AGE_MINUTES", () => {
+  it("defaults to 60 minutes, in seconds, and takes whole minutes from 1 to a day", () => {
+    expect(parseConfig({}).reauthMaxAgeSeconds).toBe(3600);
+    expect(parseConfig({ REAUTH_MAX_AGE_MINUTES: "5" }).reauthMaxAgeSeconds).toBe(300);
+    for (const bad of ["0", "1.5", "1441", "soon"]) expect(() => parseConfig({ REAUTH_MAX_AGE_MINUTES: bad }), bad).toThrow(/REAUTH_MAX_AGE_MINUTES/);
+  });
+});
+
 describe("CONSENT_VERIFICATION_TIMEOUT_MINUTES", () => {
   it("defaults to 15 minutes and takes whole minutes from 1", () => {
     expect(parseConfig({}).consentVerificationTimeoutMinutes).toBe(15);
