@@ -35,10 +35,10 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
   };
 
   /** Walks `node` without entering nested functions (their awaits happen later, on their own). */
-  const walk = (node: ts.Node, root: ts.Node, visit: (n: ts.Node) => boolean | void) => {
+  const walk = (node: ts.Node, root: ts.Node, visit: (n: ts.Node) => boolean | void): boolean => {
     if (visit(node) === true) return true;
     if (node !== root && ts.isFunctionLike(node)) return false;
-    return ts.forEachChild(node, (child) => walk(child, root, visit)) === true;
+    return ts.forEachChild(node, (child): true | undefined => (walk(child, root, visit) ? true : undefined)) === true;
   };
 
   const checkVariable = (declaration: ts.VariableDeclaration, name: string) => {
