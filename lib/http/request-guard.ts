@@ -65,7 +65,12 @@ const LOST_QUERY_KEYS = ["__proto__"];
  * target, before Next parses it — lib/http/server-hooks.ts calls this with the target as the client sent it.
  */
 export function rejectLostApiParameters(target: string): Response | null {
-  const url = new URL(target, "http://portal.invalid");
+  let url: URL;
+  try {
+    url = new URL(target, "http://portal.invalid");
+  } catch {
+    return null; // not a target this check can read; Next answers it
+  }
   if (!url.pathname.startsWith("/api/v1/")) return null;
   const lost = LOST_QUERY_KEYS.filter((key) => url.searchParams.has(key));
   if (lost.length === 0) return null;

@@ -80,6 +80,8 @@ describe("rejectMalformedRequest", () => {
     // Pages are not the API: nothing there reads such a parameter.
     expect(rejectLostApiParameters(`/onboarding?${query}`)).toBeNull();
     expect(rejectLostApiParameters("/api/v1/connections?limit=1&proto=x")).toBeNull();
+    // A request target no URL parser reads is left to Next, never thrown at the HTTP server.
+    expect(rejectLostApiParameters("http://[")).toBeNull();
   });
 
   it("refuses an action body over Next's limit with 413", () => {
