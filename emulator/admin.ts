@@ -86,6 +86,11 @@ export interface EmulatorAdmin {
   createRole(environment: string, name: string, privileges: { name: string; depth: PrivilegeDepth }[]): { roleId: string };
   /** Administration mode on or off. */
   setAdministrationMode(environment: string, enabled: boolean): void;
+  /**
+   * Moves the time every browser session's accounts last authenticated `seconds` back: the next single sign-on
+   * carries that older `auth_time`, and a `max_age` shorter than it asks for credentials again.
+   */
+  ageSignIns(seconds: number): void;
   /** Test helper: any claims signed with the emulator's keys (e.g. an expired or foreign-tenant token). */
   issueToken(claims: Record<string, unknown>, options?: { key?: KeyAudience; v1Header?: boolean }): Promise<string>;
   requestLog(): RequestLogEntry[];
@@ -337,6 +342,9 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
     setAdministrationMode(environment, enabled) {
       findEnvironment(ctx, environment).administrationMode = enabled;
     },
+    ageSignIns(seconds) {
+      for (const session of state.sessions.values()) for (const account of session.accounts) account.authTime -= seconds;
+    },
     issueToken(claims, options = {}) {
       return ctx.signer.sign(claims, { audience: options.key ?? "organizations", v1Header: options.v1Header ?? true });
     },
@@ -363,6 +371,7 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
   },
   revokeConsent: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeConsent(args.tenant) },
   revokeApplicationPermissions: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeApplicationPermissions(args.tenant) },
+  ageSignIns: { schema: z.object({ seconds: z.number().int().min(1) }), run: (a, args: { seconds: number }) => a.ageSignIns(args.seconds) },
   setReplicationDelay: {
     schema: tenantArg.extend({ delayMs: z.number().int().min(0) }),
     run: (a, args: { tenant: string; delayMs: number }) => a.setReplicationDelay(args.tenant, args.delayMs),

@@ -3,7 +3,11 @@ import "server-only";
 // Start-up check: a bad configuration stops the server here with one line naming the variable, instead
 // of failing later on the first request that needs it.
 import { config, ConfigError } from "@/lib/config";
+import { installServerHooks } from "@/lib/http/server-hooks";
 import { logger } from "@/lib/log";
+
+// Below Next's request handler: methods Next cannot handle, and the status of a refused server action.
+installServerHooks();
 
 try {
   const c = config();
