@@ -31,6 +31,8 @@ const MODEL_TABLES = [
   "EnvironmentSetup",
   "Invitation",
   "MailMessage",
+  "MarketplaceOperation",
+  "MarketplaceSubscription",
   "PortalSession",
   "RateLimitHit",
   "Tenant",
