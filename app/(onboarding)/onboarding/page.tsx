@@ -11,6 +11,9 @@ import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { currentSubscription } from "@/lib/data/subscriptions";
+import { sealPurchaseReference } from "@/lib/subscriptions/landing-reference";
+import { CustomerSubscriptionCard } from "@/components/subscriptions/subscription-status";
 
 export const metadata: Metadata = { title: "Your connection" };
 
@@ -21,9 +24,10 @@ const consentText = {
   REVOKED: "Revoked",
 } as const;
 
-export default async function OnboardingOverview() {
+export default async function OnboardingOverview({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requireCustomer("/onboarding");
-  const tenant = await getTenant(customerScope(session));
+  const scope = customerScope(session);
+  const [tenant, subscription, params] = await Promise.all([getTenant(scope), currentSubscription(scope), searchParams]);
   const c = config();
   if (!tenant) return null;
   const single = c.entra.tenancy === "single";
@@ -47,7 +51,21 @@ export default async function OnboardingOverview() {
         <p className="mt-2 text-slate-600">{allPassing ? `Connected: ${c.branding.appName} can reach every registered environment.` : "Finish the steps below to connect your organisation."}</p>
       </div>
 
+      {params.subscription === "activated" && subscription?.status === "SUBSCRIBED" ? (
+        <p role="status" className="rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950" data-testid="subscription-activated">
+          Your subscription is active. {consented ? "" : `Next, approve ${c.branding.appName} for your organisation.`}
+        </p>
+      ) : null}
+
       <HealthNotice environments={tenant.environments} />
+
+      {subscription ? (
+        <CustomerSubscriptionCard
+          subscription={subscription}
+          appName={c.branding.appName}
+          activateHref={subscription.status === "PENDING" ? `/consent/activate?purchase=${encodeURIComponent(sealPurchaseReference(subscription.id))}` : null}
+        />
+      ) : null}
 
       {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
 

@@ -21,6 +21,8 @@ import { requestOrigin } from "@/lib/request-origin";
 import { AuditTrail } from "./_components/audit-trail";
 import { CheckHistory } from "./_components/check-history";
 import { EnvironmentList } from "./_components/environment-list";
+import { TenantSubscriptions } from "@/components/subscriptions/tenant-subscriptions";
+import { tenantSubscriptions } from "@/lib/data/support/subscriptions";
 
 /** The organisation's name in the title — only for staff (the title must not tell anyone else who is a customer). */
 export async function generateMetadata({ params }: { params: Promise<{ tenantId: string }> }): Promise<Metadata> {
@@ -45,7 +47,7 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
   const session = await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
   const tenant = await getSupportTenant(tenantId);
   if (!tenant) notFound();
-  const [checks, events] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id)]);
+  const [checks, events, subscriptions] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id), tenantSubscriptions(tenant.id)]);
   const c = config();
   const origin = await requestOrigin();
   const portalConsentLink = new URL(`/consent?tenant=${encodeURIComponent(tenant.id)}`, origin).toString();
@@ -82,6 +84,8 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
       ) : null}
 
       <HealthNotice environments={tenant.environments} />
+
+      {subscriptions.length > 0 ? <TenantSubscriptions subscriptions={subscriptions} disconnected={tenant.disconnectedAt !== null} /> : null}
 
       <Card>
         <h2 className="sr-only">Tenant facts</h2>
