@@ -164,4 +164,5 @@ export const MARKETPLACE_ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run:
   marketplaceDeliverNow: { schema: z.object({}), run: (a) => a.marketplace.deliverNow() },
   marketplaceNotifications: { schema: z.object({}), run: (a) => a.marketplace.notifications() },
   marketplaceSubscription: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.subscription(args.subscriptionId) },
+  marketplaceWebhookToken: { schema: z.object({}), run: async (a) => ({ token: await a.marketplace.webhookToken() }) },
 };

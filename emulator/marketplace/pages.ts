@@ -77,10 +77,10 @@ ${banner}
 <label for="purchaser">Bought by (purchaser)</label><select id="purchaser" name="purchaser"><option value="">The beneficiary</option>${people}</select>
 <br><button type="submit">Buy and configure account</button></form>
 <h2>Subscriptions</h2>
-<table><thead><tr><th>Subscription</th><th>Beneficiary</th><th>Plan</th><th>Status</th><th>Actions</th></tr></thead><tbody>${rows || `<tr><td colspan="5">None yet.</td></tr>`}</tbody></table>
+<table aria-label="Subscriptions"><thead><tr><th>Subscription</th><th>Beneficiary</th><th>Plan</th><th>Status</th><th>Actions</th></tr></thead><tbody>${rows || `<tr><td colspan="5">None yet.</td></tr>`}</tbody></table>
 <h2>Webhook notifications</h2>
 <form method="post" action="/_emulator/marketplace"><input type="hidden" name="form" value="deliver"><button type="submit">Retry pending now</button></form>
-<table><thead><tr><th>Action</th><th>Subscription</th><th>State</th><th>Attempts (HTTP status)</th><th>Next attempt</th></tr></thead><tbody>${notifications || `<tr><td colspan="5">None yet.</td></tr>`}</tbody></table>
+<table aria-label="Webhook notifications"><thead><tr><th>Action</th><th>Subscription</th><th>State</th><th>Attempts (HTTP status)</th><th>Next attempt</th></tr></thead><tbody>${notifications || `<tr><td colspan="5">None yet.</td></tr>`}</tbody></table>
 </body></html>`;
 }
 
