@@ -6,6 +6,9 @@ import { expect, test, type Page } from "@playwright/test";
 import { emulator, signInAs } from "./support/emulator";
 
 const LITWARE = "1a7e5c00-0000-4000-8000-00000000a001";
+// Seeded (scripts/db-seed.ts): Coho Winery's marketplace subscription, suspended then cancelled.
+const COHO = "1a7e5c00-0000-4000-8000-00000000a003";
+const COHO_SUBSCRIPTION = "c0a0e0a0-0000-4000-8000-00000000a003";
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -48,6 +51,10 @@ test("public and error pages: accessible, and no sideways scrolling on a phone",
     await expectAccessibleAndNarrow(page, url, 200);
   }
   await expectAccessibleAndNarrow(page, "/no-such-page", 404);
+  // The marketplace's landing page: a purchase (issue 22), and a token Microsoft's marketplace does not know.
+  const bought = (await emulator.action("marketplacePurchase", { planId: "professional", quantity: 12, tenant: "Tailspin Toys", user: "isaiah" })) as { landingUrl: string };
+  await expectAccessibleAndNarrow(page, new URL(bought.landingUrl).pathname + new URL(bought.landingUrl).search, 200);
+  await expectAccessibleAndNarrow(page, "/consent?token=not-a-known-token-at-all", 200);
 });
 
 test("the customer's pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
@@ -71,7 +78,20 @@ test("the customer's pages: accessible, and no sideways scrolling on a phone", a
 
 test("the support console: accessible, and no sideways scrolling on a phone", async ({ page }) => {
   await signInAs(page, "sam.support@northwind.onmicrosoft.com", "/console");
-  for (const url of ["/console", "/console/tenants", "/console/tenants?stage=failing", `/console/tenants/${LITWARE}`, "/console/invitations", "/console/activity", "/console/alerts", "/console/webhooks"]) {
+  for (const url of [
+    "/console",
+    "/console/tenants",
+    "/console/tenants?stage=failing",
+    `/console/tenants/${LITWARE}`,
+    "/console/invitations",
+    "/console/activity",
+    "/console/alerts",
+    "/console/webhooks",
+    "/console/subscriptions",
+    "/console/subscriptions?status=PENDING",
+    `/console/subscriptions/${COHO_SUBSCRIPTION}`,
+    `/console/tenants/${COHO}`,
+  ]) {
     await expectAccessibleAndNarrow(page, url, 200);
   }
   // The two logs are tables (the seed's first day of Fabrikam is in them), stacked into rows on a phone.
