@@ -164,9 +164,11 @@ export async function activateAfterSignIn(session: PortalSessionView, reference:
   const row = id ? await subscriptionById(id) : null;
   if (!row) return { kind: "unknown" };
   if (session.kind !== "customer" || session.tenantId !== row.beneficiaryTenantId) return { kind: "other-organisation", purchase: viewOf(row) };
-  await linkSubscriptionToTenant(row.id);
-  if (row.status === "UNSUBSCRIBED") return { kind: "cancelled", purchase: viewOf(row) };
-  if (row.status !== "PENDING") return { kind: "already-active", purchase: viewOf(row) };
+  if (row.status !== "PENDING") {
+    // Bought before this organisation first signed in: now it has a tenant to belong to (activation sets it too).
+    await linkSubscriptionToTenant(row.id);
+    return row.status === "UNSUBSCRIBED" ? { kind: "cancelled", purchase: viewOf(row) } : { kind: "already-active", purchase: viewOf(row) };
+  }
 
   const actor: Actor = { kind: "CUSTOMER", tenantId: session.entraTenantId, objectId: session.userObjectId, name: session.userName };
   try {
