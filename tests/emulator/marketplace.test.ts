@@ -39,13 +39,20 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.admin.reset();
-  emu.admin.marketplace.configure({ landingPageUrl: "https://portal.example/consent", webhookUrl: receiverUrl, settings: { webhookRetryIntervalMs: 50, ackTimeoutSeconds: 0.3 } });
+  emu.admin.marketplace.configure({ landingPageUrl: "https://portal.example/consent", webhookUrl: receiverUrl, settings: { webhookRetryIntervalMs: 50, ackTimeoutSeconds: 10 } });
   received.length = 0;
   answers.length = 0;
 });
 
-/** The publisher's token, as the portal gets it: msal-node, client credentials, the marketplace's resource. */
-async function publisherToken(scope = `${MARKETPLACE_APP_ID}/.default`): Promise<string> {
+let cachedToken: string | undefined;
+
+/** The publisher's token, as the portal gets it: msal-node, client credentials, the marketplace's resource (kept for its hour). */
+async function publisherToken(): Promise<string> {
+  cachedToken ??= await freshPublisherToken();
+  return cachedToken;
+}
+
+async function freshPublisherToken(scope = `${MARKETPLACE_APP_ID}/.default`): Promise<string> {
   const client = new ConfidentialClientApplication({
     auth: { clientId: DEMO_IDS.clientId, clientSecret: secretOf(emu), authority: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}`, knownAuthorities: [new URL(emu.authorityHost).host] },
   });
@@ -203,10 +210,10 @@ describe("operations and webhook notifications", () => {
     expect((await api("GET", `/${subscriptionId}/operations/${second.operationId}`)).json).toMatchObject({ status: "Failed" });
     expect(emu.admin.marketplace.notifications().find((d) => d.operationId === second.operationId)).toMatchObject({ state: "rejected", attempts: [{ status: 400 }] });
 
+    emu.admin.marketplace.configure({ settings: { ackTimeoutSeconds: 0.3 } });
     const third = emu.admin.marketplace.operation(subscriptionId, "ChangeQuantity", { quantity: 9 });
     await emu.admin.marketplace.idle();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await api("GET", `/${subscriptionId}/operations/${third.operationId}`)).json).toMatchObject({ status: "Succeeded" });
+    await expect.poll(async () => (await api("GET", `/${subscriptionId}/operations/${third.operationId}`)).json?.status, { timeout: 5000 }).toBe("Succeeded");
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ quantity: 9 });
   });
 
@@ -229,6 +236,7 @@ describe("operations and webhook notifications", () => {
     expect((await api("PATCH", `/${subscriptionId}/operations/${suspend.operationId}`, { body: { status: "Success" } })).status).toBe(409);
     expect(() => emu.admin.marketplace.operation(subscriptionId, "ChangePlan", { planId: "professional" })).toThrow(/Suspended/);
 
+    emu.admin.marketplace.configure({ settings: { ackTimeoutSeconds: 0.3 } });
     const reinstate = emu.admin.marketplace.operation(subscriptionId, "Reinstate");
     await emu.admin.marketplace.idle();
     await new Promise((resolve) => setTimeout(resolve, 500));
