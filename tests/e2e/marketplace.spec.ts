@@ -150,6 +150,14 @@ test("a marketplace purchase lands on the portal, is activated after sign-in, an
   await row.getByRole("link", { name: "Marketplace Buyer", exact: true }).click();
   await expect(staff).toHaveURL(new RegExp(`/console/tenants/${customer.tenantId}$`));
   await expect(staff.getByRole("region", { name: "Marketplace subscription" })).toContainText("professional, 12 seats");
+  // The CSV export carries the subscription's columns.
+  const csv = await staff.request.get(`/console/tenants.csv?q=${customer.domain}`);
+  const [header, line] = (await csv.text()).replace(/^\uFEFF/, "").split("\r\n").map((l) => l.split(","));
+  const cell = (name: string) => line![header!.indexOf(name)];
+  expect([cell("tenant_id"), cell("subscription_plan"), cell("subscription_quantity"), cell("subscription_status")]).toEqual([customer.tenantId, "professional", "12", "SUBSCRIBED"]);
+  // A purchase never activated shows as such (the seed's Proseware, resolved 3 days ago; MARKETPLACE_ACTIVATION_HOURS 24).
+  await staff.goto("/console/subscriptions?status=PENDING");
+  await expect(staff.getByRole("table", { name: "Subscriptions" }).getByRole("row").filter({ hasText: "Proseware" }).getByTestId("activation-overdue")).toHaveText("Not activated after 24 h");
   await staff.context().close();
 
   // The back end's API carries the subscription with the connection, and heard subscription.activated, signed.
