@@ -302,6 +302,11 @@ export const settingsSchema = z.object({
    * Strict default: only the failing part.
    */
   stoppedBatchIncludesEarlierParts: z.boolean().default(false),
+  /**
+   * Rows in one page of a collection when the client sends no `Prefer: odata.maxpagesize` (Dataverse: 5,000, its
+   * maximum; docs/protocol/dataverse.md "Paging"). Tests set it small to see `@odata.nextLink` without 5,001 rows.
+   */
+  defaultPageSize: z.number().int().min(1).max(5000).default(5000),
 });
 
 export const scenarioSchema = z.object({
