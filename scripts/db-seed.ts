@@ -470,7 +470,13 @@ async function seedMarketplaceDemo(prisma: PrismaClient): Promise<number> {
           },
         },
       });
-      await tx.auditEvent.create({ data: { ...system, tenantId: s.tenantId, action: "subscription.resolved", targetType: "subscription", targetId: s.id, createdAt: resolvedAt, details: { planId: s.planId, quantity: s.quantity } } });
+      // Fabrikam's administrator activated it (the tenant page's "people's actions"); the others arrived from Microsoft.
+      const activatedBy = s.tenantId === DEMO_IDS.tenants.fabrikam ? { actorKind: "CUSTOMER" as const, actorTenantId: s.tenantId, actorName: "Diego Siciliani" } : null;
+      await tx.auditEvent.create({
+        data: activatedBy
+          ? { ...activatedBy, tenantId: s.tenantId, action: "subscription.activated", targetType: "subscription", targetId: s.id, createdAt: new Date(resolvedAt.getTime() + 120_000), details: { planId: s.planId, quantity: s.quantity } }
+          : { ...system, tenantId: s.tenantId, action: "subscription.resolved", targetType: "subscription", targetId: s.id, createdAt: resolvedAt, details: { planId: s.planId, quantity: s.quantity } },
+      });
     });
   }
   return created;
