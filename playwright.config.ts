@@ -60,6 +60,8 @@ export default defineConfig({
       // The worker runs in the portal (mail is sent), but scheduled re-verification would add checks to the
       // histories the specs count: it is tested in tests/integration/scheduled-recheck.test.ts.
       RECHECK_INTERVAL_MINUTES: "0",
+      // The SaaS offer's rule for Microsoft's ChangePlan requests (tests/e2e/marketplace.spec.ts: one accepted, one rejected).
+      MARKETPLACE_ACCEPTED_PLANS: "starter,professional",
       // The demo's mail capture answers here (GET /messages), so specs can read what the portal sent.
       MAIL_CAPTURE_HTTP_PORT: new URL(e2e.mailURL).port,
     },

@@ -8,6 +8,7 @@
  *   POST   /_emulator/actions/<name>        one of ADMIN_ACTIONS, JSON body of arguments
  *   GET    /_emulator/requests              request log ( ?kind=entra.token&since=<id> )
  *   DELETE /_emulator/requests              clear it
+ *   GET|POST /_emulator/marketplace         the marketplace's purchase and admin page (HTML)
  */
 import type { EmulatorAdmin } from "./admin";
 import { ADMIN_ACTIONS, AdminError } from "./admin";
@@ -15,6 +16,8 @@ import { isLoopbackAddress, jsonResponse, Router } from "./http";
 import type { EmulatorRequest, EmulatorResponse } from "./http";
 import type { EmulatorContext } from "./context";
 import { handlePpac } from "./ppac";
+import { MarketplaceAdminError } from "./marketplace/admin";
+import { handleMarketplacePage } from "./marketplace/pages";
 
 function parseJson(req: EmulatorRequest): unknown {
   const text = req.body.toString("utf8");
@@ -31,7 +34,7 @@ export function createAdminRouter(ctx: EmulatorContext, admin: EmulatorAdmin): R
   router
     .add(["GET"], "/_emulator", () =>
       jsonResponse(200, {
-        endpoints: ["GET /_emulator/state", "PUT /_emulator/scenario", "POST /_emulator/reset", "POST /_emulator/actions/<name>", "GET|DELETE /_emulator/requests", "GET /_emulator/ppac"],
+        endpoints: ["GET /_emulator/state", "PUT /_emulator/scenario", "POST /_emulator/reset", "POST /_emulator/actions/<name>", "GET|DELETE /_emulator/requests", "GET /_emulator/ppac", "GET /_emulator/marketplace"],
         actions: Object.keys(ADMIN_ACTIONS),
       }),
     )
@@ -61,12 +64,13 @@ export function createAdminRouter(ctx: EmulatorContext, admin: EmulatorAdmin): R
       admin.clearRequestLog();
       return { status: 204, headers: {}, body: "" };
     })
-    .add(["GET", "POST"], "/_emulator/ppac", (req) => handlePpac(ctx, admin, req));
+    .add(["GET", "POST"], "/_emulator/ppac", (req) => handlePpac(ctx, admin, req))
+    .add(["GET", "POST"], "/_emulator/marketplace", (req) => handleMarketplacePage(ctx, admin.marketplace, req));
   return router;
 }
 
 export async function handleAdminRequest(router: Router, req: EmulatorRequest): Promise<EmulatorResponse> {
-  req.log.kind = req.url.pathname.startsWith("/_emulator/ppac") ? "ppac" : "admin";
+  req.log.kind = req.url.pathname.startsWith("/_emulator/ppac") || req.url.pathname.startsWith("/_emulator/marketplace") ? "ppac" : "admin";
   if (!isLoopbackAddress(req.remoteAddress)) return jsonResponse(403, { error: "The admin API only answers loopback clients." });
   const match = router.match(req.method, req.url.pathname);
   if (!match) return jsonResponse(404, { error: `No admin endpoint ${req.method} ${req.url.pathname}` });
@@ -74,7 +78,7 @@ export async function handleAdminRequest(router: Router, req: EmulatorRequest): 
   try {
     return await match.handler(req, match.params);
   } catch (error) {
-    if (error instanceof AdminError) return jsonResponse(error.status, { error: error.message });
+    if (error instanceof AdminError || error instanceof MarketplaceAdminError) return jsonResponse(error.status, { error: error.message });
     throw error;
   }
 }

@@ -13,6 +13,8 @@ import { THROTTLE_CODES } from "./scenario";
 import type { Environment, Faults, Scenario, SystemUser, Tenant, ThrottleCode } from "./scenario";
 import type { KeyAudience } from "./signing";
 import { PRIVILEGE_DEPTHS } from "./dataverse/privileges";
+import { createMarketplaceAdmin, MARKETPLACE_ADMIN_ACTIONS } from "./marketplace/admin";
+import type { MarketplaceAdmin } from "./marketplace/admin";
 import type { PrivilegeDepth } from "./dataverse/privileges";
 
 export class AdminError extends Error {
@@ -95,6 +97,8 @@ export interface EmulatorAdmin {
   issueToken(claims: Record<string, unknown>, options?: { key?: KeyAudience; v1Header?: boolean }): Promise<string>;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
+  /** The commercial marketplace: purchases, plan changes, suspensions, its technical configuration. */
+  marketplace: MarketplaceAdmin;
 }
 
 function findTenant(ctx: EmulatorContext, query: string): Tenant {
@@ -354,6 +358,7 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
     clearRequestLog() {
       state.requestLog.clear();
     },
+    marketplace: createMarketplaceAdmin(ctx),
   };
 }
 
@@ -451,4 +456,5 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
       token: await a.issueToken(args.claims, { ...(args.key ? { key: args.key } : {}), ...(args.v1Header !== undefined ? { v1Header: args.v1Header } : {}) }),
     }),
   },
+  ...MARKETPLACE_ADMIN_ACTIONS,
 };

@@ -3,7 +3,8 @@
  *
  * Environment: EMULATOR_PORT (44300), EMULATOR_SCENARIO, EMULATOR_STATE_DIR (<repo>/.emulator),
  * EMULATOR_REDIRECT_URIS (comma-separated extra redirect URIs), EMULATOR_RUNTIME_FILE (an extra copy
- * of runtime.json, e.g. per port).
+ * of runtime.json, e.g. per port), EMULATOR_MARKETPLACE_LANDING_URL and EMULATOR_MARKETPLACE_WEBHOOK_URL (the SaaS
+ * offer's landing page and connection webhook, Partner Center's technical configuration).
  *
  * Writes `<stateDir>/runtime.json` with everything a portal needs to talk to it (authority, client
  * id/secret/certificate paths, tenants, environments). The secret and certificate are generated on
@@ -66,6 +67,9 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     clientApps: s.clientApps.map((c) => ({ displayName: c.displayName, clientId: c.clientId, homeTenantId: c.homeTenantId, clientSecret: c.secrets[0]?.value ?? "", roles: c.grantedAppRoles })),
     globalDiscoveryUrl: emu.globalDiscoveryUrl,
     graphUrl: emu.graphUrl,
+    // The commercial marketplace: its Fulfillment API (MARKETPLACE_API_URL) and the purchase and admin page.
+    marketplaceApiUrl: emu.marketplaceApiUrl,
+    marketplace: `${emu.authorityHost}/_emulator/marketplace`,
     adminApi: `${emu.authorityHost}/_emulator`,
     ppac: `${emu.authorityHost}/_emulator/ppac`,
     tenants: s.tenants.map((t) => ({
@@ -110,6 +114,7 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
     `  Global discovery:   ${info.globalDiscoveryUrl}/api/discovery/v2.0/Instances`,
     `  Microsoft Graph:    ${info.graphUrl}/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='…')`,
     `  Admin API:          ${info.adminApi}   PPAC (emulated): ${info.ppac}`,
+    `  Marketplace:        ${info.marketplace}  (buy, change, suspend; Fulfillment API ${info.marketplaceApiUrl})`,
     `  CA certificate:     ${info.caCertPath}  (NODE_EXTRA_CA_CERTS)`,
     `  App "${info.appDisplayName}": client id ${info.clientId}, home tenant ${info.homeTenantId}`,
     "",
@@ -140,6 +145,41 @@ function addRotationSecret(scenario: Scenario, credentials: AppCredentials): voi
   scenario.app.secrets.push({ keyId: randomGuid(), displayName: "previous secret (rotation)", value: generateClientSecretValue(), startsAt: new Date(Date.now() - 60_000).toISOString(), expiresAt: new Date(end).toISOString() });
 }
 
+/**
+ * Fabrikam's marketplace subscription (professional, 25 seats, active), as the demo's seed records it in the portal:
+ * the emulated marketplace page can then suspend, reinstate or change it and the portal follows.
+ */
+function addDemoSubscription(scenario: Scenario): void {
+  const fabrikam = scenario.tenants.find((t) => t.id === DEMO_IDS.tenants.fabrikam);
+  const diego = fabrikam?.users.find((u) => u.upn.startsWith("diego@"));
+  if (!fabrikam || !diego || scenario.marketplace.subscriptions.some((s) => s.id === DEMO_IDS.subscriptions.fabrikam)) return;
+  const party = { emailId: diego.upn, objectId: diego.oid, tenantId: fabrikam.id, puid: null };
+  const start = new Date(Date.now() - 3 * 86_400_000);
+  const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00Z`;
+  const end = new Date(start);
+  end.setUTCMonth(end.getUTCMonth() + 1);
+  end.setUTCDate(end.getUTCDate() - 1);
+  scenario.marketplace.subscriptions.push({
+    id: DEMO_IDS.subscriptions.fabrikam,
+    name: "Northwind Sync for Fabrikam",
+    offerId: "northwind-sync",
+    planId: "professional",
+    quantity: 25,
+    saasSubscriptionStatus: "Subscribed",
+    beneficiary: party,
+    purchaser: party,
+    term: { termUnit: "P1M", startDate: day(start), endDate: day(end) },
+    autoRenew: true,
+    isTest: false,
+    isFreeTrial: false,
+    allowedCustomerOperations: ["Delete", "Update", "Read"],
+    sandboxType: "None",
+    sessionMode: "None",
+    created: start.toISOString().replace("Z", "0000Z"),
+    lastModified: "0001-01-01T00:00:00",
+  });
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? "44300");
   const stateDir = process.env.EMULATOR_STATE_DIR ?? defaultStateDir();
@@ -147,6 +187,10 @@ async function main(): Promise<void> {
   const { credentials, paths } = await loadOrCreateDemoCredentials(stateDir, DEMO_IDS.appDisplayName);
   const scenario = await loadScenario(process.env.EMULATOR_SCENARIO, credentials, extraRedirectUris);
   addRotationSecret(scenario, credentials);
+  addDemoSubscription(scenario);
+  // The offer's technical configuration in Partner Center: where a purchase lands and where notifications go.
+  if (process.env.EMULATOR_MARKETPLACE_LANDING_URL) scenario.marketplace.landingPageUrl = process.env.EMULATOR_MARKETPLACE_LANDING_URL;
+  if (process.env.EMULATOR_MARKETPLACE_WEBHOOK_URL) scenario.marketplace.webhookUrl = process.env.EMULATOR_MARKETPLACE_WEBHOOK_URL;
   const emu = await startEmulator({ port, scenario, stateDir });
   const info = runtimeInfo(emu, paths, credentials);
   const json = `${JSON.stringify(info, null, 2)}\n`;

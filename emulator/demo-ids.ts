@@ -30,6 +30,11 @@ export const DEMO_IDS = {
     /** An app registered in a customer tenant (Fabrikam), granted Connections.Read there. */
     foreign: "61728394-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
   },
+  /** Marketplace SaaS subscriptions of the demo (`npm run emulator` adds them; the portal's seed knows them). */
+  subscriptions: {
+    /** Fabrikam bought Northwind Sync, professional, 25 seats, and activated it. */
+    fabrikam: "fab5c0de-2026-4c0d-9e25-000000000025",
+  },
 } as const;
 
 export const SUPPORT_OPERATOR = "Support.Operator";

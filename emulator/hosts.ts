@@ -4,6 +4,7 @@
  * - Entra authority:   https://127.0.0.1:PORT   (alias https://localhost:PORT)
  * - Dataverse org:     https://<org>.<crmN>.dynamics.localhost:PORT  and  https://<org>.api.<crmN>.dynamics.localhost:PORT
  * - Global discovery:  https://globaldisco.crm.dynamics.localhost:PORT
+ * - Marketplace API:   https://marketplaceapi.localhost:PORT/api  (the SaaS Fulfillment API v2)
  *
  * `*.localhost` resolves to loopback by RFC 6761 (browsers do it; Node clients need a lookup hook).
  */
@@ -13,12 +14,15 @@ export const DATAVERSE_SUFFIX = "dynamics.localhost";
 export const GLOBAL_DISCOVERY_HOST = `globaldisco.crm.${DATAVERSE_SUFFIX}`;
 /** Microsoft Graph (only what the portal calls: docs/protocol/entra.md "Organisation names"). */
 export const GRAPH_HOST = "graph.localhost";
+/** The commercial marketplace's SaaS Fulfillment API (marketplaceapi.microsoft.com; docs/protocol/marketplace.md). */
+export const MARKETPLACE_API_HOST = "marketplaceapi.localhost";
 
 export type HostKind =
   | { kind: "entra" }
   | { kind: "dataverse"; org: string; region: string; api: boolean }
   | { kind: "globaldisco" }
   | { kind: "graph" }
+  | { kind: "marketplace" }
   | { kind: "unknown" };
 
 const DATAVERSE_HOST = /^([a-z0-9][a-z0-9-]*)\.(api\.)?(crm\d*)\.dynamics\.localhost$/;
@@ -28,6 +32,7 @@ export function classifyHost(hostname: string): HostKind {
   if (host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1") return { kind: "entra" };
   if (host === GLOBAL_DISCOVERY_HOST) return { kind: "globaldisco" };
   if (host === GRAPH_HOST) return { kind: "graph" };
+  if (host === MARKETPLACE_API_HOST) return { kind: "marketplace" };
   const match = DATAVERSE_HOST.exec(host);
   if (match) return { kind: "dataverse", org: match[1] ?? "", api: Boolean(match[2]), region: match[3] ?? "crm" };
   return { kind: "unknown" };
@@ -58,13 +63,17 @@ export function graphOrigin(port: number): string {
   return `https://${GRAPH_HOST}:${port}`;
 }
 
+export function marketplaceApiOrigin(port: number): string {
+  return `https://${MARKETPLACE_API_HOST}:${port}`;
+}
+
 export function globalDiscoveryOrigin(port: number): string {
   return `https://${GLOBAL_DISCOVERY_HOST}:${port}`;
 }
 
 /** DNS names the server certificate must cover for a set of environments. */
 export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[]): string[] {
-  const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST];
+  const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST, MARKETPLACE_API_HOST];
   if (environments.length > WILDCARD_FROM_ENVIRONMENTS) {
     // Two names per environment make the certificate outgrow what a TLS client accepts in one handshake message
     // (OpenSSL: "excessive message size", seen with 10,000 environments in `npm run bench -- recheck`). Large

@@ -15,7 +15,7 @@ import { createAdmin } from "./admin";
 import type { EmulatorAdmin } from "./admin";
 import type { EmulatorContext } from "./context";
 import { demoScenario } from "./demo-scenario";
-import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin } from "./hosts";
+import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin, marketplaceApiOrigin } from "./hosts";
 import { defaultStateDir } from "./paths";
 import type { RequestLogEntry } from "./request-log";
 import { parseScenario } from "./scenario";
@@ -32,7 +32,11 @@ export type { Scenario } from "./scenario";
 // The one entry for callers outside the emulator (tests, scripts): the scenario schema and its builders.
 // scenario.ts (the schema) imports neither the builders nor the demo, so nothing here is a cycle.
 export { parseScenario, ScenarioValidationError } from "./scenario";
-export { scenario, withFault, withSettings, testCredentials } from "./scenario-builders";
+export { scenario, withFault, withSettings, testCredentials, DEFAULT_OFFER } from "./scenario-builders";
+// The commercial marketplace (docs/protocol/marketplace.md): the Marketplace API's resource id and the admin's types.
+export { MARKETPLACE_APP_ID } from "./marketplace/schema";
+export type { MarketplaceAdmin } from "./marketplace/admin";
+export type { NotificationDelivery } from "./marketplace/runtime";
 export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
 export { clientAppSecret } from "./scenario-builders";
 export { demoScenario, DEMO_IDS } from "./demo-scenario";
@@ -63,6 +67,8 @@ export interface EmulatorHandle {
   globalDiscoveryUrl: string;
   /** Microsoft Graph's service root in the emulator (https://graph.localhost:PORT). */
   graphUrl: string;
+  /** The SaaS Fulfillment API's base (https://marketplaceapi.localhost:PORT/api), as MARKETPLACE_API_URL. */
+  marketplaceApiUrl: string;
   admin: EmulatorAdmin;
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;
@@ -122,10 +128,12 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     },
     globalDiscoveryUrl: globalDiscoveryOrigin(port),
     graphUrl: graphOrigin(port),
+    marketplaceApiUrl: `${marketplaceApiOrigin(port)}/api`,
     admin,
     requestLog: () => state.requestLog.list(),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        state.marketplace.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -16,6 +16,7 @@ export type RequestKind =
   | "entra.other"
   | "dataverse"
   | "graph"
+  | "marketplace"
   | "dataverse.batch-part"
   | "discovery"
   | "admin"

@@ -107,7 +107,20 @@ export interface ScenarioSpec {
   personalAccounts?: UserSpec[];
   faults?: Partial<Faults>;
   settings?: Partial<Settings>;
+  /** The commercial marketplace; default: one SaaS offer (DEFAULT_OFFER), no landing page or webhook configured. */
+  marketplace?: NonNullable<ScenarioInput["marketplace"]>;
 }
+
+/** The SaaS offer every built scenario sells (docs/protocol/marketplace.md): a flat plan and two per-seat ones. */
+export const DEFAULT_OFFER = {
+  offerId: "northwind-sync",
+  displayName: "Northwind Sync",
+  plans: [
+    { planId: "starter", displayName: "Starter", description: "One organisation, flat monthly price.", termUnit: "P1M" as const },
+    { planId: "professional", displayName: "Professional", description: "Per user, monthly.", isPricePerSeat: true, minQuantity: 1, maxQuantity: 500, termUnit: "P1M" as const },
+    { planId: "enterprise", displayName: "Enterprise", description: "Per user, yearly, from 10 users.", isPricePerSeat: true, minQuantity: 10, maxQuantity: 10_000, termUnit: "P1Y" as const },
+  ],
+};
 
 export interface ThrottleSpec {
   environment?: string;
@@ -497,6 +510,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     environments,
     faults: { latencyMs: 0, environmentLatencyMs: {}, throttle: [], ...stripUndefined(spec.faults ?? {}) },
     settings: stripUndefined(spec.settings ?? {}),
+    marketplace: { offers: [DEFAULT_OFFER], ...(spec.marketplace ?? {}) },
   };
   return parseScenario(input);
 }

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { DEFAULT_CONSENT_ADMIN_ROLES } from "./directory-roles";
 import { PRIVILEGE_DEPTHS } from "./dataverse/privileges";
+import { marketplaceSchema } from "./marketplace/schema";
 
 const guid = z.guid();
 const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO date");
@@ -320,6 +321,8 @@ export const scenarioSchema = z.object({
   environments: z.array(environmentSchema).default([]),
   faults: faultsSchema.default({ latencyMs: 0, environmentLatencyMs: {}, throttle: [] }),
   settings: settingsSchema.default(settingsSchema.parse({})),
+  /** The commercial marketplace: SaaS offers, subscriptions, the publisher's technical configuration. */
+  marketplace: marketplaceSchema.default(marketplaceSchema.parse({})),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

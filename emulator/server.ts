@@ -14,6 +14,7 @@ import { handleEnvironmentRequest, sleep } from "./dataverse/router";
 import { odataError } from "./dataverse/responses";
 import { classifyHost } from "./hosts";
 import { handleGraphRequest } from "./graph";
+import { handleMarketplaceApi } from "./marketplace/api";
 import { jsonResponse, textResponse } from "./http";
 import type { EmulatorRequest, EmulatorResponse } from "./http";
 import type { RequestKind } from "./request-log";
@@ -44,6 +45,7 @@ function initialKind(hostKind: ReturnType<typeof classifyHost>["kind"], path: st
   if (hostKind === "dataverse") return "dataverse";
   if (hostKind === "globaldisco") return "discovery";
   if (hostKind === "graph") return "graph";
+  if (hostKind === "marketplace") return "marketplace";
   if (hostKind === "entra") return path.startsWith("/_emulator") ? "admin" : "entra.other";
   return "unknown";
 }
@@ -71,6 +73,8 @@ export function createRequestListener(ctx: EmulatorContext, admin: EmulatorAdmin
         return handleGlobalDiscovery(ctx, request);
       case "graph":
         return handleGraphRequest(ctx, request);
+      case "marketplace":
+        return handleMarketplaceApi(ctx, request);
       case "unknown":
         return textResponse(404, `Unknown host ${request.hostname}`);
     }

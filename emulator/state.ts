@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { isGuid, sameGuid } from "./guid";
+import { MarketplaceRuntime } from "./marketplace/runtime";
 import { RequestLog } from "./request-log";
 import { parseScenario } from "./scenario";
 import type { Environment, Scenario, Tenant, TenantUser } from "./scenario";
@@ -81,6 +82,8 @@ export function opaqueToken(bytes = 32): string {
 export class EmulatorState {
   scenario: Scenario;
   readonly requestLog = new RequestLog();
+  /** Landing tokens, webhook deliveries and their timers (emulator/marketplace/runtime.ts). */
+  readonly marketplace = new MarketplaceRuntime();
   readonly transactions = new Map<string, AuthorizeTransaction>();
   readonly authorizationCodes = new Map<string, AuthorizationCodeGrant>();
   readonly refreshTokens = new Map<string, RefreshGrant>();
@@ -214,6 +217,7 @@ export class EmulatorState {
     this.servicePrincipalVisibleAt.clear();
     this.userConsents.clear();
     this.delegatedGrants.clear();
+    this.marketplace.clear();
     this.onScenarioReplaced?.(this.scenario);
   }
 

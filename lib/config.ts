@@ -197,6 +197,17 @@ const rawSchema = z.object({
   RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
   RECHECK_TENANT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).optional()),
   RECHECK_WORKER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["in-process", "off"]).optional()),
+  MARKETPLACE_API_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https$/, error: "must be the SaaS Fulfillment API's https base URL, e.g. https://marketplaceapi.microsoft.com/api" })
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
+  ),
+  MARKETPLACE_ACCEPTED_PLANS: optionalString.pipe(
+    csv.pipe(z.array(z.string().regex(/^[a-z0-9_-]{1,50}$/, "must be plan ids (lowercase letters, digits, - and _), comma-separated")).min(1)).optional(),
+  ),
+  MARKETPLACE_MAX_QUANTITY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000_000).optional()),
+  MARKETPLACE_ACTIVATION_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 90).optional()),
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
   EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
 });
@@ -288,6 +299,12 @@ export type PortalConfig = {
     /** Whether the portal process runs the queue's worker (off when `npm run worker` runs apart). */
     worker: "in-process" | "off";
   };
+  /**
+   * The commercial marketplace's SaaS offer (lib/subscriptions/): the Fulfillment API's base URL, the rule deciding
+   * Microsoft's ChangePlan / ChangeQuantity requests (null = accept any plan / quantity), and after how long a
+   * subscription never activated is shown as such.
+   */
+  marketplace: { apiUrl: string; acceptedPlans: string[] | null; maxQuantity: number | null; activationHours: number };
   /** Alerts by e-mail; null when SMTP_URL is not set (nothing is sent, alerts are still logged). */
   mail: { smtpUrl: string; from: string } | null;
 };
@@ -406,6 +423,12 @@ export function parseConfig(env: Env): PortalConfig {
       concurrency: v.RECHECK_CONCURRENCY ?? 20,
       tenantConcurrency: v.RECHECK_TENANT_CONCURRENCY ?? 4,
       worker: v.RECHECK_WORKER ?? "in-process",
+    },
+    marketplace: {
+      apiUrl: v.MARKETPLACE_API_URL ?? "https://marketplaceapi.microsoft.com/api",
+      acceptedPlans: v.MARKETPLACE_ACCEPTED_PLANS ?? null,
+      maxQuantity: v.MARKETPLACE_MAX_QUANTITY ?? null,
+      activationHours: v.MARKETPLACE_ACTIVATION_HOURS ?? 24,
     },
     mail: v.SMTP_URL ? { smtpUrl: v.SMTP_URL, from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
   };

@@ -410,10 +410,82 @@ async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
   return created;
 }
 
+/**
+ * Marketplace subscriptions (issue 22): Fabrikam's (professional, 25 seats, active — the same one the emulated
+ * marketplace holds, DEMO_IDS.subscriptions.fabrikam), a purchase of Proseware never activated, and Coho Winery's,
+ * suspended then cancelled (its tenant is marked on the console). Idempotent: each is created once.
+ */
+async function seedMarketplaceDemo(prisma: PrismaClient): Promise<number> {
+  const system = { actorKind: "SYSTEM" as const, actorName: "Microsoft commercial marketplace" };
+  const seeds = [
+    { id: DEMO_IDS.subscriptions.fabrikam, tenantId: DEMO_IDS.tenants.fabrikam, email: "diego@fabrikam.onmicrosoft.com", name: "Northwind Sync for Fabrikam", planId: "professional", quantity: 25, status: "SUBSCRIBED" as const, daysAgo: 3, ops: [] },
+    { id: "9105e0a0-0000-4000-8000-00000000a002", tenantId: "1a7e5c00-0000-4000-8000-00000000a002", email: "admin@proseware.com", name: "Northwind Sync for Proseware", planId: "starter", quantity: null, status: "PENDING" as const, daysAgo: 3, ops: [] },
+    {
+      id: "c0a0e0a0-0000-4000-8000-00000000a003",
+      tenantId: "1a7e5c00-0000-4000-8000-00000000a003",
+      email: "admin@cohowinery.com",
+      name: "Northwind Sync for Coho Winery",
+      planId: "enterprise",
+      quantity: 40,
+      status: "UNSUBSCRIBED" as const,
+      daysAgo: 60,
+      ops: [
+        { id: "c0a0e0a0-0000-4000-8000-0000000005a1", action: "Suspend", outcome: "applied", detail: "Microsoft suspended the subscription (payment)", daysAgo: 35 },
+        { id: "c0a0e0a0-0000-4000-8000-0000000005a2", action: "Unsubscribe", outcome: "applied", detail: "the subscription was cancelled", daysAgo: 5 },
+      ],
+    },
+  ];
+  let created = 0;
+  for (const s of seeds) {
+    if (await prisma.marketplaceSubscription.findUnique({ where: { id: s.id }, select: { id: true } })) continue;
+    if (!(await prisma.tenant.findUnique({ where: { id: s.tenantId }, select: { id: true } }))) continue;
+    created++;
+    const resolvedAt = minutesAgo(60 * 24 * s.daysAgo);
+    const last = s.ops.at(-1);
+    await prisma.$transaction(async (tx) => {
+      await tx.marketplaceSubscription.create({
+        data: {
+          id: s.id,
+          tenantId: s.tenantId,
+          beneficiaryTenantId: s.tenantId,
+          beneficiaryEmail: s.email,
+          purchaserTenantId: s.tenantId,
+          purchaserEmail: s.email,
+          name: s.name,
+          publisherId: "northwindtraders",
+          offerId: "northwind-sync",
+          planId: s.planId,
+          quantity: s.quantity,
+          status: s.status,
+          termUnit: s.planId === "enterprise" ? "P1Y" : "P1M",
+          resolvedAt,
+          activatedAt: s.status === "PENDING" ? null : new Date(resolvedAt.getTime() + 120_000),
+          activatedByName: s.status === "PENDING" ? null : s.email,
+          suspendedAt: s.ops.some((o) => o.action === "Suspend") ? minutesAgo(60 * 24 * 35) : null,
+          unsubscribedAt: s.status === "UNSUBSCRIBED" && last ? minutesAgo(60 * 24 * last.daysAgo) : null,
+          lastOperationAt: last ? minutesAgo(60 * 24 * last.daysAgo) : null,
+          createdAt: resolvedAt,
+          operations: {
+            create: s.ops.map((o) => ({ id: o.id, action: o.action, outcome: o.outcome, planId: s.planId, quantity: s.quantity, previousPlanId: s.planId, previousQuantity: s.quantity, occurredAt: minutesAgo(60 * 24 * o.daysAgo), receivedAt: minutesAgo(60 * 24 * o.daysAgo), source: "Azure", detail: o.detail })),
+          },
+        },
+      });
+      // Fabrikam's administrator activated it (the tenant page's "people's actions"); the others arrived from Microsoft.
+      const activatedBy = s.tenantId === DEMO_IDS.tenants.fabrikam ? { actorKind: "CUSTOMER" as const, actorTenantId: s.tenantId, actorName: "Diego Siciliani" } : null;
+      await tx.auditEvent.create({
+        data: activatedBy
+          ? { ...activatedBy, tenantId: s.tenantId, action: "subscription.activated", targetType: "subscription", targetId: s.id, createdAt: new Date(resolvedAt.getTime() + 120_000), details: { planId: s.planId, quantity: s.quantity } }
+          : { ...system, tenantId: s.tenantId, action: "subscription.resolved", targetType: "subscription", targetId: s.id, createdAt: resolvedAt, details: { planId: s.planId, quantity: s.quantity } },
+      });
+    });
+  }
+  return created;
+}
+
 async function main() {
   const prisma = new PrismaClient({ adapter: createAdapterFactory(target) });
   try {
-    const created = (await seed(prisma)) + (await seedSupportDemo(prisma));
+    const created = (await seed(prisma)) + (await seedSupportDemo(prisma)) + (await seedMarketplaceDemo(prisma));
     console.log(created ? `Seeded demo data into ${target.display}.` : `Demo data already present in ${target.display}.`);
   } finally {
     await prisma.$disconnect();

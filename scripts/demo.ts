@@ -24,6 +24,8 @@ type Runtime = {
   globalDiscoveryUrl: string;
   graphUrl: string;
   ppac: string;
+  marketplaceApiUrl: string;
+  marketplace: string;
 };
 
 const port = process.env.PORT || "3000";
@@ -39,7 +41,20 @@ async function main() {
   buildIfNeeded();
 
   rmSync(runtimeFile, { force: true });
-  const emulator = start(bin("tsx"), ["emulator/cli.ts"], baseEnv({ EMULATOR_PORT: emulatorPort, EMULATOR_RUNTIME_FILE: runtimeFile }), "emulator");
+  // The SaaS offer's technical configuration, as in Partner Center: purchases land on /consent, notifications go to
+  // the portal's marketplace webhook (README "Selling on AppSource").
+  const portalUrl = process.env.AUTH_URL || `http://localhost:${port}`;
+  const emulator = start(
+    bin("tsx"),
+    ["emulator/cli.ts"],
+    baseEnv({
+      EMULATOR_PORT: emulatorPort,
+      EMULATOR_RUNTIME_FILE: runtimeFile,
+      EMULATOR_MARKETPLACE_LANDING_URL: `${portalUrl}/consent`,
+      EMULATOR_MARKETPLACE_WEBHOOK_URL: `${portalUrl}/api/marketplace/webhook`,
+    }),
+    "emulator",
+  );
   await waitFor(() => existsSync(runtimeFile), { timeoutMs: 60_000, what: "the emulator to start" });
   const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as Runtime;
 
@@ -50,7 +65,7 @@ async function main() {
     PORTAL_MODE: "demo",
     PORT: port,
     DATABASE_URL: databaseUrl,
-    AUTH_URL: process.env.AUTH_URL || `http://localhost:${port}`,
+    AUTH_URL: portalUrl,
     // Sessions of a demo last as long as the demo runs.
     AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString("base64url"),
     ENTRA_AUTHORITY_HOST: runtime.authorityHost,
@@ -69,6 +84,8 @@ async function main() {
     // The emulator's Microsoft Graph: organisation names (findTenantInformationByTenantId).
     GRAPH_URL: runtime.graphUrl,
     DEMO_ADMIN_CENTER_URL: runtime.ppac,
+    // The emulator's commercial marketplace: the SaaS Fulfillment API the landing page and the webhook call.
+    MARKETPLACE_API_URL: runtime.marketplaceApiUrl,
     // The emulator's certificates are signed by its local CA; Node trusts only what it is told at start.
     NODE_EXTRA_CA_CERTS: runtime.caCertPath,
     ...(capture ? { SMTP_URL: capture.smtpUrl, EMAIL_FROM: process.env.EMAIL_FROM || "alerts@northwind.example" } : {}),
@@ -85,6 +102,7 @@ async function main() {
   const portal = start(bin("next"), ["start", "-p", port, "-H", host], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
   console.log(`\nDemo portal: http://localhost:${port}  (listening on ${host}; Microsoft emulator: ${runtime.authorityHost})`);
   if (capture) console.log(`Mail sent by the portal: http://127.0.0.1:${capture.httpPort}/  (SMTP capture on ${capture.smtpUrl})`);
+  console.log(`Buy the SaaS offer in the emulated marketplace: ${runtime.marketplace}`);
   console.log("");
 
   void portal;

@@ -4,6 +4,7 @@
  * scopes have no resource.
  */
 import { sameGuid } from "../guid";
+import { MARKETPLACE_APP_ID } from "../marketplace/schema";
 import { GRAPH_HOST, isDataverseResourceHost, isGlobalDiscoveryResourceHost } from "../hosts";
 
 export const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
@@ -76,6 +77,7 @@ export type ResourceKind =
   | { kind: "globaldisco"; audience: string; host: string }
   | { kind: "graph"; audience: string }
   | { kind: "self"; audience: string }
+  | { kind: "marketplace"; audience: string }
   | { kind: "unknown"; audience: string };
 
 /** The emulator's own Graph host (https://graph.localhost:PORT), the resource a client names by its service root. */
@@ -95,6 +97,8 @@ export function classifyResource(resource: string, clientId: string): ResourceKi
     return { kind: "graph", audience: GRAPH_APP_ID };
   }
   if (sameGuid(lower, clientId) || sameGuid(lower.replace(/^api:\/\//, ""), clientId)) return { kind: "self", audience: clientId };
+  // The Marketplace SaaS API, a first-party resource in every organisation (docs/protocol/marketplace.md M-3).
+  if (sameGuid(lower, MARKETPLACE_APP_ID)) return { kind: "marketplace", audience: MARKETPLACE_APP_ID };
   if (lower.startsWith("https://")) {
     try {
       const url = new URL(resource);

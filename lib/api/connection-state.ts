@@ -13,7 +13,7 @@ export const CONNECTION_STATE_DESCRIPTIONS: Record<ConnectionState, string> = {
   degraded: "the latest check passed with warnings, or Microsoft was briefly unreachable or throttling",
   broken: "checks fail: the connection does not work (the cause is on the customer's and the support pages)",
   consent_removed: "the customer's administrator removed the app's consent; nothing can be called until it is granted again",
-  pending: "not verified yet (no check has finished)",
+  pending: "not verified yet (no check has finished, or consent is not granted yet: a marketplace purchase ahead of its setup)",
 };
 
 const FROM_HEALTH: Record<HealthState, ConnectionState> = { HEALTHY: "healthy", RECOVERED: "healthy", DEGRADED: "degraded", BROKEN: "broken" };
@@ -33,8 +33,11 @@ export function tenantState(tenant: { consentState: ConsentState } & StateSource
   return environmentState(tenant, tenant);
 }
 
-/** Tenants the API lists: consent proven, or proven and since removed (the back end must learn of it). */
-export const CONNECTED_TENANTS: Prisma.TenantWhereInput = { consentState: { in: ["GRANTED", "REVOKED"] } };
+/**
+ * Tenants the API lists: consent proven, or proven and since removed (the back end must learn of it), and tenants
+ * that bought the app in the marketplace (a paying customer the back end must know before its setup is done).
+ */
+export const CONNECTED_TENANTS: Prisma.TenantWhereInput = { OR: [{ consentState: { in: ["GRANTED", "REVOKED"] } }, { subscriptions: { some: {} } }] };
 
 /** The filter `?state=` as a query on the tenant row, consistent with tenantState(). */
 export function tenantStateWhere(state: ConnectionState): Prisma.TenantWhereInput {
@@ -49,6 +52,6 @@ export function tenantStateWhere(state: ConnectionState): Prisma.TenantWhereInpu
     case "broken":
       return { ...granted, OR: [{ health: "BROKEN" }, { health: null, latestCheckOutcome: "FAILED" }] };
     case "pending":
-      return { ...granted, health: null, OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
+      return { consentState: { not: "REVOKED" }, health: null, OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
   }
 }

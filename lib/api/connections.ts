@@ -11,6 +11,7 @@ import { takeApiRequest } from "@/lib/api/rate-limit";
 import { connectionListSchema, connectionSchema, DEFAULT_PAGE_SIZE, listQuerySchema, tenantIdParamSchema, type ApiConnection } from "@/lib/api/schemas";
 import { config } from "@/lib/config";
 import { getConnection, listConnections, type ConnectionRow } from "@/lib/data/isv/connections";
+import { API_SUBSCRIPTION_STATUS, currentSubscriptionOf } from "@/lib/subscriptions/vocabulary";
 
 const CLOUDS = { PUBLIC: "public", GCC: "gcc", GCC_HIGH: "gcc_high", DOD: "dod", CHINA: "china" } as const;
 
@@ -24,7 +25,8 @@ function regionOf(url: string): string | null {
 }
 
 export function toApiConnection(row: ConnectionRow): ApiConnection {
-  const updatedAt = row.environments.reduce((max, e) => (e.updatedAt > max ? e.updatedAt : max), row.updatedAt);
+  const updatedAt = [...row.environments, ...row.subscriptions].reduce((max, e) => (e.updatedAt > max ? e.updatedAt : max), row.updatedAt);
+  const subscription = currentSubscriptionOf(row.subscriptions);
   return connectionSchema.parse({
     tenantId: row.id,
     customerReference: row.customerReference,
@@ -46,6 +48,16 @@ export function toApiConnection(row: ConnectionRow): ApiConnection {
       failingStep: e.latestCheckOutcome === "FAILED" ? e.latestFailingStep : null,
       registeredAt: e.createdAt.toISOString(),
     })),
+    subscription: subscription
+      ? {
+          id: subscription.id,
+          offerId: subscription.offerId,
+          planId: subscription.planId,
+          quantity: subscription.quantity,
+          status: API_SUBSCRIPTION_STATUS[subscription.status],
+          activatedAt: subscription.activatedAt?.toISOString() ?? null,
+        }
+      : null,
   });
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CONNECTION_STATE_DESCRIPTIONS, CONNECTION_STATES } from "@/lib/api/connection-state";
 import { LIFECYCLE_EVENT_TYPES } from "@/lib/monitoring/event-types";
 import { microsoftGuid } from "@/lib/validators";
+import { API_SUBSCRIPTION_STATUSES } from "@/lib/subscriptions/vocabulary";
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -34,6 +35,22 @@ export const environmentSchema = z
   })
   .meta({ id: "Environment" });
 
+export const subscriptionSummarySchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+      .meta({ description: "Microsoft's SaaS subscription id (8-4-4-4-12 hex; not always an RFC 4122 UUID)." }),
+    offerId: z.string(),
+    planId: z.string().meta({ example: "professional" }),
+    quantity: z.int().nullable().meta({ description: "Seats, for a plan sold per seat; null otherwise." }),
+    status: z.enum(API_SUBSCRIPTION_STATUSES).meta({
+      description: "`pending`: bought, not activated yet; `subscribed`: active; `suspended`: Microsoft suspended it (payment); `unsubscribed`: cancelled, final.",
+    }),
+    activatedAt: isoTime.nullable(),
+  })
+  .meta({ id: "Subscription", description: "The customer's commercial-marketplace SaaS subscription (AppSource), when it bought one." });
+
 export const connectionSchema = z
   .object({
     tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }),
@@ -45,6 +62,7 @@ export const connectionSchema = z
     lastVerifiedAt: isoTime.nullable(),
     updatedAt: isoTime.meta({ description: "Last change of the tenant or one of its environments; what `updatedSince` compares with." }),
     environments: z.array(environmentSchema),
+    subscription: subscriptionSummarySchema.nullable().meta({ description: "The marketplace subscription that counts for this tenant (active before suspended, before pending, before cancelled); null when it bought none." }),
   })
   .meta({ id: "Connection" });
 
@@ -93,7 +111,7 @@ export const lifecycleEventSchema = z
     id: microsoftGuid().meta({ description: "Unique per event; the same on every retry (de-duplicate on it)." }),
     type: z.enum(LIFECYCLE_EVENT_TYPES).meta({
       description:
-        "`connection.ready`: an environment's first check that did not fail; `connection.broken` / `connection.recovered`: an environment stopped / started working again; `consent.removed`: the customer's administrator removed the app's consent; `tenant.disconnected`: the customer disconnected (its data is gone from the portal).",
+        "`connection.ready`: an environment's first check that did not fail; `connection.broken` / `connection.recovered`: an environment stopped / started working again; `consent.removed`: the customer's administrator removed the app's consent; `tenant.disconnected`: the customer disconnected (its data is gone from the portal); `subscription.activated`, `subscription.suspended`, `subscription.reinstated`, `subscription.unsubscribed`, `subscription.plan_changed` (plan or seats): the customer's marketplace subscription changed, its facts in `data` (`subscriptionId`, `offerId`, `planId`, `quantity`, `status`, and `previousPlanId` / `previousQuantity` for a change).",
     }),
     occurredAt: isoTime,
     tenantId: microsoftGuid(),

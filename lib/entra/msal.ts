@@ -143,6 +143,16 @@ export function graphAppToken(graphUrl: string): Promise<{ accessToken: string; 
   return appToken(homeTenantId, `${graphUrl}/.default`);
 }
 
+/**
+ * The publisher's token for the SaaS Fulfillment API: client credentials in the ISV's own tenant for the Marketplace
+ * API's resource 20e940b3-4c77-4b0b-9a53-9e16a1b010a7 (docs/protocol/marketplace.md M-3; valid an hour, cached).
+ */
+export function marketplaceAppToken(): Promise<{ accessToken: string; fromCache: boolean }> {
+  const { homeTenantId } = config().entra;
+  if (!homeTenantId) throw new Error("ENTRA_HOME_TENANT_ID is not configured");
+  return appToken(homeTenantId, "20e940b3-4c77-4b0b-9a53-9e16a1b010a7/.default");
+}
+
 type AppToken = { accessToken: string; fromCache: boolean };
 
 /**

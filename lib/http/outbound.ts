@@ -1,6 +1,6 @@
 import "server-only";
 
-// Every request the portal sends to Entra ID, Dataverse or Microsoft Graph goes through here: bounded by a timeout, never
+// Every request the portal sends to Entra ID, Dataverse, Microsoft Graph or the marketplace's API goes through here: bounded by a timeout, never
 // following redirects (a redirect could lead off the allow-listed host), and counted per connection check.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
@@ -8,7 +8,7 @@ import { Agent, fetch, type Response } from "undici";
 import { config, type PortalConfig } from "@/lib/config";
 import { redactUrl, requestLogger } from "@/lib/log";
 
-export type OutboundService = "entra" | "dataverse" | "graph";
+export type OutboundService = "entra" | "dataverse" | "graph" | "marketplace";
 
 export class OutboundError extends Error {
   constructor(
@@ -27,7 +27,7 @@ export type RequestMeter = Record<OutboundService, number>;
 const meterStore = new AsyncLocalStorage<RequestMeter>();
 
 export function withRequestMeter<T>(run: () => Promise<T>): Promise<{ result: T; meter: RequestMeter }> {
-  const meter: RequestMeter = { entra: 0, dataverse: 0, graph: 0 };
+  const meter: RequestMeter = { entra: 0, dataverse: 0, graph: 0, marketplace: 0 };
   return meterStore.run(meter, async () => ({ result: await run(), meter }));
 }
 

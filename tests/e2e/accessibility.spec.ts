@@ -7,6 +7,9 @@ import { emulator, signInAs, stageCustomer } from "./support/emulator";
 
 const LITWARE = "1a7e5c00-0000-4000-8000-00000000a001";
 const FABRIKAM = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d"; // monitored: scheduled checks every hour (scripts/db-seed.ts)
+// Seeded (scripts/db-seed.ts): Coho Winery's marketplace subscription, suspended then cancelled.
+const COHO = "1a7e5c00-0000-4000-8000-00000000a003";
+const COHO_SUBSCRIPTION = "c0a0e0a0-0000-4000-8000-00000000a003";
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -71,6 +74,10 @@ test("public and error pages: accessible, and no sideways scrolling on a phone",
     await expectAccessibleAndNarrow(page, url, 200);
   }
   await expectAccessibleAndNarrow(page, "/no-such-page", 404);
+  // The marketplace's landing page: a purchase (issue 22), and a token Microsoft's marketplace does not know.
+  const bought = (await emulator.action("marketplacePurchase", { planId: "professional", quantity: 12, tenant: "Tailspin Toys", user: "isaiah" })) as { landingUrl: string };
+  await expectAccessibleAndNarrow(page, new URL(bought.landingUrl).pathname + new URL(bought.landingUrl).search, 200);
+  await expectAccessibleAndNarrow(page, "/consent?token=not-a-known-token-at-all", 200);
 });
 
 test("the customer's pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
@@ -131,6 +138,10 @@ test("the support console: accessible, and no sideways scrolling on a phone", as
     "/console/activity",
     "/console/alerts",
     "/console/webhooks",
+    "/console/subscriptions",
+    "/console/subscriptions?status=PENDING",
+    `/console/subscriptions/${COHO_SUBSCRIPTION}`,
+    `/console/tenants/${COHO}`,
   ]) {
     await expectAccessibleAndNarrow(page, url, 200);
   }

@@ -33,7 +33,17 @@ async function signedInPage(browser: Browser, upn: string, returnTo: string): Pr
 
 type ConsoleSurface = { pages: string[]; routes: string[]; actions: Array<{ id: string; name: string; worker: string }> };
 
-const EXPECTED_PAGES = ["/console", "/console/activity", "/console/alerts", "/console/invitations", "/console/tenants", "/console/tenants/[tenantId]", "/console/webhooks"];
+const EXPECTED_PAGES = [
+  "/console",
+  "/console/activity",
+  "/console/alerts",
+  "/console/invitations",
+  "/console/subscriptions",
+  "/console/subscriptions/[subscriptionId]",
+  "/console/tenants",
+  "/console/tenants/[tenantId]",
+  "/console/webhooks",
+];
 const EXPECTED_ROUTES = ["/console/api/checks/[checkId]", "/console/tenants.csv"];
 const EXPECTED_ACTIONS = ["createInvitationAction", "rerunCheckAction", "revokeInvitationAction", "setCustomerReferenceAction"];
 
@@ -55,7 +65,8 @@ async function consoleSurface(): Promise<ConsoleSurface> {
   };
 }
 
-const concrete = (url: string, ids: { tenantId: string; checkId: string }) => url.replace("[tenantId]", ids.tenantId).replace("[checkId]", ids.checkId);
+const concrete = (url: string, ids: { tenantId: string; checkId: string }) =>
+  url.replace("[tenantId]", ids.tenantId).replace("[checkId]", ids.checkId).replace("[subscriptionId]", "4aea5574-281c-7b2f-de26-e0f8369bc2d2");
 const workerUrl = (worker: string, ids: { tenantId: string; checkId: string }) =>
   concrete(worker.replace(/^app\/\(support\)/, "").replace(/\/page$/, ""), ids);
 

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test, type Page, type Response } from "@playwright/test";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { emulator, signInAs } from "./support/emulator";
 import { e2e } from "./support/env";
 
@@ -92,7 +93,8 @@ test("every page, signed out, as a customer and as staff, carries the headers, a
   const staff = await (await browser.newContext()).newPage();
   const staffViolations = collectCspViolations(staff);
   await signInAs(staff, SAM, "/console");
-  await visit(staff, staffPages.map((p) => p.replace("[tenantId]", FABRIKAM)));
+  // Fabrikam's marketplace subscription is seeded (scripts/db-seed.ts, DEMO_IDS.subscriptions.fabrikam).
+  await visit(staff, staffPages.map((p) => p.replace("[tenantId]", FABRIKAM).replace("[subscriptionId]", DEMO_IDS.subscriptions.fabrikam)));
 
   expect([...visitorViolations, ...customerViolations, ...staffViolations]).toEqual([]);
   for (const p of [visitor, customer, staff]) await p.context().close();

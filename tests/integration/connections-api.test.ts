@@ -149,6 +149,7 @@ describe("GET /connections", () => {
           registeredAt: expect.any(String),
         },
       ],
+      subscription: null,
     });
     expect(body.data[2]).toMatchObject({ state: "broken", environments: [{ state: "broken", failingStep: "application-user", region: "crm" }] });
     expect(body.data[1]).toMatchObject({ environments: [{ region: "crm4" }] });

@@ -32,6 +32,8 @@ const MODEL_TABLES = [
   "EnvironmentSetup",
   "Invitation",
   "MailMessage",
+  "MarketplaceOperation",
+  "MarketplaceSubscription",
   "PortalSession",
   "RateLimitHit",
   "Tenant",

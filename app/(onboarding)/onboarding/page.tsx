@@ -12,6 +12,9 @@ import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { currentSubscription } from "@/lib/data/subscriptions";
+import { sealPurchaseReference } from "@/lib/subscriptions/landing-reference";
+import { CustomerSubscriptionCard } from "@/components/subscriptions/subscription-status";
 import { environmentName } from "./environments/_components/environment-name";
 import { listAlertRecipients } from "@/lib/data/alert-recipients";
 import { expireUnprovenConsents } from "@/lib/onboarding/consent";
@@ -25,11 +28,12 @@ const consentText = {
   REVOKED: "Revoked",
 } as const;
 
-export default async function OnboardingOverview() {
+export default async function OnboardingOverview({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requireCustomer("/onboarding");
   // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
-  await expireUnprovenConsents(customerScope(session));
-  const tenant = await getTenant(customerScope(session));
+  const scope = customerScope(session);
+  await expireUnprovenConsents(scope);
+  const [tenant, subscription, params] = await Promise.all([getTenant(scope), currentSubscription(scope), searchParams]);
   const c = config();
   if (!tenant) return null;
   const single = c.entra.tenancy === "single";
@@ -70,7 +74,21 @@ export default async function OnboardingOverview() {
         </p>
       </div>
 
+      {params.subscription === "activated" && subscription?.status === "SUBSCRIBED" ? (
+        <p role="status" className="rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950" data-testid="subscription-activated">
+          Your subscription is active. {consented ? "" : `Next, approve ${c.branding.appName} for your organisation.`}
+        </p>
+      ) : null}
+
       <HealthNotice environments={tenant.environments} />
+
+      {subscription ? (
+        <CustomerSubscriptionCard
+          subscription={subscription}
+          appName={c.branding.appName}
+          activateHref={subscription.status === "PENDING" ? `/consent/activate?purchase=${encodeURIComponent(sealPurchaseReference(subscription.id))}` : null}
+        />
+      ) : null}
 
       {tenant.disconnectedAt ? (
         <DisconnectedNotice disconnectedAt={tenant.disconnectedAt} disconnectedBy={tenant.disconnectedByName} {...await whoCanAct(tenant)} />

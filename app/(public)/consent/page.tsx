@@ -10,10 +10,16 @@ import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
 import { plainPrivileges } from "@/lib/checks/vocabulary";
 import { TENANT_HINT } from "@/lib/validators";
+import { possessive } from "@/lib/text";
+import { currentSession } from "@/lib/auth/session";
+import { landFromMarketplace, purchaseFromReference, type LandingOutcome } from "@/lib/subscriptions/purchase";
+import { PurchasePanel, type PurchaseProblem } from "./_components/purchase-panel";
 
 export const metadata: Metadata = { title: "Connect your organisation" };
 
-// The stable URL the AppSource listing and invitation links point to: /consent[?tenant=…][&source=…][&invitation=…]
+// The stable URL the AppSource listing and invitation links point to: /consent[?tenant=…][&source=…][&invitation=…],
+// and the landing page of the marketplace SaaS offer: /consent?token=<purchase token> (README "Selling on AppSource"),
+// /consent?purchase=<sealed reference>&problem=… when the activation after sign-in was refused.
 const tenantHint = z
   .string()
   .trim()
@@ -21,6 +27,18 @@ const tenantHint = z
   .regex(TENANT_HINT, "tenant");
 const sourceTag = z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/);
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+const PURCHASE_PROBLEMS: readonly string[] = ["other-organisation", "activation-failed", "cancelled"] satisfies PurchaseProblem[];
+
+/** Microsoft's recommended words for a token that cannot be resolved (docs/protocol/marketplace.md M-22). */
+const UNKNOWN_PURCHASE =
+  "We couldn't identify this purchase. Reopen this SaaS subscription in the Azure portal or in the Microsoft 365 admin center and select “Configure Account” or “Manage Account” again.";
+
+async function marketplaceLanding(token: string | undefined, reference: string | undefined): Promise<LandingOutcome | null> {
+  if (token !== undefined) return landFromMarketplace(token);
+  if (reference === undefined) return null;
+  const purchase = await purchaseFromReference(reference);
+  return purchase ? { kind: "purchase", purchase } : { kind: "unknown-token" };
+}
 
 const invitationMessages: Record<Exclude<InvitationView["status"], "valid">, string> = {
   expired: "This invitation link has expired. You can still connect below, or ask your contact for a new link.",
@@ -49,9 +67,24 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
 
   const legacyLink = legacyAdminConsentUrl(c, await requestOrigin(), hint);
 
+  const landing = await marketplaceLanding(first(params.token), first(params.purchase));
+  const rawProblem = first(params.problem);
+  const problem = rawProblem && PURCHASE_PROBLEMS.includes(rawProblem) ? (rawProblem as PurchaseProblem) : null;
+  if (landing?.kind === "unknown-token" || rawProblem === "unknown-purchase") notices.push(UNKNOWN_PURCHASE);
+  if (landing?.kind === "unavailable") {
+    notices.push(
+      landing.vendorFault
+        ? `We could not identify this purchase with Microsoft's marketplace because of a problem on ${possessive(vendorName)} side. Please contact ${c.branding.supportEmail}; your purchase is safe.`
+        : "We could not reach Microsoft's marketplace to identify this purchase. Reload this page in a minute; the link Microsoft gave you stays valid for 24 hours.",
+    );
+  }
+  const purchase = landing?.kind === "purchase" ? landing.purchase : null;
+  const session = purchase ? await currentSession() : null;
+  const signedIn = session ? { name: session.userName ?? session.userPrincipalName ?? "you", beneficiary: session.kind === "customer" && session.tenantId === purchase?.beneficiaryTenantId } : null;
+
   return (
     <div className="mx-auto max-w-4xl px-6 py-12">
-      <h1 className="text-3xl font-bold tracking-tight text-slate-900">Connect your organisation to {appName}</h1>
+      <h1 className="text-3xl font-bold tracking-tight text-slate-900">{purchase ? `Activate your ${appName} subscription` : `Connect your organisation to ${appName}`}</h1>
       <p className="mt-3 text-lg text-slate-600">
         {appName} by {vendorName} needs an administrator of your organisation to approve it, then connects to the Dataverse environments you choose.
       </p>
@@ -68,6 +101,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           {notice}
         </p>
       ))}
+      {purchase ? <PurchasePanel purchase={purchase} problem={problem} appName={appName} signedIn={signedIn} canSignIn={signInAvailable(c)} /> : null}
 
       <div className="mt-8 grid gap-6 md:grid-cols-2">
         <section aria-labelledby="access-heading" className={cardClass("plain", "shadow-sm")}>
@@ -107,31 +141,33 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
         </section>
       </div>
 
-      <section aria-labelledby="start-heading" className={cardClass("info", "mt-10")}>
-        <h2 id="start-heading" className="text-lg font-semibold text-slate-900">
-          Start here
-        </h2>
-        <p className="mt-2 text-sm text-slate-700">
-          Sign in with your work account. If you are an administrator you will then approve {appName} for your organisation; if you are not, the
-          portal tells you who has to, and you can send them the direct link below.
-        </p>
-        <div className="mt-5">
-          {signInAvailable(c) ? (
-            <SignInButton
-              returnTo="/onboarding"
-              source={source?.success ? source.data : null}
-              invitation={invitation?.status === "valid" ? (invitationToken ?? null) : null}
-              tenant={hint}
-            />
-          ) : (
-            <p role="status" className="text-sm text-amber-900">
-              Sign-in is not available: this portal has no Microsoft Entra ID application configured.
-            </p>
-          )}
-        </div>
-      </section>
+      {purchase ? null : (
+        <section aria-labelledby="start-heading" className={cardClass("info", "mt-10")}>
+          <h2 id="start-heading" className="text-lg font-semibold text-slate-900">
+            Start here
+          </h2>
+          <p className="mt-2 text-sm text-slate-700">
+            Sign in with your work account. If you are an administrator you will then approve {appName} for your organisation; if you are not, the
+            portal tells you who has to, and you can send them the direct link below.
+          </p>
+          <div className="mt-5">
+            {signInAvailable(c) ? (
+              <SignInButton
+                returnTo="/onboarding"
+                source={source?.success ? source.data : null}
+                invitation={invitation?.status === "valid" ? (invitationToken ?? null) : null}
+                tenant={hint}
+              />
+            ) : (
+              <p role="status" className="text-sm text-amber-900">
+                Sign-in is not available: this portal has no Microsoft Entra ID application configured.
+              </p>
+            )}
+          </div>
+        </section>
+      )}
 
-      {legacyLink ? (
+      {legacyLink && !purchase ? (
         <section aria-labelledby="legacy-heading" className={cardClass("plain", "mt-10")}>
           <h2 id="legacy-heading" className="font-semibold text-slate-900">
             Cannot use this portal?

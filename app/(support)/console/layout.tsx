@@ -22,6 +22,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const links = [
     { href: "/console", label: "Overview" },
     { href: "/console/tenants", label: "Tenants" },
+    { href: "/console/subscriptions", label: "Subscriptions" },
     { href: "/console/invitations", label: "Invitations" },
     { href: "/console/activity", label: "Staff activity" },
     { href: "/console/webhooks", label: "Webhooks" },

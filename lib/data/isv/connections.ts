@@ -21,6 +21,8 @@ const connectionSelect = {
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true, url: true, organizationId: true, cloud: true, friendlyName: true, latestCheckOutcome: true, health: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, updatedAt: true },
   },
+  // Marketplace subscriptions (lib/subscriptions/vocabulary.ts currentSubscriptionOf picks the one that counts).
+  subscriptions: { select: { id: true, offerId: true, planId: true, quantity: true, status: true, activatedAt: true, resolvedAt: true, updatedAt: true } },
 } satisfies Prisma.TenantSelect;
 
 export type ConnectionRow = Prisma.TenantGetPayload<{ select: typeof connectionSelect }>;
@@ -33,7 +35,15 @@ export async function listConnections(filter: ConnectionFilter): Promise<{ rows:
     AND: [
       CONNECTED_TENANTS,
       filter.state ? tenantStateWhere(filter.state) : {},
-      filter.updatedSince ? { OR: [{ updatedAt: { gte: filter.updatedSince } }, { environments: { some: { updatedAt: { gte: filter.updatedSince } } } }] } : {},
+      filter.updatedSince
+        ? {
+            OR: [
+              { updatedAt: { gte: filter.updatedSince } },
+              { environments: { some: { updatedAt: { gte: filter.updatedSince } } } },
+              { subscriptions: { some: { updatedAt: { gte: filter.updatedSince } } } },
+            ],
+          }
+        : {},
       filter.afterTenantId ? { id: { gt: filter.afterTenantId } } : {},
     ],
   };

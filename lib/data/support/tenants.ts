@@ -147,6 +147,7 @@ const exportSelect = {
   lastSignInAt: true,
   disconnectedAt: true,
   environments: { select: { url: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+  subscriptions: { select: { id: true, planId: true, quantity: true, status: true, resolvedAt: true } },
 } as const satisfies Prisma.TenantSelect;
 
 export type TenantExportRow = Prisma.TenantGetPayload<{ select: typeof exportSelect }>;

@@ -7,6 +7,7 @@ import { recordTenantExport, staffActor } from "@/lib/data/support/activity";
 import { csvLine } from "@/lib/data/support/csv";
 import { parseTenantFilters } from "@/lib/data/support/tenant-filters";
 import { countTenants, EXPORT_MAX_ROWS, exportTenants } from "@/lib/data/support/tenants";
+import { currentSubscriptionOf } from "@/lib/subscriptions/vocabulary";
 
 export const dynamic = "force-dynamic";
 
@@ -30,6 +31,10 @@ const HEADER = [
   "first_sign_in_at",
   "last_sign_in_at",
   "disconnected_at",
+  "subscription_id",
+  "subscription_plan",
+  "subscription_quantity",
+  "subscription_status",
 ];
 
 export async function GET(request: NextRequest) {
@@ -66,6 +71,7 @@ export async function GET(request: NextRequest) {
         }
         let chunk = "";
         for (const t of next.value) {
+          const subscription = currentSubscriptionOf(t.subscriptions);
           chunk += csvLine([
             t.id,
             t.displayName,
@@ -86,6 +92,10 @@ export async function GET(request: NextRequest) {
             t.firstSignInAt,
             t.lastSignInAt,
             t.disconnectedAt,
+            subscription?.id,
+            subscription?.planId,
+            subscription?.quantity,
+            subscription?.status,
           ]);
         }
         controller.enqueue(encoder.encode(chunk));

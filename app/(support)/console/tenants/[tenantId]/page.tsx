@@ -21,6 +21,8 @@ import { requestOrigin } from "@/lib/request-origin";
 import { AuditTrail, AuditViewLinks } from "./_components/audit-trail";
 import { CheckHistory } from "./_components/check-history";
 import { EnvironmentList } from "./_components/environment-list";
+import { TenantSubscriptions } from "@/components/subscriptions/tenant-subscriptions";
+import { tenantSubscriptions } from "@/lib/data/support/subscriptions";
 
 /** The organisation's name in the title — only for staff (the title must not tell anyone else who is a customer). */
 export async function generateMetadata({ params }: { params: Promise<{ tenantId: string }> }): Promise<Metadata> {
@@ -52,7 +54,7 @@ export default async function SupportTenantPage({
   const session = await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
   const tenant = await getSupportTenant(tenantId);
   if (!tenant) notFound();
-  const [checks, trail] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id, auditView)]);
+  const [checks, trail, subscriptions] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id, auditView), tenantSubscriptions(tenant.id)]);
   const events = trail.events;
   const c = config();
   const origin = await requestOrigin();
@@ -90,6 +92,8 @@ export default async function SupportTenantPage({
       ) : null}
 
       <HealthNotice environments={tenant.environments} />
+
+      {subscriptions.length > 0 ? <TenantSubscriptions subscriptions={subscriptions} disconnected={tenant.disconnectedAt !== null} /> : null}
 
       <Card>
         <h2 className="sr-only">Tenant facts</h2>

@@ -1,0 +1,3 @@
+import { marketplaceSuite } from "./marketplace.suite";
+
+marketplaceSuite("pglite");
