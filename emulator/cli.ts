@@ -66,6 +66,13 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     clientApps: s.clientApps.map((c) => ({ displayName: c.displayName, clientId: c.clientId, homeTenantId: c.homeTenantId, clientSecret: c.secrets[0]?.value ?? "", roles: c.grantedAppRoles })),
     globalDiscoveryUrl: emu.globalDiscoveryUrl,
     graphUrl: emu.graphUrl,
+    // The host's managed identity (App Service: IDENTITY_ENDPOINT, IDENTITY_HEADER) and the portal's vault.
+    managedIdentity: { ...emu.managedIdentity, clientId: s.managedIdentities[0]?.clientId ?? "" },
+    keyVault: {
+      url: emu.vaultUrl(DEMO_IDS.keyVault.name),
+      authSecretUri: `${emu.vaultUrl(DEMO_IDS.keyVault.name)}/secrets/${DEMO_IDS.keyVault.authSecret}`,
+      certificateUrl: `${emu.vaultUrl(DEMO_IDS.keyVault.name)}/certificates/${DEMO_IDS.keyVault.certificate}`,
+    },
     adminApi: `${emu.authorityHost}/_emulator`,
     ppac: `${emu.authorityHost}/_emulator/ppac`,
     tenants: s.tenants.map((t) => ({
@@ -111,6 +118,8 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
     `  Microsoft Graph:    ${info.graphUrl}/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='…')`,
     `  Admin API:          ${info.adminApi}   PPAC (emulated): ${info.ppac}`,
     `  CA certificate:     ${info.caCertPath}  (NODE_EXTRA_CA_CERTS)`,
+    `  Managed identity:   ${info.managedIdentity.endpoint}  (IDENTITY_ENDPOINT; client id ${info.managedIdentity.clientId})`,
+    `  Key Vault:          ${info.keyVault.url}`,
     `  App "${info.appDisplayName}": client id ${info.clientId}, home tenant ${info.homeTenantId}`,
     "",
     "Tenants and users:",

@@ -30,6 +30,22 @@ export const DEMO_IDS = {
     /** An app registered in a customer tenant (Fabrikam), granted Connections.Read there. */
     foreign: "61728394-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
   },
+  /**
+   * The portal's user-assigned managed identity (in the home tenant), trusted by the app registration through a
+   * federated credential: the portal's credential without any secret (docs/protocol/identity.md).
+   */
+  managedIdentity: {
+    clientId: "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+    principalId: "9b0c1d2e-3f4a-4b6c-9d7e-8f9a0b1c2d3e",
+  },
+  /** The portal's Key Vault (https://<name>.vault.localhost:PORT) and what it holds. */
+  keyVault: {
+    name: "northwind-portal",
+    authSecret: "portal-auth-secret",
+    certificate: "portal-entra-certificate",
+  },
+  /** The federated credential on the app registration that trusts the managed identity. */
+  federatedCredentialName: "portal-managed-identity",
 } as const;
 
 export const SUPPORT_OPERATOR = "Support.Operator";

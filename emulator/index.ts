@@ -15,7 +15,8 @@ import { createAdmin } from "./admin";
 import type { EmulatorAdmin } from "./admin";
 import type { EmulatorContext } from "./context";
 import { demoScenario } from "./demo-scenario";
-import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin } from "./hosts";
+import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin, vaultOrigin } from "./hosts";
+import { MANAGED_IDENTITY_PATH } from "./managed-identity";
 import { defaultStateDir } from "./paths";
 import type { RequestLogEntry } from "./request-log";
 import { parseScenario } from "./scenario";
@@ -63,14 +64,25 @@ export interface EmulatorHandle {
   globalDiscoveryUrl: string;
   /** Microsoft Graph's service root in the emulator (https://graph.localhost:PORT). */
   graphUrl: string;
+  /**
+   * The host's managed identity endpoint and its shared secret: what App Service puts in IDENTITY_ENDPOINT and
+   * IDENTITY_HEADER, where @azure/identity's ManagedIdentityCredential finds them.
+   */
+  managedIdentity: { endpoint: string; header: string };
+  /** https://<vault>.vault.localhost:PORT */
+  vaultUrl(vaultName: string): string;
   admin: EmulatorAdmin;
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;
 }
 
 /** TLS options with a fresh leaf certificate covering 127.0.0.1, localhost and every environment host. */
+function certifiedNames(scenario: Scenario): string[] {
+  return certificateDnsNames(scenario.environments, scenario.keyVaults.map((v) => v.name));
+}
+
 function tlsOptions(ca: PemKeyPair, scenario: Scenario): { cert: string; key: string; ca: string } {
-  const leaf = issueServerCertificate(ca, { dnsNames: certificateDnsNames(scenario.environments), ipAddresses: ["127.0.0.1"] });
+  const leaf = issueServerCertificate(ca, { dnsNames: certifiedNames(scenario), ipAddresses: ["127.0.0.1"] });
   return { cert: leaf.certPem, key: leaf.keyPem, ca: ca.certPem };
 }
 
@@ -96,9 +108,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const port = await listen(server, opts.port ?? 0);
   const state = new EmulatorState(initial, port);
   // New environments need new SANs: re-issue the leaf certificate when the scenario is replaced.
-  let certifiedHosts = certificateDnsNames(initial.environments).sort().join(",");
+  let certifiedHosts = certifiedNames(initial).sort().join(",");
   state.onScenarioReplaced = (scenario) => {
-    const hosts = certificateDnsNames(scenario.environments).sort().join(",");
+    const hosts = certifiedNames(scenario).sort().join(",");
     if (hosts === certifiedHosts) return;
     certifiedHosts = hosts;
     server.setSecureContext(tlsOptions(ca, scenario));
@@ -122,6 +134,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     },
     globalDiscoveryUrl: globalDiscoveryOrigin(port),
     graphUrl: graphOrigin(port),
+    managedIdentity: { endpoint: `${authorityHost}${MANAGED_IDENTITY_PATH}`, header: state.identityHeader },
+    vaultUrl: (vaultName) => vaultOrigin(vaultName, port),
     admin,
     requestLog: () => state.requestLog.list(),
     close: () =>

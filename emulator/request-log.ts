@@ -20,9 +20,11 @@ export type RequestKind =
   | "discovery"
   | "admin"
   | "ppac"
+  | "identity"
+  | "keyvault"
   | "unknown";
 
-export type ClientAuthMethod = "client_secret_post" | "client_secret_basic" | "private_key_jwt" | "none";
+export type ClientAuthMethod = "client_secret_post" | "client_secret_basic" | "private_key_jwt" | "federated_assertion" | "none";
 
 export interface RequestLogEntry {
   id: number;

@@ -4,6 +4,8 @@
  * - HTTP Basic per RFC 6749 §2.3.1: base64(urlencode(client_id) ":" urlencode(secret))
  * - client_assertion JWT (private_key_jwt): RS256 with `x5t` (SHA-1 thumbprint) or PS256 with
  *   `x5t#S256`; aud = the target tenant's token endpoint; iss = sub = client_id; exp required.
+ * - client_assertion issued by another issuer (no certificate thumbprint): a federated identity credential
+ *   (federated.ts, docs/protocol/identity.md F3).
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importX509 } from "jose";
 import type { EntraErrorName } from "../errors";
@@ -12,6 +14,8 @@ import type { EmulatorRequest } from "../http";
 import type { ClientAuthMethod } from "../request-log";
 import type { AppRegistration, ClientCertificate, Settings } from "../scenario";
 import type { AppIdAcr } from "./claims";
+import { verifyFederatedAssertion } from "./federated";
+import type { FederatedContext } from "./federated";
 
 export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -47,6 +51,8 @@ export interface ClientAuthContext {
   settings: Settings;
   /** Accepted `aud` values of a client assertion: this tenant's token endpoints. */
   tokenEndpoints: string[];
+  /** The ISV app's federated identity credentials (absent for client apps: they have none). */
+  federated?: FederatedContext;
 }
 
 function fail(error: EntraErrorName, params: Record<string, string> = {}): ClientAuthFailure {
@@ -121,6 +127,11 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
     claims = decodeJwt(assertion) as Record<string, unknown>;
   } catch {
     return assertionFailure("Client assertion failed signature validation. [Reason - The client assertion is not a well-formed JWT.]");
+  }
+  // An assertion without a certificate thumbprint that the app did not issue itself is a federated one.
+  if (ctx.federated && headerParams.x5t === undefined && headerParams["x5t#S256"] === undefined && claims.iss !== ctx.app.clientId) {
+    const federated = await verifyFederatedAssertion(assertion, claims, ctx.federated);
+    return federated.ok ? { ok: true, method: "federated_assertion", appidacr: "2" } : fail(federated.error, federated.params);
   }
   const alg = headerParams.alg;
   if (alg !== "RS256" && alg !== "PS256") {
