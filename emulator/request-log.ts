@@ -41,6 +41,8 @@ export interface RequestLogEntry {
   tenantId?: string;
   grantType?: string;
   clientAuth?: ClientAuthMethod;
+  /** private_key_jwt: the SHA-1 thumbprint of the registered certificate the assertion was signed with. */
+  certificateThumbprint?: string;
   clientId?: string;
   scope?: string;
   /** Entra errors: the AADSTS code; Dataverse errors: the hex code. */

@@ -25,7 +25,7 @@ export interface BasicCredentials {
 }
 
 export type ClientAuthFailure = { ok: false; error: EntraErrorName; params: Record<string, string> };
-export type ClientAuthResult = { ok: true; method: ClientAuthMethod; appidacr: AppIdAcr } | ClientAuthFailure;
+export type ClientAuthResult = { ok: true; method: ClientAuthMethod; appidacr: AppIdAcr; certificateThumbprint?: string } | ClientAuthFailure;
 
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, " "));
@@ -182,5 +182,5 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
       exp: exp === undefined ? "(missing)" : new Date(exp * 1000).toISOString(),
     });
   }
-  return { ok: true, method: "private_key_jwt", appidacr: "2" };
+  return { ok: true, method: "private_key_jwt", appidacr: "2", certificateThumbprint: certificate.thumbprintSha1.toUpperCase() };
 }

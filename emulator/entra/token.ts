@@ -132,6 +132,7 @@ async function authenticate(request: TokenRequest, registration: Pick<ClientApp,
   });
   if (!result.ok) fail(result.error, result.params);
   req.log.clientAuth = result.method;
+  if (result.certificateThumbprint) req.log.certificateThumbprint = result.certificateThumbprint;
   return { appidacr: result.appidacr };
 }
 
