@@ -1,5 +1,6 @@
 // A customer admin's journey, driven in Chromium against the portal and the Microsoft emulator.
 import { expect, test, type Page } from "@playwright/test";
+import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer, startConsentRoundTrip, type StagedCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 
@@ -337,9 +338,11 @@ test.describe("connection check failures, each explained", () => {
     await expect(current.locator('[data-step="privileges"]')).toContainText("Not checked until the security role is fixed.");
   });
 
-  test("expired client secret: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
+  test("the vendor's credentials refused: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
     await withRegisteredEnvironment(page, await stageCustomer({ name: "Expired", environments: [{ name: "prod" }] }));
-    await emulator.action("expireSecret");
+    // The demo's credentials, both refused: no federated credential for its managed identity, an expired certificate.
+    await emulator.action("removeFederatedCredential", { name: DEMO_IDS.federatedCredentialName });
+    await emulator.action("expireCertificate");
     const current = await runCheck(page, "Failed");
     const token = current.locator('[data-step="token"]');
     await expect(token).toContainText("a problem with Northwind Traders' own app registration");

@@ -72,7 +72,7 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
             const warning = health.status === "expiring" || health.status === "expired";
             return (
               <li key={health.id} data-testid="credential" data-credential-status={health.status} data-in-use={health.inUse ? "yes" : "no"} aria-label={health.label}>
-                <h3 className="font-medium">
+                <h3 className="font-medium wrap-anywhere">
                   {health.label}
                   {health.inUse ? <span className="ml-2 rounded bg-white/70 px-2 py-0.5 text-xs font-semibold">In use</span> : null}
                 </h3>
@@ -109,7 +109,7 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
                   {health.thumbprint ? (
                     <>
                       <dt className="font-medium">Thumbprint</dt>
-                      <dd className="font-mono text-xs">{health.thumbprint}</dd>
+                      <dd className="font-mono text-xs break-all">{health.thumbprint}</dd>
                     </>
                   ) : null}
                   {health.rejection ? (
