@@ -608,6 +608,12 @@ function smtpUrlWithPassword(smtpUrl: string, password: string | undefined): str
 
 let cached: PortalConfig | undefined;
 
+/** Reads process.env again (a script that changes its own configuration between runs: the bench). */
+export function reloadConfig(): PortalConfig {
+  cached = undefined;
+  return config();
+}
+
 /** The portal's configuration, read from process.env once. */
 export function config(): PortalConfig {
   cached ??= parseConfig(process.env);
