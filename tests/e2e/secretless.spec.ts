@@ -3,7 +3,7 @@
 // fallback, and AUTH_SECRET is a Key Vault reference. The console's credentials card says which one is in use; a
 // federated credential removed from the app registration meets Microsoft's error and the certificate takes over
 // with one notice; a Key Vault reference that cannot be read stops start-up with one line naming the variable.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
@@ -73,6 +73,22 @@ test("the federated credential removed from the app registration: sign-in meets 
   await expect(olivia.getByRole("heading", { level: 1, name: "Onboarding at a glance" })).toBeVisible();
   await olivia.waitForTimeout(1000);
   expect(await fallbackMail()).toHaveLength(1);
+});
+
+test("the build holds none of the values the portal reads at run time", async () => {
+  // The build is made before the emulator starts: nothing secret may be compiled in. Look for the demo app's persisted
+  // secret and key, this run's vault secrets and the host's identity header in every file of .next but its cache.
+  const runtime = JSON.parse(await readFile(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as { clientSecret: string; managedIdentity: { header: string } };
+  const keyPem = await readFile(path.join(".emulator", "demo-app", "client-key.pem"), "utf8");
+  const { scenario } = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as { scenario: { keyVaults: Array<{ secrets: Array<{ versions: Array<{ value: string }> }> }> } };
+  const values = [runtime.clientSecret, runtime.managedIdentity.header, keyPem.split("\n")[1]!, ...scenario.keyVaults.flatMap((v) => v.secrets.flatMap((x) => x.versions.map((y) => y.value)))];
+  for (const value of values) expect(value.length).toBeGreaterThanOrEqual(32);
+  const files = (await readdir(".next", { recursive: true, withFileTypes: true })).filter((f) => f.isFile() && !path.join(f.parentPath, f.name).startsWith(path.join(".next", "cache")));
+  expect(files.length).toBeGreaterThan(100);
+  for (const file of files) {
+    const content = await readFile(path.join(file.parentPath, file.name), "latin1");
+    for (const value of values) expect(content.includes(value), `${path.join(file.parentPath, file.name)} holds a secret`).toBe(false);
+  }
 });
 
 test.describe("Key Vault references at start-up", () => {

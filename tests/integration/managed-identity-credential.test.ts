@@ -4,6 +4,7 @@
 // the client assertion — with a certificate held in Key Vault as the fallback. Checks, consent proof and delegated
 // redemption all work with no secret configured; a federated credential removed from the app registration meets
 // Microsoft's error, the fallback takes over with one notice, and the console's data says so.
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
@@ -72,10 +73,18 @@ describe("managed identity as the app's credential", () => {
     ]);
   });
 
-  it("a federated credential removed from the app registration: Microsoft's error, the Key Vault certificate takes over, one notice", async () => {
+  it("a federated credential removed from the app registration: Microsoft's error, the Key Vault certificate takes over, one notice; no assertion, token or key in any log line or row", async () => {
     const { config } = await import("@/lib/config");
     const { forgetTenantClient } = await import("@/lib/entra/msal");
     const { describeCredential } = await import("@/lib/entra/credentials");
+    // Every log line at every level, from here on: the assertion and the certificate are fetched again meanwhile.
+    const lines: string[] = [];
+    const { createLogger, setLogger } = await import("@/lib/log");
+    setLogger(createLogger(new Writable({ write: (chunk: Buffer, _e, done) => void (lines.push(chunk.toString()), done()) }), "trace"));
+    const { forgetFederatedAssertions } = await import("@/lib/entra/managed-identity");
+    const { forgetVaultCertificates } = await import("@/lib/vault/certificate");
+    forgetFederatedAssertions();
+    forgetVaultCertificates();
     h.emulator.admin.removeFederatedCredential(DEMO_IDS.federatedCredentialName);
     forgetTenantClient(FABRIKAM);
     const start = h.emulator.requestLog().length;
@@ -103,5 +112,27 @@ describe("managed identity as the app's credential", () => {
       ["managed-identity", false, 700211],
       ["key-vault-certificate", true, null],
     ]);
+
+    // What must never be written down: any signed token (the assertion, the access tokens), the certificate's
+    // private key, the vault's secrets.
+    const vault = h.emulator.admin.state().scenario.keyVaults[0]!;
+    const keyBody = vault.certificates[0]!.versions[0]!.keyPem.split("\n").slice(1, 3).join("\n");
+    const vaultSecrets = vault.secrets.flatMap((x) => x.versions.map((v) => v.value));
+    const jwt = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
+    expect(lines.some((l) => l.includes("Key Vault certificate loaded"))).toBe(true);
+    expect(lines.some((l) => l.includes("outbound call") && l.includes("vault.localhost"))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toMatch(jwt);
+      expect(line).not.toContain(keyBody);
+      for (const value of vaultSecrets) expect(line).not.toContain(value);
+    }
+    const tables = await db().$queryRawUnsafe<Array<{ table_name: string }>>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+    for (const { table_name } of tables) {
+      for (const row of await db().$queryRawUnsafe<Array<{ row: string }>>(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`)) {
+        expect(row.row).not.toMatch(jwt);
+        expect(row.row).not.toContain(keyBody.replace(/\n/g, "\\n"));
+        expect(row.row).not.toContain(keyBody.split("\n")[0]);
+      }
+    }
   });
 });
