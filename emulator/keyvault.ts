@@ -30,7 +30,8 @@ const ROLE_ACTIONS: Record<VaultRole, Action[]> = {
   "Key Vault Administrator": ["secrets/getSecret", "secrets/readMetadata", "secrets/setSecret", "certificates/read"],
   "Key Vault Secrets Officer": ["secrets/getSecret", "secrets/readMetadata", "secrets/setSecret"],
   "Key Vault Secrets User": ["secrets/getSecret", "secrets/readMetadata"],
-  "Key Vault Certificates Officer": ["certificates/read", "secrets/getSecret", "secrets/readMetadata"],
+  // "… excluding reading the secret and key portions" (docs/protocol/identity.md V6).
+  "Key Vault Certificates Officer": ["certificates/read"],
   "Key Vault Certificate User": ["certificates/read", "secrets/getSecret", "secrets/readMetadata"],
   "Key Vault Reader": ["secrets/readMetadata", "certificates/read"],
 };
