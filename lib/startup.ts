@@ -5,7 +5,7 @@ import "server-only";
 // configuration), then the Key Vault certificate's version in use; either failing stops start-up the same way.
 import { config, ConfigError, earlySettings } from "@/lib/config";
 import { logger } from "@/lib/log";
-import { credentialsReady } from "@/lib/entra/credentials";
+import { credentialLabel, credentialsReady } from "@/lib/entra/credentials";
 import { KeyVaultReferenceError, resolveKeyVaultReferences } from "@/lib/vault/references";
 
 function stop(message: string): never {
@@ -25,6 +25,8 @@ try {
     stop(`Configuration error: ENTRA_CLIENT_CERTIFICATE_KEY_VAULT names a certificate that could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   logger().info({ mode: c.mode, database: c.database.display, tenancy: c.entra.tenancy }, `Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`);
+  const labels = c.entra.credentials.map(credentialLabel);
+  logger().info({ credentials: labels }, `Credentials for Entra ID: ${labels.join(", ") || "none"}`);
   logger().info({ webhooks: c.webhooks ? new URL(c.webhooks.url).origin : null }, c.webhooks ? `Lifecycle webhooks: on, to ${new URL(c.webhooks.url).origin}` : "Lifecycle webhooks: off (WEBHOOK_URL is not set)");
 } catch (error) {
   if (error instanceof ConfigError || error instanceof KeyVaultReferenceError) stop(error.message);
