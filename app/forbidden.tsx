@@ -15,9 +15,12 @@ export default async function Forbidden() {
   const explanation = !session
     ? "This page needs a signed-in account with the right role."
     : session.kind === "staff"
-      ? isStaffWith(session, "operator")
+      ? // Only an account without the admin role is told it lacks it (staff on customer pages are sent to the console).
+        isStaffWith(session, "operator") && !isStaffWith(session, "admin")
         ? `This needs the app role ${supportAdminRole} in ${possessive(vendorName)} tenant; your account holds ${supportOperatorRole} only. A support admin can assign it (Microsoft Entra admin center → Enterprise applications → ${appName} → Users and groups).`
-        : `The support console needs the app role ${supportOperatorRole} or ${supportAdminRole}. Customer pages are for your customers' accounts, not ${possessive(vendorName)} staff.`
+        : isStaffWith(session, "admin")
+          ? `Customer pages are for your customers' accounts; as ${possessive(vendorName)} support staff you work in the support console.`
+          : `The support console needs the app role ${supportOperatorRole} or ${supportAdminRole}. Customer pages are for your customers' accounts, not ${possessive(vendorName)} staff.`
       : !session.tenantAdmin
         ? `Changing your organisation's connection needs ${describeAdministrators(customerAdminRoleIds)} role in Microsoft Entra ID; your account holds none of them, so it can read the connection but not change it. The support console is for ${possessive(vendorName)} staff (app role ${supportOperatorRole}).`
         : `This page is for ${possessive(vendorName)} support staff (app role ${supportOperatorRole}); your account belongs to a customer organisation.`;

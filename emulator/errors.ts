@@ -128,10 +128,11 @@ export const ENTRA_ERRORS = {
 
   // Scopes and resources
   invalidScope: entra(70011, "invalid_scope", "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
+  /** What Entra answers today for a client-credentials scope that is not `<resource>/.default` (docs/protocol/entra.md A5). */
   clientCredentialsScope: entra(
-    70011,
+    1002012,
     "invalid_scope",
-    "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).",
+    "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).",
   ),
   multipleResources: entra(
     700022,
@@ -303,6 +304,11 @@ export interface DataverseErrorDefinition {
   status: number;
   code: string;
   template: string;
+  /**
+   * The platform's name for the error, sent as `@Microsoft.PowerApps.CDS.ErrorDetails.ApiExceptionMessageName` when
+   * the client asks for annotations (docs/protocol/dataverse.md "Annotations"); only where it is known.
+   */
+  messageName?: string;
 }
 
 export const DATAVERSE_ERRORS = {
@@ -334,6 +340,7 @@ export const DATAVERSE_ERRORS = {
   missingPrivilege: {
     status: 403,
     code: "0x80040220",
+    messageName: "PrivilegeDenied",
     template:
       "Principal user (Id={systemUserId}, type=8, roleCount={roleCount}, privilegeCount={privilegeCount}, accessMode={accessMode}), is missing {privilegeName} privilege (Id={privilegeId}) on OTC={otc} for entity '{entity}'. context.Caller={systemUserId}",
   },
@@ -341,10 +348,12 @@ export const DATAVERSE_ERRORS = {
   recordAccessDenied: {
     status: 403,
     code: "0x80040220",
+    messageName: "PrivilegeDenied",
     template:
       "SecLib::AccessCheckEx failed. Returned hr = -2147187962, ObjectID: {recordId}, OwnerId: {ownerId},  OwnerIdType: 8 and CallingUser: {systemUserId}. ObjectTypeCode: {otc}, objectBusinessUnitId: {businessUnitId}, AccessRights: {accessRights} ",
   },
-  recordNotFound: { status: 404, code: "0x80040217", template: "{entity} With Id = {id} Does Not Exist" },
+  /** [V] message and name (docs/protocol/dataverse.md "Annotations"). */
+  recordNotFound: { status: 404, code: "0x80040217", template: "Entity '{entity}' With Id = {id} Does Not Exist", messageName: "ObjectDoesNotExist" },
   resourceNotFound: { status: 404, code: "0x80060888", template: "Resource not found for the segment '{segment}'." },
   propertyNotFound: {
     status: 400,
@@ -352,7 +361,17 @@ export const DATAVERSE_ERRORS = {
     template: "Could not find a property named '{property}' on type 'Microsoft.Dynamics.CRM.{entity}'.",
   },
   querySyntax: { status: 400, code: "0x80060888", template: "Syntax error at position {position} in '{expression}'." },
-  badRequest: { status: 400, code: "0x80040203", template: "{detail}" },
+  badRequest: { status: 400, code: "0x80040203", template: "{detail}", messageName: "InvalidArgument" },
+  /** [V-3p] any query parameter Dataverse does not know, or knows but refuses ($skip, $search, $format); names are case-sensitive. */
+  queryParameterNotSupported: { status: 400, code: "0x0", template: "The query parameter {name} is not supported" },
+  /** A query option Dataverse supports but the emulator does not implement (fetchXml, savedQuery, userQuery, $apply, tag). */
+  queryParameterNotEmulated: {
+    status: 400,
+    code: "0x0",
+    template: "The query parameter {name} is not supported by the emulated Dataverse: Dataverse supports it, the emulator does not implement it.",
+  },
+  /** [U] a `$skiptoken` the server did not write (Dataverse's exact answer is unknown). */
+  invalidSkipToken: { status: 400, code: "0x80060888", template: "The $skiptoken value '{value}' is not a paging cookie this server wrote. Use the @odata.nextLink URL as it was returned." },
   invalidJson: { status: 400, code: "0x80048d19", template: "Error identified in Payload provided by the user for Entity :'{entity}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : Microsoft.OData.ODataException: {detail}" },
   methodNotAllowed: { status: 405, code: "0x80060888", template: "The requested resource does not support http method '{method}'." },
   duplicateRecord: { status: 412, code: "0x80040237", template: "A record that has the attribute values {attribute} already exists. The entity key requires that this set of attributes contains unique values." },
@@ -382,11 +401,16 @@ export type DataverseErrorName = keyof typeof DATAVERSE_ERRORS;
 export interface DataverseErrorInstance {
   status: number;
   body: { error: { code: string; message: string } };
+  messageName?: string;
 }
 
 export function dataverseError(name: DataverseErrorName, params: Record<string, string | number | undefined> = {}): DataverseErrorInstance {
   const definition: DataverseErrorDefinition = DATAVERSE_ERRORS[name];
-  return { status: definition.status, body: { error: { code: definition.code, message: fillTemplate(definition.template, params) } } };
+  return {
+    status: definition.status,
+    body: { error: { code: definition.code, message: fillTemplate(definition.template, params) } },
+    ...(definition.messageName ? { messageName: definition.messageName } : {}),
+  };
 }
 
 /** Thrown by Dataverse handlers; the router turns it into the OData error response. */

@@ -390,6 +390,11 @@ export const settingsSchema = z.object({
    * AADSTS70021 naming all three.
    */
   federatedCredentialErrors: z.enum(["per-claim", "legacy"]).default("per-claim"),
+  /**
+   * Rows in one page of a collection when the client sends no `Prefer: odata.maxpagesize` (Dataverse: 5,000, its
+   * maximum; docs/protocol/dataverse.md "Paging"). Tests set it small to see `@odata.nextLink` without 5,001 rows.
+   */
+  defaultPageSize: z.number().int().min(1).max(5000).default(5000),
 });
 
 export const scenarioSchema = z.object({

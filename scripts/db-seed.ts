@@ -1,6 +1,10 @@
 // `npm run db:seed`: demo data for the embedded database, matching the emulator's demo scenario
 // (emulator/demo-ids.ts), so the support console has tenants in several states from the first start.
 // Idempotent: a tenant that already exists is left as it is.
+// The data is what the product itself would have written: an environment registered after its tenant consented,
+// its checks after that, lastVerifiedAt on every environment that has worked (so scheduled re-verification picks
+// it up), health as its checks would have left it (lib/monitoring/health-state.ts), and people's actions audited
+// as theirs. Fabrikam is monitored: its customer's setup check three days ago, then a scheduled check every hour.
 //
 // Environment: DATABASE_URL (default pglite:.data/pglite), EMULATOR_PORT (44300; part of the demo URLs).
 import { PrismaClient } from "../lib/generated/prisma/client";
@@ -11,6 +15,7 @@ import { CHECK_STEPS, skipReason, type CheckStepName } from "../lib/checks/vocab
 import { diagnoseDataverseFailure, diagnoseTokenFailure, privilegesMissing, systemAdministratorHeld, type Diagnosis, type DiagnosisContext } from "../lib/checks/diagnoses";
 import { config } from "../lib/config";
 import { DataverseError } from "../lib/dataverse/web-api";
+import { nextHealth, type HealthRecord } from "../lib/monitoring/health-state";
 
 const target = parseDatabaseUrl(process.env.DATABASE_URL?.trim() || DEFAULT_EMBEDDED_DATABASE_URL);
 const emulatorPort = process.env.EMULATOR_PORT || "44300";
@@ -24,68 +29,141 @@ const c = config();
 const diagnosisContext: DiagnosisContext = { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId };
 const STEP_NAMES = CHECK_STEPS;
 
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+type StepOutcomeName = "PASSED" | "WARNING" | "FAILED" | "SKIPPED";
+type SeedCheck = {
+  minutesAgo: number;
+  /** Who ran it: the customer's administrator (default) or scheduled re-verification. */
+  scheduled?: boolean;
+  failAt?: { step: CheckStepName; diagnosis: Diagnosis; vendorDetail: Record<string, string | number | boolean | null> };
+  warnAt?: { step: CheckStepName; diagnosis: Diagnosis };
+};
+
+const SCHEDULED = "scheduled re-verification"; // lib/monitoring/recheck.ts, as its checks and audit events name it
+
+/** A customer's administrator as the audit trail records them. */
+const person = (tenantId: string, name: string) => ({ actorKind: "CUSTOMER" as const, actorTenantId: tenantId, actorName: name });
+
+/**
+ * An environment's checks, oldest first, as the product would have recorded them: each with its steps and its
+ * check.started / check.finished events, the environment's latest check, lastVerifiedAt and health replayed
+ * through lib/monitoring/health-state.ts, and the consent marked removed when a check proved it gone.
+ */
+async function recordChecks(
+  tx: Tx,
+  t: { id: string; admin: string; consentVerified: boolean },
+  environment: { id: string; createdAt: Date },
+  checks: SeedCheck[],
+): Promise<void> {
+  let health: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null };
+  let latest: { id: string; outcome: "PASSED" | "WARNING" | "FAILED"; at: Date; failingStep: string | null } | null = null;
+  let lastVerifiedAt: Date | null = null;
+  let healthChangedAt: Date | null = null;
+  for (const spec of [...checks].sort((a, b) => b.minutesAgo - a.minutesAgo)) {
+    const outcome = spec.failAt ? "FAILED" : spec.warnAt ? "WARNING" : "PASSED";
+    const at = minutesAgo(spec.minutesAgo);
+    if (at < environment.createdAt) throw new Error(`A seeded check of ${t.id} would predate its environment's registration.`);
+    const finishedAt = new Date(at.getTime() + (spec.scheduled ? 420 : 700));
+    const check = await tx.connectionCheck.create({
+      data: {
+        tenantId: t.id,
+        environmentId: environment.id,
+        trigger: spec.scheduled ? "SCHEDULED" : "CUSTOMER",
+        triggeredByName: spec.scheduled ? SCHEDULED : t.admin,
+        startedAt: at,
+        finishedAt,
+        outcome,
+        failingStep: spec.failAt?.step ?? null,
+        durationMs: finishedAt.getTime() - at.getTime(),
+        // A scheduled check of a working environment is warm: its token is cached, one $batch to Dataverse.
+        entraRequests: spec.scheduled ? 0 : 1,
+        dataverseRequests: spec.failAt?.step === "token" ? 0 : spec.scheduled ? 1 : 2,
+        steps: { create: seedSteps(t.id, spec) },
+      },
+      select: { id: true },
+    });
+    const actor = spec.scheduled ? { actorKind: "SYSTEM" as const, actorName: SCHEDULED } : person(t.id, t.admin);
+    const decisive = spec.failAt?.diagnosis ?? spec.warnAt?.diagnosis ?? null;
+    const change = nextHealth(
+      health,
+      { outcome, startedAt: at, diagnosis: decisive?.id ?? null, errorCode: decisive?.microsoftCode ?? null, cause: decisive?.cause ?? null, consentWasVerified: t.consentVerified },
+      c.branding.appName,
+      finishedAt,
+    );
+    const events: Array<{ action: string; targetType: string; targetId: string; details: Record<string, string | null> }> = [
+      { action: "check.started", targetType: "check", targetId: check.id, details: { environmentId: environment.id, trigger: spec.scheduled ? "SCHEDULED" : "CUSTOMER" } },
+    ];
+    if (change.transition) {
+      if (change.transition.consentRemoved) {
+        await tx.tenant.update({ where: { id: t.id }, data: { consentState: "REVOKED" } });
+        events.push({ action: "consent.revoked", targetType: "tenant", targetId: t.id, details: { because: "re-verification", checkId: check.id } });
+      }
+      const { kind, from, to, causeId } = change.transition;
+      events.push({ action: `environment.${kind}`, targetType: "environment", targetId: environment.id, details: { checkId: check.id, from, to, cause: causeId } });
+    }
+    events.push({ action: "check.finished", targetType: "check", targetId: check.id, details: { outcome, failingStep: spec.failAt?.step ?? null } });
+    await tx.auditEvent.createMany({ data: events.map((e, i) => ({ ...actor, tenantId: t.id, ...e, createdAt: i === 0 ? at : finishedAt })) });
+    const { healthChangedAt: changed, ...next } = change.next;
+    health = next;
+    if (changed) healthChangedAt = changed;
+    if (outcome !== "FAILED") lastVerifiedAt = at;
+    latest = { id: check.id, outcome, at, failingStep: spec.failAt?.step ?? null };
+  }
+  if (!latest) return;
+  const summary = { latestCheckOutcome: latest.outcome, latestCheckAt: latest.at, latestFailingStep: latest.failingStep };
+  await tx.environment.update({ where: { id: environment.id }, data: { latestCheckId: latest.id, ...summary, ...health, healthChangedAt, lastVerifiedAt } });
+  // One environment per seeded tenant: the tenant's summary is its environment's.
+  await tx.tenant.update({ where: { id: t.id }, data: { ...summary, health: health.health, brokenSince: health.brokenSince } });
+}
+
 async function seed(prisma: PrismaClient) {
-  const system = { actorKind: "SYSTEM" as const, actorName: "Demo seed" };
   let created = 0;
 
   const fabrikam = DEMO_IDS.tenants.fabrikam;
   if (!(await prisma.tenant.findUnique({ where: { id: fabrikam }, select: { id: true } }))) {
     created++;
     await prisma.$transaction(async (tx) => {
+      // Diego Siciliani, Fabrikam's Global Administrator in the emulator's demo scenario, onboarded it three days ago.
+      const admin = "Diego Siciliani";
+      const signedIn = minutesAgo(60 * 24 * 3);
+      const registeredAt = minutesAgo(60 * 24 * 3 - 8);
+      const readyAt = minutesAgo(60 * 24 * 3 - 10);
       await tx.tenant.create({
         data: {
           id: fabrikam,
           // As Microsoft Graph names it (the emulator's tenantInformation), read when it first signed in.
           displayName: "Fabrikam, Inc.",
-          displayNameResolvedAt: minutesAgo(60 * 24 * 3),
+          displayNameResolvedAt: signedIn,
           primaryDomain: "fabrikam.onmicrosoft.com",
           source: "APPSOURCE",
           sourceTag: "appsource",
-          firstSignInAt: minutesAgo(60 * 24 * 3),
+          customerReference: "SUB-1001",
+          firstSignInAt: signedIn,
+          createdAt: signedIn,
           consentState: "GRANTED",
           consentGrantedAt: minutesAgo(60 * 24 * 3 - 5),
           consentVerifiedAt: minutesAgo(60 * 24 * 3 - 4),
-          consentGrantedByName: "Fabrikam Global Administrator",
-          latestCheckOutcome: "PASSED",
-          latestCheckAt: minutesAgo(42),
+          consentGrantedByName: admin,
         },
       });
       const environment = await tx.environment.create({
-        data: { tenantId: fabrikam, url: envUrl("fabrikam", "crm4"), friendlyName: "Fabrikam (Production)" },
-        select: { id: true },
-      });
-      const check = await tx.connectionCheck.create({
-        data: {
-          tenantId: fabrikam,
-          environmentId: environment.id,
-          trigger: "CUSTOMER",
-          startedAt: minutesAgo(42),
-          finishedAt: minutesAgo(42),
-          outcome: "PASSED",
-          durationMs: 640,
-          entraRequests: 1,
-          dataverseRequests: 1,
-          steps: {
-            create: STEP_NAMES.map((name, ordinal) => ({ tenantId: fabrikam, ordinal, name, outcome: "PASSED" as const, durationMs: 90 + ordinal * 10 })),
-          },
-        },
-        select: { id: true },
-      });
-      await tx.environment.update({
-        where: { id: environment.id },
-        data: { latestCheckId: check.id, latestCheckOutcome: "PASSED", latestCheckAt: minutesAgo(42) },
+        data: { tenantId: fabrikam, url: envUrl("fabrikam", "crm4"), friendlyName: "Fabrikam (Production)", registeredByName: admin, createdAt: registeredAt },
+        select: { id: true, createdAt: true },
       });
       await tx.auditEvent.createMany({
         data: [
-          { ...system, tenantId: fabrikam, action: "tenant.signed_in", targetType: "tenant", targetId: fabrikam, createdAt: minutesAgo(60 * 24 * 3) },
-          { ...system, tenantId: fabrikam, action: "consent.verified", targetType: "tenant", targetId: fabrikam, createdAt: minutesAgo(60 * 24 * 3 - 4) },
-          { ...system, tenantId: fabrikam, action: "environment.registered", targetType: "environment", targetId: environment.id },
-          { ...system, tenantId: fabrikam, action: "check.finished", targetType: "check", targetId: check.id, details: { outcome: "PASSED" } },
+          { ...person(fabrikam, admin), tenantId: fabrikam, action: "tenant.created", targetType: "tenant", targetId: fabrikam, createdAt: signedIn, details: { source: "APPSOURCE", sourceTag: "appsource", customerReference: "SUB-1001" } },
+          { ...person(fabrikam, admin), tenantId: fabrikam, action: "consent.verified", targetType: "tenant", targetId: fabrikam, createdAt: minutesAgo(60 * 24 * 3 - 4) },
+          { ...person(fabrikam, admin), tenantId: fabrikam, action: "environment.registered", targetType: "environment", targetId: environment.id, createdAt: registeredAt, details: { url: envUrl("fabrikam", "crm4") } },
         ],
       });
+      // The customer's own check when it was set up, then scheduled re-verification every hour of the last day.
+      await recordChecks(tx, { id: fabrikam, admin, consentVerified: true }, environment, [
+        { minutesAgo: 60 * 24 * 3 - 10 },
+        ...Array.from({ length: 24 }, (_, i): SeedCheck => ({ minutesAgo: 60 * i + 17, scheduled: true })),
+      ]);
       // The console's alert log and webhook log have something to show: what Fabrikam's first day sent (finished
       // states only, so no worker picks them up).
-      const readyAt = minutesAgo(60 * 24 * 3 - 10);
       await tx.mailMessage.create({
         data: {
           tenantId: fabrikam,
@@ -125,12 +203,6 @@ async function seed(prisma: PrismaClient) {
 // Tenants outside the emulator's scenario, one per onboarding stage, so the support console's list, filters and
 // charts have something to show. Their ids are in no emulated tenant: a re-run from the console fails at the
 // token step (unknown tenant), as it would for a customer that deleted its tenant.
-type StepOutcomeName = "PASSED" | "WARNING" | "FAILED" | "SKIPPED";
-type SeedCheck = {
-  minutesAgo: number;
-  failAt?: { step: CheckStepName; diagnosis: Diagnosis; vendorDetail: Record<string, string | number | boolean | null> };
-  warnAt?: { step: CheckStepName; diagnosis: Diagnosis };
-};
 type SeedTenant = {
   id: string;
   name: string;
@@ -138,6 +210,8 @@ type SeedTenant = {
   source: "APPSOURCE" | "INVITATION" | "DIRECT";
   consented: boolean;
   signedInDaysAgo: number;
+  /** The vendor's own id for the customer (its subscription number). */
+  customerReference?: string;
   environment?: { org: string; region: string; friendlyName: string; checks: SeedCheck[] };
 };
 
@@ -145,6 +219,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
   {
     id: "1a7e5c00-0000-4000-8000-00000000a001",
     name: "Litware",
+    customerReference: "SUB-1042",
     domain: "litware.onmicrosoft.com",
     source: "INVITATION",
     consented: true,
@@ -178,6 +253,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
   {
     id: "1a7e5c00-0000-4000-8000-00000000a002",
     name: "Proseware",
+    customerReference: "SUB-2310",
     domain: "proseware.com",
     source: "APPSOURCE",
     consented: true,
@@ -215,6 +291,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
   {
     id: "1a7e5c00-0000-4000-8000-00000000a003",
     name: "Coho Winery",
+    customerReference: "SUB-0877",
     domain: "cohowinery.com",
     source: "DIRECT",
     consented: true,
@@ -234,13 +311,14 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
   {
     id: "1a7e5c00-0000-4000-8000-00000000a004",
     name: "Alpine Ski House",
+    customerReference: "SUB-3150",
     domain: "alpineskihouse.com",
     source: "INVITATION",
     consented: true,
     signedInDaysAgo: 2,
     environment: { org: "alpineskihouse", region: "crm", friendlyName: "Alpine Ski House", checks: [] },
   },
-  { id: "1a7e5c00-0000-4000-8000-00000000a005", name: "Wide World Importers", domain: "wideworldimporters.com", source: "APPSOURCE", consented: true, signedInDaysAgo: 1 },
+  { id: "1a7e5c00-0000-4000-8000-00000000a005", name: "Wide World Importers", domain: "wideworldimporters.com", source: "APPSOURCE", consented: true, signedInDaysAgo: 1, customerReference: "SUB-4100" },
   { id: "1a7e5c00-0000-4000-8000-00000000a006", name: "Woodgrove Bank", domain: "woodgrovebank.com", source: "DIRECT", consented: false, signedInDaysAgo: 3 },
 ];
 
@@ -267,21 +345,25 @@ function seedSteps(tenantId: string, check: SeedCheck) {
 }
 
 async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
-  const system = { actorKind: "SYSTEM" as const, actorName: "Demo seed" };
   let created = 0;
   for (const t of SUPPORT_DEMO_TENANTS) {
     if (await prisma.tenant.findUnique({ where: { id: t.id }, select: { id: true } })) continue;
     created++;
     await prisma.$transaction(async (tx) => {
+      const admin = `${t.name} Global Administrator`;
       const signedIn = minutesAgo(60 * 24 * t.signedInDaysAgo);
+      // Consent a few minutes after the first sign-in, the environment a few minutes after that.
+      const consentedAt = minutesAgo(60 * 24 * t.signedInDaysAgo - 3);
+      const registeredAt = minutesAgo(60 * 24 * t.signedInDaysAgo - 6);
       let invitationId: string | null = null;
       if (t.source === "INVITATION") {
         const invitation = await tx.invitation.create({
           data: {
             tokenHash: `seed-${t.id}`,
             tenantHint: t.domain,
+            customerReference: t.customerReference ?? null,
             createdByObjectId: "00000000-0000-4000-8000-000000000000",
-            createdByName: "Demo seed",
+            createdByName: "Sam Taylor",
             createdAt: minutesAgo(60 * 24 * (t.signedInDaysAgo + 1)),
             expiresAt: minutesAgo(60 * 24 * (t.signedInDaysAgo - 6)),
             usedAt: signedIn,
@@ -299,50 +381,30 @@ async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
           primaryDomain: t.domain,
           source: t.source,
           invitationId,
+          customerReference: t.customerReference ?? null,
           firstSignInAt: signedIn,
           lastSignInAt: signedIn,
           createdAt: signedIn,
           consentState: t.consented ? "GRANTED" : "NOT_GRANTED",
-          consentGrantedAt: t.consented ? signedIn : null,
-          consentVerifiedAt: t.consented ? signedIn : null,
-          consentGrantedByName: t.consented ? `${t.name} Global Administrator` : null,
+          consentGrantedAt: t.consented ? consentedAt : null,
+          consentVerifiedAt: t.consented ? consentedAt : null,
+          consentGrantedByName: t.consented ? admin : null,
         },
       });
-      await tx.auditEvent.create({ data: { ...system, tenantId: t.id, action: "tenant.created", targetType: "tenant", targetId: t.id, createdAt: signedIn, details: { source: t.source } } });
-      if (!t.environment) return;
-      const environment = await tx.environment.create({
-        data: { tenantId: t.id, url: envUrl(t.environment.org, t.environment.region), friendlyName: t.environment.friendlyName, createdAt: signedIn },
-        select: { id: true },
+      const who = person(t.id, admin);
+      await tx.auditEvent.create({
+        data: { ...who, tenantId: t.id, action: "tenant.created", targetType: "tenant", targetId: t.id, createdAt: signedIn, details: { source: t.source, customerReference: t.customerReference ?? null } },
       });
-      let latest: { id: string; outcome: "PASSED" | "WARNING" | "FAILED"; at: Date; failingStep: string | null } | null = null;
-      for (const c of t.environment.checks) {
-        const outcome = c.failAt ? "FAILED" : c.warnAt ? "WARNING" : "PASSED";
-        const at = minutesAgo(c.minutesAgo);
-        const check = await tx.connectionCheck.create({
-          data: {
-            tenantId: t.id,
-            environmentId: environment.id,
-            trigger: "CUSTOMER",
-            triggeredByName: `${t.name} Global Administrator`,
-            startedAt: at,
-            finishedAt: at,
-            outcome,
-            failingStep: c.failAt?.step ?? null,
-            durationMs: 700,
-            entraRequests: 1,
-            dataverseRequests: c.failAt?.step === "token" ? 0 : 2,
-            steps: { create: seedSteps(t.id, c) },
-          },
-          select: { id: true },
-        });
-        await tx.auditEvent.create({ data: { ...system, tenantId: t.id, action: "check.finished", targetType: "check", targetId: check.id, createdAt: at, details: { outcome } } });
-        latest = { id: check.id, outcome, at, failingStep: c.failAt?.step ?? null };
-      }
-      if (latest) {
-        const summary = { latestCheckOutcome: latest.outcome, latestCheckAt: latest.at, latestFailingStep: latest.failingStep };
-        await tx.environment.update({ where: { id: environment.id }, data: { latestCheckId: latest.id, ...summary } });
-        await tx.tenant.update({ where: { id: t.id }, data: summary });
-      }
+      if (invitationId) await tx.auditEvent.create({ data: { ...who, tenantId: t.id, action: "invitation.used", targetType: "invitation", targetId: invitationId, createdAt: signedIn } });
+      if (t.consented) await tx.auditEvent.create({ data: { ...who, tenantId: t.id, action: "consent.verified", targetType: "tenant", targetId: t.id, createdAt: consentedAt } });
+      if (!t.environment) return;
+      const url = envUrl(t.environment.org, t.environment.region);
+      const environment = await tx.environment.create({
+        data: { tenantId: t.id, url, friendlyName: t.environment.friendlyName, registeredByName: admin, createdAt: registeredAt },
+        select: { id: true, createdAt: true },
+      });
+      await tx.auditEvent.create({ data: { ...who, tenantId: t.id, action: "environment.registered", targetType: "environment", targetId: environment.id, createdAt: registeredAt, details: { url } } });
+      await recordChecks(tx, { id: t.id, admin, consentVerified: t.consented }, environment, t.environment.checks);
     });
   }
   return created;

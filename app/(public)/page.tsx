@@ -8,9 +8,9 @@ export default function LandingPage() {
   const steps = [
     { title: "Sign in with your work account", body: "Use the Microsoft Entra ID account of your organisation. Personal Microsoft accounts cannot connect an organisation." },
     { title: "Grant admin consent", body: `A Global Administrator (or Cloud Application Administrator) allows ${appName} into your tenant. This creates its enterprise application; it grants no data access by itself.` },
-    { title: "Register your environments", body: "Paste the URLs of the Dataverse environments to connect, e.g. https://contoso.crm.dynamics.com. We check each one belongs to your tenant." },
-    { title: "Create the application user", body: `A Dataverse System Administrator adds ${appName} as an application user with the "${roleName}" security role. We walk you through it.` },
-    { title: "Check the connection", body: "We connect exactly as the app will, from our servers, and tell you in plain words what works and what to fix." },
+    { title: "Pick your environments", body: "Choose from the Dataverse environments Microsoft lists for you (“List my environments”): nothing to copy. A URL can still be pasted. We check each one belongs to your tenant." },
+    { title: "Set it up for me", body: `One click, with your one-time permission: the portal creates the "${roleName}" security role with only what ${appName} needs and ${appName}'s application user — never System Administrator. Or follow the manual steps.` },
+    { title: "Check the connection", body: "We connect exactly as the app will, from our servers, and tell you in plain words what works and what to fix. Then we re-check regularly and tell you when something breaks." },
   ];
   return (
     <>
@@ -21,8 +21,8 @@ export default function LandingPage() {
             <h1 className="mt-3 text-4xl font-bold tracking-tight text-slate-900 sm:text-5xl">Connect your Dataverse environments to {appName}</h1>
             <p className="mt-5 max-w-2xl text-lg text-slate-600">
               {appName} by {vendorName} reads and writes your Dataverse data from its own servers, as an unlicensed application user that you create and
-              control. This portal takes you from consent to a verified connection in about fifteen minutes, and tells you exactly what to fix if
-              anything is not right.
+              control. This portal takes you from consent to a verified connection in a few minutes: pick your environments from a list, let it set up
+              the application user in one click, and it tells you exactly what to fix if anything is not right.
             </p>
             <div className="mt-8 flex flex-wrap gap-3">
               <LinkButton href="/consent">Start onboarding</LinkButton>
@@ -76,12 +76,15 @@ export default function LandingPage() {
             </li>
             <li className="rounded-lg border border-slate-200 p-4">
               <p className="font-semibold">A Dataverse System Administrator</p>
-              <p className="mt-1 text-sm text-slate-600">In each environment, to create the application user in the Power Platform admin center and assign its security role.</p>
+              <p className="mt-1 text-sm text-slate-600">
+                Of each environment, to click &ldquo;Set it up for me&rdquo; (or to create the application user and its security role by hand in the Power Platform
+                admin center).
+              </p>
             </li>
             <li className="rounded-lg border border-slate-200 p-4">
-              <p className="font-semibold">Your environment URLs</p>
+              <p className="font-semibold">Nothing to copy</p>
               <p className="mt-1 text-sm text-slate-600">
-                Found in the Power Platform admin center under Environments, or in your browser&rsquo;s address bar when you open the app, e.g.{" "}
+                The portal lists the environments you can use. If you prefer, paste an environment&rsquo;s URL (Power Platform admin center → Environments), e.g.{" "}
                 <code className="rounded bg-slate-100 px-1 font-mono text-xs">https://contoso.crm.dynamics.com</code>.
               </p>
             </li>

@@ -11,8 +11,33 @@ export type StepView = {
   vendorFault: boolean;
   customerCause: string | null;
   customerFix: string | null;
+  /** Who can make the fix, in the customer's words (lib/checks/customer-view.ts). */
+  whoCanFix?: string | null;
   result: unknown;
 };
+
+/** A step's cause, fix, who can make it and Microsoft's code: the one way a diagnosis is shown to a customer. */
+export function DiagnosisBox({ step, tone, className = "" }: { step: Pick<StepView, "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault">; tone: "danger" | "warning"; className?: string }) {
+  return (
+    <div className={cardClass(tone, `text-sm ${className}`)}>
+      <p>
+        <strong>Cause:</strong> {step.customerCause}
+      </p>
+      {step.customerFix ? (
+        <p className="mt-1">
+          <strong>Fix:</strong> {step.customerFix}
+        </p>
+      ) : null}
+      {step.whoCanFix ? (
+        <p className="mt-1">
+          <strong>Who can fix it:</strong> {step.whoCanFix}.
+        </p>
+      ) : null}
+      {/* Microsoft's code helps the customer's own support case; the vendor's faults carry none. */}
+      {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs">Microsoft&rsquo;s error code: {step.errorCode}</p> : null}
+    </div>
+  );
+}
 
 function throttleWaitsOf(result: unknown): number[] {
   const waits = (result as { throttledWaitsSeconds?: unknown } | null)?.throttledWaitsSeconds;
@@ -46,20 +71,7 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
               </span>
             </div>
             {reason ? <p className="mt-1 text-sm text-slate-600">{reason}</p> : null}
-            {step.customerCause ? (
-              <div className={cardClass(step.outcome === "FAILED" ? "danger" : "warning", "mt-2 text-sm")}>
-                <p>
-                  <strong>Cause:</strong> {step.customerCause}
-                </p>
-                {step.customerFix ? (
-                  <p className="mt-1">
-                    <strong>Fix:</strong> {step.customerFix}
-                  </p>
-                ) : null}
-                {/* Microsoft's code helps the customer's own support case; the vendor's faults carry none. */}
-                {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs">Microsoft&rsquo;s error code: {step.errorCode}</p> : null}
-              </div>
-            ) : null}
+            {step.customerCause ? <DiagnosisBox step={step} tone={step.outcome === "FAILED" ? "danger" : "warning"} className="mt-2" /> : null}
             {waits.length ? (
               <p className="mt-1 text-xs text-slate-600">
                 Dataverse asked to wait (service protection): waited {waits.map((w) => `${w} s`).join(", ")} and retried.

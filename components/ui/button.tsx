@@ -26,10 +26,11 @@ export function buttonClass(variant: ButtonVariant = "primary", size: ButtonSize
 
 type Styled = { variant?: ButtonVariant; size?: ButtonSize };
 
-export function Button({ variant, size, className, type = "button", ...props }: ComponentProps<"button"> & Styled) {
-  return <button type={type} {...props} className={buttonClass(variant, size, className)} />;
+// data-variant names the style, so a page's one primary action can be found (and counted) by tests and tools.
+export function Button({ variant = "primary", size, className, type = "button", ...props }: ComponentProps<"button"> & Styled) {
+  return <button type={type} data-variant={variant} {...props} className={buttonClass(variant, size, className)} />;
 }
 
-export function LinkButton({ variant, size, className, ...props }: ComponentProps<typeof Link> & Styled) {
-  return <Link {...props} className={buttonClass(variant, size, className)} />;
+export function LinkButton({ variant = "primary", size, className, ...props }: ComponentProps<typeof Link> & Styled) {
+  return <Link data-variant={variant} {...props} className={buttonClass(variant, size, className)} />;
 }

@@ -10,8 +10,11 @@ import type { EmulatorState } from "../state";
 import type { Environment, SystemUser } from "../scenario";
 import { entityBySet, ENTITY_SETS, systemUserRow } from "./entities";
 import type { EntityDefinition, Row, WriteContext } from "./entities";
-import { applyQuery, parseQueryOptions, project } from "./odata-query";
+import { annotateRecord } from "./annotations";
+import { applyQuery, checkQueryParameterNames, parseQueryOptions, project, splitTopLevel } from "./odata-query";
 import type { QueryOptions } from "./odata-query";
+import { annotationFilter, MAX_PAGE_SIZE, maxPageSize, preferenceApplied } from "./prefer";
+import type { AnnotationFilter } from "./prefer";
 import { odataJson, odataNoContent } from "./responses";
 import { OBJECT_TYPE_CODES, depthAllows, requirePrivilege, rolePrivilegesResponse } from "./security";
 import { ALL_PRIVILEGE_NAMES, PRIVILEGE_DEPTHS, privilegeId } from "./privileges";
@@ -23,6 +26,8 @@ export interface ApiRequest {
   /** Resource path after `/api/data/v9.x/`, not decoded. */
   resourcePath: string;
   query: URLSearchParams;
+  /** The query string as sent (`?a=b&…`), kept as written in an `@odata.nextLink`. */
+  rawQuery?: string;
   headers: Record<string, string | undefined>;
   body: string;
   /** e.g. https://contoso.api.crm.dynamics.localhost:44300/api/data/v9.2 */
@@ -119,15 +124,39 @@ function requireRecordAccess(ctx: ApiContext, entity: EntityDefinition, row: Row
   }
 }
 
-function shapeRecord(ctx: ApiContext, entity: EntityDefinition, row: Row, options: QueryOptions): Record<string, unknown> {
-  const out = project(row.record, options.select, entity.primaryKey);
+/** What shaping a record needs besides its options: where links point, and the annotations asked for. */
+interface Shaping {
+  serviceRoot: string;
+  annotations: AnnotationFilter | undefined;
+}
+
+function shapingOf(req: ApiRequest): Shaping {
+  return { serviceRoot: req.serviceRoot, annotations: annotationFilter(req.headers.prefer) };
+}
+
+/**
+ * An expanded collection is not paged: up to 5,000 related rows, and a `<navigation>@odata.nextLink` naming the
+ * filtered collection with the expansion's options and no paging information (docs/protocol/dataverse.md "Paging").
+ */
+const EXPANDED_COLLECTION_LIMIT = 5000;
+
+function shapeRecord(ctx: ApiContext, shaping: Shaping, entity: EntityDefinition, row: Row, options: QueryOptions): Record<string, unknown> {
+  const out = annotateRecord(ctx.env, entity.logicalName, project(row.record, options.select, entity.primaryKey), shaping.annotations);
   for (const expansion of options.expand ?? []) {
     const navigation = entity.navigations[expansion.navigation];
     const target = navigation ? entityBySet(navigation.target) : undefined;
     if (!navigation || !target) continue;
     const related = readableRows(ctx, target, navigation.related(ctx.env, row));
-    const shaped = applyQuery(related, expansion.options).map((r) => shapeRecord(ctx, target, r, expansion.options));
-    out[expansion.navigation] = navigation.single ? (shaped[0] ?? null) : shaped;
+    const shaped = applyQuery(related, expansion.options)
+      .slice(0, EXPANDED_COLLECTION_LIMIT)
+      .map((r) => shapeRecord(ctx, shaping, target, r, expansion.options));
+    if (navigation.single) {
+      out[expansion.navigation] = shaped[0] ?? null;
+    } else {
+      out[expansion.navigation] = shaped;
+      const nested = splitTopLevel(expansion.raw, ";").join("&");
+      out[`${expansion.navigation}@odata.nextLink`] = `${shaping.serviceRoot}/${entity.entitySet}(${row.id})/${expansion.navigation}${nested ? `?${nested}` : ""}`;
+    }
   }
   return out;
 }
@@ -145,16 +174,109 @@ function findRow(ctx: ApiContext, entity: EntityDefinition, id: string): Row {
   return row;
 }
 
-function collectionResponse(req: ApiRequest, contextFragment: string, options: QueryOptions, records: Record<string, unknown>[], total: number): EmulatorResponse {
+// ------------------------------------------------------------------ paging (docs/protocol/dataverse.md "Paging")
+
+interface Paging {
+  pageSize: number;
+  /** `$top` still limits the rows (it is ignored when the client asked for a page size). */
+  top: number | undefined;
+  /** `odata.maxpagesize=N` when the preference was honoured. */
+  applied: string | undefined;
+}
+
+/**
+ * The page size of a collection request: the client's `odata.maxpagesize` (at most 5,000; then `$top` is
+ * ignored), else the environment's default (5,000). A `$top` of up to 5,000 is one page: Dataverse never pages a
+ * result its `$top` keeps within its 5,000-row page, whatever the test default stands in for it.
+ */
+function pagingFor(ctx: ApiContext, req: ApiRequest, options: QueryOptions): Paging {
+  const requested = maxPageSize(req.headers.prefer);
+  if (requested !== undefined) return { pageSize: requested, top: undefined, applied: `odata.maxpagesize=${requested}` };
+  const byDefault = ctx.state.scenario.settings.defaultPageSize;
+  if (options.top !== undefined) return { pageSize: Math.max(byDefault, Math.min(options.top, MAX_PAGE_SIZE)), top: options.top, applied: undefined };
+  return { pageSize: byDefault, top: undefined, applied: undefined };
+}
+
+/**
+ * The `$skiptoken` of a nextLink, shaped like Dataverse's paging cookie: `<cookie pagenumber="2"
+ * pagingcookie="%3ccookie%20page%3d%221%22%3e%3caccountid%20last%3d%22%7b…%7d%22%20first%3d%22%7b…%7d%22%20%2f%3e%3c%2fcookie%3e"
+ * istracking="False" />`. The emulator continues after the row named `last`.
+ */
+function pagingCookie(pageNumber: number, primaryKey: string, first: string, last: string): string {
+  const inner = `<cookie page="${pageNumber - 1}"><${primaryKey} last="{${last.toUpperCase()}}" first="{${first.toUpperCase()}}" /></cookie>`;
+  return `<cookie pagenumber="${pageNumber}" pagingcookie="${encodeURIComponent(inner)}" istracking="False" />`;
+}
+
+const COOKIE = /^<cookie pagenumber="(\d+)" pagingcookie="([^"]*)" istracking="(?:True|False)" \/>$/;
+
+function readPagingCookie(token: string, rows: Row[], pageSize: number): { start: number; pageNumber: number } {
+  const match = COOKIE.exec(token);
+  let inner: string;
+  try {
+    inner = decodeURIComponent(match?.[2] ?? "");
+  } catch {
+    inner = "";
+  }
+  const last = /last="\{([0-9A-Fa-f-]{36})\}"/.exec(inner)?.[1];
+  const pageNumber = Number(match?.[1] ?? 0);
+  if (!match || !last || pageNumber < 2) return failDataverse("invalidSkipToken", { value: token });
+  const index = rows.findIndex((r) => sameGuid(r.id, last));
+  // The last row of the previous page is gone (deleted meanwhile): continue by page number.
+  return { start: index >= 0 ? index + 1 : (pageNumber - 1) * pageSize, pageNumber };
+}
+
+/** The request's own query string without `$skiptoken`, as the client wrote it. */
+function queryWithoutSkipToken(req: ApiRequest): string {
+  const raw = req.rawQuery !== undefined ? req.rawQuery.replace(/^\?/, "") : [...req.query].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+  return raw
+    .split("&")
+    .filter((part) => {
+      if (!part) return false;
+      const name = part.split("=")[0] ?? "";
+      try {
+        return decodeURIComponent(name) !== "$skiptoken";
+      } catch {
+        return true;
+      }
+    })
+    .join("&");
+}
+
+/** One page of rows (filtered and ordered, `$top` not yet applied) and the nextLink to the rest. */
+function pageOf(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, rows: Row[], options: QueryOptions): { page: Row[]; nextLink: string | undefined; paging: Paging } {
+  const paging = pagingFor(ctx, req, options);
+  const limited = paging.top !== undefined ? rows.slice(0, paging.top) : rows;
+  const { start, pageNumber } = options.skiptoken !== undefined ? readPagingCookie(options.skiptoken, limited, paging.pageSize) : { start: 0, pageNumber: 1 };
+  const page = limited.slice(start, start + paging.pageSize);
+  const first = page[0];
+  const last = page[page.length - 1];
+  if (start + paging.pageSize >= limited.length || !first || !last) return { page, nextLink: undefined, paging };
+  const query = queryWithoutSkipToken(req);
+  const cookie = encodeURIComponent(pagingCookie(pageNumber + 1, entity.primaryKey, first.id, last.id));
+  return { page, nextLink: `${req.serviceRoot}/${req.resourcePath.replace(/\/+$/, "")}?${query ? `${query}&` : ""}$skiptoken=${cookie}`, paging };
+}
+
+function collectionResponse(
+  ctx: ApiContext,
+  req: ApiRequest,
+  entity: EntityDefinition,
+  contextFragment: string,
+  options: QueryOptions,
+  rows: Row[],
+): EmulatorResponse {
+  const { page, nextLink, paging } = pageOf(ctx, req, entity, rows, options);
+  const shaping = shapingOf(req);
   const body: Record<string, unknown> = { "@odata.context": contextUrl(req.serviceRoot, contextFragment, options.select) };
-  if (options.count) body["@odata.count"] = total;
-  body.value = records;
-  return odataJson(200, body);
+  if (options.count) body["@odata.count"] = rows.length;
+  body.value = page.map((r) => shapeRecord(ctx, shaping, entity, r, options));
+  if (nextLink) body["@odata.nextLink"] = nextLink;
+  return odataJson(200, body, preferenceApplied([shaping.annotations?.text, paging.applied]));
 }
 
 // ------------------------------------------------------------------ dispatcher
 
 export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promise<EmulatorResponse> {
+  checkQueryParameterNames(req.query);
   const path = req.resourcePath.replace(/\/+$/, "");
   const segments = path === "" ? [] : path.split("/").map(decodeSegment);
   const method = req.method.toUpperCase();
@@ -224,8 +346,7 @@ function entitySetRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefini
   if (method === "GET") {
     const options = parseOptionsFor(entity, req.query);
     const rows = applyQuery(readableRows(ctx, entity, entity.rows(ctx.env)), { ...options, top: undefined });
-    const limited = options.top !== undefined ? rows.slice(0, options.top) : rows;
-    return collectionResponse(req, entity.entitySet, options, limited.map((r) => shapeRecord(ctx, entity, r, options)), rows.length);
+    return collectionResponse(ctx, req, entity, entity.entitySet, options, rows);
   }
   if (method === "POST") {
     if (!entity.create) failDataverse("methodNotAllowed", { method });
@@ -247,10 +368,11 @@ function createdResponse(ctx: ApiContext, req: ApiRequest, entity: EntityDefinit
   if (prefer.includes("return=representation")) {
     const row = findRow(ctx, entity, id);
     const options = parseOptionsFor(entity, req.query);
+    const shaping = shapingOf(req);
     return odataJson(
       201,
-      { "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`, ...shapeRecord(ctx, entity, row, options) },
-      { "odata-entityid": entityId, location: entityId, "preference-applied": "return=representation" },
+      { "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`, ...shapeRecord(ctx, shaping, entity, row, options) },
+      { "odata-entityid": entityId, location: entityId, ...preferenceApplied(["return=representation", shaping.annotations?.text]) },
     );
   }
   return odataNoContent({ "odata-entityid": entityId, location: entityId });
@@ -261,10 +383,13 @@ function recordRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinitio
     const row = findRow(ctx, entity, id);
     requireRecordAccess(ctx, entity, row, "Read", "ReadAccess");
     const options = parseOptionsFor(entity, req.query);
-    return odataJson(200, {
-      "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`,
-      ...shapeRecord(ctx, entity, row, options),
-    });
+    if (options.skiptoken !== undefined) failDataverse("queryParameterNotSupported", { name: "$skiptoken" });
+    const shaping = shapingOf(req);
+    return odataJson(
+      200,
+      { "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`, ...shapeRecord(ctx, shaping, entity, row, options) },
+      preferenceApplied([shaping.annotations?.text]),
+    );
   }
   if (method === "PATCH") {
     if (!entity.update) failDataverse("methodNotAllowed", { method });
@@ -299,14 +424,19 @@ function navigationRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefin
   const target = navigation ? entityBySet(navigation.target) : undefined;
   if (!navigation || !target) return failDataverse("resourceNotFound", { segment: navigationName });
   const options = parseOptionsFor(target, req.query);
-  const related = applyQuery(readableRows(ctx, target, navigation.related(ctx.env, row)), options);
   const fragment = `${entity.entitySet}(${id})/${navigationName}`;
   if (navigation.single) {
-    const first = related[0];
+    const first = applyQuery(readableRows(ctx, target, navigation.related(ctx.env, row)), options)[0];
     if (!first) return odataNoContent();
-    return odataJson(200, { "@odata.context": `${contextUrl(req.serviceRoot, fragment, options.select)}/$entity`, ...shapeRecord(ctx, target, first, options) });
+    const shaping = shapingOf(req);
+    return odataJson(
+      200,
+      { "@odata.context": `${contextUrl(req.serviceRoot, fragment, options.select)}/$entity`, ...shapeRecord(ctx, shaping, target, first, options) },
+      preferenceApplied([shaping.annotations?.text]),
+    );
   }
-  return collectionResponse(req, fragment, options, related.map((r) => shapeRecord(ctx, target, r, options)), related.length);
+  const related = applyQuery(readableRows(ctx, target, navigation.related(ctx.env, row)), { ...options, top: undefined });
+  return collectionResponse(ctx, req, target, fragment, options, related);
 }
 
 /** `@odata.id` of a role: absolute URL, `/api/data/v9.2/roles(<id>)` or relative `roles(<id>)`. */

@@ -31,7 +31,10 @@ export interface QueryOptions {
   orderby?: { property: string; descending: boolean }[];
   top?: number;
   count?: boolean;
-  expand?: { navigation: string; options: QueryOptions }[];
+  /** `{ options, raw }`: `raw` is the text between the parentheses, for the expanded collection's nextLink. */
+  expand?: { navigation: string; options: QueryOptions; raw: string }[];
+  /** The paging cookie of an `@odata.nextLink` (api.ts reads it). */
+  skiptoken?: string;
 }
 
 // ------------------------------------------------------------------ tokenizer
@@ -322,7 +325,7 @@ export function evaluateFilter(node: FilterNode, record: Record<string, unknown>
 
 // ------------------------------------------------------------------ option parsing
 
-function splitTopLevel(text: string, separator: string): string[] {
+export function splitTopLevel(text: string, separator: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let inString = false;
@@ -342,42 +345,69 @@ function splitTopLevel(text: string, separator: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
-const SUPPORTED_OPTIONS = new Set(["$select", "$filter", "$orderby", "$top", "$count", "$expand"]);
+/** The system query options the emulator implements on a collection or record (names are case-sensitive). */
+const SUPPORTED_OPTIONS = new Set(["$select", "$filter", "$orderby", "$top", "$count", "$expand", "$skiptoken"]);
+/** Inside `$expand(…)` (docs/protocol/dataverse.md "Paging": no $count or $skiptoken there). */
+const EXPAND_OPTIONS = new Set(["$select", "$filter", "$orderby", "$top", "$expand"]);
+/** Every query parameter some resource of the emulator reads; `$id` names the record of a `$ref` DELETE. */
+export const KNOWN_QUERY_PARAMETERS = new Set([...SUPPORTED_OPTIONS, "$id"]);
+/**
+ * Query options Dataverse supports and the emulator does not implement (docs/protocol/dataverse.md "Query
+ * options"): refused rather than ignored, so no client can believe it was answered.
+ */
+const NOT_EMULATED = new Set(["fetchXml", "savedQuery", "userQuery", "$apply", "tag"]);
+
+/**
+ * Dataverse refuses a query parameter it does not know with 400 "The query parameter x is not supported"
+ * (docs/protocol/dataverse.md "Query options"); the emulator refuses the ones it does not implement too.
+ */
+export function refuseQueryParameter(name: string): never {
+  return failDataverse(NOT_EMULATED.has(name) ? "queryParameterNotEmulated" : "queryParameterNotSupported", { name });
+}
+
+/** Every parameter of a request must be one the emulator knows; `@name` parameter aliases are values, not options. */
+export function checkQueryParameterNames(query: URLSearchParams, known: Set<string> = KNOWN_QUERY_PARAMETERS): void {
+  for (const name of query.keys()) {
+    if (!name.startsWith("@") && !known.has(name)) refuseQueryParameter(name);
+  }
+}
 
 /**
  * Parses query options. `shapeOf(navigation)` gives the shape of an expanded navigation target.
- * Unsupported options fail like Dataverse ($skip is not supported there either).
+ * Options the emulator does not implement fail as Dataverse fails unknown ones ($skip is not supported there either).
  */
 export function parseQueryOptions(
   options: Map<string, string>,
   shape: QueryableShape,
   shapeOf: (navigation: string) => QueryableShape | undefined,
+  within: "request" | "expand" = "request",
 ): QueryOptions {
   const result: QueryOptions = {};
   for (const [name, value] of options) {
-    const lower = name.toLowerCase();
-    if (!lower.startsWith("$")) continue;
-    if (!SUPPORTED_OPTIONS.has(lower)) failDataverse("badRequest", { detail: `The query parameter ${name} is not supported` });
-    if (lower === "$select") {
+    if (within === "request" && name.startsWith("@")) continue;
+    if (!(within === "request" ? SUPPORTED_OPTIONS : EXPAND_OPTIONS).has(name)) refuseQueryParameter(name);
+    if (name === "$skiptoken") {
+      result.skiptoken = value;
+    } else if (name === "$select") {
       const names = value.split(",").map((s) => s.trim()).filter(Boolean);
       for (const n of names) if (!(n in shape.attributes)) failDataverse("propertyNotFound", { property: n, entity: shape.entity });
       result.select = names;
-    } else if (lower === "$filter") {
+    } else if (name === "$filter") {
       result.filter = parseFilter(value, shape);
-    } else if (lower === "$orderby") {
+    } else if (name === "$orderby") {
       result.orderby = value.split(",").map((part) => {
         const [property = "", direction = "asc", ...extra] = part.trim().split(/\s+/);
         if (!(property in shape.attributes)) failDataverse("propertyNotFound", { property, entity: shape.entity });
         if (extra.length > 0 || !["asc", "desc"].includes(direction.toLowerCase())) failDataverse("querySyntax", { expression: value, position: 0 });
         return { property, descending: direction.toLowerCase() === "desc" };
       });
-    } else if (lower === "$top") {
+    } else if (name === "$top") {
       if (!/^\d+$/.test(value)) failDataverse("badRequest", { detail: `Invalid value '${value}' for $top query option found. The $top query option requires a non-negative integer value.` });
       result.top = Number(value);
-    } else if (lower === "$count") {
+    } else if (name === "$count") {
       if (value !== "true" && value !== "false") failDataverse("badRequest", { detail: `'${value}' is not a valid count option.` });
       result.count = value === "true";
-    } else if (lower === "$expand") {
+    } else if (name === "$expand") {
       result.expand = splitTopLevel(value, ",").map((item) => {
         const open = item.indexOf("(");
         const navigation = (open < 0 ? item : item.slice(0, open)).trim();
@@ -393,7 +423,7 @@ export function parseQueryOptions(
             nested.set(option.slice(0, eq).trim(), option.slice(eq + 1).trim());
           }
         }
-        return { navigation, options: parseQueryOptions(nested, targetShape, () => undefined) };
+        return { navigation, options: parseQueryOptions(nested, targetShape, () => undefined, "expand"), raw: open >= 0 ? item.slice(open + 1, -1) : "" };
       });
     }
   }

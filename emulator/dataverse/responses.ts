@@ -4,6 +4,8 @@
  * `{"error":{"code":"0x…","message":"…"}}`, creates as 204 + `OData-EntityId`.
  */
 import { randomGuid } from "../guid";
+import { annotateError } from "./annotations";
+import { annotationFilter } from "./prefer";
 import type { DataverseErrorInstance } from "../errors";
 import type { EmulatorResponse, HeaderValue } from "../http";
 
@@ -26,6 +28,7 @@ export function odataNoContent(extra: Record<string, HeaderValue> = {}): Emulato
   return { status: 204, headers: odataHeaders(extra), body: "" };
 }
 
-export function odataError(instance: DataverseErrorInstance, extra: Record<string, HeaderValue> = {}): EmulatorResponse {
-  return odataJson(instance.status, instance.body, extra);
+/** The error response; with the request's `Prefer` header, the annotations it asks for (annotations.ts). */
+export function odataError(instance: DataverseErrorInstance, extra: Record<string, HeaderValue> = {}, prefer?: string): EmulatorResponse {
+  return odataJson(instance.status, annotateError(instance, annotationFilter(prefer)), extra);
 }

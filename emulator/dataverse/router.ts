@@ -79,6 +79,7 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
         method: req.method,
         resourcePath,
         query: req.url.searchParams,
+        rawQuery: req.url.search,
         headers: { prefer: header(req, "prefer"), "if-match": header(req, "if-match"), "if-none-match": header(req, "if-none-match") },
         body: req.body.toString("utf8"),
         serviceRoot,
@@ -87,7 +88,7 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
   } catch (error) {
     if (error instanceof DataverseHttpError) {
       req.log.errorCode = error.instance.body.error.code;
-      return odataError(error.instance);
+      return odataError(error.instance, {}, header(req, "prefer"));
     }
     throw error;
   }
@@ -113,6 +114,7 @@ async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: E
       method: inner.method,
       resourcePath: match[2] ?? "",
       query: inner.url.searchParams,
+      rawQuery: inner.url.search,
       headers: { prefer: inner.headers.prefer, "if-match": inner.headers["if-match"], "if-none-match": inner.headers["if-none-match"] },
       body: inner.body,
       serviceRoot: `https://${outer.url.host}/api/data/${match[1] ?? "v9.2"}`,
@@ -121,7 +123,7 @@ async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: E
   } catch (error) {
     if (!(error instanceof DataverseHttpError)) throw error;
     log.errorCode = error.instance.body.error.code;
-    response = odataError(error.instance);
+    response = odataError(error.instance, {}, inner.headers.prefer);
   }
   log.status = response.status;
   log.durationMs = Date.now() - started;

@@ -214,6 +214,7 @@ export async function mintIdToken(signer: TokenSigner, input: IdTokenInput): Pro
   // `oid` needs the profile scope in principle; Entra emits it with openid in practice.
   payload.oid = input.user.oid;
   if (wantsProfile) payload.preferred_username = input.user.upn;
+  payload.aio = opaqueClaims().aio;
   payload.rh = opaqueClaims().rh;
   if (input.roles.length > 0) payload.roles = input.roles;
   payload.sid = input.sid;

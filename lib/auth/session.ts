@@ -19,10 +19,14 @@ export type StaffSession = PortalSessionView & { kind: "staff" };
 
 const signInPath = (returnTo: string) => `/signin?returnTo=${encodeURIComponent(returnTo)}`;
 
-/** For customer pages: signed out → sign-in page; staff → 403 (they have the console, not a tenant). */
+/**
+ * For customer pages: signed out → sign-in page; support staff → their console (they have no tenant; a staff
+ * member signing in at /signin lands here first); anyone else without a tenant → 403.
+ */
 export async function requireCustomer(returnTo: string): Promise<CustomerSession> {
   const session = await currentSession();
   if (!session) redirect(signInPath(returnTo));
+  if (isStaffWith(session, "operator")) redirect("/console");
   if (session.kind !== "customer" || !session.tenantId) forbidden();
   return session as CustomerSession;
 }

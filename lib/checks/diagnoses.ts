@@ -147,7 +147,7 @@ export function grantPrivilegesFix(c: DiagnosisContext, privileges: RequiredPriv
     const { verb, table } = privilegeInRoleEditor(p.name);
     return `${table}: ${verb} at ${DEPTH_LABELS[p.depth]} level`;
   });
-  return `${PPAC_ENVIRONMENT} → Security roles → "${c.roleName}" → set ${settings.join("; ")} → Save. Or re-import the role from ${possessive(c.branding.vendorName)} solution, which has them.`;
+  return `${PPAC_ENVIRONMENT} → Security roles → "${c.roleName}" → set ${settings.join("; ")} → Save. Or choose “Set it up for me” on this environment's page: it shows what differs and, once you approve, sets the role to exactly these privileges.`;
 }
 
 export function privilegesMissing(c: DiagnosisContext, missing: Array<RequiredPrivilege & { held: PrivilegeDepth | null }>, microsoftCode: string | null = null): Diagnosis {
@@ -167,7 +167,7 @@ export function roleMissing(c: DiagnosisContext, roles: string[] | null): Diagno
     id: "role-missing",
     microsoftCode: null,
     cause: `The application user does not have the "${c.roleName}" security role${held}.`,
-    fix: `${PPAC_ENVIRONMENT} → Application users → ${c.branding.appName} → Edit security roles → select "${c.roleName}" → Save. If the role is not in the list, import ${possessive(c.branding.vendorName)} solution first.`,
+    fix: `${PPAC_ENVIRONMENT} → Application users → ${c.branding.appName} → Edit security roles → select "${c.roleName}" → Save. If the role is not in the list, it does not exist yet: choose “Set it up for me” on this environment's page, which creates it with only the privileges ${c.branding.appName} needs and assigns it, or create it by hand first (step 1 of the manual steps).`,
     vendorFault: false,
   };
 }
@@ -333,4 +333,47 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
     fix: `Re-run the check. If it keeps failing, contact ${supportEmail} quoting the time of this check.`,
     vendorFault: false,
   };
+}
+
+/** Who, in the customer's organisation (or at the vendor), can fix a diagnosis — the customer's words. */
+export const ENVIRONMENT_ADMINISTRATORS = "A System Administrator of this environment, or a Power Platform administrator (who can make themselves System Administrator of it)";
+const CONSENT_ADMINISTRATORS = "A Global Administrator or Cloud Application Administrator of your organisation";
+
+export function whoCanFix(diagnosisId: string | null, c: Pick<DiagnosisContext, "branding">): string {
+  switch (diagnosisId) {
+    case "vendor-credential":
+    case "unexpected-error":
+      return `${possessive(c.branding.vendorName)} support team; nothing to change on your side`;
+    case "app-not-in-tenant":
+    case "consent-removed":
+      return CONSENT_ADMINISTRATORS;
+    case "conditional-access":
+      return "A Conditional Access Administrator or Security Administrator of your organisation";
+    case "no-dataverse-in-tenant":
+    case "api-access-restricted":
+    case "tenant-not-in-cloud":
+      return "A Power Platform administrator of your organisation";
+    case "token-refused":
+    case "entra-unreachable":
+    case "throttled":
+    case "dataverse-unreadable-answer":
+    case "dataverse-refused":
+      return "You, by running the check again later";
+    case "token-rejected":
+      return "An administrator of this connection (remove the environment and register it again)";
+    default:
+      return ENVIRONMENT_ADMINISTRATORS;
+  }
+}
+
+/** The diagnoses "Set it up for me" fixes: it creates what is missing and, once approved, mends what differs. */
+const FIXED_BY_SETUP = new Set(["application-user-missing", "application-user-disabled", "role-missing", "privileges-missing"]);
+
+export function setupFixes(diagnosisId: string | null): boolean {
+  return diagnosisId !== null && FIXED_BY_SETUP.has(diagnosisId);
+}
+
+/** The consent must be granted (again) before anything else can work. */
+export function consentFixes(diagnosisId: string | null): boolean {
+  return diagnosisId === "app-not-in-tenant" || diagnosisId === "consent-removed";
 }

@@ -107,3 +107,43 @@ export function skipReason(blockingStep: CheckStepName | "unexpected"): string {
       return "Not checked.";
   }
 }
+
+/** The tables of the privileges, in plain words (plural, lower case). */
+const PLAIN_TABLES: Record<string, string> = { Account: "accounts", Contact: "contacts", User: "users", Role: "security roles", BusinessUnit: "business units" };
+
+/** How far a privilege reaches, in plain words. */
+export const PLAIN_DEPTHS: Record<PrivilegeDepth, string> = {
+  Basic: "own records only",
+  Local: "own business unit",
+  Deep: "own business unit and the units below it",
+  Global: "whole organisation",
+};
+
+const PLAIN_ACCESS_ORDER = ["Read", "Write", "Create", "Delete", "Append", "AppendTo", "Assign", "Share"];
+const PLAIN_ACCESS: Record<string, string> = { AppendTo: "append to" };
+
+/**
+ * The privileges in a person's words, one line per table and level, e.g. "Read, write and create accounts (whole
+ * organisation)" for prvReadAccount, prvWriteAccount and prvCreateAccount at Global depth.
+ */
+export function plainPrivileges(privileges: RequiredPrivilege[]): string[] {
+  const groups = new Map<string, { table: string; depth: PrivilegeDepth; access: string[] }>();
+  for (const p of privileges) {
+    const match = /^prv(Create|Read|Write|Delete|AppendTo|Append|Assign|Share)(.+)$/.exec(p.name);
+    if (!match) {
+      groups.set(`${p.name}|${p.depth}`, { table: p.name, depth: p.depth, access: [] });
+      continue;
+    }
+    const table = PLAIN_TABLES[match[2]!] ?? match[2]!.toLowerCase();
+    const key = `${table}|${p.depth}`;
+    const group = groups.get(key) ?? { table, depth: p.depth, access: [] };
+    group.access.push(match[1]!);
+    groups.set(key, group);
+  }
+  const list = new Intl.ListFormat("en-GB", { type: "conjunction" });
+  return [...groups.values()].map(({ table, depth, access }) => {
+    const verbs = [...access].sort((a, b) => PLAIN_ACCESS_ORDER.indexOf(a) - PLAIN_ACCESS_ORDER.indexOf(b)).map((a) => PLAIN_ACCESS[a] ?? a.toLowerCase());
+    const phrase = verbs.length ? `${list.format(verbs)} ${table}` : table;
+    return `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)} (${PLAIN_DEPTHS[depth]})`;
+  });
+}

@@ -3,6 +3,7 @@ import "server-only";
 // Connection checks and their steps, read and written within one tenant's scope. (The support console's
 // cross-tenant reads are in lib/data/support/tenants.ts, as every staff-only query is.)
 import { audit } from "@/lib/audit";
+import { AUTOMATIC_TRIGGERS, CHECK_HISTORY_KEEP, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import type { TenantScope } from "@/lib/data/scope";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
@@ -30,12 +31,16 @@ export type StepRecord = {
 
 export type CheckProgressUpdate = { currentStep: string | null; waitingUntil?: Date | null };
 
-/** The customer's view of a step: no vendor-side detail, no diagnosis id of ours. */
+/**
+ * The customer's view of a step: no vendor-side detail. The diagnosis id of ours is read only to say who can fix
+ * it (lib/checks/customer-view.ts drops it before anything reaches a page or the browser).
+ */
 const customerStepSelect = {
   name: true,
   outcome: true,
   durationMs: true,
   errorCode: true,
+  diagnosis: true,
   vendorFault: true,
   customerCause: true,
   customerFix: true,
@@ -273,13 +278,17 @@ export async function rememberedApplicationUser(scope: TenantScope, environmentI
   return env?.applicationUserId ?? null;
 }
 
-export async function listChecks(scope: TenantScope, environmentId: string, take = 10) {
-  return db().connectionCheck.findMany({
-    where: { tenantId: scope.tenantId, environmentId },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-    take,
-    select: customerCheckSelect,
-  });
+/** The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones (lib/data/check-history.ts). */
+export async function listChecks(scope: TenantScope, environmentId: string, take = CHECK_HISTORY_KEEP) {
+  const newest = (triggers: readonly CheckTrigger[]) =>
+    db().connectionCheck.findMany({
+      where: { tenantId: scope.tenantId, environmentId, trigger: { in: [...triggers] } },
+      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+      take,
+      select: customerCheckSelect,
+    });
+  const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
+  return mergeHistories(person, automatic);
 }
 
 export async function getCheck(scope: TenantScope, checkId: string) {

@@ -41,7 +41,22 @@ export async function getEnvironment(scope: TenantScope, environmentId: string) 
   if (!GUID.test(environmentId)) return null;
   return db().environment.findFirst({
     where: { id: environmentId, tenantId: scope.tenantId },
-    select: { id: true, url: true, friendlyName: true, cloud: true, createdAt: true, registeredByName: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true },
+    select: {
+      id: true,
+      url: true,
+      friendlyName: true,
+      cloud: true,
+      createdAt: true,
+      registeredByName: true,
+      latestCheckOutcome: true,
+      latestCheckAt: true,
+      latestFailingStep: true,
+      health: true,
+      brokenSince: true,
+      healthCause: true,
+      healthCauseId: true,
+      lastVerifiedAt: true,
+    },
   });
 }
 

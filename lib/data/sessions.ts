@@ -4,7 +4,7 @@ import "server-only";
 // row decides whether the session is still valid, so sign-out and expiry hold even for a copied cookie.
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
-import type { TenantSource } from "@/lib/generated/prisma/client";
+import type { Prisma, TenantSource } from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
 export type SessionProfile = {
@@ -46,30 +46,40 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
     let tenantId: string | null = null;
     if (profile.kind === "customer") {
       tenantId = profile.tenantId;
-      const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, disconnectedAt: true } });
+      const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, disconnectedAt: true, customerReference: true } });
       if (existing?.disconnectedAt) {
         // A tenant that disconnected comes back: it starts from nothing (its data went with the disconnection).
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now, disconnectedAt: null, disconnectedByName: null, disconnectedByObjectId: null } });
         await audit({ actor, tenantId, action: "tenant.reconnected", target: { type: "tenant", id: tenantId }, details: { disconnectedAt: existing.disconnectedAt.toISOString() } }, tx);
       } else if (existing) {
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
+      }
+      if (existing) {
+        // An invitation used by an organisation already known: used up all the same (never left "Open" for another
+        // organisation to take), and the reference it carries is what staff meant this organisation to have.
+        const invitation = origin.invitationId ? await claimInvitation(tx, origin.invitationId, tenantId, now) : null;
+        if (invitation) {
+          await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: invitation.id }, details: { knownTenant: true } }, tx);
+          if (invitation.customerReference && invitation.customerReference !== existing.customerReference) {
+            await tx.tenant.update({ where: { id: tenantId }, data: { customerReference: invitation.customerReference } });
+            await audit(
+              { actor, tenantId, action: "tenant.customer_reference_set", target: { type: "tenant", id: tenantId }, details: { from: existing.customerReference, to: invitation.customerReference, invitationId: invitation.id } },
+              tx,
+            );
+          }
+        }
       } else {
         const domain = domainOf(profile.userPrincipalName);
-        // An invitation binds to the first tenant that uses it: claim it conditionally, so two tenants signing
-        // in at once with the same link cannot both get it.
-        const claimed = origin.invitationId
-          ? (await tx.invitation.updateMany({ where: { id: origin.invitationId, usedAt: null, revokedAt: null }, data: { usedAt: now, usedByTenantId: tenantId } })).count === 1
-          : false;
-        const source = claimed ? "INVITATION" : origin.source === "INVITATION" ? "DIRECT" : origin.source;
+        const invitation = origin.invitationId ? await claimInvitation(tx, origin.invitationId, tenantId, now) : null;
+        const source = invitation ? "INVITATION" : origin.source === "INVITATION" ? "DIRECT" : origin.source;
         // An invitation carrying the ISV's customer reference: the tenant arrives already matched.
-        const customerReference =
-          claimed && origin.invitationId ? ((await tx.invitation.findUnique({ where: { id: origin.invitationId }, select: { customerReference: true } }))?.customerReference ?? null) : null;
+        const customerReference = invitation?.customerReference ?? null;
         await tx.tenant.create({
-          data: { id: tenantId, displayName: domain, primaryDomain: domain, source, sourceTag: origin.sourceTag, invitationId: claimed ? origin.invitationId : null, customerReference, firstSignInAt: now, lastSignInAt: now },
+          data: { id: tenantId, displayName: domain, primaryDomain: domain, source, sourceTag: origin.sourceTag, invitationId: invitation?.id ?? null, customerReference, firstSignInAt: now, lastSignInAt: now },
         });
         await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source, sourceTag: origin.sourceTag, customerReference } }, tx);
-        if (claimed && origin.invitationId) {
-          await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: origin.invitationId } }, tx);
+        if (invitation) {
+          await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: invitation.id } }, tx);
         }
       }
     }
@@ -90,6 +100,16 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
     await audit({ actor, tenantId, action: "session.signed_in", target: { type: "session", id: session.id }, details: { kind: profile.kind, tenantAdmin: profile.tenantAdmin } }, tx);
     return session.id;
   });
+}
+
+/**
+ * An invitation binds to the first tenant that uses it: claimed conditionally, so two tenants signing in at once
+ * with the same link cannot both get it. null when it is no longer open (used, revoked) — then nothing happens.
+ */
+async function claimInvitation(tx: Prisma.TransactionClient, invitationId: string, tenantId: string, now: Date): Promise<{ id: string; customerReference: string | null } | null> {
+  const claimed = await tx.invitation.updateMany({ where: { id: invitationId, usedAt: null, revokedAt: null }, data: { usedAt: now, usedByTenantId: tenantId } });
+  if (claimed.count !== 1) return null;
+  return tx.invitation.findUniqueOrThrow({ where: { id: invitationId }, select: { id: true, customerReference: true } });
 }
 
 export async function findActiveSession(sessionId: string, now = new Date()): Promise<PortalSessionView | null> {

@@ -27,12 +27,15 @@ export type EnvironmentUrlErrorCode =
   | "credentials"
   | "ip-address"
   | "not-dataverse"
+  | "outside-allow-list"
   | "port";
 
 export class EnvironmentUrlError extends Error {
   constructor(
     readonly code: EnvironmentUrlErrorCode,
     message: string,
+    /** The host as typed (lower case), when it was read. */
+    readonly host: string | null = null,
   ) {
     super(message);
     this.name = "EnvironmentUrlError";
@@ -40,6 +43,8 @@ export class EnvironmentUrlError extends Error {
 }
 
 const ORG_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** <org>.<region host> of one of Microsoft's clouds (docs/protocol/dataverse.md B1), allowed here or not. */
+const MICROSOFT_ENVIRONMENT_HOST = /^[a-z0-9-]+\.(?:api\.)?crm(?:[2-9]|1\d|2[01])?\.(?:dynamics\.com|microsoftdynamics\.us|appsplatform\.us|dynamics\.cn)$/;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 export function cloudOf(suffix: string): DataverseCloud {
@@ -74,6 +79,11 @@ export function normaliseEnvironmentUrl(input: string, allowedSuffixes: readonly
   }
   // Longest suffix first, so crm.dynamics.com does not shadow a more specific entry.
   const suffix = [...allowedSuffixes].sort((a, b) => b.length - a.length).find((s) => host.endsWith(`.${s}`));
+  if (!suffix && MICROSOFT_ENVIRONMENT_HOST.test(host)) {
+    // A real environment address, but not one this portal is set up for (another cloud, or the demo's emulator).
+    const examples = allowedSuffixes.slice(0, 2).join(" or ");
+    throw new EnvironmentUrlError("outside-allow-list", `${host} is a Dataverse address, but this portal connects only to environments ending in ${examples}${allowedSuffixes.length > 2 ? " and the like" : ""}.`, host);
+  }
   if (!suffix) {
     throw new EnvironmentUrlError(
       "not-dataverse",

@@ -7,7 +7,7 @@ import "server-only";
 // (a role of that name with other privileges, a disabled application user). Errors are Dataverse's own
 // (DataverseError); what they mean for the administrator is lib/onboarding's business.
 import { depthReaches, PRIVILEGE_DEPTHS, type PrivilegeDepth, type RequiredPrivilege } from "@/lib/checks/vocabulary";
-import { DataverseError, sendJson } from "@/lib/dataverse/web-api";
+import { DataverseError, getAllPages, sendJson } from "@/lib/dataverse/web-api";
 
 export type SetupAction = "role" | "privileges" | "application-user" | "assignment";
 export type SetupStepResult = "created" | "changed" | "unchanged" | "needs-decision";
@@ -45,12 +45,10 @@ const odataString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const depthOf = (value: unknown): PrivilegeDepth | null =>
   typeof value === "number" ? (PRIVILEGE_DEPTHS[value] ?? null) : (PRIVILEGE_DEPTHS.find((d) => d === value) ?? null);
 
-type Api = (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => Promise<{ body: unknown; entityId: string | null }>;
-
-function values<T>(body: unknown): T[] {
-  const value = (body as { value?: unknown } | null)?.value;
-  return Array.isArray(value) ? (value as T[]) : [];
-}
+type Api = ((method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => Promise<{ body: unknown; entityId: string | null }>) & {
+  /** Every row of a collection query, page after page (docs/protocol/dataverse.md "Paging"). */
+  list<T>(path: string): Promise<T[]>;
+};
 
 function idFromEntityId(entityId: string | null, set: string): string {
   const id = entityId ? new RegExp(`${set}\\(([0-9a-fA-F-]{36})\\)`).exec(entityId)?.[1] : undefined;
@@ -88,10 +86,10 @@ export async function provisionEnvironment(input: {
 }): Promise<ProvisioningResult> {
   if (input.roleName.trim().toLowerCase() === SYSTEM_ADMINISTRATOR) throw new Error("The portal never assigns System Administrator.");
   const result: ProvisioningResult = { steps: [], roleId: null, applicationUserId: null, privilegesAdded: [], privilegesRemoved: [], decision: null };
-  const api: Api = async (method, path, body) => {
+  const retry = async <R>(request: () => Promise<R>): Promise<R> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await sendJson(input.environmentUrl, input.accessToken, method, path, body);
+        return await request();
       } catch (error) {
         // Service protection limits: honour Retry-After a few times when the wait is short.
         const wait = error instanceof DataverseError && error.status === 429 ? (error.retryAfterSeconds ?? 5) : null;
@@ -100,16 +98,17 @@ export async function provisionEnvironment(input: {
       }
     }
   };
+  const api: Api = Object.assign((method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => retry(() => sendJson(input.environmentUrl, input.accessToken, method, path, body)), {
+    list: <T>(path: string) => getAllPages<T>(input.environmentUrl, input.accessToken, path, { retry }),
+  });
   let action: SetupAction = "role";
   try {
-    const root = values<{ businessunitid: string }>((await api("GET", "businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null")).body)[0];
+    const root = (await api.list<{ businessunitid: string }>("businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null"))[0];
     if (!root) throw new Error("Dataverse did not show the environment's root business unit.");
     const rootId = root.businessunitid.toLowerCase();
 
     // 1. The role, in the root business unit.
-    const existing = values<{ roleid: string }>(
-      (await api("GET", `roles?$select=roleid,name&$filter=name eq ${odataString(input.roleName)} and _businessunitid_value eq ${rootId}`)).body,
-    )[0];
+    const existing = (await api.list<{ roleid: string }>(`roles?$select=roleid,name&$filter=name eq ${odataString(input.roleName)} and _businessunitid_value eq ${rootId}`))[0];
     action = "privileges";
     const privilegeIds = await privilegeIdsByName(api, input.privileges.map((p) => p.name));
     if (!existing) {
@@ -149,9 +148,7 @@ export async function provisionEnvironment(input: {
 
     // 2. The application user.
     action = "application-user";
-    const user = values<{ systemuserid: string; isdisabled: boolean }>(
-      (await api("GET", `systemusers?$select=systemuserid,isdisabled&$filter=applicationid eq ${input.applicationId}`)).body,
-    )[0];
+    const user = (await api.list<{ systemuserid: string; isdisabled: boolean }>(`systemusers?$select=systemuserid,isdisabled&$filter=applicationid eq ${input.applicationId}`))[0];
     if (!user) {
       const created = await api("POST", "systemusers", { applicationid: input.applicationId, "businessunitid@odata.bind": `/businessunits(${rootId})` });
       result.applicationUserId = idFromEntityId(created.entityId, "systemusers");
@@ -173,7 +170,7 @@ export async function provisionEnvironment(input: {
 
     // 3. The assignment: only this role, never System Administrator.
     action = "assignment";
-    const held = values<{ roleid: string }>((await api("GET", `systemusers(${result.applicationUserId})/systemuserroles_association?$select=roleid,name`)).body);
+    const held = await api.list<{ roleid: string }>(`systemusers(${result.applicationUserId})/systemuserroles_association?$select=roleid,name`);
     if (held.some((r) => r.roleid.toLowerCase() === result.roleId)) {
       result.steps.push({ action: "assignment", result: "unchanged", detail: "The application user already holds the role." });
     } else {
@@ -189,7 +186,7 @@ export async function provisionEnvironment(input: {
 async function privilegeIdsByName(api: Api, names: string[]): Promise<Map<string, string>> {
   if (names.length === 0) return new Map();
   const filter = names.map((n) => `name eq ${odataString(n)}`).join(" or ");
-  const rows = values<{ privilegeid: string; name: string }>((await api("GET", `privileges?$select=privilegeid,name&$filter=${encodeURIComponent(filter)}`)).body);
+  const rows = await api.list<{ privilegeid: string; name: string }>(`privileges?$select=privilegeid,name&$filter=${encodeURIComponent(filter)}`);
   const ids = new Map(rows.map((r) => [r.name.toLowerCase(), r.privilegeid]));
   const unknown = names.filter((n) => !ids.has(n.toLowerCase()));
   if (unknown.length > 0) throw new Error(`This environment has no privilege named ${unknown.join(", ")}.`);

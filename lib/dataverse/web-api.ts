@@ -67,6 +67,57 @@ export async function getJson<T>(environmentUrl: string, accessToken: string, pa
   return body as T;
 }
 
+/** Most pages one query may take: 100 pages of 5,000 rows is far beyond anything the portal reads. */
+const MAX_PAGES = 100;
+
+/** `<org>.api.<region>…` and `<org>.<region>…` name the same environment (docs/protocol/dataverse.md B1). */
+const sameEnvironmentHost = (a: URL, b: URL) => {
+  const plain = (u: URL) => u.host.toLowerCase().replace(/^([^.]+)\.api\./, "$1.");
+  return a.protocol === b.protocol && plain(a) === plain(b);
+};
+
+/**
+ * Every row of a collection query, following `@odata.nextLink` to the last page (docs/protocol/dataverse.md
+ * "Paging"): Dataverse answers at most 5,000 rows per page whatever the query says, so a query that can match more
+ * than one page must be followed. The link is requested as Dataverse wrote it, and only when it stays on this
+ * environment's Web API: the bearer token never goes anywhere else. `retry` wraps each page's request (e.g. to
+ * honour a 429's Retry-After).
+ */
+export async function getAllPages<T>(
+  environmentUrl: string,
+  accessToken: string,
+  pathAndQuery: string,
+  options: { retry?: <R>(request: () => Promise<R>) => Promise<R> } = {},
+): Promise<T[]> {
+  const environment = new URL(environmentUrl);
+  const rows: T[] = [];
+  const seen = new Set<string>();
+  let url: string | null = `${environmentUrl}${WEB_API_PATH}/${pathAndQuery}`;
+  for (let page = 1; url; page++) {
+    if (page > MAX_PAGES) throw new DataverseProtocolError(`Dataverse answered more than ${MAX_PAGES} pages for one query.`, 200, url.slice(0, 500));
+    seen.add(url);
+    const target: string = url;
+    const { status, text } = await (options.retry ?? ((request) => request()))(async () => {
+      const response = await outboundFetch("dataverse", target, { headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}` } });
+      const body = await response.text();
+      if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, await readJson(body));
+      return { status: response.status, text: body };
+    });
+    const body = (await readJson(text)) as { value?: unknown; "@odata.nextLink"?: unknown } | null;
+    if (!Array.isArray(body?.value)) throw new DataverseProtocolError("Dataverse answered a query with something that is not a list of rows.", status, text.slice(0, 500));
+    rows.push(...(body.value as T[]));
+    const next = body["@odata.nextLink"];
+    if (next === undefined || next === null) return rows;
+    const nextUrl = typeof next === "string" && URL.canParse(next) ? new URL(next) : null;
+    if (!nextUrl || !sameEnvironmentHost(nextUrl, environment) || !nextUrl.pathname.startsWith(`${WEB_API_PATH}/`)) {
+      throw new DataverseProtocolError("Dataverse's link to the next page does not point at this environment's Web API.", status, String(next).slice(0, 500));
+    }
+    if (seen.has(nextUrl.href)) throw new DataverseProtocolError("Dataverse's link to the next page points back at a page already read.", status, nextUrl.href.slice(0, 500));
+    url = nextUrl.href;
+  }
+  return rows;
+}
+
 export type JsonAnswer = { status: number; body: unknown; entityId: string | null };
 
 /**

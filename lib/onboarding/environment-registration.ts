@@ -21,7 +21,7 @@ export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string,
   try {
     env = normaliseEnvironmentUrl(rawUrl, c.dataverse.allowedHostSuffixes);
   } catch (error) {
-    if (error instanceof EnvironmentUrlError) return { ok: false, message: error.message };
+    if (error instanceof EnvironmentUrlError) return { ok: false, message: error.code === "outside-allow-list" && c.mode === "demo" ? demoOnlyMessage(error.host, c) : error.message };
     throw error;
   }
   const limited = await environmentProbeRateLimit(scope);
@@ -56,7 +56,8 @@ export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string,
       message: "This environment belongs to a different Microsoft Entra ID tenant than the one you signed in with, so it cannot be connected here. Sign in with an account of the organisation that owns it.",
     };
   }
-  const result = await registerEnvironment(scope, env, friendlyName);
+  // A pasted URL gets a name people recognise: the environment's own name in its address (its first label).
+  const result = await registerEnvironment(scope, env, friendlyName ?? env.orgName);
   if (!result.ok) {
     return {
       ok: false,
@@ -67,4 +68,18 @@ export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string,
     };
   }
   return { ok: true, id: result.id, url: env.url };
+}
+
+/**
+ * The demo connects only to its emulator's environments: a real Microsoft address is not wrong, it is just not
+ * reachable here, and the emulated twin of the same name is offered (`contoso.crm4.dynamics.com` → the emulator's
+ * `contoso.crm4.dynamics.localhost`).
+ */
+function demoOnlyMessage(host: string | null, c: ReturnType<typeof config>): string {
+  const [org, region] = (host ?? "").replace(".api.", ".").split(".");
+  const suffix = c.dataverse.allowedHostSuffixes.find((s) => s.startsWith(`${region}.`)) ?? c.dataverse.allowedHostSuffixes[0];
+  // The emulated environments answer on the emulator's port, the one its admin center is served on.
+  const port = c.demoAdminCenterUrl ? new URL(c.demoAdminCenterUrl).port : "";
+  const twin = org && suffix ? `https://${org}.${suffix}${port ? `:${port}` : ""}` : null;
+  return `This demo connects only to the environments of its built-in Microsoft emulator, not to Microsoft's own servers, so ${host ?? "that address"} cannot be reached from here. Choose “List my environments” above${twin ? `, or use the emulated address ${twin}` : ""}.`;
 }

@@ -8,8 +8,7 @@ import type { SetupDiagnosis } from "@/lib/data/delegated";
 import { DataverseError, DataverseProtocolError } from "@/lib/dataverse/web-api";
 import { type ProvisioningFailure, type SetupAction } from "@/lib/dataverse/provisioning";
 import { OutboundError } from "@/lib/http/outbound";
-
-const ENVIRONMENT_ADMINS = "A System Administrator of this environment, or a Power Platform administrator (who can make themselves System Administrator of it)";
+import { ENVIRONMENT_ADMINISTRATORS as ENVIRONMENT_ADMINS } from "@/lib/checks/diagnoses";
 
 const WHAT: Record<SetupAction, string> = {
   role: "create the security role",

@@ -29,10 +29,11 @@ const percentile = (xs: number[], p: number) => {
 export async function seedScale(sql: SqlSession, tenants = TENANTS, checks = CHECKS): Promise<void> {
   // Stages by tenant number: 15% signed in only, 10% consented, the rest with 1–2 environments and checks.
   await sql.exec(`
-    INSERT INTO "Tenant" ("id", "displayName", "primaryDomain", "source", "consentState", "consentGrantedAt", "firstSignInAt", "lastSignInAt", "createdAt", "updatedAt")
+    INSERT INTO "Tenant" ("id", "displayName", "primaryDomain", "customerReference", "source", "consentState", "consentGrantedAt", "firstSignInAt", "lastSignInAt", "createdAt", "updatedAt")
     SELECT md5('tenant-' || i)::uuid,
            'Tenant ' || i,
            'tenant' || i || '.onmicrosoft.com',
+           CASE WHEN i % 10 < 7 THEN 'SUB-' || lpad(i::text, 5, '0') END,
            (ARRAY['APPSOURCE','INVITATION','DIRECT'])[1 + i % 3]::"TenantSource",
            CASE WHEN i % 100 < 15 THEN 'NOT_GRANTED'::"ConsentState" ELSE 'GRANTED'::"ConsentState" END,
            CASE WHEN i % 100 < 15 THEN NULL ELSE now() - (i % 300) * interval '1 day' END,
@@ -90,6 +91,7 @@ const CASES: Array<[string, Record<string, string>]> = [
   ["source=invitation, page 10", { source: "invitation", page: "10" }],
   ["search domain 'tenant123'", { q: "tenant123" }],
   ["search env URL 'org4567-1.crm8'", { q: "https://org4567-1.crm8.dynamics.com/main.aspx" }],
+  ["search reference 'sub-04242'", { q: "sub-04242" }],
   ["search tenant id", { q: "" }], // filled in below with a real id
 ];
 

@@ -3,9 +3,10 @@
 // audience keeps the suite fast (one sign-in each); each failure names the page and the rule.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { emulator, signInAs } from "./support/emulator";
+import { emulator, signInAs, stageCustomer } from "./support/emulator";
 
 const LITWARE = "1a7e5c00-0000-4000-8000-00000000a001";
+const FABRIKAM = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d"; // monitored: scheduled checks every hour (scripts/db-seed.ts)
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -29,6 +30,27 @@ async function expectNarrow(page: Page, what: string) {
   expect(widths.page, `${what} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(widths.viewport);
 }
 
+/**
+ * One date format on every page ("4 Dec 2026, 10:10 UTC", components/format.ts, in the reader's zone): no ISO
+ * timestamps, no RFC "GMT" or "Fri, 11 Dec …" strings; a <time> shows that format or an age ("3 days ago").
+ */
+async function expectOneDateFormat(page: Page, what: string) {
+  // Microsoft's own error details (staff's "Vendor-side detail") are quoted verbatim, for a Microsoft support case.
+  const text = await page.evaluate(() => {
+    const body = document.body.cloneNode(true) as HTMLElement;
+    body.querySelectorAll('[aria-label="Vendor-side detail"]').forEach((e) => e.remove());
+    document.documentElement.appendChild(body);
+    const shown = body.innerText;
+    body.remove();
+    return shown;
+  });
+  expect(text, `${what}: an ISO timestamp`).not.toMatch(/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/);
+  expect(text, `${what}: an RFC date`).not.toMatch(/\bGMT\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4}/);
+  for (const shown of await page.locator("time").allInnerTexts()) {
+    expect(shown, `${what}: a <time>`).toMatch(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d [A-Z]\S*$|\bago$|^just now$|^yesterday$|^in /);
+  }
+}
+
 async function expectAccessibleAndNarrow(page: Page, url: string, status?: number) {
   await page.setViewportSize(DESKTOP);
   const response = await page.goto(url);
@@ -36,6 +58,7 @@ async function expectAccessibleAndNarrow(page: Page, url: string, status?: numbe
   await page.waitForLoadState("load");
   expect(await page.title(), `title of ${url}`).toMatch(/ Northwind Sync$|^Connect Dataverse to Northwind Sync$/);
   await expectNoSeriousViolation(page, url);
+  await expectOneDateFormat(page, url);
 
   await page.setViewportSize(PHONE);
   await page.reload();
@@ -69,16 +92,54 @@ test("the customer's pages: accessible, and no sideways scrolling on a phone", a
   await expectAccessibleAndNarrow(page, "/console", 403);
 });
 
+test("an environment's page in each state (new, failing, after a stopped setup): accessible, and no sideways scrolling on a phone", async ({ page }) => {
+  const customer = await stageCustomer({ name: "Accessible States", environments: [{ name: "prod", appUser: "no-role" }, { name: "dev", appUser: "none" }] });
+  await signInAs(page, customer.admin);
+  const pages: string[] = [];
+  for (const name of ["prod", "dev"]) {
+    await page.goto("/onboarding/environments");
+    await page.getByLabel("Environment URL").fill(customer.environmentUrl(name));
+    await page.getByRole("button", { name: "Register environment" }).click();
+    await page.getByRole("link", { name: "Set up its application user" }).click();
+    await expect(page.getByTestId("environment-state")).toBeVisible();
+    pages.push(page.url());
+  }
+  // prod failing (its cause, fix and who can fix it at the top), dev never checked.
+  await page.goto(pages[0]!);
+  await page.getByRole("button", { name: "Run connection check" }).click();
+  await expect(page.getByTestId("check-outcome")).toHaveText("Failed", { timeout: 30_000 });
+  for (const url of pages) await expectAccessibleAndNarrow(page, url, 200);
+  // The live check's result beside the state, on a phone.
+  await page.setViewportSize(PHONE);
+  await page.goto(pages[0]!);
+  await page.getByRole("button", { name: "Run connection check" }).click();
+  await expect(page.getByTestId("check-outcome")).toHaveText("Failed", { timeout: 30_000 });
+  await expectNoSeriousViolation(page, "a failing environment with its live check");
+  await expectNarrow(page, "a failing environment with its live check");
+});
+
 test("the support console: accessible, and no sideways scrolling on a phone", async ({ page }) => {
   await signInAs(page, "sam.support@northwind.onmicrosoft.com", "/console");
-  for (const url of ["/console", "/console/tenants", "/console/tenants?stage=failing", `/console/tenants/${LITWARE}`, "/console/invitations", "/console/activity", "/console/alerts", "/console/webhooks"]) {
+  for (const url of [
+    "/console",
+    "/console/tenants",
+    "/console/tenants?stage=failing",
+    "/console/tenants?q=SUB-1042",
+    `/console/tenants/${LITWARE}`,
+    `/console/tenants/${FABRIKAM}?events=automatic`,
+    "/console/invitations",
+    "/console/activity",
+    "/console/alerts",
+    "/console/webhooks",
+  ]) {
     await expectAccessibleAndNarrow(page, url, 200);
   }
   // The two logs are tables (the seed's first day of Fabrikam is in them), stacked into rows on a phone.
-  for (const [url, label] of [["/console/alerts", "Alert log"], ["/console/webhooks", "Webhook deliveries"]] as const) {
+  // (The alert log says what an e-mail was about in words; the webhook log names the event type as sent.)
+  for (const [url, label, ready] of [["/console/alerts", "Alert log", "Connection ready"], ["/console/webhooks", "Webhook deliveries", "connection.ready"]] as const) {
     await page.goto(url);
     const table = page.getByRole("table", { name: label });
-    await expect(table.getByRole("row").filter({ hasText: "connection.ready" }).first()).toBeVisible();
+    await expect(table.getByRole("row").filter({ hasText: ready }).first()).toBeVisible();
     expect(await table.locator("thead").evaluate((e) => getComputedStyle(e).position), `${label} header on a phone`).toBe("absolute");
     expect(await table.locator("tbody tr").first().evaluate((e) => getComputedStyle(e).display), `${label} rows on a phone`).toBe("block");
   }

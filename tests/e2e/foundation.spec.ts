@@ -7,9 +7,23 @@ test.describe("public pages", () => {
     await expect(page.getByRole("heading", { name: "How onboarding works" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "What you will need" })).toBeVisible();
     await expect(page.getByText("A Dataverse System Administrator", { exact: true })).toBeVisible();
+    // The journey as it is: the environment picker and one-click setup, not pasting URLs and creating users by hand.
+    const steps = page.getByRole("list").filter({ has: page.getByRole("heading", { name: "Pick your environments" }) });
+    await expect(steps.getByRole("heading", { level: 3 })).toHaveText(["Sign in with your work account", "Grant admin consent", "Pick your environments", "Set it up for me", "Check the connection"]);
+    await expect(steps).toContainText("List my environments");
+    await expect(steps).toContainText("never System Administrator");
+    await expect(page.locator("main")).not.toContainText("Paste the URLs");
     await page.getByRole("link", { name: "Start onboarding" }).click();
     await expect(page).toHaveURL(/\/consent$/);
     await expect(page.getByRole("heading", { level: 1, name: "Connect your organisation to Northwind Sync" })).toBeVisible();
+    // What the role allows, in plain words rather than Dataverse's privilege names.
+    await expect(page.getByRole("list", { name: "What the role allows" }).getByRole("listitem")).toHaveText([
+      "Read, write and create accounts (whole organisation)",
+      "Read, write and create contacts (whole organisation)",
+      "Read users (own business unit)",
+      "Read security roles (own business unit)",
+    ]);
+    await expect(page.locator("main")).not.toContainText("prvRead");
   });
 
   test("the consent page offers a legacy admin-consent link for the hinted tenant", async ({ page }) => {

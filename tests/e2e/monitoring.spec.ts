@@ -45,6 +45,9 @@ test("a broken connection: the customer sees since when and why and is e-mailed 
   // Times are the viewer's own, with the zone (components/ui/local-time.tsx): "29 Nov 2026, 22:45 UTC".
   await expect(banner).toContainText(/Connection to .+ broken since \d{1,2} \w{3} \d{4}, \d\d:\d\d \S+/);
   await expect(banner).toContainText("disabled");
+  // The cause is its own sentence, not "… because The application user …".
+  await expect(banner).toContainText(/broken since \d{1,2} \w{3} \d{4}, \d\d:\d\d \S+\. The application user for Northwind Sync exists but is disabled\./);
+  await expect(banner).not.toContainText("because");
   await expect(banner).toContainText(/Last verified \d{1,2} \w{3} \d{4}/);
 
   // The administrator who connected the tenant was e-mailed, once.

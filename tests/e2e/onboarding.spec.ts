@@ -61,7 +61,7 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await expect(page.getByRole("status")).toContainText('Security role "Northwind Sync Integration" created in contoso with 8 privileges.');
   await page.locator("#environment").selectOption({ label: "Contoso (Production) — Contoso" });
   await page.getByLabel("Application (client) ID").fill(appId);
-  await page.getByLabel("Security role").selectOption("Northwind Sync Integration");
+  await page.getByLabel("Security role", { exact: true }).selectOption("Northwind Sync Integration");
   await page.getByRole("button", { name: "Create application user" }).click();
   await expect(page.getByRole("status")).toBeVisible();
 
@@ -88,7 +88,7 @@ async function withRegisteredEnvironment(page: Page, customer: StagedCustomer) {
   await registerEnvironment(page, customer.environmentUrl("prod"));
   await expect(page.getByRole("status")).toContainText("was registered");
   await page.getByRole("link", { name: "Set up its application user" }).click();
-  await expect(page.getByRole("heading", { name: "Connection check" })).toBeVisible();
+  await expect(page.getByTestId("environment-state")).toBeVisible();
 }
 
 async function runCheck(page: Page, expected: "Passed" | "Failed" | "Warning") {
@@ -214,6 +214,13 @@ test.describe("environment registration", () => {
       ["https://admin:secret@contoso.crm.dynamics.localhost", /Remove the user name or password/],
       ["", /Enter the URL of your Dataverse environment/],
       [`https://nowhere.crm4.dynamics.localhost:${e2e.emulatorPort}`, /could not be reached|did not answer/],
+      // A real Microsoft address in the demo: not "not a Dataverse address", but why it cannot be reached here and what to use.
+      [
+        "https://contoso.crm4.dynamics.com/main.aspx",
+        new RegExp(
+          `^This demo connects only to the environments of its built-in Microsoft emulator, not to Microsoft's own servers, so contoso\\.crm4\\.dynamics\\.com cannot be reached from here\\. Choose “List my environments” above, or use the emulated address https://contoso\\.crm4\\.dynamics\\.localhost:${e2e.emulatorPort}\\.$`,
+        ),
+      ],
     ];
     for (const [url, message] of cases) {
       await registerEnvironment(page, url);
@@ -221,6 +228,8 @@ test.describe("environment registration", () => {
     }
     await registerEnvironment(page, customer.environmentUrl("prod"));
     await expect(page.getByRole("status")).toContainText("was registered");
+    // Pasted without a name: it is named after its address, not shown as a bare URL.
+    await expect(page.getByRole("region", { name: "Registered environments" }).getByRole("link").first()).toHaveText(`${customer.environmentName("prod")}${customer.environmentUrl("prod")}`);
     await registerEnvironment(page, `${customer.environmentUrl("prod").replace("https://", "https://")}/main.aspx?appid=1`);
     await expect(urlError(page)).toHaveText(/is already registered for your organisation/);
   });
@@ -361,6 +370,11 @@ test.describe("connection check failures, each explained", () => {
     await expect(roles).toHaveAttribute("data-outcome", "FAILED");
     await expect(roles).toContainText(`does not have the "${ROLE}" security role (it has no security roles)`);
     await expect(roles).toContainText(`Application users → Northwind Sync → Edit security roles → select "${ROLE}" → Save`);
+    // If the role is missing too, the product's own answers — not "import Northwind Traders' solution", which does not exist.
+    await expect(roles).toContainText("If the role is not in the list, it does not exist yet: choose “Set it up for me” on this environment's page");
+    await expect(roles).toContainText("or create it by hand first (step 1 of the manual steps)");
+    await expect(roles).toContainText("Who can fix it: A System Administrator of this environment");
+    await expect(page.locator("main")).not.toContainText("solution");
     for (const step of ["privileges", "sample-read"]) {
       await expect(current.locator(`[data-step="${step}"]`)).toHaveAttribute("data-outcome", "SKIPPED");
       await expect(current.locator(`[data-step="${step}"]`)).toContainText("Not checked until the security role is fixed.");
@@ -377,7 +391,9 @@ test.describe("connection check failures, each explained", () => {
     await expect(page.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
     const history = page.getByRole("list", { name: "Check history" });
     await expect(history.getByRole("listitem")).toHaveCount(2);
-    await history.getByText(/failed at “Security role/).click();
+    // One pair of quotes: the role's name, not the step's label around it.
+    await expect(history).not.toContainText("“Security role “");
+    await history.getByText(`failed at: Security role “${ROLE}”`).click();
     await expect(history.locator('[data-step="roles"][data-outcome="FAILED"]')).toBeVisible();
   });
 

@@ -80,6 +80,10 @@ test("Contoso's administrator goes from the consent page to a green check withou
   const contoso = list.getByRole("listitem").filter({ hasText: "Contoso (Production)" });
   await expect(contoso).toContainText(emulator.environmentUrl("contoso", "crm"));
   await expect(contoso).toContainText("Production · region NAM");
+  // Listed: connecting is the next step, so "Connect" is the primary button and listing again is not.
+  await expect(contoso.getByRole("button", { name: "Connect Contoso (Production)" })).toHaveAttribute("data-variant", "primary");
+  await expect(page.getByRole("button", { name: "List my environments again" })).toHaveAttribute("data-variant", "secondary");
+  await expect(page.locator('main [data-variant="primary"]:visible')).toHaveText(["Connect"]);
   await contoso.getByRole("button", { name: "Connect Contoso (Production)" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Contoso (Production)" })).toBeVisible();
 
@@ -96,7 +100,8 @@ test("Contoso's administrator goes from the consent page to a green check withou
   expect(created.role?.privileges).toHaveLength(8);
   expect(created.appUserRoles).toEqual([ROLE]);
 
-  // Running it again changes nothing (and asks for no consent again).
+  // Working: the instructions are folded away; running it again (from there) changes nothing and asks for no consent again.
+  await page.getByTestId("setup-instructions").locator("summary").click();
   await setItUp(page, megan);
   for (const label of ["Security role:", "Its privileges:", "Application user:", "Role assignment:"]) {
     await expect(setupStep(page, label)).toContainText("Already in place");

@@ -172,6 +172,57 @@ describe("PPAC page (emulated)", () => {
   });
 });
 
+describe("PPAC page (emulated): managing an existing application user", () => {
+  const post = (fields: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const value of [v].flat()) body.append(k, value);
+    return vfetch(`${emu.authorityHost}/_emulator/ppac`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: body.toString() });
+  };
+  const appUser = (environment: string) => {
+    const env = emu.scenario.environments.find((e) => e.name === environment)!;
+    const user = env.systemUsers.find((u) => u.applicationId === emu.scenario.app.clientId)!;
+    return { env, user, roles: user.roleIds.map((id) => env.roles.find((r) => r.id === id)?.name) };
+  };
+
+  it("activates a disabled application user after the confirmation, and deactivates it again", async () => {
+    emu.admin.setApplicationUserDisabled("fabrikam", true);
+    const { user } = appUser("fabrikam");
+    const html = await (await vfetch(`${emu.authorityHost}/_emulator/ppac`)).text();
+    expect(html).toContain("<summary>Activate</summary>");
+    expect(html).toContain(`Activate the application user ${user.fullname} in Fabrikam (Production)?`);
+    const activated = await post({ form: "activate", environment: "fabrikam", systemUserId: user.id });
+    expect(activated.status).toBe(200);
+    expect(await activated.text()).toContain(`Application user ${user.fullname} activated in fabrikam.`);
+    expect(appUser("fabrikam").user.isDisabled).toBe(false);
+    expect((await post({ form: "deactivate", environment: "fabrikam", systemUserId: user.id })).status).toBe(200);
+    expect(appUser("fabrikam").user.isDisabled).toBe(true);
+    // Not an application user of that environment: refused, nothing changes.
+    expect((await post({ form: "activate", environment: "contoso", systemUserId: user.id })).status).toBe(400);
+    expect((await post({ form: "activate", environment: "fabrikam", systemUserId: "not-a-user" })).status).toBe(400);
+    emu.admin.reset();
+  });
+
+  it("edits the security roles: the selected roles of its business unit become its roles, the others are removed", async () => {
+    const before = appUser("adventureworks");
+    expect(before.roles).toEqual([]);
+    const html = await (await vfetch(`${emu.authorityHost}/_emulator/ppac`)).text();
+    expect(html).toContain("<summary>Edit security roles</summary>");
+    const saved = await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: ["Northwind Sync Integration", "Basic User"] });
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain("saved: Northwind Sync Integration, Basic User.");
+    expect(appUser("adventureworks").roles.sort()).toEqual(["Basic User", "Northwind Sync Integration"]);
+    const token = await appToken(emu, DEMO_IDS.tenants.adventureWorks, "adventureworks");
+    expect((await dataverse(emu, "adventureworks", "/api/data/v9.2/accounts?$select=name", token)).status).toBe(200);
+    // Deselected roles go; a role the environment does not have is refused and changes nothing.
+    expect((await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: "Basic User" })).status).toBe(200);
+    expect(appUser("adventureworks").roles).toEqual(["Basic User"]);
+    const unknown = await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: ["Northwind Sync Integration", "Nope"] });
+    expect(unknown.status).toBe(400);
+    expect(appUser("adventureworks").roles).toEqual(["Basic User"]);
+    emu.admin.reset();
+  });
+});
+
 describe("robustness", () => {
   it("answers odd requests without crashing", async () => {
     expect((await vfetch(`${emu.authorityHost}/nope`)).status).toBe(404);

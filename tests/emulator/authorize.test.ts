@@ -178,6 +178,8 @@ describe("code flow", () => {
     expect(payload.sub).not.toBe(megan?.oid);
     expect(payload.wids).toContain("62e90394-69f5-4237-9190-012177145e10");
     expect(payload.roles).toBeUndefined();
+    // `aio`: an opaque internal claim Entra puts in ID tokens (docs/protocol/entra.md A2); no client may rely on its absence.
+    expect(payload.aio).toEqual(expect.stringMatching(/^[\w.*!-]{20,}$/));
     expect((payload.exp ?? 0) > (payload.iat ?? 0)).toBe(true);
     // User consent created the app's service principal in Contoso (as Entra does).
     expect(emu.admin.state().servicePrincipals.find((s) => s.tenantId === contoso)?.consented).toBe(true);

@@ -268,7 +268,7 @@ describe("OData queries (docs/protocol/dataverse.md B4)", () => {
     expect((await dataverse(emu, "fabrikam", `${API}/accounts(not-a-guid)`, fabrikamToken)).status).toBe(400);
     const missing = crypto.randomUUID();
     const notFound = expectDataverseError(await dataverse(emu, "fabrikam", `${API}/accounts(${missing})`, fabrikamToken), 404, "0x80040217");
-    expect(notFound).toBe(`account With Id = ${missing} Does Not Exist`);
+    expect(notFound).toBe(`Entity 'account' With Id = ${missing} Does Not Exist`);
     expect((await dataverse(emu, "fabrikam", `${API}/widgets`, fabrikamToken)).status).toBe(404);
     expect((await dataverse(emu, "fabrikam", "/api/data/v8.2/accounts", fabrikamToken)).status).toBe(404);
     expect((await dataverse(emu, "fabrikam", `${API}/accounts`, fabrikamToken, { method: "POST", body: "{not json" })).status).toBe(400);

@@ -155,9 +155,15 @@ describe("token endpoint errors (docs/protocol/entra.md A5)", () => {
     expect(result.status).toBe(200);
   });
 
-  it("70011 for a scope without /.default, 700022 for two resources", async () => {
-    expectEntraError(await tokenRequest(emu, contoso, credentials({ scope: `${emu.environmentUrl("contoso")}/user_impersonation` })), 400, "invalid_scope", 70011);
-    expectEntraError(await tokenRequest(emu, contoso, credentials({ scope: "openid" })), 400, "invalid_scope", 70011);
+  it("1002012 for a scope without /.default, in Entra's words; 700022 for two resources", async () => {
+    const scope = `${emu.environmentUrl("contoso")}/user_impersonation`;
+    const result = await tokenRequest(emu, contoso, credentials({ scope }));
+    expectEntraError(result, 400, "invalid_scope", 1002012);
+    expect(String(result.body.error_description).split("\r\n")[0]).toBe(
+      `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
+    expectEntraError(await tokenRequest(emu, contoso, credentials({ scope: "openid" })), 400, "invalid_scope", 1002012);
+    expectEntraError(await tokenRequest(emu, contoso, credentials({ scope: "User.Read.All" })), 400, "invalid_scope", 1002012);
     expectEntraError(
       await tokenRequest(emu, contoso, credentials({ scope: `${scopeFor("contoso")} https://graph.microsoft.com/.default` })),
       400,

@@ -2,7 +2,7 @@
 // each failure is reported under (one diagnosis per cause), its explanation, and how many requests a cold and
 // a warm check make.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
+import { testCredentials, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 
 const h = useCheckHarness("pglite");
@@ -43,6 +43,17 @@ describe("connection check", () => {
     // The token went to the environment's own tenant, and reached only that environment.
     const tokenRequests = h.emulator.requestLog().filter((e) => e.kind === "entra.token");
     expect(tokenRequests.every((e) => JSON.stringify(e).includes(DEMO_IDS.tenants.fabrikam))).toBe(true);
+  });
+
+  it("needs no second page: with Dataverse paging at one row it still reads three sample accounts ($top) and every role ($expand is not paged)", async () => {
+    h.emulator.admin.replaceScenario(withSettings(h.emulator.admin.state().scenario, { defaultPageSize: 1 }));
+    h.emulator.admin.assignRole("fabrikam", "Basic User");
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("PASSED");
+    expect((r.step("sample-read").result as { accounts: string[] }).accounts).toHaveLength(3);
+    expect((r.step("roles").result as { roles: string[] }).roles.sort()).toEqual(["Basic User", "Northwind Sync Integration"]);
+    // Nothing asked for a next page.
+    expect(h.emulator.requestLog().filter((e) => e.query.includes("skiptoken"))).toEqual([]);
   });
 
   it("asks again in a second round trip when WhoAmI names another application user than the remembered one", async () => {

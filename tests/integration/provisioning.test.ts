@@ -3,7 +3,7 @@
 // assignment once, changes nothing when run again, stops for the administrator's decision on a differing role
 // or a disabled user, honours Retry-After, and explains each refusal with who can fix it.
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS, demoScenario, scenario, testCredentials, type EmulatorHandle } from "@tenant-onboarding/emulator";
+import { DEMO_IDS, demoScenario, scenario, testCredentials, withSettings, type EmulatorHandle } from "@tenant-onboarding/emulator";
 import { useCheckHarness } from "../support/check-harness";
 
 const harness = useCheckHarness();
@@ -97,6 +97,21 @@ describe("Set it up for me", () => {
     const second = await provision("contoso", token);
     expect(second.steps.map((s) => s.result)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"]);
     expect(environment(emu, "contoso")).toEqual(created);
+  });
+
+  it("follows @odata.nextLink: with Dataverse paging at one row, every lookup still finds all it needs", async () => {
+    const emu = harness.emulator;
+    emu.admin.replaceScenario(withSettings(demoScenario({ credentials: testCredentials() }), { defaultPageSize: 1 }));
+    emu.admin.grantConsent("Contoso");
+    const token = await userToken(emu, DEMO_IDS.tenants.contoso, "megan@contoso.onmicrosoft.com", "contoso");
+    const first = await provision("contoso", token);
+    expect(first.steps.map((s) => s.result)).toEqual(["created", "changed", "created", "created"]);
+    expect(environment(emu, "contoso").role?.privileges).toHaveLength(8);
+    // A second role, listed before the portal's own: the assignment is on the second page of the user's roles.
+    emu.admin.assignRole("contoso", "Basic User");
+    const second = await provision("contoso", token);
+    expect(second.steps.map((s) => s.result)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"]);
+    expect(environment(emu, "contoso").appUserRoles.sort()).toEqual(["Basic User", ROLE].sort());
   });
 
   it("refuses, with who can fix it, when the administrator is only a Basic User of the environment; nothing is created", async () => {

@@ -49,14 +49,16 @@ export function supportTenantListSuite() {
         outcome?: "PASSED" | "WARNING" | "FAILED";
         at?: Date;
         step?: string;
+        reference?: string;
+        health?: "HEALTHY" | "BROKEN";
         created: Date;
       };
       const specs: Spec[] = [
         { id: T.a, name: "Alpha", domain: "alpha.example.com", created: daysAgo(7) },
         { id: T.b, name: "Bravo", domain: "bravo.example.com", source: "APPSOURCE", consent: "GRANTED", created: daysAgo(6) },
         { id: T.c, name: "Charlie", domain: "charlie.example.com", source: "INVITATION", consent: "GRANTED", env: "https://c-org.crm4.dynamics.com", created: daysAgo(5) },
-        { id: T.d, name: "Delta", domain: "delta.example.com", consent: "GRANTED", env: "https://d-org.crm.dynamics.com", outcome: "PASSED", at: hoursAgo(1), created: daysAgo(4) },
-        { id: T.e, name: "Echo", domain: "echo.example.com", consent: "GRANTED", env: "https://e-org.crm.dynamics.com", outcome: "FAILED", at: hoursAgo(2), step: "roles", created: daysAgo(3) },
+        { id: T.d, name: "Delta", domain: "delta.example.com", consent: "GRANTED", env: "https://d-org.crm.dynamics.com", outcome: "PASSED", at: hoursAgo(1), reference: "SUB-4242", health: "HEALTHY", created: daysAgo(4) },
+        { id: T.e, name: "Echo", domain: "echo.example.com", consent: "GRANTED", env: "https://e-org.crm.dynamics.com", outcome: "FAILED", at: hoursAgo(2), step: "roles", reference: "sub-9000/eu", health: "BROKEN", created: daysAgo(3) },
         { id: T.f, name: null, domain: "foxtrot.example.com", consent: "GRANTED", env: "https://f-org.crm11.dynamics.com", outcome: "FAILED", at: daysAgo(10), step: "token", created: daysAgo(2) },
         { id: T.g, name: "Golf", domain: null, consent: "GRANTED", env: "https://g-org.crm.dynamics.com", outcome: "WARNING", at: daysAgo(40), created: daysAgo(1) },
       ];
@@ -72,6 +74,9 @@ export function supportTenantListSuite() {
             latestCheckOutcome: s.outcome ?? null,
             latestCheckAt: s.at ?? null,
             latestFailingStep: s.step ?? null,
+            customerReference: s.reference ?? null,
+            health: s.health ?? null,
+            brokenSince: s.health === "BROKEN" ? s.at : null,
           },
         });
         if (!s.env) continue;
@@ -140,6 +145,15 @@ export function supportTenantListSuite() {
       expect(await ids({ q: "'; drop table \"Tenant\"; --" })).toEqual([]);
     });
 
+    it("searches the vendor's own customer reference, whole or in part, in any case", async () => {
+      expect(await ids({ q: "SUB-4242" })).toEqual([T.d]);
+      expect(await ids({ q: "sub-4242" })).toEqual([T.d]);
+      expect(await ids({ q: "4242" })).toEqual([T.d]);
+      expect(await ids({ q: "SUB-9000/EU" })).toEqual([T.e]);
+      expect(await ids({ q: "sub-" })).toEqual([T.d, T.e]);
+      expect(await ids({ q: "SUB-4243" })).toEqual([]);
+    });
+
     it("sorts by name, domain, creation and outcome with empty values last", async () => {
       expect(core(await ids({ sort: "name", dir: "asc" }))).toEqual([T.a, T.b, T.c, T.d, T.e, T.g, T.f]);
       expect(core(await ids({ sort: "name", dir: "desc" }))).toEqual([T.g, T.e, T.d, T.c, T.b, T.a, T.f]);
@@ -177,6 +191,8 @@ export function supportTenantListSuite() {
         consentState: "GRANTED",
         latestCheckOutcome: "FAILED",
         latestFailingStep: "roles",
+        customerReference: "sub-9000/eu",
+        health: "BROKEN",
         _count: { environments: 1 },
         environments: [{ url: "https://e-org.crm.dynamics.com" }],
       });
@@ -191,6 +207,13 @@ export function supportTenantListSuite() {
       const failing: string[] = [];
       for await (const batch of exportTenants(await filters({ stage: "failing" }), NOW)) failing.push(...batch.map((r) => r.id));
       expect(failing).toEqual([T.e, T.f]);
+      // The export carries the vendor's reference and the connection's health.
+      const rows: Array<{ id: string; customerReference: string | null; health: string | null }> = [];
+      for await (const batch of exportTenants(await filters({ q: "sub-" }), NOW)) rows.push(...batch);
+      expect(rows.map(({ id, customerReference, health }) => ({ id, customerReference, health }))).toEqual([
+        { id: T.d, customerReference: "SUB-4242", health: "HEALTHY" },
+        { id: T.e, customerReference: "sub-9000/eu", health: "BROKEN" },
+      ]);
       expect(await countTenants(await filters({ stage: "failing" }), NOW)).toBe(2);
     });
 

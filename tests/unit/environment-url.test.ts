@@ -73,6 +73,22 @@ describe("normaliseEnvironmentUrl", () => {
       url: "https://contoso.crm4.dynamics.localhost:44300",
       apiUrl: "https://contoso.api.crm4.dynamics.localhost:44300",
     });
-    expect(codeOf("https://contoso.crm.dynamics.com", local)).toBe("not-dataverse");
+    expect(codeOf("https://contoso.crm.dynamics.com", local)).toBe("outside-allow-list");
+  });
+
+  it("tells a real Microsoft address apart from a foreign one when the portal allows other hosts (the demo's emulator, another cloud)", () => {
+    const local = ["crm.dynamics.localhost", "crm4.dynamics.localhost"];
+    let error: unknown;
+    try {
+      normaliseEnvironmentUrl("https://Contoso.crm4.dynamics.com/main.aspx", local);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvironmentUrlError);
+    expect(error).toMatchObject({ code: "outside-allow-list", host: "contoso.crm4.dynamics.com" });
+    expect((error as Error).message).toBe("contoso.crm4.dynamics.com is a Dataverse address, but this portal connects only to environments ending in crm.dynamics.localhost or crm4.dynamics.localhost.");
+    // Not an environment address at all: still "not a Dataverse environment address".
+    expect(codeOf("https://contoso.example.com", local)).toBe("not-dataverse");
+    expect(codeOf("https://contoso.crm22.dynamics.com", local)).toBe("not-dataverse");
   });
 });

@@ -129,3 +129,15 @@ describe("canonical list addresses", () => {
     expect(check("q=+contoso+")).toBe(false);
   });
 });
+
+describe("the alert log's words", () => {
+  it("names each kind of e-mail in words, and a kind it does not know yet still not as a code", async () => {
+    const { mailKindLabel } = await import("@/components/support/format");
+    expect(mailKindLabel("alert.connection.recovered")).toBe("Connection working again");
+    expect(mailKindLabel("alert.connection.broken")).toBe("Connection broken");
+    expect(mailKindLabel("alert.consent.removed")).toBe("Consent removed");
+    expect(mailKindLabel("invitation")).toBe("Invitation");
+    expect(mailKindLabel("alert.setup.finished")).toBe("Setup finished");
+    expect(mailKindLabel("alert.connection.recovered")).not.toMatch(/\./);
+  });
+});

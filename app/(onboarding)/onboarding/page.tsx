@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { count } from "@/components/format";
 import { LinkButton } from "@/components/ui/button";
 import { cardClass } from "@/components/ui/card";
 import { HealthNotice } from "@/components/health-notice";
@@ -11,6 +12,7 @@ import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { environmentName } from "./environments/_components/environment-name";
 
 export const metadata: Metadata = { title: "Your connection" };
 
@@ -30,6 +32,18 @@ export default async function OnboardingOverview() {
   const consented = single || tenant.consentState === "GRANTED";
   const hasEnvironments = tenant.environments.length > 0;
   const allPassing = hasEnvironments && tenant.environments.every((e) => e.latestCheckOutcome === "PASSED" || e.latestCheckOutcome === "WARNING");
+  const failing = tenant.environments.filter((e) => e.latestCheckOutcome === "FAILED");
+  // What the page says first: connected; or what needs attention and who acts on it — "finish the steps below"
+  // only to an administrator who still has steps to finish.
+  const headline = allPassing
+    ? `Connected: ${c.branding.appName} can reach every registered environment.`
+    : failing.length > 0
+      ? `${failing.length === 1 ? `${environmentName(failing[0]!)} needs` : `${count(failing.length, "environment")} need`} attention: ${
+          session.tenantAdmin ? "open it below to see the cause and the fix." : "an administrator of your organisation fixes it; the cause is shown below."
+        }`
+      : session.tenantAdmin
+        ? "Finish the steps below to connect your organisation."
+        : "Not connected yet: an administrator of your organisation finishes the steps.";
   const next = !session.tenantAdmin
     ? null
     : !consented
@@ -37,14 +51,19 @@ export default async function OnboardingOverview() {
     : !hasEnvironments
       ? { href: "/onboarding/environments", label: "Register an environment" }
       : !allPassing
-        ? { href: `/onboarding/environments/${tenant.environments.find((e) => e.latestCheckOutcome !== "PASSED" && e.latestCheckOutcome !== "WARNING")!.id}`, label: "Set up the application user and check" }
+        ? (() => {
+            const next = tenant.environments.find((e) => e.latestCheckOutcome !== "PASSED" && e.latestCheckOutcome !== "WARNING")!;
+            return { href: `/onboarding/environments/${next.id}`, label: next.latestCheckOutcome === "FAILED" ? `fix ${environmentName(next)}` : "Set up the application user and check" };
+          })()
         : null;
 
   return (
     <div className="space-y-8">
       <div>
         <h1 className="text-3xl font-bold break-words text-slate-900">{tenant.displayName ?? tenant.primaryDomain ?? "Your organisation"}</h1>
-        <p className="mt-2 text-slate-600">{allPassing ? `Connected: ${c.branding.appName} can reach every registered environment.` : "Finish the steps below to connect your organisation."}</p>
+        <p className="mt-2 text-slate-600" data-testid="overview-headline">
+          {headline}
+        </p>
       </div>
 
       <HealthNotice environments={tenant.environments} />
@@ -76,9 +95,9 @@ export default async function OnboardingOverview() {
                 <li key={e.id} className="flex flex-wrap items-center justify-between gap-3 py-2">
                   <span className="min-w-0">
                     <Link href={`/onboarding/environments/${e.id}`} className="font-medium text-brand-700 underline">
-                      {e.friendlyName ?? e.url.replace(/^https:\/\//, "")}
+                      {environmentName(e)}
                     </Link>
-                    {e.friendlyName ? <span className="block font-mono text-xs break-all text-slate-600">{e.url}</span> : null}
+                    <span className="block font-mono text-xs break-all text-slate-600">{e.url}</span>
                   </span>
                   <OutcomeBadge outcome={e.latestCheckOutcome} />
                 </li>

@@ -1,4 +1,5 @@
 import { cardClass } from "@/components/ui/card";
+import { LocalTime } from "@/components/ui/local-time";
 import type { Metadata } from "next";
 import { z } from "zod";
 import { SignInButton } from "@/app/(public)/_components/sign-in-button";
@@ -7,7 +8,7 @@ import { config, signInAvailable } from "@/lib/config";
 import { viewInvitation, type InvitationView } from "@/lib/data/invitations";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
-import { describePrivilege } from "@/lib/checks/vocabulary";
+import { plainPrivileges } from "@/lib/checks/vocabulary";
 import { TENANT_HINT } from "@/lib/validators";
 
 export const metadata: Metadata = { title: "Connect your organisation" };
@@ -59,7 +60,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
         <p className="mt-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
           You were invited by {vendorName}
           {invitation.tenantHint ? ` to connect ${invitation.tenantHint}` : ""}. The invitation is valid until{" "}
-          {invitation.expiresAt.toUTCString().replace(/:\d\d GMT$/, " UTC")}.
+          <LocalTime date={invitation.expiresAt} />.
         </p>
       ) : null}
       {notices.map((notice) => (
@@ -76,7 +77,12 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           <ul className="mt-3 list-disc space-y-2 pl-5 text-sm text-slate-700">
             <li>
               <strong>Your Dataverse data</strong>, in the environments you register, limited by the &ldquo;{c.dataverse.roleName}&rdquo; security
-              role: {c.dataverse.rolePrivileges.map(describePrivilege).join(", ")}. This is what {appName} synchronises.
+              role. This is what {appName} synchronises:
+              <ul aria-label="What the role allows" className="mt-1 list-[circle] space-y-0.5 pl-5">
+                {plainPrivileges(c.dataverse.rolePrivileges).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
             </li>
             <li>
               <strong>Sign-in and basic profile</strong> of the administrator using this portal, so we know who connected your organisation.

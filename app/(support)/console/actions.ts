@@ -9,7 +9,7 @@ import { launchCheck } from "@/lib/checks/run";
 import { staffScope } from "@/lib/data/scope";
 import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
-import { createInvitation, revokeInvitation } from "@/lib/data/support/invitations";
+import { createInvitation, knownTenantForHint, revokeInvitation, type KnownTenant } from "@/lib/data/support/invitations";
 import { customerReferenceInput, setCustomerReference } from "@/lib/data/support/customer-reference";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { emailInvitation } from "@/lib/monitoring/invitation-mail";
@@ -40,7 +40,7 @@ export const rerunCheckAction = validatedAction(
 export type InvitationFormState = {
   message?: string;
   fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string; customerReference?: string; sendTo?: string };
-  created?: { link: string; expiresAt: string; tenantHint: string | null; sentTo?: string };
+  created?: { link: string; expiresAt: string; tenantHint: string | null; sentTo?: string; customerReference: string | null; knownTenant: KnownTenant | null };
   /** What was typed, given back after a refusal so that the form keeps it. */
   values?: { tenantHint: string; expiresInDays: string; note: string; customerReference: string; sendTo: string };
 };
@@ -96,11 +96,14 @@ export const createInvitationAction = validatedAction(
     }
     const { tenantHint = null, note = null, expiresInDays, customerReference = null, sendTo } = parsed.data;
     const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays, customerReference });
+    // A link for an organisation that is already here still works (it is used up, and applies its reference), but
+    // staff may have meant another one: say which tenant it is and where it stands.
+    const knownTenant = await knownTenantForHint(tenantHint);
     const link = new URL("/consent", await requestOrigin());
     link.searchParams.set("invitation", invitation.token);
     if (sendTo) await emailInvitation(staffActor(session), { id: invitation.id, link: link.toString(), expiresAt: invitation.expiresAt }, sendTo);
     revalidatePath("/console/invitations");
-    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint, ...(sendTo ? { sentTo: sendTo } : {}) } };
+    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint, customerReference, knownTenant, ...(sendTo ? { sentTo: sendTo } : {}) } };
   },
 );
 

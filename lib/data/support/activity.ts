@@ -6,6 +6,7 @@ import { audit } from "@/lib/audit";
 import type { StaffActor } from "@/lib/data/support/invitations";
 import type { TenantFilters } from "@/lib/data/support/tenant-filters";
 import { db } from "@/lib/db/client";
+import { organisationNames } from "@/lib/data/support/organisation-names";
 import type { StaffSession } from "@/lib/auth/session";
 
 export function staffActor(session: StaffSession): StaffActor {
@@ -27,8 +28,6 @@ export async function recentStaffActivity(take = 200) {
     take,
     select: { id: true, createdAt: true, actorName: true, tenantId: true, action: true, targetType: true, targetId: true, details: true },
   });
-  const ids = [...new Set(events.flatMap((e) => (e.tenantId ? [e.tenantId] : [])))];
-  const tenants = ids.length ? await db().tenant.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true, primaryDomain: true } }) : [];
-  const names = new Map(tenants.map((t) => [t.id, t.displayName ?? t.primaryDomain ?? null]));
+  const names = await organisationNames(events.map((e) => e.tenantId));
   return events.map((e) => ({ ...e, tenantName: e.tenantId ? (names.get(e.tenantId) ?? null) : null }));
 }

@@ -4,6 +4,8 @@ import "server-only";
 // link, a first sign-in binding it to the new tenant) is lib/data/invitations.ts and lib/data/sessions.ts.
 import { audit, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db/client";
+import { STAGE_LABELS, type Stage } from "@/lib/data/support/tenant-filters";
+import { stageOf } from "@/lib/data/support/tenants";
 import { hashToken, newOpaqueToken } from "@/lib/tokens";
 import { GUID } from "@/lib/validators";
 
@@ -41,6 +43,25 @@ export async function createInvitation(actor: StaffActor, input: NewInvitation, 
   return { id, token, expiresAt };
 }
 
+export type KnownTenant = { id: string; name: string; stage: Stage; stageLabel: string; customerReference: string | null };
+
+/**
+ * The organisation an invitation's tenant hint (a tenant id or a domain) already names, if the portal knows it:
+ * staff are warned at creation that the link will go to a tenant that exists (and what it will change there).
+ */
+export async function knownTenantForHint(hint: string | null): Promise<KnownTenant | null> {
+  if (!hint) return null;
+  const value = hint.trim().toLowerCase();
+  const tenant = await db().tenant.findFirst({
+    where: GUID.test(value) ? { id: value } : { primaryDomain: value },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, displayName: true, primaryDomain: true, customerReference: true, consentState: true, latestCheckOutcome: true, disconnectedAt: true, _count: { select: { environments: true } } },
+  });
+  if (!tenant) return null;
+  const stage = stageOf({ ...tenant, environmentCount: tenant._count.environments });
+  return { id: tenant.id, name: tenant.displayName ?? tenant.primaryDomain ?? tenant.id, stage, stageLabel: STAGE_LABELS[stage], customerReference: tenant.customerReference };
+}
+
 export type InvitationStatus = "open" | "used" | "expired" | "revoked";
 
 export function invitationStatus(i: { usedAt: Date | null; revokedAt: Date | null; expiresAt: Date }, now = new Date()): InvitationStatus {
@@ -64,10 +85,13 @@ export async function listInvitations(take = 100) {
       revokedAt: true,
       usedAt: true,
       usedByTenantId: true,
-      tenants: { select: { id: true, displayName: true, primaryDomain: true }, take: 1 },
     },
   });
-  return rows.map(({ tenants, ...row }) => ({ ...row, usedBy: tenants[0] ?? null, status: invitationStatus(row) }));
+  // The tenant that used it, new or already known (a known one keeps the invitation it first arrived with).
+  const usedByIds = [...new Set(rows.flatMap((r) => (r.usedByTenantId ? [r.usedByTenantId] : [])))];
+  const tenants = usedByIds.length ? await db().tenant.findMany({ where: { id: { in: usedByIds } }, select: { id: true, displayName: true, primaryDomain: true } }) : [];
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+  return rows.map((row) => ({ ...row, usedBy: (row.usedByTenantId ? byId.get(row.usedByTenantId) : undefined) ?? null, status: invitationStatus(row) }));
 }
 
 export type InvitationRow = Awaited<ReturnType<typeof listInvitations>>[number];

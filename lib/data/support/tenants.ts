@@ -3,8 +3,9 @@ import "server-only";
 // Support-staff queries over every tenant: the console's list, its CSV export and a tenant's detail. These are
 // deliberately not tenant-scoped (staff see all tenants); only the support console, behind requireStaff(),
 // imports this module. Every query selects explicit fields: vendor-side detail never leaks into customer code.
+import { AUTOMATIC_TRIGGERS, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import { db } from "@/lib/db/client";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { ActorKind, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
 import type { Stage, TenantFilters } from "@/lib/data/support/tenant-filters";
 import { GUID } from "@/lib/validators";
 
@@ -27,7 +28,10 @@ const stageWhere: Record<Stage, Prisma.TenantWhereInput> = {
 /** Prisma's `contains` is a LIKE '%…%': escape LIKE's own wildcards so that "%" or "_" are only text. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** What a search term matches: a whole tenant id exactly; otherwise part of the name, domain or an environment URL. */
+/**
+ * What a search term matches: a whole tenant id exactly; otherwise part of the name, the domain, the vendor's own
+ * customer reference (any case: "sub-42" finds SUB-4242) or an environment URL.
+ */
 function searchWhere(q: string): Prisma.TenantWhereInput {
   if (GUID.test(q)) return { id: q.toLowerCase() };
   let term = q.toLowerCase();
@@ -44,6 +48,7 @@ function searchWhere(q: string): Prisma.TenantWhereInput {
   return {
     OR: [
       { displayName: { contains: likeLiteral(q), mode: "insensitive" } },
+      { customerReference: { contains: likeLiteral(q), mode: "insensitive" } },
       { primaryDomain: { contains: likeLiteral(term) } },
       { environments: { some: { url: { contains: likeLiteral(term) } } } },
     ],
@@ -87,6 +92,7 @@ const listSelect = {
   id: true,
   displayName: true,
   primaryDomain: true,
+  customerReference: true,
   source: true,
   consentState: true,
   latestCheckOutcome: true,
@@ -127,6 +133,7 @@ const exportSelect = {
   id: true,
   displayName: true,
   primaryDomain: true,
+  customerReference: true,
   source: true,
   sourceTag: true,
   consentState: true,
@@ -134,6 +141,8 @@ const exportSelect = {
   latestCheckOutcome: true,
   latestCheckAt: true,
   latestFailingStep: true,
+  health: true,
+  brokenSince: true,
   firstSignInAt: true,
   lastSignInAt: true,
   disconnectedAt: true,
@@ -219,44 +228,72 @@ export async function getSupportTenant(tenantId: string) {
 
 export type SupportTenant = NonNullable<Awaited<ReturnType<typeof getSupportTenant>>>;
 
-/** The tenant's newest checks across its environments, every step with its vendor-side detail. */
+const supportCheckSelect = {
+  id: true,
+  environmentId: true,
+  environment: { select: { url: true, friendlyName: true } },
+  trigger: true,
+  triggeredByName: true,
+  startedAt: true,
+  finishedAt: true,
+  outcome: true,
+  failingStep: true,
+  durationMs: true,
+  entraRequests: true,
+  dataverseRequests: true,
+  steps: {
+    orderBy: { ordinal: "asc" },
+    select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, diagnosis: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true, result: true },
+  },
+} as const satisfies Prisma.ConnectionCheckSelect;
+
+/**
+ * The tenant's newest checks across its environments, every step with its vendor-side detail: the newest `take`
+ * that people ran and the newest `take` scheduled ones (lib/data/check-history.ts), so hourly scheduled runs never
+ * hide the customer's own check or a support re-run.
+ */
 export async function supportCheckHistory(tenantId: string, take = 20) {
-  return db().connectionCheck.findMany({
-    where: { tenantId },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-    take,
-    select: {
-      id: true,
-      environmentId: true,
-      environment: { select: { url: true, friendlyName: true } },
-      trigger: true,
-      triggeredByName: true,
-      startedAt: true,
-      finishedAt: true,
-      outcome: true,
-      failingStep: true,
-      durationMs: true,
-      entraRequests: true,
-      dataverseRequests: true,
-      steps: {
-        orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, diagnosis: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true, result: true },
-      },
-    },
-  });
+  const newest = (triggers: readonly CheckTrigger[]) =>
+    db().connectionCheck.findMany({ where: { tenantId, trigger: { in: [...triggers] } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take, select: supportCheckSelect });
+  const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
+  return mergeHistories(person, automatic);
 }
 
 export type SupportCheck = Awaited<ReturnType<typeof supportCheckHistory>>[number];
 
-/** The tenant's audit trail, newest first. Read-only: nothing in the console writes or edits audit rows. */
-export async function supportAuditTrail(tenantId: string, take = 100) {
-  return db().auditEvent.findMany({
-    where: { tenantId },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take,
-    select: { id: true, createdAt: true, actorKind: true, actorName: true, action: true, targetType: true, targetId: true, details: true },
-  });
+/**
+ * Views of a tenant's audit trail. On a monitored tenant scheduled re-verification writes two events an hour
+ * (check.started, check.finished), which would bury what people did: the trail shows people's actions (the
+ * customer's and support staff's) unless asked for the portal's own, automatic events, or all of them.
+ */
+export const AUDIT_VIEWS = ["people", "automatic", "all"] as const;
+export type AuditView = (typeof AUDIT_VIEWS)[number];
+
+const auditActors: Record<AuditView, ActorKind[] | null> = { people: ["CUSTOMER", "STAFF"], automatic: ["SYSTEM"], all: null };
+
+/** The view named in the address (`?events=`); anything else, or none, is people's actions. */
+export function auditViewOf(value: string | string[] | undefined): AuditView {
+  return typeof value === "string" && (AUDIT_VIEWS as readonly string[]).includes(value) ? (value as AuditView) : "people";
 }
+
+/** The tenant's audit trail in one view, newest first, with how many events each view holds. Read-only: nothing
+ *  in the console writes or edits audit rows. */
+export async function supportAuditTrail(tenantId: string, view: AuditView = "people", take = 100) {
+  const actors = auditActors[view];
+  const [events, byActor] = await Promise.all([
+    db().auditEvent.findMany({
+      where: { tenantId, ...(actors ? { actorKind: { in: actors } } : {}) },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take,
+      select: { id: true, createdAt: true, actorKind: true, actorName: true, action: true, targetType: true, targetId: true, details: true },
+    }),
+    db().auditEvent.groupBy({ by: ["actorKind"], where: { tenantId }, _count: { _all: true } }),
+  ]);
+  const countOf = (kinds: ActorKind[]) => byActor.filter((g) => kinds.includes(g.actorKind)).reduce((n, g) => n + g._count._all, 0);
+  return { events, counts: { people: countOf(["CUSTOMER", "STAFF"]), automatic: countOf(["SYSTEM"]), all: countOf(["CUSTOMER", "STAFF", "SYSTEM"]) } satisfies Record<AuditView, number> };
+}
+
+export type SupportAuditEvent = Awaited<ReturnType<typeof supportAuditTrail>>["events"][number];
 
 /** One environment of one tenant, for a staff re-run. */
 export async function getSupportEnvironment(tenantId: string, environmentId: string) {

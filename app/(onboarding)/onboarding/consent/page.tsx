@@ -1,4 +1,5 @@
 import { buttonClass } from "@/components/ui/button";
+import { LocalTime } from "@/components/ui/local-time";
 import { cardClass } from "@/components/ui/card";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
@@ -56,7 +57,14 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
       ) : null}
       {granted ? (
         <p role="status" className="rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-emerald-900">
-          Consent is granted and verified{tenant?.consentVerifiedAt ? ` (last verified ${tenant.consentVerifiedAt.toUTCString()})` : ""}. {appName} has an enterprise application in your tenant.
+          Consent is granted and verified
+          {tenant?.consentVerifiedAt ? (
+            <>
+              {" "}
+              (last verified <LocalTime date={tenant.consentVerifiedAt} />)
+            </>
+          ) : null}
+          . {appName} has an enterprise application in your tenant.
         </p>
       ) : null}
       {admin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}

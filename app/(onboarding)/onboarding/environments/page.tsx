@@ -57,14 +57,8 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
                   <Td label="Environment">
                     {/* The name leads; the URL, which tells two environments of the same name apart, is part of the link. */}
                     <Link href={`/onboarding/environments/${e.id}`} className="block text-brand-700">
-                      {e.friendlyName ? (
-                        <>
-                          <span className="font-semibold underline">{e.friendlyName}</span>
-                          <span className="block font-mono text-xs break-all text-slate-600">{e.url}</span>
-                        </>
-                      ) : (
-                        <span className="font-mono break-all underline">{e.url}</span>
-                      )}
+                      <span className="font-semibold underline">{environmentName(e)}</span>
+                      <span className="block font-mono text-xs break-all text-slate-600">{e.url}</span>
                     </Link>
                   </Td>
                   <Td label="Latest check">
@@ -72,7 +66,7 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
                     {e.latestCheckAt ? (
                       <span className="mt-1 block text-xs text-slate-600">
                         <LocalTime date={e.latestCheckAt} />
-                        {e.latestFailingStep ? ` · failed at “${customerStepLabel(e.latestFailingStep, roleName)}”` : ""}
+                        {e.latestFailingStep ? ` · failed at: ${customerStepLabel(e.latestFailingStep, roleName)}` : ""}
                       </span>
                     ) : null}
                   </Td>
@@ -107,7 +101,8 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
             </>
           }
         >
-          <EnvironmentForm />
+          {/* With the picker above, pasting is the fallback: its button is not the page's primary one. */}
+          <EnvironmentForm primary={!c.dataverse.globalDiscoveryUrl} />
         </Card>
       ) : null}
     </div>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { mailKindLabel } from "@/components/support/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
@@ -8,6 +9,11 @@ import { recentMail } from "@/lib/data/support/mail";
 export const metadata: Metadata = { title: "Alert log" };
 
 const statusLabels = { QUEUED: "Queued (retrying)", SENT: "Sent", FAILED: "Not sent" } as const;
+
+/** A subject as staff read it: the organisation by its name where the message names its tenant by id. */
+function readableSubject(subject: string, tenantId: string | null, tenantName: string | null): string {
+  return tenantId && tenantName ? subject.split(tenantId).join(tenantName) : subject;
+}
 
 export default async function AlertLogPage() {
   await requireStaff("/console/alerts");
@@ -29,11 +35,11 @@ export default async function AlertLogPage() {
             <THead>
               <Tr>
                 <Th>Queued</Th>
-                <Th>Kind</Th>
+                <Th>About</Th>
+                <Th>Organisation</Th>
                 <Th>To</Th>
                 <Th>Subject</Th>
                 <Th>Delivery</Th>
-                <Th>Tenant</Th>
               </Tr>
             </THead>
             <TBody>
@@ -42,11 +48,22 @@ export default async function AlertLogPage() {
                   <Td label="Queued" className="sm:whitespace-nowrap">
                     <LocalTime date={m.createdAt} />
                   </Td>
-                  <Td label="Kind">
-                    <code className="text-xs">{m.kind}</code>
+                  <Td label="About" data-mail-kind={m.kind}>
+                    {mailKindLabel(m.kind)}
                   </Td>
-                  <Td label="To">{m.recipients.join(", ")}</Td>
-                  <Td label="Subject">{m.subject}</Td>
+                  <Td label="Organisation">
+                    {m.tenantId ? (
+                      <Link href={`/console/tenants/${m.tenantId}`} className="text-brand-700 underline">
+                        {m.tenantName ?? "A tenant that has since gone"}
+                      </Link>
+                    ) : (
+                      <span className="text-slate-600">—</span>
+                    )}
+                  </Td>
+                  <Td label="To" className="break-all">
+                    {m.recipients.join(", ")}
+                  </Td>
+                  <Td label="Subject">{readableSubject(m.subject, m.tenantId, m.tenantName)}</Td>
                   <Td label="Delivery">
                     {statusLabels[m.status]}
                     {m.sentAt ? (
@@ -60,15 +77,6 @@ export default async function AlertLogPage() {
                         {m.lastError ? `; last error: ${m.lastError}` : ""}
                       </span>
                     ) : null}
-                  </Td>
-                  <Td label="Tenant">
-                    {m.tenantId ? (
-                      <Link href={`/console/tenants/${m.tenantId}`} className="font-mono text-xs break-all text-brand-700 underline">
-                        {m.tenantId}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
                   </Td>
                 </Tr>
               ))}

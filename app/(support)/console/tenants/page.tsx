@@ -34,7 +34,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
         <div>
           <h1 className="text-3xl font-bold text-slate-900">Tenants</h1>
           <p className="mt-1 text-slate-600" role="status" data-testid="result-count">
-            {count(total, "tenant")} {filtered ? "match these filters" : "in total"}
+            {count(total, "tenant")} {filtered ? (total === 1 ? "matches these filters" : "match these filters") : "in total"}
           </p>
         </div>
         <a href={`/console/tenants.csv${exportQuery}`} className={buttonClass("secondary")} download>

@@ -2,6 +2,7 @@
 // another tenant's check is a 404, exactly like one that does not exist.
 import { NextResponse } from "next/server";
 import { asCustomer, currentSession } from "@/lib/auth/session";
+import { customerCheckView } from "@/lib/checks/customer-view";
 import { getCheck } from "@/lib/data/checks";
 import { customerScope } from "@/lib/data/scope";
 
@@ -15,5 +16,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ che
   const { checkId } = await params;
   const check = await getCheck(customerScope(customer), checkId);
   if (!check) return NextResponse.json({ error: "No such check." }, { status: 404 });
-  return NextResponse.json(check, { headers: { "Cache-Control": "no-store" } });
+  return NextResponse.json(customerCheckView(check), { headers: { "Cache-Control": "no-store" } });
 }

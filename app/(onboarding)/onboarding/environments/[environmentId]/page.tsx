@@ -1,43 +1,40 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { count } from "@/components/format";
-import { CheckSteps } from "@/components/onboarding/check-steps";
+import { CheckSteps, DiagnosisBox, type StepView } from "@/components/onboarding/check-steps";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
-import { Card } from "@/components/ui/card";
-import { CopyField } from "@/components/ui/copy-field";
+import { LinkButton } from "@/components/ui/button";
+import { Card, cardClass, type CardTone } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { whoCanAct } from "@/lib/onboarding/administrators";
+import { environmentState, lastWorkedAt, primaryFix, setupIsHistory, type EnvironmentStateKind } from "@/lib/onboarding/environment-state";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { customerStepLabel, describePrivilege, privilegeInRoleEditor } from "@/lib/checks/vocabulary";
+import { customerCheckView } from "@/lib/checks/customer-view";
+import { whoCanFix } from "@/lib/checks/diagnoses";
+import { customerStepLabel } from "@/lib/checks/vocabulary";
 import { listChecks, runningCheckId } from "@/lib/data/checks";
 import { getSetup, listSetups } from "@/lib/data/delegated";
 import { getEnvironment } from "@/lib/data/environments";
 import { getTenant } from "@/lib/data/tenants";
 import { customerScope } from "@/lib/data/scope";
+import { CONSENT_REMOVED } from "@/lib/monitoring/health-state";
 import { CheckRunner } from "../_components/check-runner";
 import { environmentName } from "../_components/environment-name";
-import { SetupPanel, type SetupView } from "../_components/setup-panel";
+import { ManualSetup } from "../_components/manual-setup";
+import { SetupButton, SetupExplanation, SetupResult, type SetupView } from "../_components/setup-panel";
 
 export const metadata: Metadata = { title: "Environment" };
 
-const DOCS = {
-  securityRole: "https://learn.microsoft.com/power-platform/admin/create-edit-security-role",
-  applicationUsers: "https://learn.microsoft.com/power-platform/admin/manage-application-users",
-  assignRole: "https://learn.microsoft.com/power-platform/admin/assign-security-roles",
-  pac: "https://learn.microsoft.com/power-platform/developer/cli/reference/admin#pac-admin-assign-user",
+const HEADLINES: Record<EnvironmentStateKind, string> = {
+  new: "Not set up yet",
+  healthy: "Connected and working",
+  warning: "Working, with a warning",
+  failing: "Not working",
 };
 
-function DocLink({ href, children }: { href: string; children: React.ReactNode }) {
-  return (
-    <a className="text-brand-700 underline" href={href} target="_blank" rel="noreferrer">
-      {children}
-      <span className="sr-only"> (opens in a new tab)</span>
-    </a>
-  );
-}
+const TONES: Record<EnvironmentStateKind, CardTone> = { new: "info", healthy: "success", warning: "warning", failing: "danger" };
 
 export default async function EnvironmentPage({ params, searchParams }: { params: Promise<{ environmentId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { environmentId } = await params;
@@ -47,7 +44,8 @@ export default async function EnvironmentPage({ params, searchParams }: { params
   const environment = await getEnvironment(scope, environmentId);
   // Another tenant's environment is indistinguishable from one that does not exist.
   if (!environment) notFound();
-  const [checks, running, setups] = await Promise.all([listChecks(scope, environment.id), runningCheckId(scope, environment.id), listSetups(scope, environment.id, 1)]);
+  const [rawChecks, running, setups] = await Promise.all([listChecks(scope, environment.id), runningCheckId(scope, environment.id), listSetups(scope, environment.id, 1)]);
+  const checks = rawChecks.map(customerCheckView);
   const shown = typeof setupParam === "string" ? await getSetup(scope, setupParam) : null;
   const latestSetup = (shown && shown.environmentId === environment.id ? shown : setups[0]) ?? null;
   const setupView: SetupView | null = latestSetup
@@ -68,120 +66,157 @@ export default async function EnvironmentPage({ params, searchParams }: { params
   const pac = `pac admin assign-user --environment ${environment.url} --user ${appId} --role "${roleName}" --application-user`;
   // The demo links its emulated admin center; a real deployment links Microsoft's.
   const adminCenter = c.demoAdminCenterUrl ?? "https://admin.powerplatform.microsoft.com/environments";
+  const admin = session.tenantAdmin;
+
+  // The state leads: healthy (and since when it was proven), or the failing step's cause, fix and who can fix it.
+  const state = environmentState(environment);
+  const worked = lastWorkedAt(environment);
+  const latestFinished = checks.find((check) => check.outcome !== "RUNNING") ?? null;
+  const problem = latestFinished?.steps.find((step) => step.outcome === "FAILED" && step.customerCause) ?? latestFinished?.steps.find((step) => step.outcome === "WARNING" && step.customerCause) ?? null;
+  // Consent removed is the environment's cause (lib/monitoring/health-state.ts), worded apart from the step's.
+  const consentRemoved = state === "failing" && environment.healthCauseId === CONSENT_REMOVED && environment.healthCause;
+  const summaryStep: Pick<StepView, "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault"> | null = consentRemoved
+    ? { customerCause: environment.healthCause, customerFix: "Grant admin consent again on the Admin consent page of this portal, then run the check.", whoCanFix: whoCanFix(CONSENT_REMOVED, c), errorCode: problem?.errorCode ?? null, vendorFault: false }
+    : problem;
+  const failedAt = state === "failing" ? (environment.latestFailingStep ?? latestFinished?.failingStep ?? null) : null;
+  // A failed (or waiting) run is history once a later check passed. A successful one is news on the page it
+  // returns to (?setup=…), and otherwise only while the connection has not worked since.
+  const openedForSetup = shown !== null && latestSetup === shown;
+  const currentSetup = setupView && ((setupView.outcome === "SUCCEEDED" && openedForSetup) || !setupIsHistory(setupView.startedAt, environment)) ? setupView : null;
+  const earlierSetup = setupView && !currentSetup ? setupView : null;
+  const decisionPending = currentSetup?.outcome === "NEEDS_DECISION";
+  const fix = primaryFix(environment);
+  const works = state === "healthy" || state === "warning";
+
+  const summary =
+    state === "failing" && !summaryStep ? (
+      <p className="text-sm text-slate-800">The last check did not finish, so it found no cause. Run it again.</p>
+    ) : summaryStep ? (
+      <DiagnosisBox step={summaryStep} tone={state === "failing" ? "danger" : "warning"} className="bg-white" />
+    ) : null;
+
+  const setupInstructions = (
+    <>
+      <Card id="setup-explained" title={works ? "Set it up for me" : "What “Set it up for me” does"}>
+        {admin ? (
+          <div className="space-y-4">
+            <SetupExplanation roleName={roleName} privileges={rolePrivileges} appName={appName} />
+            {/* Healthy: running it again is a choice, not the page's next step. */}
+            {works ? <SetupButton environmentId={environment.id} label="Set it up for me again" variant="secondary" /> : null}
+            {earlierSetup ? <SetupResult environmentId={environment.id} roleName={roleName} appName={appName} latest={earlierSetup} history /> : null}
+          </div>
+        ) : (
+          // The read-only notice (who can act) is shown once, with the state above.
+          <p className="text-sm text-slate-600">Your organisation&rsquo;s administrators can create the role and the application user here in one step.</p>
+        )}
+      </Card>
+      <ManualSetup appName={appName} appId={appId} roleName={roleName} rolePrivileges={rolePrivileges} pac={pac} adminCenter={adminCenter} emulated={c.demoAdminCenterUrl !== null} />
+    </>
+  );
 
   return (
     <div className="space-y-8">
       <div>
         <h1 className="text-2xl font-bold break-words text-slate-900">{environmentName(environment)}</h1>
         <p className="mt-1 font-mono text-sm break-all text-slate-600">{environment.url}</p>
-        <p className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-slate-600">
-          <span className="flex items-center gap-2">
-            Latest check: <OutcomeBadge outcome={environment.latestCheckOutcome} />
-          </span>
-          <span>
-            Registered <LocalTime date={environment.createdAt} />
-            {environment.registeredByName ? ` by ${environment.registeredByName}` : ""}
-          </span>
+        <p className="mt-2 text-sm text-slate-600">
+          Registered <LocalTime date={environment.createdAt} />
+          {environment.registeredByName ? ` by ${environment.registeredByName}` : ""}
         </p>
       </div>
 
-      <Card id="setup" title="Set it up for me">
-        {session.tenantAdmin ? (
-          <SetupPanel environmentId={environment.id} roleName={roleName} privileges={rolePrivileges} appName={appName} latest={setupView} />
-        ) : (
-          // The read-only notice (who can act) is shown once, with the connection check below.
-          <p className="text-sm text-slate-600">Your organisation&rsquo;s administrators can create the role and the application user here in one step.</p>
-        )}
-      </Card>
+      <section aria-labelledby="state-heading" className={cardClass(TONES[state])} data-testid="environment-state" data-state={state}>
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="state-heading" className="text-lg font-semibold">
+            {HEADLINES[state]}
+          </h2>
+          <span data-testid="latest-check-outcome">
+            <OutcomeBadge outcome={environment.latestCheckOutcome} />
+          </span>
+        </div>
+        <p className="mt-1 text-sm" data-testid="environment-state-facts">
+          {state === "new" ? (
+            admin ? (
+              <>{appName} needs its security role and application user in this environment. &ldquo;Set it up for me&rdquo; creates both in one step; then the check proves the connection.</>
+            ) : (
+              <>No check has run yet.</>
+            )
+          ) : null}
+          {works && worked ? (
+            <>
+              Last verified <LocalTime date={worked} />.
+            </>
+          ) : null}
+          {state === "failing" ? (
+            <>
+              {failedAt ? <>Failed at: {customerStepLabel(failedAt, roleName)}. </> : null}
+              {environment.brokenSince ? (
+                <>
+                  Broken since <LocalTime date={environment.brokenSince} />.{" "}
+                </>
+              ) : null}
+              {worked ? (
+                <>
+                  Last worked <LocalTime date={worked} />.
+                </>
+              ) : (
+                <>It has not worked yet.</>
+              )}
+            </>
+          ) : null}
+        </p>
+        <div className="mt-4 space-y-4">
+          {admin ? (
+            <CheckRunner
+              environmentId={environment.id}
+              roleName={roleName}
+              runningCheckId={running ?? (openedForSetup ? (latestSetup?.checkId ?? null) : null)}
+              summary={summary}
+              variant={fix === "check" && !decisionPending && state !== "healthy" ? "primary" : "secondary"}
+              actions={
+                <>
+                  {fix === "consent" ? (
+                    <LinkButton href="/onboarding/consent" variant={decisionPending ? "secondary" : "primary"}>
+                      Grant admin consent
+                    </LinkButton>
+                  ) : null}
+                  {works ? null : (
+                    <SetupButton
+                      environmentId={environment.id}
+                      label={setupView ? "Set it up for me again" : "Set it up for me"}
+                      variant={fix === "setup" && !decisionPending ? "primary" : "secondary"}
+                    />
+                  )}
+                </>
+              }
+            />
+          ) : (
+            <>
+              {summary}
+              <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
+            </>
+          )}
+          {admin && currentSetup ? <SetupResult environmentId={environment.id} roleName={roleName} appName={appName} latest={currentSetup} /> : null}
+        </div>
+      </section>
+
+      {works ? (
+        // Once the connection works, the instructions are reference: one click away, not in the way.
+        <details className={cardClass("plain", "group")} data-testid="setup-instructions">
+          <summary className="cursor-pointer font-semibold text-slate-900">How it is set up: “Set it up for me”, or by hand</summary>
+          <div className="mt-4 space-y-8">{setupInstructions}</div>
+        </details>
+      ) : (
+        setupInstructions
+      )}
 
       <Card
-        id="manual"
-        headingId="appuser-heading"
-        title="Or set it up by hand"
+        id="history"
+        title="History"
         description={
-          <>
-            A System Administrator of this environment creates the &ldquo;{roleName}&rdquo; security role, adds {appName} as an application user — an unlicensed,
-            non-interactive identity — and gives it only that role.
-          </>
+          checks.length === 0 ? undefined : checks.length === 1 ? "Open it to see its steps." : `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.`
         }
       >
-        <div className="max-w-xl">
-          <CopyField label="Application (client) ID" value={appId} />
-        </div>
-        <h3 className="mt-6 font-semibold">1. Create the security role</h3>
-        <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
-          <li>
-            Open the{" "}
-            <DocLink href={adminCenter}>{c.demoAdminCenterUrl ? "Power Platform admin center (emulated in this demo)" : "Power Platform admin center"}</DocLink> →{" "}
-            <strong>Environments</strong> → this environment → <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Security roles</strong> →{" "}
-            <strong>New role</strong>, named &ldquo;{roleName}&rdquo;, in the root business unit (<DocLink href={DOCS.securityRole}>Microsoft: create or edit a security role</DocLink>).
-          </li>
-          <li>For each table below, set the access to the level shown, and nothing else, then save.</li>
-        </ol>
-        <div className="mt-3">
-          <Table label="Privileges the role must grant">
-            <THead>
-              <Tr>
-                <Th>Table</Th>
-                <Th>Access</Th>
-                <Th>Level</Th>
-              </Tr>
-            </THead>
-            <TBody>
-              {rolePrivileges.map((p) => {
-                const row = privilegeInRoleEditor(p);
-                return (
-                  <Tr key={p.name}>
-                    <Td label="Table">{row.table}</Td>
-                    <Td label="Access">{row.access}</Td>
-                    <Td label="Level">
-                      {row.level} <code className="text-xs text-slate-600">{p.name}</code>
-                    </Td>
-                  </Tr>
-                );
-              })}
-            </TBody>
-          </Table>
-        </div>
-        <h3 className="mt-6 font-semibold">2. Create the application user</h3>
-        <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
-          <li>
-            <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Application users</strong> → <strong>New app user</strong> (
-            <DocLink href={DOCS.applicationUsers}>Microsoft: manage application users</DocLink>).
-          </li>
-          <li>
-            <strong>Add an app</strong>: search for {appName} or paste the Application ID above. Business unit: the root business unit.
-          </li>
-        </ol>
-        <h3 className="mt-6 font-semibold">3. Give it the role</h3>
-        <p className="mt-2 text-sm text-slate-700">
-          <strong>Security roles</strong>: select &ldquo;{roleName}&rdquo; only → <strong>Create</strong> (<DocLink href={DOCS.assignRole}>Microsoft: assign a security role</DocLink>).
-        </p>
-        <h3 className="mt-6 font-semibold">Or steps 2 and 3 with the Power Platform CLI</h3>
-        <div className="mt-2">
-          <CopyField label="pac command" value={pac} multiline />
-        </div>
-        <p className="mt-1 text-xs text-slate-600">
-          <DocLink href={DOCS.pac}>Microsoft: pac admin assign-user</DocLink>. The role must exist first (step 1).
-        </p>
-        <h3 className="mt-6 font-semibold">Why this role, and not System Administrator</h3>
-        <p className="mt-2 text-sm text-slate-700">
-          &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {rolePrivileges.map(describePrivilege).join(", ")}. System Administrator would let the app read and
-          change everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it.
-        </p>
-      </Card>
-
-      <Card id="check" title="Connection check" description={`The portal connects from its servers exactly as ${appName} will, and reports each step.`}>
-        {session.tenantAdmin ? (
-          <CheckRunner environmentId={environment.id} roleName={roleName} runningCheckId={running ?? latestSetup?.checkId ?? null} />
-        ) : (
-          <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
-        )}
-      </Card>
-
-      <Card id="history" title="History" description={
-          checks.length === 0 ? undefined : checks.length === 1 ? "Open it to see its steps." : `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.`
-        }>
         {checks.length === 0 ? (
           <p className="text-sm text-slate-600">No check has run yet.</p>
         ) : (
@@ -201,7 +236,8 @@ export default async function EnvironmentPage({ params, searchParams }: { params
                             ? "automatically"
                             : "by your organisation"}
                       {check.durationMs !== null ? ` · ${check.durationMs} ms` : ""}
-                      {check.failingStep ? ` · failed at “${customerStepLabel(check.failingStep, roleName)}”` : ""}
+                      {/* The step's label carries its own quotes (the role's name): no quotes around it. */}
+                      {check.failingStep ? ` · failed at: ${customerStepLabel(check.failingStep, roleName)}` : ""}
                     </span>
                   </summary>
                   <CheckSteps steps={check.steps} roleName={roleName} />

@@ -12,7 +12,7 @@ const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-
 // the form after its action, to the defaultValue the returned state gives) and its error is rendered next to
 // it and tied to it (aria-describedby). After a success the action revalidates the page, so the list above
 // shows the new environment beside the message, and the fields are empty for the next one.
-export function EnvironmentForm() {
+export function EnvironmentForm({ primary = true }: { primary?: boolean }) {
   const [state, action, pending] = useActionState<EnvironmentFormState, FormData>(registerEnvironmentAction, {});
   const errors = state.fieldErrors ?? {};
   return (
@@ -64,7 +64,7 @@ export function EnvironmentForm() {
           </p>
         ) : null}
       </div>
-      <Button type="submit" disabled={pending}>
+      <Button type="submit" variant={primary ? "primary" : "secondary"} disabled={pending}>
         {pending ? "Checking the environment…" : "Register environment"}
       </Button>
       {state.message ? (

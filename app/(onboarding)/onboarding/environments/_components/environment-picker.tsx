@@ -27,7 +27,10 @@ export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props)
   return (
     <div className="space-y-4">
       <form action={startDiscoveryAction}>
-        <Button type="submit">{discovery ? "List my environments again" : "List my environments"}</Button>
+        {/* Once listed, connecting is the next step: "Connect" is the primary button, listing again is not. */}
+        <Button type="submit" variant={discovery && discovery.instances.length > 0 ? "secondary" : "primary"}>
+          {discovery ? "List my environments again" : "List my environments"}
+        </Button>
       </form>
       <p className="text-sm text-slate-600">
         Microsoft asks you once to let {appName} see the environments you can use (Global Discovery). That permission is used for this list only and is not kept.
@@ -68,7 +71,7 @@ export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props)
                   <form method="post" action="/onboarding/environments/pick">
                     <input type="hidden" name="discoveryId" value={discovery.id} />
                     <input type="hidden" name="instanceId" value={instance.id} />
-                    <Button type="submit" variant="secondary" size="sm" aria-label={`Connect ${instance.friendlyName}`}>
+                    <Button type="submit" size="sm" aria-label={`Connect ${instance.friendlyName}`}>
                       Connect
                     </Button>
                   </form>

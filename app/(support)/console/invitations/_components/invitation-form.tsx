@@ -1,9 +1,12 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState } from "react";
+import { LocalTime } from "@/components/ui/local-time";
 import { count } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { createInvitationAction, type InvitationFormState } from "@/app/(support)/console/actions";
+import type { KnownTenant } from "@/lib/data/support/invitations";
 import { CopyField } from "@/components/ui/copy-field";
 import { DEFAULT_INVITATION_EXPIRY_DAYS, INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
 
@@ -83,11 +86,38 @@ export function InvitationForm() {
         <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
           <p className="mb-3 text-sm text-emerald-950">
             Invitation created{state.created.tenantHint ? ` for ${state.created.tenantHint}` : ""}, valid until{" "}
-            {new Date(state.created.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
+            <LocalTime date={state.created.expiresAt} />. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
           </p>
           <CopyField label="Invitation link" value={state.created.link} />
+          {state.created.knownTenant ? <KnownTenantWarning known={state.created.knownTenant} reference={state.created.customerReference} /> : null}
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** The link names an organisation that is already here: which one, where it stands, and what using the link changes. */
+function KnownTenantWarning({ known, reference }: { known: KnownTenant; reference: string | null }) {
+  const changesReference = reference !== null && reference !== known.customerReference;
+  return (
+    <div className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="known-tenant-warning">
+      <p>
+        <strong>This organisation is already known:</strong>{" "}
+        <Link href={`/console/tenants/${known.id}`} className="font-medium underline">
+          {known.name}
+        </Link>{" "}
+        — {known.stageLabel}
+        {known.customerReference ? `, customer reference ${known.customerReference}` : ", no customer reference"}.
+      </p>
+      <p className="mt-1">
+        When someone of it signs in with this link, the link is used up
+        {changesReference
+          ? known.customerReference
+            ? ` and its customer reference changes from ${known.customerReference} to ${reference}.`
+            : ` and it is given the customer reference ${reference}.`
+          : "; nothing else about the tenant changes."}{" "}
+        If you meant another organisation, revoke this link.
+      </p>
     </div>
   );
 }

@@ -15,10 +15,10 @@ import { currentSession, isStaffWith, requireStaff } from "@/lib/auth/session";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { STAGE_LABELS } from "@/lib/data/support/tenant-filters";
-import { getSupportTenant, stageOf, supportAuditTrail, supportCheckHistory } from "@/lib/data/support/tenants";
+import { auditViewOf, getSupportTenant, stageOf, supportAuditTrail, supportCheckHistory } from "@/lib/data/support/tenants";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
-import { AuditTrail } from "./_components/audit-trail";
+import { AuditTrail, AuditViewLinks } from "./_components/audit-trail";
 import { CheckHistory } from "./_components/check-history";
 import { EnvironmentList } from "./_components/environment-list";
 
@@ -40,12 +40,20 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export default async function SupportTenantPage({ params }: { params: Promise<{ tenantId: string }> }) {
+export default async function SupportTenantPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ tenantId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { tenantId } = await params;
+  const auditView = auditViewOf((await searchParams).events);
   const session = await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
   const tenant = await getSupportTenant(tenantId);
   if (!tenant) notFound();
-  const [checks, events] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id)]);
+  const [checks, trail] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id, auditView)]);
+  const events = trail.events;
   const c = config();
   const origin = await requestOrigin();
   const portalConsentLink = new URL(`/consent?tenant=${encodeURIComponent(tenant.id)}`, origin).toString();
@@ -132,12 +140,23 @@ export default async function SupportTenantPage({ params }: { params: Promise<{ 
         )}
       </Card>
 
-      <Card title="Check history" id="history" description={`The newest ${checks.length} checks across this tenant’s environments, with the vendor-side detail.`}>
+      <Card
+        title="Check history"
+        id="history"
+        description="Newest first, across this tenant’s environments, with the vendor-side detail: the latest checks people ran (the customer, support) and the latest scheduled ones, so scheduled runs never push out what a person ran."
+      >
         {checks.length === 0 ? <p className="text-sm text-slate-600">No check has run yet.</p> : <CheckHistory checks={checks} />}
       </Card>
 
-      <Card title="Audit trail" id="audit" description={`Newest first, the last ${events.length} events. The trail is read-only.`}>
-        {events.length === 0 ? <p className="text-sm text-slate-600">No events.</p> : <AuditTrail events={events} environmentNames={environmentNames} />}
+      <Card title="Audit trail" id="audit" description={`Newest first, the last ${events.length} of these events. The trail is read-only.`}>
+        <AuditViewLinks tenantId={tenant.id} view={auditView} counts={trail.counts} />
+        {events.length === 0 ? (
+          <p className="mt-4 text-sm text-slate-600">{auditView === "people" ? "Nobody has done anything here yet." : "No events."}</p>
+        ) : (
+          <div className="mt-4">
+            <AuditTrail events={events} environmentNames={environmentNames} />
+          </div>
+        )}
       </Card>
     </div>
   );

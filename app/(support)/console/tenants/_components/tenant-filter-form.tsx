@@ -15,7 +15,7 @@ export function TenantFilterForm({ filters, filtered }: { filters: TenantFilters
     <form method="get" action="/console/tenants" role="search" aria-label="Filter tenants" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 sm:grid-cols-2 lg:grid-cols-4">
       <label className={`${label} sm:col-span-2`}>
         Search
-        <input type="search" name="q" defaultValue={filters.q ?? ""} placeholder="Organisation, domain, tenant id or environment" className={field} />
+        <input type="search" name="q" defaultValue={filters.q ?? ""} placeholder="Organisation, customer reference, domain, tenant id or environment" className={field} />
       </label>
       <label className={label}>
         Stage

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { age } from "@/components/format";
+import { age, dateTime } from "@/components/format";
 import { consentLabels, sourceLabels } from "@/components/support/format";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { BrokenBadge } from "@/components/support/broken-badge";
@@ -35,6 +35,7 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
             <SortHeader filters={filters} sort="name">
               Organisation
             </SortHeader>
+            <Th>Reference</Th>
             <SortHeader filters={filters} sort="domain">
               Primary domain
             </SortHeader>
@@ -55,6 +56,9 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
                   {t.displayName ?? t.primaryDomain ?? "Unnamed tenant"}
                 </Link>
               </Td>
+              <Td label="Reference" className="break-all" data-testid="customer-reference">
+                {t.customerReference ?? <span className="text-slate-600">—</span>}
+              </Td>
               <Td label="Domain" className="break-all">
                 {t.primaryDomain ?? "—"}
               </Td>
@@ -73,7 +77,7 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
                 {t.disconnectedAt ? null : <OutcomeBadge outcome={t.latestCheckOutcome} />}
                 <BrokenBadge health={t.health} since={t.brokenSince} />
                 {t.latestCheckAt ? (
-                  <time dateTime={t.latestCheckAt.toISOString()} className="block text-xs text-slate-600" title={t.latestCheckAt.toISOString()}>
+                  <time dateTime={t.latestCheckAt.toISOString()} className="block text-xs text-slate-600" title={dateTime(t.latestCheckAt, "UTC")}>
                     {age(t.latestCheckAt, now)}
                   </time>
                 ) : null}

@@ -1,9 +1,35 @@
+import Link from "next/link";
 import { AuditDetails } from "@/components/support/audit-details";
 import { LocalTime } from "@/components/ui/local-time";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
-import type { supportAuditTrail } from "@/lib/data/support/tenants";
+import type { AuditView, SupportAuditEvent } from "@/lib/data/support/tenants";
 
-type Events = Awaited<ReturnType<typeof supportAuditTrail>>;
+type Events = SupportAuditEvent[];
+
+const viewLabels: Record<AuditView, string> = { people: "People’s actions", automatic: "Scheduled checks", all: "All events" };
+
+/** The trail's views as links (the address is the view: shareable, and it works without script). */
+export function AuditViewLinks({ tenantId, view, counts }: { tenantId: string; view: AuditView; counts: Record<AuditView, number> }) {
+  return (
+    <nav aria-label="Audit trail views" className="flex flex-wrap gap-2 text-sm">
+      {(Object.keys(viewLabels) as AuditView[]).map((v) => (
+        <Link
+          key={v}
+          href={`/console/tenants/${tenantId}${v === "people" ? "" : `?events=${v}`}#audit`}
+          aria-current={v === view ? "page" : undefined}
+          data-audit-view={v}
+          className={
+            v === view
+              ? "rounded-full border border-brand-700 bg-brand-700 px-3 py-1 font-medium text-white"
+              : "rounded-full border border-slate-300 bg-white px-3 py-1 text-slate-700 hover:border-slate-400 hover:text-slate-900"
+          }
+        >
+          {viewLabels[v]} <span className="tabular-nums">({counts[v]})</span>
+        </Link>
+      ))}
+    </nav>
+  );
+}
 
 /** The tenant's audit trail, read-only; targets named (an environment by its name) rather than by id. */
 export function AuditTrail({ events, environmentNames }: { events: Events; environmentNames: Map<string, string> }) {
