@@ -1,6 +1,5 @@
 // A customer admin's journey, driven in Chromium against the portal and the Microsoft emulator.
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer, startConsentRoundTrip, type StagedCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 
@@ -347,11 +346,12 @@ test.describe("connection check failures, each explained", () => {
     await expect(current.locator('[data-step="privileges"]')).toContainText("Not checked until the security role is fixed.");
   });
 
-  test("the vendor's credentials refused: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
+  test("the vendor's app registration refuses: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
     await withRegisteredEnvironment(page, await stageCustomer({ name: "Expired", environments: [{ name: "prod" }] }));
-    // The demo's credentials, both refused: no federated credential for its managed identity, an expired certificate.
-    await emulator.action("removeFederatedCredential", { name: DEMO_IDS.federatedCredentialName });
-    await emulator.action("expireCertificate");
+    // The vendor's app is disabled (AADSTS7000112): whatever credential the portal presents, Entra refuses. (Refusing
+    // the demo's credentials themselves would make the portal avoid them for an hour, in every later spec:
+    // tests/e2e/secretless.spec.ts does that last.)
+    await emulator.action("setAppDisabled", { disabled: true });
     const current = await runCheck(page, "Failed");
     const token = current.locator('[data-step="token"]');
     await expect(token).toContainText("a problem with Northwind Traders' own app registration");

@@ -107,3 +107,17 @@ describe("Key Vault references", () => {
     expect(earlySettings({}).keyVaultIdentity).toEqual({ kind: "system" });
   });
 });
+
+describe("a refused federated credential in a check", () => {
+  it("is the vendor's side, told without Microsoft's codes", async () => {
+    const { diagnoseTokenFailure } = await import("@/lib/checks/diagnoses");
+    const context = { branding: { appName: "Northwind Sync", vendorName: "Northwind Traders", supportEmail: "support@northwind.example" }, roleName: "Northwind Sync Integration", clientId: null };
+    for (const code of [70021, 700211, 700212, 700213, 7002138, 700226, 700024]) {
+      const detail = { httpStatus: 401, error: "invalid_client", aadstsCode: code, description: `AADSTS${code}: …`, traceId: null, correlationId: null, timestamp: null };
+      const diagnosis = diagnoseTokenFailure(context, detail, new Error("token request failed"));
+      expect(diagnosis).toMatchObject({ id: "vendor-credential", microsoftCode: `AADSTS${code}`, vendorFault: true });
+      expect(diagnosis.cause).toContain("a problem with Northwind Traders' own app registration");
+      expect(diagnosis.cause + diagnosis.fix).not.toContain("AADSTS");
+    }
+  });
+});
