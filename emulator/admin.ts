@@ -51,6 +51,11 @@ export interface EmulatorAdmin {
   grantConsent(tenant: string, options?: { replicationDelayMs?: number }): void;
   /** Deletes the service principal (and consents, refresh tokens). */
   revokeConsent(tenant: string): void;
+  /**
+   * Removes the app's application permissions (its app role assignments, what admin consent granted) and keeps the
+   * service principal: tokens are still issued, without the admin-only roles.
+   */
+  revokeApplicationPermissions(tenant: string): void;
   setReplicationDelay(tenant: string, delayMs: number): void;
   /** Expires one secret (by keyId) or all of them. */
   expireSecret(keyId?: string): void;
@@ -205,6 +210,11 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
       const t = findTenant(ctx, tenant);
       if (sameGuid(t.id, state.scenario.app.homeTenantId)) throw new AdminError(400, "The home tenant's service principal cannot be removed.");
       state.revokeConsent(t);
+    },
+    revokeApplicationPermissions(tenant) {
+      const t = findTenant(ctx, tenant);
+      if (sameGuid(t.id, state.scenario.app.homeTenantId)) throw new AdminError(400, "The home tenant's application permissions cannot be removed.");
+      state.revokeApplicationPermissions(t);
     },
     setReplicationDelay(tenant, delayMs) {
       findTenant(ctx, tenant).consentReplicationDelayMs = delayMs;
@@ -436,6 +446,7 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
       a.grantConsent(args.tenant, args.replicationDelayMs !== undefined ? { replicationDelayMs: args.replicationDelayMs } : {}),
   },
   revokeConsent: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeConsent(args.tenant) },
+  revokeApplicationPermissions: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeApplicationPermissions(args.tenant) },
   setReplicationDelay: {
     schema: tenantArg.extend({ delayMs: z.number().int().min(0) }),
     run: (a, args: { tenant: string; delayMs: number }) => a.setReplicationDelay(args.tenant, args.delayMs),

@@ -193,6 +193,16 @@ export class EmulatorState {
     for (const grant of this.refreshTokens.values()) if (sameGuid(grant.tenantId, tenant.id)) grant.revoked = true;
   }
 
+  /**
+   * Deletes the app role assignments admin consent made (Graph: "Deleting an app role assignment for a service
+   * principal is equivalent to revoking the app-only permission grant"); the service principal and any user's own
+   * consent stay, so tokens are still issued, without application permissions. Admin consent is one flag here, so
+   * users of the tenant are asked for their own consent again at sign-in (the strict side: docs/protocol/entra.md).
+   */
+  revokeApplicationPermissions(tenant: Tenant): void {
+    tenant.adminConsented = false;
+  }
+
   // ------------------------------------------------------------ scenario lifecycle
 
   replaceScenario(next: Scenario, options: { asInitial?: boolean } = {}): void {

@@ -55,7 +55,7 @@ async function recordChecks(
   environment: { id: string; createdAt: Date },
   checks: SeedCheck[],
 ): Promise<void> {
-  let health: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null };
+  let health: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null, lastVerifiedAt: null };
   let latest: { id: string; outcome: "PASSED" | "WARNING" | "FAILED"; at: Date; failingStep: string | null } | null = null;
   let lastVerifiedAt: Date | null = null;
   let healthChangedAt: Date | null = null;

@@ -59,6 +59,25 @@ function unreachable(service: string, error: OutboundError): Diagnosis {
   };
 }
 
+/** The customer's words for consent removed: not an error of ours, and what to do about it. */
+export function consentRemovedCause(appName: string): string {
+  return `Admin consent for ${appName} was removed from your organisation (its enterprise application or its permission is gone), so Microsoft no longer issues it a token.`;
+}
+
+/**
+ * Consent that was proven is gone: a fresh token request was refused (AADSTS700016 / 7000229) or the app's own
+ * token no longer carries the admin-only permission (microsoftCode null). docs/protocol/entra.md "Consent removed".
+ */
+export function consentRemovedDiagnosis(c: DiagnosisContext, microsoftCode: string | null): Diagnosis {
+  return {
+    id: "consent-removed",
+    microsoftCode,
+    cause: `Consent removed. ${consentRemovedCause(c.branding.appName)}`,
+    fix: `An administrator of your organisation grants admin consent again in this portal (Consent → Grant admin consent, then Accept on Microsoft's page), then re-runs the check. Until then ${c.branding.appName} cannot reach any of your environments.`,
+    vendorFault: false,
+  };
+}
+
 export function diagnoseTokenFailure(c: DiagnosisContext, entra: EntraErrorDetail | null, error: unknown): Diagnosis {
   if (error instanceof OutboundError) return unreachable("entra", error);
   const code = entra?.aadstsCode ?? null;

@@ -2,6 +2,9 @@ import "server-only";
 
 // Runs the live connection check, server-side, exactly as the vendor's back end will call Dataverse:
 //   token   client-credentials token for the environment's tenant (MSAL, one client per tenant; cached)
+//   consent for a tenant whose admin consent was proven: a FRESH token of the app for itself (never cached), sent
+//           beside the first Dataverse round trip, not before it: a cached token hides removed consent
+//           (lib/entra/consent-proof.ts), and this adds a request but no sequential round trip
 //   warm    the application user is known from the last passing check: WhoAmI, that user with its roles,
 //           RetrieveUserPrivileges and the sample read in ONE $batch (a second only if WhoAmI names
 //           another user)
@@ -14,9 +17,10 @@ import { unexpected } from "@/lib/checks/diagnoses";
 import { blockingStep, PENDING, STEPS, vendorDetailOf, type StepContext, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
-import { closeAbandonedChecks, createCheck, finishCheck, recordSteps, rememberedApplicationUser, runningCheckId, type StepRecord } from "@/lib/data/checks";
+import { checkPrerequisites, closeAbandonedChecks, createCheck, finishCheck, recordSteps, runningCheckId, type StepRecord } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import { batchGet, DataverseError, getJson, type BatchAnswer } from "@/lib/dataverse/web-api";
+import { proveConsent, type ConsentProof } from "@/lib/entra/consent-proof";
 import { dataverseAppToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 import { withRequestMeter } from "@/lib/http/outbound";
@@ -24,9 +28,6 @@ import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
 import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
 
 export type CheckTarget = { environmentId: string; environmentUrl: string };
-
-/** What the caller found out before the check (the scheduled run's daily consent proof), for its health verdict. */
-export type KnownFacts = { consentRoleMissing?: boolean };
 
 /** Longest Retry-After the check waits for before it reports throttling instead (keeps a check interactive). */
 const MAX_RETRY_AFTER_SECONDS = 20;
@@ -171,7 +172,24 @@ function partOf<T>(answer: Fetched<BatchAnswer>, index: number): Fetched<T> {
   return part.error ? { ok: false, error: part.error } : { ok: true, value: part.body as T };
 }
 
-async function gather(run: CheckRun, scope: TenantScope, target: CheckTarget, remembered: Promise<string | null>): Promise<void> {
+type Prerequisites = Awaited<ReturnType<typeof checkPrerequisites>>;
+
+/** Gathers every fact: the Dataverse round trips, and beside them the consent proof, awaited last. */
+async function gather(run: CheckRun, scope: TenantScope, target: CheckTarget, prerequisites: Promise<Prerequisites>): Promise<void> {
+  const proof: Promise<ConsentProof | null> = prerequisites.then((p) => (p.consentProven && config().entra.tenancy === "multi" ? proveConsent(scope.tenantId) : null));
+  // Known as soon as it arrives: a later round trip's settle uses it.
+  void proof.then((p) => {
+    run.facts.consent ??= p;
+  });
+  try {
+    await gatherFromDataverse(run, scope, target, prerequisites.then((p) => p.applicationUserId));
+  } finally {
+    run.facts.consent ??= await proof;
+  }
+  return run.settle({ defer: true });
+}
+
+async function gatherFromDataverse(run: CheckRun, scope: TenantScope, target: CheckTarget, remembered: Promise<string | null>): Promise<void> {
   const token = await withEntraErrorCapture(async () => {
     try {
       const value = await dataverseAppToken(scope.tenantId, target.environmentUrl);
@@ -221,16 +239,16 @@ async function gather(run: CheckRun, scope: TenantScope, target: CheckTarget, re
  * Runs a started check to its end. Never throws and never leaves the check RUNNING while the database answers;
  * `interruptible`: when a write to the database failed, throws CheckInterrupted and leaves the check RUNNING.
  */
-export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, known: KnownFacts = {}, options: { interruptible?: boolean } = {}): Promise<CheckOutcome> {
+export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, options: { interruptible?: boolean } = {}): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
   const run = new CheckRun(scope, checkId, { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId, required: c.dataverse.rolePrivileges });
   let meter = { entra: 0, dataverse: 0, graph: 0 };
   try {
-    const remembered = rememberedApplicationUser(scope, target.environmentId).catch(() => null);
+    const prerequisites = checkPrerequisites(scope, target.environmentId).catch(() => ({ applicationUserId: null, consentProven: false }));
     ({ meter } = await withRequestMeter(async () => {
       try {
-        await gather(run, scope, target, remembered);
+        await gather(run, scope, target, prerequisites);
       } catch (error) {
         run.failUnexpected(error);
       }
@@ -249,7 +267,6 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
     entraRequests: meter.entra,
     dataverseRequests: meter.dataverse,
     applicationUserId: outcome !== "FAILED" && whoAmI?.ok ? whoAmI.value.UserId : null,
-    consentRoleMissing: known.consentRoleMissing,
   };
   try {
     const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
@@ -284,7 +301,7 @@ export function startCheck(scope: TenantScope, environmentId: string, trigger: C
 }
 
 /** Starts and runs a check to the end (scripts, tests, the benchmark). */
-export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, known: KnownFacts = {}): Promise<{ checkId: string; outcome: CheckOutcome }> {
+export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<{ checkId: string; outcome: CheckOutcome }> {
   const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
-  return { checkId, outcome: await executeCheck(scope, target, checkId, known) };
+  return { checkId, outcome: await executeCheck(scope, target, checkId) };
 }

@@ -8,6 +8,7 @@ import "server-only";
 // "least-privilege", which still reports System Administrator when the required role is missing.
 import {
   applicationUserDisabled,
+  consentRemovedDiagnosis,
   diagnoseDataverseFailure,
   diagnoseTokenFailure,
   interactiveAccessMode,
@@ -22,6 +23,7 @@ import {
 } from "@/lib/checks/diagnoses";
 import { CHECK_STEPS, depthReaches, describePrivilege, PRIVILEGE_DEPTHS, skipReason, type CheckStepName, type PrivilegeDepth, type RequiredPrivilege } from "@/lib/checks/vocabulary";
 import { DataverseError, DataverseProtocolError } from "@/lib/dataverse/web-api";
+import { consentGone, NO_SERVICE_PRINCIPAL_CODES, type ConsentProof } from "@/lib/entra/consent-proof";
 import type { EntraErrorDetail } from "@/lib/entra/token-errors";
 import type { StepOutcome } from "@/lib/generated/prisma/client";
 
@@ -46,6 +48,9 @@ export type Accounts = { value?: Array<{ name?: string | null }> };
 /** What the check learnt so far. Undefined = not asked yet. */
 export type CheckFacts = {
   token?: Fetched<{ fromCache: boolean }> & { entra?: EntraErrorDetail | null };
+  /** The fresh token request that proves admin consent again (lib/entra/consent-proof.ts); null: not asked, the
+   * tenant's consent was never proven. */
+  consent?: ConsentProof | null;
   whoAmI?: Fetched<WhoAmI>;
   user?: Fetched<SystemUser>;
   privileges?: Fetched<UserPrivileges>;
@@ -98,13 +103,36 @@ const heldRoles = (user: SystemUser) => (user.systemuserroles_association ?? [])
 const EVALUATORS: Record<CheckStepName, Evaluate> = {
   "token"(facts, ctx) {
     const token = facts.token;
-    if (!token) return PENDING;
-    if (token.ok) return { outcome: "PASSED", result: { fromCache: token.value.fromCache } };
-    return {
-      outcome: "FAILED",
-      diagnosis: diagnoseTokenFailure(ctx, token.entra ?? null, token.error),
-      vendorDetail: token.entra ? { service: "entra", ...token.entra } : vendorDetailOf(token.error),
-    };
+    const proof = facts.consent;
+    // Decided with the consent proof, which runs beside the first Dataverse round trip: a token from MSAL's cache
+    // proves nothing about consent now (docs/protocol/entra.md "Consent removed").
+    if (!token || proof === undefined) return PENDING;
+    if (!token.ok) {
+      const code = token.entra?.aadstsCode;
+      // Consent proven before, and Entra now has no service principal for the app: it was removed.
+      const removed = proof !== null && ((code != null && NO_SERVICE_PRINCIPAL_CODES.has(code)) || consentGone(proof));
+      return {
+        outcome: "FAILED",
+        diagnosis: removed ? consentRemovedDiagnosis(ctx, code != null ? `AADSTS${code}` : null) : diagnoseTokenFailure(ctx, token.entra ?? null, token.error),
+        vendorDetail: token.entra ? { service: "entra", ...token.entra } : vendorDetailOf(token.error),
+      };
+    }
+    if (proof && !proof.ok) {
+      const code = proof.entra?.aadstsCode;
+      return {
+        outcome: "FAILED",
+        diagnosis: consentGone(proof) ? consentRemovedDiagnosis(ctx, code != null ? `AADSTS${code}` : null) : diagnoseTokenFailure(ctx, proof.entra, proof.error),
+        vendorDetail: { request: "consent proof (fresh token for the app itself)", ...(proof.entra ? { service: "entra", ...proof.entra } : vendorDetailOf(proof.error)) },
+      };
+    }
+    if (proof && !proof.roleGranted) {
+      return {
+        outcome: "FAILED",
+        diagnosis: consentRemovedDiagnosis(ctx, null),
+        vendorDetail: { service: "entra", request: "consent proof (fresh token for the app itself)", tokenIssued: true, adminPermissionInToken: false },
+      };
+    }
+    return { outcome: "PASSED", result: { fromCache: token.value.fromCache, ...(proof ? { consentProven: true } : {}) } };
   },
   "whoami"(facts, ctx) {
     if (ctx.blockedBy) return skipped(ctx);

@@ -104,8 +104,6 @@ export type CheckSummary = {
   dataverseRequests: number;
   /** WhoAmI's UserId when the check passed (or only warned): the next check asks for it directly. */
   applicationUserId?: string | null;
-  /** A fresh token of the app for the tenant lacked the admin-only permission (scheduled re-verification). */
-  consentRoleMissing?: boolean;
 };
 
 /**
@@ -115,7 +113,7 @@ export type CheckSummary = {
  */
 export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<{ ready: boolean; transition: Transition | null }> {
   const { tenantId, actor } = scope;
-  const { applicationUserId, consentRoleMissing, ...result } = summary;
+  const { applicationUserId, ...result } = summary;
   const finishedAt = new Date();
   const finished = await db().$transaction(async (tx) => {
     if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
@@ -124,7 +122,7 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
       data: { ...result, finishedAt, currentStep: null, waitingUntil: null },
       select: { environmentId: true, startedAt: true },
     });
-    const health = await environmentHealth(tx, tenantId, check.environmentId, checkId, { ...result, startedAt: check.startedAt, consentRoleMissing }, finishedAt);
+    const health = await environmentHealth(tx, tenantId, check.environmentId, checkId, { ...result, startedAt: check.startedAt }, finishedAt);
     const latest = { latestCheckOutcome: result.outcome, latestCheckAt: check.startedAt, latestFailingStep: result.failingStep };
     await tx.environment.update({
       where: { id: check.environmentId, tenantId },
@@ -162,12 +160,8 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
       await audit({ actor, tenantId, action: `environment.${t.kind}`, target: { type: "environment", id: t.environmentId }, details: { checkId, from: t.from, to: t.to, cause: t.causeId } }, tx);
     }
     await audit({ actor, tenantId, action: "check.finished", target: { type: "check", id: checkId }, details: { outcome: result.outcome, failingStep: result.failingStep } }, tx);
-    // Only an environment never verified before looks into its history (never the warm path).
-    const ready =
-      result.outcome !== "FAILED" &&
-      !health.verifiedBefore &&
-      (await tx.connectionCheck.count({ where: { tenantId, environmentId: check.environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } } })) === 0;
-    return { ready, transition: health.transition };
+    // The environment's first working check: the connection is ready (lib/monitoring/health-state.ts).
+    return { ready: health.transition?.kind === "ready", transition: health.transition };
   });
   if (finished.transition) await notifyTransition(finished.transition);
   return finished;
@@ -181,20 +175,35 @@ async function environmentHealth(
   checkId: string,
   result: Omit<CheckSummary, "applicationUserId"> & { startedAt: Date },
   now: Date,
-): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null; verifiedBefore: boolean }> {
-  if (result.outcome === "RUNNING") return { data: {}, transition: null, verifiedBefore: true };
+): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
+  if (result.outcome === "RUNNING") return { data: {}, transition: null };
   const env = await tx.environment.findUniqueOrThrow({
     where: { id: environmentId, tenantId },
-    select: { url: true, friendlyName: true, health: true, brokenSince: true, healthCause: true, healthCauseId: true, lastVerifiedAt: true, tenant: { select: { consentVerifiedAt: true } } },
+    select: {
+      url: true,
+      friendlyName: true,
+      health: true,
+      brokenSince: true,
+      healthCause: true,
+      healthCauseId: true,
+      lastVerifiedAt: true,
+      tenant: { select: { consentVerifiedAt: true, displayName: true, primaryDomain: true } },
+    },
   });
   // The step that decided the outcome: the failing one, else the first that warned.
   const step = await tx.checkStep.findFirst({
     where: { checkId, tenantId, ...(result.failingStep ? { name: result.failingStep } : { outcome: "WARNING" }) },
     orderBy: { ordinal: "asc" },
-    select: { diagnosis: true, errorCode: true, customerCause: true },
+    select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
   });
+  // Never verified: look into its history once (never the warm path), for environments whose earlier working
+  // checks predate lastVerifiedAt (seeded, or checked before it existed).
+  const lastVerifiedAt =
+    env.lastVerifiedAt ??
+    (await tx.connectionCheck.findFirst({ where: { tenantId, environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } }, orderBy: { startedAt: "desc" }, select: { startedAt: true } }))?.startedAt ??
+    null;
   const change = nextHealth(
-    env,
+    { health: env.health, brokenSince: env.brokenSince, healthCause: env.healthCause, healthCauseId: env.healthCauseId, lastVerifiedAt },
     {
       outcome: result.outcome,
       startedAt: result.startedAt,
@@ -202,24 +211,28 @@ async function environmentHealth(
       errorCode: step?.errorCode ?? null,
       cause: step?.customerCause ?? null,
       consentWasVerified: env.tenant.consentVerifiedAt !== null,
-      consentRoleMissing: result.consentRoleMissing,
     },
     config().branding.appName,
     now,
   );
   const { healthChangedAt, ...next } = change.next;
-  const data: Prisma.EnvironmentUncheckedUpdateInput = {
-    ...next,
-    ...(healthChangedAt ? { healthChangedAt } : {}),
-    ...(result.outcome !== "FAILED" ? { lastVerifiedAt: result.startedAt } : {}),
-  };
+  const data: Prisma.EnvironmentUncheckedUpdateInput = { ...next, ...(healthChangedAt ? { healthChangedAt } : {}) };
   const t = change.transition;
   return {
     data,
-    // An environment verified before has worked before: its check cannot be the first working one.
-    verifiedBefore: env.lastVerifiedAt !== null,
     transition: t
-      ? { ...t, tenantId, environmentId, environmentUrl: env.url, environmentName: env.friendlyName, checkId, brokenSince: next.brokenSince, at: now }
+      ? {
+          ...t,
+          fix: t.to === "BROKEN" || t.to === "DEGRADED" ? (step?.customerFix ?? null) : null,
+          tenantId,
+          organisationName: env.tenant.displayName ?? env.tenant.primaryDomain,
+          environmentId,
+          environmentUrl: env.url,
+          environmentName: env.friendlyName,
+          checkId,
+          brokenSince: next.brokenSince,
+          at: now,
+        }
       : null,
   };
 }
@@ -272,10 +285,13 @@ export async function restartCheck(scope: TenantScope, checkId: string, firstSte
   });
 }
 
-/** What the next check needs to know about the environment: the application user the last passing check saw. */
-export async function rememberedApplicationUser(scope: TenantScope, environmentId: string): Promise<string | null> {
-  const env = await db().environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { applicationUserId: true } });
-  return env?.applicationUserId ?? null;
+/**
+ * What a check knows before it asks Microsoft anything: the application user of the last passing check (asked for
+ * directly) and whether the tenant's admin consent was ever proven (then every check proves it again).
+ */
+export async function checkPrerequisites(scope: TenantScope, environmentId: string): Promise<{ applicationUserId: string | null; consentProven: boolean }> {
+  const env = await db().environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { applicationUserId: true, tenant: { select: { consentVerifiedAt: true } } } });
+  return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.tenant.consentVerifiedAt != null };
 }
 
 /** The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones (lib/data/check-history.ts). */

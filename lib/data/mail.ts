@@ -23,24 +23,3 @@ export async function recordMailAttempt(id: string, outcome: { sent: true } | { 
       : { status: outcome.final ? "FAILED" : "QUEUED", attempts: { increment: 1 }, lastError: outcome.error.slice(0, 500) },
   });
 }
-
-/**
- * The tenant's administrators who onboarded it (granted consent or registered an environment), by the address
- * they signed in with, unless the tenant opted out of e-mail alerts.
- */
-export async function alertRecipients(tenantId: string): Promise<{ optedOut: boolean; addresses: string[] }> {
-  const tenant = await db().tenant.findUnique({
-    where: { id: tenantId },
-    select: { emailAlertsOff: true, consentGrantedByObjectId: true, environments: { select: { registeredByObjectId: true } } },
-  });
-  if (!tenant) return { optedOut: false, addresses: [] };
-  if (tenant.emailAlertsOff) return { optedOut: true, addresses: [] };
-  const people = [tenant.consentGrantedByObjectId, ...tenant.environments.map((e) => e.registeredByObjectId)].filter((id): id is string => id !== null);
-  if (people.length === 0) return { optedOut: false, addresses: [] };
-  const sessions = await db().portalSession.findMany({
-    where: { tenantId, userObjectId: { in: people }, isTenantAdmin: true, userPrincipalName: { not: null } },
-    select: { userPrincipalName: true },
-    distinct: ["userObjectId"],
-  });
-  return { optedOut: false, addresses: [...new Set(sessions.map((s) => s.userPrincipalName!.toLowerCase()))].filter((a) => a.includes("@")) };
-}

@@ -24,7 +24,7 @@ export async function dueEnvironments(intervalMinutes: number, slot: number): Pr
 export async function scheduledTarget(tenantId: string, environmentId: string) {
   return db().environment.findFirst({
     where: { id: environmentId, tenantId },
-    select: { id: true, url: true, tenant: { select: { consentVerifiedAt: true, consentState: true } } },
+    select: { id: true, url: true },
   });
 }
 

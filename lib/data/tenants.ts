@@ -151,6 +151,7 @@ export async function disconnectTenant(scope: TenantScope): Promise<void> {
     await tx.delegatedAuthorization.deleteMany({ where });
     await tx.environmentDiscovery.deleteMany({ where });
     await tx.portalSession.deleteMany({ where });
+    await tx.alertRecipient.deleteMany({ where });
     const updated = await tx.tenant.update({
       where: { id: scope.tenantId },
       data: {

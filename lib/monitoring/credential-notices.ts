@@ -12,6 +12,7 @@ import { logger } from "@/lib/log";
 import { queueMail } from "@/lib/monitoring/mail";
 import { QUEUES } from "@/lib/monitoring/queue";
 import type PgBoss from "pg-boss";
+import { utcDateTime } from "@/lib/text";
 
 /** Days before expiry at which staff are reminded. */
 export const EXPIRY_REMINDER_DAYS = [30, 7, 1] as const;
@@ -106,7 +107,7 @@ export async function sendExpiryReminders(now = new Date(), credentials: readonl
       recipients: [supportEmail],
       subject: `${appName}: ${label} expires in ${daysLeft} day${daysLeft === 1 ? "" : "s"}`,
       text:
-        `The portal's ${label} expires on ${known.expiresAt.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC")}.\n\n` +
+        `The portal's ${label} expires on ${utcDateTime(known.expiresAt)}.\n\n` +
         "Add a new credential to the app registration (Certificates & secrets), configure it as the second credential and redeploy before then; " +
         "the portal uses the newest valid one and falls back to the other, so no connection stops.\n\n" +
         `Reminders are sent ${EXPIRY_REMINDER_DAYS.join(", ")} days before expiry. Credential id: ${known.id}.`,

@@ -6,7 +6,10 @@ import "server-only";
 //   BROKEN    the last check failed for a lasting reason; `brokenSince` keeps the first failing check's start
 //   RECOVERED the first passing check after BROKEN (the next pass makes it HEALTHY again, silently)
 // A transition is returned only when something worth telling people happened, so alerts go out on transitions,
-// never on every run: ready (first pass), broken (entering BROKEN), recovered (leaving BROKEN), degraded.
+// never on every run: ready (the first check that did not fail: "connected"), broken (entering BROKEN after it
+// worked), recovered (leaving BROKEN after it worked: "working again"), degraded. An environment that never worked
+// is never "broken" nor "working again": its first working check is "ready", whatever failed before it.
+import { consentRemovedCause } from "@/lib/checks/diagnoses";
 import type { CheckOutcome, HealthState } from "@/lib/generated/prisma/client";
 
 /** Diagnoses that say "try again later", not "something was changed": they degrade, they do not break. */
@@ -22,6 +25,8 @@ export type HealthRecord = {
   brokenSince: Date | null;
   healthCause: string | null;
   healthCauseId: string | null;
+  /** The start of the last check that did not fail; null: it never worked. */
+  lastVerifiedAt: Date | null;
 };
 
 export type CheckResultForHealth = {
@@ -33,8 +38,6 @@ export type CheckResultForHealth = {
   cause: string | null;
   /** The tenant's admin consent had been proven before (so a missing service principal now means it was removed). */
   consentWasVerified: boolean;
-  /** A fresh token of the app for the tenant lacked the admin-only application permission. */
-  consentRoleMissing?: boolean;
 };
 
 export type TransitionKind = "ready" | "degraded" | "broken" | "recovered";
@@ -46,12 +49,13 @@ export type HealthChange = {
 };
 
 /** The customer's words for consent removed: not an error of ours, and what to do about it. */
-export function consentRemovedCause(appName: string): string {
-  return `Admin consent for ${appName} was removed from your organisation (its enterprise application or its permission is gone), so Microsoft no longer issues it a token. An administrator grants consent again in the Consent step.`;
+export function consentRemovedHealthCause(appName: string): string {
+  return `${consentRemovedCause(appName)} An administrator grants consent again in the Consent step.`;
 }
 
 export function consentRemoved(result: CheckResultForHealth): boolean {
-  if (result.consentRoleMissing) return true;
+  // The check's fresh token request found the consent gone (lib/entra/consent-proof.ts).
+  if (result.diagnosis === CONSENT_REMOVED) return true;
   return result.consentWasVerified && result.outcome === "FAILED" && result.errorCode !== null && NO_SERVICE_PRINCIPAL.has(result.errorCode);
 }
 
@@ -60,12 +64,12 @@ export function nextHealth(previous: HealthRecord, result: CheckResultForHealth,
   const passing = result.outcome === "FAILED" && !removed && PASSING_CAUSES.has(result.diagnosis ?? "");
   // A passing failure (throttled, Microsoft unreachable) neither breaks nor mends a broken environment.
   if (passing && previous.health === "BROKEN") {
-    const { health, brokenSince, healthCause, healthCauseId } = previous;
-    return { next: { health, brokenSince, healthCause, healthCauseId, healthChangedAt: null }, transition: null };
+    return { next: { ...previous, healthChangedAt: null }, transition: null };
   }
   const lasting = removed || (result.outcome === "FAILED" && !PASSING_CAUSES.has(result.diagnosis ?? ""));
-  const to: HealthState = lasting ? "BROKEN" : result.outcome === "PASSED" ? (previous.health === "BROKEN" ? "RECOVERED" : "HEALTHY") : "DEGRADED";
-  const cause = to === "HEALTHY" || to === "RECOVERED" ? null : removed ? consentRemovedCause(appName) : result.cause;
+  const workedBefore = previous.lastVerifiedAt !== null;
+  const to: HealthState = lasting ? "BROKEN" : result.outcome === "PASSED" ? (previous.health === "BROKEN" && workedBefore ? "RECOVERED" : "HEALTHY") : "DEGRADED";
+  const cause = to === "HEALTHY" || to === "RECOVERED" ? null : removed ? consentRemovedHealthCause(appName) : result.cause;
   const causeId = to === "HEALTHY" || to === "RECOVERED" ? null : removed ? CONSENT_REMOVED : result.diagnosis;
   const from = previous.health;
   const next = {
@@ -73,14 +77,15 @@ export function nextHealth(previous: HealthRecord, result: CheckResultForHealth,
     brokenSince: to === "BROKEN" ? (from === "BROKEN" && previous.brokenSince ? previous.brokenSince : result.startedAt) : null,
     healthCause: cause,
     healthCauseId: causeId,
+    lastVerifiedAt: result.outcome === "FAILED" ? previous.lastVerifiedAt : result.startedAt,
     healthChangedAt: from === to ? null : now,
   };
   let kind: TransitionKind | null = null;
   // An environment that never worked (its first checks, during onboarding) is not "broken": nobody is alerted
   // until it has worked once; its page still shows the failure.
-  if (to === "BROKEN" && from !== "BROKEN" && from !== null) kind = "broken";
+  if (!workedBefore) kind = result.outcome === "FAILED" ? null : "ready";
+  else if (to === "BROKEN" && from !== "BROKEN") kind = "broken";
   else if (from === "BROKEN" && to !== "BROKEN") kind = "recovered";
   else if (to === "DEGRADED" && from !== "DEGRADED") kind = "degraded";
-  else if (from === null && to === "HEALTHY") kind = "ready";
   return { next, transition: kind ? { kind, from, to, cause, causeId, consentRemoved: removed } : null };
 }

@@ -6,16 +6,17 @@ import { audit } from "@/lib/audit";
 import { config } from "@/lib/config";
 import type { StaffActor } from "@/lib/data/support/invitations";
 import { queueMail } from "@/lib/monitoring/mail";
+import { utcDateTime } from "@/lib/text";
 
 export async function emailInvitation(actor: StaffActor, invitation: { id: string; link: string; expiresAt: Date }, to: string): Promise<void> {
   const { appName, vendorName, supportEmail } = config().branding;
-  const until = invitation.expiresAt.toISOString().replace("T", " ").slice(0, 16);
+  const until = utcDateTime(invitation.expiresAt);
   const mailId = await queueMail({
     tenantId: null,
     kind: "invitation",
     recipients: [to],
     subject: `Connect ${appName} to your Microsoft Dataverse`,
-    text: `${vendorName} invites you to connect ${appName} to your organisation's Dataverse environments.\n\nOpen this link and sign in with your Microsoft work account (valid until ${until} UTC):\n${invitation.link}\n\nQuestions: ${supportEmail}.`,
+    text: `${vendorName} invites you to connect ${appName} to your organisation's Dataverse environments.\n\nOpen this link and sign in with your Microsoft work account (valid until ${until}):\n${invitation.link}\n\nQuestions: ${supportEmail}.`,
   });
   await audit({ actor, tenantId: null, action: "invitation.emailed", target: { type: "invitation", id: invitation.id }, details: { to, mailId } });
 }

@@ -4,8 +4,9 @@ import "server-only";
 // RECHECK_INTERVAL_MINUTES, at its own place in the interval (a hash of its id; lib/data/monitoring.ts), so that
 // 10,000 environments spread evenly. A cron job queues each minute's environments, each at its own second; the
 // worker runs them with a global cap (RECHECK_CONCURRENCY per worker process) and a per-tenant cap
-// (RECHECK_TENANT_CONCURRENCY), pauses a tenant for Dataverse's Retry-After when a check was throttled, and
-// gets a fresh token for a tenant at least once a day (a cached token hides revoked consent for its lifetime).
+// (RECHECK_TENANT_CONCURRENCY) and pauses a tenant for Dataverse's Retry-After when a check was throttled. Each
+// check proves the tenant's admin consent with a fresh token (lib/checks/run.ts), so removed consent is seen by
+// the environment's next scheduled check, within one interval.
 // Results join the check history with trigger SCHEDULED, and move the environment's health like any check.
 import { logger } from "@/lib/log";
 import type PgBoss from "pg-boss";
@@ -16,15 +17,11 @@ import { closeAbandonedChecks, interruptedCheckId, restartCheck, runningCheckId 
 import { probeDatabase } from "@/lib/health";
 import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
 import { systemScope } from "@/lib/data/scope";
-import { consentProofToken, forgetTenantClient } from "@/lib/entra/msal";
 import { QUEUES, queue } from "@/lib/monitoring/queue";
-import { rolesIn } from "@/lib/onboarding/consent";
 
 export type RecheckJob = { tenantId: string; environmentId: string };
 
 const ACTOR = "scheduled re-verification";
-/** A tenant's token is fetched fresh (not from MSAL's cache) at least this often. */
-export const FRESH_TOKEN_MS = 24 * 60 * 60 * 1000;
 
 /** Queues the environments whose place in the interval is the minute of `now`. Returns how many were queued. */
 export async function planRechecks(now = new Date(), options: { jitter?: boolean } = {}): Promise<number> {
@@ -45,40 +42,6 @@ export async function planRechecks(now = new Date(), options: { jitter?: boolean
     })),
   );
   return due.length;
-}
-
-/** Per process: when each tenant last had a fresh token, and the fresh-token round in progress (shared). */
-const freshTokens = new Map<string, { at: number; pending: Promise<boolean | undefined> | null; roleMissing: boolean | undefined }>();
-
-/**
- * At least once a day per tenant: drop its cached tokens (so the check asks Entra again) and, for a tenant whose
- * consent was proven, ask for the app's own token afresh to see whether the admin-only permission is still
- * granted (docs/protocol/entra.md "Proving admin consent"). Returns true when that permission is gone.
- */
-async function freshTokenRound(tenantId: string, consentWasProven: boolean, now: number): Promise<boolean | undefined> {
-  const entry = freshTokens.get(tenantId);
-  if (entry?.pending) return entry.pending;
-  if (entry && now - entry.at < FRESH_TOKEN_MS) return undefined;
-  const pending = (async () => {
-    forgetTenantClient(tenantId);
-    if (!consentWasProven || config().entra.tenancy === "single") return undefined;
-    try {
-      const { accessToken } = await consentProofToken(tenantId);
-      return !rolesIn(accessToken).includes(config().entra.consentAppRole);
-    } catch {
-      // No token at all: the check's own token step sees the same answer and names it.
-      return undefined;
-    }
-  })();
-  freshTokens.set(tenantId, { at: now, pending, roleMissing: undefined });
-  const roleMissing = await pending;
-  freshTokens.set(tenantId, { at: now, pending: null, roleMissing });
-  return roleMissing;
-}
-
-/** Tests: every tenant gets a fresh token on its next scheduled check. */
-export function forgetFreshTokens(): void {
-  freshTokens.clear();
 }
 
 export type RecheckResult = { ran: false; reason: "gone" | "running" } | { ran: true; checkId: string; outcome: string; retryAfterSeconds: number | null };
@@ -110,8 +73,7 @@ export async function recheckEnvironment(job: RecheckJob, now = Date.now(), atte
     checkId = await startCheck(scope, target.id, "SCHEDULED");
     attempt.checkId = checkId;
   }
-  const consentRoleMissing = await freshTokenRound(job.tenantId, target.tenant.consentVerifiedAt !== null && target.tenant.consentState === "GRANTED", now);
-  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { consentRoleMissing }, { interruptible: true });
+  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { interruptible: true });
   return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
 }
 

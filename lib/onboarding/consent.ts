@@ -12,7 +12,7 @@ import type { TenantScope } from "@/lib/data/scope";
 import { markConsentVerified } from "@/lib/data/tenants";
 import { consentProofToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
-import { decodeJwt } from "jose";
+import { rolesIn } from "@/lib/entra/consent-proof";
 import { describeAdministrators } from "@/lib/auth/customer-roles";
 import { possessive } from "@/lib/text";
 import { CONSENT_CALLBACK_PATH } from "@/lib/entra/consent-links";
@@ -39,16 +39,6 @@ export function adminConsentUrl(c: PortalConfig, tenantId: string, state: string
 export type ConsentVerification =
   | { verified: true }
   | { verified: false; retryable: boolean; explanation: Diagnosis; entra: EntraErrorDetail | null };
-
-/** The application permissions a token of the app carries (`roles`); none when it cannot be read. */
-export function rolesIn(accessToken: string): string[] {
-  try {
-    const roles = decodeJwt(accessToken).roles;
-    return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [];
-  } catch {
-    return [];
-  }
-}
 
 export async function attemptConsentVerification(scope: TenantScope, attempt: number, grantedBy: { objectId: string; name: string | null } | null): Promise<ConsentVerification> {
   const c = config();

@@ -55,7 +55,7 @@ test("a non-administrator sees the connected tenant's status, without controls; 
 
   // The same actions, replayed with this user's session: every one refused, nothing changed.
   const actions = await onboardingActions();
-  expect(actions.map((a) => a.name).sort()).toEqual(["disconnectAction", "registerEnvironmentAction", "removeEnvironmentAction", "setEmailAlertsAction", "startAdminConsent", "startCheckAction", "startDiscoveryAction", "startSetupAction", "verifyConsentAttempt"]);
+  expect(actions.map((a) => a.name).sort()).toEqual(["disconnectAction", "registerEnvironmentAction", "removeEnvironmentAction", "setEmailAlertsAction", "setOwnAlertSubscriptionAction", "startAdminConsent", "startCheckAction", "startDiscoveryAction", "startSetupAction", "verifyConsentAttempt"]);
   const form = (fields: Record<string, string>) => Object.entries(fields);
   const argsFor: Record<string, unknown[]> = {
     startCheckAction: [environmentId],
@@ -67,6 +67,7 @@ test("a non-administrator sees the connected tenant's status, without controls; 
     removeEnvironmentAction: [form({ environmentId })],
     disconnectAction: [{}, form({ confirm: "fabrikam.onmicrosoft.com" })],
     setEmailAlertsAction: [{}, form({ alerts: "off" })],
+    setOwnAlertSubscriptionAction: [{}, form({ me: "add" })],
   };
   for (const action of actions) {
     const url = action.worker.replace(/^app\/\(onboarding\)/, "").replace(/\/page$/, "").replace("[environmentId]", environmentId);

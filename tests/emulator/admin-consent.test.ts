@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
-import { Browser, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
+import { appToken, Browser, claimsOf, dataverse, REDIRECT_URI, resultParams, secretOf, tokenRequest } from "./helpers";
 
 const CONSENT_REDIRECT = "http://localhost:3000/api/consent/callback";
 let emu: EmulatorHandle;
@@ -162,6 +162,33 @@ describe("legacy admin consent", () => {
     expect(result.get("admin_consent")).toBe("True");
     expect(result.get("state")).toBe("v1");
     expect((await contosoToken()).status).toBe(200);
+  });
+
+  it("consent removed: new tokens are refused (400 unauthorized_client, AADSTS700016) while one issued before keeps working until it expires", async () => {
+    // Fabrikam is consented and set up in the demo scenario.
+    const before = await appToken(emu, DEMO_IDS.tenants.fabrikam, "fabrikam");
+    emu.admin.revokeConsent("Fabrikam");
+    const refused = await tokenRequest(emu, DEMO_IDS.tenants.fabrikam, {
+      grant_type: "client_credentials",
+      client_id: emu.scenario.app.clientId,
+      client_secret: secretOf(emu),
+      scope: `${emu.environmentUrl("fabrikam")}/.default`,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: "unauthorized_client", error_codes: [700016] });
+    expect(String(refused.body.error_description)).toMatch(/^AADSTS700016: Application with identifier '.+' was not found in the directory/);
+    // Microsoft: existing access tokens stay valid for their lifetime (docs/protocol/entra.md "Consent removed").
+    expect((await dataverse(emu, "fabrikam", "/api/data/v9.2/WhoAmI", before)).status).toBe(200);
+  });
+
+  it("application permissions removed, enterprise application kept: tokens are still issued, the app's own carries no role", async () => {
+    const self = () => tokenRequest(emu, DEMO_IDS.tenants.fabrikam, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), scope: `${emu.scenario.app.clientId}/.default` });
+    expect(claimsOf(String((await self()).body.access_token)).roles).toEqual(["Tenant.Connect"]);
+    emu.admin.revokeApplicationPermissions("Fabrikam");
+    const after = await self();
+    expect(after.status).toBe(200);
+    expect(claimsOf(String(after.body.access_token)).roles).toBeUndefined();
+    expect((await tokenRequest(emu, DEMO_IDS.tenants.fabrikam, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), scope: `${emu.environmentUrl("fabrikam")}/.default` })).status).toBe(200);
   });
 
   it("revoking consent brings back 700016", async () => {

@@ -12,6 +12,8 @@ const run = (tenantId: string, envName: string) => runHarnessCheck(h, tenantId, 
 describe("connection check", () => {
   beforeEach(async () => {
     h.emulator.admin.reset();
+    const { db } = await import("@/lib/db/client");
+    await db().tenant.updateMany({ data: { consentVerifiedAt: null } });
     const { forgetTenantClient } = await import("@/lib/entra/msal");
     for (const id of Object.values(DEMO_IDS.tenants)) forgetTenantClient(id);
   });
@@ -54,6 +56,57 @@ describe("connection check", () => {
     expect((r.step("roles").result as { roles: string[] }).roles.sort()).toEqual(["Basic User", "Northwind Sync Integration"]);
     // Nothing asked for a next page.
     expect(h.emulator.requestLog().filter((e) => e.query.includes("skiptoken"))).toEqual([]);
+  });
+
+  it("consent proven: a warm check proves it again with a fresh token beside its one $batch — still ONE sequential round trip", async () => {
+    const { db } = await import("@/lib/db/client");
+    await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    await db().tenant.update({ where: { id: DEMO_IDS.tenants.fabrikam }, data: { consentVerifiedAt: new Date() } });
+    h.emulator.admin.setFaults({ latencyMs: 150 });
+    h.emulator.admin.clearRequestLog();
+    const warm = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    h.emulator.admin.setFaults({ latencyMs: 0 });
+    expect(warm.outcome).toBe("PASSED");
+    expect(warm.step("token").result).toMatchObject({ fromCache: true, consentProven: true });
+    // The Dataverse token came from the cache; the one Entra request is the fresh consent proof, for the app itself.
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 1, dataverse: 1 });
+    const log = h.emulator.requestLog();
+    expect(log.filter((e) => e.kind === "entra.token").map((e) => e.scope)).toEqual([`${DEMO_IDS.clientId}/.default`]);
+    const { sequentialRoundTrips } = await import("@/scripts/bench/round-trips");
+    expect(sequentialRoundTrips(log)).toBe(1);
+  });
+
+  it("consent removed while the Dataverse token is still cached: the next check says consent removed", async () => {
+    const { db } = await import("@/lib/db/client");
+    await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    await db().tenant.update({ where: { id: DEMO_IDS.tenants.fabrikam }, data: { consentVerifiedAt: new Date() } });
+    h.emulator.admin.revokeConsent("Fabrikam");
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.outcome).toBe("FAILED");
+    expect(r.check.failingStep).toBe("token");
+    expect(r.step("token")).toMatchObject({ outcome: "FAILED", diagnosis: "consent-removed", errorCode: "AADSTS700016", vendorFault: false });
+    expect(r.step("token").customerCause).toMatch(/^Consent removed\. Admin consent for Northwind Sync was removed/);
+    expect(r.step("token").customerFix).toContain("grants admin consent again");
+    expect(r.step("whoami")).toMatchObject({ outcome: "SKIPPED" });
+    // Staff see Entra's own answer to the proof.
+    expect(r.step("token").vendorDetail).toMatchObject({ service: "entra", aadstsCode: 700016, request: expect.stringContaining("consent proof") });
+  });
+
+  it("the admin-only permission withdrawn (the enterprise application kept): consent removed, with no Microsoft code", async () => {
+    const { db } = await import("@/lib/db/client");
+    await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    await db().tenant.update({ where: { id: DEMO_IDS.tenants.fabrikam }, data: { consentVerifiedAt: new Date() } });
+    // The enterprise application stays; the application permission admin consent granted is removed.
+    h.emulator.admin.revokeApplicationPermissions("Fabrikam");
+    const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect(r.step("token")).toMatchObject({ outcome: "FAILED", diagnosis: "consent-removed", errorCode: null });
+    expect(r.step("token").vendorDetail).toMatchObject({ tokenIssued: true, adminPermissionInToken: false });
+  });
+
+  it("a tenant whose consent was never proven sends no consent proof (a warm check asks Entra nothing)", async () => {
+    await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    const warm = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 0, dataverse: 1 });
   });
 
   it("asks again in a second round trip when WhoAmI names another application user than the remembered one", async () => {

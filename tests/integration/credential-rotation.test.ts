@@ -46,10 +46,11 @@ afterAll(async () => {
   await mail?.close();
 });
 
-/** The next scheduled run with fresh tokens (as once a day), worked to the end. */
+/** The next scheduled run with fresh tokens (the tenant's cached tokens dropped), worked to the end. */
 async function scheduledRun() {
-  const { planRechecks, forgetFreshTokens } = await import("@/lib/monitoring/recheck");
-  forgetFreshTokens();
+  const { planRechecks } = await import("@/lib/monitoring/recheck");
+  const { forgetTenantClient } = await import("@/lib/entra/msal");
+  forgetTenantClient(FABRIKAM);
   expect(await planRechecks(new Date(), { jitter: false })).toBe(1);
   await worker.drain();
   const { db } = await import("@/lib/db/client");

@@ -64,9 +64,7 @@ describe("health transitions", () => {
     await runHarnessCheck(h, FABRIKAM, "fabrikam");
     await db().tenant.update({ where: { id: FABRIKAM }, data: { consentVerifiedAt: new Date() } });
     h.emulator.admin.revokeConsent("Fabrikam");
-    // The next check asks Entra again (a cached token would hide the revocation: the scheduled run's daily fresh token).
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(FABRIKAM);
+    // The Dataverse token is still in MSAL's cache (valid until it expires): the check's fresh consent proof sees it.
     const r = await runHarnessCheck(h, FABRIKAM, "fabrikam");
     expect(r.step("token").errorCode).toBe("AADSTS700016");
     const s = await state();
@@ -76,5 +74,31 @@ describe("health transitions", () => {
     expect(s.transitions).toEqual(["environment.ready", "environment.broken"]);
     const audit = await db().auditEvent.findFirstOrThrow({ where: { tenantId: FABRIKAM, action: "environment.broken" }, select: { details: true } });
     expect(audit.details).toMatchObject({ from: "HEALTHY", to: "BROKEN", cause: "consent-removed" });
+  });
+
+  it("an environment that never worked: no alert while it fails; its first working check is ready (connected), not recovered", async () => {
+    h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
+    await runHarnessCheck(h, FABRIKAM, "fabrikam");
+    await runHarnessCheck(h, FABRIKAM, "fabrikam");
+    expect((await state()).env).toMatchObject({ health: "BROKEN", lastVerifiedAt: null });
+    expect((await state()).transitions).toEqual([]);
+    h.emulator.admin.setApplicationUserDisabled("fabrikam", false);
+    const r = await runHarnessCheck(h, FABRIKAM, "fabrikam");
+    expect(r.outcome).toBe("PASSED");
+    const s = await state();
+    expect(s.env).toMatchObject({ health: "HEALTHY", brokenSince: null });
+    expect(s.transitions).toEqual(["environment.ready"]);
+  });
+
+  it("an environment whose earlier passing check predates lastVerifiedAt (seeded) has worked: its failure is broken, not a first failure", async () => {
+    const { db } = await import("@/lib/db/client");
+    await runHarnessCheck(h, FABRIKAM, "fabrikam");
+    await db().environment.updateMany({ where: { tenantId: FABRIKAM }, data: { lastVerifiedAt: null, health: null } });
+    h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
+    await runHarnessCheck(h, FABRIKAM, "fabrikam");
+    const s = await state();
+    expect(s.env.health).toBe("BROKEN");
+    expect(s.env.lastVerifiedAt).not.toBeNull();
+    expect(s.transitions).toEqual(["environment.ready", "environment.broken"]);
   });
 });

@@ -19,6 +19,7 @@ const migrationsDir = path.join(root, "prisma/migrations");
 
 // The models of prisma/schema.prisma (no @@map in it, so table names are model names).
 const MODEL_TABLES = [
+  "AlertRecipient",
   "ApiRateWindow",
   "AuditEvent",
   "CheckStep",

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { nextHealth, type CheckResultForHealth, type HealthRecord } from "@/lib/monitoring/health-state";
 
-const none: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null };
+const none: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null, lastVerifiedAt: null };
 const t0 = new Date("2026-11-29T10:00:00Z");
 const t1 = new Date("2026-11-29T11:00:00Z");
 const passed = (startedAt = t0): CheckResultForHealth => ({ outcome: "PASSED", startedAt, diagnosis: null, errorCode: null, cause: null, consentWasVerified: true });
@@ -58,7 +58,24 @@ describe("environment health", () => {
     const never = nextHealth(none, { ...failed("app-not-in-tenant", "AADSTS700016"), consentWasVerified: false }, "App");
     expect(never.next).toMatchObject({ health: "BROKEN", healthCauseId: "app-not-in-tenant" });
     expect(never.transition).toBeNull();
-    const roleGone = nextHealth(healthy, { ...passed(), consentRoleMissing: true }, "App");
-    expect(roleGone.transition).toMatchObject({ kind: "broken", consentRemoved: true });
+    // The check's fresh consent proof found the admin-only permission gone (no Microsoft code).
+    const roleGone = nextHealth(healthy, failed("consent-removed"), "App");
+    expect(roleGone.transition).toMatchObject({ kind: "broken", consentRemoved: true, causeId: "consent-removed" });
+  });
+
+  it("an environment that never worked: no alert while it fails, and its first working check is ready (connected), never recovered", () => {
+    const failing = nextHealth(none, failed("role-missing"), "App");
+    expect(failing.transition).toBeNull();
+    const stillFailing = nextHealth(record(failing), failed("privileges-missing", null, t1), "App");
+    expect(stillFailing.transition).toBeNull();
+    const works = nextHealth(record(stillFailing), passed(t1), "App");
+    expect(works.transition).toMatchObject({ kind: "ready", from: "BROKEN", to: "HEALTHY" });
+    expect(works.next).toMatchObject({ health: "HEALTHY", brokenSince: null, lastVerifiedAt: t1 });
+    // A first check that only warns is ready too.
+    expect(nextHealth(none, { ...passed(), outcome: "WARNING", diagnosis: "system-administrator", cause: "too much" }, "App").transition).toMatchObject({ kind: "ready", to: "DEGRADED" });
+    // Once it has worked, a failure is "broken" and the next pass "recovered".
+    const broken = nextHealth(record(works), failed("role-missing", null, t1), "App");
+    expect(broken.transition).toMatchObject({ kind: "broken" });
+    expect(nextHealth(record(broken), passed(t1), "App").transition).toMatchObject({ kind: "recovered" });
   });
 });

@@ -9,6 +9,7 @@ import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
 import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
 import { getEnvironment, removeEnvironment } from "@/lib/data/environments";
+import { mailableAddress, setOwnAlertSubscription } from "@/lib/data/alert-recipients";
 import { customerScope } from "@/lib/data/scope";
 import { disconnectTenant, getTenant, latestRedeemedConsent, markConsentRevoked, setEmailAlerts, startConsentRequest } from "@/lib/data/tenants";
 import { forgetTenantClient } from "@/lib/entra/msal";
@@ -203,6 +204,27 @@ export const setEmailAlertsAction = validatedAction(
     const choice = z.enum(["on", "off"]).safeParse(form.get("alerts"));
     if (!choice.success) return { error: "Choose whether to receive e-mail alerts." };
     await setEmailAlerts(customerScope(session), choice.data === "on");
+    revalidatePath("/onboarding");
     return { saved: choice.data };
+  },
+);
+
+export type AlertSubscriptionState = { saved?: "added" | "removed"; address?: string; error?: string };
+
+/** Any administrator of the tenant adds or removes themselves from the alert e-mails (status page; audited). */
+export const setOwnAlertSubscriptionAction = validatedAction(
+  {
+    args: z.tuple([previousStateArg, formDataArg]),
+    guard: () => requireCustomerAdmin("/onboarding"),
+    invalid: (): AlertSubscriptionState => ({ error: "That request was not valid. Reload the page and try again." }),
+  },
+  async (session, [, form]): Promise<AlertSubscriptionState> => {
+    const choice = z.enum(["add", "remove"]).safeParse(form.get("me"));
+    if (!choice.success) return { error: "Choose whether to receive the alert e-mails." };
+    const address = mailableAddress(session.userPrincipalName);
+    if (!address) return { error: "Your Microsoft account has no e-mail address the portal can write to, so it cannot add you." };
+    await setOwnAlertSubscription(customerScope(session), { objectId: session.userObjectId, name: session.userName, address }, choice.data === "add");
+    revalidatePath("/onboarding");
+    return { saved: choice.data === "add" ? "added" : "removed", address };
   },
 );

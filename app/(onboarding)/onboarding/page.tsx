@@ -4,7 +4,7 @@ import { count } from "@/components/format";
 import { LinkButton } from "@/components/ui/button";
 import { cardClass } from "@/components/ui/card";
 import { HealthNotice } from "@/components/health-notice";
-import { EmailAlertsForm } from "./_components/email-alerts-form";
+import { EmailAlerts } from "./_components/email-alerts";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
@@ -13,6 +13,7 @@ import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
 import { environmentName } from "./environments/_components/environment-name";
+import { listAlertRecipients } from "@/lib/data/alert-recipients";
 
 export const metadata: Metadata = { title: "Your connection" };
 
@@ -109,7 +110,7 @@ export default async function OnboardingOverview() {
         </li>
       </ol>
 
-      <EmailAlertsForm on={!tenant.emailAlertsOff} canChange={session.tenantAdmin} />
+      <EmailAlerts recipients={await listAlertRecipients(customerScope(session))} me={{ objectId: session.userObjectId, admin: session.tenantAdmin }} vendorName={c.branding.vendorName} />
 
       {next ? (
         <LinkButton href={next.href}>Next: {next.label}</LinkButton>

@@ -1,19 +1,44 @@
 "use client";
 
 import { useActionState } from "react";
-import { setEmailAlertsAction, type EmailAlertsState } from "@/app/(onboarding)/onboarding/actions";
+import { setEmailAlertsAction, setOwnAlertSubscriptionAction, type AlertSubscriptionState, type EmailAlertsState } from "@/app/(onboarding)/onboarding/actions";
+import { Button } from "@/components/ui/button";
 
-/** Opt in or out of the e-mails sent when a connection breaks or recovers. */
-export function EmailAlertsForm({ on, canChange }: { on: boolean; canChange: boolean }) {
+/** E-mail alerts on or off for the whole organisation (the vendor's support address is told either way). */
+export function EmailAlertsForm({ on, canChange, vendorName }: { on: boolean; canChange: boolean; vendorName: string }) {
   const [state, action, pending] = useActionState<EmailAlertsState, FormData>(setEmailAlertsAction, {});
   const current = state.saved ? state.saved === "on" : on;
   return (
-    <form action={action} className="flex flex-wrap items-center gap-3 text-sm" aria-label="E-mail alerts">
-      <span data-testid="email-alerts-state">{current ? "E-mail alerts are on: the administrators who connected this organisation are told when a connection breaks or recovers." : "E-mail alerts are off."}</span>
+    <form action={action} className="flex flex-wrap items-center gap-3 text-sm" aria-label="E-mail alerts for the organisation">
+      <span data-testid="email-alerts-state">
+        {current ? "E-mail alerts are on." : `E-mail alerts are off: nobody of your organisation is e-mailed (${vendorName} support still is).`}
+      </span>
       {canChange ? (
-        <button type="submit" name="alerts" value={current ? "off" : "on"} disabled={pending} className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60">
+        <Button type="submit" name="alerts" value={current ? "off" : "on"} disabled={pending} variant="secondary" size="sm">
           {current ? "Turn e-mail alerts off" : "Turn e-mail alerts on"}
-        </button>
+        </Button>
+      ) : null}
+      {state.error ? (
+        <p role="alert" className="text-red-700">
+          {state.error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/** The signed-in administrator adds or removes themselves from the people e-mailed. */
+export function AlertSelfForm({ onList }: { onList: boolean }) {
+  const [state, action, pending] = useActionState<AlertSubscriptionState, FormData>(setOwnAlertSubscriptionAction, {});
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-3 text-sm" aria-label="Your alert e-mails">
+      <Button type="submit" name="me" value={onList ? "remove" : "add"} disabled={pending} variant={onList ? "secondary" : "primary"} size="sm">
+        {onList ? "Remove me" : "Add me"}
+      </Button>
+      {state.saved ? (
+        <p role="status" className="text-slate-700">
+          {state.saved === "added" ? `Added: alerts will be e-mailed to ${state.address}.` : `Removed: ${state.address} gets no more alert e-mails.`}
+        </p>
       ) : null}
       {state.error ? (
         <p role="alert" className="text-red-700">
