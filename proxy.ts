@@ -20,7 +20,8 @@ export async function proxy(request: NextRequest) {
     formActionOrigins: [c.entra.authorityHost],
     development: process.env.NODE_ENV === "development",
   });
-  const rejected = rejectMalformedRequest(request) ?? (await rejectUndecodableActionBody(request));
+  const rejected =
+    rejectMalformedRequest(request, { publicOrigin: c.publicUrl, trustForwardedHeaders: c.trustForwardedHeaders }) ?? (await rejectUndecodableActionBody(request));
   if (rejected) {
     for (const [name, value] of Object.entries(headers)) rejected.headers.set(name, value);
     return rejected;

@@ -14,6 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // A promise rejected with no handler fails the test that was running, by name (tests/support/unhandled-rejections.ts).
+    setupFiles: ["tests/support/unhandled-rejections.ts"],
     // Structured logs (lib/log.ts) of the code under test: warnings and errors only, to keep the output readable.
     env: { LOG_LEVEL: "warn" },
     reporters: ["default"],

@@ -110,6 +110,11 @@ export interface EmulatorAdmin {
   assignVaultRole(vault: string, principalId: string, role: VaultRole): void;
   /** Removes every role assignment of a principal on a vault. */
   removeVaultRoles(vault: string, principalId: string): void;
+  /**
+   * Moves the time every browser session's accounts last authenticated `seconds` back: the next single sign-on
+   * carries that older `auth_time`, and a `max_age` shorter than it asks for credentials again.
+   */
+  ageSignIns(seconds: number): void;
   /** Test helper: any claims signed with the emulator's keys (e.g. an expired or foreign-tenant token). */
   issueToken(claims: Record<string, unknown>, options?: { key?: KeyAudience; v1Header?: boolean }): Promise<string>;
   requestLog(): RequestLogEntry[];
@@ -421,6 +426,9 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
       const v = findVault(ctx, vault);
       v.roleAssignments = v.roleAssignments.filter((a) => !sameGuid(a.principalId, principalId));
     },
+    ageSignIns(seconds) {
+      for (const session of state.sessions.values()) for (const account of session.accounts) account.authTime -= seconds;
+    },
     issueToken(claims, options = {}) {
       return ctx.signer.sign(claims, { audience: options.key ?? "organizations", v1Header: options.v1Header ?? true });
     },
@@ -447,6 +455,7 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
   },
   revokeConsent: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeConsent(args.tenant) },
   revokeApplicationPermissions: { schema: tenantArg, run: (a, args: { tenant: string }) => a.revokeApplicationPermissions(args.tenant) },
+  ageSignIns: { schema: z.object({ seconds: z.number().int().min(1) }), run: (a, args: { seconds: number }) => a.ageSignIns(args.seconds) },
   setReplicationDelay: {
     schema: tenantArg.extend({ delayMs: z.number().int().min(0) }),
     run: (a, args: { tenant: string; delayMs: number }) => a.setReplicationDelay(args.tenant, args.delayMs),

@@ -489,6 +489,8 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
       ],
       // Organisation names of customer tenants, read app-only in the home tenant (docs/protocol/entra.md).
       graphApplicationPermissions: ["CrossTenantInformation.ReadBasic.All"],
+      // The portal asks for recent sign-ins by auth_time (docs/protocol/entra.md "Re-authentication"; README).
+      idTokenOptionalClaims: ["auth_time"],
       ...stripUndefined(spec.app ?? {}),
     },
     clientApps: (spec.clientApps ?? []).map((c) => {

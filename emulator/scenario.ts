@@ -152,6 +152,11 @@ export const appRegistrationSchema = z.object({
   redirectUris: z.array(z.string()).default([]),
   /** "ID tokens (used for implicit and hybrid flows)"; without it response_type=id_token gives AADSTS700054. */
   idTokenImplicitGrant: z.boolean().default(false),
+  /**
+   * Token configuration → optional claims of the ID token. `auth_time` is one (docs/protocol/entra.md
+   * "Re-authentication"): without it the ID token does not carry it.
+   */
+  idTokenOptionalClaims: z.array(z.enum(["auth_time"])).default([]),
   appRoles: z.array(appRoleSchema).default([]),
   secrets: z.array(clientSecretSchema).default([]),
   certificates: z.array(clientCertificateSchema).default([]),

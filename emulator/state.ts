@@ -27,11 +27,13 @@ export interface AuthorizeTransaction {
   codeChallenge?: string;
   codeChallengeMethod?: "S256" | "plain";
   prompt?: string;
+  /** OIDC `max_age` in seconds (docs/protocol/entra.md "Re-authentication"). */
+  maxAge?: number;
   loginHint?: string;
   /** v1 `resource` parameter. */
   resource?: string;
-  /** Set once the user picked an account. */
-  selected?: { tenantId: string; oid: string };
+  /** Set once the user picked an account; `authTime`: when that user last authenticated (epoch seconds). */
+  selected?: { tenantId: string; oid: string; authTime?: number };
   /** Set when the consent screen is due: whether it consents for the organization. */
   consentMode?: "forced" | "optional" | "none";
   createdAt: number;
@@ -68,7 +70,8 @@ export interface RefreshGrant {
 
 export interface BrowserSession {
   id: string;
-  accounts: { tenantId: string; oid: string }[];
+  /** Accounts signed in in this browser, each with when it last authenticated (epoch seconds): single sign-on keeps it. */
+  accounts: { tenantId: string; oid: string; authTime: number }[];
 }
 
 export function opaqueToken(bytes = 32): string {

@@ -248,8 +248,13 @@ const rawSchema = z.object({
   PORTAL_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["demo", "production"]).optional()),
   PORT: z.preprocess((v) => (v === "" ? undefined : v), port.optional()),
   AUTH_URL: optionalString.pipe(baseUrl.optional()),
+  TRUST_FORWARDED_HEADERS: z.preprocess(
+    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().toLowerCase()) : v),
+    z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+  ),
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional()),
   SESSION_MAX_AGE_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 30).optional()),
+  REAUTH_MAX_AGE_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(24 * 60).optional()),
   DATABASE_URL: optionalString,
   ENTRA_AUTHORITY_HOST: optionalString.pipe(httpsOrigin.optional()),
   ENTRA_CLIENT_ID: optionalString.pipe(guid.optional()),
@@ -306,6 +311,7 @@ const rawSchema = z.object({
       .optional(),
   ),
   WEBHOOK_SECRET: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
+  CONSENT_VERIFICATION_TIMEOUT_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(7 * 24 * 60).optional()),
   API_RATE_LIMIT_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).optional()),
   RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(7 * 24 * 60).optional()),
   RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
@@ -372,8 +378,12 @@ export type PortalConfig = {
   logLevel: (typeof LOG_LEVELS)[number];
   /** The portal's public origin, or null when it is taken from the request (demo). */
   publicUrl: string | null;
+  /** A proxy in front sets X-Forwarded-Host / X-Forwarded-Proto: only then are they read (for the request's origin). */
+  trustForwardedHeaders: boolean;
   sessionSecret: string;
   sessionMaxAgeSeconds: number;
+  /** Destructive and setup actions need the user to have authenticated at Entra within this many seconds. */
+  reauthMaxAgeSeconds: number;
   database: DatabaseTarget;
   entra: {
     authorityHost: string;
@@ -404,6 +414,8 @@ export type PortalConfig = {
   demoAdminCenterUrl: string | null;
   /** Signed lifecycle-event webhooks (lib/monitoring/webhooks.ts); null when WEBHOOK_URL is unset (off). */
   webhooks: { url: string; secret: string } | null;
+  /** After Microsoft's answer said "granted", how long the portal waits for proof before the tenant is NOT_GRANTED again. */
+  consentVerificationTimeoutMinutes: number;
   /** The ISV back end's API (/api/v1): requests per minute per calling application. */
   api: { rateLimitPerMinute: number };
   monitoring: {
@@ -505,8 +517,10 @@ export function parseConfig(rawEnv: Env): PortalConfig {
     port: v.PORT ?? 3000,
     logLevel: v.LOG_LEVEL ?? "info",
     publicUrl: production ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com") : (v.AUTH_URL ?? null),
+    trustForwardedHeaders: v.TRUST_FORWARDED_HEADERS === "true",
     sessionSecret,
     sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),
+    reauthMaxAgeSeconds: (v.REAUTH_MAX_AGE_MINUTES ?? 60) * 60,
     database,
     entra: {
       authorityHost: v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com",
@@ -529,6 +543,7 @@ export function parseConfig(rawEnv: Env): PortalConfig {
     graphUrl: v.GRAPH_URL ?? GRAPH_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
     demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
     webhooks,
+    consentVerificationTimeoutMinutes: v.CONSENT_VERIFICATION_TIMEOUT_MINUTES ?? 15,
     api: { rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE ?? 120 },
     monitoring: {
       recheckIntervalMinutes: v.RECHECK_INTERVAL_MINUTES ?? 60,

@@ -4,6 +4,7 @@ import "server-only";
 // of failing later on the first request that needs it. Key Vault references are read first (they are part of the
 // configuration), then the Key Vault certificate's version in use; either failing stops start-up the same way.
 import { config, ConfigError, earlySettings } from "@/lib/config";
+import { installServerHooks } from "@/lib/http/server-hooks";
 import { logger } from "@/lib/log";
 import { credentialLabel, credentialsReady } from "@/lib/entra/credentials";
 import { KeyVaultReferenceError, resolveKeyVaultReferences } from "@/lib/vault/references";
@@ -13,6 +14,9 @@ function stop(message: string): never {
   console.error(message.replace(/\s*[\r\n]+\s*/g, " "));
   process.exit(1);
 }
+
+// Below Next's request handler: methods Next cannot handle, and the status of a refused server action.
+installServerHooks();
 
 try {
   earlySettings();

@@ -2,8 +2,9 @@
 // Entra ID and Dataverse (emulator/), migrates and seeds the embedded database, and serves the production
 // build on PORT (default 3000), configured only through the same variables a real deployment uses.
 //
-// Environment: PORT (3000), EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite), DEMO_CREDENTIAL (the app's
-// credential: managed-identity — no secret anywhere, the default —, secret or certificate).
+// Environment: PORT (3000), HOST (127.0.0.1: loopback only; 0.0.0.0 or :: to be reached from other machines),
+// EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite), DEMO_CREDENTIAL (the app's credential:
+// managed-identity — no secret anywhere, the default —, secret or certificate).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -71,6 +72,8 @@ function credentialEnvOf(kind: DemoCredential, runtime: Runtime): Record<string,
 }
 
 const port = process.env.PORT || "3000";
+// A demo signs anyone in who reaches it (the emulator has no passwords): loopback only unless told otherwise.
+const host = process.env.HOST || "127.0.0.1";
 const emulatorPort = process.env.EMULATOR_PORT || "44300";
 const databaseUrl = process.env.DATABASE_URL || "pglite:.data/pglite";
 const stateDir = path.join(root, ".emulator");
@@ -122,8 +125,8 @@ async function main() {
   const pretty = existsSync(bin("pino-pretty"))
     ? spawn(bin("pino-pretty"), ["--colorize", "--translateTime", "SYS:HH:MM:ss", "--ignore", "pid,hostname,service"], { stdio: ["pipe", "inherit", "inherit"] })
     : null;
-  const portal = start(bin("next"), ["start", "-p", port], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
-  console.log(`\nDemo portal: http://localhost:${port}  (Microsoft emulator: ${runtime.authorityHost})`);
+  const portal = start(bin("next"), ["start", "-p", port, "-H", host], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
+  console.log(`\nDemo portal: http://localhost:${port}  (listening on ${host}; Microsoft emulator: ${runtime.authorityHost})`);
   console.log(
     credential === "managed-identity"
       ? "No secret configured: the app's credential is the host's managed identity (federated credential), with its certificate in Key Vault as the fallback; AUTH_SECRET is a Key Vault reference.\n  With a client secret instead: DEMO_CREDENTIAL=secret npm run demo   With a certificate file: DEMO_CREDENTIAL=certificate npm run demo"

@@ -6,7 +6,8 @@ if (command === "build") {
   run(bin("next"), ["build", ...rest]);
 } else if (command === "start") {
   buildIfNeeded();
-  run(bin("next"), ["start", ...rest], baseEnv());
+  // HOST, when set, is the address to listen on (`next start` alone listens on every interface).
+  run(bin("next"), ["start", ...(process.env.HOST ? ["-H", process.env.HOST] : []), ...rest], baseEnv());
 } else if (command === "dev") {
   run(bin("next"), ["dev", ...rest], baseEnv());
 } else {

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { rememberSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { ENTRA_PROVIDER_ID, signIn, signOut } from "@/lib/auth/next-auth";
 import { currentSession } from "@/lib/auth/session";
+import { config } from "@/lib/config";
 import { endSession } from "@/lib/data/sessions";
 import { safeReturnPath } from "@/lib/safe-return-path";
 import { z } from "zod";
@@ -25,6 +26,14 @@ export const signInWithMicrosoft = validatedAction(
     if (field(form, "chooseAccount")) authorizationParams.prompt = "select_account";
     // A domain hint skips the account picker's home-realm discovery for that organisation.
     if (loginHint && loginHint.includes(".")) authorizationParams.domain_hint = loginHint;
+    // Signing the signed-in user in again: Entra asks for the credentials (prompt=login) and vouches for it with
+    // auth_time (max_age), for the same account (docs/protocol/entra.md "Re-authentication").
+    const current = field(form, "reauth") ? await currentSession() : null;
+    if (current) {
+      authorizationParams.prompt = "login";
+      authorizationParams.max_age = String(config().reauthMaxAgeSeconds);
+      if (current.userPrincipalName) authorizationParams.login_hint = current.userPrincipalName;
+    }
     await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(field(form, "returnTo")) }, authorizationParams);
   },
 );

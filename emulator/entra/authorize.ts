@@ -140,6 +140,8 @@ function pickerResponse(ctx: EmulatorContext, txn: AuthorizeTransaction, target:
       formAction: `/${encodeURIComponent(txn.tenantSegment)}/login`,
       transactionId: txn.id,
       accounts: picker,
+      // prompt=login: the credentials are asked for again (docs/protocol/entra.md "Re-authentication").
+      ...(txn.prompt === "login" ? { heading: "Sign in again" } : {}),
     }),
   );
 }
@@ -151,16 +153,35 @@ function sessionOf(ctx: EmulatorContext, req: EmulatorRequest): BrowserSession |
   return id ? ctx.state.sessions.get(id) : undefined;
 }
 
-function rememberSignIn(ctx: EmulatorContext, req: EmulatorRequest, tenant: Tenant, user: TenantUser): string {
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function sessionAccount(session: BrowserSession | undefined, tenantId: string, oid: string) {
+  return session?.accounts.find((a) => sameGuid(a.tenantId, tenantId) && sameGuid(a.oid, oid));
+}
+
+/**
+ * Whether picking this account must count as entering credentials again (docs/protocol/entra.md
+ * "Re-authentication"): `prompt=login`, an account this browser has not signed in with, or one whose last
+ * authentication is older than `max_age` seconds. Otherwise it is single sign-on.
+ */
+function mustAuthenticate(txn: AuthorizeTransaction, account: { authTime: number } | undefined): boolean {
+  if (txn.prompt === "login" || !account) return true;
+  return txn.maxAge !== undefined && nowSeconds() - account.authTime >= txn.maxAge;
+}
+
+/** Records the sign-in in the browser session; returns the cookie and the time the user last authenticated. */
+function rememberSignIn(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): { cookie: string; authTime: number } {
   let session = sessionOf(ctx, req);
   if (!session) {
     session = { id: opaqueToken(24), accounts: [] };
     ctx.state.sessions.set(session.id, session);
   }
-  if (!session.accounts.some((a) => sameGuid(a.tenantId, tenant.id) && sameGuid(a.oid, user.oid))) {
-    session.accounts.push({ tenantId: tenant.id, oid: user.oid });
+  let account = sessionAccount(session, tenant.id, user.oid);
+  if (mustAuthenticate(txn, account)) {
+    if (account) account.authTime = nowSeconds();
+    else session.accounts.push((account = { tenantId: tenant.id, oid: user.oid, authTime: nowSeconds() }));
   }
-  return `${SESSION_COOKIE}=${session.id}; Path=/; Secure; HttpOnly; SameSite=None`;
+  return { cookie: `${SESSION_COOKIE}=${session.id}; Path=/; Secure; HttpOnly; SameSite=None`, authTime: account!.authTime };
 }
 
 // ------------------------------------------------------------------ /authorize
@@ -212,6 +233,11 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segm
   }
 
   const prompt = params.get("prompt") ?? undefined;
+  // OIDC max_age (docs/protocol/entra.md "Re-authentication"): a non-negative integer of seconds ([U] Entra's answer
+  // to anything else; strict).
+  const maxAgeParam = params.get("max_age");
+  if (maxAgeParam !== null && !/^\d{1,10}$/.test(maxAgeParam)) return errorToClient(ctx, req, endpoint, "invalidParameter", { name: "max_age" });
+  const maxAge = maxAgeParam === null ? undefined : Number(maxAgeParam);
   const loginHint = params.get("login_hint") ?? undefined;
   const resource = params.get("resource") ?? undefined;
   const txn = newTransaction(ctx, {
@@ -227,6 +253,7 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segm
     ...(nonce !== undefined ? { nonce } : {}),
     ...(codeChallenge !== undefined ? { codeChallenge, codeChallengeMethod: methodParam === "S256" ? "S256" : "plain" } : {}),
     ...(prompt !== undefined ? { prompt } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}),
     ...(loginHint !== undefined ? { loginHint } : {}),
     ...(resource !== undefined ? { resource } : {}),
   });
@@ -247,10 +274,13 @@ async function silentAuthorize(ctx: EmulatorContext, req: EmulatorRequest, txn: 
   if (candidates.length > 1) return errorToClient(ctx, req, txn, "interactionRequired", {});
   const { tenant, user } = candidates[0] ?? { tenant: undefined, user: undefined };
   if (!tenant || !user) return errorToClient(ctx, req, txn, "loginRequired", {});
+  // No interaction is allowed, so a sign-in older than max_age cannot be renewed here.
+  const account = sessionAccount(session, tenant.id, user.oid);
+  if (mustAuthenticate(txn, account)) return errorToClient(ctx, req, txn, "loginRequired", {});
   if (!ctx.state.hasConsented(tenant, user.oid) || dynamicResources(ctx, txn.scope).some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource))) {
     return errorToClient(ctx, req, txn, "consentRequired", { clientId: txn.clientId, appName: ctx.state.scenario.app.displayName });
   }
-  txn.selected = { tenantId: tenant.id, oid: user.oid };
+  txn.selected = { tenantId: tenant.id, oid: user.oid, authTime: account!.authTime };
   return issueAuthorizationResponse(ctx, req, txn, tenant, user);
 }
 
@@ -319,8 +349,8 @@ export async function handleLogin(ctx: EmulatorContext, req: EmulatorRequest, se
     return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
   }
   req.log.tenantId = picked.tenant.id;
-  txn.selected = { tenantId: picked.tenant.id, oid: picked.user.oid };
-  const cookie = rememberSignIn(ctx, req, picked.tenant, picked.user);
+  const { cookie, authTime } = rememberSignIn(ctx, req, txn, picked.tenant, picked.user);
+  txn.selected = { tenantId: picked.tenant.id, oid: picked.user.oid, authTime };
   const response = await continueAfterSignIn(ctx, req, txn, picked.tenant, picked.user);
   return withCookie(response, cookie);
 }
@@ -496,7 +526,8 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
 async function issueAuthorizationResponse(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): Promise<EmulatorResponse> {
   const state = ctx.state;
   const settings = state.scenario.settings;
-  const authTime = Math.floor(Date.now() / 1000);
+  // When the user last entered credentials: kept through single sign-on (docs/protocol/entra.md "Re-authentication").
+  const authTime = txn.selected?.authTime ?? nowSeconds();
   const types = txn.responseType.split(" ");
   let code: string | undefined;
   if (types.includes("code")) {
@@ -530,6 +561,7 @@ async function issueAuthorizationResponse(ctx: EmulatorContext, req: EmulatorReq
       scopes: txn.scope.split(/\s+/),
       lifetimeSeconds: settings.idTokenLifetimeSeconds,
       authTime,
+      includeAuthTime: state.scenario.app.idTokenOptionalClaims.includes("auth_time"),
       includeWids: settings.includeWidsInIdToken,
       roles: sameGuid(state.scenario.app.homeTenantId, tenant.id) || state.servicePrincipalVisible(tenant) ? user.appRoles : [],
       ...(code !== undefined ? { code } : {}),

@@ -333,6 +333,8 @@ async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: App
       scopes: [...allOidc],
       lifetimeSeconds: settings.idTokenLifetimeSeconds,
       authTime: grant.authTime,
+      // An optional claim of the registration (docs/protocol/entra.md "Re-authentication").
+      includeAuthTime: app.idTokenOptionalClaims.includes("auth_time"),
       includeWids: settings.includeWidsInIdToken,
       // App role assignments live on the app's service principal; the demo assigns them in the home tenant.
       roles: isHomeTenant || state.servicePrincipalVisible(tenant) ? user.appRoles : [],

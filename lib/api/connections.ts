@@ -105,9 +105,11 @@ export async function handleListConnections(request: Request): Promise<Response>
   const admitted = await admit(request);
   if ("refusal" in admitted) return admitted.refusal;
   const url = new URL(request.url);
-  const raw: Record<string, string> = {};
+  // No prototype: a parameter named `__proto__` (or `constructor`) is an own key like any other, so the strict
+  // schema refuses it as unknown instead of it vanishing into the object's prototype.
+  const raw: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of url.searchParams) {
-    if (key in raw) return problemResponse(400, "invalid-request", `The parameter '${key}' is given more than once.`, { invalidParams: [{ name: key, reason: "is repeated" }] });
+    if (Object.hasOwn(raw, key)) return problemResponse(400, "invalid-request", `The parameter '${key}' is given more than once.`, { invalidParams: [{ name: key, reason: "is repeated" }] });
     raw[key] = value;
   }
   const parsed = listQuerySchema.safeParse(raw);

@@ -5,6 +5,7 @@ import "server-only";
 import { z } from "zod";
 import { CONNECTION_STATE_DESCRIPTIONS, CONNECTION_STATES } from "@/lib/api/connection-state";
 import { LIFECYCLE_EVENT_TYPES } from "@/lib/monitoring/event-types";
+import { microsoftGuid } from "@/lib/validators";
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -20,9 +21,9 @@ export const connectionState = z.enum(CONNECTION_STATES).meta({
 
 export const environmentSchema = z
   .object({
-    id: z.uuid().meta({ description: "The portal's id of the environment registration." }),
+    id: microsoftGuid().meta({ description: "The portal's id of the environment registration." }),
     url: z.url().meta({ description: "The environment's Web API origin, e.g. https://contoso.crm4.dynamics.com.", example: "https://contoso.crm4.dynamics.com" }),
-    organizationId: z.uuid().nullable().meta({ description: "Dataverse organization id, when known." }),
+    organizationId: microsoftGuid().nullable().meta({ description: "Dataverse organization id, when known." }),
     region: z.string().nullable().meta({ description: "The region label of the URL (crm = North America, crm4 = Europe, crm11 = United Kingdom, …).", example: "crm4" }),
     cloud: z.enum(["public", "gcc", "gcc_high", "dod", "china"]),
     friendlyName: z.string().nullable(),
@@ -35,7 +36,7 @@ export const environmentSchema = z
 
 export const connectionSchema = z
   .object({
-    tenantId: z.uuid().meta({ description: "The customer's Microsoft Entra tenant id." }),
+    tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }),
     customerReference: z.string().nullable().meta({ description: "Your own id for this customer, as set in the console or carried by the invitation.", example: "SUB-1042" }),
     displayName: z.string().nullable(),
     primaryDomain: z.string().nullable(),
@@ -84,20 +85,20 @@ export const listQuerySchema = z
   })
   .strict();
 
-export const tenantIdParamSchema = z.object({ tenantId: z.uuid().meta({ description: "The customer's Microsoft Entra tenant id." }) });
+export const tenantIdParamSchema = z.object({ tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }) });
 
 /** The body of a lifecycle event POSTed to WEBHOOK_URL (lib/monitoring/webhooks.ts), signed (README). */
 export const lifecycleEventSchema = z
   .object({
-    id: z.uuid().meta({ description: "Unique per event; the same on every retry (de-duplicate on it)." }),
+    id: microsoftGuid().meta({ description: "Unique per event; the same on every retry (de-duplicate on it)." }),
     type: z.enum(LIFECYCLE_EVENT_TYPES).meta({
       description:
         "`connection.ready`: an environment's first check that did not fail; `connection.broken` / `connection.recovered`: an environment stopped / started working again; `consent.removed`: the customer's administrator removed the app's consent; `tenant.disconnected`: the customer disconnected (its data is gone from the portal).",
     }),
     occurredAt: isoTime,
-    tenantId: z.uuid(),
+    tenantId: microsoftGuid(),
     customerReference: z.string().nullable(),
-    environment: z.object({ id: z.uuid(), url: z.url() }).nullable().meta({ description: "The environment, for connection.* events; null otherwise." }),
+    environment: z.object({ id: microsoftGuid(), url: z.url() }).nullable().meta({ description: "The environment, for connection.* events; null otherwise." }),
     data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   })
   .meta({ id: "LifecycleEvent" });

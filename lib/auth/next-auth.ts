@@ -13,9 +13,9 @@ import { credentialOrder, credentialsReady, type KnownCredential } from "@/lib/e
 import { federatedAssertion } from "@/lib/entra/managed-identity";
 import { parseEntraErrorBody } from "@/lib/entra/token-errors";
 import { authCookies } from "@/lib/auth/cookies";
-import { decideSignIn } from "@/lib/auth/sign-in-policy";
+import { authenticatedAt, decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
-import { startSession } from "@/lib/data/sessions";
+import { endSession, findActiveSession, startSession } from "@/lib/data/sessions";
 import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
 import { systemScope } from "@/lib/data/scope";
 import { signInEndpoints } from "@/lib/auth/sign-in-authority";
@@ -100,6 +100,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     providers: entraProvider(c),
+    events: {
+      // Every sign-out ends the server-side session, whoever asks for it: the portal's own button and Auth.js's own
+      // POST /api/auth/signout alike (ASVS 3.3.1); otherwise the cookie's value, copied, would still open the portal.
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        const session = typeof sid === "string" ? await findActiveSession(sid) : null;
+        if (session) await endSession(session);
+      },
+    },
     callbacks: {
       signIn({ profile }) {
         const decision = decideSignIn(profile ?? {}, policyOf(c));
@@ -118,6 +127,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
               kind: decision.kind,
               roles: decision.roles,
               tenantAdmin: decision.tenantAdmin,
+              authenticatedAt: authenticatedAt(profile.auth_time),
             },
             await readSignInOrigin(),
             c.sessionMaxAgeSeconds,

@@ -2,11 +2,14 @@ import "server-only";
 
 // The one way pages, actions and route handlers learn who is signed in. The cookie names a session; the
 // database row must still be live (not signed out, not expired).
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "@/lib/auth/next-auth";
 import { config } from "@/lib/config";
 import { findActiveSession, type PortalSessionView } from "@/lib/data/sessions";
+import { requestOrigin } from "@/lib/request-origin";
+import { safeReturnPath } from "@/lib/safe-return-path";
 
 export const currentSession = cache(async (): Promise<PortalSessionView | null> => {
   const session = await auth();
@@ -41,12 +44,49 @@ export async function requireCustomerAdmin(returnTo: string): Promise<CustomerSe
   return session;
 }
 
-/** For the support console: signed out → sign-in page; anyone without the role → 403. */
+/**
+ * For the support console: signed out → sign-in page; anyone without the role → 403. The admin role's actions are
+ * the destructive ones: they also need a recent sign-in (requireRecentSignIn).
+ */
 export async function requireStaff(returnTo: string, role: "operator" | "admin" = "operator"): Promise<StaffSession> {
   const session = await currentSession();
   if (!session) redirect(signInPath(returnTo));
   if (!isStaffWith(session, role)) forbidden();
-  return session as StaffSession;
+  return role === "admin" ? requireRecentSignIn(session as StaffSession, returnTo) : (session as StaffSession);
+}
+
+/** Whether the user authenticated at Entra ID within REAUTH_MAX_AGE_MINUTES. */
+export function isRecentSignIn(session: Pick<PortalSessionView, "authenticatedAt">, now = new Date()): boolean {
+  return now.getTime() - session.authenticatedAt.getTime() <= config().reauthMaxAgeSeconds * 1000;
+}
+
+/**
+ * Destructive and setup actions: the roles and the administrator flag of a session are those of its sign-in, up to
+ * SESSION_MAX_AGE_HOURS old, so these want the user to have authenticated within REAUTH_MAX_AGE_MINUTES. Otherwise
+ * the user is sent to sign in again (prompt=login, max_age: docs/protocol/entra.md "Re-authentication") and comes
+ * back to the page they were on (the Referer, when it is this portal's), else `returnTo`.
+ */
+export async function requireRecentSignIn<S extends PortalSessionView>(session: S, returnTo: string): Promise<S> {
+  if (isRecentSignIn(session)) return session;
+  redirect(`/signin?reauth=1&returnTo=${encodeURIComponent(await pageOfRequest(returnTo))}`);
+}
+
+/** The path of the page that made this request (its Referer on this portal's origin), else `fallback`. */
+async function pageOfRequest(fallback: string): Promise<string> {
+  const referer = (await headers()).get("referer");
+  if (!referer) return fallback;
+  try {
+    const url = new URL(referer);
+    if (url.origin !== new URL(await requestOrigin()).origin) return fallback;
+    return safeReturnPath(`${url.pathname}${url.search}`, fallback);
+  } catch {
+    return fallback;
+  }
+}
+
+/** A customer administrator's destructive or setup action (disconnect, remove an environment, consent, setup). */
+export async function requireRecentCustomerAdmin(returnTo: string): Promise<CustomerSession> {
+  return requireRecentSignIn(await requireCustomerAdmin(returnTo), returnTo);
 }
 
 export function isStaffWith(session: PortalSessionView, role: "operator" | "admin"): boolean {

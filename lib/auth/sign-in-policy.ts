@@ -38,3 +38,15 @@ export function decideSignIn(claims: Readonly<Record<string, unknown>>, policy: 
   const tenantAdmin = !isStaff && isTenantAdministrator(widsOf(claims), policy.adminRoleIds);
   return { allowed: true, kind: isStaff ? "staff" : "customer", tenantId, roles, tenantAdmin };
 }
+
+/**
+ * When the user last entered credentials at Entra ID: the ID token's `auth_time` (an optional claim of the app
+ * registration, docs/protocol/entra.md "Re-authentication"), else the sign-in itself. A value that is not a
+ * positive number, or lies in the future beyond five minutes of clock skew, is not believed.
+ */
+export function authenticatedAt(authTime: unknown, now = new Date()): Date {
+  if (typeof authTime === "number" && Number.isFinite(authTime) && authTime > 0 && authTime * 1000 <= now.getTime() + 5 * 60_000) {
+    return new Date(Math.min(authTime * 1000, now.getTime()));
+  }
+  return now;
+}

@@ -5,6 +5,7 @@ import "server-only";
 // checked with zod at run time, after the action's own guard, and a wrong shape gets the action's typed
 // "invalid" answer instead of a TypeError (which Next would turn into a 500).
 import { z } from "zod";
+import { markRefusal, refusalStatusOf } from "@/lib/http/refusal";
 
 /** A FormData argument (what a `<form action>` or useActionState passes). */
 export const formDataArg = z.instanceof(FormData, { error: "Expected form data." });
@@ -27,7 +28,15 @@ export function validatedAction<Args extends z.ZodTuple, Session, Result>(
   run: (session: Session, input: z.output<Args>) => Promise<Result>,
 ): (...input: z.input<Args>) => Promise<Result> {
   return async (...raw: unknown[]) => {
-    const session = await guard();
+    let session: Session;
+    try {
+      session = await guard();
+    } catch (error) {
+      // A refusal is an HTTP 403 (401) whatever the transport; Next alone sends 200 or 404 for some (lib/http/refusal.ts).
+      const refusal = refusalStatusOf(error);
+      if (refusal) markRefusal(refusal);
+      throw error;
+    }
     const parsed = args.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     return run(session, parsed.data);

@@ -16,6 +16,8 @@ export type SessionProfile = {
   roles: string[];
   /** Holds an administrator directory role of its tenant (lib/auth/customer-roles.ts). */
   tenantAdmin: boolean;
+  /** When the user last authenticated at Entra ID (the ID token's auth_time); default: now, the sign-in itself. */
+  authenticatedAt?: Date;
 };
 
 export type SignInOrigin = { source: TenantSource; sourceTag: string | null; invitationId: string | null };
@@ -33,6 +35,8 @@ export type PortalSessionView = {
   appRoles: string[];
   /** May change its tenant's connection (consent, environments, checks, disconnect); otherwise reads only. */
   tenantAdmin: boolean;
+  /** When the user last authenticated at Entra ID: destructive and setup actions want it recent (lib/auth/session.ts). */
+  authenticatedAt: Date;
   expiresAt: Date;
 };
 
@@ -47,7 +51,11 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
     if (profile.kind === "customer") {
       tenantId = profile.tenantId;
       const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, disconnectedAt: true, customerReference: true } });
-      if (existing?.disconnectedAt) {
+      if (existing?.disconnectedAt && !profile.tenantAdmin) {
+        // Only an administrator brings a disconnected tenant back; its other users sign in to a tenant that stays
+        // disconnected (the overview says who disconnected it and when, and to ask an administrator).
+        await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
+      } else if (existing?.disconnectedAt) {
         // A tenant that disconnected comes back: it starts from nothing (its data went with the disconnection).
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now, disconnectedAt: null, disconnectedByName: null, disconnectedByObjectId: null } });
         await audit({ actor, tenantId, action: "tenant.reconnected", target: { type: "tenant", id: tenantId }, details: { disconnectedAt: existing.disconnectedAt.toISOString() } }, tx);
@@ -93,11 +101,21 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
         isStaff: profile.kind === "staff",
         appRoles: profile.roles,
         isTenantAdmin: profile.tenantAdmin,
+        authenticatedAt: profile.authenticatedAt ?? now,
         expiresAt,
       },
       select: { id: true },
     });
-    await audit({ actor, tenantId, action: "session.signed_in", target: { type: "session", id: session.id }, details: { kind: profile.kind, tenantAdmin: profile.tenantAdmin } }, tx);
+    await audit(
+      {
+        actor,
+        tenantId,
+        action: "session.signed_in",
+        target: { type: "session", id: session.id },
+        details: { kind: profile.kind, tenantAdmin: profile.tenantAdmin, authenticatedAt: (profile.authenticatedAt ?? now).toISOString() },
+      },
+      tx,
+    );
     return session.id;
   });
 }
@@ -116,7 +134,7 @@ export async function findActiveSession(sessionId: string, now = new Date()): Pr
   if (!GUID.test(sessionId)) return null;
   const row = await db().portalSession.findFirst({
     where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } },
-    select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, isTenantAdmin: true, expiresAt: true },
+    select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, isTenantAdmin: true, authenticatedAt: true, expiresAt: true },
   });
   if (!row) return null;
   return {
@@ -129,6 +147,7 @@ export async function findActiveSession(sessionId: string, now = new Date()): Pr
     userPrincipalName: row.userPrincipalName,
     appRoles: row.appRoles,
     tenantAdmin: row.isTenantAdmin,
+    authenticatedAt: row.authenticatedAt,
     expiresAt: row.expiresAt,
   };
 }

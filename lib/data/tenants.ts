@@ -18,9 +18,12 @@ export async function getTenant(scope: TenantScope) {
       consentGrantedAt: true,
       consentGrantedByName: true,
       consentVerifiedAt: true,
+      consentFailure: true,
       latestCheckOutcome: true,
       latestCheckAt: true,
       emailAlertsOff: true,
+      disconnectedAt: true,
+      disconnectedByName: true,
       environments: {
         orderBy: { createdAt: "asc" },
         select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true, health: true, brokenSince: true, healthCause: true, lastVerifiedAt: true },
@@ -91,10 +94,62 @@ export async function markConsentPending(scope: TenantScope, requestId: string):
   await db().$transaction(async (tx) => {
     const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: scope.tenantId }, select: { consentState: true } });
     if (tenant.consentState !== "GRANTED") {
-      await tx.tenant.update({ where: { id: scope.tenantId }, data: { consentState: "PENDING_VERIFICATION" } });
+      await tx.tenant.update({ where: { id: scope.tenantId }, data: { consentState: "PENDING_VERIFICATION", consentPendingSince: new Date(), consentFailure: null } });
     }
     await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.returned", target: { type: "consent-request", id: requestId } }, tx);
   });
+}
+
+/** A verification attempt failed while the tenant waits for proof: its cause is kept, for the timeout's reason. */
+export async function noteConsentNotProven(scope: TenantScope, cause: string): Promise<void> {
+  await db().tenant.updateMany({ where: { id: scope.tenantId, consentState: "PENDING_VERIFICATION" }, data: { consentFailure: cause.slice(0, 1000) } });
+}
+
+/**
+ * The portal's own sweep (no request behind it, hence no scope): tenants whose consent has waited for proof since
+ * before `cutoff` fall back to NOT_GRANTED, with the reason `reasonFor` gives from the last failed verification,
+ * each audited (`consent.verification_timed_out`) in the same transaction. Limited to one tenant when `tenantId` is
+ * given (a customer opening their pages). A tenant that was proven meanwhile, or came back again, is left alone.
+ */
+export async function expirePendingConsents(
+  cutoff: Date,
+  reasonFor: (lastFailure: string | null) => string,
+  details: Record<string, number>,
+  tenantId?: string,
+): Promise<string[]> {
+  const stale = await db().tenant.findMany({
+    where: {
+      ...(tenantId ? { id: tenantId } : {}),
+      consentState: "PENDING_VERIFICATION",
+      // Rows pending from before the column existed count from their last change.
+      OR: [{ consentPendingSince: { lt: cutoff } }, { consentPendingSince: null, updatedAt: { lt: cutoff } }],
+    },
+    select: { id: true, consentPendingSince: true, consentFailure: true, updatedAt: true },
+    take: 500,
+  });
+  const expired: string[] = [];
+  for (const tenant of stale) {
+    const reason = reasonFor(tenant.consentFailure);
+    await db().$transaction(async (tx) => {
+      const changed = await tx.tenant.updateMany({
+        where: { id: tenant.id, consentState: "PENDING_VERIFICATION", consentPendingSince: tenant.consentPendingSince },
+        data: { consentState: "NOT_GRANTED", consentPendingSince: null, consentFailure: reason },
+      });
+      if (changed.count === 0) return;
+      await audit(
+        {
+          actor: { kind: "SYSTEM", name: "consent verification timeout" },
+          tenantId: tenant.id,
+          action: "consent.verification_timed_out",
+          target: { type: "tenant", id: tenant.id },
+          details: { pendingSince: (tenant.consentPendingSince ?? tenant.updatedAt).toISOString(), reason, ...details },
+        },
+        tx,
+      );
+      expired.push(tenant.id);
+    });
+  }
+  return expired;
 }
 
 export async function recordConsentFailure(scope: TenantScope, requestId: string, reason: string, detail: Record<string, string | null>): Promise<void> {
@@ -115,6 +170,8 @@ export async function markConsentVerified(scope: TenantScope, attempts: number, 
       data: {
         consentState: "GRANTED",
         consentVerifiedAt: now,
+        consentPendingSince: null,
+        consentFailure: null,
         ...(tenant.consentState !== "GRANTED" ? { consentGrantedAt: now, consentGrantedByObjectId: grantedBy?.objectId ?? null, consentGrantedByName: grantedBy?.name ?? null } : {}),
       },
     });
@@ -175,6 +232,8 @@ const DISCONNECTED_STATE = {
   consentGrantedByObjectId: null,
   consentGrantedByName: null,
   consentVerifiedAt: null,
+  consentPendingSince: null,
+  consentFailure: null,
   latestCheckOutcome: null,
   latestCheckAt: null,
   latestFailingStep: null,

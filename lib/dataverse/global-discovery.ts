@@ -8,13 +8,13 @@ import { DataverseProtocolError, dataverseErrorFrom, readJson } from "@/lib/data
 import { outboundFetch } from "@/lib/http/outbound";
 
 const instance = z.object({
-  Id: z.string().uuid(),
+  Id: z.guid(),
   FriendlyName: z.string().max(200).nullable().optional(),
   UniqueName: z.string().max(200).nullable().optional(),
   UrlName: z.string().max(200).nullable().optional(),
   Url: z.string().max(2048),
   Region: z.string().max(20).nullable().optional(),
-  TenantId: z.string().uuid(),
+  TenantId: z.guid(),
   State: z.number().nullable().optional(),
   OrganizationType: z.number().nullable().optional(),
   Purpose: z.string().max(200).nullable().optional(),

@@ -1,8 +1,13 @@
-// Requests Next itself would answer with a 500, refused with a 4xx before they reach it (called from
-// proxy.ts). Next's router fails on a path that does not %-decode; its server-action handler throws — and so answers 500 — for a cross-origin or unparseable
-// Origin, for a body over its 1 MB action limit, and for a body React cannot decode into arguments (bad
-// JSON, a missing root part, a reference to a part that is not there, a malformed BigInt). Everything else
-// (unknown action ids, wrong argument shapes) Next and lib/auth/validated-action.ts already answer.
+// Requests Next itself would answer with a 500 (or answer wrongly), refused with a 4xx before they reach it (called
+// from proxy.ts). Next's router fails on a path that does not %-decode; its server-action handler throws — and so
+// answers 500 — for a cross-origin or unparseable Origin, for a body over its 1 MB action limit, and for a body
+// React cannot decode into arguments (bad JSON, a missing root part, a reference to a part that is not there, a
+// malformed BigInt). Next copies the query into a plain object before the proxy or a route handler sees it, where a
+// key named `__proto__` sets the prototype instead of a property: the API would never see that parameter, so it is
+// refused (rejectLostApiParameters, from the raw request in lib/http/server-hooks.ts), as the API refuses every
+// unknown parameter. Everything else (unknown action ids, wrong argument shapes) Next and
+// lib/auth/validated-action.ts already answer.
+import { problemResponse } from "@/lib/api/problem";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -19,32 +24,85 @@ function isActionCandidate(request: Request): boolean {
   return request.headers.has("next-action") || type.toLowerCase().startsWith("multipart/form-data");
 }
 
-/** Checks on the address and headers: a decodable path, same origin for actions (as Next requires, without
- *  its 500) and the action body size limit. */
-export function rejectMalformedRequest(request: Request): Response | null {
+export type GuardOptions = {
+  /** AUTH_URL's origin: the only origin a server action may be called from. Null (demo): the request's own origin. */
+  publicOrigin: string | null;
+  /** Take the request's origin from X-Forwarded-Host / X-Forwarded-Proto (TRUST_FORWARDED_HEADERS): only behind a
+   *  proxy that sets them, since anyone can send them. */
+  trustForwardedHeaders: boolean;
+};
+
+const DEFAULT_OPTIONS: GuardOptions = { publicOrigin: null, trustForwardedHeaders: false };
+
+const firstValue = (value: string | null) => value?.split(",")[0]!.trim() || null;
+
+/**
+ * The origin the portal is reached at: AUTH_URL's when configured; otherwise the Host header over http (what
+ * `next start` serves), or the forwarded host and scheme when the operator said a proxy in front sets them.
+ * (Next builds the proxy's request.url from its own listening address and a client-sent X-Forwarded-Proto, so
+ * neither is used.)
+ */
+export function portalOrigin(request: Request, options: GuardOptions = DEFAULT_OPTIONS): string | null {
+  if (options.publicOrigin) return options.publicOrigin;
+  const forwardedHost = options.trustForwardedHeaders ? firstValue(request.headers.get("x-forwarded-host")) : null;
+  const forwardedProto = options.trustForwardedHeaders ? firstValue(request.headers.get("x-forwarded-proto")) : null;
+  const host = forwardedHost ?? request.headers.get("host");
+  const scheme = forwardedProto === "https" ? "https" : "http";
+  // A host and port, nothing else (no path, no user info).
+  if (!host || !/^[A-Za-z0-9.[\]:-]+$/.test(host)) return null;
+  try {
+    return new URL(`${scheme}://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Query keys Next's routing drops before the proxy or a route handler can see them. */
+const LOST_QUERY_KEYS = ["__proto__"];
+
+/**
+ * The API refuses unknown parameters; one Next drops on its way (`__proto__`) must be refused from the raw request
+ * target, before Next parses it — lib/http/server-hooks.ts calls this with the target as the client sent it.
+ */
+export function rejectLostApiParameters(target: string): Response | null {
+  let url: URL;
+  try {
+    url = new URL(target, "http://portal.invalid");
+  } catch {
+    return null; // not a target this check can read; Next answers it
+  }
+  if (!url.pathname.startsWith("/api/v1/")) return null;
+  const lost = LOST_QUERY_KEYS.filter((key) => url.searchParams.has(key));
+  if (lost.length === 0) return null;
+  const invalidParams = lost.map((name) => ({ name, reason: "is not a parameter of this operation" }));
+  return problemResponse(400, "invalid-request", invalidParams.map((p) => `${p.name} ${p.reason}`).join("; "), { invalidParams });
+}
+
+/** Checks on the address and headers: a decodable path, an API query Next keeps whole, actions only from the
+ *  portal's own origin (as Next requires, without its 500, and comparing scheme and port too) and the action
+ *  body size limit. */
+export function rejectMalformedRequest(request: Request, options: GuardOptions = DEFAULT_OPTIONS): Response | null {
   // Next fails to match a path whose %-escapes are not UTF-8 (e.g. /onboarding/environments/%E0) with a 500.
-  const pathname = new URL(request.url).pathname;
+  const url = new URL(request.url);
+  const pathname = url.pathname;
   try {
     decodeURIComponent(pathname);
   } catch {
     // The ISV back end's API documents problem+json for every error (lib/api/problem.ts).
-    if (pathname.startsWith("/api/v1/")) {
-      const body = { type: "urn:tenant-onboarding-portal:problem:invalid-request", title: "The request is not valid", status: 400, detail: "An escape in the path does not decode." };
-      return new Response(JSON.stringify(body), { status: 400, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store" } });
-    }
+    if (pathname.startsWith("/api/v1/")) return problemResponse(400, "invalid-request", "An escape in the path does not decode.");
     return refuse(400, "The address is not valid: an escape in its path does not decode.");
   }
   if (!isActionCandidate(request)) return null;
   const origin = request.headers.get("origin");
   if (origin !== null) {
-    const host = (request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? "").split(",")[0]!.trim();
-    let originHost: string | null;
+    let originOfCaller: string | null;
     try {
-      originHost = origin === "null" ? null : new URL(origin).host;
+      originOfCaller = origin === "null" ? null : new URL(origin).origin;
     } catch {
-      originHost = null;
+      originOfCaller = null;
     }
-    if (!originHost || originHost !== host) return refuse(403, "Cross-origin form posts and server action calls are refused.");
+    const expected = portalOrigin(request, options);
+    if (!originOfCaller || !expected || originOfCaller !== expected) return refuse(403, "Cross-origin form posts and server action calls are refused.");
   }
   const length = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(length) && length > ACTION_BODY_LIMIT_BYTES) return refuse(413, "The request body is too large.");

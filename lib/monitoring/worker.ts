@@ -17,6 +17,9 @@ export function startWorker(): Promise<Running> {
     await boss.schedule(QUEUES.plan, "* * * * *");
     await boss.work(QUEUES.plan, { pollingIntervalSeconds: 5 }, async () => {
       await planRechecks();
+      // A "granted" consent the portal could not prove in time is not granted (CONSENT_VERIFICATION_TIMEOUT_MINUTES).
+      const { expireUnprovenConsents } = await import("@/lib/onboarding/consent");
+      await expireUnprovenConsents();
     });
     const { startCredentialReminders } = await import("@/lib/monitoring/credential-notices");
     await startCredentialReminders(boss);

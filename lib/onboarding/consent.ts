@@ -9,7 +9,7 @@ import "server-only";
 import { config, type PortalConfig } from "@/lib/config";
 import { diagnoseTokenFailure, type Diagnosis } from "@/lib/checks/diagnoses";
 import type { TenantScope } from "@/lib/data/scope";
-import { markConsentVerified } from "@/lib/data/tenants";
+import { expirePendingConsents, markConsentVerified, noteConsentNotProven } from "@/lib/data/tenants";
 import { consentProofToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
 import { rolesIn } from "@/lib/entra/consent-proof";
@@ -51,26 +51,38 @@ export async function attemptConsentVerification(scope: TenantScope, attempt: nu
       const entra = capturedEntraError();
       // Replication looks like 700016 / 7000229; anything else will not get better by waiting.
       const retryable = entra === null || (entra.aadstsCode !== null && REPLICATION_CODES.has(entra.aadstsCode));
-      return { verified: false, retryable, explanation: diagnoseTokenFailure(context, entra, error), entra };
+      const explanation = diagnoseTokenFailure(context, entra, error);
+      await noteConsentNotProven(scope, explanation.cause);
+      return { verified: false, retryable, explanation, entra };
     }
     // Read, not validated: the token came straight from Entra over TLS in answer to this request, and it is the
     // app's own token (the portal is its audience); what matters is what Entra put in it.
     if (!rolesIn(token.accessToken).includes(c.entra.consentAppRole)) {
-      return {
-        verified: false,
-        // An administrator's consent right after a user's may still be replicating to the token service.
-        retryable: true,
-        explanation: {
+      const explanation: Diagnosis = {
           id: "admin-consent-not-proven",
           microsoftCode: null,
           cause: `${c.branding.appName} has an enterprise application in your organisation, but no administrator has consented to it: Microsoft's token for it does not carry the "${c.entra.consentAppRole}" permission, which only admin consent grants. (A user accepting ${possessive(c.branding.appName)} sign-in prompt for themselves creates the enterprise application, not the consent.)`,
           fix: `${describeAdministrators(c.entra.customerAdminRoleIds).replace(/^a /, "A ")} of your organisation grants admin consent: Admin consent → Grant admin consent, then Accept on Microsoft's page.`,
           vendorFault: false,
-        },
-        entra: null,
       };
+      await noteConsentNotProven(scope, explanation.cause);
+      // An administrator's consent right after a user's may still be replicating to the token service.
+      return { verified: false, retryable: true, explanation, entra: null };
     }
     await markConsentVerified(scope, attempt, grantedBy);
     return { verified: true };
   });
+}
+
+/**
+ * Microsoft's "granted" is only a claim (a forged or mistaken callback says it too): a tenant that has waited for
+ * proof longer than CONSENT_VERIFICATION_TIMEOUT_MINUTES is not granted, with the reason, audited. Run by the queue's
+ * per-minute plan for every tenant, and for the customer's own tenant when they open its pages.
+ */
+export async function expireUnprovenConsents(scope?: TenantScope, now = new Date()): Promise<string[]> {
+  const c = config();
+  const minutes = c.consentVerificationTimeoutMinutes;
+  const reasonFor = (last: string | null) =>
+    `Microsoft's answer said consent was granted, but ${c.branding.appName} could not prove it within ${minutes} minutes${last ? `. The last check found: ${last}` : "."}`;
+  return expirePendingConsents(new Date(now.getTime() - minutes * 60_000), reasonFor, { timeoutMinutes: minutes }, scope?.tenantId);
 }

@@ -57,6 +57,7 @@ export async function run(): Promise<void> {
       userPrincipalName: null,
       appRoles: [],
       tenantAdmin: true,
+      authenticatedAt: new Date(),
       expiresAt: new Date(Date.now() + 3600_000),
     });
     const target = { environmentId: env.id, environmentUrl: url };

@@ -153,3 +153,13 @@ test("the support console: accessible, and no sideways scrolling on a phone", as
   await expectAccessibleAndNarrow(page, "/console/tenants?stage=nonsense", 404);
   await expectAccessibleAndNarrow(page, "/console/tenants/99999999-0000-4000-8000-000000000000", 404);
 });
+
+test("signing in again before a destructive step: accessible, and no sideways scrolling on a phone", async ({ page }) => {
+  await signInAs(page, "megan@contoso.onmicrosoft.com");
+  // A sign-in that authenticated two hours ago (single sign-on at the emulator keeps auth_time).
+  await emulator.action("ageSignIns", { seconds: 2 * 3600 });
+  await page.context().clearCookies({ domain: "localhost" });
+  await signInAs(page, "megan@contoso.onmicrosoft.com");
+  await expectAccessibleAndNarrow(page, "/signin?reauth=1&returnTo=%2Fonboarding%2Fdisconnect", 200);
+  await expect(page.getByRole("heading", { name: "Sign in again to continue" })).toBeVisible();
+});

@@ -23,9 +23,12 @@ test("a customer of another tenant gets 404 for tenant A's environment and check
   await pageA.waitForURL(/\/onboarding\/environments\/[0-9a-f-]{36}$/);
   const environmentPath = new URL(pageA.url()).pathname;
   const environmentId = environmentPath.split("/").pop()!;
-  const checkResponse = pageA.waitForResponse((r) => r.url().includes("/api/checks/"));
-  await pageA.getByRole("button", { name: "Run connection check" }).click();
-  const checkId = new URL((await checkResponse).url()).pathname.split("/").pop()!;
+  // Waited for together with the click, so a failed wait is never a rejection nobody handles (issue 19 item 16).
+  const [checkResponse] = await Promise.all([
+    pageA.waitForResponse((r) => r.url().includes("/api/checks/")),
+    pageA.getByRole("button", { name: "Run connection check" }).click(),
+  ]);
+  const checkId = new URL(checkResponse.url()).pathname.split("/").pop()!;
   await expect(pageA.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
 
   const pageB = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();

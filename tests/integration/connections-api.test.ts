@@ -215,6 +215,10 @@ describe("GET /connections", () => {
     ["an unknown state", "?state=sleepy", "state"],
     ["a time without offset", "?updatedSince=2026-11-01", "updatedSince"],
     ["a repeated parameter", "?limit=5&limit=6", "limit"],
+    // Names that are properties of every JavaScript object: unknown parameters like any other (issue 19 item 5).
+    ["a parameter named __proto__", "?__proto__=x", "__proto__"],
+    ["a parameter named constructor", "?constructor=x", "constructor"],
+    ["a parameter named toString", "?toString=x&limit=2", "toString"],
   ])("refuses %s with 400 problem+json naming the parameter", async (_what, query, name) => {
     const response = await list(query);
     expect(response.status).toBe(400);
@@ -241,6 +245,43 @@ describe("GET /connections/{tenantId}", () => {
     const bad = await one("not-a-guid");
     expect(bad.status).toBe(400);
     await expectDocumented("/connections/{tenantId}", bad);
+  });
+});
+
+describe("every Microsoft GUID shape (issue 19 item 15)", () => {
+  // Not RFC 9562 UUIDs: version 0, and the Microsoft variant (`c`); Entra and Dataverse ids are 8-4-4-4-12 hex of
+  // any version and variant, and the API must take them as input and give them in its answers.
+  const TENANT = "00000000-0000-0000-0000-0000000000f1";
+  const MS_VARIANT_TENANT = "C0FFEE00-1234-0234-C234-123456789ABC";
+  const ORGANIZATION = "f0000000-0000-0000-e000-000000000001";
+
+  it("lists and answers tenants and organizations whose ids are not RFC 9562 UUIDs, and accepts them as a path parameter", async () => {
+    const { db } = await import("@/lib/db/client");
+    const since = new Date(Date.now() - 1000).toISOString();
+    const ids = [TENANT, MS_VARIANT_TENANT.toLowerCase()];
+    try {
+      for (const id of ids) {
+        await db().tenant.create({ data: { id, displayName: `GUID ${id}`, consentState: "GRANTED", consentGrantedAt: new Date() } });
+        await db().environment.create({ data: { tenantId: id, url: `https://g${id.slice(0, 8)}.crm.dynamics.com`, organizationId: ORGANIZATION } });
+      }
+      const listed = await list(`?updatedSince=${encodeURIComponent(since)}&limit=200`);
+      expect(listed.status).toBe(200);
+      const body = (await expectDocumented("/connections", listed)) as { data: Array<{ tenantId: string; environments: Array<{ organizationId: string }> }> };
+      expect(body.data.filter((c) => ids.includes(c.tenantId)).map((c) => [c.tenantId, c.environments[0]?.organizationId])).toEqual(ids.sort().map((id) => [id, ORGANIZATION]));
+      for (const id of [TENANT, MS_VARIANT_TENANT]) {
+        const answer = await one(id);
+        expect(answer.status, id).toBe(200);
+        expect(await expectDocumented("/connections/{tenantId}", answer)).toMatchObject({ tenantId: id.toLowerCase(), environments: [{ organizationId: ORGANIZATION }] });
+      }
+    } finally {
+      await db().tenant.deleteMany({ where: { id: { in: ids } } });
+    }
+  });
+
+  it("still refuses what is not a GUID at all", async () => {
+    for (const id of ["00000000-0000-0000-0000-00000000000g", "00000000000000000000000000000000", "{00000000-0000-0000-0000-000000000000}"]) {
+      expect((await one(id)).status, id).toBe(400);
+    }
   });
 });
 

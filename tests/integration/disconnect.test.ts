@@ -73,6 +73,30 @@ describe("disconnecting an organisation", () => {
     expect(await getConnection(LEAVING)).toBeNull();
   });
 
+  it("a user without an administrator role signing in leaves it disconnected; an administrator's sign-in reconnects it (issue 19 item 7)", async () => {
+    const PARTED = "d15c0000-0000-4000-8000-000000000003";
+    const { db } = await import("@/lib/db/client");
+    const { disconnectTenant } = await import("@/lib/data/tenants");
+    const { startSession } = await import("@/lib/data/sessions");
+    await seed(PARTED, "parted.example.com");
+    await disconnectTenant(await testCustomerScope(PARTED));
+    const signIn = (objectId: string, name: string, tenantAdmin: boolean) =>
+      startSession(
+        { tenantId: PARTED, objectId, name, userPrincipalName: `${name.toLowerCase()}@parted.example.com`, kind: "customer", roles: [], tenantAdmin },
+        { source: "DIRECT", sourceTag: null, invitationId: null },
+        3600,
+      );
+
+    await signIn("00000000-0000-4000-8000-0000000000cc", "Reader", false);
+    expect(await db().tenant.findUniqueOrThrow({ where: { id: PARTED } })).toMatchObject({ disconnectedAt: expect.any(Date), disconnectedByName: "Admin" });
+    expect(await db().auditEvent.count({ where: { tenantId: PARTED, action: "tenant.reconnected" } })).toBe(0);
+    expect(await listed("disconnected")).toContain(PARTED);
+
+    await signIn("00000000-0000-4000-8000-0000000000dd", "Boss", true);
+    expect(await db().tenant.findUniqueOrThrow({ where: { id: PARTED } })).toMatchObject({ disconnectedAt: null, disconnectedByName: null });
+    expect(await db().auditEvent.findFirst({ where: { tenantId: PARTED, action: "tenant.reconnected" }, select: { actorName: true } })).toEqual({ actorName: "Boss" });
+  });
+
   it("signing in again starts from nothing and clears the mark, audited as reconnected", async () => {
     const { db } = await import("@/lib/db/client");
     const { startSession } = await import("@/lib/data/sessions");

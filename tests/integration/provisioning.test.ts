@@ -61,13 +61,16 @@ async function provision(envName: string, token: string, approvals: ("change-rol
 }
 
 async function failureOf(promise: Promise<unknown>) {
-  const { ProvisioningFailure } = await import("@/lib/dataverse/provisioning");
-  const { diagnoseProvisioningFailure } = await import("@/lib/onboarding/setup-diagnoses");
-  const { config } = await import("@/lib/config");
-  const error = await promise.then(
+  // Handled before anything else is awaited: on a cold machine the imports below outlast the request, and a
+  // rejection that finds no handler is an unhandled rejection (issue 19 item 16).
+  const settled = promise.then(
     () => null,
     (e: unknown) => e,
   );
+  const { ProvisioningFailure } = await import("@/lib/dataverse/provisioning");
+  const { diagnoseProvisioningFailure } = await import("@/lib/onboarding/setup-diagnoses");
+  const { config } = await import("@/lib/config");
+  const error = await settled;
   expect(error).toBeInstanceOf(ProvisioningFailure);
   const failure = error as InstanceType<typeof ProvisioningFailure>;
   return { failure, diagnosis: diagnoseProvisioningFailure(failure, config()) };

@@ -14,6 +14,7 @@ export async function testCustomerScope(tenantId: string): Promise<TenantScope> 
     userPrincipalName: "admin@example.com",
     appRoles: [],
     tenantAdmin: true,
+    authenticatedAt: new Date(),
     expiresAt: new Date(Date.now() + 3600_000),
   });
 }

@@ -161,6 +161,33 @@ describe("LOG_LEVEL", () => {
   });
 });
 
+describe("TRUST_FORWARDED_HEADERS", () => {
+  it("is off unless set to true, and names itself when wrong", () => {
+    expect(parseConfig({}).trustForwardedHeaders).toBe(false);
+    expect(parseConfig({ TRUST_FORWARDED_HEADERS: "" }).trustForwardedHeaders).toBe(false);
+    expect(parseConfig({ TRUST_FORWARDED_HEADERS: "false" }).trustForwardedHeaders).toBe(false);
+    expect(parseConfig({ TRUST_FORWARDED_HEADERS: "TRUE" }).trustForwardedHeaders).toBe(true);
+    expect(() => parseConfig({ TRUST_FORWARDED_HEADERS: "yes" })).toThrow(/TRUST_FORWARDED_HEADERS must be true or false/);
+  });
+});
+
+describe("REAUTH_MAX_AGE_MINUTES", () => {
+  it("defaults to 60 minutes, in seconds, and takes whole minutes from 1 to a day", () => {
+    expect(parseConfig({}).reauthMaxAgeSeconds).toBe(3600);
+    expect(parseConfig({ REAUTH_MAX_AGE_MINUTES: "5" }).reauthMaxAgeSeconds).toBe(300);
+    for (const bad of ["0", "1.5", "1441", "soon"]) expect(() => parseConfig({ REAUTH_MAX_AGE_MINUTES: bad }), bad).toThrow(/REAUTH_MAX_AGE_MINUTES/);
+  });
+});
+
+describe("CONSENT_VERIFICATION_TIMEOUT_MINUTES", () => {
+  it("defaults to 15 minutes and takes whole minutes from 1", () => {
+    expect(parseConfig({}).consentVerificationTimeoutMinutes).toBe(15);
+    expect(parseConfig({ CONSENT_VERIFICATION_TIMEOUT_MINUTES: "2" }).consentVerificationTimeoutMinutes).toBe(2);
+    expect(() => parseConfig({ CONSENT_VERIFICATION_TIMEOUT_MINUTES: "0" })).toThrow(/CONSENT_VERIFICATION_TIMEOUT_MINUTES/);
+    expect(() => parseConfig({ CONSENT_VERIFICATION_TIMEOUT_MINUTES: "soon" })).toThrow(/CONSENT_VERIFICATION_TIMEOUT_MINUTES/);
+  });
+});
+
 describe("webhooks and API configuration", () => {
   it("is off without WEBHOOK_URL and needs a secret with it; https outside demo mode", () => {
     expect(parseConfig({}).webhooks).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideSignIn, PERSONAL_ACCOUNT_TENANT_ID } from "@/lib/auth/sign-in-policy";
+import { authenticatedAt, decideSignIn, PERSONAL_ACCOUNT_TENANT_ID } from "@/lib/auth/sign-in-policy";
 import { DEFAULT_CUSTOMER_ADMIN_ROLE_IDS, describeAdministrators } from "@/lib/auth/customer-roles";
 import { safeReturnPath } from "@/lib/safe-return-path";
 
@@ -59,7 +59,33 @@ describe("safeReturnPath", () => {
     ["/\\evil.example", "/onboarding"],
     [undefined, "/onboarding"],
     [["/a"], "/onboarding"],
+    // A Location header is ASCII: anything else is percent-encoded as UTF-8 (issue 19 item 3), never sent raw (a
+    // character above U+00FF made Node throw, é went out as Latin-1 and came back as /Ã©).
+    ["/\u3000/evil.example", "/%E3%80%80/evil.example"],
+    ["/é", "/%C3%A9"],
+    ["/onboarding?q=🔑 x", "/onboarding?q=%F0%9F%94%91%20x"],
+    ["/onboarding/%C3%A9", "/onboarding/%C3%A9"],
+    ["/a\u007f", "/onboarding"],
+    ["/a\ud800", "/onboarding"],
   ])("%s → %s", (input, expected) => {
     expect(safeReturnPath(input)).toBe(expected);
+  });
+
+  it("returns only printable ASCII", () => {
+    for (let code = 0x80; code < 0x3000; code += 7) expect(safeReturnPath(`/x${String.fromCodePoint(code)}`)).toMatch(/^\/[\x21-\x7e]*$/);
+  });
+});
+
+describe("authenticatedAt (issue 19 item 8)", () => {
+  const now = new Date("2026-12-04T12:00:00Z");
+  const seconds = now.getTime() / 1000;
+  it("takes the ID token's auth_time", () => {
+    expect(authenticatedAt(seconds - 7200, now)).toEqual(new Date("2026-12-04T10:00:00Z"));
+  });
+  it("counts the sign-in itself when auth_time is missing, not a number, or in the future beyond clock skew", () => {
+    for (const value of [undefined, null, "1700000000", Number.NaN, 0, -5, seconds + 3600]) expect(authenticatedAt(value, now)).toEqual(now);
+  });
+  it("reads a time within clock skew ahead as now", () => {
+    expect(authenticatedAt(seconds + 60, now)).toEqual(now);
   });
 });

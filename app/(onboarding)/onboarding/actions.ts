@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
-import { requireCustomerAdmin } from "@/lib/auth/session";
+import { requireCustomerAdmin, requireRecentCustomerAdmin } from "@/lib/auth/session";
 import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
 import { launchCheck } from "@/lib/checks/run";
 import { config } from "@/lib/config";
@@ -24,7 +24,8 @@ import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/valid
 /** "Grant admin consent": a single-use state bound to this session, then Microsoft's v2 adminconsent page. */
 export const startAdminConsent = validatedAction(
   // A `<form action>` passes its (empty) form data; a direct call passes nothing.
-  { args: z.tuple([formDataArg.optional()]), guard: () => requireCustomerAdmin("/onboarding/consent"), invalid: () => redirect("/onboarding/consent") },
+  // Setup: a recent sign-in (lib/auth/session.ts requireRecentSignIn), like every destructive or setup action.
+  { args: z.tuple([formDataArg.optional()]), guard: () => requireRecentCustomerAdmin("/onboarding/consent"), invalid: () => redirect("/onboarding/consent") },
   async (session) => {
     const state = await startConsentRequest(customerScope(session), session.id);
     redirect(adminConsentUrl(config(), session.tenantId, state, await requestOrigin()));
@@ -117,7 +118,7 @@ export const registerEnvironmentAction = validatedAction(
 const idField = z.object({ environmentId: z.uuid() });
 
 export const removeEnvironmentAction = validatedAction(
-  { args: z.tuple([formDataArg]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
+  { args: z.tuple([formDataArg]), guard: () => requireRecentCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
   async (session, [form]) => {
     const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
     if (parsed.success && (await removeEnvironment(customerScope(session), parsed.data.environmentId))) revalidateEnvironmentLists();
@@ -138,7 +139,7 @@ const setupForm = z.object({ environmentId: z.uuid(), approvals: z.array(z.enum(
 
 /** "Set it up for me": incremental consent for this one environment, then the setup runs in the callback. */
 export const startSetupAction = validatedAction(
-  { args: z.tuple([formDataArg]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
+  { args: z.tuple([formDataArg]), guard: () => requireRecentCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
   async (session, [form]) => {
     const parsed = setupForm.safeParse({ environmentId: form.get("environmentId"), approvals: form.getAll("approve") });
     if (!parsed.success) redirect("/onboarding/environments");
@@ -177,7 +178,7 @@ export type DisconnectState = { error?: string; confirm?: string };
 export const disconnectAction = validatedAction(
   {
     args: z.tuple([previousStateArg, formDataArg]),
-    guard: () => requireCustomerAdmin("/onboarding/disconnect"),
+    guard: () => requireRecentCustomerAdmin("/onboarding/disconnect"),
     invalid: (): DisconnectState => ({ error: "The form could not be read. Reload the page and try again." }),
   },
   async (session, [, form]): Promise<DisconnectState> => {

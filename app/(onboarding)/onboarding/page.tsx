@@ -6,7 +6,7 @@ import { cardClass } from "@/components/ui/card";
 import { HealthNotice } from "@/components/health-notice";
 import { EmailAlerts } from "./_components/email-alerts";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
-import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
+import { DisconnectedNotice, ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
@@ -14,6 +14,7 @@ import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
 import { environmentName } from "./environments/_components/environment-name";
 import { listAlertRecipients } from "@/lib/data/alert-recipients";
+import { expireUnprovenConsents } from "@/lib/onboarding/consent";
 
 export const metadata: Metadata = { title: "Your connection" };
 
@@ -26,6 +27,8 @@ const consentText = {
 
 export default async function OnboardingOverview() {
   const session = await requireCustomer("/onboarding");
+  // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
+  await expireUnprovenConsents(customerScope(session));
   const tenant = await getTenant(customerScope(session));
   const c = config();
   if (!tenant) return null;
@@ -69,7 +72,11 @@ export default async function OnboardingOverview() {
 
       <HealthNotice environments={tenant.environments} />
 
-      {session.tenantAdmin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
+      {tenant.disconnectedAt ? (
+        <DisconnectedNotice disconnectedAt={tenant.disconnectedAt} disconnectedBy={tenant.disconnectedByName} {...await whoCanAct(tenant)} />
+      ) : session.tenantAdmin ? null : (
+        <ReadOnlyNotice {...await whoCanAct(tenant)} />
+      )}
 
       <ol className="space-y-4" aria-label="Onboarding steps">
         <li className={cardClass()}>
@@ -86,6 +93,11 @@ export default async function OnboardingOverview() {
               {consentText[tenant.consentState]}
               {tenant.consentState === "GRANTED" ? (tenant.consentGrantedByName ? ` (by ${tenant.consentGrantedByName})` : " (by an administrator, outside this portal)") : ""}
             </p>
+            {tenant.consentState === "NOT_GRANTED" && tenant.consentFailure ? (
+              <p className="mt-1 text-sm text-amber-900" data-testid="consent-failure">
+                {tenant.consentFailure}
+              </p>
+            ) : null}
           </li>
         )}
         <li className={cardClass()}>

@@ -7,11 +7,13 @@ type Props = {
   invitation?: string | null;
   tenant?: string | null;
   chooseAccount?: boolean;
+  /** Sign the signed-in user in again (destructive and setup actions want a recent sign-in). */
+  reauth?: boolean;
   label?: string;
 };
 
 /** A form, not a link: the sign-in starts with a POST so it cannot be triggered cross-site by a GET. */
-export function SignInButton({ returnTo = "/onboarding", source, invitation, tenant, chooseAccount, label = "Sign in with Microsoft" }: Props) {
+export function SignInButton({ returnTo = "/onboarding", source, invitation, tenant, chooseAccount, reauth, label = "Sign in with Microsoft" }: Props) {
   return (
     <form action={signInWithMicrosoft}>
       <input type="hidden" name="returnTo" value={returnTo} />
@@ -19,6 +21,7 @@ export function SignInButton({ returnTo = "/onboarding", source, invitation, ten
       {invitation ? <input type="hidden" name="invitation" value={invitation} /> : null}
       {tenant ? <input type="hidden" name="tenant" value={tenant} /> : null}
       {chooseAccount ? <input type="hidden" name="chooseAccount" value="1" /> : null}
+      {reauth ? <input type="hidden" name="reauth" value="1" /> : null}
       <button type="submit" className={buttonClass("dark", "md", "gap-3")}>
         <svg aria-hidden width="18" height="18" viewBox="0 0 21 21">
           <rect x="1" y="1" width="9" height="9" fill="#f25022" />

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInButton } from "@/app/(public)/_components/sign-in-button";
-import { currentSession } from "@/lib/auth/session";
+import { currentSession, isRecentSignIn } from "@/lib/auth/session";
+import { LocalTime } from "@/components/ui/local-time";
 import { config, signInAvailable } from "@/lib/config";
 import { safeReturnPath } from "@/lib/safe-return-path";
 import { possessive } from "@/lib/text";
@@ -20,7 +21,10 @@ const errorMessages: Record<string, string> = {
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const returnTo = safeReturnPath(params.returnTo ?? params.callbackUrl);
-  if (await currentSession()) redirect(returnTo);
+  const session = await currentSession();
+  // A destructive or setup action sent a signed-in user here for a recent sign-in (lib/auth/session.ts).
+  if (session && params.reauth === "1" && !isRecentSignIn(session)) return <SignInAgain returnTo={returnTo} authenticatedAt={session.authenticatedAt} />;
+  if (session) redirect(returnTo);
   const errorKey = typeof params.error === "string" ? params.error : null;
   const message = errorKey ? (errorMessages[errorKey] ?? errorMessages.CallbackRouteError) : null;
   const { appName, vendorName } = config().branding;
@@ -48,6 +52,23 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             ENTRA_* variables described in the README.
           </p>
         )}
+      </div>
+    </section>
+  );
+}
+
+function SignInAgain({ returnTo, authenticatedAt }: { returnTo: string; authenticatedAt: Date }) {
+  const minutes = Math.round(config().reauthMaxAgeSeconds / 60);
+  return (
+    <section className="mx-auto max-w-lg px-4 py-16 sm:px-6 sm:py-20">
+      <h1 className="text-3xl font-bold text-slate-900">Sign in again to continue</h1>
+      <p className="mt-3 text-slate-600">
+        This step changes a connection or removes something, so it needs a sign-in from the last {minutes} minutes: your roles are checked again with
+        Microsoft. You last signed in with your credentials on <LocalTime date={authenticatedAt} />.
+      </p>
+      <p className="mt-3 text-slate-600">Microsoft asks for your credentials; then you come back to where you were.</p>
+      <div className="mt-8">
+        <SignInButton returnTo={returnTo} reauth label="Sign in again with Microsoft" />
       </div>
     </section>
   );

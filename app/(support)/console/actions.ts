@@ -16,11 +16,11 @@ import { emailInvitation } from "@/lib/monitoring/invitation-mail";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
-import { TENANT_HINT } from "@/lib/validators";
+import { microsoftGuid, TENANT_HINT } from "@/lib/validators";
 
 export type RerunState = { checkId?: string; error?: string };
 
-const rerunInput = z.object({ tenantId: z.uuid(), environmentId: z.uuid() });
+const rerunInput = z.object({ tenantId: microsoftGuid(), environmentId: z.uuid() });
 
 /** "Re-run check now" on a tenant's environment: the check runs after the answer; the page follows it. */
 const INVALID_RERUN = "That tenant or environment id is not valid.";
@@ -130,7 +130,7 @@ export const setCustomerReferenceAction = validatedAction(
   },
   async (session, [, form]): Promise<CustomerReferenceState> => {
     const parsed = z
-      .object({ tenantId: z.uuid({ error: "That tenant id is not valid." }), customerReference: customerReferenceInput })
+      .object({ tenantId: z.guid({ error: "That tenant id is not valid." }), customerReference: customerReferenceInput })
       .safeParse({ tenantId: form.get("tenantId"), customerReference: form.get("customerReference") ?? "" });
     if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The reference is not valid." };
     const { tenantId, customerReference } = parsed.data;

@@ -10,6 +10,7 @@ import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
+import { expireUnprovenConsents } from "@/lib/onboarding/consent";
 
 export const metadata: Metadata = { title: "Admin consent" };
 
@@ -17,6 +18,7 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
   const session = await requireCustomer("/onboarding/consent");
   const c = config();
   if (c.entra.tenancy === "single") redirect("/onboarding/environments");
+  await expireUnprovenConsents(customerScope(session));
   const tenant = await getTenant(customerScope(session));
   const params = await searchParams;
   const result = typeof params.result === "string" ? params.result : null;
@@ -53,6 +55,13 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4">
           <h2 className="font-semibold text-amber-950">{shown.title}</h2>
           <p className="mt-1 text-sm text-amber-900">{shown.body}</p>
+        </div>
+      ) : null}
+      {!shown && tenant?.consentState === "NOT_GRANTED" && tenant.consentFailure ? (
+        <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="consent-failure">
+          <h2 className="font-semibold text-amber-950">Consent could not be proven</h2>
+          <p className="mt-1 text-sm text-amber-900">{tenant.consentFailure}</p>
+          <p className="mt-1 text-sm text-amber-900">An administrator grants admin consent again below; the portal then checks it with Microsoft.</p>
         </div>
       ) : null}
       {granted ? (

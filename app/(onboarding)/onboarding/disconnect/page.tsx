@@ -4,7 +4,7 @@ import { count } from "@/components/format";
 import { DisconnectForm } from "./_components/disconnect-form";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { whoCanAct } from "@/lib/onboarding/administrators";
-import { requireCustomer } from "@/lib/auth/session";
+import { requireCustomer, requireRecentSignIn } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
 import { getTenant } from "@/lib/data/tenants";
@@ -13,6 +13,8 @@ export const metadata: Metadata = { title: "Disconnect" };
 
 export default async function DisconnectPage() {
   const session = await requireCustomer("/onboarding/disconnect");
+  // An administrator signs in again first when the sign-in is old (the roles it carries may be out of date).
+  if (session.tenantAdmin) await requireRecentSignIn(session, "/onboarding/disconnect");
   const tenant = await getTenant(customerScope(session));
   const { appName } = config().branding;
   return (
