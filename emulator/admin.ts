@@ -9,8 +9,10 @@ import { createSelfSignedCertificate, describeCertificate } from "./tls";
 import { randomGuid, sameGuid } from "./guid";
 import { environmentOrigin } from "./hosts";
 import type { RequestLogEntry } from "./request-log";
-import { THROTTLE_CODES } from "./scenario";
-import type { Environment, Faults, Scenario, SystemUser, Tenant, ThrottleCode } from "./scenario";
+import { federatedIdentityCredentialSchema, THROTTLE_CODES, VAULT_ROLES } from "./scenario";
+import type { Environment, Faults, KeyVault, Scenario, SystemUser, Tenant, ThrottleCode, VaultRole } from "./scenario";
+import { newVaultVersion } from "./keyvault";
+import { resolvedIssuer } from "./entra/federated";
 import type { KeyAudience } from "./signing";
 import { PRIVILEGE_DEPTHS } from "./dataverse/privileges";
 import { createMarketplaceAdmin, MARKETPLACE_ADMIN_ACTIONS } from "./marketplace/admin";
@@ -89,6 +91,28 @@ export interface EmulatorAdmin {
   /** Administration mode on or off. */
   setAdministrationMode(environment: string, enabled: boolean): void;
   /**
+   * Adds a federated identity credential to the app registration (at most 20, like Microsoft Graph); `issuer` may
+   * use `{authority}` for the emulator's own authority host.
+   */
+  addFederatedCredential(credential: { name: string; issuer: string; subject: string; audiences?: string[]; description?: string }): { id: string; issuer: string };
+  /** Removes one of the app registration's federated identity credentials, by name. */
+  removeFederatedCredential(name: string): void;
+  /** A new version of a vault's secret (created when missing); returns its version. */
+  setVaultSecret(vault: string, name: string, value: string, options?: { contentType?: string; enabled?: boolean }): { version: string };
+  /**
+   * A new version of a vault's certificate: a new self-signed certificate and key (or the given PEMs), optionally
+   * registered on the app registration too (what an operator does when rotating). Returns the version.
+   */
+  addVaultCertificateVersion(
+    vault: string,
+    name: string,
+    options?: { certPem?: string; keyPem?: string; registerOnApp?: boolean },
+  ): { version: string; thumbprintSha1: string; expiresAt: string; appCertificateKeyId: string | null };
+  /** Gives a principal (object id) a role on a vault (RBAC). */
+  assignVaultRole(vault: string, principalId: string, role: VaultRole): void;
+  /** Removes every role assignment of a principal on a vault. */
+  removeVaultRoles(vault: string, principalId: string): void;
+  /**
    * Moves the time every browser session's accounts last authenticated `seconds` back: the next single sign-on
    * carries that older `auth_time`, and a `max_age` shorter than it asks for credentials again.
    */
@@ -121,6 +145,12 @@ function findAppUser(ctx: EmulatorContext, env: Environment, selector: AppUserSe
     : env.systemUsers.find((u) => sameGuid(u.applicationId, appId));
   if (!user) throw new AdminError(404, `No such user in environment '${env.name}'.`);
   return user;
+}
+
+function findVault(ctx: EmulatorContext, name: string): KeyVault {
+  const vault = ctx.state.scenario.keyVaults.find((v) => v.name === name.toLowerCase());
+  if (!vault) throw new AdminError(404, `Unknown key vault '${name}'.`);
+  return vault;
 }
 
 function findRole(env: Environment, role: string) {
@@ -346,6 +376,60 @@ export function createAdmin(ctx: EmulatorContext): EmulatorAdmin {
     setAdministrationMode(environment, enabled) {
       findEnvironment(ctx, environment).administrationMode = enabled;
     },
+    addFederatedCredential(credential) {
+      const app = state.scenario.app;
+      // Microsoft Graph refuses a 21st credential ([U] words: docs/protocol/identity.md F1).
+      if (app.federatedIdentityCredentials.length >= 20) throw new AdminError(400, "Maximum of 20 federated identity credentials can be added to an application.");
+      if (app.federatedIdentityCredentials.some((c) => c.name.toLowerCase() === credential.name.toLowerCase())) throw new AdminError(409, `A federated identity credential named '${credential.name}' already exists.`);
+      const parsed = federatedIdentityCredentialSchema.safeParse({ id: randomGuid(), audiences: ["api://AzureADTokenExchange"], ...credential });
+      if (!parsed.success) throw new AdminError(400, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      app.federatedIdentityCredentials.push(parsed.data);
+      return { id: parsed.data.id, issuer: resolvedIssuer(parsed.data, state.authority) };
+    },
+    removeFederatedCredential(name) {
+      const app = state.scenario.app;
+      const before = app.federatedIdentityCredentials.length;
+      app.federatedIdentityCredentials = app.federatedIdentityCredentials.filter((c) => c.name.toLowerCase() !== name.toLowerCase());
+      if (app.federatedIdentityCredentials.length === before) throw new AdminError(404, `No federated identity credential named '${name}'.`);
+    },
+    setVaultSecret(vault, name, value, options = {}) {
+      const v = findVault(ctx, vault);
+      if (!/^[0-9a-zA-Z-]{1,127}$/.test(name)) throw new AdminError(400, "A secret name has 1-127 letters, digits and hyphens.");
+      const now = Math.floor(Date.now() / 1000);
+      const version = { version: newVaultVersion(), value, ...(options.contentType !== undefined ? { contentType: options.contentType } : {}), enabled: options.enabled ?? true, created: now, updated: now, tags: {} };
+      const existing = v.secrets.find((s) => s.name.toLowerCase() === name.toLowerCase());
+      if (existing) existing.versions.push(version);
+      else v.secrets.push({ name, versions: [version] });
+      return { version: version.version };
+    },
+    addVaultCertificateVersion(vault, name, options = {}) {
+      const v = findVault(ctx, vault);
+      let info: { certPem: string; keyPem: string; thumbprintSha1: string; thumbprintSha256: string; notBefore: string; notAfter: string };
+      try {
+        info = options.certPem && options.keyPem ? describeCertificate(options.certPem, options.keyPem) : createSelfSignedCertificate(`${state.scenario.app.displayName} (${name})`, 365);
+      } catch {
+        throw new AdminError(400, "certPem is not a PEM certificate");
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const version = { version: newVaultVersion(), certPem: info.certPem, keyPem: info.keyPem, enabled: true, created: now, updated: now };
+      const existing = v.certificates.find((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (existing) existing.versions.push(version);
+      else v.certificates.push({ name, versions: [version] });
+      let appCertificateKeyId: string | null = null;
+      if (options.registerOnApp) {
+        appCertificateKeyId = randomGuid();
+        state.scenario.app.certificates.push({ keyId: appCertificateKeyId, displayName: `${name} ${version.version}`, certPem: info.certPem, thumbprintSha1: info.thumbprintSha1, thumbprintSha256: info.thumbprintSha256, startsAt: info.notBefore, expiresAt: info.notAfter });
+      }
+      return { version: version.version, thumbprintSha1: info.thumbprintSha1, expiresAt: info.notAfter, appCertificateKeyId };
+    },
+    assignVaultRole(vault, principalId, role) {
+      const v = findVault(ctx, vault);
+      if (!v.roleAssignments.some((a) => sameGuid(a.principalId, principalId) && a.role === role)) v.roleAssignments.push({ principalId, role });
+    },
+    removeVaultRoles(vault, principalId) {
+      const v = findVault(ctx, vault);
+      v.roleAssignments = v.roleAssignments.filter((a) => !sameGuid(a.principalId, principalId));
+    },
     ageSignIns(seconds) {
       for (const session of state.sessions.values()) for (const account of session.accounts) account.authTime -= seconds;
     },
@@ -450,6 +534,30 @@ export const ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Emu
     schema: z.object({ environment: z.string(), enabled: z.boolean() }),
     run: (a, args: { environment: string; enabled: boolean }) => a.setAdministrationMode(args.environment, args.enabled),
   },
+  addFederatedCredential: {
+    schema: z.object({ name: z.string(), issuer: z.string(), subject: z.string(), audiences: z.array(z.string()).optional(), description: z.string().optional() }),
+    run: (a, args: { name: string; issuer: string; subject: string; audiences?: string[]; description?: string }) => a.addFederatedCredential(args),
+  },
+  removeFederatedCredential: { schema: z.object({ name: z.string() }), run: (a, args: { name: string }) => a.removeFederatedCredential(args.name) },
+  setVaultSecret: {
+    schema: z.object({ vault: z.string(), name: z.string(), value: z.string(), contentType: z.string().optional(), enabled: z.boolean().optional() }),
+    run: (a, args: { vault: string; name: string; value: string; contentType?: string; enabled?: boolean }) => {
+      const { vault, name, value, ...options } = args;
+      return a.setVaultSecret(vault, name, value, options);
+    },
+  },
+  addVaultCertificateVersion: {
+    schema: z.object({ vault: z.string(), name: z.string(), certPem: z.string().optional(), keyPem: z.string().optional(), registerOnApp: z.boolean().optional() }),
+    run: (a, args: { vault: string; name: string; certPem?: string; keyPem?: string; registerOnApp?: boolean }) => {
+      const { vault, name, ...options } = args;
+      return a.addVaultCertificateVersion(vault, name, options);
+    },
+  },
+  assignVaultRole: {
+    schema: z.object({ vault: z.string(), principalId: z.string(), role: z.enum(VAULT_ROLES) }),
+    run: (a, args: { vault: string; principalId: string; role: VaultRole }) => a.assignVaultRole(args.vault, args.principalId, args.role),
+  },
+  removeVaultRoles: { schema: z.object({ vault: z.string(), principalId: z.string() }), run: (a, args: { vault: string; principalId: string }) => a.removeVaultRoles(args.vault, args.principalId) },
   issueToken: {
     schema: z.object({ claims: z.record(z.string(), z.unknown()), key: z.enum(["organizations", "consumers"]).optional(), v1Header: z.boolean().optional() }),
     run: async (a, args: { claims: Record<string, unknown>; key?: KeyAudience; v1Header?: boolean }) => ({

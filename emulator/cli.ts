@@ -70,6 +70,13 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     // The commercial marketplace: its Fulfillment API (MARKETPLACE_API_URL) and the purchase and admin page.
     marketplaceApiUrl: emu.marketplaceApiUrl,
     marketplace: `${emu.authorityHost}/_emulator/marketplace`,
+    // The host's managed identity (App Service: IDENTITY_ENDPOINT, IDENTITY_HEADER) and the portal's vault.
+    managedIdentity: { ...emu.managedIdentity, clientId: s.managedIdentities[0]?.clientId ?? "" },
+    keyVault: {
+      url: emu.vaultUrl(DEMO_IDS.keyVault.name),
+      authSecretUri: `${emu.vaultUrl(DEMO_IDS.keyVault.name)}/secrets/${DEMO_IDS.keyVault.authSecret}`,
+      certificateUrl: `${emu.vaultUrl(DEMO_IDS.keyVault.name)}/certificates/${DEMO_IDS.keyVault.certificate}`,
+    },
     adminApi: `${emu.authorityHost}/_emulator`,
     ppac: `${emu.authorityHost}/_emulator/ppac`,
     tenants: s.tenants.map((t) => ({
@@ -116,6 +123,8 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
     `  Admin API:          ${info.adminApi}   PPAC (emulated): ${info.ppac}`,
     `  Marketplace:        ${info.marketplace}  (buy, change, suspend; Fulfillment API ${info.marketplaceApiUrl})`,
     `  CA certificate:     ${info.caCertPath}  (NODE_EXTRA_CA_CERTS)`,
+    `  Managed identity:   ${info.managedIdentity.endpoint}  (IDENTITY_ENDPOINT; client id ${info.managedIdentity.clientId})`,
+    `  Key Vault:          ${info.keyVault.url}`,
     `  App "${info.appDisplayName}": client id ${info.clientId}, home tenant ${info.homeTenantId}`,
     "",
     "Tenants and users:",

@@ -35,6 +35,22 @@ export const DEMO_IDS = {
     /** Fabrikam bought Northwind Sync, professional, 25 seats, and activated it. */
     fabrikam: "fab5c0de-2026-4c0d-9e25-000000000025",
   },
+  /**
+   * The portal's user-assigned managed identity (in the home tenant), trusted by the app registration through a
+   * federated credential: the portal's credential without any secret (docs/protocol/identity.md).
+   */
+  managedIdentity: {
+    clientId: "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+    principalId: "9b0c1d2e-3f4a-4b6c-9d7e-8f9a0b1c2d3e",
+  },
+  /** The portal's Key Vault (https://<name>.vault.localhost:PORT) and what it holds. */
+  keyVault: {
+    name: "northwind-portal",
+    authSecret: "portal-auth-secret",
+    certificate: "portal-entra-certificate",
+  },
+  /** The federated credential on the app registration that trusts the managed identity. */
+  federatedCredentialName: "portal-managed-identity",
 } as const;
 
 export const SUPPORT_OPERATOR = "Support.Operator";

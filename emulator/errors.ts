@@ -93,6 +93,33 @@ export const ENTRA_ERRORS = {
     "Client assertion is not within its valid time range. Current time: {now}, assertion valid from {nbf}, expiry time of assertion {exp}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
   ),
   assertionSubjectMismatch: entra(50048, "invalid_client", "Subject mismatches Issuer claim in the client assertion for application '{clientId}'."),
+  // Federated identity credentials (docs/protocol/identity.md F3, F4)
+  federatedNoMatch: entra(
+    70021,
+    "invalid_request",
+    "No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation",
+  ),
+  federatedIssuerNoMatch: entra(
+    700211,
+    "invalid_client",
+    "No matching federated identity record found for presented assertion issuer '{issuer}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+  ),
+  federatedAudienceNoMatch: entra(
+    700212,
+    "invalid_client",
+    "No matching federated identity record found for presented assertion audience '{audience}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+  ),
+  federatedSubjectNoMatch: entra(
+    700213,
+    "invalid_client",
+    "No matching federated identity record found for presented assertion subject '{subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+  ),
+  federatedSubjectCaseMismatch: entra(
+    7002138,
+    "invalid_client",
+    "No matching federated identity record found for presented assertion subject '{subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.",
+  ),
+  federatedNotManagedIdentity: entra(700226, "invalid_client", "Only MSI tokens may be used as Federated Identity Credentials for AAD issuer."),
   redirectUriMismatchAtToken: entra(
     500112,
     "invalid_client",

@@ -16,6 +16,13 @@ export const GLOBAL_DISCOVERY_HOST = `globaldisco.crm.${DATAVERSE_SUFFIX}`;
 export const GRAPH_HOST = "graph.localhost";
 /** The commercial marketplace's SaaS Fulfillment API (marketplaceapi.microsoft.com; docs/protocol/marketplace.md). */
 export const MARKETPLACE_API_HOST = "marketplaceapi.localhost";
+/**
+ * Key Vaults: https://<vault>.vault.localhost:PORT. The SDK requires the vault's host to end with "." + the host of
+ * the resource its 401 challenge names (docs/protocol/identity.md V2), so the emulator's vault resource is
+ * https://vault.localhost, as Azure's is https://vault.azure.net for *.vault.azure.net.
+ */
+export const VAULT_SUFFIX = "vault.localhost";
+export const VAULT_RESOURCE = `https://${VAULT_SUFFIX}`;
 
 export type HostKind =
   | { kind: "entra" }
@@ -23,6 +30,7 @@ export type HostKind =
   | { kind: "globaldisco" }
   | { kind: "graph" }
   | { kind: "marketplace" }
+  | { kind: "keyvault"; vault: string }
   | { kind: "unknown" };
 
 const DATAVERSE_HOST = /^([a-z0-9][a-z0-9-]*)\.(api\.)?(crm\d*)\.dynamics\.localhost$/;
@@ -33,6 +41,8 @@ export function classifyHost(hostname: string): HostKind {
   if (host === GLOBAL_DISCOVERY_HOST) return { kind: "globaldisco" };
   if (host === GRAPH_HOST) return { kind: "graph" };
   if (host === MARKETPLACE_API_HOST) return { kind: "marketplace" };
+  const vault = /^([a-z0-9-]+)\.vault\.localhost$/.exec(host);
+  if (vault) return { kind: "keyvault", vault: vault[1] ?? "" };
   const match = DATAVERSE_HOST.exec(host);
   if (match) return { kind: "dataverse", org: match[1] ?? "", api: Boolean(match[2]), region: match[3] ?? "crm" };
   return { kind: "unknown" };
@@ -67,13 +77,17 @@ export function marketplaceApiOrigin(port: number): string {
   return `https://${MARKETPLACE_API_HOST}:${port}`;
 }
 
+export function vaultOrigin(vaultName: string, port: number): string {
+  return `https://${vaultName}.${VAULT_SUFFIX}:${port}`;
+}
+
 export function globalDiscoveryOrigin(port: number): string {
   return `https://${GLOBAL_DISCOVERY_HOST}:${port}`;
 }
 
 /** DNS names the server certificate must cover for a set of environments. */
-export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[]): string[] {
-  const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST, MARKETPLACE_API_HOST];
+export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[], vaultNames: string[] = []): string[] {
+  const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST, MARKETPLACE_API_HOST, ...vaultNames.map((v) => `${v}.${VAULT_SUFFIX}`)];
   if (environments.length > WILDCARD_FROM_ENVIRONMENTS) {
     // Two names per environment make the certificate outgrow what a TLS client accepts in one handshake message
     // (OpenSSL: "excessive message size", seen with 10,000 environments in `npm run bench -- recheck`). Large

@@ -15,7 +15,8 @@ import { createAdmin } from "./admin";
 import type { EmulatorAdmin } from "./admin";
 import type { EmulatorContext } from "./context";
 import { demoScenario } from "./demo-scenario";
-import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin, marketplaceApiOrigin } from "./hosts";
+import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin, marketplaceApiOrigin, vaultOrigin } from "./hosts";
+import { MANAGED_IDENTITY_PATH } from "./managed-identity";
 import { defaultStateDir } from "./paths";
 import type { RequestLogEntry } from "./request-log";
 import { parseScenario } from "./scenario";
@@ -69,14 +70,25 @@ export interface EmulatorHandle {
   graphUrl: string;
   /** The SaaS Fulfillment API's base (https://marketplaceapi.localhost:PORT/api), as MARKETPLACE_API_URL. */
   marketplaceApiUrl: string;
+  /**
+   * The host's managed identity endpoint and its shared secret: what App Service puts in IDENTITY_ENDPOINT and
+   * IDENTITY_HEADER, where @azure/identity's ManagedIdentityCredential finds them.
+   */
+  managedIdentity: { endpoint: string; header: string };
+  /** https://<vault>.vault.localhost:PORT */
+  vaultUrl(vaultName: string): string;
   admin: EmulatorAdmin;
   requestLog(): RequestLogEntry[];
   close(): Promise<void>;
 }
 
 /** TLS options with a fresh leaf certificate covering 127.0.0.1, localhost and every environment host. */
+function certifiedNames(scenario: Scenario): string[] {
+  return certificateDnsNames(scenario.environments, scenario.keyVaults.map((v) => v.name));
+}
+
 function tlsOptions(ca: PemKeyPair, scenario: Scenario): { cert: string; key: string; ca: string } {
-  const leaf = issueServerCertificate(ca, { dnsNames: certificateDnsNames(scenario.environments), ipAddresses: ["127.0.0.1"] });
+  const leaf = issueServerCertificate(ca, { dnsNames: certifiedNames(scenario), ipAddresses: ["127.0.0.1"] });
   return { cert: leaf.certPem, key: leaf.keyPem, ca: ca.certPem };
 }
 
@@ -102,9 +114,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const port = await listen(server, opts.port ?? 0);
   const state = new EmulatorState(initial, port);
   // New environments need new SANs: re-issue the leaf certificate when the scenario is replaced.
-  let certifiedHosts = certificateDnsNames(initial.environments).sort().join(",");
+  let certifiedHosts = certifiedNames(initial).sort().join(",");
   state.onScenarioReplaced = (scenario) => {
-    const hosts = certificateDnsNames(scenario.environments).sort().join(",");
+    const hosts = certifiedNames(scenario).sort().join(",");
     if (hosts === certifiedHosts) return;
     certifiedHosts = hosts;
     server.setSecureContext(tlsOptions(ca, scenario));
@@ -129,6 +141,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     globalDiscoveryUrl: globalDiscoveryOrigin(port),
     graphUrl: graphOrigin(port),
     marketplaceApiUrl: `${marketplaceApiOrigin(port)}/api`,
+    managedIdentity: { endpoint: `${authorityHost}${MANAGED_IDENTITY_PATH}`, header: state.identityHeader },
+    vaultUrl: (vaultName) => vaultOrigin(vaultName, port),
     admin,
     requestLog: () => state.requestLog.list(),
     close: () =>

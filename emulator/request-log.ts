@@ -21,9 +21,11 @@ export type RequestKind =
   | "discovery"
   | "admin"
   | "ppac"
+  | "identity"
+  | "keyvault"
   | "unknown";
 
-export type ClientAuthMethod = "client_secret_post" | "client_secret_basic" | "private_key_jwt" | "none";
+export type ClientAuthMethod = "client_secret_post" | "client_secret_basic" | "private_key_jwt" | "federated_assertion" | "none";
 
 export interface RequestLogEntry {
   id: number;
@@ -40,6 +42,8 @@ export interface RequestLogEntry {
   tenantId?: string;
   grantType?: string;
   clientAuth?: ClientAuthMethod;
+  /** private_key_jwt: the SHA-1 thumbprint of the registered certificate the assertion was signed with. */
+  certificateThumbprint?: string;
   clientId?: string;
   scope?: string;
   /** Entra errors: the AADSTS code; Dataverse errors: the hex code. */

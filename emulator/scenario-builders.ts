@@ -9,11 +9,12 @@
  */
 import { generateAppCredentials } from "./credentials";
 import type { AppCredentials } from "./credentials";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { CONNECTIONS_READ, DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR, TENANT_CONNECT } from "./demo-ids";
 import { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES, SYSTEM_CUSTOMIZER_PRIVILEGES } from "./dataverse/privileges";
 import { stableGuid } from "./guid";
+import { newVaultVersion } from "./keyvault";
 import { parseScenario } from "./scenario";
 import type {
   AppRegistration,
@@ -488,6 +489,17 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
         },
       ],
       publisherDomain: homeDomain,
+      // The portal's managed identity as a credential of the app: no secret at all (docs/protocol/identity.md F1).
+      federatedIdentityCredentials: [
+        {
+          id: stableGuid("federated-credential", DEMO_IDS.federatedCredentialName),
+          name: DEMO_IDS.federatedCredentialName,
+          issuer: `{authority}/${homeId}/v2.0`,
+          subject: DEMO_IDS.managedIdentity.principalId,
+          audiences: ["api://AzureADTokenExchange"],
+          description: "The onboarding portal's user-assigned managed identity",
+        },
+      ],
       // Organisation names of customer tenants, read app-only in the home tenant (docs/protocol/entra.md).
       graphApplicationPermissions: ["CrossTenantInformation.ReadBasic.All"],
       // The portal asks for recent sign-ins by auth_time (docs/protocol/entra.md "Re-authentication"; README).
@@ -506,6 +518,26 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
         servicePrincipalObjectId: servicePrincipalObjectId(home, id),
       };
     }),
+    managedIdentities: [{ kind: "user", displayName: `${appDisplayName} Portal`, clientId: DEMO_IDS.managedIdentity.clientId, principalId: DEMO_IDS.managedIdentity.principalId, tenantId: homeId }],
+    // The portal's vault: its session secret, and the app's certificate with its private key (PEM), readable by
+    // the managed identity only.
+    keyVaults: [
+      {
+        name: DEMO_IDS.keyVault.name,
+        tenantId: homeId,
+        roleAssignments: [
+          { principalId: DEMO_IDS.managedIdentity.principalId, role: "Key Vault Secrets User" },
+          { principalId: DEMO_IDS.managedIdentity.principalId, role: "Key Vault Certificate User" },
+        ],
+        secrets: [{ name: DEMO_IDS.keyVault.authSecret, versions: [{ version: newVaultVersion(), value: randomBytes(32).toString("base64url"), created: Math.floor(now / 1000), updated: Math.floor(now / 1000) }] }],
+        certificates: [
+          {
+            name: DEMO_IDS.keyVault.certificate,
+            versions: [{ version: newVaultVersion(), certPem: credentials.certificate.certPem, keyPem: credentials.certificate.keyPem, created: Math.floor(now / 1000), updated: Math.floor(now / 1000) }],
+          },
+        ],
+      },
+    ],
     tenants,
     environments,
     faults: { latencyMs: 0, environmentLatencyMs: {}, throttle: [], ...stripUndefined(spec.faults ?? {}) },

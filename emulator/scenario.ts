@@ -55,6 +55,85 @@ export const clientCertificateSchema = z.object({
   privateKeyPem: z.string().optional(),
 });
 
+/**
+ * A federated identity credential on the app registration (docs/protocol/identity.md F1): Entra accepts, as the
+ * app's client assertion, a token whose `iss`, `sub` and `aud` match one of them exactly. `issuer` may contain
+ * `{authority}`, the emulator's own authority host (its port is known only once it listens).
+ */
+export const federatedIdentityCredentialSchema = z.object({
+  id: guid,
+  /** 3–120 characters, alphanumerics, '-' and '_', the first alphanumeric; immutable. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/, "3-120 characters: letters, digits, '-' or '_', starting with a letter or digit"),
+  issuer: z.string().min(1),
+  subject: z.string().min(1),
+  /** Exactly one value (api://AzureADTokenExchange for Entra-issued managed identity tokens). */
+  audiences: z.array(z.string().min(1)).length(1),
+  description: z.string().max(600).default(""),
+});
+
+/** A managed identity assigned to the emulated host (App Service): served by its managed identity endpoint. */
+export const managedIdentitySchema = z.object({
+  /** "user" = user-assigned (the only kind Entra accepts as a federated credential); one "system" at most. */
+  kind: z.enum(["user", "system"]).default("user"),
+  displayName: z.string().min(1),
+  clientId: guid,
+  /** Object (principal) id: the `oid`/`sub` of its tokens and the `subject` of a federated credential. */
+  principalId: guid,
+  tenantId: guid,
+  /** ARM resource id (`mi_res_id`); default derived from the display name. */
+  resourceId: z.string().optional(),
+});
+
+/** One version of a Key Vault secret (docs/protocol/identity.md V3). */
+export const vaultSecretVersionSchema = z.object({
+  /** 32 lowercase hex characters. */
+  version: z.string().regex(/^[0-9a-f]{32}$/),
+  value: z.string(),
+  contentType: z.string().max(255).optional(),
+  enabled: z.boolean().default(true),
+  /** Seconds since the epoch, as Key Vault's IntDate. */
+  created: z.number().int(),
+  updated: z.number().int(),
+  nbf: z.number().int().optional(),
+  exp: z.number().int().optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+
+/** One version of a Key Vault certificate: the certificate and its exportable PEM private key (the managed secret). */
+export const vaultCertificateVersionSchema = z.object({
+  version: z.string().regex(/^[0-9a-f]{32}$/),
+  certPem: z.string().min(1),
+  keyPem: z.string().min(1),
+  enabled: z.boolean().default(true),
+  created: z.number().int(),
+  updated: z.number().int(),
+});
+
+export const VAULT_ROLES = [
+  "Key Vault Administrator",
+  "Key Vault Secrets Officer",
+  "Key Vault Secrets User",
+  "Key Vault Certificates Officer",
+  "Key Vault Certificate User",
+  "Key Vault Reader",
+] as const;
+
+export const keyVaultSchema = z.object({
+  /** 3–24 characters: https://<name>.vault.localhost:PORT */
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, "3-24 lowercase letters, digits and hyphens"),
+  tenantId: guid,
+  location: z.string().default("westeurope"),
+  /** "rbac" (Azure role-based access control, Microsoft's recommendation) or "access-policy". */
+  permissionModel: z.enum(["rbac", "access-policy"]).default("rbac"),
+  roleAssignments: z.array(z.object({ principalId: guid, role: z.enum(VAULT_ROLES) })).default([]),
+  accessPolicies: z
+    .array(z.object({ objectId: guid, secrets: z.array(z.enum(["get", "list", "set"])).default([]), certificates: z.array(z.enum(["get", "list"])).default([]) }))
+    .default([]),
+  /** Versions in creation order (the last enabled-or-not one is the latest). */
+  secrets: z.array(z.object({ name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/), versions: z.array(vaultSecretVersionSchema).min(1) })).default([]),
+  certificates: z.array(z.object({ name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/), versions: z.array(vaultCertificateVersionSchema).min(1) })).default([]),
+});
+
 /** Permission shown on the consent screen (the registration's "API permissions"). */
 export const requiredPermissionSchema = z.object({
   resource: z.string(),
@@ -82,6 +161,8 @@ export const appRegistrationSchema = z.object({
   appRoles: z.array(appRoleSchema).default([]),
   secrets: z.array(clientSecretSchema).default([]),
   certificates: z.array(clientCertificateSchema).default([]),
+  /** At most 20 per application (docs/protocol/identity.md F1). */
+  federatedIdentityCredentials: z.array(federatedIdentityCredentialSchema).max(20).default([]),
   requiredPermissions: z.array(requiredPermissionSchema).default([]),
   /**
    * Microsoft Graph application permissions on the registration (e.g. CrossTenantInformation.ReadBasic.All): an
@@ -307,6 +388,14 @@ export const settingsSchema = z.object({
    * Strict default: only the failing part.
    */
   stoppedBatchIncludesEarlierParts: z.boolean().default(false),
+  /** Lifetime of managed identity tokens ("around 24 hours", docs/protocol/identity.md M5). */
+  managedIdentityTokenLifetimeSeconds: z.number().int().min(1).default(86_400),
+  /**
+   * How a federated assertion that matches no credential is refused (docs/protocol/identity.md F3): "per-claim" =
+   * AADSTS700211 / 700213 / 700212 naming the claim that matched nothing (what Entra answers today); "legacy" =
+   * AADSTS70021 naming all three.
+   */
+  federatedCredentialErrors: z.enum(["per-claim", "legacy"]).default("per-claim"),
   /**
    * Rows in one page of a collection when the client sends no `Prefer: odata.maxpagesize` (Dataverse: 5,000, its
    * maximum; docs/protocol/dataverse.md "Paging"). Tests set it small to see `@odata.nextLink` without 5,001 rows.
@@ -317,6 +406,8 @@ export const settingsSchema = z.object({
 export const scenarioSchema = z.object({
   app: appRegistrationSchema,
   clientApps: z.array(clientAppSchema).default([]),
+  managedIdentities: z.array(managedIdentitySchema).default([]),
+  keyVaults: z.array(keyVaultSchema).default([]),
   tenants: z.array(tenantSchema).min(1),
   environments: z.array(environmentSchema).default([]),
   faults: faultsSchema.default({ latencyMs: 0, environmentLatencyMs: {}, throttle: [] }),
@@ -343,6 +434,10 @@ export type Contact = z.output<typeof contactSchema>;
 export type Faults = z.output<typeof faultsSchema>;
 export type ThrottleFault = z.output<typeof throttleFaultSchema>;
 export type Settings = z.output<typeof settingsSchema>;
+export type FederatedIdentityCredential = z.output<typeof federatedIdentityCredentialSchema>;
+export type ManagedIdentity = z.output<typeof managedIdentitySchema>;
+export type KeyVault = z.output<typeof keyVaultSchema>;
+export type VaultRole = (typeof VAULT_ROLES)[number];
 
 export class ScenarioValidationError extends Error {
   constructor(
@@ -377,6 +472,16 @@ function crossReferenceProblems(scenario: Scenario): string[] {
     for (const role of client.grantedAppRoles) {
       if (!appRoleValues.has(role)) problems.push(`client app '${client.displayName}' is granted '${role}', which is not an Application role of the app`);
     }
+  }
+  for (const mi of scenario.managedIdentities) {
+    if (!tenantIds.has(mi.tenantId.toLowerCase())) problems.push(`managed identity '${mi.displayName}' has an unknown tenant`);
+  }
+  if (scenario.managedIdentities.filter((m) => m.kind === "system").length > 1) problems.push("a host has at most one system-assigned managed identity");
+  const vaultNames = new Set<string>();
+  for (const vault of scenario.keyVaults) {
+    if (vaultNames.has(vault.name)) problems.push(`duplicate key vault name '${vault.name}'`);
+    vaultNames.add(vault.name);
+    if (!tenantIds.has(vault.tenantId.toLowerCase())) problems.push(`key vault '${vault.name}' has an unknown tenant`);
   }
   const names = new Set<string>();
   for (const env of scenario.environments) {

@@ -15,6 +15,8 @@ import { odataError } from "./dataverse/responses";
 import { classifyHost } from "./hosts";
 import { handleGraphRequest } from "./graph";
 import { handleMarketplaceApi } from "./marketplace/api";
+import { handleKeyVault } from "./keyvault";
+import { handleManagedIdentity, MANAGED_IDENTITY_PATH } from "./managed-identity";
 import { jsonResponse, textResponse } from "./http";
 import type { EmulatorRequest, EmulatorResponse } from "./http";
 import type { RequestKind } from "./request-log";
@@ -46,6 +48,7 @@ function initialKind(hostKind: ReturnType<typeof classifyHost>["kind"], path: st
   if (hostKind === "globaldisco") return "discovery";
   if (hostKind === "graph") return "graph";
   if (hostKind === "marketplace") return "marketplace";
+  if (hostKind === "keyvault") return "keyvault";
   if (hostKind === "entra") return path.startsWith("/_emulator") ? "admin" : "entra.other";
   return "unknown";
 }
@@ -62,6 +65,7 @@ export function createRequestListener(ctx: EmulatorContext, admin: EmulatorAdmin
     if (latency > 0) await sleep(latency);
     switch (host.kind) {
       case "entra": {
+        if (request.url.pathname.toLowerCase() === MANAGED_IDENTITY_PATH) return handleManagedIdentity(ctx, request);
         const match = entraRouter.match(request.method, request.url.pathname);
         if (!match) return textResponse(404, "Not found");
         if ("allowed" in match) return textResponse(405, "Method not allowed", { allow: match.allowed.join(", ") });
@@ -75,6 +79,8 @@ export function createRequestListener(ctx: EmulatorContext, admin: EmulatorAdmin
         return handleGraphRequest(ctx, request);
       case "marketplace":
         return handleMarketplaceApi(ctx, request);
+      case "keyvault":
+        return handleKeyVault(ctx, request, host.vault);
       case "unknown":
         return textResponse(404, `Unknown host ${request.hostname}`);
     }

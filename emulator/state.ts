@@ -97,6 +97,11 @@ export class EmulatorState {
    * consent"): `tid:oid:resource` for one user, `tid:*:resource` for the whole organisation.
    */
   readonly delegatedGrants = new Set<string>();
+  /**
+   * The App Service `IDENTITY_HEADER` of this host: the managed identity endpoint answers only requests that carry
+   * it as `X-IDENTITY-HEADER` (docs/protocol/identity.md M2). Random per start, like the platform's.
+   */
+  readonly identityHeader = randomBytes(24).toString("hex");
   /** Called after the scenario was replaced (the server re-issues its certificate). */
   onScenarioReplaced: ((scenario: Scenario) => void) | undefined;
 

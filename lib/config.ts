@@ -62,6 +62,8 @@ const PRODUCTION_MARKERS = [
   "ENTRA_HOME_TENANT_ID",
   "ENTRA_CLIENT_SECRET",
   "ENTRA_CLIENT_CERTIFICATE_PATH",
+  "ENTRA_CLIENT_MANAGED_IDENTITY",
+  "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT",
   "DATABASE_URL",
   "AUTH_SECRET",
 ] as const;
@@ -148,6 +150,100 @@ const guidList = csv.transform((items, ctx) => {
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** `https://<vault host>/<collection>/<name>` (no version: the latest is used and followed). */
+function vaultObjectUrl(value: string, collection: "certificates", ctx: z.RefinementCtx): { vaultUrl: string; name: string } {
+  const match = /^(https:\/\/[^/?#]+)\/certificates\/([0-9A-Za-z-]{1,127})\/?$/.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: `must be a Key Vault ${collection === "certificates" ? "certificate" : "object"} identifier without a version, e.g. https://<vault>.vault.azure.net/certificates/<name>` });
+    return z.NEVER;
+  }
+  return { vaultUrl: match[1]!.toLowerCase(), name: match[2]! };
+}
+
+const REFERENCE = /^@Microsoft\.KeyVault\((.*)\)$/is;
+
+/** Whether a value is a Key Vault reference (well-formed or not). */
+export function isKeyVaultReference(value: string | undefined): boolean {
+  return value !== undefined && value.trim().toLowerCase().startsWith("@microsoft.keyvault(");
+}
+
+/** Parses one reference; ConfigError naming the variable when it is not the documented syntax. */
+export function parseKeyVaultReference(variable: KeyVaultReferenceVariable, value: string): KeyVaultReference {
+  const malformed = (why: string) => new ConfigError(variable, `is a malformed Key Vault reference (${why}); the syntax is ${KEY_VAULT_REFERENCE_SYNTAX}`);
+  const inner = REFERENCE.exec(value.trim())?.[1]?.trim();
+  if (inner === undefined) throw malformed("it must end with ')'");
+  const eq = inner.indexOf("=");
+  if (eq < 0 || inner.slice(0, eq).trim().toLowerCase() !== "secreturi") throw malformed("only SecretUri=… is supported");
+  let url: URL;
+  try {
+    url = new URL(inner.slice(eq + 1).trim());
+  } catch {
+    throw malformed("SecretUri is not a URL");
+  }
+  const path = /^\/secrets\/([0-9A-Za-z-]{1,127})(?:\/([0-9A-Za-z]{32}))?\/?$/.exec(url.pathname);
+  if (url.protocol !== "https:" || !path || url.search || url.hash) throw malformed("SecretUri must be https://<vault host>/secrets/<name>, optionally followed by /<version>");
+  return { variable, vaultUrl: url.origin.toLowerCase(), name: path[1]!, version: path[2]?.toLowerCase() ?? null };
+}
+
+/** The Key Vault references among the variables that may hold one (ConfigError on a malformed one). */
+export function keyVaultReferences(env: Env = process.env): KeyVaultReference[] {
+  return KEY_VAULT_REFERENCE_VARIABLES.filter((name) => isKeyVaultReference(env[name])).map((name) => parseKeyVaultReference(name, env[name]!));
+}
+
+type ResolvedReferences = Partial<Record<KeyVaultReferenceVariable, { reference: string; value: string }>>;
+// One per process (Next may load this module once per bundle): what lib/vault/references.ts read at start.
+const resolvedHolder = globalThis as unknown as { portalResolvedReferences?: ResolvedReferences };
+
+/** Installs the values read from Key Vault; config() is parsed again with them in place of the references. */
+export function useResolvedReferences(values: Partial<Record<KeyVaultReferenceVariable, string>>, env: Env = process.env): void {
+  const resolved: ResolvedReferences = {};
+  for (const [variable, value] of Object.entries(values) as Array<[KeyVaultReferenceVariable, string]>) {
+    const reference = env[variable];
+    if (reference !== undefined) resolved[variable] = { reference, value };
+  }
+  resolvedHolder.portalResolvedReferences = resolved;
+  cached = undefined;
+}
+
+/** The environment with each Key Vault reference replaced by its resolved value; ConfigError for one not resolved. */
+function withResolvedReferences(env: Env): Env {
+  const references = keyVaultReferences(env);
+  if (references.length === 0) return env;
+  const effective: Env = { ...env };
+  for (const reference of references) {
+    const resolved = resolvedHolder.portalResolvedReferences?.[reference.variable];
+    if (!resolved || resolved.reference !== env[reference.variable]) {
+      throw new ConfigError(reference.variable, "is a Key Vault reference that has not been resolved (the portal and `npm run worker` resolve them at start; this program does not)");
+    }
+    effective[reference.variable] = resolved.value;
+  }
+  return effective;
+}
+
+/**
+ * What is needed before Key Vault references are resolved — by the outbound client that reads them, the logger,
+ * and the identity the portal reads Key Vault with.
+ */
+export function earlySettings(env: Env = process.env): { mode: PortalConfig["mode"]; logLevel: PortalConfig["logLevel"]; outboundTimeoutMs: number; keyVaultIdentity: KeyVaultIdentity } {
+  const parsed = rawSchema.pick({ LOG_LEVEL: true, OUTBOUND_TIMEOUT_MS: true, KEY_VAULT_IDENTITY: true, ENTRA_CLIENT_MANAGED_IDENTITY: true }).safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? "configuration"), issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`);
+  }
+  const v = parsed.data;
+  return {
+    mode: isProductionIntended(env) ? "production" : "demo",
+    logLevel: v.LOG_LEVEL ?? "info",
+    outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
+    keyVaultIdentity: keyVaultIdentityOf(v),
+  };
+}
+
+/** Key Vault is read as KEY_VAULT_IDENTITY says, else as the app's managed identity, else the host's system-assigned one. */
+function keyVaultIdentityOf(v: { KEY_VAULT_IDENTITY?: KeyVaultIdentity | undefined; ENTRA_CLIENT_MANAGED_IDENTITY?: string | undefined }): KeyVaultIdentity {
+  return v.KEY_VAULT_IDENTITY ?? (v.ENTRA_CLIENT_MANAGED_IDENTITY ? { kind: "user-assigned", clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY } : { kind: "system" });
+}
+
 const rawSchema = z.object({
   PORTAL_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["demo", "production"]).optional()),
   PORT: z.preprocess((v) => (v === "" ? undefined : v), port.optional()),
@@ -169,6 +265,30 @@ const rawSchema = z.object({
   ENTRA_CLIENT_SECRET_2_EXPIRES_AT: optionalString.pipe(z.iso.datetime({ offset: true }).or(z.iso.date()).optional()),
   ENTRA_CLIENT_CERTIFICATE_PATH: optionalString,
   ENTRA_CLIENT_PRIVATE_KEY_PATH: optionalString,
+  ENTRA_CLIENT_MANAGED_IDENTITY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => v.toLowerCase() !== "system", {
+        message:
+          "must be the client id of a user-assigned managed identity: Microsoft accepts no system-assigned identity as a federated credential (\"Only user-assigned managed identities can be used as a federated credential for apps\")",
+      })
+      .pipe(guid)
+      .optional(),
+  ),
+  ENTRA_CLIENT_CERTIFICATE_KEY_VAULT: optionalString.pipe(z.string().transform((v, ctx) => vaultObjectUrl(v, "certificates", ctx)).optional()),
+  KEY_VAULT_IDENTITY: optionalString.pipe(
+    z
+      .string()
+      .transform((v, ctx): KeyVaultIdentity => {
+        if (v.toLowerCase() === "system") return { kind: "system" };
+        if (v.toLowerCase() === "default") return { kind: "default" };
+        if (GUID.test(v)) return { kind: "user-assigned", clientId: v.toLowerCase() };
+        ctx.addIssue({ code: "custom", message: "must be 'system', a user-assigned managed identity's client id (GUID) or 'default' (DefaultAzureCredential)" });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
+  KEY_VAULT_REFRESH_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(24 * 60).optional()),
   TENANCY_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["multi", "single"]).optional()),
   SUPPORT_OPERATOR_ROLE: optionalString,
   CUSTOMER_ADMIN_ROLE_IDS: optionalString.pipe(guidList.optional()),
@@ -209,6 +329,7 @@ const rawSchema = z.object({
   MARKETPLACE_MAX_QUANTITY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000_000).optional()),
   MARKETPLACE_ACTIVATION_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 90).optional()),
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
+  SMTP_PASSWORD: optionalString,
   EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
 });
 
@@ -241,7 +362,25 @@ const GRAPH_BY_AUTHORITY: Record<string, string> = {
  */
 export type ClientCredential =
   | { kind: "secret"; slot: "ENTRA_CLIENT_SECRET" | "ENTRA_CLIENT_SECRET_2"; secret: string; expiresAt: Date | null }
-  | { kind: "certificate"; slot: "ENTRA_CLIENT_CERTIFICATE_PATH"; certificatePath: string; privateKeyPath: string };
+  | { kind: "certificate"; slot: "ENTRA_CLIENT_CERTIFICATE_PATH"; certificatePath: string; privateKeyPath: string }
+  /** The app trusts this user-assigned managed identity through a federated credential: its token is the assertion. */
+  | { kind: "managed-identity"; slot: "ENTRA_CLIENT_MANAGED_IDENTITY"; clientId: string }
+  /** A certificate held in Key Vault (versionless: the latest version is used, and a new one picked up). */
+  | { kind: "key-vault-certificate"; slot: "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT"; vaultUrl: string; name: string };
+
+/** Who the portal is when it reads Key Vault: a managed identity of its host, or @azure/identity's DefaultAzureCredential. */
+export type KeyVaultIdentity = { kind: "system" } | { kind: "user-assigned"; clientId: string } | { kind: "default" };
+
+/**
+ * A Key Vault reference in place of a secret's value (docs/protocol/identity.md R1), App Service's syntax:
+ * `@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>[/<version>])`.
+ */
+export type KeyVaultReference = { variable: KeyVaultReferenceVariable; vaultUrl: string; name: string; version: string | null };
+
+/** The variables whose value may be a Key Vault reference. */
+export const KEY_VAULT_REFERENCE_VARIABLES = ["AUTH_SECRET", "WEBHOOK_SECRET", "SMTP_PASSWORD", "ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET_2"] as const;
+export type KeyVaultReferenceVariable = (typeof KEY_VAULT_REFERENCE_VARIABLES)[number];
+export const KEY_VAULT_REFERENCE_SYNTAX = "@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>[/<version>])";
 
 export type PortalConfig = {
   mode: "demo" | "production";
@@ -307,6 +446,8 @@ export type PortalConfig = {
   marketplace: { apiUrl: string; acceptedPlans: string[] | null; maxQuantity: number | null; activationHours: number };
   /** Alerts by e-mail; null when SMTP_URL is not set (nothing is sent, alerts are still logged). */
   mail: { smtpUrl: string; from: string } | null;
+  /** Key Vault: how the portal signs in to it, how often a Key Vault certificate is looked at for a new version. */
+  keyVault: { identity: KeyVaultIdentity; refreshMinutes: number };
 };
 
 export class ConfigError extends Error {
@@ -325,7 +466,8 @@ function isProductionIntended(env: Env): boolean {
 }
 
 /** Parses the given environment. Throws ConfigError naming the first bad variable. */
-export function parseConfig(env: Env): PortalConfig {
+export function parseConfig(rawEnv: Env): PortalConfig {
+  const env = withResolvedReferences(rawEnv);
   const parsed = rawSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -375,6 +517,8 @@ export function parseConfig(env: Env): PortalConfig {
   } else if (v.WEBHOOK_SECRET) {
     throw new ConfigError("WEBHOOK_URL", "is required when WEBHOOK_SECRET is set (where the events are sent)");
   }
+
+  if (v.SMTP_PASSWORD && !v.SMTP_URL) throw new ConfigError("SMTP_URL", "is required when SMTP_PASSWORD is set (the server the password is for)");
 
   const sessionSecret = production
     ? require("AUTH_SECRET", v.AUTH_SECRET, "at least 32 random characters")
@@ -430,7 +574,8 @@ export function parseConfig(env: Env): PortalConfig {
       maxQuantity: v.MARKETPLACE_MAX_QUANTITY ?? null,
       activationHours: v.MARKETPLACE_ACTIVATION_HOURS ?? 24,
     },
-    mail: v.SMTP_URL ? { smtpUrl: v.SMTP_URL, from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
+    mail: v.SMTP_URL ? { smtpUrl: smtpUrlWithPassword(v.SMTP_URL, v.SMTP_PASSWORD), from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
+    keyVault: { identity: keyVaultIdentityOf(v), refreshMinutes: v.KEY_VAULT_REFRESH_MINUTES ?? 60 },
   };
 }
 
@@ -452,9 +597,18 @@ function parseCredentials(
   if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET_2 && v.ENTRA_CLIENT_CERTIFICATE_PATH) {
     throw new ConfigError("ENTRA_CLIENT_SECRET_2", "makes three credentials with ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_PATH; configure at most two (the current one and its replacement)");
   }
+  const kinds = (["ENTRA_CLIENT_MANAGED_IDENTITY", "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT", "ENTRA_CLIENT_CERTIFICATE_PATH", "ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET_2"] as const).filter((name) => v[name] !== undefined);
+  if (kinds.length > 2) throw new ConfigError(kinds[2]!, `makes three credentials with ${kinds[0]} and ${kinds[1]}; configure at most two (the one to use and its fallback)`);
   if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET === v.ENTRA_CLIENT_SECRET_2) throw new ConfigError("ENTRA_CLIENT_SECRET_2", "is the same value as ENTRA_CLIENT_SECRET; the second secret must be another secret of the app registration");
   const credentials: ClientCredential[] = [];
   const expiry = (value: string | undefined) => (value ? new Date(value) : null);
+  if (v.ENTRA_CLIENT_MANAGED_IDENTITY) credentials.push({ kind: "managed-identity", slot: "ENTRA_CLIENT_MANAGED_IDENTITY", clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY });
+  if (v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT) {
+    if (production && new URL(v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT.vaultUrl).hostname.endsWith(".localhost")) {
+      throw new ConfigError("ENTRA_CLIENT_CERTIFICATE_KEY_VAULT", "must not name a .localhost vault outside demo mode");
+    }
+    credentials.push({ kind: "key-vault-certificate", slot: "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT", ...v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT });
+  }
   if (v.ENTRA_CLIENT_CERTIFICATE_PATH) {
     credentials.push({
       kind: "certificate",
@@ -466,7 +620,7 @@ function parseCredentials(
   if (v.ENTRA_CLIENT_SECRET) credentials.push({ kind: "secret", slot: "ENTRA_CLIENT_SECRET", secret: v.ENTRA_CLIENT_SECRET, expiresAt: expiry(v.ENTRA_CLIENT_SECRET_EXPIRES_AT) });
   if (v.ENTRA_CLIENT_SECRET_2) credentials.push({ kind: "secret", slot: "ENTRA_CLIENT_SECRET_2", secret: v.ENTRA_CLIENT_SECRET_2, expiresAt: expiry(v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT) });
   if (credentials.length === 0 && production) {
-    throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
+    throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_MANAGED_IDENTITY, ENTRA_CLIENT_CERTIFICATE_KEY_VAULT, or ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
   }
   return credentials;
 }
@@ -482,7 +636,21 @@ function demoSessionSecret(): string {
   return holder.portalDemoSessionSecret;
 }
 
+/** SMTP_URL with SMTP_PASSWORD as its password (so that the password can be a Key Vault reference). */
+function smtpUrlWithPassword(smtpUrl: string, password: string | undefined): string {
+  if (password === undefined) return smtpUrl;
+  const url = new URL(smtpUrl);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
 let cached: PortalConfig | undefined;
+
+/** Reads process.env again (a script that changes its own configuration between runs: the bench). */
+export function reloadConfig(): PortalConfig {
+  cached = undefined;
+  return config();
+}
 
 /** The portal's configuration, read from process.env once. */
 export function config(): PortalConfig {

@@ -7,7 +7,7 @@ import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { headers } from "next/headers";
 import pino, { type Logger } from "pino";
-import { config } from "@/lib/config";
+import { config, earlySettings } from "@/lib/config";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -45,8 +45,13 @@ function configuredLevel(): string {
   try {
     return config().logLevel;
   } catch {
-    // A configuration error is itself reported at start-up; logging goes on at the default level.
-    return "info";
+    // A configuration error is itself reported at start-up; logging goes on at the configured level (before Key
+    // Vault references are resolved) or the default one.
+    try {
+      return earlySettings().logLevel;
+    } catch {
+      return "info";
+    }
   }
 }
 

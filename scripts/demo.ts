@@ -3,7 +3,8 @@
 // build on PORT (default 3000), configured only through the same variables a real deployment uses.
 //
 // Environment: PORT (3000), HOST (127.0.0.1: loopback only; 0.0.0.0 or :: to be reached from other machines),
-// EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite).
+// EMULATOR_PORT (44300), DATABASE_URL (pglite:.data/pglite), DEMO_CREDENTIAL (the app's credential:
+// managed-identity — no secret anywhere, the default —, secret or certificate).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -26,7 +27,51 @@ type Runtime = {
   ppac: string;
   marketplaceApiUrl: string;
   marketplace: string;
+  clientCertificate: { certPath: string; keyPath: string };
+  managedIdentity: { endpoint: string; header: string; clientId: string };
+  keyVault: { authSecretUri: string; certificateUrl: string };
 };
+
+const CREDENTIALS = ["managed-identity", "secret", "certificate"] as const;
+type DemoCredential = (typeof CREDENTIALS)[number];
+
+/**
+ * The app's credential for Entra ID, as a deployment would configure it. By default none is a secret: the app
+ * registration trusts the host's managed identity (federated credential) and falls back to its certificate held in
+ * Key Vault; the portal's session secret is a Key Vault reference too (README "Running without secrets").
+ */
+function credentialEnv(kind: DemoCredential, runtime: Runtime): Record<string, string> {
+  // Only the chosen kind, whatever the shell that started the demo has set (empty values are unset).
+  const none = Object.fromEntries(
+    ["ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET_EXPIRES_AT", "ENTRA_CLIENT_SECRET_2", "ENTRA_CLIENT_SECRET_2_EXPIRES_AT", "ENTRA_CLIENT_CERTIFICATE_PATH", "ENTRA_CLIENT_PRIVATE_KEY_PATH", "ENTRA_CLIENT_MANAGED_IDENTITY", "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT"].map((name) => [name, ""]),
+  );
+  return { ...none, ...credentialEnvOf(kind, runtime) };
+}
+
+function credentialEnvOf(kind: DemoCredential, runtime: Runtime): Record<string, string> {
+  switch (kind) {
+    case "managed-identity":
+      return {
+        // What App Service sets on a host with a managed identity.
+        IDENTITY_ENDPOINT: runtime.managedIdentity.endpoint,
+        IDENTITY_HEADER: runtime.managedIdentity.header,
+        ENTRA_CLIENT_MANAGED_IDENTITY: runtime.managedIdentity.clientId,
+        ENTRA_CLIENT_CERTIFICATE_KEY_VAULT: runtime.keyVault.certificateUrl,
+      };
+    case "certificate":
+      return { ENTRA_CLIENT_CERTIFICATE_PATH: runtime.clientCertificate.certPath, ENTRA_CLIENT_PRIVATE_KEY_PATH: runtime.clientCertificate.keyPath };
+    case "secret":
+      return {
+        ENTRA_CLIENT_SECRET: runtime.clientSecret,
+        // Shown (and warned about) on the support console's front page.
+        ENTRA_CLIENT_SECRET_EXPIRES_AT: runtime.clientSecretExpiresAt ?? "",
+        // A second secret, as during a rotation (the emulator's "previous secret", ending sooner): the portal uses the
+        // valid one that expires last and falls back to the other when Entra rejects it (README "Rotating …").
+        ENTRA_CLIENT_SECRET_2: runtime.clientSecret2 ?? "",
+        ENTRA_CLIENT_SECRET_2_EXPIRES_AT: runtime.clientSecret2 ? (runtime.clientSecret2ExpiresAt ?? "") : "",
+      };
+  }
+}
 
 const port = process.env.PORT || "3000";
 // A demo signs anyone in who reaches it (the emulator has no passwords): loopback only unless told otherwise.
@@ -61,6 +106,8 @@ async function main() {
   // A real SMTP server on loopback that keeps what the portal sends (alerts, invitations), unless SMTP_URL is given.
   const capture = process.env.SMTP_URL ? null : await startMailCapture({ httpPort: Number(process.env.MAIL_CAPTURE_HTTP_PORT || 0) });
 
+  const credential = (process.env.DEMO_CREDENTIAL || "managed-identity") as DemoCredential;
+  if (!CREDENTIALS.includes(credential)) throw new Error(`DEMO_CREDENTIAL must be one of ${CREDENTIALS.join(", ")}`);
   const portalEnv = baseEnv({
     PORTAL_MODE: "demo",
     PORT: port,
@@ -71,13 +118,7 @@ async function main() {
     ENTRA_AUTHORITY_HOST: runtime.authorityHost,
     ENTRA_CLIENT_ID: runtime.clientId,
     ENTRA_HOME_TENANT_ID: runtime.homeTenantId,
-    ENTRA_CLIENT_SECRET: runtime.clientSecret,
-    // Shown (and warned about) on the support console's front page.
-    ENTRA_CLIENT_SECRET_EXPIRES_AT: runtime.clientSecretExpiresAt ?? "",
-    // A second secret, as during a rotation (the emulator's "previous secret", ending sooner): the portal uses the
-    // valid one that expires last and falls back to the other when Entra rejects it (README "Rotating …").
-    ENTRA_CLIENT_SECRET_2: runtime.clientSecret2 ?? "",
-    ENTRA_CLIENT_SECRET_2_EXPIRES_AT: runtime.clientSecret2 ? (runtime.clientSecret2ExpiresAt ?? "") : "",
+    ...credentialEnv(credential, runtime),
     DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
     // The emulator's Global Discovery (the environment picker) and its admin center (linked by the walkthrough).
     GLOBAL_DISCOVERY_URL: runtime.globalDiscoveryUrl,
@@ -93,6 +134,8 @@ async function main() {
 
   run(bin("tsx"), ["scripts/db-migrate.ts"], portalEnv);
   run(bin("tsx"), ["--conditions=react-server", "scripts/db-seed.ts"], portalEnv);
+  // Without a secret, the portal's session secret too is read from Key Vault at start (a Key Vault reference).
+  if (credential === "managed-identity" && !process.env.AUTH_SECRET) portalEnv.AUTH_SECRET = `@Microsoft.KeyVault(SecretUri=${runtime.keyVault.authSecretUri})`;
 
   // The portal logs JSON lines (lib/log.ts); in the demo they go through pino-pretty (a dev dependency) to
   // read as text. Lines that are not JSON (Next's own) pass through unchanged. Without it: JSON as is.
@@ -101,6 +144,11 @@ async function main() {
     : null;
   const portal = start(bin("next"), ["start", "-p", port, "-H", host], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
   console.log(`\nDemo portal: http://localhost:${port}  (listening on ${host}; Microsoft emulator: ${runtime.authorityHost})`);
+  console.log(
+    credential === "managed-identity"
+      ? "No secret configured: the app's credential is the host's managed identity (federated credential), with its certificate in Key Vault as the fallback; AUTH_SECRET is a Key Vault reference.\n  With a client secret instead: DEMO_CREDENTIAL=secret npm run demo   With a certificate file: DEMO_CREDENTIAL=certificate npm run demo"
+      : `The app's credential: ${credential === "secret" ? "two client secrets (a rotation)" : "a certificate file"}. Without any secret: npm run demo (DEMO_CREDENTIAL=managed-identity).`,
+  );
   if (capture) console.log(`Mail sent by the portal: http://127.0.0.1:${capture.httpPort}/  (SMTP capture on ${capture.smtpUrl})`);
   console.log(`Buy the SaaS offer in the emulated marketplace: ${runtime.marketplace}`);
   console.log("");

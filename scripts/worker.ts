@@ -2,13 +2,16 @@
 // deployments that run it apart from the portal replicas (set RECHECK_WORKER=off on those). Configured by the
 // same variables as the portal. The embedded database is one process's: with it the worker runs in the portal.
 import { config, ConfigError } from "../lib/config";
+import { KeyVaultReferenceError, resolveKeyVaultReferences } from "../lib/vault/references";
 
 async function main() {
   let c;
   try {
+    // Key Vault references first (docs/protocol/identity.md R1), as the portal does at start.
+    await resolveKeyVaultReferences();
     c = config();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof KeyVaultReferenceError) {
       console.error(error.message);
       process.exit(1);
     }

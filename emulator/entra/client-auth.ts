@@ -4,6 +4,8 @@
  * - HTTP Basic per RFC 6749 §2.3.1: base64(urlencode(client_id) ":" urlencode(secret))
  * - client_assertion JWT (private_key_jwt): RS256 with `x5t` (SHA-1 thumbprint) or PS256 with
  *   `x5t#S256`; aud = the target tenant's token endpoint; iss = sub = client_id; exp required.
+ * - client_assertion issued by another issuer (no certificate thumbprint): a federated identity credential
+ *   (federated.ts, docs/protocol/identity.md F3).
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importX509 } from "jose";
 import type { EntraErrorName } from "../errors";
@@ -12,6 +14,8 @@ import type { EmulatorRequest } from "../http";
 import type { ClientAuthMethod } from "../request-log";
 import type { AppRegistration, ClientCertificate, Settings } from "../scenario";
 import type { AppIdAcr } from "./claims";
+import { verifyFederatedAssertion } from "./federated";
+import type { FederatedContext } from "./federated";
 
 export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -21,7 +25,7 @@ export interface BasicCredentials {
 }
 
 export type ClientAuthFailure = { ok: false; error: EntraErrorName; params: Record<string, string> };
-export type ClientAuthResult = { ok: true; method: ClientAuthMethod; appidacr: AppIdAcr } | ClientAuthFailure;
+export type ClientAuthResult = { ok: true; method: ClientAuthMethod; appidacr: AppIdAcr; certificateThumbprint?: string } | ClientAuthFailure;
 
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, " "));
@@ -47,6 +51,8 @@ export interface ClientAuthContext {
   settings: Settings;
   /** Accepted `aud` values of a client assertion: this tenant's token endpoints. */
   tokenEndpoints: string[];
+  /** The ISV app's federated identity credentials (absent for client apps: they have none). */
+  federated?: FederatedContext;
 }
 
 function fail(error: EntraErrorName, params: Record<string, string> = {}): ClientAuthFailure {
@@ -122,6 +128,11 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
   } catch {
     return assertionFailure("Client assertion failed signature validation. [Reason - The client assertion is not a well-formed JWT.]");
   }
+  // An assertion without a certificate thumbprint that the app did not issue itself is a federated one.
+  if (ctx.federated && headerParams.x5t === undefined && headerParams["x5t#S256"] === undefined && claims.iss !== ctx.app.clientId) {
+    const federated = await verifyFederatedAssertion(assertion, claims, ctx.federated);
+    return federated.ok ? { ok: true, method: "federated_assertion", appidacr: "2" } : fail(federated.error, federated.params);
+  }
   const alg = headerParams.alg;
   if (alg !== "RS256" && alg !== "PS256") {
     return assertionFailure(
@@ -171,5 +182,5 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
       exp: exp === undefined ? "(missing)" : new Date(exp * 1000).toISOString(),
     });
   }
-  return { ok: true, method: "private_key_jwt", appidacr: "2" };
+  return { ok: true, method: "private_key_jwt", appidacr: "2", certificateThumbprint: certificate.thumbprintSha1.toUpperCase() };
 }

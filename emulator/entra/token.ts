@@ -19,6 +19,7 @@ import type { AuthorizationCodeGrant, RefreshGrant } from "../state";
 import { clientInfo, mintApiAccessToken, mintAppOnlyAccessToken, mintDelegatedAccessToken, mintIdToken, newSessionId } from "./claims";
 import type { AppIdAcr } from "./claims";
 import { authenticateClient, parseBasicAuth } from "./client-auth";
+import { federatedContext } from "./federated-context";
 import { classifyResource, GRAPH_RESOURCE, parseScopes, sameResource } from "./scopes";
 import { resolveTenant } from "./tenant-resolution";
 import type { TenantTarget } from "./tenant-resolution";
@@ -122,13 +123,16 @@ function requireAppInTenant(ctx: EmulatorContext, clientId: string, tenant: Tena
 
 async function authenticate(request: TokenRequest, registration: Pick<ClientApp, "clientId" | "secrets" | "certificates"> = request.ctx.state.scenario.app): Promise<{ appidacr: AppIdAcr }> {
   const { ctx, req, form, target } = request;
+  const scenario = ctx.state.scenario;
   const result = await authenticateClient(form, parseBasicAuth(req) ?? undefined, {
     app: registration,
-    settings: ctx.state.scenario.settings,
+    settings: scenario.settings,
     tokenEndpoints: tokenEndpointsFor(ctx, target),
+    ...(registration === scenario.app ? { federated: federatedContext(ctx) } : {}),
   });
   if (!result.ok) fail(result.error, result.params);
   req.log.clientAuth = result.method;
+  if (result.certificateThumbprint) req.log.certificateThumbprint = result.certificateThumbprint;
   return { appidacr: result.appidacr };
 }
 

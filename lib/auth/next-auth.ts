@@ -9,7 +9,8 @@ import NextAuth, { customFetch } from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { clientAssertion } from "@/lib/entra/client-certificate";
 import { config, servedOverHttps, type PortalConfig } from "@/lib/config";
-import { credentialOrder, type KnownCredential } from "@/lib/entra/credentials";
+import { credentialOrder, credentialsReady, type KnownCredential } from "@/lib/entra/credentials";
+import { federatedAssertion } from "@/lib/entra/managed-identity";
 import { parseEntraErrorBody } from "@/lib/entra/token-errors";
 import { authCookies } from "@/lib/auth/cookies";
 import { authenticatedAt, decideSignIn } from "@/lib/auth/sign-in-policy";
@@ -60,6 +61,7 @@ function entraProvider(c: PortalConfig) {
     const url = new URL(input instanceof Request ? input.url : input.toString());
     if (!(init?.method === "POST" && url.pathname.endsWith("/oauth2/v2.0/token") && init.body instanceof URLSearchParams)) return inner(input, init);
     const form = init.body;
+    await credentialsReady(credentials, c.keyVault.refreshMinutes);
     const order = credentialOrder(credentials);
     for (const [index, credential] of order.entries()) {
       const body = await withCredential(c, form, credential, `${url.origin}${url.pathname}`);
@@ -82,7 +84,8 @@ async function withCredential(c: PortalConfig, form: URLSearchParams, known: Kno
     body.set("client_secret", known.credential.secret);
   } else {
     body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-    body.set("client_assertion", await clientAssertion(c, known.credential, audience));
+    // A managed identity's token (federated credential, lib/entra/managed-identity.ts) or a certificate's own assertion.
+    body.set("client_assertion", known.credential.kind === "managed-identity" ? await federatedAssertion(known.credential.clientId) : await clientAssertion(c, known.credential, audience));
   }
   return body;
 }

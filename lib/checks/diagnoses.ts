@@ -103,6 +103,15 @@ export function diagnoseTokenFailure(c: DiagnosisContext, entra: EntraErrorDetai
       return vendorSide(c, microsoftCode, "its certificate was not accepted");
     case 7000218:
       return vendorSide(c, microsoftCode, "no credential was sent");
+    case 70021:
+    case 700211:
+    case 700212:
+    case 700213:
+    case 7002138:
+      return vendorSide(c, microsoftCode, "no federated credential matches its managed identity");
+    case 700226:
+    case 700024:
+      return vendorSide(c, microsoftCode, "its client assertion was not accepted");
     case 7000112:
       return vendorSide(c, microsoftCode, "the application is disabled");
     case 90002:

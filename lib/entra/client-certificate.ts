@@ -1,11 +1,13 @@
 import "server-only";
 
 // The app's certificate credential (docs/protocol/entra.md A4): the PEM certificate and private key named by configuration,
-// read once, and the client assertion Entra ID accepts in place of a secret.
+// read once — or the version of a Key Vault certificate in use (lib/vault/certificate.ts) — and the client assertion
+// Entra ID accepts in place of a secret.
 import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignJWT } from "jose";
 import type { ClientCredential, PortalConfig } from "@/lib/config";
+import { currentVaultCertificate, vaultCertificateError } from "@/lib/vault/certificate";
 
 export type ClientCertificate = {
   certificatePem: string;
@@ -18,10 +20,15 @@ export type ClientCertificate = {
   notAfter: Date;
 };
 
-type CertificateCredential = Extract<ClientCredential, { kind: "certificate" }>;
+type CertificateCredential = Extract<ClientCredential, { kind: "certificate" | "key-vault-certificate" }>;
 let cached: { credential: CertificateCredential; certificate: ClientCertificate } | undefined;
 
 export function clientCertificate(credential: CertificateCredential): ClientCertificate {
+  if (credential.kind === "key-vault-certificate") {
+    const current = currentVaultCertificate(credential);
+    if (!current) throw new Error(`the Key Vault certificate ${credential.vaultUrl}/certificates/${credential.name} is not loaded: ${vaultCertificateError(credential) ?? "not read yet"}`);
+    return current;
+  }
   if (cached?.credential !== credential) {
     const certificatePem = readFileSync(credential.certificatePath, "utf8");
     const privateKeyPem = readFileSync(credential.privateKeyPath, "utf8");

@@ -6,7 +6,7 @@ import "server-only";
 // MSAL client whose cache is dropped with it: the token serves the request that asked for it and nothing else —
 // never stored, never logged, never sent to the browser.
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
-import { credentialRejected, credentialsToTry, msalConfiguration } from "@/lib/entra/msal";
+import { credentialRejected, msalConfiguration, readyCredentialsToTry } from "@/lib/entra/msal";
 import { capturedEntraError, clearCapturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 
 /** The one delegated permission the portal asks for, on a Dataverse environment or on Global Discovery. */
@@ -19,7 +19,8 @@ export async function newPkcePair(): Promise<{ verifier: string; challenge: stri
 }
 
 export async function delegatedAuthorizationUrl(input: { tenantId: string; scope: string; redirectUri: string; state: string; codeChallenge: string; loginHint: string | null }): Promise<string> {
-  return new ConfidentialClientApplication(msalConfiguration(input.tenantId)).getAuthCodeUrl({
+  const [first] = await readyCredentialsToTry();
+  return new ConfidentialClientApplication(msalConfiguration(input.tenantId, first!.credential)).getAuthCodeUrl({
     scopes: [input.scope],
     redirectUri: input.redirectUri,
     state: input.state,
@@ -37,7 +38,7 @@ export async function delegatedAuthorizationUrl(input: { tenantId: string; scope
  */
 export async function redeemDelegatedCode(input: { tenantId: string; scope: string; redirectUri: string; code: string; codeVerifier: string }): Promise<{ accessToken: string; tenantId: string; objectId: string | null }> {
   return withEntraErrorCapture(async () => {
-    const order = credentialsToTry();
+    const order = await readyCredentialsToTry();
     for (const [index, credential] of order.entries()) {
       try {
         const result = await new ConfidentialClientApplication(msalConfiguration(input.tenantId, credential.credential)).acquireTokenByCode({

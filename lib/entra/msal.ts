@@ -8,10 +8,11 @@ import { config, type ClientCredential } from "@/lib/config";
 import { outboundFetch } from "@/lib/http/outbound";
 import { capturedEntraError, clearCapturedEntraError, rememberEntraError, rememberEntraErrorDetail, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
 import { clientCertificate } from "@/lib/entra/client-certificate";
-import { credentialOrder, rejectionCode, rememberRejection, type KnownCredential } from "@/lib/entra/credentials";
+import { credentialOrder, credentialsReady, rejectedVaultCertificate, rejectionCode, rememberRejection, type KnownCredential } from "@/lib/entra/credentials";
+import { federatedAssertion } from "@/lib/entra/managed-identity";
 import { GUID } from "@/lib/validators";
 
-function msalCertificate(credential: Extract<ClientCredential, { kind: "certificate" }>) {
+function msalCertificate(credential: Extract<ClientCredential, { kind: "certificate" | "key-vault-certificate" }>) {
   const certificate = clientCertificate(credential);
   // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (docs/protocol/entra.md A4).
   return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem, x5c: certificate.certificatePem };
@@ -98,7 +99,7 @@ export function msalConfiguration(tenantId: string, credential: ClientCredential
       knownAuthorities: [host],
       authorityMetadata: authorityMetadata(authorityHost, tenantId),
       cloudDiscoveryMetadata: cloudDiscoveryMetadata(host),
-      ...(credential.kind === "secret" ? { clientSecret: credential.secret } : { clientCertificate: msalCertificate(credential) }),
+      ...msalCredential(credential),
     },
     system: {
       networkClient: networkModule,
@@ -106,6 +107,26 @@ export function msalConfiguration(tenantId: string, credential: ClientCredential
     },
   };
   return msalConfig;
+}
+
+/** The credential as MSAL takes it: a secret, a certificate, or the managed identity's token as the client assertion. */
+function msalCredential(credential: ClientCredential): Pick<Configuration["auth"], "clientSecret" | "clientCertificate" | "clientAssertion"> {
+  switch (credential.kind) {
+    case "secret":
+      return { clientSecret: credential.secret };
+    case "managed-identity":
+      // Called by MSAL for every token request it sends (never for one served from its cache).
+      return { clientAssertion: () => federatedAssertion(credential.clientId) };
+    default:
+      return { clientCertificate: msalCertificate(credential) };
+  }
+}
+
+/** The app's credentials in the order to try them now, once what they need was read (the Key Vault certificate). */
+export async function readyCredentialsToTry(): Promise<KnownCredential[]> {
+  const c = config();
+  await credentialsReady(c.entra.credentials, c.keyVault.refreshMinutes);
+  return credentialsToTry();
 }
 
 /** Forgets a tenant's client and its cached tokens (after consent is revoked or the tenant disconnects). */
@@ -189,7 +210,7 @@ const entraErrors = new WeakMap<object, EntraErrorDetail>();
 
 function requestAppToken(tenantId: string, scope: string, skipCache: boolean): Promise<AppToken> {
   return withEntraErrorCapture(async () => {
-    const order = credentialsToTry();
+    const order = await readyCredentialsToTry();
     for (const [index, credential] of order.entries()) {
       try {
         const result = await confidentialClientFor(tenantId, credential).acquireTokenByClientCredential({ scopes: [scope], skipCache });
@@ -221,6 +242,7 @@ export async function credentialRejected(credential: KnownCredential, detail: En
   const code = rejectionCode(detail?.aadstsCode);
   if (code === null) return false;
   rememberRejection(credential.id, code);
+  rejectedVaultCertificate(credential.credential);
   if (config().entra.credentials.length > 1) {
     const { noteCredentialFallback } = await import("@/lib/monitoring/credential-notices");
     await noteCredentialFallback({ rejected: credential, code, next, request });

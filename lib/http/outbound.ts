@@ -1,14 +1,15 @@
 import "server-only";
 
-// Every request the portal sends to Entra ID, Dataverse, Microsoft Graph or the marketplace's API goes through here: bounded by a timeout, never
+// Every request the portal sends to Entra ID, Dataverse, Microsoft Graph, the marketplace's API, the managed identity
+// endpoint or Key Vault goes through here (the Azure SDK clients too, lib/http/azure-sdk.ts): bounded by a timeout, never
 // following redirects (a redirect could lead off the allow-listed host), and counted per connection check.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, fetch, type Response } from "undici";
-import { config, type PortalConfig } from "@/lib/config";
+import { earlySettings, type PortalConfig } from "@/lib/config";
 import { redactUrl, requestLogger } from "@/lib/log";
 
-export type OutboundService = "entra" | "dataverse" | "graph" | "marketplace";
+export type OutboundService = "entra" | "dataverse" | "graph" | "marketplace" | "identity" | "vault";
 
 export class OutboundError extends Error {
   constructor(
@@ -27,7 +28,7 @@ export type RequestMeter = Record<OutboundService, number>;
 const meterStore = new AsyncLocalStorage<RequestMeter>();
 
 export function withRequestMeter<T>(run: () => Promise<T>): Promise<{ result: T; meter: RequestMeter }> {
-  const meter: RequestMeter = { entra: 0, dataverse: 0, graph: 0, marketplace: 0 };
+  const meter: RequestMeter = { entra: 0, dataverse: 0, graph: 0, marketplace: 0, identity: 0, vault: 0 };
   return meterStore.run(meter, async () => ({ result: await run(), meter }));
 }
 
@@ -41,8 +42,12 @@ export function resolvesToLoopbackHere(hostname: string, mode: PortalConfig["mod
   return mode === "demo" && (hostname === "localhost" || hostname.endsWith(".localhost"));
 }
 
+// The settings the outbound client needs are read before Key Vault references are resolved (it is what reads them).
+let settings: ReturnType<typeof earlySettings> | undefined;
+const outboundSettings = () => (settings ??= earlySettings());
+
 function lookup(hostname: string, options: { all?: boolean }, callback: LookupCallback) {
-  if (resolvesToLoopbackHere(hostname, config().mode)) {
+  if (resolvesToLoopbackHere(hostname, outboundSettings().mode)) {
     if (options.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
     else callback(null, "127.0.0.1", 4);
     return;
@@ -52,17 +57,17 @@ function lookup(hostname: string, options: { all?: boolean }, callback: LookupCa
 
 let agent: Agent | undefined;
 function dispatcher(): Agent {
-  const timeout = config().dataverse.outboundTimeoutMs;
+  const timeout = outboundSettings().outboundTimeoutMs;
   agent ??= new Agent({ connect: { lookup: lookup as never, timeout }, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 });
   return agent;
 }
 
-export type OutboundRequest = { method?: "GET" | "POST" | "DELETE" | "PATCH"; headers?: Record<string, string>; body?: string };
+export type OutboundRequest = { method?: "GET" | "POST" | "PUT" | "DELETE" | "PATCH"; headers?: Record<string, string>; body?: string };
 
 export async function outboundFetch(service: OutboundService, url: string, request: OutboundRequest = {}): Promise<Response> {
   const meter = meterStore.getStore();
   if (meter) meter[service] += 1;
-  const timeoutMs = config().dataverse.outboundTimeoutMs;
+  const timeoutMs = outboundSettings().outboundTimeoutMs;
   const method = request.method ?? "GET";
   // One line per call, with the id of the request that caused it; the URL without codes or secrets.
   const log = await requestLogger({ service, method, url: redactUrl(url) });

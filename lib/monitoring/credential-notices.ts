@@ -22,6 +22,13 @@ const REASONS: Record<number, string> = {
   7000215: "AADSTS7000215: the secret is not one of the app registration's secrets (wrong value, or removed)",
   7000222: "AADSTS7000222: the secret has expired",
   700027: "AADSTS700027: the certificate or its assertion was not accepted (not registered, expired or wrong key)",
+  700024: "AADSTS700024: the client assertion was outside its valid time range",
+  70021: "AADSTS70021: no federated credential of the app registration matches the managed identity's token",
+  700211: "AADSTS700211: no federated credential of the app registration has the token's issuer (removed, or another tenant)",
+  700212: "AADSTS700212: no federated credential of the app registration has the token's audience (api://AzureADTokenExchange)",
+  700213: "AADSTS700213: no federated credential of the app registration has the token's subject (the managed identity's object id)",
+  7002138: "AADSTS7002138: the federated credential's subject differs from the managed identity's object id in case only",
+  700226: "AADSTS700226: the assertion is not a managed identity's token",
 };
 
 export type FallbackNotice = {

@@ -6,6 +6,9 @@
 // overhead (check time − sequential round trips × L: the portal's own work and database writes). Aim: warm = ONE
 // sequential round trip (its $batch, with the consent proof in parallel) and ≤ 1.3×L at L = 100 ms; cold = warm + 1
 // (the Dataverse token, with the consent proof beside it).
+// Then the same cold check with the managed identity as the app's credential (no secret): the first one also asks the
+// managed identity endpoint for the assertion, the next ones reuse it (at most one managed identity request per
+// assertion lifetime).
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -91,9 +94,47 @@ export async function run(): Promise<void> {
         `${String(latency).padStart(6)} ms | ${cold.ms.toFixed(0).padStart(6)} (${(cold.ms / latency).toFixed(2)}×L) | ${warmMs.toFixed(0).padStart(6)} (${(warmMs / latency).toFixed(2)}×L) | ${cold.sequential} / ${median(warm.map((x) => x.sequential))} | ${cold.entraRequests} + ${cold.dataverseRequests} (${cold.consentProofs}) | ${w.entraRequests} + ${w.dataverseRequests} (${w.consentProofs}) | ${overhead(cold).toFixed(0)} / ${warmOverhead.toFixed(0)} | ${median(warm.map((x) => x.emulatorMs)).toFixed(0)}`,
       );
     }
+    await managedIdentityColdChecks(emulator, timed, tenantId);
     await db().$disconnect();
   } finally {
     await emulator.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+const MI_COLD_RUNS = 5;
+
+/** Cold checks (no app token cached) with the managed identity's federated assertion as the credential. */
+async function managedIdentityColdChecks(
+  emulator: Awaited<ReturnType<typeof startEmulator>>,
+  timed: (latency?: number) => Promise<{ ms: number; entraRequests: number; dataverseRequests: number }>,
+  tenantId: string,
+): Promise<void> {
+  const latency = 100;
+  delete process.env.ENTRA_CLIENT_SECRET;
+  Object.assign(process.env, {
+    IDENTITY_ENDPOINT: emulator.managedIdentity.endpoint,
+    IDENTITY_HEADER: emulator.managedIdentity.header,
+    ENTRA_CLIENT_MANAGED_IDENTITY: DEMO_IDS.managedIdentity.clientId,
+  });
+  const { reloadConfig } = await import("../../lib/config");
+  const { forgetTenantClient } = await import("../../lib/entra/msal");
+  const { ASSERTION_RENEW_BEFORE_MS } = await import("../../lib/entra/managed-identity");
+  reloadConfig();
+  emulator.admin.setFaults({ latencyMs: latency });
+  const lifetime = emulator.scenario.settings.managedIdentityTokenLifetimeSeconds;
+  console.log(
+    `\nCold checks with the managed identity as the app's credential (no secret; assertion lifetime ${lifetime / 3600} h, renewed ${ASSERTION_RENEW_BEFORE_MS / 60_000} min before it ends), L = ${latency} ms`,
+  );
+  console.log("run | check (ms, ×L) | requests Entra + Dataverse + managed identity");
+  let identityTotal = 0;
+  for (let run = 1; run <= MI_COLD_RUNS; run++) {
+    forgetTenantClient(tenantId);
+    const r = await timed(latency);
+    const identity = emulator.admin.requestLog().filter((e) => e.kind === "identity").length;
+    identityTotal += identity;
+    console.log(`${String(run).padStart(3)} | ${r.ms.toFixed(0).padStart(6)} (${(r.ms / latency).toFixed(2)}×L) | ${r.entraRequests} + ${r.dataverseRequests} + ${identity}`);
+  }
+  console.log(`managed identity requests in ${MI_COLD_RUNS} cold checks: ${identityTotal} (at most one per assertion lifetime)`);
+  emulator.admin.setFaults({ latencyMs: 0 });
 }

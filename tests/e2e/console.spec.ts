@@ -6,7 +6,6 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import { emulator, pickAccount, signInAs } from "./support/emulator";
-import { e2e } from "./support/env";
 
 const SAM = "sam.support@northwind.onmicrosoft.com"; // Support.Operator + Support.Admin
 const OLIVIA = "olivia.ops@northwind.onmicrosoft.com"; // Support.Operator
@@ -202,26 +201,26 @@ test("staff see tenants in every state, filter to the failing ones, open one and
   await expect(failures).toBeVisible();
   expect(Number(await failures.locator('[data-bar="Token"]').getAttribute("data-value"))).toBeGreaterThanOrEqual(1);
   expect(Number(await failures.locator('[data-bar="Application user"]').getAttribute("data-value"))).toBeGreaterThanOrEqual(1);
-  // Our own credentials (the demo configures two, as during a rotation): kind, expiry, days left, which one is in use.
+  // Our own credentials (the demo configures no secret: a managed identity, and its certificate in Key Vault as the
+  // fallback): kind, expiry, days left, which one is in use (tests/e2e/secretless.spec.ts says more).
   const credentials = page.getByRole("list", { name: "Configured credentials" });
   await expect(credentials.getByTestId("credential")).toHaveCount(2);
-  const secret = credentials.getByRole("listitem", { name: "Client secret (ENTRA_CLIENT_SECRET)" });
-  const second = credentials.getByRole("listitem", { name: "Second client secret (ENTRA_CLIENT_SECRET_2)" });
-  for (const credential of [secret, second]) {
-    await expect(credential.getByTestId("credential-kind")).toHaveText("Client secret");
-    // In the viewer's zone, named (the browser here runs in UTC), with the exact instant in the markup.
-    await expect(credential.getByTestId("credential-expires")).toHaveText(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC$/);
-    const expires = await credential.getByTestId("credential-expires").locator("time").getAttribute("datetime");
-    expect(expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const daysLeft = Math.floor((Date.parse(expires!) - Date.now()) / 86_400_000);
-    expect([daysLeft, daysLeft + 1]).toContain(Number(await credential.getByTestId("credential-days-left").textContent()));
-    expect(daysLeft).toBeGreaterThan(30);
-  }
-  // The demo's second secret ends sooner (90 days): the first, expiring last, is the one in use.
-  await expect(secret).toHaveAttribute("data-in-use", "yes");
-  await expect(secret.getByText("In use", { exact: true })).toBeVisible();
-  await expect(second).toHaveAttribute("data-in-use", "no");
-  await expect(second.getByText("In use", { exact: true })).toHaveCount(0);
+  const identity = credentials.getByRole("listitem", { name: "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)" });
+  const certificate = credentials.getByRole("listitem", { name: "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)" });
+  await expect(identity.getByTestId("credential-kind")).toHaveText("Managed identity (federated)");
+  await expect(certificate.getByTestId("credential-kind")).toHaveText("Certificate in Key Vault");
+  // In the viewer's zone, named (the browser here runs in UTC), with the exact instant in the markup.
+  await expect(certificate.getByTestId("credential-expires")).toHaveText(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC$/);
+  const expires = await certificate.getByTestId("credential-expires").locator("time").getAttribute("datetime");
+  expect(expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  const daysLeft = Math.floor((Date.parse(expires!) - Date.now()) / 86_400_000);
+  expect([daysLeft, daysLeft + 1]).toContain(Number(await certificate.getByTestId("credential-days-left").textContent()));
+  expect(daysLeft).toBeGreaterThan(30);
+  // The managed identity never expires: it is the one in use.
+  await expect(identity).toHaveAttribute("data-in-use", "yes");
+  await expect(identity.getByText("In use", { exact: true })).toBeVisible();
+  await expect(certificate).toHaveAttribute("data-in-use", "no");
+  await expect(certificate.getByText("In use", { exact: true })).toHaveCount(0);
   await expect(page.getByTestId("credential-rejection")).toHaveCount(0);
 
   // The list: tenants in different states.
@@ -407,34 +406,4 @@ test("bad input gets a clear 4xx: unknown tenant, malformed filters, huge page n
   expect(badCheck.status()).toBe(400);
   const noCheck = await page.request.get("/console/api/checks/99999999-0000-4000-8000-000000000000");
   expect(noCheck.status()).toBe(404);
-});
-
-// Kept last in this file: the portal avoids a rejected secret for an hour, so later tests here would use the second.
-test("rotation: the first secret removed from the app registration — sign-in falls back to the second; the console and one e-mail say so", async ({ page, browser }) => {
-  const runtime = JSON.parse(await readFile(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as { clientSecretKeyId: string; clientSecret: string; clientSecret2: string };
-  const fallbackMail = async () => ((await (await fetch(`${e2e.mailURL}/messages`)).json()) as Array<{ to: string[]; subject: string; text: string }>).filter((m) => m.subject.includes("Entra ID rejected"));
-  expect(await fallbackMail()).toHaveLength(0);
-  await emulator.action("removeSecret", { keyId: runtime.clientSecretKeyId });
-  // The sign-in's code exchange meets AADSTS7000215 with the first secret and is sent again with the second.
-  await signInAs(page, SAM, "/console");
-  await expect(page.getByRole("heading", { level: 1, name: "Onboarding at a glance" })).toBeVisible();
-  const credentials = page.getByRole("list", { name: "Configured credentials" });
-  const first = credentials.getByRole("listitem", { name: "Client secret (ENTRA_CLIENT_SECRET)" });
-  const second = credentials.getByRole("listitem", { name: "Second client secret (ENTRA_CLIENT_SECRET_2)" });
-  await expect(second).toHaveAttribute("data-in-use", "yes");
-  await expect(first).toHaveAttribute("data-in-use", "no");
-  await expect(first.getByTestId("credential-rejection")).toContainText("invalid secret (AADSTS7000215)");
-  await expect(second.getByTestId("credential-rejection")).toHaveCount(0);
-  // Staff are told once, without the secret.
-  await expect.poll(async () => (await fallbackMail()).length, { timeout: 20_000 }).toBe(1);
-  const [mail] = await fallbackMail();
-  expect(mail!.to).toEqual(["support@northwind.example"]);
-  expect(mail!.subject).toContain("now using Second client secret (ENTRA_CLIENT_SECRET_2)");
-  expect(mail!.text).not.toContain(runtime.clientSecret);
-  expect(mail!.text).not.toContain(runtime.clientSecret2);
-  // A second sign-in uses the second secret straight away: still one e-mail.
-  const olivia = await signedInPage(browser, OLIVIA, "/console");
-  await expect(olivia.getByRole("heading", { level: 1, name: "Onboarding at a glance" })).toBeVisible();
-  await olivia.waitForTimeout(1000);
-  expect(await fallbackMail()).toHaveLength(1);
 });

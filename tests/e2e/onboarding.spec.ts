@@ -346,9 +346,12 @@ test.describe("connection check failures, each explained", () => {
     await expect(current.locator('[data-step="privileges"]')).toContainText("Not checked until the security role is fixed.");
   });
 
-  test("expired client secret: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
+  test("the vendor's app registration refuses: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
     await withRegisteredEnvironment(page, await stageCustomer({ name: "Expired", environments: [{ name: "prod" }] }));
-    await emulator.action("expireSecret");
+    // The vendor's app is disabled (AADSTS7000112): whatever credential the portal presents, Entra refuses. (Refusing
+    // the demo's credentials themselves would make the portal avoid them for an hour, in every later spec:
+    // tests/e2e/secretless.spec.ts does that last.)
+    await emulator.action("setAppDisabled", { disabled: true });
     const current = await runCheck(page, "Failed");
     const token = current.locator('[data-step="token"]');
     await expect(token).toContainText("a problem with Northwind Traders' own app registration");

@@ -66,4 +66,18 @@ describe("choosing a credential", () => {
     // Consent missing, tenant unknown, throttled: another credential would not help.
     expect([700016, 7000229, 90002, 50196, null, undefined].map(rejectionCode)).toEqual([null, null, null, null, null, null]);
   });
+
+  it("uses a managed identity first (nothing to expire) unless Entra rejected it; its federated-credential refusals count as rejections", () => {
+    const identity: ClientCredential = { kind: "managed-identity", slot: "ENTRA_CLIENT_MANAGED_IDENTITY", clientId: "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d" };
+    const fresh = secret("long-lived-secret", "2036-01-01T00:00:00Z", "ENTRA_CLIENT_SECRET_2");
+    const kinds = (order: ReturnType<typeof credentialOrder>) => order.map((k) => k.credential.kind);
+    expect(kinds(credentialOrder([fresh, identity], now, new Map()))).toEqual(["managed-identity", "secret"]);
+    expect(describeCredential(identity)).toMatchObject({ id: "managed-identity:8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d", expiresAt: null, neverExpires: true });
+    expect(credentialLabel(identity)).toBe("Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)");
+    const rejected = new Map([[describeCredential(identity).id, { at: new Date(now.getTime() - 60_000), code: 700211 }]]);
+    expect(kinds(credentialOrder([identity, fresh], now, rejected))).toEqual(["secret", "managed-identity"]);
+    for (const code of [70021, 700211, 700212, 700213, 7002138, 700024, 700226]) expect(rejectionCode(code)).toBe(code);
+    // Not the credential's fault: the app disabled, the tenant without consent.
+    for (const code of [7000112, 700016]) expect(rejectionCode(code)).toBeNull();
+  });
 });

@@ -1,25 +1,28 @@
 import "server-only";
 
 // The ISV's own credentials for Microsoft Entra ID (one or two, for rotation), as the console's front page reports
-// them: kind, when each expires, which one is in use, a recent rejection by Entra, and a warning from 30 days
-// before expiry. Never the secret itself.
+// them: kind, when each expires (a managed identity never does; a Key Vault certificate by the version in use),
+// which one is in use, a recent rejection by Entra, and a warning from 30 days before expiry. Never the secret itself.
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClientCredential } from "@/lib/config";
 import { latestFallbacks } from "@/lib/data/credential-notices";
 import { credentialLabel, credentialOrder, recentRejection, REJECTION_AVOID_MS } from "@/lib/entra/credentials";
+import { currentVaultCertificate, vaultCertificateError } from "@/lib/vault/certificate";
 
 export const CREDENTIAL_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type CredentialHealth = {
-  kind: "secret" | "certificate" | "none";
+  kind: "secret" | "certificate" | "key-vault-certificate" | "managed-identity" | "none";
   expiresAt: Date | null;
   daysLeft: number | null;
   /** ok; expiring (within 30 days); expired; unknown (no expiry known); unreadable (certificate file); missing. */
   status: "ok" | "expiring" | "expired" | "unknown" | "unreadable" | "missing";
   /** SHA-1 thumbprint of a certificate, as the Entra admin center shows it. */
   thumbprint: string | null;
+  /** A Key Vault certificate: the version in use and the vault's identifier; a managed identity: its client id. */
+  source?: { keyVaultCertificate?: string; version?: string | null; managedIdentityClientId?: string; error?: string | null };
 };
 
 type CertificateReader = (path: string) => { validTo: Date; thumbprint: string };
@@ -55,10 +58,20 @@ export async function credentialsOverview(credentials: readonly ClientCredential
 
 export function credentialHealth(credential: ClientCredential | null, now = new Date(), read: CertificateReader = readCertificate): CredentialHealth {
   if (!credential) return { kind: "none", expiresAt: null, daysLeft: null, status: "missing", thumbprint: null };
+  // Nothing to expire: Entra trusts the identity's tokens through the federated credential.
+  if (credential.kind === "managed-identity") return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "ok", thumbprint: null, source: { managedIdentityClientId: credential.clientId } };
   let expiresAt: Date | null;
   let thumbprint: string | null = null;
+  let source: CredentialHealth["source"];
   if (credential.kind === "secret") {
     expiresAt = credential.expiresAt;
+  } else if (credential.kind === "key-vault-certificate") {
+    // The version in use (lib/vault/certificate.ts), not the vault's latest: what Entra sees.
+    const current = currentVaultCertificate(credential);
+    source = { keyVaultCertificate: `${credential.vaultUrl}/certificates/${credential.name}`, version: current?.version ?? null, error: vaultCertificateError(credential) };
+    if (!current) return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "unreadable", thumbprint: null, source };
+    expiresAt = current.notAfter;
+    thumbprint = current.thumbprintSha1;
   } else {
     try {
       const cert = read(credential.certificatePath);
@@ -68,8 +81,8 @@ export function credentialHealth(credential: ClientCredential | null, now = new 
       return { kind: "certificate", expiresAt: null, daysLeft: null, status: "unreadable", thumbprint: null };
     }
   }
-  if (!expiresAt || Number.isNaN(expiresAt.getTime())) return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "unknown", thumbprint };
+  if (!expiresAt || Number.isNaN(expiresAt.getTime())) return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "unknown", thumbprint, ...(source ? { source } : {}) };
   const daysLeft = Math.floor((expiresAt.getTime() - now.getTime()) / DAY_MS);
   const status = expiresAt <= now ? "expired" : expiresAt.getTime() - now.getTime() <= CREDENTIAL_WARNING_DAYS * DAY_MS ? "expiring" : "ok";
-  return { kind: credential.kind, expiresAt, daysLeft, status, thumbprint };
+  return { kind: credential.kind, expiresAt, daysLeft, status, thumbprint, ...(source ? { source } : {}) };
 }
