@@ -42,6 +42,28 @@ function embeddedExecutor(dataDir: string | null): PgBoss.Db {
 
 /** A new queue client of its own (the process's shared one is `queue()`); tests use it to play a second replica. */
 export async function openQueue(worker: boolean): Promise<PgBoss> {
+  // Replicas starting together on a fresh database race to create pg-boss's schema and each queue's table, and
+  // PostgreSQL settles the clash by aborting one of them with "deadlock detected" (SQLSTATE 40P01). Both steps are
+  // idempotent, so the loser starts again after a short random pause (tests/integration/queue-start.postgres.test.ts).
+  for (let attempt = 1; ; attempt++) {
+    const boss = newQueueClient(worker);
+    try {
+      await startQueueClient(boss);
+      return boss;
+    } catch (error) {
+      await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+      if (!isDeadlock(error) || attempt >= 8) throw error;
+      logger().info({ attempt }, "job queue start met another process's start (deadlock); starting again");
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
+function isDeadlock(error: unknown): boolean {
+  return typeof error === "object" && error !== null && ((error as { code?: unknown }).code === "40P01" || /deadlock detected/i.test(String((error as { message?: unknown }).message)));
+}
+
+function newQueueClient(worker: boolean): PgBoss {
   const { database } = config();
   const connection: PgBoss.ConstructorOptions =
     database.kind === "postgres" ? { connectionString: database.url, max: 4 } : { db: embeddedExecutor(database.dataDir) };
@@ -53,13 +75,16 @@ export async function openQueue(worker: boolean): Promise<PgBoss> {
     migrate: true,
   });
   boss.on("error", (error) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "job queue error"));
+  return boss;
+}
+
+async function startQueueClient(boss: PgBoss): Promise<void> {
   await boss.start();
   await boss.createQueue(QUEUES.plan, { name: QUEUES.plan, policy: "singleton", retryLimit: 0, expireInSeconds: 300 });
   // "short": at most one queued job per environment (singletonKey), so a plan run twice queues nothing twice.
   await boss.createQueue(QUEUES.recheck, { name: QUEUES.recheck, policy: "short", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.credentialReminders, { name: QUEUES.credentialReminders, policy: "singleton", retryLimit: 3, retryDelay: 300, expireInSeconds: 300 });
   await boss.createQueue(QUEUES.mail, { name: QUEUES.mail, policy: "standard", retryLimit: 12, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 });
-  return boss;
 }
 
 /** The process's queue, started on first use. `worker` when this process works the queue (keeps its clock). */
