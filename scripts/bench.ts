@@ -3,6 +3,7 @@
 //
 //   npm run bench              every benchmark
 //   npm run bench -- check     only the connection-check benchmark
+//   npm run bench -- console-scale  the console at 100,000 tenants and 1,000,000 checks (PostgreSQL)
 //   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   bundle: () => import("./bench/bundle"),
   check: () => import("./bench/check"),
   "console-list": () => import("./bench/console-list"),
+  "console-scale": () => import("./bench/console-scale"),
   recheck: () => import("./bench/recheck"),
 };
 
