@@ -98,27 +98,51 @@ const SORT_KEYS: Record<TenantFilters["sort"], { columns: string[]; cast: string
 /** A place in one part of the list: after the row with this id and these key values. */
 type Cursor = { id: string; keys: unknown[] };
 
+type Slice = {
+  /** The rows with a key, or those without. */
+  keyed: boolean;
+  take: number;
+  /** From this place in the part (offset), or after this row (keyset: the export). */
+  from: { offset: number } | { after: Cursor };
+  /** Backwards from the part's end. */
+  reverse?: boolean;
+  /** Read every matching row first, then sort them (see matchesFirst). */
+  matchesFirst?: boolean;
+};
+
 /**
- * One slice of a part of the list (the rows with a key, or those without), in the list's order: `columns` of the
- * rows from `offset`, or after `cursor` (keyset: the export). The key's index gives the order.
+ * One slice of a part of the list in the list's order (or backwards): `columns` of its rows. Rows without a key are
+ * ordered by the key's (null) columns and then the id, which is the id's order, and also the order of the key's index.
  */
-function slice(columns: Prisma.Sql, where: Prisma.Sql, filters: Pick<TenantFilters, "sort" | "dir">, keyed: boolean, take: number, from: { offset: number } | { after: Cursor }) {
+function slice(columns: Prisma.Sql, where: Prisma.Sql, filters: Pick<TenantFilters, "sort" | "dir">, { keyed, take, from, reverse = false, matchesFirst = false }: Slice) {
   const key = SORT_KEYS[filters.sort];
   const cols = key.columns.map((c) => Prisma.raw(`t."${c}"`));
-  const dir = Prisma.raw(filters.dir === "asc" ? "ASC" : "DESC");
+  const ascending = keyed ? (filters.dir === "asc") !== reverse : !reverse;
+  const dir = Prisma.raw(ascending ? "ASC" : "DESC");
   const keys = Prisma.join(cols.map((c, i) => Prisma.sql`${c} AS ${Prisma.raw(`"k${i}"`)}`), ", ");
   let seek = Prisma.sql`TRUE`;
   if ("after" in from && keyed) {
     const values = from.after.keys.map((v, i) => Prisma.sql`${v}::${Prisma.raw(key.cast[i]!)}`);
-    seek = Prisma.sql`(${Prisma.join(cols, ", ")}, t."id") ${Prisma.raw(filters.dir === "asc" ? ">" : "<")} (${Prisma.join(values, ", ")}, ${from.after.id}::uuid)`;
+    seek = Prisma.sql`(${Prisma.join(cols, ", ")}, t."id") ${Prisma.raw(ascending ? ">" : "<")} (${Prisma.join(values, ", ")}, ${from.after.id}::uuid)`;
   } else if ("after" in from) {
-    seek = Prisma.sql`t."id" > ${from.after.id}::uuid`;
+    seek = Prisma.sql`t."id" ${Prisma.raw(ascending ? ">" : "<")} ${from.after.id}::uuid`;
   }
   const part = keyed ? Prisma.sql`${cols[0]!} IS NOT NULL` : Prisma.sql`${cols[0]!} IS NULL`;
-  const order = keyed ? Prisma.sql`${Prisma.join(cols.map((c) => Prisma.sql`${c} ${dir}`), ", ")}, t."id" ${dir}` : Prisma.sql`t."id"`;
+  const order = Prisma.sql`${Prisma.join(cols.map((c) => Prisma.sql`${c} ${dir}`), ", ")}, t."id" ${dir}`;
   const limits = "offset" in from ? Prisma.sql`LIMIT ${take} OFFSET ${from.offset}` : Prisma.sql`LIMIT ${take}`;
-  return Prisma.sql`SELECT ${columns}, ${keys} FROM "Tenant" t WHERE (${where}) AND ${part} AND ${seek} ORDER BY ${order} ${limits}`;
+  const rows = Prisma.sql`SELECT * FROM "Tenant" t WHERE (${where}) AND ${part} AND ${seek}`;
+  return matchesFirst
+    ? Prisma.sql`WITH t AS MATERIALIZED (${rows}) SELECT ${columns}, ${keys} FROM t ORDER BY ${order} ${limits}`
+    : Prisma.sql`SELECT ${columns}, ${keys} FROM (${rows}) t ORDER BY ${order} ${limits}`;
 }
+
+/**
+ * Whether to read every matching row first and sort them, rather than walk the sort's index until `reach` matches
+ * are found: PostgreSQL walks the index when it expects the matches to be many and spread, and a rare match (a
+ * search for one tenant) then costs a walk through most of the list. Walking reads about reach × rows / total
+ * tenants; reading the matches first reads `total` of them.
+ */
+const matchesFirst = (reach: number, total: number, rows: number) => total > 0 && reach * rows > total * total;
 
 /** The rows' fields that the list and the export share, enums as text. */
 const ROW_COLUMNS = Prisma.sql`t."id"::text AS "id", t."displayName", t."primaryDomain", t."customerReference", t."source"::text AS "source",
@@ -158,23 +182,31 @@ export async function listTenants(filters: TenantFilters, now = new Date()): Pro
   const key = Prisma.raw(`t."${SORT_KEYS[filters.sort].columns[0]}"`);
   // Both counts in one round trip, each from its own index: all the rows, and those without a key (nulls first in
   // the key's index). Knowing where the keyed part ends, a page never looks for keyed rows where there are none.
-  const [counts] = await db().$queryRaw<Array<{ total: number; unkeyed: number }>>`SELECT
+  // And the planner's estimate of all tenants, for matchesFirst.
+  const [counts] = await db().$queryRaw<Array<{ total: number; unkeyed: number; tenants: number }>>`SELECT
     (SELECT count(*)::int FROM "Tenant" t WHERE ${where}) AS total,
-    (SELECT count(*)::int FROM "Tenant" t WHERE (${where}) AND ${key} IS NULL) AS unkeyed`;
+    (SELECT count(*)::int FROM "Tenant" t WHERE (${where}) AND ${key} IS NULL) AS unkeyed,
+    (SELECT greatest(reltuples, 0)::int FROM pg_class WHERE oid = '"Tenant"'::regclass) AS tenants`;
   const total = counts?.total ?? 0;
   const keyed = total - (counts?.unkeyed ?? 0);
+  const tenants = Math.max(total, counts?.tenants ?? 0);
   const pageCount = Math.max(1, Math.ceil(total / filters.size));
   if (filters.page > pageCount) return { ok: false, reason: "page-out-of-range", total, pageCount };
   const offset = (filters.page - 1) * filters.size;
-  // The page's ids from the key's index alone (however deep the page, no tenant row is read to skip it), the rows
-  // with a key first, then those without (each part read only when the page reaches into it); then their rows.
+  const size = Math.min(filters.size, total - offset);
+  // The page's ids from the key's index alone (no tenant row is read to skip the rows before it), counted from the
+  // nearer end of the list: the last page is as quick as the first. Forwards, the rows with a key come first, then
+  // those without; backwards, the other way round. Each part is read only when the page reaches into it.
+  const fromEnd = offset + size / 2 > total / 2;
+  const [first, second] = fromEnd ? [total - keyed, keyed] : [keyed, total - keyed];
+  const start = fromEnd ? total - offset - size : offset;
   const id = Prisma.sql`t."id"::text AS "id"`;
+  const read = async (keyedPart: boolean, take: number, at: number, inPart: number) =>
+    (await db().$queryRaw<Array<{ id: string }>>(slice(id, where, filters, { keyed: keyedPart, take, from: { offset: at }, reverse: fromEnd, matchesFirst: matchesFirst(at + take, inPart, tenants) }))).map((r) => r.id);
   const ids: string[] = [];
-  if (offset < keyed) ids.push(...(await db().$queryRaw<Array<{ id: string }>>(slice(id, where, filters, true, filters.size, { offset }))).map((r) => r.id));
-  if (ids.length < filters.size && offset + filters.size > keyed) {
-    const rest = await db().$queryRaw<Array<{ id: string }>>(slice(id, where, filters, false, filters.size - ids.length, { offset: Math.max(0, offset - keyed) }));
-    ids.push(...rest.map((r) => r.id));
-  }
+  if (start < first) ids.push(...(await read(!fromEnd, size, start, first)));
+  if (ids.length < size && start + size > first && second > 0) ids.push(...(await read(fromEnd, size - ids.length, Math.max(0, start - first), second)));
+  if (fromEnd) ids.reverse();
   const found = await db().$queryRaw<Array<RowFields & { createdAt: Date; disconnectedByName: string | null; environmentCount: number; environmentUrls: string[] }>>`
     SELECT ${ROW_COLUMNS}, t."createdAt", t."disconnectedByName", t."environmentCount",
       ARRAY(SELECT e."url" FROM "Environment" e WHERE e."tenantId" = t."id" ORDER BY e."createdAt", e."id" LIMIT 3) AS "environmentUrls"
@@ -210,6 +242,11 @@ export async function countTenants(filters: TenantFilters, now = new Date()): Pr
  */
 export async function* exportTenants(filters: TenantFilters, now = new Date(), { batch = EXPORT_BATCH } = {}): AsyncGenerator<TenantExportRow[]> {
   const where = tenantListWhere(filters, now);
+  const [counts] = await db().$queryRaw<Array<{ total: number; tenants: number }>>`SELECT
+    (SELECT count(*)::int FROM "Tenant" t WHERE ${where}) AS total,
+    (SELECT greatest(reltuples, 0)::int FROM pg_class WHERE oid = '"Tenant"'::regclass) AS tenants`;
+  const total = counts?.total ?? 0;
+  const tenants = Math.max(total, counts?.tenants ?? 0);
   const columns = Prisma.sql`${ROW_COLUMNS}, t."sourceTag", t."consentGrantedAt", t."firstSignInAt", t."lastSignInAt",
     ARRAY(SELECT e."url" FROM "Environment" e WHERE e."tenantId" = t."id" ORDER BY e."createdAt", e."id") AS "environmentUrls"`;
   const width = SORT_KEYS[filters.sort].columns.length;
@@ -218,7 +255,9 @@ export async function* exportTenants(filters: TenantFilters, now = new Date(), {
     let after: Cursor | null = null;
     while (left > 0) {
       const take = Math.min(batch, left);
-      const found: ExportFound[] = await db().$queryRaw<ExportFound[]>(slice(columns, where, filters, keyed, take, after ? { after } : { offset: 0 }));
+      const found: ExportFound[] = await db().$queryRaw<ExportFound[]>(
+        slice(columns, where, filters, { keyed, take, from: after ? { after } : { offset: 0 }, matchesFirst: matchesFirst(take, total, tenants) }),
+      );
       if (found.length === 0) break;
       left -= found.length;
       yield found.map(({ environmentUrls, k0: _k0, k1: _k1, ...t }) => ({ ...t, environments: environmentUrls.map((url) => ({ url })) }));

@@ -30,6 +30,9 @@ FROM (SELECT "tenantId", count(*)::int AS "n" FROM "Environment" GROUP BY "tenan
 WHERE c."tenantId" = t."id";
 
 -- CreateIndex
+CREATE INDEX "AuditEvent_tenantId_actorKind_idx" ON "AuditEvent"("tenantId", "actorKind");
+
+-- CreateIndex
 CREATE INDEX "Environment_url_trgm_idx" ON "Environment" USING GIN ("url" gin_trgm_ops);
 
 -- CreateIndex
@@ -48,7 +51,7 @@ CREATE INDEX "Tenant_latestCheckAt_id_idx" ON "Tenant"("latestCheckAt", "id");
 CREATE INDEX "Tenant_displayName_id_idx" ON "Tenant"("displayName", "id");
 
 -- CreateIndex
-CREATE INDEX "Tenant_latestCheckOutcome_environmentCount_consentState_dis_idx" ON "Tenant"("latestCheckOutcome", "environmentCount", "consentState", "disconnectedAt");
+CREATE INDEX "Tenant_latestCheckOutcome_environmentCount_consentState_dis_idx" ON "Tenant"("latestCheckOutcome", "environmentCount", "consentState", "disconnectedAt", "latestCheckAt", "latestFailingStep");
 
 -- CreateIndex
 CREATE INDEX "Tenant_source_idx" ON "Tenant"("source");
