@@ -65,6 +65,9 @@ function searchWhere(q: string): Prisma.Sql {
     OR t."id" = ANY (ARRAY(SELECT "tenantId" FROM "Environment" WHERE ${url}))`;
 }
 
+/** Whether any filter narrows the list. */
+const isFiltered = (filters: TenantFilters) => Boolean(filters.q || filters.stage || filters.step || filters.health || filters.source || filters.stale);
+
 /** The filters as one SQL condition on the tenant `t`. */
 function tenantListWhere(filters: TenantFilters, now: Date): Prisma.Sql {
   const and: Prisma.Sql[] = [];
@@ -142,7 +145,7 @@ function slice(columns: Prisma.Sql, where: Prisma.Sql, filters: Pick<TenantFilte
  * search for one tenant) then costs a walk through most of the list. Walking reads about reach × rows / total
  * tenants; reading the matches first reads `total` of them.
  */
-const matchesFirst = (reach: number, total: number, rows: number) => total > 0 && reach * rows > total * total;
+const matchesFirst = (filtered: boolean, reach: number, total: number, rows: number) => filtered && total > 0 && reach * rows > total * total;
 
 /** The rows' fields that the list and the export share, enums as text. */
 const ROW_COLUMNS = Prisma.sql`t."id"::text AS "id", t."displayName", t."primaryDomain", t."customerReference", t."source"::text AS "source",
@@ -190,6 +193,7 @@ export async function listTenants(filters: TenantFilters, now = new Date()): Pro
   const total = counts?.total ?? 0;
   const keyed = total - (counts?.unkeyed ?? 0);
   const tenants = Math.max(total, counts?.tenants ?? 0);
+  const filtered = isFiltered(filters);
   const pageCount = Math.max(1, Math.ceil(total / filters.size));
   if (filters.page > pageCount) return { ok: false, reason: "page-out-of-range", total, pageCount };
   const offset = (filters.page - 1) * filters.size;
@@ -202,7 +206,7 @@ export async function listTenants(filters: TenantFilters, now = new Date()): Pro
   const start = fromEnd ? total - offset - size : offset;
   const id = Prisma.sql`t."id"::text AS "id"`;
   const read = async (keyedPart: boolean, take: number, at: number, inPart: number) =>
-    (await db().$queryRaw<Array<{ id: string }>>(slice(id, where, filters, { keyed: keyedPart, take, from: { offset: at }, reverse: fromEnd, matchesFirst: matchesFirst(at + take, inPart, tenants) }))).map((r) => r.id);
+    (await db().$queryRaw<Array<{ id: string }>>(slice(id, where, filters, { keyed: keyedPart, take, from: { offset: at }, reverse: fromEnd, matchesFirst: matchesFirst(filtered, at + take, inPart, tenants) }))).map((r) => r.id);
   const ids: string[] = [];
   if (start < first) ids.push(...(await read(!fromEnd, size, start, first)));
   if (ids.length < size && start + size > first && second > 0) ids.push(...(await read(fromEnd, size - ids.length, Math.max(0, start - first), second)));
@@ -247,6 +251,7 @@ export async function* exportTenants(filters: TenantFilters, now = new Date(), {
     (SELECT greatest(reltuples, 0)::int FROM pg_class WHERE oid = '"Tenant"'::regclass) AS tenants`;
   const total = counts?.total ?? 0;
   const tenants = Math.max(total, counts?.tenants ?? 0);
+  const filtered = isFiltered(filters);
   const columns = Prisma.sql`${ROW_COLUMNS}, t."sourceTag", t."consentGrantedAt", t."firstSignInAt", t."lastSignInAt",
     ARRAY(SELECT e."url" FROM "Environment" e WHERE e."tenantId" = t."id" ORDER BY e."createdAt", e."id") AS "environmentUrls"`;
   const width = SORT_KEYS[filters.sort].columns.length;
@@ -256,7 +261,7 @@ export async function* exportTenants(filters: TenantFilters, now = new Date(), {
     while (left > 0) {
       const take = Math.min(batch, left);
       const found: ExportFound[] = await db().$queryRaw<ExportFound[]>(
-        slice(columns, where, filters, { keyed, take, from: after ? { after } : { offset: 0 }, matchesFirst: matchesFirst(take, total, tenants) }),
+        slice(columns, where, filters, { keyed, take, from: after ? { after } : { offset: 0 }, matchesFirst: matchesFirst(filtered, take, total, tenants) }),
       );
       if (found.length === 0) break;
       left -= found.length;
