@@ -19,7 +19,6 @@
 // wall times grow with the load; the CPU time is what an idle one would see as wall time, nearly.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -27,6 +26,7 @@ import { applyMigrations } from "../db/migrations";
 import { openSqlSession, type SqlSession } from "../db/raw-sql";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
+import { cpuBetween, processCpuMs } from "./process-cpu";
 
 const TENANTS = Number(process.env.BENCH_CONSOLE_TENANTS ?? 100_000);
 // 75% of the tenants have environments, 1 to 7 each (4 on average): 3 per tenant overall.
@@ -172,19 +172,6 @@ export async function seedConsoleScale(sql: SqlSession, tenants = TENANTS, check
 
 type Case = { name: string; time: () => Promise<string> };
 
-/** CPU time (ms) of these processes so far (user + system), or null when /proc does not have them. */
-function processCpuMs(pids: number[]): number | null {
-  try {
-    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks of 10 ms (Linux's USER_HZ = 100).
-    return pids.reduce((sum, pid) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return sum + (Number(fields[11]) + Number(fields[12])) * 10;
-    }, 0);
-  } catch {
-    return null;
-  }
-}
-
 async function timeCases(title: string, cases: Case[], backends: () => Promise<number[]>): Promise<number> {
   // Warm every case first, a few times: V8 compiles the hot paths (on threads whose CPU time counts) and the
   // pool opens its connections, which would otherwise be charged to the first case.
@@ -207,7 +194,7 @@ async function timeCases(title: string, cases: Case[], backends: () => Promise<n
     const portal = process.cpuUsage(before);
     const dbAfter = processCpuMs(pids);
     const portalMs = (portal.user + portal.system) / 1000 / RUNS;
-    const dbMs = dbBefore === null || dbAfter === null ? null : (dbAfter - dbBefore) / RUNS;
+    const dbMs = dbAfter.size === 0 ? null : cpuBetween(dbBefore, dbAfter) / RUNS;
     const p50 = percentile(times, 50);
     const p95 = percentile(times, 95);
     const cpu = `${portalMs.toFixed(1)} + ${dbMs === null ? "n/a" : dbMs.toFixed(1)}`;
