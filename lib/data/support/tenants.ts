@@ -11,10 +11,10 @@ import { GUID } from "@/lib/validators";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// The list, its count and the export are plain SQL (below) rather than Prisma's query builder, for what 100,000
-// tenants need (scripts/bench/console-scale.ts): the search as a union of trigram-indexed lookups, the environment
-// counts of one page only, and every order served by one index read either way (the key's nulls are a part of
-// their own, read by id). The rows themselves are then read with Prisma, with explicit fields as everywhere.
+// The list, its counts and the export are plain SQL rather than Prisma's query builder, for what 100,000 tenants
+// need (scripts/bench/console-scale.ts): counts from an index alone, the search as one BitmapOr of trigram indexes,
+// a page's ids from its sort's index (however deep the page, from the nearer end of the list) and then only that
+// page's rows, and the export in keyset batches. Every query still names its fields.
 const connected = Prisma.sql`t."disconnectedAt" IS NULL`;
 const noResult = Prisma.sql`(t."latestCheckOutcome" IS NULL OR t."latestCheckOutcome" = 'RUNNING')`;
 // Kept by the database (prisma/schema.prisma Tenant.environmentCount), so no stage looks into the environments.
@@ -183,17 +183,19 @@ export type TenantListPage =
 export async function listTenants(filters: TenantFilters, now = new Date()): Promise<TenantListPage> {
   const where = tenantListWhere(filters, now);
   const key = Prisma.raw(`t."${SORT_KEYS[filters.sort].columns[0]}"`);
-  // Both counts in one round trip, each from its own index: all the rows, and those without a key (nulls first in
-  // the key's index). Knowing where the keyed part ends, a page never looks for keyed rows where there are none.
-  // And the planner's estimate of all tenants, for matchesFirst.
-  const [counts] = await db().$queryRaw<Array<{ total: number; unkeyed: number; tenants: number }>>`SELECT
-    (SELECT count(*)::int FROM "Tenant" t WHERE ${where}) AS total,
-    (SELECT count(*)::int FROM "Tenant" t WHERE (${where}) AND ${key} IS NULL) AS unkeyed,
-    (SELECT greatest(reltuples, 0)::int FROM pg_class WHERE oid = '"Tenant"'::regclass) AS tenants`;
+  // The matching rows, and those without a key: knowing where the keyed part ends, a page never looks for keyed
+  // rows where there are none. Unfiltered, each count comes from its own index (the smallest for all rows, the
+  // key's nulls for the rest); filtered, one pass over the matches counts both. And the planner's estimate of all
+  // tenants, for matchesFirst. One round trip.
+  const filtered = isFiltered(filters);
+  const counted = filtered
+    ? Prisma.sql`SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${key} IS NULL))::int AS unkeyed FROM "Tenant" t WHERE ${where}`
+    : Prisma.sql`SELECT (SELECT count(*)::int FROM "Tenant" t) AS total, (SELECT count(*)::int FROM "Tenant" t WHERE ${key} IS NULL) AS unkeyed`;
+  const [counts] = await db().$queryRaw<Array<{ total: number; unkeyed: number; tenants: number }>>`SELECT c.*,
+    (SELECT greatest(reltuples, 0)::int FROM pg_class WHERE oid = '"Tenant"'::regclass) AS tenants FROM (${counted}) c`;
   const total = counts?.total ?? 0;
   const keyed = total - (counts?.unkeyed ?? 0);
   const tenants = Math.max(total, counts?.tenants ?? 0);
-  const filtered = isFiltered(filters);
   const pageCount = Math.max(1, Math.ceil(total / filters.size));
   if (filters.page > pageCount) return { ok: false, reason: "page-out-of-range", total, pageCount };
   const offset = (filters.page - 1) * filters.size;
