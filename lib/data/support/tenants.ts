@@ -184,13 +184,13 @@ export async function listTenants(filters: TenantFilters, now = new Date()): Pro
   const where = tenantListWhere(filters, now);
   const key = Prisma.raw(`t."${SORT_KEYS[filters.sort].columns[0]}"`);
   // The matching rows, and those without a key: knowing where the keyed part ends, a page never looks for keyed
-  // rows where there are none. Unfiltered, each count comes from its own index (the smallest for all rows, the
-  // key's nulls for the rest); filtered, one pass over the matches counts both. And the planner's estimate of all
-  // tenants, for matchesFirst. One round trip.
+  // rows where there are none. Each count comes from its own index where one has what it needs (the stage index, the
+  // key's nulls); a search reads its matches' rows anyway, so one pass counts both. And the planner's estimate of
+  // all tenants, for matchesFirst. One round trip.
   const filtered = isFiltered(filters);
-  const counted = filtered
+  const counted = filters.q
     ? Prisma.sql`SELECT count(*)::int AS total, (count(*) FILTER (WHERE ${key} IS NULL))::int AS unkeyed FROM "Tenant" t WHERE ${where}`
-    : Prisma.sql`SELECT (SELECT count(*)::int FROM "Tenant" t) AS total, (SELECT count(*)::int FROM "Tenant" t WHERE ${key} IS NULL) AS unkeyed`;
+    : Prisma.sql`SELECT (SELECT count(*)::int FROM "Tenant" t WHERE ${where}) AS total, (SELECT count(*)::int FROM "Tenant" t WHERE (${where}) AND ${key} IS NULL) AS unkeyed`;
   const [counts] = await db().$queryRaw<Array<{ total: number; unkeyed: number; tenants: number }>>`SELECT c.*,
     (SELECT greatest(reltuples, 0)::int FROM pg_class WHERE oid = '"Tenant"'::regclass) AS tenants FROM (${counted}) c`;
   const total = counts?.total ?? 0;
