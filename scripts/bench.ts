@@ -3,7 +3,8 @@
 //
 //   npm run bench              every benchmark
 //   npm run bench -- check     only the connection-check benchmark
-//   npm run bench -- marketplace  the Fulfillment API round trips a marketplace purchase adds to the sign-in
+//   npm run bench -- marketplace  the Fulfillment API round trips a marketplace purchase adds to the sign-in journey
+//   npm run bench -- console-scale  the console at 100,000 tenants and 1,000,000 checks (PostgreSQL)
 //   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   check: () => import("./bench/check"),
   "console-list": () => import("./bench/console-list"),
   marketplace: () => import("./bench/marketplace"),
+  "console-scale": () => import("./bench/console-scale"),
   recheck: () => import("./bench/recheck"),
 };
 

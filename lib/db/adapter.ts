@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PGLITE_EXTENSIONS } from "@/lib/db/pglite-extensions";
 import type { DatabaseTarget } from "@/lib/db/url";
 
 export function createAdapterFactory(target: DatabaseTarget): SqlDriverAdapterFactory {
@@ -27,7 +28,7 @@ export function embeddedDatabase(dataDir: string | null | undefined): PGlite {
   const key = dataDir ?? "memory://";
   let instance = holder.portalPglite.get(key);
   if (!instance || instance.closed) {
-    instance = new PGlite(dataDir ?? undefined);
+    instance = new PGlite(dataDir ?? undefined, { extensions: PGLITE_EXTENSIONS });
     holder.portalPglite.set(key, instance);
   }
   return instance;

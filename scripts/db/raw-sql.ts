@@ -7,6 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { PGLITE_EXTENSIONS } from "../../lib/db/pglite-extensions";
 import type { DatabaseTarget } from "../../lib/db/url";
 
 export type SqlRow = Record<string, unknown>;
@@ -64,7 +65,7 @@ export function postgresSession(client: pg.Client, { owned }: { owned: boolean }
 export async function openSqlSession(target: DatabaseTarget): Promise<SqlSession> {
   if (target.kind === "pglite") {
     if (target.dataDir !== null) await mkdir(target.dataDir, { recursive: true });
-    const db = await PGlite.create(target.dataDir ?? undefined);
+    const db = await PGlite.create(target.dataDir ?? undefined, { extensions: PGLITE_EXTENSIONS });
     return pgliteSession(db, { owned: true });
   }
   const client = new pg.Client({ connectionString: target.url });

@@ -15,6 +15,7 @@ import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { DiffParams, MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { readLocalMigrations } from "./migrations";
+import { PGLITE_EXTENSIONS } from "../../lib/db/pglite-extensions";
 
 export const MIGRATION_LOCK_FILE = "migration_lock.toml";
 /** What `prisma migrate dev` writes for this provider. */
@@ -91,14 +92,14 @@ export async function diffMigrationsToSchema(opts: { migrationsDir: string; sche
   // The main connection is never queried by a migrations -> schema diff, but the engine needs one. The
   // shadow databases are created here rather than by pglite-prisma-adapter, whose adapters never close
   // their PGlite (dispose() is a no-op): a long-lived process such as a test worker would keep them.
-  const main = new PGlite();
+  const main = new PGlite({ extensions: PGLITE_EXTENSIONS });
   const databases = [main];
   const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: "postgres",
     adapterName: "pglite-prisma-adapter",
     connect: () => new PrismaPGlite(main).connect(),
     connectToShadowDb: () => {
-      const shadow = new PGlite();
+      const shadow = new PGlite({ extensions: PGLITE_EXTENSIONS });
       databases.push(shadow);
       return new PrismaPGlite(shadow).connect();
     },

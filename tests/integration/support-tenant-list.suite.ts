@@ -99,6 +99,9 @@ export function supportTenantListSuite() {
           createdAt: daysAgo(100 + i),
         })),
       });
+      // Statistics as autovacuum would gather them: the list reads a rare match's rows first and walks the sort's
+      // index for common ones (lib/data/support/tenants.ts matchesFirst), so both ways are tested, deterministically.
+      await db().$executeRaw`ANALYZE "Tenant"`;
     });
 
     it("lists everyone by default: newest check first, never-checked last (by id)", async () => {
@@ -215,6 +218,52 @@ export function supportTenantListSuite() {
         { id: T.e, customerReference: "sub-9000/eu", health: "BROKEN" },
       ]);
       expect(await countTenants(await filters({ stage: "failing" }), NOW)).toBe(2);
+    });
+
+    it("exports in batches of any size in exactly the list's order, for every sort and direction", async () => {
+      const { exportTenants, listTenants } = await import("@/lib/data/support/tenants");
+      const { SORTS } = await import("@/lib/data/support/tenant-filters");
+      for (const sort of SORTS) {
+        for (const dir of ["asc", "desc"]) {
+          for (const extra of [{}, { stale: "7" }] as Array<Record<string, string>>) {
+            const listed: string[] = [];
+            for (let page = 1; ; page++) {
+              const result = await listTenants(await filters({ sort, dir, page: String(page), ...extra }), NOW);
+              if (!result.ok) break;
+              listed.push(...result.rows.map((r) => r.id));
+              if (page >= result.pageCount) break;
+            }
+            // Batches of 7 cross from the rows with a key to those without (never checked, no name) mid-batch.
+            const exported: string[] = [];
+            for await (const batch of exportTenants(await filters({ sort, dir, ...extra }), NOW, { batch: 7 })) exported.push(...batch.map((r) => r.id));
+            expect(exported, `${sort} ${dir} ${JSON.stringify(extra)}`).toEqual(listed);
+            expect(new Set(exported).size).toBe(exported.length);
+          }
+          expect((await ids({ sort, dir })).length).toBe(7 + BULK);
+        }
+      }
+    });
+
+    it("counts a tenant's environments as they come and go, for the stage filters", async () => {
+      const { db } = await import("@/lib/db/client");
+      const id = "c1000000-0000-4000-8000-00000000000c";
+      await db().tenant.create({ data: { id, displayName: "Counted", consentState: "GRANTED", createdAt: daysAgo(500) } });
+      try {
+        const count = async () => (await db().tenant.findUniqueOrThrow({ where: { id }, select: { environmentCount: true } })).environmentCount;
+        expect(await ids({ stage: "consented" })).toContain(id);
+        const first = await db().environment.create({ data: { tenantId: id, url: "https://counted-1.crm.dynamics.com" }, select: { id: true } });
+        await db().environment.createMany({ data: [{ tenantId: id, url: "https://counted-2.crm.dynamics.com" }, { tenantId: id, url: "https://counted-3.crm.dynamics.com" }] });
+        expect(await count()).toBe(3);
+        expect(await ids({ stage: "environment" })).toContain(id);
+        await db().environment.delete({ where: { id: first.id } });
+        expect(await count()).toBe(2);
+        await db().environment.deleteMany({ where: { tenantId: id } });
+        expect(await count()).toBe(0);
+        expect(await ids({ stage: "consented" })).toContain(id);
+        expect(await ids({ stage: "environment" })).not.toContain(id);
+      } finally {
+        await db().tenant.delete({ where: { id } });
+      }
     });
 
     it("counts the funnel and the last week's failures by step", async () => {

@@ -26,7 +26,7 @@ export async function onboardingFunnel(): Promise<Funnel> {
     WITH t AS (
       SELECT
         (x."latestCheckOutcome" IN ('PASSED', 'WARNING') OR (x."latestCheckOutcome" = 'FAILED' AND x."latestFailingStep" = ANY(${PAST_APP_USER}::text[]))) AS verified,
-        EXISTS (SELECT 1 FROM "Environment" e WHERE e."tenantId" = x."id") AS has_env,
+        x."environmentCount" > 0 AS has_env,
         x."consentState" = 'GRANTED' AS consented,
         x."latestCheckOutcome" = 'FAILED' AS failing
       FROM "Tenant" x
