@@ -148,6 +148,20 @@ const guidList = csv.transform((items, ctx) => {
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** OTLP headers as the OpenTelemetry specification writes them: `key=value,key2=value2` (values URL-encoded). */
+const otlpHeaders = csv.transform((items, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) {
+      ctx.addIssue({ code: "custom", message: "must be key=value pairs, comma-separated (e.g. authorization=Bearer%20abc)" });
+      return z.NEVER;
+    }
+    headers[item.slice(0, eq).trim().toLowerCase()] = decodeURIComponent(item.slice(eq + 1).trim());
+  }
+  return headers;
+});
+
 const rawSchema = z.object({
   PORTAL_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["demo", "production"]).optional()),
   PORT: z.preprocess((v) => (v === "" ? undefined : v), port.optional()),
@@ -193,6 +207,11 @@ const rawSchema = z.object({
   RECHECK_WORKER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["in-process", "off"]).optional()),
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
   EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
+  // Operations (docs/operations.md): /api/metrics behind a bearer token, traces by OTLP/HTTP.
+  METRICS_TOKEN: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be the OTLP/HTTP collector's base URL, e.g. http://otel-collector:4318" }).optional()),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString.pipe(otlpHeaders.optional()),
+  OTEL_SERVICE_NAME: optionalString,
 });
 
 /**
@@ -278,6 +297,11 @@ export type PortalConfig = {
   };
   /** Alerts by e-mail; null when SMTP_URL is not set (nothing is sent, alerts are still logged). */
   mail: { smtpUrl: string; from: string } | null;
+  /** Operations (lib/observability): metrics need their bearer token (null: /api/metrics answers 404, nothing is counted); traces go by OTLP/HTTP (null: off). */
+  observability: {
+    metricsToken: string | null;
+    traces: { endpoint: string; headers: Record<string, string>; serviceName: string } | null;
+  };
 };
 
 export class ConfigError extends Error {
@@ -393,6 +417,12 @@ export function parseConfig(env: Env): PortalConfig {
       worker: v.RECHECK_WORKER ?? "in-process",
     },
     mail: v.SMTP_URL ? { smtpUrl: v.SMTP_URL, from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
+    observability: {
+      metricsToken: v.METRICS_TOKEN ?? null,
+      traces: v.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""), headers: v.OTEL_EXPORTER_OTLP_HEADERS ?? {}, serviceName: v.OTEL_SERVICE_NAME ?? "tenant-onboarding-portal" }
+        : null,
+    },
   };
 }
 

@@ -18,6 +18,7 @@ import { startSession } from "@/lib/data/sessions";
 import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
 import { systemScope } from "@/lib/data/scope";
 import { signInEndpoints } from "@/lib/auth/sign-in-authority";
+import { recordSignIn } from "@/lib/observability/metrics";
 
 export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
 
@@ -100,6 +101,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     callbacks: {
       signIn({ profile }) {
         const decision = decideSignIn(profile ?? {}, policyOf(c));
+        recordSignIn(decision.allowed ? "allowed" : "refused", decision.allowed ? "none" : decision.reason);
         return decision.allowed ? true : `/signin/refused?reason=${decision.reason}`;
       },
       async jwt({ token, profile, trigger }) {

@@ -7,6 +7,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, fetch, type Response } from "undici";
 import { config, type PortalConfig } from "@/lib/config";
 import { redactUrl, requestLogger } from "@/lib/log";
+import { observeOutbound } from "@/lib/observability/outbound";
 
 export type OutboundService = "entra" | "dataverse" | "graph";
 
@@ -62,6 +63,11 @@ export type OutboundRequest = { method?: "GET" | "POST" | "DELETE" | "PATCH"; he
 export async function outboundFetch(service: OutboundService, url: string, request: OutboundRequest = {}): Promise<Response> {
   const meter = meterStore.getStore();
   if (meter) meter[service] += 1;
+  // A span and the outbound metrics around the call (docs/operations.md).
+  return observeOutbound(service, url, { method: request.method ?? "GET", body: request.body, clientId: config().entra.clientId }, () => send(service, url, request));
+}
+
+async function send(service: OutboundService, url: string, request: OutboundRequest): Promise<Response> {
   const timeoutMs = config().dataverse.outboundTimeoutMs;
   const method = request.method ?? "GET";
   // One line per call, with the id of the request that caused it; the URL without codes or secrets.

@@ -19,6 +19,7 @@ import { systemScope } from "@/lib/data/scope";
 import { consentProofToken, forgetTenantClient } from "@/lib/entra/msal";
 import { QUEUES, queue } from "@/lib/monitoring/queue";
 import { rolesIn } from "@/lib/onboarding/consent";
+import { observeJob } from "@/lib/observability/jobs";
 
 export type RecheckJob = { tenantId: string; environmentId: string };
 
@@ -111,7 +112,7 @@ export async function recheckEnvironment(job: RecheckJob, now = Date.now(), atte
     attempt.checkId = checkId;
   }
   const consentRoleMissing = await freshTokenRound(job.tenantId, target.tenant.consentVerifiedAt !== null && target.tenant.consentState === "GRANTED", now);
-  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { consentRoleMissing }, { interruptible: true });
+  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { consentRoleMissing }, { interruptible: true, trigger: "SCHEDULED" });
   return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
 }
 
@@ -252,7 +253,7 @@ export class RecheckWorker {
       // its expiry, by when this one has given up waiting.
       const stopped = () => this.stopped;
       const attempt: RecheckAttempt = { since: new Date(Date.now() - 5_000), tries: 0 };
-      const result = await whileDatabaseAway("the check", () => recheckEnvironment(job.data, Date.now(), attempt), stopped);
+      const result = await whileDatabaseAway("the check", () => observeJob(QUEUES.recheck, { id: job.id, tenantId: job.data.tenantId }, () => recheckEnvironment(job.data, Date.now(), attempt)), stopped);
       if (result.ran && result.retryAfterSeconds !== null) {
         const seconds = result.retryAfterSeconds;
         // Throttled past what the check itself waits for: the tenant waits out Retry-After, the check is queued again.
