@@ -63,6 +63,8 @@ export function registrationScenario(kind: "correct" | BrokenRegistration, optio
       break;
     case "global-discovery-not-granted":
       s.app.requiredPermissions.push({ resource: "Dynamics CRM", permission: "user_impersonation", description: "Access Common Data Service as organization users", adminOnly: false });
+      // The ISV's own tenant has Dataverse (Dynamics CRM's service principal exists), but nobody granted it.
+      home.hasDataverse = true;
       home.notGrantedPermissions = ["user_impersonation"];
       break;
     case "certificate-unknown":

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, DEMO_IDS, demoScenario, registrationScenario } from "@tenant-onboarding/emulator";
-import type { EmulatorHandle } from "@tenant-onboarding/emulator";
+import type { EmulatorHandle, Scenario } from "@tenant-onboarding/emulator";
 import { claimsOf, secretOf, tokenRequest, vfetch } from "./helpers";
 
 const GRAPH = "00000003-0000-0000-c000-000000000000";
@@ -32,7 +32,7 @@ async function get(e: EmulatorHandle, path: string, token?: string, init: { meth
   return { status: response.status, body: (await response.json()) as Json };
 }
 
-async function withEmulator<T>(scenario: Parameters<typeof startEmulator>[0]["scenario"], run: (e: EmulatorHandle) => Promise<T>): Promise<T> {
+async function withEmulator<T>(scenario: Scenario, run: (e: EmulatorHandle) => Promise<T>): Promise<T> {
   const e = await startEmulator({ scenario });
   try {
     return await run(e);
