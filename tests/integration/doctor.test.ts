@@ -70,7 +70,7 @@ function runDoctor(env: Record<string, string>, args: string[] = ["--json"]): Pr
   return new Promise((resolve, reject) => {
     // Only what an operator would set: no variable of this test process leaks into the doctor's configuration.
     const keep = ["PATH", "HOME", "TMPDIR", "LANG"];
-    const base = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+    const base: NodeJS.ProcessEnv = { NODE_ENV: "production", ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])) };
     const child = spawn(path.resolve("node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/doctor.ts", ...args], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

@@ -111,3 +111,35 @@ describe("observability of the connection check", () => {
     for (const family of families) for (const metric of family.metrics) for (const value of Object.values(metric.labels ?? {})) expect(tenantIds).not.toContain(value);
   });
 });
+
+describe("logs joined to traces", () => {
+  it("a log line written inside a span carries its trace id beside the request id, and the span carries the request id", async () => {
+    const { Writable } = await import("node:stream");
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const { createLogger, logger, requestLogger, setLogger, withRequestId } = await import("@/lib/log");
+    const { inSpan } = await import("@/lib/observability/tracing");
+    const previous = logger();
+    setLogger(createLogger(sink, "info"));
+    let traceId = "";
+    try {
+      await withRequestId("req-0123456789", () =>
+        inSpan("a request", {}, async (span) => {
+          traceId = span.spanContext().traceId;
+          (await requestLogger({ service: "test" })).info("inside");
+        }),
+      );
+    } finally {
+      setLogger(previous);
+    }
+    expect(lines.find((l) => l.msg === "inside")).toMatchObject({ requestId: "req-0123456789", traceId, spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const { flushTraces } = await import("@/lib/observability/otel-node");
+    await flushTraces();
+    expect(receiver.spans.find((s) => s.traceId === traceId)?.attributes["portal.request_id"]).toBe("req-0123456789");
+  });
+});
