@@ -4,6 +4,7 @@
 //   npm run bench              every benchmark
 //   npm run bench -- check     only the connection-check benchmark
 //   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
+//   npm run bench -- observability   metrics and tracing off vs on: the warm check and /onboarding throughput
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
 
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   check: () => import("./bench/check"),
   "console-list": () => import("./bench/console-list"),
   recheck: () => import("./bench/recheck"),
+  observability: () => import("./bench/observability"),
 };
 
 async function main() {

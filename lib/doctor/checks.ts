@@ -170,7 +170,7 @@ export function checkHostSuffixes(c: PortalConfig): Finding {
   const title = "Dataverse host suffixes";
   const host = new URL(c.entra.authorityHost).hostname;
   const cloud = CLOUDS.find((x) => x.authorities.includes(host));
-  if (!cloud) return skipped(id, title, `${host} is not a Microsoft cloud's authority (an emulator?): ${c.dataverse.allowedHostSuffixes.join(", ")} not judged`);
+  if (!cloud) return skipped(id, title, `${host} is not a Microsoft cloud's authority (an emulator?): the ${c.dataverse.allowedHostSuffixes.length} suffixes are not judged`);
   const mine = c.dataverse.allowedHostSuffixes.filter(cloud.suffix);
   const others = c.dataverse.allowedHostSuffixes.filter((s) => !cloud.suffix(s));
   if (mine.length === 0) {
@@ -216,7 +216,7 @@ export async function checkSmtp(c: PortalConfig, options: { sendTestMail: boolea
       await transport.sendMail({ from: c.mail.from, to: c.branding.supportEmail, subject: `${c.branding.appName}: test e-mail from npm run doctor`, text: "The portal can send e-mail through SMTP_URL. Nothing else to do." });
       return ok("mail.smtp", title, `${where} accepted a test e-mail to ${c.branding.supportEmail}`);
     }
-    return ok("mail.smtp", title, `${where} answers and accepts the login (no mail sent; --send-test-mail sends one to ${c.branding.supportEmail})`);
+    return ok("mail.smtp", title, `${where} answers and accepts this connection (no mail sent; --send-test-mail sends one to ${c.branding.supportEmail})`);
   } catch (error) {
     return problem("error", "mail.smtp", title, `${where}: ${error instanceof Error ? error.message : String(error)}`, "Alerts and e-mailed invitations queue up and are retried, then given up.", "Check SMTP_URL (host, port, smtps:// for implicit TLS, user and password) and that the server accepts connections from here.");
   } finally {

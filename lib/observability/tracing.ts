@@ -5,14 +5,21 @@ import "server-only";
 // span is a no-op and nothing below computes its attributes. The SDK is started by instrumentation.ts
 // (lib/observability/otel-node.ts). Attributes name what happened (service, status, duration, tenant id, step,
 // diagnosis), never a token, a secret, a code or a cookie; URLs pass through redactUrl() first.
-import { context, createContextKey, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetry/api";
+import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type TracerProvider } from "@opentelemetry/api";
 
 export const TRACER_NAME = "tenant-onboarding-portal";
 const TENANT_KEY = createContextKey("portal.tenant.id");
 const OUTBOUND_KEY = createContextKey("portal.outbound");
 
+const holder = globalThis as unknown as { portalTracerProvider?: TracerProvider | null };
+
+/** lib/observability/otel-node.ts: the provider the portal's spans go to (null: the API's no-op tracer). */
+export function setPortalTracerProvider(provider: TracerProvider | null): void {
+  holder.portalTracerProvider = provider;
+}
+
 export function tracer() {
-  return trace.getTracer(TRACER_NAME);
+  return (holder.portalTracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
 }
 
 /** The tenant the current work is for (a check, a scheduled job): outbound spans carry it as an attribute. */
@@ -38,6 +45,45 @@ export function insideOutboundSpan(): boolean {
 export function tagActiveSpan(key: string, value: string): void {
   const span = trace.getActiveSpan();
   if (span?.isRecording()) span.setAttribute(key, value);
+}
+
+/** A request's path in a bounded form for span names: ids, GUIDs and long tokens become `:id`. */
+export function routeOf(url: string | undefined): string {
+  const path = (url ?? "/").split("?")[0]!;
+  return (
+    path
+      .split("/")
+      .map((segment) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment) || /\d{3,}|^[A-Za-z0-9_-]{24,}$/.test(segment) ? ":id" : segment))
+      .join("/")
+      .slice(0, 120) || "/"
+  );
+}
+
+/**
+ * The span of one incoming request (lib/observability/otel-node.ts): a page, a route handler or a server action
+ * (a POST with Next's `next-action` header), with its status, the request id proxy.ts gave it, and its trace made
+ * the active one so that the work it causes (checks, calls to Microsoft) are its children.
+ */
+export function requestSpan<T>(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }, res: { statusCode: number; getHeader(name: string): unknown; once(event: "finish" | "close", listener: () => void): unknown }, handle: () => T): T {
+  const method = req.method ?? "GET";
+  const action = method === "POST" && req.headers["next-action"] !== undefined;
+  const route = routeOf(req.url);
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const span = tracer().startSpan(`${action ? "action" : method} ${route}`, { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "url.path": route, ...(action ? { "portal.server_action": true } : {}) } }, parent);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    const status = res.statusCode;
+    const requestId = res.getHeader("x-request-id");
+    span.setAttribute("http.response.status_code", status);
+    if (typeof requestId === "string") span.setAttribute("portal.request_id", requestId);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  };
+  res.once("finish", end);
+  res.once("close", end);
+  return context.with(trace.setSpan(parent, span), handle);
 }
 
 /** The active trace's id, for log lines (lib/log.ts joins it to the request id). */

@@ -6,7 +6,7 @@ import { emulator, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 import { startPortal } from "./support/portal-process";
 import { createTestDatabase } from "../support/databases";
-import { startOtlpReceiver } from "../support/otlp-receiver";
+import { startOtlpReceiver } from "../../scripts/otlp-receiver";
 import { blockDatabase, unblockDatabase } from "../support/postgres-control";
 import { applyMigrations } from "../../scripts/db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
@@ -83,10 +83,14 @@ test("a portal started without METRICS_TOKEN has no /api/metrics; ready follows 
     await unblockDatabase(database.url);
     await expect.poll(async () => (await ready()).status(), { timeout: 30_000 }).toBe(200);
 
-    // instrumentation.ts started the SDK: Next's own spans for the route handler reach the receiver.
-    await expect
-      .poll(() => receiver.spans.filter((s) => s.serviceName === "tenant-onboarding-portal" && /\/api\/health\/ready/.test(`${s.name} ${String(s.attributes["http.route"] ?? s.attributes["next.route"] ?? "")}`)).length, { timeout: 20_000 })
-      .toBeGreaterThan(0);
+    // instrumentation.ts started the SDK: the request's span reaches the receiver, joined to the request id that the
+    // response (and every log line of the request) carries.
+    const traced = await ready();
+    const requestId = traced.headers()["x-request-id"];
+    expect(requestId).toBeTruthy();
+    await expect.poll(() => receiver.spans.find((s) => s.attributes["portal.request_id"] === requestId)?.name, { timeout: 20_000 }).toBe("GET /api/health/ready");
+    const span = receiver.spans.find((s) => s.attributes["portal.request_id"] === requestId)!;
+    expect(span).toMatchObject({ serviceName: "tenant-onboarding-portal", kind: 2, attributes: { "http.response.status_code": 200, "http.request.method": "GET" } });
   } finally {
     await portal.stop();
     await unblockDatabase(database.url).catch(() => undefined);

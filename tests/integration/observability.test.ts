@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import parsePrometheusTextFormat, { type ParsedMetricFamily } from "parse-prometheus-text-format";
 import { DEMO_IDS, testCredentials } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
-import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver";
+import { startOtlpReceiver, type OtlpReceiver } from "@/scripts/otlp-receiver";
 
 process.env.METRICS_TOKEN = "metrics-token-for-the-integration-test";
 
@@ -16,7 +16,7 @@ let receiver: OtlpReceiver;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   const { startTracing } = await import("@/lib/observability/otel-node");
-  await startTracing({ endpoint: receiver.endpoint, headers: {}, serviceName: "portal-under-test" });
+  await startTracing({ endpoint: receiver.endpoint, headers: {}, serviceName: "portal-under-test" }, { incomingRequests: false });
 });
 
 afterAll(async () => {

@@ -1,8 +1,9 @@
-// An OTLP/HTTP trace receiver for tests: accepts POST /v1/traces in OTLP's JSON encoding (what
+// An OTLP/HTTP trace receiver for tests and the benchmark: accepts POST /v1/traces in OTLP's JSON encoding (what
 // @opentelemetry/exporter-trace-otlp-http sends) and keeps every span with its attributes as plain values.
 // Independent of the portal's code: node:http only.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 
 export type ReceivedSpan = {
   traceId: string;
@@ -75,4 +76,18 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+// As a process of its own (the benchmark, so that parsing spans is not counted as the portal's CPU):
+// `tsx scripts/otlp-receiver.ts` prints its endpoint on the first line; GET /stats answers {"spans": n}.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void (async () => {
+    const receiver = await startOtlpReceiver();
+    const stats = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ spans: counted + receiver.spans.length })));
+    let counted = 0;
+    await new Promise<void>((resolve) => stats.listen(0, "127.0.0.1", resolve));
+    console.log(JSON.stringify({ endpoint: receiver.endpoint, stats: `http://127.0.0.1:${(stats.address() as AddressInfo).port}/stats` }));
+    // Keep memory flat on long runs: only the count matters here.
+    setInterval(() => (counted += receiver.spans.splice(0).length), 2_000);
+  })();
 }
