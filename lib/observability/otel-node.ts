@@ -12,6 +12,7 @@ import "server-only";
 // The context manager and the propagator stay global, so the portal's spans nest and a `traceparent` header from a
 // load balancer is honoured. Only traces: no OpenTelemetry metrics or logs exporter (metrics are Prometheus', logs pino's).
 import { Server, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ProxyTracerProvider } from "@opentelemetry/api";
 import type { PortalConfig } from "@/lib/config";
 import { redactUrl } from "@/lib/log";
 import { insideOutboundSpan, requestSpan, setPortalTracerProvider } from "@/lib/observability/tracing";
@@ -53,7 +54,7 @@ export function startTracing(settings: NonNullable<PortalConfig["observability"]
       ],
     });
     sdk.start();
-    const provider = (api.trace.getTracerProvider() as import("@opentelemetry/api").ProxyTracerProvider).getDelegate();
+    const provider = (api.trace.getTracerProvider() as ProxyTracerProvider).getDelegate();
     // The portal's spans use this provider; it does not stay the global one (OWN_PROVIDER above).
     api.trace.disable();
     setPortalTracerProvider(provider);
