@@ -329,8 +329,10 @@ async function child(): Promise<void> {
     row(`warm check: CPU ms per check (${CHECK_ROUNDS} rounds)`, check, "cpuMs", false);
     row(`warm check: wall ms, median`, check, "value", false);
     row(`/onboarding: server CPU ms per request (${PAGE_ROUNDS} rounds)`, page, "cpuMs", false);
-    row(`/onboarding: requests/s, ${CONCURRENCY} at once`, page, "value", true);
-    console.log("(medians of the rounds; cost = on vs off; noise = the same comparison between two halves of the off rounds. The 5% budget is judged on the CPU rows.)");
+    const capacity = page.map((r) => ({ ...r, value: 1000 / r.cpuMs }));
+    row(`/onboarding: throughput, requests/s a core can serve`, capacity, "value", true);
+    row(`/onboarding: requests/s measured, ${CONCURRENCY} at once`, page, "value", true);
+    console.log("(medians of the rounds; cost = on vs off; noise = the same comparison between two halves of the off rounds. The 5% budget is judged on the CPU rows and the throughput they allow: 1000 / CPU ms per request.)");
     const list = (rounds: Round[], key: "value" | "cpuMs") => rounds.map((r) => `${r.mode === "on" ? "+" : "-"}${r[key].toFixed(1)}`).join(" ");
     if (check.length) console.log(`  rounds, check CPU ms: ${list(check, "cpuMs")}`);
     if (page.length) console.log(`  rounds, page CPU ms: ${list(page, "cpuMs")}`);
