@@ -23,6 +23,7 @@ const portalImports = {
   group: ["@/**", "**/lib/**", "**/app/**", "**/components/**"],
   message: "The emulator is Microsoft's side, a package of its own: it must not import the portal (nor use the portal's @/ alias).",
 };
+const observabilityImports = { group: ["@/lib/observability", "@/lib/observability/**", "**/lib/observability/**"], message: "lib/data/ returns facts; metrics and traces are instrumented at the edges (outbound calls, the check runner, the queue), never in data access." };
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
@@ -55,6 +56,7 @@ export default tseslint.config(
   // Boundaries. Flat config replaces a rule's options per file, so each file set gets its full list once.
   { files: ["components/**/*.{ts,tsx}"], rules: restrict(appImports, emulatorImports) },
   { files: ["lib/**/*.ts"], rules: restrict(appImports, componentImports, emulatorImports) },
+  { files: ["lib/data/**/*.ts"], rules: restrict(appImports, componentImports, emulatorImports, observabilityImports) },
   { files: ["app/**/*.{ts,tsx}"], ignores: ["app/(public)/**", "app/(onboarding)/**"], rules: restrict(emulatorImports) },
   { files: ["app/(public)/**/*.{ts,tsx}", "app/(onboarding)/**/*.{ts,tsx}"], rules: restrict(emulatorImports, supportDataImports) },
   { files: ["proxy.ts", "instrumentation.ts"], rules: restrict(emulatorImports) },

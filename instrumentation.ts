@@ -1,7 +1,10 @@
-// Runs once when the server starts. The Node-only part lives in its own module so the Edge bundle
-// never sees process.exit.
+// Runs once when the server starts. The Node-only part lives in its own modules so the Edge bundle
+// never sees process.exit or the OpenTelemetry SDK.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     await import("./lib/startup");
+    // OpenTelemetry before the first request, so Next's own spans (pages, route handlers, actions) are recorded.
+    const { startTracingIfConfigured } = await import("./lib/observability/otel-node");
+    await startTracingIfConfigured();
   }
 }

@@ -57,6 +57,8 @@ export default defineConfig({
       // those deliveries fail and are logged, which is what a down receiver looks like).
       WEBHOOK_URL: e2e.webhookURL,
       WEBHOOK_SECRET: e2e.webhookSecret,
+      // /api/metrics answers the scraper of tests/e2e/operations.spec.ts.
+      METRICS_TOKEN: e2e.metricsToken,
       // The worker runs in the portal (mail is sent), but scheduled re-verification would add checks to the
       // histories the specs count: it is tested in tests/integration/scheduled-recheck.test.ts.
       RECHECK_INTERVAL_MINUTES: "0",

@@ -29,6 +29,9 @@ export interface DemoScenarioOptions {
 export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
   const built = scenario({
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    // The ISV's administrator let the portal read its own registration and grants (what `npm run doctor` reads:
+    // docs/protocol/graph.md G-32), assigned in the home tenant only, never asked of customers.
+    home: { graphAppRoleAssignments: ["Application.Read.All", "Directory.Read.All"] },
     // Callers of the portal's API (/api/v1): the ISV's back end with the role, an app without it, and an app of
     // another tenant (Fabrikam) that was granted the role there — its tokens are Fabrikam's, not the ISV's.
     clientApps: [

@@ -41,6 +41,8 @@ export type { NotificationDelivery } from "./marketplace/runtime";
 export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
 export { clientAppSecret } from "./scenario-builders";
 export { demoScenario, DEMO_IDS } from "./demo-scenario";
+// The app registration as `npm run doctor` reads it from Graph: correct, or broken in one way each.
+export { BROKEN_REGISTRATIONS, registrationScenario, portalRedirectUris, type BrokenRegistration } from "./registration-scenarios";
 export { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 // The host suffixes of emulated environments: what the portal's DATAVERSE_ALLOWED_HOST_SUFFIXES must allow.
 export { EMULATED_DATAVERSE_HOST_SUFFIXES } from "./hosts";

@@ -102,7 +102,15 @@ export interface ScenarioSpec {
   app?: Partial<Omit<AppRegistration, "clientId" | "homeTenantId">> & { clientId?: string };
   /** Secret + certificate of the app; default: generated once per process. */
   credentials?: AppCredentials;
-  home?: { id?: string; name?: string; domain?: string; users?: UserSpec[]; environments?: EnvironmentSpec[] };
+  home?: {
+    id?: string;
+    name?: string;
+    domain?: string;
+    users?: UserSpec[];
+    environments?: EnvironmentSpec[];
+    /** Graph application permissions assigned to the app directly in the home tenant (e.g. what `npm run doctor` reads with). */
+    graphAppRoleAssignments?: string[];
+  };
   customers?: CustomerSpec[];
   /** Users of the personal-account tenant (9188040d-…). Default: alex@outlook.com. */
   personalAccounts?: UserSpec[];
@@ -363,6 +371,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     userConsentAllowed?: boolean;
     kind?: "organization" | "consumers";
     organizationName?: string | undefined;
+    graphAppRoleAssignments?: string[] | undefined;
   }) => {
     const users = buildUsers(c.id, c.domain, c.users);
     const groups: EnvironmentContext["groups"] = [];
@@ -380,6 +389,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
       servicePrincipalObjectId: servicePrincipalObjectId(c.id, clientId),
       consentReplicationDelayMs: c.replicationDelayMs ?? 0,
       userConsentAllowed: c.userConsentAllowed ?? true,
+      graphAppRoleAssignments: c.graphAppRoleAssignments ?? [],
     });
     for (const envSpec of c.environments) {
       environments.push(
@@ -397,6 +407,7 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     users: spec.home?.users ?? DEFAULT_STAFF,
     consented: true,
     environments: spec.home?.environments ?? [],
+    graphAppRoleAssignments: spec.home?.graphAppRoleAssignments,
   });
   for (const customer of spec.customers ?? []) {
     addTenant({

@@ -237,6 +237,17 @@ export const tenantSchema = z.object({
   consentReplicationDelayMs: z.number().int().min(0).default(0),
   /** Tenant setting "Users can consent to apps". When false, non-admins meet "Need admin approval" (AADSTS90094). */
   userConsentAllowed: z.boolean().default(true),
+  /**
+   * Static permissions of the registration ("API permissions", by value: `CrossTenantInformation.ReadBasic.All`,
+   * `Tenant.Connect`, `User.Read`) that this tenant's administrator has NOT granted although the tenant consented:
+   * tokens and Graph's grants then lack them (docs/protocol/graph.md "Grants"). Default: everything was granted.
+   */
+  notGrantedPermissions: z.array(z.string()).default([]),
+  /**
+   * Microsoft Graph application permissions assigned to the app's service principal directly in this tenant (an
+   * appRoleAssignment an administrator created, not through consent), e.g. Application.Read.All for `npm run doctor`.
+   */
+  graphAppRoleAssignments: z.array(z.string()).default([]),
   /** Security groups (object id and members' object ids); an environment may be restricted to one. */
   groups: z.array(z.object({ id: guid, displayName: z.string().min(1), memberOids: z.array(guid).default([]) })).default([]),
 });

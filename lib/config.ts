@@ -224,8 +224,8 @@ function withResolvedReferences(env: Env): Env {
  * What is needed before Key Vault references are resolved — by the outbound client that reads them, the logger,
  * and the identity the portal reads Key Vault with.
  */
-export function earlySettings(env: Env = process.env): { mode: PortalConfig["mode"]; logLevel: PortalConfig["logLevel"]; outboundTimeoutMs: number; keyVaultIdentity: KeyVaultIdentity } {
-  const parsed = rawSchema.pick({ LOG_LEVEL: true, OUTBOUND_TIMEOUT_MS: true, KEY_VAULT_IDENTITY: true, ENTRA_CLIENT_MANAGED_IDENTITY: true }).safeParse(env);
+export function earlySettings(env: Env = process.env): { mode: PortalConfig["mode"]; logLevel: PortalConfig["logLevel"]; outboundTimeoutMs: number; keyVaultIdentity: KeyVaultIdentity; clientId: string | null } {
+  const parsed = rawSchema.pick({ LOG_LEVEL: true, OUTBOUND_TIMEOUT_MS: true, KEY_VAULT_IDENTITY: true, ENTRA_CLIENT_MANAGED_IDENTITY: true, ENTRA_CLIENT_ID: true }).safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? "configuration"), issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`);
@@ -236,6 +236,7 @@ export function earlySettings(env: Env = process.env): { mode: PortalConfig["mod
     logLevel: v.LOG_LEVEL ?? "info",
     outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
     keyVaultIdentity: keyVaultIdentityOf(v),
+    clientId: v.ENTRA_CLIENT_ID ?? null,
   };
 }
 
@@ -243,6 +244,19 @@ export function earlySettings(env: Env = process.env): { mode: PortalConfig["mod
 function keyVaultIdentityOf(v: { KEY_VAULT_IDENTITY?: KeyVaultIdentity | undefined; ENTRA_CLIENT_MANAGED_IDENTITY?: string | undefined }): KeyVaultIdentity {
   return v.KEY_VAULT_IDENTITY ?? (v.ENTRA_CLIENT_MANAGED_IDENTITY ? { kind: "user-assigned", clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY } : { kind: "system" });
 }
+/** OTLP headers as the OpenTelemetry specification writes them: `key=value,key2=value2` (values URL-encoded). */
+const otlpHeaders = csv.transform((items, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) {
+      ctx.addIssue({ code: "custom", message: "must be key=value pairs, comma-separated (e.g. authorization=Bearer%20abc)" });
+      return z.NEVER;
+    }
+    headers[item.slice(0, eq).trim().toLowerCase()] = decodeURIComponent(item.slice(eq + 1).trim());
+  }
+  return headers;
+});
 
 const rawSchema = z.object({
   PORTAL_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["demo", "production"]).optional()),
@@ -331,6 +345,11 @@ const rawSchema = z.object({
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
   SMTP_PASSWORD: optionalString,
   EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
+  // Operations (docs/operations.md): /api/metrics behind a bearer token, traces by OTLP/HTTP.
+  METRICS_TOKEN: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be the OTLP/HTTP collector's base URL, e.g. http://otel-collector:4318" }).optional()),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString.pipe(otlpHeaders.optional()),
+  OTEL_SERVICE_NAME: optionalString,
 });
 
 /**
@@ -448,6 +467,11 @@ export type PortalConfig = {
   mail: { smtpUrl: string; from: string } | null;
   /** Key Vault: how the portal signs in to it, how often a Key Vault certificate is looked at for a new version. */
   keyVault: { identity: KeyVaultIdentity; refreshMinutes: number };
+  /** Operations (lib/observability): metrics need their bearer token (null: /api/metrics answers 404, nothing is counted); traces go by OTLP/HTTP (null: off). */
+  observability: {
+    metricsToken: string | null;
+    traces: { endpoint: string; headers: Record<string, string>; serviceName: string } | null;
+  };
 };
 
 export class ConfigError extends Error {
@@ -576,6 +600,12 @@ export function parseConfig(rawEnv: Env): PortalConfig {
     },
     mail: v.SMTP_URL ? { smtpUrl: smtpUrlWithPassword(v.SMTP_URL, v.SMTP_PASSWORD), from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
     keyVault: { identity: keyVaultIdentityOf(v), refreshMinutes: v.KEY_VAULT_REFRESH_MINUTES ?? 60 },
+    observability: {
+      metricsToken: v.METRICS_TOKEN ?? null,
+      traces: v.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""), headers: v.OTEL_EXPORTER_OTLP_HEADERS ?? {}, serviceName: v.OTEL_SERVICE_NAME ?? "tenant-onboarding-portal" }
+        : null,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { headers } from "next/headers";
 import pino, { type Logger } from "pino";
 import { config, earlySettings } from "@/lib/config";
+import { activeTraceIds, tagActiveSpan } from "@/lib/observability/tracing";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -63,6 +64,8 @@ export function createLogger(destination?: pino.DestinationStream, level = confi
     timestamp: pino.stdTimeFunctions.isoTime,
     // Top-level and one level down (e.g. headers.authorization, body.client_secret).
     redact: { paths: [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`)], censor: "[redacted]" },
+    // With tracing on, each line carries the trace it was written in: a request id leads to its trace and back.
+    mixin: () => activeTraceIds() ?? {},
   };
   return destination ? pino(options, destination) : pino(options);
 }
@@ -101,5 +104,6 @@ export async function currentRequestId(): Promise<string | undefined> {
 /** A child logger whose lines carry the current request's id. */
 export async function requestLogger(bindings: Record<string, unknown> = {}): Promise<Logger> {
   const requestId = await currentRequestId();
+  if (requestId) tagActiveSpan("portal.request_id", requestId);
   return logger().child(requestId ? { requestId, ...bindings } : bindings);
 }

@@ -6,6 +6,7 @@
 //   npm run bench -- marketplace  the Fulfillment API round trips a marketplace purchase adds to the sign-in journey
 //   npm run bench -- console-scale  the console at 100,000 tenants and 1,000,000 checks (PostgreSQL)
 //   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
+//   npm run bench -- observability   metrics and tracing off vs on: the warm check and /onboarding throughput
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
 
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   marketplace: () => import("./bench/marketplace"),
   "console-scale": () => import("./bench/console-scale"),
   recheck: () => import("./bench/recheck"),
+  observability: () => import("./bench/observability"),
 };
 
 async function main() {

@@ -23,6 +23,7 @@ import { federatedContext } from "./federated-context";
 import { classifyResource, GRAPH_RESOURCE, parseScopes, sameResource } from "./scopes";
 import { resolveTenant } from "./tenant-resolution";
 import type { TenantTarget } from "./tenant-resolution";
+import { grantedGraphRoles, grantedSelfRoles } from "../grants";
 
 const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
 
@@ -171,9 +172,8 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
     // Application permissions (app roles for applications) exist only through an administrator's consent; a
     // user's own consent creates the service principal but never grants them (docs/protocol/entra.md). Consent
     // grants what the registration requires ("API permissions"), nothing more.
-    const granted = sameGuid(app.homeTenantId, tenant.id) || tenant.adminConsented;
-    const required = new Set(app.requiredPermissions.map((p) => p.permission));
-    const roles = granted ? app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application") && required.has(r.value)).map((r) => r.value) : [];
+    // (emulator/grants.ts: what the tenant granted, also what Graph's directory objects show.)
+    const roles = grantedSelfRoles(ctx.state.scenario, tenant);
     const accessToken = await mintApiAccessToken(ctx.signer, {
       authority: ctx.state.authority,
       tenant,
@@ -187,8 +187,9 @@ async function clientCredentials(request: TokenRequest): Promise<EmulatorRespons
     });
     return tokenResponse(ctx, { access_token: accessToken });
   }
-  // Graph application permissions exist where an administrator consented (the ISV's own tenant included).
-  const graphRoles = resource.kind === "graph" && (sameGuid(app.homeTenantId, tenant.id) || tenant.adminConsented) ? app.graphApplicationPermissions : [];
+  // Graph application permissions exist where an administrator consented (the ISV's own tenant included) or
+  // assigned them directly.
+  const graphRoles = resource.kind === "graph" ? grantedGraphRoles(ctx.state.scenario, tenant) : [];
   const accessToken = await mintAppOnlyAccessToken(ctx.signer, {
     tenant,
     app,

@@ -19,6 +19,7 @@ import { endSession, findActiveSession, startSession } from "@/lib/data/sessions
 import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
 import { systemScope } from "@/lib/data/scope";
 import { signInEndpoints } from "@/lib/auth/sign-in-authority";
+import { recordSignIn, recordTokenRequest } from "@/lib/observability/metrics";
 
 export const ENTRA_PROVIDER_ID = "microsoft-entra-id";
 
@@ -66,6 +67,7 @@ function entraProvider(c: PortalConfig) {
     for (const [index, credential] of order.entries()) {
       const body = await withCredential(c, form, credential, `${url.origin}${url.pathname}`);
       const response = await inner(input, { ...init, body });
+      recordTokenRequest("sign-in", response.status < 300 ? "issued" : response.status < 500 ? "refused" : "error");
       const next = order[index + 1] ?? null;
       if (response.status !== 400 && response.status !== 401) return response;
       const detail = parseEntraErrorBody(response.status, await response.clone().json().catch(() => null));
@@ -112,6 +114,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     callbacks: {
       signIn({ profile }) {
         const decision = decideSignIn(profile ?? {}, policyOf(c));
+        recordSignIn(decision.allowed ? "allowed" : "refused", decision.allowed ? "none" : decision.reason);
         return decision.allowed ? true : `/signin/refused?reason=${decision.reason}`;
       },
       async jwt({ token, profile, trigger }) {

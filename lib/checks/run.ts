@@ -25,6 +25,7 @@ import { dataverseAppToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 import { withRequestMeter } from "@/lib/http/outbound";
 import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
+import { observeCheck, observeStep, recordCheckEnd } from "@/lib/observability/checks";
 import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
 
 export type CheckTarget = { environmentId: string; environmentUrl: string };
@@ -116,6 +117,7 @@ class CheckRun {
     const result = this.waits.length ? { ...verdict.result, throttledWaitsSeconds: this.waits } : verdict.result;
     this.waits = [];
     this.settled.push({ name, verdict });
+    observeStep(name, verdict, verdict.outcome === "SKIPPED" ? now : this.lastSettledAt, now);
     const d = verdict.diagnosis;
     this.unsaved.push({
       ordinal: stepOrdinal(name),
@@ -239,7 +241,12 @@ async function gatherFromDataverse(run: CheckRun, scope: TenantScope, target: Ch
  * Runs a started check to its end. Never throws and never leaves the check RUNNING while the database answers;
  * `interruptible`: when a write to the database failed, throws CheckInterrupted and leaves the check RUNNING.
  */
-export async function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, options: { interruptible?: boolean } = {}): Promise<CheckOutcome> {
+export function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, options: { interruptible?: boolean; trigger?: CheckTrigger } = {}): Promise<CheckOutcome> {
+  // A span for the check (its steps and calls to Microsoft inside) and the check metrics (docs/operations.md).
+  return observeCheck({ tenantId: scope.tenantId, checkId, environmentId: target.environmentId, trigger: options.trigger ?? "UNKNOWN" }, () => runToEnd(scope, target, checkId, options));
+}
+
+async function runToEnd(scope: TenantScope, target: CheckTarget, checkId: string, options: { interruptible?: boolean; trigger?: CheckTrigger }): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
   const run = new CheckRun(scope, checkId, { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId, required: c.dataverse.rolePrivileges });
@@ -268,6 +275,7 @@ export async function executeCheck(scope: TenantScope, target: CheckTarget, chec
     dataverseRequests: meter.dataverse,
     applicationUserId: outcome !== "FAILED" && whoAmI?.ok ? whoAmI.value.UserId : null,
   };
+  recordCheckEnd(options.trigger, summary, run.settled.find((s) => s.name === summary.failingStep)?.verdict.diagnosis?.id ?? null);
   try {
     const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
     if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
@@ -291,7 +299,7 @@ export async function launchCheck(scope: TenantScope, target: CheckTarget, trigg
   const running = await runningCheckId(scope, target.environmentId);
   if (running) return running;
   const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
-  after(() => executeCheck(scope, target, checkId));
+  after(() => executeCheck(scope, target, checkId, { trigger }));
   return checkId;
 }
 
@@ -303,5 +311,5 @@ export function startCheck(scope: TenantScope, environmentId: string, trigger: C
 /** Starts and runs a check to the end (scripts, tests, the benchmark). */
 export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<{ checkId: string; outcome: CheckOutcome }> {
   const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
-  return { checkId, outcome: await executeCheck(scope, target, checkId) };
+  return { checkId, outcome: await executeCheck(scope, target, checkId, { trigger }) };
 }

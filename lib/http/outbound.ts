@@ -8,6 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, fetch, type Response } from "undici";
 import { earlySettings, type PortalConfig } from "@/lib/config";
 import { redactUrl, requestLogger } from "@/lib/log";
+import { observeOutbound } from "@/lib/observability/outbound";
 
 export type OutboundService = "entra" | "dataverse" | "graph" | "marketplace" | "identity" | "vault";
 
@@ -67,6 +68,12 @@ export type OutboundRequest = { method?: "GET" | "POST" | "PUT" | "DELETE" | "PA
 export async function outboundFetch(service: OutboundService, url: string, request: OutboundRequest = {}): Promise<Response> {
   const meter = meterStore.getStore();
   if (meter) meter[service] += 1;
+  // A span and the outbound metrics around the call (docs/operations.md). The client id comes from the early
+  // settings: Key Vault is read through here before the full configuration can be parsed.
+  return observeOutbound(service, url, { method: request.method ?? "GET", body: request.body, clientId: outboundSettings().clientId }, () => send(service, url, request));
+}
+
+async function send(service: OutboundService, url: string, request: OutboundRequest): Promise<Response> {
   const timeoutMs = outboundSettings().outboundTimeoutMs;
   const method = request.method ?? "GET";
   // One line per call, with the id of the request that caused it; the URL without codes or secrets.

@@ -128,8 +128,9 @@ export const EXPIRY_REMINDER_CRON = "0 7 * * *";
  */
 export async function startCredentialReminders(boss: PgBoss): Promise<string | null> {
   await boss.schedule(QUEUES.credentialReminders, EXPIRY_REMINDER_CRON);
-  await boss.work(QUEUES.credentialReminders, { pollingIntervalSeconds: 30 }, async () => {
-    await sendExpiryReminders();
+  await boss.work(QUEUES.credentialReminders, { pollingIntervalSeconds: 30 }, async ([job]) => {
+    const { observeJob } = await import("@/lib/observability/jobs");
+    await observeJob(QUEUES.credentialReminders, { id: job?.id }, () => sendExpiryReminders());
   });
   return boss.send(QUEUES.credentialReminders, {}, { singletonKey: "startup", singletonSeconds: 3600 });
 }

@@ -8,6 +8,8 @@ import type PgBoss from "pg-boss";
 import { config } from "@/lib/config";
 import { getMail, recordMailAttempt, recordQueuedMail, type OutgoingMail } from "@/lib/data/mail";
 import { QUEUES, queue } from "@/lib/monitoring/queue";
+import { recordMail } from "@/lib/observability/metrics";
+import { observeJob } from "@/lib/observability/jobs";
 
 type MailJob = { mailId: string };
 
@@ -42,7 +44,9 @@ export async function deliverMail(mailId: string, final: boolean): Promise<void>
   try {
     await transporter(settings.smtpUrl).sendMail({ from: settings.from, to: mail.recipients, subject: mail.subject, text: mail.text });
     await recordMailAttempt(mailId, { sent: true });
+    recordMail("sent");
   } catch (error) {
+    recordMail("failed");
     await recordMailAttempt(mailId, { sent: false, error: error instanceof Error ? error.message : String(error), final });
     throw error;
   }
@@ -51,6 +55,6 @@ export async function deliverMail(mailId: string, final: boolean): Promise<void>
 export async function startMailWorker(boss: PgBoss): Promise<void> {
   await boss.work<MailJob>(QUEUES.mail, { pollingIntervalSeconds: 2, batchSize: 1, includeMetadata: true }, async ([job]) => {
     if (!job) return;
-    await deliverMail(job.data.mailId, job.retryCount >= job.retryLimit);
+    await observeJob(QUEUES.mail, { id: job.id }, () => deliverMail(job.data.mailId, job.retryCount >= job.retryLimit));
   });
 }

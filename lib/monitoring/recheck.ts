@@ -18,6 +18,7 @@ import { probeDatabase } from "@/lib/health";
 import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
 import { systemScope } from "@/lib/data/scope";
 import { QUEUES, queue } from "@/lib/monitoring/queue";
+import { observeJob } from "@/lib/observability/jobs";
 
 export type RecheckJob = { tenantId: string; environmentId: string };
 
@@ -73,7 +74,7 @@ export async function recheckEnvironment(job: RecheckJob, now = Date.now(), atte
     checkId = await startCheck(scope, target.id, "SCHEDULED");
     attempt.checkId = checkId;
   }
-  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { interruptible: true });
+  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { interruptible: true, trigger: "SCHEDULED" });
   return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
 }
 
@@ -214,7 +215,7 @@ export class RecheckWorker {
       // its expiry, by when this one has given up waiting.
       const stopped = () => this.stopped;
       const attempt: RecheckAttempt = { since: new Date(Date.now() - 5_000), tries: 0 };
-      const result = await whileDatabaseAway("the check", () => recheckEnvironment(job.data, Date.now(), attempt), stopped);
+      const result = await whileDatabaseAway("the check", () => observeJob(QUEUES.recheck, { id: job.id, tenantId: job.data.tenantId }, () => recheckEnvironment(job.data, Date.now(), attempt)), stopped);
       if (result.ran && result.retryAfterSeconds !== null) {
         const seconds = result.retryAfterSeconds;
         // Throttled past what the check itself waits for: the tenant waits out Retry-After, the check is queued again.

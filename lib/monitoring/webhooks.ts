@@ -13,6 +13,7 @@ import { logger } from "@/lib/log";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import { recordWebhookAttempt } from "@/lib/observability/metrics";
 
 import type { LifecycleEventBody } from "@/lib/api/schemas";
 import type { LifecycleEventType } from "@/lib/monitoring/event-types";
@@ -200,6 +201,7 @@ async function attempt(deliveryId: string, settings: { url: string; secret: stri
   const last = !ok && number >= MAX_ATTEMPTS;
   const nextAttemptAt = ok || last ? null : new Date(Date.now() + retryDelayMs(number));
   const finishedAt = new Date();
+  recordWebhookAttempt(ok ? "delivered" : last ? "given_up" : "failed");
   await db().$transaction([
     db().webhookAttempt.create({
       data: { deliveryId, attempt: number, at: new Date(started), statusCode, error, durationMs: finishedAt.getTime() - started, nextAttemptAt },

@@ -7,19 +7,28 @@ import { config } from "@/lib/config";
 import { logger } from "@/lib/log";
 import { QUEUES, queue, stopQueue } from "@/lib/monitoring/queue";
 import { planRechecks, RecheckWorker } from "@/lib/monitoring/recheck";
+import { observeJob } from "@/lib/observability/jobs";
 
 type Running = { recheck: RecheckWorker; stop: () => Promise<void> };
-const holder = globalThis as unknown as { portalWorker?: Promise<Running> };
+const holder = globalThis as unknown as { portalWorker?: Promise<Running>; portalWorkerRunning?: boolean };
+
+/** For /api/health/ready: whether this process's worker has started (lib/health.ts). */
+export function workerState(): "running" | "starting" | "stopped" {
+  if (!holder.portalWorker) return "stopped";
+  return holder.portalWorkerRunning ? "running" : "starting";
+}
 
 export function startWorker(): Promise<Running> {
   holder.portalWorker ??= (async () => {
     const boss = await queue({ worker: true });
     await boss.schedule(QUEUES.plan, "* * * * *");
-    await boss.work(QUEUES.plan, { pollingIntervalSeconds: 5 }, async () => {
-      await planRechecks();
-      // A "granted" consent the portal could not prove in time is not granted (CONSENT_VERIFICATION_TIMEOUT_MINUTES).
-      const { expireUnprovenConsents } = await import("@/lib/onboarding/consent");
-      await expireUnprovenConsents();
+    await boss.work(QUEUES.plan, { pollingIntervalSeconds: 5 }, async ([job]) => {
+      await observeJob(QUEUES.plan, { id: job?.id }, async () => {
+        await planRechecks();
+        // A "granted" consent the portal could not prove in time is not granted (CONSENT_VERIFICATION_TIMEOUT_MINUTES).
+        const { expireUnprovenConsents } = await import("@/lib/onboarding/consent");
+        await expireUnprovenConsents();
+      });
     });
     const { startCredentialReminders } = await import("@/lib/monitoring/credential-notices");
     await startCredentialReminders(boss);
@@ -40,6 +49,7 @@ export function startWorker(): Promise<Running> {
         ? "Worker: mail only (RECHECK_INTERVAL_MINUTES=0: no scheduled re-verification)"
         : `Worker: re-verifying every connected environment every ${c.recheckIntervalMinutes} min, ${c.concurrency} at once (${c.tenantConcurrency} per tenant)`,
     );
+    holder.portalWorkerRunning = true;
     return {
       recheck,
       stop: async () => {
@@ -47,6 +57,7 @@ export function startWorker(): Promise<Running> {
         await recheck.stop();
         await stopQueue();
         holder.portalWorker = undefined;
+        holder.portalWorkerRunning = false;
       },
     };
   })();

@@ -28,7 +28,8 @@ const get = (url: string, token?: string) => vfetch(url, token ? { headers: { au
 describe("findTenantInformationByTenantId", () => {
   it("answers the home tenant's app-only token holding CrossTenantInformation.ReadBasic.All with the organisation's name and domain", async () => {
     const token = await graphToken(DEMO_IDS.tenants.northwind);
-    expect(claimsOf(token).roles).toEqual(["CrossTenantInformation.ReadBasic.All"]);
+    // The registration's permission (consented) and, assigned directly in the home tenant, the doctor's read permissions.
+    expect(claimsOf(token).roles).toEqual(["CrossTenantInformation.ReadBasic.All", "Application.Read.All", "Directory.Read.All"]);
     const response = await get(findUrl(DEMO_IDS.tenants.contoso), token);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ tenantId: DEMO_IDS.tenants.contoso, displayName: "Contoso Ltd", defaultDomainName: "contoso.onmicrosoft.com", federationBrandName: null });
@@ -50,6 +51,7 @@ describe("findTenantInformationByTenantId", () => {
   it("403 Authorization_RequestDenied in Graph's shape when the token lacks the permission (not on the registration)", async () => {
     const bare = demoScenario();
     bare.app.graphApplicationPermissions = [];
+    bare.tenants.find((t) => t.id === DEMO_IDS.tenants.northwind)!.graphAppRoleAssignments = [];
     const other = await startEmulator({ scenario: bare });
     try {
       const result = await tokenRequest(other, DEMO_IDS.tenants.northwind, { grant_type: "client_credentials", client_id: other.scenario.app.clientId, client_secret: secretOf(other), scope: `${other.graphUrl}/.default` });

@@ -33,6 +33,7 @@ const cases: Array<{ file: string; wrong: string; right: string; says: RegExp }>
     says: /staff-only/,
   },
   { file: "app/(public)/new/page.tsx", wrong: 'import { x } from "../../../lib/data/support/overview";', right: 'import { x } from "@/lib/data/environments";', says: /staff-only/ },
+  { file: "lib/data/new.ts", wrong: 'import { recordCheck } from "@/lib/observability/metrics";', right: 'import { db } from "@/lib/db/client";', says: /instrumented at the edges/ },
   { file: "emulator/entra/new.ts", wrong: 'import { config } from "../../lib/config";', right: 'import { x } from "../scenario";', says: /must not import the portal/ },
   { file: "emulator/entra/new.ts", wrong: 'import { x } from "@/emulator/scenario";', right: 'import { x } from "../scenario";', says: /must not import the portal/ },
   // Scripts and tests: the emulator package's entries only (emulator/package.json "exports").

@@ -22,6 +22,10 @@ export const e2e = {
    * from the suite's own so that two suites on one machine (E2E_PORT) never collide: 16, 17, 18 and 19 are used.
    */
   extraPort: (offset: 16 | 17 | 18 | 19) => port + offset,
+  /** The scraper's bearer token for /api/metrics (METRICS_TOKEN of the suite's portal). */
+  metricsToken: "e2e-metrics-token-0123456789abcdef",
+  /** An OTLP/HTTP receiver a spec starts itself for a portal it starts itself (tests/e2e/operations.spec.ts). */
+  otlpPort: emulatorPort + 5,
   /** The demo's SMTP capture, read over HTTP (GET /messages). */
   mailURL: `http://127.0.0.1:${emulatorPort + 2}`,
 };

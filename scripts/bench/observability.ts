@@ -1,0 +1,364 @@
+// What metrics and tracing cost (docs/operations.md): the same work with both off, then both on (METRICS_TOKEN set,
+// OTEL_EXPORTER_OTLP_ENDPOINT at an OTLP/HTTP receiver in this process), in alternating rounds, printed side by side.
+//   warm check      a connection check with the token cached and the application user known (one $batch), run in
+//                   this process against the emulator (its own process) and a PostgreSQL database
+//   /onboarding     the signed-in customer's overview page served by the production build: two `next start`, one
+//                   without the two variables and one with them, loaded in turn at a fixed concurrency
+// Each is measured as wall time (what a user waits, requests per second) and as CPU time the portal spent per check or
+// per page (this process's, or the server process's from /proc): on a shared machine the wall figures move with the
+// neighbours' load, the CPU figures much less — the cost is judged on CPU. Aim: "on" costs at most 5% of either.
+// Rounds alternate off, on, on, off, … (a drift over the run, JIT warm-up or the neighbours' load, falls on both
+// sides alike); each figure is the median of its rounds, and beside each cost the noise floor of the run (two halves
+// of the "off" rounds compared the same way). The OTLP receiver is a process of its own. Runs as a child process (the data layer binds one database per process).
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
+import { applyMigrations } from "../db/migrations";
+import { parseDatabaseUrl } from "../../lib/db/url";
+import { testDatabaseUrl } from "../postgres/test-url";
+import { baseEnv, bin, buildIfNeeded, root, waitFor } from "../lib.mjs";
+
+
+const ROUND_ORDER = ["off", "on", "on", "off"] as const;
+const CHECK_ROUNDS = 32;
+const CHECKS_PER_ROUND = 12;
+const PAGE_ROUNDS = 24;
+const PAGE_SECONDS = 3;
+const CONCURRENCY = 4;
+const AUTH_SECRET = randomBytes(32).toString("base64url");
+const METRICS_TOKEN = randomBytes(24).toString("base64url");
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const signed = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
+
+type Round = { mode: "off" | "on"; value: number; cpuMs: number };
+/** The cost of "on": (on − off) / off of the medians of their rounds (for a rate, the loss). */
+function cost(rounds: Round[], key: "value" | "cpuMs", higherIsBetter: boolean): number {
+  const off = median(rounds.filter((r) => r.mode === "off").map((r) => r[key]));
+  const on = median(rounds.filter((r) => r.mode === "on").map((r) => r[key]));
+  return higherIsBetter ? (off - on) / off : (on - off) / off;
+}
+
+/** The noise floor: the same comparison between two halves of the "off" rounds (alternate ones), which differ in nothing. */
+function noise(rounds: Round[], key: "value" | "cpuMs"): number {
+  const off = rounds.filter((r) => r.mode === "off");
+  const a = median(off.filter((_, i) => i % 2 === 0).map((r) => r[key]));
+  const b = median(off.filter((_, i) => i % 2 === 1).map((r) => r[key]));
+  return Math.abs(b - a) / a;
+}
+
+type Receiver = { endpoint: string; spans(): Promise<number>; stop(): void };
+
+/** The OTLP/HTTP receiver (scripts/otlp-receiver.ts) as a process of its own. */
+async function startReceiverProcess(): Promise<Receiver> {
+  const child = spawn(bin("tsx"), ["scripts/otlp-receiver.ts"], { cwd: root, env: baseEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  const first = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("\n")) resolve(out.split("\n")[0]!);
+    });
+    child.once("exit", (code) => reject(new Error(`the OTLP receiver exited with ${code}`)));
+  });
+  const { endpoint, stats } = JSON.parse(first) as { endpoint: string; stats: string };
+  return { endpoint, spans: async () => ((await (await fetch(stats)).json()) as { spans: number }).spans, stop: () => child.kill("SIGTERM") };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function adminQuery(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+type Emulator = { authorityHost: string; caCertPath: string; clientSecret: string; graphUrl: string; environmentUrl: (name: string) => string; stop(): void };
+
+/** The emulator as its own process (`npm run emulator`), so this process's CPU time is the portal's alone. */
+async function startEmulatorProcess(): Promise<Emulator> {
+  const port = await freePort();
+  const runtimeFile = path.join(root, ".emulator", `runtime-bench-${port}.json`);
+  rmSync(runtimeFile, { force: true });
+  const child = spawn(bin("tsx"), ["emulator/cli.ts"], { cwd: root, env: baseEnv({ EMULATOR_PORT: String(port), EMULATOR_RUNTIME_FILE: runtimeFile }), stdio: ["ignore", "ignore", "inherit"] });
+  await waitFor(() => existsSync(runtimeFile), { timeoutMs: 60_000, what: "the emulator to start" });
+  const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as { authorityHost: string; caCertPath: string; clientSecret: string; graphUrl: string; environments: Array<{ name: string; url: string }> };
+  return {
+    ...runtime,
+    environmentUrl: (name) => runtime.environments.find((e) => e.name === name)!.url,
+    stop: () => {
+      child.kill("SIGTERM");
+      rmSync(runtimeFile, { force: true });
+    },
+  };
+}
+
+/** CPU time (ms) of a process and its descendants, from /proc (Linux). */
+function processCpuMs(pid: number): number {
+  const ticks = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const children = (p: number): number[] =>
+    readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === p;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...children(all[i]!));
+  return (all.reduce((sum, p) => sum + ticks(p), 0) * 1000) / 100; // USER_HZ = 100
+}
+
+function portalEnv(emulator: Emulator, databaseUrl: string, port: number): Record<string, string> {
+  return {
+    PORTAL_MODE: "demo",
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    AUTH_URL: `http://localhost:${port}`,
+    AUTH_SECRET,
+    ENTRA_AUTHORITY_HOST: emulator.authorityHost,
+    ENTRA_CLIENT_ID: DEMO_IDS.clientId,
+    ENTRA_CLIENT_SECRET: emulator.clientSecret,
+    ENTRA_HOME_TENANT_ID: DEMO_IDS.tenants.northwind,
+    DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
+    GRAPH_URL: emulator.graphUrl,
+    OUTBOUND_TIMEOUT_MS: "5000",
+    RECHECK_INTERVAL_MINUTES: "0",
+    LOG_LEVEL: "warn",
+    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+  };
+}
+
+/** The warm check, off and on, in this process. */
+async function warmCheck(emulator: Emulator, databaseUrl: string, receiver: Receiver): Promise<Round[]> {
+  const { db } = await import("../../lib/db/client");
+  const { customerScope } = await import("../../lib/data/scope");
+  const { runCheck } = await import("../../lib/checks/run");
+  const { setMetricsEnabled } = await import("../../lib/observability/metrics");
+  const { flushTraces, setTracingPaused, startTracing, stopTracing } = await import("../../lib/observability/otel-node");
+
+  const tenantId = DEMO_IDS.tenants.fabrikam;
+  const url = emulator.environmentUrl("fabrikam");
+  await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
+  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
+  const scope = customerScope({
+    id: "00000000-0000-4000-8000-000000000001",
+    kind: "customer",
+    entraTenantId: tenantId,
+    tenantId,
+    userObjectId: "00000000-0000-4000-8000-0000000000aa",
+    userName: "bench",
+    userPrincipalName: null,
+    appRoles: [],
+    tenantAdmin: true,
+    authenticatedAt: new Date(),
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+  const target = { environmentId: env.id, environmentUrl: url };
+  const once = async () => {
+    const started = performance.now();
+    const { outcome } = await runCheck(scope, target, "SYSTEM");
+    if (outcome !== "PASSED") throw new Error(`bench check did not pass: ${outcome}`);
+    return performance.now() - started;
+  };
+  await startTracing({ endpoint: receiver.endpoint, headers: {}, serviceName: "bench" }, { incomingRequests: false });
+  // Cold, then warm code paths (JIT) and the token cache, on both sides.
+  for (const on of [false, true, false]) {
+    setMetricsEnabled(on);
+    await setTracingPaused(!on);
+    for (let i = 0; i < 15; i++) await once();
+  }
+  const rounds: Round[] = [];
+  for (let i = 0; i < CHECK_ROUNDS; i++) {
+    const mode = ROUND_ORDER[i % ROUND_ORDER.length]!;
+    setMetricsEnabled(mode === "on");
+    await setTracingPaused(mode === "off");
+    const times: number[] = [];
+    const cpu = process.cpuUsage();
+    for (let j = 0; j < CHECKS_PER_ROUND; j++) times.push(await once());
+    if (mode === "on") await flushTraces(); // exporting is part of the cost
+    const used = process.cpuUsage(cpu);
+    rounds.push({ mode, value: median(times), cpuMs: (used.user + used.system) / 1000 / CHECKS_PER_ROUND });
+  }
+  setMetricsEnabled(false);
+  await stopTracing();
+  await db().$disconnect();
+  return rounds;
+}
+
+/** A signed-in customer administrator's session cookie (the row the portal looks up, in next-auth's JWE). */
+async function sessionCookie(): Promise<string> {
+  const { startSession } = await import("../../lib/data/sessions");
+  const { encode } = await import("next-auth/jwt");
+  const sid = await startSession(
+    { tenantId: DEMO_IDS.tenants.fabrikam, objectId: "00000000-0000-4000-8000-0000000000bb", name: "Bench Admin", userPrincipalName: "bench@fabrikam.onmicrosoft.com", kind: "customer", roles: [], tenantAdmin: true },
+    { source: "DIRECT", sourceTag: null, invitationId: null },
+    3600,
+  );
+  const token = await encode({ token: { sid, name: "Bench Admin" }, secret: AUTH_SECRET, salt: "authjs.session-token", maxAge: 3600 });
+  return `authjs.session-token=${token}`;
+}
+
+async function startNext(env: Record<string, string>): Promise<{ stop(): Promise<void>; origin: string; pid: number }> {
+  const child: ChildProcess = spawn(bin("next"), ["start", "-p", env.PORT!], { cwd: root, env: baseEnv(env), stdio: ["ignore", "ignore", "inherit"] });
+  const origin = `http://localhost:${env.PORT}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    const answered = await fetch(`${origin}/api/health/live`).then((r) => r.ok, () => false);
+    if (answered) break;
+    if (Date.now() > deadline) throw new Error("next start did not answer");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    origin,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Requests per second of /onboarding at CONCURRENCY for `seconds`, and the server's CPU ms per request. */
+async function pageThroughput(origin: string, cookie: string, pid: number, seconds: number): Promise<{ rate: number; cpuMs: number }> {
+  const hit = async () => {
+    const response = await fetch(`${origin}/onboarding`, { headers: { cookie }, redirect: "manual" });
+    const body = await response.text();
+    // 200 with the page (a session the portal did not accept would be redirected to /signin).
+    if (response.status !== 200 || !body.includes("<html")) throw new Error(`/onboarding answered ${response.status}`);
+  };
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  const cpuBefore = processCpuMs(pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < until) {
+        await hit();
+        done++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { rate: done / elapsed, cpuMs: (processCpuMs(pid) - cpuBefore) / done };
+}
+
+async function onboardingPage(emulator: Emulator, databaseUrl: string, receiver: Receiver): Promise<Round[]> {
+  buildIfNeeded();
+  const cookie = await sessionCookie();
+  const [offPort, onPort] = [await freePort(), await freePort()];
+  const portals = {
+    off: await startNext(portalEnv(emulator, databaseUrl, offPort)),
+    on: await startNext({ ...portalEnv(emulator, databaseUrl, onPort), METRICS_TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }),
+  };
+  try {
+    for (let i = 0; i < 2; i++) for (const portal of Object.values(portals)) await pageThroughput(portal.origin, cookie, portal.pid, 4); // warm-up
+    const rounds: Round[] = [];
+    for (let i = 0; i < PAGE_ROUNDS; i++) {
+      const mode = ROUND_ORDER[i % ROUND_ORDER.length]!;
+      const figures = await pageThroughput(portals[mode].origin, cookie, portals[mode].pid, PAGE_SECONDS);
+      rounds.push({ mode, value: figures.rate, cpuMs: figures.cpuMs });
+    }
+    const scrape = await fetch(`${portals.on.origin}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    if (scrape.status !== 200) throw new Error(`/api/metrics answered ${scrape.status}`);
+    return rounds;
+  } finally {
+    await Promise.all(Object.values(portals).map((p) => p.stop()));
+  }
+}
+
+async function child(): Promise<void> {
+  const serverUrl = testDatabaseUrl();
+  const name = `bench_observability_${randomBytes(4).toString("hex")}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const emulator = await startEmulatorProcess();
+  const receiver = await startReceiverProcess();
+  try {
+    await applyMigrations(parseDatabaseUrl(databaseUrl));
+    // This process's data layer (the warm check, the session of the page's requests) is configured as the portal is.
+    Object.assign(process.env, portalEnv(emulator, databaseUrl, 3000));
+    // OBSERVABILITY_BENCH=check|page runs one half only.
+    const only = process.env.OBSERVABILITY_BENCH;
+    const check = only === "page" ? [] : await warmCheck(emulator, databaseUrl, receiver);
+    const checkSpans = await receiver.spans();
+    const page = only === "check" ? [] : await onboardingPage(emulator, databaseUrl, receiver);
+    const pageSpans = (await receiver.spans()) - checkSpans;
+    const of = (rounds: Round[], mode: "off" | "on", key: "value" | "cpuMs") => median(rounds.filter((r) => r.mode === mode).map((r) => r[key]));
+    const row = (label: string, rounds: Round[], key: "value" | "cpuMs", higherIsBetter: boolean) =>
+      rounds.length > 0 &&
+      console.log(`${label.padEnd(50)} | ${of(rounds, "off", key).toFixed(1).padStart(7)} | ${of(rounds, "on", key).toFixed(1).padStart(7)} | ${signed(cost(rounds, key, higherIsBetter)).padStart(7)} | ±${(noise(rounds, key) * 100).toFixed(1)}%`);
+    const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+    console.log(`metrics + tracing off vs on (load average ${load}; the OTLP receiver got ${checkSpans} spans from the checks, ${pageSpans} from the pages)`);
+    console.log(`${"".padEnd(50)} | ${"off".padStart(7)} | ${"on".padStart(7)} | ${"cost".padStart(7)} | noise`);
+    row(`warm check: CPU ms per check (${CHECK_ROUNDS} rounds)`, check, "cpuMs", false);
+    row(`warm check: wall ms, median`, check, "value", false);
+    row(`/onboarding: server CPU ms per request (${PAGE_ROUNDS} rounds)`, page, "cpuMs", false);
+    const capacity = page.map((r) => ({ ...r, value: 1000 / r.cpuMs }));
+    row(`/onboarding: throughput, requests/s a core can serve`, capacity, "value", true);
+    row(`/onboarding: requests/s measured, ${CONCURRENCY} at once`, page, "value", true);
+    console.log("(medians of the rounds; cost = on vs off; noise = the same comparison between two halves of the off rounds. The 5% budget is judged on the CPU rows and the throughput they allow: 1000 / CPU ms per request.)");
+    const list = (rounds: Round[], key: "value" | "cpuMs") => rounds.map((r) => `${r.mode === "on" ? "+" : "-"}${r[key].toFixed(1)}`).join(" ");
+    if (check.length) console.log(`  rounds, check CPU ms: ${list(check, "cpuMs")}`);
+    if (page.length) console.log(`  rounds, page CPU ms: ${list(page, "cpuMs")}`);
+  } finally {
+    receiver.stop();
+    emulator.stop();
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+export async function run(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const self = fileURLToPath(import.meta.url);
+    const proc = spawn(process.execPath, [...process.execArgv, self, "child"], { stdio: "inherit", env: process.env });
+    proc.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`observability bench exited with ${code}`))));
+  });
+}
+
+// Run as a child: `tsx --conditions=react-server scripts/bench/observability.ts child`.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) && process.argv[2] === "child") {
+  child().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
