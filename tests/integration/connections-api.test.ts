@@ -258,7 +258,12 @@ describe("every Microsoft GUID shape (issue 19 item 15)", () => {
 
   it("lists and answers tenants and organizations whose ids are not RFC 9562 UUIDs, and accepts them as a path parameter", async () => {
     const { db } = await import("@/lib/db/client");
-    const since = new Date(Date.now() - 1000).toISOString();
+    // Only what this test creates may be newer than `since`: the file's thousand tenants (written in beforeAll, maybe
+    // less than a second ago on a fast machine) would otherwise fill the page before these two.
+    const [tenantsMax, environmentsMax] = await Promise.all([db().tenant.aggregate({ _max: { updatedAt: true } }), db().environment.aggregate({ _max: { updatedAt: true } })]);
+    const newest = Math.max(tenantsMax._max.updatedAt?.getTime() ?? 0, environmentsMax._max.updatedAt?.getTime() ?? 0);
+    while (Date.now() <= newest + 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = new Date(newest + 1).toISOString();
     const ids = [TENANT, MS_VARIANT_TENANT.toLowerCase()];
     try {
       for (const id of ids) {

@@ -103,6 +103,8 @@ describe("Key Vault references", () => {
       logLevel: "warn",
       outboundTimeoutMs: 2500,
       keyVaultIdentity: { kind: "user-assigned", clientId: MI },
+      // The outbound door labels token requests by kind (a consent proof asks for the app's own resource).
+      clientId: production.ENTRA_CLIENT_ID,
     });
     expect(earlySettings({}).keyVaultIdentity).toEqual({ kind: "system" });
   });
