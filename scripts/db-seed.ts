@@ -11,6 +11,7 @@ import { PrismaClient } from "../lib/generated/prisma/client";
 import { createAdapterFactory } from "../lib/db/adapter";
 import { DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl } from "../lib/db/url";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
+import { storedStepResult, storedVendorDetail, type VendorDetail } from "../lib/checks/step-results";
 import { CHECK_STEPS, skipReason, type CheckStepName } from "../lib/checks/vocabulary";
 import { diagnoseDataverseFailure, diagnoseTokenFailure, privilegesMissing, systemAdministratorHeld, type Diagnosis, type DiagnosisContext } from "../lib/checks/diagnoses";
 import { config } from "../lib/config";
@@ -35,7 +36,7 @@ type SeedCheck = {
   minutesAgo: number;
   /** Who ran it: the customer's administrator (default) or scheduled re-verification. */
   scheduled?: boolean;
-  failAt?: { step: CheckStepName; diagnosis: Diagnosis; vendorDetail: Record<string, string | number | boolean | null> };
+  failAt?: { step: CheckStepName; diagnosis: Diagnosis; vendorDetail: VendorDetail };
   warnAt?: { step: CheckStepName; diagnosis: Diagnosis };
 };
 
@@ -268,7 +269,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
           failAt: {
             step: "privileges",
             diagnosis: privilegesMissing(diagnosisContext, [{ name: "prvReadContact", depth: "Global", held: null }]),
-            vendorDetail: { missing: "prvReadContact", heldCount: 7 },
+            vendorDetail: { missing: [{ name: "prvReadContact", depth: "Global", held: null }], heldCount: 7 },
           },
         },
         {
@@ -281,6 +282,7 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
               httpStatus: 403,
               code: "0x80072560",
               message: "The user is not a member of the organization.",
+              retryAfterSeconds: null,
               requestId: "c7f0a2b4-9d1e-4f3a-8b6c-2e5d7a9c1b3f",
             },
           },
@@ -334,12 +336,13 @@ function seedSteps(tenantId: string, check: SeedCheck) {
     if (check.failAt?.step === name) {
       outcome = "FAILED";
       failed = true;
-      extra = { ...stepDiagnosis(check.failAt.diagnosis), vendorDetail: check.failAt.vendorDetail };
+      // In the runner's shape (lib/checks/step-results.ts), or the console would show it without its detail.
+      extra = { ...stepDiagnosis(check.failAt.diagnosis), vendorDetail: storedVendorDetail(name, check.failAt.vendorDetail) };
     } else if (check.warnAt?.step === name && !failed) {
       outcome = "WARNING";
       extra = stepDiagnosis(check.warnAt.diagnosis);
     }
-    const skip = outcome === "SKIPPED" && check.failAt ? { result: { reason: skipReason(check.failAt.step) } } : {};
+    const skip = outcome === "SKIPPED" && check.failAt ? { result: storedStepResult(name, { reason: skipReason(check.failAt.step) }) } : {};
     return { tenantId, ordinal, name, outcome, durationMs: outcome === "SKIPPED" ? 0 : 80 + ordinal * 15, ...extra, ...skip };
   });
 }

@@ -1,5 +1,6 @@
 import { cardClass } from "@/components/ui/card";
 import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
+import type { StepResult } from "@/lib/checks/step-results";
 import { customerStepLabel } from "@/lib/checks/vocabulary";
 
 export type StepView = {
@@ -13,7 +14,8 @@ export type StepView = {
   customerFix: string | null;
   /** Who can make the fix, in the customer's words (lib/checks/customer-view.ts). */
   whoCanFix?: string | null;
-  result: unknown;
+  /** Read with its step's schema; null when it has none (or one an older version wrote in another shape). */
+  result: StepResult | null;
 };
 
 /** A step's cause, fix, who can make it and Microsoft's code: the one way a diagnosis is shown to a customer. */
@@ -39,19 +41,16 @@ export function DiagnosisBox({ step, tone, className = "" }: { step: Pick<StepVi
   );
 }
 
-function throttleWaitsOf(result: unknown): number[] {
-  const waits = (result as { throttledWaitsSeconds?: unknown } | null)?.throttledWaitsSeconds;
-  return Array.isArray(waits) ? waits.filter((w): w is number => typeof w === "number") : [];
+function throttleWaitsOf(result: StepResult | null): number[] {
+  return result?.throttledWaitsSeconds ?? [];
 }
 
-function accountsOf(result: unknown): string[] | null {
-  const accounts = (result as { accounts?: unknown } | null)?.accounts;
-  return Array.isArray(accounts) ? accounts.filter((a): a is string => typeof a === "string") : null;
+function accountsOf(result: StepResult | null): string[] | null {
+  return result && "accounts" in result ? result.accounts : null;
 }
 
-function reasonOf(result: unknown): string | null {
-  const reason = (result as { reason?: unknown } | null)?.reason;
-  return typeof reason === "string" ? reason : null;
+function reasonOf(result: StepResult | null): string | null {
+  return result && "reason" in result ? result.reason : null;
 }
 
 export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: string }) {

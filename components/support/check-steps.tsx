@@ -2,6 +2,7 @@
 // detail (AADSTS code, Dataverse error code, trace and correlation ids, timings). Hook-free, so both the
 // server-rendered history and the live re-run (a client component) use it.
 import { OutcomeBadge, type Outcome } from "@/components/ui/outcome-badge";
+import type { StepResult, VendorDetail as StoredVendorDetail } from "@/lib/checks/step-results";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 
 export type SupportStepView = {
@@ -16,13 +17,13 @@ export type SupportStepView = {
   customerFix: string | null;
   /** The fault is ours (the ISV's credentials or registration): the customer was told to contact us. */
   vendorFault: boolean;
-  vendorDetail: unknown;
-  result: unknown;
+  /** Both read with their step's schema; null when there is none (or one an older version wrote in another shape). */
+  vendorDetail: StoredVendorDetail | null;
+  result: StepResult | null;
 };
 
 function skipReasonOf(step: SupportStepView): string | null {
-  const reason = step.outcome === "SKIPPED" ? (step.result as { reason?: unknown } | null)?.reason : null;
-  return typeof reason === "string" ? reason : null;
+  return step.outcome === "SKIPPED" && step.result && "reason" in step.result ? step.result.reason : null;
 }
 
 const detailLabels: Record<string, string> = {
@@ -49,9 +50,9 @@ function detailValue(key: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function VendorDetail({ detail }: { detail: unknown }) {
-  if (detail === null || detail === undefined) return null;
-  const entries = typeof detail === "object" && !Array.isArray(detail) ? Object.entries(detail as Record<string, unknown>) : [["value", detail] as [string, unknown]];
+export function VendorDetail({ detail }: { detail: StoredVendorDetail | null }) {
+  if (!detail) return null;
+  const entries: Array<[string, unknown]> = Object.entries(detail);
   if (entries.length === 0) return null;
   return (
     <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700" aria-label="Vendor-side detail">

@@ -14,6 +14,7 @@ import "server-only";
 import { logger } from "@/lib/log";
 import { after } from "next/server";
 import { unexpected } from "@/lib/checks/diagnoses";
+import { storedStepResult, storedVendorDetail } from "@/lib/checks/step-results";
 import { blockingStep, PENDING, STEPS, vendorDetailOf, type StepContext, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
@@ -26,7 +27,7 @@ import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-err
 import { withRequestMeter } from "@/lib/http/outbound";
 import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
 import { observeCheck, observeStep, recordCheckEnd } from "@/lib/observability/checks";
-import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
+import type { CheckOutcome, CheckTrigger } from "@/lib/generated/prisma/client";
 
 export type CheckTarget = { environmentId: string; environmentUrl: string };
 
@@ -114,7 +115,10 @@ class CheckRun {
 
   private add(name: CheckStepName, verdict: StepVerdict): void {
     const now = performance.now();
-    const result = this.waits.length ? { ...verdict.result, throttledWaitsSeconds: this.waits } : verdict.result;
+    // Parsed before anything is settled: a shape the step should never write fails this step as unexpected.
+    const waited = this.waits.length ? { ...verdict.result, throttledWaitsSeconds: this.waits } : verdict.result;
+    const result = waited ? storedStepResult(name, waited) : undefined;
+    const vendorDetail = verdict.vendorDetail ? storedVendorDetail(name, verdict.vendorDetail) : undefined;
     this.waits = [];
     this.settled.push({ name, verdict });
     observeStep(name, verdict, verdict.outcome === "SKIPPED" ? now : this.lastSettledAt, now);
@@ -126,8 +130,8 @@ class CheckRun {
       // The round trip's time goes to the first step it settled; the others were settled by the same answer.
       durationMs: verdict.outcome === "SKIPPED" ? 0 : Math.round(now - this.lastSettledAt),
       ...(d ? { errorCode: d.microsoftCode, diagnosis: d.id, customerCause: d.cause, customerFix: d.fix, vendorFault: d.vendorFault } : {}),
-      ...(verdict.vendorDetail ? { vendorDetail: verdict.vendorDetail as Prisma.InputJsonValue } : {}),
-      ...(result ? { result: result as Prisma.InputJsonValue } : {}),
+      ...(vendorDetail ? { vendorDetail } : {}),
+      ...(result ? { result } : {}),
     });
     if (verdict.outcome !== "SKIPPED") this.lastSettledAt = now;
   }

@@ -21,6 +21,7 @@ import {
   type Diagnosis,
   type DiagnosisContext,
 } from "@/lib/checks/diagnoses";
+import type { ErrorDetail, StepResult, VendorDetail } from "@/lib/checks/step-results";
 import { CHECK_STEPS, depthReaches, describePrivilege, PRIVILEGE_DEPTHS, skipReason, type CheckStepName, type PrivilegeDepth, type RequiredPrivilege } from "@/lib/checks/vocabulary";
 import { DataverseError, DataverseProtocolError } from "@/lib/dataverse/web-api";
 import { consentGone, NO_SERVICE_PRINCIPAL_CODES, type ConsentProof } from "@/lib/entra/consent-proof";
@@ -60,10 +61,10 @@ export type CheckFacts = {
 export type StepVerdict = {
   outcome: StepOutcome;
   diagnosis?: Diagnosis;
-  /** Shown to the customer (e.g. the sample accounts). */
-  result?: Record<string, unknown>;
+  /** Shown to the customer (e.g. the sample accounts); each step's shapes are in lib/checks/step-results.ts. */
+  result?: StepResult;
   /** For support staff only. */
-  vendorDetail?: Record<string, unknown>;
+  vendorDetail?: VendorDetail;
 };
 
 export const PENDING = Symbol("pending");
@@ -73,7 +74,7 @@ export type StepContext = DiagnosisContext & { required: RequiredPrivilege[]; bl
 type Evaluate = (facts: CheckFacts, ctx: StepContext) => StepVerdict | typeof PENDING;
 
 /** What support staff see of an error: Microsoft's identifiers and message, never a token. */
-export function vendorDetailOf(error: unknown): Record<string, unknown> {
+export function vendorDetailOf(error: unknown): ErrorDetail {
   if (error instanceof DataverseError) {
     return { service: "dataverse", httpStatus: error.status, code: error.code, message: error.serverMessage, retryAfterSeconds: error.retryAfterSeconds, requestId: error.requestId };
   }

@@ -2,6 +2,7 @@ import "server-only";
 
 // The system's own reads for the scheduled re-verification (lib/monitoring/recheck.ts): unscoped by design, like
 // lib/data/support/, because the planner looks across every tenant; nothing here is reachable from a request.
+import { readVendorDetail } from "@/lib/checks/step-results";
 import { db } from "@/lib/db/client";
 
 export type DueEnvironment = { environmentId: string; tenantId: string; offsetSeconds: number };
@@ -30,8 +31,9 @@ export async function scheduledTarget(tenantId: string, environmentId: string) {
 
 /** The Retry-After Dataverse gave when the check was stopped by throttling, if it was. */
 export async function throttledFor(tenantId: string, checkId: string): Promise<number | null> {
-  const step = await db().checkStep.findFirst({ where: { tenantId, checkId, diagnosis: "throttled" }, select: { vendorDetail: true } });
+  const step = await db().checkStep.findFirst({ where: { tenantId, checkId, diagnosis: "throttled" }, select: { name: true, vendorDetail: true } });
   if (!step) return null;
-  const seconds = (step.vendorDetail as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
-  return typeof seconds === "number" && seconds >= 0 ? seconds : 60;
+  const detail = readVendorDetail(step.name, step.vendorDetail);
+  const seconds = detail && "retryAfterSeconds" in detail ? detail.retryAfterSeconds : null;
+  return seconds !== null && seconds >= 0 ? seconds : 60;
 }

@@ -3,6 +3,7 @@ import "server-only";
 // Support-staff queries over every tenant: the console's list, its CSV export and a tenant's detail. These are
 // deliberately not tenant-scoped (staff see all tenants); only the support console, behind requireStaff(),
 // imports this module. Every query selects explicit fields: vendor-side detail never leaks into customer code.
+import { readSupportStep } from "@/lib/checks/step-results";
 import { AUTOMATIC_TRIGGERS, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import { db } from "@/lib/db/client";
 import { Prisma, type ActorKind, type CheckOutcome, type CheckTrigger, type ConsentState, type HealthState, type SubscriptionStatus, type TenantSource } from "@/lib/generated/prisma/client";
@@ -373,7 +374,7 @@ export async function supportCheckHistory(tenantId: string, take = 20) {
   const newest = (triggers: readonly CheckTrigger[]) =>
     db().connectionCheck.findMany({ where: { tenantId, trigger: { in: [...triggers] } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take, select: supportCheckSelect });
   const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
-  return mergeHistories(person, automatic);
+  return mergeHistories(person, automatic).map((check) => ({ ...check, steps: check.steps.map(readSupportStep) }));
 }
 
 export type SupportCheck = Awaited<ReturnType<typeof supportCheckHistory>>[number];
@@ -421,7 +422,7 @@ export async function getSupportEnvironment(tenantId: string, environmentId: str
 /** A check's progress with vendor-side detail, for the console's re-run (staff may follow any tenant's check). */
 export async function getSupportCheck(checkId: string) {
   if (!GUID.test(checkId)) return null;
-  return db().connectionCheck.findUnique({
+  const check = await db().connectionCheck.findUnique({
     where: { id: checkId },
     select: {
       id: true,
@@ -440,4 +441,5 @@ export async function getSupportCheck(checkId: string) {
       },
     },
   });
+  return check && { ...check, steps: check.steps.map(readSupportStep) };
 }
