@@ -4,6 +4,7 @@ import "server-only";
 // Everything here is within a TenantScope and bound to the portal session that started it.
 import { z } from "zod";
 import { audit } from "@/lib/audit";
+import { PRIVILEGE_DEPTHS } from "@/lib/checks/vocabulary";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
 import type { DiscoveredInstance } from "@/lib/dataverse/global-discovery";
@@ -125,6 +126,29 @@ export async function markInstanceUsed(scope: TenantScope, discoveryId: string, 
 
 export type SetupDiagnosis = { id: string; cause: string; fix: string; whoCanFix: string; code: string | null };
 
+// A setup run's JSON columns, as the check's steps are (lib/checks/step-results.ts): parsed when written (a wrong
+// shape is a bug, caught there) and when read, with safeParse, so that a row an older version wrote in another
+// shape reads as having none instead of failing the environment's page. The stored JSON is unchanged.
+const storedPrivilege = z.strictObject({ name: z.string(), depth: z.enum(PRIVILEGE_DEPTHS) });
+const storedSetupSteps = z.array(
+  z.union([
+    z.strictObject({ action: z.enum(["role", "privileges", "application-user", "assignment"]), result: z.enum(["created", "changed", "unchanged", "needs-decision"]), detail: z.string() }),
+    // The action that failed, with the diagnosis' cause.
+    z.strictObject({ action: z.string(), result: z.literal("failed"), detail: z.string() }),
+  ]),
+) satisfies z.ZodType<SetupRecord["steps"]>;
+const storedSetupDiagnosis = z.strictObject({ id: z.string(), cause: z.string(), fix: z.string(), whoCanFix: z.string(), code: z.string().nullable() }) satisfies z.ZodType<SetupDiagnosis>;
+const storedSetupDecision = z.union([
+  z.strictObject({ kind: z.literal("role-differs"), missing: z.array(storedPrivilege), extra: z.array(storedPrivilege) }),
+  z.strictObject({ kind: z.literal("user-disabled") }),
+]) satisfies z.ZodType<SetupDecision>;
+
+/** A stored value read with its schema: null when there is none, or none in a shape this version knows. */
+function readStored<T>(schema: z.ZodType<T>, stored: unknown): T | null {
+  const parsed = stored == null ? null : schema.safeParse(stored);
+  return parsed?.success ? parsed.data : null;
+}
+
 export type SetupRecord = {
   environmentId: string;
   outcome: SetupOutcome;
@@ -147,9 +171,9 @@ export async function recordSetup(scope: TenantScope, record: SetupRecord): Prom
         startedByObjectId: scope.actor.kind === "SYSTEM" ? null : scope.actor.objectId,
         startedByName: scope.actor.kind === "SYSTEM" ? null : scope.actor.name,
         outcome: record.outcome,
-        steps: record.steps as unknown as Prisma.InputJsonValue,
-        diagnosis: (record.diagnosis ?? undefined) as Prisma.InputJsonValue | undefined,
-        decision: (record.decision ?? undefined) as Prisma.InputJsonValue | undefined,
+        steps: storedSetupSteps.parse(record.steps),
+        diagnosis: record.diagnosis ? storedSetupDiagnosis.parse(record.diagnosis) : undefined,
+        decision: record.decision ? storedSetupDecision.parse(record.decision) : undefined,
         roleId: record.roleId,
         applicationUserId: record.applicationUserId,
         checkId: record.checkId,
@@ -182,13 +206,20 @@ const setupSelect = {
   checkId: true,
 } as const;
 
+/** A setup run as read: its steps, diagnosis and decision typed (none, when stored in a shape this version does not know). */
+function readSetup<S extends { steps: unknown; diagnosis: unknown; decision: unknown }>(setup: S) {
+  return { ...setup, steps: readStored(storedSetupSteps, setup.steps) ?? [], diagnosis: readStored(storedSetupDiagnosis, setup.diagnosis), decision: readStored(storedSetupDecision, setup.decision) };
+}
+
 /** The latest setup runs of one environment, newest first. */
 export async function listSetups(scope: TenantScope, environmentId: string, take = 5) {
   if (!UUID.test(environmentId)) return [];
-  return db().environmentSetup.findMany({ where: { tenantId: scope.tenantId, environmentId }, orderBy: { startedAt: "desc" }, take, select: setupSelect });
+  const setups = await db().environmentSetup.findMany({ where: { tenantId: scope.tenantId, environmentId }, orderBy: { startedAt: "desc" }, take, select: setupSelect });
+  return setups.map(readSetup);
 }
 
 export async function getSetup(scope: TenantScope, setupId: string) {
   if (!UUID.test(setupId)) return null;
-  return db().environmentSetup.findFirst({ where: { id: setupId, tenantId: scope.tenantId }, select: { ...setupSelect, environmentId: true } });
+  const setup = await db().environmentSetup.findFirst({ where: { id: setupId, tenantId: scope.tenantId }, select: { ...setupSelect, environmentId: true } });
+  return setup && readSetup(setup);
 }

@@ -54,9 +54,9 @@ export default async function EnvironmentPage({ params, searchParams }: { params
         startedAt: latestSetup.startedAt,
         startedByName: latestSetup.startedByName,
         outcome: latestSetup.outcome,
-        steps: latestSetup.steps as SetupView["steps"],
-        diagnosis: latestSetup.diagnosis as SetupView["diagnosis"],
-        decision: latestSetup.decision as SetupView["decision"],
+        steps: latestSetup.steps,
+        diagnosis: latestSetup.diagnosis,
+        decision: latestSetup.decision,
       }
     : null;
   const c = config();
