@@ -24,7 +24,7 @@ import { proveConsent, type ConsentProof } from "@/lib/entra/consent-proof";
 import { dataverseAppToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 import { withRequestMeter } from "@/lib/http/outbound";
-import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
+import { checkFinished } from "@/lib/events";
 import { observeCheck, observeStep, recordCheckEnd } from "@/lib/observability/checks";
 import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
 
@@ -277,13 +277,14 @@ async function runToEnd(scope: TenantScope, target: CheckTarget, checkId: string
   };
   recordCheckEnd(options.trigger, summary, run.settled.find((s) => s.name === summary.failingStep)?.verdict.diagnosis?.id ?? null);
   try {
-    const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
-    if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
+    await checkFinished(await finishCheck(scope, checkId, summary, run.takeUnsaved()));
   } catch (error) {
     if (options.interruptible) throw new CheckInterrupted(checkId, error);
     logger().error({ checkId, err: error instanceof Error ? error.message : String(error) }, "connection check: could not record its end");
     // Still end it, without the steps that could not be written, so no page follows it forever.
-    await finishCheck(scope, checkId, { ...summary, outcome: "FAILED", applicationUserId: null }).catch(() => undefined);
+    await finishCheck(scope, checkId, { ...summary, outcome: "FAILED", applicationUserId: null })
+      .then(checkFinished)
+      .catch(() => undefined);
     return "FAILED";
   }
   return outcome;

@@ -8,7 +8,7 @@ import type { TenantScope } from "@/lib/data/scope";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
 import { nextHealth } from "@/lib/monitoring/health-state";
-import { notifyTransition, type Transition } from "@/lib/monitoring/notify";
+import type { Transition } from "@/lib/events";
 import type { CheckOutcome, CheckTrigger, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
@@ -108,14 +108,14 @@ export type CheckSummary = {
 
 /**
  * Ends a check: the steps its last round trip settled, its summary, the environment's health and the tenant's
- * status, in one transaction; then tells people about a health transition, if there was one (never on every run).
- * `ready` is true on the environment's first check that did not fail (the connection is ready).
+ * status, in one transaction. Returns the health transition, if there was one, and whether the tenant's consent
+ * was revoked by it: lib/checks tells people (lib/events).
  */
-export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<{ ready: boolean; transition: Transition | null }> {
+export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<{ transition: Transition | null; consentRevoked: boolean }> {
   const { tenantId, actor } = scope;
   const { applicationUserId, ...result } = summary;
   const finishedAt = new Date();
-  const finished = await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
     const check = await tx.connectionCheck.update({
       where: { id: checkId, tenantId },
@@ -151,20 +151,19 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
       },
     });
     // The health change is written before the check's end, so the end stays the newest event of the check.
+    let consentRevoked = false;
     if (health.transition) {
       const t = health.transition;
       if (t.consentRemoved) {
         const revoked = await tx.tenant.updateMany({ where: { id: tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
+        consentRevoked = revoked.count > 0;
         if (revoked.count) await audit({ actor, tenantId, action: "consent.revoked", target: { type: "tenant", id: tenantId }, details: { because: "re-verification", checkId } }, tx);
       }
       await audit({ actor, tenantId, action: `environment.${t.kind}`, target: { type: "environment", id: t.environmentId }, details: { checkId, from: t.from, to: t.to, cause: t.causeId } }, tx);
     }
     await audit({ actor, tenantId, action: "check.finished", target: { type: "check", id: checkId }, details: { outcome: result.outcome, failingStep: result.failingStep } }, tx);
-    // The environment's first working check: the connection is ready (lib/monitoring/health-state.ts).
-    return { ready: health.transition?.kind === "ready", transition: health.transition };
+    return { transition: health.transition, consentRevoked };
   });
-  if (finished.transition) await notifyTransition(finished.transition);
-  return finished;
 }
 
 /** The environment's next health (lib/monitoring/health-state.ts) from the check just finished. */

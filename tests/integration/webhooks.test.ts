@@ -88,7 +88,7 @@ describe("connection.broken and connection.recovered", () => {
 describe("consent.removed and tenant.disconnected", () => {
   it("are sent when consent is marked revoked and when the tenant disconnects (with the reference it had)", async () => {
     const { webhookDeliveryIdle } = await webhooks();
-    const { markConsentRevoked, disconnectTenant } = await import("@/lib/data/tenants");
+    const { markConsentRevoked, disconnectTenant } = await import("@/lib/onboarding/tenant-life");
     const before = receiver.received.length;
     const scope = await testCustomerScope(DEMO_IDS.tenants.fabrikam);
     await markConsentRevoked(scope, "re-verification: 700016");

@@ -3,7 +3,8 @@
 // from AUTH_URL; "connected" on a first success and "working again" only after a break; the support copy's subject
 // names the organisation, never its tenant id.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { alertMail as AlertMail, Transition } from "@/lib/monitoring/notify";
+import type { Transition } from "@/lib/events";
+import type { alertMail as AlertMail } from "@/lib/monitoring/notify";
 
 const TENANT = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d";
 const ENVIRONMENT = "0190f000-0000-7000-8000-0000000000e1";
