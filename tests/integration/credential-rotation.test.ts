@@ -84,7 +84,7 @@ describe("credential rotation", () => {
     // Eight checks at once over two tenants with empty caches: per tenant, one request meets the expired secret and
     // one is sent with the second — coalesced, not per check.
     const { forgetTenantClient } = await import("@/lib/entra/msal");
-    const { runCheck } = await import("@/lib/checks/run");
+    const { runCheck } = await import("@/lib/checks/launch");
     const { testCustomerScope } = await import("../support/customer-scope");
     const { db } = await import("@/lib/db/client");
     const ADVENTURE = DEMO_IDS.tenants.adventureWorks;

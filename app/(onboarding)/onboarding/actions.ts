@@ -6,7 +6,7 @@ import { z } from "zod";
 import { signOut } from "@/lib/auth/next-auth";
 import { requireCustomerAdmin, requireRecentCustomerAdmin } from "@/lib/auth/session";
 import { customerCheckRateLimit } from "@/lib/checks/rate-limit";
-import { launchCheck } from "@/lib/checks/run";
+import { launchCheck } from "@/lib/checks/launch";
 import { config } from "@/lib/config";
 import { getEnvironment, removeEnvironment } from "@/lib/data/environments";
 import { mailableAddress, setOwnAlertSubscription } from "@/lib/data/alert-recipients";

@@ -5,7 +5,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireStaff } from "@/lib/auth/session";
-import { launchCheck } from "@/lib/checks/run";
+import { launchCheck } from "@/lib/checks/launch";
 import { staffScope } from "@/lib/data/scope";
 import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
