@@ -39,7 +39,7 @@ type SeedCheck = {
   warnAt?: { step: CheckStepName; diagnosis: Diagnosis };
 };
 
-const SCHEDULED = "scheduled re-verification"; // lib/monitoring/recheck.ts, as its checks and audit events name it
+const SCHEDULED = "scheduled re-verification"; // lib/recheck/index.ts, as its checks and audit events name it
 
 /** A customer's administrator as the audit trail records them. */
 const person = (tenantId: string, name: string) => ({ actorKind: "CUSTOMER" as const, actorTenantId: tenantId, actorName: name });

@@ -105,7 +105,7 @@ export const listQuerySchema = z
 
 export const tenantIdParamSchema = z.object({ tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }) });
 
-/** The body of a lifecycle event POSTed to WEBHOOK_URL (lib/monitoring/webhooks.ts), signed (README). */
+/** The body of a lifecycle event POSTed to WEBHOOK_URL (lib/webhooks/index.ts), signed (README). */
 export const lifecycleEventSchema = z
   .object({
     id: microsoftGuid().meta({ description: "Unique per event; the same on every retry (de-duplicate on it)." }),

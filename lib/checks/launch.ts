@@ -29,7 +29,7 @@ type How = { kind: "background" } | { kind: "inline" } | { kind: "scheduled"; at
  * Starts a check. A person's check (CUSTOMER, STAFF, SYSTEM): returns its id at once, the steps run after the
  * answer is sent and the page follows them through the progress route; a check already running for the
  * environment is returned instead of a second one. SCHEDULED, with its attempt: runs it here, interruptible
- * (lib/monitoring/recheck.ts waits for the database and calls again with the same attempt); a check already
+ * (lib/recheck/index.ts waits for the database and calls again with the same attempt); a check already
  * running is this interval's check too.
  */
 export function launchCheck(scope: TenantScope, target: CheckTarget, trigger: Exclude<CheckTrigger, "SCHEDULED">): Promise<string>;

@@ -39,7 +39,7 @@ const SAMPLE_READ = "accounts?$select=name&$orderby=name%20asc&$top=3";
 /**
  * The portal's own database failed under a check (a restart, a lost connection): the check proved nothing about
  * the customer's connection. Thrown by executeCheck only when asked (`interruptible`): the scheduled worker then
- * begins the same check again once the database answers (lib/monitoring/recheck.ts), instead of recording a
+ * begins the same check again once the database answers (lib/recheck/index.ts), instead of recording a
  * failure that is ours.
  */
 export class CheckInterrupted extends Error {

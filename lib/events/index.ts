@@ -10,8 +10,8 @@ import { EVENT_PAYLOADS } from "@/lib/events/payloads";
 import { transitionEvent, type Transition } from "@/lib/events/transitions";
 import type { LifecycleEventType } from "@/lib/events/types";
 import { logger } from "@/lib/log";
-import { queueAlertMails } from "@/lib/monitoring/notify";
-import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
+import { queueAlertMails } from "@/lib/notifications";
+import { publishLifecycleEvent } from "@/lib/webhooks";
 import { API_SUBSCRIPTION_STATUS, SUBSCRIPTION_EVENT_TYPES, SUBSCRIPTION_STATUSES, type SubscriptionEventType } from "@/lib/subscriptions/vocabulary";
 
 export { LIFECYCLE_EVENT_TYPES, type LifecycleEventType } from "@/lib/events/types";

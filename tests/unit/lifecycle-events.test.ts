@@ -50,6 +50,6 @@ describe("lifecycle events", () => {
     };
     for (const root of ["lib", "app", "components"]) walk(root);
     const callers = files.filter((f) => /\b(publishLifecycleEvent|queueAlertMails)\(/.test(readFileSync(f, "utf8"))).sort();
-    expect(callers).toEqual(["lib/events/index.ts", "lib/monitoring/notify.ts", "lib/monitoring/webhooks.ts"]);
+    expect(callers).toEqual(["lib/events/index.ts", "lib/notifications/alerts.ts", "lib/webhooks/index.ts"]);
   });
 });

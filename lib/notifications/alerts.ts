@@ -5,7 +5,7 @@ import "server-only";
 import { config } from "@/lib/config";
 import { alertRecipientsOf } from "@/lib/data/alert-recipients";
 import type { HealthState } from "@/lib/generated/prisma/client";
-import { queueMail } from "@/lib/monitoring/mail";
+import { queueMail } from "@/lib/notifications/mail";
 import { possessive, utcDateTime } from "@/lib/text";
 
 /** The transitions of an environment's health (lib/events TransitionKind). */

@@ -12,10 +12,10 @@ import { logger } from "@/lib/log";
 import type PgBoss from "pg-boss";
 import { CheckInterrupted, launchCheck, type ScheduledAttempt } from "@/lib/checks/launch";
 import { config } from "@/lib/config";
-import { probeDatabase } from "@/lib/health";
+import { probeDatabase } from "@/lib/db/probe";
 import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
 import { systemScope } from "@/lib/data/scope";
-import { QUEUES, queue } from "@/lib/monitoring/queue";
+import { QUEUES, queue } from "@/lib/queue";
 import { observeJob } from "@/lib/observability/jobs";
 
 export type RecheckJob = { tenantId: string; environmentId: string };
