@@ -24,6 +24,45 @@ const portalImports = {
   message: "The emulator is Microsoft's side, a package of its own: it must not import the portal (nor use the portal's @/ alias).",
 };
 const observabilityImports = { group: ["@/lib/observability", "@/lib/observability/**", "**/lib/observability/**"], message: "lib/data/ returns facts; metrics and traces are instrumented at the edges (outbound calls, the check runner, the queue), never in data access." };
+// lib's layers (docs/architecture.md "Layers"), bottom to top: a unit (a folder of lib, or a top-level file) imports
+// only from its own layer or those below it. A type may be named from anywhere (`import type` is erased: no module
+// is loaded at run time); the leaves — the vocabularies and a few other files that import nothing of lib — are
+// importable from every layer. tests/unit/import-cycles.test.ts proves there is no cycle inside a layer either.
+const LIB_LAYERS = [
+  { name: "foundation", units: ["config", "log", "redact", "db", "validators", "text", "tokens", "safe-return-path", "request-origin", "audit", "observability"] },
+  { name: "infrastructure", units: ["http", "queue"] },
+  { name: "data", units: ["data"] },
+  { name: "outboxes", units: ["notifications", "webhooks"] },
+  { name: "Microsoft clients", units: ["entra", "dataverse", "vault", "marketplace"] },
+  { name: "events", units: ["events"] },
+  { name: "domain", units: ["checks", "onboarding", "subscriptions", "auth", "api", "credentials", "recheck"] },
+  { name: "entry points", units: ["worker", "startup", "health", "doctor"] },
+];
+const LIB_LEAVES = ["checks/vocabulary", "subscriptions/vocabulary", "auth/customer-roles", "api/problem", "api/connection-state"];
+const TOP_LEVEL_FILES = new Set(["config", "log", "redact", "validators", "text", "tokens", "safe-return-path", "request-origin", "audit", "startup", "health"]);
+const unitFiles = (unit) => (TOP_LEVEL_FILES.has(unit) ? [`lib/${unit}.ts`] : [`lib/${unit}/**/*.ts`]);
+const layerRules = LIB_LAYERS.slice(0, -1).map((layer, i) => {
+  const above = LIB_LAYERS.slice(i + 1);
+  // lib/<unit above>, spelled with the alias or a path, its files and folders, but not a leaf.
+  const regex = `^(@/|.*/)?lib/(?!(${LIB_LEAVES.join("|")})$)(${above.flatMap((l) => l.units).join("|")})(/.*)?$`;
+  return {
+    files: layer.units.flatMap(unitFiles),
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex,
+              allowTypeImports: true,
+              message: `lib's layers: ${layer.name} (${layer.units.join(", ")}) imports nothing above it — ${above.map((l) => l.name).join(", ")} (docs/architecture.md "Layers").`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
@@ -63,4 +102,5 @@ export default tseslint.config(
   { files: ["emulator/**/*.ts"], rules: restrict(portalImports) },
   { files: ["tests/**/*.ts"], rules: restrict(emulatorByPath, emulatorDeepImport(["testing"])) },
   { files: ["scripts/**/*.{ts,mjs}", "*.config.ts"], rules: restrict(emulatorByPath, emulatorDeepImport([])) },
+  ...layerRules,
 );

@@ -2,9 +2,8 @@
 // never sees process.exit or the OpenTelemetry SDK.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    await import("./lib/startup");
+    const { startTracingIfConfigured } = await import("./lib/startup");
     // OpenTelemetry before the first request, so Next's own spans (pages, route handlers, actions) are recorded.
-    const { startTracingIfConfigured } = await import("./lib/observability/otel-node");
     await startTracingIfConfigured();
   }
 }

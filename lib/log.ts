@@ -9,6 +9,7 @@ import { headers } from "next/headers";
 import pino, { type Logger } from "pino";
 import { config, earlySettings } from "@/lib/config";
 import { activeTraceIds, tagActiveSpan } from "@/lib/observability/tracing";
+import { redactUrl } from "@/lib/redact";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -29,18 +30,7 @@ const SECRET_KEYS = [
 ];
 
 /** URL query parameters that carry secrets (OAuth codes and tokens, client credentials). */
-const SECRET_PARAMS = new Set(["code", "client_secret", "client_assertion", "access_token", "id_token", "refresh_token", "token", "assertion", "session_state"]);
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    for (const key of [...u.searchParams.keys()]) if (SECRET_PARAMS.has(key.toLowerCase())) u.searchParams.set(key, "[redacted]");
-    if (u.password) u.password = "[redacted]";
-    return u.toString();
-  } catch {
-    return "[unparseable url]";
-  }
-}
+export { redactUrl };
 
 function configuredLevel(): string {
   try {

@@ -47,7 +47,19 @@ void import("@/lib/db/client")
 
 // The queue's worker runs inside the portal unless it runs apart (`npm run worker`, RECHECK_WORKER=off).
 if (config().monitoring.worker === "in-process") {
-  void import("@/lib/monitoring/worker")
+  void import("@/lib/worker")
     .then(({ startWorker }) => startWorker())
     .catch((error: unknown) => logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Worker not started"));
+}
+
+/** instrumentation.ts: starts the SDK when OTEL_EXPORTER_OTLP_ENDPOINT is set, and says so either way. */
+export async function startTracingIfConfigured(): Promise<void> {
+  const traces = config().observability.traces;
+  if (!traces) {
+    logger().info("Traces: off (OTEL_EXPORTER_OTLP_ENDPOINT is not set)");
+    return;
+  }
+  const { startTracing } = await import("@/lib/observability/otel-node");
+  await startTracing(traces);
+  logger().info({ traces: new URL(traces.endpoint).origin }, `Traces: on, OTLP/HTTP to ${new URL(traces.endpoint).origin}`);
 }

@@ -16,7 +16,7 @@ import { authCookies } from "@/lib/auth/cookies";
 import { authenticatedAt, decideSignIn } from "@/lib/auth/sign-in-policy";
 import { readSignInOrigin } from "@/lib/auth/sign-in-origin";
 import { endSession, findActiveSession, startSession } from "@/lib/data/sessions";
-import { resolveOrganisationNameInBackground } from "@/lib/data/organisation-name";
+import { resolveOrganisationNameInBackground } from "@/lib/entra/organisation-name";
 import { systemScope } from "@/lib/data/scope";
 import { signInEndpoints } from "@/lib/auth/sign-in-authority";
 import { recordSignIn, recordTokenRequest } from "@/lib/observability/metrics";

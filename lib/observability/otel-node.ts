@@ -14,7 +14,7 @@ import "server-only";
 import { Server, type IncomingMessage, type ServerResponse } from "node:http";
 import type { ProxyTracerProvider } from "@opentelemetry/api";
 import type { PortalConfig } from "@/lib/config";
-import { redactUrl } from "@/lib/log";
+import { redactUrl } from "@/lib/redact";
 import { insideOutboundSpan, requestSpan, setPortalTracerProvider } from "@/lib/observability/tracing";
 
 type Running = { shutdown(): Promise<void>; flush(): Promise<void>; pause(): void; resume(): void };
@@ -76,18 +76,6 @@ export function startTracing(settings: NonNullable<PortalConfig["observability"]
   return holder.portalTracing;
 }
 
-/** instrumentation.ts: starts the SDK when OTEL_EXPORTER_OTLP_ENDPOINT is set, and says so either way. */
-export async function startTracingIfConfigured(): Promise<void> {
-  const { config } = await import("@/lib/config");
-  const { logger } = await import("@/lib/log");
-  const traces = config().observability.traces;
-  if (!traces) {
-    logger().info("Traces: off (OTEL_EXPORTER_OTLP_ENDPOINT is not set)");
-    return;
-  }
-  await startTracing(traces);
-  logger().info({ traces: new URL(traces.endpoint).origin }, `Traces: on, OTLP/HTTP to ${new URL(traces.endpoint).origin}`);
-}
 
 /** Next's own request spans are off (OWN_PROVIDER): one SERVER span per request instead, for pages, route handlers and actions. */
 let requestsTraced = false;

@@ -5,7 +5,7 @@ import "server-only";
 // and, for Entra's token endpoint, portal_token_requests_total. Reads nothing of the request but its method, URL and,
 // for token requests, the grant type and the scope's resource (never the credential, the code or the token).
 import type { Response } from "undici";
-import { redactUrl } from "@/lib/log";
+import { redactUrl } from "@/lib/redact";
 import { recordOutbound, recordTokenRequest, type OutboundMetricService } from "@/lib/observability/metrics";
 import { outboundSpan } from "@/lib/observability/tracing";
 

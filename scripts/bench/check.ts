@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     });
     const { db } = await import("../../lib/db/client");
     const { customerScope } = await import("../../lib/data/scope");
-    const { runCheck } = await import("../../lib/checks/run");
+    const { runCheck } = await import("../../lib/checks/launch");
     const { forgetTenantClient } = await import("../../lib/entra/msal");
 
     const tenantId = DEMO_IDS.tenants.fabrikam;

@@ -88,7 +88,7 @@ describe("observability of the connection check", () => {
     await runHarnessCheck(h, DEMO_IDS.tenants.fabrikam, "fabrikam");
     await runHarnessCheck(h, DEMO_IDS.tenants.fabrikam, "fabrikam");
     await runHarnessCheck(h, DEMO_IDS.tenants.adventureWorks, "adventureworks");
-    const { metricsResponse } = await import("@/lib/observability/scrape");
+    const { metricsResponse } = await import("@/lib/api/metrics");
     const response = await metricsResponse();
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");

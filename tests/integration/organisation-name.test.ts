@@ -14,7 +14,7 @@ async function freshTenant(id: string, domain: string) {
 }
 
 async function resolve(id: string) {
-  const { resolveOrganisationName } = await import("@/lib/data/organisation-name");
+  const { resolveOrganisationName } = await import("@/lib/entra/organisation-name");
   const { systemScope } = await import("@/lib/data/scope");
   return resolveOrganisationName(systemScope(id, "organisation name"));
 }

@@ -52,3 +52,32 @@ describe("lint boundaries", () => {
     expect(await restrictedImports(file, `${right}\nvoid x;\n`)).toEqual([]);
   });
 });
+
+// lib's layers (eslint.config.js LIB_LAYERS, docs/architecture.md "Layers"): each layer's rule fails a value import
+// from a layer above it, and lets through one from its own layer or below, a leaf, or a type.
+async function layerViolations(filePath: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "@typescript-eslint/no-restricted-imports").map((m) => m.message);
+}
+
+const layerCases: Array<{ file: string; wrong: string; right: string; says: RegExp }> = [
+  { file: "lib/config.ts", wrong: 'import { runCheck } from "@/lib/checks/launch";', right: 'import type { RequiredPrivilege } from "@/lib/checks/vocabulary";', says: /foundation .* imports nothing above it/ },
+  { file: "lib/observability/new.ts", wrong: 'import { queueGauges } from "@/lib/data/operations";', right: 'import { config } from "@/lib/config";', says: /foundation .* imports nothing above it/ },
+  { file: "lib/http/new.ts", wrong: 'import { getTenant } from "@/lib/data/tenants";', right: 'import { problemResponse } from "@/lib/api/problem";', says: /infrastructure \(http, queue\) imports nothing above it/ },
+  { file: "lib/data/new.ts", wrong: 'import { checkFinished } from "@/lib/events";', right: 'import { CHECK_STEPS } from "@/lib/checks/vocabulary";', says: /data \(data\) imports nothing above it/ },
+  { file: "lib/data/new.ts", wrong: 'import { publishLifecycleEvent } from "@/lib/webhooks";', right: 'import type { EnvironmentUrl } from "@/lib/dataverse/environment-url";', says: /data \(data\) imports nothing above it/ },
+  { file: "lib/data/support/new.ts", wrong: 'import { findTenantInformation } from "../../../lib/entra/tenant-information";', right: 'import { db } from "@/lib/db/client";', says: /data \(data\) imports nothing above it/ },
+  { file: "lib/notifications/new.ts", wrong: 'import { consentProofToken } from "@/lib/entra/msal";', right: 'import { queue } from "@/lib/queue";', says: /outboxes .* imports nothing above it/ },
+  { file: "lib/entra/new.ts", wrong: 'import { checkFinished } from "@/lib/events";', right: 'import { queueMail } from "@/lib/notifications";', says: /Microsoft clients .* imports nothing above it/ },
+  { file: "lib/events/new.ts", wrong: 'import { launchCheck } from "@/lib/checks/launch";', right: 'import { SUBSCRIPTION_EVENT_TYPES } from "@/lib/subscriptions/vocabulary";', says: /events \(events\) imports nothing above it/ },
+  { file: "lib/checks/new.ts", wrong: 'import { startWorker } from "@/lib/worker";', right: 'import { checkFinished } from "@/lib/events";', says: /domain .* imports nothing above it/ },
+];
+
+describe("lib layers", () => {
+  it.each(layerCases)("$file: $wrong fails, $right passes", async ({ file, wrong, right, says }) => {
+    const wrongMessages = await layerViolations(file, `${wrong}\nvoid x;\n`);
+    expect(wrongMessages).toHaveLength(1);
+    expect(wrongMessages[0]).toMatch(says);
+    expect(await layerViolations(file, `${right}\nvoid x;\n`)).toEqual([]);
+  });
+});
