@@ -9,32 +9,31 @@ import { endSession } from "@/lib/data/sessions";
 import { safeReturnPath } from "@/lib/safe-return-path";
 import { z } from "zod";
 import { formDataArg, validatedAction } from "@/lib/auth/validated-action";
+import { optionalText, plainFormAction } from "@/lib/auth/form-action";
 
-const field = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
-};
+// Every field may be empty or absent (a sign-in button carries only some of them); none can make the form fail.
+const text = optionalText(z.string());
+const signInForm = z.object({ source: text, invitation: text, tenant: text, chooseAccount: text, reauth: text, returnTo: text });
 
 /** "Sign in with Microsoft": remembers where the admin came from, then redirects to Entra ID. */
-export const signInWithMicrosoft = validatedAction(
+export const signInWithMicrosoft = plainFormAction(
   // Public: anyone may start a sign-in, so there is nothing to guard; a call without a form starts over.
-  { args: z.tuple([formDataArg]), guard: async () => null, invalid: () => redirect("/signin") },
-  async (_none, [form]) => {
-    await rememberSignInOrigin(field(form, "source"), field(form, "invitation"));
-    const loginHint = field(form, "tenant");
+  { fields: signInForm, guard: async () => null, invalid: () => redirect("/signin"), refused: () => redirect("/signin") },
+  async (_none, { source, invitation, tenant: loginHint, chooseAccount, reauth, returnTo }) => {
+    await rememberSignInOrigin(source ?? null, invitation ?? null);
     const authorizationParams: Record<string, string> = {};
-    if (field(form, "chooseAccount")) authorizationParams.prompt = "select_account";
+    if (chooseAccount) authorizationParams.prompt = "select_account";
     // A domain hint skips the account picker's home-realm discovery for that organisation.
     if (loginHint && loginHint.includes(".")) authorizationParams.domain_hint = loginHint;
     // Signing the signed-in user in again: Entra asks for the credentials (prompt=login) and vouches for it with
     // auth_time (max_age), for the same account (docs/protocol/entra.md "Re-authentication").
-    const current = field(form, "reauth") ? await currentSession() : null;
+    const current = reauth ? await currentSession() : null;
     if (current) {
       authorizationParams.prompt = "login";
       authorizationParams.max_age = String(config().reauthMaxAgeSeconds);
       if (current.userPrincipalName) authorizationParams.login_hint = current.userPrincipalName;
     }
-    await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(field(form, "returnTo")) }, authorizationParams);
+    await signIn(ENTRA_PROVIDER_ID, { redirectTo: safeReturnPath(returnTo ?? null) }, authorizationParams);
   },
 );
 

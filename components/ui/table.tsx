@@ -5,9 +5,11 @@ import type { ComponentProps, ReactNode } from "react";
 // The ARIA roles are explicit because a table whose display CSS changes loses its implicit semantics in
 // some browsers, and screen readers should still hear a table.
 
-export function Table({ label, children, className = "" }: { label: string; children: ReactNode; className?: string }) {
+/** `label` names the table; with `captioned` it is the table's own (visually hidden) <caption> instead of aria-label. */
+export function Table({ label, captioned = false, children, className = "" }: { label: string; captioned?: boolean; children: ReactNode; className?: string }) {
   return (
-    <table role="table" aria-label={label} className={`w-full text-left text-sm max-sm:block ${className}`.trim()}>
+    <table role="table" aria-label={captioned ? undefined : label} className={`w-full text-left text-sm max-sm:block ${className}`.trim()}>
+      {captioned ? <caption className="sr-only">{label}</caption> : null}
       {children}
     </table>
   );

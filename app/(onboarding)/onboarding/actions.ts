@@ -20,7 +20,8 @@ import { consentVerificationRateLimit } from "@/lib/onboarding/limits";
 import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
-import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
+import { formDataArg, validatedAction } from "@/lib/auth/validated-action";
+import { formAction, plainFormAction, type FormState } from "@/lib/auth/form-action";
 
 /** "Grant admin consent": a single-use state bound to this session, then Microsoft's v2 adminconsent page. */
 export const startAdminConsent = validatedAction(
@@ -72,12 +73,7 @@ export const verifyConsentAttempt = validatedAction(
 );
 
 /** After a refusal, `values` is what was typed, given back so that the fields keep it (React resets the form). */
-export type EnvironmentFormState = {
-  message?: string;
-  fieldErrors?: { url?: string; friendlyName?: string };
-  values?: { url: string; friendlyName: string };
-  registeredId?: string;
-};
+export type EnvironmentFormState = FormState<"url" | "friendlyName"> & { message?: string; registeredId?: string };
 
 /** The pages that list a tenant's environments: after a change they render again with the answer. */
 function revalidateEnvironmentLists() {
@@ -86,31 +82,23 @@ function revalidateEnvironmentLists() {
 }
 
 const environmentForm = z.object({
-  url: z.string().max(2048, "That is too long to be an environment URL.").refine((v) => !hasNul(v), "That is not an environment URL."),
-  friendlyName: z.string().trim().max(100, "Keep the name under 100 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional(),
+  // An absent URL is an empty one: registerEnvironmentUrl says what to type.
+  url: z.string("That is not an environment URL.").max(2048, "That is too long to be an environment URL.").refine((v) => !hasNul(v), "That is not an environment URL.").default(""),
+  friendlyName: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.string("Use letters, digits and punctuation only.").trim().max(100, "Keep the name under 100 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional(),
+  ),
 });
 
-export const registerEnvironmentAction = validatedAction(
+export const registerEnvironmentAction = formAction(
   {
-    args: z.tuple([previousStateArg, formDataArg]),
+    fields: environmentForm,
     guard: () => requireCustomerAdmin("/onboarding/environments"),
     invalid: (): EnvironmentFormState => ({ fieldErrors: { url: "The form could not be read. Reload the page and try again." } }),
   },
-  async (session, [, form]): Promise<EnvironmentFormState> => {
-    const scope = customerScope(session);
-    const typed = (name: string) => {
-      const value = form.get(name);
-      // Given back into the field as typed, but never more than the field could hold.
-      return typeof value === "string" ? value.slice(0, 2048) : "";
-    };
-    const values = { url: typed("url"), friendlyName: typed("friendlyName") };
-    const parsed = environmentForm.safeParse({ url: form.get("url") ?? "", friendlyName: form.get("friendlyName") || undefined });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return { fieldErrors: { [issue.path[0] === "friendlyName" ? "friendlyName" : "url"]: issue.message }, values };
-    }
-    const result = await registerEnvironmentUrl(scope, parsed.data.url, parsed.data.friendlyName ?? null);
-    if (!result.ok) return { fieldErrors: { url: result.message }, values };
+  async (session, { url, friendlyName }, { refuse }): Promise<EnvironmentFormState> => {
+    const result = await registerEnvironmentUrl(customerScope(session), url, friendlyName ?? null);
+    if (!result.ok) return refuse({ url: result.message });
     revalidateEnvironmentLists();
     return { message: `${result.url} was registered.`, registeredId: result.id };
   },
@@ -118,11 +106,16 @@ export const registerEnvironmentAction = validatedAction(
 
 const idField = z.object({ environmentId: z.uuid() });
 
-export const removeEnvironmentAction = validatedAction(
-  { args: z.tuple([formDataArg]), guard: () => requireRecentCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
-  async (session, [form]) => {
-    const parsed = idField.safeParse({ environmentId: form.get("environmentId") });
-    if (parsed.success && (await removeEnvironment(customerScope(session), parsed.data.environmentId))) revalidateEnvironmentLists();
+export const removeEnvironmentAction = plainFormAction(
+  {
+    fields: idField,
+    guard: () => requireRecentCustomerAdmin("/onboarding/environments"),
+    invalid: () => redirect("/onboarding/environments"),
+    // Not an environment id: nothing is removed, and the list shows how things stand.
+    refused: () => redirect("/onboarding/environments"),
+  },
+  async (session, { environmentId }) => {
+    if (await removeEnvironment(customerScope(session), environmentId)) revalidateEnvironmentLists();
     redirect("/onboarding/environments");
   },
 );
@@ -136,15 +129,19 @@ export const startDiscoveryAction = validatedAction(
   },
 );
 
-const setupForm = z.object({ environmentId: z.uuid(), approvals: z.array(z.enum(["change-role", "enable-user"])).max(2) });
+// `approve`: the checkboxes of the changes the administrator agreed to.
+const setupForm = z.object({ environmentId: z.uuid(), approve: z.array(z.enum(["change-role", "enable-user"])).max(2) });
 
 /** "Set it up for me": incremental consent for this one environment, then the setup runs in the callback. */
-export const startSetupAction = validatedAction(
-  { args: z.tuple([formDataArg]), guard: () => requireRecentCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
-  async (session, [form]) => {
-    const parsed = setupForm.safeParse({ environmentId: form.get("environmentId"), approvals: form.getAll("approve") });
-    if (!parsed.success) redirect("/onboarding/environments");
-    const url = await beginDelegated(session, await requestOrigin(), { purpose: "SETUP", environmentId: parsed.data.environmentId, approvals: parsed.data.approvals });
+export const startSetupAction = plainFormAction(
+  {
+    fields: setupForm,
+    guard: () => requireRecentCustomerAdmin("/onboarding/environments"),
+    invalid: () => redirect("/onboarding/environments"),
+    refused: () => redirect("/onboarding/environments"),
+  },
+  async (session, { environmentId, approve }) => {
+    const url = await beginDelegated(session, await requestOrigin(), { purpose: "SETUP", environmentId, approvals: approve });
     redirect(url ?? "/onboarding/environments");
   },
 );
@@ -171,25 +168,23 @@ export const startCheckAction = validatedAction(
   },
 );
 
-const disconnectForm = z.object({ confirm: z.string().trim() });
+// The domain to type is the tenant's, so a field that is not even text gets the general words.
+const disconnectForm = z.object({ confirm: z.string("Type your organisation's domain to confirm.").trim().default("") });
 
-/** `confirm` is what was typed, given back so that the field keeps it after a refusal. */
-export type DisconnectState = { error?: string; confirm?: string };
+/** After a refusal, `values.confirm` is what was typed, given back so that the field keeps it. */
+export type DisconnectState = FormState<"confirm">;
 
-export const disconnectAction = validatedAction(
+export const disconnectAction = formAction(
   {
-    args: z.tuple([previousStateArg, formDataArg]),
+    fields: disconnectForm,
     guard: () => requireRecentCustomerAdmin("/onboarding/disconnect"),
-    invalid: (): DisconnectState => ({ error: "The form could not be read. Reload the page and try again." }),
+    invalid: (): DisconnectState => ({ fieldErrors: { confirm: "The form could not be read. Reload the page and try again." } }),
   },
-  async (session, [, form]): Promise<DisconnectState> => {
+  async (session, { confirm }, { refuse }): Promise<DisconnectState> => {
     const scope = customerScope(session);
     const tenant = await getTenant(scope);
-    const parsed = disconnectForm.safeParse({ confirm: form.get("confirm") ?? "" });
     const expected = tenant?.primaryDomain ?? session.tenantId;
-    if (!parsed.success || parsed.data.confirm.toLowerCase() !== expected.toLowerCase()) {
-    return { error: `Type ${expected} to confirm.`, confirm: parsed.success ? parsed.data.confirm : "" };
-    }
+    if (confirm.toLowerCase() !== expected.toLowerCase()) return refuse({ confirm: `Type ${expected} to confirm.` });
     await disconnectTenant(scope);
     forgetTenantClient(scope.tenantId);
     await signOut({ redirectTo: "/disconnected" });
@@ -197,36 +192,36 @@ export const disconnectAction = validatedAction(
   },
 );
 
-export type EmailAlertsState = { saved?: "on" | "off"; error?: string };
+export type EmailAlertsState = FormState<"alerts"> & { saved?: "on" | "off" };
 
 /** E-mail alerts on or off for the tenant's administrators (status page). */
-export const setEmailAlertsAction = validatedAction(
-  { args: z.tuple([previousStateArg, formDataArg]), guard: () => requireCustomerAdmin("/onboarding"), invalid: (): EmailAlertsState => ({ error: "That request was not valid. Reload the page and try again." }) },
-  async (session, [, form]): Promise<EmailAlertsState> => {
-    const choice = z.enum(["on", "off"]).safeParse(form.get("alerts"));
-    if (!choice.success) return { error: "Choose whether to receive e-mail alerts." };
-    await setEmailAlerts(customerScope(session), choice.data === "on");
+export const setEmailAlertsAction = formAction(
+  {
+    fields: z.object({ alerts: z.enum(["on", "off"], "Choose whether to receive e-mail alerts.") }),
+    guard: () => requireCustomerAdmin("/onboarding"),
+    invalid: (): EmailAlertsState => ({ fieldErrors: { alerts: "That request was not valid. Reload the page and try again." } }),
+  },
+  async (session, { alerts }): Promise<EmailAlertsState> => {
+    await setEmailAlerts(customerScope(session), alerts === "on");
     revalidatePath("/onboarding");
-    return { saved: choice.data };
+    return { saved: alerts };
   },
 );
 
-export type AlertSubscriptionState = { saved?: "added" | "removed"; address?: string; error?: string };
+export type AlertSubscriptionState = FormState<"me"> & { saved?: "added" | "removed"; address?: string };
 
 /** Any administrator of the tenant adds or removes themselves from the alert e-mails (status page; audited). */
-export const setOwnAlertSubscriptionAction = validatedAction(
+export const setOwnAlertSubscriptionAction = formAction(
   {
-    args: z.tuple([previousStateArg, formDataArg]),
+    fields: z.object({ me: z.enum(["add", "remove"], "Choose whether to receive the alert e-mails.") }),
     guard: () => requireCustomerAdmin("/onboarding"),
-    invalid: (): AlertSubscriptionState => ({ error: "That request was not valid. Reload the page and try again." }),
+    invalid: (): AlertSubscriptionState => ({ fieldErrors: { me: "That request was not valid. Reload the page and try again." } }),
   },
-  async (session, [, form]): Promise<AlertSubscriptionState> => {
-    const choice = z.enum(["add", "remove"]).safeParse(form.get("me"));
-    if (!choice.success) return { error: "Choose whether to receive the alert e-mails." };
+  async (session, { me }, { refuse }): Promise<AlertSubscriptionState> => {
     const address = mailableAddress(session.userPrincipalName);
-    if (!address) return { error: "Your Microsoft account has no e-mail address the portal can write to, so it cannot add you." };
-    await setOwnAlertSubscription(customerScope(session), { objectId: session.userObjectId, name: session.userName, address }, choice.data === "add");
+    if (!address) return refuse({ me: "Your Microsoft account has no e-mail address the portal can write to, so it cannot add you." });
+    await setOwnAlertSubscription(customerScope(session), { objectId: session.userObjectId, name: session.userName, address }, me === "add");
     revalidatePath("/onboarding");
-    return { saved: choice.data === "add" ? "added" : "removed", address };
+    return { saved: me === "add" ? "added" : "removed", address };
   },
 );

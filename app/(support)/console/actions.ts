@@ -15,7 +15,8 @@ import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { emailInvitation } from "@/lib/notifications";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
-import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";
+import { validatedAction } from "@/lib/auth/validated-action";
+import { formAction, optionalText, plainFormAction, type FormState } from "@/lib/auth/form-action";
 import { microsoftGuid, TENANT_HINT } from "@/lib/validators";
 
 export type RerunState = { checkId?: string; error?: string };
@@ -37,18 +38,13 @@ export const rerunCheckAction = validatedAction(
   },
 );
 
-export type InvitationFormState = {
+/** After a refusal, `values` is what was typed, given back so that the form keeps it. */
+export type InvitationFormState = FormState<"tenantHint" | "expiresInDays" | "note" | "customerReference" | "sendTo"> & {
   message?: string;
-  fieldErrors?: { tenantHint?: string; expiresInDays?: string; note?: string; customerReference?: string; sendTo?: string };
   created?: { link: string; expiresAt: string; tenantHint: string | null; sentTo?: string; customerReference: string | null; knownTenant: KnownTenant | null };
-  /** What was typed, given back after a refusal so that the form keeps it. */
-  values?: { tenantHint: string; expiresInDays: string; note: string; customerReference: string; sendTo: string };
 };
 
-const typed = (form: FormData, name: string) => {
-  const v = form.get(name);
-  return typeof v === "string" ? v : "";
-};
+const expiryChoice = `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.`;
 
 const invitationForm = z.object({
   tenantHint: z.preprocess(
@@ -62,39 +58,21 @@ const invitationForm = z.object({
       .max(253, "A domain has at most 253 characters.")
       .optional(),
   ),
-  expiresInDays: z.enum(INVITATION_EXPIRY_DAYS.map(String) as [string, ...string[]], { error: `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.` }).transform(Number),
-  note: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional()),
+  // The select's value as a number; only the offered choices pass (an empty or absent one is NaN or 0).
+  expiresInDays: z.coerce.number(expiryChoice).refine((d) => (INVITATION_EXPIRY_DAYS as readonly number[]).includes(d), expiryChoice),
+  note: optionalText(z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.")),
   customerReference: customerReferenceInput.optional(),
-  sendTo: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), z.email("Enter the customer administrator's e-mail address, or leave it empty.").max(254).optional()),
+  sendTo: optionalText(z.email("Enter the customer administrator's e-mail address, or leave it empty.").max(254)),
 });
 
 /** Creates an invitation link (shown once) that starts the consent flow and binds to the first tenant using it. */
-export const createInvitationAction = validatedAction(
+export const createInvitationAction = formAction(
   {
-    args: z.tuple([previousStateArg, formDataArg]),
+    fields: invitationForm,
     guard: () => requireStaff("/console/invitations", "operator"),
     invalid: (): InvitationFormState => ({ message: "The form could not be read. Reload the page and try again." }),
   },
-  async (session, [, form]): Promise<InvitationFormState> => {
-    const parsed = invitationForm.safeParse({
-      tenantHint: form.get("tenantHint"),
-      expiresInDays: form.get("expiresInDays"),
-      note: form.get("note"),
-      customerReference: form.get("customerReference") ?? undefined,
-      sendTo: form.get("sendTo") ?? undefined,
-    });
-    if (!parsed.success) {
-    const fieldErrors: NonNullable<InvitationFormState["fieldErrors"]> = {};
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0] as keyof typeof fieldErrors;
-      fieldErrors[key] ??= issue.message;
-    }
-    return {
-      fieldErrors,
-      values: { tenantHint: typed(form, "tenantHint"), expiresInDays: typed(form, "expiresInDays"), note: typed(form, "note"), customerReference: typed(form, "customerReference"), sendTo: typed(form, "sendTo") },
-    };
-    }
-    const { tenantHint = null, note = null, expiresInDays, customerReference = null, sendTo } = parsed.data;
+  async (session, { tenantHint = null, note = null, expiresInDays, customerReference = null, sendTo }): Promise<InvitationFormState> => {
     const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays, customerReference });
     // A link for an organisation that is already here still works (it is used up, and applies its reference), but
     // staff may have meant another one: say which tenant it is and where it stands.
@@ -108,33 +86,39 @@ export const createInvitationAction = validatedAction(
 );
 
 /** Withdraws an unused invitation. Destructive, so it needs the admin role. */
-export const revokeInvitationAction = validatedAction(
+export const revokeInvitationAction = plainFormAction(
   // An invalid or no longer open invitation changes nothing; the list shows each link's real status.
-  { args: z.tuple([formDataArg]), guard: () => requireStaff("/console/invitations", "admin"), invalid: () => undefined },
-  async (session, [form]): Promise<void> => {
-    const parsed = z.object({ invitationId: z.uuid() }).safeParse({ invitationId: form.get("invitationId") });
-    if (parsed.success) await revokeInvitation(staffActor(session), parsed.data.invitationId);
+  {
+    fields: z.object({ invitationId: z.uuid() }),
+    guard: () => requireStaff("/console/invitations", "admin"),
+    invalid: () => undefined,
+    refused: () => revalidatePath("/console/invitations"),
+  },
+  async (session, { invitationId }): Promise<void> => {
+    await revokeInvitation(staffActor(session), invitationId);
     revalidatePath("/console/invitations");
   },
 );
 
-export type CustomerReferenceState = { error?: string; saved?: string | null };
+/** `fieldErrors.tenantId` is about the page's tenant (a hidden field): the form shows it where the reference's would be. */
+export type CustomerReferenceState = FormState<"tenantId" | "customerReference"> & { saved?: string | null };
+
+const customerReferenceForm = z.object({
+  tenantId: z.guid({ error: "That tenant id is not valid." }),
+  // An absent reference is an empty one: it removes the reference.
+  customerReference: customerReferenceInput.default(null),
+});
 
 /** Sets the ISV's customer reference on a tenant (what the API and lifecycle events return). Needs the admin role:
  *  a wrong reference sends one customer's events to another's account. */
-export const setCustomerReferenceAction = validatedAction(
+export const setCustomerReferenceAction = formAction(
   {
-    args: z.tuple([previousStateArg, formDataArg]),
+    fields: customerReferenceForm,
     guard: () => requireStaff("/console/tenants", "admin"),
-    invalid: (): CustomerReferenceState => ({ error: "The form could not be read. Reload the page and try again." }),
+    invalid: (): CustomerReferenceState => ({ fieldErrors: { customerReference: "The form could not be read. Reload the page and try again." } }),
   },
-  async (session, [, form]): Promise<CustomerReferenceState> => {
-    const parsed = z
-      .object({ tenantId: z.guid({ error: "That tenant id is not valid." }), customerReference: customerReferenceInput })
-      .safeParse({ tenantId: form.get("tenantId"), customerReference: form.get("customerReference") ?? "" });
-    if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "The reference is not valid." };
-    const { tenantId, customerReference } = parsed.data;
-    if (!(await setCustomerReference(staffActor(session), tenantId, customerReference))) return { error: "This tenant does not exist (it may have disconnected)." };
+  async (session, { tenantId, customerReference }, { refuse }): Promise<CustomerReferenceState> => {
+    if (!(await setCustomerReference(staffActor(session), tenantId, customerReference))) return refuse({ tenantId: "This tenant does not exist (it may have disconnected)." });
     revalidatePath(`/console/tenants/${tenantId}`);
     return { saved: customerReference };
   },

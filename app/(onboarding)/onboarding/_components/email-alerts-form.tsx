@@ -18,9 +18,9 @@ export function EmailAlertsForm({ on, canChange, vendorName }: { on: boolean; ca
           {current ? "Turn e-mail alerts off" : "Turn e-mail alerts on"}
         </Button>
       ) : null}
-      {state.error ? (
+      {state.fieldErrors?.alerts ? (
         <p role="alert" className="text-red-700">
-          {state.error}
+          {state.fieldErrors.alerts}
         </p>
       ) : null}
     </form>
@@ -40,9 +40,9 @@ export function AlertSelfForm({ onList }: { onList: boolean }) {
           {state.saved === "added" ? `Added: alerts will be e-mailed to ${state.address}.` : `Removed: ${state.address} gets no more alert e-mails.`}
         </p>
       ) : null}
-      {state.error ? (
+      {state.fieldErrors?.me ? (
         <p role="alert" className="text-red-700">
-          {state.error}
+          {state.fieldErrors.me}
         </p>
       ) : null}
     </form>

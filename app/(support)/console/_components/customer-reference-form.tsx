@@ -7,6 +7,7 @@ import { setCustomerReferenceAction, type CustomerReferenceState } from "@/app/(
 export function CustomerReferenceForm({ tenantId, reference, canEdit }: { tenantId: string; reference: string | null; canEdit: boolean }) {
   const [state, action, pending] = useActionState<CustomerReferenceState, FormData>(setCustomerReferenceAction, {});
   const current = state.saved !== undefined ? state.saved : reference;
+  const error = state.fieldErrors?.customerReference ?? state.fieldErrors?.tenantId;
   if (!canEdit) {
     return <span data-testid="customer-reference">{current ?? "—"}</span>;
   }
@@ -19,22 +20,22 @@ export function CustomerReferenceForm({ tenantId, reference, canEdit }: { tenant
       <input
         id="customerReference"
         name="customerReference"
-        defaultValue={current ?? ""}
+        defaultValue={state.values?.customerReference ?? current ?? ""}
         maxLength={100}
         placeholder="e.g. SUB-1042"
         className="w-44 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
-        aria-invalid={state.error ? true : undefined}
-        aria-describedby={state.error ? "customerReference-error" : undefined}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "customerReference-error" : undefined}
       />
       <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-3 py-1 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
         {pending ? "Saving…" : "Save reference"}
       </button>
-      {state.error ? (
+      {error ? (
         <p id="customerReference-error" role="alert" className="w-full text-sm text-red-700">
-          {state.error}
+          {error}
         </p>
       ) : null}
-      {state.saved !== undefined && !state.error ? (
+      {state.saved !== undefined && !error ? (
         <p role="status" className="w-full text-xs text-emerald-800">
           {state.saved === null ? "Reference removed." : "Reference saved."}
         </p>

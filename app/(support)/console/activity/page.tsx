@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditDetails } from "@/components/support/audit-details";
-import { Card } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
 import { recentStaffActivity } from "@/lib/data/support/activity";
 
@@ -22,48 +23,44 @@ export default async function StaffActivityPage() {
         </p>
       </div>
       {events.length === 0 ? (
-        <Card>
-          <p className="text-slate-600">No staff activity yet.</p>
-        </Card>
+        <EmptyState>No staff activity yet.</EmptyState>
       ) : (
-        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
-          <Table label="Staff activity">
-            <THead>
-              <Tr>
-                <Th>When</Th>
-                <Th>Who</Th>
-                <Th>Action</Th>
-                <Th>Organisation</Th>
-                <Th>Details</Th>
+        <TableFrame caption="Staff activity">
+          <THead>
+            <Tr>
+              <Th>When</Th>
+              <Th>Who</Th>
+              <Th>Action</Th>
+              <Th>Organisation</Th>
+              <Th>Details</Th>
+            </Tr>
+          </THead>
+          <TBody>
+            {events.map((e) => (
+              <Tr key={e.id}>
+                <Td label="When" className="sm:whitespace-nowrap">
+                  <LocalTime date={e.createdAt} />
+                </Td>
+                <Td label="Who">{e.actorName ?? "—"}</Td>
+                <Td label="Action">
+                  <code className="text-xs">{e.action}</code>
+                </Td>
+                <Td label="Organisation">
+                  {e.tenantId ? (
+                    <Link href={`/console/tenants/${e.tenantId}`} className="text-brand-700 underline">
+                      {e.tenantName ?? e.tenantId}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </Td>
+                <Td label="Details">
+                  <AuditDetails details={e.details} />
+                </Td>
               </Tr>
-            </THead>
-            <TBody>
-              {events.map((e) => (
-                <Tr key={e.id}>
-                  <Td label="When" className="sm:whitespace-nowrap">
-                    <LocalTime date={e.createdAt} />
-                  </Td>
-                  <Td label="Who">{e.actorName ?? "—"}</Td>
-                  <Td label="Action">
-                    <code className="text-xs">{e.action}</code>
-                  </Td>
-                  <Td label="Organisation">
-                    {e.tenantId ? (
-                      <Link href={`/console/tenants/${e.tenantId}`} className="text-brand-700 underline">
-                        {e.tenantName ?? e.tenantId}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
-                  </Td>
-                  <Td label="Details">
-                    <AuditDetails details={e.details} />
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
-        </div>
+            ))}
+          </TBody>
+        </TableFrame>
       )}
     </div>
   );

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { mailKindLabel } from "@/components/support/format";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
 import { recentMail } from "@/lib/data/support/mail";
 
@@ -28,61 +30,59 @@ export default async function AlertLogPage() {
         </p>
       </div>
       {messages.length === 0 ? (
-        <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">No e-mail yet.</p>
+        <EmptyState>No e-mail yet.</EmptyState>
       ) : (
-        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
-          <Table label="Alert log">
-            <THead>
-              <Tr>
-                <Th>Queued</Th>
-                <Th>About</Th>
-                <Th>Organisation</Th>
-                <Th>To</Th>
-                <Th>Subject</Th>
-                <Th>Delivery</Th>
+        <TableFrame caption="Alert log">
+          <THead>
+            <Tr>
+              <Th>Queued</Th>
+              <Th>About</Th>
+              <Th>Organisation</Th>
+              <Th>To</Th>
+              <Th>Subject</Th>
+              <Th>Delivery</Th>
+            </Tr>
+          </THead>
+          <TBody>
+            {messages.map((m) => (
+              <Tr key={m.id}>
+                <Td label="Queued" className="sm:whitespace-nowrap">
+                  <LocalTime date={m.createdAt} />
+                </Td>
+                <Td label="About" data-mail-kind={m.kind}>
+                  {mailKindLabel(m.kind)}
+                </Td>
+                <Td label="Organisation">
+                  {m.tenantId ? (
+                    <Link href={`/console/tenants/${m.tenantId}`} className="text-brand-700 underline">
+                      {m.tenantName ?? "A tenant that has since gone"}
+                    </Link>
+                  ) : (
+                    <span className="text-slate-600">—</span>
+                  )}
+                </Td>
+                <Td label="To" className="break-all">
+                  {m.recipients.join(", ")}
+                </Td>
+                <Td label="Subject">{readableSubject(m.subject, m.tenantId, m.tenantName)}</Td>
+                <Td label="Delivery">
+                  {statusLabels[m.status]}
+                  {m.sentAt ? (
+                    <span className="block text-xs text-slate-600">
+                      <LocalTime date={m.sentAt} />
+                    </span>
+                  ) : null}
+                  {m.attempts > 1 || m.lastError ? (
+                    <span className="block text-xs text-slate-600">
+                      {m.attempts} attempt{m.attempts === 1 ? "" : "s"}
+                      {m.lastError ? `; last error: ${m.lastError}` : ""}
+                    </span>
+                  ) : null}
+                </Td>
               </Tr>
-            </THead>
-            <TBody>
-              {messages.map((m) => (
-                <Tr key={m.id}>
-                  <Td label="Queued" className="sm:whitespace-nowrap">
-                    <LocalTime date={m.createdAt} />
-                  </Td>
-                  <Td label="About" data-mail-kind={m.kind}>
-                    {mailKindLabel(m.kind)}
-                  </Td>
-                  <Td label="Organisation">
-                    {m.tenantId ? (
-                      <Link href={`/console/tenants/${m.tenantId}`} className="text-brand-700 underline">
-                        {m.tenantName ?? "A tenant that has since gone"}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-600">—</span>
-                    )}
-                  </Td>
-                  <Td label="To" className="break-all">
-                    {m.recipients.join(", ")}
-                  </Td>
-                  <Td label="Subject">{readableSubject(m.subject, m.tenantId, m.tenantName)}</Td>
-                  <Td label="Delivery">
-                    {statusLabels[m.status]}
-                    {m.sentAt ? (
-                      <span className="block text-xs text-slate-600">
-                        <LocalTime date={m.sentAt} />
-                      </span>
-                    ) : null}
-                    {m.attempts > 1 || m.lastError ? (
-                      <span className="block text-xs text-slate-600">
-                        {m.attempts} attempt{m.attempts === 1 ? "" : "s"}
-                        {m.lastError ? `; last error: ${m.lastError}` : ""}
-                      </span>
-                    ) : null}
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
-        </div>
+            ))}
+          </TBody>
+        </TableFrame>
       )}
     </div>
   );

@@ -5,7 +5,9 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { InvitationForm } from "./_components/invitation-form";
 import { isStaffWith, requireStaff } from "@/lib/auth/session";
 import { listInvitations, type InvitationStatus } from "@/lib/data/support/invitations";
@@ -32,9 +34,9 @@ export default async function InvitationsPage() {
       </Card>
       <Card title="Sent invitations" id="invitations">
         {invitations.length === 0 ? (
-          <p className="text-sm text-slate-600">No invitation yet.</p>
+          <EmptyState framed={false}>No invitation yet.</EmptyState>
         ) : (
-          <Table label="Invitations">
+          <TableFrame caption="Invitations" framed={false}>
             <THead>
               <Tr>
                 <Th>Created</Th>
@@ -98,7 +100,7 @@ export default async function InvitationsPage() {
                 </Tr>
               ))}
             </TBody>
-          </Table>
+          </TableFrame>
         )}
         {!canRevoke ? <p className="mt-3 text-xs text-slate-600">Revoking an invitation needs the support admin role.</p> : null}
       </Card>

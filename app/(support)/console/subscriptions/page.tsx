@@ -3,7 +3,9 @@ import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { SubscriptionBadge } from "@/components/subscriptions/subscription-status";
 import { count } from "@/components/format";
 import { requireStaff } from "@/lib/auth/session";
@@ -75,56 +77,54 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
         </div>
       </form>
       {rows.length === 0 ? (
-        <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">No subscription{filters.status || filters.plan ? " matches these filters" : " yet"}.</p>
+        <EmptyState>No subscription{filters.status || filters.plan ? " matches these filters" : " yet"}.</EmptyState>
       ) : (
-        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
-          <Table label="Subscriptions">
-            <THead>
-              <Tr>
-                <Th>Subscription</Th>
-                <Th>Tenant</Th>
-                <Th>Plan</Th>
-                <Th>Status</Th>
-                <Th>Bought</Th>
-              </Tr>
-            </THead>
-            <TBody>
-              {rows.map((s) => (
-                <Tr key={s.id} data-subscription-id={s.id}>
-                  <Td label="Subscription">
-                    <Link href={`/console/subscriptions/${s.id}`} className="font-medium break-words text-brand-700 underline">
-                      {s.name}
+        <TableFrame caption="Subscriptions">
+          <THead>
+            <Tr>
+              <Th>Subscription</Th>
+              <Th>Tenant</Th>
+              <Th>Plan</Th>
+              <Th>Status</Th>
+              <Th>Bought</Th>
+            </Tr>
+          </THead>
+          <TBody>
+            {rows.map((s) => (
+              <Tr key={s.id} data-subscription-id={s.id}>
+                <Td label="Subscription">
+                  <Link href={`/console/subscriptions/${s.id}`} className="font-medium break-words text-brand-700 underline">
+                    {s.name}
+                  </Link>
+                  <span className="block font-mono text-xs break-all text-slate-600">{s.id}</span>
+                </Td>
+                <Td label="Tenant">
+                  {s.tenantId ? (
+                    <Link href={`/console/tenants/${s.tenantId}`} className="break-words text-brand-700 underline">
+                      {s.tenant?.displayName ?? s.tenant?.primaryDomain ?? s.tenantId}
                     </Link>
-                    <span className="block font-mono text-xs break-all text-slate-600">{s.id}</span>
-                  </Td>
-                  <Td label="Tenant">
-                    {s.tenantId ? (
-                      <Link href={`/console/tenants/${s.tenantId}`} className="break-words text-brand-700 underline">
-                        {s.tenant?.displayName ?? s.tenant?.primaryDomain ?? s.tenantId}
-                      </Link>
-                    ) : (
-                      <span className="font-mono text-xs break-all text-slate-700">{s.beneficiaryTenantId}</span>
-                    )}
-                    {s.beneficiaryEmail ? <span className="block text-xs break-all text-slate-600">{s.beneficiaryEmail}</span> : null}
-                  </Td>
-                  <Td label="Plan">{planWords(s.planId, s.quantity)}</Td>
-                  <Td label="Status">
-                    <SubscriptionBadge status={s.status} />
-                    {activationOverdue(s, hours) ? (
-                      <Badge tone="danger" className="mt-1" data-testid="activation-overdue">
-                        Not activated after {hours} h
-                      </Badge>
-                    ) : null}
-                    {s.isTest ? <span className="mt-1 block text-xs text-slate-600">test purchase</span> : null}
-                  </Td>
-                  <Td label="Bought" className="sm:whitespace-nowrap">
-                    <LocalTime date={s.resolvedAt} />
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
-        </div>
+                  ) : (
+                    <span className="font-mono text-xs break-all text-slate-700">{s.beneficiaryTenantId}</span>
+                  )}
+                  {s.beneficiaryEmail ? <span className="block text-xs break-all text-slate-600">{s.beneficiaryEmail}</span> : null}
+                </Td>
+                <Td label="Plan">{planWords(s.planId, s.quantity)}</Td>
+                <Td label="Status">
+                  <SubscriptionBadge status={s.status} />
+                  {activationOverdue(s, hours) ? (
+                    <Badge tone="danger" className="mt-1" data-testid="activation-overdue">
+                      Not activated after {hours} h
+                    </Badge>
+                  ) : null}
+                  {s.isTest ? <span className="mt-1 block text-xs text-slate-600">test purchase</span> : null}
+                </Td>
+                <Td label="Bought" className="sm:whitespace-nowrap">
+                  <LocalTime date={s.resolvedAt} />
+                </Td>
+              </Tr>
+            ))}
+          </TBody>
+        </TableFrame>
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="flex items-center gap-4 text-sm">

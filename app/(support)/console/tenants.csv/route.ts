@@ -1,8 +1,7 @@
 // GET /console/tenants.csv?<the list's filters>: every tenant the filters match (not only one page), as a CSV
 // download. Signed out → sign-in; without the support role → 403; malformed filters → 400 naming them.
 import { NextResponse, type NextRequest } from "next/server";
-import { currentSession } from "@/lib/auth/session";
-import { staffForRoute } from "@/app/(support)/console/route-auth";
+import { staffForRoute } from "@/lib/auth/route-guards";
 import { recordTenantExport, staffActor } from "@/lib/data/support/activity";
 import { csvLine } from "@/lib/data/support/csv";
 import { parseTenantFilters } from "@/lib/data/support/tenant-filters";
@@ -39,11 +38,7 @@ const HEADER = [
 
 export async function GET(request: NextRequest) {
   // A person following the Export link while signed out is sent to sign in, like every console page.
-  if (!(await currentSession())) {
-    const returnTo = `${request.nextUrl.pathname}${request.nextUrl.search}`;
-    return NextResponse.redirect(new URL(`/signin?returnTo=${encodeURIComponent(returnTo)}`, request.nextUrl.origin), 303);
-  }
-  const auth = await staffForRoute("operator");
+  const auth = await staffForRoute("operator", { signIn: request });
   if ("response" in auth) return auth.response;
   const parsed = parseTenantFilters(request.nextUrl.searchParams);
   if (!parsed.ok) return NextResponse.json({ error: "Invalid filters.", details: parsed.errors }, { status: 400 });

@@ -1,8 +1,8 @@
-import { cardClass } from "@/components/ui/card";
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { count } from "@/components/format";
 import { buttonClass } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
 import { requireStaff } from "@/lib/auth/session";
 import { filtersToQuery, isCanonicalQuery, PAGE_SIZES, parseTenantFilters } from "@/lib/data/support/tenant-filters";
 import { listTenants } from "@/lib/data/support/tenants";
@@ -45,7 +45,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
       <TenantFilterForm filters={filters} filtered={filtered} />
 
       {rows.length === 0 ? (
-        <p className={cardClass("plain", "text-slate-600")}>No tenant matches these filters.</p>
+        <EmptyState>No tenant matches these filters.</EmptyState>
       ) : (
         <TenantTable rows={rows} filters={filters} now={now} />
       )}

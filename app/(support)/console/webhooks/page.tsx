@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { listWebhookDeliveries, type WebhookDeliveryRow } from "@/lib/data/support/webhooks";
@@ -32,62 +34,60 @@ export default async function WebhooksPage() {
         </p>
       </div>
       {deliveries.length === 0 ? (
-        <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">No event sent yet.</p>
+        <EmptyState>No event sent yet.</EmptyState>
       ) : (
-        <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
-          <Table label="Webhook deliveries">
-            <THead>
-              <Tr>
-                <Th>Created</Th>
-                <Th>Event</Th>
-                <Th>Tenant</Th>
-                <Th>Status</Th>
-                <Th>Attempts</Th>
+        <TableFrame caption="Webhook deliveries">
+          <THead>
+            <Tr>
+              <Th>Created</Th>
+              <Th>Event</Th>
+              <Th>Tenant</Th>
+              <Th>Status</Th>
+              <Th>Attempts</Th>
+            </Tr>
+          </THead>
+          <TBody>
+            {deliveries.map((d) => (
+              <Tr key={d.id} data-delivery-id={d.id}>
+                <Td label="Created" className="sm:whitespace-nowrap">
+                  <LocalTime date={d.createdAt} />
+                </Td>
+                <Td label="Event">
+                  <code className="text-xs">{d.eventType}</code>
+                </Td>
+                <Td label="Tenant" className="font-mono text-xs">
+                  {d.tenantId ? (
+                    <Link href={`/console/tenants/${d.tenantId}`} className="break-all text-brand-700 underline">
+                      {d.tenantId}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </Td>
+                <Td label="Status">
+                  <Badge tone={statusTones[d.status]} data-testid="delivery-status">
+                    {statusLabels[d.status]}
+                  </Badge>
+                  {d.status === "PENDING" && d.nextAttemptAt ? (
+                    <span className="mt-1 block text-xs text-slate-600">
+                      next attempt <LocalTime date={d.nextAttemptAt} />
+                    </span>
+                  ) : null}
+                </Td>
+                <Td label="Attempts">
+                  <ol className="space-y-0.5 text-xs text-slate-700">
+                    {d.attempts.map((a) => (
+                      <li key={a.attempt}>
+                        #{a.attempt} <LocalTime date={a.at} /> · {a.statusCode ?? "no answer"}
+                        {a.error && a.statusCode === null ? ` · ${a.error}` : ""} · {a.durationMs} ms
+                      </li>
+                    ))}
+                  </ol>
+                </Td>
               </Tr>
-            </THead>
-            <TBody>
-              {deliveries.map((d) => (
-                <Tr key={d.id} data-delivery-id={d.id}>
-                  <Td label="Created" className="sm:whitespace-nowrap">
-                    <LocalTime date={d.createdAt} />
-                  </Td>
-                  <Td label="Event">
-                    <code className="text-xs">{d.eventType}</code>
-                  </Td>
-                  <Td label="Tenant" className="font-mono text-xs">
-                    {d.tenantId ? (
-                      <Link href={`/console/tenants/${d.tenantId}`} className="break-all text-brand-700 underline">
-                        {d.tenantId}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
-                  </Td>
-                  <Td label="Status">
-                    <Badge tone={statusTones[d.status]} data-testid="delivery-status">
-                      {statusLabels[d.status]}
-                    </Badge>
-                    {d.status === "PENDING" && d.nextAttemptAt ? (
-                      <span className="mt-1 block text-xs text-slate-600">
-                        next attempt <LocalTime date={d.nextAttemptAt} />
-                      </span>
-                    ) : null}
-                  </Td>
-                  <Td label="Attempts">
-                    <ol className="space-y-0.5 text-xs text-slate-700">
-                      {d.attempts.map((a) => (
-                        <li key={a.attempt}>
-                          #{a.attempt} <LocalTime date={a.at} /> · {a.statusCode ?? "no answer"}
-                          {a.error && a.statusCode === null ? ` · ${a.error}` : ""} · {a.durationMs} ms
-                        </li>
-                      ))}
-                    </ol>
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
-        </div>
+            ))}
+          </TBody>
+        </TableFrame>
       )}
     </div>
   );

@@ -2,7 +2,7 @@
 // trusted: `state` must be the single-use value this session created (lib/onboarding/delegated-flow.ts), and
 // the delegated token it yields is used for that one request only.
 import { NextResponse, type NextRequest } from "next/server";
-import { asCustomer, currentSession } from "@/lib/auth/session";
+import { customerAdminForRoute } from "@/lib/auth/route-guards";
 import { inertHead, plainPage } from "@/lib/http/plain-page";
 import { completeDelegated } from "@/lib/onboarding/delegated-flow";
 import { requestOrigin } from "@/lib/request-origin";
@@ -15,12 +15,13 @@ export function HEAD() {
 }
 
 export async function GET(request: NextRequest) {
-  const session = asCustomer(await currentSession());
-  if (!session) return NextResponse.redirect(new URL(`/signin?returnTo=${encodeURIComponent("/onboarding/environments")}`, request.nextUrl.origin), 303);
-  if (!session.tenantAdmin) {
-    return plainPage(request, 403, "Only your organisation's administrators can do this", "Nothing was changed. Ask an administrator of your organisation to connect the environment.", { href: "/onboarding", label: "Back to the overview" });
-  }
-  const result = await completeDelegated(session, await requestOrigin(), request.nextUrl.searchParams);
+  const auth = await customerAdminForRoute(request, {
+    returnTo: "/onboarding/environments",
+    refusal: "Nothing was changed. Ask an administrator of your organisation to connect the environment.",
+    back: { href: "/onboarding", label: "Back to the overview" },
+  });
+  if ("response" in auth) return auth.response;
+  const result = await completeDelegated(auth.session, await requestOrigin(), request.nextUrl.searchParams);
   if (result.kind === "redirect") return NextResponse.redirect(new URL(result.to, request.nextUrl.origin), 303);
   return plainPage(request, result.status, result.title, result.body, { href: "/onboarding/environments", label: "Back to environments" });
 }

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 // tied to the field (aria-describedby), so it is read with it.
 export function DisconnectForm({ confirmText }: { confirmText: string }) {
   const [state, action, pending] = useActionState<DisconnectState, FormData>(disconnectAction, {});
+  const error = state.fieldErrors?.confirm;
   return (
     <form action={action} className="space-y-3">
       <label htmlFor="confirm" className="block text-sm font-medium text-slate-800">
@@ -18,14 +19,14 @@ export function DisconnectForm({ confirmText }: { confirmText: string }) {
         id="confirm"
         name="confirm"
         autoComplete="off"
-        defaultValue={state.confirm ?? ""}
-        aria-invalid={state.error ? true : undefined}
-        aria-describedby={state.error ? "confirm-error" : undefined}
+        defaultValue={state.values?.confirm ?? ""}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "confirm-error" : undefined}
         className="w-full max-w-md rounded-md border border-slate-300 px-3 py-2 font-mono text-sm aria-invalid:border-red-600"
       />
-      {state.error ? (
+      {error ? (
         <p id="confirm-error" role="alert" className="text-sm text-red-700">
-          {state.error}
+          {error}
         </p>
       ) : null}
       <Button type="submit" variant="danger" disabled={pending}>

@@ -5,7 +5,9 @@ import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { EmptyState } from "@/components/ui/empty-state";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { SubscriptionBadge } from "@/components/subscriptions/subscription-status";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
@@ -77,45 +79,43 @@ export default async function SubscriptionPage({ params }: { params: Promise<{ s
           Operation history
         </h2>
         {s.operations.length === 0 ? (
-          <p className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600">Microsoft has notified no operation for this subscription.</p>
+          <EmptyState>Microsoft has notified no operation for this subscription.</EmptyState>
         ) : (
-          <div className="rounded-xl border border-slate-200 bg-white max-sm:px-3">
-            <Table label="Operation history">
-              <THead>
-                <Tr>
-                  <Th>Received</Th>
-                  <Th>Action</Th>
-                  <Th>Outcome</Th>
-                  <Th>Change</Th>
-                  <Th>Why</Th>
+          <TableFrame caption="Operation history">
+            <THead>
+              <Tr>
+                <Th>Received</Th>
+                <Th>Action</Th>
+                <Th>Outcome</Th>
+                <Th>Change</Th>
+                <Th>Why</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {s.operations.map((o) => (
+                <Tr key={o.id} data-operation-id={o.id}>
+                  <Td label="Received" className="sm:whitespace-nowrap">
+                    <LocalTime date={o.receivedAt} />
+                  </Td>
+                  <Td label="Action">
+                    {o.action}
+                    {o.source ? <span className="block text-xs text-slate-600">by {o.source === "Partner" ? "the vendor" : "the customer or Microsoft"}</span> : null}
+                  </Td>
+                  <Td label="Outcome">
+                    <Badge tone={outcomeTone(o.outcome)} data-testid="operation-outcome">
+                      {OPERATION_OUTCOMES[o.outcome as OperationOutcome] ?? o.outcome}
+                    </Badge>
+                  </Td>
+                  <Td label="Change">
+                    {o.action === "ChangePlan" || o.action === "ChangeQuantity" ? `${planWords(o.previousPlanId ?? "?", o.previousQuantity)} → ${planWords(o.planId ?? "?", o.quantity)}` : "—"}
+                  </Td>
+                  <Td label="Why" className="text-slate-700">
+                    {o.detail ?? "—"}
+                  </Td>
                 </Tr>
-              </THead>
-              <TBody>
-                {s.operations.map((o) => (
-                  <Tr key={o.id} data-operation-id={o.id}>
-                    <Td label="Received" className="sm:whitespace-nowrap">
-                      <LocalTime date={o.receivedAt} />
-                    </Td>
-                    <Td label="Action">
-                      {o.action}
-                      {o.source ? <span className="block text-xs text-slate-600">by {o.source === "Partner" ? "the vendor" : "the customer or Microsoft"}</span> : null}
-                    </Td>
-                    <Td label="Outcome">
-                      <Badge tone={outcomeTone(o.outcome)} data-testid="operation-outcome">
-                        {OPERATION_OUTCOMES[o.outcome as OperationOutcome] ?? o.outcome}
-                      </Badge>
-                    </Td>
-                    <Td label="Change">
-                      {o.action === "ChangePlan" || o.action === "ChangeQuantity" ? `${planWords(o.previousPlanId ?? "?", o.previousQuantity)} → ${planWords(o.planId ?? "?", o.quantity)}` : "—"}
-                    </Td>
-                    <Td label="Why" className="text-slate-700">
-                      {o.detail ?? "—"}
-                    </Td>
-                  </Tr>
-                ))}
-              </TBody>
-            </Table>
-          </div>
+              ))}
+            </TBody>
+          </TableFrame>
         )}
       </section>
     </div>

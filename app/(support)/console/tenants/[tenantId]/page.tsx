@@ -9,6 +9,7 @@ import { Card } from "@/components/ui/card";
 import { CustomerReferenceForm } from "@/app/(support)/console/_components/customer-reference-form";
 import { HealthNotice } from "@/components/health-notice";
 import { CopyField } from "@/components/ui/copy-field";
+import { EmptyState } from "@/components/ui/empty-state";
 import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { currentSession, isStaffWith, requireStaff } from "@/lib/auth/session";
@@ -138,7 +139,7 @@ export default async function SupportTenantPage({
 
       <Card title="Environments" id="environments">
         {tenant.environments.length === 0 ? (
-          <p className="text-sm text-slate-600">No environment registered yet.</p>
+          <EmptyState framed={false}>No environment registered yet.</EmptyState>
         ) : (
           <EnvironmentList tenantId={tenant.id} environments={tenant.environments} now={now} />
         )}
@@ -149,13 +150,15 @@ export default async function SupportTenantPage({
         id="history"
         description="Newest first, across this tenant’s environments, with the vendor-side detail: the latest checks people ran (the customer, support) and the latest scheduled ones, so scheduled runs never push out what a person ran."
       >
-        {checks.length === 0 ? <p className="text-sm text-slate-600">No check has run yet.</p> : <CheckHistory checks={checks} />}
+        {checks.length === 0 ? <EmptyState framed={false}>No check has run yet.</EmptyState> : <CheckHistory checks={checks} />}
       </Card>
 
       <Card title="Audit trail" id="audit" description={`Newest first, the last ${events.length} of these events. The trail is read-only.`}>
         <AuditViewLinks tenantId={tenant.id} view={auditView} counts={trail.counts} />
         {events.length === 0 ? (
-          <p className="mt-4 text-sm text-slate-600">{auditView === "people" ? "Nobody has done anything here yet." : "No events."}</p>
+          <EmptyState framed={false} className="mt-4">
+            {auditView === "people" ? "Nobody has done anything here yet." : "No events."}
+          </EmptyState>
         ) : (
           <div className="mt-4">
             <AuditTrail events={events} environmentNames={environmentNames} />

@@ -2,7 +2,7 @@
 // re-run. (Customers follow their own checks through /api/checks/<id>, which never shows vendor detail.)
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { staffForRoute } from "@/app/(support)/console/route-auth";
+import { staffForRoute } from "@/lib/auth/route-guards";
 import { getSupportCheck } from "@/lib/data/support/tenants";
 
 export const dynamic = "force-dynamic";

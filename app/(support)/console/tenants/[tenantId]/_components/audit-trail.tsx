@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { AuditDetails } from "@/components/support/audit-details";
 import { LocalTime } from "@/components/ui/local-time";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { TableFrame } from "@/components/ui/table-frame";
+import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import type { AuditView, SupportAuditEvent } from "@/lib/data/support/tenants";
 
 type Events = SupportAuditEvent[];
@@ -39,7 +40,7 @@ export function AuditTrail({ events, environmentNames }: { events: Events; envir
     return type;
   };
   return (
-    <Table label="Audit trail">
+    <TableFrame caption="Audit trail" framed={false}>
       <THead>
         <Tr>
           <Th>When</Th>
@@ -70,6 +71,6 @@ export function AuditTrail({ events, environmentNames }: { events: Events; envir
           </Tr>
         ))}
       </TBody>
-    </Table>
+    </TableFrame>
   );
 }
