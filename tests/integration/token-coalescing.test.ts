@@ -4,7 +4,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { testCustomerScope } from "../support/customer-scope";
 import { useCheckHarness } from "../support/check-harness";
-import { forgetTokens } from "../support/tokens";
 
 const h = useCheckHarness("pglite");
 
@@ -19,7 +18,8 @@ async function environment(tenantId: string, envName: string) {
 describe("token requests", () => {
   beforeEach(async () => {
     h.emulator.admin.reset();
-    await forgetTokens();
+    const { forgetTenantClient } = await import("@/lib/entra/msal");
+    for (const id of Object.values(DEMO_IDS.tenants)) forgetTenantClient(id);
   });
 
   it("concurrent checks of one tenant with an empty cache send one token request; other tenants get their own", async () => {
