@@ -682,6 +682,14 @@ export function reloadConfig(): PortalConfig {
   return config();
 }
 
+/**
+ * Forgets the configuration read so far: the next config() reads process.env again. For tests, which change
+ * process.env between files and tests (tests/support/config.ts setTestEnv); the portal reads it once.
+ */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
 /** The portal's configuration, read from process.env once. */
 export function config(): PortalConfig {
   cached ??= parseConfig(process.env);

@@ -4,6 +4,8 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
+import { config } from "@/lib/config";
 import type * as Outbound from "@/lib/http/outbound";
 import type * as ChecksData from "@/lib/data/checks";
 
@@ -54,8 +56,7 @@ describe("connection check under faults", () => {
     faults.batch = null;
     faults.failWrites = 0;
     h.emulator.admin.reset();
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(DEMO_IDS.tenants.fabrikam);
+    await forgetTokens(DEMO_IDS.tenants.fabrikam);
   });
 
   it("a truncated $batch answer is a FAILED step with the excerpt kept for staff", async () => {
@@ -102,7 +103,6 @@ describe("connection check under faults", () => {
     const { dataverseAppToken } = await import("@/lib/entra/msal");
     const { batchGet } = await import("@/lib/dataverse/web-api");
     const { diagnoseDataverseFailure } = await import("@/lib/checks/diagnoses");
-    const { config } = await import("@/lib/config");
     h.emulator.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvReadUser", null);
     const url = h.emulator.environmentUrl("fabrikam");
     const { accessToken } = await dataverseAppToken(DEMO_IDS.tenants.fabrikam, url);

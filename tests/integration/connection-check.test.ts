@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { testCredentials, DEMO_IDS, withSettings } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
 
 const h = useCheckHarness("pglite");
 
@@ -14,8 +15,7 @@ describe("connection check", () => {
     h.emulator.admin.reset();
     const { db } = await import("@/lib/db/client");
     await db().tenant.updateMany({ data: { consentVerifiedAt: null } });
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    for (const id of Object.values(DEMO_IDS.tenants)) forgetTenantClient(id);
+    await forgetTokens();
   });
 
   it("passes for a fully set-up environment: cold = token + WhoAmI + one $batch; warm = one $batch, no token request", async () => {
@@ -261,8 +261,7 @@ describe("connection check", () => {
     try {
       await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
       h.emulator.admin.expireSecret();
-      const { forgetTenantClient } = await import("@/lib/entra/msal");
-      forgetTenantClient(DEMO_IDS.tenants.fabrikam);
+      await forgetTokens(DEMO_IDS.tenants.fabrikam);
       await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     } finally {
       for (const spy of spies) spy.mockRestore();

@@ -10,13 +10,14 @@ import { decodeJwt } from "jose";
 import { startEmulator, type EmulatorHandle, demoScenario, clientAppSecret, testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "../support/portal-database";
 import { openApiChecker } from "../support/openapi-check";
+import { setTestEnv } from "../support/config";
 
 const RATE_LIMIT = 80;
 let emu: EmulatorHandle;
 
 beforeAll(async () => {
   emu = await startEmulator({ scenario: demoScenario({ credentials: testCredentials() }) });
-  Object.assign(process.env, {
+  setTestEnv({
     ENTRA_AUTHORITY_HOST: emu.authorityHost,
     ENTRA_CLIENT_ID: DEMO_IDS.clientId,
     ENTRA_CLIENT_SECRET: testCredentials().secret.value,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle, demoScenario, testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "../support/portal-database";
 import { testCustomerScope } from "../support/customer-scope";
+import { setTestEnv } from "../support/config";
 
 const CONTOSO = DEMO_IDS.tenants.contoso;
 const TIMEOUT_MINUTES = 20;
@@ -13,7 +14,7 @@ let emu: EmulatorHandle;
 
 beforeAll(async () => {
   emu = await startEmulator({ scenario: demoScenario({ credentials: testCredentials() }) });
-  Object.assign(process.env, {
+  setTestEnv({
     ENTRA_AUTHORITY_HOST: emu.authorityHost,
     ENTRA_CLIENT_ID: DEMO_IDS.clientId,
     ENTRA_CLIENT_SECRET: testCredentials().secret.value,

@@ -7,6 +7,10 @@ import { DEMO_IDS, testCredentials } from "@tenant-onboarding/emulator";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 import { Browser, REDIRECT_URI, resultParams } from "@/tests/emulator/helpers";
+import { forgetTokens } from "../support/tokens";
+import { useRecheckWorker } from "../support/recheck-worker";
+import { setTestEnv } from "../support/config";
+import { config } from "@/lib/config";
 import type { RecheckWorker } from "@/lib/recheck";
 
 const h = useCheckHarness("pglite");
@@ -21,7 +25,7 @@ beforeAll(async () => {
   // The app registration now holds a second secret (added by the operator before the first runs out).
   const second = h.emulator.admin.addSecret({ expiresAt: new Date(Date.now() + 90 * DAY_MS).toISOString(), displayName: "next secret" });
   secondSecret = second.value;
-  Object.assign(process.env, {
+  setTestEnv({
     SMTP_URL: mail.smtpUrl,
     EMAIL_FROM: "alerts@northwind.example",
     RECHECK_INTERVAL_MINUTES: "1",
@@ -31,26 +35,20 @@ beforeAll(async () => {
     ENTRA_CLIENT_SECRET_2_EXPIRES_AT: second.expiresAt,
   });
   await runHarnessCheck(h, FABRIKAM, "fabrikam");
-  const { queue } = await import("@/lib/queue");
-  const { RecheckWorker } = await import("@/lib/recheck");
-  const { startMailWorker } = await import("@/lib/notifications");
-  const boss = await queue({ worker: true });
-  await startMailWorker(boss);
-  worker = new RecheckWorker(boss, { recheckIntervalMinutes: 1, concurrency: 4, tenantConcurrency: 2, worker: "in-process" }, 100);
+  worker = await workers.start();
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  const { stopQueue } = await import("@/lib/queue");
-  await stopQueue();
   await mail?.close();
 });
+// Registered after the mail capture's clean-up, so it runs before it (after-all hooks run last first): the
+// workers stop while the SMTP server is still there.
+const workers = useRecheckWorker();
 
 /** The next scheduled run with fresh tokens (the tenant's cached tokens dropped), worked to the end. */
 async function scheduledRun() {
   const { planRechecks } = await import("@/lib/recheck");
-  const { forgetTenantClient } = await import("@/lib/entra/msal");
-  forgetTenantClient(FABRIKAM);
+  await forgetTokens(FABRIKAM);
   expect(await planRechecks(new Date(), { jitter: false })).toBe(1);
   await worker.drain();
   const { db } = await import("@/lib/db/client");
@@ -67,11 +65,12 @@ async function until(what: string, condition: () => Promise<boolean> | boolean, 
 
 async function inUse() {
   const { credentialsOverview } = await import("@/lib/credentials");
-  const { config } = await import("@/lib/config");
   return credentialsOverview(config().entra.credentials);
 }
 
-describe("credential rotation", () => {
+// One story in steps, in the order written, also under --sequence.shuffle: the process remembers a secret Entra
+// rejected (lib/entra) from one test to the next, and the last test relies on it.
+describe("credential rotation", { shuffle: false }, () => {
   it("the first secret expires mid-life: checks keep passing with the second; one audit event, one e-mail", async () => {
     expect(await scheduledRun()).toMatchObject({ health: "HEALTHY", latestCheck: { outcome: "PASSED", trigger: "SCHEDULED" } });
     expect((await inUse()).map((c) => [c.label, c.inUse])).toEqual([
@@ -83,7 +82,6 @@ describe("credential rotation", () => {
     h.emulator.admin.expireSecret(testCredentials().secret.keyId);
     // Eight checks at once over two tenants with empty caches: per tenant, one request meets the expired secret and
     // one is sent with the second — coalesced, not per check.
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
     const { runCheck } = await import("@/lib/checks/launch");
     const { testCustomerScope } = await import("../support/customer-scope");
     const { db } = await import("@/lib/db/client");
@@ -96,7 +94,7 @@ describe("credential rotation", () => {
         return { tenantId, target: { environmentId: env.id, environmentUrl: url } };
       }),
     );
-    for (const t of targets) forgetTenantClient(t.tenantId);
+    await forgetTokens(...targets.map((t) => t.tenantId));
     h.emulator.admin.setFaults({ latencyMs: 100 });
     const logStart = h.emulator.requestLog().length;
     const concurrent = await Promise.all([...Array(8).keys()].map(async (i) => runCheck(await testCustomerScope(targets[i % 2]!.tenantId), targets[i % 2]!.target, "CUSTOMER")));
@@ -143,7 +141,6 @@ describe("credential rotation", () => {
   it("a fallback met by several replicas at once is recorded once", async () => {
     const { noteCredentialFallback } = await import("@/lib/credentials");
     const { describeCredential } = await import("@/lib/entra/credentials");
-    const { config } = await import("@/lib/config");
     const [first, second] = config().entra.credentials.map(describeCredential);
     const { db } = await import("@/lib/db/client");
     const before = await db().auditEvent.count({ where: { action: "credential.fallback" } });
@@ -225,7 +222,6 @@ describe("credential rotation", () => {
     ]);
     const { db } = await import("@/lib/db/client");
     const { describeCredential } = await import("@/lib/entra/credentials");
-    const { config } = await import("@/lib/config");
     const secondId = describeCredential(config().entra.credentials[1]!).id;
     expect(await db().auditEvent.findMany({ where: { action: "credential.fallback", targetId: secondId }, select: { details: true } })).toEqual([{ details: expect.objectContaining({ code: 7000215, request: "delegated" }) }]);
   });

@@ -1,7 +1,8 @@
 // Disconnecting an organisation (lib/data/tenants.ts): its data goes, the tenant stays listed for staff as
 // "Disconnected" with who and when, its audit trail stays, and signing in again starts from nothing.
-import { beforeAll, describe, expect, it } from "vitest";
-import { usePortalDatabase } from "../support/portal-database";
+// Each test starts from an empty database with the two tenants seeded (the lists it reads are whole-database).
+import { beforeEach, describe, expect, it } from "vitest";
+import { emptyPortalDatabase, usePortalDatabase } from "../support/portal-database";
 import { testCustomerScope } from "../support/customer-scope";
 
 usePortalDatabase("pglite");
@@ -32,7 +33,13 @@ async function listed(stage?: string): Promise<string[]> {
   return page.rows.map((r) => r.id);
 }
 
-beforeAll(async () => {
+async function disconnectLeaving() {
+  const { disconnectTenant } = await import("@/lib/onboarding/tenant-life");
+  await disconnectTenant(await testCustomerScope(LEAVING));
+}
+
+beforeEach(async () => {
+  await emptyPortalDatabase();
   await seed(LEAVING, "leaving.example.com");
   await seed(STAYING, "staying.example.com");
 }, 60_000);
@@ -59,6 +66,7 @@ describe("disconnecting an organisation", () => {
   });
 
   it("staff find it under Disconnected, and in no other stage; the funnel and the ISV's API leave it out", async () => {
+    await disconnectLeaving();
     expect(await listed("disconnected")).toEqual([LEAVING]);
     for (const stage of ["signed-in", "consented", "environment", "verified", "failing"]) expect(await listed(stage)).not.toContain(LEAVING);
     // The whole list still shows it (it "stays listed"), after the connected ones.
@@ -98,6 +106,7 @@ describe("disconnecting an organisation", () => {
   });
 
   it("signing in again starts from nothing and clears the mark, audited as reconnected", async () => {
+    await disconnectLeaving();
     const { db } = await import("@/lib/db/client");
     const { startSession } = await import("@/lib/data/sessions");
     await startSession(

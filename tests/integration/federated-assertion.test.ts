@@ -4,12 +4,13 @@
 // tokens (10 s: renewed 1 s before the end), through @azure/identity.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS, demoScenario, startEmulator, testCredentials, withSettings, type EmulatorHandle } from "@tenant-onboarding/emulator";
+import { setTestEnv } from "../support/config";
 
 let emulator: EmulatorHandle;
 
 beforeAll(async () => {
   emulator = await startEmulator({ scenario: withSettings(demoScenario({ credentials: testCredentials() }), { managedIdentityTokenLifetimeSeconds: 10 }) });
-  Object.assign(process.env, { IDENTITY_ENDPOINT: emulator.managedIdentity.endpoint, IDENTITY_HEADER: emulator.managedIdentity.header, OUTBOUND_TIMEOUT_MS: "5000" });
+  setTestEnv({ IDENTITY_ENDPOINT: emulator.managedIdentity.endpoint, IDENTITY_HEADER: emulator.managedIdentity.header, OUTBOUND_TIMEOUT_MS: "5000" });
 });
 afterAll(async () => {
   await emulator?.close();

@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
 
 const h = useCheckHarness("pglite");
 const FABRIKAM = DEMO_IDS.tenants.fabrikam;
@@ -19,8 +20,7 @@ async function state() {
 describe("health transitions", () => {
   beforeEach(async () => {
     h.emulator.admin.reset();
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(FABRIKAM);
+    await forgetTokens(FABRIKAM);
     const { db } = await import("@/lib/db/client");
     await db().tenant.deleteMany({ where: { id: FABRIKAM } });
     await db().auditEvent.deleteMany({ where: { tenantId: FABRIKAM } });

@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS, testCredentials } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
+import { setTestEnv } from "../support/config";
+import { config } from "@/lib/config";
 
 const h = useCheckHarness("pglite");
 const FABRIKAM = DEMO_IDS.tenants.fabrikam;
@@ -12,8 +15,8 @@ const DAY_MS = 86_400_000;
 const ref = () => ({ vaultUrl: h.emulator.vaultUrl(DEMO_IDS.keyVault.name), name: DEMO_IDS.keyVault.certificate });
 
 beforeAll(() => {
-  delete process.env.ENTRA_CLIENT_SECRET;
-  Object.assign(process.env, {
+  setTestEnv({
+    ENTRA_CLIENT_SECRET: undefined,
     IDENTITY_ENDPOINT: h.emulator.managedIdentity.endpoint,
     IDENTITY_HEADER: h.emulator.managedIdentity.header,
     // The vault is read as this managed identity (a Key Vault Certificate User); the certificate is the only credential.
@@ -31,7 +34,6 @@ const lastToken = (since: number) => h.emulator.requestLog().slice(since).filter
 
 async function overview() {
   const { credentialsOverview } = await import("@/lib/credentials");
-  const { config } = await import("@/lib/config");
   return (await credentialsOverview(config().entra.credentials))[0]!;
 }
 
@@ -48,8 +50,7 @@ describe("certificate in Key Vault", () => {
 
     // The operator adds a version in Key Vault and registers its certificate on the app registration.
     const added = h.emulator.admin.addVaultCertificateVersion(DEMO_IDS.keyVault.name, DEMO_IDS.keyVault.certificate, { registerOnApp: true });
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(FABRIKAM);
+    await forgetTokens(FABRIKAM);
     start = h.emulator.requestLog().length;
     expect((await runHarnessCheck(h, FABRIKAM, "fabrikam")).outcome).toBe("PASSED");
     // Not picked up yet: still the version in use.
@@ -66,7 +67,6 @@ describe("certificate in Key Vault", () => {
 
     // Expiry reminders are about the version in use.
     const { sendExpiryReminders } = await import("@/lib/credentials");
-    const { config } = await import("@/lib/config");
     expect(await sendExpiryReminders(new Date(Date.parse(added.expiresAt) - 5 * DAY_MS), config().entra.credentials)).toEqual([{ credentialId: `key-vault-certificate:${added.thumbprintSha1}`, days: 7 }]);
   });
 
@@ -78,8 +78,7 @@ describe("certificate in Key Vault", () => {
     const added = h.emulator.admin.addVaultCertificateVersion(DEMO_IDS.keyVault.name, DEMO_IDS.keyVault.certificate, { registerOnApp: true });
     const registered = h.emulator.admin.state().scenario.app.certificates.filter((c) => c.thumbprintSha1.toUpperCase() === inUse.thumbprintSha1);
     for (const c of registered) h.emulator.admin.removeCertificate(c.keyId);
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(FABRIKAM);
+    await forgetTokens(FABRIKAM);
 
     const start = h.emulator.requestLog().length;
     const failed = await runHarnessCheck(h, FABRIKAM, "fabrikam");

@@ -8,15 +8,18 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
+import { setTestEnv } from "../support/config";
 import { Browser, REDIRECT_URI, resultParams } from "@/tests/emulator/helpers";
+import { config } from "@/lib/config";
 
 const h = useCheckHarness("pglite");
 const FABRIKAM = DEMO_IDS.tenants.fabrikam;
 const ADVENTURE = DEMO_IDS.tenants.adventureWorks;
 
 beforeAll(() => {
-  delete process.env.ENTRA_CLIENT_SECRET;
-  Object.assign(process.env, {
+  setTestEnv({
+    ENTRA_CLIENT_SECRET: undefined,
     // What App Service sets on a host with a managed identity.
     IDENTITY_ENDPOINT: h.emulator.managedIdentity.endpoint,
     IDENTITY_HEADER: h.emulator.managedIdentity.header,
@@ -35,7 +38,6 @@ const identityRequests = (since: number) => h.emulator.requestLog().slice(since)
 
 describe("managed identity as the app's credential", () => {
   it("checks, consent proof and delegated redemption work with no secret configured; the identity is asked once", async () => {
-    const { config } = await import("@/lib/config");
     expect(config().entra.credentials.map((k) => k.kind)).toEqual(["managed-identity", "key-vault-certificate"]);
     expect(Object.keys(process.env).filter((k) => /SECRET|PRIVATE_KEY/.test(k) && k.startsWith("ENTRA_"))).toEqual([]);
     const start = h.emulator.requestLog().length;
@@ -74,8 +76,6 @@ describe("managed identity as the app's credential", () => {
   });
 
   it("a federated credential removed from the app registration: Microsoft's error, the Key Vault certificate takes over, one notice; no assertion, token or key in any log line or row", async () => {
-    const { config } = await import("@/lib/config");
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
     const { describeCredential } = await import("@/lib/entra/credentials");
     // Every log line at every level, from here on: the assertion and the certificate are fetched again meanwhile.
     const lines: string[] = [];
@@ -86,7 +86,7 @@ describe("managed identity as the app's credential", () => {
     forgetFederatedAssertions();
     forgetVaultCertificates();
     h.emulator.admin.removeFederatedCredential(DEMO_IDS.federatedCredentialName);
-    forgetTenantClient(FABRIKAM);
+    await forgetTokens(FABRIKAM);
     const start = h.emulator.requestLog().length;
     expect((await runHarnessCheck(h, FABRIKAM, "fabrikam")).outcome).toBe("PASSED");
     expect(tokenRequests(start).map((t) => [t.status, t.errorCode, t.clientAuth])).toEqual([
@@ -94,7 +94,7 @@ describe("managed identity as the app's credential", () => {
       [200, undefined, "private_key_jwt"],
     ]);
     // The next request goes to the certificate straight away (the identity is avoided), and no second notice.
-    forgetTenantClient(FABRIKAM);
+    await forgetTokens(FABRIKAM);
     const again = h.emulator.requestLog().length;
     expect((await runHarnessCheck(h, FABRIKAM, "fabrikam")).outcome).toBe("PASSED");
     expect(tokenRequests(again).map((t) => [t.clientAuth, t.status])).toEqual([["private_key_jwt", 200]]);

@@ -11,6 +11,7 @@ import { DEMO_IDS, demoScenario, startEmulator, testCredentials, type EmulatorHa
 import { usePortalDatabase } from "../support/portal-database";
 import type { TestDatabaseKind } from "../support/databases";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+import { setTestEnv } from "../support/config";
 
 export function marketplaceSuite(kind: TestDatabaseKind) {
   const EVENTS_SECRET = "whsec-marketplace-0123456789abcdefghij";
@@ -24,7 +25,7 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
   beforeAll(async () => {
     emu = await startEmulator({ scenario: demoScenario({ credentials: testCredentials() }) });
     events = await startWebhookReceiver(EVENTS_SECRET);
-    Object.assign(process.env, {
+    setTestEnv({
       ENTRA_AUTHORITY_HOST: emu.authorityHost,
       ENTRA_CLIENT_ID: DEMO_IDS.clientId,
       ENTRA_CLIENT_SECRET: testCredentials().secret.value,

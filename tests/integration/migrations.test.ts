@@ -84,22 +84,33 @@ async function scratchMigrationsDir(): Promise<string> {
   return dir;
 }
 
+// The tests run alone and in any order: the file's database is migrated before them (the tests that read it, or
+// change nothing in it, share it); the first run and the failing migration each have a fresh database of their own.
 describe.each(testDatabaseKinds)("migrations on %s", (kind) => {
   let database: TestDatabase;
   let target: DatabaseTarget;
+  const databases: TestDatabase[] = [];
   const scratchDirs: string[] = [];
+  const freshDatabase = async () => {
+    const fresh = await createTestDatabase(kind);
+    databases.push(fresh);
+    return parseDatabaseUrl(fresh.url);
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
+    databases.push(database);
     target = parseDatabaseUrl(database.url);
+    await applyMigrations(target, { migrationsDir });
   });
 
   afterAll(async () => {
-    await database?.drop();
+    await Promise.all(databases.map((d) => d.drop()));
     await Promise.all(scratchDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
   it("applies every migration to a fresh database", async () => {
+    const target = await freshDatabase();
     const local = await readLocalMigrations(migrationsDir);
     expect(local.length).toBeGreaterThan(0);
 
@@ -162,6 +173,9 @@ describe.each(testDatabaseKinds)("migrations on %s", (kind) => {
   });
 
   it("rolls a failing migration back, records it as failed, and then refuses to run until it is resolved", async () => {
+    // Its own database: the failed migration stays in the history.
+    const target = await freshDatabase();
+    await applyMigrations(target, { migrationsDir });
     const dir = await scratchMigrationsDir();
     scratchDirs.push(dir);
     const broken = "29991231235959_broken";

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import parsePrometheusTextFormat, { type ParsedMetricFamily } from "parse-prometheus-text-format";
 import { DEMO_IDS, testCredentials } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
+import { setTestEnv } from "../support/config";
 import { startOtlpReceiver, type OtlpReceiver } from "@/scripts/otlp-receiver";
 
-process.env.METRICS_TOKEN = "metrics-token-for-the-integration-test";
+setTestEnv({ METRICS_TOKEN: "metrics-token-for-the-integration-test" });
 
 const h = useCheckHarness("pglite");
 let receiver: OtlpReceiver;
@@ -83,8 +85,7 @@ describe("observability of the connection check", () => {
 
   it("serves Prometheus text with checks, token requests and calls by service, and no tenant id as a label", async () => {
     // Its own checks: a cold or warm pass (with a token from Entra or from the cache) and a failure.
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(DEMO_IDS.tenants.fabrikam);
+    await forgetTokens(DEMO_IDS.tenants.fabrikam);
     await runHarnessCheck(h, DEMO_IDS.tenants.fabrikam, "fabrikam");
     await runHarnessCheck(h, DEMO_IDS.tenants.fabrikam, "fabrikam");
     await runHarnessCheck(h, DEMO_IDS.tenants.adventureWorks, "adventureworks");

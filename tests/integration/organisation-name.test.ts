@@ -3,6 +3,8 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { useCheckHarness } from "../support/check-harness";
+import { forgetTokens } from "../support/tokens";
+import { config } from "@/lib/config";
 
 const h = useCheckHarness("pglite");
 
@@ -34,8 +36,7 @@ async function nameWarnings() {
 describe("organisation names from Microsoft Graph", () => {
   beforeEach(async () => {
     h.emulator.admin.reset();
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(DEMO_IDS.tenants.northwind);
+    await forgetTokens(DEMO_IDS.tenants.northwind);
     vi.restoreAllMocks();
   });
 
@@ -72,14 +73,12 @@ describe("organisation names from Microsoft Graph", () => {
     expect(warned()).toHaveLength(1);
     expect(warned()[0]).toMatchObject({ tenantId: DEMO_IDS.tenants.fabrikam, reason: "refused", detail: "Graph answered 403 Authorization_RequestDenied" });
     // Granted later: the next attempt (the next sign-in) reads it.
-    const { forgetTenantClient } = await import("@/lib/entra/msal");
-    forgetTenantClient(DEMO_IDS.tenants.northwind);
+    await forgetTokens(DEMO_IDS.tenants.northwind);
     expect(await resolve(DEMO_IDS.tenants.fabrikam)).toEqual({ resolved: true, displayName: "Fabrikam, Inc." });
   });
 
   it("keeps the domain when Graph cannot be reached, and for a tenant Graph does not know", async () => {
     await freshTenant(DEMO_IDS.tenants.adventureWorks, "adventureworks.onmicrosoft.com");
-    const { config } = await import("@/lib/config");
     const c = config();
     const graphUrl = c.graphUrl;
     const warned = await nameWarnings();

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_IDS, demoScenario, scenario, testCredentials, withSettings, type EmulatorHandle } from "@tenant-onboarding/emulator";
 import { useCheckHarness } from "../support/check-harness";
+import { config } from "@/lib/config";
 
 const harness = useCheckHarness();
 const ROLE = "Northwind Sync Integration";
@@ -46,7 +47,6 @@ function environment(emu: EmulatorHandle, name: string) {
 
 async function provision(envName: string, token: string, approvals: ("change-role" | "enable-user")[] = [], waits: number[] = []) {
   const { provisionEnvironment } = await import("@/lib/dataverse/provisioning");
-  const { config } = await import("@/lib/config");
   return provisionEnvironment({
     environmentUrl: harness.emulator.environmentUrl(envName),
     accessToken: token,
@@ -69,7 +69,6 @@ async function failureOf(promise: Promise<unknown>) {
   );
   const { ProvisioningFailure } = await import("@/lib/dataverse/provisioning");
   const { diagnoseProvisioningFailure } = await import("@/lib/onboarding/setup-diagnoses");
-  const { config } = await import("@/lib/config");
   const error = await settled;
   expect(error).toBeInstanceOf(ProvisioningFailure);
   const failure = error as InstanceType<typeof ProvisioningFailure>;

@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type PgBoss from "pg-boss";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { setTestEnv } from "../support/config";
 
 const h = useCheckHarness("postgres");
 const clients: PgBoss[] = [];
 
 beforeAll(async () => {
-  process.env.RECHECK_INTERVAL_MINUTES = "1";
+  setTestEnv({ RECHECK_INTERVAL_MINUTES: "1" });
   await runHarnessCheck(h, DEMO_IDS.tenants.fabrikam, "fabrikam");
   await runHarnessCheck(h, DEMO_IDS.tenants.adventureWorks, "adventureworks");
   await runHarnessCheck(h, DEMO_IDS.tenants.adventureWorks, "adventureworks-dev");

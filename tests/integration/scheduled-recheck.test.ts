@@ -2,10 +2,14 @@
 // the next scheduled run and alerted exactly once by e-mail (captured by a real SMTP server on loopback), recovery
 // once; results join the check history as SCHEDULED; the SMTP server down → retried and logged, nothing lost,
 // the re-verification itself unaffected.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
+import { useRecheckWorker } from "../support/recheck-worker";
+import { setTestEnv } from "../support/config";
+import { forgetTokens } from "../support/tokens";
+import { emptyPortalDatabase } from "../support/portal-database";
 import type { RecheckWorker } from "@/lib/recheck";
 
 const h = useCheckHarness("pglite");
@@ -17,7 +21,16 @@ let worker: RecheckWorker;
 
 beforeAll(async () => {
   mail = await startMailCapture();
-  Object.assign(process.env, { SMTP_URL: mail.smtpUrl, EMAIL_FROM: "alerts@northwind.example", RECHECK_INTERVAL_MINUTES: "1", AUTH_URL: PORTAL });
+  setTestEnv({ SMTP_URL: mail.smtpUrl, EMAIL_FROM: "alerts@northwind.example", RECHECK_INTERVAL_MINUTES: "1", AUTH_URL: PORTAL });
+  worker = await workers.start();
+}, 120_000);
+
+// Each test starts from the same working connection, set up afresh (the emulator as it started, an empty database,
+// no cached token), so the tests run alone and in any order.
+beforeEach(async () => {
+  h.emulator.admin.reset();
+  await emptyPortalDatabase();
+  await forgetTokens(FABRIKAM);
   // Fabrikam onboarded by Diego, consent proven, its environment verified once by a customer check.
   await runHarnessCheck(h, FABRIKAM, "fabrikam");
   const { db } = await import("@/lib/db/client");
@@ -26,20 +39,14 @@ beforeAll(async () => {
   await db().portalSession.create({
     data: { tenantId: FABRIKAM, entraTenantId: FABRIKAM, userObjectId: ADMIN.objectId, userName: "Diego Siciliani", userPrincipalName: ADMIN.upn, isTenantAdmin: true, expiresAt: new Date(Date.now() + 3600_000) },
   });
-  const { queue } = await import("@/lib/queue");
-  const { RecheckWorker } = await import("@/lib/recheck");
-  const { startMailWorker } = await import("@/lib/notifications");
-  const boss = await queue({ worker: true });
-  await startMailWorker(boss);
-  worker = new RecheckWorker(boss, { recheckIntervalMinutes: 1, concurrency: 4, tenantConcurrency: 2, worker: "in-process" }, 100);
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  const { stopQueue } = await import("@/lib/queue");
-  await stopQueue();
   await mail?.close();
 });
+// Registered after the mail capture's clean-up, so it runs before it (after-all hooks run last first): the
+// workers stop while the SMTP server is still there.
+const workers = useRecheckWorker();
 
 /** The next scheduled run: this minute's plan (every environment, with a 1-minute interval), worked to the end. */
 async function scheduledRun() {

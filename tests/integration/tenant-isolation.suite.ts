@@ -1,9 +1,15 @@
 // Tenant isolation in the data layer: a scope for tenant A can neither read nor change tenant B's rows.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { testCustomerScope } from "../support/customer-scope";
 
-const tenantA = "aaaaaaaa-0000-4000-8000-00000000000a";
-const tenantB = "bbbbbbbb-0000-4000-8000-00000000000b";
+/** Two tenants of the test's own (each test makes its pair, so the tests run alone and in any order). */
+async function twoTenants() {
+  const { db } = await import("@/lib/db/client");
+  const [tenantA, tenantB] = [randomUUID(), randomUUID()];
+  for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 8)}.example.com` } });
+  return { tenantA, tenantB };
+}
 
 
 export function tenantIsolationSuite() {
@@ -15,7 +21,7 @@ export function tenantIsolationSuite() {
       const { finishCheck } = await import("@/lib/checks/finish");
       const { getTenant } = await import("@/lib/data/tenants");
       const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
-      for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 4)}.example.com` } });
+      const { tenantA, tenantB } = await twoTenants();
       const a = await testCustomerScope(tenantA);
       const b = await testCustomerScope(tenantB);
 
@@ -55,6 +61,7 @@ export function tenantIsolationSuite() {
     it("binds the consent state to the session, once, before it expires", async () => {
       const { db } = await import("@/lib/db/client");
       const { startConsentRequest, redeemConsentState } = await import("@/lib/data/tenants");
+      const { tenantA, tenantB } = await twoTenants();
       const a = await testCustomerScope(tenantA);
       const b = await testCustomerScope(tenantB);
       const session = await db().portalSession.create({
@@ -83,6 +90,7 @@ export function tenantIsolationSuite() {
       const { registerEnvironment } = await import("@/lib/data/environments");
       const { customerCheckRateLimit, CUSTOMER_CHECK_RATE } = await import("@/lib/checks/rate-limit");
       const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
+      const { tenantA, tenantB } = await twoTenants();
       const a = await testCustomerScope(tenantA);
       const b = await testCustomerScope(tenantB);
       const env = await registerEnvironment(a, normaliseEnvironmentUrl("ratelimited.crm4.dynamics.com", ["crm4.dynamics.com"]), null);

@@ -5,13 +5,14 @@ import { startEmulator, type EmulatorHandle, demoScenario, testCredentials, DEMO
 import { usePortalDatabase } from "./portal-database";
 import { testCustomerScope } from "./customer-scope";
 import type { TestDatabaseKind } from "./databases";
+import { setTestEnv } from "./config";
 
 
 export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
   const harness = { emulator: undefined as unknown as EmulatorHandle };
   beforeAll(async () => {
     harness.emulator = await startEmulator({ scenario: demoScenario({ credentials: testCredentials() }) });
-    Object.assign(process.env, {
+    setTestEnv({
       ENTRA_AUTHORITY_HOST: harness.emulator.authorityHost,
       ENTRA_CLIENT_ID: DEMO_IDS.clientId,
       ENTRA_CLIENT_SECRET: testCredentials().secret.value,

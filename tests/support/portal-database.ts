@@ -4,15 +4,14 @@ import { afterAll, beforeAll } from "vitest";
 import { applyMigrations } from "@/scripts/db/migrations";
 import { parseDatabaseUrl } from "@/lib/db/url";
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "./databases";
+import { setTestEnv } from "./config";
 
 export function usePortalDatabase(kind: TestDatabaseKind, extraEnv: Record<string, string> = {}) {
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     await applyMigrations(parseDatabaseUrl(database.url));
-    process.env.PORTAL_MODE = "demo";
-    process.env.DATABASE_URL = database.url;
-    Object.assign(process.env, extraEnv);
+    setTestEnv({ PORTAL_MODE: "demo", DATABASE_URL: database.url, ...extraEnv });
   }, 120_000);
   afterAll(async () => {
     // Only a client that was made is disconnected: calling db() here would open a database just to close it,
@@ -21,4 +20,16 @@ export function usePortalDatabase(kind: TestDatabaseKind, extraEnv: Record<strin
     if (opened) await opened.$disconnect();
     await database?.drop();
   }, 60_000);
+}
+
+/**
+ * Every table of the portal's database emptied (the migrations' history kept), for a test whose assertions are
+ * about the whole database — a list, a count — so that it sees only the data it sets up, in any order.
+ */
+export async function emptyPortalDatabase(): Promise<void> {
+  const { db } = await import("@/lib/db/client");
+  const tables = await db().$queryRawUnsafe<Array<{ tablename: string }>>(
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
+  );
+  if (tables.length > 0) await db().$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} CASCADE`);
 }

@@ -3,6 +3,7 @@
 // from AUTH_URL; "connected" on a first success and "working again" only after a break; the support copy's subject
 // names the organisation, never its tenant id.
 import { beforeAll, describe, expect, it } from "vitest";
+import { setTestEnv } from "../support/config";
 import type { Transition } from "@/lib/events";
 import type { alertMail as AlertMail } from "@/lib/notifications";
 
@@ -11,7 +12,7 @@ const ENVIRONMENT = "0190f000-0000-7000-8000-0000000000e1";
 let alertMail: typeof AlertMail;
 
 beforeAll(async () => {
-  process.env.AUTH_URL = "https://onboarding.northwind.example";
+  setTestEnv({ AUTH_URL: "https://onboarding.northwind.example" });
   ({ alertMail } = await import("@/lib/notifications"));
 });
 
