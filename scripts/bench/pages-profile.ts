@@ -1,12 +1,13 @@
 // Where a signed-in page's time goes, measured inside the portal's process through its inspector
 // (scripts/bench/inspector.ts): the SQL statements each request sends to the embedded database (counted by wrapping
 // the process's PGlite instance, lib/db/adapter.ts's `globalThis.portalPglite`), and a CPU profile of a stretch of
-// load, its busy time split by what the code is doing (the package or part of the build a sample's stack is in).
+// load, its busy time split by concern: the database, the session cookie, React's rendering, Next.js.
+import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import path from "node:path";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import type { Inspector } from "./inspector";
 
-type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number }; children?: number[] };
 export type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
 /** Counts the statements sent to the process's PGlite (outside transactions, which page reads do not open). */
@@ -49,20 +50,52 @@ export async function profile<T>(inspector: Inspector, file: string, work: () =>
   return { result, profile };
 }
 
-/** Self time by function (name, file, line), largest first. */
-export function topFunctions(profile: Profile, n: number): Array<[string, number]> {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const byFunction = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const key = `${functionName || "(anonymous)"} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ""}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  return [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, n);
-}
+const CONCERNS: Array<[string, RegExp]> = [
+  // React is compiled into Next's runtime: matched on its own sources first.
+  ["React rendering (RSC payload and HTML)", /react-server-dom|react-dom|react\/cjs|htmlescape|\/components\/|\/app\/\(/],
+  ["database (Prisma, its query compiler, the PGlite adapter, PGlite)", /@electric-sql\/pglite|pglite-prisma-adapter|@prisma\/client|lib\/generated\/prisma|\/lib\/db\//],
+  ["session cookie (next-auth, jose: the JWE)", /@auth\/core|next-auth|\/jose\/|@panva|\/lib\/auth\//],
+  ["job queue (pg-boss, in the same process)", /pg-boss|cron-parser/],
+  ["Next.js (routing, app-render, streams, metadata, the proxy)", /next\/|proxy\.ts|\/lib\/http\//],
+];
 
-export function shortUrl(url: string): string {
-  const modules = url.lastIndexOf("node_modules/");
-  if (modules >= 0) return url.slice(modules + "node_modules/".length);
-  return path.relative(process.cwd(), url.replace(/^file:\/\//, ""));
+/**
+ * Busy time by concern, largest first: a sample counts for the nearest frame up its stack that is not Node's own or
+ * WebAssembly (PGlite's Postgres, Prisma's query compiler count for their callers). The build's chunks and Next's
+ * runtime (React inside) are read through their source maps, so a frame is known by its original source file.
+ */
+export function concerns(profile: Profile): Array<[string, number]> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const maps = new Map<string, SourceMap | null>();
+  const sources = new Map<number, string>();
+  const sourceOf = (id: number): string => {
+    const known = sources.get(id);
+    if (known !== undefined) return known;
+    const { url: raw, lineNumber, columnNumber } = byId.get(id)!.callFrame;
+    const url = raw.replace(/^file:\/\//, "");
+    let source = url;
+    if (url.includes("/.next/") || url.includes("/next/dist/compiled/")) {
+      if (!maps.has(url)) maps.set(url, existsSync(`${url}.map`) ? new SourceMap(JSON.parse(readFileSync(`${url}.map`, "utf8")) as SourceMapPayload) : null);
+      const entry = maps.get(url)?.findEntry(lineNumber, columnNumber ?? 0);
+      source = entry && "originalSource" in entry ? entry.originalSource : url;
+    }
+    sources.set(id, source);
+    return source;
+  };
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const { functionName } = byId.get(id)!.callFrame;
+    if (functionName === "(idle)") return;
+    let concern = functionName === "(garbage collector)" ? "garbage collection" : null;
+    for (let at: number | undefined = id; !concern && at !== undefined; at = parent.get(at)) {
+      const source = sourceOf(at);
+      if (!source || source.startsWith("node:") || source.startsWith("wasm:")) continue;
+      concern = CONCERNS.find(([, pattern]) => pattern.test(source))?.[0] ?? "other (Node, the portal's own code)";
+    }
+    concern ??= "other (Node, the portal's own code)";
+    totals.set(concern, (totals.get(concern) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }

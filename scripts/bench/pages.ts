@@ -17,7 +17,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { baseEnv, bin, buildIfNeeded, root } from "../lib.mjs";
 import { attachInspector } from "./inspector";
-import { installStatementCounter, profile, takeStatements, topFunctions } from "./pages-profile";
+import { concerns, installStatementCounter, profile, takeStatements } from "./pages-profile";
 import { signInThroughEmulator } from "./sign-in";
 
 const SECONDS = Number(process.env.PAGES_BENCH_SECONDS || 5);
@@ -155,7 +155,10 @@ async function profilePages(demo: Demo, cookie: string, targets: Target[]): Prom
       const requests = result.requests.total;
       console.log(`\n${target.label}: ${requests} requests, ${(statements.count / requests).toFixed(1)} SQL statements per request (${file}; the queue's own statements and requests still in flight included)`);
       for (const [sql, n] of Object.entries(statements.bySql).sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(n / requests).toFixed(2).padStart(6)}× ${sql}`);
-      for (const [fn, us] of topFunctions(cpu, 25)) console.log(`  ${(us / 1000 / requests).toFixed(2).padStart(6)} ms/req  ${fn}`);
+      const busy = concerns(cpu);
+      const total = busy.reduce((sum, [, us]) => sum + us, 0);
+      console.log(`  CPU busy ${(total / 1000 / requests).toFixed(1)} ms per request (profiled), of which:`);
+      for (const [concern, us] of busy) console.log(`  ${(us / 1000 / requests).toFixed(1).padStart(6)} ms ${((100 * us) / total).toFixed(0).padStart(3)}%  ${concern}`);
     }
   } finally {
     inspector.close();
