@@ -35,8 +35,19 @@ export function age(date: Date | string | null, now: Date = new Date()): string 
  * (it cannot know the viewer's zone); <LocalTime> re-renders it in the browser's zone.
  */
 export function dateTime(date: Date | string, timeZone?: string): string {
-  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields one by one.
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short", timeZone }).format(
-    new Date(date),
-  );
+  return dateTimeFormat(timeZone).format(new Date(date));
+}
+
+// One formatter per zone: making one costs far more than formatting with it, and a page of check history shows
+// dozens of timestamps.
+const dateTimeFormats = new Map<string | undefined, Intl.DateTimeFormat>();
+
+function dateTimeFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  let format = dateTimeFormats.get(timeZone);
+  if (!format) {
+    // dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields one by one.
+    format = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short", timeZone });
+    dateTimeFormats.set(timeZone, format);
+  }
+  return format;
 }

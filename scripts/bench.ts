@@ -7,6 +7,7 @@
 //   npm run bench -- console-scale  the console at 100,000 tenants and 1,000,000 checks (PostgreSQL)
 //   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
 //   npm run bench -- observability   metrics and tracing off vs on: the warm check and /onboarding throughput
+//   npm run bench -- pages     signed-in pages against the demo (autocannon): requests/s, p99, ratio to the landing page
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
 
@@ -18,6 +19,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   "console-scale": () => import("./bench/console-scale"),
   recheck: () => import("./bench/recheck"),
   observability: () => import("./bench/observability"),
+  pages: () => import("./bench/pages"),
 };
 
 async function main() {

@@ -267,17 +267,32 @@ export async function checkPrerequisites(scope: TenantScope, environmentId: stri
   return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.tenant.consentVerifiedAt != null };
 }
 
-/** The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones (lib/data/check-history.ts). */
-export async function listChecks(scope: TenantScope, environmentId: string, take = CHECK_HISTORY_KEEP) {
+/**
+ * The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones
+ * (lib/data/check-history.ts), with their steps — read for both lists at once (three statements, not four: an
+ * environment's page is bound by its statements on the embedded database).
+ */
+export async function listChecks(scope: TenantScope, environmentId: string, take = CHECK_HISTORY_KEEP): Promise<CustomerCheck[]> {
+  const { steps: _steps, ...checkFields } = customerCheckSelect;
   const newest = (triggers: readonly CheckTrigger[]) =>
     db().connectionCheck.findMany({
       where: { tenantId: scope.tenantId, environmentId, trigger: { in: [...triggers] } },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take,
-      select: customerCheckSelect,
+      select: checkFields,
     });
   const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
-  return mergeHistories(person, automatic);
+  const checks = mergeHistories(person, automatic);
+  const steps = checks.length
+    ? await db().checkStep.findMany({
+        where: { tenantId: scope.tenantId, checkId: { in: checks.map((c) => c.id) } },
+        orderBy: { ordinal: "asc" },
+        select: { checkId: true, ...customerStepSelect },
+      })
+    : [];
+  const stepsOf = new Map<string, Array<Omit<(typeof steps)[number], "checkId">>>();
+  for (const { checkId, ...step } of steps) stepsOf.set(checkId, [...(stepsOf.get(checkId) ?? []), step]);
+  return checks.map((check) => ({ ...check, steps: stepsOf.get(check.id) ?? [] }));
 }
 
 export async function getCheck(scope: TenantScope, checkId: string) {

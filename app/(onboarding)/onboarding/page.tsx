@@ -32,8 +32,9 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
   const session = await requireCustomer("/onboarding");
   // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
   const scope = customerScope(session);
-  await expireUnprovenConsents(scope);
-  const [tenant, subscription, params] = await Promise.all([getTenant(scope), currentSubscription(scope), searchParams]);
+  const [read, subscription, params] = await Promise.all([getTenant(scope), currentSubscription(scope), searchParams]);
+  // Only a consent still being verified can have timed out: then the sweep decides, and the tenant is read again.
+  const tenant = read?.consentState === "PENDING_VERIFICATION" && (await expireUnprovenConsents(scope)).length > 0 ? await getTenant(scope) : read;
   const c = config();
   if (!tenant) return null;
   const single = c.entra.tenancy === "single";
