@@ -7,9 +7,10 @@ import { AUTOMATIC_TRIGGERS, CHECK_HISTORY_KEEP, mergeHistories, PERSON_TRIGGERS
 import type { TenantScope } from "@/lib/data/scope";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import { uuidv7 } from "@/lib/db/uuid7";
 import { nextHealth } from "@/lib/monitoring/health-state";
 import { notifyTransition, type Transition } from "@/lib/monitoring/notify";
-import type { CheckOutcome, CheckTrigger, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
+import type { CheckOutcome, CheckTrigger, HealthState, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
 /** A check still RUNNING after this long was interrupted (the process stopped mid-check): it is closed as FAILED. */
@@ -62,23 +63,28 @@ const customerCheckSelect = {
   steps: { orderBy: { ordinal: "asc" }, select: customerStepSelect },
 } satisfies Prisma.ConnectionCheckSelect;
 
+/**
+ * A new check (RUNNING, at its first step) and its audit row, in ONE statement: the check's start is on the path
+ * of every check a person waits for, and a transaction of two inserts costs four round trips to the database.
+ */
 export async function createCheck(scope: TenantScope, environmentId: string, trigger: CheckTrigger, firstStep: string | null = null): Promise<string> {
   const { tenantId, actor } = scope;
-  return db().$transaction(async (tx) => {
-    const check = await tx.connectionCheck.create({
-      data: {
-        tenantId,
-        environmentId,
-        trigger,
-        currentStep: firstStep,
-        triggeredByObjectId: actor.kind === "SYSTEM" ? null : actor.objectId,
-        triggeredByName: actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name,
-      },
-      select: { id: true },
-    });
-    await audit({ actor, tenantId, action: "check.started", target: { type: "check", id: check.id }, details: { environmentId, trigger } }, tx);
-    return check.id;
-  });
+  const now = new Date();
+  const checkId = uuidv7(now.getTime());
+  const person = actor.kind === "SYSTEM" ? null : actor;
+  const triggeredByName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
+  const details = JSON.stringify({ environmentId, trigger });
+  await db().$executeRaw`
+    WITH started AS (
+      INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
+      VALUES (${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${triggeredByName}, ${now})
+      RETURNING "id"
+    )
+    INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
+    SELECT ${uuidv7(now.getTime())}::uuid, ${tenantId}::uuid, ${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${triggeredByName},
+      'check.started', 'check', started."id"::text, ${details}::jsonb, ${now}
+    FROM started`;
+  return checkId;
 }
 
 /** The steps one round trip settled, and where the check goes next, in one transaction. */
@@ -128,28 +134,7 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
       where: { id: check.environmentId, tenantId },
       data: { latestCheckId: checkId, ...latest, ...(applicationUserId ? { applicationUserId } : {}), ...health.data },
     });
-    // The tenant's summary is its worst environment's latest result: one failing environment makes it failing.
-    const environments = await tx.environment.findMany({
-      where: { tenantId },
-      select: { latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, health: true, brokenSince: true },
-    });
-    const rank = { FAILED: 3, WARNING: 2, PASSED: 1, RUNNING: 0 } as const;
-    const worst = environments
-      .filter((e) => e.latestCheckOutcome)
-      .sort((a, b) => rank[b.latestCheckOutcome!] - rank[a.latestCheckOutcome!] || (b.latestCheckAt?.getTime() ?? 0) - (a.latestCheckAt?.getTime() ?? 0))[0];
-    const healthRank = { BROKEN: 3, DEGRADED: 2, RECOVERED: 1, HEALTHY: 0 } as const;
-    const worstHealth = environments.reduce<(typeof environments)[number]["health"]>((w, e) => (e.health && (!w || healthRank[e.health] > healthRank[w]) ? e.health : w), null);
-    const brokenSince = environments.reduce<Date | null>((min, e) => (e.brokenSince && (!min || e.brokenSince < min) ? e.brokenSince : min), null);
-    await tx.tenant.update({
-      where: { id: tenantId },
-      data: {
-        latestCheckOutcome: worst?.latestCheckOutcome ?? null,
-        latestCheckAt: environments.reduce<Date | null>((max, e) => (e.latestCheckAt && (!max || e.latestCheckAt > max) ? e.latestCheckAt : max), null),
-        latestFailingStep: worst?.latestFailingStep ?? null,
-        health: worstHealth,
-        brokenSince,
-      },
-    });
+    await rollUpTenant(tx, tenantId, finishedAt);
     // The health change is written before the check's end, so the end stays the newest event of the check.
     if (health.transition) {
       const t = health.transition;
@@ -167,6 +152,50 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
   return finished;
 }
 
+/**
+ * The tenant's summary from its environments, in one statement: its worst environment's latest result (one failing
+ * environment makes it failing; the newest among equals), its worst health, its earliest brokenSince and its
+ * newest check.
+ */
+async function rollUpTenant(tx: Prisma.TransactionClient, tenantId: string, now: Date): Promise<void> {
+  await tx.$executeRaw`
+    WITH environments AS (
+      SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment" WHERE "tenantId" = ${tenantId}::uuid
+    ),
+    worst AS (
+      SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
+      ORDER BY CASE "latestCheckOutcome" WHEN 'FAILED' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'PASSED' THEN 1 ELSE 0 END DESC, "latestCheckAt" DESC NULLS LAST
+      LIMIT 1
+    ),
+    rolled AS (
+      SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
+        (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
+      FROM environments
+    )
+    UPDATE "Tenant" SET
+      "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
+      "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
+      "latestCheckAt" = rolled."latestCheckAt",
+      "health" = rolled."health",
+      "brokenSince" = rolled."brokenSince",
+      "updatedAt" = ${now}
+    FROM rolled
+    WHERE "Tenant"."id" = ${tenantId}::uuid`;
+}
+
+type EnvironmentHealthRow = {
+  url: string;
+  friendlyName: string | null;
+  health: HealthState | null;
+  brokenSince: Date | null;
+  healthCause: string | null;
+  healthCauseId: string | null;
+  lastVerifiedAt: Date | null;
+  consentVerifiedAt: Date | null;
+  displayName: string | null;
+  primaryDomain: string | null;
+};
+
 /** The environment's next health (lib/monitoring/health-state.ts) from the check just finished. */
 async function environmentHealth(
   tx: Prisma.TransactionClient,
@@ -177,21 +206,18 @@ async function environmentHealth(
   now: Date,
 ): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
   if (result.outcome === "RUNNING") return { data: {}, transition: null };
-  const env = await tx.environment.findUniqueOrThrow({
-    where: { id: environmentId, tenantId },
-    select: {
-      url: true,
-      friendlyName: true,
-      health: true,
-      brokenSince: true,
-      healthCause: true,
-      healthCauseId: true,
-      lastVerifiedAt: true,
-      tenant: { select: { consentVerifiedAt: true, displayName: true, primaryDomain: true } },
-    },
-  });
+  // One statement with its tenant (a relation read through Prisma is two).
+  const [row] = await tx.$queryRaw<Array<EnvironmentHealthRow>>`
+    SELECT e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", e."lastVerifiedAt",
+      t."consentVerifiedAt", t."displayName", t."primaryDomain"
+    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
+  if (!row) throw new Error(`The environment ${environmentId} of the check ${checkId} is gone.`);
+  const { consentVerifiedAt, displayName, primaryDomain, ...environment } = row;
+  const env = { ...environment, tenant: { consentVerifiedAt, displayName, primaryDomain } };
   // The step that decided the outcome: the failing one, else the first that warned.
-  const step = await tx.checkStep.findFirst({
+  // A passed check has none: no step failed or warned.
+  const step = result.outcome === "PASSED" ? null : await tx.checkStep.findFirst({
     where: { checkId, tenantId, ...(result.failingStep ? { name: result.failingStep } : { outcome: "WARNING" }) },
     orderBy: { ordinal: "asc" },
     select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
@@ -290,8 +316,12 @@ export async function restartCheck(scope: TenantScope, checkId: string, firstSte
  * directly) and whether the tenant's admin consent was ever proven (then every check proves it again).
  */
 export async function checkPrerequisites(scope: TenantScope, environmentId: string): Promise<{ applicationUserId: string | null; consentProven: boolean }> {
-  const env = await db().environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { applicationUserId: true, tenant: { select: { consentVerifiedAt: true } } } });
-  return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.tenant.consentVerifiedAt != null };
+  // One statement with the tenant's column (a relation read through Prisma is two): the first round trip waits for it.
+  const [env] = await db().$queryRaw<Array<{ applicationUserId: string | null; consentProven: boolean }>>`
+    SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
+    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${scope.tenantId}::uuid`;
+  return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.consentProven ?? false };
 }
 
 /** The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones (lib/data/check-history.ts). */
