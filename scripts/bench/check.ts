@@ -112,12 +112,15 @@ function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown |
     else tx.end = e;
   }
   const ids = [...txs.keys()].sort((a, b) => a - b);
+  // The check's start: its first transaction, or the one statement that inserts the check.
+  const startStatement = standalone.find((s) => s.label.endsWith("ConnectionCheck"));
+  if (startStatement) standalone.splice(standalone.indexOf(startStatement), 1);
   const batch = events.find((e) => e.kind === "http" && e.url.includes("$batch"));
-  // The first transaction is the check's start, the last its finish (single statements are counted where they fall).
-  const startTx = ids.length > 1 ? txs.get(ids[0]!) : undefined;
+  // The last transaction is the check's finish (single statements are counted where they fall).
+  const startTx = !startStatement && ids.length > 1 ? txs.get(ids[0]!) : undefined;
   const finishTx = txs.get(ids.at(-1)!);
-  const startBegin = startTx?.begin?.start ?? standalone[0]?.start;
-  const startEnd = startTx?.end?.end ?? standalone[0]?.end;
+  const startBegin = startTx?.begin?.start ?? startStatement?.start;
+  const startEnd = startTx?.end?.end ?? startStatement?.end;
   if (!batch || startBegin === undefined || startEnd === undefined || !finishTx?.begin || !finishTx.end) return null;
   const statements: Breakdown["statements"] = [];
   const sum = (xs: Array<{ start: number; end: number }>) => xs.reduce((s, e) => s + (e.end - e.start), 0);
@@ -127,6 +130,7 @@ function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown |
     statements.push({ phase, label: tx.end!.kind.toUpperCase(), ms: tx.end!.end - tx.end!.start });
   };
   if (startTx) txStatements("start", startTx);
+  if (startStatement) statements.push({ phase: "start", label: startStatement.label, ms: startStatement.end - startStatement.start });
   for (const s of standalone) statements.push({ phase: s.start < batch.start ? "prerequisites" : "after the round trip", label: s.label, ms: s.end - s.start });
   for (const id of ids.slice(startTx ? 1 : 0, -1)) txStatements("steps", txs.get(id)!);
   txStatements("finish", finishTx);
@@ -235,7 +239,7 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
 
 function printBreakdown(splits: Array<{ latency: number; split: Breakdown }>): void {
   console.log(`\nWarm check's timeline, medians (ms): where the local time goes`);
-  console.log("L | before the start | start (transaction) | start → $batch sent (of which prerequisites SQL, in parallel) | $batch round trip (− L) | $batch answered → finish begins | finish (transaction; of which in SQL) | after the finish | local = total − L");
+  console.log("L | before the start | start (statement or transaction) | start → $batch sent (of which prerequisites SQL, in parallel) | $batch round trip (− L) | $batch answered → finish begins | finish (transaction; of which in SQL) | after the finish | local = total − L");
   for (const latency of LATENCIES_MS) {
     const s = splits.filter((x) => x.latency === latency).map((x) => x.split);
     const m = (f: (b: Breakdown) => number) => median(s.map(f));
