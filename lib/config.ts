@@ -442,7 +442,7 @@ export type PortalConfig = {
   graphUrl: string | null;
   /** Demo only: the emulated Power Platform admin center, which the manual walkthrough links to. */
   demoAdminCenterUrl: string | null;
-  /** Signed lifecycle-event webhooks (lib/monitoring/webhooks.ts); null when WEBHOOK_URL is unset (off). */
+  /** Signed lifecycle-event webhooks (lib/webhooks/index.ts); null when WEBHOOK_URL is unset (off). */
   webhooks: { url: string; secret: string } | null;
   /** After Microsoft's answer said "granted", how long the portal waits for proof before the tenant is NOT_GRANTED again. */
   consentVerificationTimeoutMinutes: number;

@@ -1,33 +1,9 @@
 import "server-only";
 
 import { config } from "@/lib/config";
-import { db } from "@/lib/db/client";
+import { probeDatabase, type DatabaseHealth } from "@/lib/db/probe";
 
-export type DatabaseHealth = { kind: "postgres" | "pglite"; reachable: boolean; latencyMs: number | null; error?: string };
-
-const PROBE_TIMEOUT_MS = 3_000;
-
-/** Pings the database with a bounded wait, so a vanished server yields "unreachable", never a hang. */
-export async function probeDatabase(): Promise<DatabaseHealth> {
-  const kind = config().database.kind;
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      db().$queryRaw`SELECT 1`,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
-      }),
-    ]);
-    return { kind, reachable: true, latencyMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    // The message is generic on purpose: driver errors can carry host names and user names.
-    const reason = error instanceof Error && error.message.startsWith("no answer") ? error.message : "connection failed";
-    return { kind, reachable: false, latencyMs: null, error: reason };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { probeDatabase, type DatabaseHealth };
 
 export type Readiness = {
   ready: boolean;
@@ -49,7 +25,7 @@ export async function readiness(): Promise<Readiness> {
   const migrations = database.reachable ? await migrationsCurrent().catch(() => ({ current: false, pending: [] })) : null;
   let queue: Readiness["queue"] = null;
   if (config().monitoring.worker === "in-process") {
-    const { workerState, startWorker } = await import("@/lib/monitoring/worker");
+    const { workerState, startWorker } = await import("@/lib/worker");
     const state = workerState();
     if (state === "stopped" && database.reachable) void startWorker().catch(() => undefined);
     queue = { running: state === "running", detail: state === "running" ? "the queue's worker runs in this process" : `the queue's worker is ${state === "stopped" ? "not running (starting it)" : "starting"}` };

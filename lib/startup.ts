@@ -47,7 +47,7 @@ void import("@/lib/db/client")
 
 // The queue's worker runs inside the portal unless it runs apart (`npm run worker`, RECHECK_WORKER=off).
 if (config().monitoring.worker === "in-process") {
-  void import("@/lib/monitoring/worker")
+  void import("@/lib/worker")
     .then(({ startWorker }) => startWorker())
     .catch((error: unknown) => logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Worker not started"));
 }

@@ -3,7 +3,7 @@
 // Idempotent: a tenant that already exists is left as it is.
 // The data is what the product itself would have written: an environment registered after its tenant consented,
 // its checks after that, lastVerifiedAt on every environment that has worked (so scheduled re-verification picks
-// it up), health as its checks would have left it (lib/monitoring/health-state.ts), and people's actions audited
+// it up), health as its checks would have left it (lib/checks/health.ts), and people's actions audited
 // as theirs. Fabrikam is monitored: its customer's setup check three days ago, then a scheduled check every hour.
 //
 // Environment: DATABASE_URL (default pglite:.data/pglite), EMULATOR_PORT (44300; part of the demo URLs).
@@ -15,7 +15,7 @@ import { CHECK_STEPS, skipReason, type CheckStepName } from "../lib/checks/vocab
 import { diagnoseDataverseFailure, diagnoseTokenFailure, privilegesMissing, systemAdministratorHeld, type Diagnosis, type DiagnosisContext } from "../lib/checks/diagnoses";
 import { config } from "../lib/config";
 import { DataverseError } from "../lib/dataverse/web-api";
-import { nextHealth, type HealthRecord } from "../lib/monitoring/health-state";
+import { nextHealth, type HealthRecord } from "../lib/checks/health";
 
 const target = parseDatabaseUrl(process.env.DATABASE_URL?.trim() || DEFAULT_EMBEDDED_DATABASE_URL);
 const emulatorPort = process.env.EMULATOR_PORT || "44300";
@@ -39,7 +39,7 @@ type SeedCheck = {
   warnAt?: { step: CheckStepName; diagnosis: Diagnosis };
 };
 
-const SCHEDULED = "scheduled re-verification"; // lib/monitoring/recheck.ts, as its checks and audit events name it
+const SCHEDULED = "scheduled re-verification"; // lib/recheck/index.ts, as its checks and audit events name it
 
 /** A customer's administrator as the audit trail records them. */
 const person = (tenantId: string, name: string) => ({ actorKind: "CUSTOMER" as const, actorTenantId: tenantId, actorName: name });
@@ -47,7 +47,7 @@ const person = (tenantId: string, name: string) => ({ actorKind: "CUSTOMER" as c
 /**
  * An environment's checks, oldest first, as the product would have recorded them: each with its steps and its
  * check.started / check.finished events, the environment's latest check, lastVerifiedAt and health replayed
- * through lib/monitoring/health-state.ts, and the consent marked removed when a check proved it gone.
+ * through lib/checks/health.ts, and the consent marked removed when a check proved it gone.
  */
 async function recordChecks(
   tx: Tx,

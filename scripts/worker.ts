@@ -21,7 +21,7 @@ async function main() {
     console.error(`The worker needs PostgreSQL (DATABASE_URL=postgresql://…): the embedded database ${c.database.display} can be opened by one process only, where the portal runs the worker itself.`);
     process.exit(1);
   }
-  const { startWorker } = await import("../lib/monitoring/worker");
+  const { startWorker } = await import("../lib/worker");
   const worker = await startWorker();
   const stop = () => {
     void worker.stop().then(() => process.exit(0));

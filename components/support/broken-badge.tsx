@@ -1,5 +1,5 @@
 // "Broken since …" on the console's tenant list: a tenant with an environment whose connection is broken
-// (lib/monitoring/health-state.ts), however its latest check went.
+// (lib/checks/health.ts), however its latest check went.
 import { dateTime } from "@/components/format";
 import { LocalTime } from "@/components/ui/local-time";
 

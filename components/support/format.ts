@@ -10,7 +10,7 @@ export const consentLabels = {
   REVOKED: "Revoked",
 } as const;
 
-/** What an e-mail of the alert log was about, in words (MailMessage.kind: lib/monitoring/notify.ts and its peers). */
+/** What an e-mail of the alert log was about, in words (MailMessage.kind: lib/notifications/alerts.ts and its peers). */
 const mailKindLabels: Record<string, string> = {
   "alert.connection.ready": "Connection ready",
   "alert.connection.broken": "Connection broken",

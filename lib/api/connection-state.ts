@@ -1,7 +1,7 @@
 import "server-only";
 
 // The one place the API's `state` is derived: the tenant's consent, and each environment's health as the
-// monitoring state machine keeps it (lib/monitoring/health-state.ts: a transient fault is degraded, not broken).
+// monitoring state machine keeps it (lib/checks/health.ts: a transient fault is degraded, not broken).
 // Rows without a health yet (written before it existed) fall back to their latest check's outcome.
 import type { CheckOutcome, ConsentState, HealthState, Prisma } from "@/lib/generated/prisma/client";
 

@@ -4,7 +4,7 @@ import "server-only";
 // output with them, and lib/api/openapi.ts generates the OpenAPI 3.1 document from the same objects (one source).
 import { z } from "zod";
 import { CONNECTION_STATE_DESCRIPTIONS, CONNECTION_STATES } from "@/lib/api/connection-state";
-import { LIFECYCLE_EVENT_TYPES } from "@/lib/monitoring/event-types";
+import { LIFECYCLE_EVENT_TYPES } from "@/lib/events/types";
 import { microsoftGuid } from "@/lib/validators";
 import { API_SUBSCRIPTION_STATUSES } from "@/lib/subscriptions/vocabulary";
 
@@ -105,7 +105,7 @@ export const listQuerySchema = z
 
 export const tenantIdParamSchema = z.object({ tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }) });
 
-/** The body of a lifecycle event POSTed to WEBHOOK_URL (lib/monitoring/webhooks.ts), signed (README). */
+/** The body of a lifecycle event POSTed to WEBHOOK_URL (lib/webhooks/index.ts), signed (README). */
 export const lifecycleEventSchema = z
   .object({
     id: microsoftGuid().meta({ description: "Unique per event; the same on every retry (de-duplicate on it)." }),

@@ -12,19 +12,18 @@ import "server-only";
 // Every round trip settles the steps it can (lib/checks/steps.ts) and writes them in one transaction. One loop
 // in try/finally: every check ends PASSED, WARNING or FAILED, whatever throws.
 import { logger } from "@/lib/log";
-import { after } from "next/server";
 import { unexpected } from "@/lib/checks/diagnoses";
 import { blockingStep, PENDING, STEPS, vendorDetailOf, type StepContext, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
-import { checkPrerequisites, closeAbandonedChecks, createCheck, finishCheck, recordSteps, runningCheckId, type StepRecord } from "@/lib/data/checks";
+import { finishCheck } from "@/lib/checks/finish";
+import { checkPrerequisites, recordSteps, type StepRecord } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import { batchGet, DataverseError, getJson, type BatchAnswer } from "@/lib/dataverse/web-api";
 import { proveConsent, type ConsentProof } from "@/lib/entra/consent-proof";
 import { dataverseAppToken } from "@/lib/entra/msal";
 import { capturedEntraError, withEntraErrorCapture } from "@/lib/entra/token-errors";
 import { withRequestMeter } from "@/lib/http/outbound";
-import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
 import { observeCheck, observeStep, recordCheckEnd } from "@/lib/observability/checks";
 import type { CheckOutcome, CheckTrigger, Prisma } from "@/lib/generated/prisma/client";
 
@@ -40,7 +39,7 @@ const SAMPLE_READ = "accounts?$select=name&$orderby=name%20asc&$top=3";
 /**
  * The portal's own database failed under a check (a restart, a lost connection): the check proved nothing about
  * the customer's connection. Thrown by executeCheck only when asked (`interruptible`): the scheduled worker then
- * begins the same check again once the database answers (lib/monitoring/recheck.ts), instead of recording a
+ * begins the same check again once the database answers (lib/recheck/index.ts), instead of recording a
  * failure that is ours.
  */
 export class CheckInterrupted extends Error {
@@ -277,8 +276,7 @@ async function runToEnd(scope: TenantScope, target: CheckTarget, checkId: string
   };
   recordCheckEnd(options.trigger, summary, run.settled.find((s) => s.name === summary.failingStep)?.verdict.diagnosis?.id ?? null);
   try {
-    const { ready } = await finishCheck(scope, checkId, summary, run.takeUnsaved());
-    if (ready) await publishLifecycleEvent({ type: "connection.ready", tenantId: scope.tenantId, environment: { id: target.environmentId, url: target.environmentUrl } });
+    await finishCheck(scope, checkId, summary, run.takeUnsaved());
   } catch (error) {
     if (options.interruptible) throw new CheckInterrupted(checkId, error);
     logger().error({ checkId, err: error instanceof Error ? error.message : String(error) }, "connection check: could not record its end");
@@ -287,29 +285,4 @@ async function runToEnd(scope: TenantScope, target: CheckTarget, checkId: string
     return "FAILED";
   }
   return outcome;
-}
-
-/**
- * Starts a check for the customer's page or the console's re-run and returns its id at once; the steps run
- * after the answer is sent and the page follows them through the progress route. A check already running
- * for the environment is returned instead of a second one.
- */
-export async function launchCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<string> {
-  await closeAbandonedChecks(scope, target.environmentId);
-  const running = await runningCheckId(scope, target.environmentId);
-  if (running) return running;
-  const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
-  after(() => executeCheck(scope, target, checkId, { trigger }));
-  return checkId;
-}
-
-/** Creates a check row (RUNNING, at its first step) without running it. */
-export function startCheck(scope: TenantScope, environmentId: string, trigger: CheckTrigger): Promise<string> {
-  return createCheck(scope, environmentId, trigger, STEPS[0]!.name);
-}
-
-/** Starts and runs a check to the end (scripts, tests, the benchmark). */
-export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<{ checkId: string; outcome: CheckOutcome }> {
-  const checkId = await createCheck(scope, target.environmentId, trigger, STEPS[0]!.name);
-  return { checkId, outcome: await executeCheck(scope, target, checkId, { trigger }) };
 }

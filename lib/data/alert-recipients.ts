@@ -4,7 +4,7 @@ import "server-only";
 // The administrators who onboarded the tenant (granted its consent, registered an environment) are told unless they
 // removed themselves; any other administrator of the tenant adds themselves. A person's own choice is a row of
 // AlertRecipient; everyone else follows from the tenant's onboarding. The vendor's support address is told
-// separately (lib/monitoring/notify.ts).
+// separately (lib/notifications/alerts.ts).
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";

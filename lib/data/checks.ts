@@ -5,11 +5,8 @@ import "server-only";
 import { audit } from "@/lib/audit";
 import { AUTOMATIC_TRIGGERS, CHECK_HISTORY_KEEP, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import type { TenantScope } from "@/lib/data/scope";
-import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
 import { uuidv7 } from "@/lib/db/uuid7";
-import { nextHealth } from "@/lib/monitoring/health-state";
-import { notifyTransition, type Transition } from "@/lib/monitoring/notify";
 import type { CheckOutcome, CheckTrigger, HealthState, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
@@ -112,155 +109,124 @@ export type CheckSummary = {
   applicationUserId?: string | null;
 };
 
-/**
- * Ends a check: the steps its last round trip settled, its summary, the environment's health and the tenant's
- * status, in one transaction; then tells people about a health transition, if there was one (never on every run).
- * `ready` is true on the environment's first check that did not fail (the connection is ready).
- */
-export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<{ ready: boolean; transition: Transition | null }> {
-  const { tenantId, actor } = scope;
-  const { applicationUserId, ...result } = summary;
-  const finishedAt = new Date();
-  const finished = await db().$transaction(async (tx) => {
-    if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
-    const check = await tx.connectionCheck.update({
-      where: { id: checkId, tenantId },
-      data: { ...result, finishedAt, currentStep: null, waitingUntil: null },
-      select: { environmentId: true, startedAt: true },
-    });
-    const health = await environmentHealth(tx, tenantId, check.environmentId, checkId, { ...result, startedAt: check.startedAt }, finishedAt);
-    const latest = { latestCheckOutcome: result.outcome, latestCheckAt: check.startedAt, latestFailingStep: result.failingStep };
-    await tx.environment.update({
-      where: { id: check.environmentId, tenantId },
-      data: { latestCheckId: checkId, ...latest, ...(applicationUserId ? { applicationUserId } : {}), ...health.data },
-    });
-    await rollUpTenant(tx, tenantId, finishedAt);
-    // The health change is written before the check's end, so the end stays the newest event of the check.
-    if (health.transition) {
-      const t = health.transition;
-      if (t.consentRemoved) {
-        const revoked = await tx.tenant.updateMany({ where: { id: tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
-        if (revoked.count) await audit({ actor, tenantId, action: "consent.revoked", target: { type: "tenant", id: tenantId }, details: { because: "re-verification", checkId } }, tx);
-      }
-      await audit({ actor, tenantId, action: `environment.${t.kind}`, target: { type: "environment", id: t.environmentId }, details: { checkId, from: t.from, to: t.to, cause: t.causeId } }, tx);
-    }
-    await audit({ actor, tenantId, action: "check.finished", target: { type: "check", id: checkId }, details: { outcome: result.outcome, failingStep: result.failingStep } }, tx);
-    // The environment's first working check: the connection is ready (lib/monitoring/health-state.ts).
-    return { ready: health.transition?.kind === "ready", transition: health.transition };
-  });
-  if (finished.transition) await notifyTransition(finished.transition);
-  return finished;
-}
-
-/**
- * The tenant's summary from its environments, in one statement: its worst environment's latest result (one failing
- * environment makes it failing; the newest among equals), its worst health, its earliest brokenSince and its
- * newest check.
- */
-async function rollUpTenant(tx: Prisma.TransactionClient, tenantId: string, now: Date): Promise<void> {
-  await tx.$executeRaw`
-    WITH environments AS (
-      SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment" WHERE "tenantId" = ${tenantId}::uuid
-    ),
-    worst AS (
-      SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
-      ORDER BY CASE "latestCheckOutcome" WHEN 'FAILED' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'PASSED' THEN 1 ELSE 0 END DESC, "latestCheckAt" DESC NULLS LAST
-      LIMIT 1
-    ),
-    rolled AS (
-      SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
-        (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
-      FROM environments
-    )
-    UPDATE "Tenant" SET
-      "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
-      "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
-      "latestCheckAt" = rolled."latestCheckAt",
-      "health" = rolled."health",
-      "brokenSince" = rolled."brokenSince",
-      "updatedAt" = ${now}
-    FROM rolled
-    WHERE "Tenant"."id" = ${tenantId}::uuid`;
-}
-
-type EnvironmentHealthRow = {
-  url: string;
-  friendlyName: string | null;
-  health: HealthState | null;
-  brokenSince: Date | null;
-  healthCause: string | null;
-  healthCauseId: string | null;
-  lastVerifiedAt: Date | null;
-  consentVerifiedAt: Date | null;
-  displayName: string | null;
-  primaryDomain: string | null;
+/** What a check's end knows about the environment before its health moves (lib/checks/finish.ts decides). */
+export type HealthFacts = {
+  environment: {
+    url: string;
+    friendlyName: string | null;
+    health: HealthState | null;
+    brokenSince: Date | null;
+    healthCause: string | null;
+    healthCauseId: string | null;
+    /** The start of the last check that did not fail, looked up in its history when the column is empty. */
+    lastVerifiedAt: Date | null;
+  };
+  tenant: { consentVerifiedAt: Date | null; displayName: string | null; primaryDomain: string | null };
+  /** The step that decided the outcome: the failing one, else the first that warned. */
+  decidingStep: { diagnosis: string | null; errorCode: string | null; customerCause: string | null; customerFix: string | null } | null;
 };
 
-/** The environment's next health (lib/monitoring/health-state.ts) from the check just finished. */
-async function environmentHealth(
-  tx: Prisma.TransactionClient,
-  tenantId: string,
-  environmentId: string,
-  checkId: string,
-  result: Omit<CheckSummary, "applicationUserId"> & { startedAt: Date },
-  now: Date,
-): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
-  if (result.outcome === "RUNNING") return { data: {}, transition: null };
-  // One statement with its tenant (a relation read through Prisma is two).
-  const [row] = await tx.$queryRaw<Array<EnvironmentHealthRow>>`
-    SELECT e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", e."lastVerifiedAt",
-      t."consentVerifiedAt", t."displayName", t."primaryDomain"
-    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
-    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
-  if (!row) throw new Error(`The environment ${environmentId} of the check ${checkId} is gone.`);
-  const { consentVerifiedAt, displayName, primaryDomain, ...environment } = row;
-  const env = { ...environment, tenant: { consentVerifiedAt, displayName, primaryDomain } };
-  // The step that decided the outcome: the failing one, else the first that warned.
-  // A passed check has none: no step failed or warned.
-  const step = result.outcome === "PASSED" ? null : await tx.checkStep.findFirst({
-    where: { checkId, tenantId, ...(result.failingStep ? { name: result.failingStep } : { outcome: "WARNING" }) },
-    orderBy: { ordinal: "asc" },
-    select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
-  });
-  // Never verified: look into its history once (never the warm path), for environments whose earlier working
-  // checks predate lastVerifiedAt (seeded, or checked before it existed).
-  const lastVerifiedAt =
-    env.lastVerifiedAt ??
-    (await tx.connectionCheck.findFirst({ where: { tenantId, environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } }, orderBy: { startedAt: "desc" }, select: { startedAt: true } }))?.startedAt ??
-    null;
-  const change = nextHealth(
-    { health: env.health, brokenSince: env.brokenSince, healthCause: env.healthCause, healthCauseId: env.healthCauseId, lastVerifiedAt },
-    {
-      outcome: result.outcome,
-      startedAt: result.startedAt,
-      diagnosis: step?.diagnosis ?? null,
-      errorCode: step?.errorCode ?? null,
-      cause: step?.customerCause ?? null,
-      consentWasVerified: env.tenant.consentVerifiedAt !== null,
-    },
-    config().branding.appName,
-    now,
-  );
-  const { healthChangedAt, ...next } = change.next;
-  const data: Prisma.EnvironmentUncheckedUpdateInput = { ...next, ...(healthChangedAt ? { healthChangedAt } : {}) };
-  const t = change.transition;
+type EnvironmentHealthRow = HealthFacts["environment"] & HealthFacts["tenant"];
+
+/**
+ * The rows a check's end reads and writes, inside its one transaction (lib/checks/finish.ts runs it and decides
+ * everything in between): each returns facts and decides nothing.
+ */
+export type CheckEndRows = ReturnType<typeof checkEndRows>;
+
+function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
+  const { tenantId, actor } = scope;
   return {
-    data,
-    transition: t
-      ? {
-          ...t,
-          fix: t.to === "BROKEN" || t.to === "DEGRADED" ? (step?.customerFix ?? null) : null,
-          tenantId,
-          organisationName: env.tenant.displayName ?? env.tenant.primaryDomain,
-          environmentId,
-          environmentUrl: env.url,
-          environmentName: env.friendlyName,
-          checkId,
-          brokenSince: next.brokenSince,
-          at: now,
-        }
-      : null,
+    /** Writes the last steps and the check's summary; returns its environment and start. */
+    async endCheck(checkId: string, result: Omit<CheckSummary, "applicationUserId">, lastSteps: StepRecord[], finishedAt: Date): Promise<{ environmentId: string; startedAt: Date }> {
+      if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
+      return tx.connectionCheck.update({
+        where: { id: checkId, tenantId },
+        data: { ...result, finishedAt, currentStep: null, waitingUntil: null },
+        select: { environmentId: true, startedAt: true },
+      });
+    },
+
+    async healthFacts(environmentId: string, checkId: string, outcome: CheckOutcome, failingStep: string | null): Promise<HealthFacts> {
+      // One statement with its tenant (a relation read through Prisma is two).
+      const [row] = await tx.$queryRaw<Array<EnvironmentHealthRow>>`
+        SELECT e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", e."lastVerifiedAt",
+          t."consentVerifiedAt", t."displayName", t."primaryDomain"
+        FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+        WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
+      if (!row) throw new Error(`The environment ${environmentId} of the check ${checkId} is gone.`);
+      const { consentVerifiedAt, displayName, primaryDomain, ...columns } = row;
+      const env = { ...columns, tenant: { consentVerifiedAt, displayName, primaryDomain } };
+      // A passed check has no deciding step: no step failed or warned.
+      const decidingStep =
+        outcome === "PASSED"
+          ? null
+          : await tx.checkStep.findFirst({
+              where: { checkId, tenantId, ...(failingStep ? { name: failingStep } : { outcome: "WARNING" }) },
+              orderBy: { ordinal: "asc" },
+              select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
+            });
+      // Never verified: look into its history once (never the warm path), for environments whose earlier working
+      // checks predate lastVerifiedAt (seeded, or checked before it existed).
+      const lastVerifiedAt =
+        env.lastVerifiedAt ??
+        (await tx.connectionCheck.findFirst({ where: { tenantId, environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } }, orderBy: { startedAt: "desc" }, select: { startedAt: true } }))?.startedAt ??
+        null;
+      const { tenant, ...environment } = env;
+      return { environment: { ...environment, lastVerifiedAt }, tenant, decidingStep };
+    },
+
+    async writeEnvironment(environmentId: string, data: Prisma.EnvironmentUncheckedUpdateInput): Promise<void> {
+      await tx.environment.update({ where: { id: environmentId, tenantId }, data, select: { id: true } });
+    },
+
+    /**
+     * The tenant's summary from its environments (the new result included), in one statement: its worst
+     * environment's latest result (one failing environment makes it failing; the newest among equals), its worst
+     * health, its earliest brokenSince and its newest check.
+     */
+    async rollUpTenant(now: Date): Promise<void> {
+      await tx.$executeRaw`
+        WITH environments AS (
+          SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment" WHERE "tenantId" = ${tenantId}::uuid
+        ),
+        worst AS (
+          SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
+          ORDER BY CASE "latestCheckOutcome" WHEN 'FAILED' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'PASSED' THEN 1 ELSE 0 END DESC, "latestCheckAt" DESC NULLS LAST
+          LIMIT 1
+        ),
+        rolled AS (
+          SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
+            (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
+          FROM environments
+        )
+        UPDATE "Tenant" SET
+          "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
+          "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
+          "latestCheckAt" = rolled."latestCheckAt",
+          "health" = rolled."health",
+          "brokenSince" = rolled."brokenSince",
+          "updatedAt" = ${now}
+        FROM rolled
+        WHERE "Tenant"."id" = ${tenantId}::uuid`;
+    },
+
+    /** A granted consent becomes revoked, audited; returns whether it changed. */
+    async revokeConsent(checkId: string): Promise<boolean> {
+      const revoked = await tx.tenant.updateMany({ where: { id: tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
+      if (revoked.count) await audit({ actor, tenantId, action: "consent.revoked", target: { type: "tenant", id: tenantId }, details: { because: "re-verification", checkId } }, tx);
+      return revoked.count > 0;
+    },
+
+    audit(action: string, target: { type: string; id: string }, details: Prisma.InputJsonValue): Promise<void> {
+      return audit({ actor, tenantId, action, target, details }, tx).then(() => undefined);
+    },
   };
+}
+
+/** Runs `work` on a check's end rows in one transaction. */
+export function inCheckEndTransaction<T>(scope: TenantScope, work: (rows: CheckEndRows) => Promise<T>): Promise<T> {
+  return db().$transaction((tx) => work(checkEndRows(scope, tx)));
 }
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 
-// The system's own reads for the scheduled re-verification (lib/monitoring/recheck.ts): unscoped by design, like
+// The system's own reads for the scheduled re-verification (lib/recheck/index.ts): unscoped by design, like
 // lib/data/support/, because the planner looks across every tenant; nothing here is reachable from a request.
 import { db } from "@/lib/db/client";
 

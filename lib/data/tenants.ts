@@ -4,7 +4,6 @@ import "server-only";
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
-import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
 import { hashToken, newOpaqueToken } from "@/lib/tokens";
 
 export async function getTenant(scope: TenantScope) {
@@ -179,14 +178,16 @@ export async function markConsentVerified(scope: TenantScope, attempts: number, 
   });
 }
 
-/** A re-verification found the consent gone (the enterprise application deleted, the permission removed). */
-export async function markConsentRevoked(scope: TenantScope, because: string): Promise<void> {
-  const revoked = await db().$transaction(async (tx) => {
+/**
+ * A re-verification found the consent gone (the enterprise application deleted, the permission removed): a
+ * granted consent becomes revoked, audited. Returns whether it changed (false: it was not granted).
+ */
+export async function recordConsentRevoked(scope: TenantScope, because: string): Promise<boolean> {
+  return db().$transaction(async (tx) => {
     const updated = await tx.tenant.updateMany({ where: { id: scope.tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
     if (updated.count) await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.revoked", target: { type: "tenant", id: scope.tenantId }, details: { because } }, tx);
     return updated.count > 0;
   });
-  if (revoked) await publishLifecycleEvent({ type: "consent.removed", tenantId: scope.tenantId, data: { because } });
 }
 
 /**
@@ -194,9 +195,10 @@ export async function markConsentRevoked(scope: TenantScope, because: string): P
  * requests, sessions (every user of the tenant is signed out), delegated authorizations — and resets its state,
  * but keeps the tenant row marked disconnected with who and when: staff still find it in the console beside its
  * audit trail, and its customer reference stays with it. Signing in again starts from nothing
- * (startSession clears the mark).
+ * (startSession clears the mark). Returns the customer reference the tenant had (lib/onboarding/tenant-life.ts
+ * tells the ISV's back end).
  */
-export async function disconnectTenant(scope: TenantScope): Promise<void> {
+export async function recordDisconnect(scope: TenantScope): Promise<{ customerReference: string | null }> {
   const now = new Date();
   const customerReference = await db().$transaction(async (tx) => {
     const where = { tenantId: scope.tenantId };
@@ -222,7 +224,7 @@ export async function disconnectTenant(scope: TenantScope): Promise<void> {
     await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "tenant.disconnected", target: { type: "tenant", id: scope.tenantId }, details: { environments } }, tx);
     return updated.customerReference;
   });
-  await publishLifecycleEvent({ type: "tenant.disconnected", tenantId: scope.tenantId, customerReference });
+  return { customerReference };
 }
 
 /** A disconnected tenant's state: as if it had only just signed in (consent, checks and health forgotten). */

@@ -18,7 +18,7 @@ export function createAdapterFactory(target: DatabaseTarget): SqlDriverAdapterFa
 
 /**
  * The process's one PGlite instance for a data folder (or in memory), shared by Prisma and the job queue
- * (lib/monitoring/queue.ts): a second instance on the same folder would corrupt it. PGlite runs one statement
+ * (lib/queue/index.ts): a second instance on the same folder would corrupt it. PGlite runs one statement
  * at a time and holds other queries back while a transaction is open, so the queue's statements never land
  * inside one of Prisma's transactions. Kept on globalThis, like the Prisma client, across dev-server reloads.
  */

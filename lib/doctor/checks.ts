@@ -245,7 +245,7 @@ export async function checkSmtp(c: PortalConfig, options: { sendTestMail: boolea
 export async function checkWebhook(c: PortalConfig): Promise<Finding> {
   const title = "Webhook receiver";
   if (!c.webhooks) return skipped("webhooks.receiver", title, "WEBHOOK_URL is not set: lifecycle events are not sent");
-  const { signWebhook, SIGNATURE_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER } = await import("@/lib/monitoring/webhooks");
+  const { signWebhook, SIGNATURE_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER } = await import("@/lib/webhooks");
   const id = randomUUID();
   const body = JSON.stringify({ id, type: "portal.test", occurredAt: new Date().toISOString(), tenantId: null, customerReference: null, environment: null, data: { sentBy: "npm run doctor" } });
   const origin = new URL(c.webhooks.url).origin;

@@ -236,7 +236,7 @@ function requestAppToken(tenantId: string, scope: string, skipCache: boolean): P
 /**
  * When Entra's answer says the credential itself was not accepted (AADSTS7000215 / 7000222 / 700027): remembers
  * it (this process avoids it for a while) and, when another credential is configured, records the fallback
- * (audited and e-mailed once, lib/monitoring/credential-notices.ts). True when the request may be retried.
+ * (audited and e-mailed once, lib/entra/fallback-notice.ts). True when the request may be retried.
  */
 export async function credentialRejected(credential: KnownCredential, detail: EntraErrorDetail | null, next: KnownCredential | null, request: "app-token" | "consent-proof" | "delegated" | "sign-in"): Promise<boolean> {
   const code = rejectionCode(detail?.aadstsCode);
@@ -244,7 +244,7 @@ export async function credentialRejected(credential: KnownCredential, detail: En
   rememberRejection(credential.id, code);
   rejectedVaultCertificate(credential.credential);
   if (config().entra.credentials.length > 1) {
-    const { noteCredentialFallback } = await import("@/lib/monitoring/credential-notices");
+    const { noteCredentialFallback } = await import("@/lib/entra/fallback-notice");
     await noteCredentialFallback({ rejected: credential, code, next, request });
   }
   return true;

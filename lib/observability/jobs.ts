@@ -2,7 +2,7 @@ import "server-only";
 
 // The hook the queue's workers put around each job: a span (queue, job id, the tenant for a scheduled check) and
 // portal_queue_jobs_processed_total / portal_queue_job_duration_seconds. A job that throws counts as failed (pg-boss
-// retries it per its queue's policy, lib/monitoring/queue.ts).
+// retries it per its queue's policy, lib/queue/index.ts).
 import { recordJob } from "@/lib/observability/metrics";
 import { inSpan, SpanKind, withTenant } from "@/lib/observability/tracing";
 

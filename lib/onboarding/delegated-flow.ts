@@ -6,7 +6,7 @@ import "server-only";
 // consent"). The connection check that follows runs with the app's own token, as always.
 import { audit } from "@/lib/audit";
 import type { CustomerSession } from "@/lib/auth/session";
-import { launchCheck } from "@/lib/checks/run";
+import { launchCheck } from "@/lib/checks/launch";
 import { config } from "@/lib/config";
 import {
   attachCheckToSetup,

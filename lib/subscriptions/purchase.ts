@@ -10,7 +10,7 @@ import type { PortalSessionView } from "@/lib/data/sessions";
 import { changeSubscription, linkSubscriptionToTenant, recordSubscription, subscriptionById, type SubscriptionInput, type SubscriptionRow } from "@/lib/data/subscriptions";
 import { activateSubscription, FulfillmentError, getSubscription, resolveSubscription, type SubscriptionFacts } from "@/lib/marketplace/fulfillment";
 import { logger } from "@/lib/log";
-import { publishSubscriptionEvent } from "@/lib/subscriptions/events";
+import { publishSubscriptionEvent } from "@/lib/events";
 import { openPurchaseReference, sealPurchaseReference } from "@/lib/subscriptions/landing-reference";
 import { statusMovesForward } from "@/lib/subscriptions/life";
 import { fromMicrosoftStatus, type SubscriptionStatusWord } from "@/lib/subscriptions/vocabulary";

@@ -70,7 +70,7 @@ export const OPERATION_OUTCOMES = {
 } as const;
 export type OperationOutcome = keyof typeof OPERATION_OUTCOMES;
 
-/** The lifecycle events of a subscription (lib/subscriptions/events.ts publishes them, nothing else). */
+/** The lifecycle events of a subscription (lib/events publishes them, nothing else). */
 export const SUBSCRIPTION_EVENT_TYPES = [
   "subscription.activated",
   "subscription.suspended",

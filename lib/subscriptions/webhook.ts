@@ -12,7 +12,7 @@ import { changeSubscription, operationSeen, recordOperation, recordSubscription,
 import { answerOperation, FulfillmentError, getOperation, getSubscription, MARKETPLACE_ID, type OperationFacts } from "@/lib/marketplace/fulfillment";
 import { verifyMarketplaceWebhookToken } from "@/lib/marketplace/webhook-token";
 import { logger } from "@/lib/log";
-import { publishSubscriptionEvent } from "@/lib/subscriptions/events";
+import { publishSubscriptionEvent } from "@/lib/events";
 import { decideOperation, isKnownAction, type Decision } from "@/lib/subscriptions/life";
 import { MARKETPLACE_ACTOR } from "@/lib/subscriptions/purchase";
 import { fromMicrosoftStatus } from "@/lib/subscriptions/vocabulary";

@@ -169,7 +169,7 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
     (globalThis as unknown as { portalPrisma?: unknown }).portalPrisma = new PrismaClient({ adapter: timedAdapterFactory(createAdapterFactory(config().database)) });
     const { db } = await import("../../lib/db/client");
     const { customerScope } = await import("../../lib/data/scope");
-    const { runCheck } = await import("../../lib/checks/run");
+    const { runCheck } = await import("../../lib/checks/launch");
     const { forgetTenantClient } = await import("../../lib/entra/msal");
 
     const tenantId = DEMO_IDS.tenants.fabrikam;

@@ -164,7 +164,7 @@ function portalEnv(emulator: Emulator, databaseUrl: string, port: number): Recor
 async function warmCheck(emulator: Emulator, databaseUrl: string, receiver: Receiver): Promise<Round[]> {
   const { db } = await import("../../lib/db/client");
   const { customerScope } = await import("../../lib/data/scope");
-  const { runCheck } = await import("../../lib/checks/run");
+  const { runCheck } = await import("../../lib/checks/launch");
   const { setMetricsEnabled } = await import("../../lib/observability/metrics");
   const { flushTraces, setTracingPaused, startTracing, stopTracing } = await import("../../lib/observability/otel-node");
 

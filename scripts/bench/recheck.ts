@@ -123,8 +123,8 @@ export async function run(): Promise<void> {
     });
     const { db } = await import("../../lib/db/client");
     const { config } = await import("../../lib/config");
-    const { queue, stopQueue } = await import("../../lib/monitoring/queue");
-    const { planRechecks, RecheckWorker } = await import("../../lib/monitoring/recheck");
+    const { queue, stopQueue } = await import("../../lib/queue");
+    const { planRechecks, RecheckWorker } = await import("../../lib/recheck");
 
     const environments = home.environments;
     const tenantIds = [...new Set(environments.map((e) => e.tenantId))];

@@ -94,7 +94,7 @@ describe("an invitation for an organisation that is already known", () => {
 
   it("also binds to an organisation that disconnected and comes back", async () => {
     const { db } = await import("@/lib/db/client");
-    const { disconnectTenant } = await import("@/lib/data/tenants");
+    const { disconnectTenant } = await import("@/lib/onboarding/tenant-life");
     const { createInvitation, knownTenantForHint } = await import("@/lib/data/support/invitations");
     const known = await knownTenant(5, null);
     await disconnectTenant(await testCustomerScope(known.id));

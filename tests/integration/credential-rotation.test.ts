@@ -7,7 +7,7 @@ import { DEMO_IDS, testCredentials } from "@tenant-onboarding/emulator";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
 import { Browser, REDIRECT_URI, resultParams } from "@/tests/emulator/helpers";
-import type { RecheckWorker } from "@/lib/monitoring/recheck";
+import type { RecheckWorker } from "@/lib/recheck";
 
 const h = useCheckHarness("pglite");
 const FABRIKAM = DEMO_IDS.tenants.fabrikam;
@@ -31,9 +31,9 @@ beforeAll(async () => {
     ENTRA_CLIENT_SECRET_2_EXPIRES_AT: second.expiresAt,
   });
   await runHarnessCheck(h, FABRIKAM, "fabrikam");
-  const { queue } = await import("@/lib/monitoring/queue");
-  const { RecheckWorker } = await import("@/lib/monitoring/recheck");
-  const { startMailWorker } = await import("@/lib/monitoring/mail");
+  const { queue } = await import("@/lib/queue");
+  const { RecheckWorker } = await import("@/lib/recheck");
+  const { startMailWorker } = await import("@/lib/notifications");
   const boss = await queue({ worker: true });
   await startMailWorker(boss);
   worker = new RecheckWorker(boss, { recheckIntervalMinutes: 1, concurrency: 4, tenantConcurrency: 2, worker: "in-process" }, 100);
@@ -41,14 +41,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  const { stopQueue } = await import("@/lib/monitoring/queue");
+  const { stopQueue } = await import("@/lib/queue");
   await stopQueue();
   await mail?.close();
 });
 
 /** The next scheduled run with fresh tokens (the tenant's cached tokens dropped), worked to the end. */
 async function scheduledRun() {
-  const { planRechecks } = await import("@/lib/monitoring/recheck");
+  const { planRechecks } = await import("@/lib/recheck");
   const { forgetTenantClient } = await import("@/lib/entra/msal");
   forgetTenantClient(FABRIKAM);
   expect(await planRechecks(new Date(), { jitter: false })).toBe(1);
@@ -66,7 +66,7 @@ async function until(what: string, condition: () => Promise<boolean> | boolean, 
 }
 
 async function inUse() {
-  const { credentialsOverview } = await import("@/lib/data/support/credential-health");
+  const { credentialsOverview } = await import("@/lib/credentials");
   const { config } = await import("@/lib/config");
   return credentialsOverview(config().entra.credentials);
 }
@@ -84,7 +84,7 @@ describe("credential rotation", () => {
     // Eight checks at once over two tenants with empty caches: per tenant, one request meets the expired secret and
     // one is sent with the second — coalesced, not per check.
     const { forgetTenantClient } = await import("@/lib/entra/msal");
-    const { runCheck } = await import("@/lib/checks/run");
+    const { runCheck } = await import("@/lib/checks/launch");
     const { testCustomerScope } = await import("../support/customer-scope");
     const { db } = await import("@/lib/db/client");
     const ADVENTURE = DEMO_IDS.tenants.adventureWorks;
@@ -141,7 +141,7 @@ describe("credential rotation", () => {
   }, 120_000);
 
   it("a fallback met by several replicas at once is recorded once", async () => {
-    const { noteCredentialFallback } = await import("@/lib/monitoring/credential-notices");
+    const { noteCredentialFallback } = await import("@/lib/credentials");
     const { describeCredential } = await import("@/lib/entra/credentials");
     const { config } = await import("@/lib/config");
     const [first, second] = config().entra.credentials.map(describeCredential);
@@ -157,7 +157,7 @@ describe("credential rotation", () => {
   });
 
   it("reminds staff 30, 7 and 1 days before a credential expires, each once, also with several workers", async () => {
-    const { sendExpiryReminders } = await import("@/lib/monitoring/credential-notices");
+    const { sendExpiryReminders } = await import("@/lib/credentials");
     const expiresAt = new Date("2027-03-01T00:00:00Z");
     const credentials = [{ kind: "secret" as const, slot: "ENTRA_CLIENT_SECRET" as const, secret: "reminder-test-secret-value", expiresAt }];
     const at = (daysBefore: number) => new Date(expiresAt.getTime() - daysBefore * DAY_MS);
@@ -180,7 +180,7 @@ describe("credential rotation", () => {
   }, 60_000);
 
   it("a credential deployed 5 days before its end gets one reminder (7 days), not the 30-day one too", async () => {
-    const { sendExpiryReminders } = await import("@/lib/monitoring/credential-notices");
+    const { sendExpiryReminders } = await import("@/lib/credentials");
     const expiresAt = new Date("2027-05-01T00:00:00Z");
     const credentials = [{ kind: "secret" as const, slot: "ENTRA_CLIENT_SECRET_2" as const, secret: "late-deployed-secret-value", expiresAt }];
     expect(await sendExpiryReminders(new Date(expiresAt.getTime() - 5 * DAY_MS), credentials)).toEqual([{ credentialId: expect.stringMatching(/^secret:/), days: 7 }]);
@@ -189,8 +189,8 @@ describe("credential rotation", () => {
   });
 
   it("the daily reminder job is on the queue: scheduled every day and run once at start", async () => {
-    const { queue, QUEUES } = await import("@/lib/monitoring/queue");
-    const { startCredentialReminders, EXPIRY_REMINDER_CRON } = await import("@/lib/monitoring/credential-notices");
+    const { queue, QUEUES } = await import("@/lib/queue");
+    const { startCredentialReminders, EXPIRY_REMINDER_CRON } = await import("@/lib/credentials");
     const boss = await queue({ worker: true });
     const jobId = await startCredentialReminders(boss);
     expect(jobId).toBeTruthy();

@@ -40,7 +40,7 @@ beforeAll(async () => {
 describe("disconnecting an organisation", () => {
   it("removes its environments, checks, consent and sessions; keeps the row marked with who and when, and the audit", async () => {
     const { db } = await import("@/lib/db/client");
-    const { disconnectTenant } = await import("@/lib/data/tenants");
+    const { disconnectTenant } = await import("@/lib/onboarding/tenant-life");
     const before = new Date();
     await disconnectTenant(await testCustomerScope(LEAVING));
 
@@ -76,7 +76,7 @@ describe("disconnecting an organisation", () => {
   it("a user without an administrator role signing in leaves it disconnected; an administrator's sign-in reconnects it (issue 19 item 7)", async () => {
     const PARTED = "d15c0000-0000-4000-8000-000000000003";
     const { db } = await import("@/lib/db/client");
-    const { disconnectTenant } = await import("@/lib/data/tenants");
+    const { disconnectTenant } = await import("@/lib/onboarding/tenant-life");
     const { startSession } = await import("@/lib/data/sessions");
     await seed(PARTED, "parted.example.com");
     await disconnectTenant(await testCustomerScope(PARTED));

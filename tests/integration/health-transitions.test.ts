@@ -1,4 +1,4 @@
-// Health transitions computed where a check finishes (lib/data/checks.ts finishCheck): each real breakage seen by
+// Health transitions computed where a check finishes (lib/checks/finish.ts): each real breakage seen by
 // the next check moves the environment to BROKEN once, with its cause and "broken since"; recovery is told once;
 // consent removed for a tenant whose consent was proven is recognised as such and marks the consent revoked.
 import { beforeEach, describe, expect, it } from "vitest";

@@ -30,7 +30,7 @@ afterAll(async () => {
 const lastToken = (since: number) => h.emulator.requestLog().slice(since).filter((e) => e.kind === "entra.token");
 
 async function overview() {
-  const { credentialsOverview } = await import("@/lib/data/support/credential-health");
+  const { credentialsOverview } = await import("@/lib/credentials");
   const { config } = await import("@/lib/config");
   return (await credentialsOverview(config().entra.credentials))[0]!;
 }
@@ -65,7 +65,7 @@ describe("certificate in Key Vault", () => {
     expect(second).toMatchObject({ thumbprint: added.thumbprintSha1, expiresAt: new Date(added.expiresAt), source: { version: added.version } });
 
     // Expiry reminders are about the version in use.
-    const { sendExpiryReminders } = await import("@/lib/monitoring/credential-notices");
+    const { sendExpiryReminders } = await import("@/lib/credentials");
     const { config } = await import("@/lib/config");
     expect(await sendExpiryReminders(new Date(Date.parse(added.expiresAt) - 5 * DAY_MS), config().entra.credentials)).toEqual([{ credentialId: `key-vault-certificate:${added.thumbprintSha1}`, days: 7 }]);
   });

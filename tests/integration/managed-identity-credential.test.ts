@@ -65,7 +65,7 @@ describe("managed identity as the app's credential", () => {
     // One token of the managed identity for the token exchange, one for Key Vault (the certificate read at first use).
     expect(identityRequests(start).map((r) => new URLSearchParams(r.query).get("resource")).sort()).toEqual(["api://AzureADTokenExchange", "https://vault.localhost"]);
 
-    const { credentialsOverview } = await import("@/lib/data/support/credential-health");
+    const { credentialsOverview } = await import("@/lib/credentials");
     const overview = await credentialsOverview(config().entra.credentials);
     expect(overview.map((c) => [c.kind, c.label, c.inUse, c.status])).toEqual([
       ["managed-identity", "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)", true, "ok"],
@@ -106,7 +106,7 @@ describe("managed identity as the app's credential", () => {
     expect(audits).toEqual([
       { targetId: mi, details: expect.objectContaining({ code: 700211, credential: "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)", fallbackTo: "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)" }) },
     ]);
-    const { credentialsOverview } = await import("@/lib/data/support/credential-health");
+    const { credentialsOverview } = await import("@/lib/credentials");
     const overview = await credentialsOverview(config().entra.credentials);
     expect(overview.map((c) => [c.kind, c.inUse, c.rejection?.code ?? null])).toEqual([
       ["managed-identity", false, 700211],

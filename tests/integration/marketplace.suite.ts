@@ -115,7 +115,7 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
 
   async function settle() {
     await emu.admin.marketplace.idle();
-    await (await import("@/lib/monitoring/webhooks")).webhookDeliveryIdle();
+    await (await import("@/lib/webhooks")).webhookDeliveryIdle();
   }
 
   describe("landing and activation", () => {

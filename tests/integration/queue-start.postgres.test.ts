@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe("queue start-up on a fresh database", () => {
   it("four processes opening the queue at once each get a started queue with every queue created", async () => {
-    const { openQueue, QUEUES } = await import("@/lib/monitoring/queue");
+    const { openQueue, QUEUES } = await import("@/lib/queue");
     const results = await Promise.allSettled([0, 1, 2, 3].map(() => openQueue(true)));
     for (const r of results) if (r.status === "fulfilled") clients.push(r.value);
     expect(results.map((r) => (r.status === "rejected" ? String((r.reason as Error)?.message ?? r.reason) : "started"))).toEqual(["started", "started", "started", "started"]);

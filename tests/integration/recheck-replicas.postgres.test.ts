@@ -21,14 +21,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) await c.stop({ graceful: false, wait: true });
-  const { stopQueue } = await import("@/lib/monitoring/queue");
+  const { stopQueue } = await import("@/lib/queue");
   await stopQueue();
 });
 
 describe("replicas on one PostgreSQL", () => {
   it("a minute planned twice queues each environment once; two workers run each check exactly once", async () => {
-    const { openQueue } = await import("@/lib/monitoring/queue");
-    const { planRechecks, RecheckWorker } = await import("@/lib/monitoring/recheck");
+    const { openQueue } = await import("@/lib/queue");
+    const { planRechecks, RecheckWorker } = await import("@/lib/recheck");
     const { db } = await import("@/lib/db/client");
     const now = new Date();
     // Two replicas planning the same minute (pg-boss's cron runs it once; the queue's singleton key holds even if not).

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
 import { runHarnessCheck, useCheckHarness } from "../support/check-harness";
-import type { RecheckWorker } from "@/lib/monitoring/recheck";
+import type { RecheckWorker } from "@/lib/recheck";
 
 const h = useCheckHarness("pglite");
 const FABRIKAM = DEMO_IDS.tenants.fabrikam;
@@ -26,9 +26,9 @@ beforeAll(async () => {
   await db().portalSession.create({
     data: { tenantId: FABRIKAM, entraTenantId: FABRIKAM, userObjectId: ADMIN.objectId, userName: "Diego Siciliani", userPrincipalName: ADMIN.upn, isTenantAdmin: true, expiresAt: new Date(Date.now() + 3600_000) },
   });
-  const { queue } = await import("@/lib/monitoring/queue");
-  const { RecheckWorker } = await import("@/lib/monitoring/recheck");
-  const { startMailWorker } = await import("@/lib/monitoring/mail");
+  const { queue } = await import("@/lib/queue");
+  const { RecheckWorker } = await import("@/lib/recheck");
+  const { startMailWorker } = await import("@/lib/notifications");
   const boss = await queue({ worker: true });
   await startMailWorker(boss);
   worker = new RecheckWorker(boss, { recheckIntervalMinutes: 1, concurrency: 4, tenantConcurrency: 2, worker: "in-process" }, 100);
@@ -36,14 +36,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  const { stopQueue } = await import("@/lib/monitoring/queue");
+  const { stopQueue } = await import("@/lib/queue");
   await stopQueue();
   await mail?.close();
 });
 
 /** The next scheduled run: this minute's plan (every environment, with a 1-minute interval), worked to the end. */
 async function scheduledRun() {
-  const { planRechecks } = await import("@/lib/monitoring/recheck");
+  const { planRechecks } = await import("@/lib/recheck");
   expect(await planRechecks(new Date(), { jitter: false })).toBe(1);
   await worker.drain();
   const { db } = await import("@/lib/db/client");

@@ -11,7 +11,8 @@ export function tenantIsolationSuite() {
     it("keeps each tenant's environments, checks and audit apart", async () => {
       const { db } = await import("@/lib/db/client");
       const { registerEnvironment, getEnvironment, removeEnvironment } = await import("@/lib/data/environments");
-      const { createCheck, recordSteps, finishCheck, listChecks, getCheck } = await import("@/lib/data/checks");
+      const { createCheck, recordSteps, listChecks, getCheck } = await import("@/lib/data/checks");
+      const { finishCheck } = await import("@/lib/checks/finish");
       const { getTenant } = await import("@/lib/data/tenants");
       const { normaliseEnvironmentUrl } = await import("@/lib/dataverse/environment-url");
       for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 4)}.example.com` } });

@@ -23,7 +23,7 @@ describe("token requests", () => {
   });
 
   it("concurrent checks of one tenant with an empty cache send one token request; other tenants get their own", async () => {
-    const { runCheck } = await import("@/lib/checks/run");
+    const { runCheck } = await import("@/lib/checks/launch");
     const fabrikam = await environment(DEMO_IDS.tenants.fabrikam, "fabrikam");
     const adventure = await environment(DEMO_IDS.tenants.adventureWorks, "adventureworks");
     // Latency keeps every token request open while the others start, as under load.
@@ -50,7 +50,7 @@ describe("token requests", () => {
   });
 
   it("a shared request that fails reports Entra's answer to every check that joined it, and is not kept", async () => {
-    const { runCheck } = await import("@/lib/checks/run");
+    const { runCheck } = await import("@/lib/checks/launch");
     const contoso = await environment(DEMO_IDS.tenants.contoso, "contoso");
     h.emulator.admin.setFaults({ latencyMs: 100 });
     const before = h.emulator.requestLog().length;

@@ -1,4 +1,4 @@
-// Lifecycle webhooks (lib/monitoring/webhooks.ts) end to end in process: the check engine against the emulator
+// Lifecycle webhooks (lib/webhooks/index.ts) end to end in process: the check engine against the emulator
 // publishes connection.ready on an environment's first working check; revoking consent and disconnecting publish
 // theirs; each delivery is signed, logged per attempt, and retried with backoff from the database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const webhooks = () => import("@/lib/monitoring/webhooks");
+const webhooks = () => import("@/lib/webhooks");
 const db = async () => (await import("@/lib/db/client")).db();
 
 describe("connection.ready", () => {
@@ -88,7 +88,7 @@ describe("connection.broken and connection.recovered", () => {
 describe("consent.removed and tenant.disconnected", () => {
   it("are sent when consent is marked revoked and when the tenant disconnects (with the reference it had)", async () => {
     const { webhookDeliveryIdle } = await webhooks();
-    const { markConsentRevoked, disconnectTenant } = await import("@/lib/data/tenants");
+    const { markConsentRevoked, disconnectTenant } = await import("@/lib/onboarding/tenant-life");
     const before = receiver.received.length;
     const scope = await testCustomerScope(DEMO_IDS.tenants.fabrikam);
     await markConsentRevoked(scope, "re-verification: 700016");

@@ -34,7 +34,7 @@ export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
  */
 export async function runHarnessCheck(harness: { emulator: EmulatorHandle }, tenantId: string, envName: string) {
   const { db } = await import("@/lib/db/client");
-  const { runCheck } = await import("@/lib/checks/run");
+  const { runCheck } = await import("@/lib/checks/launch");
   const url = harness.emulator.environmentUrl(envName);
   await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
   const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });

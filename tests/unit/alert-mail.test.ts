@@ -1,9 +1,10 @@
-// The alert e-mails (lib/monitoring/notify.ts alertMail) as their readers get them: the organisation and the
+// The alert e-mails (lib/notifications/alerts.ts alertMail) as their readers get them: the organisation and the
 // environment by name, since when in the one date format, the cause, the fix, a link to the environment's page built
 // from AUTH_URL; "connected" on a first success and "working again" only after a break; the support copy's subject
 // names the organisation, never its tenant id.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { alertMail as AlertMail, Transition } from "@/lib/monitoring/notify";
+import type { Transition } from "@/lib/events";
+import type { alertMail as AlertMail } from "@/lib/notifications";
 
 const TENANT = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d";
 const ENVIRONMENT = "0190f000-0000-7000-8000-0000000000e1";
@@ -11,7 +12,7 @@ let alertMail: typeof AlertMail;
 
 beforeAll(async () => {
   process.env.AUTH_URL = "https://onboarding.northwind.example";
-  ({ alertMail } = await import("@/lib/monitoring/notify"));
+  ({ alertMail } = await import("@/lib/notifications"));
 });
 
 const transition = (t: Partial<Transition>): Transition => ({

@@ -1,7 +1,7 @@
-// The per-environment health state machine (lib/monitoring/health-state.ts): transitions only when the state
+// The per-environment health state machine (lib/checks/health.ts): transitions only when the state
 // changes, "broken since" kept while broken, consent removed recognised, passing failures never break.
 import { describe, expect, it } from "vitest";
-import { nextHealth, type CheckResultForHealth, type HealthRecord } from "@/lib/monitoring/health-state";
+import { nextHealth, type CheckResultForHealth, type HealthRecord } from "@/lib/checks/health";
 
 const none: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null, lastVerifiedAt: null };
 const t0 = new Date("2026-11-29T10:00:00Z");

@@ -1,6 +1,6 @@
 // Pure parts of the support console: the list's query parsing, CSV cells, the credential-health rule.
 import { describe, expect, it } from "vitest";
-import { credentialHealth } from "@/lib/data/support/credential-health";
+import { credentialHealth } from "@/lib/credentials";
 import { csvCell, csvLine } from "@/lib/data/support/csv";
 import { CHECK_STEPS } from "@/lib/checks/vocabulary";
 import { filtersToQuery, parseTenantFilters } from "@/lib/data/support/tenant-filters";

@@ -5,14 +5,14 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireStaff } from "@/lib/auth/session";
-import { launchCheck } from "@/lib/checks/run";
+import { launchCheck } from "@/lib/checks/launch";
 import { staffScope } from "@/lib/data/scope";
 import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
 import { createInvitation, knownTenantForHint, revokeInvitation, type KnownTenant } from "@/lib/data/support/invitations";
 import { customerReferenceInput, setCustomerReference } from "@/lib/data/support/customer-reference";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
-import { emailInvitation } from "@/lib/monitoring/invitation-mail";
+import { emailInvitation } from "@/lib/notifications";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, previousStateArg, validatedAction } from "@/lib/auth/validated-action";

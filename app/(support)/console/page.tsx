@@ -9,7 +9,7 @@ import { CredentialCard } from "./_components/credential-card";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { credentialsOverview } from "@/lib/data/support/credential-health";
+import { credentialsOverview } from "@/lib/credentials";
 import { failuresByStep, onboardingFunnel, type FunnelStage } from "@/lib/data/support/overview";
 
 export const metadata: Metadata = { title: "Overview" };

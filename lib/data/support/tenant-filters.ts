@@ -48,7 +48,7 @@ const filtersSchema = z.object({
   stage: optional(z.enum(STAGES, { error: `stage must be one of: ${STAGES.join(", ")}.` })),
   step: optional(z.enum(CHECK_STEPS, { error: `step must be one of: ${CHECK_STEPS.join(", ")}.` })),
   source: optional(z.enum(SOURCES, { error: `source must be one of: ${SOURCES.join(", ")}.` })),
-  /** Connection health (lib/monitoring/health-state.ts): "broken" lists tenants with a broken environment. */
+  /** Connection health (lib/checks/health.ts): "broken" lists tenants with a broken environment. */
   health: optional(z.enum(HEALTH_FILTERS, { error: `health must be one of: ${HEALTH_FILTERS.join(", ")}.` })),
   stale: optional(
     z

@@ -88,7 +88,7 @@ function tenantListWhere(filters: TenantFilters, now: Date): Prisma.Sql {
  * Each sort's key. Rows with a key come first, by the key in the chosen direction (then the id, the same way);
  * rows without one (no name, never checked) last, by id. Each key has one index, ending with the id, that serves
  * both directions (prisma/schema.prisma). The outcome's key is the outcome then the time of the latest check
- * (newest first among the worst, when descending); a tenant has both or neither (lib/data/checks.ts finishCheck).
+ * (newest first among the worst, when descending); a tenant has both or neither (lib/checks/finish.ts).
  */
 const SORT_KEYS: Record<TenantFilters["sort"], { columns: string[]; cast: string[] }> = {
   name: { columns: ["displayName"], cast: ["text"] },

@@ -1,7 +1,7 @@
 import { count } from "@/components/format";
 import { cardClass } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
-import { CREDENTIAL_WARNING_DAYS, type CredentialOverview } from "@/lib/data/support/credential-health";
+import { CREDENTIAL_WARNING_DAYS, type CredentialOverview } from "@/lib/credentials";
 
 const REJECTION_WORDS: Record<number, string> = {
   7000215: "invalid secret (AADSTS7000215)",

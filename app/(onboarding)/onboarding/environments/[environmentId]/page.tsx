@@ -19,7 +19,7 @@ import { getSetup, listSetups } from "@/lib/data/delegated";
 import { getEnvironment } from "@/lib/data/environments";
 import { getTenant } from "@/lib/data/tenants";
 import { customerScope } from "@/lib/data/scope";
-import { CONSENT_REMOVED } from "@/lib/monitoring/health-state";
+import { CONSENT_REMOVED } from "@/lib/checks/health";
 import { CheckRunner } from "../_components/check-runner";
 import { environmentName } from "../_components/environment-name";
 import { ManualSetup } from "../_components/manual-setup";
@@ -73,7 +73,7 @@ export default async function EnvironmentPage({ params, searchParams }: { params
   const worked = lastWorkedAt(environment);
   const latestFinished = checks.find((check) => check.outcome !== "RUNNING") ?? null;
   const problem = latestFinished?.steps.find((step) => step.outcome === "FAILED" && step.customerCause) ?? latestFinished?.steps.find((step) => step.outcome === "WARNING" && step.customerCause) ?? null;
-  // Consent removed is the environment's cause (lib/monitoring/health-state.ts), worded apart from the step's.
+  // Consent removed is the environment's cause (lib/checks/health.ts), worded apart from the step's.
   const consentRemoved = state === "failing" && environment.healthCauseId === CONSENT_REMOVED && environment.healthCause;
   const summaryStep: Pick<StepView, "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault"> | null = consentRemoved
     ? { customerCause: environment.healthCause, customerFix: "Grant admin consent again on the Admin consent page of this portal, then run the check.", whoCanFix: whoCanFix(CONSENT_REMOVED, c), errorCode: problem?.errorCode ?? null, vendorFault: false }

@@ -5,7 +5,7 @@ import "server-only";
 import { audit } from "@/lib/audit";
 import { config } from "@/lib/config";
 import type { StaffActor } from "@/lib/data/support/invitations";
-import { queueMail } from "@/lib/monitoring/mail";
+import { queueMail } from "@/lib/notifications/mail";
 import { utcDateTime } from "@/lib/text";
 
 export async function emailInvitation(actor: StaffActor, invitation: { id: string; link: string; expiresAt: Date }, to: string): Promise<void> {

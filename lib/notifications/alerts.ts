@@ -1,31 +1,32 @@
 import "server-only";
 
-// The one place a health transition is told to people. Called once per transition, after the check that caused it
-// is committed (lib/data/checks.ts finishCheck). E-mail alerts and signed webhooks (lib/monitoring/webhooks.ts)
-// go from here.
-import { logger } from "@/lib/log";
+// The alert e-mails of a health transition: who gets them and what they say. Queued by the events owner
+// (lib/events), once per transition, after the check that caused it is committed.
 import { config } from "@/lib/config";
 import { alertRecipientsOf } from "@/lib/data/alert-recipients";
 import type { HealthState } from "@/lib/generated/prisma/client";
-import { queueMail } from "@/lib/monitoring/mail";
-import { publishLifecycleEvent } from "@/lib/monitoring/webhooks";
-import type { TransitionKind } from "@/lib/monitoring/health-state";
+import { queueMail } from "@/lib/notifications/mail";
 import { possessive, utcDateTime } from "@/lib/text";
 
-export type Transition = {
-  kind: TransitionKind;
+/** The transitions of an environment's health (lib/events TransitionKind). */
+type AlertKind = "ready" | "degraded" | "broken" | "recovered";
+
+/**
+ * What an alert e-mail says: the facts of a health transition it reads (lib/events hands it its Transition,
+ * after the check that caused it is committed).
+ */
+export type AlertTransition = {
+  kind: AlertKind;
+  /** Its lifecycle event type (lib/events transitionEvent), the mail's kind: `alert.<event>`. */
+  event: string | null;
   tenantId: string;
-  /** The organisation's name (its domain until Microsoft Graph gave the name); null when neither is known. */
   organisationName: string | null;
   environmentId: string;
   environmentUrl: string;
   environmentName: string | null;
   checkId: string;
-  from: HealthState | null;
   to: HealthState;
-  /** In the customer's words; null when healthy again. */
   cause: string | null;
-  /** What to do about it, in the customer's words (the failing step's fix); null when there is nothing to do. */
   fix: string | null;
   causeId: string | null;
   consentRemoved: boolean;
@@ -33,18 +34,10 @@ export type Transition = {
   at: Date;
 };
 
-/** The lifecycle event type a transition is published as (null: not published, e.g. degraded). */
-export function lifecycleEvent(t: Transition): "connection.ready" | "connection.broken" | "connection.recovered" | "consent.removed" | null {
-  if (t.kind === "broken") return t.consentRemoved ? "consent.removed" : "connection.broken";
-  if (t.kind === "recovered") return "connection.recovered";
-  if (t.kind === "ready") return "connection.ready";
-  return null;
-}
-
 /** Transitions that are e-mailed: connected (first working check), broken (consent removed included), working again. */
-const EMAILED: ReadonlySet<TransitionKind> = new Set(["ready", "broken", "recovered"]);
+const EMAILED: ReadonlySet<AlertKind> = new Set(["ready", "broken", "recovered"]);
 /** Of those, the ones the vendor's support address gets a copy of. */
-const COPIED_TO_SUPPORT: ReadonlySet<TransitionKind> = new Set(["broken", "recovered"]);
+const COPIED_TO_SUPPORT: ReadonlySet<AlertKind> = new Set(["broken", "recovered"]);
 
 /** An absolute link into the portal (AUTH_URL, the portal's public URL); null when it is not configured. */
 function portalLink(path: string): string | null {
@@ -53,7 +46,7 @@ function portalLink(path: string): string | null {
 }
 
 /** The alert e-mail of a transition, for the customer or for the vendor's support team (their copy). */
-export function alertMail(t: Transition, audience: "customer" | "support"): { subject: string; text: string } {
+export function alertMail(t: Omit<AlertTransition, "event">, audience: "customer" | "support"): { subject: string; text: string } {
   const { appName, vendorName, supportEmail } = config().branding;
   const organisation = t.organisationName ?? "your organisation";
   const environment = t.environmentName ?? new URL(t.environmentUrl).host;
@@ -86,9 +79,9 @@ export function alertMail(t: Transition, audience: "customer" | "support"): { su
 }
 
 /** Queues the e-mails of a transition: to the tenant's alert recipients (unless it opted out) and, for a break or a recovery, to the vendor's support address. */
-async function emailAlerts(t: Transition): Promise<void> {
+export async function queueAlertMails(t: AlertTransition): Promise<void> {
   if (!EMAILED.has(t.kind)) return;
-  const kind = `alert.${lifecycleEvent(t) ?? t.kind}`;
+  const kind = `alert.${t.event ?? t.kind}`;
   const customers = await alertRecipientsOf(t.tenantId);
   const addresses = customers.optedOut ? [] : customers.people.map((p) => p.address);
   if (addresses.length) await queueMail({ tenantId: t.tenantId, kind, recipients: addresses, ...alertMail(t, "customer") });
@@ -96,28 +89,4 @@ async function emailAlerts(t: Transition): Promise<void> {
   const copy = alertMail(t, "support");
   const told = customers.optedOut ? "\n(The customer opted out of e-mail alerts.)" : addresses.length ? `\nCustomer told: ${addresses.join(", ")}` : "\n(Nobody of the customer is on the alert list.)";
   await queueMail({ tenantId: t.tenantId, kind, recipients: [config().branding.supportEmail], subject: copy.subject, text: `${copy.text}${told}` });
-}
-
-/**
- * Tells people about one transition, after the check that caused it is committed. Never throws: a channel that
- * fails logs and leaves its own retries to the queue; the re-verification itself is never held up.
- */
-export async function notifyTransition(transition: Transition): Promise<void> {
-  try {
-    await emailAlerts(transition);
-  } catch (error) {
-    logger().error({ kind: transition.kind, environmentId: transition.environmentId, err: error instanceof Error ? error.message : String(error) }, "alert e-mail could not be queued");
-  }
-  // Signed webhooks to the ISV's back end. `connection.ready` is published by the check runner on an environment's
-  // first working check (lib/checks/run.ts), so it is not published twice from here.
-  const type = lifecycleEvent(transition);
-  if (type && type !== "connection.ready") {
-    await publishLifecycleEvent({
-      type,
-      tenantId: transition.tenantId,
-      environment: { id: transition.environmentId, url: transition.environmentUrl },
-      occurredAt: transition.at,
-      data: { from: transition.from, to: transition.to, cause: transition.cause, causeId: transition.causeId, brokenSince: transition.brokenSince?.toISOString() ?? null, checkId: transition.checkId },
-    });
-  }
 }

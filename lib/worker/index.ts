@@ -5,8 +5,8 @@ import "server-only";
 // process with `npm run worker` (then set RECHECK_WORKER=off on the portal replicas).
 import { config } from "@/lib/config";
 import { logger } from "@/lib/log";
-import { QUEUES, queue, stopQueue } from "@/lib/monitoring/queue";
-import { planRechecks, RecheckWorker } from "@/lib/monitoring/recheck";
+import { QUEUES, queue, stopQueue } from "@/lib/queue";
+import { planRechecks, RecheckWorker } from "@/lib/recheck";
 import { observeJob } from "@/lib/observability/jobs";
 
 type Running = { recheck: RecheckWorker; stop: () => Promise<void> };
@@ -30,15 +30,15 @@ export function startWorker(): Promise<Running> {
         await expireUnprovenConsents();
       });
     });
-    const { startCredentialReminders } = await import("@/lib/monitoring/credential-notices");
+    const { startCredentialReminders } = await import("@/lib/credentials");
     await startCredentialReminders(boss);
     const recheck = new RecheckWorker(boss);
     recheck.start();
-    const { startMailWorker } = await import("@/lib/monitoring/mail");
+    const { startMailWorker } = await import("@/lib/notifications");
     await startMailWorker(boss);
     // Webhook retries are due at their `nextAttemptAt` (backoff kept in the database); a run every 30 s sends
     // the due ones. Each delivery is locked while in flight, so several processes never send one twice.
-    const { deliverDueWebhooks } = await import("@/lib/monitoring/webhooks");
+    const { deliverDueWebhooks } = await import("@/lib/webhooks");
     const webhookRetries = setInterval(() => {
       void deliverDueWebhooks().catch((error: unknown) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "webhooks: retry run failed"));
     }, 30_000);

@@ -10,14 +10,12 @@ import "server-only";
 // Results join the check history with trigger SCHEDULED, and move the environment's health like any check.
 import { logger } from "@/lib/log";
 import type PgBoss from "pg-boss";
-import { CheckInterrupted, executeCheck, startCheck } from "@/lib/checks/run";
-import { STEPS } from "@/lib/checks/steps";
+import { CheckInterrupted, launchCheck, type ScheduledAttempt } from "@/lib/checks/launch";
 import { config } from "@/lib/config";
-import { closeAbandonedChecks, interruptedCheckId, restartCheck, runningCheckId } from "@/lib/data/checks";
-import { probeDatabase } from "@/lib/health";
+import { probeDatabase } from "@/lib/db/probe";
 import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
 import { systemScope } from "@/lib/data/scope";
-import { QUEUES, queue } from "@/lib/monitoring/queue";
+import { QUEUES, queue } from "@/lib/queue";
 import { observeJob } from "@/lib/observability/jobs";
 
 export type RecheckJob = { tenantId: string; environmentId: string };
@@ -47,34 +45,17 @@ export async function planRechecks(now = new Date(), options: { jitter?: boolean
 
 export type RecheckResult = { ran: false; reason: "gone" | "running" } | { ran: true; checkId: string; outcome: string; retryAfterSeconds: number | null };
 
-/**
- * One run of a job, kept across its attempts: when the database fails mid-run, the next attempt finds the check
- * this run started (`checkId`, or a SCHEDULED check still RUNNING that started after `since`) and begins that
- * one again, so a scheduled run makes exactly one check whatever the database did.
- */
-export type RecheckAttempt = { since: Date; checkId?: string; tries: number };
+/** One run of a job, kept across its attempts (lib/checks/launch.ts ScheduledAttempt). */
+export type RecheckAttempt = ScheduledAttempt;
 
-/** One scheduled check of one environment. */
+/** One scheduled check of one environment: launched like every check (lib/checks/launch.ts). */
 export async function recheckEnvironment(job: RecheckJob, now = Date.now(), attempt: RecheckAttempt = { since: new Date(now), tries: 0 }): Promise<RecheckResult> {
   attempt.tries++;
   const target = await scheduledTarget(job.tenantId, job.environmentId);
   if (!target) return { ran: false, reason: "gone" };
-  const scope = systemScope(job.tenantId, ACTOR);
-  await closeAbandonedChecks(scope, target.id);
-  // A later attempt of this run: the check an earlier attempt started (its row may exist even if the answer to
-  // its INSERT was lost with the connection).
-  attempt.checkId ??= attempt.tries > 1 ? ((await interruptedCheckId(scope, target.id, attempt.since)) ?? undefined) : undefined;
-  let checkId = attempt.checkId;
-  if (checkId) {
-    const restart = await restartCheck(scope, checkId, STEPS[0]!.name, "the portal's database was unavailable during the check");
-    if (!restart.restarted) return { ran: true, checkId, outcome: restart.outcome, retryAfterSeconds: restart.outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
-  } else {
-    // A check already running (the customer's or staff's) is this interval's check too.
-    if (await runningCheckId(scope, target.id)) return { ran: false, reason: "running" };
-    checkId = await startCheck(scope, target.id, "SCHEDULED");
-    attempt.checkId = checkId;
-  }
-  const outcome = await executeCheck(scope, { environmentId: target.id, environmentUrl: target.url }, checkId, { interruptible: true, trigger: "SCHEDULED" });
+  const launched = await launchCheck(systemScope(job.tenantId, ACTOR), { environmentId: target.id, environmentUrl: target.url }, "SCHEDULED", attempt);
+  if (!launched.ran) return launched;
+  const { checkId, outcome } = launched;
   return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 
-// One environment's connection health, moved by each finished check (lib/data/checks.ts finishCheck):
+// One environment's connection health, moved by each finished check (lib/checks/finish.ts):
 //   HEALTHY   the last check passed
 //   DEGRADED  the last check warned, or failed for a passing reason (throttled, Microsoft unreachable, our own error)
 //   BROKEN    the last check failed for a lasting reason; `brokenSince` keeps the first failing check's start
@@ -10,6 +10,7 @@ import "server-only";
 // worked), recovered (leaving BROKEN after it worked: "working again"), degraded. An environment that never worked
 // is never "broken" nor "working again": its first working check is "ready", whatever failed before it.
 import { consentRemovedCause } from "@/lib/checks/diagnoses";
+import type { TransitionKind } from "@/lib/events";
 import type { CheckOutcome, HealthState } from "@/lib/generated/prisma/client";
 
 /** Diagnoses that say "try again later", not "something was changed": they degrade, they do not break. */
@@ -39,8 +40,6 @@ export type CheckResultForHealth = {
   /** The tenant's admin consent had been proven before (so a missing service principal now means it was removed). */
   consentWasVerified: boolean;
 };
-
-export type TransitionKind = "ready" | "degraded" | "broken" | "recovered";
 
 export type HealthChange = {
   next: HealthRecord & { healthChangedAt: Date | null };

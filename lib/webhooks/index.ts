@@ -15,18 +15,13 @@ import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
 import { recordWebhookAttempt } from "@/lib/observability/metrics";
 
-import type { LifecycleEventBody } from "@/lib/api/schemas";
-import type { LifecycleEventType } from "@/lib/monitoring/event-types";
-
-export { LIFECYCLE_EVENT_TYPES, type LifecycleEventType } from "@/lib/monitoring/event-types";
-
 /**
- * What a state change publishes. `connection.*` events name the environment; `consent.removed` and
- * `tenant.disconnected` concern the whole tenant. `customerReference` is read from the tenant when left out
- * (pass it when the tenant row is gone, as a disconnect does).
+ * An event to deliver, as the events owner (lib/events) hands it over: its type and payload are already checked
+ * there (one shape per event). `customerReference` is read from the tenant when left out (pass it when the tenant
+ * row is gone, as a disconnect does).
  */
 export type LifecycleEvent = {
-  type: LifecycleEventType;
+  type: string;
   tenantId: string;
   environment?: { id: string; url: string } | null;
   customerReference?: string | null;
@@ -36,7 +31,16 @@ export type LifecycleEvent = {
   data?: Record<string, string | number | boolean | null>;
 };
 
-export type { LifecycleEventBody };
+/** The body POSTed, the same for every event (README "Lifecycle events"; the OpenAPI document's LifecycleEvent). */
+export type LifecycleEventBody = {
+  id: string;
+  type: string;
+  occurredAt: string;
+  tenantId: string;
+  customerReference: string | null;
+  environment: { id: string; url: string } | null;
+  data: Record<string, string | number | boolean | null>;
+};
 
 export const SIGNATURE_HEADER = "Portal-Signature";
 export const EVENT_ID_HEADER = "Portal-Event-Id";

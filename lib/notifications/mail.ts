@@ -7,7 +7,7 @@ import nodemailer from "nodemailer";
 import type PgBoss from "pg-boss";
 import { config } from "@/lib/config";
 import { getMail, recordMailAttempt, recordQueuedMail, type OutgoingMail } from "@/lib/data/mail";
-import { QUEUES, queue } from "@/lib/monitoring/queue";
+import { QUEUES, queue } from "@/lib/queue";
 import { recordMail } from "@/lib/observability/metrics";
 import { observeJob } from "@/lib/observability/jobs";
 
