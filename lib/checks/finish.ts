@@ -5,7 +5,7 @@ import "server-only";
 // then one call to the events owner (lib/events), which tells people about a transition, if there was one.
 import { nextHealth } from "@/lib/checks/health";
 import { config } from "@/lib/config";
-import { inCheckEndTransaction, type CheckEndRows, type CheckSummary, type EnvironmentSummary, type StepRecord, type TenantSummary } from "@/lib/data/checks";
+import { inCheckEndTransaction, type CheckEndRows, type CheckSummary, type StepRecord } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import { checkFinished, type CheckEnd, type Transition } from "@/lib/events";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -22,7 +22,7 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
     const health = await environmentHealth(rows, scope.tenantId, check.environmentId, checkId, { ...result, startedAt: check.startedAt }, finishedAt);
     const latest = { latestCheckOutcome: result.outcome, latestCheckAt: check.startedAt, latestFailingStep: result.failingStep };
     await rows.writeEnvironment(check.environmentId, { latestCheckId: checkId, ...latest, ...(applicationUserId ? { applicationUserId } : {}), ...health.data });
-    await rows.writeTenant(tenantRollUp(await rows.environments()));
+    await rows.rollUpTenant(finishedAt);
     // The health change is written before the check's end, so the end stays the newest event of the check.
     let consentRevoked = false;
     const t = health.transition;
@@ -37,24 +37,6 @@ export async function finishCheck(scope: TenantScope, checkId: string, summary: 
   return end;
 }
 
-/** The tenant's summary is its worst environment's latest result: one failing environment makes it failing. */
-export function tenantRollUp(environments: EnvironmentSummary[]): TenantSummary {
-  const rank = { FAILED: 3, WARNING: 2, PASSED: 1, RUNNING: 0 } as const;
-  const worst = environments
-    .filter((e) => e.latestCheckOutcome)
-    .sort((a, b) => rank[b.latestCheckOutcome!] - rank[a.latestCheckOutcome!] || (b.latestCheckAt?.getTime() ?? 0) - (a.latestCheckAt?.getTime() ?? 0))[0];
-  const healthRank = { BROKEN: 3, DEGRADED: 2, RECOVERED: 1, HEALTHY: 0 } as const;
-  const worstHealth = environments.reduce<EnvironmentSummary["health"]>((w, e) => (e.health && (!w || healthRank[e.health] > healthRank[w]) ? e.health : w), null);
-  const brokenSince = environments.reduce<Date | null>((min, e) => (e.brokenSince && (!min || e.brokenSince < min) ? e.brokenSince : min), null);
-  return {
-    latestCheckOutcome: worst?.latestCheckOutcome ?? null,
-    latestCheckAt: environments.reduce<Date | null>((max, e) => (e.latestCheckAt && (!max || e.latestCheckAt > max) ? e.latestCheckAt : max), null),
-    latestFailingStep: worst?.latestFailingStep ?? null,
-    health: worstHealth,
-    brokenSince,
-  };
-}
-
 /** The environment's next health (./health.ts) from the check just finished, and the transition it makes. */
 async function environmentHealth(
   rows: CheckEndRows,
@@ -65,7 +47,7 @@ async function environmentHealth(
   now: Date,
 ): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
   if (result.outcome === "RUNNING") return { data: {}, transition: null };
-  const { environment: env, tenant, decidingStep: step } = await rows.healthFacts(environmentId, checkId, result.failingStep);
+  const { environment: env, tenant, decidingStep: step } = await rows.healthFacts(environmentId, checkId, result.outcome, result.failingStep);
   const change = nextHealth(
     { health: env.health, brokenSince: env.brokenSince, healthCause: env.healthCause, healthCauseId: env.healthCauseId, lastVerifiedAt: env.lastVerifiedAt },
     {

@@ -6,6 +6,7 @@ import { audit } from "@/lib/audit";
 import { AUTOMATIC_TRIGGERS, CHECK_HISTORY_KEEP, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import type { TenantScope } from "@/lib/data/scope";
 import { db } from "@/lib/db/client";
+import { uuidv7 } from "@/lib/db/uuid7";
 import type { CheckOutcome, CheckTrigger, HealthState, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
@@ -59,23 +60,28 @@ const customerCheckSelect = {
   steps: { orderBy: { ordinal: "asc" }, select: customerStepSelect },
 } satisfies Prisma.ConnectionCheckSelect;
 
+/**
+ * A new check (RUNNING, at its first step) and its audit row, in ONE statement: the check's start is on the path
+ * of every check a person waits for, and a transaction of two inserts costs four round trips to the database.
+ */
 export async function createCheck(scope: TenantScope, environmentId: string, trigger: CheckTrigger, firstStep: string | null = null): Promise<string> {
   const { tenantId, actor } = scope;
-  return db().$transaction(async (tx) => {
-    const check = await tx.connectionCheck.create({
-      data: {
-        tenantId,
-        environmentId,
-        trigger,
-        currentStep: firstStep,
-        triggeredByObjectId: actor.kind === "SYSTEM" ? null : actor.objectId,
-        triggeredByName: actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name,
-      },
-      select: { id: true },
-    });
-    await audit({ actor, tenantId, action: "check.started", target: { type: "check", id: check.id }, details: { environmentId, trigger } }, tx);
-    return check.id;
-  });
+  const now = new Date();
+  const checkId = uuidv7(now.getTime());
+  const person = actor.kind === "SYSTEM" ? null : actor;
+  const triggeredByName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
+  const details = JSON.stringify({ environmentId, trigger });
+  await db().$executeRaw`
+    WITH started AS (
+      INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
+      VALUES (${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${triggeredByName}, ${now})
+      RETURNING "id"
+    )
+    INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
+    SELECT ${uuidv7(now.getTime())}::uuid, ${tenantId}::uuid, ${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${triggeredByName},
+      'check.started', 'check', started."id"::text, ${details}::jsonb, ${now}
+    FROM started`;
+  return checkId;
 }
 
 /** The steps one round trip settled, and where the check goes next, in one transaction. */
@@ -120,16 +126,7 @@ export type HealthFacts = {
   decidingStep: { diagnosis: string | null; errorCode: string | null; customerCause: string | null; customerFix: string | null } | null;
 };
 
-/** One environment's latest result and health, as the tenant's roll-up reads it. */
-export type EnvironmentSummary = {
-  latestCheckOutcome: CheckOutcome | null;
-  latestCheckAt: Date | null;
-  latestFailingStep: string | null;
-  health: HealthState | null;
-  brokenSince: Date | null;
-};
-
-export type TenantSummary = Pick<Prisma.TenantUncheckedUpdateInput, "latestCheckOutcome" | "latestCheckAt" | "latestFailingStep" | "health" | "brokenSince">;
+type EnvironmentHealthRow = HealthFacts["environment"] & HealthFacts["tenant"];
 
 /**
  * The rows a check's end reads and writes, inside its one transaction (lib/checks/finish.ts runs it and decides
@@ -150,25 +147,25 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
       });
     },
 
-    async healthFacts(environmentId: string, checkId: string, failingStep: string | null): Promise<HealthFacts> {
-      const env = await tx.environment.findUniqueOrThrow({
-        where: { id: environmentId, tenantId },
-        select: {
-          url: true,
-          friendlyName: true,
-          health: true,
-          brokenSince: true,
-          healthCause: true,
-          healthCauseId: true,
-          lastVerifiedAt: true,
-          tenant: { select: { consentVerifiedAt: true, displayName: true, primaryDomain: true } },
-        },
-      });
-      const decidingStep = await tx.checkStep.findFirst({
-        where: { checkId, tenantId, ...(failingStep ? { name: failingStep } : { outcome: "WARNING" }) },
-        orderBy: { ordinal: "asc" },
-        select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
-      });
+    async healthFacts(environmentId: string, checkId: string, outcome: CheckOutcome, failingStep: string | null): Promise<HealthFacts> {
+      // One statement with its tenant (a relation read through Prisma is two).
+      const [row] = await tx.$queryRaw<Array<EnvironmentHealthRow>>`
+        SELECT e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", e."lastVerifiedAt",
+          t."consentVerifiedAt", t."displayName", t."primaryDomain"
+        FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+        WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
+      if (!row) throw new Error(`The environment ${environmentId} of the check ${checkId} is gone.`);
+      const { consentVerifiedAt, displayName, primaryDomain, ...columns } = row;
+      const env = { ...columns, tenant: { consentVerifiedAt, displayName, primaryDomain } };
+      // A passed check has no deciding step: no step failed or warned.
+      const decidingStep =
+        outcome === "PASSED"
+          ? null
+          : await tx.checkStep.findFirst({
+              where: { checkId, tenantId, ...(failingStep ? { name: failingStep } : { outcome: "WARNING" }) },
+              orderBy: { ordinal: "asc" },
+              select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
+            });
       // Never verified: look into its history once (never the warm path), for environments whose earlier working
       // checks predate lastVerifiedAt (seeded, or checked before it existed).
       const lastVerifiedAt =
@@ -183,13 +180,35 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
       await tx.environment.update({ where: { id: environmentId, tenantId }, data, select: { id: true } });
     },
 
-    /** Every environment of the tenant, with its latest result and health (the new one's included). */
-    environments(): Promise<EnvironmentSummary[]> {
-      return tx.environment.findMany({ where: { tenantId }, select: { latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, health: true, brokenSince: true } });
-    },
-
-    async writeTenant(summary: TenantSummary): Promise<void> {
-      await tx.tenant.update({ where: { id: tenantId }, data: summary, select: { id: true } });
+    /**
+     * The tenant's summary from its environments (the new result included), in one statement: its worst
+     * environment's latest result (one failing environment makes it failing; the newest among equals), its worst
+     * health, its earliest brokenSince and its newest check.
+     */
+    async rollUpTenant(now: Date): Promise<void> {
+      await tx.$executeRaw`
+        WITH environments AS (
+          SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment" WHERE "tenantId" = ${tenantId}::uuid
+        ),
+        worst AS (
+          SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
+          ORDER BY CASE "latestCheckOutcome" WHEN 'FAILED' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'PASSED' THEN 1 ELSE 0 END DESC, "latestCheckAt" DESC NULLS LAST
+          LIMIT 1
+        ),
+        rolled AS (
+          SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
+            (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
+          FROM environments
+        )
+        UPDATE "Tenant" SET
+          "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
+          "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
+          "latestCheckAt" = rolled."latestCheckAt",
+          "health" = rolled."health",
+          "brokenSince" = rolled."brokenSince",
+          "updatedAt" = ${now}
+        FROM rolled
+        WHERE "Tenant"."id" = ${tenantId}::uuid`;
     },
 
     /** A granted consent becomes revoked, audited; returns whether it changed. */
@@ -263,8 +282,12 @@ export async function restartCheck(scope: TenantScope, checkId: string, firstSte
  * directly) and whether the tenant's admin consent was ever proven (then every check proves it again).
  */
 export async function checkPrerequisites(scope: TenantScope, environmentId: string): Promise<{ applicationUserId: string | null; consentProven: boolean }> {
-  const env = await db().environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { applicationUserId: true, tenant: { select: { consentVerifiedAt: true } } } });
-  return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.tenant.consentVerifiedAt != null };
+  // One statement with the tenant's column (a relation read through Prisma is two): the first round trip waits for it.
+  const [env] = await db().$queryRaw<Array<{ applicationUserId: string | null; consentProven: boolean }>>`
+    SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
+    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${scope.tenantId}::uuid`;
+  return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.consentProven ?? false };
 }
 
 /**
