@@ -2,7 +2,7 @@
 // fails: the run stops there). Started by scripts/with-test-postgres.ts (package.json), so vitest and Playwright
 // share one PostgreSQL server.
 //
-//   lint + types   ESLint and `tsc --noEmit` (npm run check), side by side: each is one process on one core
+//   lint + types + format   ESLint, `tsc --noEmit` and `prettier --check` (npm run check), side by side
 //   vitest         unit, integration and emulator tests (npm run test:unit)
 //   build          `next build`, once: every portal the e2e suite starts serves this build (npm run build)
 //   e2e            Playwright (npm run test:e2e); its web server finds the build up to date and does not build again
@@ -21,6 +21,7 @@ const PHASES: Phase[][] = [
   [
     { name: "lint", command: bin("eslint"), args: [".", "--max-warnings=0"] },
     { name: "types", command: bin("tsc"), args: ["--noEmit"] },
+    { name: "format", command: bin("prettier"), args: ["--check", ".", "--log-level=warn"] },
   ],
   [{ name: "vitest", command: npm, args: ["run", "test:unit"] }],
   [{ name: "build", command: npm, args: ["run", "build"] }],
@@ -58,7 +59,7 @@ function printTable(results: Result[], skipped: string[], totalSeconds: number) 
   ];
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ["phase", "time", "result"][i]!.length);
   const line = (r: string[]) => `  ${r[0]!.padEnd(width(0))}  ${r[1]!.padStart(width(1))}  ${r[2]}`;
-  console.log(`\nnpm test, time per phase (m:ss; lint and types ran side by side):\n${line(["phase", "time", "result"])}\n${rows.map(line).join("\n")}`);
+  console.log(`\nnpm test, time per phase (m:ss; lint, types and format ran side by side):\n${line(["phase", "time", "result"])}\n${rows.map(line).join("\n")}`);
 }
 
 async function main() {
