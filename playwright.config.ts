@@ -10,7 +10,6 @@ import { e2e } from "./tests/e2e/support/env";
 process.env.E2E_DATABASE_DIR ??= path.join(os.tmpdir(), `portal-e2e-${process.pid}`);
 const databaseDir = process.env.E2E_DATABASE_DIR;
 
-
 export default defineConfig({
   testDir: "tests/e2e",
   globalTeardown: "./tests/e2e/support/global-teardown.ts",
@@ -27,7 +26,10 @@ export default defineConfig({
     launchOptions: {
       // `npm run test:e2e` sets PLAYWRIGHT_CHROMIUM_PATH to the Chromium it found (scripts/with-chromium.ts);
       // run directly, Playwright takes the named one, else Debian's, else its own download.
-      executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH || process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined),
+      executablePath:
+        process.env.PLAYWRIGHT_CHROMIUM_PATH ||
+        process.env.CHROMIUM_PATH ||
+        (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined),
       args: [
         "--no-sandbox",
         "--disable-gpu",

@@ -21,7 +21,8 @@ export async function proxy(request: NextRequest) {
     development: process.env.NODE_ENV === "development",
   });
   const rejected =
-    rejectMalformedRequest(request, { publicOrigin: c.publicUrl, trustForwardedHeaders: c.trustForwardedHeaders }) ?? (await rejectUndecodableActionBody(request));
+    rejectMalformedRequest(request, { publicOrigin: c.publicUrl, trustForwardedHeaders: c.trustForwardedHeaders }) ??
+    (await rejectUndecodableActionBody(request));
   if (rejected) {
     for (const [name, value] of Object.entries(headers)) rejected.headers.set(name, value);
     return rejected;

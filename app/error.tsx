@@ -9,8 +9,8 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     <section className="mx-auto max-w-2xl px-4 py-16 text-center sm:px-6 sm:py-20" role="alert">
       <h1 className="text-2xl font-bold text-slate-900">Something went wrong on our side</h1>
       <p className="mt-4 text-slate-600">
-        The portal could not complete this page. Nothing you entered has been lost. Please try again in a minute; if it keeps happening, contact
-        support and quote the reference below.
+        The portal could not complete this page. Nothing you entered has been lost. Please try again in a minute; if it
+        keeps happening, contact support and quote the reference below.
       </p>
       {error.digest ? (
         <p className="mt-4 text-sm text-slate-600">

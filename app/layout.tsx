@@ -19,8 +19,19 @@ export async function generateMetadata(): Promise<Metadata> {
     applicationName: appName,
     // Open Graph wants absolute image URLs: the portal's own origin (AUTH_URL, else the request's).
     metadataBase: new URL(await requestOrigin()),
-    icons: { icon: [{ url: "/favicon.ico", sizes: "48x48" }, { url: "/favicon.svg", type: "image/svg+xml" }] },
-    openGraph: { type: "website", siteName: appName, title: `Connect Dataverse to ${appName}`, description, images: [{ url: "/og-image.png", width: 1200, height: 630 }] },
+    icons: {
+      icon: [
+        { url: "/favicon.ico", sizes: "48x48" },
+        { url: "/favicon.svg", type: "image/svg+xml" },
+      ],
+    },
+    openGraph: {
+      type: "website",
+      siteName: appName,
+      title: `Connect Dataverse to ${appName}`,
+      description,
+      images: [{ url: "/og-image.png", width: 1200, height: 630 }],
+    },
   };
 }
 
@@ -28,7 +39,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="flex min-h-screen flex-col bg-slate-50 font-sans text-slate-900 antialiased">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:top-4 focus:left-4 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+        >
           Skip to content
         </a>
         <SiteHeader />

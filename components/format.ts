@@ -46,7 +46,16 @@ function dateTimeFormat(timeZone: string | undefined): Intl.DateTimeFormat {
   let format = dateTimeFormats.get(timeZone);
   if (!format) {
     // dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields one by one.
-    format = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short", timeZone });
+    format = new Intl.DateTimeFormat("en-GB", {
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+      timeZone,
+    });
     dateTimeFormats.set(timeZone, format);
   }
   return format;

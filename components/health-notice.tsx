@@ -16,12 +16,31 @@ export function HealthNotice({ environments }: { environments: EnvironmentHealth
   const broken = environments.filter((e) => e.health === "BROKEN");
   if (broken.length === 0) return null;
   return (
-    <div role="alert" className="space-y-2 rounded-xl border border-red-300 bg-red-50 p-5 text-sm text-red-900" data-testid="connection-broken">
+    <div
+      role="alert"
+      className="space-y-2 rounded-xl border border-red-300 bg-red-50 p-5 text-sm text-red-900"
+      data-testid="connection-broken"
+    >
       {broken.map((e) => (
         <p key={e.id}>
           {/* The cause is a sentence of its own (it starts with a capital: "The application user …"), not a clause after "because". */}
-          <strong>Connection to {e.friendlyName ?? e.url} broken{e.brokenSince ? <> since <LocalTime date={e.brokenSince} /></> : null}.</strong> {e.healthCause ?? "The last check failed."}
-          {e.lastVerifiedAt ? <span className="text-red-800"> Last verified <LocalTime date={e.lastVerifiedAt} />.</span> : null}
+          <strong>
+            Connection to {e.friendlyName ?? e.url} broken
+            {e.brokenSince ? (
+              <>
+                {" "}
+                since <LocalTime date={e.brokenSince} />
+              </>
+            ) : null}
+            .
+          </strong>{" "}
+          {e.healthCause ?? "The last check failed."}
+          {e.lastVerifiedAt ? (
+            <span className="text-red-800">
+              {" "}
+              Last verified <LocalTime date={e.lastVerifiedAt} />.
+            </span>
+          ) : null}
         </p>
       ))}
     </div>

@@ -9,7 +9,7 @@ import { usePathname } from "next/navigation";
 export function NavLinks({ label, links }: { label: string; links: Array<{ href: string; label: string }> }) {
   const pathname = usePathname();
   return (
-    <nav aria-label={label} className="mt-4 -mx-1 flex flex-wrap gap-1 text-sm">
+    <nav aria-label={label} className="-mx-1 mt-4 flex flex-wrap gap-1 text-sm">
       {links.map((l, i) => {
         const current = i === 0 ? pathname === l.href : pathname === l.href || pathname.startsWith(`${l.href}/`);
         return (

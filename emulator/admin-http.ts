@@ -34,7 +34,15 @@ export function createAdminRouter(ctx: EmulatorContext, admin: EmulatorAdmin): R
   router
     .add(["GET"], "/_emulator", () =>
       jsonResponse(200, {
-        endpoints: ["GET /_emulator/state", "PUT /_emulator/scenario", "POST /_emulator/reset", "POST /_emulator/actions/<name>", "GET|DELETE /_emulator/requests", "GET /_emulator/ppac", "GET /_emulator/marketplace"],
+        endpoints: [
+          "GET /_emulator/state",
+          "PUT /_emulator/scenario",
+          "POST /_emulator/reset",
+          "POST /_emulator/actions/<name>",
+          "GET|DELETE /_emulator/requests",
+          "GET /_emulator/ppac",
+          "GET /_emulator/marketplace",
+        ],
         actions: Object.keys(ADMIN_ACTIONS),
       }),
     )
@@ -49,7 +57,11 @@ export function createAdminRouter(ctx: EmulatorContext, admin: EmulatorAdmin): R
     })
     .add(["POST"], "/_emulator/actions/:name", async (req, params) => {
       const action = ADMIN_ACTIONS[params.name ?? ""];
-      if (!action) throw new AdminError(404, `Unknown action '${params.name ?? ""}'. Known: ${Object.keys(ADMIN_ACTIONS).join(", ")}`);
+      if (!action)
+        throw new AdminError(
+          404,
+          `Unknown action '${params.name ?? ""}'. Known: ${Object.keys(ADMIN_ACTIONS).join(", ")}`,
+        );
       const parsed = action.schema.safeParse(parseJson(req));
       if (!parsed.success) throw new AdminError(400, parsed.error.message);
       const result = await action.run(admin, parsed.data as never);
@@ -58,7 +70,10 @@ export function createAdminRouter(ctx: EmulatorContext, admin: EmulatorAdmin): R
     .add(["GET"], "/_emulator/requests", (req) => {
       const kind = req.url.searchParams.get("kind");
       const since = Number(req.url.searchParams.get("since") ?? "0");
-      return jsonResponse(200, admin.requestLog().filter((e) => (!kind || e.kind === kind) && e.id > since));
+      return jsonResponse(
+        200,
+        admin.requestLog().filter((e) => (!kind || e.kind === kind) && e.id > since),
+      );
     })
     .add(["DELETE"], "/_emulator/requests", () => {
       admin.clearRequestLog();
@@ -70,15 +85,21 @@ export function createAdminRouter(ctx: EmulatorContext, admin: EmulatorAdmin): R
 }
 
 export async function handleAdminRequest(router: Router, req: EmulatorRequest): Promise<EmulatorResponse> {
-  req.log.kind = req.url.pathname.startsWith("/_emulator/ppac") || req.url.pathname.startsWith("/_emulator/marketplace") ? "ppac" : "admin";
-  if (!isLoopbackAddress(req.remoteAddress)) return jsonResponse(403, { error: "The admin API only answers loopback clients." });
+  req.log.kind =
+    req.url.pathname.startsWith("/_emulator/ppac") || req.url.pathname.startsWith("/_emulator/marketplace")
+      ? "ppac"
+      : "admin";
+  if (!isLoopbackAddress(req.remoteAddress))
+    return jsonResponse(403, { error: "The admin API only answers loopback clients." });
   const match = router.match(req.method, req.url.pathname);
   if (!match) return jsonResponse(404, { error: `No admin endpoint ${req.method} ${req.url.pathname}` });
-  if ("allowed" in match) return jsonResponse(405, { error: `Use ${match.allowed.join(" or ")}` }, { allow: match.allowed.join(", ") });
+  if ("allowed" in match)
+    return jsonResponse(405, { error: `Use ${match.allowed.join(" or ")}` }, { allow: match.allowed.join(", ") });
   try {
     return await match.handler(req, match.params);
   } catch (error) {
-    if (error instanceof AdminError || error instanceof MarketplaceAdminError) return jsonResponse(error.status, { error: error.message });
+    if (error instanceof AdminError || error instanceof MarketplaceAdminError)
+      return jsonResponse(error.status, { error: error.message });
     throw error;
   }
 }

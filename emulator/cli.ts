@@ -23,16 +23,32 @@ import { defaultStateDir } from "./paths";
 import { parseScenario } from "./scenario";
 import type { Scenario } from "./scenario";
 
-async function loadScenario(file: string | undefined, credentials: AppCredentials, extraRedirectUris: string[]): Promise<Scenario> {
+async function loadScenario(
+  file: string | undefined,
+  credentials: AppCredentials,
+  extraRedirectUris: string[],
+): Promise<Scenario> {
   if (!file) return demoScenario({ credentials, extraRedirectUris });
   const parsed = parseScenario(JSON.parse(await readFile(file, "utf8")));
   // A scenario file without credentials uses the persisted demo ones (no secrets in files).
   if (parsed.app.secrets.length === 0) {
-    parsed.app.secrets.push({ keyId: credentials.secret.keyId, displayName: "demo secret", value: credentials.secret.value, expiresAt: credentials.secret.expiresAt });
+    parsed.app.secrets.push({
+      keyId: credentials.secret.keyId,
+      displayName: "demo secret",
+      value: credentials.secret.value,
+      expiresAt: credentials.secret.expiresAt,
+    });
   }
   if (parsed.app.certificates.length === 0) {
     const c = credentials.certificate;
-    parsed.app.certificates.push({ keyId: c.keyId, displayName: "demo certificate", certPem: c.certPem, thumbprintSha1: c.thumbprintSha1, thumbprintSha256: c.thumbprintSha256, expiresAt: c.expiresAt });
+    parsed.app.certificates.push({
+      keyId: c.keyId,
+      displayName: "demo certificate",
+      certPem: c.certPem,
+      thumbprintSha1: c.thumbprintSha1,
+      thumbprintSha256: c.thumbprintSha256,
+      expiresAt: c.expiresAt,
+    });
   }
   parsed.app.redirectUris = [...new Set([...parsed.app.redirectUris, ...extraRedirectUris])];
   return parsed;
@@ -53,9 +69,12 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     clientSecretKeyId: secret?.keyId ?? "",
     clientSecretExpiresAt: secret?.expiresAt ?? "",
     // The second secret (addRotationSecret), configured as ENTRA_CLIENT_SECRET_2 by `npm run demo`.
-    clientSecret2: s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.value ?? "",
-    clientSecret2KeyId: s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.keyId ?? "",
-    clientSecret2ExpiresAt: s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.expiresAt ?? "",
+    clientSecret2:
+      s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.value ?? "",
+    clientSecret2KeyId:
+      s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.keyId ?? "",
+    clientSecret2ExpiresAt:
+      s.app.secrets.find((x) => x !== secret && x.displayName === "previous secret (rotation)")?.expiresAt ?? "",
     clientCertificate: {
       certPath: paths.certPath,
       keyPath: paths.keyPath,
@@ -64,7 +83,13 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
     },
     redirectUris: s.app.redirectUris,
     // Callers of the portal's API (/api/v1): client-credentials apps with their secret and granted roles.
-    clientApps: s.clientApps.map((c) => ({ displayName: c.displayName, clientId: c.clientId, homeTenantId: c.homeTenantId, clientSecret: c.secrets[0]?.value ?? "", roles: c.grantedAppRoles })),
+    clientApps: s.clientApps.map((c) => ({
+      displayName: c.displayName,
+      clientId: c.clientId,
+      homeTenantId: c.homeTenantId,
+      clientSecret: c.secrets[0]?.value ?? "",
+      roles: c.grantedAppRoles,
+    })),
     globalDiscoveryUrl: emu.globalDiscoveryUrl,
     graphUrl: emu.graphUrl,
     // The commercial marketplace: its Fulfillment API (MARKETPLACE_API_URL) and the purchase and admin page.
@@ -86,7 +111,13 @@ function runtimeInfo(emu: EmulatorHandle, paths: { certPath: string; keyPath: st
       kind: t.kind,
       hasDataverse: t.hasDataverse,
       consented: t.appConsented,
-      users: t.users.map((u) => ({ upn: u.upn, displayName: u.displayName, oid: u.oid, globalAdministrator: isAdmin(u.wids), appRoles: u.appRoles })),
+      users: t.users.map((u) => ({
+        upn: u.upn,
+        displayName: u.displayName,
+        oid: u.oid,
+        globalAdministrator: isAdmin(u.wids),
+        appRoles: u.appRoles,
+      })),
     })),
     environments: s.environments.map((e) => ({
       name: e.name,
@@ -130,16 +161,22 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
     "Tenants and users:",
   ];
   for (const t of info.tenants) {
-    lines.push(`  ${t.displayName} (${t.id}, ${t.primaryDomain})${t.hasDataverse ? "" : " — no Dataverse"}${t.consented ? " — consented" : " — not consented"}`);
+    lines.push(
+      `  ${t.displayName} (${t.id}, ${t.primaryDomain})${t.hasDataverse ? "" : " — no Dataverse"}${t.consented ? " — consented" : " — not consented"}`,
+    );
     for (const u of t.users) {
       const roles = [...(u.globalAdministrator ? ["Global Administrator"] : []), ...u.appRoles];
       lines.push(`      ${u.upn}  ${u.displayName}${roles.length ? `  [${roles.join(", ")}]` : ""}`);
     }
   }
   lines.push("", "Dataverse environments:");
-  for (const e of info.environments) lines.push(`  ${e.name.padEnd(20)} ${e.url}  (tenant ${e.tenantId}, application user: ${e.applicationUser})`);
+  for (const e of info.environments)
+    lines.push(`  ${e.name.padEnd(20)} ${e.url}  (tenant ${e.tenantId}, application user: ${e.applicationUser})`);
   lines.push("", "Client apps of the portal's API (scope api://<app client id>/.default; secrets in runtime.json):");
-  for (const c of info.clientApps) lines.push(`  ${c.displayName}: client id ${c.clientId}, tenant ${c.homeTenantId}${c.roles.length ? `  [${c.roles.join(", ")}]` : "  [no role]"}`);
+  for (const c of info.clientApps)
+    lines.push(
+      `  ${c.displayName}: client id ${c.clientId}, tenant ${c.homeTenantId}${c.roles.length ? `  [${c.roles.join(", ")}]` : "  [no role]"}`,
+    );
   lines.push("", `Runtime details: see runtime.json. Press Ctrl+C to stop.`);
   console.log(lines.join("\n"));
 }
@@ -151,7 +188,13 @@ function printSummary(info: ReturnType<typeof runtimeInfo>): void {
  */
 function addRotationSecret(scenario: Scenario, credentials: AppCredentials): void {
   const end = Math.min(Date.now() + 90 * 86_400_000, Date.parse(credentials.secret.expiresAt) - 86_400_000);
-  scenario.app.secrets.push({ keyId: randomGuid(), displayName: "previous secret (rotation)", value: generateClientSecretValue(), startsAt: new Date(Date.now() - 60_000).toISOString(), expiresAt: new Date(end).toISOString() });
+  scenario.app.secrets.push({
+    keyId: randomGuid(),
+    displayName: "previous secret (rotation)",
+    value: generateClientSecretValue(),
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    expiresAt: new Date(end).toISOString(),
+  });
 }
 
 /**
@@ -161,7 +204,8 @@ function addRotationSecret(scenario: Scenario, credentials: AppCredentials): voi
 function addDemoSubscription(scenario: Scenario): void {
   const fabrikam = scenario.tenants.find((t) => t.id === DEMO_IDS.tenants.fabrikam);
   const diego = fabrikam?.users.find((u) => u.upn.startsWith("diego@"));
-  if (!fabrikam || !diego || scenario.marketplace.subscriptions.some((s) => s.id === DEMO_IDS.subscriptions.fabrikam)) return;
+  if (!fabrikam || !diego || scenario.marketplace.subscriptions.some((s) => s.id === DEMO_IDS.subscriptions.fabrikam))
+    return;
   const party = { emailId: diego.upn, objectId: diego.oid, tenantId: fabrikam.id, puid: null };
   const start = new Date(Date.now() - 3 * 86_400_000);
   const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00Z`;
@@ -192,14 +236,19 @@ function addDemoSubscription(scenario: Scenario): void {
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? "44300");
   const stateDir = process.env.EMULATOR_STATE_DIR ?? defaultStateDir();
-  const extraRedirectUris = (process.env.EMULATOR_REDIRECT_URIS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const extraRedirectUris = (process.env.EMULATOR_REDIRECT_URIS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const { credentials, paths } = await loadOrCreateDemoCredentials(stateDir, DEMO_IDS.appDisplayName);
   const scenario = await loadScenario(process.env.EMULATOR_SCENARIO, credentials, extraRedirectUris);
   addRotationSecret(scenario, credentials);
   addDemoSubscription(scenario);
   // The offer's technical configuration in Partner Center: where a purchase lands and where notifications go.
-  if (process.env.EMULATOR_MARKETPLACE_LANDING_URL) scenario.marketplace.landingPageUrl = process.env.EMULATOR_MARKETPLACE_LANDING_URL;
-  if (process.env.EMULATOR_MARKETPLACE_WEBHOOK_URL) scenario.marketplace.webhookUrl = process.env.EMULATOR_MARKETPLACE_WEBHOOK_URL;
+  if (process.env.EMULATOR_MARKETPLACE_LANDING_URL)
+    scenario.marketplace.landingPageUrl = process.env.EMULATOR_MARKETPLACE_LANDING_URL;
+  if (process.env.EMULATOR_MARKETPLACE_WEBHOOK_URL)
+    scenario.marketplace.webhookUrl = process.env.EMULATOR_MARKETPLACE_WEBHOOK_URL;
   const emu = await startEmulator({ port, scenario, stateDir });
   const info = runtimeInfo(emu, paths, credentials);
   const json = `${JSON.stringify(info, null, 2)}\n`;

@@ -37,7 +37,11 @@ export function generateAppCredentials(appDisplayName: string): AppCredentials {
   const now = Date.now();
   const cert = createSelfSignedCertificate(appDisplayName, 365);
   return {
-    secret: { keyId: randomGuid(), value: generateClientSecretValue(), expiresAt: new Date(now + 730 * DAY_MS).toISOString() },
+    secret: {
+      keyId: randomGuid(),
+      value: generateClientSecretValue(),
+      expiresAt: new Date(now + 730 * DAY_MS).toISOString(),
+    },
     certificate: {
       keyId: randomGuid(),
       certPem: cert.certPem,

@@ -37,7 +37,12 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
     clientApps: [
       { name: "Northwind Sync Back End", clientId: DEMO_IDS.clientApps.backEnd, roles: [CONNECTIONS_READ] },
       { name: "Northwind Reporting", clientId: DEMO_IDS.clientApps.noRole },
-      { name: "Fabrikam Integration", clientId: DEMO_IDS.clientApps.foreign, homeTenantId: DEMO_IDS.tenants.fabrikam, roles: [CONNECTIONS_READ] },
+      {
+        name: "Fabrikam Integration",
+        clientId: DEMO_IDS.clientApps.foreign,
+        homeTenantId: DEMO_IDS.tenants.fabrikam,
+        roles: [CONNECTIONS_READ],
+      },
     ],
     customers: [
       {
@@ -53,7 +58,15 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
           { name: "Alex Wilber", upn: "alex", wids: [DirectoryRole.ApplicationAdministrator, MEMBER_USER_ROLE] },
         ],
         // Nothing created yet: neither the application user nor the integration role.
-        environments: [{ name: "contoso", region: "crm", friendlyName: "Contoso (Production)", appUser: "none", integrationRole: "absent" }],
+        environments: [
+          {
+            name: "contoso",
+            region: "crm",
+            friendlyName: "Contoso (Production)",
+            appUser: "none",
+            integrationRole: "absent",
+          },
+        ],
       },
       {
         name: "Fabrikam",
@@ -79,7 +92,13 @@ export function demoScenario(options: DemoScenarioOptions = {}): Scenario {
         ],
         environments: [
           { name: "adventureworks", region: "crm11", friendlyName: "Adventure Works (Production)", appUser: "no-role" },
-          { name: "adventureworks-dev", region: "crm", friendlyName: "Adventure Works (Dev)", purpose: "Sandbox", appUser: "none" },
+          {
+            name: "adventureworks-dev",
+            region: "crm",
+            friendlyName: "Adventure Works (Dev)",
+            purpose: "Sandbox",
+            appUser: "none",
+          },
         ],
       },
       {

@@ -31,16 +31,32 @@ export const ENTRA_ERRORS = {
     "invalid_request",
     "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.",
   ),
-  tenantMalformed: entra(900023, "invalid_request", "Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain."),
+  tenantMalformed: entra(
+    900023,
+    "invalid_request",
+    "Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain.",
+  ),
   grantNotSupportedOnCommon: entra(
     9001023,
     "invalid_request",
     "The grant type isn't supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
   ),
   /** [U] client_credentials on /organizations: no tenant can be determined. */
-  tenantRealmMissing: entra(90019, "invalid_request", "Microsoft Entra ID was unable to determine the tenant identifier from the request."),
-  methodNotAllowed: entra(900561, "invalid_request", "The endpoint only accepts {verbs} requests. Received a {verb} request."),
-  missingParameter: entra(900144, "invalid_request", "The request body must contain the following parameter: '{name}'."),
+  tenantRealmMissing: entra(
+    90019,
+    "invalid_request",
+    "Microsoft Entra ID was unable to determine the tenant identifier from the request.",
+  ),
+  methodNotAllowed: entra(
+    900561,
+    "invalid_request",
+    "The endpoint only accepts {verbs} requests. Received a {verb} request.",
+  ),
+  missingParameter: entra(
+    900144,
+    "invalid_request",
+    "The request body must contain the following parameter: '{name}'.",
+  ),
   invalidParameter: entra(90100, "invalid_request", "The parameter '{name}' is empty or not valid."),
   malformedRequest: entra(9002313, "invalid_request", "Invalid request. Request is malformed or invalid."),
   conflictingClientAuth: entra(
@@ -48,7 +64,11 @@ export const ENTRA_ERRORS = {
     "invalid_request",
     "The authentication service request isn't valid. More than one client authentication method was used ({methods}).",
   ),
-  unsupportedGrantType: entra(70003, "unsupported_grant_type", "The app requested an unsupported grant type '{grantType}'."),
+  unsupportedGrantType: entra(
+    70003,
+    "unsupported_grant_type",
+    "The app requested an unsupported grant type '{grantType}'.",
+  ),
   resourceParameterNotSupported: entra(901002, "invalid_request", "The 'resource' request parameter is not supported."),
 
   // The application
@@ -75,7 +95,11 @@ export const ENTRA_ERRORS = {
   ),
 
   // Client authentication
-  missingClientCredential: entra(7000218, "invalid_client", "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+  missingClientCredential: entra(
+    7000218,
+    "invalid_client",
+    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+  ),
   invalidClientSecret: entra(
     7000215,
     "invalid_client",
@@ -92,7 +116,11 @@ export const ENTRA_ERRORS = {
     "invalid_client",
     "Client assertion is not within its valid time range. Current time: {now}, assertion valid from {nbf}, expiry time of assertion {exp}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
   ),
-  assertionSubjectMismatch: entra(50048, "invalid_client", "Subject mismatches Issuer claim in the client assertion for application '{clientId}'."),
+  assertionSubjectMismatch: entra(
+    50048,
+    "invalid_client",
+    "Subject mismatches Issuer claim in the client assertion for application '{clientId}'.",
+  ),
   // Federated identity credentials (docs/protocol/identity.md F3, F4)
   federatedNoMatch: entra(
     70021,
@@ -119,7 +147,11 @@ export const ENTRA_ERRORS = {
     "invalid_client",
     "No matching federated identity record found for presented assertion subject '{subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.",
   ),
-  federatedNotManagedIdentity: entra(700226, "invalid_client", "Only MSI tokens may be used as Federated Identity Credentials for AAD issuer."),
+  federatedNotManagedIdentity: entra(
+    700226,
+    "invalid_client",
+    "Only MSI tokens may be used as Federated Identity Credentials for AAD issuer.",
+  ),
   redirectUriMismatchAtToken: entra(
     500112,
     "invalid_client",
@@ -127,7 +159,11 @@ export const ENTRA_ERRORS = {
   ),
 
   // Scopes and resources
-  invalidScope: entra(70011, "invalid_scope", "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
+  invalidScope: entra(
+    70011,
+    "invalid_scope",
+    "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
+  ),
   /** What Entra answers today for a client-credentials scope that is not `<resource>/.default` (docs/protocol/entra.md A5). */
   clientCredentialsScope: entra(
     1002012,
@@ -162,8 +198,16 @@ export const ENTRA_ERRORS = {
     "invalid_grant",
     "Provided Authorization Code is intended to use against other tenant, thus rejected.",
   ),
-  codeOtherClient: entra(70000, "invalid_grant", "Provided grant is invalid or malformed. The code was issued to a different client."),
-  pkceMismatch: entra(501481, "invalid_grant", "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
+  codeOtherClient: entra(
+    70000,
+    "invalid_grant",
+    "Provided grant is invalid or malformed. The code was issued to a different client.",
+  ),
+  pkceMismatch: entra(
+    501481,
+    "invalid_grant",
+    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+  ),
   pkceMissingVerifier: entra(
     50148,
     "invalid_grant",
@@ -193,34 +237,34 @@ export const ENTRA_ERRORS = {
     "unsupported_response_type",
     "The application returned an unsupported response type '{responseType}'.",
   ),
-  idTokenNotEnabled: entra(
-    700054,
+  idTokenNotEnabled: entra(700054, "invalid_request", "response_type 'id_token' is not enabled for the application."),
+  unsupportedResponseMode: entra(
+    70007,
     "invalid_request",
-    "response_type 'id_token' is not enabled for the application.",
+    "The application returned an unsupported value of 'response_mode': '{responseMode}'.",
   ),
-  unsupportedResponseMode: entra(70007, "invalid_request", "The application returned an unsupported value of 'response_mode': '{responseMode}'."),
   invalidCodeChallengeMethod: entra(
     501491,
     "invalid_request",
     "Invalid size of Code_Challenge parameter or unsupported code_challenge_method '{method}'.",
   ),
-  loginRequired: entra(
-    50058,
-    "login_required",
-    "A silent sign-in request was sent but no user is signed in.",
+  loginRequired: entra(50058, "login_required", "A silent sign-in request was sent but no user is signed in."),
+  interactionRequired: entra(
+    16000,
+    "interaction_required",
+    "Either multiple user identities are available for the current request or selected account is not supported for the scenario.",
   ),
-  interactionRequired: entra(16000, "interaction_required", "Either multiple user identities are available for the current request or selected account is not supported for the scenario."),
   consentRequired: entra(
     65001,
     "consent_required",
     "The user or administrator has not consented to use the application with ID '{clientId}' named '{appName}'. Send an interactive authorization request for this user and resource.",
   ),
-  userDeclinedConsent: entra(65004, "consent_required", "The resource owner or authorization server denied the request."),
-  adminConsentRequired: entra(
-    90094,
-    "access_denied",
-    "The grant requires admin permission.",
+  userDeclinedConsent: entra(
+    65004,
+    "consent_required",
+    "The resource owner or authorization server denied the request.",
   ),
+  adminConsentRequired: entra(90094, "access_denied", "The grant requires admin permission."),
   userNotInTenant: entra(
     50020,
     "access_denied",
@@ -328,13 +372,15 @@ export const DATAVERSE_ERRORS = {
   administrationMode: {
     status: 403,
     code: "0x8004f0fd",
-    template: "The organization {organizationId} is in administration mode. Only users with the System Administrator or System Customizer security role can access it.",
+    template:
+      "The organization {organizationId} is in administration mode. Only users with the System Administrator or System Customizer security role can access it.",
   },
   /** A person outside the environment's security group (docs/protocol/dataverse.md "Security group"; code [U]). */
   notInSecurityGroup: {
     status: 403,
     code: "0x80072560",
-    template: "The user is not a member of the organization. Access to this environment is restricted to the members of a security group.",
+    template:
+      "The user is not a member of the organization. Access to this environment is restricted to the members of a security group.",
   },
   /** [V] message shape and code. */
   missingPrivilege: {
@@ -353,7 +399,12 @@ export const DATAVERSE_ERRORS = {
       "SecLib::AccessCheckEx failed. Returned hr = -2147187962, ObjectID: {recordId}, OwnerId: {ownerId},  OwnerIdType: 8 and CallingUser: {systemUserId}. ObjectTypeCode: {otc}, objectBusinessUnitId: {businessUnitId}, AccessRights: {accessRights} ",
   },
   /** [V] message and name (docs/protocol/dataverse.md "Annotations"). */
-  recordNotFound: { status: 404, code: "0x80040217", template: "Entity '{entity}' With Id = {id} Does Not Exist", messageName: "ObjectDoesNotExist" },
+  recordNotFound: {
+    status: 404,
+    code: "0x80040217",
+    template: "Entity '{entity}' With Id = {id} Does Not Exist",
+    messageName: "ObjectDoesNotExist",
+  },
   resourceNotFound: { status: 404, code: "0x80060888", template: "Resource not found for the segment '{segment}'." },
   propertyNotFound: {
     status: 400,
@@ -368,13 +419,33 @@ export const DATAVERSE_ERRORS = {
   queryParameterNotEmulated: {
     status: 400,
     code: "0x0",
-    template: "The query parameter {name} is not supported by the emulated Dataverse: Dataverse supports it, the emulator does not implement it.",
+    template:
+      "The query parameter {name} is not supported by the emulated Dataverse: Dataverse supports it, the emulator does not implement it.",
   },
   /** [U] a `$skiptoken` the server did not write (Dataverse's exact answer is unknown). */
-  invalidSkipToken: { status: 400, code: "0x80060888", template: "The $skiptoken value '{value}' is not a paging cookie this server wrote. Use the @odata.nextLink URL as it was returned." },
-  invalidJson: { status: 400, code: "0x80048d19", template: "Error identified in Payload provided by the user for Entity :'{entity}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : Microsoft.OData.ODataException: {detail}" },
-  methodNotAllowed: { status: 405, code: "0x80060888", template: "The requested resource does not support http method '{method}'." },
-  duplicateRecord: { status: 412, code: "0x80040237", template: "A record that has the attribute values {attribute} already exists. The entity key requires that this set of attributes contains unique values." },
+  invalidSkipToken: {
+    status: 400,
+    code: "0x80060888",
+    template:
+      "The $skiptoken value '{value}' is not a paging cookie this server wrote. Use the @odata.nextLink URL as it was returned.",
+  },
+  invalidJson: {
+    status: 400,
+    code: "0x80048d19",
+    template:
+      "Error identified in Payload provided by the user for Entity :'{entity}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : Microsoft.OData.ODataException: {detail}",
+  },
+  methodNotAllowed: {
+    status: 405,
+    code: "0x80060888",
+    template: "The requested resource does not support http method '{method}'.",
+  },
+  duplicateRecord: {
+    status: 412,
+    code: "0x80040237",
+    template:
+      "A record that has the attribute values {attribute} already exists. The entity key requires that this set of attributes contains unique values.",
+  },
   /** [U] the service principal of `applicationid` does not exist in the environment's tenant (docs/protocol/dataverse.md B4). */
   applicationNotInTenant: {
     status: 400,
@@ -383,14 +454,22 @@ export const DATAVERSE_ERRORS = {
       "Application with id {applicationId} could not be found in the Microsoft Entra tenant {tenantId} of this organization. The application must be consented in the tenant before an application user can be created.",
   },
   /** [V] service protection codes/messages (PA api-limits). */
-  throttle0x80072322: { status: 429, code: "0x80072322", template: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." },
+  throttle0x80072322: {
+    status: 429,
+    code: "0x80072322",
+    template: "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+  },
   throttle0x80072321: {
     status: 429,
     code: "0x80072321",
     template:
       "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
   },
-  throttle0x80072326: { status: 429, code: "0x80072326", template: "Number of concurrent requests exceeded the limit of 52." },
+  throttle0x80072326: {
+    status: 429,
+    code: "0x80072326",
+    template: "Number of concurrent requests exceeded the limit of 52.",
+  },
   /** [U] body of the 401s (the reference says it may be empty). */
   unauthorized: { status: 401, code: "", template: "{detail}" },
   internal: { status: 500, code: "0x80040216", template: "An unexpected error occurred: {detail}" },
@@ -404,7 +483,10 @@ export interface DataverseErrorInstance {
   messageName?: string;
 }
 
-export function dataverseError(name: DataverseErrorName, params: Record<string, string | number | undefined> = {}): DataverseErrorInstance {
+export function dataverseError(
+  name: DataverseErrorName,
+  params: Record<string, string | number | undefined> = {},
+): DataverseErrorInstance {
   const definition: DataverseErrorDefinition = DATAVERSE_ERRORS[name];
   return {
     status: definition.status,
@@ -421,6 +503,9 @@ export class DataverseHttpError extends Error {
   }
 }
 
-export function failDataverse(name: DataverseErrorName, params: Record<string, string | number | undefined> = {}): never {
+export function failDataverse(
+  name: DataverseErrorName,
+  params: Record<string, string | number | undefined> = {},
+): never {
   throw new DataverseHttpError(dataverseError(name, params));
 }

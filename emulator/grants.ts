@@ -26,20 +26,34 @@ const WELL_KNOWN: Record<string, { roles: Record<string, string>; scopes: Record
 
 export function permissionId(resourceAppId: string, value: string, type: "Role" | "Scope"): string {
   const known = WELL_KNOWN[resourceAppId.toLowerCase()];
-  return (type === "Role" ? known?.roles[value] : known?.scopes[value]) ?? stableGuid(`permission:${resourceAppId.toLowerCase()}:${type}`, value);
+  return (
+    (type === "Role" ? known?.roles[value] : known?.scopes[value]) ??
+    stableGuid(`permission:${resourceAppId.toLowerCase()}:${type}`, value)
+  );
 }
 
 /** The application permissions (roles) and delegated permissions (scopes) a first-party API exposes here. */
-export function firstPartyPermissions(resourceAppId: string, app: AppRegistration): { roles: string[]; scopes: string[] } {
+export function firstPartyPermissions(
+  resourceAppId: string,
+  app: AppRegistration,
+): { roles: string[]; scopes: string[] } {
   const known = WELL_KNOWN[resourceAppId.toLowerCase()] ?? { roles: {}, scopes: {} };
   const extra = staticPermissions(app).filter((p) => sameGuid(p.resourceAppId, resourceAppId));
   return {
     roles: [...new Set([...Object.keys(known.roles), ...extra.filter((p) => p.type === "Role").map((p) => p.value)])],
-    scopes: [...new Set([...Object.keys(known.scopes), ...extra.filter((p) => p.type === "Scope").map((p) => p.value)])],
+    scopes: [
+      ...new Set([...Object.keys(known.scopes), ...extra.filter((p) => p.type === "Scope").map((p) => p.value)]),
+    ],
   };
 }
 
-export type StaticPermission = { resourceAppId: string; resourceName: string; value: string; id: string; type: "Role" | "Scope" };
+export type StaticPermission = {
+  resourceAppId: string;
+  resourceName: string;
+  value: string;
+  id: string;
+  type: "Role" | "Scope";
+};
 
 /** The registration's static permissions (what admin consent grants), as `requiredResourceAccess` lists them. */
 export function staticPermissions(app: AppRegistration): StaticPermission[] {
@@ -48,15 +62,39 @@ export function staticPermissions(app: AppRegistration): StaticPermission[] {
     if (p.resource === app.displayName) {
       const role = app.appRoles.find((r) => r.value === p.permission);
       const type = role?.allowedMemberTypes.includes("Application") ? "Role" : "Scope";
-      result.push({ resourceAppId: app.clientId, resourceName: app.displayName, value: p.permission, id: role?.id ?? stableGuid("permission:self", p.permission), type });
+      result.push({
+        resourceAppId: app.clientId,
+        resourceName: app.displayName,
+        value: p.permission,
+        id: role?.id ?? stableGuid("permission:self", p.permission),
+        type,
+      });
     } else if (/^microsoft graph$/i.test(p.resource)) {
-      result.push({ resourceAppId: GRAPH_APP_ID, resourceName: "Microsoft Graph", value: p.permission, id: permissionId(GRAPH_APP_ID, p.permission, "Scope"), type: "Scope" });
+      result.push({
+        resourceAppId: GRAPH_APP_ID,
+        resourceName: "Microsoft Graph",
+        value: p.permission,
+        id: permissionId(GRAPH_APP_ID, p.permission, "Scope"),
+        type: "Scope",
+      });
     } else if (/^(dynamics crm|dataverse|common data service)$/i.test(p.resource)) {
-      result.push({ resourceAppId: DYNAMICS_CRM_APP_ID, resourceName: "Dynamics CRM", value: p.permission, id: permissionId(DYNAMICS_CRM_APP_ID, p.permission, "Scope"), type: "Scope" });
+      result.push({
+        resourceAppId: DYNAMICS_CRM_APP_ID,
+        resourceName: "Dynamics CRM",
+        value: p.permission,
+        id: permissionId(DYNAMICS_CRM_APP_ID, p.permission, "Scope"),
+        type: "Scope",
+      });
     }
   }
   for (const value of app.graphApplicationPermissions) {
-    result.push({ resourceAppId: GRAPH_APP_ID, resourceName: "Microsoft Graph", value, id: permissionId(GRAPH_APP_ID, value, "Role"), type: "Role" });
+    result.push({
+      resourceAppId: GRAPH_APP_ID,
+      resourceName: "Microsoft Graph",
+      value,
+      id: permissionId(GRAPH_APP_ID, value, "Role"),
+      type: "Role",
+    });
   }
   return result;
 }

@@ -14,7 +14,14 @@
  */
 import { X509Certificate } from "node:crypto";
 import type { EmulatorContext } from "./context";
-import { DYNAMICS_CRM_APP_ID, firstPartyPermissions, grantedGraphRoles, grantedStaticPermissions, permissionId, staticPermissions } from "./grants";
+import {
+  DYNAMICS_CRM_APP_ID,
+  firstPartyPermissions,
+  grantedGraphRoles,
+  grantedStaticPermissions,
+  permissionId,
+  staticPermissions,
+} from "./grants";
 import { authenticateGraphCaller, graphError, isResponse, type GraphCaller } from "./graph-auth";
 import { isGuid, sameGuid, stableGuid } from "./guid";
 import { header, jsonResponse } from "./http";
@@ -24,12 +31,25 @@ import { GRAPH_APP_ID } from "./entra/scopes";
 import { isConsumerTenant } from "./entra/tenant-resolution";
 import type { Scenario, Tenant } from "./scenario";
 
-const PATH = /^\/v1\.0\/(applications|servicePrincipals|oauth2PermissionGrants)(?:\/([^/()]+)|\(appId='([^']*)'\))?(?:\/([A-Za-z0-9]+))?$/;
+const PATH =
+  /^\/v1\.0\/(applications|servicePrincipals|oauth2PermissionGrants)(?:\/([^/()]+)|\(appId='([^']*)'\))?(?:\/([A-Za-z0-9]+))?$/;
 const RELATIONSHIPS = new Set(["appRoleAssignedTo", "appRoleAssignments", "oauth2PermissionGrants"]);
 
 /** Application.Read.All or a higher permission (G-32). */
-const READ_APPLICATIONS = ["Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"];
-const READ_ASSIGNMENTS = ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"];
+const READ_APPLICATIONS = [
+  "Application.Read.All",
+  "Application.ReadWrite.All",
+  "Application.ReadWrite.OwnedBy",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
+const READ_ASSIGNMENTS = [
+  "Application.Read.All",
+  "Application.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+  "AppRoleAssignment.ReadWrite.All",
+];
 /** Delegated permission grants: Directory.Read.All or higher (G-32; Application.Read.All is not listed). */
 const READ_GRANTS = ["Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"];
 
@@ -40,7 +60,13 @@ export function isDirectoryPath(pathname: string): boolean {
 type Json = Record<string, unknown>;
 type Principal = { id: string; appId: string; displayName: string; json: Json };
 type Assignment = Json & { id: string; appRoleId: string; principalId: string; resourceId: string };
-type Grant = Json & { id: string; clientId: string; consentType: string; principalId: string | null; resourceId: string };
+type Grant = Json & {
+  id: string;
+  clientId: string;
+  consentType: string;
+  principalId: string | null;
+  resourceId: string;
+};
 
 /** Opaque ids like Graph's (base64url), stable for the same facts. */
 function opaqueId(kind: string, ...parts: string[]): string {
@@ -78,11 +104,20 @@ class Directory {
     const app = scenario.app;
     const home = sameGuid(app.homeTenantId, tenant.id);
     const audience = app.multiTenant ? "AzureADMultipleOrgs" : "AzureADMyOrg";
-    const appRoles = app.appRoles.map((r) => ({ allowedMemberTypes: r.allowedMemberTypes, description: r.description, displayName: r.displayName, id: r.id, isEnabled: true, origin: "Application", value: r.value }));
+    const appRoles = app.appRoles.map((r) => ({
+      allowedMemberTypes: r.allowedMemberTypes,
+      description: r.description,
+      displayName: r.displayName,
+      id: r.id,
+      isEnabled: true,
+      origin: "Application",
+      value: r.value,
+    }));
 
     if (home) {
       const byResource = new Map<string, Array<{ id: string; type: string }>>();
-      for (const p of staticPermissions(app)) byResource.set(p.resourceAppId, [...(byResource.get(p.resourceAppId) ?? []), { id: p.id, type: p.type }]);
+      for (const p of staticPermissions(app))
+        byResource.set(p.resourceAppId, [...(byResource.get(p.resourceAppId) ?? []), { id: p.id, type: p.type }]);
       const created = new Date(Date.parse(app.secrets[0]?.startsAt ?? "2024-01-01T00:00:00Z")).toISOString();
       this.applications.push({
         id: applicationObjectId(app.clientId),
@@ -102,7 +137,13 @@ class Directory {
           publisherDomain: app.publisherDomain ?? tenant.primaryDomain,
           signInAudience: audience,
           tags: [],
-          api: { acceptMappedClaims: null, knownClientApplications: [], requestedAccessTokenVersion: app.accessTokenAcceptedVersion, oauth2PermissionScopes: [], preAuthorizedApplications: [] },
+          api: {
+            acceptMappedClaims: null,
+            knownClientApplications: [],
+            requestedAccessTokenVersion: app.accessTokenAcceptedVersion,
+            oauth2PermissionScopes: [],
+            preAuthorizedApplications: [],
+          },
           appRoles,
           publicClient: { redirectUris: [] },
           spa: { redirectUris: [] },
@@ -110,9 +151,15 @@ class Directory {
             homePageUrl: null,
             logoutUrl: null,
             redirectUris: app.redirectUris,
-            implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: app.idTokenImplicitGrant },
+            implicitGrantSettings: {
+              enableAccessTokenIssuance: false,
+              enableIdTokenIssuance: app.idTokenImplicitGrant,
+            },
           },
-          requiredResourceAccess: [...byResource].map(([resourceAppId, resourceAccess]) => ({ resourceAppId, resourceAccess })),
+          requiredResourceAccess: [...byResource].map(([resourceAppId, resourceAccess]) => ({
+            resourceAppId,
+            resourceAccess,
+          })),
           keyCredentials: app.certificates.map((c) => ({
             customKeyIdentifier: c.thumbprintSha1.toUpperCase(),
             displayName: c.displayName,
@@ -141,7 +188,24 @@ class Directory {
         id,
         appId: client.clientId,
         displayName: client.displayName,
-        json: { id, appId: client.clientId, displayName: client.displayName, signInAudience: "AzureADMyOrg", appRoles: [], requiredResourceAccess: [], web: { redirectUris: [], homePageUrl: null, logoutUrl: null, implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } }, spa: { redirectUris: [] }, publicClient: { redirectUris: [] }, keyCredentials: [], passwordCredentials: [] },
+        json: {
+          id,
+          appId: client.clientId,
+          displayName: client.displayName,
+          signInAudience: "AzureADMyOrg",
+          appRoles: [],
+          requiredResourceAccess: [],
+          web: {
+            redirectUris: [],
+            homePageUrl: null,
+            logoutUrl: null,
+            implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+          },
+          spa: { redirectUris: [] },
+          publicClient: { redirectUris: [] },
+          keyCredentials: [],
+          passwordCredentials: [],
+        },
       });
     }
 
@@ -182,13 +246,34 @@ class Directory {
       );
     }
     for (const client of scenario.clientApps.filter((c) => sameGuid(c.homeTenantId, tenant.id))) {
-      this.servicePrincipals.push(sp(client.servicePrincipalObjectId, client.clientId, client.displayName, client.homeTenantId, { signInAudience: "AzureADMyOrg" }));
+      this.servicePrincipals.push(
+        sp(client.servicePrincipalObjectId, client.clientId, client.displayName, client.homeTenantId, {
+          signInAudience: "AzureADMyOrg",
+        }),
+      );
     }
     const firstParty = (appId: string, displayName: string) => {
       const perms = firstPartyPermissions(appId, app);
       return sp(firstPartySpId(tenant.id, appId), appId, displayName, "f8cdef31-a31e-4b4a-93e4-5f571e91255a", {
-        appRoles: perms.roles.map((value) => ({ allowedMemberTypes: ["Application"], description: value, displayName: value, id: permissionId(appId, value, "Role"), isEnabled: true, origin: "Application", value })),
-        oauth2PermissionScopes: perms.scopes.map((value) => ({ adminConsentDescription: value, adminConsentDisplayName: value, id: permissionId(appId, value, "Scope"), isEnabled: true, type: "User", userConsentDescription: value, userConsentDisplayName: value, value })),
+        appRoles: perms.roles.map((value) => ({
+          allowedMemberTypes: ["Application"],
+          description: value,
+          displayName: value,
+          id: permissionId(appId, value, "Role"),
+          isEnabled: true,
+          origin: "Application",
+          value,
+        })),
+        oauth2PermissionScopes: perms.scopes.map((value) => ({
+          adminConsentDescription: value,
+          adminConsentDisplayName: value,
+          id: permissionId(appId, value, "Scope"),
+          isEnabled: true,
+          type: "User",
+          userConsentDescription: value,
+          userConsentDisplayName: value,
+          value,
+        })),
       });
     };
     const graphSp = firstParty(GRAPH_APP_ID, "Microsoft Graph");
@@ -198,8 +283,15 @@ class Directory {
 
     // App role assignments: people and client apps holding the app's roles; the app's own application permissions.
     if (portalSp) {
-      const roleId = (value: string, memberType: "User" | "Application") => app.appRoles.find((r) => r.value === value && r.allowedMemberTypes.includes(memberType))?.id;
-      const assign = (principalId: string, principalType: string, principalDisplayName: string, appRoleId: string, resource: { id: string; displayName: string }) =>
+      const roleId = (value: string, memberType: "User" | "Application") =>
+        app.appRoles.find((r) => r.value === value && r.allowedMemberTypes.includes(memberType))?.id;
+      const assign = (
+        principalId: string,
+        principalType: string,
+        principalDisplayName: string,
+        appRoleId: string,
+        resource: { id: string; displayName: string },
+      ) =>
         this.assignments.push({
           id: opaqueId("assignment", principalId, appRoleId, resource.id),
           deletedDateTime: null,
@@ -225,19 +317,44 @@ class Directory {
         }
       }
       const granted = grantedStaticPermissions(scenario, tenant);
-      for (const p of granted.filter((g) => g.type === "Role" && sameGuid(g.resourceAppId, app.clientId))) assign(portalSp, "ServicePrincipal", app.displayName, p.id, portal);
-      for (const value of grantedGraphRoles(scenario, tenant)) assign(portalSp, "ServicePrincipal", app.displayName, permissionId(GRAPH_APP_ID, value, "Role"), { id: graphSp.id, displayName: graphSp.displayName });
+      for (const p of granted.filter((g) => g.type === "Role" && sameGuid(g.resourceAppId, app.clientId)))
+        assign(portalSp, "ServicePrincipal", app.displayName, p.id, portal);
+      for (const value of grantedGraphRoles(scenario, tenant))
+        assign(portalSp, "ServicePrincipal", app.displayName, permissionId(GRAPH_APP_ID, value, "Role"), {
+          id: graphSp.id,
+          displayName: graphSp.displayName,
+        });
 
       // Delegated grants: admin consent for everyone, a user's own consent, and permissions asked at run time.
       const scopesByResource = new Map<string, Set<string>>();
       for (const p of granted.filter((g) => g.type === "Scope")) {
-        const resource = sameGuid(p.resourceAppId, GRAPH_APP_ID) ? graphSp.id : sameGuid(p.resourceAppId, DYNAMICS_CRM_APP_ID) ? crmSp?.id : sameGuid(p.resourceAppId, app.clientId) ? portalSp : undefined;
+        const resource = sameGuid(p.resourceAppId, GRAPH_APP_ID)
+          ? graphSp.id
+          : sameGuid(p.resourceAppId, DYNAMICS_CRM_APP_ID)
+            ? crmSp?.id
+            : sameGuid(p.resourceAppId, app.clientId)
+              ? portalSp
+              : undefined;
         if (resource) scopesByResource.set(resource, new Set([...(scopesByResource.get(resource) ?? []), p.value]));
       }
-      const addGrant = (consentType: "AllPrincipals" | "Principal", principalId: string | null, resourceId: string, scopes: Iterable<string>) => {
-        const existing = this.grants.find((g) => g.consentType === consentType && g.principalId === principalId && g.resourceId === resourceId);
+      const addGrant = (
+        consentType: "AllPrincipals" | "Principal",
+        principalId: string | null,
+        resourceId: string,
+        scopes: Iterable<string>,
+      ) => {
+        const existing = this.grants.find(
+          (g) => g.consentType === consentType && g.principalId === principalId && g.resourceId === resourceId,
+        );
         const merged = new Set([...(existing ? String(existing.scope).split(" ") : []), ...scopes]);
-        const grant: Grant = { id: opaqueId("grant", portalSp, consentType, principalId ?? "", resourceId), clientId: portalSp, consentType, principalId, resourceId, scope: [...merged].filter(Boolean).join(" ") };
+        const grant: Grant = {
+          id: opaqueId("grant", portalSp, consentType, principalId ?? "", resourceId),
+          clientId: portalSp,
+          consentType,
+          principalId,
+          resourceId,
+          scope: [...merged].filter(Boolean).join(" "),
+        };
         if (existing) Object.assign(existing, grant);
         else this.grants.push(grant);
       };
@@ -247,7 +364,9 @@ class Directory {
         const [grantTid, oid] = key.split(":", 2);
         if (grantTid !== tid || !crmSp || !oid) continue;
         // Run-time permissions are Dataverse's and Global Discovery's user_impersonation: Dynamics CRM's (G-39).
-        addGrant(oid === "*" ? "AllPrincipals" : "Principal", oid === "*" ? null : oid, crmSp.id, ["user_impersonation"]);
+        addGrant(oid === "*" ? "AllPrincipals" : "Principal", oid === "*" ? null : oid, crmSp.id, [
+          "user_impersonation",
+        ]);
       }
     }
   }
@@ -268,36 +387,77 @@ function parseQuery(req: EmulatorRequest, collection: boolean): Query | Emulator
   for (const key of params.keys()) {
     if (!key.startsWith("$")) continue;
     if (key === "$search" && header(req, "consistencylevel") !== "eventual") {
-      return graphError(req, 400, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+      return graphError(
+        req,
+        400,
+        "Request_UnsupportedQuery",
+        "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+      );
     }
-    if (!["$select", "$filter", "$top", "$skiptoken", "$count"].includes(key)) return graphError(req, 400, "Request_UnsupportedQuery", `The query option '${key}' is not supported for this request.`);
+    if (!["$select", "$filter", "$top", "$skiptoken", "$count"].includes(key))
+      return graphError(
+        req,
+        400,
+        "Request_UnsupportedQuery",
+        `The query option '${key}' is not supported for this request.`,
+      );
   }
   const selectRaw = params.get("$select");
   const topRaw = params.get("$top");
   const top = topRaw === null ? 100 : Number(topRaw);
-  if (!Number.isInteger(top) || top < 1 || top > 999) return graphError(req, 400, "Request_BadRequest", `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`);
+  if (!Number.isInteger(top) || top < 1 || top > 999)
+    return graphError(
+      req,
+      400,
+      "Request_BadRequest",
+      `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`,
+    );
   const skipRaw = params.get("$skiptoken");
   let skip = 0;
   if (skipRaw !== null) {
     const decoded = /^offset:(\d+)$/.exec(Buffer.from(skipRaw, "base64url").toString("utf8"));
-    if (!decoded || !collection) return graphError(req, 400, "Request_BadRequest", "The specified page token value has expired or is invalid.");
+    if (!decoded || !collection)
+      return graphError(req, 400, "Request_BadRequest", "The specified page token value has expired or is invalid.");
     skip = Number(decoded[1]);
   }
-  if (!collection && (params.has("$filter") || params.has("$top"))) return graphError(req, 400, "Request_BadRequest", "Query options $filter and $top apply to collections only.");
-  return { select: selectRaw === null ? null : selectRaw.split(",").map((s) => s.trim()), filter: params.get("$filter"), top, skip };
+  if (!collection && (params.has("$filter") || params.has("$top")))
+    return graphError(req, 400, "Request_BadRequest", "Query options $filter and $top apply to collections only.");
+  return {
+    select: selectRaw === null ? null : selectRaw.split(",").map((s) => s.trim()),
+    filter: params.get("$filter"),
+    top,
+    skip,
+  };
 }
 
 /** `prop eq 'value'` clauses joined by `and`, each on a property the collection supports with `eq` (G-5, G-9, G-31). */
-function parseFilter(req: EmulatorRequest, filter: string, supported: string[], resource: string): Array<[string, string]> | EmulatorResponse {
+function parseFilter(
+  req: EmulatorRequest,
+  filter: string,
+  supported: string[],
+  resource: string,
+): Array<[string, string]> | EmulatorResponse {
   const clauses: Array<[string, string]> = [];
   for (const part of filter.split(/\s+and\s+/i)) {
     const m = /^\s*([A-Za-z]+)\s+(eq)\s+'([^']*)'\s*$/.exec(part);
     if (!m) {
       const prop = /^\s*([A-Za-z]+)\s+(ne|startsWith|endsWith|in|gt|lt)\b/i.exec(part)?.[1];
-      if (prop && supported.includes(prop)) return graphError(req, 400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`);
+      if (prop && supported.includes(prop))
+        return graphError(
+          req,
+          400,
+          "Request_UnsupportedQuery",
+          `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`,
+        );
       return graphError(req, 400, "Request_BadRequest", `Invalid filter clause: ${part.trim()}`);
     }
-    if (!supported.includes(m[1]!)) return graphError(req, 400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${m[1]}' of resource '${resource}'.`);
+    if (!supported.includes(m[1]!))
+      return graphError(
+        req,
+        400,
+        "Request_UnsupportedQuery",
+        `Unsupported or invalid query filter clause specified for property '${m[1]}' of resource '${resource}'.`,
+      );
     clauses.push([m[1]!, m[3]!]);
   }
   return clauses;
@@ -306,10 +466,12 @@ function parseFilter(req: EmulatorRequest, filter: string, supported: string[], 
 function selectFields(req: EmulatorRequest, json: Json, select: string[] | null): Json | EmulatorResponse {
   if (!select) {
     // A certificate's public key only when keyCredentials is selected (G-7).
-    if (Array.isArray(json.keyCredentials)) return { ...json, keyCredentials: json.keyCredentials.map((k: Json) => ({ ...k, key: null })) };
+    if (Array.isArray(json.keyCredentials))
+      return { ...json, keyCredentials: json.keyCredentials.map((k: Json) => ({ ...k, key: null })) };
     return json;
   }
-  if (select.some((s) => !(s in json))) return graphError(req, 400, "Request_BadRequest", "Invalid $select properties.");
+  if (select.some((s) => !(s in json)))
+    return graphError(req, 400, "Request_BadRequest", "Invalid $select properties.");
   return Object.fromEntries(select.map((s) => [s, json[s]]));
 }
 
@@ -318,14 +480,25 @@ function denied(req: EmulatorRequest): EmulatorResponse {
 }
 
 function notFound(req: EmulatorRequest, id: string): EmulatorResponse {
-  return graphError(req, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return graphError(
+    req,
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 function may(caller: GraphCaller, permissions: string[]): boolean {
   return caller.permissions.some((p) => permissions.includes(p));
 }
 
-function page(ctx: EmulatorContext, req: EmulatorRequest, context: string, items: Json[], query: Query): EmulatorResponse {
+function page(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  context: string,
+  items: Json[],
+  query: Query,
+): EmulatorResponse {
   const slice = items.slice(query.skip, query.skip + query.top);
   const body: Json = { "@odata.context": `${graphOrigin(ctx.state.port)}/v1.0/$metadata#${context}`, value: slice };
   if (query.skip + query.top < items.length) {
@@ -345,10 +518,21 @@ export async function handleDirectoryRequest(ctx: EmulatorContext, req: Emulator
   }
   const match = PATH.exec(pathname);
   const relationship = match?.[4];
-  if (!match || (relationship !== undefined && !RELATIONSHIPS.has(relationship)) || (relationship && match[1] !== "servicePrincipals") || (match[1] === "oauth2PermissionGrants" && (match[2] || match[3] !== undefined))) {
-    return graphError(req, 400, "BadRequest", `Resource not found for the segment '${pathname.split("/").filter(Boolean).pop() ?? ""}'.`);
+  if (
+    !match ||
+    (relationship !== undefined && !RELATIONSHIPS.has(relationship)) ||
+    (relationship && match[1] !== "servicePrincipals") ||
+    (match[1] === "oauth2PermissionGrants" && (match[2] || match[3] !== undefined))
+  ) {
+    return graphError(
+      req,
+      400,
+      "BadRequest",
+      `Resource not found for the segment '${pathname.split("/").filter(Boolean).pop() ?? ""}'.`,
+    );
   }
-  if (req.method !== "GET") return graphError(req, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+  if (req.method !== "GET")
+    return graphError(req, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
   const caller = await authenticateGraphCaller(ctx, req);
   if (isResponse(caller)) return caller;
   const tenant = ctx.state.tenantById(caller.tenantId);
@@ -372,9 +556,18 @@ export async function handleDirectoryRequest(ctx: EmulatorContext, req: Emulator
     if (!may(caller, READ_APPLICATIONS)) return denied(req);
     let items = principals;
     if (query.filter !== null) {
-      const clauses = parseFilter(req, query.filter, collection === "applications" ? ["appId", "displayName", "id"] : ["appId", "displayName", "id", "servicePrincipalType"], resourceName);
+      const clauses = parseFilter(
+        req,
+        query.filter,
+        collection === "applications"
+          ? ["appId", "displayName", "id"]
+          : ["appId", "displayName", "id", "servicePrincipalType"],
+        resourceName,
+      );
       if (isResponse2(clauses)) return clauses;
-      items = items.filter((p) => clauses.every(([prop, value]) => String(p.json[prop] ?? "").toLowerCase() === value.toLowerCase()));
+      items = items.filter((p) =>
+        clauses.every(([prop, value]) => String(p.json[prop] ?? "").toLowerCase() === value.toLowerCase()),
+      );
     }
     const shaped: Json[] = [];
     for (const p of items) {
@@ -386,9 +579,15 @@ export async function handleDirectoryRequest(ctx: EmulatorContext, req: Emulator
   }
 
   if (appIdKey !== undefined && !isGuid(appIdKey)) {
-    return graphError(req, 400, "Request_BadRequest", "Invalid value specified for object reference property 'appId'. Please ensure that this value has an appropriate syntax and length.");
+    return graphError(
+      req,
+      400,
+      "Request_BadRequest",
+      "Invalid value specified for object reference property 'appId'. Please ensure that this value has an appropriate syntax and length.",
+    );
   }
-  if (objectId !== undefined && !isGuid(objectId)) return graphError(req, 400, "Request_BadRequest", `Invalid object identifier '${objectId}'.`);
+  if (objectId !== undefined && !isGuid(objectId))
+    return graphError(req, 400, "Request_BadRequest", `Invalid object identifier '${objectId}'.`);
   const key = (objectId ?? appIdKey)!;
   const target = principals.find((p) => (objectId !== undefined ? sameGuid(p.id, key) : sameGuid(p.appId, key)));
   // Its own application and service principal, an app may read without any permission (G-33).
@@ -405,21 +604,48 @@ export async function handleDirectoryRequest(ctx: EmulatorContext, req: Emulator
   if (relationship === "oauth2PermissionGrants") {
     if (!may(caller, READ_GRANTS)) return denied(req);
     if (!target) return notFound(req, key);
-    return listGrants(ctx, req, directory.grants.filter((g) => sameGuid(g.clientId, target.id)), query, "oauth2PermissionGrants");
+    return listGrants(
+      ctx,
+      req,
+      directory.grants.filter((g) => sameGuid(g.clientId, target.id)),
+      query,
+      "oauth2PermissionGrants",
+    );
   }
   if (!may(caller, READ_ASSIGNMENTS)) return denied(req);
   if (!target) return notFound(req, key);
-  if (query.filter !== null) return graphError(req, 400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${query.filter.split(" ")[0]}' of resource 'AppRoleAssignment'.`);
-  const items = directory.assignments.filter((a) => (relationship === "appRoleAssignedTo" ? sameGuid(a.resourceId, target.id) : sameGuid(a.principalId, target.id)));
+  if (query.filter !== null)
+    return graphError(
+      req,
+      400,
+      "Request_UnsupportedQuery",
+      `Unsupported or invalid query filter clause specified for property '${query.filter.split(" ")[0]}' of resource 'AppRoleAssignment'.`,
+    );
+  const items = directory.assignments.filter((a) =>
+    relationship === "appRoleAssignedTo" ? sameGuid(a.resourceId, target.id) : sameGuid(a.principalId, target.id),
+  );
   return page(ctx, req, `servicePrincipals('${target.id}')/${relationship}`, items, query);
 }
 
-function listGrants(ctx: EmulatorContext, req: EmulatorRequest, grants: Grant[], query: Query, context: string): EmulatorResponse {
+function listGrants(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  grants: Grant[],
+  query: Query,
+  context: string,
+): EmulatorResponse {
   let items = grants;
   if (query.filter !== null) {
-    const clauses = parseFilter(req, query.filter, ["clientId", "consentType", "resourceId", "principalId"], "OAuth2PermissionGrant");
+    const clauses = parseFilter(
+      req,
+      query.filter,
+      ["clientId", "consentType", "resourceId", "principalId"],
+      "OAuth2PermissionGrant",
+    );
     if (isResponse2(clauses)) return clauses;
-    items = items.filter((g) => clauses.every(([prop, value]) => String(g[prop] ?? "").toLowerCase() === value.toLowerCase()));
+    items = items.filter((g) =>
+      clauses.every(([prop, value]) => String(g[prop] ?? "").toLowerCase() === value.toLowerCase()),
+    );
   }
   if (query.select) return graphError(req, 400, "Request_BadRequest", "Invalid $select properties.");
   return page(ctx, req, context, items, query);
@@ -430,6 +656,13 @@ function isResponse2<T>(value: T | EmulatorResponse): value is EmulatorResponse 
 }
 
 /** Tests and the builders: the object ids Graph shows for a scenario's app. */
-export function directoryIds(scenario: Scenario, tenantId: string): { application: string; graph: string; dynamicsCrm: string } {
-  return { application: applicationObjectId(scenario.app.clientId), graph: firstPartySpId(tenantId, GRAPH_APP_ID), dynamicsCrm: firstPartySpId(tenantId, DYNAMICS_CRM_APP_ID) };
+export function directoryIds(
+  scenario: Scenario,
+  tenantId: string,
+): { application: string; graph: string; dynamicsCrm: string } {
+  return {
+    application: applicationObjectId(scenario.app.clientId),
+    graph: firstPartySpId(tenantId, GRAPH_APP_ID),
+    dynamicsCrm: firstPartySpId(tenantId, DYNAMICS_CRM_APP_ID),
+  };
 }

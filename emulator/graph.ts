@@ -25,8 +25,15 @@ export async function handleGraphRequest(ctx: EmulatorContext, req: EmulatorRequ
   // The app registration as Graph sees it: applications, service principals and their grants (`npm run doctor`).
   if (isDirectoryPath(req.url.pathname)) return handleDirectoryRequest(ctx, req);
   const match = FIND_BY_TENANT_ID.exec(req.url.pathname);
-  if (!match) return graphError(req, 400, "BadRequest", `Resource not found for the segment '${req.url.pathname.split("/").filter(Boolean).pop() ?? ""}'.`);
-  if (req.method !== "GET") return graphError(req, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+  if (!match)
+    return graphError(
+      req,
+      400,
+      "BadRequest",
+      `Resource not found for the segment '${req.url.pathname.split("/").filter(Boolean).pop() ?? ""}'.`,
+    );
+  if (req.method !== "GET")
+    return graphError(req, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
 
   const caller = await authenticateGraphCaller(ctx, req);
   if (isResponse(caller)) return caller;
@@ -35,9 +42,21 @@ export async function handleGraphRequest(ctx: EmulatorContext, req: EmulatorRequ
   }
 
   const wanted = decodeURIComponent(match[1] ?? "");
-  if (!isGuid(wanted)) return graphError(req, 400, "Request_BadRequest", `Invalid value specified for property 'tenantId' of resource 'TenantInformation'.`);
+  if (!isGuid(wanted))
+    return graphError(
+      req,
+      400,
+      "Request_BadRequest",
+      `Invalid value specified for property 'tenantId' of resource 'TenantInformation'.`,
+    );
   const tenant = ctx.state.scenario.tenants.find((t) => sameGuid(t.id, wanted) && !isConsumerTenant(t));
-  if (!tenant) return graphError(req, 404, "Request_ResourceNotFound", `Resource '${wanted}' does not exist or one of its queried reference-property objects are not present.`);
+  if (!tenant)
+    return graphError(
+      req,
+      404,
+      "Request_ResourceNotFound",
+      `Resource '${wanted}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   return jsonResponse(200, {
     "@odata.context": `${graphOrigin(ctx.state.port)}/v1.0/$metadata#microsoft.graph.tenantInformation`,
     tenantId: tenant.id,

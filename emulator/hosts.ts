@@ -86,14 +86,24 @@ export function globalDiscoveryOrigin(port: number): string {
 }
 
 /** DNS names the server certificate must cover for a set of environments. */
-export function certificateDnsNames(environments: Pick<Environment, "name" | "region">[], vaultNames: string[] = []): string[] {
-  const names = ["localhost", GLOBAL_DISCOVERY_HOST, GRAPH_HOST, MARKETPLACE_API_HOST, ...vaultNames.map((v) => `${v}.${VAULT_SUFFIX}`)];
+export function certificateDnsNames(
+  environments: Pick<Environment, "name" | "region">[],
+  vaultNames: string[] = [],
+): string[] {
+  const names = [
+    "localhost",
+    GLOBAL_DISCOVERY_HOST,
+    GRAPH_HOST,
+    MARKETPLACE_API_HOST,
+    ...vaultNames.map((v) => `${v}.${VAULT_SUFFIX}`),
+  ];
   if (environments.length > WILDCARD_FROM_ENVIRONMENTS) {
     // Two names per environment make the certificate outgrow what a TLS client accepts in one handshake message
     // (OpenSSL: "excessive message size", seen with 10,000 environments in `npm run bench -- recheck`). Large
     // scenarios get one wildcard per region instead; the usual ones keep exact names, as Microsoft's own
     // certificates for *.crm.dynamics.com are wildcards anyway.
-    for (const region of new Set(environments.map((e) => e.region))) names.push(`*.${region}.${DATAVERSE_SUFFIX}`, `*.api.${region}.${DATAVERSE_SUFFIX}`);
+    for (const region of new Set(environments.map((e) => e.region)))
+      names.push(`*.${region}.${DATAVERSE_SUFFIX}`, `*.api.${region}.${DATAVERSE_SUFFIX}`);
     return [...new Set(names)];
   }
   for (const env of environments) names.push(environmentHost(env), environmentHost(env, true));
@@ -126,4 +136,6 @@ export const REGION_GEOS: Record<string, string> = {
  * The host suffixes a portal pointed at the emulator allows for environment URLs (its
  * DATAVERSE_ALLOWED_HOST_SUFFIXES): every region, crm … crm21, under dynamics.localhost.
  */
-export const EMULATED_DATAVERSE_HOST_SUFFIXES = ["crm", ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}`)].map((r) => `${r}.${DATAVERSE_SUFFIX}`);
+export const EMULATED_DATAVERSE_HOST_SUFFIXES = ["crm", ...Array.from({ length: 20 }, (_, i) => `crm${i + 2}`)].map(
+  (r) => `${r}.${DATAVERSE_SUFFIX}`,
+);

@@ -31,15 +31,31 @@ export function header(req: Pick<EmulatorRequest, "headers">, name: string): str
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function textResponse(status: number, body: string, headers: Record<string, HeaderValue> = {}): EmulatorResponse {
+export function textResponse(
+  status: number,
+  body: string,
+  headers: Record<string, HeaderValue> = {},
+): EmulatorResponse {
   return { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers }, body };
 }
 
-export function jsonResponse(status: number, value: unknown, headers: Record<string, HeaderValue> = {}): EmulatorResponse {
-  return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(value) };
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, HeaderValue> = {},
+): EmulatorResponse {
+  return {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(value),
+  };
 }
 
-export function htmlResponse(status: number, html: string, headers: Record<string, HeaderValue> = {}): EmulatorResponse {
+export function htmlResponse(
+  status: number,
+  html: string,
+  headers: Record<string, HeaderValue> = {},
+): EmulatorResponse {
   return {
     status,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store, no-cache", ...headers },
@@ -82,7 +98,10 @@ export function parseCookies(req: Pick<EmulatorRequest, "headers">): Record<stri
   return cookies;
 }
 
-export type RouteHandler = (req: EmulatorRequest, params: Record<string, string>) => Promise<EmulatorResponse> | EmulatorResponse;
+export type RouteHandler = (
+  req: EmulatorRequest,
+  params: Record<string, string>,
+) => Promise<EmulatorResponse> | EmulatorResponse;
 
 interface Route {
   methods: string[] | "*";
@@ -115,7 +134,10 @@ export class Router {
   }
 
   /** Returns the handler result, a 405 producer when only the method differs, or undefined. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | { allowed: string[] } | undefined {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: RouteHandler; params: Record<string, string> } | { allowed: string[] } | undefined {
     const allowed: string[] = [];
     for (const route of this.routes) {
       const match = route.pattern.exec(pathname);

@@ -15,7 +15,14 @@ import { createAdmin } from "./admin";
 import type { EmulatorAdmin } from "./admin";
 import type { EmulatorContext } from "./context";
 import { demoScenario } from "./demo-scenario";
-import { certificateDnsNames, environmentOrigin, globalDiscoveryOrigin, graphOrigin, marketplaceApiOrigin, vaultOrigin } from "./hosts";
+import {
+  certificateDnsNames,
+  environmentOrigin,
+  globalDiscoveryOrigin,
+  graphOrigin,
+  marketplaceApiOrigin,
+  vaultOrigin,
+} from "./hosts";
 import { MANAGED_IDENTITY_PATH } from "./managed-identity";
 import { defaultStateDir } from "./paths";
 import type { RequestLogEntry } from "./request-log";
@@ -38,11 +45,24 @@ export { scenario, withFault, withSettings, testCredentials, DEFAULT_OFFER } fro
 export { MARKETPLACE_APP_ID } from "./marketplace/schema";
 export type { MarketplaceAdmin } from "./marketplace/admin";
 export type { NotificationDelivery } from "./marketplace/runtime";
-export type { ScenarioSpec, CustomerSpec, EnvironmentSpec, UserSpec, AppUserSpec, FaultSpec, AppCredentials } from "./scenario-builders";
+export type {
+  ScenarioSpec,
+  CustomerSpec,
+  EnvironmentSpec,
+  UserSpec,
+  AppUserSpec,
+  FaultSpec,
+  AppCredentials,
+} from "./scenario-builders";
 export { clientAppSecret } from "./scenario-builders";
 export { demoScenario, DEMO_IDS } from "./demo-scenario";
 // The app registration as `npm run doctor` reads it from Graph: correct, or broken in one way each.
-export { BROKEN_REGISTRATIONS, registrationScenario, portalRedirectUris, type BrokenRegistration } from "./registration-scenarios";
+export {
+  BROKEN_REGISTRATIONS,
+  registrationScenario,
+  portalRedirectUris,
+  type BrokenRegistration,
+} from "./registration-scenarios";
 export { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
 // The host suffixes of emulated environments: what the portal's DATAVERSE_ALLOWED_HOST_SUFFIXES must allow.
 export { EMULATED_DATAVERSE_HOST_SUFFIXES } from "./hosts";
@@ -86,7 +106,10 @@ export interface EmulatorHandle {
 
 /** TLS options with a fresh leaf certificate covering 127.0.0.1, localhost and every environment host. */
 function certifiedNames(scenario: Scenario): string[] {
-  return certificateDnsNames(scenario.environments, scenario.keyVaults.map((v) => v.name));
+  return certificateDnsNames(
+    scenario.environments,
+    scenario.keyVaults.map((v) => v.name),
+  );
 }
 
 function tlsOptions(ca: PemKeyPair, scenario: Scenario): { cert: string; key: string; ca: string } {
@@ -137,7 +160,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     },
     environmentUrl(envName, options = {}) {
       const env = state.environmentByName(envName);
-      if (!env) throw new Error(`Unknown environment '${envName}'. Known: ${state.scenario.environments.map((e) => e.name).join(", ")}`);
+      if (!env)
+        throw new Error(
+          `Unknown environment '${envName}'. Known: ${state.scenario.environments.map((e) => e.name).join(", ")}`,
+        );
       return environmentOrigin(env, port, options.api ?? false);
     },
     globalDiscoveryUrl: globalDiscoveryOrigin(port),

@@ -45,7 +45,13 @@ const ACTION_POLICY: Record<Action, PolicyPermission> = {
 
 const RECOVERY = { recoveryLevel: "Recoverable+Purgeable", recoverableDays: 90 };
 
-function vaultError(status: number, code: string, message: string, inner?: string, headers: Record<string, string> = {}): EmulatorResponse {
+function vaultError(
+  status: number,
+  code: string,
+  message: string,
+  inner?: string,
+  headers: Record<string, string> = {},
+): EmulatorResponse {
   return jsonResponse(status, { error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } }, headers);
 }
 
@@ -66,7 +72,11 @@ function challenge(ctx: EmulatorContext, vault: KeyVault, message: string): Emul
 
 type Caller = { oid: string; appid: string; iss: string };
 
-async function authenticate(ctx: EmulatorContext, req: EmulatorRequest, vault: KeyVault): Promise<Caller | EmulatorResponse> {
+async function authenticate(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  vault: KeyVault,
+): Promise<Caller | EmulatorResponse> {
   const value = header(req, "authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(value);
   if (!match?.[1]) return challenge(ctx, vault, "AKV10000: Request is missing a Bearer or PoP token.");
@@ -79,10 +89,12 @@ async function authenticate(ctx: EmulatorContext, req: EmulatorRequest, vault: K
     return challenge(ctx, vault, "AKV10031: Invalid token signature.");
   }
   const aud = typeof claims.aud === "string" ? claims.aud.replace(/\/+$/, "") : String(claims.aud);
-  if (aud.toLowerCase() !== VAULT_RESOURCE) return challenge(ctx, vault, `AKV10022: Invalid audience. Expected ${VAULT_RESOURCE}, found: ${aud}.`);
+  if (aud.toLowerCase() !== VAULT_RESOURCE)
+    return challenge(ctx, vault, `AKV10022: Invalid audience. Expected ${VAULT_RESOURCE}, found: ${aud}.`);
   const issuers = [`https://sts.windows.net/${vault.tenantId}/`, `${ctx.state.authority}/${vault.tenantId}/v2.0`];
   const iss = typeof claims.iss === "string" ? claims.iss : "";
-  if (!issuers.includes(iss)) return challenge(ctx, vault, `AKV10032: Invalid issuer. Expected one of ${issuers.join(", ")}, found ${iss}.`);
+  if (!issuers.includes(iss))
+    return challenge(ctx, vault, `AKV10032: Invalid issuer. Expected one of ${issuers.join(", ")}, found ${iss}.`);
   const exp = typeof claims.exp === "number" ? claims.exp : 0;
   if (exp <= nowSeconds()) return challenge(ctx, vault, "AKV10013: Token has expired.");
   const appid = typeof claims.appid === "string" ? claims.appid : typeof claims.azp === "string" ? claims.azp : "";
@@ -131,16 +143,28 @@ function der(certPem: string): Buffer {
 
 function certificateDates(certPem: string): { nbf: number; exp: number; subject: string } {
   const x509 = new X509Certificate(certPem);
-  return { nbf: Math.floor(Date.parse(x509.validFrom) / 1000), exp: Math.floor(Date.parse(x509.validTo) / 1000), subject: x509.subject.replace(/\n/g, ", ") };
+  return {
+    nbf: Math.floor(Date.parse(x509.validFrom) / 1000),
+    exp: Math.floor(Date.parse(x509.validTo) / 1000),
+    subject: x509.subject.replace(/\n/g, ", "),
+  };
 }
 
-export async function handleKeyVault(ctx: EmulatorContext, req: EmulatorRequest, vaultName: string): Promise<EmulatorResponse> {
+export async function handleKeyVault(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  vaultName: string,
+): Promise<EmulatorResponse> {
   req.log.kind = "keyvault";
   const vault = ctx.state.scenario.keyVaults.find((v) => v.name === vaultName);
-  if (!vault) return jsonResponse(404, { error: { code: "VaultNotFound", message: `No vault named '${vaultName}' is emulated.` } });
+  if (!vault)
+    return jsonResponse(404, {
+      error: { code: "VaultNotFound", message: `No vault named '${vaultName}' is emulated.` },
+    });
   req.log.tenantId = vault.tenantId;
   // "Clients must use the api-version query string parameter ... as there is no default" ([U] status and words).
-  if (!req.url.searchParams.get("api-version")) return vaultError(400, "BadParameter", "The 'api-version' query parameter is required.");
+  if (!req.url.searchParams.get("api-version"))
+    return vaultError(400, "BadParameter", "The 'api-version' query parameter is required.");
   const caller = await authenticate(ctx, req, vault);
   if ("status" in caller) return caller;
   req.log.tokenOid = caller.oid;
@@ -155,7 +179,8 @@ export async function handleKeyVault(ctx: EmulatorContext, req: EmulatorRequest,
   const origin = vaultOrigin(vault.name, ctx.state.port);
   if (collection === "secrets") {
     if (req.method === "PUT" && segments.length === 2) return setSecret(req, vault, caller, name, origin);
-    if (req.method !== "GET") return vaultError(405, "MethodNotAllowed", `The method ${req.method} is not allowed on this resource.`);
+    if (req.method !== "GET")
+      return vaultError(405, "MethodNotAllowed", `The method ${req.method} is not allowed on this resource.`);
     if (third?.toLowerCase() === "versions") {
       const denied = authorize(vault, caller, "secrets/readMetadata", `secrets/${name}`);
       if (denied) return denied;
@@ -165,7 +190,8 @@ export async function handleKeyVault(ctx: EmulatorContext, req: EmulatorRequest,
     if (denied) return denied;
     return getSecret(vault, name, third ?? null, origin);
   }
-  if (req.method !== "GET") return vaultError(405, "MethodNotAllowed", `The method ${req.method} is not allowed on this resource.`);
+  if (req.method !== "GET")
+    return vaultError(405, "MethodNotAllowed", `The method ${req.method} is not allowed on this resource.`);
   const denied = authorize(vault, caller, "certificates/read", `certificates/${name}`);
   if (denied) return denied;
   if (third?.toLowerCase() === "versions") return certificateVersions(vault, name, origin);
@@ -179,18 +205,28 @@ function getSecret(vault: KeyVault, name: string, version: string | null, origin
   if (secret) {
     const found = version ? secret.versions.find((v) => v.version === version.toLowerCase()) : secret.versions.at(-1);
     if (!found) return secretNotFound(version ? `${name}/${version}` : name);
-    if (!found.enabled) return vaultError(403, "Forbidden", "Operation get is not allowed on a disabled secret.", "SecretDisabled");
+    if (!found.enabled)
+      return vaultError(403, "Forbidden", "Operation get is not allowed on a disabled secret.", "SecretDisabled");
     return jsonResponse(200, {
       value: found.value,
       ...(found.contentType !== undefined ? { contentType: found.contentType } : {}),
       id: `${origin}/secrets/${secret.name}/${found.version}`,
-      attributes: { enabled: found.enabled, ...(found.nbf !== undefined ? { nbf: found.nbf } : {}), ...(found.exp !== undefined ? { exp: found.exp } : {}), created: found.created, updated: found.updated, ...RECOVERY },
+      attributes: {
+        enabled: found.enabled,
+        ...(found.nbf !== undefined ? { nbf: found.nbf } : {}),
+        ...(found.exp !== undefined ? { exp: found.exp } : {}),
+        created: found.created,
+        updated: found.updated,
+        ...RECOVERY,
+      },
       tags: found.tags,
     });
   }
   // A certificate's secret: its certificate and private key, PEM (docs/protocol/identity.md V8).
   const certificate = vault.certificates.find((c) => sameName(c.name, name));
-  const found = certificate && (version ? certificate.versions.find((v) => v.version === version.toLowerCase()) : certificate.versions.at(-1));
+  const found =
+    certificate &&
+    (version ? certificate.versions.find((v) => v.version === version.toLowerCase()) : certificate.versions.at(-1));
   if (!certificate || !found) return secretNotFound(version ? `${name}/${version}` : name);
   const dates = certificateDates(found.certPem);
   return jsonResponse(200, {
@@ -198,7 +234,14 @@ function getSecret(vault: KeyVault, name: string, version: string | null, origin
     contentType: "application/x-pem-file",
     id: `${origin}/secrets/${certificate.name}/${found.version}`,
     managed: true,
-    attributes: { enabled: found.enabled, nbf: dates.nbf, exp: dates.exp, created: found.created, updated: found.updated, ...RECOVERY },
+    attributes: {
+      enabled: found.enabled,
+      nbf: dates.nbf,
+      exp: dates.exp,
+      created: found.created,
+      updated: found.updated,
+      ...RECOVERY,
+    },
     tags: {},
     kid: `${origin}/keys/${certificate.name}/${found.version}`,
   });
@@ -218,7 +261,13 @@ function secretVersions(vault: KeyVault, name: string, origin: string): Emulator
   });
 }
 
-function setSecret(req: EmulatorRequest, vault: KeyVault, caller: Caller, name: string, origin: string): EmulatorResponse {
+function setSecret(
+  req: EmulatorRequest,
+  vault: KeyVault,
+  caller: Caller,
+  name: string,
+  origin: string,
+): EmulatorResponse {
   const denied = authorize(vault, caller, "secrets/setSecret", `secrets/${name}`);
   if (denied) return denied;
   let body: { value?: unknown; contentType?: unknown; attributes?: { enabled?: unknown }; tags?: unknown };
@@ -228,7 +277,8 @@ function setSecret(req: EmulatorRequest, vault: KeyVault, caller: Caller, name: 
     return vaultError(400, "BadParameter", "The request body is not valid JSON.");
   }
   if (typeof body.value !== "string") return vaultError(400, "BadParameter", "Property 'value' is required.");
-  if (vault.certificates.some((c) => sameName(c.name, name))) return vaultError(409, "Conflict", `Secret ${name} is managed by a certificate and cannot be set.`);
+  if (vault.certificates.some((c) => sameName(c.name, name)))
+    return vaultError(409, "Conflict", `Secret ${name} is managed by a certificate and cannot be set.`);
   const now = nowSeconds();
   const version = {
     version: newVaultVersion(),
@@ -245,7 +295,12 @@ function setSecret(req: EmulatorRequest, vault: KeyVault, caller: Caller, name: 
   return getSecret(vault, name, version.version, origin);
 }
 
-function certificateBundle(name: string, v: KeyVault["certificates"][number]["versions"][number], origin: string, withPolicy: boolean) {
+function certificateBundle(
+  name: string,
+  v: KeyVault["certificates"][number]["versions"][number],
+  origin: string,
+  withPolicy: boolean,
+) {
   const raw = der(v.certPem);
   const dates = certificateDates(v.certPem);
   return {
@@ -254,7 +309,14 @@ function certificateBundle(name: string, v: KeyVault["certificates"][number]["ve
     sid: `${origin}/secrets/${name}/${v.version}`,
     x5t: createHash("sha1").update(raw).digest("base64url"),
     cer: raw.toString("base64"),
-    attributes: { enabled: v.enabled, nbf: dates.nbf, exp: dates.exp, created: v.created, updated: v.updated, ...RECOVERY },
+    attributes: {
+      enabled: v.enabled,
+      nbf: dates.nbf,
+      exp: dates.exp,
+      created: v.created,
+      updated: v.updated,
+      ...RECOVERY,
+    },
     ...(withPolicy
       ? {
           policy: {
@@ -273,7 +335,9 @@ function certificateBundle(name: string, v: KeyVault["certificates"][number]["ve
 
 function getCertificate(vault: KeyVault, name: string, version: string | null, origin: string): EmulatorResponse {
   const certificate = vault.certificates.find((c) => sameName(c.name, name));
-  const found = certificate && (version ? certificate.versions.find((v) => v.version === version.toLowerCase()) : certificate.versions.at(-1));
+  const found =
+    certificate &&
+    (version ? certificate.versions.find((v) => v.version === version.toLowerCase()) : certificate.versions.at(-1));
   if (!certificate || !found) return certificateNotFound(version ? `${name}/${version}` : name);
   return jsonResponse(200, certificateBundle(certificate.name, found, origin, version === null));
 }

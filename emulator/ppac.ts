@@ -18,7 +18,10 @@ function page(ctx: EmulatorContext, message: { kind: "ok" | "error"; text: strin
   const roleNames = [...new Set(envs.flatMap((e) => e.roles.map((r) => r.name)))].sort();
   const tenants = new Map(ctx.state.scenario.tenants.map((t) => [t.id.toLowerCase(), t.displayName]));
   const envOptions = envs
-    .map((e) => `<option value="${escapeHtml(e.name)}">${escapeHtml(e.friendlyName)} — ${escapeHtml(tenants.get(e.tenantId.toLowerCase()) ?? e.tenantId)}</option>`)
+    .map(
+      (e) =>
+        `<option value="${escapeHtml(e.name)}">${escapeHtml(e.friendlyName)} — ${escapeHtml(tenants.get(e.tenantId.toLowerCase()) ?? e.tenantId)}</option>`,
+    )
     .join("");
   const roleOptions = roleNames.map((r) => `<option value="${escapeHtml(r)}">${escapeHtml(r)}</option>`).join("");
   const rows = envs
@@ -31,7 +34,8 @@ function page(ctx: EmulatorContext, message: { kind: "ok" | "error"; text: strin
           // Microsoft: "select Activate on the menu bar, and then select Activate in the confirmation dialog".
           const verb = u.isDisabled ? "Activate" : "Deactivate";
           const state = `<details><summary>${verb}</summary><form method="post" action="/_emulator/ppac"><input type="hidden" name="form" value="${u.isDisabled ? "activate" : "deactivate"}">${hidden}<p>${verb} the application user ${escapeHtml(who)}?</p><button type="submit" aria-label="${verb} ${escapeHtml(who)}">${verb}</button></form></details>`;
-          const roleNames = u.roleIds.map((id) => e.roles.find((r) => sameGuid(r.id, id))?.name ?? id).join(", ") || "(none)";
+          const roleNames =
+            u.roleIds.map((id) => e.roles.find((r) => sameGuid(r.id, id))?.name ?? id).join(", ") || "(none)";
           // Only the roles of the user's own business unit can be given to it.
           const choices = e.roles
             .filter((r) => sameGuid(r.businessUnitId, u.businessUnitId))
@@ -90,10 +94,16 @@ export function handlePpac(ctx: EmulatorContext, admin: EmulatorAdmin, req: Emul
     const existing = env?.systemUsers.find((u) => sameGuid(u.applicationId, appId));
     if (existing) {
       admin.assignRole(environment, role, { systemUserId: existing.id });
-      return htmlResponse(200, page(ctx, { kind: "ok", text: `Security role "${role}" assigned to the existing application user.` }));
+      return htmlResponse(
+        200,
+        page(ctx, { kind: "ok", text: `Security role "${role}" assigned to the existing application user.` }),
+      );
     }
     admin.createApplicationUser(environment, { applicationId: appId, roles: [role] });
-    return htmlResponse(200, page(ctx, { kind: "ok", text: `Application user created in ${environment} with role "${role}".` }));
+    return htmlResponse(
+      200,
+      page(ctx, { kind: "ok", text: `Application user created in ${environment} with role "${role}".` }),
+    );
   } catch (error) {
     const text = error instanceof AdminError ? error.message : String(error);
     return htmlResponse(400, page(ctx, { kind: "error", text }));
@@ -122,12 +132,19 @@ function createRoleFromForm(ctx: EmulatorContext, admin: EmulatorAdmin, form: UR
       .map((line) => {
         const match = /^(prv\w+)\s*[:\s]\s*(.+)$/.exec(line);
         const depth = match?.[2] ? LEVELS[match[2].trim().toLowerCase()] : undefined;
-        if (!match?.[1] || !depth) throw new AdminError(400, `Cannot read "${line}": write a privilege name and an access level.`);
+        if (!match?.[1] || !depth)
+          throw new AdminError(400, `Cannot read "${line}": write a privilege name and an access level.`);
         return { name: match[1], depth };
       });
     if (!name) throw new AdminError(400, "The role needs a name.");
     admin.createRole(environment, name, privileges);
-    return htmlResponse(200, page(ctx, { kind: "ok", text: `Security role "${name}" created in ${environment} with ${privileges.length} privileges.` }));
+    return htmlResponse(
+      200,
+      page(ctx, {
+        kind: "ok",
+        text: `Security role "${name}" created in ${environment} with ${privileges.length} privileges.`,
+      }),
+    );
   } catch (error) {
     const text = error instanceof AdminError ? error.message : String(error);
     return htmlResponse(400, page(ctx, { kind: "error", text }));
@@ -149,7 +166,13 @@ function setActiveFromForm(ctx: EmulatorContext, admin: EmulatorAdmin, form: URL
   try {
     const { env, user } = formAppUser(ctx, form);
     admin.setApplicationUserDisabled(env.name, !activate, { systemUserId: user.id });
-    return htmlResponse(200, page(ctx, { kind: "ok", text: `Application user ${user.fullname} ${activate ? "activated" : "deactivated"} in ${env.name}.` }));
+    return htmlResponse(
+      200,
+      page(ctx, {
+        kind: "ok",
+        text: `Application user ${user.fullname} ${activate ? "activated" : "deactivated"} in ${env.name}.`,
+      }),
+    );
   } catch (error) {
     const text = error instanceof AdminError ? error.message : String(error);
     return htmlResponse(400, page(ctx, { kind: "error", text }));
@@ -164,15 +187,23 @@ function editRolesFromForm(ctx: EmulatorContext, admin: EmulatorAdmin, form: URL
     const ownUnit = env.roles.filter((r) => sameGuid(r.businessUnitId, user.businessUnitId));
     const chosen = selected.map((name) => {
       const role = ownUnit.find((r) => r.name === name);
-      if (!role) throw new AdminError(400, `'${name}' is not a security role of the application user's business unit in '${env.name}'.`);
+      if (!role)
+        throw new AdminError(
+          400,
+          `'${name}' is not a security role of the application user's business unit in '${env.name}'.`,
+        );
       return role;
     });
     for (const id of [...user.roleIds]) {
-      if (!chosen.some((r) => sameGuid(r.id, id)) && env.roles.some((r) => sameGuid(r.id, id))) admin.removeRole(env.name, id, { systemUserId: user.id });
+      if (!chosen.some((r) => sameGuid(r.id, id)) && env.roles.some((r) => sameGuid(r.id, id)))
+        admin.removeRole(env.name, id, { systemUserId: user.id });
     }
     for (const role of chosen) admin.assignRole(env.name, role.id, { systemUserId: user.id });
     const names = chosen.map((r) => r.name).join(", ") || "none";
-    return htmlResponse(200, page(ctx, { kind: "ok", text: `Security roles of ${user.fullname} in ${env.name} saved: ${names}.` }));
+    return htmlResponse(
+      200,
+      page(ctx, { kind: "ok", text: `Security roles of ${user.fullname} in ${env.name} saved: ${names}.` }),
+    );
   } catch (error) {
     const text = error instanceof AdminError ? error.message : String(error);
     return htmlResponse(400, page(ctx, { kind: "error", text }));

@@ -33,11 +33,19 @@ export type BrokenRegistration = (typeof BROKEN_REGISTRATIONS)[number];
 
 /** The portal's callbacks a registration must list for a portal served at `portalUrl`. */
 export function portalRedirectUris(portalUrl: string): string[] {
-  return ["/api/auth/callback/microsoft-entra-id", "/consent/callback", "/onboarding/delegated/callback"].map((p) => `${portalUrl}${p}`);
+  return ["/api/auth/callback/microsoft-entra-id", "/consent/callback", "/onboarding/delegated/callback"].map(
+    (p) => `${portalUrl}${p}`,
+  );
 }
 
-export function registrationScenario(kind: "correct" | BrokenRegistration, options: { portalUrl: string; credentials?: AppCredentials }): Scenario {
-  const s = demoScenario({ ...(options.credentials ? { credentials: options.credentials } : {}), extraRedirectUris: portalRedirectUris(options.portalUrl) });
+export function registrationScenario(
+  kind: "correct" | BrokenRegistration,
+  options: { portalUrl: string; credentials?: AppCredentials },
+): Scenario {
+  const s = demoScenario({
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    extraRedirectUris: portalRedirectUris(options.portalUrl),
+  });
   const home = s.tenants.find((t) => t.id === s.app.homeTenantId)!;
   switch (kind) {
     case "correct":
@@ -56,13 +64,19 @@ export function registrationScenario(kind: "correct" | BrokenRegistration, optio
       for (const user of home.users) user.appRoles = [];
       break;
     case "back-end-without-role":
-      for (const client of s.clientApps) if (client.clientId === DEMO_IDS.clientApps.backEnd) client.grantedAppRoles = [];
+      for (const client of s.clientApps)
+        if (client.clientId === DEMO_IDS.clientApps.backEnd) client.grantedAppRoles = [];
       break;
     case "graph-permission-not-granted":
       home.notGrantedPermissions = ["CrossTenantInformation.ReadBasic.All"];
       break;
     case "global-discovery-not-granted":
-      s.app.requiredPermissions.push({ resource: "Dynamics CRM", permission: "user_impersonation", description: "Access Common Data Service as organization users", adminOnly: false });
+      s.app.requiredPermissions.push({
+        resource: "Dynamics CRM",
+        permission: "user_impersonation",
+        description: "Access Common Data Service as organization users",
+        adminOnly: false,
+      });
       // The ISV's own tenant has Dataverse (Dynamics CRM's service principal exists), but nobody granted it.
       home.hasDataverse = true;
       home.notGrantedPermissions = ["user_impersonation"];

@@ -25,7 +25,8 @@ export type RequestKind =
   | "keyvault"
   | "unknown";
 
-export type ClientAuthMethod = "client_secret_post" | "client_secret_basic" | "private_key_jwt" | "federated_assertion" | "none";
+export type ClientAuthMethod =
+  "client_secret_post" | "client_secret_basic" | "private_key_jwt" | "federated_assertion" | "none";
 
 export interface RequestLogEntry {
   id: number;
@@ -64,7 +65,13 @@ export class RequestLog {
   constructor(private readonly limit = 5000) {}
 
   begin(fields: Pick<RequestLogEntry, "host" | "method" | "path" | "query" | "kind">): RequestLogEntry {
-    const entry: RequestLogEntry = { id: this.nextId++, time: new Date().toISOString(), status: 0, durationMs: 0, ...fields };
+    const entry: RequestLogEntry = {
+      id: this.nextId++,
+      time: new Date().toISOString(),
+      status: 0,
+      durationMs: 0,
+      ...fields,
+    };
     return entry;
   }
 

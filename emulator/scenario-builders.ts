@@ -12,18 +12,15 @@ import type { AppCredentials } from "./credentials";
 import { createHash, randomBytes } from "node:crypto";
 import { CONNECTIONS_READ, DEMO_IDS, SUPPORT_ADMIN, SUPPORT_OPERATOR, TENANT_CONNECT } from "./demo-ids";
 import { CONSUMER_TENANT_ID, DirectoryRole, MEMBER_USER_ROLE } from "./directory-roles";
-import { BASIC_USER_PRIVILEGES, INTEGRATION_ROLE_PRIVILEGES, SYSTEM_CUSTOMIZER_PRIVILEGES } from "./dataverse/privileges";
+import {
+  BASIC_USER_PRIVILEGES,
+  INTEGRATION_ROLE_PRIVILEGES,
+  SYSTEM_CUSTOMIZER_PRIVILEGES,
+} from "./dataverse/privileges";
 import { stableGuid } from "./guid";
 import { newVaultVersion } from "./keyvault";
 import { parseScenario } from "./scenario";
-import type {
-  AppRegistration,
-  Faults,
-  Scenario,
-  ScenarioInput,
-  Settings,
-  ThrottleCode,
-} from "./scenario";
+import type { AppRegistration, Faults, Scenario, ScenarioInput, Settings, ThrottleCode } from "./scenario";
 
 export type { AppCredentials };
 
@@ -63,7 +60,8 @@ export interface EnvironmentSpec {
    * The ISV's integration role in this environment: "present" (default) with exactly the integration privileges,
    * "absent" (nobody created it yet), or present with extra privileges beyond the integration ones.
    */
-  integrationRole?: "present" | "absent" | { extraPrivileges: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] };
+  integrationRole?:
+    "present" | "absent" | { extraPrivileges: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] };
   administrationMode?: boolean;
   /** Restrict the environment to a security group of the tenant: its name and members (UPN or its local part). */
   securityGroup?: { name: string; members: string[] };
@@ -125,9 +123,30 @@ export const DEFAULT_OFFER = {
   offerId: "northwind-sync",
   displayName: "Northwind Sync",
   plans: [
-    { planId: "starter", displayName: "Starter", description: "One organisation, flat monthly price.", termUnit: "P1M" as const },
-    { planId: "professional", displayName: "Professional", description: "Per user, monthly.", isPricePerSeat: true, minQuantity: 1, maxQuantity: 500, termUnit: "P1M" as const },
-    { planId: "enterprise", displayName: "Enterprise", description: "Per user, yearly, from 10 users.", isPricePerSeat: true, minQuantity: 10, maxQuantity: 10_000, termUnit: "P1Y" as const },
+    {
+      planId: "starter",
+      displayName: "Starter",
+      description: "One organisation, flat monthly price.",
+      termUnit: "P1M" as const,
+    },
+    {
+      planId: "professional",
+      displayName: "Professional",
+      description: "Per user, monthly.",
+      isPricePerSeat: true,
+      minQuantity: 1,
+      maxQuantity: 500,
+      termUnit: "P1M" as const,
+    },
+    {
+      planId: "enterprise",
+      displayName: "Enterprise",
+      description: "Per user, yearly, from 10 users.",
+      isPricePerSeat: true,
+      minQuantity: 10,
+      maxQuantity: 10_000,
+      termUnit: "P1Y" as const,
+    },
   ],
 };
 
@@ -180,7 +199,6 @@ const ACCOUNT_NAME_POOL = [
 
 const CITY_POOL = ["Seattle", "Redmond", "London", "Munich", "Toronto", "Sydney", "Paris", "Osaka"];
 
-
 function domainFromName(name: string): string {
   return `${name.toLowerCase().replace(/[^a-z0-9]/g, "")}.onmicrosoft.com`;
 }
@@ -226,7 +244,10 @@ interface EnvironmentContext {
   groups: { id: string; displayName: string; memberOids: string[] }[];
 }
 
-function resolveAppUser(spec: AppUserSpec | undefined, consented: boolean): { create: boolean; disabled: boolean; roles: string[] | "integration" } {
+function resolveAppUser(
+  spec: AppUserSpec | undefined,
+  consented: boolean,
+): { create: boolean; disabled: boolean; roles: string[] | "integration" } {
   const effective = spec ?? (consented ? "enabled" : "none");
   if (effective === "none") return { create: false, disabled: false, roles: [] };
   if (effective === "enabled") return { create: true, disabled: false, roles: "integration" };
@@ -235,7 +256,11 @@ function resolveAppUser(spec: AppUserSpec | undefined, consented: boolean): { cr
   return { create: true, disabled: effective.disabled ?? false, roles: effective.roles ?? "integration" };
 }
 
-function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consented: boolean): NonNullable<ScenarioInput["environments"]>[number] {
+function buildEnvironment(
+  spec: EnvironmentSpec,
+  ctx: EnvironmentContext,
+  consented: boolean,
+): NonNullable<ScenarioInput["environments"]>[number] {
   const env = spec.name;
   const region = spec.region ?? "crm";
   const rootBuId = stableGuid(`bu:${env}`, "root");
@@ -256,7 +281,10 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
             id: roleId(integration),
             name: integration,
             businessUnitId: rootBuId,
-            privileges: [...INTEGRATION_ROLE_PRIVILEGES, ...(integrationSpec === "present" ? [] : integrationSpec.extraPrivileges)],
+            privileges: [
+              ...INTEGRATION_ROLE_PRIVILEGES,
+              ...(integrationSpec === "present" ? [] : integrationSpec.extraPrivileges),
+            ],
           },
         ]),
   ];
@@ -290,7 +318,10 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
   const owner = humanUsers.find((u) => u.roleIds.includes(roleId(sysAdmin))) ?? humanUsers[0];
   const accountNames =
     spec.accounts ??
-    Array.from({ length: 5 }, (_, i) => ACCOUNT_NAME_POOL[(ctx.accountPoolOffset + i) % ACCOUNT_NAME_POOL.length] ?? `Account ${i + 1}`);
+    Array.from(
+      { length: 5 },
+      (_, i) => ACCOUNT_NAME_POOL[(ctx.accountPoolOffset + i) % ACCOUNT_NAME_POOL.length] ?? `Account ${i + 1}`,
+    );
   const accounts = accountNames.map((name, i) => ({
     id: stableGuid(`account:${env}`, name),
     name,
@@ -305,12 +336,19 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
     id: stableGuid(`contact:${env}`, account.name),
     firstname: ["Yvonne", "Rene", "Paul"][i] ?? "Kim",
     lastname: ["McKay", "Valdes", "Cannon"][i] ?? "Abercrombie",
-    emailaddress1: `${(["yvonne", "rene", "paul"][i] ?? "kim")}@example.com`,
+    emailaddress1: `${["yvonne", "rene", "paul"][i] ?? "kim"}@example.com`,
     parentAccountId: account.id,
     ownerId: owner?.id ?? null,
   }));
   const group = spec.securityGroup
-    ? { id: stableGuid(`group:${ctx.tenantId}`, spec.securityGroup.name), displayName: spec.securityGroup.name, memberOids: spec.securityGroup.members.map((m) => ctx.users.find((u) => u.upn === m || u.upn.split("@")[0] === m)?.oid ?? stableGuid("unknown-member", m)) }
+    ? {
+        id: stableGuid(`group:${ctx.tenantId}`, spec.securityGroup.name),
+        displayName: spec.securityGroup.name,
+        memberOids: spec.securityGroup.members.map(
+          (m) =>
+            ctx.users.find((u) => u.upn === m || u.upn.split("@")[0] === m)?.oid ?? stableGuid("unknown-member", m),
+        ),
+      }
     : undefined;
   if (group) ctx.groups.push(group);
   return {
@@ -321,7 +359,9 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
     tenantId: ctx.tenantId,
     organizationId: spec.organizationId ?? stableGuid("organization", env),
     environmentId: spec.environmentId ?? stableGuid("environment", env),
-    friendlyName: spec.friendlyName ?? env.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep ? " " : ""}${c.toUpperCase()}`),
+    friendlyName:
+      spec.friendlyName ??
+      env.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep ? " " : ""}${c.toUpperCase()}`),
     uniqueName: `unq${stableGuid("unique", env).replace(/-/g, "").slice(0, 24)}`,
     purpose: spec.purpose ?? "Production",
     businessUnits: [{ id: rootBuId, name: env, parentId: null }],
@@ -334,7 +374,13 @@ function buildEnvironment(spec: EnvironmentSpec, ctx: EnvironmentContext, consen
 
 function defaultRedirectUris(): string[] {
   // The portal's next-auth callback and admin-consent callback (plus common alternatives).
-  const paths = ["/api/auth/callback/microsoft-entra-id", "/consent/callback", "/api/consent/callback", "/onboarding/consent/callback", "/onboarding/delegated/callback"];
+  const paths = [
+    "/api/auth/callback/microsoft-entra-id",
+    "/consent/callback",
+    "/api/consent/callback",
+    "/onboarding/consent/callback",
+    "/onboarding/delegated/callback",
+  ];
   return ["http://localhost:3000", "http://127.0.0.1:3000"].flatMap((origin) => paths.map((p) => `${origin}${p}`));
 }
 
@@ -393,7 +439,11 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
     });
     for (const envSpec of c.environments) {
       environments.push(
-        buildEnvironment(envSpec, { tenantId: c.id, clientId, appDisplayName, users, accountPoolOffset, groups }, c.consented),
+        buildEnvironment(
+          envSpec,
+          { tenantId: c.id, clientId, appDisplayName, users, accountPoolOffset, groups },
+          c.consented,
+        ),
       );
       accountPoolOffset += 5;
     }
@@ -462,7 +512,8 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
           id: DEMO_IDS.appRoles.tenantConnect,
           value: TENANT_CONNECT,
           displayName: "Connect the organisation",
-          description: "Granted by an administrator's consent: lets the app connect to the organisation's Dataverse environments.",
+          description:
+            "Granted by an administrator's consent: lets the app connect to the organisation's Dataverse environments.",
           allowedMemberTypes: ["Application"],
         },
         {
@@ -476,7 +527,15 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
       identifierUris: [`api://${clientId}`],
       // The portal validates v2.0 tokens for its API (docs/protocol/entra.md "The portal's own API").
       accessTokenAcceptedVersion: 2,
-      secrets: [{ keyId: credentials.secret.keyId, displayName: "demo secret", value: credentials.secret.value, startsAt: new Date(now - 60_000).toISOString(), expiresAt: credentials.secret.expiresAt }],
+      secrets: [
+        {
+          keyId: credentials.secret.keyId,
+          displayName: "demo secret",
+          value: credentials.secret.value,
+          startsAt: new Date(now - 60_000).toISOString(),
+          expiresAt: credentials.secret.expiresAt,
+        },
+      ],
       certificates: [
         {
           keyId: credentials.certificate.keyId,
@@ -524,12 +583,28 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
         clientId: id,
         displayName: c.name,
         homeTenantId: home,
-        secrets: [{ keyId: stableGuid("client-app-secret", id), displayName: "secret", value: clientAppSecret(credentials, id), startsAt: new Date(now - 60_000).toISOString(), expiresAt: credentials.secret.expiresAt }],
+        secrets: [
+          {
+            keyId: stableGuid("client-app-secret", id),
+            displayName: "secret",
+            value: clientAppSecret(credentials, id),
+            startsAt: new Date(now - 60_000).toISOString(),
+            expiresAt: credentials.secret.expiresAt,
+          },
+        ],
         grantedAppRoles: c.roles ?? [],
         servicePrincipalObjectId: servicePrincipalObjectId(home, id),
       };
     }),
-    managedIdentities: [{ kind: "user", displayName: `${appDisplayName} Portal`, clientId: DEMO_IDS.managedIdentity.clientId, principalId: DEMO_IDS.managedIdentity.principalId, tenantId: homeId }],
+    managedIdentities: [
+      {
+        kind: "user",
+        displayName: `${appDisplayName} Portal`,
+        clientId: DEMO_IDS.managedIdentity.clientId,
+        principalId: DEMO_IDS.managedIdentity.principalId,
+        tenantId: homeId,
+      },
+    ],
     // The portal's vault: its session secret, and the app's certificate with its private key (PEM), readable by
     // the managed identity only.
     keyVaults: [
@@ -540,11 +615,31 @@ export function scenario(spec: ScenarioSpec = {}): Scenario {
           { principalId: DEMO_IDS.managedIdentity.principalId, role: "Key Vault Secrets User" },
           { principalId: DEMO_IDS.managedIdentity.principalId, role: "Key Vault Certificate User" },
         ],
-        secrets: [{ name: DEMO_IDS.keyVault.authSecret, versions: [{ version: newVaultVersion(), value: randomBytes(32).toString("base64url"), created: Math.floor(now / 1000), updated: Math.floor(now / 1000) }] }],
+        secrets: [
+          {
+            name: DEMO_IDS.keyVault.authSecret,
+            versions: [
+              {
+                version: newVaultVersion(),
+                value: randomBytes(32).toString("base64url"),
+                created: Math.floor(now / 1000),
+                updated: Math.floor(now / 1000),
+              },
+            ],
+          },
+        ],
         certificates: [
           {
             name: DEMO_IDS.keyVault.certificate,
-            versions: [{ version: newVaultVersion(), certPem: credentials.certificate.certPem, keyPem: credentials.certificate.keyPem, created: Math.floor(now / 1000), updated: Math.floor(now / 1000) }],
+            versions: [
+              {
+                version: newVaultVersion(),
+                certPem: credentials.certificate.certPem,
+                keyPem: credentials.certificate.keyPem,
+                created: Math.floor(now / 1000),
+                updated: Math.floor(now / 1000),
+              },
+            ],
           },
         ],
       },
@@ -567,7 +662,8 @@ export function withFault(base: Scenario, fault: FaultSpec): Scenario {
   const next = structuredClone(base);
   if (fault.latencyMs !== undefined) next.faults.latencyMs = fault.latencyMs;
   if (fault.environmentLatencyMs) Object.assign(next.faults.environmentLatencyMs, fault.environmentLatencyMs);
-  const throttles = fault.throttle === undefined ? [] : Array.isArray(fault.throttle) ? fault.throttle : [fault.throttle];
+  const throttles =
+    fault.throttle === undefined ? [] : Array.isArray(fault.throttle) ? fault.throttle : [fault.throttle];
   for (const t of throttles) {
     next.faults.throttle.push({
       ...(t.environment !== undefined ? { environment: t.environment } : {}),

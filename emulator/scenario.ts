@@ -63,7 +63,12 @@ export const clientCertificateSchema = z.object({
 export const federatedIdentityCredentialSchema = z.object({
   id: guid,
   /** 3–120 characters, alphanumerics, '-' and '_', the first alphanumeric; immutable. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/, "3-120 characters: letters, digits, '-' or '_', starting with a letter or digit"),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/,
+      "3-120 characters: letters, digits, '-' or '_', starting with a letter or digit",
+    ),
   issuer: z.string().min(1),
   subject: z.string().min(1),
   /** Exactly one value (api://AzureADTokenExchange for Entra-issued managed identity tokens). */
@@ -127,11 +132,28 @@ export const keyVaultSchema = z.object({
   permissionModel: z.enum(["rbac", "access-policy"]).default("rbac"),
   roleAssignments: z.array(z.object({ principalId: guid, role: z.enum(VAULT_ROLES) })).default([]),
   accessPolicies: z
-    .array(z.object({ objectId: guid, secrets: z.array(z.enum(["get", "list", "set"])).default([]), certificates: z.array(z.enum(["get", "list"])).default([]) }))
+    .array(
+      z.object({
+        objectId: guid,
+        secrets: z.array(z.enum(["get", "list", "set"])).default([]),
+        certificates: z.array(z.enum(["get", "list"])).default([]),
+      }),
+    )
     .default([]),
   /** Versions in creation order (the last enabled-or-not one is the latest). */
-  secrets: z.array(z.object({ name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/), versions: z.array(vaultSecretVersionSchema).min(1) })).default([]),
-  certificates: z.array(z.object({ name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/), versions: z.array(vaultCertificateVersionSchema).min(1) })).default([]),
+  secrets: z
+    .array(
+      z.object({ name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/), versions: z.array(vaultSecretVersionSchema).min(1) }),
+    )
+    .default([]),
+  certificates: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/),
+        versions: z.array(vaultCertificateVersionSchema).min(1),
+      }),
+    )
+    .default([]),
 });
 
 /** Permission shown on the consent screen (the registration's "API permissions"). */
@@ -179,7 +201,10 @@ export const appRegistrationSchema = z.object({
    * The manifest's `accessTokenAcceptedVersion` (`api.requestedAccessTokenVersion`): the version of the access tokens
    * issued *for this app's API*, whatever endpoint the client used. null = v1.0 (Entra's default).
    */
-  accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().default(null),
+  accessTokenAcceptedVersion: z
+    .union([z.literal(1), z.literal(2)])
+    .nullable()
+    .default(null),
 });
 
 /**
@@ -249,7 +274,9 @@ export const tenantSchema = z.object({
    */
   graphAppRoleAssignments: z.array(z.string()).default([]),
   /** Security groups (object id and members' object ids); an environment may be restricted to one. */
-  groups: z.array(z.object({ id: guid, displayName: z.string().min(1), memberOids: z.array(guid).default([]) })).default([]),
+  groups: z
+    .array(z.object({ id: guid, displayName: z.string().min(1), memberOids: z.array(guid).default([]) }))
+    .default([]),
 });
 
 // ---------------------------------------------------------------- Dataverse environments
@@ -314,7 +341,10 @@ export const environmentSchema = z.object({
   /** Org URL name: https://<name>.<region>.dynamics.localhost:PORT */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and hyphens"),
   /** Region host label: crm (NAM), crm4 (EUR), crm11 (GBR), … (docs/protocol/dataverse.md B1). */
-  region: z.string().regex(/^crm\d*$/).default("crm"),
+  region: z
+    .string()
+    .regex(/^crm\d*$/)
+    .default("crm"),
   tenantId: guid,
   organizationId: guid,
   environmentId: guid,
@@ -475,19 +505,29 @@ export function parseScenario(input: unknown): Scenario {
 function crossReferenceProblems(scenario: Scenario): string[] {
   const problems: string[] = [];
   const tenantIds = new Set(scenario.tenants.map((t) => t.id.toLowerCase()));
-  if (!tenantIds.has(scenario.app.homeTenantId.toLowerCase())) problems.push("app.homeTenantId is not one of the tenants");
-  const appRoleValues = new Set(scenario.app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value));
+  if (!tenantIds.has(scenario.app.homeTenantId.toLowerCase()))
+    problems.push("app.homeTenantId is not one of the tenants");
+  const appRoleValues = new Set(
+    scenario.app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value),
+  );
   for (const client of scenario.clientApps) {
-    if (!tenantIds.has(client.homeTenantId.toLowerCase())) problems.push(`client app '${client.displayName}' has an unknown home tenant`);
-    if (client.clientId.toLowerCase() === scenario.app.clientId.toLowerCase()) problems.push(`client app '${client.displayName}' reuses the app's client id`);
+    if (!tenantIds.has(client.homeTenantId.toLowerCase()))
+      problems.push(`client app '${client.displayName}' has an unknown home tenant`);
+    if (client.clientId.toLowerCase() === scenario.app.clientId.toLowerCase())
+      problems.push(`client app '${client.displayName}' reuses the app's client id`);
     for (const role of client.grantedAppRoles) {
-      if (!appRoleValues.has(role)) problems.push(`client app '${client.displayName}' is granted '${role}', which is not an Application role of the app`);
+      if (!appRoleValues.has(role))
+        problems.push(
+          `client app '${client.displayName}' is granted '${role}', which is not an Application role of the app`,
+        );
     }
   }
   for (const mi of scenario.managedIdentities) {
-    if (!tenantIds.has(mi.tenantId.toLowerCase())) problems.push(`managed identity '${mi.displayName}' has an unknown tenant`);
+    if (!tenantIds.has(mi.tenantId.toLowerCase()))
+      problems.push(`managed identity '${mi.displayName}' has an unknown tenant`);
   }
-  if (scenario.managedIdentities.filter((m) => m.kind === "system").length > 1) problems.push("a host has at most one system-assigned managed identity");
+  if (scenario.managedIdentities.filter((m) => m.kind === "system").length > 1)
+    problems.push("a host has at most one system-assigned managed identity");
   const vaultNames = new Set<string>();
   for (const vault of scenario.keyVaults) {
     if (vaultNames.has(vault.name)) problems.push(`duplicate key vault name '${vault.name}'`);
@@ -498,19 +538,23 @@ function crossReferenceProblems(scenario: Scenario): string[] {
   for (const env of scenario.environments) {
     if (names.has(env.name)) problems.push(`duplicate environment name '${env.name}'`);
     names.add(env.name);
-    if (!tenantIds.has(env.tenantId.toLowerCase())) problems.push(`environment '${env.name}' refers to an unknown tenant`);
+    if (!tenantIds.has(env.tenantId.toLowerCase()))
+      problems.push(`environment '${env.name}' refers to an unknown tenant`);
     const buIds = new Set(env.businessUnits.map((b) => b.id.toLowerCase()));
     if (env.businessUnits.filter((b) => b.parentId === null).length !== 1) {
       problems.push(`environment '${env.name}' needs exactly one root business unit`);
     }
     const roleIds = new Set(env.roles.map((r) => r.id.toLowerCase()));
     for (const role of env.roles) {
-      if (!buIds.has(role.businessUnitId.toLowerCase())) problems.push(`role '${role.name}' in '${env.name}' has an unknown business unit`);
+      if (!buIds.has(role.businessUnitId.toLowerCase()))
+        problems.push(`role '${role.name}' in '${env.name}' has an unknown business unit`);
     }
     for (const user of env.systemUsers) {
-      if (!buIds.has(user.businessUnitId.toLowerCase())) problems.push(`user '${user.fullname}' in '${env.name}' has an unknown business unit`);
+      if (!buIds.has(user.businessUnitId.toLowerCase()))
+        problems.push(`user '${user.fullname}' in '${env.name}' has an unknown business unit`);
       for (const roleId of user.roleIds) {
-        if (!roleIds.has(roleId.toLowerCase())) problems.push(`user '${user.fullname}' in '${env.name}' has an unknown role ${roleId}`);
+        if (!roleIds.has(roleId.toLowerCase()))
+          problems.push(`user '${user.fullname}' in '${env.name}' has an unknown role ${roleId}`);
       }
     }
   }

@@ -53,7 +53,10 @@ function initialKind(hostKind: ReturnType<typeof classifyHost>["kind"], path: st
   return "unknown";
 }
 
-export function createRequestListener(ctx: EmulatorContext, admin: EmulatorAdmin): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestListener(
+  ctx: EmulatorContext,
+  admin: EmulatorAdmin,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const entraRouter = createEntraRouter(ctx);
   const adminRouter = createAdminRouter(ctx, admin);
 
@@ -141,7 +144,10 @@ export function createRequestListener(ctx: EmulatorContext, admin: EmulatorAdmin
         finish(
           hostKind === "dataverse" || hostKind === "globaldisco"
             ? odataError(dataverseError("internal", { detail: error instanceof Error ? error.message : String(error) }))
-            : jsonResponse(500, { error: "server_error", error_description: `Emulator internal error: ${error instanceof Error ? error.message : String(error)}` }),
+            : jsonResponse(500, {
+                error: "server_error",
+                error_description: `Emulator internal error: ${error instanceof Error ? error.message : String(error)}`,
+              }),
         );
       });
   };

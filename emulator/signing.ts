@@ -85,7 +85,10 @@ export class TokenSigner {
    * Signs a JWT. v1 access tokens carry `x5t` next to `kid` in the header; v2 tokens only `kid`
    * (docs/protocol/entra.md A1/A2).
    */
-  async sign(payload: Record<string, unknown>, options: { audience?: KeyAudience; v1Header?: boolean } = {}): Promise<string> {
+  async sign(
+    payload: Record<string, unknown>,
+    options: { audience?: KeyAudience; v1Header?: boolean } = {},
+  ): Promise<string> {
     const key = this.key(options.audience ?? "organizations");
     const header: JWTHeaderParameters = { typ: "JWT", alg: "RS256", kid: key.kid };
     if (options.v1Header) header.x5t = key.kid;

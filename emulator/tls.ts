@@ -154,7 +154,11 @@ export function issueServerCertificate(ca: PemKeyPair, request: ServerCertificat
 }
 
 /** Self-signed certificate, as used for token-signing keys and app client credentials. */
-export function createSelfSignedCertificate(commonName: string, validDays: number, validFrom: Date = new Date()): CertificateInfo {
+export function createSelfSignedCertificate(
+  commonName: string,
+  validDays: number,
+  validFrom: Date = new Date(),
+): CertificateInfo {
   const keys = generateRsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;

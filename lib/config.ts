@@ -74,7 +74,10 @@ type Env = Record<string, string | undefined>;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 // Empty strings are unset: a `FOO=` line in a .env file must not count as a value.
-const optionalString = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
+const optionalString = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  z.string().trim().optional(),
+);
 
 const guid = z
   .string()
@@ -130,7 +133,10 @@ const privilegeList = csv.transform((items, ctx) => {
     const depthWord = colon < 0 ? undefined : item.slice(colon + 1);
     const depth = depthWord === undefined ? "Global" : DEPTH_WORDS[depthWord.toLowerCase().replace(/[^a-z]/g, "")];
     if (!/^prv[A-Za-z0-9_]+$/.test(name) || !depth) {
-      ctx.addIssue({ code: "custom", message: `has '${item}'; expected privilege names like prvReadAccount or prvReadUser:BusinessUnit (depth User, BusinessUnit, ParentChildBusinessUnits or Organization)` });
+      ctx.addIssue({
+        code: "custom",
+        message: `has '${item}'; expected privilege names like prvReadAccount or prvReadUser:BusinessUnit (depth User, BusinessUnit, ParentChildBusinessUnits or Organization)`,
+      });
       return z.NEVER;
     }
     result.push({ name, depth });
@@ -142,7 +148,10 @@ const privilegeList = csv.transform((items, ctx) => {
 const guidList = csv.transform((items, ctx) => {
   const bad = items.find((i) => !GUID.test(i));
   if (bad !== undefined || items.length === 0) {
-    ctx.addIssue({ code: "custom", message: `must be directory role template ids (GUIDs), comma-separated${bad !== undefined ? `; '${bad}' is not one` : ""}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `must be directory role template ids (GUIDs), comma-separated${bad !== undefined ? `; '${bad}' is not one` : ""}`,
+    });
     return z.NEVER;
   }
   return items.map((i) => i.toLowerCase());
@@ -151,10 +160,17 @@ const guidList = csv.transform((items, ctx) => {
 const port = z.coerce.number().int().min(1).max(65535);
 
 /** `https://<vault host>/<collection>/<name>` (no version: the latest is used and followed). */
-function vaultObjectUrl(value: string, collection: "certificates", ctx: z.RefinementCtx): { vaultUrl: string; name: string } {
+function vaultObjectUrl(
+  value: string,
+  collection: "certificates",
+  ctx: z.RefinementCtx,
+): { vaultUrl: string; name: string } {
   const match = /^(https:\/\/[^/?#]+)\/certificates\/([0-9A-Za-z-]{1,127})\/?$/.exec(value.trim());
   if (!match) {
-    ctx.addIssue({ code: "custom", message: `must be a Key Vault ${collection === "certificates" ? "certificate" : "object"} identifier without a version, e.g. https://<vault>.vault.azure.net/certificates/<name>` });
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a Key Vault ${collection === "certificates" ? "certificate" : "object"} identifier without a version, e.g. https://<vault>.vault.azure.net/certificates/<name>`,
+    });
     return z.NEVER;
   }
   return { vaultUrl: match[1]!.toLowerCase(), name: match[2]! };
@@ -169,11 +185,16 @@ export function isKeyVaultReference(value: string | undefined): boolean {
 
 /** Parses one reference; ConfigError naming the variable when it is not the documented syntax. */
 export function parseKeyVaultReference(variable: KeyVaultReferenceVariable, value: string): KeyVaultReference {
-  const malformed = (why: string) => new ConfigError(variable, `is a malformed Key Vault reference (${why}); the syntax is ${KEY_VAULT_REFERENCE_SYNTAX}`);
+  const malformed = (why: string) =>
+    new ConfigError(
+      variable,
+      `is a malformed Key Vault reference (${why}); the syntax is ${KEY_VAULT_REFERENCE_SYNTAX}`,
+    );
   const inner = REFERENCE.exec(value.trim())?.[1]?.trim();
   if (inner === undefined) throw malformed("it must end with ')'");
   const eq = inner.indexOf("=");
-  if (eq < 0 || inner.slice(0, eq).trim().toLowerCase() !== "secreturi") throw malformed("only SecretUri=… is supported");
+  if (eq < 0 || inner.slice(0, eq).trim().toLowerCase() !== "secreturi")
+    throw malformed("only SecretUri=… is supported");
   let url: URL;
   try {
     url = new URL(inner.slice(eq + 1).trim());
@@ -181,13 +202,16 @@ export function parseKeyVaultReference(variable: KeyVaultReferenceVariable, valu
     throw malformed("SecretUri is not a URL");
   }
   const path = /^\/secrets\/([0-9A-Za-z-]{1,127})(?:\/([0-9A-Za-z]{32}))?\/?$/.exec(url.pathname);
-  if (url.protocol !== "https:" || !path || url.search || url.hash) throw malformed("SecretUri must be https://<vault host>/secrets/<name>, optionally followed by /<version>");
+  if (url.protocol !== "https:" || !path || url.search || url.hash)
+    throw malformed("SecretUri must be https://<vault host>/secrets/<name>, optionally followed by /<version>");
   return { variable, vaultUrl: url.origin.toLowerCase(), name: path[1]!, version: path[2]?.toLowerCase() ?? null };
 }
 
 /** The Key Vault references among the variables that may hold one (ConfigError on a malformed one). */
 export function keyVaultReferences(env: Env = process.env): KeyVaultReference[] {
-  return KEY_VAULT_REFERENCE_VARIABLES.filter((name) => isKeyVaultReference(env[name])).map((name) => parseKeyVaultReference(name, env[name]!));
+  return KEY_VAULT_REFERENCE_VARIABLES.filter((name) => isKeyVaultReference(env[name])).map((name) =>
+    parseKeyVaultReference(name, env[name]!),
+  );
 }
 
 type ResolvedReferences = Partial<Record<KeyVaultReferenceVariable, { reference: string; value: string }>>;
@@ -195,7 +219,10 @@ type ResolvedReferences = Partial<Record<KeyVaultReferenceVariable, { reference:
 const resolvedHolder = globalThis as unknown as { portalResolvedReferences?: ResolvedReferences };
 
 /** Installs the values read from Key Vault; config() is parsed again with them in place of the references. */
-export function useResolvedReferences(values: Partial<Record<KeyVaultReferenceVariable, string>>, env: Env = process.env): void {
+export function useResolvedReferences(
+  values: Partial<Record<KeyVaultReferenceVariable, string>>,
+  env: Env = process.env,
+): void {
   const resolved: ResolvedReferences = {};
   for (const [variable, value] of Object.entries(values) as Array<[KeyVaultReferenceVariable, string]>) {
     const reference = env[variable];
@@ -213,7 +240,10 @@ function withResolvedReferences(env: Env): Env {
   for (const reference of references) {
     const resolved = resolvedHolder.portalResolvedReferences?.[reference.variable];
     if (!resolved || resolved.reference !== env[reference.variable]) {
-      throw new ConfigError(reference.variable, "is a Key Vault reference that has not been resolved (the portal and `npm run worker` resolve them at start; this program does not)");
+      throw new ConfigError(
+        reference.variable,
+        "is a Key Vault reference that has not been resolved (the portal and `npm run worker` resolve them at start; this program does not)",
+      );
     }
     effective[reference.variable] = resolved.value;
   }
@@ -224,11 +254,28 @@ function withResolvedReferences(env: Env): Env {
  * What is needed before Key Vault references are resolved — by the outbound client that reads them, the logger,
  * and the identity the portal reads Key Vault with.
  */
-export function earlySettings(env: Env = process.env): { mode: PortalConfig["mode"]; logLevel: PortalConfig["logLevel"]; outboundTimeoutMs: number; keyVaultIdentity: KeyVaultIdentity; clientId: string | null } {
-  const parsed = rawSchema.pick({ LOG_LEVEL: true, OUTBOUND_TIMEOUT_MS: true, KEY_VAULT_IDENTITY: true, ENTRA_CLIENT_MANAGED_IDENTITY: true, ENTRA_CLIENT_ID: true }).safeParse(env);
+export function earlySettings(env: Env = process.env): {
+  mode: PortalConfig["mode"];
+  logLevel: PortalConfig["logLevel"];
+  outboundTimeoutMs: number;
+  keyVaultIdentity: KeyVaultIdentity;
+  clientId: string | null;
+} {
+  const parsed = rawSchema
+    .pick({
+      LOG_LEVEL: true,
+      OUTBOUND_TIMEOUT_MS: true,
+      KEY_VAULT_IDENTITY: true,
+      ENTRA_CLIENT_MANAGED_IDENTITY: true,
+      ENTRA_CLIENT_ID: true,
+    })
+    .safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? "configuration"), issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`);
+    throw new ConfigError(
+      String(issue.path[0] ?? "configuration"),
+      issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`,
+    );
   }
   const v = parsed.data;
   return {
@@ -241,8 +288,16 @@ export function earlySettings(env: Env = process.env): { mode: PortalConfig["mod
 }
 
 /** Key Vault is read as KEY_VAULT_IDENTITY says, else as the app's managed identity, else the host's system-assigned one. */
-function keyVaultIdentityOf(v: { KEY_VAULT_IDENTITY?: KeyVaultIdentity | undefined; ENTRA_CLIENT_MANAGED_IDENTITY?: string | undefined }): KeyVaultIdentity {
-  return v.KEY_VAULT_IDENTITY ?? (v.ENTRA_CLIENT_MANAGED_IDENTITY ? { kind: "user-assigned", clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY } : { kind: "system" });
+function keyVaultIdentityOf(v: {
+  KEY_VAULT_IDENTITY?: KeyVaultIdentity | undefined;
+  ENTRA_CLIENT_MANAGED_IDENTITY?: string | undefined;
+}): KeyVaultIdentity {
+  return (
+    v.KEY_VAULT_IDENTITY ??
+    (v.ENTRA_CLIENT_MANAGED_IDENTITY
+      ? { kind: "user-assigned", clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY }
+      : { kind: "system" })
+  );
 }
 /** OTLP headers as the OpenTelemetry specification writes them: `key=value,key2=value2` (values URL-encoded). */
 const otlpHeaders = csv.transform((items, ctx) => {
@@ -250,7 +305,10 @@ const otlpHeaders = csv.transform((items, ctx) => {
   for (const item of items) {
     const eq = item.indexOf("=");
     if (eq <= 0) {
-      ctx.addIssue({ code: "custom", message: "must be key=value pairs, comma-separated (e.g. authorization=Bearer%20abc)" });
+      ctx.addIssue({
+        code: "custom",
+        message: "must be key=value pairs, comma-separated (e.g. authorization=Bearer%20abc)",
+      });
       return z.NEVER;
     }
     headers[item.slice(0, eq).trim().toLowerCase()] = decodeURIComponent(item.slice(eq + 1).trim());
@@ -266,9 +324,26 @@ const rawSchema = z.object({
     (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().toLowerCase()) : v),
     z.enum(["true", "false"], { error: "must be true or false" }).optional(),
   ),
-  AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional()),
-  SESSION_MAX_AGE_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 30).optional()),
-  REAUTH_MAX_AGE_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(24 * 60).optional()),
+  AUTH_SECRET: optionalString.pipe(
+    z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  ),
+  SESSION_MAX_AGE_HOURS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .optional(),
+  ),
+  REAUTH_MAX_AGE_MINUTES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
+  ),
   DATABASE_URL: optionalString,
   ENTRA_AUTHORITY_HOST: optionalString.pipe(httpsOrigin.optional()),
   ENTRA_CLIENT_ID: optionalString.pipe(guid.optional()),
@@ -284,12 +359,17 @@ const rawSchema = z.object({
       .string()
       .refine((v) => v.toLowerCase() !== "system", {
         message:
-          "must be the client id of a user-assigned managed identity: Microsoft accepts no system-assigned identity as a federated credential (\"Only user-assigned managed identities can be used as a federated credential for apps\")",
+          'must be the client id of a user-assigned managed identity: Microsoft accepts no system-assigned identity as a federated credential ("Only user-assigned managed identities can be used as a federated credential for apps")',
       })
       .pipe(guid)
       .optional(),
   ),
-  ENTRA_CLIENT_CERTIFICATE_KEY_VAULT: optionalString.pipe(z.string().transform((v, ctx) => vaultObjectUrl(v, "certificates", ctx)).optional()),
+  ENTRA_CLIENT_CERTIFICATE_KEY_VAULT: optionalString.pipe(
+    z
+      .string()
+      .transform((v, ctx) => vaultObjectUrl(v, "certificates", ctx))
+      .optional(),
+  ),
   KEY_VAULT_IDENTITY: optionalString.pipe(
     z
       .string()
@@ -297,12 +377,24 @@ const rawSchema = z.object({
         if (v.toLowerCase() === "system") return { kind: "system" };
         if (v.toLowerCase() === "default") return { kind: "default" };
         if (GUID.test(v)) return { kind: "user-assigned", clientId: v.toLowerCase() };
-        ctx.addIssue({ code: "custom", message: "must be 'system', a user-assigned managed identity's client id (GUID) or 'default' (DefaultAzureCredential)" });
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "must be 'system', a user-assigned managed identity's client id (GUID) or 'default' (DefaultAzureCredential)",
+        });
         return z.NEVER;
       })
       .optional(),
   ),
-  KEY_VAULT_REFRESH_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(24 * 60).optional()),
+  KEY_VAULT_REFRESH_MINUTES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
+  ),
   TENANCY_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["multi", "single"]).optional()),
   SUPPORT_OPERATOR_ROLE: optionalString,
   CUSTOMER_ADMIN_ROLE_IDS: optionalString.pipe(guidList.optional()),
@@ -314,40 +406,110 @@ const rawSchema = z.object({
   PORTAL_APP_NAME: optionalString,
   PORTAL_VENDOR_NAME: optionalString,
   PORTAL_SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
-  LOG_LEVEL: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
-  OUTBOUND_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).optional()),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional(),
+  ),
+  OUTBOUND_TIMEOUT_MS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(100).max(120_000).optional(),
+  ),
   GLOBAL_DISCOVERY_URL: optionalString.pipe(httpsOrigin.optional()),
   GRAPH_URL: optionalString.pipe(httpsOrigin.optional()),
   DEMO_ADMIN_CENTER_URL: optionalString,
   WEBHOOK_URL: optionalString.pipe(
     z
-      .url({ protocol: /^https?$/, error: "must be the http(s) URL lifecycle events are POSTed to, e.g. https://backend.example.com/hooks/portal" })
+      .url({
+        protocol: /^https?$/,
+        error: "must be the http(s) URL lifecycle events are POSTed to, e.g. https://backend.example.com/hooks/portal",
+      })
       .optional(),
   ),
-  WEBHOOK_SECRET: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
-  CONSENT_VERIFICATION_TIMEOUT_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(7 * 24 * 60).optional()),
-  API_RATE_LIMIT_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).optional()),
-  RECHECK_INTERVAL_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(7 * 24 * 60).optional()),
-  RECHECK_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
-  RECHECK_TENANT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).optional()),
+  WEBHOOK_SECRET: optionalString.pipe(
+    z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional(),
+  ),
+  CONSENT_VERIFICATION_TIMEOUT_MINUTES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .optional(),
+  ),
+  API_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(100_000).optional(),
+  ),
+  RECHECK_INTERVAL_MINUTES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .optional(),
+  ),
+  RECHECK_CONCURRENCY: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(500).optional(),
+  ),
+  RECHECK_TENANT_CONCURRENCY: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(100).optional(),
+  ),
   RECHECK_WORKER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["in-process", "off"]).optional()),
   MARKETPLACE_API_URL: optionalString.pipe(
     z
-      .url({ protocol: /^https$/, error: "must be the SaaS Fulfillment API's https base URL, e.g. https://marketplaceapi.microsoft.com/api" })
+      .url({
+        protocol: /^https$/,
+        error: "must be the SaaS Fulfillment API's https base URL, e.g. https://marketplaceapi.microsoft.com/api",
+      })
       .transform((v) => v.replace(/\/+$/, ""))
       .optional(),
   ),
   MARKETPLACE_ACCEPTED_PLANS: optionalString.pipe(
-    csv.pipe(z.array(z.string().regex(/^[a-z0-9_-]{1,50}$/, "must be plan ids (lowercase letters, digits, - and _), comma-separated")).min(1)).optional(),
+    csv
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^[a-z0-9_-]{1,50}$/, "must be plan ids (lowercase letters, digits, - and _), comma-separated"),
+          )
+          .min(1),
+      )
+      .optional(),
   ),
-  MARKETPLACE_MAX_QUANTITY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000_000).optional()),
-  MARKETPLACE_ACTIVATION_HOURS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().positive().max(24 * 90).optional()),
-  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional()),
+  MARKETPLACE_MAX_QUANTITY: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(1_000_000).optional(),
+  ),
+  MARKETPLACE_ACTIVATION_HOURS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 90)
+      .optional(),
+  ),
+  SMTP_URL: optionalString.pipe(
+    z.url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://user:password@host:port" }).optional(),
+  ),
   SMTP_PASSWORD: optionalString,
   EMAIL_FROM: optionalString.pipe(z.email("must be an email address").optional()),
   // Operations (docs/operations.md): /api/metrics behind a bearer token, traces by OTLP/HTTP.
-  METRICS_TOKEN: optionalString.pipe(z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional()),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be the OTLP/HTTP collector's base URL, e.g. http://otel-collector:4318" }).optional()),
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional(),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: "must be the OTLP/HTTP collector's base URL, e.g. http://otel-collector:4318",
+      })
+      .optional(),
+  ),
   OTEL_EXPORTER_OTLP_HEADERS: optionalString.pipe(otlpHeaders.optional()),
   OTEL_SERVICE_NAME: optionalString,
 });
@@ -394,12 +556,24 @@ export type KeyVaultIdentity = { kind: "system" } | { kind: "user-assigned"; cli
  * A Key Vault reference in place of a secret's value (docs/protocol/identity.md R1), App Service's syntax:
  * `@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>[/<version>])`.
  */
-export type KeyVaultReference = { variable: KeyVaultReferenceVariable; vaultUrl: string; name: string; version: string | null };
+export type KeyVaultReference = {
+  variable: KeyVaultReferenceVariable;
+  vaultUrl: string;
+  name: string;
+  version: string | null;
+};
 
 /** The variables whose value may be a Key Vault reference. */
-export const KEY_VAULT_REFERENCE_VARIABLES = ["AUTH_SECRET", "WEBHOOK_SECRET", "SMTP_PASSWORD", "ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET_2"] as const;
+export const KEY_VAULT_REFERENCE_VARIABLES = [
+  "AUTH_SECRET",
+  "WEBHOOK_SECRET",
+  "SMTP_PASSWORD",
+  "ENTRA_CLIENT_SECRET",
+  "ENTRA_CLIENT_SECRET_2",
+] as const;
 export type KeyVaultReferenceVariable = (typeof KEY_VAULT_REFERENCE_VARIABLES)[number];
-export const KEY_VAULT_REFERENCE_SYNTAX = "@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>[/<version>])";
+export const KEY_VAULT_REFERENCE_SYNTAX =
+  "@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>[/<version>])";
 
 export type PortalConfig = {
   mode: "demo" | "production";
@@ -496,7 +670,10 @@ export function parseConfig(rawEnv: Env): PortalConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? "configuration");
-    throw new ConfigError(variable, issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`);
+    throw new ConfigError(
+      variable,
+      issue.message.startsWith("must") ? issue.message : `is malformed: ${issue.message}`,
+    );
   }
   const v = parsed.data;
   const mode = isProductionIntended(env) ? "production" : "demo";
@@ -518,31 +695,44 @@ export function parseConfig(rawEnv: Env): PortalConfig {
     throw error;
   }
 
-  const clientId = production ? require("ENTRA_CLIENT_ID", v.ENTRA_CLIENT_ID, "the app registration's Application (client) ID") : (v.ENTRA_CLIENT_ID ?? null);
+  const clientId = production
+    ? require("ENTRA_CLIENT_ID", v.ENTRA_CLIENT_ID, "the app registration's Application (client) ID")
+    : (v.ENTRA_CLIENT_ID ?? null);
   const homeTenantId = production
     ? require("ENTRA_HOME_TENANT_ID", v.ENTRA_HOME_TENANT_ID, "the Directory (tenant) ID where the app is registered")
     : (v.ENTRA_HOME_TENANT_ID ?? null);
 
   const credentials = parseCredentials(v, production, require);
 
-  const allowedHostSuffixes = (v.DATAVERSE_ALLOWED_HOST_SUFFIXES ?? [...MICROSOFT_DATAVERSE_HOST_SUFFIXES]).map((s) => s.toLowerCase().replace(/^\./, ""));
+  const allowedHostSuffixes = (v.DATAVERSE_ALLOWED_HOST_SUFFIXES ?? [...MICROSOFT_DATAVERSE_HOST_SUFFIXES]).map((s) =>
+    s.toLowerCase().replace(/^\./, ""),
+  );
   // `.localhost` names are resolved to loopback by the outbound client in demo mode only (the emulator's
   // environments); in production such a suffix would let environment URLs point at the portal's own host.
   const loopbackSuffix = allowedHostSuffixes.find((s) => s === "localhost" || s.endsWith(".localhost"));
   if (production && loopbackSuffix) {
-    throw new ConfigError("DATAVERSE_ALLOWED_HOST_SUFFIXES", `must not contain a .localhost suffix (${loopbackSuffix}) outside demo mode; .localhost names are loopback, for the demo's emulator only`);
+    throw new ConfigError(
+      "DATAVERSE_ALLOWED_HOST_SUFFIXES",
+      `must not contain a .localhost suffix (${loopbackSuffix}) outside demo mode; .localhost names are loopback, for the demo's emulator only`,
+    );
   }
 
   let webhooks: PortalConfig["webhooks"] = null;
   if (v.WEBHOOK_URL) {
-    if (!v.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_SECRET", "is required when WEBHOOK_URL is set (the key the events are signed with)");
-    if (production && !v.WEBHOOK_URL.startsWith("https:")) throw new ConfigError("WEBHOOK_URL", "must use https outside demo mode (the events name your customers)");
+    if (!v.WEBHOOK_SECRET)
+      throw new ConfigError(
+        "WEBHOOK_SECRET",
+        "is required when WEBHOOK_URL is set (the key the events are signed with)",
+      );
+    if (production && !v.WEBHOOK_URL.startsWith("https:"))
+      throw new ConfigError("WEBHOOK_URL", "must use https outside demo mode (the events name your customers)");
     webhooks = { url: v.WEBHOOK_URL, secret: v.WEBHOOK_SECRET };
   } else if (v.WEBHOOK_SECRET) {
     throw new ConfigError("WEBHOOK_URL", "is required when WEBHOOK_SECRET is set (where the events are sent)");
   }
 
-  if (v.SMTP_PASSWORD && !v.SMTP_URL) throw new ConfigError("SMTP_URL", "is required when SMTP_PASSWORD is set (the server the password is for)");
+  if (v.SMTP_PASSWORD && !v.SMTP_URL)
+    throw new ConfigError("SMTP_URL", "is required when SMTP_PASSWORD is set (the server the password is for)");
 
   const sessionSecret = production
     ? require("AUTH_SECRET", v.AUTH_SECRET, "at least 32 random characters")
@@ -557,7 +747,9 @@ export function parseConfig(rawEnv: Env): PortalConfig {
     },
     port: v.PORT ?? 3000,
     logLevel: v.LOG_LEVEL ?? "info",
-    publicUrl: production ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com") : (v.AUTH_URL ?? null),
+    publicUrl: production
+      ? require("AUTH_URL", v.AUTH_URL, "the portal's public URL, e.g. https://onboarding.example.com")
+      : (v.AUTH_URL ?? null),
     trustForwardedHeaders: v.TRUST_FORWARDED_HEADERS === "true",
     sessionSecret,
     sessionMaxAgeSeconds: Math.round((v.SESSION_MAX_AGE_HOURS ?? 8) * 3600),
@@ -579,9 +771,15 @@ export function parseConfig(rawEnv: Env): PortalConfig {
       rolePrivileges: v.DATAVERSE_ROLE_PRIVILEGES ?? [...DEFAULT_ROLE_PRIVILEGES],
       allowedHostSuffixes,
       outboundTimeoutMs: v.OUTBOUND_TIMEOUT_MS ?? 15_000,
-      globalDiscoveryUrl: v.GLOBAL_DISCOVERY_URL ?? GLOBAL_DISCOVERY_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
+      globalDiscoveryUrl:
+        v.GLOBAL_DISCOVERY_URL ??
+        GLOBAL_DISCOVERY_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ??
+        null,
     },
-    graphUrl: v.GRAPH_URL ?? GRAPH_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ?? null,
+    graphUrl:
+      v.GRAPH_URL ??
+      GRAPH_BY_AUTHORITY[new URL(v.ENTRA_AUTHORITY_HOST ?? "https://login.microsoftonline.com").host] ??
+      null,
     demoAdminCenterUrl: production ? null : (v.DEMO_ADMIN_CENTER_URL ?? null),
     webhooks,
     consentVerificationTimeoutMinutes: v.CONSENT_VERIFICATION_TIMEOUT_MINUTES ?? 15,
@@ -598,12 +796,21 @@ export function parseConfig(rawEnv: Env): PortalConfig {
       maxQuantity: v.MARKETPLACE_MAX_QUANTITY ?? null,
       activationHours: v.MARKETPLACE_ACTIVATION_HOURS ?? 24,
     },
-    mail: v.SMTP_URL ? { smtpUrl: smtpUrlWithPassword(v.SMTP_URL, v.SMTP_PASSWORD), from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}` } : null,
+    mail: v.SMTP_URL
+      ? {
+          smtpUrl: smtpUrlWithPassword(v.SMTP_URL, v.SMTP_PASSWORD),
+          from: v.EMAIL_FROM ?? `no-reply@${(v.PORTAL_SUPPORT_EMAIL ?? "support@northwind.example").split("@")[1]}`,
+        }
+      : null,
     keyVault: { identity: keyVaultIdentityOf(v), refreshMinutes: v.KEY_VAULT_REFRESH_MINUTES ?? 60 },
     observability: {
       metricsToken: v.METRICS_TOKEN ?? null,
       traces: v.OTEL_EXPORTER_OTLP_ENDPOINT
-        ? { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""), headers: v.OTEL_EXPORTER_OTLP_HEADERS ?? {}, serviceName: v.OTEL_SERVICE_NAME ?? "tenant-onboarding-portal" }
+        ? {
+            endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""),
+            headers: v.OTEL_EXPORTER_OTLP_HEADERS ?? {},
+            serviceName: v.OTEL_SERVICE_NAME ?? "tenant-onboarding-portal",
+          }
         : null,
     },
   };
@@ -618,26 +825,69 @@ function parseCredentials(
   production: boolean,
   require: <T>(name: string, value: T | undefined, hint: string) => T,
 ): ClientCredential[] {
-  if (v.ENTRA_CLIENT_SECRET_EXPIRES_AT && !v.ENTRA_CLIENT_SECRET) throw new ConfigError("ENTRA_CLIENT_SECRET_EXPIRES_AT", "is set but ENTRA_CLIENT_SECRET is not (the expiry of which secret?)");
-  if (v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT && !v.ENTRA_CLIENT_SECRET_2) throw new ConfigError("ENTRA_CLIENT_SECRET_2_EXPIRES_AT", "is set but ENTRA_CLIENT_SECRET_2 is not (the expiry of which secret?)");
-  if (v.ENTRA_CLIENT_PRIVATE_KEY_PATH && !v.ENTRA_CLIENT_CERTIFICATE_PATH) throw new ConfigError("ENTRA_CLIENT_CERTIFICATE_PATH", "is required when ENTRA_CLIENT_PRIVATE_KEY_PATH is set (the certificate of that key)");
+  if (v.ENTRA_CLIENT_SECRET_EXPIRES_AT && !v.ENTRA_CLIENT_SECRET)
+    throw new ConfigError(
+      "ENTRA_CLIENT_SECRET_EXPIRES_AT",
+      "is set but ENTRA_CLIENT_SECRET is not (the expiry of which secret?)",
+    );
+  if (v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT && !v.ENTRA_CLIENT_SECRET_2)
+    throw new ConfigError(
+      "ENTRA_CLIENT_SECRET_2_EXPIRES_AT",
+      "is set but ENTRA_CLIENT_SECRET_2 is not (the expiry of which secret?)",
+    );
+  if (v.ENTRA_CLIENT_PRIVATE_KEY_PATH && !v.ENTRA_CLIENT_CERTIFICATE_PATH)
+    throw new ConfigError(
+      "ENTRA_CLIENT_CERTIFICATE_PATH",
+      "is required when ENTRA_CLIENT_PRIVATE_KEY_PATH is set (the certificate of that key)",
+    );
   if (v.ENTRA_CLIENT_SECRET_2 && !v.ENTRA_CLIENT_SECRET && !v.ENTRA_CLIENT_CERTIFICATE_PATH) {
-    throw new ConfigError("ENTRA_CLIENT_SECRET_2", "is the second credential: set ENTRA_CLIENT_SECRET (or a certificate) as the first");
+    throw new ConfigError(
+      "ENTRA_CLIENT_SECRET_2",
+      "is the second credential: set ENTRA_CLIENT_SECRET (or a certificate) as the first",
+    );
   }
   if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET_2 && v.ENTRA_CLIENT_CERTIFICATE_PATH) {
-    throw new ConfigError("ENTRA_CLIENT_SECRET_2", "makes three credentials with ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_PATH; configure at most two (the current one and its replacement)");
+    throw new ConfigError(
+      "ENTRA_CLIENT_SECRET_2",
+      "makes three credentials with ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_PATH; configure at most two (the current one and its replacement)",
+    );
   }
-  const kinds = (["ENTRA_CLIENT_MANAGED_IDENTITY", "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT", "ENTRA_CLIENT_CERTIFICATE_PATH", "ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET_2"] as const).filter((name) => v[name] !== undefined);
-  if (kinds.length > 2) throw new ConfigError(kinds[2]!, `makes three credentials with ${kinds[0]} and ${kinds[1]}; configure at most two (the one to use and its fallback)`);
-  if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET === v.ENTRA_CLIENT_SECRET_2) throw new ConfigError("ENTRA_CLIENT_SECRET_2", "is the same value as ENTRA_CLIENT_SECRET; the second secret must be another secret of the app registration");
+  const kinds = (
+    [
+      "ENTRA_CLIENT_MANAGED_IDENTITY",
+      "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT",
+      "ENTRA_CLIENT_CERTIFICATE_PATH",
+      "ENTRA_CLIENT_SECRET",
+      "ENTRA_CLIENT_SECRET_2",
+    ] as const
+  ).filter((name) => v[name] !== undefined);
+  if (kinds.length > 2)
+    throw new ConfigError(
+      kinds[2]!,
+      `makes three credentials with ${kinds[0]} and ${kinds[1]}; configure at most two (the one to use and its fallback)`,
+    );
+  if (v.ENTRA_CLIENT_SECRET && v.ENTRA_CLIENT_SECRET === v.ENTRA_CLIENT_SECRET_2)
+    throw new ConfigError(
+      "ENTRA_CLIENT_SECRET_2",
+      "is the same value as ENTRA_CLIENT_SECRET; the second secret must be another secret of the app registration",
+    );
   const credentials: ClientCredential[] = [];
   const expiry = (value: string | undefined) => (value ? new Date(value) : null);
-  if (v.ENTRA_CLIENT_MANAGED_IDENTITY) credentials.push({ kind: "managed-identity", slot: "ENTRA_CLIENT_MANAGED_IDENTITY", clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY });
+  if (v.ENTRA_CLIENT_MANAGED_IDENTITY)
+    credentials.push({
+      kind: "managed-identity",
+      slot: "ENTRA_CLIENT_MANAGED_IDENTITY",
+      clientId: v.ENTRA_CLIENT_MANAGED_IDENTITY,
+    });
   if (v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT) {
     if (production && new URL(v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT.vaultUrl).hostname.endsWith(".localhost")) {
       throw new ConfigError("ENTRA_CLIENT_CERTIFICATE_KEY_VAULT", "must not name a .localhost vault outside demo mode");
     }
-    credentials.push({ kind: "key-vault-certificate", slot: "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT", ...v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT });
+    credentials.push({
+      kind: "key-vault-certificate",
+      slot: "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT",
+      ...v.ENTRA_CLIENT_CERTIFICATE_KEY_VAULT,
+    });
   }
   if (v.ENTRA_CLIENT_CERTIFICATE_PATH) {
     credentials.push({
@@ -647,10 +897,25 @@ function parseCredentials(
       privateKeyPath: require("ENTRA_CLIENT_PRIVATE_KEY_PATH", v.ENTRA_CLIENT_PRIVATE_KEY_PATH, "the PEM private key of the certificate"),
     });
   }
-  if (v.ENTRA_CLIENT_SECRET) credentials.push({ kind: "secret", slot: "ENTRA_CLIENT_SECRET", secret: v.ENTRA_CLIENT_SECRET, expiresAt: expiry(v.ENTRA_CLIENT_SECRET_EXPIRES_AT) });
-  if (v.ENTRA_CLIENT_SECRET_2) credentials.push({ kind: "secret", slot: "ENTRA_CLIENT_SECRET_2", secret: v.ENTRA_CLIENT_SECRET_2, expiresAt: expiry(v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT) });
+  if (v.ENTRA_CLIENT_SECRET)
+    credentials.push({
+      kind: "secret",
+      slot: "ENTRA_CLIENT_SECRET",
+      secret: v.ENTRA_CLIENT_SECRET,
+      expiresAt: expiry(v.ENTRA_CLIENT_SECRET_EXPIRES_AT),
+    });
+  if (v.ENTRA_CLIENT_SECRET_2)
+    credentials.push({
+      kind: "secret",
+      slot: "ENTRA_CLIENT_SECRET_2",
+      secret: v.ENTRA_CLIENT_SECRET_2,
+      expiresAt: expiry(v.ENTRA_CLIENT_SECRET_2_EXPIRES_AT),
+    });
   if (credentials.length === 0 && production) {
-    throw new ConfigError("ENTRA_CLIENT_SECRET", "is required outside demo mode (or set ENTRA_CLIENT_MANAGED_IDENTITY, ENTRA_CLIENT_CERTIFICATE_KEY_VAULT, or ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)");
+    throw new ConfigError(
+      "ENTRA_CLIENT_SECRET",
+      "is required outside demo mode (or set ENTRA_CLIENT_MANAGED_IDENTITY, ENTRA_CLIENT_CERTIFICATE_KEY_VAULT, or ENTRA_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_PRIVATE_KEY_PATH)",
+    );
   }
   return credentials;
 }

@@ -22,13 +22,21 @@ export type Readiness = {
 export async function readiness(): Promise<Readiness> {
   const database = await probeDatabase();
   const { migrationsCurrent } = await import("@/lib/data/operations");
-  const migrations = database.reachable ? await migrationsCurrent().catch(() => ({ current: false, pending: [] })) : null;
+  const migrations = database.reachable
+    ? await migrationsCurrent().catch(() => ({ current: false, pending: [] }))
+    : null;
   let queue: Readiness["queue"] = null;
   if (config().monitoring.worker === "in-process") {
     const { workerState, startWorker } = await import("@/lib/worker");
     const state = workerState();
     if (state === "stopped" && database.reachable) void startWorker().catch(() => undefined);
-    queue = { running: state === "running", detail: state === "running" ? "the queue's worker runs in this process" : `the queue's worker is ${state === "stopped" ? "not running (starting it)" : "starting"}` };
+    queue = {
+      running: state === "running",
+      detail:
+        state === "running"
+          ? "the queue's worker runs in this process"
+          : `the queue's worker is ${state === "stopped" ? "not running (starting it)" : "starting"}`,
+    };
   }
   const ready = database.reachable && migrations?.current !== false && (queue?.running ?? true);
   return { ready, database, migrations, queue };

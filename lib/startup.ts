@@ -26,12 +26,22 @@ try {
   try {
     await credentialsReady(c.entra.credentials, c.keyVault.refreshMinutes);
   } catch (error) {
-    stop(`Configuration error: ENTRA_CLIENT_CERTIFICATE_KEY_VAULT names a certificate that could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    stop(
+      `Configuration error: ENTRA_CLIENT_CERTIFICATE_KEY_VAULT names a certificate that could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  logger().info({ mode: c.mode, database: c.database.display, tenancy: c.entra.tenancy }, `Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`);
+  logger().info(
+    { mode: c.mode, database: c.database.display, tenancy: c.entra.tenancy },
+    `Tenant Onboarding Portal: ${c.mode} mode, database ${c.database.display}, ${c.entra.tenancy}-tenant`,
+  );
   const labels = c.entra.credentials.map(credentialLabel);
   logger().info({ credentials: labels }, `Credentials for Entra ID: ${labels.join(", ") || "none"}`);
-  logger().info({ webhooks: c.webhooks ? new URL(c.webhooks.url).origin : null }, c.webhooks ? `Lifecycle webhooks: on, to ${new URL(c.webhooks.url).origin}` : "Lifecycle webhooks: off (WEBHOOK_URL is not set)");
+  logger().info(
+    { webhooks: c.webhooks ? new URL(c.webhooks.url).origin : null },
+    c.webhooks
+      ? `Lifecycle webhooks: on, to ${new URL(c.webhooks.url).origin}`
+      : "Lifecycle webhooks: off (WEBHOOK_URL is not set)",
+  );
 } catch (error) {
   if (error instanceof ConfigError || error instanceof KeyVaultReferenceError) stop(error.message);
   throw error;
@@ -42,14 +52,22 @@ try {
 void import("@/lib/db/client")
   .then(({ db }) => db().$queryRaw`SELECT 1`)
   .catch((error: unknown) =>
-    logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Database not reachable at start-up; /api/health will report it."),
+    logger().error(
+      { err: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+      "Database not reachable at start-up; /api/health will report it.",
+    ),
   );
 
 // The queue's worker runs inside the portal unless it runs apart (`npm run worker`, RECHECK_WORKER=off).
 if (config().monitoring.worker === "in-process") {
   void import("@/lib/worker")
     .then(({ startWorker }) => startWorker())
-    .catch((error: unknown) => logger().error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "Worker not started"));
+    .catch((error: unknown) =>
+      logger().error(
+        { err: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+        "Worker not started",
+      ),
+    );
 }
 
 /** instrumentation.ts: starts the SDK when OTEL_EXPORTER_OTLP_ENDPOINT is set, and says so either way. */
@@ -61,5 +79,8 @@ export async function startTracingIfConfigured(): Promise<void> {
   }
   const { startTracing } = await import("@/lib/observability/otel-node");
   await startTracing(traces);
-  logger().info({ traces: new URL(traces.endpoint).origin }, `Traces: on, OTLP/HTTP to ${new URL(traces.endpoint).origin}`);
+  logger().info(
+    { traces: new URL(traces.endpoint).origin },
+    `Traces: on, OTLP/HTTP to ${new URL(traces.endpoint).origin}`,
+  );
 }

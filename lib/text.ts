@@ -8,7 +8,15 @@ export function hasNul(value: string): boolean {
   return value.includes("\u0000");
 }
 
-const DATE_TIME = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" });
+const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+  timeZoneName: "short",
+});
 
 /** The product's one date format, in UTC, for text without a browser to localise it (e-mails): "4 Dec 2026, 10:10 UTC". */
 export function utcDateTime(date: Date): string {

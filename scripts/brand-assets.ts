@@ -34,13 +34,16 @@ function ico(pngs: Array<{ size: number; data: Buffer }>): Buffer {
 }
 
 async function main() {
-  const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined);
+  const executablePath =
+    process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined);
   const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu"] });
   const page = await browser.newPage();
   const pngs = [];
   for (const size of [16, 32, 48]) {
     await page.setViewportSize({ width: size, height: size });
-    await page.setContent(`<style>html,body{margin:0;background:transparent}svg{display:block;width:${size}px;height:${size}px}</style>${logo}`);
+    await page.setContent(
+      `<style>html,body{margin:0;background:transparent}svg{display:block;width:${size}px;height:${size}px}</style>${logo}`,
+    );
     pngs.push({ size, data: await page.screenshot({ omitBackground: true }) });
   }
   writeFileSync(path.join(root, "public/favicon.ico"), ico(pngs));

@@ -43,7 +43,9 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (check) {
-    console.error(`prisma/schema.prisma has changes that no migration contains; run \`npm run db:diff -- <name>\`:\n\n${script}`);
+    console.error(
+      `prisma/schema.prisma has changes that no migration contains; run \`npm run db:diff -- <name>\`:\n\n${script}`,
+    );
     return 1;
   }
 
@@ -51,7 +53,9 @@ async function main(args: string[]): Promise<number> {
   await mkdir(path.join(migrationsDir, directory), { recursive: true });
   await writeFile(path.join(migrationsDir, directory, "migration.sql"), script);
   await writeFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), MIGRATION_LOCK_CONTENT);
-  console.log(`Wrote prisma/migrations/${directory}/migration.sql (${took}). Review it, then run \`npm run db:migrate\`.`);
+  console.log(
+    `Wrote prisma/migrations/${directory}/migration.sql (${took}). Review it, then run \`npm run db:migrate\`.`,
+  );
   return 0;
 }
 

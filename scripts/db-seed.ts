@@ -13,7 +13,14 @@ import { DEFAULT_EMBEDDED_DATABASE_URL, parseDatabaseUrl } from "../lib/db/url";
 import { DEMO_IDS } from "@tenant-onboarding/emulator";
 import { storedStepResult, storedVendorDetail, type VendorDetail } from "../lib/checks/step-results";
 import { CHECK_STEPS, skipReason, type CheckStepName } from "../lib/checks/vocabulary";
-import { diagnoseDataverseFailure, diagnoseTokenFailure, privilegesMissing, systemAdministratorHeld, type Diagnosis, type DiagnosisContext } from "../lib/checks/diagnoses";
+import {
+  diagnoseDataverseFailure,
+  diagnoseTokenFailure,
+  privilegesMissing,
+  systemAdministratorHeld,
+  type Diagnosis,
+  type DiagnosisContext,
+} from "../lib/checks/diagnoses";
 import { config } from "../lib/config";
 import { DataverseError } from "../lib/dataverse/web-api";
 import { nextHealth, type HealthRecord } from "../lib/checks/health";
@@ -27,7 +34,11 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 // Demo data: read the configuration as demo mode does (branding, role name) unless told otherwise.
 process.env.PORTAL_MODE ||= "demo";
 const c = config();
-const diagnosisContext: DiagnosisContext = { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId };
+const diagnosisContext: DiagnosisContext = {
+  branding: c.branding,
+  roleName: c.dataverse.roleName,
+  clientId: c.entra.clientId,
+};
 const STEP_NAMES = CHECK_STEPS;
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -43,7 +54,11 @@ type SeedCheck = {
 const SCHEDULED = "scheduled re-verification"; // lib/recheck/index.ts, as its checks and audit events name it
 
 /** A customer's administrator as the audit trail records them. */
-const person = (tenantId: string, name: string) => ({ actorKind: "CUSTOMER" as const, actorTenantId: tenantId, actorName: name });
+const person = (tenantId: string, name: string) => ({
+  actorKind: "CUSTOMER" as const,
+  actorTenantId: tenantId,
+  actorName: name,
+});
 
 /**
  * An environment's checks, oldest first, as the product would have recorded them: each with its steps and its
@@ -56,14 +71,22 @@ async function recordChecks(
   environment: { id: string; createdAt: Date },
   checks: SeedCheck[],
 ): Promise<void> {
-  let health: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null, lastVerifiedAt: null };
-  let latest: { id: string; outcome: "PASSED" | "WARNING" | "FAILED"; at: Date; failingStep: string | null } | null = null;
+  let health: HealthRecord = {
+    health: null,
+    brokenSince: null,
+    healthCause: null,
+    healthCauseId: null,
+    lastVerifiedAt: null,
+  };
+  let latest: { id: string; outcome: "PASSED" | "WARNING" | "FAILED"; at: Date; failingStep: string | null } | null =
+    null;
   let lastVerifiedAt: Date | null = null;
   let healthChangedAt: Date | null = null;
   for (const spec of [...checks].sort((a, b) => b.minutesAgo - a.minutesAgo)) {
     const outcome = spec.failAt ? "FAILED" : spec.warnAt ? "WARNING" : "PASSED";
     const at = minutesAgo(spec.minutesAgo);
-    if (at < environment.createdAt) throw new Error(`A seeded check of ${t.id} would predate its environment's registration.`);
+    if (at < environment.createdAt)
+      throw new Error(`A seeded check of ${t.id} would predate its environment's registration.`);
     const finishedAt = new Date(at.getTime() + (spec.scheduled ? 420 : 700));
     const check = await tx.connectionCheck.create({
       data: {
@@ -87,23 +110,57 @@ async function recordChecks(
     const decisive = spec.failAt?.diagnosis ?? spec.warnAt?.diagnosis ?? null;
     const change = nextHealth(
       health,
-      { outcome, startedAt: at, diagnosis: decisive?.id ?? null, errorCode: decisive?.microsoftCode ?? null, cause: decisive?.cause ?? null, consentWasVerified: t.consentVerified },
+      {
+        outcome,
+        startedAt: at,
+        diagnosis: decisive?.id ?? null,
+        errorCode: decisive?.microsoftCode ?? null,
+        cause: decisive?.cause ?? null,
+        consentWasVerified: t.consentVerified,
+      },
       c.branding.appName,
       finishedAt,
     );
-    const events: Array<{ action: string; targetType: string; targetId: string; details: Record<string, string | null> }> = [
-      { action: "check.started", targetType: "check", targetId: check.id, details: { environmentId: environment.id, trigger: spec.scheduled ? "SCHEDULED" : "CUSTOMER" } },
+    const events: Array<{
+      action: string;
+      targetType: string;
+      targetId: string;
+      details: Record<string, string | null>;
+    }> = [
+      {
+        action: "check.started",
+        targetType: "check",
+        targetId: check.id,
+        details: { environmentId: environment.id, trigger: spec.scheduled ? "SCHEDULED" : "CUSTOMER" },
+      },
     ];
     if (change.transition) {
       if (change.transition.consentRemoved) {
         await tx.tenant.update({ where: { id: t.id }, data: { consentState: "REVOKED" } });
-        events.push({ action: "consent.revoked", targetType: "tenant", targetId: t.id, details: { because: "re-verification", checkId: check.id } });
+        events.push({
+          action: "consent.revoked",
+          targetType: "tenant",
+          targetId: t.id,
+          details: { because: "re-verification", checkId: check.id },
+        });
       }
       const { kind, from, to, causeId } = change.transition;
-      events.push({ action: `environment.${kind}`, targetType: "environment", targetId: environment.id, details: { checkId: check.id, from, to, cause: causeId } });
+      events.push({
+        action: `environment.${kind}`,
+        targetType: "environment",
+        targetId: environment.id,
+        details: { checkId: check.id, from, to, cause: causeId },
+      });
     }
-    events.push({ action: "check.finished", targetType: "check", targetId: check.id, details: { outcome, failingStep: spec.failAt?.step ?? null } });
-    await tx.auditEvent.createMany({ data: events.map((e, i) => ({ ...actor, tenantId: t.id, ...e, createdAt: i === 0 ? at : finishedAt })) });
+    events.push({
+      action: "check.finished",
+      targetType: "check",
+      targetId: check.id,
+      details: { outcome, failingStep: spec.failAt?.step ?? null },
+    });
+    await tx.auditEvent.createMany({
+      data: events.map((e, i) => ({ ...actor, tenantId: t.id, ...e, createdAt: i === 0 ? at : finishedAt })),
+    });
     const { healthChangedAt: changed, ...next } = change.next;
     health = next;
     if (changed) healthChangedAt = changed;
@@ -111,10 +168,20 @@ async function recordChecks(
     latest = { id: check.id, outcome, at, failingStep: spec.failAt?.step ?? null };
   }
   if (!latest) return;
-  const summary = { latestCheckOutcome: latest.outcome, latestCheckAt: latest.at, latestFailingStep: latest.failingStep };
-  await tx.environment.update({ where: { id: environment.id }, data: { latestCheckId: latest.id, ...summary, ...health, healthChangedAt, lastVerifiedAt } });
+  const summary = {
+    latestCheckOutcome: latest.outcome,
+    latestCheckAt: latest.at,
+    latestFailingStep: latest.failingStep,
+  };
+  await tx.environment.update({
+    where: { id: environment.id },
+    data: { latestCheckId: latest.id, ...summary, ...health, healthChangedAt, lastVerifiedAt },
+  });
   // One environment per seeded tenant: the tenant's summary is its environment's.
-  await tx.tenant.update({ where: { id: t.id }, data: { ...summary, health: health.health, brokenSince: health.brokenSince } });
+  await tx.tenant.update({
+    where: { id: t.id },
+    data: { ...summary, health: health.health, brokenSince: health.brokenSince },
+  });
 }
 
 async function seed(prisma: PrismaClient) {
@@ -148,14 +215,43 @@ async function seed(prisma: PrismaClient) {
         },
       });
       const environment = await tx.environment.create({
-        data: { tenantId: fabrikam, url: envUrl("fabrikam", "crm4"), friendlyName: "Fabrikam (Production)", registeredByName: admin, createdAt: registeredAt },
+        data: {
+          tenantId: fabrikam,
+          url: envUrl("fabrikam", "crm4"),
+          friendlyName: "Fabrikam (Production)",
+          registeredByName: admin,
+          createdAt: registeredAt,
+        },
         select: { id: true, createdAt: true },
       });
       await tx.auditEvent.createMany({
         data: [
-          { ...person(fabrikam, admin), tenantId: fabrikam, action: "tenant.created", targetType: "tenant", targetId: fabrikam, createdAt: signedIn, details: { source: "APPSOURCE", sourceTag: "appsource", customerReference: "SUB-1001" } },
-          { ...person(fabrikam, admin), tenantId: fabrikam, action: "consent.verified", targetType: "tenant", targetId: fabrikam, createdAt: minutesAgo(60 * 24 * 3 - 4) },
-          { ...person(fabrikam, admin), tenantId: fabrikam, action: "environment.registered", targetType: "environment", targetId: environment.id, createdAt: registeredAt, details: { url: envUrl("fabrikam", "crm4") } },
+          {
+            ...person(fabrikam, admin),
+            tenantId: fabrikam,
+            action: "tenant.created",
+            targetType: "tenant",
+            targetId: fabrikam,
+            createdAt: signedIn,
+            details: { source: "APPSOURCE", sourceTag: "appsource", customerReference: "SUB-1001" },
+          },
+          {
+            ...person(fabrikam, admin),
+            tenantId: fabrikam,
+            action: "consent.verified",
+            targetType: "tenant",
+            targetId: fabrikam,
+            createdAt: minutesAgo(60 * 24 * 3 - 4),
+          },
+          {
+            ...person(fabrikam, admin),
+            tenantId: fabrikam,
+            action: "environment.registered",
+            targetType: "environment",
+            targetId: environment.id,
+            createdAt: registeredAt,
+            details: { url: envUrl("fabrikam", "crm4") },
+          },
         ],
       });
       // The customer's own check when it was set up, then scheduled re-verification every hour of the last day.
@@ -178,7 +274,12 @@ async function seed(prisma: PrismaClient) {
           sentAt: readyAt,
         },
       });
-      const body = JSON.stringify({ id: "0190f000-0000-7000-8000-00000000fab1", type: "connection.ready", tenantId: fabrikam, occurredAt: readyAt.toISOString() });
+      const body = JSON.stringify({
+        id: "0190f000-0000-7000-8000-00000000fab1",
+        type: "connection.ready",
+        tenantId: fabrikam,
+        occurredAt: readyAt.toISOString(),
+      });
       await tx.webhookDelivery.create({
         data: {
           eventType: "connection.ready",
@@ -190,7 +291,14 @@ async function seed(prisma: PrismaClient) {
           deliveredAt: new Date(readyAt.getTime() + 30_000),
           attempts: {
             create: [
-              { attempt: 1, at: readyAt, statusCode: null, error: "connect ECONNREFUSED", durationMs: 12, nextAttemptAt: new Date(readyAt.getTime() + 30_000) },
+              {
+                attempt: 1,
+                at: readyAt,
+                statusCode: null,
+                error: "connect ECONNREFUSED",
+                durationMs: 12,
+                nextAttemptAt: new Date(readyAt.getTime() + 30_000),
+              },
               { attempt: 2, at: new Date(readyAt.getTime() + 30_000), statusCode: 204, durationMs: 48 },
             ],
           },
@@ -235,13 +343,26 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
           minutesAgo: 95,
           failAt: {
             step: "token",
-            diagnosis: diagnoseTokenFailure(diagnosisContext, { httpStatus: 400, error: "unauthorized_client", aadstsCode: 700016, description: null, traceId: null, correlationId: null, timestamp: null }, null),
+            diagnosis: diagnoseTokenFailure(
+              diagnosisContext,
+              {
+                httpStatus: 400,
+                error: "unauthorized_client",
+                aadstsCode: 700016,
+                description: null,
+                traceId: null,
+                correlationId: null,
+                timestamp: null,
+              },
+              null,
+            ),
             vendorDetail: {
               service: "entra",
               httpStatus: 400,
               error: "unauthorized_client",
               aadstsCode: 700016,
-              description: "AADSTS700016: Application with identifier '5e7b9c1d-2f4a-4b6c-8d0e-1f2a3b4c5d6e' was not found in the directory 'litware.onmicrosoft.com'.",
+              description:
+                "AADSTS700016: Application with identifier '5e7b9c1d-2f4a-4b6c-8d0e-1f2a3b4c5d6e' was not found in the directory 'litware.onmicrosoft.com'.",
               traceId: "0d5e3f6a-11c2-4e8b-9a7d-3c2b1a0f9e8d",
               correlationId: "7b4c2d1e-5f6a-4b3c-8d9e-0a1b2c3d4e5f",
               timestamp: "2026-11-20 09:14:03Z",
@@ -276,7 +397,11 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
           minutesAgo: 30,
           failAt: {
             step: "application-user",
-            diagnosis: diagnoseDataverseFailure(diagnosisContext, c.dataverse.rolePrivileges, new DataverseError(403, "0x80072560", "The user is not a member of the organization.", null, null)),
+            diagnosis: diagnoseDataverseFailure(
+              diagnosisContext,
+              c.dataverse.rolePrivileges,
+              new DataverseError(403, "0x80072560", "The user is not a member of the organization.", null, null),
+            ),
             vendorDetail: {
               service: "dataverse",
               httpStatus: 403,
@@ -320,12 +445,33 @@ const SUPPORT_DEMO_TENANTS: SeedTenant[] = [
     signedInDaysAgo: 2,
     environment: { org: "alpineskihouse", region: "crm", friendlyName: "Alpine Ski House", checks: [] },
   },
-  { id: "1a7e5c00-0000-4000-8000-00000000a005", name: "Wide World Importers", domain: "wideworldimporters.com", source: "APPSOURCE", consented: true, signedInDaysAgo: 1, customerReference: "SUB-4100" },
-  { id: "1a7e5c00-0000-4000-8000-00000000a006", name: "Woodgrove Bank", domain: "woodgrovebank.com", source: "DIRECT", consented: false, signedInDaysAgo: 3 },
+  {
+    id: "1a7e5c00-0000-4000-8000-00000000a005",
+    name: "Wide World Importers",
+    domain: "wideworldimporters.com",
+    source: "APPSOURCE",
+    consented: true,
+    signedInDaysAgo: 1,
+    customerReference: "SUB-4100",
+  },
+  {
+    id: "1a7e5c00-0000-4000-8000-00000000a006",
+    name: "Woodgrove Bank",
+    domain: "woodgrovebank.com",
+    source: "DIRECT",
+    consented: false,
+    signedInDaysAgo: 3,
+  },
 ];
 
 function stepDiagnosis(d: Diagnosis) {
-  return { errorCode: d.microsoftCode, diagnosis: d.id, customerCause: d.cause, customerFix: d.fix, vendorFault: d.vendorFault };
+  return {
+    errorCode: d.microsoftCode,
+    diagnosis: d.id,
+    customerCause: d.cause,
+    customerFix: d.fix,
+    vendorFault: d.vendorFault,
+  };
 }
 
 function seedSteps(tenantId: string, check: SeedCheck) {
@@ -337,13 +483,27 @@ function seedSteps(tenantId: string, check: SeedCheck) {
       outcome = "FAILED";
       failed = true;
       // In the runner's shape (lib/checks/step-results.ts), or the console would show it without its detail.
-      extra = { ...stepDiagnosis(check.failAt.diagnosis), vendorDetail: storedVendorDetail(name, check.failAt.vendorDetail) };
+      extra = {
+        ...stepDiagnosis(check.failAt.diagnosis),
+        vendorDetail: storedVendorDetail(name, check.failAt.vendorDetail),
+      };
     } else if (check.warnAt?.step === name && !failed) {
       outcome = "WARNING";
       extra = stepDiagnosis(check.warnAt.diagnosis);
     }
-    const skip = outcome === "SKIPPED" && check.failAt ? { result: storedStepResult(name, { reason: skipReason(check.failAt.step) }) } : {};
-    return { tenantId, ordinal, name, outcome, durationMs: outcome === "SKIPPED" ? 0 : 80 + ordinal * 15, ...extra, ...skip };
+    const skip =
+      outcome === "SKIPPED" && check.failAt
+        ? { result: storedStepResult(name, { reason: skipReason(check.failAt.step) }) }
+        : {};
+    return {
+      tenantId,
+      ordinal,
+      name,
+      outcome,
+      durationMs: outcome === "SKIPPED" ? 0 : 80 + ordinal * 15,
+      ...extra,
+      ...skip,
+    };
   });
 }
 
@@ -396,17 +556,61 @@ async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
       });
       const who = person(t.id, admin);
       await tx.auditEvent.create({
-        data: { ...who, tenantId: t.id, action: "tenant.created", targetType: "tenant", targetId: t.id, createdAt: signedIn, details: { source: t.source, customerReference: t.customerReference ?? null } },
+        data: {
+          ...who,
+          tenantId: t.id,
+          action: "tenant.created",
+          targetType: "tenant",
+          targetId: t.id,
+          createdAt: signedIn,
+          details: { source: t.source, customerReference: t.customerReference ?? null },
+        },
       });
-      if (invitationId) await tx.auditEvent.create({ data: { ...who, tenantId: t.id, action: "invitation.used", targetType: "invitation", targetId: invitationId, createdAt: signedIn } });
-      if (t.consented) await tx.auditEvent.create({ data: { ...who, tenantId: t.id, action: "consent.verified", targetType: "tenant", targetId: t.id, createdAt: consentedAt } });
+      if (invitationId)
+        await tx.auditEvent.create({
+          data: {
+            ...who,
+            tenantId: t.id,
+            action: "invitation.used",
+            targetType: "invitation",
+            targetId: invitationId,
+            createdAt: signedIn,
+          },
+        });
+      if (t.consented)
+        await tx.auditEvent.create({
+          data: {
+            ...who,
+            tenantId: t.id,
+            action: "consent.verified",
+            targetType: "tenant",
+            targetId: t.id,
+            createdAt: consentedAt,
+          },
+        });
       if (!t.environment) return;
       const url = envUrl(t.environment.org, t.environment.region);
       const environment = await tx.environment.create({
-        data: { tenantId: t.id, url, friendlyName: t.environment.friendlyName, registeredByName: admin, createdAt: registeredAt },
+        data: {
+          tenantId: t.id,
+          url,
+          friendlyName: t.environment.friendlyName,
+          registeredByName: admin,
+          createdAt: registeredAt,
+        },
         select: { id: true, createdAt: true },
       });
-      await tx.auditEvent.create({ data: { ...who, tenantId: t.id, action: "environment.registered", targetType: "environment", targetId: environment.id, createdAt: registeredAt, details: { url } } });
+      await tx.auditEvent.create({
+        data: {
+          ...who,
+          tenantId: t.id,
+          action: "environment.registered",
+          targetType: "environment",
+          targetId: environment.id,
+          createdAt: registeredAt,
+          details: { url },
+        },
+      });
       await recordChecks(tx, { id: t.id, admin, consentVerified: t.consented }, environment, t.environment.checks);
     });
   }
@@ -421,8 +625,28 @@ async function seedSupportDemo(prisma: PrismaClient): Promise<number> {
 async function seedMarketplaceDemo(prisma: PrismaClient): Promise<number> {
   const system = { actorKind: "SYSTEM" as const, actorName: "Microsoft commercial marketplace" };
   const seeds = [
-    { id: DEMO_IDS.subscriptions.fabrikam, tenantId: DEMO_IDS.tenants.fabrikam, email: "diego@fabrikam.onmicrosoft.com", name: "Northwind Sync for Fabrikam", planId: "professional", quantity: 25, status: "SUBSCRIBED" as const, daysAgo: 3, ops: [] },
-    { id: "9105e0a0-0000-4000-8000-00000000a002", tenantId: "1a7e5c00-0000-4000-8000-00000000a002", email: "admin@proseware.com", name: "Northwind Sync for Proseware", planId: "starter", quantity: null, status: "PENDING" as const, daysAgo: 3, ops: [] },
+    {
+      id: DEMO_IDS.subscriptions.fabrikam,
+      tenantId: DEMO_IDS.tenants.fabrikam,
+      email: "diego@fabrikam.onmicrosoft.com",
+      name: "Northwind Sync for Fabrikam",
+      planId: "professional",
+      quantity: 25,
+      status: "SUBSCRIBED" as const,
+      daysAgo: 3,
+      ops: [],
+    },
+    {
+      id: "9105e0a0-0000-4000-8000-00000000a002",
+      tenantId: "1a7e5c00-0000-4000-8000-00000000a002",
+      email: "admin@proseware.com",
+      name: "Northwind Sync for Proseware",
+      planId: "starter",
+      quantity: null,
+      status: "PENDING" as const,
+      daysAgo: 3,
+      ops: [],
+    },
     {
       id: "c0a0e0a0-0000-4000-8000-00000000a003",
       tenantId: "1a7e5c00-0000-4000-8000-00000000a003",
@@ -433,8 +657,20 @@ async function seedMarketplaceDemo(prisma: PrismaClient): Promise<number> {
       status: "UNSUBSCRIBED" as const,
       daysAgo: 60,
       ops: [
-        { id: "c0a0e0a0-0000-4000-8000-0000000005a1", action: "Suspend", outcome: "applied", detail: "Microsoft suspended the subscription (payment)", daysAgo: 35 },
-        { id: "c0a0e0a0-0000-4000-8000-0000000005a2", action: "Unsubscribe", outcome: "applied", detail: "the subscription was cancelled", daysAgo: 5 },
+        {
+          id: "c0a0e0a0-0000-4000-8000-0000000005a1",
+          action: "Suspend",
+          outcome: "applied",
+          detail: "Microsoft suspended the subscription (payment)",
+          daysAgo: 35,
+        },
+        {
+          id: "c0a0e0a0-0000-4000-8000-0000000005a2",
+          action: "Unsubscribe",
+          outcome: "applied",
+          detail: "the subscription was cancelled",
+          daysAgo: 5,
+        },
       ],
     },
   ];
@@ -469,16 +705,47 @@ async function seedMarketplaceDemo(prisma: PrismaClient): Promise<number> {
           lastOperationAt: last ? minutesAgo(60 * 24 * last.daysAgo) : null,
           createdAt: resolvedAt,
           operations: {
-            create: s.ops.map((o) => ({ id: o.id, action: o.action, outcome: o.outcome, planId: s.planId, quantity: s.quantity, previousPlanId: s.planId, previousQuantity: s.quantity, occurredAt: minutesAgo(60 * 24 * o.daysAgo), receivedAt: minutesAgo(60 * 24 * o.daysAgo), source: "Azure", detail: o.detail })),
+            create: s.ops.map((o) => ({
+              id: o.id,
+              action: o.action,
+              outcome: o.outcome,
+              planId: s.planId,
+              quantity: s.quantity,
+              previousPlanId: s.planId,
+              previousQuantity: s.quantity,
+              occurredAt: minutesAgo(60 * 24 * o.daysAgo),
+              receivedAt: minutesAgo(60 * 24 * o.daysAgo),
+              source: "Azure",
+              detail: o.detail,
+            })),
           },
         },
       });
       // Fabrikam's administrator activated it (the tenant page's "people's actions"); the others arrived from Microsoft.
-      const activatedBy = s.tenantId === DEMO_IDS.tenants.fabrikam ? { actorKind: "CUSTOMER" as const, actorTenantId: s.tenantId, actorName: "Diego Siciliani" } : null;
+      const activatedBy =
+        s.tenantId === DEMO_IDS.tenants.fabrikam
+          ? { actorKind: "CUSTOMER" as const, actorTenantId: s.tenantId, actorName: "Diego Siciliani" }
+          : null;
       await tx.auditEvent.create({
         data: activatedBy
-          ? { ...activatedBy, tenantId: s.tenantId, action: "subscription.activated", targetType: "subscription", targetId: s.id, createdAt: new Date(resolvedAt.getTime() + 120_000), details: { planId: s.planId, quantity: s.quantity } }
-          : { ...system, tenantId: s.tenantId, action: "subscription.resolved", targetType: "subscription", targetId: s.id, createdAt: resolvedAt, details: { planId: s.planId, quantity: s.quantity } },
+          ? {
+              ...activatedBy,
+              tenantId: s.tenantId,
+              action: "subscription.activated",
+              targetType: "subscription",
+              targetId: s.id,
+              createdAt: new Date(resolvedAt.getTime() + 120_000),
+              details: { planId: s.planId, quantity: s.quantity },
+            }
+          : {
+              ...system,
+              tenantId: s.tenantId,
+              action: "subscription.resolved",
+              targetType: "subscription",
+              targetId: s.id,
+              createdAt: resolvedAt,
+              details: { planId: s.planId, quantity: s.quantity },
+            },
       });
     });
   }
@@ -489,7 +756,9 @@ async function main() {
   const prisma = new PrismaClient({ adapter: createAdapterFactory(target) });
   try {
     const created = (await seed(prisma)) + (await seedSupportDemo(prisma)) + (await seedMarketplaceDemo(prisma));
-    console.log(created ? `Seeded demo data into ${target.display}.` : `Demo data already present in ${target.display}.`);
+    console.log(
+      created ? `Seeded demo data into ${target.display}.` : `Demo data already present in ${target.display}.`,
+    );
   } finally {
     await prisma.$disconnect();
   }

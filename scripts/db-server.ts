@@ -38,7 +38,9 @@ async function main() {
     await server?.stop();
     process.exit(1);
   }
-  say(`PostgreSQL ${server.version} on 127.0.0.1:${port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}, log in ${server.logFile}`);
+  say(
+    `PostgreSQL ${server.version} on 127.0.0.1:${port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}, log in ${server.logFile}`,
+  );
   console.log(`DATABASE_URL=${serverUrl(port, DATABASE)}`);
   say("Ctrl-C stops it.");
   let stopping = false;

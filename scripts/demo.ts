@@ -43,7 +43,16 @@ type DemoCredential = (typeof CREDENTIALS)[number];
 function credentialEnv(kind: DemoCredential, runtime: Runtime): Record<string, string> {
   // Only the chosen kind, whatever the shell that started the demo has set (empty values are unset).
   const none = Object.fromEntries(
-    ["ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET_EXPIRES_AT", "ENTRA_CLIENT_SECRET_2", "ENTRA_CLIENT_SECRET_2_EXPIRES_AT", "ENTRA_CLIENT_CERTIFICATE_PATH", "ENTRA_CLIENT_PRIVATE_KEY_PATH", "ENTRA_CLIENT_MANAGED_IDENTITY", "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT"].map((name) => [name, ""]),
+    [
+      "ENTRA_CLIENT_SECRET",
+      "ENTRA_CLIENT_SECRET_EXPIRES_AT",
+      "ENTRA_CLIENT_SECRET_2",
+      "ENTRA_CLIENT_SECRET_2_EXPIRES_AT",
+      "ENTRA_CLIENT_CERTIFICATE_PATH",
+      "ENTRA_CLIENT_PRIVATE_KEY_PATH",
+      "ENTRA_CLIENT_MANAGED_IDENTITY",
+      "ENTRA_CLIENT_CERTIFICATE_KEY_VAULT",
+    ].map((name) => [name, ""]),
   );
   return { ...none, ...credentialEnvOf(kind, runtime) };
 }
@@ -59,7 +68,10 @@ function credentialEnvOf(kind: DemoCredential, runtime: Runtime): Record<string,
         ENTRA_CLIENT_CERTIFICATE_KEY_VAULT: runtime.keyVault.certificateUrl,
       };
     case "certificate":
-      return { ENTRA_CLIENT_CERTIFICATE_PATH: runtime.clientCertificate.certPath, ENTRA_CLIENT_PRIVATE_KEY_PATH: runtime.clientCertificate.keyPath };
+      return {
+        ENTRA_CLIENT_CERTIFICATE_PATH: runtime.clientCertificate.certPath,
+        ENTRA_CLIENT_PRIVATE_KEY_PATH: runtime.clientCertificate.keyPath,
+      };
     case "secret":
       return {
         ENTRA_CLIENT_SECRET: runtime.clientSecret,
@@ -80,7 +92,6 @@ const emulatorPort = process.env.EMULATOR_PORT || "44300";
 const databaseUrl = process.env.DATABASE_URL || "pglite:.data/pglite";
 const stateDir = path.join(root, ".emulator");
 const runtimeFile = path.join(stateDir, `runtime-${emulatorPort}.json`);
-
 
 async function main() {
   buildIfNeeded();
@@ -104,7 +115,9 @@ async function main() {
   const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as Runtime;
 
   // A real SMTP server on loopback that keeps what the portal sends (alerts, invitations), unless SMTP_URL is given.
-  const capture = process.env.SMTP_URL ? null : await startMailCapture({ httpPort: Number(process.env.MAIL_CAPTURE_HTTP_PORT || 0) });
+  const capture = process.env.SMTP_URL
+    ? null
+    : await startMailCapture({ httpPort: Number(process.env.MAIL_CAPTURE_HTTP_PORT || 0) });
 
   const credential = (process.env.DEMO_CREDENTIAL || "managed-identity") as DemoCredential;
   if (!CREDENTIALS.includes(credential)) throw new Error(`DEMO_CREDENTIAL must be one of ${CREDENTIALS.join(", ")}`);
@@ -135,21 +148,33 @@ async function main() {
   run(bin("tsx"), ["scripts/db-migrate.ts"], portalEnv);
   run(bin("tsx"), ["--conditions=react-server", "scripts/db-seed.ts"], portalEnv);
   // Without a secret, the portal's session secret too is read from Key Vault at start (a Key Vault reference).
-  if (credential === "managed-identity" && !process.env.AUTH_SECRET) portalEnv.AUTH_SECRET = `@Microsoft.KeyVault(SecretUri=${runtime.keyVault.authSecretUri})`;
+  if (credential === "managed-identity" && !process.env.AUTH_SECRET)
+    portalEnv.AUTH_SECRET = `@Microsoft.KeyVault(SecretUri=${runtime.keyVault.authSecretUri})`;
 
   // The portal logs JSON lines (lib/log.ts); in the demo they go through pino-pretty (a dev dependency) to
   // read as text. Lines that are not JSON (Next's own) pass through unchanged. Without it: JSON as is.
   const pretty = existsSync(bin("pino-pretty"))
-    ? spawn(bin("pino-pretty"), ["--colorize", "--translateTime", "SYS:HH:MM:ss", "--ignore", "pid,hostname,service"], { stdio: ["pipe", "inherit", "inherit"] })
+    ? spawn(bin("pino-pretty"), ["--colorize", "--translateTime", "SYS:HH:MM:ss", "--ignore", "pid,hostname,service"], {
+        stdio: ["pipe", "inherit", "inherit"],
+      })
     : null;
-  const portal = start(bin("next"), ["start", "-p", port, "-H", host], portalEnv, "portal", pretty?.stdin ? { stdout: pretty.stdin } : {});
-  console.log(`\nDemo portal: http://localhost:${port}  (listening on ${host}; Microsoft emulator: ${runtime.authorityHost})`);
+  const portal = start(
+    bin("next"),
+    ["start", "-p", port, "-H", host],
+    portalEnv,
+    "portal",
+    pretty?.stdin ? { stdout: pretty.stdin } : {},
+  );
+  console.log(
+    `\nDemo portal: http://localhost:${port}  (listening on ${host}; Microsoft emulator: ${runtime.authorityHost})`,
+  );
   console.log(
     credential === "managed-identity"
       ? "No secret configured: the app's credential is the host's managed identity (federated credential), with its certificate in Key Vault as the fallback; AUTH_SECRET is a Key Vault reference.\n  With a client secret instead: DEMO_CREDENTIAL=secret npm run demo   With a certificate file: DEMO_CREDENTIAL=certificate npm run demo"
       : `The app's credential: ${credential === "secret" ? "two client secrets (a rotation)" : "a certificate file"}. Without any secret: npm run demo (DEMO_CREDENTIAL=managed-identity).`,
   );
-  if (capture) console.log(`Mail sent by the portal: http://127.0.0.1:${capture.httpPort}/  (SMTP capture on ${capture.smtpUrl})`);
+  if (capture)
+    console.log(`Mail sent by the portal: http://127.0.0.1:${capture.httpPort}/  (SMTP capture on ${capture.smtpUrl})`);
   console.log(`Buy the SaaS offer in the emulated marketplace: ${runtime.marketplace}`);
   console.log("");
 

@@ -12,7 +12,18 @@
 //   npm run doctor -- --strict          warnings fail too
 import { ConfigError, config } from "../lib/config";
 import { KeyVaultReferenceError, resolveKeyVaultReferences } from "../lib/vault/references";
-import { checkAuthority, checkCredentialExpiry, checkCredentials, checkHostSuffixes, checkObservability, checkRegistration, checkSmtp, checkWebhook, judgeDatabase, type DatabaseProbe } from "../lib/doctor/checks";
+import {
+  checkAuthority,
+  checkCredentialExpiry,
+  checkCredentials,
+  checkHostSuffixes,
+  checkObservability,
+  checkRegistration,
+  checkSmtp,
+  checkWebhook,
+  judgeDatabase,
+  type DatabaseProbe,
+} from "../lib/doctor/checks";
 import { formatReport, problem, report, type Finding } from "../lib/doctor/findings";
 import { createLogger, setLogger } from "../lib/log";
 import type { DatabaseTarget } from "../lib/db/url";
@@ -28,7 +39,12 @@ if (unknown.length) {
 
 function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s (${what})`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    work,
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s (${what})`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function probeDatabase(target: DatabaseTarget): Promise<DatabaseProbe> {
@@ -37,15 +53,34 @@ async function probeDatabase(target: DatabaseTarget): Promise<DatabaseProbe> {
     session = await within(10_000, "connect", openSqlSession(target));
   } catch (error) {
     // Driver messages can name hosts and users; the doctor's reader is the operator, so the message stays.
-    return { reachable: false, error: error instanceof Error ? error.message : String(error), pending: [], failed: [], queueSchema: null };
+    return {
+      reachable: false,
+      error: error instanceof Error ? error.message : String(error),
+      pending: [],
+      failed: [],
+      queueSchema: null,
+    };
   }
   try {
     const status = await within(10_000, "migrations", migrationStatus(session));
     const [exists] = await session.query<{ name: string | null }>("SELECT to_regclass('pgboss.version')::text AS name");
-    const version = exists?.name ? ((await session.query<{ version: string }>("SELECT version FROM pgboss.version"))[0]?.version ?? null) : null;
-    return { reachable: true, pending: status.pending, failed: status.failed, queueSchema: version === null ? null : Number(version) };
+    const version = exists?.name
+      ? ((await session.query<{ version: string }>("SELECT version FROM pgboss.version"))[0]?.version ?? null)
+      : null;
+    return {
+      reachable: true,
+      pending: status.pending,
+      failed: status.failed,
+      queueSchema: version === null ? null : Number(version),
+    };
   } catch (error) {
-    return { reachable: false, error: error instanceof Error ? error.message : String(error), pending: [], failed: [], queueSchema: null };
+    return {
+      reachable: false,
+      error: error instanceof Error ? error.message : String(error),
+      pending: [],
+      failed: [],
+      queueSchema: null,
+    };
   } finally {
     await session.close().catch(() => undefined);
   }
@@ -62,14 +97,37 @@ async function main(): Promise<number> {
     c = config();
   } catch (error) {
     if (error instanceof KeyVaultReferenceError) {
-      findings.push(problem("error", "config", "Configuration", error.message, "The portal refuses to start with it.", "Check the reference's vault and secret, and that the portal's identity may read secrets there (README, \"Running without secrets\")."));
+      findings.push(
+        problem(
+          "error",
+          "config",
+          "Configuration",
+          error.message,
+          "The portal refuses to start with it.",
+          "Check the reference's vault and secret, and that the portal's identity may read secrets there (README, \"Running without secrets\").",
+        ),
+      );
       return print(findings);
     }
     if (!(error instanceof ConfigError)) throw error;
-    findings.push(problem("error", "config", "Configuration", error.message.replace(/^Configuration error: /, ""), "The portal refuses to start with it.", `Fix ${error.variable} (README, "Configuration"; .env.example lists every variable).`));
+    findings.push(
+      problem(
+        "error",
+        "config",
+        "Configuration",
+        error.message.replace(/^Configuration error: /, ""),
+        "The portal refuses to start with it.",
+        `Fix ${error.variable} (README, "Configuration"; .env.example lists every variable).`,
+      ),
+    );
     return print(findings);
   }
-  findings.push({ id: "config", status: "ok", title: "Configuration", detail: `${c.mode} mode, ${c.entra.tenancy}-tenant, database ${c.database.display}` });
+  findings.push({
+    id: "config",
+    status: "ok",
+    title: "Configuration",
+    detail: `${c.mode} mode, ${c.entra.tenancy}-tenant, database ${c.database.display}`,
+  });
   findings.push(await checkAuthority(c));
   const credentials = await checkCredentials(c);
   findings.push(...credentials.findings);

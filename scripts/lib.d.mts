@@ -14,4 +14,7 @@ export function start(
 export function stopAll(exitCode?: number): void;
 export function buildIsFresh(): boolean;
 export function buildIfNeeded(): void;
-export function waitFor(check: () => boolean | Promise<boolean>, options: { timeoutMs: number; what: string }): Promise<void>;
+export function waitFor(
+  check: () => boolean | Promise<boolean>,
+  options: { timeoutMs: number; what: string },
+): Promise<void>;

@@ -10,7 +10,13 @@ export const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
 /** Environment every child gets: no telemetry, no Prisma update checks. */
 export function baseEnv(extra = {}) {
-  return { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1", ...extra };
+  return {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PRISMA_HIDE_UPDATE_MESSAGE: "1",
+    CHECKPOINT_DISABLE: "1",
+    ...extra,
+  };
 }
 
 export function run(command, args, env = baseEnv()) {
@@ -69,7 +75,16 @@ export function buildIsFresh() {
   const buildId = path.join(root, ".next", "BUILD_ID");
   if (!existsSync(buildId)) return false;
   const built = statSync(buildId).mtimeMs;
-  const sources = ["app", "components", "lib", "public", "instrumentation.ts", "next.config.js", "package-lock.json", "postcss.config.mjs"];
+  const sources = [
+    "app",
+    "components",
+    "lib",
+    "public",
+    "instrumentation.ts",
+    "next.config.js",
+    "package-lock.json",
+    "postcss.config.mjs",
+  ];
   return sources.every((s) => {
     const p = path.join(root, s);
     if (!existsSync(p)) return true;

@@ -11,7 +11,9 @@ const lock = JSON.parse(readFileSync(lockPath, "utf8"));
 
 const platformOf = (name) => {
   const tail = name.split("/").pop();
-  const os = ["android", "darwin", "freebsd", "linux", "win32", "wasm32"].find((o) => tail.includes(`-${o}-`) || tail.endsWith(`-${o}`));
+  const os = ["android", "darwin", "freebsd", "linux", "win32", "wasm32"].find(
+    (o) => tail.includes(`-${o}-`) || tail.endsWith(`-${o}`),
+  );
   const cpu = ["arm64", "x64", "ia32", "arm", "wasi"].find((c) => tail.includes(`-${c}`));
   if (os === "wasm32") return { cpu: ["wasm32"] };
   return { os: [os], cpu: [cpu] };

@@ -23,7 +23,9 @@ const HOST = "127.0.0.1";
 
 function addresses(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value ? [value] : [];
-  return list.flatMap((a: { value?: Array<{ address?: string }> }) => (a.value ?? []).map((v) => v.address ?? "")).filter(Boolean);
+  return list
+    .flatMap((a: { value?: Array<{ address?: string }> }) => (a.value ?? []).map((v) => v.address ?? ""))
+    .filter(Boolean);
 }
 
 export async function startMailCapture(options: { smtpPort?: number; httpPort?: number } = {}): Promise<MailCapture> {
@@ -37,7 +39,13 @@ export async function startMailCapture(options: { smtpPort?: number; httpPort?: 
       onData(stream, _session, callback) {
         simpleParser(stream)
           .then((mail) => {
-            captured.push({ from: addresses(mail.from)[0] ?? "", to: addresses(mail.to), subject: mail.subject ?? "", text: mail.text ?? "", receivedAt: new Date().toISOString() });
+            captured.push({
+              from: addresses(mail.from)[0] ?? "",
+              to: addresses(mail.to),
+              subject: mail.subject ?? "",
+              text: mail.text ?? "",
+              receivedAt: new Date().toISOString(),
+            });
             callback();
           })
           .catch((error: Error) => callback(error));
@@ -63,8 +71,17 @@ export async function startMailCapture(options: { smtpPort?: number; httpPort?: 
         return;
       }
       const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-      const rows = [...captured].reverse().map((m) => `<article><h2>${esc(m.subject)}</h2><p>${esc(m.receivedAt)} · from ${esc(m.from)} to ${esc(m.to.join(", "))}</p><pre>${esc(m.text)}</pre></article>`);
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>Captured mail</title><h1>Mail sent by the portal (${captured.length})</h1>${rows.join("") || "<p>None yet.</p>"}`);
+      const rows = [...captured]
+        .reverse()
+        .map(
+          (m) =>
+            `<article><h2>${esc(m.subject)}</h2><p>${esc(m.receivedAt)} · from ${esc(m.from)} to ${esc(m.to.join(", "))}</p><pre>${esc(m.text)}</pre></article>`,
+        );
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+        .end(
+          `<!doctype html><title>Captured mail</title><h1>Mail sent by the portal (${captured.length})</h1>${rows.join("") || "<p>None yet.</p>"}`,
+        );
     });
     await new Promise<void>((resolve) => web!.listen(options.httpPort, HOST, resolve));
   }

@@ -22,11 +22,23 @@ type KeyValue = { key: string; value: AnyValue };
 type OtlpJson = {
   resourceSpans?: Array<{
     resource?: { attributes?: KeyValue[] };
-    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; startTimeUnixNano: string; endTimeUnixNano: string; attributes?: KeyValue[] }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        startTimeUnixNano: string;
+        endTimeUnixNano: string;
+        attributes?: KeyValue[];
+      }>;
+    }>;
   }>;
 };
 
-const plain = (v: AnyValue): string | number | boolean => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue ?? "";
+const plain = (v: AnyValue): string | number | boolean =>
+  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue ?? "";
 const attributesOf = (kvs: KeyValue[] = []) => Object.fromEntries(kvs.map((kv) => [kv.key, plain(kv.value)]));
 
 export type OtlpReceiver = { endpoint: string; spans: ReceivedSpan[]; requests: number; close(): Promise<void> };
@@ -37,7 +49,11 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/v1/traces" || !String(req.headers["content-type"]).startsWith("application/json")) {
+      if (
+        req.method !== "POST" ||
+        req.url !== "/v1/traces" ||
+        !String(req.headers["content-type"]).startsWith("application/json")
+      ) {
         res.writeHead(415).end();
         return;
       }
@@ -83,10 +99,19 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   void (async () => {
     const receiver = await startOtlpReceiver();
-    const stats = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ spans: counted + receiver.spans.length })));
+    const stats = createServer((_req, res) =>
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ spans: counted + receiver.spans.length })),
+    );
     let counted = 0;
     await new Promise<void>((resolve) => stats.listen(0, "127.0.0.1", resolve));
-    console.log(JSON.stringify({ endpoint: receiver.endpoint, stats: `http://127.0.0.1:${(stats.address() as AddressInfo).port}/stats` }));
+    console.log(
+      JSON.stringify({
+        endpoint: receiver.endpoint,
+        stats: `http://127.0.0.1:${(stats.address() as AddressInfo).port}/stats`,
+      }),
+    );
     // Keep memory flat on long runs: only the count matters here.
     setInterval(() => (counted += receiver.spans.splice(0).length), 2_000);
   })();

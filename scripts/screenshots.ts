@@ -15,7 +15,9 @@ async function signIn(page: Page, upn: string, returnTo: string) {
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.getByRole("button", { name: new RegExp(`\\(${upn.replace(/[.]/g, "\\.")}\\)`) }).click();
   const accept = page.getByRole("button", { name: "Accept" });
-  await page.waitForURL((url) => url.origin === new URL(baseURL).origin || url.pathname.includes("consent"), { timeout: 15_000 });
+  await page.waitForURL((url) => url.origin === new URL(baseURL).origin || url.pathname.includes("consent"), {
+    timeout: 15_000,
+  });
   if (await accept.isVisible().catch(() => false)) await accept.click();
   await page.waitForURL((url) => url.origin === new URL(baseURL).origin, { timeout: 15_000 });
 }
@@ -29,10 +31,15 @@ async function shot(page: Page, name: string, url?: string) {
 
 async function main() {
   const health = await fetch(`${baseURL}/api/health`).catch(() => null);
-  if (!health) throw new Error(`No portal answers at ${baseURL}. Start the demo first (npm run demo), or set SCREENSHOTS_URL.`);
+  if (!health)
+    throw new Error(`No portal answers at ${baseURL}. Start the demo first (npm run demo), or set SCREENSHOTS_URL.`);
   mkdirSync(out, { recursive: true });
-  const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined);
-  const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  const executablePath =
+    process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined);
+  const browser = await chromium.launch({
+    executablePath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
   const desktop = { viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true, timezoneId: "Europe/London" };
 
   // The customer's journey: the landing page, the consent page, a connected organisation and its check.
@@ -41,13 +48,20 @@ async function main() {
   await shot(customer, "02-consent", "/consent");
   await signIn(customer, "diego@fabrikam.onmicrosoft.com", "/onboarding");
   await shot(customer, "03-overview", "/onboarding");
-  const environment = await customer.locator('main a[href^="/onboarding/environments/"]').first().getAttribute("href", { timeout: 10_000 }).catch(() => null);
+  const environment = await customer
+    .locator('main a[href^="/onboarding/environments/"]')
+    .first()
+    .getAttribute("href", { timeout: 10_000 })
+    .catch(() => null);
   if (environment) {
     await customer.goto(`${baseURL}${environment}`);
     const run = customer.getByRole("button", { name: "Run connection check" });
     if (await run.isVisible().catch(() => false)) {
       await run.click();
-      await customer.getByText(/Checking…/).waitFor({ state: "detached", timeout: 60_000 }).catch(() => undefined);
+      await customer
+        .getByText(/Checking…/)
+        .waitFor({ state: "detached", timeout: 60_000 })
+        .catch(() => undefined);
     }
     await shot(customer, "04-check");
   }
@@ -62,7 +76,9 @@ async function main() {
   await shot(staff, "07-console-tenant");
 
   // A phone: the tenant list as stacked rows.
-  const phone = await (await browser.newContext({ ...desktop, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })).newPage();
+  const phone = await (
+    await browser.newContext({ ...desktop, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })
+  ).newPage();
   await signIn(phone, "sam.support@northwind.onmicrosoft.com", "/console/tenants");
   await phone.goto(`${baseURL}/console/tenants`);
   await phone.waitForLoadState("load");

@@ -32,7 +32,10 @@ function runPhase(phase: Phase, { quiet }: { quiet: boolean }): Promise<Result> 
   const started = performance.now();
   if (!quiet) console.log(`\n== ${phase.name}: ${[phase.command.replace(`${root}/`, ""), ...phase.args].join(" ")}`);
   return new Promise((resolve) => {
-    const child = spawn(phase.command, phase.args, { cwd: root, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const child = spawn(phase.command, phase.args, {
+      cwd: root,
+      stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
     const output: Buffer[] = [];
     child.stdout?.on("data", (d: Buffer) => output.push(d));
     child.stderr?.on("data", (d: Buffer) => output.push(d));
@@ -46,7 +49,9 @@ function runPhase(phase: Phase, { quiet }: { quiet: boolean }): Promise<Result> 
       resolve({ name: phase.name, seconds, ok });
     };
     child.on("error", (error) => done(false, `${phase.name}: could not start ${phase.command}: ${error.message}`));
-    child.on("exit", (code, signal) => done(code === 0, code === 0 ? undefined : `${phase.name} exited with ${code ?? signal}`));
+    child.on("exit", (code, signal) =>
+      done(code === 0, code === 0 ? undefined : `${phase.name} exited with ${code ?? signal}`),
+    );
   });
 }
 
@@ -59,17 +64,26 @@ function printTable(results: Result[], skipped: string[], totalSeconds: number) 
   ];
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ["phase", "time", "result"][i]!.length);
   const line = (r: string[]) => `  ${r[0]!.padEnd(width(0))}  ${r[1]!.padStart(width(1))}  ${r[2]}`;
-  console.log(`\nnpm test, time per phase (m:ss; lint, types and format ran side by side):\n${line(["phase", "time", "result"])}\n${rows.map(line).join("\n")}`);
+  console.log(
+    `\nnpm test, time per phase (m:ss; lint, types and format ran side by side):\n${line(["phase", "time", "result"])}\n${rows.map(line).join("\n")}`,
+  );
 }
 
 async function main() {
   const named = process.argv.slice(2);
   const unknown = named.filter((name) => !PHASES.flat().some((p) => p.name === name));
   if (unknown.length > 0) {
-    console.error(`unknown phase ${unknown.join(", ")}; the phases: ${PHASES.flat().map((p) => p.name).join(", ")}`);
+    console.error(
+      `unknown phase ${unknown.join(", ")}; the phases: ${PHASES.flat()
+        .map((p) => p.name)
+        .join(", ")}`,
+    );
     process.exit(2);
   }
-  const phases = named.length === 0 ? PHASES : PHASES.map((group) => group.filter((p) => named.includes(p.name))).filter((group) => group.length > 0);
+  const phases =
+    named.length === 0
+      ? PHASES
+      : PHASES.map((group) => group.filter((p) => named.includes(p.name))).filter((group) => group.length > 0);
   const started = performance.now();
   const results: Result[] = [];
   let failed = false;
@@ -80,7 +94,10 @@ async function main() {
     results.push(...ended);
     failed = ended.some((r) => !r.ok);
   }
-  const skipped = phases.flat().map((p) => p.name).filter((name) => !results.some((r) => r.name === name));
+  const skipped = phases
+    .flat()
+    .map((p) => p.name)
+    .filter((name) => !results.some((r) => r.name === name));
   printTable(results, skipped, (performance.now() - started) / 1000);
   process.exit(failed ? 1 : 0);
 }

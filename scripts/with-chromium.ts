@@ -26,8 +26,13 @@ function install(): Found | undefined {
     if (step.kind === "apt") {
       say("no Chromium found; installing Debian's package (apt-get install chromium)");
       const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-      const ok = [["update", "-qq"], ["install", "-y", "-qq", "chromium"]].every(
-        (args) => spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env, timeout: 15 * 60_000 }).status === 0,
+      const ok = [
+        ["update", "-qq"],
+        ["install", "-y", "-qq", "chromium"],
+      ].every(
+        (args) =>
+          spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env, timeout: 15 * 60_000 }).status ===
+          0,
       );
       if (!ok) say("apt-get could not install chromium");
     } else {
@@ -59,7 +64,10 @@ function main() {
   }
   say(`using ${found.version} (${found.source}) at ${found.path}`);
   const executable = !command.includes("/") && existsSync(bin(command)) ? bin(command) : command;
-  const child = spawn(executable, args, { stdio: "inherit", env: { ...process.env, PLAYWRIGHT_CHROMIUM_PATH: found.path } });
+  const child = spawn(executable, args, {
+    stdio: "inherit",
+    env: { ...process.env, PLAYWRIGHT_CHROMIUM_PATH: found.path },
+  });
   for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
   process.on("SIGINT", () => {}); // the terminal sends it to Playwright too; we wait for it to finish
   child.on("error", (error) => {

@@ -40,11 +40,20 @@ async function provideServer(): Promise<{ url: string; server?: EmbeddedServer; 
     // A free port can be taken between our check and PostgreSQL's bind; a second port settles that.
     for (let attempt = 1; ; attempt++) {
       try {
-        const server = await startEmbeddedPostgres({ dataDir: folder.dataDir, port: await freePort(), portVariable: "TEST_DATABASE_URL", ephemeral: true, notice: say });
-        say(`${why}: started an embedded PostgreSQL ${server.version} at ${hostOf(server.url)} in ${(server.startMs / 1000).toFixed(1)} s (data in ${folder.root}, removed afterwards)`);
+        const server = await startEmbeddedPostgres({
+          dataDir: folder.dataDir,
+          port: await freePort(),
+          portVariable: "TEST_DATABASE_URL",
+          ephemeral: true,
+          notice: say,
+        });
+        say(
+          `${why}: started an embedded PostgreSQL ${server.version} at ${hostOf(server.url)} in ${(server.startMs / 1000).toFixed(1)} s (data in ${folder.root}, removed afterwards)`,
+        );
         return { url: server.url, server, cleanup };
       } catch (error) {
-        if (attempt >= 2 || !(error instanceof EmbeddedPostgresError && /already in use/.test(error.message))) throw error;
+        if (attempt >= 2 || !(error instanceof EmbeddedPostgresError && /already in use/.test(error.message)))
+          throw error;
       }
     }
   } catch (error) {
@@ -64,7 +73,8 @@ async function main() {
   try {
     setup = provided ? { url: testDatabaseUrl() } : await provideServer();
   } catch (error) {
-    const reason = error instanceof EmbeddedPostgresError ? error.message : error instanceof Error ? error.stack : String(error);
+    const reason =
+      error instanceof EmbeddedPostgresError ? error.message : error instanceof Error ? error.stack : String(error);
     console.error(`[test database] cannot provide PostgreSQL for the tests: ${reason}`);
     process.exit(1);
   }

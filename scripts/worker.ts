@@ -18,7 +18,9 @@ async function main() {
     throw error;
   }
   if (c.database.kind !== "postgres") {
-    console.error(`The worker needs PostgreSQL (DATABASE_URL=postgresql://…): the embedded database ${c.database.display} can be opened by one process only, where the portal runs the worker itself.`);
+    console.error(
+      `The worker needs PostgreSQL (DATABASE_URL=postgresql://…): the embedded database ${c.database.display} can be opened by one process only, where the portal runs the worker itself.`,
+    );
     process.exit(1);
   }
   const { startWorker } = await import("../lib/worker");

@@ -13,12 +13,24 @@ import { optionalText, plainFormAction } from "@/lib/auth/form-action";
 
 // Every field may be empty or absent (a sign-in button carries only some of them); none can make the form fail.
 const text = optionalText(z.string());
-const signInForm = z.object({ source: text, invitation: text, tenant: text, chooseAccount: text, reauth: text, returnTo: text });
+const signInForm = z.object({
+  source: text,
+  invitation: text,
+  tenant: text,
+  chooseAccount: text,
+  reauth: text,
+  returnTo: text,
+});
 
 /** "Sign in with Microsoft": remembers where the admin came from, then redirects to Entra ID. */
 export const signInWithMicrosoft = plainFormAction(
   // Public: anyone may start a sign-in, so there is nothing to guard; a call without a form starts over.
-  { fields: signInForm, guard: async () => null, invalid: () => redirect("/signin"), refused: () => redirect("/signin") },
+  {
+    fields: signInForm,
+    guard: async () => null,
+    invalid: () => redirect("/signin"),
+    refused: () => redirect("/signin"),
+  },
   async (_none, { source, invitation, tenant: loginHint, chooseAccount, reauth, returnTo }) => {
     await rememberSignInOrigin(source ?? null, invitation ?? null);
     const authorizationParams: Record<string, string> = {};

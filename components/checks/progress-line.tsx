@@ -6,7 +6,15 @@ import { useEffect, useState } from "react";
  * While a check runs: what it is doing now and for how long, and a visible countdown while it waits because
  * Dataverse asked it to (Retry-After), so a person can tell a slow check from a stuck one.
  */
-export function CheckProgressLine({ startedAt, currentLabel, waitingUntil }: { startedAt: string; currentLabel: string | null; waitingUntil: string | null }) {
+export function CheckProgressLine({
+  startedAt,
+  currentLabel,
+  waitingUntil,
+}: {
+  startedAt: string;
+  currentLabel: string | null;
+  waitingUntil: string | null;
+}) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 250);

@@ -46,7 +46,9 @@ export function useCheckProgress<Step>(
       }
       if (stopped) return;
       if (!response.ok) {
-        setError(`The check's progress could not be loaded (HTTP ${response.status}). Reload the page to see its result.`);
+        setError(
+          `The check's progress could not be loaded (HTTP ${response.status}). Reload the page to see its result.`,
+        );
         return;
       }
       const next = (await response.json()) as CheckProgress<Step>;

@@ -19,7 +19,15 @@ export type StepView = {
 };
 
 /** A step's cause, fix, who can make it and Microsoft's code: the one way a diagnosis is shown to a customer. */
-export function DiagnosisBox({ step, tone, className = "" }: { step: Pick<StepView, "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault">; tone: "danger" | "warning"; className?: string }) {
+export function DiagnosisBox({
+  step,
+  tone,
+  className = "",
+}: {
+  step: Pick<StepView, "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault">;
+  tone: "danger" | "warning";
+  className?: string;
+}) {
   return (
     <div className={cardClass(tone, `text-sm ${className}`)}>
       <p>
@@ -36,7 +44,9 @@ export function DiagnosisBox({ step, tone, className = "" }: { step: Pick<StepVi
         </p>
       ) : null}
       {/* Microsoft's code helps the customer's own support case; the vendor's faults carry none. */}
-      {step.errorCode && !step.vendorFault ? <p className="mt-1 text-xs">Microsoft&rsquo;s error code: {step.errorCode}</p> : null}
+      {step.errorCode && !step.vendorFault ? (
+        <p className="mt-1 text-xs">Microsoft&rsquo;s error code: {step.errorCode}</p>
+      ) : null}
     </div>
   );
 }
@@ -70,10 +80,13 @@ export function CheckSteps({ steps, roleName }: { steps: StepView[]; roleName: s
               </span>
             </div>
             {reason ? <p className="mt-1 text-sm text-slate-600">{reason}</p> : null}
-            {step.customerCause ? <DiagnosisBox step={step} tone={step.outcome === "FAILED" ? "danger" : "warning"} className="mt-2" /> : null}
+            {step.customerCause ? (
+              <DiagnosisBox step={step} tone={step.outcome === "FAILED" ? "danger" : "warning"} className="mt-2" />
+            ) : null}
             {waits.length ? (
               <p className="mt-1 text-xs text-slate-600">
-                Dataverse asked to wait (service protection): waited {waits.map((w) => `${w} s`).join(", ")} and retried.
+                Dataverse asked to wait (service protection): waited {waits.map((w) => `${w} s`).join(", ")} and
+                retried.
               </p>
             ) : null}
             {accounts ? (

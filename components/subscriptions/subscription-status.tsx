@@ -6,7 +6,12 @@ import { cardClass } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
 import { planWords, SUBSCRIPTION_STATUS_LABELS, type SubscriptionStatusWord } from "@/lib/subscriptions/vocabulary";
 
-const TONES: Record<SubscriptionStatusWord, BadgeTone> = { PENDING: "info", SUBSCRIBED: "success", SUSPENDED: "warning", UNSUBSCRIBED: "danger" };
+const TONES: Record<SubscriptionStatusWord, BadgeTone> = {
+  PENDING: "info",
+  SUBSCRIBED: "success",
+  SUSPENDED: "warning",
+  UNSUBSCRIBED: "danger",
+};
 
 export function SubscriptionBadge({ status }: { status: SubscriptionStatusWord }) {
   return (
@@ -27,7 +32,15 @@ export type CustomerSubscription = {
   unsubscribedAt: Date | null;
 };
 
-export function CustomerSubscriptionCard({ subscription: s, appName, activateHref }: { subscription: CustomerSubscription; appName: string; activateHref: string | null }) {
+export function CustomerSubscriptionCard({
+  subscription: s,
+  appName,
+  activateHref,
+}: {
+  subscription: CustomerSubscription;
+  appName: string;
+  activateHref: string | null;
+}) {
   const tone = s.status === "SUSPENDED" ? "warning" : s.status === "UNSUBSCRIBED" ? "danger" : "plain";
   return (
     <section aria-labelledby="subscription-heading" className={cardClass(tone)} data-testid="subscription">
@@ -55,24 +68,43 @@ export function CustomerSubscriptionCard({ subscription: s, appName, activateHre
       {s.status === "SUSPENDED" ? (
         <div role="alert" className="mt-3 space-y-2 text-sm text-amber-950">
           <p>
-            <strong>Suspended{s.suspendedAt ? <> since <LocalTime date={s.suspendedAt} /></> : null}.</strong> Microsoft suspended this subscription, usually
-            because a payment failed or it could not renew.
+            <strong>
+              Suspended
+              {s.suspendedAt ? (
+                <>
+                  {" "}
+                  since <LocalTime date={s.suspendedAt} />
+                </>
+              ) : null}
+              .
+            </strong>{" "}
+            Microsoft suspended this subscription, usually because a payment failed or it could not renew.
           </p>
           <p>
-            What to do: open the subscription in the Azure portal or the Microsoft 365 admin center and update its payment method. When Microsoft reinstates
-            it, this page shows it active again. A subscription that stays suspended for 30 days is cancelled by Microsoft.
+            What to do: open the subscription in the Azure portal or the Microsoft 365 admin center and update its
+            payment method. When Microsoft reinstates it, this page shows it active again. A subscription that stays
+            suspended for 30 days is cancelled by Microsoft.
           </p>
         </div>
       ) : null}
       {s.status === "UNSUBSCRIBED" ? (
         <div role="alert" className="mt-3 space-y-2 text-sm text-red-950">
           <p>
-            <strong>Cancelled{s.unsubscribedAt ? <> on <LocalTime date={s.unsubscribedAt} /></> : null}.</strong> The subscription can no longer be used or
-            reactivated.
+            <strong>
+              Cancelled
+              {s.unsubscribedAt ? (
+                <>
+                  {" "}
+                  on <LocalTime date={s.unsubscribedAt} />
+                </>
+              ) : null}
+              .
+            </strong>{" "}
+            The subscription can no longer be used or reactivated.
           </p>
           <p>
-            Your connection stays in place until an administrator disconnects it (Disconnect). To keep using {appName}, buy it again from its listing on
-            AppSource.
+            Your connection stays in place until an administrator disconnects it (Disconnect). To keep using {appName},
+            buy it again from its listing on AppSource.
           </p>
         </div>
       ) : null}

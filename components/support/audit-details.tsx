@@ -6,14 +6,21 @@ import { LocalTime } from "@/components/ui/local-time";
 function flatten(value: unknown, prefix = ""): Array<[string, string]> {
   if (value === null || value === undefined) return [];
   if (typeof value !== "object") return [[prefix || "value", String(value)]];
-  if (Array.isArray(value)) return [[prefix || "values", value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")]];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => flatten(v, prefix ? `${prefix} · ${k}` : k));
+  if (Array.isArray(value))
+    return [[prefix || "values", value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")]];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    flatten(v, prefix ? `${prefix} · ${k}` : k),
+  );
 }
 
 /** A recorded timestamp (ISO 8601 with a time) is shown as every date is: <LocalTime>, never ISO. */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const words = (key: string) => key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
+const words = (key: string) =>
+  key
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/_/g, " ")
+    .toLowerCase();
 
 export function AuditDetails({ details }: { details: unknown }) {
   const entries = flatten(details);

@@ -5,7 +5,17 @@ export type Bar = { label: string; value: number; note?: string; tone?: "brand" 
 
 const fills = { brand: "#1d4ed8", danger: "#b91c1c", muted: "#64748b" } as const;
 
-export function BarChart({ title, bars, unit, caption }: { title: string; bars: Bar[]; unit: string; caption?: string }) {
+export function BarChart({
+  title,
+  bars,
+  unit,
+  caption,
+}: {
+  title: string;
+  bars: Bar[];
+  unit: string;
+  caption?: string;
+}) {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const rowHeight = 34;
   const labelWidth = 190;
@@ -15,7 +25,13 @@ export function BarChart({ title, bars, unit, caption }: { title: string; bars: 
   const summary = `${title}: ${bars.map((b) => `${b.label} ${b.value} ${unit}`).join("; ")}.`;
   return (
     <figure className="m-0">
-      <svg role="img" aria-label={summary} viewBox={`0 0 ${width} ${height}`} className="h-auto w-full max-w-2xl" data-chart={title}>
+      <svg
+        role="img"
+        aria-label={summary}
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-auto w-full max-w-2xl"
+        data-chart={title}
+      >
         {bars.map((bar, i) => {
           const y = i * rowHeight + 4;
           const w = bar.value === 0 ? 2 : Math.max(4, Math.round((bar.value / max) * barArea));

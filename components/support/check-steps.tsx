@@ -55,7 +55,10 @@ export function VendorDetail({ detail }: { detail: StoredVendorDetail | null }) 
   const entries: Array<[string, unknown]> = Object.entries(detail);
   if (entries.length === 0) return null;
   return (
-    <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700" aria-label="Vendor-side detail">
+    <dl
+      className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700"
+      aria-label="Vendor-side detail"
+    >
       {entries.map(([key, value]) => (
         <div key={key} className="contents">
           <dt className="font-sans font-medium text-slate-600">{detailLabels[key] ?? key}</dt>
@@ -79,7 +82,9 @@ export function SupportCheckSteps({ steps }: { steps: SupportStepView[] }) {
             </span>
             <span className="flex items-center gap-3 text-xs text-slate-600">
               {step.outcome !== "SKIPPED" ? <span>{step.durationMs} ms</span> : null}
-              {step.vendorFault ? <span className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900">Our fault</span> : null}
+              {step.vendorFault ? (
+                <span className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900">Our fault</span>
+              ) : null}
               {step.diagnosis ? (
                 <code className="rounded bg-slate-100 px-1.5 py-0.5 text-slate-700" title="The portal's diagnosis">
                   {step.diagnosis}

@@ -26,6 +26,9 @@ const mailKindLabels: Record<string, string> = {
 export function mailKindLabel(kind: string): string {
   const known = mailKindLabels[kind];
   if (known) return known;
-  const words = kind.replace(/^alert\./, "").replace(/[._-]+/g, " ").trim();
+  const words = kind
+    .replace(/^alert\./, "")
+    .replace(/[._-]+/g, " ")
+    .trim();
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : "E-mail";
 }

@@ -11,9 +11,17 @@ const tones = {
 
 export type BadgeTone = keyof typeof tones;
 
-export function Badge({ tone = "neutral", children, className = "", ...data }: { tone?: BadgeTone; children: ReactNode; className?: string } & Record<`data-${string}`, string>) {
+export function Badge({
+  tone = "neutral",
+  children,
+  className = "",
+  ...data
+}: { tone?: BadgeTone; children: ReactNode; className?: string } & Record<`data-${string}`, string>) {
   return (
-    <span {...data} className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold whitespace-nowrap ring-1 ring-inset ${tones[tone]} ${className}`.trim()}>
+    <span
+      {...data}
+      className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold whitespace-nowrap ring-1 ring-inset ${tones[tone]} ${className}`.trim()}
+    >
       {children}
     </span>
   );

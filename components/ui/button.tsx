@@ -27,7 +27,13 @@ export function buttonClass(variant: ButtonVariant = "primary", size: ButtonSize
 type Styled = { variant?: ButtonVariant; size?: ButtonSize };
 
 // data-variant names the style, so a page's one primary action can be found (and counted) by tests and tools.
-export function Button({ variant = "primary", size, className, type = "button", ...props }: ComponentProps<"button"> & Styled) {
+export function Button({
+  variant = "primary",
+  size,
+  className,
+  type = "button",
+  ...props
+}: ComponentProps<"button"> & Styled) {
   return <button type={type} data-variant={variant} {...props} className={buttonClass(variant, size, className)} />;
 }
 

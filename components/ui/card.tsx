@@ -23,7 +23,12 @@ export function Card({
   headingId,
   children,
   ...props
-}: Omit<ComponentProps<"section">, "title"> & { title?: ReactNode; description?: ReactNode; tone?: CardTone; headingId?: string }) {
+}: Omit<ComponentProps<"section">, "title"> & {
+  title?: ReactNode;
+  description?: ReactNode;
+  tone?: CardTone;
+  headingId?: string;
+}) {
   if (title === undefined) {
     return (
       <div {...(props as ComponentProps<"div">)} className={cardClass(tone, className)}>

@@ -6,7 +6,15 @@ import { Table } from "@/components/ui/table";
  * when a row is wider than the page (under 640 px rows stack instead, components/ui/table.tsx). The frame is
  * focusable so that a keyboard can scroll it. `framed={false}` inside a Card, which is the frame already.
  */
-export function TableFrame({ caption, framed = true, children }: { caption: string; framed?: boolean; children: ReactNode }) {
+export function TableFrame({
+  caption,
+  framed = true,
+  children,
+}: {
+  caption: string;
+  framed?: boolean;
+  children: ReactNode;
+}) {
   return (
     <div
       role="region"

@@ -6,9 +6,23 @@ import type { ComponentProps, ReactNode } from "react";
 // some browsers, and screen readers should still hear a table.
 
 /** `label` names the table; with `captioned` it is the table's own (visually hidden) <caption> instead of aria-label. */
-export function Table({ label, captioned = false, children, className = "" }: { label: string; captioned?: boolean; children: ReactNode; className?: string }) {
+export function Table({
+  label,
+  captioned = false,
+  children,
+  className = "",
+}: {
+  label: string;
+  captioned?: boolean;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
-    <table role="table" aria-label={captioned ? undefined : label} className={`w-full text-left text-sm max-sm:block ${className}`.trim()}>
+    <table
+      role="table"
+      aria-label={captioned ? undefined : label}
+      className={`w-full text-left text-sm max-sm:block ${className}`.trim()}
+    >
       {captioned ? <caption className="sr-only">{label}</caption> : null}
       {children}
     </table>

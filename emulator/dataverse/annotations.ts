@@ -23,7 +23,14 @@ const CHOICES: Record<string, Record<string, Labels>> = {
   contact: { statecode: { 0: "Active", 1: "Inactive" } },
   systemuser: {
     isdisabled: { true: "Disabled", false: "Enabled" },
-    accessmode: { 0: "Read-Write", 1: "Administrative", 2: "Read", 3: "Support User", 4: "Non-interactive", 5: "Delegated Admin" },
+    accessmode: {
+      0: "Read-Write",
+      1: "Administrative",
+      2: "Read",
+      3: "Support User",
+      4: "Non-interactive",
+      5: "Delegated Admin",
+    },
   },
   businessunit: { isdisabled: { true: "Yes", false: "No" } },
 };
@@ -86,7 +93,12 @@ function formattedValue(env: Environment, entity: string, property: string, valu
 }
 
 /** The record with the annotations the filter asks for, each before its property. */
-export function annotateRecord(env: Environment, entity: string, record: Record<string, unknown>, filter: AnnotationFilter | undefined): Record<string, unknown> {
+export function annotateRecord(
+  env: Environment,
+  entity: string,
+  record: Record<string, unknown>,
+  filter: AnnotationFilter | undefined,
+): Record<string, unknown> {
   if (!filter) return record;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
@@ -97,7 +109,8 @@ export function annotateRecord(env: Environment, entity: string, record: Record<
         if (formatted !== undefined) out[`${key}@${FORMATTED_VALUE}`] = formatted;
       }
       if (lookup && value !== null && value !== undefined) {
-        if (filter.includes(ASSOCIATED_NAVIGATION_PROPERTY)) out[`${key}@${ASSOCIATED_NAVIGATION_PROPERTY}`] = lookup.navigation;
+        if (filter.includes(ASSOCIATED_NAVIGATION_PROPERTY))
+          out[`${key}@${ASSOCIATED_NAVIGATION_PROPERTY}`] = lookup.navigation;
         if (filter.includes(LOOKUP_LOGICAL_NAME)) out[`${key}@${LOOKUP_LOGICAL_NAME}`] = lookup.target;
       }
     }
@@ -112,7 +125,10 @@ const CDS = "Microsoft.PowerApps.CDS";
  * The error body with the `Microsoft.PowerApps.CDS` annotations the filter asks for. Only errors with a platform
  * code carry them; the plug-in pipeline details (step, depth, solution) have no counterpart here ([U]).
  */
-export function annotateError(instance: DataverseErrorInstance, filter: AnnotationFilter | undefined): DataverseErrorInstance["body"] {
+export function annotateError(
+  instance: DataverseErrorInstance,
+  filter: AnnotationFilter | undefined,
+): DataverseErrorInstance["body"] {
   const { code, message } = instance.body.error;
   const hex = /^0x([0-9a-f]{8})$/i.exec(code)?.[1];
   if (!filter || !hex) return instance.body;
@@ -123,7 +139,10 @@ export function annotateError(instance: DataverseErrorInstance, filter: Annotati
   add(`${CDS}.ErrorDetails.ApiExceptionCategory`, instance.status >= 500 ? "SystemFailure" : "ClientError");
   add(`${CDS}.ErrorDetails.ApiExceptionMessageName`, instance.messageName);
   add(`${CDS}.ErrorDetails.ApiExceptionHttpStatusCode`, String(instance.status));
-  add(`${CDS}.HelpLink`, `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${hex.toLowerCase()}&client=platform`);
+  add(
+    `${CDS}.HelpLink`,
+    `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${hex.toLowerCase()}&client=platform`,
+  );
   add(`${CDS}.InnerError.Message`, message);
   return { error } as DataverseErrorInstance["body"];
 }

@@ -53,7 +53,11 @@ function parseSegment(segment: string): ParsedSegment {
   const match = SEGMENT.exec(segment);
   if (!match) return failDataverse("resourceNotFound", { segment });
   const key = match[2];
-  return { name: match[1] ?? "", ...(key !== undefined && key !== "" ? { key } : {}), hasParens: segment.includes("(") };
+  return {
+    name: match[1] ?? "",
+    ...(key !== undefined && key !== "" ? { key } : {}),
+    hasParens: segment.includes("("),
+  };
 }
 
 function parseKey(key: string | undefined, segment: string): string {
@@ -61,7 +65,9 @@ function parseKey(key: string | undefined, segment: string): string {
   const trimmed = key.trim();
   if (new RegExp(`^${GUID}$`).test(trimmed)) return trimmed.toLowerCase();
   // Alternate keys (name='x') are not emulated; a malformed key is a bad request in Dataverse too.
-  return failDataverse("badRequest", { detail: `Bad Request - Error in query syntax. The key '${trimmed}' is not a valid Guid.` });
+  return failDataverse("badRequest", {
+    detail: `Bad Request - Error in query syntax. The key '${trimmed}' is not a valid Guid.`,
+  });
 }
 
 function decodeSegment(segment: string): string {
@@ -100,7 +106,10 @@ function contextUrl(serviceRoot: string, fragment: string, select: string[] | un
 
 /** Rows of an entity the caller may read (privilege + depth), or the 403 when the privilege is missing. */
 function readNeedsPrivilege(ctx: ApiContext, entity: EntityDefinition): boolean {
-  return entity.readPrivileged || (entity.securityTable === true && ctx.state.scenario.settings.enforceSecurityTableReadPrivileges);
+  return (
+    entity.readPrivileged ||
+    (entity.securityTable === true && ctx.state.scenario.settings.enforceSecurityTableReadPrivileges)
+  );
 }
 
 function readableRows(ctx: ApiContext, entity: EntityDefinition, rows: Row[]): Row[] {
@@ -109,7 +118,13 @@ function readableRows(ctx: ApiContext, entity: EntityDefinition, rows: Row[]): R
   return rows.filter((r) => depthAllows(ctx.env, ctx.caller, depth, r.ownerId, r.owningBusinessUnitId));
 }
 
-function requireRecordAccess(ctx: ApiContext, entity: EntityDefinition, row: Row, verb: "Read" | "Write" | "Delete", accessRight: string): void {
+function requireRecordAccess(
+  ctx: ApiContext,
+  entity: EntityDefinition,
+  row: Row,
+  verb: "Read" | "Write" | "Delete",
+  accessRight: string,
+): void {
   if (verb === "Read" && !readNeedsPrivilege(ctx, entity)) return;
   const depth = requirePrivilege(ctx.env, ctx.caller, verb, entity.logicalName, `prv${verb}${entity.privilegeEntity}`);
   if (!depthAllows(ctx.env, ctx.caller, depth, row.ownerId, row.owningBusinessUnitId)) {
@@ -140,8 +155,19 @@ function shapingOf(req: ApiRequest): Shaping {
  */
 const EXPANDED_COLLECTION_LIMIT = 5000;
 
-function shapeRecord(ctx: ApiContext, shaping: Shaping, entity: EntityDefinition, row: Row, options: QueryOptions): Record<string, unknown> {
-  const out = annotateRecord(ctx.env, entity.logicalName, project(row.record, options.select, entity.primaryKey), shaping.annotations);
+function shapeRecord(
+  ctx: ApiContext,
+  shaping: Shaping,
+  entity: EntityDefinition,
+  row: Row,
+  options: QueryOptions,
+): Record<string, unknown> {
+  const out = annotateRecord(
+    ctx.env,
+    entity.logicalName,
+    project(row.record, options.select, entity.primaryKey),
+    shaping.annotations,
+  );
   for (const expansion of options.expand ?? []) {
     const navigation = entity.navigations[expansion.navigation];
     const target = navigation ? entityBySet(navigation.target) : undefined;
@@ -155,7 +181,8 @@ function shapeRecord(ctx: ApiContext, shaping: Shaping, entity: EntityDefinition
     } else {
       out[expansion.navigation] = shaped;
       const nested = splitTopLevel(expansion.raw, ";").join("&");
-      out[`${expansion.navigation}@odata.nextLink`] = `${shaping.serviceRoot}/${entity.entitySet}(${row.id})/${expansion.navigation}${nested ? `?${nested}` : ""}`;
+      out[`${expansion.navigation}@odata.nextLink`] =
+        `${shaping.serviceRoot}/${entity.entitySet}(${row.id})/${expansion.navigation}${nested ? `?${nested}` : ""}`;
     }
   }
   return out;
@@ -191,9 +218,15 @@ interface Paging {
  */
 function pagingFor(ctx: ApiContext, req: ApiRequest, options: QueryOptions): Paging {
   const requested = maxPageSize(req.headers.prefer);
-  if (requested !== undefined) return { pageSize: requested, top: undefined, applied: `odata.maxpagesize=${requested}` };
+  if (requested !== undefined)
+    return { pageSize: requested, top: undefined, applied: `odata.maxpagesize=${requested}` };
   const byDefault = ctx.state.scenario.settings.defaultPageSize;
-  if (options.top !== undefined) return { pageSize: Math.max(byDefault, Math.min(options.top, MAX_PAGE_SIZE)), top: options.top, applied: undefined };
+  if (options.top !== undefined)
+    return {
+      pageSize: Math.max(byDefault, Math.min(options.top, MAX_PAGE_SIZE)),
+      top: options.top,
+      applied: undefined,
+    };
   return { pageSize: byDefault, top: undefined, applied: undefined };
 }
 
@@ -227,7 +260,10 @@ function readPagingCookie(token: string, rows: Row[], pageSize: number): { start
 
 /** The request's own query string without `$skiptoken`, as the client wrote it. */
 function queryWithoutSkipToken(req: ApiRequest): string {
-  const raw = req.rawQuery !== undefined ? req.rawQuery.replace(/^\?/, "") : [...req.query].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+  const raw =
+    req.rawQuery !== undefined
+      ? req.rawQuery.replace(/^\?/, "")
+      : [...req.query].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
   return raw
     .split("&")
     .filter((part) => {
@@ -243,17 +279,30 @@ function queryWithoutSkipToken(req: ApiRequest): string {
 }
 
 /** One page of rows (filtered and ordered, `$top` not yet applied) and the nextLink to the rest. */
-function pageOf(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, rows: Row[], options: QueryOptions): { page: Row[]; nextLink: string | undefined; paging: Paging } {
+function pageOf(
+  ctx: ApiContext,
+  req: ApiRequest,
+  entity: EntityDefinition,
+  rows: Row[],
+  options: QueryOptions,
+): { page: Row[]; nextLink: string | undefined; paging: Paging } {
   const paging = pagingFor(ctx, req, options);
   const limited = paging.top !== undefined ? rows.slice(0, paging.top) : rows;
-  const { start, pageNumber } = options.skiptoken !== undefined ? readPagingCookie(options.skiptoken, limited, paging.pageSize) : { start: 0, pageNumber: 1 };
+  const { start, pageNumber } =
+    options.skiptoken !== undefined
+      ? readPagingCookie(options.skiptoken, limited, paging.pageSize)
+      : { start: 0, pageNumber: 1 };
   const page = limited.slice(start, start + paging.pageSize);
   const first = page[0];
   const last = page[page.length - 1];
   if (start + paging.pageSize >= limited.length || !first || !last) return { page, nextLink: undefined, paging };
   const query = queryWithoutSkipToken(req);
   const cookie = encodeURIComponent(pagingCookie(pageNumber + 1, entity.primaryKey, first.id, last.id));
-  return { page, nextLink: `${req.serviceRoot}/${req.resourcePath.replace(/\/+$/, "")}?${query ? `${query}&` : ""}$skiptoken=${cookie}`, paging };
+  return {
+    page,
+    nextLink: `${req.serviceRoot}/${req.resourcePath.replace(/\/+$/, "")}?${query ? `${query}&` : ""}$skiptoken=${cookie}`,
+    paging,
+  };
 }
 
 function collectionResponse(
@@ -266,7 +315,9 @@ function collectionResponse(
 ): EmulatorResponse {
   const { page, nextLink, paging } = pageOf(ctx, req, entity, rows, options);
   const shaping = shapingOf(req);
-  const body: Record<string, unknown> = { "@odata.context": contextUrl(req.serviceRoot, contextFragment, options.select) };
+  const body: Record<string, unknown> = {
+    "@odata.context": contextUrl(req.serviceRoot, contextFragment, options.select),
+  };
   if (options.count) body["@odata.count"] = rows.length;
   body.value = page.map((r) => shapeRecord(ctx, shaping, entity, r, options));
   if (nextLink) body["@odata.nextLink"] = nextLink;
@@ -321,7 +372,10 @@ export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promi
       if (method !== "GET") failDataverse("methodNotAllowed", { method });
       return retrieveUserPrivileges(ctx, req, id);
     }
-    if ((functionName === "AddPrivilegesRole" || functionName === "RemovePrivilegeRole") && entity.entitySet === "roles") {
+    if (
+      (functionName === "AddPrivilegesRole" || functionName === "RemovePrivilegeRole") &&
+      entity.entitySet === "roles"
+    ) {
       if (method !== "POST") failDataverse("methodNotAllowed", { method });
       return functionName === "AddPrivilegesRole" ? addPrivilegesRole(ctx, req, id) : removePrivilegeRole(ctx, req, id);
     }
@@ -342,7 +396,12 @@ export async function executeApiRequest(ctx: ApiContext, req: ApiRequest): Promi
 
 // ------------------------------------------------------------------ handlers
 
-function entitySetRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, method: string): EmulatorResponse {
+function entitySetRequest(
+  ctx: ApiContext,
+  req: ApiRequest,
+  entity: EntityDefinition,
+  method: string,
+): EmulatorResponse {
   if (method === "GET") {
     const options = parseOptionsFor(entity, req.query);
     const rows = applyQuery(readableRows(ctx, entity, entity.rows(ctx.env)), { ...options, top: undefined });
@@ -371,14 +430,27 @@ function createdResponse(ctx: ApiContext, req: ApiRequest, entity: EntityDefinit
     const shaping = shapingOf(req);
     return odataJson(
       201,
-      { "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`, ...shapeRecord(ctx, shaping, entity, row, options) },
-      { "odata-entityid": entityId, location: entityId, ...preferenceApplied(["return=representation", shaping.annotations?.text]) },
+      {
+        "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`,
+        ...shapeRecord(ctx, shaping, entity, row, options),
+      },
+      {
+        "odata-entityid": entityId,
+        location: entityId,
+        ...preferenceApplied(["return=representation", shaping.annotations?.text]),
+      },
     );
   }
   return odataNoContent({ "odata-entityid": entityId, location: entityId });
 }
 
-function recordRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, method: string): EmulatorResponse {
+function recordRequest(
+  ctx: ApiContext,
+  req: ApiRequest,
+  entity: EntityDefinition,
+  id: string,
+  method: string,
+): EmulatorResponse {
   if (method === "GET") {
     const row = findRow(ctx, entity, id);
     requireRecordAccess(ctx, entity, row, "Read", "ReadAccess");
@@ -387,7 +459,10 @@ function recordRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinitio
     const shaping = shapingOf(req);
     return odataJson(
       200,
-      { "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`, ...shapeRecord(ctx, shaping, entity, row, options) },
+      {
+        "@odata.context": `${contextUrl(req.serviceRoot, entity.entitySet, options.select)}/$entity`,
+        ...shapeRecord(ctx, shaping, entity, row, options),
+      },
       preferenceApplied([shaping.annotations?.text]),
     );
   }
@@ -397,12 +472,14 @@ function recordRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinitio
     const existing = entity.rows(ctx.env).find((r) => sameGuid(r.id, id));
     if (!existing) {
       // PATCH is an upsert in Dataverse unless If-Match: * forbids creating.
-      if (req.headers["if-match"] === "*" || !entity.create) failDataverse("recordNotFound", { entity: entity.logicalName, id });
+      if (req.headers["if-match"] === "*" || !entity.create)
+        failDataverse("recordNotFound", { entity: entity.logicalName, id });
       requirePrivilege(ctx.env, ctx.caller, "Create", entity.logicalName, `prvCreate${entity.privilegeEntity}`);
       entity.create(writeContext(ctx), body, id);
       return odataNoContent({ "odata-entityid": `${req.serviceRoot}/${entity.entitySet}(${id})` });
     }
-    if (req.headers["if-none-match"] === "*") failDataverse("duplicateRecord", { attribute: `${entity.primaryKey} = ${id}` });
+    if (req.headers["if-none-match"] === "*")
+      failDataverse("duplicateRecord", { attribute: `${entity.primaryKey} = ${id}` });
     requireRecordAccess(ctx, entity, existing, "Write", "WriteAccess");
     entity.update(writeContext(ctx), id, body);
     return odataNoContent({ "odata-entityid": `${req.serviceRoot}/${entity.entitySet}(${id})` });
@@ -417,7 +494,13 @@ function recordRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinitio
   return failDataverse("methodNotAllowed", { method });
 }
 
-function navigationRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, navigationName: string): EmulatorResponse {
+function navigationRequest(
+  ctx: ApiContext,
+  req: ApiRequest,
+  entity: EntityDefinition,
+  id: string,
+  navigationName: string,
+): EmulatorResponse {
   const row = findRow(ctx, entity, id);
   requireRecordAccess(ctx, entity, row, "Read", "ReadAccess");
   const navigation = entity.navigations[navigationName];
@@ -431,11 +514,17 @@ function navigationRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefin
     const shaping = shapingOf(req);
     return odataJson(
       200,
-      { "@odata.context": `${contextUrl(req.serviceRoot, fragment, options.select)}/$entity`, ...shapeRecord(ctx, shaping, target, first, options) },
+      {
+        "@odata.context": `${contextUrl(req.serviceRoot, fragment, options.select)}/$entity`,
+        ...shapeRecord(ctx, shaping, target, first, options),
+      },
       preferenceApplied([shaping.annotations?.text]),
     );
   }
-  const related = applyQuery(readableRows(ctx, target, navigation.related(ctx.env, row)), { ...options, top: undefined });
+  const related = applyQuery(readableRows(ctx, target, navigation.related(ctx.env, row)), {
+    ...options,
+    top: undefined,
+  });
   return collectionResponse(ctx, req, target, fragment, options, related);
 }
 
@@ -443,7 +532,8 @@ function navigationRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefin
 function referencedId(value: string | undefined, expectedSet: string): string {
   if (!value) return failDataverse("badRequest", { detail: "The '@odata.id' of the reference is missing." });
   const match = new RegExp(`(?:^|/)${expectedSet}\\((${GUID})\\)$`, "i").exec(value.trim());
-  if (!match) return failDataverse("badRequest", { detail: `The reference '${value}' is not a valid ${expectedSet} URL.` });
+  if (!match)
+    return failDataverse("badRequest", { detail: `The reference '${value}' is not a valid ${expectedSet} URL.` });
   return (match[1] ?? "").toLowerCase();
 }
 
@@ -451,7 +541,14 @@ function referencedId(value: string | undefined, expectedSet: string): string {
  * POST/DELETE `systemusers(<id>)/systemuserroles_association/$ref` (docs/protocol/dataverse.md B4). Associating a
  * role needs prvAssignRole (System Administrator has it). Re-associating is a no-op ([U]).
  */
-function referenceRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefinition, id: string, navSegment: { name: string; key?: string }, method: string): EmulatorResponse {
+function referenceRequest(
+  ctx: ApiContext,
+  req: ApiRequest,
+  entity: EntityDefinition,
+  id: string,
+  navSegment: { name: string; key?: string },
+  method: string,
+): EmulatorResponse {
   if (navSegment.name !== "systemuserroles_association") return failDataverse("resourceNotFound", { segment: "$ref" });
   const userSide = entity.entitySet === "systemusers";
   const otherSet = userSide ? "roles" : "systemusers";
@@ -460,7 +557,9 @@ function referenceRequest(ctx: ApiContext, req: ApiRequest, entity: EntityDefini
     const body = parseJsonBody(req.body, entity.logicalName);
     otherId = referencedId(typeof body["@odata.id"] === "string" ? body["@odata.id"] : undefined, otherSet);
   } else if (method === "DELETE") {
-    otherId = navSegment.key ? parseKey(navSegment.key, navSegment.name) : referencedId(req.query.get("$id") ?? undefined, otherSet);
+    otherId = navSegment.key
+      ? parseKey(navSegment.key, navSegment.name)
+      : referencedId(req.query.get("$id") ?? undefined, otherSet);
   } else {
     return failDataverse("methodNotAllowed", { method });
   }
@@ -502,7 +601,8 @@ function retrieveUserPrivileges(ctx: ApiContext, req: ApiRequest, userId: string
 /** `Fn(RoleId=@p)?@p=<guid>` or `Fn(RoleId=<guid>)`: the GUID value of one function parameter. */
 function functionParameter(key: string | undefined, name: string, query: URLSearchParams): string {
   const match = key ? new RegExp(`^\\s*${name}\\s*=\\s*(@\\w+|${GUID})\\s*$`, "i").exec(key) : null;
-  if (!match?.[1]) return failDataverse("badRequest", { detail: `The function parameter '${name}' is missing or not a Guid.` });
+  if (!match?.[1])
+    return failDataverse("badRequest", { detail: `The function parameter '${name}' is missing or not a Guid.` });
   const value = match[1].startsWith("@") ? (query.get(match[1]) ?? "") : match[1];
   return parseKey(value.replace(/^'|'$/g, ""), name);
 }
@@ -517,12 +617,21 @@ function findRole(ctx: ApiContext, roleId: string) {
 function retrieveRolePrivileges(ctx: ApiContext, req: ApiRequest, roleId: string): EmulatorResponse {
   requirePrivilege(ctx.env, ctx.caller, "Read", "role", "prvReadRole");
   const role = findRole(ctx, roleId);
-  const privileges = role.allPrivileges ? ALL_PRIVILEGE_NAMES.map((name) => ({ name, depth: "Global" as PrivilegeDepth })) : role.privileges;
+  const privileges = role.allPrivileges
+    ? ALL_PRIVILEGE_NAMES.map((name) => ({ name, depth: "Global" as PrivilegeDepth }))
+    : role.privileges;
   return odataJson(200, {
     "@odata.context": `${req.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.RetrieveRolePrivilegesRoleResponse`,
     RolePrivileges: [...privileges]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((p) => ({ Depth: p.depth, PrivilegeId: privilegeId(p.name), BusinessUnitId: role.businessUnitId, PrivilegeName: p.name, RecordFilterId: null, RecordFilterUniqueName: null })),
+      .map((p) => ({
+        Depth: p.depth,
+        PrivilegeId: privilegeId(p.name),
+        BusinessUnitId: role.businessUnitId,
+        PrivilegeName: p.name,
+        RecordFilterId: null,
+        RecordFilterUniqueName: null,
+      })),
   });
 }
 
@@ -543,11 +652,18 @@ function addPrivilegesRole(ctx: ApiContext, req: ApiRequest, roleId: string): Em
   requirePrivilege(ctx.env, ctx.caller, "Write", "role", "prvWriteRole");
   const role = findRole(ctx, roleId);
   const body = parseJsonBody(req.body, "role");
-  if (!Array.isArray(body.Privileges)) return failDataverse("badRequest", { detail: "The parameter 'Privileges' is required and must be a collection of RolePrivilege." });
+  if (!Array.isArray(body.Privileges))
+    return failDataverse("badRequest", {
+      detail: "The parameter 'Privileges' is required and must be a collection of RolePrivilege.",
+    });
   const additions = body.Privileges.map((entry: unknown) => {
     const item = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
-    const depth = typeof item.Depth === "number" ? DEPTH_BY_NUMBER[item.Depth] : PRIVILEGE_DEPTHS.find((d) => d === item.Depth);
-    if (!depth) return failDataverse("badRequest", { detail: `The value '${String(item.Depth)}' is not a valid PrivilegeDepth.` });
+    const depth =
+      typeof item.Depth === "number" ? DEPTH_BY_NUMBER[item.Depth] : PRIVILEGE_DEPTHS.find((d) => d === item.Depth);
+    if (!depth)
+      return failDataverse("badRequest", {
+        detail: `The value '${String(item.Depth)}' is not a valid PrivilegeDepth.`,
+      });
     return { name: privilegeNameById(item.PrivilegeId), depth };
   });
   for (const added of additions) {

@@ -96,7 +96,9 @@ interface ParsedHttpRequest {
 
 function parseHttpPart(part: MimePart): ParsedHttpRequest {
   if (!/^application\/http/i.test(part.headers["content-type"] ?? "")) {
-    failDataverse("badRequest", { detail: "Each batch part must have Content-Type: application/http or be a change set (multipart/mixed)." });
+    failDataverse("badRequest", {
+      detail: "Each batch part must have Content-Type: application/http or be a change set (multipart/mixed).",
+    });
   }
   const lines = part.content.split(/\r\n/);
   while (lines.length > 0 && (lines[0] ?? "").trim() === "") lines.shift();
@@ -130,14 +132,25 @@ function serializeResponse(response: EmulatorResponse, contentId: string | undef
 }
 
 function canonicalHeader(name: string): string {
-  const special: Record<string, string> = { "odata-version": "OData-Version", "odata-entityid": "OData-EntityId", "www-authenticate": "WWW-Authenticate", "retry-after": "Retry-After" };
+  const special: Record<string, string> = {
+    "odata-version": "OData-Version",
+    "odata-entityid": "OData-EntityId",
+    "www-authenticate": "WWW-Authenticate",
+    "retry-after": "Retry-After",
+  };
   return special[name] ?? name.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep}${c.toUpperCase()}`);
 }
 
 type EnvSnapshot = Pick<Environment, "accounts" | "contacts" | "systemUsers" | "roles" | "businessUnits">;
 
 function snapshot(env: Environment): EnvSnapshot {
-  return structuredClone({ accounts: env.accounts, contacts: env.contacts, systemUsers: env.systemUsers, roles: env.roles, businessUnits: env.businessUnits });
+  return structuredClone({
+    accounts: env.accounts,
+    contacts: env.contacts,
+    systemUsers: env.systemUsers,
+    roles: env.roles,
+    businessUnits: env.businessUnits,
+  });
 }
 
 function restore(env: Environment, saved: EnvSnapshot): void {
@@ -161,7 +174,10 @@ export interface BatchInput {
 
 export async function executeBatch(input: BatchInput, execute: InnerExecutor): Promise<EmulatorResponse> {
   const boundary = boundaryOf(input.contentType);
-  if (!boundary) return failDataverse("badRequest", { detail: "The content type of a $batch request must be multipart/mixed with a boundary." });
+  if (!boundary)
+    return failDataverse("badRequest", {
+      detail: "The content type of a $batch request must be multipart/mixed with a boundary.",
+    });
   const parts = splitMultipart(input.body, boundary);
   const continueOnError = /odata\.continue-on-error/i.test(input.prefer ?? "");
   const entityUrls = new Map<string, string>();
@@ -169,7 +185,10 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
 
   const resolveTarget = (target: string): URL => {
     let text = target.replace(/^\$(\w+)/, (whole, id: string) => entityUrls.get(id) ?? whole);
-    if (text.startsWith("$")) failDataverse("badRequest", { detail: `The Content-ID reference '${target}' is not defined in this change set.` });
+    if (text.startsWith("$"))
+      failDataverse("badRequest", {
+        detail: `The Content-ID reference '${target}' is not defined in this change set.`,
+      });
     if (/^https?:\/\//i.test(text)) return new URL(text);
     if (!text.startsWith("/")) text = `${root.pathname}/${text}`;
     return new URL(text, root.origin);
@@ -183,9 +202,18 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
   let count = 0;
   const runOne = async (request: ParsedHttpRequest): Promise<EmulatorResponse> => {
     count++;
-    if (count > MAX_REQUESTS) failDataverse("badRequest", { detail: `The number of requests in a batch exceeds the limit of ${MAX_REQUESTS}.` });
-    if (/\$batch/i.test(request.target)) failDataverse("badRequest", { detail: "Nested $batch requests are not supported." });
-    const response = await execute({ method: request.method, url: resolveTarget(request.target), headers: request.headers, body: resolveBody(request.body) });
+    if (count > MAX_REQUESTS)
+      failDataverse("badRequest", {
+        detail: `The number of requests in a batch exceeds the limit of ${MAX_REQUESTS}.`,
+      });
+    if (/\$batch/i.test(request.target))
+      failDataverse("badRequest", { detail: "Nested $batch requests are not supported." });
+    const response = await execute({
+      method: request.method,
+      url: resolveTarget(request.target),
+      headers: request.headers,
+      body: resolveBody(request.body),
+    });
     const entityId = response.headers["odata-entityid"];
     if (request.contentId !== undefined && typeof entityId === "string") entityUrls.set(request.contentId, entityId);
     return response;
@@ -199,7 +227,8 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
     const changesetBoundary = boundaryOf(part.headers["content-type"]);
     if (changesetBoundary) {
       const inner = splitMultipart(part.content, changesetBoundary).map(parseHttpPart);
-      if (inner.some((r) => r.method === "GET")) failDataverse("badRequest", { detail: "GET requests are not allowed inside a change set." });
+      if (inner.some((r) => r.method === "GET"))
+        failDataverse("badRequest", { detail: "GET requests are not allowed inside a change set." });
       const saved = snapshot(input.env);
       const results: { response: EmulatorResponse; contentId: string | undefined }[] = [];
       let failed: EmulatorResponse | undefined;
@@ -226,7 +255,9 @@ export async function executeBatch(input: BatchInput, execute: InnerExecutor): P
         continue;
       }
       const csBoundary = `changesetresponse_${randomGuid()}`;
-      const csBody = results.map((r) => `--${csBoundary}\r\n${serializeResponse(r.response, r.contentId)}`).join("\r\n");
+      const csBody = results
+        .map((r) => `--${csBoundary}\r\n${serializeResponse(r.response, r.contentId)}`)
+        .join("\r\n");
       chunks.push(`Content-Type: multipart/mixed; boundary=${csBoundary}\r\n\r\n${csBody}\r\n--${csBoundary}--`);
       continue;
     }

@@ -88,23 +88,32 @@ function rejectUnknownProperties(entity: string, body: Record<string, unknown>, 
 
 /** `/businessunits(<id>)`, `businessunits(<id>)` or an absolute URL → the id, checked against the set. */
 export function parseBind(value: unknown, expectedSet: string, property: string): string {
-  if (typeof value !== "string") failDataverse("badRequest", { detail: `The value of '${property}' must be an entity reference URL.` });
+  if (typeof value !== "string")
+    failDataverse("badRequest", { detail: `The value of '${property}' must be an entity reference URL.` });
   const match = /(?:^|\/)([A-Za-z_]+)\(([0-9a-fA-F-]{36})\)$/.exec(value.trim());
   if (!match || match[1]?.toLowerCase() !== expectedSet) {
-    failDataverse("badRequest", { detail: `An undeclared property '${property}' which only has property annotations in the payload but no property value was found in the payload, or the reference '${value}' is not valid.` });
+    failDataverse("badRequest", {
+      detail: `An undeclared property '${property}' which only has property annotations in the payload but no property value was found in the payload, or the reference '${value}' is not valid.`,
+    });
   }
   return (match[2] ?? "").toLowerCase();
 }
 
 function stringOrNull(value: unknown, property: string): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value !== "string") failDataverse("badRequest", { detail: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.String' for '${property}'.` });
+  if (typeof value !== "string")
+    failDataverse("badRequest", {
+      detail: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.String' for '${property}'.`,
+    });
   return value;
 }
 
 function optionalBoolean(value: unknown, property: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean") failDataverse("badRequest", { detail: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Boolean' for '${property}'.` });
+  if (typeof value !== "boolean")
+    failDataverse("badRequest", {
+      detail: `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Boolean' for '${property}'.`,
+    });
   return value;
 }
 
@@ -170,7 +179,10 @@ function applyAccountFields(target: Account, body: Record<string, unknown>): voi
   if ("telephone1" in body) target.telephone1 = stringOrNull(body.telephone1, "telephone1");
   if ("address1_city" in body) target.address1_city = stringOrNull(body.address1_city, "address1_city");
   if ("revenue" in body) {
-    if (body.revenue !== null && typeof body.revenue !== "number") failDataverse("badRequest", { detail: "Cannot convert the literal to the expected type 'Edm.Decimal' for 'revenue'." });
+    if (body.revenue !== null && typeof body.revenue !== "number")
+      failDataverse("badRequest", {
+        detail: "Cannot convert the literal to the expected type 'Edm.Decimal' for 'revenue'.",
+      });
     target.revenue = body.revenue as number | null;
   }
   if ("ownerid@odata.bind" in body) target.ownerId = parseBind(body["ownerid@odata.bind"], "systemusers", "ownerid");
@@ -188,12 +200,22 @@ const accountDefinition: EntityDefinition = {
     contact_customer_accounts: {
       target: "contacts",
       single: false,
-      related: (env, row) => env.contacts.filter((c) => sameGuid(c.parentAccountId, row.id)).map((c) => contactRow(env, c)),
+      related: (env, row) =>
+        env.contacts.filter((c) => sameGuid(c.parentAccountId, row.id)).map((c) => contactRow(env, c)),
     },
   },
   create(ctx, body, id) {
     rejectUnknownProperties("account", body, ACCOUNT_WRITABLE);
-    const account: Account = { id: id ?? randomGuid(), name: "", accountnumber: null, telephone1: null, address1_city: null, revenue: null, ownerId: ctx.caller.id, createdon: new Date().toISOString() };
+    const account: Account = {
+      id: id ?? randomGuid(),
+      name: "",
+      accountnumber: null,
+      telephone1: null,
+      address1_city: null,
+      revenue: null,
+      ownerId: ctx.caller.id,
+      createdon: new Date().toISOString(),
+    };
     applyAccountFields(account, body);
     ctx.env.accounts.push(account);
     return account.id;
@@ -247,13 +269,24 @@ function contactRow(env: Environment, c: Contact): Row {
   };
 }
 
-const CONTACT_WRITABLE = ["firstname", "lastname", "emailaddress1", "parentcustomerid_account@odata.bind", "ownerid@odata.bind"];
+const CONTACT_WRITABLE = [
+  "firstname",
+  "lastname",
+  "emailaddress1",
+  "parentcustomerid_account@odata.bind",
+  "ownerid@odata.bind",
+];
 
 function applyContactFields(target: Contact, body: Record<string, unknown>): void {
   if ("firstname" in body) target.firstname = stringOrNull(body.firstname, "firstname");
   if ("lastname" in body) target.lastname = stringOrNull(body.lastname, "lastname") ?? "";
   if ("emailaddress1" in body) target.emailaddress1 = stringOrNull(body.emailaddress1, "emailaddress1");
-  if ("parentcustomerid_account@odata.bind" in body) target.parentAccountId = parseBind(body["parentcustomerid_account@odata.bind"], "accounts", "parentcustomerid_account");
+  if ("parentcustomerid_account@odata.bind" in body)
+    target.parentAccountId = parseBind(
+      body["parentcustomerid_account@odata.bind"],
+      "accounts",
+      "parentcustomerid_account",
+    );
   if ("ownerid@odata.bind" in body) target.ownerId = parseBind(body["ownerid@odata.bind"], "systemusers", "ownerid");
 }
 
@@ -269,12 +302,22 @@ const contactDefinition: EntityDefinition = {
     parentcustomerid_account: {
       target: "accounts",
       single: true,
-      related: (env, row) => env.accounts.filter((a) => sameGuid(a.id, row.record._parentcustomerid_value as string | null)).map((a) => accountRow(env, a)),
+      related: (env, row) =>
+        env.accounts
+          .filter((a) => sameGuid(a.id, row.record._parentcustomerid_value as string | null))
+          .map((a) => accountRow(env, a)),
     },
   },
   create(ctx, body, id) {
     rejectUnknownProperties("contact", body, CONTACT_WRITABLE);
-    const contact: Contact = { id: id ?? randomGuid(), firstname: null, lastname: "", emailaddress1: null, parentAccountId: null, ownerId: ctx.caller.id };
+    const contact: Contact = {
+      id: id ?? randomGuid(),
+      firstname: null,
+      lastname: "",
+      emailaddress1: null,
+      parentAccountId: null,
+      ownerId: ctx.caller.id,
+    };
     applyContactFields(contact, body);
     if (contact.parentAccountId && !ctx.env.accounts.some((a) => sameGuid(a.id, contact.parentAccountId))) {
       failDataverse("recordNotFound", { entity: "account", id: contact.parentAccountId });
@@ -337,7 +380,15 @@ export function systemUserRow(u: SystemUser): Row {
   };
 }
 
-const SYSTEMUSER_CREATE = ["applicationid", "businessunitid@odata.bind", "accessmode", "isdisabled", "internalemailaddress", "firstname", "lastname"];
+const SYSTEMUSER_CREATE = [
+  "applicationid",
+  "businessunitid@odata.bind",
+  "accessmode",
+  "isdisabled",
+  "internalemailaddress",
+  "firstname",
+  "lastname",
+];
 const SYSTEMUSER_UPDATE = ["isdisabled", "accessmode", "internalemailaddress", "businessunitid@odata.bind"];
 
 /**
@@ -349,20 +400,29 @@ function createApplicationUser(ctx: WriteContext, body: Record<string, unknown>,
   rejectUnknownProperties("systemuser", body, SYSTEMUSER_CREATE);
   const applicationId = body.applicationid;
   if (typeof applicationId !== "string" || !/^[0-9a-fA-F-]{36}$/.test(applicationId)) {
-    failDataverse("badRequest", { detail: "The emulator only creates application users: 'applicationid' (the Entra client id) is required." });
+    failDataverse("badRequest", {
+      detail: "The emulator only creates application users: 'applicationid' (the Entra client id) is required.",
+    });
   }
   if (!("businessunitid@odata.bind" in body)) {
-    failDataverse("badRequest", { detail: "Attribute 'businessunitid' cannot be NULL. A business unit must be specified (businessunitid@odata.bind)." });
+    failDataverse("badRequest", {
+      detail:
+        "Attribute 'businessunitid' cannot be NULL. A business unit must be specified (businessunitid@odata.bind).",
+    });
   }
   const businessUnitId = parseBind(body["businessunitid@odata.bind"], "businessunits", "businessunitid");
-  if (!ctx.env.businessUnits.some((b) => sameGuid(b.id, businessUnitId))) failDataverse("recordNotFound", { entity: "businessunit", id: businessUnitId });
+  if (!ctx.env.businessUnits.some((b) => sameGuid(b.id, businessUnitId)))
+    failDataverse("recordNotFound", { entity: "businessunit", id: businessUnitId });
   if (ctx.env.systemUsers.some((u) => sameGuid(u.applicationId, applicationId))) {
     failDataverse("duplicateRecord", { attribute: `applicationid = ${applicationId}` });
   }
   const app = ctx.state.scenario.app;
   const tenant = ctx.state.tenantById(ctx.env.tenantId);
   const isHome = sameGuid(app.homeTenantId, ctx.env.tenantId);
-  const resolvable = tenant !== undefined && sameGuid(app.clientId, applicationId) && (isHome || ctx.state.servicePrincipalVisible(tenant));
+  const resolvable =
+    tenant !== undefined &&
+    sameGuid(app.clientId, applicationId) &&
+    (isHome || ctx.state.servicePrincipalVisible(tenant));
   if (!resolvable || !tenant) failDataverse("applicationNotInTenant", { applicationId, tenantId: ctx.env.tenantId });
   const user: SystemUser = {
     id: id ?? randomGuid(),
@@ -387,7 +447,11 @@ const systemUserDefinition: EntityDefinition = {
   privilegeEntity: "User",
   readPrivileged: false,
   securityTable: true,
-  shape: { entity: "systemuser", attributes: SYSTEMUSER_ATTRIBUTES, navigations: ["systemuserroles_association", "businessunitid"] },
+  shape: {
+    entity: "systemuser",
+    attributes: SYSTEMUSER_ATTRIBUTES,
+    navigations: ["systemuserroles_association", "businessunitid"],
+  },
   rows: (env) => env.systemUsers.map(systemUserRow),
   navigations: {
     systemuserroles_association: {
@@ -401,7 +465,10 @@ const systemUserDefinition: EntityDefinition = {
     businessunitid: {
       target: "businessunits",
       single: true,
-      related: (env, row) => env.businessUnits.filter((b) => sameGuid(b.id, row.record._businessunitid_value as string)).map(businessUnitRow),
+      related: (env, row) =>
+        env.businessUnits
+          .filter((b) => sameGuid(b.id, row.record._businessunitid_value as string))
+          .map(businessUnitRow),
     },
   },
   create: createApplicationUser,
@@ -411,8 +478,10 @@ const systemUserDefinition: EntityDefinition = {
     if (!user) return;
     if ("isdisabled" in body) user.isDisabled = optionalBoolean(body.isdisabled, "isdisabled", user.isDisabled);
     if ("accessmode" in body && typeof body.accessmode === "number") user.accessMode = body.accessmode;
-    if ("internalemailaddress" in body) user.internalemailaddress = stringOrNull(body.internalemailaddress, "internalemailaddress") ?? "";
-    if ("businessunitid@odata.bind" in body) user.businessUnitId = parseBind(body["businessunitid@odata.bind"], "businessunits", "businessunitid");
+    if ("internalemailaddress" in body)
+      user.internalemailaddress = stringOrNull(body.internalemailaddress, "internalemailaddress") ?? "";
+    if ("businessunitid@odata.bind" in body)
+      user.businessUnitId = parseBind(body["businessunitid@odata.bind"], "businessunits", "businessunitid");
     bumpVersion(id);
   },
 };
@@ -454,12 +523,17 @@ const ROLE_CREATE = ["name", "businessunitid@odata.bind", "description"];
 function createRole(ctx: WriteContext, body: Record<string, unknown>, id?: string): string {
   rejectUnknownProperties("role", body, ROLE_CREATE);
   const name = body.name;
-  if (typeof name !== "string" || name.trim() === "") failDataverse("badRequest", { detail: "Attribute 'name' cannot be NULL." });
+  if (typeof name !== "string" || name.trim() === "")
+    failDataverse("badRequest", { detail: "Attribute 'name' cannot be NULL." });
   if (!("businessunitid@odata.bind" in body)) {
-    failDataverse("badRequest", { detail: "Attribute 'businessunitid' cannot be NULL. A business unit must be specified (businessunitid@odata.bind)." });
+    failDataverse("badRequest", {
+      detail:
+        "Attribute 'businessunitid' cannot be NULL. A business unit must be specified (businessunitid@odata.bind).",
+    });
   }
   const businessUnitId = parseBind(body["businessunitid@odata.bind"], "businessunits", "businessunitid");
-  if (!ctx.env.businessUnits.some((b) => sameGuid(b.id, businessUnitId))) failDataverse("recordNotFound", { entity: "businessunit", id: businessUnitId });
+  if (!ctx.env.businessUnits.some((b) => sameGuid(b.id, businessUnitId)))
+    failDataverse("recordNotFound", { entity: "businessunit", id: businessUnitId });
   const role = { id: id ?? randomGuid(), name: name.trim(), businessUnitId, allPrivileges: false, privileges: [] };
   ctx.env.roles.push(role);
   return role.id;
@@ -473,18 +547,26 @@ const roleDefinition: EntityDefinition = {
   privilegeEntity: "Role",
   readPrivileged: false,
   securityTable: true,
-  shape: { entity: "role", attributes: ROLE_ATTRIBUTES, navigations: ["systemuserroles_association", "businessunitid"] },
+  shape: {
+    entity: "role",
+    attributes: ROLE_ATTRIBUTES,
+    navigations: ["systemuserroles_association", "businessunitid"],
+  },
   rows: (env) => env.roles.map(roleRow),
   navigations: {
     systemuserroles_association: {
       target: "systemusers",
       single: false,
-      related: (env, row) => env.systemUsers.filter((u) => u.roleIds.some((id) => sameGuid(id, row.id))).map(systemUserRow),
+      related: (env, row) =>
+        env.systemUsers.filter((u) => u.roleIds.some((id) => sameGuid(id, row.id))).map(systemUserRow),
     },
     businessunitid: {
       target: "businessunits",
       single: true,
-      related: (env, row) => env.businessUnits.filter((b) => sameGuid(b.id, row.record._businessunitid_value as string)).map(businessUnitRow),
+      related: (env, row) =>
+        env.businessUnits
+          .filter((b) => sameGuid(b.id, row.record._businessunitid_value as string))
+          .map(businessUnitRow),
     },
   },
 };
@@ -527,7 +609,11 @@ const businessUnitDefinition: EntityDefinition = {
 
 // ------------------------------------------------------------------ privilege (read-only catalogue)
 
-const PRIVILEGE_ATTRIBUTES: Record<string, AttributeType> = { privilegeid: "guid", name: "string", versionnumber: "number" };
+const PRIVILEGE_ATTRIBUTES: Record<string, AttributeType> = {
+  privilegeid: "guid",
+  name: "string",
+  versionnumber: "number",
+};
 
 const privilegeDefinition: EntityDefinition = {
   logicalName: "privilege",
@@ -539,7 +625,12 @@ const privilegeDefinition: EntityDefinition = {
   rows: () =>
     ALL_PRIVILEGE_NAMES.map((name) => {
       const id = privilegeId(name);
-      return { id, ownerId: null, owningBusinessUnitId: null, record: { "@odata.etag": etag(id), privilegeid: id, name, versionnumber: versionOf(id) } };
+      return {
+        id,
+        ownerId: null,
+        owningBusinessUnitId: null,
+        record: { "@odata.etag": etag(id), privilegeid: id, name, versionnumber: versionOf(id) },
+      };
     }),
   navigations: {},
 };

@@ -44,7 +44,13 @@ const INSTANCE_SHAPE: QueryableShape = {
   navigations: [],
 };
 
-const ORGANIZATION_TYPES: Record<Environment["purpose"], number> = { Production: 0, Sandbox: 5, Developer: 6, Trial: 11, Default: 0 };
+const ORGANIZATION_TYPES: Record<Environment["purpose"], number> = {
+  Production: 0,
+  Sandbox: 5,
+  Developer: 6,
+  Trial: 11,
+  Default: 0,
+};
 
 function instanceOf(ctx: EmulatorContext, env: Environment, isSysAdmin: boolean): Record<string, unknown> {
   return {
@@ -86,7 +92,9 @@ export async function handleGlobalDiscovery(ctx: EmulatorContext, req: EmulatorR
     const instances = identity.isApp
       ? []
       : ctx.state.environmentsOfTenant(identity.tid).flatMap((env) => {
-          const user = env.systemUsers.find((u) => sameGuid(u.azureAdObjectId, identity.oid) && !u.applicationId && !u.isDisabled);
+          const user = env.systemUsers.find(
+            (u) => sameGuid(u.azureAdObjectId, identity.oid) && !u.applicationId && !u.isDisabled,
+          );
           if (!user) return [];
           // Outside the environment's security group a person is not enabled there (docs/protocol/dataverse.md "Security group").
           if (!mayUseEnvironment(env, ctx.state.tenantById(env.tenantId), identity.oid)) return [];
@@ -98,7 +106,11 @@ export async function handleGlobalDiscovery(ctx: EmulatorContext, req: EmulatorR
     const contextBase = `${origin}/api/discovery/v2.0/$metadata#Instances`;
     if (key !== undefined) {
       const byName = /^UniqueName='(.*)'$/i.exec(key);
-      const found = rows.find((r) => (byName ? r.record.UniqueName === byName[1] || r.record.UrlName === byName[1] : sameGuid(r.record.Id as string, key)));
+      const found = rows.find((r) =>
+        byName
+          ? r.record.UniqueName === byName[1] || r.record.UrlName === byName[1]
+          : sameGuid(r.record.Id as string, key),
+      );
       if (!found) failDataverse("recordNotFound", { entity: "Instance", id: key });
       return odataJson(200, { "@odata.context": `${contextBase}/$entity`, ...found.record });
     }

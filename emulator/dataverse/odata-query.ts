@@ -17,7 +17,13 @@ export interface QueryableShape {
   navigations: string[];
 }
 
-type Literal = { type: "null" } | { type: "boolean"; value: boolean } | { type: "number"; value: number } | { type: "string"; value: string } | { type: "guid"; value: string } | { type: "datetime"; value: string };
+type Literal =
+  | { type: "null" }
+  | { type: "boolean"; value: boolean }
+  | { type: "number"; value: number }
+  | { type: "string"; value: string }
+  | { type: "guid"; value: string }
+  | { type: "datetime"; value: string };
 
 export type FilterNode =
   | { kind: "and" | "or"; left: FilterNode; right: FilterNode }
@@ -184,7 +190,8 @@ class FilterParser {
   private property(token: Token): string {
     if (token.t !== "ident") syntaxError(this.expression, token.pos);
     const name = token.v;
-    if (!(name in this.shape.attributes)) failDataverse("propertyNotFound", { property: name, entity: this.shape.entity });
+    if (!(name in this.shape.attributes))
+      failDataverse("propertyNotFound", { property: name, entity: this.shape.entity });
     return name;
   }
 
@@ -195,14 +202,23 @@ class FilterParser {
       this.expect(")");
       return inner;
     }
-    if (token.t === "ident" && ["contains", "startswith", "endswith"].includes(token.v.toLowerCase()) && this.tokens[this.index]?.t === "(") {
+    if (
+      token.t === "ident" &&
+      ["contains", "startswith", "endswith"].includes(token.v.toLowerCase()) &&
+      this.tokens[this.index]?.t === "("
+    ) {
       this.expect("(");
       const property = this.property(this.next());
       this.expect(",");
       const value = this.next();
       if (value.t !== "string") syntaxError(this.expression, value.pos);
       this.expect(")");
-      return { kind: "function", name: token.v.toLowerCase() as "contains" | "startswith" | "endswith", property, value: value.v };
+      return {
+        kind: "function",
+        name: token.v.toLowerCase() as "contains" | "startswith" | "endswith",
+        property,
+        value: value.v,
+      };
     }
     const property = this.property(token);
     const opToken = this.next();
@@ -260,7 +276,14 @@ class FilterParser {
       (attributeType === "boolean" && literal.type === "boolean") ||
       (attributeType === "datetime" && literal.type === "datetime");
     if (!compatible && attributeType) {
-      const kinds: Record<string, string> = { eq: "Equal", ne: "NotEqual", gt: "GreaterThan", ge: "GreaterThanOrEqual", lt: "LessThan", le: "LessThanOrEqual" };
+      const kinds: Record<string, string> = {
+        eq: "Equal",
+        ne: "NotEqual",
+        gt: "GreaterThan",
+        ge: "GreaterThanOrEqual",
+        lt: "LessThan",
+        le: "LessThanOrEqual",
+      };
       failDataverse("badRequest", {
         detail: `A binary operator with incompatible types was detected. Found operand types '${attributeEdm[attributeType]}' and '${literalEdm[literal.type]}' for operator kind '${kinds[op] ?? op}'.`,
       });
@@ -389,8 +412,12 @@ export function parseQueryOptions(
     if (name === "$skiptoken") {
       result.skiptoken = value;
     } else if (name === "$select") {
-      const names = value.split(",").map((s) => s.trim()).filter(Boolean);
-      for (const n of names) if (!(n in shape.attributes)) failDataverse("propertyNotFound", { property: n, entity: shape.entity });
+      const names = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const n of names)
+        if (!(n in shape.attributes)) failDataverse("propertyNotFound", { property: n, entity: shape.entity });
       result.select = names;
     } else if (name === "$filter") {
       result.filter = parseFilter(value, shape);
@@ -398,20 +425,26 @@ export function parseQueryOptions(
       result.orderby = value.split(",").map((part) => {
         const [property = "", direction = "asc", ...extra] = part.trim().split(/\s+/);
         if (!(property in shape.attributes)) failDataverse("propertyNotFound", { property, entity: shape.entity });
-        if (extra.length > 0 || !["asc", "desc"].includes(direction.toLowerCase())) failDataverse("querySyntax", { expression: value, position: 0 });
+        if (extra.length > 0 || !["asc", "desc"].includes(direction.toLowerCase()))
+          failDataverse("querySyntax", { expression: value, position: 0 });
         return { property, descending: direction.toLowerCase() === "desc" };
       });
     } else if (name === "$top") {
-      if (!/^\d+$/.test(value)) failDataverse("badRequest", { detail: `Invalid value '${value}' for $top query option found. The $top query option requires a non-negative integer value.` });
+      if (!/^\d+$/.test(value))
+        failDataverse("badRequest", {
+          detail: `Invalid value '${value}' for $top query option found. The $top query option requires a non-negative integer value.`,
+        });
       result.top = Number(value);
     } else if (name === "$count") {
-      if (value !== "true" && value !== "false") failDataverse("badRequest", { detail: `'${value}' is not a valid count option.` });
+      if (value !== "true" && value !== "false")
+        failDataverse("badRequest", { detail: `'${value}' is not a valid count option.` });
       result.count = value === "true";
     } else if (name === "$expand") {
       result.expand = splitTopLevel(value, ",").map((item) => {
         const open = item.indexOf("(");
         const navigation = (open < 0 ? item : item.slice(0, open)).trim();
-        if (!shape.navigations.includes(navigation)) failDataverse("propertyNotFound", { property: navigation, entity: shape.entity });
+        if (!shape.navigations.includes(navigation))
+          failDataverse("propertyNotFound", { property: navigation, entity: shape.entity });
         const targetShape = shapeOf(navigation);
         if (!targetShape) failDataverse("propertyNotFound", { property: navigation, entity: shape.entity });
         const nested = new Map<string, string>();
@@ -423,7 +456,11 @@ export function parseQueryOptions(
             nested.set(option.slice(0, eq).trim(), option.slice(eq + 1).trim());
           }
         }
-        return { navigation, options: parseQueryOptions(nested, targetShape, () => undefined, "expand"), raw: open >= 0 ? item.slice(open + 1, -1) : "" };
+        return {
+          navigation,
+          options: parseQueryOptions(nested, targetShape, () => undefined, "expand"),
+          raw: open >= 0 ? item.slice(open + 1, -1) : "",
+        };
       });
     }
   }
@@ -442,7 +479,14 @@ export function applyQuery<T extends { record: Record<string, unknown> }>(rows: 
         if (av === bv) continue;
         if (av === null || av === undefined) return descending ? 1 : -1;
         if (bv === null || bv === undefined) return descending ? -1 : 1;
-        const cmp = typeof av === "string" && typeof bv === "string" ? av.localeCompare(bv, "en", { sensitivity: "base" }) : av < bv ? -1 : av > bv ? 1 : 0;
+        const cmp =
+          typeof av === "string" && typeof bv === "string"
+            ? av.localeCompare(bv, "en", { sensitivity: "base" })
+            : av < bv
+              ? -1
+              : av > bv
+                ? 1
+                : 0;
         if (cmp !== 0) return descending ? -cmp : cmp;
       }
       return 0;
@@ -452,7 +496,11 @@ export function applyQuery<T extends { record: Record<string, unknown> }>(rows: 
   return result;
 }
 
-export function project(record: Record<string, unknown>, select: string[] | undefined, primaryKey: string): Record<string, unknown> {
+export function project(
+  record: Record<string, unknown>,
+  select: string[] | undefined,
+  primaryKey: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (record["@odata.etag"] !== undefined) out["@odata.etag"] = record["@odata.etag"];
   const keys = select ?? Object.keys(record).filter((k) => !k.startsWith("@"));

@@ -74,7 +74,8 @@ export function annotationFilter(header: string | undefined): AnnotationFilter |
     .filter((p) => p && !p.startsWith("-"));
   return {
     text: `odata.include-annotations="${pref.value}"`,
-    includes: (annotation) => patterns.some((p) => p === "*" || p === annotation || (p.endsWith("*") && annotation.startsWith(p.slice(0, -1)))),
+    includes: (annotation) =>
+      patterns.some((p) => p === "*" || p === annotation || (p.endsWith("*") && annotation.startsWith(p.slice(0, -1)))),
   };
 }
 

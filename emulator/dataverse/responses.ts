@@ -14,7 +14,7 @@ export const ODATA_JSON = "application/json; odata.metadata=minimal";
 export function odataHeaders(extra: Record<string, HeaderValue> = {}): Record<string, HeaderValue> {
   return {
     "odata-version": "4.0",
-    "req_id": randomGuid(),
+    req_id: randomGuid(),
     "x-ms-service-request-id": randomGuid(),
     ...extra,
   };
@@ -29,6 +29,10 @@ export function odataNoContent(extra: Record<string, HeaderValue> = {}): Emulato
 }
 
 /** The error response; with the request's `Prefer` header, the annotations it asks for (annotations.ts). */
-export function odataError(instance: DataverseErrorInstance, extra: Record<string, HeaderValue> = {}, prefer?: string): EmulatorResponse {
+export function odataError(
+  instance: DataverseErrorInstance,
+  extra: Record<string, HeaderValue> = {},
+  prefer?: string,
+): EmulatorResponse {
   return odataJson(instance.status, annotateError(instance, annotationFilter(prefer)), extra);
 }

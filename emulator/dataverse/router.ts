@@ -28,14 +28,20 @@ export function sleep(ms: number): Promise<void> {
 
 /** Consumes one unit of a matching throttle fault, if any (docs/protocol/dataverse.md B6 "Service protection"). */
 function throttleResponse(ctx: EmulatorContext, env: Environment): EmulatorResponse | undefined {
-  const fault = ctx.state.scenario.faults.throttle.find((t) => t.remaining > 0 && (t.environment === undefined || t.environment === env.name));
+  const fault = ctx.state.scenario.faults.throttle.find(
+    (t) => t.remaining > 0 && (t.environment === undefined || t.environment === env.name),
+  );
   if (!fault) return undefined;
   fault.remaining--;
   const name = `throttle${fault.code}` as DataverseErrorName;
   return odataError(dataverseError(name), { "retry-after": String(fault.retryAfterSeconds) });
 }
 
-export async function handleEnvironmentRequest(ctx: EmulatorContext, req: EmulatorRequest, host: { org: string; region: string; api: boolean }): Promise<EmulatorResponse> {
+export async function handleEnvironmentRequest(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  host: { org: string; region: string; api: boolean },
+): Promise<EmulatorResponse> {
   req.log.kind = "dataverse";
   const env = ctx.state.environmentByHost(host.org, host.region);
   // A real unknown org is a DNS failure; the emulator (reached through a loopback resolver) answers 404.
@@ -47,7 +53,10 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
   const path = req.url.pathname;
   if (!path.toLowerCase().startsWith("/api/")) {
     if (path === "/" && req.method === "GET") {
-      return htmlResponse(200, `<!doctype html><title>${escapeHtml(env.friendlyName)}</title><h1>${escapeHtml(env.friendlyName)}</h1><p>Emulated Dataverse environment. Web API: <code>${escapeHtml(environmentOrigin(env, ctx.state.port, true))}/api/data/v9.2/</code></p>`);
+      return htmlResponse(
+        200,
+        `<!doctype html><title>${escapeHtml(env.friendlyName)}</title><h1>${escapeHtml(env.friendlyName)}</h1><p>Emulated Dataverse environment. Web API: <code>${escapeHtml(environmentOrigin(env, ctx.state.port, true))}/api/data/v9.2/</code></p>`,
+      );
     }
     return textResponse(404, "Not found");
   }
@@ -69,7 +78,14 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
     if (resourcePath.replace(/\/$/, "") === "$batch") {
       if (req.method !== "POST") failDataverse("methodNotAllowed", { method: req.method });
       return await executeBatch(
-        { contentType: header(req, "content-type"), body: req.body.toString("utf8"), prefer: header(req, "prefer"), serviceRoot, env, includeEarlierPartsWhenStopped: ctx.state.scenario.settings.stoppedBatchIncludesEarlierParts },
+        {
+          contentType: header(req, "content-type"),
+          body: req.body.toString("utf8"),
+          prefer: header(req, "prefer"),
+          serviceRoot,
+          env,
+          includeEarlierPartsWhenStopped: ctx.state.scenario.settings.stoppedBatchIncludesEarlierParts,
+        },
         (inner) => executeInner(ctx, req, env, auth.identity, inner),
       );
     }
@@ -80,7 +96,11 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
         resourcePath,
         query: req.url.searchParams,
         rawQuery: req.url.search,
-        headers: { prefer: header(req, "prefer"), "if-match": header(req, "if-match"), "if-none-match": header(req, "if-none-match") },
+        headers: {
+          prefer: header(req, "prefer"),
+          "if-match": header(req, "if-match"),
+          "if-none-match": header(req, "if-none-match"),
+        },
         body: req.body.toString("utf8"),
         serviceRoot,
       },
@@ -95,8 +115,20 @@ export async function handleEnvironmentRequest(ctx: EmulatorContext, req: Emulat
 }
 
 /** One request inside a $batch: authorized as the outer token, logged as its own entry. */
-async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: Environment, identity: TokenIdentity, inner: InnerRequest): Promise<EmulatorResponse> {
-  const log = ctx.state.requestLog.begin({ host: outer.url.host, method: inner.method, path: inner.url.pathname, query: inner.url.search, kind: "dataverse.batch-part" });
+async function executeInner(
+  ctx: EmulatorContext,
+  outer: EmulatorRequest,
+  env: Environment,
+  identity: TokenIdentity,
+  inner: InnerRequest,
+): Promise<EmulatorResponse> {
+  const log = ctx.state.requestLog.begin({
+    host: outer.url.host,
+    method: inner.method,
+    path: inner.url.pathname,
+    query: inner.url.search,
+    kind: "dataverse.batch-part",
+  });
   log.environment = env.name;
   log.tokenTid = identity.tid;
   log.tokenAppId = identity.appid;
@@ -104,8 +136,13 @@ async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: E
   const started = Date.now();
   let response: EmulatorResponse;
   try {
-    if (inner.url.host.toLowerCase() !== outer.url.host.toLowerCase() && !sameHostEnvironment(inner.url.hostname, env)) {
-      failDataverse("badRequest", { detail: `The request URL '${inner.url.toString()}' in the batch does not belong to this organization.` });
+    if (
+      inner.url.host.toLowerCase() !== outer.url.host.toLowerCase() &&
+      !sameHostEnvironment(inner.url.hostname, env)
+    ) {
+      failDataverse("badRequest", {
+        detail: `The request URL '${inner.url.toString()}' in the batch does not belong to this organization.`,
+      });
     }
     const match = API_PATH.exec(inner.url.pathname);
     if (!match) failDataverse("resourceNotFound", { segment: inner.url.pathname });
@@ -115,7 +152,11 @@ async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: E
       resourcePath: match[2] ?? "",
       query: inner.url.searchParams,
       rawQuery: inner.url.search,
-      headers: { prefer: inner.headers.prefer, "if-match": inner.headers["if-match"], "if-none-match": inner.headers["if-none-match"] },
+      headers: {
+        prefer: inner.headers.prefer,
+        "if-match": inner.headers["if-match"],
+        "if-none-match": inner.headers["if-none-match"],
+      },
       body: inner.body,
       serviceRoot: `https://${outer.url.host}/api/data/${match[1] ?? "v9.2"}`,
     };
@@ -133,6 +174,7 @@ async function executeInner(ctx: EmulatorContext, outer: EmulatorRequest, env: E
 
 function sameHostEnvironment(hostname: string, env: Environment): boolean {
   const h = hostname.toLowerCase();
-  return h === `${env.name}.${env.region}.dynamics.localhost` || h === `${env.name}.api.${env.region}.dynamics.localhost`;
+  return (
+    h === `${env.name}.${env.region}.dynamics.localhost` || h === `${env.name}.api.${env.region}.dynamics.localhost`
+  );
 }
-

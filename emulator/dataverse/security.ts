@@ -23,7 +23,8 @@ export function resolveCaller(env: Environment, identity: TokenIdentity): System
     ? env.systemUsers.find((u) => sameGuid(u.applicationId, identity.appid))
     : env.systemUsers.find((u) => sameGuid(u.azureAdObjectId, identity.oid) && !u.applicationId);
   if (!user) return failDataverse("notMember");
-  if (user.isDisabled) return failDataverse("userDisabled", { systemUserId: user.id, organizationId: env.organizationId });
+  if (user.isDisabled)
+    return failDataverse("userDisabled", { systemUserId: user.id, organizationId: env.organizationId });
   return user;
 }
 
@@ -48,7 +49,8 @@ export function admitCaller(env: Environment, identity: TokenIdentity, tenant: T
   if (!user.applicationId && !mayUseEnvironment(env, tenant, identity.oid)) return failDataverse("notInSecurityGroup");
   if (env.administrationMode) {
     const names = user.roleIds.map((id) => env.roles.find((r) => sameGuid(r.id, id))?.name.toLowerCase() ?? "");
-    if (!names.some((n) => ADMINISTRATION_MODE_ROLES.includes(n))) return failDataverse("administrationMode", { organizationId: env.organizationId });
+    if (!names.some((n) => ADMINISTRATION_MODE_ROLES.includes(n)))
+      return failDataverse("administrationMode", { organizationId: env.organizationId });
   }
   return user;
 }
@@ -56,7 +58,10 @@ export function admitCaller(env: Environment, identity: TokenIdentity, tenant: T
 const DEPTH_RANK: Record<PrivilegeDepth, number> = { Basic: 0, Local: 1, Deep: 2, Global: 3 };
 
 /** Effective privileges of a user: privilege name (lower case) → deepest depth over all roles. */
-export function effectivePrivileges(env: Environment, user: SystemUser): Map<string, { name: string; depth: PrivilegeDepth; businessUnitId: string }> {
+export function effectivePrivileges(
+  env: Environment,
+  user: SystemUser,
+): Map<string, { name: string; depth: PrivilegeDepth; businessUnitId: string }> {
   const result = new Map<string, { name: string; depth: PrivilegeDepth; businessUnitId: string }>();
   const add = (name: string, depth: PrivilegeDepth, businessUnitId: string) => {
     const key = name.toLowerCase();
@@ -73,19 +78,33 @@ export function effectivePrivileges(env: Environment, user: SystemUser): Map<str
 }
 
 /** Object type codes used in privilege messages. */
-export const OBJECT_TYPE_CODES: Record<string, number> = { account: 1, contact: 2, systemuser: 8, businessunit: 10, role: 1036 };
+export const OBJECT_TYPE_CODES: Record<string, number> = {
+  account: 1,
+  contact: 2,
+  systemuser: 8,
+  businessunit: 10,
+  role: 1036,
+};
 
 /**
  * Requires `prv<Verb><Entity>`; returns its depth or throws the documented 403 0x80040220
  * ("Principal user (Id=…, type=8, roleCount=N, privilegeCount=M, accessMode=A), is missing
  * prvReadaccount privilege …").
  */
-export function requirePrivilege(env: Environment, user: SystemUser, verb: PrivilegeVerb, entityLogicalName: string, privilegeNameForEntity: string): PrivilegeDepth {
+export function requirePrivilege(
+  env: Environment,
+  user: SystemUser,
+  verb: PrivilegeVerb,
+  entityLogicalName: string,
+  privilegeNameForEntity: string,
+): PrivilegeDepth {
   const privileges = effectivePrivileges(env, user);
   const held = privileges.get(privilegeNameForEntity.toLowerCase());
   if (held) return held.depth;
   // The message spells the privilege with the entity's logical name (prvReadaccount).
-  const messageName = ["account", "contact"].includes(entityLogicalName) ? `prv${verb}${entityLogicalName}` : privilegeNameForEntity;
+  const messageName = ["account", "contact"].includes(entityLogicalName)
+    ? `prv${verb}${entityLogicalName}`
+    : privilegeNameForEntity;
   return failDataverse("missingPrivilege", {
     systemUserId: user.id,
     roleCount: user.roleIds.length,
@@ -114,7 +133,13 @@ function businessUnitSubtree(env: Environment, rootId: string): Set<string> {
 }
 
 /** Whether a privilege at `depth` reaches a record owned by `ownerId` (in `owningBusinessUnitId`). */
-export function depthAllows(env: Environment, caller: SystemUser, depth: PrivilegeDepth, ownerId: string | null, owningBusinessUnitId: string | null): boolean {
+export function depthAllows(
+  env: Environment,
+  caller: SystemUser,
+  depth: PrivilegeDepth,
+  ownerId: string | null,
+  owningBusinessUnitId: string | null,
+): boolean {
   if (depth === "Global") return true;
   if (depth === "Basic") return sameGuid(ownerId, caller.id);
   if (!owningBusinessUnitId) return false;
@@ -122,7 +147,17 @@ export function depthAllows(env: Environment, caller: SystemUser, depth: Privile
   return businessUnitSubtree(env, caller.businessUnitId).has(owningBusinessUnitId.toLowerCase());
 }
 
-export function rolePrivilegesResponse(env: Environment, user: SystemUser): { Depth: PrivilegeDepth; PrivilegeId: string; BusinessUnitId: string; PrivilegeName: string; RecordFilterId: null; RecordFilterUniqueName: null }[] {
+export function rolePrivilegesResponse(
+  env: Environment,
+  user: SystemUser,
+): {
+  Depth: PrivilegeDepth;
+  PrivilegeId: string;
+  BusinessUnitId: string;
+  PrivilegeName: string;
+  RecordFilterId: null;
+  RecordFilterUniqueName: null;
+}[] {
   return [...effectivePrivileges(env, user).values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((p) => ({
@@ -134,4 +169,3 @@ export function rolePrivilegesResponse(env: Environment, user: SystemUser): { De
       RecordFilterUniqueName: null,
     }));
 }
-

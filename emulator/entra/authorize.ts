@@ -46,18 +46,30 @@ export function redirectUriRegistered(registered: string[], candidate: string, i
   return registered.some((r) => {
     try {
       const reg = new URL(r);
-      return reg.protocol === url.protocol && reg.hostname === url.hostname && reg.pathname === url.pathname && reg.search === url.search;
+      return (
+        reg.protocol === url.protocol &&
+        reg.hostname === url.hostname &&
+        reg.pathname === url.pathname &&
+        reg.search === url.search
+      );
     } catch {
       return false;
     }
   });
 }
 
-type ClientValidation = { ok: true; target: TenantTarget; clientId: string; redirectUri: string } | { ok: false; response: EmulatorResponse };
+type ClientValidation =
+  { ok: true; target: TenantTarget; clientId: string; redirectUri: string } | { ok: false; response: EmulatorResponse };
 
-function validateClient(ctx: EmulatorContext, req: EmulatorRequest, segment: string, params: URLSearchParams): ClientValidation {
+function validateClient(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+  params: URLSearchParams,
+): ClientValidation {
   const resolution = resolveTenant(ctx.state, segment);
-  if (!resolution.ok) return { ok: false, response: errorPageResponse(ctx, req, resolution.error, { tenant: segment }) };
+  if (!resolution.ok)
+    return { ok: false, response: errorPageResponse(ctx, req, resolution.error, { tenant: segment }) };
   const target = resolution.target;
   if (target.kind === "tenant") req.log.tenantId = target.tenant.id;
   const clientId = params.get("client_id");
@@ -80,9 +92,13 @@ function isAdmin(ctx: EmulatorContext, user: TenantUser): boolean {
   return user.wids.some((w) => ctx.state.scenario.settings.consentAdminRoleIds.some((a) => sameGuid(a, w)));
 }
 
-function newTransaction(ctx: EmulatorContext, fields: Omit<AuthorizeTransaction, "id" | "createdAt">): AuthorizeTransaction {
+function newTransaction(
+  ctx: EmulatorContext,
+  fields: Omit<AuthorizeTransaction, "id" | "createdAt">,
+): AuthorizeTransaction {
   const now = Date.now();
-  for (const [id, txn] of ctx.state.transactions) if (now - txn.createdAt > TRANSACTION_TTL_MS) ctx.state.transactions.delete(id);
+  for (const [id, txn] of ctx.state.transactions)
+    if (now - txn.createdAt > TRANSACTION_TTL_MS) ctx.state.transactions.delete(id);
   const txn: AuthorizeTransaction = { ...fields, id: opaqueToken(24), createdAt: now };
   ctx.state.transactions.set(txn.id, txn);
   return txn;
@@ -97,7 +113,8 @@ function offeredAccounts(ctx: EmulatorContext, target: TenantTarget): { tenant: 
  * address; the wrong kind is refused on the page itself (wrongAccountKindRefusal), so the picker lists all.
  */
 function typeableAccounts(ctx: EmulatorContext, target: TenantTarget): { tenant: Tenant; user: TenantUser }[] {
-  if (target.kind === "organizations" || target.kind === "consumers") return offeredAccounts(ctx, { kind: "common", segment: "common" });
+  if (target.kind === "organizations" || target.kind === "consumers")
+    return offeredAccounts(ctx, { kind: "common", segment: "common" });
   return offeredAccounts(ctx, target);
 }
 
@@ -111,7 +128,11 @@ export const WRONG_ACCOUNT_KIND = {
   consumers: "That Microsoft account doesn't exist. Enter a different account or get a new one.",
 } as const;
 
-function wrongAccountKindRefusal(txn: AuthorizeTransaction, kind: "organizations" | "consumers", user: TenantUser): EmulatorResponse {
+function wrongAccountKindRefusal(
+  txn: AuthorizeTransaction,
+  kind: "organizations" | "consumers",
+  user: TenantUser,
+): EmulatorResponse {
   return htmlResponse(
     200,
     wrongAccountKindPage({
@@ -170,7 +191,13 @@ function mustAuthenticate(txn: AuthorizeTransaction, account: { authTime: number
 }
 
 /** Records the sign-in in the browser session; returns the cookie and the time the user last authenticated. */
-function rememberSignIn(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): { cookie: string; authTime: number } {
+function rememberSignIn(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  txn: AuthorizeTransaction,
+  tenant: Tenant,
+  user: TenantUser,
+): { cookie: string; authTime: number } {
   let session = sessionOf(ctx, req);
   if (!session) {
     session = { id: opaqueToken(24), accounts: [] };
@@ -181,14 +208,22 @@ function rememberSignIn(ctx: EmulatorContext, req: EmulatorRequest, txn: Authori
     if (account) account.authTime = nowSeconds();
     else session.accounts.push((account = { tenantId: tenant.id, oid: user.oid, authTime: nowSeconds() }));
   }
-  return { cookie: `${SESSION_COOKIE}=${session.id}; Path=/; Secure; HttpOnly; SameSite=None`, authTime: account!.authTime };
+  return {
+    cookie: `${SESSION_COOKIE}=${session.id}; Path=/; Secure; HttpOnly; SameSite=None`,
+    authTime: account!.authTime,
+  };
 }
 
 // ------------------------------------------------------------------ /authorize
 
 const RESPONSE_TYPES = new Set(["code", "id_token", "code id_token"]);
 
-export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segment: string, protocol: "v1" | "v2"): Promise<EmulatorResponse> | EmulatorResponse {
+export function handleAuthorize(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+  protocol: "v1" | "v2",
+): Promise<EmulatorResponse> | EmulatorResponse {
   req.log.kind = "entra.authorize";
   req.log.tenant = segment;
   const params = requestParams(req);
@@ -209,14 +244,18 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segm
 
   if (!modeValid) return errorToClient(ctx, req, endpoint, "unsupportedResponseMode", { responseMode });
   if (!responseTypeRaw) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "response_type" });
-  if (!RESPONSE_TYPES.has(responseType)) return errorToClient(ctx, req, endpoint, "unsupportedResponseType", { responseType: responseTypeRaw });
+  if (!RESPONSE_TYPES.has(responseType))
+    return errorToClient(ctx, req, endpoint, "unsupportedResponseType", { responseType: responseTypeRaw });
   if (includesIdToken && !app.idTokenImplicitGrant) return errorToClient(ctx, req, endpoint, "idTokenNotEnabled", {});
-  if (includesIdToken && responseMode === "query") return errorToClient(ctx, req, endpoint, "unsupportedResponseMode", { responseMode });
+  if (includesIdToken && responseMode === "query")
+    return errorToClient(ctx, req, endpoint, "unsupportedResponseMode", { responseMode });
 
   let scope = params.get("scope") ?? "";
   if (protocol === "v2" && !scope) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "scope" });
-  if (protocol === "v1") scope = [...new Set(["openid", "profile", "offline_access", ...scope.split(/\s+/).filter(Boolean)])].join(" ");
-  if (includesIdToken && !scope.split(/\s+/).includes("openid")) return errorToClient(ctx, req, endpoint, "unsupportedResponseType", { responseType: responseTypeRaw });
+  if (protocol === "v1")
+    scope = [...new Set(["openid", "profile", "offline_access", ...scope.split(/\s+/).filter(Boolean)])].join(" ");
+  if (includesIdToken && !scope.split(/\s+/).includes("openid"))
+    return errorToClient(ctx, req, endpoint, "unsupportedResponseType", { responseType: responseTypeRaw });
   const nonce = params.get("nonce") ?? undefined;
   if (includesIdToken && !nonce) return errorToClient(ctx, req, endpoint, "missingParameter", { name: "nonce" });
 
@@ -236,7 +275,8 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segm
   // OIDC max_age (docs/protocol/entra.md "Re-authentication"): a non-negative integer of seconds ([U] Entra's answer
   // to anything else; strict).
   const maxAgeParam = params.get("max_age");
-  if (maxAgeParam !== null && !/^\d{1,10}$/.test(maxAgeParam)) return errorToClient(ctx, req, endpoint, "invalidParameter", { name: "max_age" });
+  if (maxAgeParam !== null && !/^\d{1,10}$/.test(maxAgeParam))
+    return errorToClient(ctx, req, endpoint, "invalidParameter", { name: "max_age" });
   const maxAge = maxAgeParam === null ? undefined : Number(maxAgeParam);
   const loginHint = params.get("login_hint") ?? undefined;
   const resource = params.get("resource") ?? undefined;
@@ -251,7 +291,9 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segm
     scope: resource ? `${scope} ${resource.replace(/\/$/, "")}/.default` : scope,
     ...(state !== undefined ? { state } : {}),
     ...(nonce !== undefined ? { nonce } : {}),
-    ...(codeChallenge !== undefined ? { codeChallenge, codeChallengeMethod: methodParam === "S256" ? "S256" : "plain" } : {}),
+    ...(codeChallenge !== undefined
+      ? { codeChallenge, codeChallengeMethod: methodParam === "S256" ? "S256" : "plain" }
+      : {}),
     ...(prompt !== undefined ? { prompt } : {}),
     ...(maxAge !== undefined ? { maxAge } : {}),
     ...(loginHint !== undefined ? { loginHint } : {}),
@@ -262,13 +304,19 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest, segm
 }
 
 /** prompt=none: only an existing session with exactly one eligible account can answer. */
-async function silentAuthorize(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, target: TenantTarget): Promise<EmulatorResponse> {
+async function silentAuthorize(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  txn: AuthorizeTransaction,
+  target: TenantTarget,
+): Promise<EmulatorResponse> {
   const offered = offeredAccounts(ctx, target);
   const session = sessionOf(ctx, req);
   const hint = txn.loginHint?.toLowerCase();
   const candidates = offered.filter(
     ({ tenant, user }) =>
-      session?.accounts.some((a) => sameGuid(a.tenantId, tenant.id) && sameGuid(a.oid, user.oid)) && (!hint || user.upn.toLowerCase() === hint),
+      session?.accounts.some((a) => sameGuid(a.tenantId, tenant.id) && sameGuid(a.oid, user.oid)) &&
+      (!hint || user.upn.toLowerCase() === hint),
   );
   if (candidates.length === 0) return errorToClient(ctx, req, txn, "loginRequired", {});
   if (candidates.length > 1) return errorToClient(ctx, req, txn, "interactionRequired", {});
@@ -277,8 +325,14 @@ async function silentAuthorize(ctx: EmulatorContext, req: EmulatorRequest, txn: 
   // No interaction is allowed, so a sign-in older than max_age cannot be renewed here.
   const account = sessionAccount(session, tenant.id, user.oid);
   if (mustAuthenticate(txn, account)) return errorToClient(ctx, req, txn, "loginRequired", {});
-  if (!ctx.state.hasConsented(tenant, user.oid) || dynamicResources(ctx, txn.scope).some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource))) {
-    return errorToClient(ctx, req, txn, "consentRequired", { clientId: txn.clientId, appName: ctx.state.scenario.app.displayName });
+  if (
+    !ctx.state.hasConsented(tenant, user.oid) ||
+    dynamicResources(ctx, txn.scope).some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource))
+  ) {
+    return errorToClient(ctx, req, txn, "consentRequired", {
+      clientId: txn.clientId,
+      appName: ctx.state.scenario.app.displayName,
+    });
   }
   txn.selected = { tenantId: tenant.id, oid: user.oid, authTime: account!.authTime };
   return issueAuthorizationResponse(ctx, req, txn, tenant, user);
@@ -286,7 +340,12 @@ async function silentAuthorize(ctx: EmulatorContext, req: EmulatorRequest, txn: 
 
 // ------------------------------------------------------------------ admin consent
 
-export function handleAdminConsent(ctx: EmulatorContext, req: EmulatorRequest, segment: string, flavour: "v2" | "legacy"): EmulatorResponse {
+export function handleAdminConsent(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+  flavour: "v2" | "legacy",
+): EmulatorResponse {
   req.log.kind = "entra.adminconsent";
   req.log.tenant = segment;
   const params = req.url.searchParams;
@@ -321,7 +380,11 @@ function transactionFrom(ctx: EmulatorContext, form: URLSearchParams): Authorize
   return txn;
 }
 
-export async function handleLogin(ctx: EmulatorContext, req: EmulatorRequest, segment: string): Promise<EmulatorResponse> {
+export async function handleLogin(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+): Promise<EmulatorResponse> {
   req.log.kind = "entra.login";
   req.log.tenant = segment;
   const form = formBody(req);
@@ -337,7 +400,8 @@ export async function handleLogin(ctx: EmulatorContext, req: EmulatorRequest, se
   if (form.get("action") === "another") return pickerResponse(ctx, txn, resolution.target);
   const [tenantId, oid] = (form.get("account") ?? "").split(":");
   if (!tenantId || !oid) return errorPageResponse(ctx, req, "invalidParameter", { name: "account" });
-  const chosen = ({ tenant, user }: { tenant: Tenant; user: TenantUser }) => sameGuid(tenant.id, tenantId) && sameGuid(user.oid, oid);
+  const chosen = ({ tenant, user }: { tenant: Tenant; user: TenantUser }) =>
+    sameGuid(tenant.id, tenantId) && sameGuid(user.oid, oid);
   const picked = offeredAccounts(ctx, resolution.target).find(chosen);
   if (!picked) {
     const typed = typeableAccounts(ctx, resolution.target).find(chosen);
@@ -367,18 +431,41 @@ function withCookie(response: EmulatorResponse, cookie: string): EmulatorRespons
 function dynamicResources(ctx: EmulatorContext, scope: string): { resource: string; kind: string }[] {
   const clientId = ctx.state.scenario.app.clientId;
   return parseScopes(scope)
-    .resources.map((resource) => ({ resource: normalizeResource(resource), kind: classifyResource(resource, clientId).kind }))
+    .resources.map((resource) => ({
+      resource: normalizeResource(resource),
+      kind: classifyResource(resource, clientId).kind,
+    }))
     .filter((r) => r.kind !== "graph" && r.kind !== "self");
 }
 
-function consentPermissions(ctx: EmulatorContext, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): ConsentPermission[] {
-  const base: ConsentPermission[] = [{ resource: "Microsoft Graph", description: "Maintain access to data you have given it access to" }];
-  const stat = ctx.state.hasConsented(tenant, user.oid) && txn.flow === "authorize" && txn.prompt !== "admin_consent" ? [] : [...base, ...ctx.state.scenario.app.requiredPermissions.map((p) => ({ resource: p.resource, description: p.description }))];
+function consentPermissions(
+  ctx: EmulatorContext,
+  txn: AuthorizeTransaction,
+  tenant: Tenant,
+  user: TenantUser,
+): ConsentPermission[] {
+  const base: ConsentPermission[] = [
+    { resource: "Microsoft Graph", description: "Maintain access to data you have given it access to" },
+  ];
+  const stat =
+    ctx.state.hasConsented(tenant, user.oid) && txn.flow === "authorize" && txn.prompt !== "admin_consent"
+      ? []
+      : [
+          ...base,
+          ...ctx.state.scenario.app.requiredPermissions.map((p) => ({
+            resource: p.resource,
+            description: p.description,
+          })),
+        ];
   const dynamic = dynamicResources(ctx, txn.scope)
     .filter((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource))
     .map((r) => ({
-      resource: r.kind === "globaldisco" ? "Dynamics CRM (Global Discovery)" : `Dynamics CRM (${new URL(r.resource).hostname})`,
-      description: r.kind === "globaldisco" ? "Find the Dataverse environments you can access" : "Access Dynamics 365 as organization users",
+      resource:
+        r.kind === "globaldisco" ? "Dynamics CRM (Global Discovery)" : `Dynamics CRM (${new URL(r.resource).hostname})`,
+      description:
+        r.kind === "globaldisco"
+          ? "Find the Dataverse environments you can access"
+          : "Access Dynamics 365 as organization users",
     }));
   return [...stat, ...dynamic];
 }
@@ -387,7 +474,10 @@ function consentPermissions(ctx: EmulatorContext, txn: AuthorizeTransaction, ten
  * The consent screen gets its own URL (`/{tenant}/consent?txn=…`, reached by a redirect after the
  * account picker) so that browser tests can wait for it; the decision posts to `/{tenant}/Consent/Set`.
  */
-function redirectToConsent(txn: AuthorizeTransaction, organizationConsent: "forced" | "optional" | "none"): EmulatorResponse {
+function redirectToConsent(
+  txn: AuthorizeTransaction,
+  organizationConsent: "forced" | "optional" | "none",
+): EmulatorResponse {
   txn.consentMode = organizationConsent;
   return redirectResponse(`/${encodeURIComponent(txn.tenantSegment)}/consent?txn=${encodeURIComponent(txn.id)}`);
 }
@@ -414,28 +504,52 @@ export function handleConsentPage(ctx: EmulatorContext, req: EmulatorRequest, se
   );
 }
 
-async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): Promise<EmulatorResponse> {
+async function continueAfterSignIn(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  txn: AuthorizeTransaction,
+  tenant: Tenant,
+  user: TenantUser,
+): Promise<EmulatorResponse> {
   const app = ctx.state.scenario.app;
   const isHome = sameGuid(app.homeTenantId, tenant.id);
   const admin = isAdmin(ctx, user) && !isConsumerTenant(tenant);
   const appName = app.displayName;
 
   if (txn.flow !== "authorize") {
-    if (!admin) return isConsumerTenant(tenant) ? errorToClient(ctx, req, txn, "adminConsentRequired", {}) : needAdminApproval(ctx, txn, user);
-    if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
+    if (!admin)
+      return isConsumerTenant(tenant)
+        ? errorToClient(ctx, req, txn, "adminConsentRequired", {})
+        : needAdminApproval(ctx, txn, user);
+    if (!isHome && !app.multiTenant)
+      return errorToClient(ctx, req, txn, "appNotFoundInDirectory", {
+        clientId: txn.clientId,
+        tenantName: tenant.displayName,
+      });
     return redirectToConsent(txn, "forced");
   }
 
-  if (!isHome && !app.multiTenant) return errorToClient(ctx, req, txn, "appNotFoundInDirectory", { clientId: txn.clientId, tenantName: tenant.displayName });
+  if (!isHome && !app.multiTenant)
+    return errorToClient(ctx, req, txn, "appNotFoundInDirectory", {
+      clientId: txn.clientId,
+      tenantName: tenant.displayName,
+    });
   if (app.disabled) return errorToClient(ctx, req, txn, "appDisabled", { clientId: txn.clientId, appName });
   const wantsAdminConsent = txn.prompt === "admin_consent";
-  if (wantsAdminConsent && !admin) return isConsumerTenant(tenant) ? errorToClient(ctx, req, txn, "adminConsentRequired", {}) : needAdminApproval(ctx, txn, user);
+  if (wantsAdminConsent && !admin)
+    return isConsumerTenant(tenant)
+      ? errorToClient(ctx, req, txn, "adminConsentRequired", {})
+      : needAdminApproval(ctx, txn, user);
   // A run-time resource the tenant does not have fails as Entra does (docs/protocol/entra.md A5: AADSTS500011).
   const dynamic = dynamicResources(ctx, txn.scope);
   const absent = dynamic.find((r) => (r.kind === "dataverse" || r.kind === "globaldisco") && !tenant.hasDataverse);
-  if (absent) return errorToClient(ctx, req, txn, "resourceNotFound", { resource: absent.resource, tenantName: tenant.id });
+  if (absent)
+    return errorToClient(ctx, req, txn, "resourceNotFound", { resource: absent.resource, tenantName: tenant.id });
   const needsConsent =
-    wantsAdminConsent || txn.prompt === "consent" || !ctx.state.hasConsented(tenant, user.oid) || dynamic.some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource));
+    wantsAdminConsent ||
+    txn.prompt === "consent" ||
+    !ctx.state.hasConsented(tenant, user.oid) ||
+    dynamic.some((r) => !ctx.state.hasDelegatedGrant(tenant, user.oid, r.resource));
   if (!needsConsent) return issueAuthorizationResponse(ctx, req, txn, tenant, user);
   // Users may consent for themselves only where the tenant allows it ("Need admin approval" otherwise).
   if (!admin && !tenant.userConsentAllowed) return errorToClient(ctx, req, txn, "adminConsentRequired", {});
@@ -446,7 +560,12 @@ async function continueAfterSignIn(ctx: EmulatorContext, req: EmulatorRequest, t
 function needAdminApproval(ctx: EmulatorContext, txn: AuthorizeTransaction, user: TenantUser): EmulatorResponse {
   return htmlResponse(
     200,
-    needAdminApprovalPage({ appName: ctx.state.scenario.app.displayName, formAction: `/${txn.tenantSegment}/needadminapproval`, transactionId: txn.id, userUpn: user.upn }),
+    needAdminApprovalPage({
+      appName: ctx.state.scenario.app.displayName,
+      formAction: `/${txn.tenantSegment}/needadminapproval`,
+      transactionId: txn.id,
+      userUpn: user.upn,
+    }),
   );
 }
 
@@ -469,7 +588,11 @@ export function handleNeedAdminApproval(ctx: EmulatorContext, req: EmulatorReque
 
 // ------------------------------------------------------------------ consent screen post
 
-export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorRequest, segment: string): Promise<EmulatorResponse> {
+export async function handleConsentDecision(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+): Promise<EmulatorResponse> {
   req.log.kind = "entra.consent";
   req.log.tenant = segment;
   const form = formBody(req);
@@ -492,9 +615,18 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
   }
   // Consent fails when the registration requires a resource the tenant does not have (docs/protocol/pitfalls.md E,
   // "Required resources"); the only such resource the emulator knows is Dataverse (Dynamics CRM).
-  const missing = ctx.state.scenario.app.requiredPermissions.find((p) => p.resource === "Dynamics CRM" && !tenant.hasDataverse);
+  const missing = ctx.state.scenario.app.requiredPermissions.find(
+    (p) => p.resource === "Dynamics CRM" && !tenant.hasDataverse,
+  );
   if (missing) {
-    return errorToClient(ctx, req, txn, "requiredResourceMissing", { resource: "00000007-0000-0000-c000-000000000000", tenantId: tenant.id }, adminFlow ? { prefix: [["admin_consent", "True"]] } : {});
+    return errorToClient(
+      ctx,
+      req,
+      txn,
+      "requiredResourceMissing",
+      { resource: "00000007-0000-0000-c000-000000000000", tenantId: tenant.id },
+      adminFlow ? { prefix: [["admin_consent", "True"]] } : {},
+    );
   }
   if (adminFlow) {
     ctx.state.grantAdminConsent(tenant);
@@ -517,13 +649,20 @@ export async function handleConsentDecision(ctx: EmulatorContext, req: EmulatorR
   const organizationWide = form.get("organization") === "on" && isAdmin(ctx, user);
   if (organizationWide) ctx.state.grantAdminConsent(tenant);
   else ctx.state.grantUserConsent(tenant, user.oid);
-  for (const r of dynamicResources(ctx, txn.scope)) ctx.state.grantDelegated(tenant, organizationWide ? "*" : user.oid, r.resource);
+  for (const r of dynamicResources(ctx, txn.scope))
+    ctx.state.grantDelegated(tenant, organizationWide ? "*" : user.oid, r.resource);
   return issueAuthorizationResponse(ctx, req, txn, tenant, user);
 }
 
 // ------------------------------------------------------------------ the code / id_token response
 
-async function issueAuthorizationResponse(ctx: EmulatorContext, req: EmulatorRequest, txn: AuthorizeTransaction, tenant: Tenant, user: TenantUser): Promise<EmulatorResponse> {
+async function issueAuthorizationResponse(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  txn: AuthorizeTransaction,
+  tenant: Tenant,
+  user: TenantUser,
+): Promise<EmulatorResponse> {
   const state = ctx.state;
   const settings = state.scenario.settings;
   // When the user last entered credentials: kept through single sign-on (docs/protocol/entra.md "Re-authentication").
@@ -563,7 +702,10 @@ async function issueAuthorizationResponse(ctx: EmulatorContext, req: EmulatorReq
       authTime,
       includeAuthTime: state.scenario.app.idTokenOptionalClaims.includes("auth_time"),
       includeWids: settings.includeWidsInIdToken,
-      roles: sameGuid(state.scenario.app.homeTenantId, tenant.id) || state.servicePrincipalVisible(tenant) ? user.appRoles : [],
+      roles:
+        sameGuid(state.scenario.app.homeTenantId, tenant.id) || state.servicePrincipalVisible(tenant)
+          ? user.appRoles
+          : [],
       ...(code !== undefined ? { code } : {}),
       sid: newSessionId(),
     });

@@ -25,7 +25,8 @@ export interface BasicCredentials {
 }
 
 export type ClientAuthFailure = { ok: false; error: EntraErrorName; params: Record<string, string> };
-export type ClientAuthResult = { ok: true; method: ClientAuthMethod; appidacr: AppIdAcr; certificateThumbprint?: string } | ClientAuthFailure;
+export type ClientAuthResult =
+  { ok: true; method: ClientAuthMethod; appidacr: AppIdAcr; certificateThumbprint?: string } | ClientAuthFailure;
 
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, " "));
@@ -89,7 +90,8 @@ function verifySecret(secret: string, method: ClientAuthMethod, ctx: ClientAuthC
   // Pasting the secret ID instead of the value (docs/protocol/pitfalls.md C6) is just a wrong secret: 7000215.
   if (!match) return fail("invalidClientSecret", { clientId: ctx.app.clientId });
   if (Date.parse(match.expiresAt) <= now) return fail("expiredClientSecret", { clientId: ctx.app.clientId });
-  if (match.startsAt && Date.parse(match.startsAt) > now) return fail("invalidClientSecret", { clientId: ctx.app.clientId });
+  if (match.startsAt && Date.parse(match.startsAt) > now)
+    return fail("invalidClientSecret", { clientId: ctx.app.clientId });
   return { ok: true, method, appidacr: "1" };
 }
 
@@ -97,11 +99,16 @@ function hexToBase64url(hex: string): string {
   return Buffer.from(hex, "hex").toString("base64url");
 }
 
-function findCertificate(app: ClientAuthContext["app"], headerParams: Record<string, unknown>): ClientCertificate | undefined {
+function findCertificate(
+  app: ClientAuthContext["app"],
+  headerParams: Record<string, unknown>,
+): ClientCertificate | undefined {
   const s256 = headerParams["x5t#S256"];
   const s1 = headerParams.x5t;
   return app.certificates.find(
-    (c) => (typeof s256 === "string" && hexToBase64url(c.thumbprintSha256) === s256) || (typeof s1 === "string" && hexToBase64url(c.thumbprintSha1) === s1),
+    (c) =>
+      (typeof s256 === "string" && hexToBase64url(c.thumbprintSha256) === s256) ||
+      (typeof s1 === "string" && hexToBase64url(c.thumbprintSha1) === s1),
   );
 }
 
@@ -126,12 +133,21 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
     headerParams = decodeProtectedHeader(assertion) as Record<string, unknown>;
     claims = decodeJwt(assertion) as Record<string, unknown>;
   } catch {
-    return assertionFailure("Client assertion failed signature validation. [Reason - The client assertion is not a well-formed JWT.]");
+    return assertionFailure(
+      "Client assertion failed signature validation. [Reason - The client assertion is not a well-formed JWT.]",
+    );
   }
   // An assertion without a certificate thumbprint that the app did not issue itself is a federated one.
-  if (ctx.federated && headerParams.x5t === undefined && headerParams["x5t#S256"] === undefined && claims.iss !== ctx.app.clientId) {
+  if (
+    ctx.federated &&
+    headerParams.x5t === undefined &&
+    headerParams["x5t#S256"] === undefined &&
+    claims.iss !== ctx.app.clientId
+  ) {
     const federated = await verifyFederatedAssertion(assertion, claims, ctx.federated);
-    return federated.ok ? { ok: true, method: "federated_assertion", appidacr: "2" } : fail(federated.error, federated.params);
+    return federated.ok
+      ? { ok: true, method: "federated_assertion", appidacr: "2" }
+      : fail(federated.error, federated.params);
   }
   const alg = headerParams.alg;
   if (alg !== "RS256" && alg !== "PS256") {
@@ -161,7 +177,9 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
     );
   }
   if (claims.iss !== ctx.app.clientId) {
-    return assertionFailure(`The issuer claim of the client assertion '${String(claims.iss)}' does not match the client_id '${ctx.app.clientId}'.`);
+    return assertionFailure(
+      `The issuer claim of the client assertion '${String(claims.iss)}' does not match the client_id '${ctx.app.clientId}'.`,
+    );
   }
   if (claims.sub !== claims.iss) return fail("assertionSubjectMismatch", { clientId: ctx.app.clientId });
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -182,5 +200,10 @@ async function verifyClientAssertion(assertion: string, ctx: ClientAuthContext):
       exp: exp === undefined ? "(missing)" : new Date(exp * 1000).toISOString(),
     });
   }
-  return { ok: true, method: "private_key_jwt", appidacr: "2", certificateThumbprint: certificate.thumbprintSha1.toUpperCase() };
+  return {
+    ok: true,
+    method: "private_key_jwt",
+    appidacr: "2",
+    certificateThumbprint: certificate.thumbprintSha1.toUpperCase(),
+  };
 }

@@ -30,7 +30,9 @@ function issuerFor(authority: string, target: TenantTarget, version: "v1" | "v2"
   }
   if (target.kind === "consumers") {
     // The consumers alias is the MSA tenant: its issuer is concrete.
-    return version === "v2" ? `${authority}/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0` : "https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/";
+    return version === "v2"
+      ? `${authority}/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0`
+      : "https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/";
   }
   return version === "v2" ? `${authority}/{tenantid}/v2.0` : "https://sts.windows.net/{tenantid}/";
 }
@@ -106,19 +108,36 @@ function openIdConfigurationV1(authority: string, target: TenantTarget): Record<
   };
 }
 
-function tenantError(ctx: EmulatorContext, req: EmulatorRequest, segment: string, error: "tenantNotFound" | "tenantMalformed"): EmulatorResponse {
-  const instance = entraError(error, { tenant: segment }, { authority: ctx.state.authority, errorOverride: "invalid_tenant" });
+function tenantError(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+  error: "tenantNotFound" | "tenantMalformed",
+): EmulatorResponse {
+  const instance = entraError(
+    error,
+    { tenant: segment },
+    { authority: ctx.state.authority, errorOverride: "invalid_tenant" },
+  );
   req.log.errorCode = String(instance.body.error_codes[0]);
   return jsonResponse(400, instance.body, metadataHeaders());
 }
 
-export function handleOpenIdConfiguration(ctx: EmulatorContext, req: EmulatorRequest, segment: string, version: "v1" | "v2"): EmulatorResponse {
+export function handleOpenIdConfiguration(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+  version: "v1" | "v2",
+): EmulatorResponse {
   req.log.kind = "entra.discovery";
   req.log.tenant = segment;
   const resolution = resolveTenant(ctx.state, segment);
   if (!resolution.ok) return tenantError(ctx, req, segment, resolution.error);
   if (resolution.target.kind === "tenant") req.log.tenantId = resolution.target.tenant.id;
-  const body = version === "v2" ? openIdConfiguration(ctx.state.authority, resolution.target) : openIdConfigurationV1(ctx.state.authority, resolution.target);
+  const body =
+    version === "v2"
+      ? openIdConfiguration(ctx.state.authority, resolution.target)
+      : openIdConfigurationV1(ctx.state.authority, resolution.target);
   return jsonResponse(200, body, metadataHeaders());
 }
 
@@ -137,7 +156,8 @@ export function handleKeys(ctx: EmulatorContext, req: EmulatorRequest, segment: 
 export function handleInstanceDiscovery(ctx: EmulatorContext, req: EmulatorRequest): EmulatorResponse {
   req.log.kind = "entra.discovery";
   const host = new URL(ctx.state.authority).host;
-  const authorization = req.url.searchParams.get("authorization_endpoint") ?? `${ctx.state.authority}/common/oauth2/v2.0/authorize`;
+  const authorization =
+    req.url.searchParams.get("authorization_endpoint") ?? `${ctx.state.authority}/common/oauth2/v2.0/authorize`;
   const tenant = /^https:\/\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] ?? "common";
   return jsonResponse(
     200,

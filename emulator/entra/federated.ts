@@ -25,7 +25,11 @@ export interface FederatedContext {
 
 export type FederatedResult = { ok: true } | { ok: false; error: EntraErrorName; params: Record<string, string> };
 
-const fail = (error: EntraErrorName, params: Record<string, string> = {}): FederatedResult => ({ ok: false, error, params });
+const fail = (error: EntraErrorName, params: Record<string, string> = {}): FederatedResult => ({
+  ok: false,
+  error,
+  params,
+});
 
 export function resolvedIssuer(credential: Pick<FederatedIdentityCredential, "issuer">, authority: string): string {
   return credential.issuer.replace("{authority}", authority);
@@ -37,10 +41,16 @@ function audienceMatches(configured: string, presented: string): boolean {
   return (TOKEN_EXCHANGE_AUDIENCES as readonly string[]).includes(configured) && presented === TOKEN_EXCHANGE_APP_ID;
 }
 
-export async function verifyFederatedAssertion(assertion: string, claims: Record<string, unknown>, ctx: FederatedContext): Promise<FederatedResult> {
+export async function verifyFederatedAssertion(
+  assertion: string,
+  claims: Record<string, unknown>,
+  ctx: FederatedContext,
+): Promise<FederatedResult> {
   const issuer = typeof claims.iss === "string" ? claims.iss : "";
   const subject = typeof claims.sub === "string" ? claims.sub : "";
-  const audiences = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter((a): a is string => typeof a === "string");
+  const audiences = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter(
+    (a): a is string => typeof a === "string",
+  );
   const legacy = ctx.settings.federatedCredentialErrors === "legacy";
   const noMatch = () => fail("federatedNoMatch", { issuer, subject, audience: audiences.join(", ") });
 
@@ -49,19 +59,29 @@ export async function verifyFederatedAssertion(assertion: string, claims: Record
   const bySubject = byIssuer.filter((c) => c.subject === subject);
   if (bySubject.length === 0) {
     if (legacy) return noMatch();
-    return byIssuer.some((c) => c.subject.toLowerCase() === subject.toLowerCase()) ? fail("federatedSubjectCaseMismatch", { subject }) : fail("federatedSubjectNoMatch", { subject });
+    return byIssuer.some((c) => c.subject.toLowerCase() === subject.toLowerCase())
+      ? fail("federatedSubjectCaseMismatch", { subject })
+      : fail("federatedSubjectNoMatch", { subject });
   }
-  const byAudience = bySubject.filter((c) => c.audiences.some((configured) => audiences.some((presented) => audienceMatches(configured, presented))));
-  if (byAudience.length === 0) return legacy ? noMatch() : fail("federatedAudienceNoMatch", { audience: audiences.join(", ") });
+  const byAudience = bySubject.filter((c) =>
+    c.audiences.some((configured) => audiences.some((presented) => audienceMatches(configured, presented))),
+  );
+  if (byAudience.length === 0)
+    return legacy ? noMatch() : fail("federatedAudienceNoMatch", { audience: audiences.join(", ") });
 
   const ownIssuer = issuer.startsWith(`${ctx.authority}/`) || issuer.startsWith("https://sts.windows.net/");
   if (!ownIssuer) {
-    return fail("invalidClientAssertion", { detail: `Client assertion failed signature validation. [Reason - The signing keys of issuer '${issuer}' could not be retrieved.]` });
+    return fail("invalidClientAssertion", {
+      detail: `Client assertion failed signature validation. [Reason - The signing keys of issuer '${issuer}' could not be retrieved.]`,
+    });
   }
   try {
     await ctx.verifySignature(assertion);
   } catch {
-    return fail("invalidClientAssertion", { detail: "Client assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]" });
+    return fail("invalidClientAssertion", {
+      detail:
+        "Client assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]",
+    });
   }
 
   const skew = ctx.settings.assertionClockSkewSeconds;
@@ -78,7 +98,10 @@ export async function verifyFederatedAssertion(assertion: string, claims: Record
   }
 
   // Entra's own tokens count only when a managed identity got them (docs/protocol/identity.md F4, [U]).
-  const managedIdentity = typeof claims.xms_mirid === "string" && claims.idtyp === "app" ? ctx.managedIdentities.find((m) => sameGuid(m.principalId, subject)) : undefined;
+  const managedIdentity =
+    typeof claims.xms_mirid === "string" && claims.idtyp === "app"
+      ? ctx.managedIdentities.find((m) => sameGuid(m.principalId, subject))
+      : undefined;
   if (!managedIdentity) return fail("federatedNotManagedIdentity");
   // "Only user-assigned managed identities can be used as a federated credential for apps" (F1); the answer is [U].
   if (managedIdentity.kind === "system") return noMatch();

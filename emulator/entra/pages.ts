@@ -41,10 +41,17 @@ export interface PickerAccount {
   tenantName: string;
 }
 
-export function accountPickerPage(input: { appName: string; formAction: string; transactionId: string; accounts: PickerAccount[]; heading?: string }): string {
+export function accountPickerPage(input: {
+  appName: string;
+  formAction: string;
+  transactionId: string;
+  accounts: PickerAccount[];
+  heading?: string;
+}): string {
   const items = input.accounts
     .map(
-      (a) => `<li><button type="submit" name="account" value="${escapeHtml(a.value)}" aria-label="Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})">Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})<span class="tenant" aria-hidden="true">${escapeHtml(a.tenantName)}</span></button></li>`,
+      (a) =>
+        `<li><button type="submit" name="account" value="${escapeHtml(a.value)}" aria-label="Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})">Sign in as ${escapeHtml(a.displayName)} (${escapeHtml(a.upn)})<span class="tenant" aria-hidden="true">${escapeHtml(a.tenantName)}</span></button></li>`,
     )
     .join("\n");
   const empty = input.accounts.length === 0 ? `<p class="error">No account can sign in here.</p>` : "";
@@ -67,7 +74,12 @@ ${empty}
  * The sign-in page refusing an account of the wrong kind for the authority (a personal account at
  * `organizations`): Microsoft's message in place, another account or cancel; nothing about the app.
  */
-export function wrongAccountKindPage(input: { formAction: string; transactionId: string; upn: string; message: string }): string {
+export function wrongAccountKindPage(input: {
+  formAction: string;
+  transactionId: string;
+  upn: string;
+  message: string;
+}): string {
   return layout(
     "Sign in to your account",
     `<h1>Sign in</h1>
@@ -120,7 +132,12 @@ ${orgBox}
 }
 
 /** Entra's interrupt for a non-administrator at an admin-consent request. */
-export function needAdminApprovalPage(input: { appName: string; formAction: string; transactionId: string; userUpn: string }): string {
+export function needAdminApprovalPage(input: {
+  appName: string;
+  formAction: string;
+  transactionId: string;
+  userUpn: string;
+}): string {
   return layout(
     "Need admin approval",
     `<p class="muted">${escapeHtml(input.userUpn)}</p>
@@ -136,7 +153,12 @@ export function needAdminApprovalPage(input: { appName: string; formAction: stri
   );
 }
 
-export function errorPage(input: { summary: string; traceId: string; correlationId: string; timestamp: string }): string {
+export function errorPage(input: {
+  summary: string;
+  traceId: string;
+  correlationId: string;
+  timestamp: string;
+}): string {
   return layout(
     "Sign in to your account",
     `<h1>Sorry, but we’re having trouble signing you in.</h1>
@@ -159,5 +181,8 @@ ${inputs}
 }
 
 export function signedOutPage(): string {
-  return layout("Sign out", `<h1>You signed out of your account</h1><p>It’s a good idea to close all browser windows.</p>`);
+  return layout(
+    "Sign out",
+    `<h1>You signed out of your account</h1><p>It’s a good idea to close all browser windows.</p>`,
+  );
 }

@@ -16,7 +16,11 @@ export interface ClientEndpoint {
 }
 
 /** Delivers `fields` to the client (order preserved, empty values dropped). */
-export function respondToClient(endpoint: ClientEndpoint, fields: [string, string | undefined][], headers: Record<string, HeaderValue> = {}): EmulatorResponse {
+export function respondToClient(
+  endpoint: ClientEndpoint,
+  fields: [string, string | undefined][],
+  headers: Record<string, HeaderValue> = {},
+): EmulatorResponse {
   const present = fields.filter((f): f is [string, string] => f[1] !== undefined);
   if (endpoint.responseMode === "form_post") {
     return htmlResponse(200, formPostPage(endpoint.redirectUri, Object.fromEntries(present)), headers);
@@ -43,7 +47,10 @@ export function errorToClient(
   params: Record<string, string | undefined>,
   options: { prefix?: [string, string][]; errorOverride?: string } = {},
 ): EmulatorResponse {
-  const instance = entraError(name, params, { authority: ctx.state.authority, ...(options.errorOverride ? { errorOverride: options.errorOverride } : {}) });
+  const instance = entraError(name, params, {
+    authority: ctx.state.authority,
+    ...(options.errorOverride ? { errorOverride: options.errorOverride } : {}),
+  });
   req.log.errorCode = String(instance.body.error_codes[0]);
   return respondToClient(endpoint, [
     ...(options.prefix ?? []),
@@ -64,11 +71,22 @@ export function cancelToClient(endpoint: ClientEndpoint & { state?: string | und
 }
 
 /** An error page (no redirect): used while the client or redirect URI is not validated. */
-export function errorPageResponse(ctx: EmulatorContext, req: EmulatorRequest, name: EntraErrorName, params: Record<string, string | undefined>, status = 400): EmulatorResponse {
+export function errorPageResponse(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  name: EntraErrorName,
+  params: Record<string, string | undefined>,
+  status = 400,
+): EmulatorResponse {
   const instance = entraError(name, params, { authority: ctx.state.authority });
   req.log.errorCode = String(instance.body.error_codes[0]);
   return htmlResponse(
     status,
-    errorPage({ summary: instance.summary, traceId: instance.body.trace_id, correlationId: instance.body.correlation_id, timestamp: entraTimestamp() }),
+    errorPage({
+      summary: instance.summary,
+      traceId: instance.body.trace_id,
+      correlationId: instance.body.correlation_id,
+      timestamp: entraTimestamp(),
+    }),
   );
 }

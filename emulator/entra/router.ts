@@ -5,7 +5,15 @@ import type { EmulatorContext } from "../context";
 import { entraError } from "../errors";
 import { jsonResponse, Router } from "../http";
 import type { EmulatorRequest, EmulatorResponse } from "../http";
-import { handleAdminConsent, handleAuthorize, handleConsentDecision, handleConsentPage, handleLogin, handleLogout, handleNeedAdminApproval } from "./authorize";
+import {
+  handleAdminConsent,
+  handleAuthorize,
+  handleConsentDecision,
+  handleConsentPage,
+  handleLogin,
+  handleLogout,
+  handleNeedAdminApproval,
+} from "./authorize";
 import { handleInstanceDiscovery, handleKeys, handleOpenIdConfiguration } from "./discovery";
 import { handleToken } from "./token";
 import { handleUserInfo } from "./userinfo";
@@ -16,8 +24,12 @@ export function createEntraRouter(ctx: EmulatorContext): Router {
   const router = new Router();
   router
     .add(["GET"], "/common/discovery/instance", (req) => handleInstanceDiscovery(ctx, req))
-    .add(["GET"], "/:tenant/v2.0/.well-known/openid-configuration", (req, p) => handleOpenIdConfiguration(ctx, req, p.tenant ?? "", "v2"))
-    .add(["GET"], "/:tenant/.well-known/openid-configuration", (req, p) => handleOpenIdConfiguration(ctx, req, p.tenant ?? "", "v1"))
+    .add(["GET"], "/:tenant/v2.0/.well-known/openid-configuration", (req, p) =>
+      handleOpenIdConfiguration(ctx, req, p.tenant ?? "", "v2"),
+    )
+    .add(["GET"], "/:tenant/.well-known/openid-configuration", (req, p) =>
+      handleOpenIdConfiguration(ctx, req, p.tenant ?? "", "v1"),
+    )
     .add(["GET"], "/:tenant/discovery/v2.0/keys", (req, p) => handleKeys(ctx, req, p.tenant ?? ""))
     .add(["GET"], "/:tenant/discovery/keys", (req, p) => handleKeys(ctx, req, p.tenant ?? ""))
     .add(GET_POST, "/:tenant/oauth2/v2.0/authorize", (req, p) => handleAuthorize(ctx, req, p.tenant ?? "", "v2"))
@@ -33,8 +45,12 @@ export function createEntraRouter(ctx: EmulatorContext): Router {
     .add(GET_POST, "/:tenant/oauth2/v2.0/logout", (req, p) => handleLogout(ctx, req, p.tenant ?? ""))
     .add(GET_POST, "/:tenant/oauth2/logout", (req, p) => handleLogout(ctx, req, p.tenant ?? ""))
     .add(["GET"], "/oidc/userinfo", (req) => handleUserInfo(ctx, req))
-    .add(GET_POST, "/:tenant/oauth2/v2.0/devicecode", (req) => unsupported(ctx, req, "The device code flow is not emulated."))
-    .add("*", "/:tenant/oauth2/token", (req) => unsupported(ctx, req, "The v1 token endpoint is not emulated; use /oauth2/v2.0/token."));
+    .add(GET_POST, "/:tenant/oauth2/v2.0/devicecode", (req) =>
+      unsupported(ctx, req, "The device code flow is not emulated."),
+    )
+    .add("*", "/:tenant/oauth2/token", (req) =>
+      unsupported(ctx, req, "The v1 token endpoint is not emulated; use /oauth2/v2.0/token."),
+    );
   return router;
 }
 

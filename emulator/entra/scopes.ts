@@ -42,7 +42,9 @@ export function parseScopes(scope: string): ParsedScopes {
     const slash = raw.lastIndexOf("/");
     if (slash < 0 || (schemeEnd >= 0 && slash <= schemeEnd + 2)) {
       // A bare permission name belongs to Microsoft Graph; a bare URL has no permission (invalid later).
-      resourceScopes.push(schemeEnd >= 0 ? { raw, resource: raw, permission: "" } : { raw, resource: GRAPH_RESOURCE, permission: raw });
+      resourceScopes.push(
+        schemeEnd >= 0 ? { raw, resource: raw, permission: "" } : { raw, resource: GRAPH_RESOURCE, permission: raw },
+      );
       continue;
     }
     resourceScopes.push({ raw, resource: raw.slice(0, slash), permission: raw.slice(slash + 1) });
@@ -93,17 +95,24 @@ function isEmulatedGraphResource(resource: string): boolean {
 /** What a requested resource is, and the `aud` a token for it carries (the resource as requested). */
 export function classifyResource(resource: string, clientId: string): ResourceKind {
   const lower = resource.toLowerCase();
-  if (normalizeResource(lower) === GRAPH_RESOURCE || lower === GRAPH_APP_ID || lower === "https://graph.microsoft.com/" || isEmulatedGraphResource(lower)) {
+  if (
+    normalizeResource(lower) === GRAPH_RESOURCE ||
+    lower === GRAPH_APP_ID ||
+    lower === "https://graph.microsoft.com/" ||
+    isEmulatedGraphResource(lower)
+  ) {
     return { kind: "graph", audience: GRAPH_APP_ID };
   }
-  if (sameGuid(lower, clientId) || sameGuid(lower.replace(/^api:\/\//, ""), clientId)) return { kind: "self", audience: clientId };
+  if (sameGuid(lower, clientId) || sameGuid(lower.replace(/^api:\/\//, ""), clientId))
+    return { kind: "self", audience: clientId };
   // The Marketplace SaaS API, a first-party resource in every organisation (docs/protocol/marketplace.md M-3).
   if (sameGuid(lower, MARKETPLACE_APP_ID)) return { kind: "marketplace", audience: MARKETPLACE_APP_ID };
   if (lower.startsWith("https://")) {
     try {
       const url = new URL(resource);
       if (url.pathname === "/" || url.pathname === "") {
-        if (isGlobalDiscoveryResourceHost(url.hostname)) return { kind: "globaldisco", audience: resource, host: url.hostname };
+        if (isGlobalDiscoveryResourceHost(url.hostname))
+          return { kind: "globaldisco", audience: resource, host: url.hostname };
         if (isDataverseResourceHost(url.hostname)) return { kind: "dataverse", audience: resource, host: url.hostname };
       }
     } catch {

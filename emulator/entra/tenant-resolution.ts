@@ -15,7 +15,8 @@ export type TenantTarget =
   | { kind: "organizations"; segment: string }
   | { kind: "consumers"; segment: string };
 
-export type TenantResolution = { ok: true; target: TenantTarget } | { ok: false; error: "tenantNotFound" | "tenantMalformed" };
+export type TenantResolution =
+  { ok: true; target: TenantTarget } | { ok: false; error: "tenantNotFound" | "tenantMalformed" };
 
 const DNS_NAME = /^(?=.{3,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
@@ -32,7 +33,8 @@ function aliasTarget(alias: TenantAlias): TenantTarget {
 
 export function resolveTenant(state: EmulatorState, segment: string): TenantResolution {
   const lower = segment.toLowerCase();
-  if (lower === "common" || lower === "organizations" || lower === "consumers") return { ok: true, target: aliasTarget(lower) };
+  if (lower === "common" || lower === "organizations" || lower === "consumers")
+    return { ok: true, target: aliasTarget(lower) };
   if (!isGuid(segment) && !DNS_NAME.test(segment)) return { ok: false, error: "tenantMalformed" };
   const tenant = state.tenantBySegment(segment);
   if (!tenant) return { ok: false, error: "tenantNotFound" };

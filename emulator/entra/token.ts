@@ -16,7 +16,14 @@ import type { EmulatorRequest, EmulatorResponse } from "../http";
 import type { ClientApp, Tenant } from "../scenario";
 import { opaqueToken } from "../state";
 import type { AuthorizationCodeGrant, RefreshGrant } from "../state";
-import { clientInfo, mintApiAccessToken, mintAppOnlyAccessToken, mintDelegatedAccessToken, mintIdToken, newSessionId } from "./claims";
+import {
+  clientInfo,
+  mintApiAccessToken,
+  mintAppOnlyAccessToken,
+  mintDelegatedAccessToken,
+  mintIdToken,
+  newSessionId,
+} from "./claims";
 import type { AppIdAcr } from "./claims";
 import { authenticateClient, parseBasicAuth } from "./client-auth";
 import { federatedContext } from "./federated-context";
@@ -50,7 +57,11 @@ interface TokenRequest {
   clientId: string;
 }
 
-export async function handleToken(ctx: EmulatorContext, req: EmulatorRequest, segment: string): Promise<EmulatorResponse> {
+export async function handleToken(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+): Promise<EmulatorResponse> {
   req.log.kind = "entra.token";
   req.log.tenant = segment;
   try {
@@ -63,7 +74,11 @@ export async function handleToken(ctx: EmulatorContext, req: EmulatorRequest, se
   }
 }
 
-async function processTokenRequest(ctx: EmulatorContext, req: EmulatorRequest, segment: string): Promise<EmulatorResponse> {
+async function processTokenRequest(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segment: string,
+): Promise<EmulatorResponse> {
   if (req.method !== "POST") fail("methodNotAllowed", { verbs: "POST", verb: req.method });
   const resolution = resolveTenant(ctx.state, segment);
   if (!resolution.ok) fail(resolution.error, { tenant: segment });
@@ -78,7 +93,8 @@ async function processTokenRequest(ctx: EmulatorContext, req: EmulatorRequest, s
   if (basic === null) fail("malformedRequest");
   const clientId = form.get("client_id") ?? basic?.clientId;
   if (!clientId) fail("missingParameter", { name: "client_id" });
-  if (basic && form.get("client_id") && basic.clientId !== form.get("client_id")) fail("invalidParameter", { name: "client_id" });
+  if (basic && form.get("client_id") && basic.clientId !== form.get("client_id"))
+    fail("invalidParameter", { name: "client_id" });
   req.log.clientId = clientId;
   const scope = form.get("scope");
   if (scope !== null) req.log.scope = scope;
@@ -116,13 +132,17 @@ function requireAppInTenant(ctx: EmulatorContext, clientId: string, tenant: Tena
   if (!known || (!isHome && (!app.multiTenant || !ctx.state.servicePrincipalVisible(tenant)))) {
     // Consented but still replicating: the scenario says which of Entra's two answers it gives.
     const replicating = known && app.multiTenant && tenant.appConsented;
-    if (replicating && ctx.state.scenario.settings.replicationErrorCode === 7000229) fail("servicePrincipalMissing", { clientId, tenantId: tenant.id });
+    if (replicating && ctx.state.scenario.settings.replicationErrorCode === 7000229)
+      fail("servicePrincipalMissing", { clientId, tenantId: tenant.id });
     fail("appNotFoundInDirectory", { clientId, tenantName: tenant.displayName });
   }
   if (app.disabled) fail("appDisabled", { clientId, appName: app.displayName });
 }
 
-async function authenticate(request: TokenRequest, registration: Pick<ClientApp, "clientId" | "secrets" | "certificates"> = request.ctx.state.scenario.app): Promise<{ appidacr: AppIdAcr }> {
+async function authenticate(
+  request: TokenRequest,
+  registration: Pick<ClientApp, "clientId" | "secrets" | "certificates"> = request.ctx.state.scenario.app,
+): Promise<{ appidacr: AppIdAcr }> {
   const { ctx, req, form, target } = request;
   const scenario = ctx.state.scenario;
   const result = await authenticateClient(form, parseBasicAuth(req) ?? undefined, {
@@ -138,7 +158,10 @@ async function authenticate(request: TokenRequest, registration: Pick<ClientApp,
 }
 
 /** Success body in Entra's field order: token_type, scope, expires_in, ext_expires_in, then the tokens. */
-function tokenResponse(ctx: EmulatorContext, fields: { scope?: string; access_token: string; refresh_token?: string; id_token?: string; client_info?: string }): EmulatorResponse {
+function tokenResponse(
+  ctx: EmulatorContext,
+  fields: { scope?: string; access_token: string; refresh_token?: string; id_token?: string; client_info?: string },
+): EmulatorResponse {
   const lifetime = ctx.state.scenario.settings.tokenLifetimeSeconds;
   const body: Record<string, unknown> = { token_type: "Bearer" };
   if (fields.scope !== undefined) body.scope = fields.scope;
@@ -216,7 +239,8 @@ function singleDefaultScope(form: URLSearchParams): { resource: string } {
 
 /** `api://…` names the app only through an Application ID URI it exposes; the bare client id always does. */
 function requireIdentifierUri(resource: string, identifierUris: string[], tenant: Tenant): void {
-  if (/^api:\/\//i.test(resource) && !identifierUris.some((u) => sameResource(u, resource))) fail("resourceNotFound", { resource, tenantName: tenant.id });
+  if (/^api:\/\//i.test(resource) && !identifierUris.some((u) => sameResource(u, resource)))
+    fail("resourceNotFound", { resource, tenantName: tenant.id });
 }
 
 /**
@@ -224,18 +248,27 @@ function requireIdentifierUri(resource: string, identifierUris: string[], tenant
  * (docs/protocol/entra.md "The portal's own API"): single-tenant, so only in its home tenant (else 700016); the
  * API's service principal must exist there (else 500011); `roles` = the Application roles granted to it.
  */
-async function clientAppCredentials(request: TokenRequest, tenant: Tenant, client: ClientApp): Promise<EmulatorResponse> {
+async function clientAppCredentials(
+  request: TokenRequest,
+  tenant: Tenant,
+  client: ClientApp,
+): Promise<EmulatorResponse> {
   const { ctx, form } = request;
-  if (!sameGuid(client.homeTenantId, tenant.id)) fail("appNotFoundInDirectory", { clientId: client.clientId, tenantName: tenant.displayName });
+  if (!sameGuid(client.homeTenantId, tenant.id))
+    fail("appNotFoundInDirectory", { clientId: client.clientId, tenantName: tenant.displayName });
   const { appidacr } = await authenticate(request, client);
   const only = singleDefaultScope(form);
   const app = ctx.state.scenario.app;
   const resource = classifyResource(only.resource, app.clientId);
-  const apiPresent = sameGuid(app.homeTenantId, tenant.id) || (tenant.appConsented && ctx.state.servicePrincipalVisible(tenant));
+  const apiPresent =
+    sameGuid(app.homeTenantId, tenant.id) || (tenant.appConsented && ctx.state.servicePrincipalVisible(tenant));
   // The emulator knows no other API a client app could call.
-  if (resource.kind !== "self" || !apiPresent) fail("resourceNotFound", { resource: only.resource, tenantName: tenant.id });
+  if (resource.kind !== "self" || !apiPresent)
+    fail("resourceNotFound", { resource: only.resource, tenantName: tenant.id });
   requireIdentifierUri(only.resource, app.identifierUris, tenant);
-  const applicationRoles = new Set(app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value));
+  const applicationRoles = new Set(
+    app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")).map((r) => r.value),
+  );
   const accessToken = await mintApiAccessToken(ctx.signer, {
     authority: ctx.state.authority,
     tenant,
@@ -251,9 +284,14 @@ async function clientAppCredentials(request: TokenRequest, tenant: Tenant, clien
 }
 
 /** 500011 when the resource principal does not exist in the tenant (docs/protocol/entra.md A5, C15). */
-function checkResourceInTenant(kind: ReturnType<typeof classifyResource>["kind"], resource: string, tenant: Tenant): void {
+function checkResourceInTenant(
+  kind: ReturnType<typeof classifyResource>["kind"],
+  resource: string,
+  tenant: Tenant,
+): void {
   if (kind === "unknown") fail("resourceNotFound", { resource, tenantName: tenant.id });
-  if ((kind === "dataverse" || kind === "globaldisco") && !tenant.hasDataverse) fail("resourceNotFound", { resource, tenantName: tenant.id });
+  if ((kind === "dataverse" || kind === "globaldisco") && !tenant.hasDataverse)
+    fail("resourceNotFound", { resource, tenantName: tenant.id });
 }
 
 // ------------------------------------------------------------------ user tokens (code / refresh)
@@ -271,7 +309,12 @@ interface UserGrant {
  * when only OIDC scopes were asked), an ID token when `openid` was granted, a refresh token with
  * `offline_access`.
  */
-async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: AppIdAcr, options: { includeIdToken: boolean }): Promise<EmulatorResponse> {
+async function userTokens(
+  request: TokenRequest,
+  grant: UserGrant,
+  appidacr: AppIdAcr,
+  options: { includeIdToken: boolean },
+): Promise<EmulatorResponse> {
   const { ctx, form } = request;
   const state = ctx.state;
   const tenant = state.tenantById(grant.tenantId);
@@ -290,7 +333,13 @@ async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: App
   const permissions = requested.resourceScopes.filter((s) => s.resource === resourceName).map((s) => s.permission);
   const scp =
     resource.kind === "graph"
-      ? [...new Set([...permissions.filter((p) => p !== ".default"), "User.Read", ...granted.oidc.filter((s) => s !== "offline_access")])].join(" ")
+      ? [
+          ...new Set([
+            ...permissions.filter((p) => p !== ".default"),
+            "User.Read",
+            ...granted.oidc.filter((s) => s !== "offline_access"),
+          ]),
+        ].join(" ")
       : resource.kind === "dataverse" || resource.kind === "globaldisco"
         ? "user_impersonation"
         : permissions.filter((p) => p !== ".default").join(" ") || "access_as_user";
@@ -308,7 +357,9 @@ async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: App
   });
   const allOidc = new Set([...granted.oidc, ...requested.oidc]);
   const responseScope =
-    resource.kind === "graph" ? scp : [`${resourceName}/${scp}`, ...[...allOidc].filter((s) => s !== "offline_access")].join(" ");
+    resource.kind === "graph"
+      ? scp
+      : [`${resourceName}/${scp}`, ...[...allOidc].filter((s) => s !== "offline_access")].join(" ");
   const fields: Parameters<typeof tokenResponse>[1] = { scope: responseScope, access_token: accessToken };
   if (allOidc.has("offline_access")) {
     const refresh: RefreshGrant = {
@@ -349,7 +400,8 @@ async function userTokens(request: TokenRequest, grant: UserGrant, appidacr: App
 function verifyPkce(grant: AuthorizationCodeGrant, verifier: string | null): void {
   if (!grant.codeChallenge) return;
   if (!verifier) fail("pkceMissingVerifier");
-  const computed = grant.codeChallengeMethod === "plain" ? verifier : createHash("sha256").update(verifier).digest("base64url");
+  const computed =
+    grant.codeChallengeMethod === "plain" ? verifier : createHash("sha256").update(verifier).digest("base64url");
   if (computed !== grant.codeChallenge) fail("pkceMismatch");
 }
 
@@ -369,7 +421,8 @@ async function authorizationCode(request: TokenRequest): Promise<EmulatorRespons
   if (!sameSegment && !sameTenant) fail("codeOtherTenant");
   const redirectUri = form.get("redirect_uri");
   if (!redirectUri) fail("missingParameter", { name: "redirect_uri" });
-  if (redirectUri !== grant.redirectUri) fail("redirectUriMismatchAtToken", { actual: redirectUri, expected: grant.redirectUri });
+  if (redirectUri !== grant.redirectUri)
+    fail("redirectUriMismatchAtToken", { actual: redirectUri, expected: grant.redirectUri });
 
   const tenant = state.tenantById(grant.tenantId);
   if (!tenant) fail("codeMalformed");
@@ -410,7 +463,12 @@ async function refreshToken(request: TokenRequest): Promise<EmulatorResponse> {
       fail("consentRequiredForResource", { clientId, appName: ctx.state.scenario.app.displayName });
     }
   }
-  return userTokens(request, { tenantId: grant.tenantId, oid: grant.oid, scope: grant.scope, authTime: grant.authTime }, appidacr, {
-    includeIdToken: true,
-  });
+  return userTokens(
+    request,
+    { tenantId: grant.tenantId, oid: grant.oid, scope: grant.scope, authTime: grant.authTime },
+    appidacr,
+    {
+      includeIdToken: true,
+    },
+  );
 }

@@ -11,8 +11,16 @@ export async function handleUserInfo(ctx: EmulatorContext, req: EmulatorRequest)
   req.log.kind = "entra.userinfo";
   const auth = header(req, "authorization") ?? "";
   const token = /^bearer\s+(.+)$/i.exec(auth)?.[1];
-  const challenge = { "www-authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"' };
-  if (!token) return jsonResponse(401, { error: { code: "InvalidAuthenticationToken", message: "Access token is empty." } }, challenge);
+  const challenge = {
+    "www-authenticate":
+      'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+  };
+  if (!token)
+    return jsonResponse(
+      401,
+      { error: { code: "InvalidAuthenticationToken", message: "Access token is empty." } },
+      challenge,
+    );
   try {
     const { payload } = await ctx.signer.verify(token, 0);
     if (payload.aud !== GRAPH_APP_ID && payload.aud !== "https://graph.microsoft.com") throw new Error("audience");
@@ -28,6 +36,10 @@ export async function handleUserInfo(ctx: EmulatorContext, req: EmulatorRequest)
       email: user.email ?? user.upn,
     });
   } catch {
-    return jsonResponse(401, { error: { code: "InvalidAuthenticationToken", message: "Access token validation failure. Invalid audience." } }, challenge);
+    return jsonResponse(
+      401,
+      { error: { code: "InvalidAuthenticationToken", message: "Access token validation failure. Invalid audience." } },
+      challenge,
+    );
   }
 }

@@ -25,14 +25,22 @@ import type { PurchaseInput } from "./service";
 
 export interface MarketplaceAdmin {
   /** The technical configuration (landing page URL, connection webhook) and the marketplace's settings. */
-  configure(options: { landingPageUrl?: string | null; webhookUrl?: string | null; settings?: Partial<MarketplaceScenario["settings"]> }): void;
+  configure(options: {
+    landingPageUrl?: string | null;
+    webhookUrl?: string | null;
+    settings?: Partial<MarketplaceScenario["settings"]>;
+  }): void;
   /** A customer buys a plan: returns the new subscription, its landing token and the landing URL with it. */
   purchase(input: PurchaseInput): { subscriptionId: string; token: string; landingUrl: string | null };
   /** "Configure account" / "Manage account" again: a new landing token (M-23). */
   landingToken(subscriptionId: string): { token: string; landingUrl: string | null };
   /** Every landing token of the subscription (or all) expires now. */
   expireTokens(subscriptionId?: string): void;
-  operation(subscriptionId: string, action: OperationAction, change?: { planId?: string; quantity?: number }): { operationId: string };
+  operation(
+    subscriptionId: string,
+    action: OperationAction,
+    change?: { planId?: string; quantity?: number },
+  ): { operationId: string };
   /** The last notification of an operation, sent again (a repeated delivery). */
   resend(operationId: string): { deliveryId: string };
   /** Sends every notification waiting for its retry now. */
@@ -59,7 +67,8 @@ function guard<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof MarketplaceError) throw new MarketplaceAdminError(error.status === 404 ? 404 : 400, error.message);
+    if (error instanceof MarketplaceError)
+      throw new MarketplaceAdminError(error.status === 404 ? 404 : 400, error.message);
     throw error;
   }
 }
@@ -126,9 +135,16 @@ const subscriptionArg = z.object({ subscriptionId: z.string() });
 type Admin = { marketplace: MarketplaceAdmin };
 
 /** The marketplace's entries of the admin API's action table (admin.ts ADMIN_ACTIONS). */
-export const MARKETPLACE_ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run: (admin: Admin, args: never) => unknown }> = {
+export const MARKETPLACE_ADMIN_ACTIONS: Record<
+  string,
+  { schema: z.ZodType; run: (admin: Admin, args: never) => unknown }
+> = {
   marketplaceConfigure: {
-    schema: z.object({ landingPageUrl: z.string().nullable().optional(), webhookUrl: z.string().nullable().optional(), settings: marketplaceSettingsSchema.partial().optional() }),
+    schema: z.object({
+      landingPageUrl: z.string().nullable().optional(),
+      webhookUrl: z.string().nullable().optional(),
+      settings: marketplaceSettingsSchema.partial().optional(),
+    }),
     run: (a, args: Parameters<MarketplaceAdmin["configure"]>[0]) => a.marketplace.configure(args),
   },
   marketplacePurchase: {
@@ -146,23 +162,49 @@ export const MARKETPLACE_ADMIN_ACTIONS: Record<string, { schema: z.ZodType; run:
     }),
     run: (a, args: PurchaseInput) => a.marketplace.purchase(args),
   },
-  marketplaceLandingToken: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.landingToken(args.subscriptionId) },
-  marketplaceExpireTokens: { schema: z.object({ subscriptionId: z.string().optional() }), run: (a, args: { subscriptionId?: string }) => a.marketplace.expireTokens(args.subscriptionId) },
+  marketplaceLandingToken: {
+    schema: subscriptionArg,
+    run: (a, args: { subscriptionId: string }) => a.marketplace.landingToken(args.subscriptionId),
+  },
+  marketplaceExpireTokens: {
+    schema: z.object({ subscriptionId: z.string().optional() }),
+    run: (a, args: { subscriptionId?: string }) => a.marketplace.expireTokens(args.subscriptionId),
+  },
   marketplaceChangePlan: {
     schema: subscriptionArg.extend({ planId: z.string() }),
-    run: (a, args: { subscriptionId: string; planId: string }) => a.marketplace.operation(args.subscriptionId, "ChangePlan", { planId: args.planId }),
+    run: (a, args: { subscriptionId: string; planId: string }) =>
+      a.marketplace.operation(args.subscriptionId, "ChangePlan", { planId: args.planId }),
   },
   marketplaceChangeQuantity: {
     schema: subscriptionArg.extend({ quantity: z.number().int() }),
-    run: (a, args: { subscriptionId: string; quantity: number }) => a.marketplace.operation(args.subscriptionId, "ChangeQuantity", { quantity: args.quantity }),
+    run: (a, args: { subscriptionId: string; quantity: number }) =>
+      a.marketplace.operation(args.subscriptionId, "ChangeQuantity", { quantity: args.quantity }),
   },
-  marketplaceSuspend: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Suspend") },
-  marketplaceReinstate: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Reinstate") },
-  marketplaceRenew: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Renew") },
-  marketplaceUnsubscribe: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Unsubscribe") },
-  marketplaceResend: { schema: z.object({ operationId: z.string() }), run: (a, args: { operationId: string }) => a.marketplace.resend(args.operationId) },
+  marketplaceSuspend: {
+    schema: subscriptionArg,
+    run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Suspend"),
+  },
+  marketplaceReinstate: {
+    schema: subscriptionArg,
+    run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Reinstate"),
+  },
+  marketplaceRenew: {
+    schema: subscriptionArg,
+    run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Renew"),
+  },
+  marketplaceUnsubscribe: {
+    schema: subscriptionArg,
+    run: (a, args: { subscriptionId: string }) => a.marketplace.operation(args.subscriptionId, "Unsubscribe"),
+  },
+  marketplaceResend: {
+    schema: z.object({ operationId: z.string() }),
+    run: (a, args: { operationId: string }) => a.marketplace.resend(args.operationId),
+  },
   marketplaceDeliverNow: { schema: z.object({}), run: (a) => a.marketplace.deliverNow() },
   marketplaceNotifications: { schema: z.object({}), run: (a) => a.marketplace.notifications() },
-  marketplaceSubscription: { schema: subscriptionArg, run: (a, args: { subscriptionId: string }) => a.marketplace.subscription(args.subscriptionId) },
+  marketplaceSubscription: {
+    schema: subscriptionArg,
+    run: (a, args: { subscriptionId: string }) => a.marketplace.subscription(args.subscriptionId),
+  },
   marketplaceWebhookToken: { schema: z.object({}), run: async (a) => ({ token: await a.marketplace.webhookToken() }) },
 };

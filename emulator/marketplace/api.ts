@@ -38,7 +38,13 @@ function ids(req: EmulatorRequest): Record<string, string> {
   return { "x-ms-requestid": requestId, "x-ms-correlationid": correlationId, "x-ms-activityid": randomGuid() };
 }
 
-function error(req: EmulatorRequest, status: number, code: string, message: string, headers: Record<string, HeaderValue>): EmulatorResponse {
+function error(
+  req: EmulatorRequest,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, HeaderValue>,
+): EmulatorResponse {
   req.log.errorCode = code;
   return jsonResponse(status, { error: { code, message } }, headers);
 }
@@ -63,13 +69,17 @@ async function authenticate(ctx: EmulatorContext, req: EmulatorRequest): Promise
   req.log.tokenTid = tid;
   req.log.tokenAppId = appId;
   const issuers = [`https://sts.windows.net/${tid}/`, `${ctx.state.authority}/${tid}/v2.0`];
-  if (typeof claims.iss !== "string" || !issuers.includes(claims.iss) || !ctx.state.tenantById(tid)) return "The authorization token was not issued by Microsoft Entra ID.";
+  if (typeof claims.iss !== "string" || !issuers.includes(claims.iss) || !ctx.state.tenantById(tid))
+    return "The authorization token was not issued by Microsoft Entra ID.";
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (aud.some((a) => sameGuid(String(a), LEGACY_MARKETPLACE_RESOURCE))) return "The authorization token is for the retired resource 62d94f6c-…; request it for 20e940b3-4c77-4b0b-9a53-9e16a1b010a7.";
-  if (!aud.some((a) => sameGuid(String(a), MARKETPLACE_APP_ID))) return "The authorization token is not for the Marketplace SaaS API (resource 20e940b3-4c77-4b0b-9a53-9e16a1b010a7).";
+  if (aud.some((a) => sameGuid(String(a), LEGACY_MARKETPLACE_RESOURCE)))
+    return "The authorization token is for the retired resource 62d94f6c-…; request it for 20e940b3-4c77-4b0b-9a53-9e16a1b010a7.";
+  if (!aud.some((a) => sameGuid(String(a), MARKETPLACE_APP_ID)))
+    return "The authorization token is not for the Marketplace SaaS API (resource 20e940b3-4c77-4b0b-9a53-9e16a1b010a7).";
   const publisher = publisherOf(ctx);
   // One app and one tenant per publisher account (M-6, M-86).
-  if (!sameGuid(tid, publisher.tenantId) || !sameGuid(appId, publisher.appId)) return "The calling application is not the one registered in the offer's technical configuration.";
+  if (!sameGuid(tid, publisher.tenantId) || !sameGuid(appId, publisher.appId))
+    return "The calling application is not the one registered in the offer's technical configuration.";
   return null;
 }
 
@@ -88,21 +98,39 @@ export async function handleMarketplaceApi(ctx: EmulatorContext, req: EmulatorRe
   req.log.kind = "marketplace";
   const headers = ids(req);
   const path = req.url.pathname.replace(/\/+$/, "");
-  if (path !== BASE && !path.startsWith(`${BASE}/`)) return error(req, 404, "NotFound", "The requested resource does not exist.", headers);
+  if (path !== BASE && !path.startsWith(`${BASE}/`))
+    return error(req, 404, "NotFound", "The requested resource does not exist.", headers);
 
   const version = req.url.searchParams.get("api-version");
   if (!version) {
     req.log.errorCode = "ApiVersionUnspecified";
-    return jsonResponse(400, { Error: { Code: "ApiVersionUnspecified", Message: "An API version is required, but was not specified." } }, headers);
+    return jsonResponse(
+      400,
+      { Error: { Code: "ApiVersionUnspecified", Message: "An API version is required, but was not specified." } },
+      headers,
+    );
   }
   if (version !== FULFILLMENT_API_VERSION) {
     req.log.errorCode = "UnsupportedApiVersion";
-    return jsonResponse(400, { Error: { Code: "UnsupportedApiVersion", Message: `The HTTP resource that matches the request URI does not support the API version '${version}'.` } }, headers);
+    return jsonResponse(
+      400,
+      {
+        Error: {
+          Code: "UnsupportedApiVersion",
+          Message: `The HTTP resource that matches the request URI does not support the API version '${version}'.`,
+        },
+      },
+      headers,
+    );
   }
   const refused = await authenticate(ctx, req);
   if (refused) return error(req, 403, "Forbidden", refused, headers);
 
-  const segments = path.slice(BASE.length).split("/").filter(Boolean).map((s) => decodeURIComponentSafe(s));
+  const segments = path
+    .slice(BASE.length)
+    .split("/")
+    .filter(Boolean)
+    .map((s) => decodeURIComponentSafe(s));
   try {
     return route(ctx, req, segments, headers);
   } catch (caught) {
@@ -119,13 +147,25 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
-function methodNotAllowed(req: EmulatorRequest, allowed: string[], headers: Record<string, HeaderValue>): EmulatorResponse {
-  return error(req, 405, "MethodNotAllowed", `The requested resource does not support http method '${req.method}'.`, { ...headers, allow: allowed.join(", ") });
+function methodNotAllowed(
+  req: EmulatorRequest,
+  allowed: string[],
+  headers: Record<string, HeaderValue>,
+): EmulatorResponse {
+  return error(req, 405, "MethodNotAllowed", `The requested resource does not support http method '${req.method}'.`, {
+    ...headers,
+    allow: allowed.join(", "),
+  });
 }
 
 function requireId(id: string | undefined): string {
   // An id that is not hex is simply not found (M-79: no UUID version check).
-  if (!id || !HEX_ID.test(id)) throw new MarketplaceError(404, "EntityNotFound", "SaaS subscription with the specified subscriptionId cannot be found.");
+  if (!id || !HEX_ID.test(id))
+    throw new MarketplaceError(
+      404,
+      "EntityNotFound",
+      "SaaS subscription with the specified subscriptionId cannot be found.",
+    );
   return id;
 }
 
@@ -133,7 +173,12 @@ function operationLocation(ctx: EmulatorContext, subscriptionId: string, operati
   return `${marketplaceApiOrigin(ctx.state.port)}${BASE}/${subscriptionId}/operations/${operationId}?api-version=${FULFILLMENT_API_VERSION}`;
 }
 
-function route(ctx: EmulatorContext, req: EmulatorRequest, segments: string[], headers: Record<string, HeaderValue>): EmulatorResponse {
+function route(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  segments: string[],
+  headers: Record<string, HeaderValue>,
+): EmulatorResponse {
   const [first, second, third, ...rest] = segments;
   if (rest.length > 0) throw new MarketplaceError(404, "NotFound", "The requested resource does not exist.");
 
@@ -167,30 +212,53 @@ function route(ctx: EmulatorContext, req: EmulatorRequest, segments: string[], h
     if (continuation) {
       try {
         const parsed = JSON.parse(continuation) as { offset?: unknown };
-        offset = typeof parsed.offset === "number" && Number.isInteger(parsed.offset) && parsed.offset >= 0 ? parsed.offset : Number.NaN;
+        offset =
+          typeof parsed.offset === "number" && Number.isInteger(parsed.offset) && parsed.offset >= 0
+            ? parsed.offset
+            : Number.NaN;
       } catch {
         offset = Number.NaN;
       }
       if (Number.isNaN(offset)) throw new MarketplaceError(400, "BadRequest", "The continuation token is not valid.");
     }
     const page = all.slice(offset, offset + size).map((s) => subscriptionBody(ctx, s));
-    const next = offset + size < all.length ? `${marketplaceApiOrigin(ctx.state.port)}${BASE}?api-version=${FULFILLMENT_API_VERSION}&continuationToken=${encodeURIComponent(JSON.stringify({ offset: offset + size }))}` : null;
+    const next =
+      offset + size < all.length
+        ? `${marketplaceApiOrigin(ctx.state.port)}${BASE}?api-version=${FULFILLMENT_API_VERSION}&continuationToken=${encodeURIComponent(JSON.stringify({ offset: offset + size }))}`
+        : null;
     return jsonResponse(200, { subscriptions: page, ...(next ? { "@nextLink": next } : {}) }, headers);
   }
 
   const subscriptionId = requireId(first);
 
   if (second === undefined) {
-    if (req.method === "GET") return jsonResponse(200, subscriptionBody(ctx, requireSubscription(ctx, subscriptionId)), headers);
+    if (req.method === "GET")
+      return jsonResponse(200, subscriptionBody(ctx, requireSubscription(ctx, subscriptionId)), headers);
     if (req.method === "DELETE") {
       const subscription = requireSubscription(ctx, subscriptionId);
-      if (subscription.saasSubscriptionStatus === "Unsubscribed") throw new MarketplaceError(404, "EntityNotFound", "SaaS subscription with the specified subscriptionId cannot be found.");
-      if (!subscription.allowedCustomerOperations.includes("Delete")) throw new MarketplaceError(400, "BadRequest", "Delete is not an allowed operation for this subscription.");
+      if (subscription.saasSubscriptionStatus === "Unsubscribed")
+        throw new MarketplaceError(
+          404,
+          "EntityNotFound",
+          "SaaS subscription with the specified subscriptionId cannot be found.",
+        );
+      if (!subscription.allowedCustomerOperations.includes("Delete"))
+        throw new MarketplaceError(400, "BadRequest", "Delete is not an allowed operation for this subscription.");
       // Cancelled by the publisher: the operation completes and a webhook follows (M-40, M-53).
       const op = startOperation(ctx, subscriptionId, "Unsubscribe", {}, "Partner");
-      return empty(202, { ...headers, "operation-location": operationLocation(ctx, subscriptionId, op.id), "operation-id": op.id, "retry-after": "10" });
+      return empty(202, {
+        ...headers,
+        "operation-location": operationLocation(ctx, subscriptionId, op.id),
+        "operation-id": op.id,
+        "retry-after": "10",
+      });
     }
-    if (req.method === "PATCH") throw new MarketplaceError(400, "BadRequest", "Changing a plan or quantity from the publisher's side is not emulated; change it on the emulator's marketplace page.");
+    if (req.method === "PATCH")
+      throw new MarketplaceError(
+        400,
+        "BadRequest",
+        "Changing a plan or quantity from the publisher's side is not emulated; change it on the emulator's marketplace page.",
+      );
     return methodNotAllowed(req, ["GET", "PATCH", "DELETE"], headers);
   }
 
@@ -221,7 +289,12 @@ function route(ctx: EmulatorContext, req: EmulatorRequest, segments: string[], h
         isPricePerSeat: p.isPricePerSeat,
         isStopSell: false,
         market: "US",
-        planComponents: { recurrentBillingTerms: [{ currency: "USD", price: 0, termUnit: p.termUnit, termDescription: "", meteredQuantityIncluded: [] }], meteringDimensions: [] },
+        planComponents: {
+          recurrentBillingTerms: [
+            { currency: "USD", price: 0, termUnit: p.termUnit, termDescription: "", meteredQuantityIncluded: [] },
+          ],
+          meteringDimensions: [],
+        },
       }));
     return jsonResponse(200, { plans }, headers);
   }
@@ -231,7 +304,9 @@ function route(ctx: EmulatorContext, req: EmulatorRequest, segments: string[], h
     if (third === undefined) {
       if (req.method !== "GET") return methodNotAllowed(req, ["GET"], headers);
       // Outstanding operations only, wrapped in an object (M-41, M-84).
-      const operations = ctx.state.scenario.marketplace.operations.filter((o) => sameGuid(o.subscriptionId, subscription.id) && o.status === "InProgress").map((o) => operationBody(ctx, o));
+      const operations = ctx.state.scenario.marketplace.operations
+        .filter((o) => sameGuid(o.subscriptionId, subscription.id) && o.status === "InProgress")
+        .map((o) => operationBody(ctx, o));
       return jsonResponse(200, { operations }, headers);
     }
     const op = HEX_ID.test(third) ? findOperation(ctx, subscription.id, third) : undefined;
@@ -240,9 +315,12 @@ function route(ctx: EmulatorContext, req: EmulatorRequest, segments: string[], h
     if (req.method === "PATCH") {
       const body = readJson(req);
       const status = body?.status;
-      if (status !== "Success" && status !== "Failure") throw new MarketplaceError(400, "BadRequest", "The body must be {\"status\":\"Success\"} or {\"status\":\"Failure\"}.");
-      if (!["ChangePlan", "ChangeQuantity", "Reinstate"].includes(op.action)) throw new MarketplaceError(409, "Conflict", `${op.action} is a notification only; it needs no answer.`);
-      if (op.operationRequestSource === "Partner") throw new MarketplaceError(409, "Conflict", "The operation was requested by the publisher itself.");
+      if (status !== "Success" && status !== "Failure")
+        throw new MarketplaceError(400, "BadRequest", 'The body must be {"status":"Success"} or {"status":"Failure"}.');
+      if (!["ChangePlan", "ChangeQuantity", "Reinstate"].includes(op.action))
+        throw new MarketplaceError(409, "Conflict", `${op.action} is a notification only; it needs no answer.`);
+      if (op.operationRequestSource === "Partner")
+        throw new MarketplaceError(409, "Conflict", "The operation was requested by the publisher itself.");
       completeOperation(ctx, op, status, "The publisher rejected the change.");
       return empty(200, headers);
     }

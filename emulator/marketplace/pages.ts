@@ -24,16 +24,31 @@ function page(ctx: EmulatorContext, admin: MarketplaceAdmin, message?: Message):
   const m = ctx.state.scenario.marketplace;
   const e = escapeHtml;
   const planOptions = m.offers
-    .flatMap((o) => o.plans.map((p) => `<option value="${e(`${o.offerId} ${p.planId}`)}">${e(o.displayName)} — ${e(p.displayName)}${p.isPricePerSeat ? " (per seat)" : ""}</option>`))
+    .flatMap((o) =>
+      o.plans.map(
+        (p) =>
+          `<option value="${e(`${o.offerId} ${p.planId}`)}">${e(o.displayName)} — ${e(p.displayName)}${p.isPricePerSeat ? " (per seat)" : ""}</option>`,
+      ),
+    )
     .join("");
   const people = ctx.state.scenario.tenants
     .filter((t) => t.kind === "organization")
-    .flatMap((t) => t.users.map((u) => `<option value="${e(`${t.id} ${u.oid}`)}">${e(u.upn)} — ${e(t.organizationName ?? t.displayName)}</option>`))
+    .flatMap((t) =>
+      t.users.map(
+        (u) =>
+          `<option value="${e(`${t.id} ${u.oid}`)}">${e(u.upn)} — ${e(t.organizationName ?? t.displayName)}</option>`,
+      ),
+    )
     .join("");
   const rows = m.subscriptions
     .map((s) => {
       const offer = m.offers.find((o) => o.offerId === s.offerId);
-      const plans = (offer?.plans ?? []).map((p) => `<option value="${e(p.planId)}"${p.planId === s.planId ? " selected" : ""}>${e(p.displayName)}</option>`).join("");
+      const plans = (offer?.plans ?? [])
+        .map(
+          (p) =>
+            `<option value="${e(p.planId)}"${p.planId === s.planId ? " selected" : ""}>${e(p.displayName)}</option>`,
+        )
+        .join("");
       const op = (action: OperationAction, label: string) =>
         `<form method="post" action="/_emulator/marketplace" class="inline"><input type="hidden" name="form" value="operation"><input type="hidden" name="subscriptionId" value="${e(s.id)}"><input type="hidden" name="action" value="${action}"><button type="submit">${label}</button></form>`;
       return `<tr><td>${e(s.name)}<br><code>${e(s.id)}</code></td><td>${e(tenantName(ctx, s.beneficiary.tenantId))}<br>${e(s.beneficiary.emailId)}</td><td>${e(s.planId)}${s.quantity !== undefined ? ` × ${s.quantity}` : ""}</td><td>${e(s.saasSubscriptionStatus)}</td>
@@ -84,12 +99,27 @@ ${banner}
 </body></html>`;
 }
 
-function landed(ctx: EmulatorContext, admin: MarketplaceAdmin, result: { token: string; landingUrl: string | null }): EmulatorResponse {
+function landed(
+  ctx: EmulatorContext,
+  admin: MarketplaceAdmin,
+  result: { token: string; landingUrl: string | null },
+): EmulatorResponse {
   if (result.landingUrl) return redirectResponse(result.landingUrl);
-  return htmlResponse(200, page(ctx, admin, { kind: "ok", text: "", html: `No landing page URL is configured; the token is <code>${escapeHtml(result.token)}</code>` }));
+  return htmlResponse(
+    200,
+    page(ctx, admin, {
+      kind: "ok",
+      text: "",
+      html: `No landing page URL is configured; the token is <code>${escapeHtml(result.token)}</code>`,
+    }),
+  );
 }
 
-export async function handleMarketplacePage(ctx: EmulatorContext, admin: MarketplaceAdmin, req: EmulatorRequest): Promise<EmulatorResponse> {
+export async function handleMarketplacePage(
+  ctx: EmulatorContext,
+  admin: MarketplaceAdmin,
+  req: EmulatorRequest,
+): Promise<EmulatorResponse> {
   if (req.method === "GET") return htmlResponse(200, page(ctx, admin));
   const form = formBody(req);
   try {
@@ -107,7 +137,9 @@ export async function handleMarketplacePage(ctx: EmulatorContext, admin: Marketp
         const [tenant, user] = (form.get("beneficiary") ?? "").split(" ");
         const [purchaserTenant, purchaserUser] = (form.get("purchaser") ?? "").split(" ");
         const quantity = Number(form.get("quantity") ?? "");
-        const plan = ctx.state.scenario.marketplace.offers.find((o) => o.offerId === offerId)?.plans.find((p) => p.planId === planId);
+        const plan = ctx.state.scenario.marketplace.offers
+          .find((o) => o.offerId === offerId)
+          ?.plans.find((p) => p.planId === planId);
         const result = admin.purchase({
           ...(offerId ? { offerId } : {}),
           planId: planId ?? "",
@@ -131,7 +163,13 @@ export async function handleMarketplacePage(ctx: EmulatorContext, admin: Marketp
           ...(action === "ChangeQuantity" ? { quantity } : {}),
         });
         const subscription = admin.subscriptions().find((s) => sameGuid(s.id, subscriptionId));
-        return htmlResponse(200, page(ctx, admin, { kind: "ok", text: `${action} started (operation ${operationId}) for ${subscription?.name ?? subscriptionId}; the publisher's webhook was called.` }));
+        return htmlResponse(
+          200,
+          page(ctx, admin, {
+            kind: "ok",
+            text: `${action} started (operation ${operationId}) for ${subscription?.name ?? subscriptionId}; the publisher's webhook was called.`,
+          }),
+        );
       }
       case "deliver":
         await admin.deliverNow();
@@ -140,7 +178,8 @@ export async function handleMarketplacePage(ctx: EmulatorContext, admin: Marketp
         throw new MarketplaceAdminError(400, "Unknown form.");
     }
   } catch (error) {
-    if (error instanceof MarketplaceAdminError) return htmlResponse(400, page(ctx, admin, { kind: "error", text: error.message }));
+    if (error instanceof MarketplaceAdminError)
+      return htmlResponse(400, page(ctx, admin, { kind: "error", text: error.message }));
     throw error;
   }
 }

@@ -18,9 +18,22 @@ export const HEX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const hexId = z.string().regex(HEX_ID, "an id like 00000000-0000-0000-0000-000000000000");
 const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO date");
 
-export const SUBSCRIPTION_STATUSES = ["NotStarted", "PendingFulfillmentStart", "Subscribed", "Suspended", "Unsubscribed"] as const;
+export const SUBSCRIPTION_STATUSES = [
+  "NotStarted",
+  "PendingFulfillmentStart",
+  "Subscribed",
+  "Suspended",
+  "Unsubscribed",
+] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
-export const OPERATION_ACTIONS = ["Unsubscribe", "ChangePlan", "ChangeQuantity", "Suspend", "Reinstate", "Renew"] as const;
+export const OPERATION_ACTIONS = [
+  "Unsubscribe",
+  "ChangePlan",
+  "ChangeQuantity",
+  "Suspend",
+  "Reinstate",
+  "Renew",
+] as const;
 export type OperationAction = (typeof OPERATION_ACTIONS)[number];
 export const OPERATION_STATUSES = ["NotStarted", "InProgress", "Succeeded", "Failed", "Conflict"] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];

@@ -12,7 +12,14 @@ import { randomGuid, sameGuid, stableGuid } from "../guid";
 import type { Tenant, TenantUser } from "../scenario";
 import type { NotificationDelivery } from "./runtime";
 import { ACK_ACTIONS, MARKETPLACE_APP_ID } from "./schema";
-import type { MarketplaceOffer, MarketplaceOperation, MarketplaceParty, MarketplacePlan, MarketplaceSubscription, OperationAction } from "./schema";
+import type {
+  MarketplaceOffer,
+  MarketplaceOperation,
+  MarketplaceParty,
+  MarketplacePlan,
+  MarketplaceSubscription,
+  OperationAction,
+} from "./schema";
 
 export class MarketplaceError extends Error {
   constructor(
@@ -33,7 +40,10 @@ export function marketplaceTime(date = new Date()): string {
 /** The publisher's technical configuration: the tenant and app whose tokens the APIs accept (M-6, M-74). */
 export function publisherOf(ctx: EmulatorContext): { tenantId: string; appId: string } {
   const m = ctx.state.scenario.marketplace;
-  return { tenantId: (m.tenantId ?? ctx.state.scenario.app.homeTenantId).toLowerCase(), appId: (m.appId ?? ctx.state.scenario.app.clientId).toLowerCase() };
+  return {
+    tenantId: (m.tenantId ?? ctx.state.scenario.app.homeTenantId).toLowerCase(),
+    appId: (m.appId ?? ctx.state.scenario.app.clientId).toLowerCase(),
+  };
 }
 
 export function findSubscription(ctx: EmulatorContext, id: string): MarketplaceSubscription | undefined {
@@ -42,7 +52,12 @@ export function findSubscription(ctx: EmulatorContext, id: string): MarketplaceS
 
 export function requireSubscription(ctx: EmulatorContext, id: string): MarketplaceSubscription {
   const subscription = findSubscription(ctx, id);
-  if (!subscription) throw new MarketplaceError(404, "EntityNotFound", "SaaS subscription with the specified subscriptionId cannot be found.");
+  if (!subscription)
+    throw new MarketplaceError(
+      404,
+      "EntityNotFound",
+      "SaaS subscription with the specified subscriptionId cannot be found.",
+    );
   return subscription;
 }
 
@@ -71,15 +86,29 @@ function partyOf(ctx: EmulatorContext, tenant: Tenant, user: TenantUser): Market
   return { emailId: user.email ?? user.upn, objectId: user.oid, tenantId: tenant.id, puid: null };
 }
 
-function findTenantAndUser(ctx: EmulatorContext, tenantQuery: string, userQuery: string | undefined): { tenant: Tenant; user: TenantUser } {
+function findTenantAndUser(
+  ctx: EmulatorContext,
+  tenantQuery: string,
+  userQuery: string | undefined,
+): { tenant: Tenant; user: TenantUser } {
   const tenant =
-    ctx.state.tenantBySegment(tenantQuery) ?? ctx.state.scenario.tenants.find((t) => t.displayName.toLowerCase() === tenantQuery.toLowerCase() || sameGuid(t.id, tenantQuery));
+    ctx.state.tenantBySegment(tenantQuery) ??
+    ctx.state.scenario.tenants.find(
+      (t) => t.displayName.toLowerCase() === tenantQuery.toLowerCase() || sameGuid(t.id, tenantQuery),
+    );
   if (!tenant) throw new MarketplaceError(400, "BadRequest", `Unknown tenant '${tenantQuery}'.`);
-  if (tenant.kind === "consumers") throw new MarketplaceError(400, "BadRequest", "The emulated purchase needs an organisation's tenant.");
+  if (tenant.kind === "consumers")
+    throw new MarketplaceError(400, "BadRequest", "The emulated purchase needs an organisation's tenant.");
   const user = userQuery
-    ? tenant.users.find((u) => u.upn.toLowerCase() === userQuery.toLowerCase() || u.upn.toLowerCase().split("@")[0] === userQuery.toLowerCase() || sameGuid(u.oid, userQuery))
+    ? tenant.users.find(
+        (u) =>
+          u.upn.toLowerCase() === userQuery.toLowerCase() ||
+          u.upn.toLowerCase().split("@")[0] === userQuery.toLowerCase() ||
+          sameGuid(u.oid, userQuery),
+      )
     : tenant.users[0];
-  if (!user) throw new MarketplaceError(400, "BadRequest", `Unknown user '${userQuery ?? ""}' in ${tenant.displayName}.`);
+  if (!user)
+    throw new MarketplaceError(400, "BadRequest", `Unknown user '${userQuery ?? ""}' in ${tenant.displayName}.`);
   return { tenant, user };
 }
 
@@ -102,22 +131,37 @@ export interface PurchaseInput {
  * A customer buys a plan: the subscription is PendingFulfillmentStart (M-62) and a landing token is issued; the
  * publisher learns of it only when the landing page resolves that token (M-63).
  */
-export function purchase(ctx: EmulatorContext, input: PurchaseInput): { subscription: MarketplaceSubscription; token: string; landingUrl: string | null } {
+export function purchase(
+  ctx: EmulatorContext,
+  input: PurchaseInput,
+): { subscription: MarketplaceSubscription; token: string; landingUrl: string | null } {
   const m = ctx.state.scenario.marketplace;
   const offer = input.offerId ? offerOf(ctx, input.offerId) : m.offers[0];
-  if (!offer) throw new MarketplaceError(400, "BadRequest", input.offerId ? `Unknown offer '${input.offerId}'.` : "The scenario has no SaaS offer.");
+  if (!offer)
+    throw new MarketplaceError(
+      400,
+      "BadRequest",
+      input.offerId ? `Unknown offer '${input.offerId}'.` : "The scenario has no SaaS offer.",
+    );
   const plan = offer.plans.find((p) => p.planId === input.planId);
   if (!plan) throw new MarketplaceError(400, "BadRequest", `Offer '${offer.offerId}' has no plan '${input.planId}'.`);
   const quantity = plan.isPricePerSeat ? (input.quantity ?? plan.minQuantity) : undefined;
   if (quantity !== undefined && (quantity < plan.minQuantity || quantity > plan.maxQuantity)) {
-    throw new MarketplaceError(400, "BadRequest", `Plan '${plan.planId}' sells ${plan.minQuantity} to ${plan.maxQuantity} seats.`);
+    throw new MarketplaceError(
+      400,
+      "BadRequest",
+      `Plan '${plan.planId}' sells ${plan.minQuantity} to ${plan.maxQuantity} seats.`,
+    );
   }
   const beneficiary = findTenantAndUser(ctx, input.tenant, input.user);
-  const purchaser = input.purchaserTenant ? findTenantAndUser(ctx, input.purchaserTenant, input.purchaserUser) : beneficiary;
+  const purchaser = input.purchaserTenant
+    ? findTenantAndUser(ctx, input.purchaserTenant, input.purchaserUser)
+    : beneficiary;
   const csp = !sameGuid(purchaser.tenant.id, beneficiary.tenant.id);
   const subscription: MarketplaceSubscription = {
     id: randomGuid(),
-    name: input.name ?? `${offer.displayName} for ${beneficiary.tenant.organizationName ?? beneficiary.tenant.displayName}`,
+    name:
+      input.name ?? `${offer.displayName} for ${beneficiary.tenant.organizationName ?? beneficiary.tenant.displayName}`,
     offerId: offer.offerId,
     planId: plan.planId,
     ...(quantity !== undefined ? { quantity } : {}),
@@ -151,7 +195,11 @@ export function issueLandingToken(ctx: EmulatorContext, subscriptionId: string):
   if (!token.includes("+")) token = `+${token.slice(1)}`;
   if (!token.includes("/")) token = `${token.slice(0, 1)}/${token.slice(2)}`;
   const lifetimeMs = ctx.state.scenario.marketplace.settings.landingTokenLifetimeHours * 3_600_000;
-  ctx.state.marketplace.tokens.set(token, { token, subscriptionId: subscriptionId.toLowerCase(), expiresAt: Date.now() + lifetimeMs });
+  ctx.state.marketplace.tokens.set(token, {
+    token,
+    subscriptionId: subscriptionId.toLowerCase(),
+    expiresAt: Date.now() + lifetimeMs,
+  });
   return token;
 }
 
@@ -167,21 +215,41 @@ export function resolveLandingToken(ctx: EmulatorContext, token: string | undefi
   if (!token) throw new MarketplaceError(400, "BadRequest", "The x-ms-marketplace-token header is missing.");
   const entry = ctx.state.marketplace.tokens.get(token);
   // The one real 400 body on record (M-10).
-  if (!entry) throw new MarketplaceError(400, "InvalidValue", "Failed to decrypt token with either primary or secondary secret.");
-  if (Date.now() >= entry.expiresAt) throw new MarketplaceError(400, "InvalidValue", "The marketplace token has expired.");
+  if (!entry)
+    throw new MarketplaceError(400, "InvalidValue", "Failed to decrypt token with either primary or secondary secret.");
+  if (Date.now() >= entry.expiresAt)
+    throw new MarketplaceError(400, "InvalidValue", "The marketplace token has expired.");
   return requireSubscription(ctx, entry.subscriptionId);
 }
 
 /** Activate (M-24..M-28): PendingFulfillmentStart → Subscribed; the plan and quantity, when given, must match. */
-export function activate(ctx: EmulatorContext, subscription: MarketplaceSubscription, body: { planId?: unknown; quantity?: unknown }): void {
-  if (subscription.saasSubscriptionStatus === "Unsubscribed") throw new MarketplaceError(404, "EntityNotFound", "SaaS subscription with the specified subscriptionId cannot be found.");
+export function activate(
+  ctx: EmulatorContext,
+  subscription: MarketplaceSubscription,
+  body: { planId?: unknown; quantity?: unknown },
+): void {
+  if (subscription.saasSubscriptionStatus === "Unsubscribed")
+    throw new MarketplaceError(
+      404,
+      "EntityNotFound",
+      "SaaS subscription with the specified subscriptionId cannot be found.",
+    );
   if (subscription.saasSubscriptionStatus === "Subscribed" || subscription.saasSubscriptionStatus === "Suspended") {
-    throw new MarketplaceError(400, "BadRequest", `The subscription is already ${subscription.saasSubscriptionStatus}; it cannot be activated again.`);
+    throw new MarketplaceError(
+      400,
+      "BadRequest",
+      `The subscription is already ${subscription.saasSubscriptionStatus}; it cannot be activated again.`,
+    );
   }
   if (body.planId !== undefined && body.planId !== subscription.planId) {
     throw new MarketplaceError(400, "BadRequest", "planId does not match the purchased plan.");
   }
-  if (body.quantity !== undefined && body.quantity !== null && body.quantity !== "" && Number(body.quantity) !== subscription.quantity) {
+  if (
+    body.quantity !== undefined &&
+    body.quantity !== null &&
+    body.quantity !== "" &&
+    Number(body.quantity) !== subscription.quantity
+  ) {
     throw new MarketplaceError(400, "BadRequest", "quantity does not match the purchased quantity.");
   }
   subscription.saasSubscriptionStatus = "Subscribed";
@@ -227,12 +295,20 @@ export function operationBody(ctx: EmulatorContext, op: MarketplaceOperation): R
     timeStamp: op.timeStamp,
     action: op.action,
     status: op.status,
-    ...(op.errorStatusCode !== undefined ? { errorStatusCode: op.errorStatusCode, errorMessage: op.errorMessage ?? "" } : {}),
+    ...(op.errorStatusCode !== undefined
+      ? { errorStatusCode: op.errorStatusCode, errorMessage: op.errorMessage ?? "" }
+      : {}),
   };
 }
 
-export function findOperation(ctx: EmulatorContext, subscriptionId: string, operationId: string): MarketplaceOperation | undefined {
-  return ctx.state.scenario.marketplace.operations.find((o) => sameGuid(o.id, operationId) && sameGuid(o.subscriptionId, subscriptionId));
+export function findOperation(
+  ctx: EmulatorContext,
+  subscriptionId: string,
+  operationId: string,
+): MarketplaceOperation | undefined {
+  return ctx.state.scenario.marketplace.operations.find(
+    (o) => sameGuid(o.id, operationId) && sameGuid(o.subscriptionId, subscriptionId),
+  );
 }
 
 // ------------------------------------------------------------------ operations and notifications
@@ -247,7 +323,13 @@ export interface ChangeInput {
  * an operation is recorded and the publisher's webhook is called (M-49). The events each state allows are M-49's;
  * notify-only ones (Suspend, Renew, Unsubscribe) have already happened when the webhook is called (M-51, M-64).
  */
-export function startOperation(ctx: EmulatorContext, subscriptionId: string, action: OperationAction, change: ChangeInput = {}, source: "Azure" | "Partner" = "Azure"): MarketplaceOperation {
+export function startOperation(
+  ctx: EmulatorContext,
+  subscriptionId: string,
+  action: OperationAction,
+  change: ChangeInput = {},
+  source: "Azure" | "Partner" = "Azure",
+): MarketplaceOperation {
   const subscription = requireSubscription(ctx, subscriptionId);
   const status = subscription.saasSubscriptionStatus;
   const allowed: Record<OperationAction, string[]> = {
@@ -259,7 +341,8 @@ export function startOperation(ctx: EmulatorContext, subscriptionId: string, act
     // Cancelling works in any state but the last (M-62); a purchase never activated is cancelled too (M-25).
     Unsubscribe: ["PendingFulfillmentStart", "Subscribed", "Suspended"],
   };
-  if (!allowed[action].includes(status)) throw new MarketplaceError(400, "BadRequest", `${action} is not possible while the subscription is ${status}.`);
+  if (!allowed[action].includes(status))
+    throw new MarketplaceError(400, "BadRequest", `${action} is not possible while the subscription is ${status}.`);
   const op: MarketplaceOperation = {
     id: randomGuid(),
     subscriptionId: subscription.id,
@@ -270,17 +353,27 @@ export function startOperation(ctx: EmulatorContext, subscriptionId: string, act
   };
   if (action === "ChangePlan") {
     const planId = change.planId ?? "";
-    if (!planOf(ctx, subscription.offerId, planId)) throw new MarketplaceError(400, "BadRequest", `Offer '${subscription.offerId}' has no plan '${planId}'.`);
-    if (planId === subscription.planId) throw new MarketplaceError(400, "BadRequest", "The new plan is the current plan.");
+    if (!planOf(ctx, subscription.offerId, planId))
+      throw new MarketplaceError(400, "BadRequest", `Offer '${subscription.offerId}' has no plan '${planId}'.`);
+    if (planId === subscription.planId)
+      throw new MarketplaceError(400, "BadRequest", "The new plan is the current plan.");
     op.planId = planId;
     if (subscription.quantity !== undefined) op.quantity = subscription.quantity;
   } else if (action === "ChangeQuantity") {
     const plan = planOf(ctx, subscription.offerId, subscription.planId);
-    if (!plan?.isPricePerSeat) throw new MarketplaceError(400, "BadRequest", `Plan '${subscription.planId}' is not sold per seat.`);
+    if (!plan?.isPricePerSeat)
+      throw new MarketplaceError(400, "BadRequest", `Plan '${subscription.planId}' is not sold per seat.`);
     const quantity = change.quantity;
-    if (quantity === undefined || !Number.isInteger(quantity)) throw new MarketplaceError(400, "BadRequest", "The quantity is missing.");
-    if (quantity < plan.minQuantity || quantity > plan.maxQuantity) throw new MarketplaceError(400, "BadRequest", `The quantity must be between ${plan.minQuantity} and ${plan.maxQuantity}.`);
-    if (quantity === subscription.quantity) throw new MarketplaceError(400, "BadRequest", "The quantity equals the current one.");
+    if (quantity === undefined || !Number.isInteger(quantity))
+      throw new MarketplaceError(400, "BadRequest", "The quantity is missing.");
+    if (quantity < plan.minQuantity || quantity > plan.maxQuantity)
+      throw new MarketplaceError(
+        400,
+        "BadRequest",
+        `The quantity must be between ${plan.minQuantity} and ${plan.maxQuantity}.`,
+      );
+    if (quantity === subscription.quantity)
+      throw new MarketplaceError(400, "BadRequest", "The quantity equals the current one.");
     op.planId = subscription.planId;
     op.quantity = quantity;
   } else {
@@ -316,7 +409,9 @@ function applyOperation(ctx: EmulatorContext, op: MarketplaceOperation): void {
       break;
     case "Renew": {
       // The term moves on to the next one (M-65).
-      const next = subscription.term.endDate ? new Date(Date.parse(subscription.term.endDate) + 86_400_000) : new Date();
+      const next = subscription.term.endDate
+        ? new Date(Date.parse(subscription.term.endDate) + 86_400_000)
+        : new Date();
       subscription.term = termFrom(subscription.term.termUnit, next);
       break;
     }
@@ -331,7 +426,12 @@ function applyOperation(ctx: EmulatorContext, op: MarketplaceOperation): void {
  * The publisher's answer to an operation waiting for one (PATCH operation, a 4xx to the webhook, or the window
  * running out). Only an InProgress operation changes; anything later is a conflict (409, M-44).
  */
-export function completeOperation(ctx: EmulatorContext, op: MarketplaceOperation, outcome: "Success" | "Failure", reason: string): void {
+export function completeOperation(
+  ctx: EmulatorContext,
+  op: MarketplaceOperation,
+  outcome: "Success" | "Failure",
+  reason: string,
+): void {
   if (op.status !== "InProgress") throw new MarketplaceError(409, "Conflict", `The operation is already ${op.status}.`);
   if (outcome === "Success") {
     op.status = "Succeeded";
@@ -348,19 +448,28 @@ function scheduleAckTimeout(ctx: EmulatorContext, op: MarketplaceOperation): voi
   if (op.action === "Reinstate" && settings.reinstateWithoutAck === "stay-suspended") return;
   ctx.state.marketplace.schedule(() => {
     const current = ctx.state.scenario.marketplace.operations.find((o) => o.id === op.id);
-    if (current?.status === "InProgress") completeOperation(ctx, current, "Success", "accepted: no answer within the publisher's window");
+    if (current?.status === "InProgress")
+      completeOperation(ctx, current, "Success", "accepted: no answer within the publisher's window");
   }, settings.ackTimeoutSeconds * 1000);
 }
 
 /** The 2023 payload (M-50): the operation's fields, the subscription, and `purchaseToken: null`. */
-function notificationBody(ctx: EmulatorContext, op: MarketplaceOperation, subscription: Record<string, unknown>): string {
+function notificationBody(
+  ctx: EmulatorContext,
+  op: MarketplaceOperation,
+  subscription: Record<string, unknown>,
+): string {
   const base = operationBody(ctx, op);
   delete base.errorStatusCode;
   delete base.errorMessage;
   return JSON.stringify({ ...base, subscription, purchaseToken: null });
 }
 
-function notify(ctx: EmulatorContext, op: MarketplaceOperation, subscription: Record<string, unknown>): NotificationDelivery {
+function notify(
+  ctx: EmulatorContext,
+  op: MarketplaceOperation,
+  subscription: Record<string, unknown>,
+): NotificationDelivery {
   const url = ctx.state.scenario.marketplace.webhookUrl;
   const delivery: NotificationDelivery = {
     id: randomGuid(),
@@ -390,7 +499,8 @@ export function resendNotification(ctx: EmulatorContext, operationId: string): N
     subscriptionId: op.subscriptionId,
     action: op.action,
     url,
-    body: previous?.body ?? notificationBody(ctx, op, subscriptionBody(ctx, requireSubscription(ctx, op.subscriptionId))),
+    body:
+      previous?.body ?? notificationBody(ctx, op, subscriptionBody(ctx, requireSubscription(ctx, op.subscriptionId))),
     state: url ? "pending" : "no-webhook",
     attempts: [],
     nextAttemptAt: url ? Date.now() : null,
@@ -442,14 +552,24 @@ async function attempt(ctx: EmulatorContext, delivery: NotificationDelivery): Pr
     status = response.status;
     await response.body?.cancel().catch(() => undefined);
   } catch (cause) {
-    error = cause instanceof Error ? (cause.name === "TimeoutError" ? `no answer within ${settings.webhookTimeoutMs} ms` : cause.message) : String(cause);
+    error =
+      cause instanceof Error
+        ? cause.name === "TimeoutError"
+          ? `no answer within ${settings.webhookTimeoutMs} ms`
+          : cause.message
+        : String(cause);
   } finally {
     ctx.state.marketplace.inFlight--;
     delivery.sending = false;
   }
   // The scenario was replaced meanwhile: this delivery belongs to the old one.
   if (!ctx.state.marketplace.deliveries.includes(delivery)) return;
-  delivery.attempts.push({ at: new Date(started).toISOString(), status, ...(error ? { error } : {}), durationMs: Date.now() - started });
+  delivery.attempts.push({
+    at: new Date(started).toISOString(),
+    status,
+    ...(error ? { error } : {}),
+    durationMs: Date.now() - started,
+  });
   const op = ctx.state.scenario.marketplace.operations.find((o) => o.id === delivery.operationId);
   if (status === 200) {
     delivery.state = "delivered";
@@ -458,17 +578,25 @@ async function attempt(ctx: EmulatorContext, delivery: NotificationDelivery): Pr
     return;
   }
   // "PATCH with failure OR respond with 4xx (within 10 seconds)" rejects a change (M-46).
-  if (status !== null && status >= 400 && status < 500 && op && (op.action === "ChangePlan" || op.action === "ChangeQuantity")) {
+  if (
+    status !== null &&
+    status >= 400 &&
+    status < 500 &&
+    op &&
+    (op.action === "ChangePlan" || op.action === "ChangeQuantity")
+  ) {
     delivery.state = "rejected";
     delivery.nextAttemptAt = null;
-    if (op.status === "InProgress") completeOperation(ctx, op, "Failure", `The publisher answered ${status} to the webhook.`);
+    if (op.status === "InProgress")
+      completeOperation(ctx, op, "Failure", `The publisher answered ${status} to the webhook.`);
     return;
   }
   if (delivery.attempts.length >= settings.webhookMaxAttempts) {
     delivery.state = "failed";
     delivery.nextAttemptAt = null;
     // Never acknowledged: "the operation … will eventually fail on the Microsoft side" (M-56).
-    if (op?.status === "InProgress") completeOperation(ctx, op, "Failure", "The publisher's webhook never answered 200.");
+    if (op?.status === "InProgress")
+      completeOperation(ctx, op, "Failure", "The publisher's webhook never answered 200.");
     return;
   }
   delivery.nextAttemptAt = Date.now() + settings.webhookRetryIntervalMs;

@@ -37,7 +37,9 @@ function currentVerifier(): Verifier | null {
       cooldownDuration: 5 * 60 * 1000,
       timeoutDuration: c.dataverse.outboundTimeoutMs,
       [customFetch]: async (url: string, options: { headers: Headers }) =>
-        (await outboundFetch("entra", url, { headers: Object.fromEntries(options.headers.entries()) })) as unknown as Response,
+        (await outboundFetch("entra", url, {
+          headers: Object.fromEntries(options.headers.entries()),
+        })) as unknown as Response,
     });
     verifier = {
       for: id,
@@ -60,44 +62,108 @@ function bearerToken(request: Request): string | null | undefined {
 }
 
 function describe(error: unknown): ApiAuthFailure {
-  if (error instanceof errors.JWTExpired) return { status: 401, error: "invalid_token", detail: "The access token expired. Get a new one from Microsoft Entra ID." };
+  if (error instanceof errors.JWTExpired)
+    return {
+      status: 401,
+      error: "invalid_token",
+      detail: "The access token expired. Get a new one from Microsoft Entra ID.",
+    };
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === "iss") return { status: 401, error: "invalid_token", detail: "The access token was not issued by the vendor's tenant (v2.0 issuer). Request it from the vendor's tenant." };
-    if (error.claim === "aud") return { status: 401, error: "invalid_token", detail: "The access token is for another audience. Request it with the scope api://<portal client id>/.default." };
-    if (error.claim === "nbf") return { status: 401, error: "invalid_token", detail: "The access token is not valid yet." };
+    if (error.claim === "iss")
+      return {
+        status: 401,
+        error: "invalid_token",
+        detail:
+          "The access token was not issued by the vendor's tenant (v2.0 issuer). Request it from the vendor's tenant.",
+      };
+    if (error.claim === "aud")
+      return {
+        status: 401,
+        error: "invalid_token",
+        detail:
+          "The access token is for another audience. Request it with the scope api://<portal client id>/.default.",
+      };
+    if (error.claim === "nbf")
+      return { status: 401, error: "invalid_token", detail: "The access token is not valid yet." };
     return { status: 401, error: "invalid_token", detail: `The access token's '${error.claim}' claim is not valid.` };
   }
   if (error instanceof errors.JWKSTimeout || (error instanceof Error && error.name === "OutboundError")) {
-    return { status: 503, detail: "The portal could not reach Microsoft Entra ID to read its signing keys. Try again shortly." };
+    return {
+      status: 503,
+      detail: "The portal could not reach Microsoft Entra ID to read its signing keys. Try again shortly.",
+    };
   }
-  if (error instanceof errors.JOSEError) return { status: 401, error: "invalid_token", detail: "The access token's signature or format is not valid." };
+  if (error instanceof errors.JOSEError)
+    return { status: 401, error: "invalid_token", detail: "The access token's signature or format is not valid." };
   throw error;
 }
 
 /** Who is calling, or why not. */
-export async function authenticateApiRequest(request: Request): Promise<{ ok: true; caller: ApiCaller } | { ok: false; failure: ApiAuthFailure }> {
+export async function authenticateApiRequest(
+  request: Request,
+): Promise<{ ok: true; caller: ApiCaller } | { ok: false; failure: ApiAuthFailure }> {
   const token = bearerToken(request);
-  if (token === undefined) return { ok: false, failure: { status: 401, detail: "Send an Entra access token for the portal's API: Authorization: Bearer <token>." } };
-  if (token === null) return { ok: false, failure: { status: 401, error: "invalid_request", detail: "The Authorization header must be 'Bearer <token>'." } };
+  if (token === undefined)
+    return {
+      ok: false,
+      failure: {
+        status: 401,
+        detail: "Send an Entra access token for the portal's API: Authorization: Bearer <token>.",
+      },
+    };
+  if (token === null)
+    return {
+      ok: false,
+      failure: { status: 401, error: "invalid_request", detail: "The Authorization header must be 'Bearer <token>'." },
+    };
   const v = currentVerifier();
-  if (!v) return { ok: false, failure: { status: 503, detail: "ENTRA_CLIENT_ID and ENTRA_HOME_TENANT_ID are not configured, so no token can be accepted." } };
+  if (!v)
+    return {
+      ok: false,
+      failure: {
+        status: 503,
+        detail: "ENTRA_CLIENT_ID and ENTRA_HOME_TENANT_ID are not configured, so no token can be accepted.",
+      },
+    };
   let payload: JWTPayload & { roles?: unknown; azp?: unknown; tid?: unknown; scp?: unknown };
   try {
-    ({ payload } = await jwtVerify(token, v.key, { issuer: v.issuer, audience: v.audiences, algorithms: ["RS256"], requiredClaims: ["exp", "iat"], clockTolerance: 60 }));
+    ({ payload } = await jwtVerify(token, v.key, {
+      issuer: v.issuer,
+      audience: v.audiences,
+      algorithms: ["RS256"],
+      requiredClaims: ["exp", "iat"],
+      clockTolerance: 60,
+    }));
   } catch (error) {
     return { ok: false, failure: describe(error) };
   }
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
   if (payload.scp !== undefined) {
-    return { ok: false, failure: { status: 403, error: "insufficient_scope", detail: "This API accepts application (client-credentials) tokens only, not tokens of a signed-in user." } };
+    return {
+      ok: false,
+      failure: {
+        status: 403,
+        error: "insufficient_scope",
+        detail: "This API accepts application (client-credentials) tokens only, not tokens of a signed-in user.",
+      },
+    };
   }
   if (!roles.includes(CONNECTIONS_READ_ROLE)) {
     return {
       ok: false,
-      failure: { status: 403, error: "insufficient_scope", detail: `The calling application needs the application role ${CONNECTIONS_READ_ROLE} on the portal's API, granted by an administrator of the vendor's tenant.` },
+      failure: {
+        status: 403,
+        error: "insufficient_scope",
+        detail: `The calling application needs the application role ${CONNECTIONS_READ_ROLE} on the portal's API, granted by an administrator of the vendor's tenant.`,
+      },
     };
   }
-  const appId = typeof payload.azp === "string" ? payload.azp : typeof (payload as { appid?: unknown }).appid === "string" ? String((payload as { appid?: unknown }).appid) : "unknown";
+  const appId =
+    typeof payload.azp === "string"
+      ? payload.azp
+      : typeof (payload as { appid?: unknown }).appid === "string"
+        ? String((payload as { appid?: unknown }).appid)
+        : "unknown";
   return { ok: true, caller: { appId, tenantId: String(payload.tid ?? ""), roles } };
 }
 

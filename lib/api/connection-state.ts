@@ -12,12 +12,23 @@ export const CONNECTION_STATE_DESCRIPTIONS: Record<ConnectionState, string> = {
   healthy: "the latest check passed (or passed again after a failure)",
   degraded: "the latest check passed with warnings, or Microsoft was briefly unreachable or throttling",
   broken: "checks fail: the connection does not work (the cause is on the customer's and the support pages)",
-  consent_removed: "the customer's administrator removed the app's consent; nothing can be called until it is granted again",
-  pending: "not verified yet (no check has finished, or consent is not granted yet: a marketplace purchase ahead of its setup)",
+  consent_removed:
+    "the customer's administrator removed the app's consent; nothing can be called until it is granted again",
+  pending:
+    "not verified yet (no check has finished, or consent is not granted yet: a marketplace purchase ahead of its setup)",
 };
 
-const FROM_HEALTH: Record<HealthState, ConnectionState> = { HEALTHY: "healthy", RECOVERED: "healthy", DEGRADED: "degraded", BROKEN: "broken" };
-const FROM_OUTCOME: Partial<Record<CheckOutcome, ConnectionState>> = { PASSED: "healthy", WARNING: "degraded", FAILED: "broken" };
+const FROM_HEALTH: Record<HealthState, ConnectionState> = {
+  HEALTHY: "healthy",
+  RECOVERED: "healthy",
+  DEGRADED: "degraded",
+  BROKEN: "broken",
+};
+const FROM_OUTCOME: Partial<Record<CheckOutcome, ConnectionState>> = {
+  PASSED: "healthy",
+  WARNING: "degraded",
+  FAILED: "broken",
+};
 
 type StateSource = { latestCheckOutcome: CheckOutcome | null; health?: HealthState | null };
 
@@ -37,7 +48,9 @@ export function tenantState(tenant: { consentState: ConsentState } & StateSource
  * Tenants the API lists: consent proven, or proven and since removed (the back end must learn of it), and tenants
  * that bought the app in the marketplace (a paying customer the back end must know before its setup is done).
  */
-export const CONNECTED_TENANTS: Prisma.TenantWhereInput = { OR: [{ consentState: { in: ["GRANTED", "REVOKED"] } }, { subscriptions: { some: {} } }] };
+export const CONNECTED_TENANTS: Prisma.TenantWhereInput = {
+  OR: [{ consentState: { in: ["GRANTED", "REVOKED"] } }, { subscriptions: { some: {} } }],
+};
 
 /** The filter `?state=` as a query on the tenant row, consistent with tenantState(). */
 export function tenantStateWhere(state: ConnectionState): Prisma.TenantWhereInput {
@@ -46,12 +59,19 @@ export function tenantStateWhere(state: ConnectionState): Prisma.TenantWhereInpu
     case "consent_removed":
       return { consentState: "REVOKED" };
     case "healthy":
-      return { ...granted, OR: [{ health: { in: ["HEALTHY", "RECOVERED"] } }, { health: null, latestCheckOutcome: "PASSED" }] };
+      return {
+        ...granted,
+        OR: [{ health: { in: ["HEALTHY", "RECOVERED"] } }, { health: null, latestCheckOutcome: "PASSED" }],
+      };
     case "degraded":
       return { ...granted, OR: [{ health: "DEGRADED" }, { health: null, latestCheckOutcome: "WARNING" }] };
     case "broken":
       return { ...granted, OR: [{ health: "BROKEN" }, { health: null, latestCheckOutcome: "FAILED" }] };
     case "pending":
-      return { consentState: { not: "REVOKED" }, health: null, OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }] };
+      return {
+        consentState: { not: "REVOKED" },
+        health: null,
+        OR: [{ latestCheckOutcome: null }, { latestCheckOutcome: "RUNNING" }],
+      };
   }
 }

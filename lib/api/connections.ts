@@ -8,7 +8,14 @@ import { authenticateApiRequest, challengeHeader, type ApiCaller } from "@/lib/a
 import { environmentState, tenantState } from "@/lib/api/connection-state";
 import { problemResponse } from "@/lib/api/problem";
 import { takeApiRequest } from "@/lib/api/rate-limit";
-import { connectionListSchema, connectionSchema, DEFAULT_PAGE_SIZE, listQuerySchema, tenantIdParamSchema, type ApiConnection } from "@/lib/api/schemas";
+import {
+  connectionListSchema,
+  connectionSchema,
+  DEFAULT_PAGE_SIZE,
+  listQuerySchema,
+  tenantIdParamSchema,
+  type ApiConnection,
+} from "@/lib/api/schemas";
 import { config } from "@/lib/config";
 import { getConnection, listConnections, type ConnectionRow } from "@/lib/data/isv/connections";
 import { API_SUBSCRIPTION_STATUS, currentSubscriptionOf } from "@/lib/subscriptions/vocabulary";
@@ -25,7 +32,10 @@ function regionOf(url: string): string | null {
 }
 
 export function toApiConnection(row: ConnectionRow): ApiConnection {
-  const updatedAt = [...row.environments, ...row.subscriptions].reduce((max, e) => (e.updatedAt > max ? e.updatedAt : max), row.updatedAt);
+  const updatedAt = [...row.environments, ...row.subscriptions].reduce(
+    (max, e) => (e.updatedAt > max ? e.updatedAt : max),
+    row.updatedAt,
+  );
   const subscription = currentSubscriptionOf(row.subscriptions);
   return connectionSchema.parse({
     tenantId: row.id,
@@ -77,17 +87,27 @@ async function admit(request: Request): Promise<{ caller: ApiCaller } | { refusa
   const auth = await authenticateApiRequest(request);
   if (!auth.ok) {
     const { failure } = auth;
-    if (failure.status === 503) return { refusal: problemResponse(503, "not-configured", failure.detail, { headers: { "Retry-After": "30" } }) };
+    if (failure.status === 503)
+      return { refusal: problemResponse(503, "not-configured", failure.detail, { headers: { "Retry-After": "30" } }) };
     const kind = failure.status === 403 ? "insufficient-role" : failure.error ? "invalid-token" : "unauthenticated";
-    return { refusal: problemResponse(failure.status, kind, failure.detail, { headers: { "WWW-Authenticate": challengeHeader(failure) } }) };
+    return {
+      refusal: problemResponse(failure.status, kind, failure.detail, {
+        headers: { "WWW-Authenticate": challengeHeader(failure) },
+      }),
+    };
   }
   const limit = config().api.rateLimitPerMinute;
   const decision = await takeApiRequest(auth.caller.appId, limit);
   if (!decision.allowed) {
     return {
-      refusal: problemResponse(429, "rate-limited", `This application may make ${limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`, {
-        headers: { "Retry-After": String(decision.retryAfterSeconds) },
-      }),
+      refusal: problemResponse(
+        429,
+        "rate-limited",
+        `This application may make ${limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`,
+        {
+          headers: { "Retry-After": String(decision.retryAfterSeconds) },
+        },
+      ),
     };
   }
   return { caller: auth.caller };
@@ -107,7 +127,10 @@ function jsonWithEtag(request: Request, body: unknown): Response {
   const etag = `"${createHash("sha256").update(text).digest("base64url")}"`;
   const headers = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization" };
   const ifNoneMatch = request.headers.get("if-none-match");
-  if (ifNoneMatch && (ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag))) {
+  if (
+    ifNoneMatch &&
+    (ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag))
+  ) {
     return new Response(null, { status: 304, headers });
   }
   return new Response(text, { status: 200, headers: { ...headers, "Content-Type": "application/json" } });
@@ -121,19 +144,27 @@ export async function handleListConnections(request: Request): Promise<Response>
   // schema refuses it as unknown instead of it vanishing into the object's prototype.
   const raw: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of url.searchParams) {
-    if (Object.hasOwn(raw, key)) return problemResponse(400, "invalid-request", `The parameter '${key}' is given more than once.`, { invalidParams: [{ name: key, reason: "is repeated" }] });
+    if (Object.hasOwn(raw, key))
+      return problemResponse(400, "invalid-request", `The parameter '${key}' is given more than once.`, {
+        invalidParams: [{ name: key, reason: "is repeated" }],
+      });
     raw[key] = value;
   }
   const parsed = listQuerySchema.safeParse(raw);
   if (!parsed.success) {
     const params = invalidParams(parsed.error);
-    return problemResponse(400, "invalid-request", params.map((p) => `${p.name} ${p.reason}`).join("; "), { invalidParams: params });
+    return problemResponse(400, "invalid-request", params.map((p) => `${p.name} ${p.reason}`).join("; "), {
+      invalidParams: params,
+    });
   }
   const query = parsed.data;
   let afterTenantId: string | undefined;
   if (query.cursor !== undefined) {
     const decoded = decodeCursor(query.cursor);
-    if (!decoded) return problemResponse(400, "invalid-request", "cursor must be a nextCursor returned by a previous page.", { invalidParams: [{ name: "cursor", reason: "is not a cursor of this API" }] });
+    if (!decoded)
+      return problemResponse(400, "invalid-request", "cursor must be a nextCursor returned by a previous page.", {
+        invalidParams: [{ name: "cursor", reason: "is not a cursor of this API" }],
+      });
     afterTenantId = decoded;
   }
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
@@ -143,7 +174,10 @@ export async function handleListConnections(request: Request): Promise<Response>
     ...(afterTenantId ? { afterTenantId } : {}),
     limit,
   });
-  const body = connectionListSchema.parse({ data: rows.map(toApiConnection), nextCursor: hasMore && rows.length ? encodeCursor(rows[rows.length - 1]!.id) : null });
+  const body = connectionListSchema.parse({
+    data: rows.map(toApiConnection),
+    nextCursor: hasMore && rows.length ? encodeCursor(rows[rows.length - 1]!.id) : null,
+  });
   return jsonWithEtag(request, body);
 }
 
@@ -151,7 +185,10 @@ export async function handleGetConnection(request: Request, params: { tenantId: 
   const admitted = await admit(request);
   if ("refusal" in admitted) return admitted.refusal;
   const parsed = tenantIdParamSchema.safeParse(params);
-  if (!parsed.success) return problemResponse(400, "invalid-request", "tenantId must be a tenant id (a GUID).", { invalidParams: [{ name: "tenantId", reason: "is not a GUID" }] });
+  if (!parsed.success)
+    return problemResponse(400, "invalid-request", "tenantId must be a tenant id (a GUID).", {
+      invalidParams: [{ name: "tenantId", reason: "is not a GUID" }],
+    });
   const row = await getConnection(parsed.data.tenantId);
   if (!row) return problemResponse(404, "not-found", "No connected tenant has this id.");
   return jsonWithEtag(request, toApiConnection(row));

@@ -32,7 +32,13 @@ export function problemResponse(
   detail: string,
   options: { invalidParams?: Array<{ name: string; reason: string }>; headers?: Record<string, string> } = {},
 ): Response {
-  const body = { type: problemType(kind), title: PROBLEM_TITLES[kind], status, detail, ...(options.invalidParams ? { invalidParams: options.invalidParams } : {}) };
+  const body = {
+    type: problemType(kind),
+    title: PROBLEM_TITLES[kind],
+    status,
+    detail,
+    ...(options.invalidParams ? { invalidParams: options.invalidParams } : {}),
+  };
   return new Response(JSON.stringify(body), {
     status,
     headers: { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store", ...options.headers },

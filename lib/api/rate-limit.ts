@@ -11,9 +11,14 @@ const WINDOW_MS = 60_000;
 
 export type ApiRateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
-export async function takeApiRequest(appId: string, limitPerMinute: number, now = Date.now()): Promise<ApiRateDecision> {
+export async function takeApiRequest(
+  appId: string,
+  limitPerMinute: number,
+  now = Date.now(),
+): Promise<ApiRateDecision> {
   const windowStart = Math.floor(now / WINDOW_MS) * WINDOW_MS;
   const decision = await takeApiWindowSlot(appId, new Date(windowStart), limitPerMinute);
-  if (!decision.allowed) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)) };
+  if (!decision.allowed)
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)) };
   return { allowed: true, remaining: limitPerMinute - decision.count };
 }

@@ -5,7 +5,9 @@ import "server-only";
 import { problemResponse } from "@/lib/api/problem";
 
 export function methodNotAllowed(): Response {
-  return problemResponse(405, "method-not-allowed", "This API is read-only: use GET.", { headers: { Allow: "GET, HEAD" } });
+  return problemResponse(405, "method-not-allowed", "This API is read-only: use GET.", {
+    headers: { Allow: "GET, HEAD" },
+  });
 }
 
 export function unknownPath(): Response {

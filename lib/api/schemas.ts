@@ -23,14 +23,25 @@ export const connectionState = z.enum(CONNECTION_STATES).meta({
 export const environmentSchema = z
   .object({
     id: microsoftGuid().meta({ description: "The portal's id of the environment registration." }),
-    url: z.url().meta({ description: "The environment's Web API origin, e.g. https://contoso.crm4.dynamics.com.", example: "https://contoso.crm4.dynamics.com" }),
+    url: z.url().meta({
+      description: "The environment's Web API origin, e.g. https://contoso.crm4.dynamics.com.",
+      example: "https://contoso.crm4.dynamics.com",
+    }),
     organizationId: microsoftGuid().nullable().meta({ description: "Dataverse organization id, when known." }),
-    region: z.string().nullable().meta({ description: "The region label of the URL (crm = North America, crm4 = Europe, crm11 = United Kingdom, …).", example: "crm4" }),
+    region: z.string().nullable().meta({
+      description: "The region label of the URL (crm = North America, crm4 = Europe, crm11 = United Kingdom, …).",
+      example: "crm4",
+    }),
     cloud: z.enum(["public", "gcc", "gcc_high", "dod", "china"]),
     friendlyName: z.string().nullable(),
     state: connectionState,
-    lastVerifiedAt: isoTime.nullable().meta({ description: "When the latest finished connection check started (UTC)." }),
-    failingStep: z.string().nullable().meta({ description: "The first failing step of the latest check, when it failed." }),
+    lastVerifiedAt: isoTime
+      .nullable()
+      .meta({ description: "When the latest finished connection check started (UTC)." }),
+    failingStep: z
+      .string()
+      .nullable()
+      .meta({ description: "The first failing step of the latest check, when it failed." }),
     registeredAt: isoTime,
   })
   .meta({ id: "Environment" });
@@ -45,31 +56,48 @@ export const subscriptionSummarySchema = z
     planId: z.string().meta({ example: "professional" }),
     quantity: z.int().nullable().meta({ description: "Seats, for a plan sold per seat; null otherwise." }),
     status: z.enum(API_SUBSCRIPTION_STATUSES).meta({
-      description: "`pending`: bought, not activated yet; `subscribed`: active; `suspended`: Microsoft suspended it (payment); `unsubscribed`: cancelled, final.",
+      description:
+        "`pending`: bought, not activated yet; `subscribed`: active; `suspended`: Microsoft suspended it (payment); `unsubscribed`: cancelled, final.",
     }),
     activatedAt: isoTime.nullable(),
   })
-  .meta({ id: "Subscription", description: "The customer's commercial-marketplace SaaS subscription (AppSource), when it bought one." });
+  .meta({
+    id: "Subscription",
+    description: "The customer's commercial-marketplace SaaS subscription (AppSource), when it bought one.",
+  });
 
 export const connectionSchema = z
   .object({
     tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }),
-    customerReference: z.string().nullable().meta({ description: "Your own id for this customer, as set in the console or carried by the invitation.", example: "SUB-1042" }),
+    customerReference: z.string().nullable().meta({
+      description: "Your own id for this customer, as set in the console or carried by the invitation.",
+      example: "SUB-1042",
+    }),
     displayName: z.string().nullable(),
     primaryDomain: z.string().nullable(),
-    state: connectionState.meta({ description: "The worst state among the tenant's environments (consent_removed when consent was removed)." }),
+    state: connectionState.meta({
+      description: "The worst state among the tenant's environments (consent_removed when consent was removed).",
+    }),
     consentGrantedAt: isoTime.nullable(),
     lastVerifiedAt: isoTime.nullable(),
-    updatedAt: isoTime.meta({ description: "Last change of the tenant or one of its environments; what `updatedSince` compares with." }),
+    updatedAt: isoTime.meta({
+      description: "Last change of the tenant or one of its environments; what `updatedSince` compares with.",
+    }),
     environments: z.array(environmentSchema),
-    subscription: subscriptionSummarySchema.nullable().meta({ description: "The marketplace subscription that counts for this tenant (active before suspended, before pending, before cancelled); null when it bought none." }),
+    subscription: subscriptionSummarySchema.nullable().meta({
+      description:
+        "The marketplace subscription that counts for this tenant (active before suspended, before pending, before cancelled); null when it bought none.",
+    }),
   })
   .meta({ id: "Connection" });
 
 export const connectionListSchema = z
   .object({
     data: z.array(connectionSchema),
-    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` to get the next page; null on the last page." }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor` to get the next page; null on the last page." }),
   })
   .meta({ id: "ConnectionList" });
 
@@ -87,7 +115,9 @@ export const problemSchema = z
 export const listQuerySchema = z
   .object({
     state: connectionState.optional().meta({ description: "Only connections in this state." }),
-    updatedSince: isoTime.optional().meta({ description: "Only connections changed at or after this time (ISO 8601 with offset)." }),
+    updatedSince: isoTime
+      .optional()
+      .meta({ description: "Only connections changed at or after this time (ISO 8601 with offset)." }),
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,200}$/, "must be a cursor returned by a previous page")
@@ -103,7 +133,9 @@ export const listQuerySchema = z
   })
   .strict();
 
-export const tenantIdParamSchema = z.object({ tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }) });
+export const tenantIdParamSchema = z.object({
+  tenantId: microsoftGuid().meta({ description: "The customer's Microsoft Entra tenant id." }),
+});
 
 /** The body of a lifecycle event POSTed to WEBHOOK_URL (lib/webhooks/index.ts), signed (README). */
 export const lifecycleEventSchema = z
@@ -116,7 +148,10 @@ export const lifecycleEventSchema = z
     occurredAt: isoTime,
     tenantId: microsoftGuid(),
     customerReference: z.string().nullable(),
-    environment: z.object({ id: microsoftGuid(), url: z.url() }).nullable().meta({ description: "The environment, for connection.* events; null otherwise." }),
+    environment: z
+      .object({ id: microsoftGuid(), url: z.url() })
+      .nullable()
+      .meta({ description: "The environment, for connection.* events; null otherwise." }),
     data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   })
   .meta({ id: "LifecycleEvent" });

@@ -18,7 +18,10 @@ const AUTH_FLOW_MAX_AGE = 15 * 60; // next-auth's own lifetime for the sign-in r
 
 /** next-auth's cookies (its defaults would be `__Secure-`, which still allows a Domain attribute). */
 export function authCookies(secure: boolean): AuthCookies {
-  const cookie = (base: string, maxAge?: number) => ({ name: cookieName(`authjs.${base}`, secure), options: { ...cookieFlags(secure), ...(maxAge ? { maxAge } : {}) } });
+  const cookie = (base: string, maxAge?: number) => ({
+    name: cookieName(`authjs.${base}`, secure),
+    options: { ...cookieFlags(secure), ...(maxAge ? { maxAge } : {}) },
+  });
   return {
     sessionToken: cookie("session-token"),
     callbackUrl: cookie("callback-url"),

@@ -15,7 +15,9 @@ export const DIRECTORY_ROLE_NAMES: Record<string, string> = {
 export const DEFAULT_CUSTOMER_ADMIN_ROLE_IDS: readonly string[] = Object.keys(DIRECTORY_ROLE_NAMES);
 
 export function widsOf(claims: Readonly<Record<string, unknown>>): string[] {
-  return Array.isArray(claims.wids) ? claims.wids.filter((w): w is string => typeof w === "string").map((w) => w.toLowerCase()) : [];
+  return Array.isArray(claims.wids)
+    ? claims.wids.filter((w): w is string => typeof w === "string").map((w) => w.toLowerCase())
+    : [];
 }
 
 export function isTenantAdministrator(wids: readonly string[], adminRoleIds: readonly string[]): boolean {

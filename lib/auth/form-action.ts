@@ -19,11 +19,18 @@ export type FormValues<Name extends string> = Record<Name, string>;
 export type FormRefusal<Name extends string> = { ok: false; fieldErrors: FieldErrors<Name>; values: FormValues<Name> };
 
 /** The part of a form's state that formAction fills in; each form's state type adds its own success fields. */
-export type FormState<Name extends string> = { ok?: boolean; fieldErrors?: FieldErrors<Name>; values?: Partial<FormValues<Name>> };
+export type FormState<Name extends string> = {
+  ok?: boolean;
+  fieldErrors?: FieldErrors<Name>;
+  values?: Partial<FormValues<Name>>;
+};
 
 /** What an action's body gets beside the typed fields: the values to keep and a refusal of its own (a check the
  *  schema cannot make, such as "already registered"), with those values. */
-export type Submitted<Name extends string> = { values: FormValues<Name>; refuse: (errors: FieldErrors<Name>) => FormRefusal<Name> };
+export type Submitted<Name extends string> = {
+  values: FormValues<Name>;
+  refuse: (errors: FieldErrors<Name>) => FormRefusal<Name>;
+};
 
 // A value is given back into its field as typed, but never more than a field could hold (a forged post may send megabytes).
 const KEPT_VALUE_MAX = 2048;
@@ -58,13 +65,18 @@ function keptValues<Name extends string>(names: Name[], form: FormData): FormVal
   return values;
 }
 
-export type ParsedForm<Fields extends z.ZodObject> = { ok: true; fields: z.output<Fields>; submitted: Submitted<FieldName<Fields>> } | FormRefusal<FieldName<Fields>>;
+export type ParsedForm<Fields extends z.ZodObject> =
+  { ok: true; fields: z.output<Fields>; submitted: Submitted<FieldName<Fields>> } | FormRefusal<FieldName<Fields>>;
 
 /** Parses a form's fields: the typed values, or the first message for each field in error and what was typed. */
 export function parseForm<Fields extends z.ZodObject>(fields: Fields, form: FormData): ParsedForm<Fields> {
   const names = Object.keys(fields.shape) as FieldName<Fields>[];
   const values = keptValues(names, form);
-  const refuse = (fieldErrors: FieldErrors<FieldName<Fields>>): FormRefusal<FieldName<Fields>> => ({ ok: false, fieldErrors, values });
+  const refuse = (fieldErrors: FieldErrors<FieldName<Fields>>): FormRefusal<FieldName<Fields>> => ({
+    ok: false,
+    fieldErrors,
+    values,
+  });
   const parsed = fields.safeParse(fieldInput(fields, form));
   if (parsed.success) return { ok: true, fields: parsed.data, submitted: { values, refuse } };
   const fieldErrors: FieldErrors<FieldName<Fields>> = {};
@@ -91,12 +103,19 @@ type Options<Fields extends z.ZodObject, Session, Result> = {
  */
 export function formAction<Fields extends z.ZodObject, Session, Result>(
   { fields, guard, invalid }: Options<Fields, Session, Result>,
-  run: (session: Session, fields: z.output<Fields>, submitted: Submitted<FieldName<Fields>>) => Promise<Result | FormRefusal<FieldName<Fields>>>,
+  run: (
+    session: Session,
+    fields: z.output<Fields>,
+    submitted: Submitted<FieldName<Fields>>,
+  ) => Promise<Result | FormRefusal<FieldName<Fields>>>,
 ): (previousState: unknown, form: FormData) => Promise<Result | FormRefusal<FieldName<Fields>>> {
-  return validatedAction({ args: z.tuple([previousStateArg, formDataArg]), guard, invalid }, async (session, [, form]) => {
-    const parsed = parseForm(fields, form);
-    return parsed.ok ? run(session, parsed.fields, parsed.submitted) : parsed;
-  });
+  return validatedAction(
+    { args: z.tuple([previousStateArg, formDataArg]), guard, invalid },
+    async (session, [, form]) => {
+      const parsed = parseForm(fields, form);
+      return parsed.ok ? run(session, parsed.fields, parsed.submitted) : parsed;
+    },
+  );
 }
 
 /**
@@ -104,7 +123,14 @@ export function formAction<Fields extends z.ZodObject, Session, Result>(
  * `refused` (typically a redirect back to the page, which shows how things stand).
  */
 export function plainFormAction<Fields extends z.ZodObject, Session, Result>(
-  { fields, guard, invalid, refused }: Options<Fields, Session, Result> & { refused: (refusal: FormRefusal<FieldName<Fields>>) => Result | Promise<Result> },
+  {
+    fields,
+    guard,
+    invalid,
+    refused,
+  }: Options<Fields, Session, Result> & {
+    refused: (refusal: FormRefusal<FieldName<Fields>>) => Result | Promise<Result>;
+  },
   run: (session: Session, fields: z.output<Fields>) => Promise<Result>,
 ): (form: FormData) => Promise<Result> {
   return validatedAction({ args: z.tuple([formDataArg]), guard, invalid }, async (session, [form]) => {

@@ -60,7 +60,12 @@ function entraProvider(c: PortalConfig) {
   const inner: FetchLike = withProviderFetch[customFetch] ?? fetch;
   withProviderFetch[customFetch] = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
-    if (!(init?.method === "POST" && url.pathname.endsWith("/oauth2/v2.0/token") && init.body instanceof URLSearchParams)) return inner(input, init);
+    if (!(
+      init?.method === "POST" &&
+      url.pathname.endsWith("/oauth2/v2.0/token") &&
+      init.body instanceof URLSearchParams
+    ))
+      return inner(input, init);
     const form = init.body;
     await credentialsReady(credentials, c.keyVault.refreshMinutes);
     const order = credentialOrder(credentials);
@@ -70,7 +75,13 @@ function entraProvider(c: PortalConfig) {
       recordTokenRequest("sign-in", response.status < 300 ? "issued" : response.status < 500 ? "refused" : "error");
       const next = order[index + 1] ?? null;
       if (response.status !== 400 && response.status !== 401) return response;
-      const detail = parseEntraErrorBody(response.status, await response.clone().json().catch(() => null));
+      const detail = parseEntraErrorBody(
+        response.status,
+        await response
+          .clone()
+          .json()
+          .catch(() => null),
+      );
       const { credentialRejected } = await import("@/lib/entra/msal");
       if (!(await credentialRejected(credential, detail, next, "sign-in")) || !next) return response;
     }
@@ -79,7 +90,12 @@ function entraProvider(c: PortalConfig) {
   return [provider];
 }
 
-async function withCredential(c: PortalConfig, form: URLSearchParams, known: KnownCredential, audience: string): Promise<URLSearchParams> {
+async function withCredential(
+  c: PortalConfig,
+  form: URLSearchParams,
+  known: KnownCredential,
+  audience: string,
+): Promise<URLSearchParams> {
   const body = new URLSearchParams(form);
   for (const name of ["client_secret", "client_assertion", "client_assertion_type"]) body.delete(name);
   if (known.credential.kind === "secret") {
@@ -87,7 +103,12 @@ async function withCredential(c: PortalConfig, form: URLSearchParams, known: Kno
   } else {
     body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
     // A managed identity's token (federated credential, lib/entra/managed-identity.ts) or a certificate's own assertion.
-    body.set("client_assertion", known.credential.kind === "managed-identity" ? await federatedAssertion(known.credential.clientId) : await clientAssertion(c, known.credential, audience));
+    body.set(
+      "client_assertion",
+      known.credential.kind === "managed-identity"
+        ? await federatedAssertion(known.credential.clientId)
+        : await clientAssertion(c, known.credential, audience),
+    );
   }
   return body;
 }
@@ -136,7 +157,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
             c.sessionMaxAgeSeconds,
           );
           // The organisation's name from Microsoft Graph, once per tenant; the sign-in does not wait for it.
-          if (decision.kind === "customer") resolveOrganisationNameInBackground(systemScope(decision.tenantId, "organisation name"));
+          if (decision.kind === "customer")
+            resolveOrganisationNameInBackground(systemScope(decision.tenantId, "organisation name"));
           // Keep the cookie small and free of personal data beyond what next-auth stores by default.
           delete token.picture;
         }

@@ -13,21 +13,32 @@ const noStore = { "Cache-Control": "no-store" };
 
 /** The sign-in page, coming back to `returnTo` (a path of this portal). */
 function toSignIn(request: NextRequest, returnTo: string): NextResponse {
-  return NextResponse.redirect(new URL(`/signin?returnTo=${encodeURIComponent(returnTo)}`, request.nextUrl.origin), 303);
+  return NextResponse.redirect(
+    new URL(`/signin?returnTo=${encodeURIComponent(returnTo)}`, request.nextUrl.origin),
+    303,
+  );
 }
 
 /**
  * The console's routes: 401 signed out, 403 without the support role (JSON). With `signIn`, a person following a
  * link while signed out is sent to sign in instead, and comes back to the address they asked for.
  */
-export async function staffForRoute(role: "operator" | "admin" = "operator", { signIn }: { signIn?: NextRequest } = {}): Promise<RouteAccess<StaffSession>> {
+export async function staffForRoute(
+  role: "operator" | "admin" = "operator",
+  { signIn }: { signIn?: NextRequest } = {},
+): Promise<RouteAccess<StaffSession>> {
   const session = await currentSession();
   if (!session) {
     if (signIn) return { response: toSignIn(signIn, `${signIn.nextUrl.pathname}${signIn.nextUrl.search}`) };
     return { response: NextResponse.json({ error: "Sign in first." }, { status: 401, headers: noStore }) };
   }
   if (!isStaffWith(session, role)) {
-    return { response: NextResponse.json({ error: "The support console needs a support role in the vendor's tenant." }, { status: 403, headers: noStore }) };
+    return {
+      response: NextResponse.json(
+        { error: "The support console needs a support role in the vendor's tenant." },
+        { status: 403, headers: noStore },
+      ),
+    };
   }
   return { session: session as StaffSession };
 }
@@ -52,6 +63,7 @@ export async function customerAdminForRoute(
 ): Promise<RouteAccess<CustomerSession>> {
   const session = asCustomer(await currentSession());
   if (!session) return { response: toSignIn(request, returnTo) };
-  if (!session.tenantAdmin) return { response: plainPage(request, 403, "Only your organisation's administrators can do this", refusal, back) };
+  if (!session.tenantAdmin)
+    return { response: plainPage(request, 403, "Only your organisation's administrators can do this", refusal, back) };
   return { session };
 }

@@ -27,7 +27,8 @@ const reference = z.object({
 });
 export type OriginReference = z.infer<typeof reference>;
 
-const mac = (payload: string, secret: string) => createHmac("sha256", secret).update(`${ORIGIN_COOKIE}:${payload}`).digest();
+const mac = (payload: string, secret: string) =>
+  createHmac("sha256", secret).update(`${ORIGIN_COOKIE}:${payload}`).digest();
 
 export function sealOriginReference(value: OriginReference, secret: string): string {
   const payload = Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -60,7 +61,10 @@ export async function rememberSignInOrigin(source: string | null, invitationToke
   // Only a live invitation is worth remembering; anything else makes this a direct sign-up anyway.
   const invitation =
     invitationToken && INVITATION_TOKEN.test(invitationToken)
-      ? await db().invitation.findFirst({ where: { tokenHash: hashToken(invitationToken), ...liveInvitation, expiresAt: { gt: new Date() } }, select: { id: true } })
+      ? await db().invitation.findFirst({
+          where: { tokenHash: hashToken(invitationToken), ...liveInvitation, expiresAt: { gt: new Date() } },
+          select: { id: true },
+        })
       : null;
   if (!validSource && !invitation) {
     // Nothing to carry: drop what an earlier, abandoned sign-in may have left.
@@ -68,7 +72,11 @@ export async function rememberSignInOrigin(source: string | null, invitationToke
     return;
   }
   const exp = Math.floor(Date.now() / 1000) + MAX_AGE_SECONDS;
-  jar.set(name, sealOriginReference({ source: validSource, invitationId: invitation?.id ?? null, exp }, c.sessionSecret), { ...cookieFlags(secure), maxAge: MAX_AGE_SECONDS });
+  jar.set(
+    name,
+    sealOriginReference({ source: validSource, invitationId: invitation?.id ?? null, exp }, c.sessionSecret),
+    { ...cookieFlags(secure), maxAge: MAX_AGE_SECONDS },
+  );
 }
 
 export async function readSignInOrigin(): Promise<SignInOrigin> {

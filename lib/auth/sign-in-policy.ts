@@ -21,7 +21,12 @@ export type SignInPolicy = {
 };
 
 export function decideSignIn(claims: Readonly<Record<string, unknown>>, policy: SignInPolicy): SignInDecision {
-  if (typeof claims.tid !== "string" || !GUID.test(claims.tid) || typeof claims.oid !== "string" || !GUID.test(claims.oid)) {
+  if (
+    typeof claims.tid !== "string" ||
+    !GUID.test(claims.tid) ||
+    typeof claims.oid !== "string" ||
+    !GUID.test(claims.oid)
+  ) {
     return { allowed: false, reason: "missing-claims" };
   }
   const tenantId = claims.tid.toLowerCase();
@@ -45,7 +50,12 @@ export function decideSignIn(claims: Readonly<Record<string, unknown>>, policy: 
  * positive number, or lies in the future beyond five minutes of clock skew, is not believed.
  */
 export function authenticatedAt(authTime: unknown, now = new Date()): Date {
-  if (typeof authTime === "number" && Number.isFinite(authTime) && authTime > 0 && authTime * 1000 <= now.getTime() + 5 * 60_000) {
+  if (
+    typeof authTime === "number" &&
+    Number.isFinite(authTime) &&
+    authTime > 0 &&
+    authTime * 1000 <= now.getTime() + 5 * 60_000
+  ) {
     return new Date(Math.min(authTime * 1000, now.getTime()));
   }
   return now;

@@ -42,4 +42,3 @@ export function validatedAction<Args extends z.ZodTuple, Session, Result>(
     return run(session, parsed.data);
   };
 }
-

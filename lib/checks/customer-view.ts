@@ -10,9 +10,15 @@ import type { CustomerCheck } from "@/lib/data/checks";
 
 type StoredStep = { name: string; diagnosis: string | null; customerCause: string | null; result: unknown };
 
-export function customerStepView<S extends StoredStep>(step: S): Omit<S, "diagnosis" | "result"> & { result: StepResult | null; whoCanFix: string | null } {
+export function customerStepView<S extends StoredStep>(
+  step: S,
+): Omit<S, "diagnosis" | "result"> & { result: StepResult | null; whoCanFix: string | null } {
   const { diagnosis, result, ...rest } = step;
-  return { ...rest, result: readStepResult(step.name, result), whoCanFix: step.customerCause ? whoCanFix(diagnosis, config()) : null };
+  return {
+    ...rest,
+    result: readStepResult(step.name, result),
+    whoCanFix: step.customerCause ? whoCanFix(diagnosis, config()) : null,
+  };
 }
 
 export function customerCheckView<C extends Pick<CustomerCheck, "steps">>(check: C) {

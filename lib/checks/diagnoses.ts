@@ -24,7 +24,8 @@ export type Diagnosis = {
 
 export type DiagnosisContext = { branding: PortalConfig["branding"]; roleName: string; clientId: string | null };
 
-const PPAC_ENVIRONMENT = "Power Platform admin center → Environments → this environment → Settings → Users + permissions";
+const PPAC_ENVIRONMENT =
+  "Power Platform admin center → Environments → this environment → Settings → Users + permissions";
 
 function vendorSide(c: DiagnosisContext, microsoftCode: string | null, what: string): Diagnosis {
   const b = c.branding;
@@ -126,7 +127,8 @@ export function diagnoseTokenFailure(c: DiagnosisContext, entra: EntraErrorDetai
       return {
         id: "no-dataverse-in-tenant",
         microsoftCode,
-        cause: "Your organisation's tenant has no Dataverse (Dynamics 365) service, so Microsoft will not issue a token for it.",
+        cause:
+          "Your organisation's tenant has no Dataverse (Dynamics 365) service, so Microsoft will not issue a token for it.",
         fix: "Make sure the environment URL belongs to this organisation, and that Dataverse or Dynamics 365 is provisioned in the tenant (Power Platform admin center → Environments).",
         vendorFault: false,
       };
@@ -139,7 +141,8 @@ export function diagnoseTokenFailure(c: DiagnosisContext, entra: EntraErrorDetai
         vendorFault: false,
       };
     default:
-      if (entra?.error === "invalid_client" || entra?.error === "unauthorized_client") return vendorSide(c, microsoftCode, entra.description ?? "the app could not authenticate");
+      if (entra?.error === "invalid_client" || entra?.error === "unauthorized_client")
+        return vendorSide(c, microsoftCode, entra.description ?? "the app could not authenticate");
       if (!entra) return unexpected(c);
       return {
         id: "token-refused",
@@ -154,10 +157,19 @@ export function diagnoseTokenFailure(c: DiagnosisContext, entra: EntraErrorDetai
 /** "prvReadUser" → Read on the User table, in the words of the security role editor. */
 function privilegeInRoleEditor(name: string): { verb: string; table: string } {
   const match = /^prv(Create|Read|Write|Delete|AppendTo|Append|Assign|Share)(\w+)$/i.exec(name);
-  const tables: Record<string, string> = { user: "User", role: "Security Role", account: "Account", contact: "Contact", businessunit: "Business Unit" };
+  const tables: Record<string, string> = {
+    user: "User",
+    role: "Security Role",
+    account: "Account",
+    contact: "Contact",
+    businessunit: "Business Unit",
+  };
   if (!match) return { verb: "the privilege", table: name };
   const verb = match[1]!;
-  return { verb: verb.charAt(0).toUpperCase() + verb.slice(1).toLowerCase(), table: tables[match[2]!.toLowerCase()] ?? match[2]! };
+  return {
+    verb: verb.charAt(0).toUpperCase() + verb.slice(1).toLowerCase(),
+    table: tables[match[2]!.toLowerCase()] ?? match[2]!,
+  };
 }
 
 /** The fix for privileges the role must grant: where to set each one, at which level. */
@@ -169,8 +181,14 @@ export function grantPrivilegesFix(c: DiagnosisContext, privileges: RequiredPriv
   return `${PPAC_ENVIRONMENT} → Security roles → "${c.roleName}" → set ${settings.join("; ")} → Save. Or choose “Set it up for me” on this environment's page: it shows what differs and, once you approve, sets the role to exactly these privileges.`;
 }
 
-export function privilegesMissing(c: DiagnosisContext, missing: Array<RequiredPrivilege & { held: PrivilegeDepth | null }>, microsoftCode: string | null = null): Diagnosis {
-  const list = missing.map((p) => `${describePrivilege(p)}${p.held ? `, held only at ${DEPTH_LABELS[p.held]} level` : ""}`);
+export function privilegesMissing(
+  c: DiagnosisContext,
+  missing: Array<RequiredPrivilege & { held: PrivilegeDepth | null }>,
+  microsoftCode: string | null = null,
+): Diagnosis {
+  const list = missing.map(
+    (p) => `${describePrivilege(p)}${p.held ? `, held only at ${DEPTH_LABELS[p.held]} level` : ""}`,
+  );
   return {
     id: "privileges-missing",
     microsoftCode,
@@ -243,9 +261,17 @@ export function unexpected(c: DiagnosisContext): Diagnosis {
 }
 
 /** What a 403 0x80040220 says: which privilege is missing, or (SecLib::AccessCheckEx) a depth too shallow for a record. */
-export type PrivilegeRefusal = { kind: "missing"; privilege: string; roleCount: number | null } | { kind: "too-shallow"; objectTypeCode: number | null };
+export type PrivilegeRefusal =
+  | { kind: "missing"; privilege: string; roleCount: number | null }
+  | { kind: "too-shallow"; objectTypeCode: number | null };
 
-const OTC_PRIVILEGE: Record<number, string> = { 1: "prvReadAccount", 2: "prvReadContact", 8: "prvReadUser", 10: "prvReadBusinessUnit", 1036: "prvReadRole" };
+const OTC_PRIVILEGE: Record<number, string> = {
+  1: "prvReadAccount",
+  2: "prvReadContact",
+  8: "prvReadUser",
+  10: "prvReadBusinessUnit",
+  1036: "prvReadRole",
+};
 
 export function privilegeRefusal(error: unknown): PrivilegeRefusal | null {
   if (!(error instanceof DataverseError) || error.code !== "0x80040220") return null;
@@ -260,14 +286,34 @@ export function privilegeRefusal(error: unknown): PrivilegeRefusal | null {
 }
 
 /** The required privilege (with its depth) a refusal is about, from the configured list. */
-export function requiredPrivilegeFor(refusal: PrivilegeRefusal, required: RequiredPrivilege[]): RequiredPrivilege | null {
-  const name = refusal.kind === "missing" ? refusal.privilege : refusal.objectTypeCode !== null ? OTC_PRIVILEGE[refusal.objectTypeCode] : undefined;
+export function requiredPrivilegeFor(
+  refusal: PrivilegeRefusal,
+  required: RequiredPrivilege[],
+): RequiredPrivilege | null {
+  const name =
+    refusal.kind === "missing"
+      ? refusal.privilege
+      : refusal.objectTypeCode !== null
+        ? OTC_PRIVILEGE[refusal.objectTypeCode]
+        : undefined;
   if (!name) return null;
   // Dataverse spells some privileges with the entity's logical name (prvReadaccount).
-  return required.find((p) => p.name.toLowerCase() === name.toLowerCase()) ?? { name: name.replace(/^prv(Read|Write|Create|Delete)(\w)/, (_m, v: string, c: string) => `prv${v}${c.toUpperCase()}`), depth: "Global" };
+  return (
+    required.find((p) => p.name.toLowerCase() === name.toLowerCase()) ?? {
+      name: name.replace(
+        /^prv(Read|Write|Create|Delete)(\w)/,
+        (_m, v: string, c: string) => `prv${v}${c.toUpperCase()}`,
+      ),
+      depth: "Global",
+    }
+  );
 }
 
-export function diagnoseDataverseFailure(c: DiagnosisContext, required: RequiredPrivilege[], error: unknown): Diagnosis {
+export function diagnoseDataverseFailure(
+  c: DiagnosisContext,
+  required: RequiredPrivilege[],
+  error: unknown,
+): Diagnosis {
   if (error instanceof OutboundError) return unreachable("dataverse", error);
   if (error instanceof DataverseProtocolError) {
     return {
@@ -286,7 +332,8 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
     return {
       id: "token-rejected",
       microsoftCode,
-      cause: "Dataverse rejected the app's sign-in token: the environment does not accept tokens issued for your tenant.",
+      cause:
+        "Dataverse rejected the app's sign-in token: the environment does not accept tokens issued for your tenant.",
       fix: "Make sure this environment belongs to the same Microsoft Entra ID tenant you signed in with. If it moved tenants, remove it here and register it again.",
       vendorFault: false,
     };
@@ -320,7 +367,8 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
       vendorFault: false,
     };
   }
-  if (error.code === "0x8004430d" || (error.status === 403 && /disabled/i.test(message))) return applicationUserDisabled(c, microsoftCode);
+  if (error.code === "0x8004430d" || (error.status === 403 && /disabled/i.test(message)))
+    return applicationUserDisabled(c, microsoftCode);
   const refusal = privilegeRefusal(error);
   if (refusal) {
     const privilege = requiredPrivilegeFor(refusal, required);
@@ -343,7 +391,13 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
     };
   }
   if (error.status === 404) {
-    return { id: "not-found", microsoftCode, cause: "Dataverse did not find what the check asked for in this environment.", fix: "Check that the environment URL is right and the environment still exists.", vendorFault: false };
+    return {
+      id: "not-found",
+      microsoftCode,
+      cause: "Dataverse did not find what the check asked for in this environment.",
+      fix: "Check that the environment URL is right and the environment still exists.",
+      vendorFault: false,
+    };
   }
   return {
     id: "dataverse-refused",
@@ -355,7 +409,8 @@ export function diagnoseDataverseFailure(c: DiagnosisContext, required: Required
 }
 
 /** Who, in the customer's organisation (or at the vendor), can fix a diagnosis — the customer's words. */
-export const ENVIRONMENT_ADMINISTRATORS = "A System Administrator of this environment, or a Power Platform administrator (who can make themselves System Administrator of it)";
+export const ENVIRONMENT_ADMINISTRATORS =
+  "A System Administrator of this environment, or a Power Platform administrator (who can make themselves System Administrator of it)";
 const CONSENT_ADMINISTRATORS = "A Global Administrator or Cloud Application Administrator of your organisation";
 
 export function whoCanFix(diagnosisId: string | null, c: Pick<DiagnosisContext, "branding">): string {
@@ -386,7 +441,12 @@ export function whoCanFix(diagnosisId: string | null, c: Pick<DiagnosisContext, 
 }
 
 /** The diagnoses "Set it up for me" fixes: it creates what is missing and, once approved, mends what differs. */
-const FIXED_BY_SETUP = new Set(["application-user-missing", "application-user-disabled", "role-missing", "privileges-missing"]);
+const FIXED_BY_SETUP = new Set([
+  "application-user-missing",
+  "application-user-disabled",
+  "role-missing",
+  "privileges-missing",
+]);
 
 export function setupFixes(diagnosisId: string | null): boolean {
   return diagnosisId !== null && FIXED_BY_SETUP.has(diagnosisId);

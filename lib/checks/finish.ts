@@ -14,23 +14,52 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * Ends a check in one transaction, then hands what changed to lib/events (never on every run: only a health
  * transition is told). Throws only when the database did.
  */
-export async function finishCheck(scope: TenantScope, checkId: string, summary: CheckSummary, lastSteps: StepRecord[] = []): Promise<CheckEnd> {
+export async function finishCheck(
+  scope: TenantScope,
+  checkId: string,
+  summary: CheckSummary,
+  lastSteps: StepRecord[] = [],
+): Promise<CheckEnd> {
   const { applicationUserId, ...result } = summary;
   const finishedAt = new Date();
   const end = await inCheckEndTransaction(scope, async (rows) => {
     const check = await rows.endCheck(checkId, result, lastSteps, finishedAt);
-    const health = await environmentHealth(rows, scope.tenantId, check.environmentId, checkId, { ...result, startedAt: check.startedAt }, finishedAt);
-    const latest = { latestCheckOutcome: result.outcome, latestCheckAt: check.startedAt, latestFailingStep: result.failingStep };
-    await rows.writeEnvironment(check.environmentId, { latestCheckId: checkId, ...latest, ...(applicationUserId ? { applicationUserId } : {}), ...health.data });
+    const health = await environmentHealth(
+      rows,
+      scope.tenantId,
+      check.environmentId,
+      checkId,
+      { ...result, startedAt: check.startedAt },
+      finishedAt,
+    );
+    const latest = {
+      latestCheckOutcome: result.outcome,
+      latestCheckAt: check.startedAt,
+      latestFailingStep: result.failingStep,
+    };
+    await rows.writeEnvironment(check.environmentId, {
+      latestCheckId: checkId,
+      ...latest,
+      ...(applicationUserId ? { applicationUserId } : {}),
+      ...health.data,
+    });
     await rows.rollUpTenant(finishedAt);
     // The health change is written before the check's end, so the end stays the newest event of the check.
     let consentRevoked = false;
     const t = health.transition;
     if (t) {
       if (t.consentRemoved) consentRevoked = await rows.revokeConsent(checkId);
-      await rows.audit(`environment.${t.kind}`, { type: "environment", id: t.environmentId }, { checkId, from: t.from, to: t.to, cause: t.causeId });
+      await rows.audit(
+        `environment.${t.kind}`,
+        { type: "environment", id: t.environmentId },
+        { checkId, from: t.from, to: t.to, cause: t.causeId },
+      );
     }
-    await rows.audit("check.finished", { type: "check", id: checkId }, { outcome: result.outcome, failingStep: result.failingStep });
+    await rows.audit(
+      "check.finished",
+      { type: "check", id: checkId },
+      { outcome: result.outcome, failingStep: result.failingStep },
+    );
     return { transition: t, consentRevoked };
   });
   await checkFinished(end);
@@ -47,9 +76,19 @@ async function environmentHealth(
   now: Date,
 ): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
   if (result.outcome === "RUNNING") return { data: {}, transition: null };
-  const { environment: env, tenant, decidingStep: step } = await rows.healthFacts(environmentId, checkId, result.outcome, result.failingStep);
+  const {
+    environment: env,
+    tenant,
+    decidingStep: step,
+  } = await rows.healthFacts(environmentId, checkId, result.outcome, result.failingStep);
   const change = nextHealth(
-    { health: env.health, brokenSince: env.brokenSince, healthCause: env.healthCause, healthCauseId: env.healthCauseId, lastVerifiedAt: env.lastVerifiedAt },
+    {
+      health: env.health,
+      brokenSince: env.brokenSince,
+      healthCause: env.healthCause,
+      healthCauseId: env.healthCauseId,
+      lastVerifiedAt: env.lastVerifiedAt,
+    },
     {
       outcome: result.outcome,
       startedAt: result.startedAt,

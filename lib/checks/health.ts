@@ -44,7 +44,14 @@ export type CheckResultForHealth = {
 export type HealthChange = {
   next: HealthRecord & { healthChangedAt: Date | null };
   /** Set when the change is one people are told about. */
-  transition: { kind: TransitionKind; from: HealthState | null; to: HealthState; cause: string | null; causeId: string | null; consentRemoved: boolean } | null;
+  transition: {
+    kind: TransitionKind;
+    from: HealthState | null;
+    to: HealthState;
+    cause: string | null;
+    causeId: string | null;
+    consentRemoved: boolean;
+  } | null;
 };
 
 /** The customer's words for consent removed: not an error of ours, and what to do about it. */
@@ -55,10 +62,20 @@ export function consentRemovedHealthCause(appName: string): string {
 export function consentRemoved(result: CheckResultForHealth): boolean {
   // The check's fresh token request found the consent gone (lib/entra/consent-proof.ts).
   if (result.diagnosis === CONSENT_REMOVED) return true;
-  return result.consentWasVerified && result.outcome === "FAILED" && result.errorCode !== null && NO_SERVICE_PRINCIPAL.has(result.errorCode);
+  return (
+    result.consentWasVerified &&
+    result.outcome === "FAILED" &&
+    result.errorCode !== null &&
+    NO_SERVICE_PRINCIPAL.has(result.errorCode)
+  );
 }
 
-export function nextHealth(previous: HealthRecord, result: CheckResultForHealth, appName: string, now = new Date()): HealthChange {
+export function nextHealth(
+  previous: HealthRecord,
+  result: CheckResultForHealth,
+  appName: string,
+  now = new Date(),
+): HealthChange {
   const removed = consentRemoved(result);
   const passing = result.outcome === "FAILED" && !removed && PASSING_CAUSES.has(result.diagnosis ?? "");
   // A passing failure (throttled, Microsoft unreachable) neither breaks nor mends a broken environment.
@@ -67,13 +84,21 @@ export function nextHealth(previous: HealthRecord, result: CheckResultForHealth,
   }
   const lasting = removed || (result.outcome === "FAILED" && !PASSING_CAUSES.has(result.diagnosis ?? ""));
   const workedBefore = previous.lastVerifiedAt !== null;
-  const to: HealthState = lasting ? "BROKEN" : result.outcome === "PASSED" ? (previous.health === "BROKEN" && workedBefore ? "RECOVERED" : "HEALTHY") : "DEGRADED";
-  const cause = to === "HEALTHY" || to === "RECOVERED" ? null : removed ? consentRemovedHealthCause(appName) : result.cause;
+  const to: HealthState = lasting
+    ? "BROKEN"
+    : result.outcome === "PASSED"
+      ? previous.health === "BROKEN" && workedBefore
+        ? "RECOVERED"
+        : "HEALTHY"
+      : "DEGRADED";
+  const cause =
+    to === "HEALTHY" || to === "RECOVERED" ? null : removed ? consentRemovedHealthCause(appName) : result.cause;
   const causeId = to === "HEALTHY" || to === "RECOVERED" ? null : removed ? CONSENT_REMOVED : result.diagnosis;
   const from = previous.health;
   const next = {
     health: to,
-    brokenSince: to === "BROKEN" ? (from === "BROKEN" && previous.brokenSince ? previous.brokenSince : result.startedAt) : null,
+    brokenSince:
+      to === "BROKEN" ? (from === "BROKEN" && previous.brokenSince ? previous.brokenSince : result.startedAt) : null,
     healthCause: cause,
     healthCauseId: causeId,
     lastVerifiedAt: result.outcome === "FAILED" ? previous.lastVerifiedAt : result.startedAt,

@@ -18,7 +18,11 @@ export { CheckInterrupted, type CheckTarget };
  * the check this run started (`checkId`, or a SCHEDULED check still RUNNING that started after `since`) and begins
  * that one again, so a scheduled run makes exactly one check whatever the database did.
  */
-export type ScheduledAttempt = { since: Date; checkId?: string; /** Counted by the caller, the first attempt included. */ tries: number };
+export type ScheduledAttempt = {
+  since: Date;
+  checkId?: string;
+  /** Counted by the caller, the first attempt included. */ tries: number;
+};
 
 export type ScheduledLaunch = { ran: false; reason: "running" } | { ran: true; checkId: string; outcome: CheckOutcome };
 
@@ -32,9 +36,23 @@ type How = { kind: "background" } | { kind: "inline" } | { kind: "scheduled"; at
  * (lib/recheck/index.ts waits for the database and calls again with the same attempt); a check already
  * running is this interval's check too.
  */
-export function launchCheck(scope: TenantScope, target: CheckTarget, trigger: Exclude<CheckTrigger, "SCHEDULED">): Promise<string>;
-export function launchCheck(scope: TenantScope, target: CheckTarget, trigger: "SCHEDULED", attempt: ScheduledAttempt): Promise<ScheduledLaunch>;
-export async function launchCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, attempt?: ScheduledAttempt): Promise<string | ScheduledLaunch> {
+export function launchCheck(
+  scope: TenantScope,
+  target: CheckTarget,
+  trigger: Exclude<CheckTrigger, "SCHEDULED">,
+): Promise<string>;
+export function launchCheck(
+  scope: TenantScope,
+  target: CheckTarget,
+  trigger: "SCHEDULED",
+  attempt: ScheduledAttempt,
+): Promise<ScheduledLaunch>;
+export async function launchCheck(
+  scope: TenantScope,
+  target: CheckTarget,
+  trigger: CheckTrigger,
+  attempt?: ScheduledAttempt,
+): Promise<string | ScheduledLaunch> {
   if (trigger === "SCHEDULED") {
     if (!attempt) throw new Error("a scheduled check is launched with its attempt");
     return launch(scope, target, trigger, { kind: "scheduled", attempt }) as Promise<ScheduledLaunch>;
@@ -43,13 +61,18 @@ export async function launchCheck(scope: TenantScope, target: CheckTarget, trigg
 }
 
 /** Starts and runs a check to its end, beside any other (scripts, tests, the benchmark). */
-export async function runCheck(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger): Promise<{ checkId: string; outcome: CheckOutcome }> {
+export async function runCheck(
+  scope: TenantScope,
+  target: CheckTarget,
+  trigger: CheckTrigger,
+): Promise<{ checkId: string; outcome: CheckOutcome }> {
   const launched = await launch(scope, target, trigger, { kind: "inline" });
   if (!("outcome" in launched)) throw new Error("an inline check always runs");
   return launched;
 }
 
-type Launched = { ran: false; reason: "running" } | { ran: true; checkId: string; outcome: CheckOutcome } | { checkId: string };
+type Launched =
+  { ran: false; reason: "running" } | { ran: true; checkId: string; outcome: CheckOutcome } | { checkId: string };
 
 async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, how: How): Promise<Launched> {
   const first = STEPS[0]!.name;
@@ -68,7 +91,10 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
   const { attempt } = how;
   // A later attempt of this run: the check an earlier attempt started (its row may exist even if the answer to
   // its INSERT was lost with the connection).
-  attempt.checkId ??= attempt.tries > 1 ? ((await interruptedCheckId(scope, target.environmentId, attempt.since)) ?? undefined) : undefined;
+  attempt.checkId ??=
+    attempt.tries > 1
+      ? ((await interruptedCheckId(scope, target.environmentId, attempt.since)) ?? undefined)
+      : undefined;
   let checkId = attempt.checkId;
   if (checkId) {
     const restart = await restartCheck(scope, checkId, first, "the portal's database was unavailable during the check");

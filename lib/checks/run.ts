@@ -14,7 +14,20 @@ import "server-only";
 import { logger } from "@/lib/log";
 import { unexpected } from "@/lib/checks/diagnoses";
 import { storedStepResult, storedVendorDetail } from "@/lib/checks/step-results";
-import { blockingStep, PENDING, STEPS, vendorDetailOf, type StepContext, type Accounts, type CheckFacts, type Fetched, type StepVerdict, type SystemUser, type UserPrivileges, type WhoAmI } from "@/lib/checks/steps";
+import {
+  blockingStep,
+  PENDING,
+  STEPS,
+  vendorDetailOf,
+  type StepContext,
+  type Accounts,
+  type CheckFacts,
+  type Fetched,
+  type StepVerdict,
+  type SystemUser,
+  type UserPrivileges,
+  type WhoAmI,
+} from "@/lib/checks/steps";
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { finishCheck } from "@/lib/checks/finish";
@@ -34,7 +47,8 @@ export type CheckTarget = { environmentId: string; environmentUrl: string };
 const MAX_RETRY_AFTER_SECONDS = 20;
 const MAX_THROTTLE_RETRIES = 2;
 
-const USER_QUERY = "?$select=systemuserid,fullname,applicationid,isdisabled,accessmode&$expand=systemuserroles_association($select=roleid,name)";
+const USER_QUERY =
+  "?$select=systemuserid,fullname,applicationid,isdisabled,accessmode&$expand=systemuserroles_association($select=roleid,name)";
 const SAMPLE_READ = "accounts?$select=name&$orderby=name%20asc&$top=3";
 
 /**
@@ -44,8 +58,14 @@ const SAMPLE_READ = "accounts?$select=name&$orderby=name%20asc&$top=3";
  * failure that is ours.
  */
 export class CheckInterrupted extends Error {
-  constructor(readonly checkId: string, cause: unknown) {
-    super(`The check ${checkId} was interrupted: the portal's database did not answer (${cause instanceof Error ? cause.message : String(cause)}).`, { cause });
+  constructor(
+    readonly checkId: string,
+    cause: unknown,
+  ) {
+    super(
+      `The check ${checkId} was interrupted: the portal's database did not answer (${cause instanceof Error ? cause.message : String(cause)}).`,
+      { cause },
+    );
   }
 }
 
@@ -128,7 +148,15 @@ class CheckRun {
       outcome: verdict.outcome,
       // The round trip's time goes to the first step it settled; the others were settled by the same answer.
       durationMs: verdict.outcome === "SKIPPED" ? 0 : Math.round(now - this.lastSettledAt),
-      ...(d ? { errorCode: d.microsoftCode, diagnosis: d.id, customerCause: d.cause, customerFix: d.fix, vendorFault: d.vendorFault } : {}),
+      ...(d
+        ? {
+            errorCode: d.microsoftCode,
+            diagnosis: d.id,
+            customerCause: d.cause,
+            customerFix: d.fix,
+            vendorFault: d.vendorFault,
+          }
+        : {}),
       ...(vendorDetail ? { vendorDetail } : {}),
       ...(result ? { result } : {}),
     });
@@ -173,28 +201,55 @@ async function withThrottleRetry<T>(run: CheckRun, call: () => Promise<T>): Prom
 function partOf<T>(answer: Fetched<BatchAnswer>, index: number): Fetched<T> {
   if (!answer.ok) return answer;
   const part = answer.value.parts[index];
-  if (!part) return { ok: false, error: new DataverseError(answer.value.status, null, "Dataverse stopped the batch before this request", null, null) };
+  if (!part)
+    return {
+      ok: false,
+      error: new DataverseError(
+        answer.value.status,
+        null,
+        "Dataverse stopped the batch before this request",
+        null,
+        null,
+      ),
+    };
   return part.error ? { ok: false, error: part.error } : { ok: true, value: part.body as T };
 }
 
 type Prerequisites = Awaited<ReturnType<typeof checkPrerequisites>>;
 
 /** Gathers every fact: the Dataverse round trips, and beside them the consent proof, awaited last. */
-async function gather(run: CheckRun, scope: TenantScope, target: CheckTarget, prerequisites: Promise<Prerequisites>): Promise<void> {
-  const proof: Promise<ConsentProof | null> = prerequisites.then((p) => (p.consentProven && config().entra.tenancy === "multi" ? proveConsent(scope.tenantId) : null));
+async function gather(
+  run: CheckRun,
+  scope: TenantScope,
+  target: CheckTarget,
+  prerequisites: Promise<Prerequisites>,
+): Promise<void> {
+  const proof: Promise<ConsentProof | null> = prerequisites.then((p) =>
+    p.consentProven && config().entra.tenancy === "multi" ? proveConsent(scope.tenantId) : null,
+  );
   // Known as soon as it arrives: a later round trip's settle uses it.
   void proof.then((p) => {
     run.facts.consent ??= p;
   });
   try {
-    await gatherFromDataverse(run, scope, target, prerequisites.then((p) => p.applicationUserId));
+    await gatherFromDataverse(
+      run,
+      scope,
+      target,
+      prerequisites.then((p) => p.applicationUserId),
+    );
   } finally {
     run.facts.consent ??= await proof;
   }
   return run.settle({ defer: true });
 }
 
-async function gatherFromDataverse(run: CheckRun, scope: TenantScope, target: CheckTarget, remembered: Promise<string | null>): Promise<void> {
+async function gatherFromDataverse(
+  run: CheckRun,
+  scope: TenantScope,
+  target: CheckTarget,
+  remembered: Promise<string | null>,
+): Promise<void> {
   const token = await withEntraErrorCapture(async () => {
     try {
       const value = await dataverseAppToken(scope.tenantId, target.environmentUrl);
@@ -211,12 +266,20 @@ async function gatherFromDataverse(run: CheckRun, scope: TenantScope, target: Ch
   // A cached token took no time worth showing: its step is written with the first round trip's.
   await run.settle({ defer: token.value.fromCache });
   const accessToken = token.value.accessToken;
-  const batch = (paths: string[]) => capture(() => withThrottleRetry(run, () => batchGet(target.environmentUrl, accessToken, paths, { continueOnError: true })));
+  const batch = (paths: string[]) =>
+    capture(() =>
+      withThrottleRetry(run, () => batchGet(target.environmentUrl, accessToken, paths, { continueOnError: true })),
+    );
   const knownUser = await remembered;
 
   if (knownUser) {
     const path = `systemusers(${knownUser})`;
-    const answer = await batch(["WhoAmI", `${path}${USER_QUERY}`, `${path}/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`, SAMPLE_READ]);
+    const answer = await batch([
+      "WhoAmI",
+      `${path}${USER_QUERY}`,
+      `${path}/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`,
+      SAMPLE_READ,
+    ]);
     run.facts.whoAmI = partOf<WhoAmI>(answer, 0);
     if (run.facts.whoAmI.ok && run.facts.whoAmI.value.UserId.toLowerCase() === knownUser.toLowerCase()) {
       run.facts.user = partOf<SystemUser>(answer, 1);
@@ -227,12 +290,18 @@ async function gatherFromDataverse(run: CheckRun, scope: TenantScope, target: Ch
     // WhoAmI names another user (the application user was recreated): ask again for that one.
     await run.settle({ defer: true });
   } else {
-    run.facts.whoAmI = await capture(() => withThrottleRetry(run, () => getJson<WhoAmI>(target.environmentUrl, accessToken, "WhoAmI")));
+    run.facts.whoAmI = await capture(() =>
+      withThrottleRetry(run, () => getJson<WhoAmI>(target.environmentUrl, accessToken, "WhoAmI")),
+    );
     await run.settle();
   }
   if (!run.facts.whoAmI?.ok) return run.settle({ defer: true });
   const path = `systemusers(${run.facts.whoAmI.value.UserId})`;
-  const answer = await batch([`${path}${USER_QUERY}`, `${path}/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`, SAMPLE_READ]);
+  const answer = await batch([
+    `${path}${USER_QUERY}`,
+    `${path}/Microsoft.Dynamics.CRM.RetrieveUserPrivileges`,
+    SAMPLE_READ,
+  ]);
   run.facts.user = partOf<SystemUser>(answer, 0);
   run.facts.privileges = partOf<UserPrivileges>(answer, 1);
   run.facts.accounts = partOf<Accounts>(answer, 2);
@@ -244,18 +313,39 @@ async function gatherFromDataverse(run: CheckRun, scope: TenantScope, target: Ch
  * Runs a started check to its end. Never throws and never leaves the check RUNNING while the database answers;
  * `interruptible`: when a write to the database failed, throws CheckInterrupted and leaves the check RUNNING.
  */
-export function executeCheck(scope: TenantScope, target: CheckTarget, checkId: string, options: { interruptible?: boolean; trigger?: CheckTrigger } = {}): Promise<CheckOutcome> {
+export function executeCheck(
+  scope: TenantScope,
+  target: CheckTarget,
+  checkId: string,
+  options: { interruptible?: boolean; trigger?: CheckTrigger } = {},
+): Promise<CheckOutcome> {
   // A span for the check (its steps and calls to Microsoft inside) and the check metrics (docs/operations.md).
-  return observeCheck({ tenantId: scope.tenantId, checkId, environmentId: target.environmentId, trigger: options.trigger ?? "UNKNOWN" }, () => runToEnd(scope, target, checkId, options));
+  return observeCheck(
+    { tenantId: scope.tenantId, checkId, environmentId: target.environmentId, trigger: options.trigger ?? "UNKNOWN" },
+    () => runToEnd(scope, target, checkId, options),
+  );
 }
 
-async function runToEnd(scope: TenantScope, target: CheckTarget, checkId: string, options: { interruptible?: boolean; trigger?: CheckTrigger }): Promise<CheckOutcome> {
+async function runToEnd(
+  scope: TenantScope,
+  target: CheckTarget,
+  checkId: string,
+  options: { interruptible?: boolean; trigger?: CheckTrigger },
+): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
-  const run = new CheckRun(scope, checkId, { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId, required: c.dataverse.rolePrivileges });
+  const run = new CheckRun(scope, checkId, {
+    branding: c.branding,
+    roleName: c.dataverse.roleName,
+    clientId: c.entra.clientId,
+    required: c.dataverse.rolePrivileges,
+  });
   let meter = { entra: 0, dataverse: 0, graph: 0 };
   try {
-    const prerequisites = checkPrerequisites(scope, target.environmentId).catch(() => ({ applicationUserId: null, consentProven: false }));
+    const prerequisites = checkPrerequisites(scope, target.environmentId).catch(() => ({
+      applicationUserId: null,
+      consentProven: false,
+    }));
     ({ meter } = await withRequestMeter(async () => {
       try {
         await gather(run, scope, target, prerequisites);
@@ -278,14 +368,23 @@ async function runToEnd(scope: TenantScope, target: CheckTarget, checkId: string
     dataverseRequests: meter.dataverse,
     applicationUserId: outcome !== "FAILED" && whoAmI?.ok ? whoAmI.value.UserId : null,
   };
-  recordCheckEnd(options.trigger, summary, run.settled.find((s) => s.name === summary.failingStep)?.verdict.diagnosis?.id ?? null);
+  recordCheckEnd(
+    options.trigger,
+    summary,
+    run.settled.find((s) => s.name === summary.failingStep)?.verdict.diagnosis?.id ?? null,
+  );
   try {
     await finishCheck(scope, checkId, summary, run.takeUnsaved());
   } catch (error) {
     if (options.interruptible) throw new CheckInterrupted(checkId, error);
-    logger().error({ checkId, err: error instanceof Error ? error.message : String(error) }, "connection check: could not record its end");
+    logger().error(
+      { checkId, err: error instanceof Error ? error.message : String(error) },
+      "connection check: could not record its end",
+    );
     // Still end it, without the steps that could not be written, so no page follows it forever.
-    await finishCheck(scope, checkId, { ...summary, outcome: "FAILED", applicationUserId: null }).catch(() => undefined);
+    await finishCheck(scope, checkId, { ...summary, outcome: "FAILED", applicationUserId: null }).catch(
+      () => undefined,
+    );
     return "FAILED";
   }
   return outcome;

@@ -12,7 +12,8 @@ import { isCheckStep, PRIVILEGE_DEPTHS, type CheckStepName } from "@/lib/checks/
 
 /** Retry-After waits Dataverse asked for (service protection): added to the result of the next step settled. */
 const throttledWaitsSeconds = z.array(z.number());
-const result = <T extends z.ZodRawShape>(fields: T) => z.strictObject({ ...fields, throttledWaitsSeconds: throttledWaitsSeconds.optional() });
+const result = <T extends z.ZodRawShape>(fields: T) =>
+  z.strictObject({ ...fields, throttledWaitsSeconds: throttledWaitsSeconds.optional() });
 
 /** Why the step did not run (any step can be skipped, e.g. after the check stopped early). */
 const skippedResult = result({ reason: z.string() });
@@ -20,7 +21,10 @@ const skippedResult = result({ reason: z.string() });
 const waitedResult = z.strictObject({ throttledWaitsSeconds });
 
 const tokenResult = result({ fromCache: z.boolean(), consentProven: z.literal(true).optional() });
-const whoAmIResult = z.union([result({ userId: z.string(), organizationId: z.string() }), result({ note: z.string() })]);
+const whoAmIResult = z.union([
+  result({ userId: z.string(), organizationId: z.string() }),
+  result({ note: z.string() }),
+]);
 const applicationUserResult = z.union([
   result({ systemUserId: z.string(), name: z.string().nullable(), accessMode: z.number().nullable() }),
   // Found and enabled by WhoAmI; its row could not be read for lack of a privilege.
@@ -59,9 +63,20 @@ const dataverseErrorDetail = z.strictObject({
   requestId: z.string().nullable(),
 });
 /** Dataverse's answer could not be read (DataverseProtocolError): the start of what came back. */
-const dataverseProtocolDetail = z.strictObject({ service: z.literal("dataverse"), httpStatus: z.number(), error: z.string(), message: z.string(), excerpt: z.string() });
+const dataverseProtocolDetail = z.strictObject({
+  service: z.literal("dataverse"),
+  httpStatus: z.number(),
+  error: z.string(),
+  message: z.string(),
+  excerpt: z.string(),
+});
 /** The portal's own error: its name, message and the top of its stack. */
-const portalErrorDetail = z.strictObject({ service: z.literal("portal"), error: z.string(), message: z.string(), stack: z.string().nullable() });
+const portalErrorDetail = z.strictObject({
+  service: z.literal("portal"),
+  error: z.string(),
+  message: z.string(),
+  stack: z.string().nullable(),
+});
 /** Something thrown that is not an Error. */
 const portalValueDetail = z.strictObject({ service: z.literal("portal"), message: z.string() });
 /** Entra ID's error answer (lib/entra/token-errors.ts EntraErrorDetail). */
@@ -83,7 +98,12 @@ export type ErrorDetail = z.infer<typeof errorDetail>;
 /** Which request failed, when it was not the step's own: the consent proof's fresh token. */
 const request = { request: z.string() };
 /** The consent proof's token was issued without the app's permission in it: consent was removed. */
-const consentNotInTokenDetail = z.strictObject({ service: z.literal("entra"), ...request, tokenIssued: z.literal(true), adminPermissionInToken: z.literal(false) });
+const consentNotInTokenDetail = z.strictObject({
+  service: z.literal("entra"),
+  ...request,
+  tokenIssued: z.literal(true),
+  adminPermissionInToken: z.literal(false),
+});
 const tokenDetail = z.union([
   entraErrorDetail,
   errorDetail,
@@ -104,7 +124,9 @@ const applicationUserDetail = z.union([
 const privilegesDetail = z.union([
   errorDetail,
   z.strictObject({
-    missing: z.array(z.strictObject({ name: z.string(), depth: z.enum(PRIVILEGE_DEPTHS), held: z.enum(PRIVILEGE_DEPTHS).nullable() })),
+    missing: z.array(
+      z.strictObject({ name: z.string(), depth: z.enum(PRIVILEGE_DEPTHS), held: z.enum(PRIVILEGE_DEPTHS).nullable() }),
+    ),
     heldCount: z.number(),
   }),
 ]);
@@ -152,6 +174,12 @@ export function readVendorDetail(name: string, stored: unknown): VendorDetail | 
 }
 
 /** A step row read for support staff, its result and vendor detail typed (or null, as above). */
-export function readSupportStep<S extends { name: string; result: unknown; vendorDetail: unknown }>(step: S): Omit<S, "result" | "vendorDetail"> & { result: StepResult | null; vendorDetail: VendorDetail | null } {
-  return { ...step, result: readStepResult(step.name, step.result), vendorDetail: readVendorDetail(step.name, step.vendorDetail) };
+export function readSupportStep<S extends { name: string; result: unknown; vendorDetail: unknown }>(
+  step: S,
+): Omit<S, "result" | "vendorDetail"> & { result: StepResult | null; vendorDetail: VendorDetail | null } {
+  return {
+    ...step,
+    result: readStepResult(step.name, step.result),
+    vendorDetail: readVendorDetail(step.name, step.vendorDetail),
+  };
 }

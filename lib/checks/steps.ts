@@ -22,7 +22,16 @@ import {
   type DiagnosisContext,
 } from "@/lib/checks/diagnoses";
 import type { ErrorDetail, StepResult, VendorDetail } from "@/lib/checks/step-results";
-import { CHECK_STEPS, depthReaches, describePrivilege, PRIVILEGE_DEPTHS, skipReason, type CheckStepName, type PrivilegeDepth, type RequiredPrivilege } from "@/lib/checks/vocabulary";
+import {
+  CHECK_STEPS,
+  depthReaches,
+  describePrivilege,
+  PRIVILEGE_DEPTHS,
+  skipReason,
+  type CheckStepName,
+  type PrivilegeDepth,
+  type RequiredPrivilege,
+} from "@/lib/checks/vocabulary";
 import { DataverseError, DataverseProtocolError } from "@/lib/dataverse/web-api";
 import { consentGone, NO_SERVICE_PRINCIPAL_CODES, type ConsentProof } from "@/lib/entra/consent-proof";
 import type { EntraErrorDetail } from "@/lib/entra/token-errors";
@@ -76,15 +85,42 @@ type Evaluate = (facts: CheckFacts, ctx: StepContext) => StepVerdict | typeof PE
 /** What support staff see of an error: Microsoft's identifiers and message, never a token. */
 export function vendorDetailOf(error: unknown): ErrorDetail {
   if (error instanceof DataverseError) {
-    return { service: "dataverse", httpStatus: error.status, code: error.code, message: error.serverMessage, retryAfterSeconds: error.retryAfterSeconds, requestId: error.requestId };
+    return {
+      service: "dataverse",
+      httpStatus: error.status,
+      code: error.code,
+      message: error.serverMessage,
+      retryAfterSeconds: error.retryAfterSeconds,
+      requestId: error.requestId,
+    };
   }
-  if (error instanceof DataverseProtocolError) return { service: "dataverse", httpStatus: error.httpStatus, error: error.name, message: error.message, excerpt: error.excerpt };
-  if (error instanceof Error) return { service: "portal", error: error.name, message: error.message, stack: error.stack?.split("\n").slice(0, 6).join("\n") ?? null };
+  if (error instanceof DataverseProtocolError)
+    return {
+      service: "dataverse",
+      httpStatus: error.httpStatus,
+      error: error.name,
+      message: error.message,
+      excerpt: error.excerpt,
+    };
+  if (error instanceof Error)
+    return {
+      service: "portal",
+      error: error.name,
+      message: error.message,
+      stack: error.stack?.split("\n").slice(0, 6).join("\n") ?? null,
+    };
   return { service: "portal", message: String(error) };
 }
 
-const skipped = (ctx: StepContext): StepVerdict => ({ outcome: "SKIPPED", result: { reason: skipReason(ctx.blockedBy ?? "unexpected") } });
-const failed = (diagnosis: Diagnosis, error?: unknown): StepVerdict => ({ outcome: "FAILED", diagnosis, ...(error !== undefined ? { vendorDetail: vendorDetailOf(error) } : {}) });
+const skipped = (ctx: StepContext): StepVerdict => ({
+  outcome: "SKIPPED",
+  result: { reason: skipReason(ctx.blockedBy ?? "unexpected") },
+});
+const failed = (diagnosis: Diagnosis, error?: unknown): StepVerdict => ({
+  outcome: "FAILED",
+  diagnosis,
+  ...(error !== undefined ? { vendorDetail: vendorDetailOf(error) } : {}),
+});
 
 /** Dataverse answered WhoAmI with 403: it accepted the token but has no (enabled) user for the app. */
 function whoAmIRefusedUser(facts: CheckFacts): unknown {
@@ -102,7 +138,7 @@ const heldRoles = (user: SystemUser) => (user.systemuserroles_association ?? [])
 
 // Keyed by step: the compiler checks that every step of the vocabulary has exactly one evaluator.
 const EVALUATORS: Record<CheckStepName, Evaluate> = {
-  "token"(facts, ctx) {
+  token(facts, ctx) {
     const token = facts.token;
     const proof = facts.consent;
     // Decided with the consent proof, which runs beside the first Dataverse round trip: a token from MSAL's cache
@@ -114,7 +150,9 @@ const EVALUATORS: Record<CheckStepName, Evaluate> = {
       const removed = proof !== null && ((code != null && NO_SERVICE_PRINCIPAL_CODES.has(code)) || consentGone(proof));
       return {
         outcome: "FAILED",
-        diagnosis: removed ? consentRemovedDiagnosis(ctx, code != null ? `AADSTS${code}` : null) : diagnoseTokenFailure(ctx, token.entra ?? null, token.error),
+        diagnosis: removed
+          ? consentRemovedDiagnosis(ctx, code != null ? `AADSTS${code}` : null)
+          : diagnoseTokenFailure(ctx, token.entra ?? null, token.error),
         vendorDetail: token.entra ? { service: "entra", ...token.entra } : vendorDetailOf(token.error),
       };
     }
@@ -122,20 +160,33 @@ const EVALUATORS: Record<CheckStepName, Evaluate> = {
       const code = proof.entra?.aadstsCode;
       return {
         outcome: "FAILED",
-        diagnosis: consentGone(proof) ? consentRemovedDiagnosis(ctx, code != null ? `AADSTS${code}` : null) : diagnoseTokenFailure(ctx, proof.entra, proof.error),
-        vendorDetail: { request: "consent proof (fresh token for the app itself)", ...(proof.entra ? { service: "entra", ...proof.entra } : vendorDetailOf(proof.error)) },
+        diagnosis: consentGone(proof)
+          ? consentRemovedDiagnosis(ctx, code != null ? `AADSTS${code}` : null)
+          : diagnoseTokenFailure(ctx, proof.entra, proof.error),
+        vendorDetail: {
+          request: "consent proof (fresh token for the app itself)",
+          ...(proof.entra ? { service: "entra", ...proof.entra } : vendorDetailOf(proof.error)),
+        },
       };
     }
     if (proof && !proof.roleGranted) {
       return {
         outcome: "FAILED",
         diagnosis: consentRemovedDiagnosis(ctx, null),
-        vendorDetail: { service: "entra", request: "consent proof (fresh token for the app itself)", tokenIssued: true, adminPermissionInToken: false },
+        vendorDetail: {
+          service: "entra",
+          request: "consent proof (fresh token for the app itself)",
+          tokenIssued: true,
+          adminPermissionInToken: false,
+        },
       };
     }
-    return { outcome: "PASSED", result: { fromCache: token.value.fromCache, ...(proof ? { consentProven: true } : {}) } };
+    return {
+      outcome: "PASSED",
+      result: { fromCache: token.value.fromCache, ...(proof ? { consentProven: true } : {}) },
+    };
   },
-  "whoami"(facts, ctx) {
+  whoami(facts, ctx) {
     if (ctx.blockedBy) return skipped(ctx);
     const w = facts.whoAmI;
     if (!w) return PENDING;
@@ -152,32 +203,58 @@ const EVALUATORS: Record<CheckStepName, Evaluate> = {
     if (!u) return PENDING;
     if (!u.ok) {
       if (userRefusal(facts) && facts.whoAmI?.ok) {
-        return { outcome: "PASSED", result: { systemUserId: facts.whoAmI.value.UserId, note: "Found and enabled (WhoAmI); its details need the privileges below." } };
+        return {
+          outcome: "PASSED",
+          result: {
+            systemUserId: facts.whoAmI.value.UserId,
+            note: "Found and enabled (WhoAmI); its details need the privileges below.",
+          },
+        };
       }
       return failed(diagnoseDataverseFailure(ctx, ctx.required, u.error), u.error);
     }
     const user = u.value;
     if (user.applicationid?.toLowerCase() !== ctx.clientId?.toLowerCase()) {
-      return { outcome: "FAILED", diagnosis: notTheApplicationUser(ctx), vendorDetail: { systemuserid: user.systemuserid, applicationid: user.applicationid ?? null } };
+      return {
+        outcome: "FAILED",
+        diagnosis: notTheApplicationUser(ctx),
+        vendorDetail: { systemuserid: user.systemuserid, applicationid: user.applicationid ?? null },
+      };
     }
-    if (user.isdisabled) return { outcome: "FAILED", diagnosis: applicationUserDisabled(ctx, null), vendorDetail: { systemuserid: user.systemuserid, isdisabled: true } };
-    const result = { systemUserId: user.systemuserid, name: user.fullname ?? null, accessMode: user.accessmode ?? null };
+    if (user.isdisabled)
+      return {
+        outcome: "FAILED",
+        diagnosis: applicationUserDisabled(ctx, null),
+        vendorDetail: { systemuserid: user.systemuserid, isdisabled: true },
+      };
+    const result = {
+      systemUserId: user.systemuserid,
+      name: user.fullname ?? null,
+      accessMode: user.accessmode ?? null,
+    };
     if (user.accessmode !== NON_INTERACTIVE) return { outcome: "WARNING", diagnosis: interactiveAccessMode(), result };
     return { outcome: "PASSED", result };
   },
-  "roles"(facts, ctx) {
+  roles(facts, ctx) {
     if (ctx.blockedBy) return skipped(ctx);
     const u = facts.user;
     if (!u) return PENDING;
     if (!u.ok) {
       const refusal = userRefusal(facts);
       // The refusal counts the caller's roles: none at all is the cause to fix first.
-      if (refusal?.kind === "missing" && refusal.roleCount === 0) return { outcome: "FAILED", diagnosis: roleMissing(ctx, []), vendorDetail: vendorDetailOf(u.error) };
+      if (refusal?.kind === "missing" && refusal.roleCount === 0)
+        return { outcome: "FAILED", diagnosis: roleMissing(ctx, []), vendorDetail: vendorDetailOf(u.error) };
       const privilege = refusal ? requiredPrivilegeFor(refusal, ctx.required) : null;
-      return { outcome: "SKIPPED", result: { reason: `Not checked: reading the roles needs ${privilege ? describePrivilege(privilege) : "a read privilege"} (see Required privileges).` } };
+      return {
+        outcome: "SKIPPED",
+        result: {
+          reason: `Not checked: reading the roles needs ${privilege ? describePrivilege(privilege) : "a read privilege"} (see Required privileges).`,
+        },
+      };
     }
     const roles = heldRoles(u.value);
-    if (roles.some((r) => r.toLowerCase() === ctx.roleName.toLowerCase())) return { outcome: "PASSED", result: { roles } };
+    if (roles.some((r) => r.toLowerCase() === ctx.roleName.toLowerCase()))
+      return { outcome: "PASSED", result: { roles } };
     return { outcome: "FAILED", diagnosis: roleMissing(ctx, roles), result: { roles } };
   },
   "least-privilege"(facts, ctx) {
@@ -188,13 +265,19 @@ const EVALUATORS: Record<CheckStepName, Evaluate> = {
     if (!u.ok) {
       const refusal = userRefusal(facts);
       if (refusal?.kind === "missing" && refusal.roleCount === 0) return { outcome: "PASSED", result: { roles: [] } };
-      return ctx.blockedBy ? skipped(ctx) : { outcome: "SKIPPED", result: { reason: "Not checked: the roles could not be read (see Required privileges)." } };
+      return ctx.blockedBy
+        ? skipped(ctx)
+        : {
+            outcome: "SKIPPED",
+            result: { reason: "Not checked: the roles could not be read (see Required privileges)." },
+          };
     }
     const roles = heldRoles(u.value);
-    if (roles.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) return { outcome: "WARNING", diagnosis: systemAdministratorHeld(ctx), result: { roles } };
+    if (roles.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase()))
+      return { outcome: "WARNING", diagnosis: systemAdministratorHeld(ctx), result: { roles } };
     return { outcome: "PASSED", result: { roles } };
   },
-  "privileges"(facts, ctx) {
+  privileges(facts, ctx) {
     if (ctx.blockedBy) return skipped(ctx);
     const u = facts.user;
     if (u && !u.ok && userRefusal(facts)) return failed(diagnoseDataverseFailure(ctx, ctx.required, u.error), u.error);
@@ -209,7 +292,12 @@ const EVALUATORS: Record<CheckStepName, Evaluate> = {
     const missing = ctx.required
       .map((r) => ({ ...r, held: held.get(r.name.toLowerCase()) ?? null }))
       .filter((r) => !r.held || !depthReaches(r.held, r.depth));
-    if (missing.length) return { outcome: "FAILED", diagnosis: privilegesMissing(ctx, missing), vendorDetail: { missing, heldCount: held.size } };
+    if (missing.length)
+      return {
+        outcome: "FAILED",
+        diagnosis: privilegesMissing(ctx, missing),
+        vendorDetail: { missing, heldCount: held.size },
+      };
     return { outcome: "PASSED", result: { checked: ctx.required.map(describePrivilege) } };
   },
   "sample-read"(facts, ctx) {
@@ -222,7 +310,10 @@ const EVALUATORS: Record<CheckStepName, Evaluate> = {
 };
 
 /** The steps in the vocabulary's order, each with its evaluator. */
-export const STEPS: ReadonlyArray<{ name: CheckStepName; evaluate: Evaluate }> = CHECK_STEPS.map((name) => ({ name, evaluate: EVALUATORS[name] }));
+export const STEPS: ReadonlyArray<{ name: CheckStepName; evaluate: Evaluate }> = CHECK_STEPS.map((name) => ({
+  name,
+  evaluate: EVALUATORS[name],
+}));
 
 /** The first FAILED step among settled verdicts: it blocks what follows. */
 export function blockingStep(settled: Array<{ name: CheckStepName; verdict: StepVerdict }>): CheckStepName | null {

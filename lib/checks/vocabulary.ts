@@ -4,7 +4,15 @@
 //
 // No `server-only`: client components (the live progress) render these labels too. Nothing here is secret.
 
-export const CHECK_STEPS = ["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"] as const;
+export const CHECK_STEPS = [
+  "token",
+  "whoami",
+  "application-user",
+  "roles",
+  "least-privilege",
+  "privileges",
+  "sample-read",
+] as const;
 export type CheckStepName = (typeof CHECK_STEPS)[number];
 
 export function isCheckStep(value: string): value is CheckStepName {
@@ -76,7 +84,13 @@ export function describePrivilege(p: RequiredPrivilege): string {
 }
 
 /** Table names as the admin center's security role editor shows them. */
-const ROLE_EDITOR_TABLES: Record<string, string> = { Account: "Account", Contact: "Contact", User: "User", Role: "Security Role", BusinessUnit: "Business Unit" };
+const ROLE_EDITOR_TABLES: Record<string, string> = {
+  Account: "Account",
+  Contact: "Contact",
+  User: "User",
+  Role: "Security Role",
+  BusinessUnit: "Business Unit",
+};
 
 /**
  * A privilege as the admin center's role editor shows it: table, access (Create, Read, Write…) and level —
@@ -85,7 +99,11 @@ const ROLE_EDITOR_TABLES: Record<string, string> = { Account: "Account", Contact
 export function privilegeInRoleEditor(p: RequiredPrivilege): { table: string; access: string; level: string } {
   const match = /^prv(Create|Read|Write|Delete|AppendTo|Append|Assign|Share)(.+)$/.exec(p.name);
   const access = match?.[1] === "AppendTo" ? "Append To" : (match?.[1] ?? p.name);
-  return { table: match?.[2] ? (ROLE_EDITOR_TABLES[match[2]] ?? match[2]) : p.name, access, level: DEPTH_LABELS[p.depth] };
+  return {
+    table: match?.[2] ? (ROLE_EDITOR_TABLES[match[2]] ?? match[2]) : p.name,
+    access,
+    level: DEPTH_LABELS[p.depth],
+  };
 }
 
 /** Why a step did not run, in the customer's words, by the step whose failure stopped it. */
@@ -109,7 +127,13 @@ export function skipReason(blockingStep: CheckStepName | "unexpected"): string {
 }
 
 /** The tables of the privileges, in plain words (plural, lower case). */
-const PLAIN_TABLES: Record<string, string> = { Account: "accounts", Contact: "contacts", User: "users", Role: "security roles", BusinessUnit: "business units" };
+const PLAIN_TABLES: Record<string, string> = {
+  Account: "accounts",
+  Contact: "contacts",
+  User: "users",
+  Role: "security roles",
+  BusinessUnit: "business units",
+};
 
 /** How far a privilege reaches, in plain words. */
 export const PLAIN_DEPTHS: Record<PrivilegeDepth, string> = {
@@ -142,7 +166,9 @@ export function plainPrivileges(privileges: RequiredPrivilege[]): string[] {
   }
   const list = new Intl.ListFormat("en-GB", { type: "conjunction" });
   return [...groups.values()].map(({ table, depth, access }) => {
-    const verbs = [...access].sort((a, b) => PLAIN_ACCESS_ORDER.indexOf(a) - PLAIN_ACCESS_ORDER.indexOf(b)).map((a) => PLAIN_ACCESS[a] ?? a.toLowerCase());
+    const verbs = [...access]
+      .sort((a, b) => PLAIN_ACCESS_ORDER.indexOf(a) - PLAIN_ACCESS_ORDER.indexOf(b))
+      .map((a) => PLAIN_ACCESS[a] ?? a.toLowerCase());
     const phrase = verbs.length ? `${list.format(verbs)} ${table}` : table;
     return `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)} (${PLAIN_DEPTHS[depth]})`;
   });

@@ -21,7 +21,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * e-mails staff once for the nearest threshold crossed. The thresholds farther out are claimed silently with it, so a
  * credential deployed 5 days before its end gets one reminder (7 days), not two. Returns the reminders it sent.
  */
-export async function sendExpiryReminders(now = new Date(), credentials: readonly ClientCredential[] = config().entra.credentials): Promise<Array<{ credentialId: string; days: number }>> {
+export async function sendExpiryReminders(
+  now = new Date(),
+  credentials: readonly ClientCredential[] = config().entra.credentials,
+): Promise<Array<{ credentialId: string; days: number }>> {
   const sent: Array<{ credentialId: string; days: number }> = [];
   for (const credential of credentials) {
     const known = describeCredential(credential);
@@ -32,13 +35,31 @@ export async function sendExpiryReminders(now = new Date(), credentials: readonl
     const nearest = crossed.at(-1);
     if (nearest === undefined) continue;
     const keyOf = (days: number) => `expiry:${known.id}:${known.expiresAt!.toISOString()}:${days}`;
-    const claimed = await claimCredentialNotice({ key: keyOf(nearest), kind: "expiry", credentialId: known.id, details: { days: nearest, expiresAt: known.expiresAt.toISOString() } });
+    const claimed = await claimCredentialNotice({
+      key: keyOf(nearest),
+      kind: "expiry",
+      credentialId: known.id,
+      details: { days: nearest, expiresAt: known.expiresAt.toISOString() },
+    });
     if (!claimed) continue;
-    for (const days of crossed) if (days !== nearest) await claimCredentialNotice({ key: keyOf(days), kind: "expiry", credentialId: known.id, details: { days, expiresAt: known.expiresAt.toISOString(), skipped: true } });
+    for (const days of crossed)
+      if (days !== nearest)
+        await claimCredentialNotice({
+          key: keyOf(days),
+          kind: "expiry",
+          credentialId: known.id,
+          details: { days, expiresAt: known.expiresAt.toISOString(), skipped: true },
+        });
     const label = credentialLabel(credential);
     const daysLeft = Math.ceil(leftMs / DAY_MS);
     const { appName, supportEmail } = config().branding;
-    await audit({ actor: { kind: "SYSTEM", name: "credential rotation" }, tenantId: null, action: "credential.expiry_reminder", target: { type: "credential", id: known.id }, details: { credential: label, days: nearest, expiresAt: known.expiresAt.toISOString() } });
+    await audit({
+      actor: { kind: "SYSTEM", name: "credential rotation" },
+      tenantId: null,
+      action: "credential.expiry_reminder",
+      target: { type: "credential", id: known.id },
+      details: { credential: label, days: nearest, expiresAt: known.expiresAt.toISOString() },
+    });
     await queueMail({
       tenantId: null,
       kind: "credential.expiry",

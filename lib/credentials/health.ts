@@ -22,7 +22,12 @@ export type CredentialHealth = {
   /** SHA-1 thumbprint of a certificate, as the Entra admin center shows it. */
   thumbprint: string | null;
   /** A Key Vault certificate: the version in use and the vault's identifier; a managed identity: its client id. */
-  source?: { keyVaultCertificate?: string; version?: string | null; managedIdentityClientId?: string; error?: string | null };
+  source?: {
+    keyVaultCertificate?: string;
+    version?: string | null;
+    managedIdentityClientId?: string;
+    error?: string | null;
+  };
 };
 
 type CertificateReader = (path: string) => { validTo: Date; thumbprint: string };
@@ -43,7 +48,10 @@ export type CredentialOverview = CredentialHealth & {
 };
 
 /** Every configured credential with its health, the one in use now and a recent rejection; in configuration order. */
-export async function credentialsOverview(credentials: readonly ClientCredential[], now = new Date()): Promise<CredentialOverview[]> {
+export async function credentialsOverview(
+  credentials: readonly ClientCredential[],
+  now = new Date(),
+): Promise<CredentialOverview[]> {
   const order = credentialOrder(credentials, now);
   const recorded = await latestFallbacks(order.map((k) => k.id));
   return credentials.map((credential) => {
@@ -51,15 +59,34 @@ export async function credentialsOverview(credentials: readonly ClientCredential
     const own = recentRejection(known.id, now);
     const shared = recorded.get(known.id);
     // A rejection recorded by any replica within the last week stays on the front page; this process's own for its avoid window.
-    const rejection = own ?? (shared && now.getTime() - shared.at.getTime() < Math.max(REJECTION_AVOID_MS, 7 * DAY_MS) ? shared : null);
-    return { ...credentialHealth(credential, now), id: known.id, label: credentialLabel(credential), inUse: order[0] === known, rejection };
+    const rejection =
+      own ?? (shared && now.getTime() - shared.at.getTime() < Math.max(REJECTION_AVOID_MS, 7 * DAY_MS) ? shared : null);
+    return {
+      ...credentialHealth(credential, now),
+      id: known.id,
+      label: credentialLabel(credential),
+      inUse: order[0] === known,
+      rejection,
+    };
   });
 }
 
-export function credentialHealth(credential: ClientCredential | null, now = new Date(), read: CertificateReader = readCertificate): CredentialHealth {
+export function credentialHealth(
+  credential: ClientCredential | null,
+  now = new Date(),
+  read: CertificateReader = readCertificate,
+): CredentialHealth {
   if (!credential) return { kind: "none", expiresAt: null, daysLeft: null, status: "missing", thumbprint: null };
   // Nothing to expire: Entra trusts the identity's tokens through the federated credential.
-  if (credential.kind === "managed-identity") return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "ok", thumbprint: null, source: { managedIdentityClientId: credential.clientId } };
+  if (credential.kind === "managed-identity")
+    return {
+      kind: credential.kind,
+      expiresAt: null,
+      daysLeft: null,
+      status: "ok",
+      thumbprint: null,
+      source: { managedIdentityClientId: credential.clientId },
+    };
   let expiresAt: Date | null;
   let thumbprint: string | null = null;
   let source: CredentialHealth["source"];
@@ -68,8 +95,13 @@ export function credentialHealth(credential: ClientCredential | null, now = new 
   } else if (credential.kind === "key-vault-certificate") {
     // The version in use (lib/vault/certificate.ts), not the vault's latest: what Entra sees.
     const current = currentVaultCertificate(credential);
-    source = { keyVaultCertificate: `${credential.vaultUrl}/certificates/${credential.name}`, version: current?.version ?? null, error: vaultCertificateError(credential) };
-    if (!current) return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "unreadable", thumbprint: null, source };
+    source = {
+      keyVaultCertificate: `${credential.vaultUrl}/certificates/${credential.name}`,
+      version: current?.version ?? null,
+      error: vaultCertificateError(credential),
+    };
+    if (!current)
+      return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "unreadable", thumbprint: null, source };
     expiresAt = current.notAfter;
     thumbprint = current.thumbprintSha1;
   } else {
@@ -81,8 +113,21 @@ export function credentialHealth(credential: ClientCredential | null, now = new 
       return { kind: "certificate", expiresAt: null, daysLeft: null, status: "unreadable", thumbprint: null };
     }
   }
-  if (!expiresAt || Number.isNaN(expiresAt.getTime())) return { kind: credential.kind, expiresAt: null, daysLeft: null, status: "unknown", thumbprint, ...(source ? { source } : {}) };
+  if (!expiresAt || Number.isNaN(expiresAt.getTime()))
+    return {
+      kind: credential.kind,
+      expiresAt: null,
+      daysLeft: null,
+      status: "unknown",
+      thumbprint,
+      ...(source ? { source } : {}),
+    };
   const daysLeft = Math.floor((expiresAt.getTime() - now.getTime()) / DAY_MS);
-  const status = expiresAt <= now ? "expired" : expiresAt.getTime() - now.getTime() <= CREDENTIAL_WARNING_DAYS * DAY_MS ? "expiring" : "ok";
+  const status =
+    expiresAt <= now
+      ? "expired"
+      : expiresAt.getTime() - now.getTime() <= CREDENTIAL_WARNING_DAYS * DAY_MS
+        ? "expiring"
+        : "ok";
   return { kind: credential.kind, expiresAt, daysLeft, status, thumbprint, ...(source ? { source } : {}) };
 }

@@ -12,7 +12,12 @@ import type { TenantScope } from "@/lib/data/scope";
 /** Why a person is on the list. */
 export type RecipientReason = "granted-consent" | "registered-environment" | "added-themselves";
 
-export type AlertRecipientView = { userObjectId: string; name: string | null; address: string; reason: RecipientReason };
+export type AlertRecipientView = {
+  userObjectId: string;
+  name: string | null;
+  address: string;
+  reason: RecipientReason;
+};
 
 export type AlertRecipients = {
   /** The organisation turned e-mail alerts off: nobody of it is told (the list says who would be). */
@@ -20,7 +25,8 @@ export type AlertRecipients = {
   people: AlertRecipientView[];
 };
 
-const isAddress = (value: string | null | undefined): value is string => typeof value === "string" && /^[^@\s]+@[^@\s]+$/.test(value);
+const isAddress = (value: string | null | undefined): value is string =>
+  typeof value === "string" && /^[^@\s]+@[^@\s]+$/.test(value);
 
 /** The tenant's recipients, for the mail (unscoped: the notifier acts for the system) and for the page below. */
 export async function alertRecipientsOf(tenantId: string): Promise<AlertRecipients> {
@@ -31,15 +37,26 @@ export async function alertRecipientsOf(tenantId: string): Promise<AlertRecipien
       consentGrantedByObjectId: true,
       consentGrantedByName: true,
       environments: { select: { registeredByObjectId: true, registeredByName: true }, orderBy: { createdAt: "asc" } },
-      alertRecipients: { select: { userObjectId: true, name: true, address: true, subscribed: true }, orderBy: { createdAt: "asc" } },
+      alertRecipients: {
+        select: { userObjectId: true, name: true, address: true, subscribed: true },
+        orderBy: { createdAt: "asc" },
+      },
     },
   });
   if (!tenant) return { optedOut: false, people: [] };
   const choices = new Map(tenant.alertRecipients.map((r) => [r.userObjectId.toLowerCase(), r]));
   const onboarders = new Map<string, { name: string | null; reason: RecipientReason }>();
-  if (tenant.consentGrantedByObjectId) onboarders.set(tenant.consentGrantedByObjectId.toLowerCase(), { name: tenant.consentGrantedByName, reason: "granted-consent" });
+  if (tenant.consentGrantedByObjectId)
+    onboarders.set(tenant.consentGrantedByObjectId.toLowerCase(), {
+      name: tenant.consentGrantedByName,
+      reason: "granted-consent",
+    });
   for (const e of tenant.environments) {
-    if (e.registeredByObjectId && !onboarders.has(e.registeredByObjectId.toLowerCase())) onboarders.set(e.registeredByObjectId.toLowerCase(), { name: e.registeredByName, reason: "registered-environment" });
+    if (e.registeredByObjectId && !onboarders.has(e.registeredByObjectId.toLowerCase()))
+      onboarders.set(e.registeredByObjectId.toLowerCase(), {
+        name: e.registeredByName,
+        reason: "registered-environment",
+      });
   }
   // Onboarders who made no choice are reached at the address they last signed in with as an administrator.
   const undecided = [...onboarders.keys()].filter((id) => !choices.has(id));
@@ -61,14 +78,27 @@ export async function alertRecipientsOf(tenantId: string): Promise<AlertRecipien
   for (const [id, onboarder] of onboarders) {
     const choice = choices.get(id);
     if (choice) {
-      if (choice.subscribed) add({ userObjectId: id, name: choice.name ?? onboarder.name, address: choice.address, reason: onboarder.reason });
+      if (choice.subscribed)
+        add({
+          userObjectId: id,
+          name: choice.name ?? onboarder.name,
+          address: choice.address,
+          reason: onboarder.reason,
+        });
       continue;
     }
     const session = sessions.find((s) => s.userObjectId.toLowerCase() === id);
-    if (session?.userPrincipalName) add({ userObjectId: id, name: onboarder.name ?? session.userName, address: session.userPrincipalName, reason: onboarder.reason });
+    if (session?.userPrincipalName)
+      add({
+        userObjectId: id,
+        name: onboarder.name ?? session.userName,
+        address: session.userPrincipalName,
+        reason: onboarder.reason,
+      });
   }
   for (const r of tenant.alertRecipients) {
-    if (r.subscribed && !onboarders.has(r.userObjectId.toLowerCase())) add({ userObjectId: r.userObjectId.toLowerCase(), name: r.name, address: r.address, reason: "added-themselves" });
+    if (r.subscribed && !onboarders.has(r.userObjectId.toLowerCase()))
+      add({ userObjectId: r.userObjectId.toLowerCase(), name: r.name, address: r.address, reason: "added-themselves" });
   }
   return { optedOut: tenant.emailAlertsOff, people };
 }
@@ -79,7 +109,11 @@ export function listAlertRecipients(scope: TenantScope): Promise<AlertRecipients
 }
 
 /** The signed-in administrator adds or removes themselves (audited, in the same transaction). */
-export async function setOwnAlertSubscription(scope: TenantScope, me: { objectId: string; name: string | null; address: string }, subscribed: boolean): Promise<void> {
+export async function setOwnAlertSubscription(
+  scope: TenantScope,
+  me: { objectId: string; name: string | null; address: string },
+  subscribed: boolean,
+): Promise<void> {
   const address = me.address.toLowerCase();
   if (!isAddress(address)) throw new Error("not an e-mail address");
   await db().$transaction(async (tx) => {
@@ -90,7 +124,13 @@ export async function setOwnAlertSubscription(scope: TenantScope, me: { objectId
       select: { id: true },
     });
     await audit(
-      { actor: scope.actor, tenantId: scope.tenantId, action: subscribed ? "alerts.recipient_added" : "alerts.recipient_removed", target: { type: "user", id: me.objectId }, details: { address } },
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: subscribed ? "alerts.recipient_added" : "alerts.recipient_removed",
+        target: { type: "user", id: me.objectId },
+        details: { address },
+      },
       tx,
     );
   });

@@ -15,5 +15,7 @@ export const CHECK_HISTORY_KEEP = 10;
 
 /** The person-run and the automatic checks (each already newest first, at most N) as one history, newest first. */
 export function mergeHistories<T extends { id: string; startedAt: Date }>(person: T[], automatic: T[]): T[] {
-  return [...person, ...automatic].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return [...person, ...automatic].sort(
+    (a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+  );
 }

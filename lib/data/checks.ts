@@ -64,7 +64,12 @@ const customerCheckSelect = {
  * A new check (RUNNING, at its first step) and its audit row, in ONE statement: the check's start is on the path
  * of every check a person waits for, and a transaction of two inserts costs four round trips to the database.
  */
-export async function createCheck(scope: TenantScope, environmentId: string, trigger: CheckTrigger, firstStep: string | null = null): Promise<string> {
+export async function createCheck(
+  scope: TenantScope,
+  environmentId: string,
+  trigger: CheckTrigger,
+  firstStep: string | null = null,
+): Promise<string> {
   const { tenantId, actor } = scope;
   const now = new Date();
   const checkId = uuidv7(now.getTime());
@@ -85,10 +90,16 @@ export async function createCheck(scope: TenantScope, environmentId: string, tri
 }
 
 /** The steps one round trip settled, and where the check goes next, in one transaction. */
-export async function recordSteps(scope: TenantScope, checkId: string, steps: StepRecord[], progress?: CheckProgressUpdate): Promise<void> {
+export async function recordSteps(
+  scope: TenantScope,
+  checkId: string,
+  steps: StepRecord[],
+  progress?: CheckProgressUpdate,
+): Promise<void> {
   if (steps.length === 0 && !progress) return;
   await db().$transaction(async (tx) => {
-    if (steps.length) await tx.checkStep.createMany({ data: steps.map((step) => ({ tenantId: scope.tenantId, checkId, ...step })) });
+    if (steps.length)
+      await tx.checkStep.createMany({ data: steps.map((step) => ({ tenantId: scope.tenantId, checkId, ...step })) });
     if (progress) {
       await tx.connectionCheck.update({
         where: { id: checkId, tenantId: scope.tenantId },
@@ -123,7 +134,12 @@ export type HealthFacts = {
   };
   tenant: { consentVerifiedAt: Date | null; displayName: string | null; primaryDomain: string | null };
   /** The step that decided the outcome: the failing one, else the first that warned. */
-  decidingStep: { diagnosis: string | null; errorCode: string | null; customerCause: string | null; customerFix: string | null } | null;
+  decidingStep: {
+    diagnosis: string | null;
+    errorCode: string | null;
+    customerCause: string | null;
+    customerFix: string | null;
+  } | null;
 };
 
 type EnvironmentHealthRow = HealthFacts["environment"] & HealthFacts["tenant"];
@@ -138,8 +154,14 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
   const { tenantId, actor } = scope;
   return {
     /** Writes the last steps and the check's summary; returns its environment and start. */
-    async endCheck(checkId: string, result: Omit<CheckSummary, "applicationUserId">, lastSteps: StepRecord[], finishedAt: Date): Promise<{ environmentId: string; startedAt: Date }> {
-      if (lastSteps.length) await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
+    async endCheck(
+      checkId: string,
+      result: Omit<CheckSummary, "applicationUserId">,
+      lastSteps: StepRecord[],
+      finishedAt: Date,
+    ): Promise<{ environmentId: string; startedAt: Date }> {
+      if (lastSteps.length)
+        await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
       return tx.connectionCheck.update({
         where: { id: checkId, tenantId },
         data: { ...result, finishedAt, currentStep: null, waitingUntil: null },
@@ -147,7 +169,12 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
       });
     },
 
-    async healthFacts(environmentId: string, checkId: string, outcome: CheckOutcome, failingStep: string | null): Promise<HealthFacts> {
+    async healthFacts(
+      environmentId: string,
+      checkId: string,
+      outcome: CheckOutcome,
+      failingStep: string | null,
+    ): Promise<HealthFacts> {
       // One statement with its tenant (a relation read through Prisma is two).
       const [row] = await tx.$queryRaw<Array<EnvironmentHealthRow>>`
         SELECT e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", e."lastVerifiedAt",
@@ -170,7 +197,13 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
       // checks predate lastVerifiedAt (seeded, or checked before it existed).
       const lastVerifiedAt =
         env.lastVerifiedAt ??
-        (await tx.connectionCheck.findFirst({ where: { tenantId, environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } }, orderBy: { startedAt: "desc" }, select: { startedAt: true } }))?.startedAt ??
+        (
+          await tx.connectionCheck.findFirst({
+            where: { tenantId, environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } },
+            orderBy: { startedAt: "desc" },
+            select: { startedAt: true },
+          })
+        )?.startedAt ??
         null;
       const { tenant, ...environment } = env;
       return { environment: { ...environment, lastVerifiedAt }, tenant, decidingStep };
@@ -213,8 +246,21 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
 
     /** A granted consent becomes revoked, audited; returns whether it changed. */
     async revokeConsent(checkId: string): Promise<boolean> {
-      const revoked = await tx.tenant.updateMany({ where: { id: tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
-      if (revoked.count) await audit({ actor, tenantId, action: "consent.revoked", target: { type: "tenant", id: tenantId }, details: { because: "re-verification", checkId } }, tx);
+      const revoked = await tx.tenant.updateMany({
+        where: { id: tenantId, consentState: "GRANTED" },
+        data: { consentState: "REVOKED" },
+      });
+      if (revoked.count)
+        await audit(
+          {
+            actor,
+            tenantId,
+            action: "consent.revoked",
+            target: { type: "tenant", id: tenantId },
+            details: { because: "re-verification", checkId },
+          },
+          tx,
+        );
       return revoked.count > 0;
     },
 
@@ -233,7 +279,11 @@ export function inCheckEndTransaction<T>(scope: TenantScope, work: (rows: CheckE
  * Closes this environment's checks left RUNNING by a process that stopped mid-check, so that no page follows
  * them forever. Returns how many it closed. (A running process always ends its own checks: lib/checks.)
  */
-export async function closeAbandonedChecks(scope: TenantScope, environmentId: string, now = Date.now()): Promise<number> {
+export async function closeAbandonedChecks(
+  scope: TenantScope,
+  environmentId: string,
+  now = Date.now(),
+): Promise<number> {
   const cutoff = new Date(now - ABANDONED_CHECK_MS);
   const abandoned = await db().connectionCheck.findMany({
     where: { tenantId: scope.tenantId, environmentId, outcome: "RUNNING", startedAt: { lt: cutoff } },
@@ -241,17 +291,45 @@ export async function closeAbandonedChecks(scope: TenantScope, environmentId: st
   });
   for (const { id } of abandoned) {
     await db().$transaction(async (tx) => {
-      await tx.connectionCheck.update({ where: { id, tenantId: scope.tenantId }, data: { outcome: "FAILED", failingStep: null, finishedAt: new Date(now), currentStep: null, waitingUntil: null } });
-      await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "check.abandoned", target: { type: "check", id }, details: { environmentId } }, tx);
+      await tx.connectionCheck.update({
+        where: { id, tenantId: scope.tenantId },
+        data: {
+          outcome: "FAILED",
+          failingStep: null,
+          finishedAt: new Date(now),
+          currentStep: null,
+          waitingUntil: null,
+        },
+      });
+      await audit(
+        {
+          actor: scope.actor,
+          tenantId: scope.tenantId,
+          action: "check.abandoned",
+          target: { type: "check", id },
+          details: { environmentId },
+        },
+        tx,
+      );
     });
   }
   return abandoned.length;
 }
 
 /** A SCHEDULED check of the environment started at or after `since` and still RUNNING: one the database interrupted. */
-export async function interruptedCheckId(scope: TenantScope, environmentId: string, since: Date): Promise<string | null> {
+export async function interruptedCheckId(
+  scope: TenantScope,
+  environmentId: string,
+  since: Date,
+): Promise<string | null> {
   const check = await db().connectionCheck.findFirst({
-    where: { tenantId: scope.tenantId, environmentId, trigger: "SCHEDULED", outcome: "RUNNING", startedAt: { gte: since } },
+    where: {
+      tenantId: scope.tenantId,
+      environmentId,
+      trigger: "SCHEDULED",
+      outcome: "RUNNING",
+      startedAt: { gte: since },
+    },
     orderBy: { startedAt: "desc" },
     select: { id: true },
   });
@@ -263,16 +341,30 @@ export async function interruptedCheckId(scope: TenantScope, environmentId: stri
  * the steps it wrote go, it stays RUNNING at its first step. A check that had already ended is left as it is
  * and its outcome returned.
  */
-export async function restartCheck(scope: TenantScope, checkId: string, firstStep: string, reason: string): Promise<{ restarted: true } | { restarted: false; outcome: CheckOutcome }> {
+export async function restartCheck(
+  scope: TenantScope,
+  checkId: string,
+  firstStep: string,
+  reason: string,
+): Promise<{ restarted: true } | { restarted: false; outcome: CheckOutcome }> {
   const { tenantId, actor } = scope;
   return db().$transaction(async (tx) => {
-    const reset = await tx.connectionCheck.updateMany({ where: { id: checkId, tenantId, outcome: "RUNNING" }, data: { currentStep: firstStep, waitingUntil: null } });
+    const reset = await tx.connectionCheck.updateMany({
+      where: { id: checkId, tenantId, outcome: "RUNNING" },
+      data: { currentStep: firstStep, waitingUntil: null },
+    });
     if (reset.count === 0) {
-      const check = await tx.connectionCheck.findFirstOrThrow({ where: { id: checkId, tenantId }, select: { outcome: true } });
+      const check = await tx.connectionCheck.findFirstOrThrow({
+        where: { id: checkId, tenantId },
+        select: { outcome: true },
+      });
       return { restarted: false, outcome: check.outcome } as const;
     }
     await tx.checkStep.deleteMany({ where: { tenantId, checkId } });
-    await audit({ actor, tenantId, action: "check.resumed", target: { type: "check", id: checkId }, details: { reason } }, tx);
+    await audit(
+      { actor, tenantId, action: "check.resumed", target: { type: "check", id: checkId }, details: { reason } },
+      tx,
+    );
     return { restarted: true } as const;
   });
 }
@@ -281,7 +373,10 @@ export async function restartCheck(scope: TenantScope, checkId: string, firstSte
  * What a check knows before it asks Microsoft anything: the application user of the last passing check (asked for
  * directly) and whether the tenant's admin consent was ever proven (then every check proves it again).
  */
-export async function checkPrerequisites(scope: TenantScope, environmentId: string): Promise<{ applicationUserId: string | null; consentProven: boolean }> {
+export async function checkPrerequisites(
+  scope: TenantScope,
+  environmentId: string,
+): Promise<{ applicationUserId: string | null; consentProven: boolean }> {
   // One statement with the tenant's column (a relation read through Prisma is two): the first round trip waits for it.
   const [env] = await db().$queryRaw<Array<{ applicationUserId: string | null; consentProven: boolean }>>`
     SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
@@ -295,7 +390,11 @@ export async function checkPrerequisites(scope: TenantScope, environmentId: stri
  * (lib/data/check-history.ts), with their steps — read for both lists at once (three statements, not four: an
  * environment's page is bound by its statements on the embedded database).
  */
-export async function listChecks(scope: TenantScope, environmentId: string, take = CHECK_HISTORY_KEEP): Promise<CustomerCheck[]> {
+export async function listChecks(
+  scope: TenantScope,
+  environmentId: string,
+  take = CHECK_HISTORY_KEEP,
+): Promise<CustomerCheck[]> {
   const { steps: _steps, ...checkFields } = customerCheckSelect;
   const newest = (triggers: readonly CheckTrigger[]) =>
     db().connectionCheck.findMany({
@@ -320,7 +419,10 @@ export async function listChecks(scope: TenantScope, environmentId: string, take
 
 export async function getCheck(scope: TenantScope, checkId: string) {
   if (!GUID.test(checkId)) return null;
-  return db().connectionCheck.findFirst({ where: { id: checkId, tenantId: scope.tenantId }, select: customerCheckSelect });
+  return db().connectionCheck.findFirst({
+    where: { id: checkId, tenantId: scope.tenantId },
+    select: customerCheckSelect,
+  });
 }
 
 export type CustomerCheck = NonNullable<Awaited<ReturnType<typeof getCheck>>>;
@@ -328,7 +430,12 @@ export type CustomerCheck = NonNullable<Awaited<ReturnType<typeof getCheck>>>;
 /** The environment's check in progress, if any: a page reloaded mid-check picks it up and follows it. */
 export async function runningCheckId(scope: TenantScope, environmentId: string): Promise<string | null> {
   const running = await db().connectionCheck.findFirst({
-    where: { tenantId: scope.tenantId, environmentId, outcome: "RUNNING", startedAt: { gte: new Date(Date.now() - ABANDONED_CHECK_MS) } },
+    where: {
+      tenantId: scope.tenantId,
+      environmentId,
+      outcome: "RUNNING",
+      startedAt: { gte: new Date(Date.now() - ABANDONED_CHECK_MS) },
+    },
     orderBy: { startedAt: "desc" },
     select: { id: true },
   });

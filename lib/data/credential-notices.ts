@@ -9,13 +9,20 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * Claims a notice by its key: true for the one caller (of every replica and worker) whose row was written, false
  * when it was already claimed. INSERT … ON CONFLICT DO NOTHING on the primary key, so two racing callers cannot both win.
  */
-export async function claimCredentialNotice(notice: { key: string; kind: string; credentialId: string; details?: Prisma.InputJsonValue }): Promise<boolean> {
+export async function claimCredentialNotice(notice: {
+  key: string;
+  kind: string;
+  credentialId: string;
+  details?: Prisma.InputJsonValue;
+}): Promise<boolean> {
   const { count } = await db().credentialNotice.createMany({ data: [notice], skipDuplicates: true });
   return count === 1;
 }
 
 /** The latest fallback recorded for each credential id (the console's "recent rejection"). */
-export async function latestFallbacks(credentialIds: string[]): Promise<Map<string, { at: Date; code: number | null }>> {
+export async function latestFallbacks(
+  credentialIds: string[],
+): Promise<Map<string, { at: Date; code: number | null }>> {
   if (credentialIds.length === 0) return new Map();
   const rows = await db().credentialNotice.findMany({
     where: { kind: "fallback", credentialId: { in: credentialIds } },

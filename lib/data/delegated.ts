@@ -39,13 +39,23 @@ export async function startDelegatedAuthorization(
   return state;
 }
 
-export type RedeemedAuthorization = { id: string; purpose: DelegatedPurpose; environmentId: string | null; approvals: Approval[]; codeVerifier: string };
+export type RedeemedAuthorization = {
+  id: string;
+  purpose: DelegatedPurpose;
+  environmentId: string | null;
+  approvals: Approval[];
+  codeVerifier: string;
+};
 
 /**
  * Redeems a `state` that came back from Microsoft: only for the session that started it, once, before it
  * expires. The PKCE verifier is erased as it is handed out. Null (and nothing changed) otherwise.
  */
-export async function redeemDelegatedAuthorization(scope: TenantScope, sessionId: string, state: string): Promise<RedeemedAuthorization | null> {
+export async function redeemDelegatedAuthorization(
+  scope: TenantScope,
+  sessionId: string,
+  state: string,
+): Promise<RedeemedAuthorization | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(state)) return null;
   const now = new Date();
   const found = await db().delegatedAuthorization.findFirst({
@@ -53,9 +63,18 @@ export async function redeemDelegatedAuthorization(scope: TenantScope, sessionId
     select: { id: true, purpose: true, environmentId: true, approvals: true, codeVerifier: true },
   });
   if (!found?.codeVerifier) return null;
-  const won = await db().delegatedAuthorization.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: now, codeVerifier: null } });
+  const won = await db().delegatedAuthorization.updateMany({
+    where: { id: found.id, usedAt: null },
+    data: { usedAt: now, codeVerifier: null },
+  });
   if (won.count !== 1) return null;
-  return { id: found.id, purpose: found.purpose, environmentId: found.environmentId, approvals: found.approvals as Approval[], codeVerifier: found.codeVerifier };
+  return {
+    id: found.id,
+    purpose: found.purpose,
+    environmentId: found.environmentId,
+    approvals: found.approvals as Approval[],
+    codeVerifier: found.codeVerifier,
+  };
 }
 
 // ------------------------------------------------------------------ Global Discovery listings
@@ -71,7 +90,11 @@ const storedInstance = z.object({
 });
 
 /** Saves what Global Discovery listed (or why it could not), for this session to pick from. */
-export async function saveDiscovery(scope: TenantScope, sessionId: string, outcome: { instances: DiscoveredInstance[]; diagnosis: SetupDiagnosis | null }): Promise<string> {
+export async function saveDiscovery(
+  scope: TenantScope,
+  sessionId: string,
+  outcome: { instances: DiscoveredInstance[]; diagnosis: SetupDiagnosis | null },
+): Promise<string> {
   const saved = await db().environmentDiscovery.create({
     data: {
       tenantId: scope.tenantId,
@@ -87,15 +110,27 @@ export async function saveDiscovery(scope: TenantScope, sessionId: string, outco
     tenantId: scope.tenantId,
     action: outcome.diagnosis ? "environments.discovery-failed" : "environments.discovered",
     target: { type: "environment-discovery", id: saved.id },
-    details: outcome.diagnosis ? { diagnosis: outcome.diagnosis.id, code: outcome.diagnosis.code } : { count: outcome.instances.length },
+    details: outcome.diagnosis
+      ? { diagnosis: outcome.diagnosis.id, code: outcome.diagnosis.code }
+      : { count: outcome.instances.length },
   });
   return saved.id;
 }
 
-export type Discovery = { id: string; createdAt: Date; instances: DiscoveredInstance[]; usedInstanceIds: string[]; diagnosis: SetupDiagnosis | null };
+export type Discovery = {
+  id: string;
+  createdAt: Date;
+  instances: DiscoveredInstance[];
+  usedInstanceIds: string[];
+  diagnosis: SetupDiagnosis | null;
+};
 
 /** This session's listing, while it is fresh; null for another session's, an expired or a made-up id. */
-export async function getDiscovery(scope: TenantScope, sessionId: string, discoveryId: string): Promise<Discovery | null> {
+export async function getDiscovery(
+  scope: TenantScope,
+  sessionId: string,
+  discoveryId: string,
+): Promise<Discovery | null> {
   if (!UUID.test(discoveryId)) return null;
   const found = await db().environmentDiscovery.findFirst({
     where: { id: discoveryId, tenantId: scope.tenantId, sessionId, expiresAt: { gt: new Date() } },
@@ -115,9 +150,15 @@ export async function getDiscovery(scope: TenantScope, sessionId: string, discov
 /** Marks one instance of a listing as used; false when it already was (a replayed choice). */
 export async function markInstanceUsed(scope: TenantScope, discoveryId: string, instanceId: string): Promise<boolean> {
   return db().$transaction(async (tx) => {
-    const found = await tx.environmentDiscovery.findFirst({ where: { id: discoveryId, tenantId: scope.tenantId }, select: { usedInstanceIds: true } });
+    const found = await tx.environmentDiscovery.findFirst({
+      where: { id: discoveryId, tenantId: scope.tenantId },
+      select: { usedInstanceIds: true },
+    });
     if (!found || found.usedInstanceIds.includes(instanceId)) return false;
-    await tx.environmentDiscovery.update({ where: { id: discoveryId }, data: { usedInstanceIds: { push: instanceId } } });
+    await tx.environmentDiscovery.update({
+      where: { id: discoveryId },
+      data: { usedInstanceIds: { push: instanceId } },
+    });
     return true;
   });
 }
@@ -132,14 +173,28 @@ export type SetupDiagnosis = { id: string; cause: string; fix: string; whoCanFix
 const storedPrivilege = z.strictObject({ name: z.string(), depth: z.enum(PRIVILEGE_DEPTHS) });
 const storedSetupSteps = z.array(
   z.union([
-    z.strictObject({ action: z.enum(["role", "privileges", "application-user", "assignment"]), result: z.enum(["created", "changed", "unchanged", "needs-decision"]), detail: z.string() }),
+    z.strictObject({
+      action: z.enum(["role", "privileges", "application-user", "assignment"]),
+      result: z.enum(["created", "changed", "unchanged", "needs-decision"]),
+      detail: z.string(),
+    }),
     // The action that failed, with the diagnosis' cause.
     z.strictObject({ action: z.string(), result: z.literal("failed"), detail: z.string() }),
   ]),
 ) satisfies z.ZodType<SetupRecord["steps"]>;
-const storedSetupDiagnosis = z.strictObject({ id: z.string(), cause: z.string(), fix: z.string(), whoCanFix: z.string(), code: z.string().nullable() }) satisfies z.ZodType<SetupDiagnosis>;
+const storedSetupDiagnosis = z.strictObject({
+  id: z.string(),
+  cause: z.string(),
+  fix: z.string(),
+  whoCanFix: z.string(),
+  code: z.string().nullable(),
+}) satisfies z.ZodType<SetupDiagnosis>;
 const storedSetupDecision = z.union([
-  z.strictObject({ kind: z.literal("role-differs"), missing: z.array(storedPrivilege), extra: z.array(storedPrivilege) }),
+  z.strictObject({
+    kind: z.literal("role-differs"),
+    missing: z.array(storedPrivilege),
+    extra: z.array(storedPrivilege),
+  }),
   z.strictObject({ kind: z.literal("user-disabled") }),
 ]) satisfies z.ZodType<SetupDecision>;
 
@@ -182,9 +237,27 @@ export async function recordSetup(scope: TenantScope, record: SetupRecord): Prom
     });
     const target = { type: "environment", id: record.environmentId };
     for (const change of record.changes) {
-      await audit({ actor: scope.actor, tenantId: scope.tenantId, action: change.action, target, details: { setupId: created.id, ...change.details } }, tx);
+      await audit(
+        {
+          actor: scope.actor,
+          tenantId: scope.tenantId,
+          action: change.action,
+          target,
+          details: { setupId: created.id, ...change.details },
+        },
+        tx,
+      );
     }
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "setup.finished", target, details: { setupId: created.id, outcome: record.outcome, diagnosis: record.diagnosis?.id ?? null } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "setup.finished",
+        target,
+        details: { setupId: created.id, outcome: record.outcome, diagnosis: record.diagnosis?.id ?? null },
+      },
+      tx,
+    );
     return created.id;
   });
 }
@@ -208,18 +281,31 @@ const setupSelect = {
 
 /** A setup run as read: its steps, diagnosis and decision typed (none, when stored in a shape this version does not know). */
 function readSetup<S extends { steps: unknown; diagnosis: unknown; decision: unknown }>(setup: S) {
-  return { ...setup, steps: readStored(storedSetupSteps, setup.steps) ?? [], diagnosis: readStored(storedSetupDiagnosis, setup.diagnosis), decision: readStored(storedSetupDecision, setup.decision) };
+  return {
+    ...setup,
+    steps: readStored(storedSetupSteps, setup.steps) ?? [],
+    diagnosis: readStored(storedSetupDiagnosis, setup.diagnosis),
+    decision: readStored(storedSetupDecision, setup.decision),
+  };
 }
 
 /** The latest setup runs of one environment, newest first. */
 export async function listSetups(scope: TenantScope, environmentId: string, take = 5) {
   if (!UUID.test(environmentId)) return [];
-  const setups = await db().environmentSetup.findMany({ where: { tenantId: scope.tenantId, environmentId }, orderBy: { startedAt: "desc" }, take, select: setupSelect });
+  const setups = await db().environmentSetup.findMany({
+    where: { tenantId: scope.tenantId, environmentId },
+    orderBy: { startedAt: "desc" },
+    take,
+    select: setupSelect,
+  });
   return setups.map(readSetup);
 }
 
 export async function getSetup(scope: TenantScope, setupId: string) {
   if (!UUID.test(setupId)) return null;
-  const setup = await db().environmentSetup.findFirst({ where: { id: setupId, tenantId: scope.tenantId }, select: { ...setupSelect, environmentId: true } });
+  const setup = await db().environmentSetup.findFirst({
+    where: { id: setupId, tenantId: scope.tenantId },
+    select: { ...setupSelect, environmentId: true },
+  });
   return setup && readSetup(setup);
 }

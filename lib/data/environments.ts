@@ -10,7 +10,11 @@ import { GUID } from "@/lib/validators";
 
 export type RegisterResult = { ok: true; id: string } | { ok: false; reason: "duplicate-own" | "duplicate-other" };
 
-export async function registerEnvironment(scope: TenantScope, env: EnvironmentUrl, friendlyName: string | null): Promise<RegisterResult> {
+export async function registerEnvironment(
+  scope: TenantScope,
+  env: EnvironmentUrl,
+  friendlyName: string | null,
+): Promise<RegisterResult> {
   try {
     const id = await db().$transaction(async (tx) => {
       const created = await tx.environment.create({
@@ -24,7 +28,16 @@ export async function registerEnvironment(scope: TenantScope, env: EnvironmentUr
         },
         select: { id: true },
       });
-      await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "environment.registered", target: { type: "environment", id: created.id }, details: { url: env.url } }, tx);
+      await audit(
+        {
+          actor: scope.actor,
+          tenantId: scope.tenantId,
+          action: "environment.registered",
+          target: { type: "environment", id: created.id },
+          details: { url: env.url },
+        },
+        tx,
+      );
       return created.id;
     });
     return { ok: true, id };
@@ -63,10 +76,22 @@ export async function getEnvironment(scope: TenantScope, environmentId: string) 
 export async function removeEnvironment(scope: TenantScope, environmentId: string): Promise<boolean> {
   if (!GUID.test(environmentId)) return false;
   return db().$transaction(async (tx) => {
-    const env = await tx.environment.findFirst({ where: { id: environmentId, tenantId: scope.tenantId }, select: { id: true, url: true } });
+    const env = await tx.environment.findFirst({
+      where: { id: environmentId, tenantId: scope.tenantId },
+      select: { id: true, url: true },
+    });
     if (!env) return false;
     await tx.environment.delete({ where: { id: env.id } });
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "environment.removed", target: { type: "environment", id: env.id }, details: { url: env.url } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "environment.removed",
+        target: { type: "environment", id: env.id },
+        details: { url: env.url },
+      },
+      tx,
+    );
     return true;
   });
 }

@@ -4,7 +4,13 @@ import "server-only";
 // attempt. System writes, unscoped like lib/data/monitoring.ts; the console reads it in lib/data/support/.
 import { db } from "@/lib/db/client";
 
-export type OutgoingMail = { tenantId: string | null; kind: string; recipients: string[]; subject: string; text: string };
+export type OutgoingMail = {
+  tenantId: string | null;
+  kind: string;
+  recipients: string[];
+  subject: string;
+  text: string;
+};
 
 export async function recordQueuedMail(mail: OutgoingMail): Promise<string> {
   const row = await db().mailMessage.create({ data: mail, select: { id: true } });
@@ -12,14 +18,24 @@ export async function recordQueuedMail(mail: OutgoingMail): Promise<string> {
 }
 
 export async function getMail(id: string) {
-  return db().mailMessage.findUnique({ where: { id }, select: { id: true, recipients: true, subject: true, text: true, status: true } });
+  return db().mailMessage.findUnique({
+    where: { id },
+    select: { id: true, recipients: true, subject: true, text: true, status: true },
+  });
 }
 
-export async function recordMailAttempt(id: string, outcome: { sent: true } | { sent: false; error: string; final: boolean }): Promise<void> {
+export async function recordMailAttempt(
+  id: string,
+  outcome: { sent: true } | { sent: false; error: string; final: boolean },
+): Promise<void> {
   await db().mailMessage.update({
     where: { id },
     data: outcome.sent
       ? { status: "SENT", sentAt: new Date(), attempts: { increment: 1 }, lastError: null }
-      : { status: outcome.final ? "FAILED" : "QUEUED", attempts: { increment: 1 }, lastError: outcome.error.slice(0, 500) },
+      : {
+          status: outcome.final ? "FAILED" : "QUEUED",
+          attempts: { increment: 1 },
+          lastError: outcome.error.slice(0, 500),
+        },
   });
 }

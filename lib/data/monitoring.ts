@@ -31,7 +31,10 @@ export async function scheduledTarget(tenantId: string, environmentId: string) {
 
 /** The Retry-After Dataverse gave when the check was stopped by throttling, if it was. */
 export async function throttledFor(tenantId: string, checkId: string): Promise<number | null> {
-  const step = await db().checkStep.findFirst({ where: { tenantId, checkId, diagnosis: "throttled" }, select: { name: true, vendorDetail: true } });
+  const step = await db().checkStep.findFirst({
+    where: { tenantId, checkId, diagnosis: "throttled" },
+    select: { name: true, vendorDetail: true },
+  });
   if (!step) return null;
   const detail = readVendorDetail(step.name, step.vendorDetail);
   const seconds = detail && "retryAfterSeconds" in detail ? detail.retryAfterSeconds : null;

@@ -15,7 +15,9 @@ export type QueueGauges = {
 /** pg-boss's jobs not finished, by queue and state (`ready` = due now, `deferred` = due later); empty before its schema exists. */
 export async function queueGauges(): Promise<QueueGauges> {
   try {
-    const rows = await db().$queryRaw<Array<{ queue: string; state: "ready" | "deferred" | "active"; jobs: number; oldest: number | null }>>`
+    const rows = await db().$queryRaw<
+      Array<{ queue: string; state: "ready" | "deferred" | "active"; jobs: number; oldest: number | null }>
+    >`
       SELECT name AS queue,
              CASE WHEN state = 'active' THEN 'active' WHEN start_after > now() THEN 'deferred' ELSE 'ready' END AS state,
              count(*)::int AS jobs,
@@ -23,7 +25,9 @@ export async function queueGauges(): Promise<QueueGauges> {
       FROM pgboss.job WHERE state IN ('created', 'retry', 'active') GROUP BY 1, 2`;
     return {
       queues: rows.map((r) => ({ queue: r.queue, state: r.state, jobs: Number(r.jobs) })),
-      oldestReadyJobAgeSeconds: rows.filter((r) => r.state === "ready").map((r) => ({ queue: r.queue, seconds: Math.max(0, Number(r.oldest ?? 0)) })),
+      oldestReadyJobAgeSeconds: rows
+        .filter((r) => r.state === "ready")
+        .map((r) => ({ queue: r.queue, seconds: Math.max(0, Number(r.oldest ?? 0)) })),
     };
   } catch {
     // The queue's schema does not exist yet (no process has started the queue): nothing waits.

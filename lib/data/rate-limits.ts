@@ -12,14 +12,22 @@ export type RateLimitBucket = "customer-check" | "environment-probe" | "consent-
 export type RateLimitDecision = { allowed: true } | { allowed: false; used: number };
 
 /** Takes one slot of the tenant's `bucket` when one is free within the window; otherwise takes nothing. */
-export async function takeRateLimit(scope: TenantScope, bucket: RateLimitBucket, limit: RateLimit, now = Date.now()): Promise<RateLimitDecision> {
+export async function takeRateLimit(
+  scope: TenantScope,
+  bucket: RateLimitBucket,
+  limit: RateLimit,
+  now = Date.now(),
+): Promise<RateLimitDecision> {
   const since = new Date(now - limit.windowMs);
   return db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`rate-limit:${scope.tenantId}:${bucket}`}, 0))`;
       const used = await tx.rateLimitHit.count({ where: { tenantId: scope.tenantId, bucket, at: { gte: since } } });
       if (used >= limit.max) return { allowed: false, used } as const;
-      await tx.rateLimitHit.create({ data: { tenantId: scope.tenantId, bucket, at: new Date(now) }, select: { id: true } });
+      await tx.rateLimitHit.create({
+        data: { tenantId: scope.tenantId, bucket, at: new Date(now) },
+        select: { id: true },
+      });
       // Rows that left the window count for nothing any more.
       await tx.rateLimitHit.deleteMany({ where: { tenantId: scope.tenantId, bucket, at: { lt: since } } });
       return { allowed: true } as const;
@@ -47,6 +55,8 @@ export async function takeApiWindowSlot(appId: string, windowStart: Date, limit:
   if (count === undefined) return { allowed: false };
   // The application's first request of a minute: minutes before the previous one count for nothing any more
   // (kept one minute back for a replica whose clock lags). Once per application per minute, so rows never pile up.
-  if (count === 1) await db().$executeRaw`DELETE FROM "ApiRateWindow" WHERE "windowStart" < ${new Date(windowStart.getTime() - 60_000)}`;
+  if (count === 1)
+    await db()
+      .$executeRaw`DELETE FROM "ApiRateWindow" WHERE "windowStart" < ${new Date(windowStart.getTime() - 60_000)}`;
   return { allowed: true, count };
 }

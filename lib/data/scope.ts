@@ -13,7 +13,12 @@ export type TenantScope = { readonly tenantId: string; readonly actor: Actor; re
 export function customerScope(session: CustomerSession): TenantScope {
   return {
     tenantId: session.tenantId,
-    actor: { kind: "CUSTOMER", tenantId: session.entraTenantId, objectId: session.userObjectId, name: session.userName },
+    actor: {
+      kind: "CUSTOMER",
+      tenantId: session.entraTenantId,
+      objectId: session.userObjectId,
+      name: session.userName,
+    },
     [brand]: true,
   };
 }

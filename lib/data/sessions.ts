@@ -42,23 +42,47 @@ export type PortalSessionView = {
 
 const domainOf = (upn: string | null) => (upn && upn.includes("@") ? upn.split("@").pop()!.toLowerCase() : null);
 
-export async function startSession(profile: SessionProfile, origin: SignInOrigin, maxAgeSeconds: number): Promise<string> {
+export async function startSession(
+  profile: SessionProfile,
+  origin: SignInOrigin,
+  maxAgeSeconds: number,
+): Promise<string> {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + maxAgeSeconds * 1000);
-  const actor = { kind: profile.kind === "staff" ? ("STAFF" as const) : ("CUSTOMER" as const), tenantId: profile.tenantId, objectId: profile.objectId, name: profile.name };
+  const actor = {
+    kind: profile.kind === "staff" ? ("STAFF" as const) : ("CUSTOMER" as const),
+    tenantId: profile.tenantId,
+    objectId: profile.objectId,
+    name: profile.name,
+  };
   return db().$transaction(async (tx) => {
     let tenantId: string | null = null;
     if (profile.kind === "customer") {
       tenantId = profile.tenantId;
-      const existing = await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true, disconnectedAt: true, customerReference: true } });
+      const existing = await tx.tenant.findUnique({
+        where: { id: tenantId },
+        select: { id: true, disconnectedAt: true, customerReference: true },
+      });
       if (existing?.disconnectedAt && !profile.tenantAdmin) {
         // Only an administrator brings a disconnected tenant back; its other users sign in to a tenant that stays
         // disconnected (the overview says who disconnected it and when, and to ask an administrator).
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
       } else if (existing?.disconnectedAt) {
         // A tenant that disconnected comes back: it starts from nothing (its data went with the disconnection).
-        await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now, disconnectedAt: null, disconnectedByName: null, disconnectedByObjectId: null } });
-        await audit({ actor, tenantId, action: "tenant.reconnected", target: { type: "tenant", id: tenantId }, details: { disconnectedAt: existing.disconnectedAt.toISOString() } }, tx);
+        await tx.tenant.update({
+          where: { id: tenantId },
+          data: { lastSignInAt: now, disconnectedAt: null, disconnectedByName: null, disconnectedByObjectId: null },
+        });
+        await audit(
+          {
+            actor,
+            tenantId,
+            action: "tenant.reconnected",
+            target: { type: "tenant", id: tenantId },
+            details: { disconnectedAt: existing.disconnectedAt.toISOString() },
+          },
+          tx,
+        );
       } else if (existing) {
         await tx.tenant.update({ where: { id: tenantId }, data: { lastSignInAt: now } });
       }
@@ -67,11 +91,33 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
         // organisation to take), and the reference it carries is what staff meant this organisation to have.
         const invitation = origin.invitationId ? await claimInvitation(tx, origin.invitationId, tenantId, now) : null;
         if (invitation) {
-          await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: invitation.id }, details: { knownTenant: true } }, tx);
+          await audit(
+            {
+              actor,
+              tenantId,
+              action: "invitation.used",
+              target: { type: "invitation", id: invitation.id },
+              details: { knownTenant: true },
+            },
+            tx,
+          );
           if (invitation.customerReference && invitation.customerReference !== existing.customerReference) {
-            await tx.tenant.update({ where: { id: tenantId }, data: { customerReference: invitation.customerReference } });
+            await tx.tenant.update({
+              where: { id: tenantId },
+              data: { customerReference: invitation.customerReference },
+            });
             await audit(
-              { actor, tenantId, action: "tenant.customer_reference_set", target: { type: "tenant", id: tenantId }, details: { from: existing.customerReference, to: invitation.customerReference, invitationId: invitation.id } },
+              {
+                actor,
+                tenantId,
+                action: "tenant.customer_reference_set",
+                target: { type: "tenant", id: tenantId },
+                details: {
+                  from: existing.customerReference,
+                  to: invitation.customerReference,
+                  invitationId: invitation.id,
+                },
+              },
               tx,
             );
           }
@@ -83,11 +129,33 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
         // An invitation carrying the ISV's customer reference: the tenant arrives already matched.
         const customerReference = invitation?.customerReference ?? null;
         await tx.tenant.create({
-          data: { id: tenantId, displayName: domain, primaryDomain: domain, source, sourceTag: origin.sourceTag, invitationId: invitation?.id ?? null, customerReference, firstSignInAt: now, lastSignInAt: now },
+          data: {
+            id: tenantId,
+            displayName: domain,
+            primaryDomain: domain,
+            source,
+            sourceTag: origin.sourceTag,
+            invitationId: invitation?.id ?? null,
+            customerReference,
+            firstSignInAt: now,
+            lastSignInAt: now,
+          },
         });
-        await audit({ actor, tenantId, action: "tenant.created", target: { type: "tenant", id: tenantId }, details: { source, sourceTag: origin.sourceTag, customerReference } }, tx);
+        await audit(
+          {
+            actor,
+            tenantId,
+            action: "tenant.created",
+            target: { type: "tenant", id: tenantId },
+            details: { source, sourceTag: origin.sourceTag, customerReference },
+          },
+          tx,
+        );
         if (invitation) {
-          await audit({ actor, tenantId, action: "invitation.used", target: { type: "invitation", id: invitation.id } }, tx);
+          await audit(
+            { actor, tenantId, action: "invitation.used", target: { type: "invitation", id: invitation.id } },
+            tx,
+          );
         }
       }
     }
@@ -112,7 +180,11 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
         tenantId,
         action: "session.signed_in",
         target: { type: "session", id: session.id },
-        details: { kind: profile.kind, tenantAdmin: profile.tenantAdmin, authenticatedAt: (profile.authenticatedAt ?? now).toISOString() },
+        details: {
+          kind: profile.kind,
+          tenantAdmin: profile.tenantAdmin,
+          authenticatedAt: (profile.authenticatedAt ?? now).toISOString(),
+        },
       },
       tx,
     );
@@ -124,17 +196,40 @@ export async function startSession(profile: SessionProfile, origin: SignInOrigin
  * An invitation binds to the first tenant that uses it: claimed conditionally, so two tenants signing in at once
  * with the same link cannot both get it. null when it is no longer open (used, revoked) — then nothing happens.
  */
-async function claimInvitation(tx: Prisma.TransactionClient, invitationId: string, tenantId: string, now: Date): Promise<{ id: string; customerReference: string | null } | null> {
-  const claimed = await tx.invitation.updateMany({ where: { id: invitationId, usedAt: null, revokedAt: null }, data: { usedAt: now, usedByTenantId: tenantId } });
+async function claimInvitation(
+  tx: Prisma.TransactionClient,
+  invitationId: string,
+  tenantId: string,
+  now: Date,
+): Promise<{ id: string; customerReference: string | null } | null> {
+  const claimed = await tx.invitation.updateMany({
+    where: { id: invitationId, usedAt: null, revokedAt: null },
+    data: { usedAt: now, usedByTenantId: tenantId },
+  });
   if (claimed.count !== 1) return null;
-  return tx.invitation.findUniqueOrThrow({ where: { id: invitationId }, select: { id: true, customerReference: true } });
+  return tx.invitation.findUniqueOrThrow({
+    where: { id: invitationId },
+    select: { id: true, customerReference: true },
+  });
 }
 
 export async function findActiveSession(sessionId: string, now = new Date()): Promise<PortalSessionView | null> {
   if (!GUID.test(sessionId)) return null;
   const row = await db().portalSession.findFirst({
     where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } },
-    select: { id: true, isStaff: true, entraTenantId: true, tenantId: true, userObjectId: true, userName: true, userPrincipalName: true, appRoles: true, isTenantAdmin: true, authenticatedAt: true, expiresAt: true },
+    select: {
+      id: true,
+      isStaff: true,
+      entraTenantId: true,
+      tenantId: true,
+      userObjectId: true,
+      userName: true,
+      userPrincipalName: true,
+      appRoles: true,
+      isTenantAdmin: true,
+      authenticatedAt: true,
+      expiresAt: true,
+    },
   });
   if (!row) return null;
   return {
@@ -154,11 +249,19 @@ export async function findActiveSession(sessionId: string, now = new Date()): Pr
 
 export async function endSession(session: PortalSessionView): Promise<void> {
   await db().$transaction(async (tx) => {
-    const result = await tx.portalSession.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const result = await tx.portalSession.updateMany({
+      where: { id: session.id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     if (result.count === 0) return;
     await audit(
       {
-        actor: { kind: session.kind === "staff" ? "STAFF" : "CUSTOMER", tenantId: session.entraTenantId, objectId: session.userObjectId, name: session.userName },
+        actor: {
+          kind: session.kind === "staff" ? "STAFF" : "CUSTOMER",
+          tenantId: session.entraTenantId,
+          objectId: session.userObjectId,
+          name: session.userName,
+        },
         tenantId: session.tenantId,
         action: "session.signed_out",
         target: { type: "session", id: session.id },

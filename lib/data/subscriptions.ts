@@ -66,7 +66,10 @@ export type SubscriptionInput = {
 
 /** The customer's own subscription that counts (active, else suspended, else pending, else cancelled), or null. */
 export async function currentSubscription(scope: TenantScope): Promise<SubscriptionRow | null> {
-  const rows = await db().marketplaceSubscription.findMany({ where: { tenantId: scope.tenantId }, select: subscriptionSelect });
+  const rows = await db().marketplaceSubscription.findMany({
+    where: { tenantId: scope.tenantId },
+    select: subscriptionSelect,
+  });
   return currentSubscriptionOf(rows);
 }
 
@@ -80,13 +83,21 @@ export async function subscriptionById(id: string): Promise<SubscriptionRow | nu
  * Records a subscription Microsoft described, once: a second resolve of the same purchase changes nothing here.
  * Linked to the beneficiary's tenant when that tenant already signed in. Returns the stored row.
  */
-export async function recordSubscription(input: SubscriptionInput, actor: Actor): Promise<{ row: SubscriptionRow; created: boolean }> {
+export async function recordSubscription(
+  input: SubscriptionInput,
+  actor: Actor,
+): Promise<{ row: SubscriptionRow; created: boolean }> {
   const id = input.id.toLowerCase();
   try {
     const row = await db().$transaction(async (tx) => {
       const tenant = await tx.tenant.findUnique({ where: { id: input.beneficiaryTenantId }, select: { id: true } });
       const created = await tx.marketplaceSubscription.create({
-        data: { ...input, id, tenantId: tenant?.id ?? null, unsubscribedAt: input.status === "UNSUBSCRIBED" ? new Date() : null },
+        data: {
+          ...input,
+          id,
+          tenantId: tenant?.id ?? null,
+          unsubscribedAt: input.status === "UNSUBSCRIBED" ? new Date() : null,
+        },
         select: subscriptionSelect,
       });
       await audit(
@@ -95,7 +106,14 @@ export async function recordSubscription(input: SubscriptionInput, actor: Actor)
           tenantId: input.beneficiaryTenantId,
           action: "subscription.resolved",
           target: { type: "subscription", id },
-          details: { offerId: input.offerId, planId: input.planId, quantity: input.quantity, status: input.status, beneficiary: input.beneficiaryEmail, purchaser: input.purchaserEmail },
+          details: {
+            offerId: input.offerId,
+            planId: input.planId,
+            quantity: input.quantity,
+            status: input.status,
+            beneficiary: input.beneficiaryEmail,
+            purchaser: input.purchaserEmail,
+          },
         },
         tx,
       );
@@ -113,16 +131,34 @@ export async function recordSubscription(input: SubscriptionInput, actor: Actor)
 
 /** Links a subscription to its beneficiary's tenant once that tenant has signed in (a no-op otherwise). */
 export async function linkSubscriptionToTenant(id: string): Promise<void> {
-  const row = await db().marketplaceSubscription.findUnique({ where: { id: id.toLowerCase() }, select: { tenantId: true, beneficiaryTenantId: true } });
+  const row = await db().marketplaceSubscription.findUnique({
+    where: { id: id.toLowerCase() },
+    select: { tenantId: true, beneficiaryTenantId: true },
+  });
   if (!row || row.tenantId) return;
   const tenant = await db().tenant.findUnique({ where: { id: row.beneficiaryTenantId }, select: { id: true } });
-  if (tenant) await db().marketplaceSubscription.updateMany({ where: { id: id.toLowerCase(), tenantId: null }, data: { tenantId: tenant.id } });
+  if (tenant)
+    await db().marketplaceSubscription.updateMany({
+      where: { id: id.toLowerCase(), tenantId: null },
+      data: { tenantId: tenant.id },
+    });
 }
 
 export type SubscriptionChanges = Partial<
   Pick<
     Prisma.MarketplaceSubscriptionUncheckedUpdateInput,
-    "status" | "planId" | "quantity" | "activatedAt" | "activatedByName" | "activatedByObjectId" | "suspendedAt" | "unsubscribedAt" | "lastOperationAt" | "tenantId" | "termStartDate" | "termEndDate"
+    | "status"
+    | "planId"
+    | "quantity"
+    | "activatedAt"
+    | "activatedByName"
+    | "activatedByObjectId"
+    | "suspendedAt"
+    | "unsubscribedAt"
+    | "lastOperationAt"
+    | "tenantId"
+    | "termStartDate"
+    | "termEndDate"
   >
 >;
 
@@ -161,7 +197,11 @@ export async function changeSubscription(change: {
   const id = change.subscriptionId.toLowerCase();
   try {
     await db().$transaction(async (tx) => {
-      if (change.operation) await tx.marketplaceOperation.create({ data: { ...change.operation, id: change.operation.id.toLowerCase(), subscriptionId: id }, select: { id: true } });
+      if (change.operation)
+        await tx.marketplaceOperation.create({
+          data: { ...change.operation, id: change.operation.id.toLowerCase(), subscriptionId: id },
+          select: { id: true },
+        });
       const occurredAt = change.operation?.occurredAt ?? null;
       const updated = await tx.marketplaceSubscription.updateMany({
         where: {
@@ -172,7 +212,16 @@ export async function changeSubscription(change: {
         data: change.set,
       });
       if (updated.count !== 1) throw new ChangeRefused("moved");
-      await audit({ actor: change.audit.actor, tenantId: change.audit.tenantId, action: change.audit.action, target: { type: "subscription", id }, ...(change.audit.details !== undefined ? { details: change.audit.details } : {}) }, tx);
+      await audit(
+        {
+          actor: change.audit.actor,
+          tenantId: change.audit.tenantId,
+          action: change.audit.action,
+          target: { type: "subscription", id },
+          ...(change.audit.details !== undefined ? { details: change.audit.details } : {}),
+        },
+        tx,
+      );
     });
     return "changed";
   } catch (error) {
@@ -183,12 +232,28 @@ export async function changeSubscription(change: {
 }
 
 /** An operation the portal did not act on (rejected, ignored, unknown), recorded with its audit event. */
-export async function recordOperation(subscriptionId: string, operation: OperationRecord, event: { actor: Actor; tenantId: string; action: string; details?: Prisma.InputJsonValue }): Promise<"recorded" | "duplicate"> {
+export async function recordOperation(
+  subscriptionId: string,
+  operation: OperationRecord,
+  event: { actor: Actor; tenantId: string; action: string; details?: Prisma.InputJsonValue },
+): Promise<"recorded" | "duplicate"> {
   const id = subscriptionId.toLowerCase();
   try {
     await db().$transaction(async (tx) => {
-      await tx.marketplaceOperation.create({ data: { ...operation, id: operation.id.toLowerCase(), subscriptionId: id }, select: { id: true } });
-      await audit({ actor: event.actor, tenantId: event.tenantId, action: event.action, target: { type: "subscription", id }, ...(event.details !== undefined ? { details: event.details } : {}) }, tx);
+      await tx.marketplaceOperation.create({
+        data: { ...operation, id: operation.id.toLowerCase(), subscriptionId: id },
+        select: { id: true },
+      });
+      await audit(
+        {
+          actor: event.actor,
+          tenantId: event.tenantId,
+          action: event.action,
+          target: { type: "subscription", id },
+          ...(event.details !== undefined ? { details: event.details } : {}),
+        },
+        tx,
+      );
     });
     return "recorded";
   } catch (error) {

@@ -25,7 +25,21 @@ export async function getTenant(scope: TenantScope) {
       disconnectedByName: true,
       environments: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, url: true, friendlyName: true, cloud: true, latestCheckOutcome: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, registeredByName: true, health: true, brokenSince: true, healthCause: true, lastVerifiedAt: true },
+        select: {
+          id: true,
+          url: true,
+          friendlyName: true,
+          cloud: true,
+          latestCheckOutcome: true,
+          latestCheckAt: true,
+          latestFailingStep: true,
+          createdAt: true,
+          registeredByName: true,
+          health: true,
+          brokenSince: true,
+          healthCause: true,
+          lastVerifiedAt: true,
+        },
       },
     },
   });
@@ -33,7 +47,10 @@ export async function getTenant(scope: TenantScope) {
 
 /** The organisation's name as people know it (display name, else primary domain), for headings and frames. */
 export async function tenantName(scope: TenantScope): Promise<string | null> {
-  const t = await db().tenant.findUnique({ where: { id: scope.tenantId }, select: { displayName: true, primaryDomain: true } });
+  const t = await db().tenant.findUnique({
+    where: { id: scope.tenantId },
+    select: { displayName: true, primaryDomain: true },
+  });
   return t?.displayName ?? t?.primaryDomain ?? null;
 }
 
@@ -56,7 +73,15 @@ export async function startConsentRequest(scope: TenantScope, sessionId: string)
       },
       select: { id: true },
     });
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.requested", target: { type: "consent-request", id: request.id } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "consent.requested",
+        target: { type: "consent-request", id: request.id },
+      },
+      tx,
+    );
   });
   return state;
 }
@@ -67,7 +92,11 @@ export type RedeemedConsent = { requestId: string; redeemedAt: Date };
  * Redeems the `state` that came back from Microsoft. Valid only for the session that started it, once, and
  * before it expires; otherwise null and nothing is recorded (a forged or replayed callback changes nothing).
  */
-export async function redeemConsentState(scope: TenantScope, sessionId: string, state: string): Promise<RedeemedConsent | null> {
+export async function redeemConsentState(
+  scope: TenantScope,
+  sessionId: string,
+  state: string,
+): Promise<RedeemedConsent | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(state)) return null;
   const now = new Date();
   const request = await db().consentRequest.findFirst({
@@ -93,15 +122,29 @@ export async function markConsentPending(scope: TenantScope, requestId: string):
   await db().$transaction(async (tx) => {
     const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: scope.tenantId }, select: { consentState: true } });
     if (tenant.consentState !== "GRANTED") {
-      await tx.tenant.update({ where: { id: scope.tenantId }, data: { consentState: "PENDING_VERIFICATION", consentPendingSince: new Date(), consentFailure: null } });
+      await tx.tenant.update({
+        where: { id: scope.tenantId },
+        data: { consentState: "PENDING_VERIFICATION", consentPendingSince: new Date(), consentFailure: null },
+      });
     }
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.returned", target: { type: "consent-request", id: requestId } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "consent.returned",
+        target: { type: "consent-request", id: requestId },
+      },
+      tx,
+    );
   });
 }
 
 /** A verification attempt failed while the tenant waits for proof: its cause is kept, for the timeout's reason. */
 export async function noteConsentNotProven(scope: TenantScope, cause: string): Promise<void> {
-  await db().tenant.updateMany({ where: { id: scope.tenantId, consentState: "PENDING_VERIFICATION" }, data: { consentFailure: cause.slice(0, 1000) } });
+  await db().tenant.updateMany({
+    where: { id: scope.tenantId, consentState: "PENDING_VERIFICATION" },
+    data: { consentFailure: cause.slice(0, 1000) },
+  });
 }
 
 /**
@@ -151,8 +194,19 @@ export async function expirePendingConsents(
   return expired;
 }
 
-export async function recordConsentFailure(scope: TenantScope, requestId: string, reason: string, detail: Record<string, string | null>): Promise<void> {
-  await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.failed", target: { type: "consent-request", id: requestId }, details: { reason, ...detail } });
+export async function recordConsentFailure(
+  scope: TenantScope,
+  requestId: string,
+  reason: string,
+  detail: Record<string, string | null>,
+): Promise<void> {
+  await audit({
+    actor: scope.actor,
+    tenantId: scope.tenantId,
+    action: "consent.failed",
+    target: { type: "consent-request", id: requestId },
+    details: { reason, ...detail },
+  });
 }
 
 /**
@@ -160,7 +214,11 @@ export async function recordConsentFailure(scope: TenantScope, requestId: string
  * administrator's consent grants. `grantedBy` is the administrator whose consent round trip this session
  * redeemed; null when consent was given outside the portal (e.g. the direct link), which the page says.
  */
-export async function markConsentVerified(scope: TenantScope, attempts: number, grantedBy: { objectId: string; name: string | null } | null): Promise<void> {
+export async function markConsentVerified(
+  scope: TenantScope,
+  attempts: number,
+  grantedBy: { objectId: string; name: string | null } | null,
+): Promise<void> {
   const now = new Date();
   await db().$transaction(async (tx) => {
     const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: scope.tenantId }, select: { consentState: true } });
@@ -171,10 +229,25 @@ export async function markConsentVerified(scope: TenantScope, attempts: number, 
         consentVerifiedAt: now,
         consentPendingSince: null,
         consentFailure: null,
-        ...(tenant.consentState !== "GRANTED" ? { consentGrantedAt: now, consentGrantedByObjectId: grantedBy?.objectId ?? null, consentGrantedByName: grantedBy?.name ?? null } : {}),
+        ...(tenant.consentState !== "GRANTED"
+          ? {
+              consentGrantedAt: now,
+              consentGrantedByObjectId: grantedBy?.objectId ?? null,
+              consentGrantedByName: grantedBy?.name ?? null,
+            }
+          : {}),
       },
     });
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.verified", target: { type: "tenant", id: scope.tenantId }, details: { attempts, grantedBy: grantedBy?.name ?? null } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "consent.verified",
+        target: { type: "tenant", id: scope.tenantId },
+        details: { attempts, grantedBy: grantedBy?.name ?? null },
+      },
+      tx,
+    );
   });
 }
 
@@ -184,8 +257,21 @@ export async function markConsentVerified(scope: TenantScope, attempts: number, 
  */
 export async function recordConsentRevoked(scope: TenantScope, because: string): Promise<boolean> {
   return db().$transaction(async (tx) => {
-    const updated = await tx.tenant.updateMany({ where: { id: scope.tenantId, consentState: "GRANTED" }, data: { consentState: "REVOKED" } });
-    if (updated.count) await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "consent.revoked", target: { type: "tenant", id: scope.tenantId }, details: { because } }, tx);
+    const updated = await tx.tenant.updateMany({
+      where: { id: scope.tenantId, consentState: "GRANTED" },
+      data: { consentState: "REVOKED" },
+    });
+    if (updated.count)
+      await audit(
+        {
+          actor: scope.actor,
+          tenantId: scope.tenantId,
+          action: "consent.revoked",
+          target: { type: "tenant", id: scope.tenantId },
+          details: { because },
+        },
+        tx,
+      );
     return updated.count > 0;
   });
 }
@@ -221,7 +307,16 @@ export async function recordDisconnect(scope: TenantScope): Promise<{ customerRe
       },
       select: { customerReference: true },
     });
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: "tenant.disconnected", target: { type: "tenant", id: scope.tenantId }, details: { environments } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "tenant.disconnected",
+        target: { type: "tenant", id: scope.tenantId },
+        details: { environments },
+      },
+      tx,
+    );
     return updated.customerReference;
   });
   return { customerReference };
@@ -247,6 +342,14 @@ const DISCONNECTED_STATE = {
 export async function setEmailAlerts(scope: TenantScope, on: boolean): Promise<void> {
   await db().$transaction(async (tx) => {
     await tx.tenant.update({ where: { id: scope.tenantId }, data: { emailAlertsOff: !on }, select: { id: true } });
-    await audit({ actor: scope.actor, tenantId: scope.tenantId, action: on ? "alerts.email-on" : "alerts.email-off", target: { type: "tenant", id: scope.tenantId } }, tx);
+    await audit(
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: on ? "alerts.email-on" : "alerts.email-off",
+        target: { type: "tenant", id: scope.tenantId },
+      },
+      tx,
+    );
   });
 }

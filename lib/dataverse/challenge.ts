@@ -16,7 +16,10 @@ export function parseBearerChallenge(header: string | null): DataverseChallenge 
     const eq = part.indexOf("=");
     if (eq < 0) continue;
     const name = part.slice(0, eq).trim().toLowerCase();
-    const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    const value = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     if (name) params.set(name, value);
   }
   const authorizationUri = params.get("authorization_uri");

@@ -44,7 +44,8 @@ export class EnvironmentUrlError extends Error {
 
 const ORG_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** <org>.<region host> of one of Microsoft's clouds (docs/protocol/dataverse.md B1), allowed here or not. */
-const MICROSOFT_ENVIRONMENT_HOST = /^[a-z0-9-]+\.(?:api\.)?crm(?:[2-9]|1\d|2[01])?\.(?:dynamics\.com|microsoftdynamics\.us|appsplatform\.us|dynamics\.cn)$/;
+const MICROSOFT_ENVIRONMENT_HOST =
+  /^[a-z0-9-]+\.(?:api\.)?crm(?:[2-9]|1\d|2[01])?\.(?:dynamics\.com|microsoftdynamics\.us|appsplatform\.us|dynamics\.cn)$/;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 export function cloudOf(suffix: string): DataverseCloud {
@@ -57,32 +58,49 @@ export function cloudOf(suffix: string): DataverseCloud {
 
 export function normaliseEnvironmentUrl(input: string, allowedSuffixes: readonly string[]): EnvironmentUrl {
   const raw = input.trim();
-  if (raw === "") throw new EnvironmentUrlError("empty", "Enter the URL of your Dataverse environment, e.g. https://contoso.crm.dynamics.com.");
+  if (raw === "")
+    throw new EnvironmentUrlError(
+      "empty",
+      "Enter the URL of your Dataverse environment, e.g. https://contoso.crm.dynamics.com.",
+    );
   if (raw.length > 2048) throw new EnvironmentUrlError("too-long", "That is too long to be an environment URL.");
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
   let parsed: URL;
   try {
     parsed = new URL(withScheme);
   } catch {
-    throw new EnvironmentUrlError("malformed", "That is not a valid URL. It should look like https://contoso.crm.dynamics.com.");
+    throw new EnvironmentUrlError(
+      "malformed",
+      "That is not a valid URL. It should look like https://contoso.crm.dynamics.com.",
+    );
   }
   // Plain http is upgraded: the portal only ever talks to Dataverse over HTTPS.
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new EnvironmentUrlError("scheme", "Environment URLs start with https://.");
   }
   if (parsed.username || parsed.password) {
-    throw new EnvironmentUrlError("credentials", "Remove the user name or password from the URL; the portal never sends credentials in a URL.");
+    throw new EnvironmentUrlError(
+      "credentials",
+      "Remove the user name or password from the URL; the portal never sends credentials in a URL.",
+    );
   }
   const host = parsed.hostname.toLowerCase().replace(/\.$/, "");
   if (IPV4.test(host) || host.startsWith("[") || host.includes(":")) {
-    throw new EnvironmentUrlError("ip-address", "Use the environment's name (e.g. contoso.crm.dynamics.com), not an IP address.");
+    throw new EnvironmentUrlError(
+      "ip-address",
+      "Use the environment's name (e.g. contoso.crm.dynamics.com), not an IP address.",
+    );
   }
   // Longest suffix first, so crm.dynamics.com does not shadow a more specific entry.
   const suffix = [...allowedSuffixes].sort((a, b) => b.length - a.length).find((s) => host.endsWith(`.${s}`));
   if (!suffix && MICROSOFT_ENVIRONMENT_HOST.test(host)) {
     // A real environment address, but not one this portal is set up for (another cloud, or the demo's emulator).
     const examples = allowedSuffixes.slice(0, 2).join(" or ");
-    throw new EnvironmentUrlError("outside-allow-list", `${host} is a Dataverse address, but this portal connects only to environments ending in ${examples}${allowedSuffixes.length > 2 ? " and the like" : ""}.`, host);
+    throw new EnvironmentUrlError(
+      "outside-allow-list",
+      `${host} is a Dataverse address, but this portal connects only to environments ending in ${examples}${allowedSuffixes.length > 2 ? " and the like" : ""}.`,
+      host,
+    );
   }
   if (!suffix) {
     throw new EnvironmentUrlError(
@@ -93,12 +111,18 @@ export function normaliseEnvironmentUrl(input: string, allowedSuffixes: readonly
   const labels = host.slice(0, -(suffix.length + 1)).split(".");
   const orgName = labels.length === 2 && labels[1] === "api" ? labels[0]! : labels.length === 1 ? labels[0]! : null;
   if (!orgName || !ORG_LABEL.test(orgName) || orgName === "api") {
-    throw new EnvironmentUrlError("not-dataverse", `${host} is not a Dataverse environment address; it should be <name>.${suffix}.`);
+    throw new EnvironmentUrlError(
+      "not-dataverse",
+      `${host} is not a Dataverse environment address; it should be <name>.${suffix}.`,
+    );
   }
   // A port other than 443 only makes sense for loopback names (RFC 6761 .localhost) used in local testing.
   const port = parsed.port && parsed.port !== "443" ? parsed.port : "";
   if (port && !suffix.endsWith("localhost")) {
-    throw new EnvironmentUrlError("port", "Dataverse environments are reached on the standard HTTPS port; remove the port from the URL.");
+    throw new EnvironmentUrlError(
+      "port",
+      "Dataverse environments are reached on the standard HTTPS port; remove the port from the URL.",
+    );
   }
   const hostPort = (h: string) => (port ? `${h}:${port}` : h);
   const canonicalHost = `${orgName}.${suffix}`;

@@ -34,7 +34,13 @@ export type DiscoveredInstance = {
 };
 
 /** OrganizationType values named in Microsoft's samples; others are shown by number. */
-const ORGANIZATION_TYPES: Record<number, string> = { 0: "Production", 5: "Sandbox", 6: "Developer", 11: "Trial", 12: "Default" };
+const ORGANIZATION_TYPES: Record<number, string> = {
+  0: "Production",
+  5: "Sandbox",
+  6: "Developer",
+  11: "Trial",
+  12: "Default",
+};
 
 export async function listInstances(discoveryUrl: string, accessToken: string): Promise<DiscoveredInstance[]> {
   const response = await outboundFetch("dataverse", `${discoveryUrl}/api/discovery/v2.0/Instances`, {
@@ -44,7 +50,12 @@ export async function listInstances(discoveryUrl: string, accessToken: string): 
   const body = await readJson(text);
   if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, body);
   const parsed = answer.safeParse(body);
-  if (!parsed.success) throw new DataverseProtocolError("Global Discovery answered something that is not a list of environments.", response.status, text.slice(0, 500));
+  if (!parsed.success)
+    throw new DataverseProtocolError(
+      "Global Discovery answered something that is not a list of environments.",
+      response.status,
+      text.slice(0, 500),
+    );
   return parsed.data.value.flatMap((raw) => {
     const item = instance.safeParse(raw);
     // An entry the portal cannot read is left out rather than failing the whole list.
@@ -56,7 +67,10 @@ export async function listInstances(discoveryUrl: string, accessToken: string): 
         friendlyName: i.FriendlyName || i.UniqueName || i.UrlName || i.Url,
         url: i.Url,
         region: i.Region ?? null,
-        type: i.OrganizationType == null ? "Unknown" : (ORGANIZATION_TYPES[i.OrganizationType] ?? `Type ${i.OrganizationType}`),
+        type:
+          i.OrganizationType == null
+            ? "Unknown"
+            : (ORGANIZATION_TYPES[i.OrganizationType] ?? `Type ${i.OrganizationType}`),
         tenantId: i.TenantId.toLowerCase(),
         isUserSysAdmin: i.IsUserSysAdmin ?? null,
       },

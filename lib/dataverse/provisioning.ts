@@ -45,7 +45,11 @@ const odataString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const depthOf = (value: unknown): PrivilegeDepth | null =>
   typeof value === "number" ? (PRIVILEGE_DEPTHS[value] ?? null) : (PRIVILEGE_DEPTHS.find((d) => d === value) ?? null);
 
-type Api = ((method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => Promise<{ body: unknown; entityId: string | null }>) & {
+type Api = ((
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+) => Promise<{ body: unknown; entityId: string | null }>) & {
   /** Every row of a collection query, page after page (docs/protocol/dataverse.md "Paging"). */
   list<T>(path: string): Promise<T[]>;
 };
@@ -84,8 +88,16 @@ export async function provisionEnvironment(input: {
   /** Called before each request that Dataverse throttled, with the seconds it asked to wait. */
   waitForRetry?: (seconds: number) => Promise<void>;
 }): Promise<ProvisioningResult> {
-  if (input.roleName.trim().toLowerCase() === SYSTEM_ADMINISTRATOR) throw new Error("The portal never assigns System Administrator.");
-  const result: ProvisioningResult = { steps: [], roleId: null, applicationUserId: null, privilegesAdded: [], privilegesRemoved: [], decision: null };
+  if (input.roleName.trim().toLowerCase() === SYSTEM_ADMINISTRATOR)
+    throw new Error("The portal never assigns System Administrator.");
+  const result: ProvisioningResult = {
+    steps: [],
+    roleId: null,
+    applicationUserId: null,
+    privilegesAdded: [],
+    privilegesRemoved: [],
+    decision: null,
+  };
   const retry = async <R>(request: () => Promise<R>): Promise<R> => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -98,84 +110,167 @@ export async function provisionEnvironment(input: {
       }
     }
   };
-  const api: Api = Object.assign((method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => retry(() => sendJson(input.environmentUrl, input.accessToken, method, path, body)), {
-    list: <T>(path: string) => getAllPages<T>(input.environmentUrl, input.accessToken, path, { retry }),
-  });
+  const api: Api = Object.assign(
+    (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) =>
+      retry(() => sendJson(input.environmentUrl, input.accessToken, method, path, body)),
+    {
+      list: <T>(path: string) => getAllPages<T>(input.environmentUrl, input.accessToken, path, { retry }),
+    },
+  );
   let action: SetupAction = "role";
   try {
-    const root = (await api.list<{ businessunitid: string }>("businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null"))[0];
+    const root = (
+      await api.list<{ businessunitid: string }>(
+        "businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null",
+      )
+    )[0];
     if (!root) throw new Error("Dataverse did not show the environment's root business unit.");
     const rootId = root.businessunitid.toLowerCase();
 
     // 1. The role, in the root business unit.
-    const existing = (await api.list<{ roleid: string }>(`roles?$select=roleid,name&$filter=name eq ${odataString(input.roleName)} and _businessunitid_value eq ${rootId}`))[0];
+    const existing = (
+      await api.list<{ roleid: string }>(
+        `roles?$select=roleid,name&$filter=name eq ${odataString(input.roleName)} and _businessunitid_value eq ${rootId}`,
+      )
+    )[0];
     action = "privileges";
-    const privilegeIds = await privilegeIdsByName(api, input.privileges.map((p) => p.name));
+    const privilegeIds = await privilegeIdsByName(
+      api,
+      input.privileges.map((p) => p.name),
+    );
     if (!existing) {
       action = "role";
-      const created = await api("POST", "roles", { name: input.roleName, "businessunitid@odata.bind": `/businessunits(${rootId})` });
+      const created = await api("POST", "roles", {
+        name: input.roleName,
+        "businessunitid@odata.bind": `/businessunits(${rootId})`,
+      });
       result.roleId = idFromEntityId(created.entityId, "roles");
-      result.steps.push({ action: "role", result: "created", detail: `Created the security role “${input.roleName}” in the root business unit.` });
+      result.steps.push({
+        action: "role",
+        result: "created",
+        detail: `Created the security role “${input.roleName}” in the root business unit.`,
+      });
       action = "privileges";
       await addPrivileges(api, result.roleId, input.privileges, privilegeIds);
       result.privilegesAdded = [...input.privileges];
-      result.steps.push({ action: "privileges", result: "changed", detail: `Gave the role ${input.privileges.length} privileges, each at the least level that works.` });
+      result.steps.push({
+        action: "privileges",
+        result: "changed",
+        detail: `Gave the role ${input.privileges.length} privileges, each at the least level that works.`,
+      });
     } else {
       result.roleId = existing.roleid.toLowerCase();
-      result.steps.push({ action: "role", result: "unchanged", detail: `The security role “${input.roleName}” already exists.` });
+      result.steps.push({
+        action: "role",
+        result: "unchanged",
+        detail: `The security role “${input.roleName}” already exists.`,
+      });
       const held = await rolePrivileges(api, result.roleId);
       const difference = compareRolePrivileges(held, input.privileges);
       if (difference.missing.length === 0 && difference.extra.length === 0) {
-        result.steps.push({ action: "privileges", result: "unchanged", detail: "Its privileges are exactly the ones needed." });
+        result.steps.push({
+          action: "privileges",
+          result: "unchanged",
+          detail: "Its privileges are exactly the ones needed.",
+        });
       } else if (!input.approvals.includes("change-role")) {
         result.decision = { kind: "role-differs", ...difference };
-        result.steps.push({ action: "privileges", result: "needs-decision", detail: "Its privileges differ from the ones needed. Nothing was changed." });
+        result.steps.push({
+          action: "privileges",
+          result: "needs-decision",
+          detail: "Its privileges differ from the ones needed. Nothing was changed.",
+        });
         return result;
       } else {
         // The role's own answer names each privilege's id: no second lookup for the ones to remove.
         const heldIds = new Map(held.map((p) => [p.name.toLowerCase(), p.id]));
         for (const extra of difference.extra) {
-          await api("POST", `roles(${result.roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`, { PrivilegeId: heldIds.get(extra.name.toLowerCase()) });
+          await api("POST", `roles(${result.roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`, {
+            PrivilegeId: heldIds.get(extra.name.toLowerCase()),
+          });
         }
         // A privilege held too deep was removed above; it comes back at the required level with the missing ones.
-        const toAdd = input.privileges.filter((p) => difference.missing.some((m) => m.name.toLowerCase() === p.name.toLowerCase()) || difference.extra.some((e) => e.name.toLowerCase() === p.name.toLowerCase()));
+        const toAdd = input.privileges.filter(
+          (p) =>
+            difference.missing.some((m) => m.name.toLowerCase() === p.name.toLowerCase()) ||
+            difference.extra.some((e) => e.name.toLowerCase() === p.name.toLowerCase()),
+        );
         await addPrivileges(api, result.roleId, toAdd, privilegeIds);
         result.privilegesAdded = toAdd;
         result.privilegesRemoved = difference.extra;
-        result.steps.push({ action: "privileges", result: "changed", detail: `Changed its privileges as you approved: ${toAdd.length} added or corrected, ${difference.extra.length} removed.` });
+        result.steps.push({
+          action: "privileges",
+          result: "changed",
+          detail: `Changed its privileges as you approved: ${toAdd.length} added or corrected, ${difference.extra.length} removed.`,
+        });
       }
     }
 
     // 2. The application user.
     action = "application-user";
-    const user = (await api.list<{ systemuserid: string; isdisabled: boolean }>(`systemusers?$select=systemuserid,isdisabled&$filter=applicationid eq ${input.applicationId}`))[0];
+    const user = (
+      await api.list<{ systemuserid: string; isdisabled: boolean }>(
+        `systemusers?$select=systemuserid,isdisabled&$filter=applicationid eq ${input.applicationId}`,
+      )
+    )[0];
     if (!user) {
-      const created = await api("POST", "systemusers", { applicationid: input.applicationId, "businessunitid@odata.bind": `/businessunits(${rootId})` });
+      const created = await api("POST", "systemusers", {
+        applicationid: input.applicationId,
+        "businessunitid@odata.bind": `/businessunits(${rootId})`,
+      });
       result.applicationUserId = idFromEntityId(created.entityId, "systemusers");
-      result.steps.push({ action: "application-user", result: "created", detail: "Created the application user in the root business unit." });
+      result.steps.push({
+        action: "application-user",
+        result: "created",
+        detail: "Created the application user in the root business unit.",
+      });
     } else {
       result.applicationUserId = user.systemuserid.toLowerCase();
       if (user.isdisabled && !input.approvals.includes("enable-user")) {
         result.decision = { kind: "user-disabled" };
-        result.steps.push({ action: "application-user", result: "needs-decision", detail: "The application user exists but is disabled. Nothing was changed." });
+        result.steps.push({
+          action: "application-user",
+          result: "needs-decision",
+          detail: "The application user exists but is disabled. Nothing was changed.",
+        });
         return result;
       }
       if (user.isdisabled) {
         await api("PATCH", `systemusers(${result.applicationUserId})`, { isdisabled: false });
-        result.steps.push({ action: "application-user", result: "changed", detail: "Enabled the application user, as you approved." });
+        result.steps.push({
+          action: "application-user",
+          result: "changed",
+          detail: "Enabled the application user, as you approved.",
+        });
       } else {
-        result.steps.push({ action: "application-user", result: "unchanged", detail: "The application user already exists and is enabled." });
+        result.steps.push({
+          action: "application-user",
+          result: "unchanged",
+          detail: "The application user already exists and is enabled.",
+        });
       }
     }
 
     // 3. The assignment: only this role, never System Administrator.
     action = "assignment";
-    const held = await api.list<{ roleid: string }>(`systemusers(${result.applicationUserId})/systemuserroles_association?$select=roleid,name`);
+    const held = await api.list<{ roleid: string }>(
+      `systemusers(${result.applicationUserId})/systemuserroles_association?$select=roleid,name`,
+    );
     if (held.some((r) => r.roleid.toLowerCase() === result.roleId)) {
-      result.steps.push({ action: "assignment", result: "unchanged", detail: "The application user already holds the role." });
+      result.steps.push({
+        action: "assignment",
+        result: "unchanged",
+        detail: "The application user already holds the role.",
+      });
     } else {
-      await api("POST", `systemusers(${result.applicationUserId})/systemuserroles_association/$ref`, { "@odata.id": `${input.environmentUrl}/api/data/v9.2/roles(${result.roleId})` });
-      result.steps.push({ action: "assignment", result: "created", detail: `Assigned “${input.roleName}” to the application user.` });
+      await api("POST", `systemusers(${result.applicationUserId})/systemuserroles_association/$ref`, {
+        "@odata.id": `${input.environmentUrl}/api/data/v9.2/roles(${result.roleId})`,
+      });
+      result.steps.push({
+        action: "assignment",
+        result: "created",
+        detail: `Assigned “${input.roleName}” to the application user.`,
+      });
     }
     return result;
   } catch (error) {
@@ -186,14 +281,21 @@ export async function provisionEnvironment(input: {
 async function privilegeIdsByName(api: Api, names: string[]): Promise<Map<string, string>> {
   if (names.length === 0) return new Map();
   const filter = names.map((n) => `name eq ${odataString(n)}`).join(" or ");
-  const rows = await api.list<{ privilegeid: string; name: string }>(`privileges?$select=privilegeid,name&$filter=${encodeURIComponent(filter)}`);
+  const rows = await api.list<{ privilegeid: string; name: string }>(
+    `privileges?$select=privilegeid,name&$filter=${encodeURIComponent(filter)}`,
+  );
   const ids = new Map(rows.map((r) => [r.name.toLowerCase(), r.privilegeid]));
   const unknown = names.filter((n) => !ids.has(n.toLowerCase()));
   if (unknown.length > 0) throw new Error(`This environment has no privilege named ${unknown.join(", ")}.`);
   return ids;
 }
 
-async function addPrivileges(api: Api, roleId: string, privileges: RequiredPrivilege[], ids: Map<string, string>): Promise<void> {
+async function addPrivileges(
+  api: Api,
+  roleId: string,
+  privileges: RequiredPrivilege[],
+  ids: Map<string, string>,
+): Promise<void> {
   if (privileges.length === 0) return;
   await api("POST", `roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`, {
     // Depth as the PrivilegeDepth member name, as the Web API serialises enums.
@@ -202,7 +304,9 @@ async function addPrivileges(api: Api, roleId: string, privileges: RequiredPrivi
 }
 
 async function rolePrivileges(api: Api, roleId: string): Promise<(RequiredPrivilege & { id: string })[]> {
-  const body = (await api("GET", `RetrieveRolePrivilegesRole(RoleId=@p)?@p=${roleId}`)).body as { RolePrivileges?: { PrivilegeName?: string; PrivilegeId?: string; Depth?: unknown }[] } | null;
+  const body = (await api("GET", `RetrieveRolePrivilegesRole(RoleId=@p)?@p=${roleId}`)).body as {
+    RolePrivileges?: { PrivilegeName?: string; PrivilegeId?: string; Depth?: unknown }[];
+  } | null;
   return (body?.RolePrivileges ?? []).flatMap((p) => {
     const depth = depthOf(p.Depth);
     return p.PrivilegeName && p.PrivilegeId && depth ? [{ name: p.PrivilegeName, id: p.PrivilegeId, depth }] : [];

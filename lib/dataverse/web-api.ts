@@ -7,7 +7,12 @@ import { outboundFetch } from "@/lib/http/outbound";
 
 export const WEB_API_PATH = "/api/data/v9.2";
 
-const ODATA_HEADERS = { Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0", "If-None-Match": "null" };
+const ODATA_HEADERS = {
+  Accept: "application/json",
+  "OData-MaxVersion": "4.0",
+  "OData-Version": "4.0",
+  "If-None-Match": "null",
+};
 
 /** An error answer from Dataverse: {"error":{"code":"0x…","message":"…"}} plus Retry-After on 429. */
 export class DataverseError extends Error {
@@ -94,25 +99,47 @@ export async function getAllPages<T>(
   const seen = new Set<string>();
   let url: string | null = `${environmentUrl}${WEB_API_PATH}/${pathAndQuery}`;
   for (let page = 1; url; page++) {
-    if (page > MAX_PAGES) throw new DataverseProtocolError(`Dataverse answered more than ${MAX_PAGES} pages for one query.`, 200, url.slice(0, 500));
+    if (page > MAX_PAGES)
+      throw new DataverseProtocolError(
+        `Dataverse answered more than ${MAX_PAGES} pages for one query.`,
+        200,
+        url.slice(0, 500),
+      );
     seen.add(url);
     const target: string = url;
     const { status, text } = await (options.retry ?? ((request) => request()))(async () => {
-      const response = await outboundFetch("dataverse", target, { headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}` } });
+      const response = await outboundFetch("dataverse", target, {
+        headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}` },
+      });
       const body = await response.text();
-      if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, await readJson(body));
+      if (!response.ok)
+        throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, await readJson(body));
       return { status: response.status, text: body };
     });
     const body = (await readJson(text)) as { value?: unknown; "@odata.nextLink"?: unknown } | null;
-    if (!Array.isArray(body?.value)) throw new DataverseProtocolError("Dataverse answered a query with something that is not a list of rows.", status, text.slice(0, 500));
+    if (!Array.isArray(body?.value))
+      throw new DataverseProtocolError(
+        "Dataverse answered a query with something that is not a list of rows.",
+        status,
+        text.slice(0, 500),
+      );
     rows.push(...(body.value as T[]));
     const next = body["@odata.nextLink"];
     if (next === undefined || next === null) return rows;
     const nextUrl = typeof next === "string" && URL.canParse(next) ? new URL(next) : null;
     if (!nextUrl || !sameEnvironmentHost(nextUrl, environment) || !nextUrl.pathname.startsWith(`${WEB_API_PATH}/`)) {
-      throw new DataverseProtocolError("Dataverse's link to the next page does not point at this environment's Web API.", status, String(next).slice(0, 500));
+      throw new DataverseProtocolError(
+        "Dataverse's link to the next page does not point at this environment's Web API.",
+        status,
+        String(next).slice(0, 500),
+      );
     }
-    if (seen.has(nextUrl.href)) throw new DataverseProtocolError("Dataverse's link to the next page points back at a page already read.", status, nextUrl.href.slice(0, 500));
+    if (seen.has(nextUrl.href))
+      throw new DataverseProtocolError(
+        "Dataverse's link to the next page points back at a page already read.",
+        status,
+        nextUrl.href.slice(0, 500),
+      );
     url = nextUrl.href;
   }
   return rows;
@@ -124,10 +151,20 @@ export type JsonAnswer = { status: number; body: unknown; entityId: string | nul
  * One Web API request with a JSON body (creates, actions, associations) or none. A 2xx answer comes back with
  * its body and the `OData-EntityId` of a created record; anything else throws DataverseError.
  */
-export async function sendJson(environmentUrl: string, accessToken: string, method: "GET" | "POST" | "PATCH" | "DELETE", pathAndQuery: string, body?: unknown): Promise<JsonAnswer> {
+export async function sendJson(
+  environmentUrl: string,
+  accessToken: string,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  pathAndQuery: string,
+  body?: unknown,
+): Promise<JsonAnswer> {
   const response = await outboundFetch("dataverse", `${environmentUrl}${WEB_API_PATH}/${pathAndQuery}`, {
     method,
-    headers: { ...ODATA_HEADERS, Authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: {
+      ...ODATA_HEADERS,
+      Authorization: `Bearer ${accessToken}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const parsed = await readJson(await response.text());
@@ -165,7 +202,12 @@ export type BatchAnswer = {
  * An answer that is not multipart (a 401 challenge, a 403 for an unknown application user, a 429) throws
  * the DataverseError it carries; an unreadable one throws DataverseProtocolError.
  */
-export async function batchGet(environmentUrl: string, accessToken: string, paths: string[], options: { continueOnError: boolean }): Promise<BatchAnswer> {
+export async function batchGet(
+  environmentUrl: string,
+  accessToken: string,
+  paths: string[],
+  options: { continueOnError: boolean },
+): Promise<BatchAnswer> {
   const boundary = `batch_${randomUUID()}`;
   const body =
     paths
@@ -198,17 +240,26 @@ export async function batchGet(environmentUrl: string, accessToken: string, path
   if (!/^multipart\/mixed/i.test(contentType)) {
     const json = await readJson(text);
     if (!response.ok) throw dataverseErrorFrom(response.status, response.headers as unknown as Headers, json);
-    throw new DataverseProtocolError(`$batch answered ${response.status} with ${contentType || "no content type"} instead of multipart/mixed`, response.status, text.slice(0, 500));
+    throw new DataverseProtocolError(
+      `$batch answered ${response.status} with ${contentType || "no content type"} instead of multipart/mixed`,
+      response.status,
+      text.slice(0, 500),
+    );
   }
   const answered = await parseBatchResponse(contentType, text, response.status);
   const parts: Array<BatchPart | null> = paths.map(() => null);
   answered.forEach((part, position) => {
     // Content-ID maps a part to its request; without it, parts come back in request order.
     const index = part.contentId !== null ? Number(part.contentId) - 1 : position;
-    if (Number.isInteger(index) && index >= 0 && index < parts.length) parts[index] = { status: part.status, body: part.body, error: part.error };
+    if (Number.isInteger(index) && index >= 0 && index < parts.length)
+      parts[index] = { status: part.status, body: part.body, error: part.error };
   });
   if (response.ok && parts.some((p) => p === null)) {
-    throw new DataverseProtocolError(`$batch answered ${answered.length} parts for ${paths.length} requests`, response.status, text.slice(0, 500));
+    throw new DataverseProtocolError(
+      `$batch answered ${answered.length} parts for ${paths.length} requests`,
+      response.status,
+      text.slice(0, 500),
+    );
   }
   return { status: response.status, parts, preferenceApplied: response.headers.get("preference-applied") };
 }
@@ -216,9 +267,14 @@ export async function batchGet(environmentUrl: string, accessToken: string, path
 // Hand-written because no maintained npm package parses OData multipart/mixed batch responses; the format
 // is small: parts split by the boundary, each an embedded HTTP response (status line, headers, body).
 // Strict: a body without its closing delimiter, or a part without an HTTP status line, is unreadable.
-export async function parseBatchResponse(contentType: string, text: string, httpStatus = 200): Promise<Array<BatchPart & { contentId: string | null }>> {
+export async function parseBatchResponse(
+  contentType: string,
+  text: string,
+  httpStatus = 200,
+): Promise<Array<BatchPart & { contentId: string | null }>> {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  const unreadable = (why: string) => new DataverseProtocolError(`$batch answer ${why}`, httpStatus, text.slice(0, 500));
+  const unreadable = (why: string) =>
+    new DataverseProtocolError(`$batch answer ${why}`, httpStatus, text.slice(0, 500));
   if (!boundary) throw unreadable("has no multipart boundary");
   const closing = `--${boundary}--`;
   if (!text.trimEnd().endsWith(closing)) throw unreadable("is truncated (no closing delimiter)");

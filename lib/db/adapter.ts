@@ -10,7 +10,12 @@ import type { DatabaseTarget } from "@/lib/db/url";
 export function createAdapterFactory(target: DatabaseTarget): SqlDriverAdapterFactory {
   if (target.kind === "postgres") {
     // Short timeouts: when the server goes away, /api/health must answer 503 quickly, not hang.
-    return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: 3_000, max: 10, idleTimeoutMillis: 30_000 });
+    return new PrismaPg({
+      connectionString: target.url,
+      connectionTimeoutMillis: 3_000,
+      max: 10,
+      idleTimeoutMillis: 30_000,
+    });
   }
   // PGlite allows one connection per data folder per process; the adapter serialises queries on it.
   return new PrismaPGlite(embeddedDatabase(target.dataDir));

@@ -4,7 +4,12 @@ import "server-only";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db/client";
 
-export type DatabaseHealth = { kind: "postgres" | "pglite"; reachable: boolean; latencyMs: number | null; error?: string };
+export type DatabaseHealth = {
+  kind: "postgres" | "pglite";
+  reachable: boolean;
+  latencyMs: number | null;
+  error?: string;
+};
 
 const PROBE_TIMEOUT_MS = 3_000;
 
@@ -23,7 +28,8 @@ export async function probeDatabase(): Promise<DatabaseHealth> {
     return { kind, reachable: true, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     // The message is generic on purpose: driver errors can carry host names and user names.
-    const reason = error instanceof Error && error.message.startsWith("no answer") ? error.message : "connection failed";
+    const reason =
+      error instanceof Error && error.message.startsWith("no answer") ? error.message : "connection failed";
     return { kind, reachable: false, latencyMs: null, error: reason };
   } finally {
     clearTimeout(timer);

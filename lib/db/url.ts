@@ -9,8 +9,7 @@
 import path from "node:path";
 
 export type DatabaseTarget =
-  | { kind: "postgres"; url: string; display: string }
-  | { kind: "pglite"; dataDir: string | null; display: string };
+  { kind: "postgres"; url: string; display: string } | { kind: "pglite"; dataDir: string | null; display: string };
 
 export const DEFAULT_EMBEDDED_DATABASE_URL = "pglite:.data/pglite";
 
@@ -29,10 +28,14 @@ export function parseDatabaseUrl(raw: string, cwd: string = process.cwd()): Data
   try {
     url = new URL(value);
   } catch {
-    throw new DatabaseUrlError("is not a URL; expected postgresql://user:password@host:5432/database or pglite:<folder>");
+    throw new DatabaseUrlError(
+      "is not a URL; expected postgresql://user:password@host:5432/database or pglite:<folder>",
+    );
   }
   if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
-    throw new DatabaseUrlError(`has the unsupported scheme '${url.protocol.replace(/:$/, "")}'; expected postgresql:// or pglite:`);
+    throw new DatabaseUrlError(
+      `has the unsupported scheme '${url.protocol.replace(/:$/, "")}'; expected postgresql:// or pglite:`,
+    );
   }
   if (!url.hostname) throw new DatabaseUrlError("names no host");
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));

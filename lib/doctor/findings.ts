@@ -21,8 +21,20 @@ export type Finding = {
 };
 
 export const ok = (id: string, title: string, detail: string): Finding => ({ id, status: "ok", title, detail });
-export const skipped = (id: string, title: string, detail: string): Finding => ({ id, status: "skipped", title, detail });
-export const problem = (status: "warning" | "error", id: string, title: string, detail: string, why: string, fix: string): Finding => ({ id, status, title, detail, why, fix });
+export const skipped = (id: string, title: string, detail: string): Finding => ({
+  id,
+  status: "skipped",
+  title,
+  detail,
+});
+export const problem = (
+  status: "warning" | "error",
+  id: string,
+  title: string,
+  detail: string,
+  why: string,
+  fix: string,
+): Finding => ({ id, status, title, detail, why, fix });
 
 export type DoctorReport = { ok: boolean; errors: number; warnings: number; findings: Finding[] };
 
@@ -45,6 +57,10 @@ export function formatReport(r: DoctorReport): string {
     }
   }
   lines.push("");
-  lines.push(r.ok ? `Nothing is wrong${r.warnings ? ` (${r.warnings} warning${r.warnings === 1 ? "" : "s"})` : ""}.` : `${r.errors} problem${r.errors === 1 ? "" : "s"}${r.warnings ? ` and ${r.warnings} warning${r.warnings === 1 ? "" : "s"}` : ""} to fix.`);
+  lines.push(
+    r.ok
+      ? `Nothing is wrong${r.warnings ? ` (${r.warnings} warning${r.warnings === 1 ? "" : "s"})` : ""}.`
+      : `${r.errors} problem${r.errors === 1 ? "" : "s"}${r.warnings ? ` and ${r.warnings} warning${r.warnings === 1 ? "" : "s"}` : ""} to fix.`,
+  );
   return lines.join("\n");
 }

@@ -5,13 +5,22 @@ import "server-only";
 // test or an emulator scenario reaches each one. The facts behind each rule: docs/protocol/graph.md.
 import { createHash } from "node:crypto";
 import { problem, ok, type Finding } from "@/lib/doctor/findings";
-import { DYNAMICS_CRM_APP_ID, MICROSOFT_GRAPH_APP_ID, type GraphAppRoleAssignment, type GraphServicePrincipal, type RegistrationView } from "@/lib/entra/registration";
+import {
+  DYNAMICS_CRM_APP_ID,
+  MICROSOFT_GRAPH_APP_ID,
+  type GraphAppRoleAssignment,
+  type GraphServicePrincipal,
+  type RegistrationView,
+} from "@/lib/entra/registration";
 
 /** next-auth's callback for the `microsoft-entra-id` provider (lib/auth/next-auth.ts). */
 export const SIGN_IN_CALLBACK_PATH = "/api/auth/callback/microsoft-entra-id";
 export const CROSS_TENANT_INFORMATION = "CrossTenantInformation.ReadBasic.All";
 /** The Graph application permissions the doctor reads the registration with (G-32), and their published ids. */
-export const READ_PERMISSIONS = { "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61" } as const;
+export const READ_PERMISSIONS = {
+  "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
+  "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
+} as const;
 
 export type RegistrationExpectations = {
   clientId: string;
@@ -60,7 +69,10 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
   findings.push(ok("registration.read", "App registration", `${a.displayName ?? a.appId} read from Microsoft Graph`));
 
   // Who may sign in (G-11).
-  const audienceOk = x.tenancy === "multi" ? a.signInAudience === "AzureADMultipleOrgs" : a.signInAudience === "AzureADMyOrg" || a.signInAudience === "AzureADMultipleOrgs";
+  const audienceOk =
+    x.tenancy === "multi"
+      ? a.signInAudience === "AzureADMultipleOrgs"
+      : a.signInAudience === "AzureADMyOrg" || a.signInAudience === "AzureADMultipleOrgs";
   findings.push(
     audienceOk
       ? ok("registration.audience", "Sign-in audience", `${a.signInAudience}`)
@@ -81,10 +93,22 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
   // Redirect URIs: exact, case-sensitive, on the web platform (G-12, G-35, G-36).
   const web = a.web?.redirectUris ?? [];
   const spa = a.spa?.redirectUris ?? [];
-  const required = [SIGN_IN_CALLBACK_PATH, ...(x.tenancy === "multi" ? [x.consentCallbackPath] : []), x.delegatedCallbackPath].map((p) => `${x.portalUrl}${p}`);
+  const required = [
+    SIGN_IN_CALLBACK_PATH,
+    ...(x.tenancy === "multi" ? [x.consentCallbackPath] : []),
+    x.delegatedCallbackPath,
+  ].map((p) => `${x.portalUrl}${p}`);
   const missing = required.filter((u) => !web.includes(u));
-  const insecure = new URL(x.portalUrl).protocol === "http:" && !["localhost", "127.0.0.1"].includes(new URL(x.portalUrl).hostname);
-  if (missing.length === 0 && !insecure) findings.push(ok("registration.redirect-uris", "Redirect URIs", `${required.length} callbacks of ${x.portalUrl} registered on the Web platform`));
+  const insecure =
+    new URL(x.portalUrl).protocol === "http:" && !["localhost", "127.0.0.1"].includes(new URL(x.portalUrl).hostname);
+  if (missing.length === 0 && !insecure)
+    findings.push(
+      ok(
+        "registration.redirect-uris",
+        "Redirect URIs",
+        `${required.length} callbacks of ${x.portalUrl} registered on the Web platform`,
+      ),
+    );
   else {
     const onSpa = missing.filter((u) => spa.includes(u));
     findings.push(
@@ -105,7 +129,15 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
 
   // App roles the portal checks for (G-13).
   const roles: Array<{ value: string; memberType: "User" | "Application"; purpose: string }> = [
-    ...(x.tenancy === "multi" ? [{ value: x.consentAppRole, memberType: "Application" as const, purpose: "proves an administrator's consent in each customer tenant" }] : []),
+    ...(x.tenancy === "multi"
+      ? [
+          {
+            value: x.consentAppRole,
+            memberType: "Application" as const,
+            purpose: "proves an administrator's consent in each customer tenant",
+          },
+        ]
+      : []),
     { value: x.supportOperatorRole, memberType: "User", purpose: "opens the support console" },
     { value: x.supportAdminRole, memberType: "User", purpose: "allows the console's destructive actions" },
     { value: x.apiRole, memberType: "Application", purpose: "lets the ISV back end call /api/v1" },
@@ -115,7 +147,8 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
     const found = a.appRoles.find((r) => r.value === role.value);
     if (!found) roleProblems.push(`${role.value} is not defined (it ${role.purpose})`);
     else if (!found.isEnabled) roleProblems.push(`${role.value} is disabled`);
-    else if (!found.allowedMemberTypes.includes(role.memberType)) roleProblems.push(`${role.value} does not allow ${role.memberType === "User" ? "Users/Groups" : "Applications"}`);
+    else if (!found.allowedMemberTypes.includes(role.memberType))
+      roleProblems.push(`${role.value} does not allow ${role.memberType === "User" ? "Users/Groups" : "Applications"}`);
   }
   findings.push(
     roleProblems.length === 0
@@ -139,25 +172,54 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
   const listed: Listed[] = a.requiredResourceAccess.flatMap((r) =>
     r.resourceAccess.map((p) => {
       const sp = resource(r.resourceAppId);
-      const value = sp ? (p.type === "Role" ? sp.appRoles.find((ar) => ar.id === p.id)?.value : sp.oauth2PermissionScopes.find((s) => s.id === p.id)?.value) : undefined;
-      return { resourceAppId: r.resourceAppId.toLowerCase(), resourceName: sp?.displayName ?? r.resourceAppId, id: p.id, type: p.type, value: value ?? null };
+      const value = sp
+        ? p.type === "Role"
+          ? sp.appRoles.find((ar) => ar.id === p.id)?.value
+          : sp.oauth2PermissionScopes.find((s) => s.id === p.id)?.value
+        : undefined;
+      return {
+        resourceAppId: r.resourceAppId.toLowerCase(),
+        resourceName: sp?.displayName ?? r.resourceAppId,
+        id: p.id,
+        type: p.type,
+        value: value ?? null,
+      };
     }),
   );
-  const has = (appId: string, value: string, type: string) => listed.some((p) => p.resourceAppId === appId.toLowerCase() && p.value === value && p.type === type);
+  const has = (appId: string, value: string, type: string) =>
+    listed.some((p) => p.resourceAppId === appId.toLowerCase() && p.value === value && p.type === type);
   const permissionProblems: string[] = [];
   const permissionWarnings: string[] = [];
-  if (x.tenancy === "multi" && !has(x.clientId, x.consentAppRole, "Role")) permissionProblems.push(`${x.consentAppRole} (an application permission of the app itself) is not among its API permissions, so no administrator's consent grants it`);
-  if (x.organisationNames && !has(MICROSOFT_GRAPH_APP_ID, CROSS_TENANT_INFORMATION, "Role")) permissionProblems.push(`Microsoft Graph ${CROSS_TENANT_INFORMATION} (application) is missing: customers' organisation names cannot be read`);
+  if (x.tenancy === "multi" && !has(x.clientId, x.consentAppRole, "Role"))
+    permissionProblems.push(
+      `${x.consentAppRole} (an application permission of the app itself) is not among its API permissions, so no administrator's consent grants it`,
+    );
+  if (x.organisationNames && !has(MICROSOFT_GRAPH_APP_ID, CROSS_TENANT_INFORMATION, "Role"))
+    permissionProblems.push(
+      `Microsoft Graph ${CROSS_TENANT_INFORMATION} (application) is missing: customers' organisation names cannot be read`,
+    );
   // Every API asked of must exist in the tenant, or consent there fails (G-27).
   for (const appId of new Set(listed.map((l) => l.resourceAppId))) {
     const read = view.resources.get(appId);
-    if (read && !read.ok && read.status === 404) permissionProblems.push(`the API ${appId} has no service principal in your tenant, so consent to the app fails there`);
+    if (read && !read.ok && read.status === 404)
+      permissionProblems.push(
+        `the API ${appId} has no service principal in your tenant, so consent to the app fails there`,
+      );
   }
-  for (const p of listed.filter((l) => l.value === null && resource(l.resourceAppId))) permissionProblems.push(`${p.resourceName} has no ${p.type === "Role" ? "application" : "delegated"} permission with id ${p.id}`);
+  for (const p of listed.filter((l) => l.value === null && resource(l.resourceAppId)))
+    permissionProblems.push(
+      `${p.resourceName} has no ${p.type === "Role" ? "application" : "delegated"} permission with id ${p.id}`,
+    );
   if (listed.some((p) => p.resourceAppId === DYNAMICS_CRM_APP_ID)) {
-    permissionWarnings.push("Dynamics CRM is a static permission: admin consent fails in customer tenants without Dataverse (the portal asks for user_impersonation at run time instead)");
+    permissionWarnings.push(
+      "Dynamics CRM is a static permission: admin consent fails in customer tenants without Dataverse (the portal asks for user_impersonation at run time instead)",
+    );
   }
-  for (const name of Object.keys(READ_PERMISSIONS)) if (has(MICROSOFT_GRAPH_APP_ID, name, "Role")) permissionWarnings.push(`Microsoft Graph ${name} is a static permission: every customer's administrator is asked to grant it on their directory`);
+  for (const name of Object.keys(READ_PERMISSIONS))
+    if (has(MICROSOFT_GRAPH_APP_ID, name, "Role"))
+      permissionWarnings.push(
+        `Microsoft Graph ${name} is a static permission: every customer's administrator is asked to grant it on their directory`,
+      );
   if (permissionProblems.length) {
     findings.push(
       problem(
@@ -181,11 +243,21 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
       ),
     );
   } else {
-    findings.push(ok("registration.permissions", "API permissions", listed.map((p) => `${p.resourceName} ${p.value ?? p.id} (${p.type === "Role" ? "application" : "delegated"})`).join(", ") || "none"));
+    findings.push(
+      ok(
+        "registration.permissions",
+        "API permissions",
+        listed
+          .map((p) => `${p.resourceName} ${p.value ?? p.id} (${p.type === "Role" ? "application" : "delegated"})`)
+          .join(", ") || "none",
+      ),
+    );
   }
 
   // The doctor's own reads (G-32): who holds the roles and what was granted.
-  const refused = [view.roleHolders, view.appPermissions, view.delegatedGrants].filter((r) => r && !r.ok && (r.status === 403 || r.status === 401));
+  const refused = [view.roleHolders, view.appPermissions, view.delegatedGrants].filter(
+    (r) => r && !r.ok && (r.status === 403 || r.status === 401),
+  );
   const graphSp = resource(MICROSOFT_GRAPH_APP_ID);
   const portalSp = view.servicePrincipal.ok ? view.servicePrincipal.value : null;
   if (refused.length) {
@@ -203,7 +275,8 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
     );
   }
 
-  if (view.roleHolders?.ok) findings.push(...judgeRoleHolders(view.roleHolders.value, a.appRoles, x, portalSp?.id ?? null));
+  if (view.roleHolders?.ok)
+    findings.push(...judgeRoleHolders(view.roleHolders.value, a.appRoles, x, portalSp?.id ?? null));
   if (view.appPermissions?.ok && view.delegatedGrants?.ok) {
     const granted = view.appPermissions.value;
     const grants = view.delegatedGrants.value.filter((g) => g.consentType === "AllPrincipals");
@@ -215,7 +288,11 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
     });
     findings.push(
       notGranted.length === 0
-        ? ok("registration.home-consent", "Admin consent in the home tenant", `every API permission granted (${listed.length})`)
+        ? ok(
+            "registration.home-consent",
+            "Admin consent in the home tenant",
+            `every API permission granted (${listed.length})`,
+          )
         : problem(
             "error",
             "registration.home-consent",
@@ -235,24 +312,64 @@ export function judgeRegistration(view: RegistrationView, x: RegistrationExpecta
   return findings;
 }
 
-function judgeRoleHolders(assignments: GraphAppRoleAssignment[], appRoles: Array<{ id: string; value: string | null }>, x: RegistrationExpectations, portalSpId: string | null): Finding[] {
+function judgeRoleHolders(
+  assignments: GraphAppRoleAssignment[],
+  appRoles: Array<{ id: string; value: string | null }>,
+  x: RegistrationExpectations,
+  portalSpId: string | null,
+): Finding[] {
   const idOf = (value: string) => appRoles.find((r) => r.value === value)?.id;
-  const holders = (value: string, types: string[]) => assignments.filter((a) => a.appRoleId === idOf(value) && types.includes(a.principalType ?? "") && a.principalId !== portalSpId);
-  const staff = [...holders(x.supportOperatorRole, ["User", "Group"]), ...holders(x.supportAdminRole, ["User", "Group"])];
+  const holders = (value: string, types: string[]) =>
+    assignments.filter(
+      (a) => a.appRoleId === idOf(value) && types.includes(a.principalType ?? "") && a.principalId !== portalSpId,
+    );
+  const staff = [
+    ...holders(x.supportOperatorRole, ["User", "Group"]),
+    ...holders(x.supportAdminRole, ["User", "Group"]),
+  ];
   const admins = holders(x.supportAdminRole, ["User", "Group"]);
   const backEnds = holders(x.apiRole, ["ServicePrincipal"]);
   const findings: Finding[] = [];
-  const assignFix = (role: string, who: string) => `Entra admin center → Enterprise applications → the portal's app → Users and groups → Add user/group → ${who} → role ${role}`;
+  const assignFix = (role: string, who: string) =>
+    `Entra admin center → Enterprise applications → the portal's app → Users and groups → Add user/group → ${who} → role ${role}`;
   if (staff.length === 0) {
-    findings.push(problem("error", "registration.staff-roles", "Support staff", `nobody holds ${x.supportOperatorRole} or ${x.supportAdminRole}`, "The support console refuses everyone: staff of your tenant who sign in are sent away.", assignFix(x.supportOperatorRole, "your support team (a group is best)")));
+    findings.push(
+      problem(
+        "error",
+        "registration.staff-roles",
+        "Support staff",
+        `nobody holds ${x.supportOperatorRole} or ${x.supportAdminRole}`,
+        "The support console refuses everyone: staff of your tenant who sign in are sent away.",
+        assignFix(x.supportOperatorRole, "your support team (a group is best)"),
+      ),
+    );
   } else if (admins.length === 0) {
-    findings.push(problem("warning", "registration.staff-roles", "Support staff", `${new Set(staff.map((s) => s.principalDisplayName)).size} hold a support role, nobody holds ${x.supportAdminRole}`, "Disconnecting or resetting a tenant needs the admin role.", assignFix(x.supportAdminRole, "the people allowed destructive actions")));
+    findings.push(
+      problem(
+        "warning",
+        "registration.staff-roles",
+        "Support staff",
+        `${new Set(staff.map((s) => s.principalDisplayName)).size} hold a support role, nobody holds ${x.supportAdminRole}`,
+        "Disconnecting or resetting a tenant needs the admin role.",
+        assignFix(x.supportAdminRole, "the people allowed destructive actions"),
+      ),
+    );
   } else {
-    findings.push(ok("registration.staff-roles", "Support staff", [...new Set(staff.map((s) => s.principalDisplayName ?? s.principalId))].join(", ")));
+    findings.push(
+      ok(
+        "registration.staff-roles",
+        "Support staff",
+        [...new Set(staff.map((s) => s.principalDisplayName ?? s.principalId))].join(", "),
+      ),
+    );
   }
   findings.push(
     backEnds.length
-      ? ok("registration.api-role", "Back end's role", `${x.apiRole} held by ${backEnds.map((b) => b.principalDisplayName ?? b.principalId).join(", ")}`)
+      ? ok(
+          "registration.api-role",
+          "Back end's role",
+          `${x.apiRole} held by ${backEnds.map((b) => b.principalDisplayName ?? b.principalId).join(", ")}`,
+        )
       : problem(
           "error",
           "registration.api-role",
@@ -266,29 +383,65 @@ function judgeRoleHolders(assignments: GraphAppRoleAssignment[], appRoles: Array
 }
 
 /** The configured credentials as the registration knows them (G-17, G-18): present, and how long they last. */
-function judgeCredentials(a: { keyCredentials: Array<{ customKeyIdentifier: string | null; key?: string | null; endDateTime: string | null; displayName: string | null }>; passwordCredentials: Array<{ hint: string | null; endDateTime: string | null }> }, x: RegistrationExpectations): Finding[] {
+function judgeCredentials(
+  a: {
+    keyCredentials: Array<{
+      customKeyIdentifier: string | null;
+      key?: string | null;
+      endDateTime: string | null;
+      displayName: string | null;
+    }>;
+    passwordCredentials: Array<{ hint: string | null; endDateTime: string | null }>;
+  },
+  x: RegistrationExpectations,
+): Finding[] {
   const findings: Finding[] = [];
   const lasts = (end: string | null): { days: number | null; text: string } => {
     if (!end) return { days: null, text: "no end date" };
     const days = Math.floor((Date.parse(end) - x.now.getTime()) / DAY);
-    return { days, text: days < 0 ? `expired on ${end.slice(0, 10)}` : `expires on ${end.slice(0, 10)} (in ${days} days)` };
+    return {
+      days,
+      text: days < 0 ? `expired on ${end.slice(0, 10)}` : `expires on ${end.slice(0, 10)} (in ${days} days)`,
+    };
   };
   const expiryFinding = (id: string, title: string, end: string | null, renew: string) => {
     const { days, text } = lasts(end);
-    if (days !== null && days < 0) return problem("error", id, title, text, "Entra refuses it (AADSTS7000222 for a secret): every token request with it fails.", renew);
-    if (days !== null && days < 30) return problem("warning", id, title, text, "When it expires every token request with it fails; deploy its replacement as the second credential first (README, \"Rotating the app's credential\").", renew);
+    if (days !== null && days < 0)
+      return problem(
+        "error",
+        id,
+        title,
+        text,
+        "Entra refuses it (AADSTS7000222 for a secret): every token request with it fails.",
+        renew,
+      );
+    if (days !== null && days < 30)
+      return problem(
+        "warning",
+        id,
+        title,
+        text,
+        'When it expires every token request with it fails; deploy its replacement as the second credential first (README, "Rotating the app\'s credential").',
+        renew,
+      );
     return ok(id, title, text);
   };
   if (x.certificateSha1) {
     const thumbprint = x.certificateSha1.toUpperCase();
     const known = a.keyCredentials.find((k) => {
-      if (k.key) return createHash("sha1").update(Buffer.from(k.key, "base64")).digest("hex").toUpperCase() === thumbprint;
+      if (k.key)
+        return createHash("sha1").update(Buffer.from(k.key, "base64")).digest("hex").toUpperCase() === thumbprint;
       const id = k.customKeyIdentifier ?? "";
       return id.toUpperCase() === thumbprint || Buffer.from(id, "base64").toString("hex").toUpperCase() === thumbprint;
     });
     findings.push(
       known
-        ? expiryFinding("registration.certificate", "Certificate on the registration", known.endDateTime, `Upload a new certificate: \`az ad app credential reset --id ${x.clientId} --cert @new-cert.pem --append\`, deploy it, then remove the old one.`)
+        ? expiryFinding(
+            "registration.certificate",
+            "Certificate on the registration",
+            known.endDateTime,
+            `Upload a new certificate: \`az ad app credential reset --id ${x.clientId} --cert @new-cert.pem --append\`, deploy it, then remove the old one.`,
+          )
         : problem(
             "error",
             "registration.certificate",
@@ -311,7 +464,15 @@ function judgeCredentials(a: { keyCredentials: Array<{ customKeyIdentifier: stri
             "Entra refuses an unknown secret (AADSTS7000215): every token request with it fails.",
             `Create one: \`az ad app credential reset --id ${x.clientId} --append --display-name portal\` (or ${PORTAL} → Certificates & secrets → New client secret) and set ${secret.slot} to its Value, ${secret.slot}_EXPIRES_AT to its expiry.`,
           )
-        : expiryFinding(`registration.secret.${secret.slot}`, `${secret.slot} on the registration`, matches.map((m) => m.endDateTime).sort().at(-1) ?? null, `Create a new secret (\`az ad app credential reset --id ${x.clientId} --append --display-name portal\`), deploy it as the second secret, then remove the old one.`),
+        : expiryFinding(
+            `registration.secret.${secret.slot}`,
+            `${secret.slot} on the registration`,
+            matches
+              .map((m) => m.endDateTime)
+              .sort()
+              .at(-1) ?? null,
+            `Create a new secret (\`az ad app credential reset --id ${x.clientId} --append --display-name portal\`), deploy it as the second secret, then remove the old one.`,
+          ),
     );
   }
   return findings;

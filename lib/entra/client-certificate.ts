@@ -26,7 +26,10 @@ let cached: { credential: CertificateCredential; certificate: ClientCertificate 
 export function clientCertificate(credential: CertificateCredential): ClientCertificate {
   if (credential.kind === "key-vault-certificate") {
     const current = currentVaultCertificate(credential);
-    if (!current) throw new Error(`the Key Vault certificate ${credential.vaultUrl}/certificates/${credential.name} is not loaded: ${vaultCertificateError(credential) ?? "not read yet"}`);
+    if (!current)
+      throw new Error(
+        `the Key Vault certificate ${credential.vaultUrl}/certificates/${credential.name} is not loaded: ${vaultCertificateError(credential) ?? "not read yet"}`,
+      );
     return current;
   }
   if (cached?.credential !== credential) {
@@ -51,7 +54,11 @@ export function clientCertificate(credential: CertificateCredential): ClientCert
  * A client assertion for the token endpoint `audience` of one tenant: PS256 with `x5t#S256`, iss = sub = the
  * client id, valid ten minutes (docs/protocol/entra.md A4, "Certificate"; ED certificate-credentials.md).
  */
-export async function clientAssertion(c: PortalConfig, credential: CertificateCredential, audience: string): Promise<string> {
+export async function clientAssertion(
+  c: PortalConfig,
+  credential: CertificateCredential,
+  audience: string,
+): Promise<string> {
   const certificate = clientCertificate(credential);
   const clientId = c.entra.clientId;
   if (!clientId) throw new Error("no client id is configured");

@@ -9,10 +9,17 @@ import "server-only";
 import { createHash, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClientCredential } from "@/lib/config";
-import { currentVaultCertificate, loadVaultCertificate, refreshVaultCertificate, watchVaultCertificates } from "@/lib/vault/certificate";
+import {
+  currentVaultCertificate,
+  loadVaultCertificate,
+  refreshVaultCertificate,
+  watchVaultCertificates,
+} from "@/lib/vault/certificate";
 
 /** Entra's answers that say "this credential of the app is not valid", so another credential may work. */
-export const CREDENTIAL_REJECTION_CODES: ReadonlySet<number> = new Set([7000215, 7000222, 700027, 700024, 70021, 700211, 700212, 700213, 7002138, 700226]);
+export const CREDENTIAL_REJECTION_CODES: ReadonlySet<number> = new Set([
+  7000215, 7000222, 700027, 700024, 70021, 700211, 700212, 700213, 7002138, 700226,
+]);
 
 /**
  * How long a credential Entra rejected is avoided by this process. A rejected secret or certificate does not
@@ -57,8 +64,18 @@ export function describeCredential(credential: ClientCredential): KnownCredentia
     // Its id follows the version in use: a new version gets its own MSAL clients (and so the next request uses it).
     const current = currentVaultCertificate(credential);
     return current
-      ? { id: `key-vault-certificate:${current.thumbprintSha1}`, credential, expiresAt: current.notAfter, version: current.version }
-      : { id: `key-vault-certificate:${credential.vaultUrl}/certificates/${credential.name}`, credential, expiresAt: null, unreadable: true };
+      ? {
+          id: `key-vault-certificate:${current.thumbprintSha1}`,
+          credential,
+          expiresAt: current.notAfter,
+          version: current.version,
+        }
+      : {
+          id: `key-vault-certificate:${credential.vaultUrl}/certificates/${credential.name}`,
+          credential,
+          expiresAt: null,
+          unreadable: true,
+        };
   }
   const existing = known.get(credential);
   if (existing) return existing;
@@ -86,7 +103,11 @@ export function describeCredential(credential: ClientCredential): KnownCredentia
  * expiry first (an unknown expiry after a known one, configuration order on ties); then recently rejected ones,
  * then expired ones — a last resort still worth a request, Entra decides.
  */
-export function credentialOrder(credentials: readonly ClientCredential[], now = new Date(), rejected: ReadonlyMap<string, Rejection> = rejections): KnownCredential[] {
+export function credentialOrder(
+  credentials: readonly ClientCredential[],
+  now = new Date(),
+  rejected: ReadonlyMap<string, Rejection> = rejections,
+): KnownCredential[] {
   const rank = (k: KnownCredential) => {
     const r = rejected.get(k.id);
     if (k.expiresAt && k.expiresAt <= now) return 2;
@@ -123,22 +144,30 @@ export function recentRejection(id: string, now = new Date()): Rejection | null 
 
 /** The AADSTS code of an error answer when it says the credential itself was not accepted. */
 export function rejectionCode(aadstsCode: number | null | undefined): number | null {
-  return aadstsCode !== null && aadstsCode !== undefined && CREDENTIAL_REJECTION_CODES.has(aadstsCode) ? aadstsCode : null;
+  return aadstsCode !== null && aadstsCode !== undefined && CREDENTIAL_REJECTION_CODES.has(aadstsCode)
+    ? aadstsCode
+    : null;
 }
 
 /** A credential's name for people: which variables it is configured by, never its value. */
 export function credentialLabel(credential: ClientCredential): string {
   if (credential.kind === "managed-identity") return "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)";
-  if (credential.kind === "key-vault-certificate") return "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)";
+  if (credential.kind === "key-vault-certificate")
+    return "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)";
   if (credential.kind === "certificate") return "Certificate (ENTRA_CLIENT_CERTIFICATE_PATH)";
-  return credential.slot === "ENTRA_CLIENT_SECRET_2" ? "Second client secret (ENTRA_CLIENT_SECRET_2)" : "Client secret (ENTRA_CLIENT_SECRET)";
+  return credential.slot === "ENTRA_CLIENT_SECRET_2"
+    ? "Second client secret (ENTRA_CLIENT_SECRET_2)"
+    : "Client secret (ENTRA_CLIENT_SECRET)";
 }
 
 /**
  * Reads what the credentials need before a token request: the Key Vault certificate's version in use (once; later
  * versions are picked up by lib/vault/certificate.ts). Throws with Microsoft's answer when it cannot be read.
  */
-export async function credentialsReady(credentials: readonly ClientCredential[], refreshMinutes: number): Promise<void> {
+export async function credentialsReady(
+  credentials: readonly ClientCredential[],
+  refreshMinutes: number,
+): Promise<void> {
   const inVault = credentials.flatMap((k) => (k.kind === "key-vault-certificate" ? [k] : []));
   for (const credential of inVault) await loadVaultCertificate(credential);
   watchVaultCertificates(inVault, refreshMinutes);

@@ -18,7 +18,14 @@ export async function newPkcePair(): Promise<{ verifier: string; challenge: stri
   return new CryptoProvider().generatePkceCodes();
 }
 
-export async function delegatedAuthorizationUrl(input: { tenantId: string; scope: string; redirectUri: string; state: string; codeChallenge: string; loginHint: string | null }): Promise<string> {
+export async function delegatedAuthorizationUrl(input: {
+  tenantId: string;
+  scope: string;
+  redirectUri: string;
+  state: string;
+  codeChallenge: string;
+  loginHint: string | null;
+}): Promise<string> {
   const [first] = await readyCredentialsToTry();
   return new ConfidentialClientApplication(msalConfiguration(input.tenantId, first!.credential)).getAuthCodeUrl({
     scopes: [input.scope],
@@ -36,12 +43,20 @@ export async function delegatedAuthorizationUrl(input: { tenantId: string; scope
  * rejects the app's credential (7000215 / 7000222 / 700027) the same code is redeemed with the other credential:
  * client authentication fails before the code is looked at, so the code is still unused.
  */
-export async function redeemDelegatedCode(input: { tenantId: string; scope: string; redirectUri: string; code: string; codeVerifier: string }): Promise<{ accessToken: string; tenantId: string; objectId: string | null }> {
+export async function redeemDelegatedCode(input: {
+  tenantId: string;
+  scope: string;
+  redirectUri: string;
+  code: string;
+  codeVerifier: string;
+}): Promise<{ accessToken: string; tenantId: string; objectId: string | null }> {
   return withEntraErrorCapture(async () => {
     const order = await readyCredentialsToTry();
     for (const [index, credential] of order.entries()) {
       try {
-        const result = await new ConfidentialClientApplication(msalConfiguration(input.tenantId, credential.credential)).acquireTokenByCode({
+        const result = await new ConfidentialClientApplication(
+          msalConfiguration(input.tenantId, credential.credential),
+        ).acquireTokenByCode({
           scopes: [input.scope],
           redirectUri: input.redirectUri,
           code: input.code,

@@ -16,10 +16,14 @@ const REASONS: Record<number, string> = {
   700027: "AADSTS700027: the certificate or its assertion was not accepted (not registered, expired or wrong key)",
   700024: "AADSTS700024: the client assertion was outside its valid time range",
   70021: "AADSTS70021: no federated credential of the app registration matches the managed identity's token",
-  700211: "AADSTS700211: no federated credential of the app registration has the token's issuer (removed, or another tenant)",
-  700212: "AADSTS700212: no federated credential of the app registration has the token's audience (api://AzureADTokenExchange)",
-  700213: "AADSTS700213: no federated credential of the app registration has the token's subject (the managed identity's object id)",
-  7002138: "AADSTS7002138: the federated credential's subject differs from the managed identity's object id in case only",
+  700211:
+    "AADSTS700211: no federated credential of the app registration has the token's issuer (removed, or another tenant)",
+  700212:
+    "AADSTS700212: no federated credential of the app registration has the token's audience (api://AzureADTokenExchange)",
+  700213:
+    "AADSTS700213: no federated credential of the app registration has the token's subject (the managed identity's object id)",
+  7002138:
+    "AADSTS7002138: the federated credential's subject differs from the managed identity's object id in case only",
   700226: "AADSTS700226: the assertion is not a managed identity's token",
 };
 
@@ -43,7 +47,16 @@ export async function noteCredentialFallback(notice: FallbackNotice): Promise<vo
       credentialId: notice.rejected.id,
       details: { code: notice.code, request: notice.request },
     });
-    logger().warn({ credential: notice.rejected.id, aadsts: notice.code, request: notice.request, fallbackTo: notice.next?.id ?? null, firstTime: claimed }, "Entra ID rejected a credential of the app");
+    logger().warn(
+      {
+        credential: notice.rejected.id,
+        aadsts: notice.code,
+        request: notice.request,
+        fallbackTo: notice.next?.id ?? null,
+        firstTime: claimed,
+      },
+      "Entra ID rejected a credential of the app",
+    );
     if (!claimed) return;
     await audit({
       actor: { kind: "SYSTEM", name: "credential rotation" },
@@ -66,6 +79,9 @@ export async function noteCredentialFallback(notice: FallbackNotice): Promise<vo
         `\nCredential id: ${notice.rejected.id} (never the secret itself). This is sent once per credential and error.`,
     });
   } catch (error) {
-    logger().error({ err: error instanceof Error ? error.message : String(error) }, "credential fallback notice could not be recorded");
+    logger().error(
+      { err: error instanceof Error ? error.message : String(error) },
+      "credential fallback notice could not be recorded",
+    );
   }
 }

@@ -13,7 +13,10 @@ export const TOKEN_EXCHANGE_SCOPE = "api://AzureADTokenExchange/.default";
 export const ASSERTION_RENEW_BEFORE_MS = 5 * 60_000;
 
 type Assertion = { token: string; obtainedAt: number; expiresAt: number };
-const holder = globalThis as unknown as { portalAssertions?: Map<string, Assertion>; portalAssertionsInFlight?: Map<string, Promise<Assertion>> };
+const holder = globalThis as unknown as {
+  portalAssertions?: Map<string, Assertion>;
+  portalAssertionsInFlight?: Map<string, Promise<Assertion>>;
+};
 const assertions = (holder.portalAssertions ??= new Map());
 const inFlight = (holder.portalAssertionsInFlight ??= new Map());
 

@@ -3,30 +3,68 @@ import "server-only";
 // App-only (client-credentials) tokens for a customer's Dataverse, one MSAL confidential client — and so one
 // token cache — per customer tenant, never shared and never `common` (docs/protocol/entra.md A4, C3). Tokens stay on the
 // server: they are used by lib/dataverse and never returned to a page.
-import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
+import {
+  ConfidentialClientApplication,
+  LogLevel,
+  type Configuration,
+  type INetworkModule,
+  type NetworkResponse,
+} from "@azure/msal-node";
 import { config, type ClientCredential } from "@/lib/config";
 import { outboundFetch } from "@/lib/http/outbound";
-import { capturedEntraError, clearCapturedEntraError, rememberEntraError, rememberEntraErrorDetail, withEntraErrorCapture, type EntraErrorDetail } from "@/lib/entra/token-errors";
+import {
+  capturedEntraError,
+  clearCapturedEntraError,
+  rememberEntraError,
+  rememberEntraErrorDetail,
+  withEntraErrorCapture,
+  type EntraErrorDetail,
+} from "@/lib/entra/token-errors";
 import { clientCertificate } from "@/lib/entra/client-certificate";
-import { credentialOrder, credentialsReady, rejectedVaultCertificate, rejectionCode, rememberRejection, type KnownCredential } from "@/lib/entra/credentials";
+import {
+  credentialOrder,
+  credentialsReady,
+  rejectedVaultCertificate,
+  rejectionCode,
+  rememberRejection,
+  type KnownCredential,
+} from "@/lib/entra/credentials";
 import { federatedAssertion } from "@/lib/entra/managed-identity";
 import { GUID } from "@/lib/validators";
 
 function msalCertificate(credential: Extract<ClientCredential, { kind: "certificate" | "key-vault-certificate" }>) {
   const certificate = clientCertificate(credential);
   // A SHA-256 thumbprint makes MSAL sign PS256 with x5t#S256, the form Entra documents today (docs/protocol/entra.md A4).
-  return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem, x5c: certificate.certificatePem };
+  return {
+    thumbprintSha256: certificate.thumbprintSha256,
+    privateKey: certificate.privateKeyPem,
+    x5c: certificate.certificatePem,
+  };
 }
 
 // MSAL's requests go through the portal's outbound client: same timeouts, no redirects, counted per check.
 // The raw body of an error answer is kept for support staff (trace id, correlation id, AADSTS codes).
 const networkModule: INetworkModule = {
-  async sendGetRequestAsync<T>(url: string, options?: { headers?: Record<string, string> }): Promise<NetworkResponse<T>> {
+  async sendGetRequestAsync<T>(
+    url: string,
+    options?: { headers?: Record<string, string> },
+  ): Promise<NetworkResponse<T>> {
     const response = await outboundFetch("entra", url, { headers: options?.headers });
-    return { status: response.status, headers: Object.fromEntries(response.headers), body: (await response.json()) as T };
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: (await response.json()) as T,
+    };
   },
-  async sendPostRequestAsync<T>(url: string, options?: { headers?: Record<string, string>; body?: string }): Promise<NetworkResponse<T>> {
-    const response = await outboundFetch("entra", url, { method: "POST", headers: options?.headers, body: options?.body });
+  async sendPostRequestAsync<T>(
+    url: string,
+    options?: { headers?: Record<string, string>; body?: string },
+  ): Promise<NetworkResponse<T>> {
+    const response = await outboundFetch("entra", url, {
+      method: "POST",
+      headers: options?.headers,
+      body: options?.body,
+    });
     const body = (await response.json()) as T;
     if (response.status >= 400) rememberEntraError(response.status, body);
     return { status: response.status, headers: Object.fromEntries(response.headers), body };
@@ -85,7 +123,10 @@ export function credentialsToTry(): KnownCredential[] {
  * MSAL's configuration for the app in one tenant (authority, credential, the outbound network client), with the
  * given credential or else the one to use first.
  */
-export function msalConfiguration(tenantId: string, credential: ClientCredential = credentialsToTry()[0]!.credential): Configuration {
+export function msalConfiguration(
+  tenantId: string,
+  credential: ClientCredential = credentialsToTry()[0]!.credential,
+): Configuration {
   // A tenant GUID only: never `common`, `organizations` or a domain an attacker could point elsewhere.
   if (!GUID.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
   const c = config();
@@ -110,7 +151,9 @@ export function msalConfiguration(tenantId: string, credential: ClientCredential
 }
 
 /** The credential as MSAL takes it: a secret, a certificate, or the managed identity's token as the client assertion. */
-function msalCredential(credential: ClientCredential): Pick<Configuration["auth"], "clientSecret" | "clientCertificate" | "clientAssertion"> {
+function msalCredential(
+  credential: ClientCredential,
+): Pick<Configuration["auth"], "clientSecret" | "clientCertificate" | "clientAssertion"> {
   switch (credential.kind) {
     case "secret":
       return { clientSecret: credential.secret };
@@ -136,7 +179,10 @@ export function forgetTenantClient(tenantId: string): void {
 }
 
 /** An app-only access token for one Dataverse environment of one tenant (cached by MSAL until near expiry). */
-export function dataverseAppToken(tenantId: string, environmentUrl: string): Promise<{ accessToken: string; fromCache: boolean }> {
+export function dataverseAppToken(
+  tenantId: string,
+  environmentUrl: string,
+): Promise<{ accessToken: string; fromCache: boolean }> {
   return appToken(tenantId, `${environmentUrl}/.default`);
 }
 
@@ -213,13 +259,23 @@ function requestAppToken(tenantId: string, scope: string, skipCache: boolean): P
     const order = await readyCredentialsToTry();
     for (const [index, credential] of order.entries()) {
       try {
-        const result = await confidentialClientFor(tenantId, credential).acquireTokenByClientCredential({ scopes: [scope], skipCache });
+        const result = await confidentialClientFor(tenantId, credential).acquireTokenByClientCredential({
+          scopes: [scope],
+          skipCache,
+        });
         if (!result?.accessToken) throw new Error("Entra ID returned no access token");
         return { accessToken: result.accessToken, fromCache: result.fromCache };
       } catch (error) {
         const detail = capturedEntraError();
         const next = order[index + 1];
-        if (await credentialRejected(credential, detail, next ?? null, scope.startsWith(`${config().entra.clientId}/`) ? "consent-proof" : "app-token")) {
+        if (
+          await credentialRejected(
+            credential,
+            detail,
+            next ?? null,
+            scope.startsWith(`${config().entra.clientId}/`) ? "consent-proof" : "app-token",
+          )
+        ) {
           if (next) {
             clearCapturedEntraError();
             continue;
@@ -238,7 +294,12 @@ function requestAppToken(tenantId: string, scope: string, skipCache: boolean): P
  * it (this process avoids it for a while) and, when another credential is configured, records the fallback
  * (audited and e-mailed once, lib/entra/fallback-notice.ts). True when the request may be retried.
  */
-export async function credentialRejected(credential: KnownCredential, detail: EntraErrorDetail | null, next: KnownCredential | null, request: "app-token" | "consent-proof" | "delegated" | "sign-in"): Promise<boolean> {
+export async function credentialRejected(
+  credential: KnownCredential,
+  detail: EntraErrorDetail | null,
+  next: KnownCredential | null,
+  request: "app-token" | "consent-proof" | "delegated" | "sign-in",
+): Promise<boolean> {
   const code = rejectionCode(detail?.aadstsCode);
   if (code === null) return false;
   rememberRejection(credential.id, code);

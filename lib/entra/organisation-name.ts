@@ -9,22 +9,39 @@ import type { TenantScope } from "@/lib/data/scope";
 import { findTenantInformation, type TenantInformation } from "@/lib/entra/tenant-information";
 import { logger } from "@/lib/log";
 
-export type NameResolution = { resolved: true; displayName: string } | { resolved: false; reason: Extract<TenantInformation, { found: false }>["reason"] | "already" | "unknown-tenant" };
+export type NameResolution =
+  | { resolved: true; displayName: string }
+  | { resolved: false; reason: Extract<TenantInformation, { found: false }>["reason"] | "already" | "unknown-tenant" };
 
 /** Reads the name once per tenant (until it succeeds) and stores it; audited as `tenant.name_resolved`. */
 export async function resolveOrganisationName(scope: TenantScope): Promise<NameResolution> {
-  const tenant = await db().tenant.findUnique({ where: { id: scope.tenantId }, select: { displayName: true, displayNameResolvedAt: true } });
+  const tenant = await db().tenant.findUnique({
+    where: { id: scope.tenantId },
+    select: { displayName: true, displayNameResolvedAt: true },
+  });
   if (!tenant) return { resolved: false, reason: "unknown-tenant" };
   if (tenant.displayNameResolvedAt) return { resolved: false, reason: "already" };
   const info = await findTenantInformation(scope.tenantId);
   if (!info.found) {
-    logger().warn({ tenantId: scope.tenantId, reason: info.reason, detail: info.detail }, "organisation name not read from Microsoft Graph; the domain is shown");
+    logger().warn(
+      { tenantId: scope.tenantId, reason: info.reason, detail: info.detail },
+      "organisation name not read from Microsoft Graph; the domain is shown",
+    );
     return { resolved: false, reason: info.reason };
   }
   await db().$transaction(async (tx) => {
-    await tx.tenant.update({ where: { id: scope.tenantId }, data: { displayName: info.displayName, displayNameResolvedAt: new Date() } });
+    await tx.tenant.update({
+      where: { id: scope.tenantId },
+      data: { displayName: info.displayName, displayNameResolvedAt: new Date() },
+    });
     await audit(
-      { actor: scope.actor, tenantId: scope.tenantId, action: "tenant.name_resolved", target: { type: "tenant", id: scope.tenantId }, details: { displayName: info.displayName, previous: tenant.displayName, source: "microsoft-graph" } },
+      {
+        actor: scope.actor,
+        tenantId: scope.tenantId,
+        action: "tenant.name_resolved",
+        target: { type: "tenant", id: scope.tenantId },
+        details: { displayName: info.displayName, previous: tenant.displayName, source: "microsoft-graph" },
+      },
       tx,
     );
   });
@@ -37,6 +54,9 @@ export async function resolveOrganisationName(scope: TenantScope): Promise<NameR
  */
 export function resolveOrganisationNameInBackground(scope: TenantScope): void {
   void resolveOrganisationName(scope).catch((error: unknown) =>
-    logger().warn({ tenantId: scope.tenantId, err: error instanceof Error ? error.message : String(error) }, "organisation name resolution failed"),
+    logger().warn(
+      { tenantId: scope.tenantId, err: error instanceof Error ? error.message : String(error) },
+      "organisation name resolution failed",
+    ),
   );
 }

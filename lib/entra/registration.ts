@@ -12,7 +12,12 @@ import { outboundFetch } from "@/lib/http/outbound";
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 export const DYNAMICS_CRM_APP_ID = "00000007-0000-0000-c000-000000000000";
 
-const appRole = z.object({ id: z.string(), value: z.string().nullable(), allowedMemberTypes: z.array(z.string()), isEnabled: z.boolean() });
+const appRole = z.object({
+  id: z.string(),
+  value: z.string().nullable(),
+  allowedMemberTypes: z.array(z.string()),
+  isEnabled: z.boolean(),
+});
 const permissionScope = z.object({ id: z.string(), value: z.string().nullable(), isEnabled: z.boolean() });
 
 export const applicationSchema = z.object({
@@ -20,12 +25,41 @@ export const applicationSchema = z.object({
   appId: z.string(),
   displayName: z.string().nullable(),
   signInAudience: z.string().nullable(),
-  web: z.object({ redirectUris: z.array(z.string()).default([]) }).nullable().default(null),
-  spa: z.object({ redirectUris: z.array(z.string()).default([]) }).nullable().default(null),
+  web: z
+    .object({ redirectUris: z.array(z.string()).default([]) })
+    .nullable()
+    .default(null),
+  spa: z
+    .object({ redirectUris: z.array(z.string()).default([]) })
+    .nullable()
+    .default(null),
   appRoles: z.array(appRole).default([]),
-  requiredResourceAccess: z.array(z.object({ resourceAppId: z.string(), resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })) })).default([]),
-  keyCredentials: z.array(z.object({ keyId: z.string(), customKeyIdentifier: z.string().nullable(), endDateTime: z.string().nullable(), key: z.string().nullable().optional(), displayName: z.string().nullable() })).default([]),
-  passwordCredentials: z.array(z.object({ keyId: z.string(), hint: z.string().nullable(), endDateTime: z.string().nullable(), displayName: z.string().nullable() })).default([]),
+  requiredResourceAccess: z
+    .array(
+      z.object({ resourceAppId: z.string(), resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })) }),
+    )
+    .default([]),
+  keyCredentials: z
+    .array(
+      z.object({
+        keyId: z.string(),
+        customKeyIdentifier: z.string().nullable(),
+        endDateTime: z.string().nullable(),
+        key: z.string().nullable().optional(),
+        displayName: z.string().nullable(),
+      }),
+    )
+    .default([]),
+  passwordCredentials: z
+    .array(
+      z.object({
+        keyId: z.string(),
+        hint: z.string().nullable(),
+        endDateTime: z.string().nullable(),
+        displayName: z.string().nullable(),
+      }),
+    )
+    .default([]),
 });
 export type GraphApplication = z.infer<typeof applicationSchema>;
 
@@ -39,20 +73,36 @@ export const servicePrincipalSchema = z.object({
 });
 export type GraphServicePrincipal = z.infer<typeof servicePrincipalSchema>;
 
-export const appRoleAssignmentSchema = z.object({ appRoleId: z.string(), principalId: z.string(), principalType: z.string().nullable(), principalDisplayName: z.string().nullable(), resourceId: z.string() });
+export const appRoleAssignmentSchema = z.object({
+  appRoleId: z.string(),
+  principalId: z.string(),
+  principalType: z.string().nullable(),
+  principalDisplayName: z.string().nullable(),
+  resourceId: z.string(),
+});
 export type GraphAppRoleAssignment = z.infer<typeof appRoleAssignmentSchema>;
 
-export const permissionGrantSchema = z.object({ clientId: z.string(), consentType: z.string(), principalId: z.string().nullable(), resourceId: z.string(), scope: z.string().nullable() });
+export const permissionGrantSchema = z.object({
+  clientId: z.string(),
+  consentType: z.string(),
+  principalId: z.string().nullable(),
+  resourceId: z.string(),
+  scope: z.string().nullable(),
+});
 export type GraphPermissionGrant = z.infer<typeof permissionGrantSchema>;
 
-export type GraphRead<T> = { ok: true; value: T } | { ok: false; status: number | null; code: string | null; message: string };
+export type GraphRead<T> =
+  { ok: true; value: T } | { ok: false; status: number | null; code: string | null; message: string };
 
-const SELECT_APPLICATION = "id,appId,displayName,signInAudience,web,spa,appRoles,requiredResourceAccess,keyCredentials,passwordCredentials";
+const SELECT_APPLICATION =
+  "id,appId,displayName,signInAudience,web,spa,appRoles,requiredResourceAccess,keyCredentials,passwordCredentials";
 
 async function graphGet(url: string, token: string): Promise<GraphRead<unknown>> {
   let response: Awaited<ReturnType<typeof outboundFetch>>;
   try {
-    response = await outboundFetch("graph", url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+    response = await outboundFetch("graph", url, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
   } catch (error) {
     return { ok: false, status: null, code: null, message: error instanceof Error ? error.message : String(error) };
   }
@@ -65,7 +115,12 @@ async function graphGet(url: string, token: string): Promise<GraphRead<unknown>>
   }
   if (!response.ok) {
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    return { ok: false, status: response.status, code: error?.code ?? null, message: error?.message ?? `Graph answered ${response.status}` };
+    return {
+      ok: false,
+      status: response.status,
+      code: error?.code ?? null,
+      message: error?.message ?? `Graph answered ${response.status}`,
+    };
   }
   return { ok: true, value: body };
 }
@@ -74,7 +129,14 @@ async function readOne<T>(url: string, token: string, schema: z.ZodType<T>): Pro
   const read = await graphGet(url, token);
   if (!read.ok) return read;
   const parsed = schema.safeParse(read.value);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, status: 200, code: "malformed", message: `Graph's answer is not the expected object: ${parsed.error.issues[0]?.message ?? ""}` };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : {
+        ok: false,
+        status: 200,
+        code: "malformed",
+        message: `Graph's answer is not the expected object: ${parsed.error.issues[0]?.message ?? ""}`,
+      };
 }
 
 /** Every page of a collection (follows @odata.nextLink, G-40). */
@@ -85,7 +147,8 @@ async function readAll<T>(url: string, token: string, schema: z.ZodType<T>): Pro
     const read = await graphGet(next, token);
     if (!read.ok) return read;
     const page = z.object({ value: z.array(schema), "@odata.nextLink": z.string().optional() }).safeParse(read.value);
-    if (!page.success) return { ok: false, status: 200, code: "malformed", message: "Graph's answer is not the expected collection" };
+    if (!page.success)
+      return { ok: false, status: 200, code: "malformed", message: "Graph's answer is not the expected collection" };
     items.push(...page.data.value);
     next = page.data["@odata.nextLink"];
   }
@@ -113,17 +176,26 @@ export async function readRegistration(graphUrl: string, token: string, clientId
     readOne(`${v1}/servicePrincipals(appId='${clientId}')`, token, servicePrincipalSchema),
   ]);
   const resources = new Map<string, GraphRead<GraphServicePrincipal>>();
-  const resourceIds = new Set([MICROSOFT_GRAPH_APP_ID, ...(application.ok ? application.value.requiredResourceAccess.map((r) => r.resourceAppId.toLowerCase()) : [])]);
+  const resourceIds = new Set([
+    MICROSOFT_GRAPH_APP_ID,
+    ...(application.ok ? application.value.requiredResourceAccess.map((r) => r.resourceAppId.toLowerCase()) : []),
+  ]);
   for (const appId of resourceIds) {
     if (appId === clientId.toLowerCase() && servicePrincipal.ok) resources.set(appId, servicePrincipal);
-    else resources.set(appId, await readOne(`${v1}/servicePrincipals(appId='${appId}')`, token, servicePrincipalSchema));
+    else
+      resources.set(appId, await readOne(`${v1}/servicePrincipals(appId='${appId}')`, token, servicePrincipalSchema));
   }
-  if (!servicePrincipal.ok) return { application, servicePrincipal, resources, roleHolders: null, appPermissions: null, delegatedGrants: null };
+  if (!servicePrincipal.ok)
+    return { application, servicePrincipal, resources, roleHolders: null, appPermissions: null, delegatedGrants: null };
   const sp = servicePrincipal.value.id;
   const [roleHolders, appPermissions, delegatedGrants] = await Promise.all([
     readAll(`${v1}/servicePrincipals/${sp}/appRoleAssignedTo`, token, appRoleAssignmentSchema),
     readAll(`${v1}/servicePrincipals/${sp}/appRoleAssignments`, token, appRoleAssignmentSchema),
-    readAll(`${v1}/oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${sp}'`)}`, token, permissionGrantSchema),
+    readAll(
+      `${v1}/oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${sp}'`)}`,
+      token,
+      permissionGrantSchema,
+    ),
   ]);
   return { application, servicePrincipal, resources, roleHolders, appPermissions, delegatedGrants };
 }

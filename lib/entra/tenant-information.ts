@@ -19,17 +19,24 @@ const tenantInformation = z.object({
 
 export async function findTenantInformation(tenantId: string): Promise<TenantInformation> {
   const { graphUrl } = config();
-  if (!graphUrl) return { found: false, reason: "not-configured", detail: "no Microsoft Graph for this cloud (GRAPH_URL)" };
+  if (!graphUrl)
+    return { found: false, reason: "not-configured", detail: "no Microsoft Graph for this cloud (GRAPH_URL)" };
   let token: string;
   try {
     token = (await graphAppToken(graphUrl)).accessToken;
   } catch (error) {
-    return { found: false, reason: "refused", detail: `no Graph token: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      found: false,
+      reason: "refused",
+      detail: `no Graph token: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const url = `${graphUrl}/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='${encodeURIComponent(tenantId)}')`;
   let response: Awaited<ReturnType<typeof outboundFetch>>;
   try {
-    response = await outboundFetch("graph", url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+    response = await outboundFetch("graph", url, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
   } catch (error) {
     return { found: false, reason: "unreachable", detail: error instanceof Error ? error.message : String(error) };
   }
@@ -37,7 +44,11 @@ export async function findTenantInformation(tenantId: string): Promise<TenantInf
   if (response.status === 404) return { found: false, reason: "not-found", detail: `Graph answered 404` };
   if (!response.ok) {
     const code = /"code"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? "";
-    return { found: false, reason: response.status === 401 || response.status === 403 ? "refused" : "unreachable", detail: `Graph answered ${response.status} ${code}`.trim() };
+    return {
+      found: false,
+      reason: response.status === 401 || response.status === 403 ? "refused" : "unreachable",
+      detail: `Graph answered ${response.status} ${code}`.trim(),
+    };
   }
   let parsed: z.infer<typeof tenantInformation>;
   try {

@@ -12,11 +12,21 @@ import type { LifecycleEventType } from "@/lib/events/types";
 import { logger } from "@/lib/log";
 import { queueAlertMails } from "@/lib/notifications";
 import { publishLifecycleEvent } from "@/lib/webhooks";
-import { API_SUBSCRIPTION_STATUS, SUBSCRIPTION_EVENT_TYPES, SUBSCRIPTION_STATUSES, type SubscriptionEventType } from "@/lib/subscriptions/vocabulary";
+import {
+  API_SUBSCRIPTION_STATUS,
+  SUBSCRIPTION_EVENT_TYPES,
+  SUBSCRIPTION_STATUSES,
+  type SubscriptionEventType,
+} from "@/lib/subscriptions/vocabulary";
 
 export { LIFECYCLE_EVENT_TYPES, type LifecycleEventType } from "@/lib/events/types";
 export { EVENT_PAYLOADS, type EventPayload } from "@/lib/events/payloads";
-export { transitionEvent, type Transition, type TransitionEventType, type TransitionKind } from "@/lib/events/transitions";
+export {
+  transitionEvent,
+  type Transition,
+  type TransitionEventType,
+  type TransitionKind,
+} from "@/lib/events/transitions";
 
 type Publication = {
   tenantId: string;
@@ -33,7 +43,10 @@ async function publish(type: LifecycleEventType, event: Publication): Promise<vo
   const checked = shape.data.safeParse(event.data ?? {});
   if (!checked.success || (shape.environment === "required") !== (event.environment !== undefined)) {
     // A publisher's mistake, never the customer's: logged loudly; the change it reports is already committed.
-    logger().error({ type, tenantId: event.tenantId, err: checked.error?.message ?? `environment ${shape.environment}` }, "lifecycle event does not have its payload shape; not sent");
+    logger().error(
+      { type, tenantId: event.tenantId, err: checked.error?.message ?? `environment ${shape.environment}` },
+      "lifecycle event does not have its payload shape; not sent",
+    );
     return;
   }
   const data = checked.data as Record<string, string | number | boolean | null>;
@@ -66,7 +79,10 @@ export async function checkFinished(end: CheckEnd): Promise<void> {
   try {
     await queueAlertMails({ ...t, event: type });
   } catch (error) {
-    logger().error({ kind: t.kind, environmentId: t.environmentId, err: error instanceof Error ? error.message : String(error) }, "alert e-mail could not be queued");
+    logger().error(
+      { kind: t.kind, environmentId: t.environmentId, err: error instanceof Error ? error.message : String(error) },
+      "alert e-mail could not be queued",
+    );
   }
   const environment = { id: t.environmentId, url: t.environmentUrl };
   if (type === "connection.ready") await publish(type, { tenantId: t.tenantId, environment });
@@ -78,7 +94,14 @@ export async function checkFinished(end: CheckEnd): Promise<void> {
       tenantId: t.tenantId,
       environment,
       occurredAt: t.at,
-      data: { from: t.from, to: t.to, cause: t.cause, causeId: t.causeId, brokenSince: t.brokenSince?.toISOString() ?? null, checkId: t.checkId },
+      data: {
+        from: t.from,
+        to: t.to,
+        cause: t.cause,
+        causeId: t.causeId,
+        brokenSince: t.brokenSince?.toISOString() ?? null,
+        checkId: t.checkId,
+      },
     });
   }
 }
@@ -111,7 +134,10 @@ const subscriptionEvent = z.object({
 export type SubscriptionEvent = z.input<typeof subscriptionEvent>;
 
 /** A marketplace subscription changed (subscription.activated, .suspended, .reinstated, .unsubscribed, .plan_changed). */
-export async function publishSubscriptionEvent(type: SubscriptionEventType, event: Omit<SubscriptionEvent, "type">): Promise<void> {
+export async function publishSubscriptionEvent(
+  type: SubscriptionEventType,
+  event: Omit<SubscriptionEvent, "type">,
+): Promise<void> {
   const { subscription, previous, occurredAt } = subscriptionEvent.parse({ ...event, type });
   await publish(type, {
     tenantId: subscription.tenantId,

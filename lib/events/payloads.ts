@@ -55,4 +55,5 @@ export const EVENT_PAYLOADS = {
 } satisfies Record<LifecycleEventType, EventPayload>;
 
 // Every type has its shape (a type added to LIFECYCLE_EVENT_TYPES without one fails here, at start-up).
-for (const type of LIFECYCLE_EVENT_TYPES) if (!(type in EVENT_PAYLOADS)) throw new Error(`lifecycle event ${type} has no payload shape`);
+for (const type of LIFECYCLE_EVENT_TYPES)
+  if (!(type in EVENT_PAYLOADS)) throw new Error(`lifecycle event ${type} has no payload shape`);

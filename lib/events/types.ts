@@ -4,5 +4,12 @@ import "server-only";
 // document (its `webhooks` section) and the console. The subscription's words are its vocabulary's (a leaf).
 import { SUBSCRIPTION_EVENT_TYPES } from "@/lib/subscriptions/vocabulary";
 
-export const LIFECYCLE_EVENT_TYPES = ["connection.ready", "connection.broken", "connection.recovered", "consent.removed", "tenant.disconnected", ...SUBSCRIPTION_EVENT_TYPES] as const;
+export const LIFECYCLE_EVENT_TYPES = [
+  "connection.ready",
+  "connection.broken",
+  "connection.recovered",
+  "consent.removed",
+  "tenant.disconnected",
+  ...SUBSCRIPTION_EVENT_TYPES,
+] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];

@@ -3,7 +3,12 @@ import "server-only";
 // Microsoft's Azure SDK clients (@azure/identity, @azure/keyvault-*) send their requests through the portal's one
 // outbound door (lib/http/outbound.ts): the same timeout, no redirects, one log line per call, counted per check —
 // and, in demo mode, the emulator's *.localhost hosts resolve to loopback as for every other call.
-import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import {
+  createHttpHeaders,
+  type HttpClient,
+  type PipelineRequest,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { KeyVaultIdentity } from "@/lib/config";
@@ -13,15 +18,22 @@ import { outboundFetch, type OutboundService } from "@/lib/http/outbound";
 export function outboundHttpClient(service: OutboundService): HttpClient {
   return {
     async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
-      if (request.body !== undefined && request.body !== null && typeof request.body !== "string") throw new Error("only text request bodies are sent to Azure services");
+      if (request.body !== undefined && request.body !== null && typeof request.body !== "string")
+        throw new Error("only text request bodies are sent to Azure services");
       // The Azure clients the portal uses send only these.
-      if (request.method === "HEAD" || request.method === "OPTIONS" || request.method === "TRACE") throw new Error(`${request.method} is not sent to Azure services`);
+      if (request.method === "HEAD" || request.method === "OPTIONS" || request.method === "TRACE")
+        throw new Error(`${request.method} is not sent to Azure services`);
       const response = await outboundFetch(service, request.url, {
         method: request.method,
         headers: request.headers.toJSON({ preserveCase: true }),
         ...(typeof request.body === "string" ? { body: request.body } : {}),
       });
-      return { request, status: response.status, headers: createHttpHeaders(Object.fromEntries(response.headers)), bodyAsText: await response.text() };
+      return {
+        request,
+        status: response.status,
+        headers: createHttpHeaders(Object.fromEntries(response.headers)),
+        bodyAsText: await response.text(),
+      };
     },
   };
 }
@@ -43,7 +55,9 @@ export function azureCredential(identity: KeyVaultIdentity): TokenCredential {
     credential =
       identity.kind === "default"
         ? new DefaultAzureCredential({ httpClient })
-        : new ManagedIdentityCredential(identity.kind === "user-assigned" ? { clientId: identity.clientId, httpClient } : { httpClient });
+        : new ManagedIdentityCredential(
+            identity.kind === "user-assigned" ? { clientId: identity.clientId, httpClient } : { httpClient },
+          );
     credentials.set(key, credential);
   }
   return credential;

@@ -59,18 +59,36 @@ function lookup(hostname: string, options: { all?: boolean }, callback: LookupCa
 let agent: Agent | undefined;
 function dispatcher(): Agent {
   const timeout = outboundSettings().outboundTimeoutMs;
-  agent ??= new Agent({ connect: { lookup: lookup as never, timeout }, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 });
+  agent ??= new Agent({
+    connect: { lookup: lookup as never, timeout },
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    keepAliveTimeout: 30_000,
+  });
   return agent;
 }
 
-export type OutboundRequest = { method?: "GET" | "POST" | "PUT" | "DELETE" | "PATCH"; headers?: Record<string, string>; body?: string };
+export type OutboundRequest = {
+  method?: "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
+  headers?: Record<string, string>;
+  body?: string;
+};
 
-export async function outboundFetch(service: OutboundService, url: string, request: OutboundRequest = {}): Promise<Response> {
+export async function outboundFetch(
+  service: OutboundService,
+  url: string,
+  request: OutboundRequest = {},
+): Promise<Response> {
   const meter = meterStore.getStore();
   if (meter) meter[service] += 1;
   // A span and the outbound metrics around the call (docs/operations.md). The client id comes from the early
   // settings: Key Vault is read through here before the full configuration can be parsed.
-  return observeOutbound(service, url, { method: request.method ?? "GET", body: request.body, clientId: outboundSettings().clientId }, () => send(service, url, request));
+  return observeOutbound(
+    service,
+    url,
+    { method: request.method ?? "GET", body: request.body, clientId: outboundSettings().clientId },
+    () => send(service, url, request),
+  );
 }
 
 async function send(service: OutboundService, url: string, request: OutboundRequest): Promise<Response> {
@@ -96,14 +114,24 @@ async function send(service: OutboundService, url: string, request: OutboundRequ
       log.warn({ ms: ms(), outcome: "timeout" }, "outbound call timed out");
       throw new OutboundError("timeout", service, url, `no answer within ${timeoutMs} ms`);
     }
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    const cause =
+      error instanceof Error && error.cause instanceof Error
+        ? error.cause.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
     log.warn({ ms: ms(), outcome: "network", cause }, "outbound call failed");
     throw new OutboundError("network", service, url, cause);
   }
   log.info({ ms: ms(), status: response.status }, "outbound call");
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
-    throw new OutboundError("redirect", service, url, `answered ${response.status} with a redirect, which is not followed`);
+    throw new OutboundError(
+      "redirect",
+      service,
+      url,
+      `answered ${response.status} with a redirect, which is not followed`,
+    );
   }
   return response;
 }

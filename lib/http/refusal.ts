@@ -32,7 +32,8 @@ export function currentRefusal(): 401 | 403 | null {
 
 /** Next's digest of forbidden() / unauthorized(): `NEXT_HTTP_ERROR_FALLBACK;403`. */
 export function refusalStatusOf(error: unknown): 401 | 403 | null {
-  const digest = typeof error === "object" && error !== null && "digest" in error ? (error as { digest: unknown }).digest : null;
+  const digest =
+    typeof error === "object" && error !== null && "digest" in error ? (error as { digest: unknown }).digest : null;
   if (digest === "NEXT_HTTP_ERROR_FALLBACK;403") return 403;
   if (digest === "NEXT_HTTP_ERROR_FALLBACK;401") return 401;
   return null;

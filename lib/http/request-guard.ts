@@ -15,7 +15,10 @@ export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
 const MAX_ARGUMENTS = 1000;
 
 const refuse = (status: number, message: string) =>
-  new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+  new Response(message, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
 
 function isActionCandidate(request: Request): boolean {
   if (request.method !== "POST") return false;
@@ -75,7 +78,9 @@ export function rejectLostApiParameters(target: string): Response | null {
   const lost = LOST_QUERY_KEYS.filter((key) => url.searchParams.has(key));
   if (lost.length === 0) return null;
   const invalidParams = lost.map((name) => ({ name, reason: "is not a parameter of this operation" }));
-  return problemResponse(400, "invalid-request", invalidParams.map((p) => `${p.name} ${p.reason}`).join("; "), { invalidParams });
+  return problemResponse(400, "invalid-request", invalidParams.map((p) => `${p.name} ${p.reason}`).join("; "), {
+    invalidParams,
+  });
 }
 
 /** Checks on the address and headers: a decodable path, an API query Next keeps whole, actions only from the
@@ -89,7 +94,8 @@ export function rejectMalformedRequest(request: Request, options: GuardOptions =
     decodeURIComponent(pathname);
   } catch {
     // The ISV back end's API documents problem+json for every error (lib/api/problem.ts).
-    if (pathname.startsWith("/api/v1/")) return problemResponse(400, "invalid-request", "An escape in the path does not decode.");
+    if (pathname.startsWith("/api/v1/"))
+      return problemResponse(400, "invalid-request", "An escape in the path does not decode.");
     return refuse(400, "The address is not valid: an escape in its path does not decode.");
   }
   if (!isActionCandidate(request)) return null;
@@ -102,7 +108,8 @@ export function rejectMalformedRequest(request: Request, options: GuardOptions =
       originOfCaller = null;
     }
     const expected = portalOrigin(request, options);
-    if (!originOfCaller || !expected || originOfCaller !== expected) return refuse(403, "Cross-origin form posts and server action calls are refused.");
+    if (!originOfCaller || !expected || originOfCaller !== expected)
+      return refuse(403, "Cross-origin form posts and server action calls are refused.");
   }
   const length = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(length) && length > ACTION_BODY_LIMIT_BYTES) return refuse(413, "The request body is too large.");

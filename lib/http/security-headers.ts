@@ -18,7 +18,12 @@ export type SecurityHeaderOptions = {
   development?: boolean;
 };
 
-export function contentSecurityPolicy({ nonce, https, formActionOrigins, development = false }: SecurityHeaderOptions): string {
+export function contentSecurityPolicy({
+  nonce,
+  https,
+  formActionOrigins,
+  development = false,
+}: SecurityHeaderOptions): string {
   const directives = [
     "default-src 'self'",
     // 'strict-dynamic' lets the nonce-stamped bootstrap load Next's chunks; 'self' is the CSP2 fallback.

@@ -27,21 +27,37 @@ function headersOfRefusal(): Record<string, string> {
   const c = config();
   return {
     // No script runs on these answers, so the development CSP's allowances are never needed.
-    ...securityHeaders({ nonce: randomBytes(16).toString("base64"), https: servedOverHttps(c), formActionOrigins: [c.entra.authorityHost] }),
+    ...securityHeaders({
+      nonce: randomBytes(16).toString("base64"),
+      https: servedOverHttps(c),
+      formActionOrigins: [c.entra.authorityHost],
+    }),
     "Cache-Control": "no-store",
   };
 }
 
 /** The answer to a method Next cannot handle: 405, plain text (problem+json on the API), nothing of the request echoed. */
-export function unsupportedMethodAnswer(method: string, path: string): { status: number; headers: Record<string, string>; body: string } {
+export function unsupportedMethodAnswer(
+  method: string,
+  path: string,
+): { status: number; headers: Record<string, string>; body: string } {
   const api = path.startsWith("/api/v1/") || path === "/api/v1";
   const detail = `The method ${method} is not supported here; use ${ALLOWED_METHODS}.`;
   const body = api
-    ? JSON.stringify({ type: "urn:tenant-onboarding-portal:problem:method-not-allowed", title: "Method not allowed", status: 405, detail })
+    ? JSON.stringify({
+        type: "urn:tenant-onboarding-portal:problem:method-not-allowed",
+        title: "Method not allowed",
+        status: 405,
+        detail,
+      })
     : `${detail}\n`;
   return {
     status: 405,
-    headers: { ...headersOfRefusal(), Allow: ALLOWED_METHODS, "Content-Type": api ? "application/problem+json" : "text/plain; charset=utf-8" },
+    headers: {
+      ...headersOfRefusal(),
+      Allow: ALLOWED_METHODS,
+      "Content-Type": api ? "application/problem+json" : "text/plain; charset=utf-8",
+    },
     body,
   };
 }
@@ -61,19 +77,31 @@ function trackRequest(req: http.IncomingMessage, res: http.ServerResponse, state
     const refusal = state.refusal ?? (carried === 401 || carried === 403 ? carried : null);
     if (forwarded && state.refusal !== null) res.setHeader(REFUSAL_HEADER, String(state.refusal));
     else res.removeHeader(REFUSAL_HEADER);
-    return (writeHead as (...args: unknown[]) => http.ServerResponse).call(this, statusWithRefusal(statusCode, refusal), ...rest);
+    return (writeHead as (...args: unknown[]) => http.ServerResponse).call(
+      this,
+      statusWithRefusal(statusCode, refusal),
+      ...rest,
+    );
   } as typeof res.writeHead;
 }
 
 /** Sends a fetch Response (from lib/http/request-guard.ts) on a Node response, with the security headers. */
 async function send(res: http.ServerResponse, response: Response) {
   const body = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, { ...headersOfRefusal(), ...Object.fromEntries(response.headers), "Content-Length": body.length });
+  res.writeHead(response.status, {
+    ...headersOfRefusal(),
+    ...Object.fromEntries(response.headers),
+    "Content-Length": body.length,
+  });
   res.end(body);
 }
 
 function answerUnknownMethod(socket: Socket) {
-  const head = Object.entries({ ...headersOfRefusal(), "Content-Type": "text/plain; charset=utf-8", Connection: "close" })
+  const head = Object.entries({
+    ...headersOfRefusal(),
+    "Content-Type": "text/plain; charset=utf-8",
+    Connection: "close",
+  })
     .map(([name, value]) => `${name}: ${value}`)
     .join("\r\n");
   const body = "The request method is not supported.\n";

@@ -54,7 +54,13 @@ const party = z
   })
   .nullish();
 
-export const SUBSCRIPTION_STATUSES_MS = ["NotStarted", "PendingFulfillmentStart", "Subscribed", "Suspended", "Unsubscribed"] as const;
+export const SUBSCRIPTION_STATUSES_MS = [
+  "NotStarted",
+  "PendingFulfillmentStart",
+  "Subscribed",
+  "Suspended",
+  "Unsubscribed",
+] as const;
 export type MicrosoftSubscriptionStatus = (typeof SUBSCRIPTION_STATUSES_MS)[number];
 
 const subscriptionWire = z.object({
@@ -67,7 +73,13 @@ const subscriptionWire = z.object({
   saasSubscriptionStatus: z.enum(SUBSCRIPTION_STATUSES_MS),
   beneficiary: party,
   purchaser: party,
-  term: z.object({ termUnit: z.string().nullish(), startDate: marketplaceDate.optional(), endDate: marketplaceDate.optional() }).nullish(),
+  term: z
+    .object({
+      termUnit: z.string().nullish(),
+      startDate: marketplaceDate.optional(),
+      endDate: marketplaceDate.optional(),
+    })
+    .nullish(),
   isTest: z.boolean().nullish(),
   isFreeTrial: z.boolean().nullish(),
 });
@@ -97,9 +109,13 @@ export type SubscriptionFacts = {
   term: { unit: string | null; startDate: Date | null; endDate: Date | null };
 };
 
-function toFacts(s: z.infer<typeof subscriptionWire>, overrides: { name?: string | null | undefined; quantity?: number | null | undefined } = {}): SubscriptionFacts {
+function toFacts(
+  s: z.infer<typeof subscriptionWire>,
+  overrides: { name?: string | null | undefined; quantity?: number | null | undefined } = {},
+): SubscriptionFacts {
   const beneficiaryTenant = s.beneficiary?.tenantId ?? s.purchaser?.tenantId;
-  if (!beneficiaryTenant) throw new FulfillmentError("malformed", 200, null, "the subscription names no beneficiary tenant");
+  if (!beneficiaryTenant)
+    throw new FulfillmentError("malformed", 200, null, "the subscription names no beneficiary tenant");
   return {
     id: s.id.toLowerCase(),
     name: overrides.name ?? s.name ?? s.offerId,
@@ -108,8 +124,16 @@ function toFacts(s: z.infer<typeof subscriptionWire>, overrides: { name?: string
     planId: s.planId,
     quantity: overrides.quantity ?? s.quantity ?? null,
     status: s.saasSubscriptionStatus,
-    beneficiary: { tenantId: beneficiaryTenant.toLowerCase(), emailId: s.beneficiary?.emailId ?? null, objectId: s.beneficiary?.objectId?.toLowerCase() ?? null },
-    purchaser: { tenantId: s.purchaser?.tenantId?.toLowerCase() ?? null, emailId: s.purchaser?.emailId ?? null, objectId: s.purchaser?.objectId?.toLowerCase() ?? null },
+    beneficiary: {
+      tenantId: beneficiaryTenant.toLowerCase(),
+      emailId: s.beneficiary?.emailId ?? null,
+      objectId: s.beneficiary?.objectId?.toLowerCase() ?? null,
+    },
+    purchaser: {
+      tenantId: s.purchaser?.tenantId?.toLowerCase() ?? null,
+      emailId: s.purchaser?.emailId ?? null,
+      objectId: s.purchaser?.objectId?.toLowerCase() ?? null,
+    },
     isTest: s.isTest ?? false,
     isFreeTrial: s.isFreeTrial ?? false,
     term: { unit: s.term?.termUnit ?? null, startDate: s.term?.startDate ?? null, endDate: s.term?.endDate ?? null },
@@ -148,7 +172,12 @@ async function call(request: Call): Promise<{ status: number; text: string }> {
   try {
     token = (await marketplaceAppToken()).accessToken;
   } catch (error) {
-    throw new FulfillmentError("unavailable", null, null, `no token for the marketplace API: ${error instanceof Error ? error.message : String(error)}`);
+    throw new FulfillmentError(
+      "unavailable",
+      null,
+      null,
+      `no token for the marketplace API: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const base = config().marketplace.apiUrl;
   const separator = request.path.includes("?") ? "&" : "?";
@@ -188,7 +217,16 @@ function errorOf(status: number, text: string): FulfillmentError {
   } catch {
     // not JSON: the status says enough
   }
-  const kind: FulfillmentErrorKind = status === 400 ? "bad-request" : status === 401 || status === 403 ? "forbidden" : status === 404 ? "not-found" : status === 409 ? "conflict" : "unavailable";
+  const kind: FulfillmentErrorKind =
+    status === 400
+      ? "bad-request"
+      : status === 401 || status === 403
+        ? "forbidden"
+        : status === 404
+          ? "not-found"
+          : status === 409
+            ? "conflict"
+            : "unavailable";
   return new FulfillmentError(kind, status, code, message);
 }
 
@@ -200,7 +238,13 @@ function parse<T>(schema: z.ZodType<T>, text: string, what: string): T {
     throw new FulfillmentError("malformed", 200, null, `${what} is not JSON`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new FulfillmentError("malformed", 200, null, `${what} is not what Microsoft documents: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`.trim());
+  if (!parsed.success)
+    throw new FulfillmentError(
+      "malformed",
+      200,
+      null,
+      `${what} is not what Microsoft documents: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`.trim(),
+    );
   return parsed.data;
 }
 
@@ -209,17 +253,31 @@ function parse<T>(schema: z.ZodType<T>, text: string, what: string): T {
  * parameters are); 400 means missing, malformed, invalid or expired.
  */
 export async function resolveSubscription(token: string): Promise<SubscriptionFacts> {
-  const { status, text } = await call({ method: "POST", path: "/resolve", headers: { "x-ms-marketplace-token": token } });
+  const { status, text } = await call({
+    method: "POST",
+    path: "/resolve",
+    headers: { "x-ms-marketplace-token": token },
+  });
   if (status !== 200) throw errorOf(status, text);
   const resolved = parse(resolvedWire, text, "the resolve answer");
-  return toFacts(resolved.subscription, { name: resolved.subscriptionName, quantity: resolved.quantity ?? resolved.subscription.quantity });
+  return toFacts(resolved.subscription, {
+    name: resolved.subscriptionName,
+    quantity: resolved.quantity ?? resolved.subscription.quantity,
+  });
 }
 
 /** Activate with the purchased plan (and quantity for a per-seat plan): 200 with no body (M-24, M-25). */
-export async function activateSubscription(subscriptionId: string, plan: { planId: string; quantity: number | null }): Promise<void> {
+export async function activateSubscription(
+  subscriptionId: string,
+  plan: { planId: string; quantity: number | null },
+): Promise<void> {
   const body: Record<string, unknown> = { planId: plan.planId };
   if (plan.quantity !== null) body.quantity = plan.quantity;
-  const { status, text } = await call({ method: "POST", path: `/${encodeURIComponent(subscriptionId)}/activate`, body });
+  const { status, text } = await call({
+    method: "POST",
+    path: `/${encodeURIComponent(subscriptionId)}/activate`,
+    body,
+  });
   if (status !== 200) throw errorOf(status, text);
 }
 
@@ -231,7 +289,10 @@ export async function getSubscription(subscriptionId: string): Promise<Subscript
 
 /** Get Operation: what Microsoft says about an operation a webhook named (M-42, M-55). */
 export async function getOperation(subscriptionId: string, operationId: string): Promise<OperationFacts> {
-  const { status, text } = await call({ method: "GET", path: `/${encodeURIComponent(subscriptionId)}/operations/${encodeURIComponent(operationId)}` });
+  const { status, text } = await call({
+    method: "GET",
+    path: `/${encodeURIComponent(subscriptionId)}/operations/${encodeURIComponent(operationId)}`,
+  });
   if (status !== 200) throw errorOf(status, text);
   const op = parse(operationWire, text, "the operation");
   return {
@@ -247,7 +308,15 @@ export async function getOperation(subscriptionId: string, operationId: string):
 }
 
 /** Accept or reject a ChangePlan, ChangeQuantity or Reinstate (M-44..M-46): `Success` or `Failure`, 200 on success. */
-export async function answerOperation(subscriptionId: string, operationId: string, answer: "Success" | "Failure"): Promise<void> {
-  const { status, text } = await call({ method: "PATCH", path: `/${encodeURIComponent(subscriptionId)}/operations/${encodeURIComponent(operationId)}`, body: { status: answer } });
+export async function answerOperation(
+  subscriptionId: string,
+  operationId: string,
+  answer: "Success" | "Failure",
+): Promise<void> {
+  const { status, text } = await call({
+    method: "PATCH",
+    path: `/${encodeURIComponent(subscriptionId)}/operations/${encodeURIComponent(operationId)}`,
+    body: { status: answer },
+  });
   if (status !== 200) throw errorOf(status, text);
 }

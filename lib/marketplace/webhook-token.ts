@@ -14,7 +14,12 @@ export const MARKETPLACE_APP_ID = "20e940b3-4c77-4b0b-9a53-9e16a1b010a7";
 
 export type WebhookTokenFailure = { status: 401 | 503; detail: string };
 
-type Verifier = { key: ReturnType<typeof createRemoteJWKSet>; issuers: string[]; audiences: string[]; tenantId: string };
+type Verifier = {
+  key: ReturnType<typeof createRemoteJWKSet>;
+  issuers: string[];
+  audiences: string[];
+  tenantId: string;
+};
 let verifier: { for: string; value: Verifier } | undefined;
 
 function currentVerifier(): Verifier | null {
@@ -28,7 +33,9 @@ function currentVerifier(): Verifier | null {
       cooldownDuration: 5 * 60 * 1000,
       timeoutDuration: c.dataverse.outboundTimeoutMs,
       [customFetch]: async (url: string, options: { headers: Headers }) =>
-        (await outboundFetch("entra", url, { headers: Object.fromEntries(options.headers.entries()) })) as unknown as Response,
+        (await outboundFetch("entra", url, {
+          headers: Object.fromEntries(options.headers.entries()),
+        })) as unknown as Response,
     });
     verifier = {
       for: id,
@@ -45,30 +52,64 @@ function currentVerifier(): Verifier | null {
 
 function describe(error: unknown): WebhookTokenFailure {
   if (error instanceof errors.JWTExpired) return { status: 401, detail: "The bearer token expired." };
-  if (error instanceof errors.JWTClaimValidationFailed) return { status: 401, detail: `The bearer token's '${error.claim}' claim is not the one Microsoft's marketplace sends to this publisher.` };
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return {
+      status: 401,
+      detail: `The bearer token's '${error.claim}' claim is not the one Microsoft's marketplace sends to this publisher.`,
+    };
   if (error instanceof errors.JWKSTimeout || (error instanceof Error && error.name === "OutboundError")) {
     return { status: 503, detail: "Microsoft Entra ID's signing keys could not be read; try again." };
   }
-  if (error instanceof errors.JOSEError) return { status: 401, detail: "The bearer token's signature or format is not valid." };
+  if (error instanceof errors.JOSEError)
+    return { status: 401, detail: "The bearer token's signature or format is not valid." };
   throw error;
 }
 
 /** Whether the Authorization header carries Microsoft's token for this publisher, or why not. */
-export async function verifyMarketplaceWebhookToken(authorization: string | null): Promise<{ ok: true } | { ok: false; failure: WebhookTokenFailure }> {
-  if (!authorization) return { ok: false, failure: { status: 401, detail: "A bearer token from Microsoft Entra ID is required." } };
+export async function verifyMarketplaceWebhookToken(
+  authorization: string | null,
+): Promise<{ ok: true } | { ok: false; failure: WebhookTokenFailure }> {
+  if (!authorization)
+    return { ok: false, failure: { status: 401, detail: "A bearer token from Microsoft Entra ID is required." } };
   const token = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/i.exec(authorization.trim())?.[1];
-  if (!token) return { ok: false, failure: { status: 401, detail: "The Authorization header must be 'Bearer <token>'." } };
+  if (!token)
+    return { ok: false, failure: { status: 401, detail: "The Authorization header must be 'Bearer <token>'." } };
   const v = currentVerifier();
-  if (!v) return { ok: false, failure: { status: 503, detail: "ENTRA_CLIENT_ID and ENTRA_HOME_TENANT_ID are not configured, so no token can be accepted." } };
+  if (!v)
+    return {
+      ok: false,
+      failure: {
+        status: 503,
+        detail: "ENTRA_CLIENT_ID and ENTRA_HOME_TENANT_ID are not configured, so no token can be accepted.",
+      },
+    };
   let payload: JWTPayload & { tid?: unknown; azp?: unknown; appid?: unknown; scp?: unknown };
   try {
-    ({ payload } = await jwtVerify(token, v.key, { issuer: v.issuers, audience: v.audiences, algorithms: ["RS256"], requiredClaims: ["exp", "iat"], clockTolerance: 60 }));
+    ({ payload } = await jwtVerify(token, v.key, {
+      issuer: v.issuers,
+      audience: v.audiences,
+      algorithms: ["RS256"],
+      requiredClaims: ["exp", "iat"],
+      clockTolerance: 60,
+    }));
   } catch (error) {
     return { ok: false, failure: describe(error) };
   }
-  if (typeof payload.tid !== "string" || payload.tid.toLowerCase() !== v.tenantId) return { ok: false, failure: { status: 401, detail: "The bearer token was not issued by the publisher's tenant." } };
+  if (typeof payload.tid !== "string" || payload.tid.toLowerCase() !== v.tenantId)
+    return {
+      ok: false,
+      failure: { status: 401, detail: "The bearer token was not issued by the publisher's tenant." },
+    };
   const caller = typeof payload.azp === "string" ? payload.azp : typeof payload.appid === "string" ? payload.appid : "";
-  if (caller.toLowerCase() !== MARKETPLACE_APP_ID) return { ok: false, failure: { status: 401, detail: "The bearer token was not issued to Microsoft's marketplace." } };
-  if (payload.scp !== undefined) return { ok: false, failure: { status: 401, detail: "The bearer token is a user's token, not the marketplace's own." } };
+  if (caller.toLowerCase() !== MARKETPLACE_APP_ID)
+    return {
+      ok: false,
+      failure: { status: 401, detail: "The bearer token was not issued to Microsoft's marketplace." },
+    };
+  if (payload.scp !== undefined)
+    return {
+      ok: false,
+      failure: { status: 401, detail: "The bearer token is a user's token, not the marketplace's own." },
+    };
   return { ok: true };
 }

@@ -46,7 +46,10 @@ function portalLink(path: string): string | null {
 }
 
 /** The alert e-mail of a transition, for the customer or for the vendor's support team (their copy). */
-export function alertMail(t: Omit<AlertTransition, "event">, audience: "customer" | "support"): { subject: string; text: string } {
+export function alertMail(
+  t: Omit<AlertTransition, "event">,
+  audience: "customer" | "support",
+): { subject: string; text: string } {
   const { appName, vendorName, supportEmail } = config().branding;
   const organisation = t.organisationName ?? "your organisation";
   const environment = t.environmentName ?? new URL(t.environmentUrl).host;
@@ -63,7 +66,10 @@ export function alertMail(t: Omit<AlertTransition, "event">, audience: "customer
         : `${appName}: ${t.consentRemoved ? "consent removed" : "connection broken"} for ${environment}`;
   let body: string;
   if (t.kind === "ready") {
-    const warning = t.to === "DEGRADED" && t.cause ? `\n\nIt works, with a warning: ${t.cause}${t.fix ? `\n\nWhat to do: ${t.fix}` : ""}` : "";
+    const warning =
+      t.to === "DEGRADED" && t.cause
+        ? `\n\nIt works, with a warning: ${t.cause}${t.fix ? `\n\nWhat to do: ${t.fix}` : ""}`
+        : "";
     body = `${appName} is connected to ${where} of ${organisation}: its first connection check passed (${utcDateTime(t.at)}). ${appName} checks the connection again regularly and e-mails the people listed on your connection page if it stops working.${warning}\n\n${open}`;
   } else if (t.kind === "recovered") {
     body = `${appName} can reach ${where} of ${organisation} again (checked ${utcDateTime(t.at)}). Nothing more to do.\n\n${open}`;
@@ -84,9 +90,20 @@ export async function queueAlertMails(t: AlertTransition): Promise<void> {
   const kind = `alert.${t.event ?? t.kind}`;
   const customers = await alertRecipientsOf(t.tenantId);
   const addresses = customers.optedOut ? [] : customers.people.map((p) => p.address);
-  if (addresses.length) await queueMail({ tenantId: t.tenantId, kind, recipients: addresses, ...alertMail(t, "customer") });
+  if (addresses.length)
+    await queueMail({ tenantId: t.tenantId, kind, recipients: addresses, ...alertMail(t, "customer") });
   if (!COPIED_TO_SUPPORT.has(t.kind)) return;
   const copy = alertMail(t, "support");
-  const told = customers.optedOut ? "\n(The customer opted out of e-mail alerts.)" : addresses.length ? `\nCustomer told: ${addresses.join(", ")}` : "\n(Nobody of the customer is on the alert list.)";
-  await queueMail({ tenantId: t.tenantId, kind, recipients: [config().branding.supportEmail], subject: copy.subject, text: `${copy.text}${told}` });
+  const told = customers.optedOut
+    ? "\n(The customer opted out of e-mail alerts.)"
+    : addresses.length
+      ? `\nCustomer told: ${addresses.join(", ")}`
+      : "\n(Nobody of the customer is on the alert list.)";
+  await queueMail({
+    tenantId: t.tenantId,
+    kind,
+    recipients: [config().branding.supportEmail],
+    subject: copy.subject,
+    text: `${copy.text}${told}`,
+  });
 }

@@ -28,7 +28,11 @@ export async function queueMail(mail: OutgoingMail): Promise<string> {
 let transport: nodemailer.Transporter | null = null;
 function transporter(smtpUrl: string): nodemailer.Transporter {
   // Short timeouts: a dead server fails the attempt quickly and the queue retries it later.
-  transport ??= nodemailer.createTransport(smtpUrl, { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 } as never);
+  transport ??= nodemailer.createTransport(smtpUrl, {
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
+    socketTimeout: 10_000,
+  } as never);
   return transport;
 }
 
@@ -42,19 +46,34 @@ export async function deliverMail(mailId: string, final: boolean): Promise<void>
     return;
   }
   try {
-    await transporter(settings.smtpUrl).sendMail({ from: settings.from, to: mail.recipients, subject: mail.subject, text: mail.text });
+    await transporter(settings.smtpUrl).sendMail({
+      from: settings.from,
+      to: mail.recipients,
+      subject: mail.subject,
+      text: mail.text,
+    });
     await recordMailAttempt(mailId, { sent: true });
     recordMail("sent");
   } catch (error) {
     recordMail("failed");
-    await recordMailAttempt(mailId, { sent: false, error: error instanceof Error ? error.message : String(error), final });
+    await recordMailAttempt(mailId, {
+      sent: false,
+      error: error instanceof Error ? error.message : String(error),
+      final,
+    });
     throw error;
   }
 }
 
 export async function startMailWorker(boss: PgBoss): Promise<void> {
-  await boss.work<MailJob>(QUEUES.mail, { pollingIntervalSeconds: 2, batchSize: 1, includeMetadata: true }, async ([job]) => {
-    if (!job) return;
-    await observeJob(QUEUES.mail, { id: job.id }, () => deliverMail(job.data.mailId, job.retryCount >= job.retryLimit));
-  });
+  await boss.work<MailJob>(
+    QUEUES.mail,
+    { pollingIntervalSeconds: 2, batchSize: 1, includeMetadata: true },
+    async ([job]) => {
+      if (!job) return;
+      await observeJob(QUEUES.mail, { id: job.id }, () =>
+        deliverMail(job.data.mailId, job.retryCount >= job.retryLimit),
+      );
+    },
+  );
 }

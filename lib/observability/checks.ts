@@ -8,11 +8,20 @@ import "server-only";
 import { recordCheck, recordTokenRequest } from "@/lib/observability/metrics";
 import { inSpan, recordFinishedSpan, withTenant } from "@/lib/observability/tracing";
 
-export function observeCheck<T>(check: { tenantId: string; checkId: string; environmentId: string; trigger: string }, run: () => Promise<T>): Promise<T> {
+export function observeCheck<T>(
+  check: { tenantId: string; checkId: string; environmentId: string; trigger: string },
+  run: () => Promise<T>,
+): Promise<T> {
   return withTenant(check.tenantId, () =>
     inSpan(
       "connection check",
-      { attributes: () => ({ "portal.check.id": check.checkId, "portal.environment.id": check.environmentId, "portal.check.trigger": check.trigger }) },
+      {
+        attributes: () => ({
+          "portal.check.id": check.checkId,
+          "portal.environment.id": check.environmentId,
+          "portal.check.trigger": check.trigger,
+        }),
+      },
       async (span) => {
         const outcome = await run();
         if (span.isRecording() && typeof outcome === "string") span.setAttribute("portal.check.outcome", outcome);
@@ -23,8 +32,18 @@ export function observeCheck<T>(check: { tenantId: string; checkId: string; envi
 }
 
 /** One settled step, as a child span of the check's (start and end in performance.now() milliseconds). */
-export function observeStep(step: string, verdict: { outcome: string; diagnosis?: { id: string; microsoftCode: string | null }; result?: Record<string, unknown> }, startedAt: number, endedAt: number): void {
-  if (step === "token" && verdict.outcome === "PASSED" && verdict.result?.fromCache === true) recordTokenRequest("dataverse", "cache");
+export function observeStep(
+  step: string,
+  verdict: {
+    outcome: string;
+    diagnosis?: { id: string; microsoftCode: string | null };
+    result?: Record<string, unknown>;
+  },
+  startedAt: number,
+  endedAt: number,
+): void {
+  if (step === "token" && verdict.outcome === "PASSED" && verdict.result?.fromCache === true)
+    recordTokenRequest("dataverse", "cache");
   recordFinishedSpan(
     `check step ${step}`,
     startedAt,
@@ -32,12 +51,29 @@ export function observeStep(step: string, verdict: { outcome: string; diagnosis?
     {
       "portal.check.step": step,
       "portal.step.outcome": verdict.outcome,
-      ...(verdict.diagnosis ? { "portal.step.diagnosis": verdict.diagnosis.id, ...(verdict.diagnosis.microsoftCode ? { "portal.step.microsoft_code": verdict.diagnosis.microsoftCode } : {}) } : {}),
+      ...(verdict.diagnosis
+        ? {
+            "portal.step.diagnosis": verdict.diagnosis.id,
+            ...(verdict.diagnosis.microsoftCode
+              ? { "portal.step.microsoft_code": verdict.diagnosis.microsoftCode }
+              : {}),
+          }
+        : {}),
     },
     verdict.outcome === "FAILED",
   );
 }
 
-export function recordCheckEnd(trigger: string | undefined, summary: { outcome: string; durationMs: number; failingStep: string | null }, diagnosis: string | null): void {
-  recordCheck({ trigger: trigger ?? "UNKNOWN", outcome: summary.outcome, durationMs: summary.durationMs, failingStep: summary.failingStep, diagnosis });
+export function recordCheckEnd(
+  trigger: string | undefined,
+  summary: { outcome: string; durationMs: number; failingStep: string | null },
+  diagnosis: string | null,
+): void {
+  recordCheck({
+    trigger: trigger ?? "UNKNOWN",
+    outcome: summary.outcome,
+    durationMs: summary.durationMs,
+    failingStep: summary.failingStep,
+    diagnosis,
+  });
 }

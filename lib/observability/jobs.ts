@@ -6,12 +6,23 @@ import "server-only";
 import { recordJob } from "@/lib/observability/metrics";
 import { inSpan, SpanKind, withTenant } from "@/lib/observability/tracing";
 
-export async function observeJob<T>(queue: string, job: { id?: string; tenantId?: string }, work: () => Promise<T>): Promise<T> {
+export async function observeJob<T>(
+  queue: string,
+  job: { id?: string; tenantId?: string },
+  work: () => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   const run = () =>
     inSpan(
       `queue job ${queue}`,
-      { kind: SpanKind.CONSUMER, attributes: () => ({ "messaging.system": "pg-boss", "messaging.destination.name": queue, ...(job.id ? { "messaging.message.id": job.id } : {}) }) },
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: () => ({
+          "messaging.system": "pg-boss",
+          "messaging.destination.name": queue,
+          ...(job.id ? { "messaging.message.id": job.id } : {}),
+        }),
+      },
       work,
     );
   try {

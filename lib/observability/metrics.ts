@@ -8,34 +8,102 @@ import "server-only";
 import client from "prom-client";
 import { config } from "@/lib/config";
 
-export type OutboundMetricService = "entra" | "dataverse" | "global-discovery" | "graph" | "marketplace" | "identity" | "vault";
+export type OutboundMetricService =
+  "entra" | "dataverse" | "global-discovery" | "graph" | "marketplace" | "identity" | "vault";
 
 type Instruments = ReturnType<typeof createInstruments>;
 
 function createInstruments() {
   const registry = new client.Registry();
-  const counter = (name: string, help: string, labelNames: string[]) => new client.Counter({ name, help, labelNames, registers: [registry] });
-  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) => new client.Histogram({ name, help, labelNames, buckets, registers: [registry] });
-  const gauge = (name: string, help: string, labelNames: string[]) => new client.Gauge({ name, help, labelNames, registers: [registry] });
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new client.Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    new client.Histogram({ name, help, labelNames, buckets, registers: [registry] });
+  const gauge = (name: string, help: string, labelNames: string[]) =>
+    new client.Gauge({ name, help, labelNames, registers: [registry] });
   client.collectDefaultMetrics({ register: registry, prefix: "portal_" });
   return {
     registry,
-    checks: counter("portal_checks_total", "Connection checks finished, by trigger and outcome.", ["trigger", "outcome"]),
-    checkFailures: counter("portal_check_failures_total", "Failed connection checks, by the step that failed and its diagnosis.", ["step", "diagnosis"]),
-    checkDuration: histogram("portal_check_duration_seconds", "Time a connection check took, start to end.", ["trigger", "outcome"], [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60]),
-    tokenRequests: counter("portal_token_requests_total", "Token requests to Entra ID (result=cache: served from MSAL's cache, no request sent), by kind and result.", ["kind", "result"]),
-    outbound: counter("portal_outbound_requests_total", "Calls to Microsoft, by service and HTTP status (timeout, network or redirect when there was no usable answer).", ["service", "status"]),
-    outboundDuration: histogram("portal_outbound_request_duration_seconds", "Time Microsoft took to answer, by service.", ["service"], [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15]),
-    jobs: counter("portal_queue_jobs_processed_total", "Queue jobs this process ran, by queue and result.", ["queue", "result"]),
-    jobDuration: histogram("portal_queue_job_duration_seconds", "Time a queue job took, by queue.", ["queue"], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]),
-    queueDepth: gauge("portal_queue_depth", "Jobs waiting in the queue (ready now or deferred) and running, by queue and state, at scrape time.", ["queue", "state"]),
-    queueOldestAge: gauge("portal_queue_oldest_job_age_seconds", "Age of the oldest job ready to run and not yet started, by queue, at scrape time (0 when none).", ["queue"]),
-    webhookAttempts: counter("portal_webhook_deliveries_total", "Webhook delivery attempts, by result (delivered, failed = will retry, given_up).", ["result"]),
-    webhookPending: gauge("portal_webhook_pending", "Webhook deliveries not yet delivered nor given up, at scrape time.", []),
-    webhookOldestPendingAge: gauge("portal_webhook_oldest_pending_age_seconds", "Age of the oldest pending webhook delivery, at scrape time (0 when none).", []),
-    mail: counter("portal_mail_total", "E-mails handed to the SMTP server (sent) or refused by it or unreachable (failed).", ["result"]),
-    signIns: counter("portal_sign_ins_total", "Sign-ins, by result (allowed, refused) and the refusal's reason.", ["result", "reason"]),
-    apiRequests: counter("portal_api_requests_total", "Requests to the ISV back end's API (/api/v1), by operation and HTTP status.", ["operation", "status"]),
+    checks: counter("portal_checks_total", "Connection checks finished, by trigger and outcome.", [
+      "trigger",
+      "outcome",
+    ]),
+    checkFailures: counter(
+      "portal_check_failures_total",
+      "Failed connection checks, by the step that failed and its diagnosis.",
+      ["step", "diagnosis"],
+    ),
+    checkDuration: histogram(
+      "portal_check_duration_seconds",
+      "Time a connection check took, start to end.",
+      ["trigger", "outcome"],
+      [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60],
+    ),
+    tokenRequests: counter(
+      "portal_token_requests_total",
+      "Token requests to Entra ID (result=cache: served from MSAL's cache, no request sent), by kind and result.",
+      ["kind", "result"],
+    ),
+    outbound: counter(
+      "portal_outbound_requests_total",
+      "Calls to Microsoft, by service and HTTP status (timeout, network or redirect when there was no usable answer).",
+      ["service", "status"],
+    ),
+    outboundDuration: histogram(
+      "portal_outbound_request_duration_seconds",
+      "Time Microsoft took to answer, by service.",
+      ["service"],
+      [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    ),
+    jobs: counter("portal_queue_jobs_processed_total", "Queue jobs this process ran, by queue and result.", [
+      "queue",
+      "result",
+    ]),
+    jobDuration: histogram(
+      "portal_queue_job_duration_seconds",
+      "Time a queue job took, by queue.",
+      ["queue"],
+      [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    ),
+    queueDepth: gauge(
+      "portal_queue_depth",
+      "Jobs waiting in the queue (ready now or deferred) and running, by queue and state, at scrape time.",
+      ["queue", "state"],
+    ),
+    queueOldestAge: gauge(
+      "portal_queue_oldest_job_age_seconds",
+      "Age of the oldest job ready to run and not yet started, by queue, at scrape time (0 when none).",
+      ["queue"],
+    ),
+    webhookAttempts: counter(
+      "portal_webhook_deliveries_total",
+      "Webhook delivery attempts, by result (delivered, failed = will retry, given_up).",
+      ["result"],
+    ),
+    webhookPending: gauge(
+      "portal_webhook_pending",
+      "Webhook deliveries not yet delivered nor given up, at scrape time.",
+      [],
+    ),
+    webhookOldestPendingAge: gauge(
+      "portal_webhook_oldest_pending_age_seconds",
+      "Age of the oldest pending webhook delivery, at scrape time (0 when none).",
+      [],
+    ),
+    mail: counter(
+      "portal_mail_total",
+      "E-mails handed to the SMTP server (sent) or refused by it or unreachable (failed).",
+      ["result"],
+    ),
+    signIns: counter("portal_sign_ins_total", "Sign-ins, by result (allowed, refused) and the refusal's reason.", [
+      "result",
+      "reason",
+    ]),
+    apiRequests: counter(
+      "portal_api_requests_total",
+      "Requests to the ISV back end's API (/api/v1), by operation and HTTP status.",
+      ["operation", "status"],
+    ),
   };
 }
 
@@ -66,19 +134,30 @@ function instruments(): Instruments | null {
   return holder.portalMetrics;
 }
 
-export function recordCheck(check: { trigger: string; outcome: string; durationMs: number; failingStep: string | null; diagnosis: string | null }): void {
+export function recordCheck(check: {
+  trigger: string;
+  outcome: string;
+  durationMs: number;
+  failingStep: string | null;
+  diagnosis: string | null;
+}): void {
   const m = instruments();
   if (!m) return;
   m.checks.inc({ trigger: check.trigger, outcome: check.outcome });
   m.checkDuration.observe({ trigger: check.trigger, outcome: check.outcome }, check.durationMs / 1000);
-  if (check.outcome === "FAILED") m.checkFailures.inc({ step: check.failingStep ?? "none", diagnosis: check.diagnosis ?? "none" });
+  if (check.outcome === "FAILED")
+    m.checkFailures.inc({ step: check.failingStep ?? "none", diagnosis: check.diagnosis ?? "none" });
 }
 
 export function recordTokenRequest(kind: string, result: "issued" | "cache" | "refused" | "error"): void {
   instruments()?.tokenRequests.inc({ kind, result });
 }
 
-export function recordOutbound(service: OutboundMetricService, status: number | "timeout" | "network" | "redirect", seconds: number): void {
+export function recordOutbound(
+  service: OutboundMetricService,
+  status: number | "timeout" | "network" | "redirect",
+  seconds: number,
+): void {
   const m = instruments();
   if (!m) return;
   m.outbound.inc({ service, status: String(status) });
@@ -116,7 +195,9 @@ export type ScrapeGauges = {
 };
 
 /** The text Prometheus scrapes, with the gauges read just now; null when metrics are off. */
-export async function renderMetrics(readGauges: () => Promise<ScrapeGauges>): Promise<{ contentType: string; body: string } | null> {
+export async function renderMetrics(
+  readGauges: () => Promise<ScrapeGauges>,
+): Promise<{ contentType: string; body: string } | null> {
   const m = instruments();
   if (!m) return null;
   const gauges = await readGauges();

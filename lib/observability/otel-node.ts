@@ -21,9 +21,19 @@ type Running = { shutdown(): Promise<void>; flush(): Promise<void>; pause(): voi
 const holder = globalThis as unknown as { portalTracing?: Promise<Running> };
 
 /** `incomingRequests: false` in a process that serves no pages (tests and the benchmark, whose own receivers are HTTP servers). */
-export function startTracing(settings: NonNullable<PortalConfig["observability"]["traces"]>, options: { incomingRequests?: boolean } = {}): Promise<Running> {
+export function startTracing(
+  settings: NonNullable<PortalConfig["observability"]["traces"]>,
+  options: { incomingRequests?: boolean } = {},
+): Promise<Running> {
   holder.portalTracing ??= (async () => {
-    const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }, { UndiciInstrumentation }, { AsyncLocalStorageContextManager }, api] = await Promise.all([
+    const [
+      { NodeSDK },
+      { OTLPTraceExporter },
+      { BatchSpanProcessor },
+      { UndiciInstrumentation },
+      { AsyncLocalStorageContextManager },
+      api,
+    ] = await Promise.all([
       import("@opentelemetry/sdk-node"),
       import("@opentelemetry/exporter-trace-otlp-http"),
       import("@opentelemetry/sdk-trace"),
@@ -32,7 +42,10 @@ export function startTracing(settings: NonNullable<PortalConfig["observability"]
       import("@opentelemetry/api"),
     ]);
     const contextManager = new AsyncLocalStorageContextManager();
-    const processor = new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces`, headers: settings.headers }), scheduledDelayMillis: 2_000 });
+    const processor = new BatchSpanProcessor({
+      exporter: new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces`, headers: settings.headers }),
+      scheduledDelayMillis: 2_000,
+    });
     const sdk = new NodeSDK({
       serviceName: settings.serviceName,
       contextManager,
@@ -75,7 +88,6 @@ export function startTracing(settings: NonNullable<PortalConfig["observability"]
   })();
   return holder.portalTracing;
 }
-
 
 /** Next's own request spans are off (OWN_PROVIDER): one SERVER span per request instead, for pages, route handlers and actions. */
 let requestsTraced = false;

@@ -20,14 +20,17 @@ function metricService(service: Service, url: URL): OutboundMetricService {
 export function tokenRequestKind(body: string | undefined, clientId: string | null): string {
   const form = new URLSearchParams(body ?? "");
   const grant = form.get("grant_type") ?? "";
-  const resource = (form.get("scope") ?? "").split(" ").find((s) => s.endsWith("/.default") || s.endsWith("/user_impersonation")) ?? "";
+  const resource =
+    (form.get("scope") ?? "").split(" ").find((s) => s.endsWith("/.default") || s.endsWith("/user_impersonation")) ??
+    "";
   if (grant === "client_credentials") {
     if (clientId && resource.toLowerCase().startsWith(`${clientId.toLowerCase()}/`)) return "consent-proof";
     if (/graph|microsoftgraph/i.test(resource)) return "graph";
     if (/globaldisco/i.test(resource)) return "global-discovery";
     return /dynamics|crm/i.test(resource) ? "dataverse" : "app-other";
   }
-  if (grant === "authorization_code") return /user_impersonation/.test(form.get("scope") ?? "") ? "delegated" : "sign-in";
+  if (grant === "authorization_code")
+    return /user_impersonation/.test(form.get("scope") ?? "") ? "delegated" : "sign-in";
   if (grant === "refresh_token") return "refresh";
   return "other";
 }
@@ -44,7 +47,12 @@ export async function observeOutbound(
   const started = performance.now();
   return outboundSpan(
     `${request.method} ${label}`,
-    () => ({ "portal.service": label, "http.request.method": request.method, "server.address": parsed.hostname, "url.full": redactUrl(url) }),
+    () => ({
+      "portal.service": label,
+      "http.request.method": request.method,
+      "server.address": parsed.hostname,
+      "url.full": redactUrl(url),
+    }),
     async (span) => {
       let status: number | "timeout" | "network" | "redirect" = "network";
       try {
@@ -64,7 +72,8 @@ export async function observeOutbound(
         }
         recordOutbound(label, status, seconds);
         if (isTokenRequest) {
-          const result = typeof status !== "number" ? "error" : status < 300 ? "issued" : status < 500 ? "refused" : "error";
+          const result =
+            typeof status !== "number" ? "error" : status < 300 ? "issued" : status < 500 ? "refused" : "error";
           recordTokenRequest(tokenRequestKind(request.body, request.clientId), result);
         }
       }

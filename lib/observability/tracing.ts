@@ -5,7 +5,18 @@ import "server-only";
 // span is a no-op and nothing below computes its attributes. The SDK is started by instrumentation.ts
 // (lib/observability/otel-node.ts). Attributes name what happened (service, status, duration, tenant id, step,
 // diagnosis), never a token, a secret, a code or a cookie; URLs pass through redactUrl() first.
-import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type TracerProvider } from "@opentelemetry/api";
+import {
+  context,
+  createContextKey,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+  type TracerProvider,
+} from "@opentelemetry/api";
 
 export const TRACER_NAME = "tenant-onboarding-portal";
 const TENANT_KEY = createContextKey("portal.tenant.id");
@@ -33,8 +44,14 @@ export function currentTenant(): string | undefined {
 }
 
 /** Runs a call to Microsoft under its own span (lib/http/outbound.ts), marked so undici's instrumentation skips it. */
-export function outboundSpan<T>(name: string, attributes: () => Attributes, work: (span: Span) => Promise<T>): Promise<T> {
-  return context.with(context.active().setValue(OUTBOUND_KEY, true), () => inSpan(name, { kind: SpanKind.CLIENT, attributes }, work));
+export function outboundSpan<T>(
+  name: string,
+  attributes: () => Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return context.with(context.active().setValue(OUTBOUND_KEY, true), () =>
+    inSpan(name, { kind: SpanKind.CLIENT, attributes }, work),
+  );
 }
 
 export function insideOutboundSpan(): boolean {
@@ -53,7 +70,12 @@ export function routeOf(url: string | undefined): string {
   return (
     path
       .split("/")
-      .map((segment) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment) || /\d{3,}|^[A-Za-z0-9_-]{24,}$/.test(segment) ? ":id" : segment))
+      .map((segment) =>
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment) ||
+        /\d{3,}|^[A-Za-z0-9_-]{24,}$/.test(segment)
+          ? ":id"
+          : segment,
+      )
       .join("/")
       .slice(0, 120) || "/"
   );
@@ -64,12 +86,31 @@ export function routeOf(url: string | undefined): string {
  * (a POST with Next's `next-action` header), with its status, the request id proxy.ts gave it, and its trace made
  * the active one so that the work it causes (checks, calls to Microsoft) are its children.
  */
-export function requestSpan<T>(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }, res: { statusCode: number; getHeader(name: string): unknown; once(event: "finish" | "close", listener: () => void): unknown }, handle: () => T): T {
+export function requestSpan<T>(
+  req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> },
+  res: {
+    statusCode: number;
+    getHeader(name: string): unknown;
+    once(event: "finish" | "close", listener: () => void): unknown;
+  },
+  handle: () => T,
+): T {
   const method = req.method ?? "GET";
   const action = method === "POST" && req.headers["next-action"] !== undefined;
   const route = routeOf(req.url);
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-  const span = tracer().startSpan(`${action ? "action" : method} ${route}`, { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "url.path": route, ...(action ? { "portal.server_action": true } : {}) } }, parent);
+  const span = tracer().startSpan(
+    `${action ? "action" : method} ${route}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        "http.request.method": method,
+        "url.path": route,
+        ...(action ? { "portal.server_action": true } : {}),
+      },
+    },
+    parent,
+  );
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -97,7 +138,11 @@ export function activeTraceIds(): { traceId: string; spanId: string } | null {
 }
 
 /** Runs `work` inside an active span; an exception marks the span as an error (its message only) and is re-thrown. */
-export async function inSpan<T>(name: string, options: { kind?: SpanKind; attributes?: () => Attributes }, work: (span: Span) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: () => Attributes },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL }, async (span) => {
     if (span.isRecording()) {
       const tenant = currentTenant();
@@ -116,7 +161,13 @@ export async function inSpan<T>(name: string, options: { kind?: SpanKind; attrib
 }
 
 /** A finished piece of work whose start and end are known after the fact (a check's step). */
-export function recordFinishedSpan(name: string, startTime: number, endTime: number, attributes: Attributes, failed = false): void {
+export function recordFinishedSpan(
+  name: string,
+  startTime: number,
+  endTime: number,
+  attributes: Attributes,
+  failed = false,
+): void {
   const span = tracer().startSpan(name, { startTime, attributes }, context.active());
   if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
   span.end(endTime);

@@ -7,8 +7,12 @@ import { config } from "@/lib/config";
 import type { TenantOverview } from "@/lib/data/tenants";
 import { requestOrigin } from "@/lib/request-origin";
 
-export async function whoCanAct(tenant: TenantOverview | null): Promise<{ administrators: string; knownAdmins: string[]; portalUrl: string }> {
-  const names = [tenant?.consentGrantedByName, ...(tenant?.environments.map((e) => e.registeredByName) ?? [])].filter((n): n is string => !!n);
+export async function whoCanAct(
+  tenant: TenantOverview | null,
+): Promise<{ administrators: string; knownAdmins: string[]; portalUrl: string }> {
+  const names = [tenant?.consentGrantedByName, ...(tenant?.environments.map((e) => e.registeredByName) ?? [])].filter(
+    (n): n is string => !!n,
+  );
   return {
     administrators: describeAdministrators(config().entra.customerAdminRoleIds),
     knownAdmins: [...new Set(names)],

@@ -10,16 +10,19 @@ const first = (v: string | null) => (v && v.length <= 2000 ? v.replaceAll("\u000
 export function classifyConsentCallback(params: URLSearchParams): ConsentCallbackOutcome {
   const error = first(params.get("error"));
   const description = first(params.get("error_description"));
-  const aadsts = description ? /AADSTS(\d+)/.exec(description)?.[1] ?? null : null;
+  const aadsts = description ? (/AADSTS(\d+)/.exec(description)?.[1] ?? null) : null;
   const code = aadsts ? `AADSTS${aadsts}` : error;
   // Only the first line of the description is shown; the rest is trace data.
   const shortDescription = description ? description.split(/\r?\n/)[0]!.slice(0, 300) : null;
   if (error) {
-    if (error === "access_denied" && params.get("error_subcode") === "cancel") return { kind: "cancelled", code, description: shortDescription };
+    if (error === "access_denied" && params.get("error_subcode") === "cancel")
+      return { kind: "cancelled", code, description: shortDescription };
     if (aadsts === "90094" || aadsts === "90095") return { kind: "not-admin", code, description: shortDescription };
-    if (aadsts === "65004" || error === "consent_required") return { kind: "declined", code, description: shortDescription };
+    if (aadsts === "65004" || error === "consent_required")
+      return { kind: "declined", code, description: shortDescription };
     return { kind: "error", code, description: shortDescription };
   }
-  if ((params.get("admin_consent") ?? "").toLowerCase() === "true") return { kind: "granted", tenant: first(params.get("tenant"))?.toLowerCase() ?? null };
+  if ((params.get("admin_consent") ?? "").toLowerCase() === "true")
+    return { kind: "granted", tenant: first(params.get("tenant"))?.toLowerCase() ?? null };
   return { kind: "error", code: "no_result", description: "Microsoft returned neither a result nor an error." };
 }

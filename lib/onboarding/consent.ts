@@ -37,10 +37,13 @@ export function adminConsentUrl(c: PortalConfig, tenantId: string, state: string
 }
 
 export type ConsentVerification =
-  | { verified: true }
-  | { verified: false; retryable: boolean; explanation: Diagnosis; entra: EntraErrorDetail | null };
+  { verified: true } | { verified: false; retryable: boolean; explanation: Diagnosis; entra: EntraErrorDetail | null };
 
-export async function attemptConsentVerification(scope: TenantScope, attempt: number, grantedBy: { objectId: string; name: string | null } | null): Promise<ConsentVerification> {
+export async function attemptConsentVerification(
+  scope: TenantScope,
+  attempt: number,
+  grantedBy: { objectId: string; name: string | null } | null,
+): Promise<ConsentVerification> {
   const c = config();
   const context = { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId };
   return withEntraErrorCapture(async () => {
@@ -59,11 +62,11 @@ export async function attemptConsentVerification(scope: TenantScope, attempt: nu
     // app's own token (the portal is its audience); what matters is what Entra put in it.
     if (!rolesIn(token.accessToken).includes(c.entra.consentAppRole)) {
       const explanation: Diagnosis = {
-          id: "admin-consent-not-proven",
-          microsoftCode: null,
-          cause: `${c.branding.appName} has an enterprise application in your organisation, but no administrator has consented to it: Microsoft's token for it does not carry the "${c.entra.consentAppRole}" permission, which only admin consent grants. (A user accepting ${possessive(c.branding.appName)} sign-in prompt for themselves creates the enterprise application, not the consent.)`,
-          fix: `${describeAdministrators(c.entra.customerAdminRoleIds).replace(/^a /, "A ")} of your organisation grants admin consent: Admin consent → Grant admin consent, then Accept on Microsoft's page.`,
-          vendorFault: false,
+        id: "admin-consent-not-proven",
+        microsoftCode: null,
+        cause: `${c.branding.appName} has an enterprise application in your organisation, but no administrator has consented to it: Microsoft's token for it does not carry the "${c.entra.consentAppRole}" permission, which only admin consent grants. (A user accepting ${possessive(c.branding.appName)} sign-in prompt for themselves creates the enterprise application, not the consent.)`,
+        fix: `${describeAdministrators(c.entra.customerAdminRoleIds).replace(/^a /, "A ")} of your organisation grants admin consent: Admin consent → Grant admin consent, then Accept on Microsoft's page.`,
+        vendorFault: false,
       };
       await noteConsentNotProven(scope, explanation.cause);
       // An administrator's consent right after a user's may still be replicating to the token service.
@@ -84,5 +87,10 @@ export async function expireUnprovenConsents(scope?: TenantScope, now = new Date
   const minutes = c.consentVerificationTimeoutMinutes;
   const reasonFor = (last: string | null) =>
     `Microsoft's answer said consent was granted, but ${c.branding.appName} could not prove it within ${minutes} minutes${last ? `. The last check found: ${last}` : "."}`;
-  return expirePendingConsents(new Date(now.getTime() - minutes * 60_000), reasonFor, { timeoutMinutes: minutes }, scope?.tenantId);
+  return expirePendingConsents(
+    new Date(now.getTime() - minutes * 60_000),
+    reasonFor,
+    { timeoutMinutes: minutes },
+    scope?.tenantId,
+  );
 }

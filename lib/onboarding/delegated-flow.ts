@@ -20,16 +20,35 @@ import {
 import { getEnvironment } from "@/lib/data/environments";
 import { customerScope, type TenantScope } from "@/lib/data/scope";
 import { listInstances } from "@/lib/dataverse/global-discovery";
-import { provisionEnvironment, ProvisioningFailure, type Approval, type ProvisioningResult } from "@/lib/dataverse/provisioning";
-import { delegatedAuthorizationUrl, newPkcePair, redeemDelegatedCode, userImpersonationScope } from "@/lib/entra/delegated";
-import { diagnoseAuthorizationError, diagnoseDiscoveryFailure, diagnoseProvisioningFailure } from "@/lib/onboarding/setup-diagnoses";
+import {
+  provisionEnvironment,
+  ProvisioningFailure,
+  type Approval,
+  type ProvisioningResult,
+} from "@/lib/dataverse/provisioning";
+import {
+  delegatedAuthorizationUrl,
+  newPkcePair,
+  redeemDelegatedCode,
+  userImpersonationScope,
+} from "@/lib/entra/delegated";
+import {
+  diagnoseAuthorizationError,
+  diagnoseDiscoveryFailure,
+  diagnoseProvisioningFailure,
+} from "@/lib/onboarding/setup-diagnoses";
 
 export const DELEGATED_CALLBACK_PATH = "/onboarding/delegated/callback";
 
-export type DelegatedStart = { purpose: "DISCOVERY" } | { purpose: "SETUP"; environmentId: string; approvals: Approval[] };
+export type DelegatedStart =
+  { purpose: "DISCOVERY" } | { purpose: "SETUP"; environmentId: string; approvals: Approval[] };
 
 /** Where to send the administrator for the delegated permission; null when the environment is not theirs. */
-export async function beginDelegated(session: CustomerSession, origin: string, start: DelegatedStart): Promise<string | null> {
+export async function beginDelegated(
+  session: CustomerSession,
+  origin: string,
+  start: DelegatedStart,
+): Promise<string | null> {
   const scope = customerScope(session);
   const c = config();
   let resource: string;
@@ -67,7 +86,8 @@ export async function beginDelegated(session: CustomerSession, origin: string, s
   });
 }
 
-export type CallbackResult = { kind: "redirect"; to: string } | { kind: "refused"; status: number; title: string; body: string };
+export type CallbackResult =
+  { kind: "redirect"; to: string } | { kind: "refused"; status: number; title: string; body: string };
 
 const REFUSED: CallbackResult = {
   kind: "refused",
@@ -77,7 +97,11 @@ const REFUSED: CallbackResult = {
 };
 
 /** The redirect back from Microsoft: bound to this session's single-use state, whatever else it carries. */
-export async function completeDelegated(session: CustomerSession, origin: string, params: URLSearchParams): Promise<CallbackResult> {
+export async function completeDelegated(
+  session: CustomerSession,
+  origin: string,
+  params: URLSearchParams,
+): Promise<CallbackResult> {
   const scope = customerScope(session);
   const state = params.get("state");
   const redeemed = state ? await redeemDelegatedAuthorization(scope, session.id, state) : null;
@@ -92,18 +116,32 @@ export async function completeDelegated(session: CustomerSession, origin: string
   const error = params.get("error");
   const code = params.get("code");
   if (error || !code) {
-    diagnosis = diagnoseAuthorizationError(error ? error.slice(0, 100) : "no_code", params.get("error_description")?.slice(0, 2000) ?? null, purpose);
+    diagnosis = diagnoseAuthorizationError(
+      error ? error.slice(0, 100) : "no_code",
+      params.get("error_description")?.slice(0, 2000) ?? null,
+      purpose,
+    );
   } else {
     const resource = purpose === "DISCOVERY" ? config().dataverse.globalDiscoveryUrl : (env?.url ?? null);
     if (!resource) return { kind: "redirect", to: "/onboarding/environments" };
     try {
-      const token = await redeemDelegatedCode({ tenantId: scope.tenantId, scope: userImpersonationScope(resource), redirectUri: `${origin}${DELEGATED_CALLBACK_PATH}`, code, codeVerifier: redeemed.codeVerifier });
+      const token = await redeemDelegatedCode({
+        tenantId: scope.tenantId,
+        scope: userImpersonationScope(resource),
+        redirectUri: `${origin}${DELEGATED_CALLBACK_PATH}`,
+        code,
+        codeVerifier: redeemed.codeVerifier,
+      });
       // The token must be this administrator's, in this tenant: another account picked at Microsoft is refused.
-      if (token.tenantId.toLowerCase() !== scope.tenantId || (token.objectId && token.objectId.toLowerCase() !== session.userObjectId.toLowerCase())) {
+      if (
+        token.tenantId.toLowerCase() !== scope.tenantId ||
+        (token.objectId && token.objectId.toLowerCase() !== session.userObjectId.toLowerCase())
+      ) {
         diagnosis = {
           id: "delegated-other-account",
           code: null,
-          cause: "At Microsoft you chose a different account than the one signed in to this portal, so its permission was not used.",
+          cause:
+            "At Microsoft you chose a different account than the one signed in to this portal, so its permission was not used.",
           fix: "Try again and choose the same account, or sign out and sign in with the other one.",
           whoCanFix: "You",
         };
@@ -116,24 +154,52 @@ export async function completeDelegated(session: CustomerSession, origin: string
     }
   }
 
-  if (purpose === "DISCOVERY") return { kind: "redirect", to: `/onboarding/environments?discovery=${await discover(scope, session.id, accessToken, diagnosis)}#picker` };
+  if (purpose === "DISCOVERY")
+    return {
+      kind: "redirect",
+      to: `/onboarding/environments?discovery=${await discover(scope, session.id, accessToken, diagnosis)}#picker`,
+    };
   return setUp(scope, env!, redeemed.approvals, accessToken, diagnosis);
 }
 
-async function discover(scope: TenantScope, sessionId: string, accessToken: string | null, failure: SetupDiagnosis | null): Promise<string> {
+async function discover(
+  scope: TenantScope,
+  sessionId: string,
+  accessToken: string | null,
+  failure: SetupDiagnosis | null,
+): Promise<string> {
   if (!accessToken) return saveDiscovery(scope, sessionId, { instances: [], diagnosis: failure });
   try {
     const listed = await listInstances(config().dataverse.globalDiscoveryUrl ?? "", accessToken);
     // Only the signed-in tenant's environments are offered; anything else Global Discovery lists is left out.
-    return await saveDiscovery(scope, sessionId, { instances: listed.filter((i) => i.tenantId === scope.tenantId), diagnosis: null });
+    return await saveDiscovery(scope, sessionId, {
+      instances: listed.filter((i) => i.tenantId === scope.tenantId),
+      diagnosis: null,
+    });
   } catch (error) {
     return saveDiscovery(scope, sessionId, { instances: [], diagnosis: diagnoseDiscoveryFailure(error) });
   }
 }
 
-async function setUp(scope: TenantScope, env: { id: string; url: string }, approvals: Approval[], accessToken: string | null, failure: SetupDiagnosis | null): Promise<CallbackResult> {
+async function setUp(
+  scope: TenantScope,
+  env: { id: string; url: string },
+  approvals: Approval[],
+  accessToken: string | null,
+  failure: SetupDiagnosis | null,
+): Promise<CallbackResult> {
   const c = config();
-  const base: SetupRecord = { environmentId: env.id, outcome: "FAILED", steps: [], diagnosis: failure, decision: null, roleId: null, applicationUserId: null, checkId: null, changes: [] };
+  const base: SetupRecord = {
+    environmentId: env.id,
+    outcome: "FAILED",
+    steps: [],
+    diagnosis: failure,
+    decision: null,
+    roleId: null,
+    applicationUserId: null,
+    checkId: null,
+    changes: [],
+  };
   if (!accessToken) {
     const setupId = await recordSetup(scope, base);
     return { kind: "redirect", to: `/onboarding/environments/${env.id}?setup=${setupId}#setup` };
@@ -150,7 +216,15 @@ async function setUp(scope: TenantScope, env: { id: string; url: string }, appro
       approvals,
       waitForRetry: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
     });
-    record = { ...base, outcome: result.decision ? "NEEDS_DECISION" : "SUCCEEDED", steps: result.steps, decision: result.decision, roleId: result.roleId, applicationUserId: result.applicationUserId, changes: changesOf(result) };
+    record = {
+      ...base,
+      outcome: result.decision ? "NEEDS_DECISION" : "SUCCEEDED",
+      steps: result.steps,
+      decision: result.decision,
+      roleId: result.roleId,
+      applicationUserId: result.applicationUserId,
+      changes: changesOf(result),
+    };
   } catch (error) {
     if (!(error instanceof ProvisioningFailure)) throw error;
     result = error.partial;
@@ -179,9 +253,21 @@ function changesOf(result: ProvisioningResult): SetupRecord["changes"] {
   for (const step of result.steps) {
     if (step.result !== "created" && step.result !== "changed") continue;
     if (step.action === "role") changes.push({ action: "setup.role-created", details: { roleId: result.roleId } });
-    if (step.action === "privileges") changes.push({ action: "setup.role-privileges-changed", details: { roleId: result.roleId, added: result.privilegesAdded, removed: result.privilegesRemoved } });
-    if (step.action === "application-user") changes.push({ action: step.result === "created" ? "setup.application-user-created" : "setup.application-user-enabled", details: { applicationUserId: result.applicationUserId } });
-    if (step.action === "assignment") changes.push({ action: "setup.role-assigned", details: { roleId: result.roleId, applicationUserId: result.applicationUserId } });
+    if (step.action === "privileges")
+      changes.push({
+        action: "setup.role-privileges-changed",
+        details: { roleId: result.roleId, added: result.privilegesAdded, removed: result.privilegesRemoved },
+      });
+    if (step.action === "application-user")
+      changes.push({
+        action: step.result === "created" ? "setup.application-user-created" : "setup.application-user-enabled",
+        details: { applicationUserId: result.applicationUserId },
+      });
+    if (step.action === "assignment")
+      changes.push({
+        action: "setup.role-assigned",
+        details: { roleId: result.roleId, applicationUserId: result.applicationUserId },
+      });
   }
   return changes;
 }

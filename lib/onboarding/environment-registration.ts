@@ -15,13 +15,22 @@ import { environmentProbeRateLimit } from "@/lib/onboarding/limits";
 
 export type RegistrationOutcome = { ok: true; id: string; url: string } | { ok: false; message: string };
 
-export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string, friendlyName: string | null): Promise<RegistrationOutcome> {
+export async function registerEnvironmentUrl(
+  scope: TenantScope,
+  rawUrl: string,
+  friendlyName: string | null,
+): Promise<RegistrationOutcome> {
   const c = config();
   let env;
   try {
     env = normaliseEnvironmentUrl(rawUrl, c.dataverse.allowedHostSuffixes);
   } catch (error) {
-    if (error instanceof EnvironmentUrlError) return { ok: false, message: error.code === "outside-allow-list" && c.mode === "demo" ? demoOnlyMessage(error.host, c) : error.message };
+    if (error instanceof EnvironmentUrlError)
+      return {
+        ok: false,
+        message:
+          error.code === "outside-allow-list" && c.mode === "demo" ? demoOnlyMessage(error.host, c) : error.message,
+      };
     throw error;
   }
   const limited = await environmentProbeRateLimit(scope);
@@ -42,7 +51,10 @@ export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string,
     throw error;
   }
   if (probe.kind !== "challenge") {
-    return { ok: false, message: `${env.host} did not answer like a Dataverse environment (HTTP ${probe.status}). Copy the Environment URL from the Power Platform admin center.` };
+    return {
+      ok: false,
+      message: `${env.host} did not answer like a Dataverse environment (HTTP ${probe.status}). Copy the Environment URL from the Power Platform admin center.`,
+    };
   }
   if (!sameCloudAuthority(new URL(probe.challenge.authorityOrigin).host, new URL(c.entra.authorityHost).host)) {
     return {
@@ -53,7 +65,8 @@ export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string,
   if (probe.challenge.tenantId !== scope.tenantId) {
     return {
       ok: false,
-      message: "This environment belongs to a different Microsoft Entra ID tenant than the one you signed in with, so it cannot be connected here. Sign in with an account of the organisation that owns it.",
+      message:
+        "This environment belongs to a different Microsoft Entra ID tenant than the one you signed in with, so it cannot be connected here. Sign in with an account of the organisation that owns it.",
     };
   }
   // A pasted URL gets a name people recognise: the environment's own name in its address (its first label).
@@ -77,7 +90,8 @@ export async function registerEnvironmentUrl(scope: TenantScope, rawUrl: string,
  */
 function demoOnlyMessage(host: string | null, c: ReturnType<typeof config>): string {
   const [org, region] = (host ?? "").replace(".api.", ".").split(".");
-  const suffix = c.dataverse.allowedHostSuffixes.find((s) => s.startsWith(`${region}.`)) ?? c.dataverse.allowedHostSuffixes[0];
+  const suffix =
+    c.dataverse.allowedHostSuffixes.find((s) => s.startsWith(`${region}.`)) ?? c.dataverse.allowedHostSuffixes[0];
   // The emulated environments answer on the emulator's port, the one its admin center is served on.
   const port = c.demoAdminCenterUrl ? new URL(c.demoAdminCenterUrl).port : "";
   const twin = org && suffix ? `https://${org}.${suffix}${port ? `:${port}` : ""}` : null;

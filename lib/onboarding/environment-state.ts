@@ -29,7 +29,10 @@ export function environmentState(env: EnvironmentFacts): EnvironmentStateKind {
 
 /** When the connection last worked: the last passing (or only warning) check's start. */
 export function lastWorkedAt(env: EnvironmentFacts): Date | null {
-  const latestWorked = env.latestCheckAt && (env.latestCheckOutcome === "PASSED" || env.latestCheckOutcome === "WARNING") ? env.latestCheckAt : null;
+  const latestWorked =
+    env.latestCheckAt && (env.latestCheckOutcome === "PASSED" || env.latestCheckOutcome === "WARNING")
+      ? env.latestCheckAt
+      : null;
   if (!env.lastVerifiedAt) return latestWorked;
   if (!latestWorked) return env.lastVerifiedAt;
   return latestWorked > env.lastVerifiedAt ? latestWorked : env.lastVerifiedAt;

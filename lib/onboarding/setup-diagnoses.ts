@@ -18,14 +18,19 @@ const WHAT: Record<SetupAction, string> = {
 };
 
 /** An error Microsoft Entra ID sent back to the incremental-consent redirect (error, AADSTS code). */
-export function diagnoseAuthorizationError(code: string | null, description: string | null, purpose: "DISCOVERY" | "SETUP"): SetupDiagnosis {
+export function diagnoseAuthorizationError(
+  code: string | null,
+  description: string | null,
+  purpose: "DISCOVERY" | "SETUP",
+): SetupDiagnosis {
   const aadsts = description ? (/AADSTS(\d+)/.exec(description)?.[1] ?? null) : null;
   const microsoft = aadsts ? `AADSTS${aadsts}` : code;
   if (aadsts === "500011" || aadsts === "650052") {
     return {
       id: "no-dataverse",
       code: microsoft,
-      cause: "Your organisation has no Dynamics 365 or Power Platform service, so it has no Dataverse environments to connect.",
+      cause:
+        "Your organisation has no Dynamics 365 or Power Platform service, so it has no Dataverse environments to connect.",
       fix: "Create an environment with a Dataverse database in the Power Platform admin center (or ask whoever manages your Microsoft licences), then come back and list your environments again.",
       whoCanFix: "A Power Platform administrator of your organisation",
     };
@@ -43,8 +48,14 @@ export function diagnoseAuthorizationError(code: string | null, description: str
     return {
       id: "delegated-declined",
       code: microsoft,
-      cause: purpose === "DISCOVERY" ? "You did not allow the portal to list your environments, so nothing was listed." : "You did not allow the portal to act in the environment, so nothing was changed.",
-      fix: purpose === "DISCOVERY" ? "Choose “List my environments” again and accept, or enter the environment URL by hand." : "Choose “Set it up for me” again and accept, or follow the manual steps below.",
+      cause:
+        purpose === "DISCOVERY"
+          ? "You did not allow the portal to list your environments, so nothing was listed."
+          : "You did not allow the portal to act in the environment, so nothing was changed.",
+      fix:
+        purpose === "DISCOVERY"
+          ? "Choose “List my environments” again and accept, or enter the environment URL by hand."
+          : "Choose “Set it up for me” again and accept, or follow the manual steps below.",
       whoCanFix: "You",
     };
   }
@@ -80,7 +91,10 @@ function throttled(error: DataverseError): SetupDiagnosis {
 }
 
 /** A provisioning action Dataverse refused. */
-export function diagnoseProvisioningFailure(failure: ProvisioningFailure, c: Pick<PortalConfig, "branding">): SetupDiagnosis {
+export function diagnoseProvisioningFailure(
+  failure: ProvisioningFailure,
+  c: Pick<PortalConfig, "branding">,
+): SetupDiagnosis {
   const error = failure.reason;
   const what = WHAT[failure.action];
   if (error instanceof DataverseError) {
@@ -90,7 +104,8 @@ export function diagnoseProvisioningFailure(failure: ProvisioningFailure, c: Pic
       return {
         id: "administration-mode",
         code: error.code,
-        cause: "The environment is in administration mode: only System Administrators and System Customizers can use it, and your account is neither.",
+        cause:
+          "The environment is in administration mode: only System Administrators and System Customizers can use it, and your account is neither.",
         fix: "Turn administration mode off in the Power Platform admin center (Environments → this environment → Edit → Administration mode), or ask a System Administrator of the environment to run “Set it up for me”. The application user needs it off too.",
         whoCanFix: ENVIRONMENT_ADMINS,
       };
@@ -108,7 +123,8 @@ export function diagnoseProvisioningFailure(failure: ProvisioningFailure, c: Pic
       return {
         id: "not-in-environment",
         code: error.code,
-        cause: "Your account cannot use this environment: it is restricted to a security group you are not a member of, or you have no user in it.",
+        cause:
+          "Your account cannot use this environment: it is restricted to a security group you are not a member of, or you have no user in it.",
         fix: "Ask an administrator to add you to the environment's security group (Power Platform admin center → Environments → this environment → Edit → Security group), or ask a System Administrator of the environment to run the setup.",
         whoCanFix: ENVIRONMENT_ADMINS,
       };

@@ -60,13 +60,20 @@ export async function openQueue(worker: boolean): Promise<PgBoss> {
 }
 
 function isDeadlock(error: unknown): boolean {
-  return typeof error === "object" && error !== null && ((error as { code?: unknown }).code === "40P01" || /deadlock detected/i.test(String((error as { message?: unknown }).message)));
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    ((error as { code?: unknown }).code === "40P01" ||
+      /deadlock detected/i.test(String((error as { message?: unknown }).message)))
+  );
 }
 
 function newQueueClient(worker: boolean): PgBoss {
   const { database } = config();
   const connection: PgBoss.ConstructorOptions =
-    database.kind === "postgres" ? { connectionString: database.url, max: 4 } : { db: embeddedExecutor(database.dataDir) };
+    database.kind === "postgres"
+      ? { connectionString: database.url, max: 4 }
+      : { db: embeddedExecutor(database.dataDir) };
   const boss = new PgBoss({
     ...connection,
     // Only a process that works the queue keeps time (cron) and maintenance; pg-boss makes each run once.
@@ -74,7 +81,9 @@ function newQueueClient(worker: boolean): PgBoss {
     supervise: worker,
     migrate: true,
   });
-  boss.on("error", (error) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "job queue error"));
+  boss.on("error", (error) =>
+    logger().error({ err: error instanceof Error ? error.message : String(error) }, "job queue error"),
+  );
   return boss;
 }
 
@@ -82,9 +91,29 @@ async function startQueueClient(boss: PgBoss): Promise<void> {
   await boss.start();
   await boss.createQueue(QUEUES.plan, { name: QUEUES.plan, policy: "singleton", retryLimit: 0, expireInSeconds: 300 });
   // "short": at most one queued job per environment (singletonKey), so a plan run twice queues nothing twice.
-  await boss.createQueue(QUEUES.recheck, { name: QUEUES.recheck, policy: "short", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 });
-  await boss.createQueue(QUEUES.credentialReminders, { name: QUEUES.credentialReminders, policy: "singleton", retryLimit: 3, retryDelay: 300, expireInSeconds: 300 });
-  await boss.createQueue(QUEUES.mail, { name: QUEUES.mail, policy: "standard", retryLimit: 12, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 });
+  await boss.createQueue(QUEUES.recheck, {
+    name: QUEUES.recheck,
+    policy: "short",
+    retryLimit: 3,
+    retryDelay: 60,
+    retryBackoff: true,
+    expireInSeconds: 600,
+  });
+  await boss.createQueue(QUEUES.credentialReminders, {
+    name: QUEUES.credentialReminders,
+    policy: "singleton",
+    retryLimit: 3,
+    retryDelay: 300,
+    expireInSeconds: 300,
+  });
+  await boss.createQueue(QUEUES.mail, {
+    name: QUEUES.mail,
+    policy: "standard",
+    retryLimit: 12,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  });
 }
 
 /** The process's queue, started on first use. `worker` when this process works the queue (keeps its clock). */
@@ -94,7 +123,10 @@ export function queue(options: { worker?: boolean } = {}): Promise<PgBoss> {
   if (holder.portalQueue) {
     // A sender became a worker: reopen with the clock on.
     const previous = holder.portalQueue.boss;
-    holder.portalQueue = { worker, boss: previous.then((b) => b.stop({ graceful: false, wait: true })).then(() => openQueue(worker)) };
+    holder.portalQueue = {
+      worker,
+      boss: previous.then((b) => b.stop({ graceful: false, wait: true })).then(() => openQueue(worker)),
+    };
   } else {
     holder.portalQueue = { worker, boss: openQueue(worker) };
   }

@@ -37,26 +37,45 @@ export async function planRechecks(now = new Date(), options: { jitter?: boolean
       data: { tenantId: e.tenantId, environmentId: e.environmentId } satisfies RecheckJob,
       singletonKey: e.environmentId,
       // Its own second within the minute: the plan's minute does not all start at once.
-      startAfter: options.jitter === false ? undefined : new Date(Math.max(minuteStart + (e.offsetSeconds % 60) * 1000, now.getTime())),
+      startAfter:
+        options.jitter === false
+          ? undefined
+          : new Date(Math.max(minuteStart + (e.offsetSeconds % 60) * 1000, now.getTime())),
     })),
   );
   return due.length;
 }
 
-export type RecheckResult = { ran: false; reason: "gone" | "running" } | { ran: true; checkId: string; outcome: string; retryAfterSeconds: number | null };
+export type RecheckResult =
+  | { ran: false; reason: "gone" | "running" }
+  | { ran: true; checkId: string; outcome: string; retryAfterSeconds: number | null };
 
 /** One run of a job, kept across its attempts (lib/checks/launch.ts ScheduledAttempt). */
 export type RecheckAttempt = ScheduledAttempt;
 
 /** One scheduled check of one environment: launched like every check (lib/checks/launch.ts). */
-export async function recheckEnvironment(job: RecheckJob, now = Date.now(), attempt: RecheckAttempt = { since: new Date(now), tries: 0 }): Promise<RecheckResult> {
+export async function recheckEnvironment(
+  job: RecheckJob,
+  now = Date.now(),
+  attempt: RecheckAttempt = { since: new Date(now), tries: 0 },
+): Promise<RecheckResult> {
   attempt.tries++;
   const target = await scheduledTarget(job.tenantId, job.environmentId);
   if (!target) return { ran: false, reason: "gone" };
-  const launched = await launchCheck(systemScope(job.tenantId, ACTOR), { environmentId: target.id, environmentUrl: target.url }, "SCHEDULED", attempt);
+  const launched = await launchCheck(
+    systemScope(job.tenantId, ACTOR),
+    { environmentId: target.id, environmentUrl: target.url },
+    "SCHEDULED",
+    attempt,
+  );
   if (!launched.ran) return launched;
   const { checkId, outcome } = launched;
-  return { ran: true, checkId, outcome, retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null };
+  return {
+    ran: true,
+    checkId,
+    outcome,
+    retryAfterSeconds: outcome === "FAILED" ? await throttledFor(job.tenantId, checkId) : null,
+  };
 }
 
 /** How long a job waits for its database to come back before it is given up to pg-boss's retry. */
@@ -79,7 +98,10 @@ async function whileDatabaseAway<T>(what: string, work: () => Promise<T>, stoppe
       const reachable = (await probeDatabase()).reachable;
       if (reachable) whileReachable++;
       if (stopped() || Date.now() > deadline || (reachable && (!interrupted || whileReachable > 3))) throw error;
-      logger().warn({ err: error instanceof Error ? error.message : String(error) }, `re-verification: the database did not answer (${what}); trying again when it does`);
+      logger().warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        `re-verification: the database did not answer (${what}); trying again when it does`,
+      );
       while (!stopped() && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, wait));
         if ((await probeDatabase()).reachable) break;
@@ -161,7 +183,10 @@ export class RecheckWorker {
         this.waiting.push(...(jobs ?? []));
       }
     } catch (error) {
-      logger().error({ err: error instanceof Error ? error.message : String(error) }, "re-verification: could not fetch jobs");
+      logger().error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "re-verification: could not fetch jobs",
+      );
     }
     this.pump();
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.pollMs);
@@ -169,10 +194,13 @@ export class RecheckWorker {
 
   private pump(): void {
     const now = Date.now();
-    for (let i = 0; i < this.waiting.length && this.running < this.limits.concurrency; ) {
+    for (let i = 0; i < this.waiting.length && this.running < this.limits.concurrency;) {
       const job = this.waiting[i]!;
       const tenant = job.data.tenantId;
-      if ((this.perTenant.get(tenant) ?? 0) >= this.limits.tenantConcurrency || (this.pausedUntil.get(tenant) ?? 0) > now) {
+      if (
+        (this.perTenant.get(tenant) ?? 0) >= this.limits.tenantConcurrency ||
+        (this.pausedUntil.get(tenant) ?? 0) > now
+      ) {
         i++;
         continue;
       }
@@ -196,17 +224,33 @@ export class RecheckWorker {
       // its expiry, by when this one has given up waiting.
       const stopped = () => this.stopped;
       const attempt: RecheckAttempt = { since: new Date(Date.now() - 5_000), tries: 0 };
-      const result = await whileDatabaseAway("the check", () => observeJob(QUEUES.recheck, { id: job.id, tenantId: job.data.tenantId }, () => recheckEnvironment(job.data, Date.now(), attempt)), stopped);
+      const result = await whileDatabaseAway(
+        "the check",
+        () =>
+          observeJob(QUEUES.recheck, { id: job.id, tenantId: job.data.tenantId }, () =>
+            recheckEnvironment(job.data, Date.now(), attempt),
+          ),
+        stopped,
+      );
       if (result.ran && result.retryAfterSeconds !== null) {
         const seconds = result.retryAfterSeconds;
         // Throttled past what the check itself waits for: the tenant waits out Retry-After, the check is queued again.
         this.pausedUntil.set(tenant, Date.now() + seconds * 1000);
-        await whileDatabaseAway("queueing the retry", () => this.boss.send(QUEUES.recheck, job.data, { startAfter: seconds, singletonKey: job.data.environmentId }), stopped);
+        await whileDatabaseAway(
+          "queueing the retry",
+          () => this.boss.send(QUEUES.recheck, job.data, { startAfter: seconds, singletonKey: job.data.environmentId }),
+          stopped,
+        );
       }
       await whileDatabaseAway("completing the job", () => this.boss.complete(QUEUES.recheck, job.id), stopped);
     } catch (error) {
-      logger().error({ environmentId: job.data.environmentId, err: error instanceof Error ? error.message : String(error) }, "re-verification failed");
-      await this.boss.fail(QUEUES.recheck, job.id, { message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      logger().error(
+        { environmentId: job.data.environmentId, err: error instanceof Error ? error.message : String(error) },
+        "re-verification failed",
+      );
+      await this.boss
+        .fail(QUEUES.recheck, job.id, { message: error instanceof Error ? error.message : String(error) })
+        .catch(() => undefined);
     } finally {
       this.running--;
       this.perTenant.set(tenant, this.perTenant.get(tenant)! - 1);

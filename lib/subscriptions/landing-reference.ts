@@ -13,13 +13,21 @@ const HEX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const mac = (payload: string, secret: string) => createHmac("sha256", secret).update(`${PURPOSE}:${payload}`).digest();
 
-export function sealPurchaseReference(subscriptionId: string, now = Date.now(), secret = config().sessionSecret): string {
+export function sealPurchaseReference(
+  subscriptionId: string,
+  now = Date.now(),
+  secret = config().sessionSecret,
+): string {
   const payload = `${subscriptionId.toLowerCase()}.${Math.floor(now / 1000) + LIFETIME_SECONDS}`;
   return `${payload}.${mac(payload, secret).toString("base64url")}`;
 }
 
 /** The subscription id, or null when the reference is malformed, edited or expired. */
-export function openPurchaseReference(reference: string, now = Date.now(), secret = config().sessionSecret): string | null {
+export function openPurchaseReference(
+  reference: string,
+  now = Date.now(),
+  secret = config().sessionSecret,
+): string | null {
   if (reference.length > 200) return null;
   const [id, exp, signature, extra] = reference.split(".");
   if (!id || !exp || !signature || extra !== undefined || !HEX_ID.test(id) || !/^\d{1,12}$/.test(exp)) return null;

@@ -7,8 +7,21 @@ import "server-only";
 // changes nothing, and an active subscription is never activated again.
 import type { Actor } from "@/lib/audit";
 import type { PortalSessionView } from "@/lib/data/sessions";
-import { changeSubscription, linkSubscriptionToTenant, recordSubscription, subscriptionById, type SubscriptionInput, type SubscriptionRow } from "@/lib/data/subscriptions";
-import { activateSubscription, FulfillmentError, getSubscription, resolveSubscription, type SubscriptionFacts } from "@/lib/marketplace/fulfillment";
+import {
+  changeSubscription,
+  linkSubscriptionToTenant,
+  recordSubscription,
+  subscriptionById,
+  type SubscriptionInput,
+  type SubscriptionRow,
+} from "@/lib/data/subscriptions";
+import {
+  activateSubscription,
+  FulfillmentError,
+  getSubscription,
+  resolveSubscription,
+  type SubscriptionFacts,
+} from "@/lib/marketplace/fulfillment";
 import { logger } from "@/lib/log";
 import { publishSubscriptionEvent } from "@/lib/events";
 import { openPurchaseReference, sealPurchaseReference } from "@/lib/subscriptions/landing-reference";
@@ -97,7 +110,12 @@ function viewOf(row: SubscriptionRow): PurchaseView {
  * A status Microsoft reported outside the webhook (resolve, Get subscription), taken only when it moves the held one
  * forward (lib/subscriptions/life.ts statusMovesForward): a purchase found active or cancelled elsewhere.
  */
-async function takeReportedStatus(row: SubscriptionRow, reported: SubscriptionStatusWord, term: SubscriptionFacts["term"] | null, actor: Actor): Promise<SubscriptionRow> {
+async function takeReportedStatus(
+  row: SubscriptionRow,
+  reported: SubscriptionStatusWord,
+  term: SubscriptionFacts["term"] | null,
+  actor: Actor,
+): Promise<SubscriptionRow> {
   if (!statusMovesForward(row.status, reported)) return row;
   const now = new Date();
   const result = await changeSubscription({
@@ -105,16 +123,31 @@ async function takeReportedStatus(row: SubscriptionRow, reported: SubscriptionSt
     whenStatus: [row.status],
     set: {
       status: reported,
-      ...(reported === "SUBSCRIBED" && !row.activatedAt ? { activatedAt: now, termStartDate: term?.startDate ?? null, termEndDate: term?.endDate ?? null } : {}),
+      ...(reported === "SUBSCRIBED" && !row.activatedAt
+        ? { activatedAt: now, termStartDate: term?.startDate ?? null, termEndDate: term?.endDate ?? null }
+        : {}),
       ...(reported === "SUSPENDED" ? { suspendedAt: now } : {}),
       ...(reported === "UNSUBSCRIBED" ? { unsubscribedAt: now } : {}),
     },
-    audit: { actor, tenantId: row.beneficiaryTenantId, action: "subscription.status_synchronised", details: { from: row.status, to: reported } },
+    audit: {
+      actor,
+      tenantId: row.beneficiaryTenantId,
+      action: "subscription.status_synchronised",
+      details: { from: row.status, to: reported },
+    },
   });
   const updated = (await subscriptionById(row.id)) ?? row;
   if (result === "changed") {
-    const type = reported === "UNSUBSCRIBED" ? "subscription.unsubscribed" : row.status === "PENDING" && reported === "SUBSCRIBED" ? "subscription.activated" : reported === "SUSPENDED" ? "subscription.suspended" : null;
-    if (type) await publishSubscriptionEvent(type, { subscription: { ...updated, tenantId: updated.beneficiaryTenantId } });
+    const type =
+      reported === "UNSUBSCRIBED"
+        ? "subscription.unsubscribed"
+        : row.status === "PENDING" && reported === "SUBSCRIBED"
+          ? "subscription.activated"
+          : reported === "SUSPENDED"
+            ? "subscription.suspended"
+            : null;
+    if (type)
+      await publishSubscriptionEvent(type, { subscription: { ...updated, tenantId: updated.beneficiaryTenantId } });
   }
   return updated;
 }
@@ -129,7 +162,10 @@ export async function landFromMarketplace(rawToken: string): Promise<LandingOutc
   } catch (error) {
     if (!(error instanceof FulfillmentError)) throw error;
     if (error.kind === "bad-request" || error.kind === "not-found") return { kind: "unknown-token" };
-    logger().warn({ kind: error.kind, status: error.status, code: error.code, err: error.message }, "marketplace: resolve failed");
+    logger().warn(
+      { kind: error.kind, status: error.status, code: error.code, err: error.message },
+      "marketplace: resolve failed",
+    );
     return { kind: "unavailable", vendorFault: error.kind === "forbidden" || error.kind === "malformed" };
   }
   const { row, created } = await recordSubscription(inputOf(facts), MARKETPLACE_ACTOR);
@@ -163,26 +199,39 @@ export async function activateAfterSignIn(session: PortalSessionView, reference:
   const id = openPurchaseReference(reference);
   const row = id ? await subscriptionById(id) : null;
   if (!row) return { kind: "unknown" };
-  if (session.kind !== "customer" || session.tenantId !== row.beneficiaryTenantId) return { kind: "other-organisation", purchase: viewOf(row) };
+  if (session.kind !== "customer" || session.tenantId !== row.beneficiaryTenantId)
+    return { kind: "other-organisation", purchase: viewOf(row) };
   if (row.status !== "PENDING") {
     // Bought before this organisation first signed in: now it has a tenant to belong to (activation sets it too).
     await linkSubscriptionToTenant(row.id);
-    return row.status === "UNSUBSCRIBED" ? { kind: "cancelled", purchase: viewOf(row) } : { kind: "already-active", purchase: viewOf(row) };
+    return row.status === "UNSUBSCRIBED"
+      ? { kind: "cancelled", purchase: viewOf(row) }
+      : { kind: "already-active", purchase: viewOf(row) };
   }
 
-  const actor: Actor = { kind: "CUSTOMER", tenantId: session.entraTenantId, objectId: session.userObjectId, name: session.userName };
+  const actor: Actor = {
+    kind: "CUSTOMER",
+    tenantId: session.entraTenantId,
+    objectId: session.userObjectId,
+    name: session.userName,
+  };
   try {
     await activateSubscription(row.id, { planId: row.planId, quantity: row.quantity });
   } catch (error) {
     if (!(error instanceof FulfillmentError)) throw error;
-    logger().warn({ subscriptionId: row.id, kind: error.kind, status: error.status, code: error.code, err: error.message }, "marketplace: activate refused");
+    logger().warn(
+      { subscriptionId: row.id, kind: error.kind, status: error.status, code: error.code, err: error.message },
+      "marketplace: activate refused",
+    );
     if (error.kind !== "bad-request" && error.kind !== "not-found") return { kind: "failed", purchase: viewOf(row) };
     // Refused: already active (activated before, in another tab) or cancelled meanwhile — Microsoft's word decides.
     try {
       const facts = await getSubscription(row.id);
       const current = await takeReportedStatus(row, fromMicrosoftStatus(facts.status), facts.term, actor);
       if (current.status === "UNSUBSCRIBED") return { kind: "cancelled", purchase: viewOf(current) };
-      return current.status === "PENDING" ? { kind: "failed", purchase: viewOf(current) } : { kind: "already-active", purchase: viewOf(current) };
+      return current.status === "PENDING"
+        ? { kind: "failed", purchase: viewOf(current) }
+        : { kind: "already-active", purchase: viewOf(current) };
     } catch (readError) {
       if (readError instanceof FulfillmentError && readError.kind === "not-found") {
         const gone = await takeReportedStatus(row, "UNSUBSCRIBED", null, actor);
@@ -196,12 +245,25 @@ export async function activateAfterSignIn(session: PortalSessionView, reference:
   const result = await changeSubscription({
     subscriptionId: row.id,
     whenStatus: ["PENDING"],
-    set: { status: "SUBSCRIBED", activatedAt: now, activatedByName: session.userName, activatedByObjectId: session.userObjectId, tenantId: session.tenantId },
-    audit: { actor, tenantId: row.beneficiaryTenantId, action: "subscription.activated", details: { offerId: row.offerId, planId: row.planId, quantity: row.quantity } },
+    set: {
+      status: "SUBSCRIBED",
+      activatedAt: now,
+      activatedByName: session.userName,
+      activatedByObjectId: session.userObjectId,
+      tenantId: session.tenantId,
+    },
+    audit: {
+      actor,
+      tenantId: row.beneficiaryTenantId,
+      action: "subscription.activated",
+      details: { offerId: row.offerId, planId: row.planId, quantity: row.quantity },
+    },
   });
   const current = (await subscriptionById(row.id)) ?? row;
   if (result !== "changed") return { kind: "already-active", purchase: viewOf(current) };
   // "Request … received … Failure to subscribe automatically sends an Unsubscribe webhook" (M-25): the webhook corrects it.
-  await publishSubscriptionEvent("subscription.activated", { subscription: { ...current, tenantId: current.beneficiaryTenantId } });
+  await publishSubscriptionEvent("subscription.activated", {
+    subscription: { ...current, tenantId: current.beneficiaryTenantId },
+  });
   return { kind: "activated", purchase: viewOf(current) };
 }

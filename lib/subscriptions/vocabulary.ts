@@ -41,14 +41,29 @@ export const API_SUBSCRIPTION_STATUS: Record<SubscriptionStatusWord, ApiSubscrip
 };
 
 /** A tenant may hold several subscriptions (bought twice, an old one cancelled): the one that counts comes first. */
-const CURRENT_ORDER: Record<SubscriptionStatusWord, number> = { SUBSCRIBED: 0, SUSPENDED: 1, PENDING: 2, UNSUBSCRIBED: 3 };
+const CURRENT_ORDER: Record<SubscriptionStatusWord, number> = {
+  SUBSCRIBED: 0,
+  SUSPENDED: 1,
+  PENDING: 2,
+  UNSUBSCRIBED: 3,
+};
 
-export function currentSubscriptionOf<T extends { status: SubscriptionStatusWord; resolvedAt: Date }>(subscriptions: readonly T[]): T | null {
-  return [...subscriptions].sort((a, b) => CURRENT_ORDER[a.status] - CURRENT_ORDER[b.status] || b.resolvedAt.getTime() - a.resolvedAt.getTime())[0] ?? null;
+export function currentSubscriptionOf<T extends { status: SubscriptionStatusWord; resolvedAt: Date }>(
+  subscriptions: readonly T[],
+): T | null {
+  return (
+    [...subscriptions].sort(
+      (a, b) => CURRENT_ORDER[a.status] - CURRENT_ORDER[b.status] || b.resolvedAt.getTime() - a.resolvedAt.getTime(),
+    )[0] ?? null
+  );
 }
 
 /** A purchase resolved but not activated for longer than the configured hours (MARKETPLACE_ACTIVATION_HOURS). */
-export function activationOverdue(subscription: { status: SubscriptionStatusWord; resolvedAt: Date }, hours: number, now = new Date()): boolean {
+export function activationOverdue(
+  subscription: { status: SubscriptionStatusWord; resolvedAt: Date },
+  hours: number,
+  now = new Date(),
+): boolean {
   return subscription.status === "PENDING" && now.getTime() - subscription.resolvedAt.getTime() > hours * 3_600_000;
 }
 

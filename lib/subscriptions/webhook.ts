@@ -8,8 +8,23 @@ import "server-only";
 // Answers: 200 once handled (or known already), 401 for a token that is not Microsoft's, 400 for a body that
 // names no operation or one Get Operation does not confirm, 503 when Microsoft could not be asked (it retries).
 import { config } from "@/lib/config";
-import { changeSubscription, operationSeen, recordOperation, recordSubscription, subscriptionById, type OperationRecord, type SubscriptionRow } from "@/lib/data/subscriptions";
-import { answerOperation, FulfillmentError, getOperation, getSubscription, MARKETPLACE_ID, type OperationFacts } from "@/lib/marketplace/fulfillment";
+import {
+  changeSubscription,
+  operationSeen,
+  recordOperation,
+  recordSubscription,
+  subscriptionById,
+  type OperationRecord,
+  type SubscriptionRow,
+} from "@/lib/data/subscriptions";
+import {
+  answerOperation,
+  FulfillmentError,
+  getOperation,
+  getSubscription,
+  MARKETPLACE_ID,
+  type OperationFacts,
+} from "@/lib/marketplace/fulfillment";
 import { verifyMarketplaceWebhookToken } from "@/lib/marketplace/webhook-token";
 import { logger } from "@/lib/log";
 import { publishSubscriptionEvent } from "@/lib/events";
@@ -31,7 +46,11 @@ const notificationSchema = z.looseObject({
 export type WebhookAnswer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 
 function problem(status: number, kind: string, detail: string, headers: Record<string, string> = {}): WebhookAnswer {
-  return { status, body: { type: `urn:tenant-onboarding-portal:marketplace:${kind}`, status, detail }, headers: { "Content-Type": "application/problem+json", ...headers } };
+  return {
+    status,
+    body: { type: `urn:tenant-onboarding-portal:marketplace:${kind}`, status, detail },
+    headers: { "Content-Type": "application/problem+json", ...headers },
+  };
 }
 
 function handled(outcome: string, detail?: string): WebhookAnswer {
@@ -75,12 +94,36 @@ export async function receiveMarketplaceNotification(request: Request): Promise<
     return problem(400, "invalid-body", "The body is not JSON.");
   }
   const parsed = notificationSchema.safeParse(json);
-  if (!parsed.success) return problem(400, "invalid-body", `The body names no operation: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"} ${i.message}`).join("; ")}.`);
+  if (!parsed.success)
+    return problem(
+      400,
+      "invalid-body",
+      `The body names no operation: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"} ${i.message}`).join("; ")}.`,
+    );
   const notification = parsed.data;
-  const extra = Object.keys(notification).filter((k) => !["id", "activityId", "publisherId", "offerId", "planId", "quantity", "subscriptionId", "timeStamp", "action", "status", "operationRequestSource", "subscription", "purchaseToken"].includes(k));
-  if (extra.length > 0) logger().info({ fields: extra }, "marketplace webhook: fields the portal does not know (accepted)");
+  const extra = Object.keys(notification).filter(
+    (k) =>
+      ![
+        "id",
+        "activityId",
+        "publisherId",
+        "offerId",
+        "planId",
+        "quantity",
+        "subscriptionId",
+        "timeStamp",
+        "action",
+        "status",
+        "operationRequestSource",
+        "subscription",
+        "purchaseToken",
+      ].includes(k),
+  );
+  if (extra.length > 0)
+    logger().info({ fields: extra }, "marketplace webhook: fields the portal does not know (accepted)");
 
-  if (await operationSeen(notification.id)) return handled("duplicate", "This operation was handled already; nothing changed.");
+  if (await operationSeen(notification.id))
+    return handled("duplicate", "This operation was handled already; nothing changed.");
 
   // Get Operation, before acting (M-55): the notification's own fields are not trusted.
   let op: OperationFacts;
@@ -89,15 +132,34 @@ export async function receiveMarketplaceNotification(request: Request): Promise<
   } catch (error) {
     if (!(error instanceof FulfillmentError)) throw error;
     if (error.kind === "not-found" || error.kind === "bad-request") {
-      logger().warn({ operationId: notification.id, subscriptionId: notification.subscriptionId, status: error.status }, "marketplace webhook: Get Operation does not confirm the notification");
+      logger().warn(
+        { operationId: notification.id, subscriptionId: notification.subscriptionId, status: error.status },
+        "marketplace webhook: Get Operation does not confirm the notification",
+      );
       return problem(400, "not-confirmed", "Get Operation does not confirm this operation; nothing was done.");
     }
-    logger().error({ operationId: notification.id, kind: error.kind, status: error.status, err: error.message }, "marketplace webhook: could not confirm the operation");
-    return problem(503, "unavailable", "The marketplace API could not be asked to confirm the operation; try again.", { "Retry-After": "30" });
+    logger().error(
+      { operationId: notification.id, kind: error.kind, status: error.status, err: error.message },
+      "marketplace webhook: could not confirm the operation",
+    );
+    return problem(503, "unavailable", "The marketplace API could not be asked to confirm the operation; try again.", {
+      "Retry-After": "30",
+    });
   }
-  if (op.id !== notification.id.toLowerCase() || op.subscriptionId !== notification.subscriptionId.toLowerCase() || op.action !== notification.action) {
-    logger().warn({ operationId: notification.id, notified: notification.action, confirmed: op.action }, "marketplace webhook: Get Operation contradicts the notification");
-    return problem(400, "not-confirmed", "Get Operation describes another operation than the notification; nothing was done.");
+  if (
+    op.id !== notification.id.toLowerCase() ||
+    op.subscriptionId !== notification.subscriptionId.toLowerCase() ||
+    op.action !== notification.action
+  ) {
+    logger().warn(
+      { operationId: notification.id, notified: notification.action, confirmed: op.action },
+      "marketplace webhook: Get Operation contradicts the notification",
+    );
+    return problem(
+      400,
+      "not-confirmed",
+      "Get Operation describes another operation than the notification; nothing was done.",
+    );
   }
 
   let subscription: SubscriptionRow | null;
@@ -105,10 +167,15 @@ export async function receiveMarketplaceNotification(request: Request): Promise<
     subscription = await heldSubscription(op.subscriptionId, isKnownAction(op.action));
   } catch (error) {
     if (!(error instanceof FulfillmentError)) throw error;
-    return problem(503, "unavailable", "The marketplace API could not be asked for the subscription; try again.", { "Retry-After": "30" });
+    return problem(503, "unavailable", "The marketplace API could not be asked for the subscription; try again.", {
+      "Retry-After": "30",
+    });
   }
   if (!subscription) {
-    logger().info({ operationId: op.id, action: op.action }, "marketplace webhook: an operation of a subscription the portal does not hold (accepted)");
+    logger().info(
+      { operationId: op.id, action: op.action },
+      "marketplace webhook: an operation of a subscription the portal does not hold (accepted)",
+    );
     return handled("unknown-subscription");
   }
   return act(subscription, op);
@@ -175,26 +242,57 @@ async function act(held: SubscriptionRow, op: OperationFacts): Promise<WebhookAn
     } catch (error) {
       if (!(error instanceof FulfillmentError)) throw error;
       if (error.kind !== "conflict") {
-        logger().error({ operationId: op.id, kind: error.kind, status: error.status, err: error.message }, "marketplace webhook: could not answer the operation");
-        return problem(503, "unavailable", "The marketplace API did not take the answer; try again.", { "Retry-After": "10" });
+        logger().error(
+          { operationId: op.id, kind: error.kind, status: error.status, err: error.message },
+          "marketplace webhook: could not answer the operation",
+        );
+        return problem(503, "unavailable", "The marketplace API did not take the answer; try again.", {
+          "Retry-After": "10",
+        });
       }
       // Answered already (another delivery, or Microsoft's window closed): what it became decides.
       const now = await getOperation(held.id, op.id).catch(() => null);
-      if (!now || now.status !== "Succeeded") decision = { ...decision, outcome: "ignored-failed", change: {}, event: null, audit: "subscription.operation_ignored", reason: `Microsoft had settled the operation already (${now?.status ?? "unknown"})` };
+      if (!now || now.status !== "Succeeded")
+        decision = {
+          ...decision,
+          outcome: "ignored-failed",
+          change: {},
+          event: null,
+          audit: "subscription.operation_ignored",
+          reason: `Microsoft had settled the operation already (${now?.status ?? "unknown"})`,
+        };
     }
   }
 
   const record = operationRecord(op, held, decision);
   const tenantId = held.beneficiaryTenantId;
-  const details = { operationId: op.id, action: op.action, outcome: decision.outcome, reason: decision.reason, planId: op.planId, quantity: op.quantity };
+  const details = {
+    operationId: op.id,
+    action: op.action,
+    outcome: decision.outcome,
+    reason: decision.reason,
+    planId: op.planId,
+    quantity: op.quantity,
+  };
   const change = decision.change;
   const changes = Object.keys(change).length > 0;
   if (!changes) {
     // Applied without changing anything (renewed, already so) or not acted on: the operation is recorded either way.
     const ignored = decision.outcome !== "applied" && decision.outcome !== "accepted";
-    const recorded = await recordOperation(held.id, record, { actor: MARKETPLACE_ACTOR, tenantId, action: decision.audit, details });
+    const recorded = await recordOperation(held.id, record, {
+      actor: MARKETPLACE_ACTOR,
+      tenantId,
+      action: decision.audit,
+      details,
+    });
     if (recorded === "duplicate") return handled("duplicate", "This operation was handled already; nothing changed.");
-    if (!ignored && op.timeStamp) await changeSubscription({ subscriptionId: held.id, whenStatus: [held.status], set: { lastOperationAt: op.timeStamp }, audit: { actor: MARKETPLACE_ACTOR, tenantId, action: "subscription.operation_noted", details } });
+    if (!ignored && op.timeStamp)
+      await changeSubscription({
+        subscriptionId: held.id,
+        whenStatus: [held.status],
+        set: { lastOperationAt: op.timeStamp },
+        audit: { actor: MARKETPLACE_ACTOR, tenantId, action: "subscription.operation_noted", details },
+      });
     return handled(decision.outcome, decision.reason);
   }
 
@@ -216,14 +314,29 @@ async function act(held: SubscriptionRow, op: OperationFacts): Promise<WebhookAn
   if (result === "duplicate") return handled("duplicate", "This operation was handled already; nothing changed.");
   if (result === "moved") {
     // Another operation changed the subscription meanwhile, or a newer one was applied first: record, change nothing.
-    await recordOperation(held.id, { ...record, outcome: "ignored-stale", detail: "the subscription changed meanwhile; this older operation was not applied" }, { actor: MARKETPLACE_ACTOR, tenantId, action: "subscription.operation_ignored", details: { ...details, outcome: "ignored-stale" } });
+    await recordOperation(
+      held.id,
+      {
+        ...record,
+        outcome: "ignored-stale",
+        detail: "the subscription changed meanwhile; this older operation was not applied",
+      },
+      {
+        actor: MARKETPLACE_ACTOR,
+        tenantId,
+        action: "subscription.operation_ignored",
+        details: { ...details, outcome: "ignored-stale" },
+      },
+    );
     return handled("ignored-stale");
   }
   if (decision.event) {
     const current = (await subscriptionById(held.id)) ?? held;
     await publishSubscriptionEvent(decision.event, {
       subscription: { ...current, tenantId: current.beneficiaryTenantId },
-      ...(decision.event === "subscription.plan_changed" ? { previous: { planId: held.planId, quantity: held.quantity } } : {}),
+      ...(decision.event === "subscription.plan_changed"
+        ? { previous: { planId: held.planId, quantity: held.quantity } }
+        : {}),
       ...(op.timeStamp ? { occurredAt: op.timeStamp } : {}),
     });
   }

@@ -26,8 +26,16 @@ export type VaultCertificate = VaultCertificateRef & {
   notAfter: Date;
 };
 
-type Held = { current: VaultCertificate | null; error: string | null; checkedAt: Date | null; pending: Promise<{ changed: boolean }> | null };
-const holder = globalThis as unknown as { portalVaultCertificates?: Map<string, Held>; portalVaultWatch?: NodeJS.Timeout };
+type Held = {
+  current: VaultCertificate | null;
+  error: string | null;
+  checkedAt: Date | null;
+  pending: Promise<{ changed: boolean }> | null;
+};
+const holder = globalThis as unknown as {
+  portalVaultCertificates?: Map<string, Held>;
+  portalVaultWatch?: NodeJS.Timeout;
+};
 const held = (holder.portalVaultCertificates ??= new Map());
 
 const keyOf = (ref: VaultCertificateRef) => `${ref.vaultUrl}/certificates/${ref.name}`;
@@ -55,7 +63,8 @@ export function vaultCertificateError(ref: VaultCertificateRef): string | null {
 function fromPem(ref: VaultCertificateRef, version: string, pem: string): VaultCertificate {
   const key = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/.exec(pem)?.[0];
   const certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
-  if (!key || !certificatePem) throw new Error("its secret holds no PEM private key and certificate (the key must be exportable)");
+  if (!key || !certificatePem)
+    throw new Error("its secret holds no PEM private key and certificate (the key must be exportable)");
   const certificate = new X509Certificate(certificatePem);
   const privateKey = createPrivateKey(key);
   if (!certificate.checkPrivateKey(privateKey)) throw new Error("its private key does not belong to its certificate");
@@ -76,7 +85,9 @@ function fromPem(ref: VaultCertificateRef, version: string, pem: string): VaultC
 async function readVersion(ref: VaultCertificateRef, version: string): Promise<VaultCertificate> {
   const secret = await secretClient(ref.vaultUrl).getSecret(ref.name, { version });
   if (secret.properties.contentType === "application/x-pkcs12") {
-    throw new Error("its secret is PKCS#12 (application/x-pkcs12); the portal reads PEM: give the certificate's policy the content type application/x-pem-file");
+    throw new Error(
+      "its secret is PKCS#12 (application/x-pkcs12); the portal reads PEM: give the certificate's policy the content type application/x-pem-file",
+    );
   }
   return fromPem(ref, version, secret.value ?? "");
 }
@@ -101,11 +112,22 @@ export function refreshVaultCertificate(ref: VaultCertificateRef): Promise<{ cha
       const previous = entry.current;
       entry.current = next;
       entry.error = null;
-      logger().info({ certificate: keyOf(ref), version, thumbprint: next.thumbprintSha1, previousVersion: previous?.version ?? null }, previous ? "Key Vault certificate: a new version is in use" : "Key Vault certificate loaded");
+      logger().info(
+        {
+          certificate: keyOf(ref),
+          version,
+          thumbprint: next.thumbprintSha1,
+          previousVersion: previous?.version ?? null,
+        },
+        previous ? "Key Vault certificate: a new version is in use" : "Key Vault certificate loaded",
+      );
       return { changed: true };
     } catch (error) {
       entry.error = vaultErrorLine(error);
-      logger().warn({ certificate: keyOf(ref), error: entry.error, versionInUse: entry.current?.version ?? null }, "Key Vault certificate could not be read");
+      logger().warn(
+        { certificate: keyOf(ref), error: entry.error, versionInUse: entry.current?.version ?? null },
+        "Key Vault certificate could not be read",
+      );
       return { changed: false };
     } finally {
       entry.pending = null;

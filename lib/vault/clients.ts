@@ -44,7 +44,12 @@ export function vaultErrorLine(error: unknown): string {
   if (typeof error === "object" && error !== null) {
     const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
     const message = typeof e.message === "string" ? e.message : String(error);
-    const head = [typeof e.statusCode === "number" ? String(e.statusCode) : null, typeof e.code === "string" ? e.code : null].filter(Boolean).join(" ");
+    const head = [
+      typeof e.statusCode === "number" ? String(e.statusCode) : null,
+      typeof e.code === "string" ? e.code : null,
+    ]
+      .filter(Boolean)
+      .join(" ");
     return `${head ? `${head}: ` : ""}${message}`.replace(/\s*[\r\n]+\s*/g, " ").trim();
   }
   return String(error);

@@ -24,7 +24,10 @@ export async function resolveKeyVaultReferences(): Promise<number> {
   const values: Partial<Record<KeyVaultReferenceVariable, string>> = {};
   for (const reference of references) {
     try {
-      const secret = await secretClient(reference.vaultUrl).getSecret(reference.name, reference.version ? { version: reference.version } : {});
+      const secret = await secretClient(reference.vaultUrl).getSecret(
+        reference.name,
+        reference.version ? { version: reference.version } : {},
+      );
       if (secret.value === undefined) throw new Error("the secret has no value");
       values[reference.variable] = secret.value;
     } catch (error) {

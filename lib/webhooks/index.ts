@@ -67,7 +67,12 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
  * The receiver's check (used by the tests' receiver; the README shows the same steps): the header parses, the
  * timestamp is within `toleranceSeconds` of now, and one v1 signature matches in constant time.
  */
-export function verifyWebhookSignature(secret: string, header: string | null, body: string, options: { toleranceSeconds?: number; now?: number } = {}): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  header: string | null,
+  body: string,
+  options: { toleranceSeconds?: number; now?: number } = {},
+): boolean {
   if (!header) return false;
   const parts = header.split(",").map((p) => p.trim().split("=", 2) as [string, string | undefined]);
   const t = Number(parts.find(([k]) => k === "t")?.[1]);
@@ -91,14 +96,16 @@ export async function publishLifecycleEvent(event: LifecycleEvent): Promise<void
   try {
     const settings = config().webhooks;
     if (!settings) {
-      if (!offNoticeShown) logger().info(`webhooks: off (WEBHOOK_URL is not set); lifecycle events such as ${event.type} are not sent`);
+      if (!offNoticeShown)
+        logger().info(`webhooks: off (WEBHOOK_URL is not set); lifecycle events such as ${event.type} are not sent`);
       offNoticeShown = true;
       return;
     }
     const customerReference =
       event.customerReference !== undefined
         ? event.customerReference
-        : ((await db().tenant.findUnique({ where: { id: event.tenantId }, select: { customerReference: true } }))?.customerReference ?? null);
+        : ((await db().tenant.findUnique({ where: { id: event.tenantId }, select: { customerReference: true } }))
+            ?.customerReference ?? null);
     const id = crypto.randomUUID();
     const body: LifecycleEventBody = {
       id,
@@ -110,12 +117,21 @@ export async function publishLifecycleEvent(event: LifecycleEvent): Promise<void
       data: event.data ?? {},
     };
     await db().webhookDelivery.create({
-      data: { id, eventType: event.type, tenantId: event.tenantId, body: JSON.stringify(body), nextAttemptAt: new Date() },
+      data: {
+        id,
+        eventType: event.type,
+        tenantId: event.tenantId,
+        body: JSON.stringify(body),
+        nextAttemptAt: new Date(),
+      },
       select: { id: true },
     });
     deliverSoon();
   } catch (error) {
-    logger().error({ type: event.type, tenantId: event.tenantId, err: error instanceof Error ? error.message : String(error) }, "webhooks: could not record the event");
+    logger().error(
+      { type: event.type, tenantId: event.tenantId, err: error instanceof Error ? error.message : String(error) },
+      "webhooks: could not record the event",
+    );
   }
 }
 
@@ -131,7 +147,12 @@ function deliverSoon(): void {
   running = (async () => {
     do {
       again = false;
-      await deliverDueWebhooks().catch((error: unknown) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "webhooks: delivery run failed"));
+      await deliverDueWebhooks().catch((error: unknown) =>
+        logger().error(
+          { err: error instanceof Error ? error.message : String(error) },
+          "webhooks: delivery run failed",
+        ),
+      );
     } while (again);
   })().finally(() => {
     running = null;
@@ -154,7 +175,11 @@ export async function deliverDueWebhooks(options: { now?: Date; limit?: number }
   if (!settings) return { attempted: 0, delivered: 0 };
   const now = options.now ?? new Date();
   const due = await db().webhookDelivery.findMany({
-    where: { status: "PENDING", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    where: {
+      status: "PENDING",
+      nextAttemptAt: { lte: now },
+      OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
+    },
     orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
     take: options.limit ?? 50,
     select: { id: true },
@@ -174,7 +199,10 @@ export async function deliverDueWebhooks(options: { now?: Date; limit?: number }
 }
 
 async function attempt(deliveryId: string, settings: { url: string; secret: string }): Promise<boolean> {
-  const delivery = await db().webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, select: { body: true, eventType: true, attemptCount: true } });
+  const delivery = await db().webhookDelivery.findUniqueOrThrow({
+    where: { id: deliveryId },
+    select: { body: true, eventType: true, attemptCount: true },
+  });
   const number = delivery.attemptCount + 1;
   const started = Date.now();
   let statusCode: number | null = null;
@@ -208,12 +236,26 @@ async function attempt(deliveryId: string, settings: { url: string; secret: stri
   recordWebhookAttempt(ok ? "delivered" : last ? "given_up" : "failed");
   await db().$transaction([
     db().webhookAttempt.create({
-      data: { deliveryId, attempt: number, at: new Date(started), statusCode, error, durationMs: finishedAt.getTime() - started, nextAttemptAt },
+      data: {
+        deliveryId,
+        attempt: number,
+        at: new Date(started),
+        statusCode,
+        error,
+        durationMs: finishedAt.getTime() - started,
+        nextAttemptAt,
+      },
       select: { id: true },
     }),
     db().webhookDelivery.update({
       where: { id: deliveryId },
-      data: { attemptCount: number, status: ok ? "DELIVERED" : last ? "FAILED" : "PENDING", nextAttemptAt, lockedUntil: null, deliveredAt: ok ? finishedAt : null },
+      data: {
+        attemptCount: number,
+        status: ok ? "DELIVERED" : last ? "FAILED" : "PENDING",
+        nextAttemptAt,
+        lockedUntil: null,
+        deliveredAt: ok ? finishedAt : null,
+      },
       select: { id: true },
     }),
   ]);

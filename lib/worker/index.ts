@@ -40,7 +40,9 @@ export function startWorker(): Promise<Running> {
     // the due ones. Each delivery is locked while in flight, so several processes never send one twice.
     const { deliverDueWebhooks } = await import("@/lib/webhooks");
     const webhookRetries = setInterval(() => {
-      void deliverDueWebhooks().catch((error: unknown) => logger().error({ err: error instanceof Error ? error.message : String(error) }, "webhooks: retry run failed"));
+      void deliverDueWebhooks().catch((error: unknown) =>
+        logger().error({ err: error instanceof Error ? error.message : String(error) }, "webhooks: retry run failed"),
+      );
     }, 30_000);
     webhookRetries.unref();
     const c = config().monitoring;

@@ -61,7 +61,13 @@ async function startDemo(): Promise<{ origin: string; stop(): Promise<void> }> {
   const demo: ChildProcess = spawn(bin("tsx"), ["scripts/demo.ts"], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
-    env: baseEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort), DATABASE_URL: `pglite:${dataDir}`, RECHECK_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" }),
+    env: baseEnv({
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      DATABASE_URL: `pglite:${dataDir}`,
+      RECHECK_INTERVAL_MINUTES: "0",
+      LOG_LEVEL: "warn",
+    }),
   });
   let exited = false;
   const gone = new Promise<void>((resolve) => demo.once("exit", () => ((exited = true), resolve())));
@@ -98,10 +104,13 @@ export async function run(): Promise<void> {
     for (const page of PAGES) {
       const f = await firstLoadJs(server.origin, page);
       figures.push(f);
-      console.log(`${f.page.padEnd(10)} ${String(f.scripts).padStart(8)} ${kib(f.raw).padStart(12)} ${kib(f.gzip).padStart(10)}`);
+      console.log(
+        `${f.page.padEnd(10)} ${String(f.scripts).padStart(8)} ${kib(f.raw).padStart(12)} ${kib(f.gzip).padStart(10)}`,
+      );
     }
     const home = figures.find((f) => f.page === BUDGET.page)!;
-    const within = (kiB: number, budget: number) => `${kiB.toFixed(1)} / ${budget.toFixed(1)} KiB (${((kiB / budget) * 100).toFixed(0)}%)${kiB <= budget ? "" : "  OVER BUDGET"}`;
+    const within = (kiB: number, budget: number) =>
+      `${kiB.toFixed(1)} / ${budget.toFixed(1)} KiB (${((kiB / budget) * 100).toFixed(0)}%)${kiB <= budget ? "" : "  OVER BUDGET"}`;
     console.log(`budget for ${BUDGET.page} (1.05 × 456 KiB raw, 1.05 × 135 KiB gzip):`);
     console.log(`  raw   ${within(home.raw / KIB, BUDGET.rawKiB)}`);
     console.log(`  gzip  ${within(home.gzip / KIB, BUDGET.gzipKiB)}`);

@@ -37,7 +37,10 @@ async function timed<T>(record: (start: number, end: number) => void, call: () =
   }
 }
 
-function timedQueryable<Q extends Pick<SqlDriverAdapter, "queryRaw" | "executeRaw">>(inner: Q, tx: number | null): Pick<Q, "queryRaw" | "executeRaw"> {
+function timedQueryable<Q extends Pick<SqlDriverAdapter, "queryRaw" | "executeRaw">>(
+  inner: Q,
+  tx: number | null,
+): Pick<Q, "queryRaw" | "executeRaw"> {
   const sql = (label: string) => (start: number, end: number) => events.push({ kind: "sql", label, tx, start, end });
   return {
     queryRaw: (query: SqlQuery) => timed(sql(statementLabel(query.sql)), () => inner.queryRaw(query)),
@@ -48,8 +51,16 @@ function timedQueryable<Q extends Pick<SqlDriverAdapter, "queryRaw" | "executeRa
 function timedTransaction(inner: Transaction, tx: number): Transaction {
   return Object.assign(Object.create(inner) as Transaction, {
     ...timedQueryable(inner, tx),
-    commit: () => timed((start, end) => events.push({ kind: "commit", tx, start, end }), () => inner.commit()),
-    rollback: () => timed((start, end) => events.push({ kind: "rollback", tx, start, end }), () => inner.rollback()),
+    commit: () =>
+      timed(
+        (start, end) => events.push({ kind: "commit", tx, start, end }),
+        () => inner.commit(),
+      ),
+    rollback: () =>
+      timed(
+        (start, end) => events.push({ kind: "rollback", tx, start, end }),
+        () => inner.rollback(),
+      ),
   });
 }
 
@@ -62,7 +73,10 @@ export function timedAdapterFactory(factory: SqlDriverAdapterFactory): SqlDriver
         ...timedQueryable(adapter, null),
         startTransaction: async (isolationLevel?: Parameters<SqlDriverAdapter["startTransaction"]>[0]) => {
           const tx = nextTx++;
-          const transaction = await timed((start, end) => events.push({ kind: "begin", tx, start, end }), () => adapter.startTransaction(isolationLevel));
+          const transaction = await timed(
+            (start, end) => events.push({ kind: "begin", tx, start, end }),
+            () => adapter.startTransaction(isolationLevel),
+          );
           return timedTransaction(transaction, tx);
         },
       });

@@ -22,7 +22,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startEmulator, demoScenario, testCredentials, DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
+import {
+  startEmulator,
+  demoScenario,
+  testCredentials,
+  DEMO_IDS,
+  EMULATED_DATAVERSE_HOST_SUFFIXES,
+} from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
@@ -42,10 +48,17 @@ type Database = "pglite" | "postgres";
 export async function run(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   for (const database of ["pglite", "postgres"] as const) {
-    console.log(`\n-- ${database === "pglite" ? "PGlite (embedded, in-process)" : `PostgreSQL (${new URL(testDatabaseUrl()).host})`}`);
+    console.log(
+      `\n-- ${database === "pglite" ? "PGlite (embedded, in-process)" : `PostgreSQL (${new URL(testDatabaseUrl()).host})`}`,
+    );
     await new Promise<void>((resolve, reject) => {
-      const proc = spawn(process.execPath, [...process.execArgv, self, "child", database], { stdio: "inherit", env: process.env });
-      proc.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`check bench (${database}) exited with ${code}`))));
+      const proc = spawn(process.execPath, [...process.execArgv, self, "child", database], {
+        stdio: "inherit",
+        env: process.env,
+      });
+      proc.on("exit", (code) =>
+        code === 0 ? resolve() : reject(new Error(`check bench (${database}) exited with ${code}`)),
+      );
     });
   }
 }
@@ -97,7 +110,10 @@ type Breakdown = {
 };
 
 function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown | null {
-  const txs = new Map<number, { begin?: TimelineEvent; end?: TimelineEvent; sql: Array<Extract<TimelineEvent, { kind: "sql" }>> }>();
+  const txs = new Map<
+    number,
+    { begin?: TimelineEvent; end?: TimelineEvent; sql: Array<Extract<TimelineEvent, { kind: "sql" }>> }
+  >();
   const standalone: Array<Extract<TimelineEvent, { kind: "sql" }>> = [];
   for (const e of events) {
     if (e.kind === "http") continue;
@@ -130,8 +146,14 @@ function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown |
     statements.push({ phase, label: tx.end!.kind.toUpperCase(), ms: tx.end!.end - tx.end!.start });
   };
   if (startTx) txStatements("start", startTx);
-  if (startStatement) statements.push({ phase: "start", label: startStatement.label, ms: startStatement.end - startStatement.start });
-  for (const s of standalone) statements.push({ phase: s.start < batch.start ? "prerequisites" : "after the round trip", label: s.label, ms: s.end - s.start });
+  if (startStatement)
+    statements.push({ phase: "start", label: startStatement.label, ms: startStatement.end - startStatement.start });
+  for (const s of standalone)
+    statements.push({
+      phase: s.start < batch.start ? "prerequisites" : "after the round trip",
+      label: s.label,
+      ms: s.end - s.start,
+    });
   for (const id of ids.slice(startTx ? 1 : 0, -1)) txStatements("steps", txs.get(id)!);
   txStatements("finish", finishTx);
   return {
@@ -166,7 +188,9 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
     const { PrismaClient } = await import("../../lib/generated/prisma/client");
     const { createAdapterFactory } = await import("../../lib/db/adapter");
     const { config } = await import("../../lib/config");
-    (globalThis as unknown as { portalPrisma?: unknown }).portalPrisma = new PrismaClient({ adapter: timedAdapterFactory(createAdapterFactory(config().database)) });
+    (globalThis as unknown as { portalPrisma?: unknown }).portalPrisma = new PrismaClient({
+      adapter: timedAdapterFactory(createAdapterFactory(config().database)),
+    });
     const { db } = await import("../../lib/db/client");
     const { customerScope } = await import("../../lib/data/scope");
     const { runCheck } = await import("../../lib/checks/launch");
@@ -198,13 +222,20 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
       const { checkId, outcome } = await runCheck(scope, target, "CUSTOMER");
       const ended = performance.now();
       const split = breakdown(timeline(), started, ended);
-      const row = await db().connectionCheck.findUniqueOrThrow({ where: { id: checkId }, select: { entraRequests: true, dataverseRequests: true } });
+      const row = await db().connectionCheck.findUniqueOrThrow({
+        where: { id: checkId },
+        select: { entraRequests: true, dataverseRequests: true },
+      });
       if (outcome !== "PASSED") throw new Error(`bench check did not pass: ${outcome}`);
       // The emulator runs in this process: its own processing time (beyond the injected L) is Microsoft's side,
       // not the portal's, so it is reported apart.
       const log = emulator.admin.requestLog();
-      const emulatorMs = log.filter((e) => e.kind === "dataverse" || e.kind === "entra.token").reduce((sum, e) => sum + Math.max(0, e.durationMs - latency), 0);
-      const consentProofs = log.filter((e) => e.kind === "entra.token" && e.scope === `${DEMO_IDS.clientId}/.default`).length;
+      const emulatorMs = log
+        .filter((e) => e.kind === "dataverse" || e.kind === "entra.token")
+        .reduce((sum, e) => sum + Math.max(0, e.durationMs - latency), 0);
+      const consentProofs = log.filter(
+        (e) => e.kind === "entra.token" && e.scope === `${DEMO_IDS.clientId}/.default`,
+      ).length;
       return { ms: ended - started, emulatorMs, ...row, consentProofs, sequential: sequentialRoundTrips(log), split };
     };
     for (let i = 0; i < 3; i++) await timed(); // warm up code paths and the database
@@ -239,11 +270,15 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
 
 function printBreakdown(splits: Array<{ latency: number; split: Breakdown }>): void {
   console.log(`\nWarm check's timeline, medians (ms): where the local time goes`);
-  console.log("L | before the start | start (statement or transaction) | start → $batch sent (of which prerequisites SQL, in parallel) | $batch round trip (− L) | $batch answered → finish begins | finish (transaction; of which in SQL) | after the finish | local = total − L");
+  console.log(
+    "L | before the start | start (statement or transaction) | start → $batch sent (of which prerequisites SQL, in parallel) | $batch round trip (− L) | $batch answered → finish begins | finish (transaction; of which in SQL) | after the finish | local = total − L",
+  );
   for (const latency of LATENCIES_MS) {
     const s = splits.filter((x) => x.latency === latency).map((x) => x.split);
     const m = (f: (b: Breakdown) => number) => median(s.map(f));
-    const local = m((b) => b.beforeStart + b.start + b.toBatch + (b.batch - latency) + b.toFinish + b.finish + b.afterFinish);
+    const local = m(
+      (b) => b.beforeStart + b.start + b.toBatch + (b.batch - latency) + b.toFinish + b.finish + b.afterFinish,
+    );
     console.log(
       `${latency} | ${ms(m((b) => b.beforeStart))} | ${ms(m((b) => b.start))} | ${ms(m((b) => b.toBatch))} (${ms(m((b) => b.prerequisitesSql))}) | ${ms(m((b) => b.batch))} (${ms(m((b) => b.batch - latency))}) | ${ms(m((b) => b.toFinish))} | ${ms(m((b) => b.finish))} (${ms(m((b) => b.finishSql))}) | ${ms(m((b) => b.afterFinish))} | ${ms(local)}`,
     );
@@ -252,14 +287,18 @@ function printBreakdown(splits: Array<{ latency: number; split: Breakdown }>): v
   const all = splits.map((x) => x.split.statements);
   const shape = all[0]?.map((s) => `${s.phase}: ${s.label}`).join("|");
   const same = all.filter((st) => st.map((s) => `${s.phase}: ${s.label}`).join("|") === shape);
-  console.log(`\nWarm check's SQL statements, in order (median of ${same.length} warm checks, ms; measured in this process around the driver adapter)`);
+  console.log(
+    `\nWarm check's SQL statements, in order (median of ${same.length} warm checks, ms; measured in this process around the driver adapter)`,
+  );
   const byPhase = new Map<string, number>();
   (all[0] ?? []).forEach((s, i) => {
     const t = median(same.map((st) => st[i]!.ms));
     byPhase.set(s.phase, (byPhase.get(s.phase) ?? 0) + t);
     console.log(`  ${s.phase.padEnd(22)} ${s.label.padEnd(32)} ${ms(t).padStart(6)}`);
   });
-  console.log(`  statements: ${all[0]?.length ?? 0}; per phase (ms): ${[...byPhase].map(([p, t]) => `${p} ${ms(t)}`).join(", ")}`);
+  console.log(
+    `  statements: ${all[0]?.length ?? 0}; per phase (ms): ${[...byPhase].map(([p, t]) => `${p} ${ms(t)}`).join(", ")}`,
+  );
 }
 
 const MI_COLD_RUNS = 5;
@@ -293,14 +332,22 @@ async function managedIdentityColdChecks(
     const r = await timed(latency);
     const identity = emulator.admin.requestLog().filter((e) => e.kind === "identity").length;
     identityTotal += identity;
-    console.log(`${String(run).padStart(3)} | ${r.ms.toFixed(0).padStart(6)} (${(r.ms / latency).toFixed(2)}×L) | ${r.entraRequests} + ${r.dataverseRequests} + ${identity}`);
+    console.log(
+      `${String(run).padStart(3)} | ${r.ms.toFixed(0).padStart(6)} (${(r.ms / latency).toFixed(2)}×L) | ${r.entraRequests} + ${r.dataverseRequests} + ${identity}`,
+    );
   }
-  console.log(`managed identity requests in ${MI_COLD_RUNS} cold checks: ${identityTotal} (at most one per assertion lifetime)`);
+  console.log(
+    `managed identity requests in ${MI_COLD_RUNS} cold checks: ${identityTotal} (at most one per assertion lifetime)`,
+  );
   emulator.admin.setFaults({ latencyMs: 0 });
 }
 
 // Run as a child: `tsx --conditions=react-server scripts/bench/check.ts child pglite|postgres`.
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) && process.argv[2] === "child") {
+if (
+  process.argv[1] &&
+  fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) &&
+  process.argv[2] === "child"
+) {
   child(process.argv[3] === "postgres" ? "postgres" : "pglite").then(
     () => process.exit(0),
     (error: unknown) => {

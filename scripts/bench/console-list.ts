@@ -47,7 +47,9 @@ export async function seedScale(sql: SqlSession, tenants = TENANTS, checks = CHE
     FROM generate_series(1, ${tenants}) AS i, generate_series(1, 2) AS j
     WHERE i % 100 >= 25 AND (j = 1 OR i % 3 = 0);
   `);
-  const [{ environments }] = (await sql.query<{ environments: number }>(`SELECT count(*)::int AS environments FROM "Environment"`)) as [{ environments: number }];
+  const [{ environments }] = (await sql.query<{ environments: number }>(
+    `SELECT count(*)::int AS environments FROM "Environment"`,
+  )) as [{ environments: number }];
   // Checks spread evenly over 90% of the environments (the rest never checked), over the last 60 days; 1 in 4 fails.
   await sql.exec(`
     WITH envs AS (SELECT "id", "tenantId", row_number() OVER (ORDER BY "id") - 1 AS n FROM "Environment")
@@ -107,7 +109,9 @@ async function measure(kind: string, databaseUrl: string): Promise<void> {
               (SELECT count(*)::int FROM "Environment") AS environments, md5('tenant-4242')::uuid::text AS id`,
     )) as [{ tenants: number; checks: number; environments: number; id: string }];
     CASES[CASES.length - 1]![1].q = id;
-    console.log(`${kind}: seeded ${tenants} tenants, ${environments} environments, ${checks} checks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${kind}: seeded ${tenants} tenants, ${environments} environments, ${checks} checks in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   } finally {
     await sql.close();
   }
@@ -131,9 +135,13 @@ async function measure(kind: string, databaseUrl: string): Promise<void> {
       summary = page.ok ? `${page.rows.length}/${page.total}` : `out of range (${page.total})`;
     }
     all.push(...times);
-    console.log(`${name.padEnd(40)} | ${summary.padStart(10)} | ${percentile(times, 50).toFixed(1).padStart(6)} | ${percentile(times, 95).toFixed(1).padStart(6)}`);
+    console.log(
+      `${name.padEnd(40)} | ${summary.padStart(10)} | ${percentile(times, 50).toFixed(1).padStart(6)} | ${percentile(times, 95).toFixed(1).padStart(6)}`,
+    );
   }
-  console.log(`${`${kind}: all cases (${all.length} runs)`.padEnd(40)} | ${"".padStart(10)} | ${percentile(all, 50).toFixed(1).padStart(6)} | ${percentile(all, 95).toFixed(1).padStart(6)}`);
+  console.log(
+    `${`${kind}: all cases (${all.length} runs)`.padEnd(40)} | ${"".padStart(10)} | ${percentile(all, 50).toFixed(1).padStart(6)} | ${percentile(all, 95).toFixed(1).padStart(6)}`,
+  );
   await db().$disconnect();
 }
 
@@ -185,12 +193,16 @@ function runChild(kind: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const self = fileURLToPath(import.meta.url);
     const proc = spawn(process.execPath, [...process.execArgv, self, kind], { stdio: "inherit", env: process.env });
-    proc.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`console-list bench (${kind}) exited with ${code}`))));
+    proc.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`console-list bench (${kind}) exited with ${code}`)),
+    );
   });
 }
 
 export async function run(): Promise<void> {
-  console.log(`tenant list, ${TENANTS} tenants and ${CHECKS} checks: server time of listTenants (count + page), ${RUNS} runs a case`);
+  console.log(
+    `tenant list, ${TENANTS} tenants and ${CHECKS} checks: server time of listTenants (count + page), ${RUNS} runs a case`,
+  );
   await runChild("pglite");
   const serverUrl = testDatabaseUrl();
   if (await postgresAvailable(serverUrl)) await runChild("postgres");

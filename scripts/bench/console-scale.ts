@@ -42,8 +42,60 @@ const percentile = (xs: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
-const COMPANIES = ["Contoso", "Fabrikam", "Northwind", "Adventure Works", "Litware", "Tailspin", "Woodgrove", "Proseware", "Wingtip", "Alpine", "Coho", "Lucerne", "Trey", "Wide World", "Blue Yonder", "Graphic Design", "Humongous", "Fourth Coffee", "Relecloud", "Southridge", "VanArsdel", "Lamna", "Munson", "Bellows", "Datum", "Consolidated", "Nod", "Tailwind", "First Up", "Liberty"];
-const TRADES = ["Pharma", "Logistics", "Bank", "Insurance", "Foods", "Motors", "Energy", "Health", "Retail", "Media", "Travel", "Airlines", "Labs", "Software", "Consulting", "Textiles", "Mining", "Telecom", "Realty", "Marine"];
+const COMPANIES = [
+  "Contoso",
+  "Fabrikam",
+  "Northwind",
+  "Adventure Works",
+  "Litware",
+  "Tailspin",
+  "Woodgrove",
+  "Proseware",
+  "Wingtip",
+  "Alpine",
+  "Coho",
+  "Lucerne",
+  "Trey",
+  "Wide World",
+  "Blue Yonder",
+  "Graphic Design",
+  "Humongous",
+  "Fourth Coffee",
+  "Relecloud",
+  "Southridge",
+  "VanArsdel",
+  "Lamna",
+  "Munson",
+  "Bellows",
+  "Datum",
+  "Consolidated",
+  "Nod",
+  "Tailwind",
+  "First Up",
+  "Liberty",
+];
+const TRADES = [
+  "Pharma",
+  "Logistics",
+  "Bank",
+  "Insurance",
+  "Foods",
+  "Motors",
+  "Energy",
+  "Health",
+  "Retail",
+  "Media",
+  "Travel",
+  "Airlines",
+  "Labs",
+  "Software",
+  "Consulting",
+  "Textiles",
+  "Mining",
+  "Telecom",
+  "Realty",
+  "Marine",
+];
 const FORMS = ["Ltd", "GmbH", "Inc.", "S.A.", "B.V.", "AG", "LLC", "Oy"];
 const sqlArray = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(",")}]`;
 
@@ -90,7 +142,9 @@ export async function seedConsoleScale(sql: SqlSession, tenants = TENANTS, check
     `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ConnectionCheck' AND indexname NOT LIKE '%_pkey'`,
   );
   for (const index of checkIndexes) await sql.exec(`DROP INDEX "${index.indexname}"`);
-  const [{ environments }] = (await sql.query<{ environments: number }>(`SELECT count(*)::int AS environments FROM "Environment"`)) as [{ environments: number }];
+  const [{ environments }] = (await sql.query<{ environments: number }>(
+    `SELECT count(*)::int AS environments FROM "Environment"`,
+  )) as [{ environments: number }];
   const big = `md5('tenant-${BIG}')::uuid`;
   const others = checks - BIG_CHECKS;
   await sql.exec(`
@@ -177,7 +231,9 @@ async function timeCases(title: string, cases: Case[], backends: () => Promise<n
   // pool opens its connections, which would otherwise be charged to the first case.
   for (let round = 0; round < 3; round++) for (const c of cases) await c.time();
   console.log(`\n${title}`);
-  console.log(`${"case".padEnd(46)} | ${"rows/total".padStart(13)} | p50 ms | p95 ms | goal p95 < ${GOAL_MS} ms | CPU ms a run (portal + database)`);
+  console.log(
+    `${"case".padEnd(46)} | ${"rows/total".padStart(13)} | p50 ms | p95 ms | goal p95 < ${GOAL_MS} ms | CPU ms a run (portal + database)`,
+  );
   let missed = 0;
   for (const c of cases) {
     await c.time(); // warm the plan and the adapter (and open the pool's connections)
@@ -198,7 +254,9 @@ async function timeCases(title: string, cases: Case[], backends: () => Promise<n
     const p50 = percentile(times, 50);
     const p95 = percentile(times, 95);
     const cpu = `${portalMs.toFixed(1)} + ${dbMs === null ? "n/a" : dbMs.toFixed(1)}`;
-    console.log(`${c.name.padEnd(46)} | ${summary.padStart(13)} | ${p50.toFixed(1).padStart(6)} | ${p95.toFixed(1).padStart(6)} | ${(p95 < GOAL_MS ? "met" : "MISSED").padEnd(19)} | ${cpu}`);
+    console.log(
+      `${c.name.padEnd(46)} | ${summary.padStart(13)} | ${p50.toFixed(1).padStart(6)} | ${p95.toFixed(1).padStart(6)} | ${(p95 < GOAL_MS ? "met" : "MISSED").padEnd(19)} | ${cpu}`,
+    );
     if (p95 >= GOAL_MS) missed++;
   }
   return missed;
@@ -263,12 +321,17 @@ async function measure(databaseUrl: string, seed: boolean): Promise<void> {
   }
 
   Object.assign(process.env, { PORTAL_MODE: "demo", DATABASE_URL: databaseUrl });
-  const { listTenants, getSupportTenant, supportCheckHistory, supportAuditTrail } = await import("../../lib/data/support/tenants");
+  const { listTenants, getSupportTenant, supportCheckHistory, supportAuditTrail } =
+    await import("../../lib/data/support/tenants");
   const { parseTenantFilters } = await import("../../lib/data/support/tenant-filters");
   const { onboardingFunnel, failuresByStep } = await import("../../lib/data/support/overview");
   const { db } = await import("../../lib/db/client");
   const backends = async () =>
-    (await db().$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`).map((r) => r.pid);
+    (
+      await db().$queryRaw<
+        Array<{ pid: number }>
+      >`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`
+    ).map((r) => r.pid);
   const filtersOf = (query: Record<string, string>) => {
     const parsed = parseTenantFilters(query);
     if (!parsed.ok) throw new Error(`bench case is invalid: ${parsed.errors.join(" ")}`);
@@ -287,23 +350,33 @@ async function measure(databaseUrl: string, seed: boolean): Promise<void> {
     backends,
   );
 
-  missed += await timeCases(`tenant page of a tenant with ${BIG_CHECKS} checks (its queries: tenant, history, audit trail), ${RUNS} runs a case`, [
-    ...(["people", "automatic", "all"] as const).map((view) => ({
-      name: `tenant page, audit view '${view}'`,
-      time: async () => {
-        const tenant = await getSupportTenant(bigId);
-        const [checks, trail] = await Promise.all([supportCheckHistory(tenant!.id), supportAuditTrail(tenant!.id, view)]);
-        return `${checks.length}+${trail.events.length}/${trail.counts.all}`;
+  missed += await timeCases(
+    `tenant page of a tenant with ${BIG_CHECKS} checks (its queries: tenant, history, audit trail), ${RUNS} runs a case`,
+    [
+      ...(["people", "automatic", "all"] as const).map((view) => ({
+        name: `tenant page, audit view '${view}'`,
+        time: async () => {
+          const tenant = await getSupportTenant(bigId);
+          const [checks, trail] = await Promise.all([
+            supportCheckHistory(tenant!.id),
+            supportAuditTrail(tenant!.id, view),
+          ]);
+          return `${checks.length}+${trail.events.length}/${trail.counts.all}`;
+        },
+      })),
+      {
+        name: "console front page (funnel, failures by step)",
+        time: async () => {
+          const [funnel, steps] = await Promise.all([
+            onboardingFunnel(),
+            failuresByStep(new Date(Date.now() - 7 * 86_400_000)),
+          ]);
+          return `${funnel.total}/${steps.reduce((n, s) => n + s.checks, 0)}`;
+        },
       },
-    })),
-    {
-      name: "console front page (funnel, failures by step)",
-      time: async () => {
-        const [funnel, steps] = await Promise.all([onboardingFunnel(), failuresByStep(new Date(Date.now() - 7 * 86_400_000))]);
-        return `${funnel.total}/${steps.reduce((n, s) => n + s.checks, 0)}`;
-      },
-    },
-  ], backends);
+    ],
+    backends,
+  );
 
   await db().$disconnect();
   missed += await measureExports(databaseUrl);
@@ -327,19 +400,33 @@ const EXPORTS: Array<[string, Record<string, string>]> = [
  */
 async function measureExports(databaseUrl: string): Promise<number> {
   const MB = 1024 * 1024;
-  console.log(`\nCSV export (exportTenants → CSV lines, streamed and read to the end), each in a fresh process with at most ${EXPORT_HEAP_MB} MB of JavaScript heap; goal: constant memory`);
-  const results: Array<{ name: string; rows: number; bytes: number; ms: number; startRss: number; peakRss: number }> = [];
+  console.log(
+    `\nCSV export (exportTenants → CSV lines, streamed and read to the end), each in a fresh process with at most ${EXPORT_HEAP_MB} MB of JavaScript heap; goal: constant memory`,
+  );
+  const results: Array<{ name: string; rows: number; bytes: number; ms: number; startRss: number; peakRss: number }> =
+    [];
   for (const [name, query] of EXPORTS) {
     const line = await new Promise<string>((resolve, reject) => {
       const self = fileURLToPath(import.meta.url);
-      const proc = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${EXPORT_HEAP_MB}`, self, "export", JSON.stringify(query)], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, DATABASE_URL: databaseUrl } });
+      const proc = spawn(
+        process.execPath,
+        [...process.execArgv, `--max-old-space-size=${EXPORT_HEAP_MB}`, self, "export", JSON.stringify(query)],
+        { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, DATABASE_URL: databaseUrl } },
+      );
       let out = "";
       proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      proc.on("exit", (code) => (code === 0 ? resolve(out.trim().split("\n").at(-1)!) : reject(new Error(`export child exited with ${code}`))));
+      proc.on("exit", (code) =>
+        code === 0 ? resolve(out.trim().split("\n").at(-1)!) : reject(new Error(`export child exited with ${code}`)),
+      );
     });
-    const r = { name, ...(JSON.parse(line) as { rows: number; bytes: number; ms: number; startRss: number; peakRss: number }) };
+    const r = {
+      name,
+      ...(JSON.parse(line) as { rows: number; bytes: number; ms: number; startRss: number; peakRss: number }),
+    };
     results.push(r);
-    console.log(`export ${name.padEnd(18)} ${String(r.rows).padStart(7)} rows, ${(r.bytes / MB).toFixed(1).padStart(5)} MB of CSV in ${(r.ms / 1000).toFixed(1).padStart(5)} s (${((r.ms * 1000) / Math.max(1, r.rows)).toFixed(0)} µs a row); RSS ${(r.startRss / MB).toFixed(0)} MB before, peak ${(r.peakRss / MB).toFixed(0)} MB`);
+    console.log(
+      `export ${name.padEnd(18)} ${String(r.rows).padStart(7)} rows, ${(r.bytes / MB).toFixed(1).padStart(5)} MB of CSV in ${(r.ms / 1000).toFixed(1).padStart(5)} s (${((r.ms * 1000) / Math.max(1, r.rows)).toFixed(0)} µs a row); RSS ${(r.startRss / MB).toFixed(0)} MB before, peak ${(r.peakRss / MB).toFixed(0)} MB`,
+    );
   }
   const smallest = results[0]!;
   const full = results.at(-1)!;
@@ -367,7 +454,11 @@ async function exportChild(query: Record<string, string>): Promise<void> {
   let rows = 0;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode(`\uFEFF${csvLine(["tenant_id", "name", "primary_domain", "customer_reference", "source", "source_tag", "consent_state", "consent_granted_at", "environments", "environment_urls", "latest_check_outcome", "latest_check_at", "failing_step", "health", "broken_since", "first_sign_in_at", "last_sign_in_at", "disconnected_at"])}`));
+      controller.enqueue(
+        encoder.encode(
+          `\uFEFF${csvLine(["tenant_id", "name", "primary_domain", "customer_reference", "source", "source_tag", "consent_state", "consent_granted_at", "environments", "environment_urls", "latest_check_outcome", "latest_check_at", "failing_step", "health", "broken_since", "first_sign_in_at", "last_sign_in_at", "disconnected_at"])}`,
+        ),
+      );
     },
     async pull(controller) {
       const next = await batches.next();
@@ -375,8 +466,26 @@ async function exportChild(query: Record<string, string>): Promise<void> {
       rows += next.value.length;
       let chunk = "";
       for (const t of next.value) {
-        chunk += csvLine([t.id, t.displayName, t.primaryDomain, t.customerReference, t.source, t.sourceTag, t.consentState, t.consentGrantedAt, t.environments.length,
-          t.environments.map((e) => e.url).join(" "), t.latestCheckOutcome, t.latestCheckAt, t.latestFailingStep, t.health, t.brokenSince, t.firstSignInAt, t.lastSignInAt, t.disconnectedAt]);
+        chunk += csvLine([
+          t.id,
+          t.displayName,
+          t.primaryDomain,
+          t.customerReference,
+          t.source,
+          t.sourceTag,
+          t.consentState,
+          t.consentGrantedAt,
+          t.environments.length,
+          t.environments.map((e) => e.url).join(" "),
+          t.latestCheckOutcome,
+          t.latestCheckAt,
+          t.latestFailingStep,
+          t.health,
+          t.brokenSince,
+          t.firstSignInAt,
+          t.lastSignInAt,
+          t.disconnectedAt,
+        ]);
       }
       controller.enqueue(encoder.encode(chunk));
     },
@@ -424,7 +533,9 @@ async function child(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  console.log(`console at scale: ${TENANTS} tenants, ~${TENANTS * 3} environments, ${CHECKS} checks on PostgreSQL; server time of each view's queries`);
+  console.log(
+    `console at scale: ${TENANTS} tenants, ~${TENANTS * 3} environments, ${CHECKS} checks on PostgreSQL; server time of each view's queries`,
+  );
   await new Promise<void>((resolve, reject) => {
     const self = fileURLToPath(import.meta.url);
     const proc = spawn(process.execPath, [...process.execArgv, self, "child"], { stdio: "inherit", env: process.env });
@@ -434,7 +545,10 @@ export async function run(): Promise<void> {
 
 // Run as a child: `tsx --conditions=react-server scripts/bench/console-scale.ts child|export <query>`.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  (process.argv[2] === "export" ? exportChild(JSON.parse(process.argv[3] ?? "{}") as Record<string, string>) : child()).then(
+  (process.argv[2] === "export"
+    ? exportChild(JSON.parse(process.argv[3] ?? "{}") as Record<string, string>)
+    : child()
+  ).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);

@@ -5,7 +5,11 @@ import { Session } from "node:inspector/promises";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
-type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type ProfileNode = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+};
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 
 /** Runs `work` under the profiler; writes the profile to `file`. */
@@ -44,7 +48,10 @@ function placeOf(url: string, functionName: string): string {
 
 /** What a package is, for the portal's CPU time: its database client, its outbound HTTPS, its tokens. */
 const COMPONENTS: Array<[RegExp, string]> = [
-  [/^(@prisma\/|wasm|pg$|pg-protocol|pg-pool|pg-types|pglite-prisma-adapter|@electric-sql\/pglite)/, "database client (Prisma, its query compiler, node-postgres)"],
+  [
+    /^(@prisma\/|wasm|pg$|pg-protocol|pg-pool|pg-types|pglite-prisma-adapter|@electric-sql\/pglite)/,
+    "database client (Prisma, its query compiler, node-postgres)",
+  ],
   [/^pg-boss/, "job queue (pg-boss)"],
   [/^(undici|lib\/http\/)/, "outbound HTTPS (undici, TLS)"],
   [/^(@azure\/msal|jose|lib\/entra\/)/, "tokens (MSAL)"],
@@ -70,7 +77,11 @@ export function summarise(profile: Profile, { places = 14, functions = 12 } = {}
       if (!url || url.startsWith("node:")) continue;
       const place = placeOf(url, functionName);
       const known = COMPONENTS.find(([pattern]) => pattern.test(place));
-      return known ? known[1] : place.startsWith("lib/") || place.startsWith("scripts/") ? "the portal's own code (lib/)" : `other packages (${place}…)`;
+      return known
+        ? known[1]
+        : place.startsWith("lib/") || place.startsWith("scripts/")
+          ? "the portal's own code (lib/)"
+          : `other packages (${place}…)`;
     }
     return "Node and V8 (timers, promises, sockets)";
   };

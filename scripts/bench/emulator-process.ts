@@ -7,7 +7,12 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { EMULATED_DATAVERSE_HOST_SUFFIXES, scenario, startEmulator, testCredentials } from "@tenant-onboarding/emulator";
+import {
+  EMULATED_DATAVERSE_HOST_SUFFIXES,
+  scenario,
+  startEmulator,
+  testCredentials,
+} from "@tenant-onboarding/emulator";
 
 export type EmulatorSpec = {
   /** Environment names, one list per tenant. */
@@ -29,8 +34,13 @@ export type EmulatorInfo = {
 type FromChild = { ready: EmulatorInfo } | { cpu: NodeJS.CpuUsage } | { error: string };
 
 /** The emulator running in its own process, and how to ask it for its CPU time or close it. */
-export async function startEmulatorProcess(spec: EmulatorSpec): Promise<{ info: EmulatorInfo; cpu(): Promise<NodeJS.CpuUsage>; close(): Promise<void> }> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+export async function startEmulatorProcess(
+  spec: EmulatorSpec,
+): Promise<{ info: EmulatorInfo; cpu(): Promise<NodeJS.CpuUsage>; close(): Promise<void> }> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: process.execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const next = () =>
     new Promise<FromChild>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the emulator process exited (${code})`));
@@ -75,13 +85,20 @@ async function serve(): Promise<void> {
           const spec = message.start;
           const built = scenario({
             credentials: testCredentials(),
-            customers: spec.environments.map((names, t) => ({ name: `Bench ${t}`, environments: names.map((name) => ({ name })) })),
+            customers: spec.environments.map((names, t) => ({
+              name: `Bench ${t}`,
+              environments: names.map((name) => ({ name })),
+            })),
           });
           const emulator = await startEmulator({ scenario: built });
           close = () => emulator.close();
           emulator.admin.setFaults({ latencyMs: spec.latencyMs });
-          for (const environment of spec.throttle.environments) emulator.admin.throttle({ environment, count: 1, retryAfterSeconds: spec.throttle.retryAfterSeconds });
-          const shape = built as unknown as { app: { clientId: string; homeTenantId: string }; environments: Array<{ name: string; tenantId: string }> };
+          for (const environment of spec.throttle.environments)
+            emulator.admin.throttle({ environment, count: 1, retryAfterSeconds: spec.throttle.retryAfterSeconds });
+          const shape = built as unknown as {
+            app: { clientId: string; homeTenantId: string };
+            environments: Array<{ name: string; tenantId: string }>;
+          };
           send({
             ready: {
               authorityHost: emulator.authorityHost,
@@ -89,7 +106,11 @@ async function serve(): Promise<void> {
               homeTenantId: shape.app.homeTenantId,
               clientSecret: testCredentials().secret.value,
               hostSuffixes: [...EMULATED_DATAVERSE_HOST_SUFFIXES],
-              environments: shape.environments.map((e) => ({ name: e.name, tenantId: e.tenantId, url: emulator.environmentUrl(e.name) })),
+              environments: shape.environments.map((e) => ({
+                name: e.name,
+                tenantId: e.tenantId,
+                url: emulator.environmentUrl(e.name),
+              })),
             },
           });
         } else if (message.cpu) {

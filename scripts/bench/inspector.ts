@@ -2,14 +2,21 @@
 // NODE_OPTIONS named (--inspect-port): CPU profiles of a stretch of load, and expressions evaluated in it.
 import { WebSocket } from "undici";
 
-export type Inspector = { post<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>; evaluate<T = unknown>(expression: string): Promise<T>; close(): void };
+export type Inspector = {
+  post<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  evaluate<T = unknown>(expression: string): Promise<T>;
+  close(): void;
+};
 
 export async function attachInspector(pid: number, port: number): Promise<Inspector> {
   process.kill(pid, "SIGUSR1");
   let targets: Array<{ webSocketDebuggerUrl: string }> = [];
   for (let attempt = 0; attempt < 50 && targets.length === 0; attempt++) {
     await new Promise((r) => setTimeout(r, 200));
-    targets = await fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json() as Promise<typeof targets>, () => []);
+    targets = await fetch(`http://127.0.0.1:${port}/json/list`).then(
+      (r) => r.json() as Promise<typeof targets>,
+      () => [],
+    );
   }
   if (!targets[0]) throw new Error(`the inspector of process ${pid} did not open on port ${port}`);
   const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
@@ -36,12 +43,16 @@ export async function attachInspector(pid: number, port: number): Promise<Inspec
   return {
     post,
     evaluate: async <T>(expression: string) => {
-      const { result, exceptionDetails } = await post<{ result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>("Runtime.evaluate", {
+      const { result, exceptionDetails } = await post<{
+        result: { value?: T };
+        exceptionDetails?: { text: string; exception?: { description?: string } };
+      }>("Runtime.evaluate", {
         expression,
         returnByValue: true,
         awaitPromise: true,
       });
-      if (exceptionDetails) throw new Error(`evaluation failed: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+      if (exceptionDetails)
+        throw new Error(`evaluation failed: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
       return result.value as T;
     },
     close: () => socket.close(),

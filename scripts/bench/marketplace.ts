@@ -48,7 +48,12 @@ export async function run(): Promise<void> {
     };
     const journey = async (latency: number) => {
       emulator.admin.setFaults({ latencyMs: latency });
-      const bought = emulator.admin.marketplace.purchase({ planId: "professional", quantity: 10, tenant: "Contoso", user: "megan" });
+      const bought = emulator.admin.marketplace.purchase({
+        planId: "professional",
+        quantity: 10,
+        tenant: "Contoso",
+        user: "megan",
+      });
       emulator.admin.clearRequestLog();
       let started = performance.now();
       const landing = await withRequestMeter(() => landFromMarketplace(bought.token));
@@ -62,23 +67,45 @@ export async function run(): Promise<void> {
       const refresh = await withRequestMeter(() => landFromMarketplace(bought.token));
       const again = await withRequestMeter(() => activateAfterSignIn(session, reference));
       const fulfillment = emulator.requestLog().filter((e) => e.kind === "marketplace").length;
-      return { landing: landing.meter, activation: activation.meter, refresh: refresh.meter, again: again.meter, fulfillment, landingMs, activationMs };
+      return {
+        landing: landing.meter,
+        activation: activation.meter,
+        refresh: refresh.meter,
+        again: again.meter,
+        fulfillment,
+        landingMs,
+        activationMs,
+      };
     };
 
     const cold = await journey(0);
     const warm = await journey(0);
     const slowRuns = [await journey(LATENCY_MS), await journey(LATENCY_MS), await journey(LATENCY_MS)];
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-    const slow = { ...slowRuns[0]!, landingMs: median(slowRuns.map((r) => r.landingMs)), activationMs: median(slowRuns.map((r) => r.activationMs)) };
+    const slow = {
+      ...slowRuns[0]!,
+      landingMs: median(slowRuns.map((r) => r.landingMs)),
+      activationMs: median(slowRuns.map((r) => r.activationMs)),
+    };
     const trips = (m: { marketplace: number }) => m.marketplace;
     console.log("Fulfillment API round trips added to the sign-in journey (aim: at most 2)");
     console.log(`  landing page (resolve):      ${trips(warm.landing)}`);
     console.log(`  after sign-in (activate):    ${trips(warm.activation)}`);
-    console.log(`  total:                       ${trips(warm.landing) + trips(warm.activation)}   (emulator's log: ${warm.fulfillment - trips(warm.refresh) - trips(warm.again)})`);
-    console.log(`  a refresh of the landing page: ${trips(warm.refresh)} (resolve again, nothing changes); activation again: ${trips(warm.again)}`);
-    console.log(`Entra token requests for the publisher's token: cold ${cold.landing.entra + cold.activation.entra}, warm ${warm.landing.entra + warm.activation.entra} (cached for its hour)`);
-    console.log(`  (requests during the timed journey: landing ${slow.landing.marketplace} + ${slow.landing.entra} Entra, activation ${slow.activation.marketplace} + ${slow.activation.entra} Entra)`);
-    console.log(`With ${LATENCY_MS} ms injected per request (median of 3; the rest is the portal's own database writes): landing ${Math.round(slow.landingMs)} ms (${(slow.landingMs / LATENCY_MS).toFixed(2)}×L), activation ${Math.round(slow.activationMs)} ms (${(slow.activationMs / LATENCY_MS).toFixed(2)}×L)`);
+    console.log(
+      `  total:                       ${trips(warm.landing) + trips(warm.activation)}   (emulator's log: ${warm.fulfillment - trips(warm.refresh) - trips(warm.again)})`,
+    );
+    console.log(
+      `  a refresh of the landing page: ${trips(warm.refresh)} (resolve again, nothing changes); activation again: ${trips(warm.again)}`,
+    );
+    console.log(
+      `Entra token requests for the publisher's token: cold ${cold.landing.entra + cold.activation.entra}, warm ${warm.landing.entra + warm.activation.entra} (cached for its hour)`,
+    );
+    console.log(
+      `  (requests during the timed journey: landing ${slow.landing.marketplace} + ${slow.landing.entra} Entra, activation ${slow.activation.marketplace} + ${slow.activation.entra} Entra)`,
+    );
+    console.log(
+      `With ${LATENCY_MS} ms injected per request (median of 3; the rest is the portal's own database writes): landing ${Math.round(slow.landingMs)} ms (${(slow.landingMs / LATENCY_MS).toFixed(2)}×L), activation ${Math.round(slow.activationMs)} ms (${(slow.activationMs / LATENCY_MS).toFixed(2)}×L)`,
+    );
     await db().$disconnect();
   } finally {
     await emulator.close();

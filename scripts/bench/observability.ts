@@ -23,7 +23,6 @@ import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
 import { baseEnv, bin, buildIfNeeded, root, waitFor } from "../lib.mjs";
 
-
 const ROUND_ORDER = ["off", "on", "on", "off"] as const;
 const CHECK_ROUNDS = 32;
 const CHECKS_PER_ROUND = 12;
@@ -60,7 +59,11 @@ type Receiver = { endpoint: string; spans(): Promise<number>; stop(): void };
 
 /** The OTLP/HTTP receiver (scripts/otlp-receiver.ts) as a process of its own. */
 async function startReceiverProcess(): Promise<Receiver> {
-  const child = spawn(bin("tsx"), ["scripts/otlp-receiver.ts"], { cwd: root, env: baseEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(bin("tsx"), ["scripts/otlp-receiver.ts"], {
+    cwd: root,
+    env: baseEnv(),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const first = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -70,7 +73,11 @@ async function startReceiverProcess(): Promise<Receiver> {
     child.once("exit", (code) => reject(new Error(`the OTLP receiver exited with ${code}`)));
   });
   const { endpoint, stats } = JSON.parse(first) as { endpoint: string; stats: string };
-  return { endpoint, spans: async () => ((await (await fetch(stats)).json()) as { spans: number }).spans, stop: () => child.kill("SIGTERM") };
+  return {
+    endpoint,
+    spans: async () => ((await (await fetch(stats)).json()) as { spans: number }).spans,
+    stop: () => child.kill("SIGTERM"),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -94,16 +101,33 @@ async function adminQuery(serverUrl: string, statement: string): Promise<void> {
   }
 }
 
-type Emulator = { authorityHost: string; caCertPath: string; clientSecret: string; graphUrl: string; environmentUrl: (name: string) => string; stop(): void };
+type Emulator = {
+  authorityHost: string;
+  caCertPath: string;
+  clientSecret: string;
+  graphUrl: string;
+  environmentUrl: (name: string) => string;
+  stop(): void;
+};
 
 /** The emulator as its own process (`npm run emulator`), so this process's CPU time is the portal's alone. */
 async function startEmulatorProcess(): Promise<Emulator> {
   const port = await freePort();
   const runtimeFile = path.join(root, ".emulator", `runtime-bench-${port}.json`);
   rmSync(runtimeFile, { force: true });
-  const child = spawn(bin("tsx"), ["emulator/cli.ts"], { cwd: root, env: baseEnv({ EMULATOR_PORT: String(port), EMULATOR_RUNTIME_FILE: runtimeFile }), stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(bin("tsx"), ["emulator/cli.ts"], {
+    cwd: root,
+    env: baseEnv({ EMULATOR_PORT: String(port), EMULATOR_RUNTIME_FILE: runtimeFile }),
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   await waitFor(() => existsSync(runtimeFile), { timeoutMs: 60_000, what: "the emulator to start" });
-  const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as { authorityHost: string; caCertPath: string; clientSecret: string; graphUrl: string; environments: Array<{ name: string; url: string }> };
+  const runtime = JSON.parse(readFileSync(runtimeFile, "utf8")) as {
+    authorityHost: string;
+    caCertPath: string;
+    clientSecret: string;
+    graphUrl: string;
+    environments: Array<{ name: string; url: string }>;
+  };
   return {
     ...runtime,
     environmentUrl: (name) => runtime.environments.find((e) => e.name === name)!.url,
@@ -166,12 +190,18 @@ async function warmCheck(emulator: Emulator, databaseUrl: string, receiver: Rece
   const { customerScope } = await import("../../lib/data/scope");
   const { runCheck } = await import("../../lib/checks/launch");
   const { setMetricsEnabled } = await import("../../lib/observability/metrics");
-  const { flushTraces, setTracingPaused, startTracing, stopTracing } = await import("../../lib/observability/otel-node");
+  const { flushTraces, setTracingPaused, startTracing, stopTracing } =
+    await import("../../lib/observability/otel-node");
 
   const tenantId = DEMO_IDS.tenants.fabrikam;
   const url = emulator.environmentUrl("fabrikam");
   await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
-  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
+  const env = await db().environment.upsert({
+    where: { url },
+    create: { tenantId, url },
+    update: {},
+    select: { id: true },
+  });
   const scope = customerScope({
     id: "00000000-0000-4000-8000-000000000001",
     kind: "customer",
@@ -222,21 +252,41 @@ async function sessionCookie(): Promise<string> {
   const { startSession } = await import("../../lib/data/sessions");
   const { encode } = await import("next-auth/jwt");
   const sid = await startSession(
-    { tenantId: DEMO_IDS.tenants.fabrikam, objectId: "00000000-0000-4000-8000-0000000000bb", name: "Bench Admin", userPrincipalName: "bench@fabrikam.onmicrosoft.com", kind: "customer", roles: [], tenantAdmin: true },
+    {
+      tenantId: DEMO_IDS.tenants.fabrikam,
+      objectId: "00000000-0000-4000-8000-0000000000bb",
+      name: "Bench Admin",
+      userPrincipalName: "bench@fabrikam.onmicrosoft.com",
+      kind: "customer",
+      roles: [],
+      tenantAdmin: true,
+    },
     { source: "DIRECT", sourceTag: null, invitationId: null },
     3600,
   );
-  const token = await encode({ token: { sid, name: "Bench Admin" }, secret: AUTH_SECRET, salt: "authjs.session-token", maxAge: 3600 });
+  const token = await encode({
+    token: { sid, name: "Bench Admin" },
+    secret: AUTH_SECRET,
+    salt: "authjs.session-token",
+    maxAge: 3600,
+  });
   return `authjs.session-token=${token}`;
 }
 
 async function startNext(env: Record<string, string>): Promise<{ stop(): Promise<void>; origin: string; pid: number }> {
-  const child: ChildProcess = spawn(bin("next"), ["start", "-p", env.PORT!], { cwd: root, env: baseEnv(env), stdio: ["ignore", "ignore", "inherit"] });
+  const child: ChildProcess = spawn(bin("next"), ["start", "-p", env.PORT!], {
+    cwd: root,
+    env: baseEnv(env),
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const origin = `http://localhost:${env.PORT}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    const answered = await fetch(`${origin}/api/health/live`).then((r) => r.ok, () => false);
+    const answered = await fetch(`${origin}/api/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (answered) break;
     if (Date.now() > deadline) throw new Error("next start did not answer");
     await new Promise((r) => setTimeout(r, 200));
@@ -254,7 +304,12 @@ async function startNext(env: Record<string, string>): Promise<{ stop(): Promise
 }
 
 /** Requests per second of /onboarding at CONCURRENCY for `seconds`, and the server's CPU ms per request. */
-async function pageThroughput(origin: string, cookie: string, pid: number, seconds: number): Promise<{ rate: number; cpuMs: number }> {
+async function pageThroughput(
+  origin: string,
+  cookie: string,
+  pid: number,
+  seconds: number,
+): Promise<{ rate: number; cpuMs: number }> {
   const hit = async () => {
     const response = await fetch(`${origin}/onboarding`, { headers: { cookie }, redirect: "manual" });
     const body = await response.text();
@@ -283,17 +338,24 @@ async function onboardingPage(emulator: Emulator, databaseUrl: string, receiver:
   const [offPort, onPort] = [await freePort(), await freePort()];
   const portals = {
     off: await startNext(portalEnv(emulator, databaseUrl, offPort)),
-    on: await startNext({ ...portalEnv(emulator, databaseUrl, onPort), METRICS_TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }),
+    on: await startNext({
+      ...portalEnv(emulator, databaseUrl, onPort),
+      METRICS_TOKEN,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    }),
   };
   try {
-    for (let i = 0; i < 2; i++) for (const portal of Object.values(portals)) await pageThroughput(portal.origin, cookie, portal.pid, 4); // warm-up
+    for (let i = 0; i < 2; i++)
+      for (const portal of Object.values(portals)) await pageThroughput(portal.origin, cookie, portal.pid, 4); // warm-up
     const rounds: Round[] = [];
     for (let i = 0; i < PAGE_ROUNDS; i++) {
       const mode = ROUND_ORDER[i % ROUND_ORDER.length]!;
       const figures = await pageThroughput(portals[mode].origin, cookie, portals[mode].pid, PAGE_SECONDS);
       rounds.push({ mode, value: figures.rate, cpuMs: figures.cpuMs });
     }
-    const scrape = await fetch(`${portals.on.origin}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const scrape = await fetch(`${portals.on.origin}/api/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     if (scrape.status !== 200) throw new Error(`/api/metrics answered ${scrape.status}`);
     return rounds;
   } finally {
@@ -320,12 +382,17 @@ async function child(): Promise<void> {
     const checkSpans = await receiver.spans();
     const page = only === "check" ? [] : await onboardingPage(emulator, databaseUrl, receiver);
     const pageSpans = (await receiver.spans()) - checkSpans;
-    const of = (rounds: Round[], mode: "off" | "on", key: "value" | "cpuMs") => median(rounds.filter((r) => r.mode === mode).map((r) => r[key]));
+    const of = (rounds: Round[], mode: "off" | "on", key: "value" | "cpuMs") =>
+      median(rounds.filter((r) => r.mode === mode).map((r) => r[key]));
     const row = (label: string, rounds: Round[], key: "value" | "cpuMs", higherIsBetter: boolean) =>
       rounds.length > 0 &&
-      console.log(`${label.padEnd(50)} | ${of(rounds, "off", key).toFixed(1).padStart(7)} | ${of(rounds, "on", key).toFixed(1).padStart(7)} | ${signed(cost(rounds, key, higherIsBetter)).padStart(7)} | ±${(noise(rounds, key) * 100).toFixed(1)}%`);
+      console.log(
+        `${label.padEnd(50)} | ${of(rounds, "off", key).toFixed(1).padStart(7)} | ${of(rounds, "on", key).toFixed(1).padStart(7)} | ${signed(cost(rounds, key, higherIsBetter)).padStart(7)} | ±${(noise(rounds, key) * 100).toFixed(1)}%`,
+      );
     const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-    console.log(`metrics + tracing off vs on (load average ${load}; the OTLP receiver got ${checkSpans} spans from the checks, ${pageSpans} from the pages)`);
+    console.log(
+      `metrics + tracing off vs on (load average ${load}; the OTLP receiver got ${checkSpans} spans from the checks, ${pageSpans} from the pages)`,
+    );
     console.log(`${"".padEnd(50)} | ${"off".padStart(7)} | ${"on".padStart(7)} | ${"cost".padStart(7)} | noise`);
     row(`warm check: CPU ms per check (${CHECK_ROUNDS} rounds)`, check, "cpuMs", false);
     row(`warm check: wall ms, median`, check, "value", false);
@@ -333,8 +400,11 @@ async function child(): Promise<void> {
     const capacity = page.map((r) => ({ ...r, value: 1000 / r.cpuMs }));
     row(`/onboarding: throughput, requests/s a core can serve`, capacity, "value", true);
     row(`/onboarding: requests/s measured, ${CONCURRENCY} at once`, page, "value", true);
-    console.log("(medians of the rounds; cost = on vs off; noise = the same comparison between two halves of the off rounds. The 5% budget is judged on the CPU rows and the throughput they allow: 1000 / CPU ms per request.)");
-    const list = (rounds: Round[], key: "value" | "cpuMs") => rounds.map((r) => `${r.mode === "on" ? "+" : "-"}${r[key].toFixed(1)}`).join(" ");
+    console.log(
+      "(medians of the rounds; cost = on vs off; noise = the same comparison between two halves of the off rounds. The 5% budget is judged on the CPU rows and the throughput they allow: 1000 / CPU ms per request.)",
+    );
+    const list = (rounds: Round[], key: "value" | "cpuMs") =>
+      rounds.map((r) => `${r.mode === "on" ? "+" : "-"}${r[key].toFixed(1)}`).join(" ");
     if (check.length) console.log(`  rounds, check CPU ms: ${list(check, "cpuMs")}`);
     if (page.length) console.log(`  rounds, page CPU ms: ${list(page, "cpuMs")}`);
   } finally {
@@ -353,7 +423,11 @@ export async function run(): Promise<void> {
 }
 
 // Run as a child: `tsx --conditions=react-server scripts/bench/observability.ts child`.
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) && process.argv[2] === "child") {
+if (
+  process.argv[1] &&
+  fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) &&
+  process.argv[2] === "child"
+) {
   child().then(
     () => process.exit(0),
     (error: unknown) => {

@@ -7,7 +7,11 @@ import { writeFile } from "node:fs/promises";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import type { Inspector } from "./inspector";
 
-type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number }; children?: number[] };
+type ProfileNode = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
+  children?: number[];
+};
 export type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
 /** Counts the statements sent to the process's PGlite (outside transactions, which page reads do not open). */
@@ -33,14 +37,21 @@ const INSTALL_COUNTER = `(() => {
 export type Statements = { count: number; bySql: Record<string, number> };
 
 export async function installStatementCounter(inspector: Inspector): Promise<void> {
-  if (!(await inspector.evaluate<boolean>(INSTALL_COUNTER))) throw new Error("the portal's process has no PGlite instance to count statements on");
+  if (!(await inspector.evaluate<boolean>(INSTALL_COUNTER)))
+    throw new Error("the portal's process has no PGlite instance to count statements on");
 }
 
 export async function takeStatements(inspector: Inspector): Promise<Statements> {
-  return inspector.evaluate<Statements>(`(() => { const s = globalThis.__benchStatements; globalThis.__benchStatements = { count: 0, bySql: {} }; return s; })()`);
+  return inspector.evaluate<Statements>(
+    `(() => { const s = globalThis.__benchStatements; globalThis.__benchStatements = { count: 0, bySql: {} }; return s; })()`,
+  );
 }
 
-export async function profile<T>(inspector: Inspector, file: string, work: () => Promise<T>): Promise<{ result: T; profile: Profile }> {
+export async function profile<T>(
+  inspector: Inspector,
+  file: string,
+  work: () => Promise<T>,
+): Promise<{ result: T; profile: Profile }> {
   await inspector.post("Profiler.enable");
   await inspector.post("Profiler.setSamplingInterval", { interval: 500 });
   await inspector.post("Profiler.start");
@@ -52,8 +63,14 @@ export async function profile<T>(inspector: Inspector, file: string, work: () =>
 
 const CONCERNS: Array<[string, RegExp]> = [
   // React is compiled into Next's runtime: matched on its own sources first.
-  ["React rendering (RSC payload and HTML)", /react-server-dom|react-dom|react\/cjs|htmlescape|\/components\/|\/app\/\(/],
-  ["database (Prisma, its query compiler, the PGlite adapter, PGlite)", /@electric-sql\/pglite|pglite-prisma-adapter|@prisma\/client|lib\/generated\/prisma|\/lib\/db\//],
+  [
+    "React rendering (RSC payload and HTML)",
+    /react-server-dom|react-dom|react\/cjs|htmlescape|\/components\/|\/app\/\(/,
+  ],
+  [
+    "database (Prisma, its query compiler, the PGlite adapter, PGlite)",
+    /@electric-sql\/pglite|pglite-prisma-adapter|@prisma\/client|lib\/generated\/prisma|\/lib\/db\//,
+  ],
   ["session cookie (next-auth, jose: the JWE)", /@auth\/core|next-auth|\/jose\/|@panva|\/lib\/auth\//],
   ["job queue (pg-boss, in the same process)", /pg-boss|cron-parser/],
   ["Next.js (routing, app-render, streams, metadata, the proxy)", /next\/|proxy\.ts|\/lib\/http\//],
@@ -77,7 +94,13 @@ export function concerns(profile: Profile): Array<[string, number]> {
     const url = raw.replace(/^file:\/\//, "");
     let source = url;
     if (url.includes("/.next/") || url.includes("/next/dist/compiled/")) {
-      if (!maps.has(url)) maps.set(url, existsSync(`${url}.map`) ? new SourceMap(JSON.parse(readFileSync(`${url}.map`, "utf8")) as SourceMapPayload) : null);
+      if (!maps.has(url))
+        maps.set(
+          url,
+          existsSync(`${url}.map`)
+            ? new SourceMap(JSON.parse(readFileSync(`${url}.map`, "utf8")) as SourceMapPayload)
+            : null,
+        );
       const entry = maps.get(url)?.findEntry(lineNumber, columnNumber ?? 0);
       source = entry && "originalSource" in entry ? entry.originalSource : url;
     }

@@ -96,7 +96,9 @@ async function startDemo(databaseDir: string, inspectPort: number | null): Promi
       RECHECK_INTERVAL_MINUTES: "0",
       LOG_LEVEL: "warn",
       // Where an inspector opens when it is asked for (SIGUSR1, to the portal's process only): the profile below.
-      ...(inspectPort ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() } : {}),
+      ...(inspectPort
+        ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() }
+        : {}),
     }),
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -104,12 +106,23 @@ async function startDemo(databaseDir: string, inspectPort: number | null): Promi
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the demo exited with ${child.exitCode}`);
-    if (await fetch(`${origin}/api/health/live`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${origin}/api/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error("the demo did not answer");
     await new Promise((r) => setTimeout(r, 500));
   }
   // The portal's own process (and any it started): `next start`, among the demo's descendants.
-  const server = processes().find((p) => descendants(child.pid!).includes(p.pid) && /\bnext(-server|\s+start)\b/.test(p.cmdline) && !p.cmdline.includes("tsx"));
+  const server = processes().find(
+    (p) =>
+      descendants(child.pid!).includes(p.pid) &&
+      /\bnext(-server|\s+start)\b/.test(p.cmdline) &&
+      !p.cmdline.includes("tsx"),
+  );
   if (!server) throw new Error("the portal's process was not found");
   return {
     origin,
@@ -128,7 +141,8 @@ async function startDemo(databaseDir: string, inspectPort: number | null): Promi
 async function verify(origin: string, cookie: string, target: Target): Promise<string> {
   const response = await fetch(`${origin}${target.path}`, { headers: { cookie }, redirect: "manual" });
   const body = await response.text();
-  if (response.status !== 200 || !body.includes(target.expect)) throw new Error(`${target.path} answered ${response.status} without “${target.expect}”`);
+  if (response.status !== 200 || !body.includes(target.expect))
+    throw new Error(`${target.path} answered ${response.status} without “${target.expect}”`);
   return body;
 }
 
@@ -136,11 +150,24 @@ type Round = { rps: number; p50: number; p99: number; cpuMsPerRequest: number };
 
 async function load(origin: string, cookie: string, target: Target, pids: number[], seconds: number): Promise<Round> {
   const cpuBefore = cpuMs(pids);
-  const result = await autocannon({ url: `${origin}${target.path}`, connections: CONNECTIONS, duration: seconds, headers: { cookie } });
+  const result = await autocannon({
+    url: `${origin}${target.path}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { cookie },
+  });
   const cpu = cpuMs(pids) - cpuBefore;
   const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${target.path}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMsPerRequest: cpu / Math.max(1, result.requests.total) };
+  if (failed > 0)
+    throw new Error(
+      `${target.path}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMsPerRequest: cpu / Math.max(1, result.requests.total),
+  };
 }
 
 async function profilePages(demo: Demo, cookie: string, targets: Target[]): Promise<void> {
@@ -150,15 +177,30 @@ async function profilePages(demo: Demo, cookie: string, targets: Target[]): Prom
     for (const [i, target] of targets.entries()) {
       await takeStatements(inspector);
       const file = path.join(PROFILE_DIR!, `page-${i}.cpuprofile`);
-      const { result, profile: cpu } = await profile(inspector, file, () => autocannon({ url: `${demo.origin}${target.path}`, connections: CONNECTIONS, duration: SECONDS, headers: { cookie } }));
+      const { result, profile: cpu } = await profile(inspector, file, () =>
+        autocannon({
+          url: `${demo.origin}${target.path}`,
+          connections: CONNECTIONS,
+          duration: SECONDS,
+          headers: { cookie },
+        }),
+      );
       const statements = await takeStatements(inspector);
       const requests = result.requests.total;
-      console.log(`\n${target.label}: ${requests} requests, ${(statements.count / requests).toFixed(1)} SQL statements per request (${file}; the queue's own statements and requests still in flight included)`);
-      for (const [sql, n] of Object.entries(statements.bySql).sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(n / requests).toFixed(2).padStart(6)}× ${sql}`);
+      console.log(
+        `\n${target.label}: ${requests} requests, ${(statements.count / requests).toFixed(1)} SQL statements per request (${file}; the queue's own statements and requests still in flight included)`,
+      );
+      for (const [sql, n] of Object.entries(statements.bySql)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 15))
+        console.log(`  ${(n / requests).toFixed(2).padStart(6)}× ${sql}`);
       const busy = concerns(cpu);
       const total = busy.reduce((sum, [, us]) => sum + us, 0);
       console.log(`  CPU busy ${(total / 1000 / requests).toFixed(1)} ms per request (profiled), of which:`);
-      for (const [concern, us] of busy) console.log(`  ${(us / 1000 / requests).toFixed(1).padStart(6)} ms ${((100 * us) / total).toFixed(0).padStart(3)}%  ${concern}`);
+      for (const [concern, us] of busy)
+        console.log(
+          `  ${(us / 1000 / requests).toFixed(1).padStart(6)} ms ${((100 * us) / total).toFixed(0).padStart(3)}%  ${concern}`,
+        );
     }
   } finally {
     inspector.close();
@@ -171,36 +213,65 @@ export async function run(): Promise<void> {
   const demo = await startDemo(databaseDir, PROFILE_DIR ? await freePort() : null);
   try {
     const cookie = await signInThroughEmulator(demo.origin, ADMIN);
-    const list = await verify(demo.origin, cookie, { label: "", path: "/onboarding/environments", goal: null, expect: "Registered environments" });
+    const list = await verify(demo.origin, cookie, {
+      label: "",
+      path: "/onboarding/environments",
+      goal: null,
+      expect: "Registered environments",
+    });
     const environmentId = /href="\/onboarding\/environments\/([0-9a-f-]{36})"/.exec(list)?.[1];
     if (!environmentId) throw new Error("the environments list shows no environment");
     const targets: Target[] = [
       { label: "landing page /", path: "/", goal: null, expect: "Your onboarding" },
       { label: "/onboarding", path: "/onboarding", goal: 0.8, expect: "Onboarding steps" },
       { label: "environments list", path: "/onboarding/environments", goal: 0.8, expect: "Registered environments" },
-      { label: "an environment's page", path: `/onboarding/environments/${environmentId}`, goal: 0.6, expect: "Check history" },
+      {
+        label: "an environment's page",
+        path: `/onboarding/environments/${environmentId}`,
+        goal: 0.6,
+        expect: "Check history",
+      },
     ];
     const sizes = new Map<Target, number>();
     for (const target of targets) sizes.set(target, Buffer.byteLength(await verify(demo.origin, cookie, target)));
     // Warm-up (JIT, the database's caches), one short pass over every page.
     for (const target of targets) await load(demo.origin, cookie, target, demo.serverPids, 2);
     const rounds = new Map<Target, Round[]>(targets.map((t) => [t, []]));
-    for (let round = 0; round < ROUNDS; round++) for (const target of targets) rounds.get(target)!.push(await load(demo.origin, cookie, target, demo.serverPids, SECONDS));
+    for (let round = 0; round < ROUNDS; round++)
+      for (const target of targets)
+        rounds.get(target)!.push(await load(demo.origin, cookie, target, demo.serverPids, SECONDS));
 
     const landing = rounds.get(targets[0]!)!;
     const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-    console.log(`signed-in pages, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per page (load average ${loadAverage}; ${os.cpus().length} cores)`);
-    console.log(`${"page".padEnd(24)} | ${"req/s".padStart(6)} | ${"p50 ms".padStart(6)} | ${"p99 ms".padStart(6)} | ${"CPU ms/req".padStart(10)} | ${"KB".padStart(4)} | ratio to landing (range)    | goal`);
+    console.log(
+      `signed-in pages, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per page (load average ${loadAverage}; ${os.cpus().length} cores)`,
+    );
+    console.log(
+      `${"page".padEnd(24)} | ${"req/s".padStart(6)} | ${"p50 ms".padStart(6)} | ${"p99 ms".padStart(6)} | ${"CPU ms/req".padStart(10)} | ${"KB".padStart(4)} | ratio to landing (range)    | goal`,
+    );
     for (const target of targets) {
       const of = rounds.get(target)!;
       const ratios = of.map((r, i) => r.rps / landing[i]!.rps);
-      const ratio = target.goal === null ? "" : `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+      const ratio =
+        target.goal === null
+          ? ""
+          : `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
       const goal = target.goal === null ? "" : `≥ ${target.goal}× ${median(ratios) >= target.goal ? "met" : "NOT met"}`;
       console.log(
-        `${target.label.padEnd(24)} | ${median(of.map((r) => r.rps)).toFixed(0).padStart(6)} | ${median(of.map((r) => r.p50)).toFixed(0).padStart(6)} | ${median(of.map((r) => r.p99)).toFixed(0).padStart(6)} | ${median(of.map((r) => r.cpuMsPerRequest)).toFixed(1).padStart(10)} | ${(sizes.get(target)! / 1024).toFixed(0).padStart(4)} | ${ratio.padEnd(27)} | ${goal}`,
+        `${target.label.padEnd(24)} | ${median(of.map((r) => r.rps))
+          .toFixed(0)
+          .padStart(6)} | ${median(of.map((r) => r.p50))
+          .toFixed(0)
+          .padStart(6)} | ${median(of.map((r) => r.p99))
+          .toFixed(0)
+          .padStart(6)} | ${median(of.map((r) => r.cpuMsPerRequest))
+          .toFixed(1)
+          .padStart(10)} | ${(sizes.get(target)! / 1024).toFixed(0).padStart(4)} | ${ratio.padEnd(27)} | ${goal}`,
       );
     }
-    console.log("(medians of the rounds; CPU ms/req: the portal's process, from /proc; KB: the page's HTML; the ratio is each round's requests/s over the landing page's in the same round)");
+    console.log(
+      "(medians of the rounds; CPU ms/req: the portal's process, from /proc; KB: the page's HTML; the ratio is each round's requests/s over the landing page's in the same round)",
+    );
     if (PROFILE_DIR) await profilePages(demo, cookie, targets);
   } finally {
     await demo.stop();

@@ -74,7 +74,11 @@ function countTraffic() {
     const text = (typeof config === "string" ? config : (config?.text ?? "")).trimStart();
     counts.statements++;
     // The statement's shape: its first words, with Prisma's quoting and parameters left out.
-    const shape = text.replace(/"public"\./g, "").replace(/"/g, "").replace(/\s+/g, " ").slice(0, 90);
+    const shape = text
+      .replace(/"public"\./g, "")
+      .replace(/"/g, "")
+      .replace(/\s+/g, " ")
+      .slice(0, 90);
     counts.byShape.set(shape, (counts.byShape.get(shape) ?? 0) + 1);
     if (/^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) counts.transactions++;
     else if (/pgboss\./i.test(text)) counts.queue++;
@@ -96,7 +100,10 @@ function countTraffic() {
 export async function run(): Promise<void> {
   const perTenant = Math.ceil(ENVIRONMENTS / TENANTS);
   const names = Array.from({ length: TENANTS }, (_, t) =>
-    Array.from({ length: perTenant }, (_, e) => `b${t}e${e}`).slice(0, Math.max(0, Math.min(perTenant, ENVIRONMENTS - t * perTenant))),
+    Array.from({ length: perTenant }, (_, e) => `b${t}e${e}`).slice(
+      0,
+      Math.max(0, Math.min(perTenant, ENVIRONMENTS - t * perTenant)),
+    ),
   );
   console.log(`setting up ${ENVIRONMENTS} environments over ${TENANTS} tenants…`);
   // Each Dataverse and Entra request is delayed by L; a few environments answer 429 with Retry-After once: the
@@ -131,7 +138,11 @@ export async function run(): Promise<void> {
     await db().tenant.createMany({ data: tenantIds.map((id) => ({ id, consentState: "GRANTED" as const })) });
     const verified = new Date(Date.now() - 3600_000);
     for (let i = 0; i < environments.length; i += 1000) {
-      await db().environment.createMany({ data: environments.slice(i, i + 1000).map((e) => ({ tenantId: e.tenantId, url: e.url, lastVerifiedAt: verified })) });
+      await db().environment.createMany({
+        data: environments
+          .slice(i, i + 1000)
+          .map((e) => ({ tenantId: e.tenantId, url: e.url, lastVerifiedAt: verified })),
+      });
     }
     const boss = await queue({ worker: true });
     const limits = config().monitoring;
@@ -140,7 +151,11 @@ export async function run(): Promise<void> {
     // The database server's processes serving this database (the portal's pool and the queue's), read from /proc.
     const backends = async () =>
       DATABASE === "postgres"
-        ? (await db().$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`).map((r) => r.pid)
+        ? (
+            await db().$queryRaw<
+              Array<{ pid: number }>
+            >`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`
+          ).map((r) => r.pid)
         : [];
 
     /** Plans every environment, works the queue to the end, and measures it. */
@@ -153,7 +168,9 @@ export async function run(): Promise<void> {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const profileFile = path.join(os.tmpdir(), `recheck-portal-${name}-${Date.now()}.cpuprofile`);
-      const profile = PROFILE ? (await profiled(profileFile, () => worker.drain())).profile : (await worker.drain(), null);
+      const profile = PROFILE
+        ? (await profiled(profileFile, () => worker.drain())).profile
+        : (await worker.drain(), null);
       const wallMs = performance.now() - started;
       const cpu = process.cpuUsage(cpuBefore);
       traffic.stop();
@@ -163,7 +180,18 @@ export async function run(): Promise<void> {
         where: { trigger: "SCHEDULED", startedAt: { gte: since } },
         select: { tenantId: true, outcome: true, entraRequests: true, dataverseRequests: true },
       });
-      return { name, queued, checks, wallMs, cpu, emulatorMs: (emulatorAfter.user - emulatorBefore.user + emulatorAfter.system - emulatorBefore.system) / 1000, databaseMs, traffic: traffic.counts, profile, profileFile };
+      return {
+        name,
+        queued,
+        checks,
+        wallMs,
+        cpu,
+        emulatorMs: (emulatorAfter.user - emulatorBefore.user + emulatorAfter.system - emulatorBefore.system) / 1000,
+        databaseMs,
+        traffic: traffic.counts,
+        profile,
+        profileFile,
+      };
     };
 
     // The first round verifies each environment for the first time in this process (a token each, WhoAmI, then the
@@ -174,15 +202,27 @@ export async function run(): Promise<void> {
     const ideal = (checks.length * roundTrips * LATENCY_MS) / limits.concurrency;
     const tokens = new Map<string, number>();
     for (const c of checks) tokens.set(c.tenantId, (tokens.get(c.tenantId) ?? 0) + c.entraRequests);
-    const [waited] = await db().$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "CheckStep" WHERE "result" ? 'throttledWaitsSeconds'`;
+    const [waited] = await db().$queryRaw<
+      Array<{ n: number }>
+    >`SELECT count(*)::int AS n FROM "CheckStep" WHERE "result" ? 'throttledWaitsSeconds'`;
     const peaks = [...worker.peak.perTenant.values()];
-    console.log(`environments ${first.queued} queued, ${checks.length} checked (${checks.filter((c) => c.outcome === "PASSED").length} passed) over ${tenantIds.length} tenants on ${DATABASE === "pglite" ? "PGlite (in this process)" : "PostgreSQL"}; L = ${LATENCY_MS} ms; concurrency ${limits.concurrency}, per tenant ${limits.tenantConcurrency}`);
-    console.log(`wall time ${(wallMs / 1000).toFixed(1)} s vs ideal ${(ideal / 1000).toFixed(1)} s (${roundTrips.toFixed(2)} Dataverse round trips per check): ratio ${(wallMs / ideal).toFixed(2)}`);
-    console.log(`highest concurrent checks per tenant: ${Math.max(...peaks)} (cap ${limits.tenantConcurrency}); overall ${worker.peak.overall} (cap ${limits.concurrency})`);
+    console.log(
+      `environments ${first.queued} queued, ${checks.length} checked (${checks.filter((c) => c.outcome === "PASSED").length} passed) over ${tenantIds.length} tenants on ${DATABASE === "pglite" ? "PGlite (in this process)" : "PostgreSQL"}; L = ${LATENCY_MS} ms; concurrency ${limits.concurrency}, per tenant ${limits.tenantConcurrency}`,
+    );
+    console.log(
+      `wall time ${(wallMs / 1000).toFixed(1)} s vs ideal ${(ideal / 1000).toFixed(1)} s (${roundTrips.toFixed(2)} Dataverse round trips per check): ratio ${(wallMs / ideal).toFixed(2)}`,
+    );
+    console.log(
+      `highest concurrent checks per tenant: ${Math.max(...peaks)} (cap ${limits.tenantConcurrency}); overall ${worker.peak.overall} (cap ${limits.concurrency})`,
+    );
     // A Dataverse token's audience is one environment (<environment URL>/.default), so a tenant's environments
     // cannot share one: the floor is one token request per environment per token lifetime, per process.
-    console.log(`token requests per tenant: min ${Math.min(...tokens.values())}, max ${Math.max(...tokens.values())} (${perTenant} environments each; a token is per environment)`);
-    console.log(`Retry-After: ${THROTTLED} environments throttled once, ${waited?.n ?? 0} waits recorded on their steps`);
+    console.log(
+      `token requests per tenant: min ${Math.min(...tokens.values())}, max ${Math.max(...tokens.values())} (${perTenant} environments each; a token is per environment)`,
+    );
+    console.log(
+      `Retry-After: ${THROTTLED} environments throttled once, ${waited?.n ?? 0} waits recorded on their steps`,
+    );
     const second = await round("second");
 
     const cores = (ms: number) => ((FLEET / 3600) * ms) / 1000;
@@ -192,15 +232,25 @@ export async function run(): Promise<void> {
       const portalMs = per((r.cpu.user + r.cpu.system) / 1000);
       const n = r.traffic;
       const requests = r.checks.reduce((a, c) => a + c.entraRequests + c.dataverseRequests, 0);
-      const goal = DATABASE === "postgres" ? ` (goal ≤ ${GOAL_MS} ms on PostgreSQL: ${portalMs <= GOAL_MS ? "met" : "MISSED"})` : " (the embedded database's work included: it runs in this process)";
-      console.log(`\n${r.name === "first" ? "first round (each environment's first check here: a token, WhoAmI, then the $batch)" : "second round (steady state: the token cached, the application user known, one $batch)"}: ${r.checks.length} checks in ${(r.wallMs / 1000).toFixed(1)} s`);
+      const goal =
+        DATABASE === "postgres"
+          ? ` (goal ≤ ${GOAL_MS} ms on PostgreSQL: ${portalMs <= GOAL_MS ? "met" : "MISSED"})`
+          : " (the embedded database's work included: it runs in this process)";
+      console.log(
+        `\n${r.name === "first" ? "first round (each environment's first check here: a token, WhoAmI, then the $batch)" : "second round (steady state: the token cached, the application user known, one $batch)"}: ${r.checks.length} checks in ${(r.wallMs / 1000).toFixed(1)} s`,
+      );
       console.log(
         `  per check: ${per(n.statements).toFixed(1)} SQL statements (${per(n.transactions).toFixed(1)} of them BEGIN/COMMIT/ROLLBACK, ${per(n.queue).toFixed(1)} the queue's), ${per(requests).toFixed(2)} HTTPS requests, ${per(n.tlsConnections).toFixed(2)} TLS connections opened`,
       );
       console.log(`  CPU time per scheduled check, user + system:`);
       console.log(`    portal process   ${portalMs.toFixed(1).padStart(6)} ms${goal}`);
-      console.log(`    emulator process ${per(r.emulatorMs).toFixed(1).padStart(6)} ms (Microsoft's side: not the portal's cost)`);
-      if (r.databaseMs !== null) console.log(`    database server  ${per(r.databaseMs).toFixed(1).padStart(6)} ms (its processes serving this database, from /proc)`);
+      console.log(
+        `    emulator process ${per(r.emulatorMs).toFixed(1).padStart(6)} ms (Microsoft's side: not the portal's cost)`,
+      );
+      if (r.databaseMs !== null)
+        console.log(
+          `    database server  ${per(r.databaseMs).toFixed(1).padStart(6)} ms (its processes serving this database, from /proc)`,
+        );
       console.log(
         `  projected for ${FLEET.toLocaleString("en")} environments re-verified hourly (${(FLEET / 3600).toFixed(0)} checks a second): portal ${cores(portalMs).toFixed(1)} cores${r.databaseMs !== null ? `, database ${cores(per(r.databaseMs)).toFixed(1)} cores` : ""}; one portal core re-verifies ${Math.floor(3_600_000 / portalMs).toLocaleString("en")} environments an hour`,
       );
@@ -208,7 +258,8 @@ export async function run(): Promise<void> {
         console.log(`  where the portal process's CPU time goes (a profile of the round, ${r.profileFile}):`);
         for (const line of summarise(r.profile)) console.log(`    ${line}`);
         console.log(`  the SQL statements of a check (per check, by their first words):`);
-        for (const [shape, times] of [...n.byShape].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`    ${per(times).toFixed(2).padStart(6)}  ${shape}`);
+        for (const [shape, times] of [...n.byShape].sort((a, b) => b[1] - a[1]).slice(0, 30))
+          console.log(`    ${per(times).toFixed(2).padStart(6)}  ${shape}`);
       }
     }
     await worker.stop();

@@ -31,15 +31,24 @@ class CookieJar {
   }
 }
 
-const decode = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const decode = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /** The emulator page's form: its action, hidden fields, and the submit button whose label contains `label`. */
 function submission(html: string, pageUrl: string, label: RegExp): { url: string; fields: URLSearchParams } | null {
   const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
   if (!form) return null;
   const fields = new URLSearchParams();
-  for (const input of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields.set(decode(input[1]!), decode(input[2]!));
-  const button = [...form[2]!.matchAll(/<button type="submit"[^>]*? name="([^"]+)" value="([^"]*)"[^>]*>([\s\S]*?)<\/button>/g)].find((b) => label.test(decode(b[3]!)));
+  for (const input of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields.set(decode(input[1]!), decode(input[2]!));
+  const button = [
+    ...form[2]!.matchAll(/<button type="submit"[^>]*? name="([^"]+)" value="([^"]*)"[^>]*>([\s\S]*?)<\/button>/g),
+  ].find((b) => label.test(decode(b[3]!)));
   if (!button) return null;
   fields.set(decode(button[1]!), decode(button[2]!));
   return { url: new URL(decode(form[1]!), pageUrl).toString(), fields };
@@ -53,18 +62,37 @@ export async function signInThroughEmulator(origin: string, upn: string, returnT
   const portal = new CookieJar();
   const microsoft = new CookieJar();
   const atPortal = async (url: string, init: { method?: string; body?: URLSearchParams } = {}) => {
-    const response = await fetch(url, { ...init, redirect: "manual", dispatcher, headers: { cookie: portal.header(), ...(init.body ? { "content-type": "application/x-www-form-urlencoded" } : {}) } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: "manual",
+      dispatcher,
+      headers: {
+        cookie: portal.header(),
+        ...(init.body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+    });
     portal.keep(response);
     return response;
   };
   const atMicrosoft = async (url: string, init: { method?: string; body?: URLSearchParams } = {}) => {
-    const response = await fetch(url, { ...init, redirect: "manual", dispatcher, headers: { cookie: microsoft.header(), ...(init.body ? { "content-type": "application/x-www-form-urlencoded" } : {}) } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: "manual",
+      dispatcher,
+      headers: {
+        cookie: microsoft.header(),
+        ...(init.body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+    });
     microsoft.keep(response);
     return response;
   };
 
   const { csrfToken } = (await (await atPortal(`${origin}/api/auth/csrf`)).json()) as { csrfToken: string };
-  const start = await atPortal(`${origin}/api/auth/signin/microsoft-entra-id`, { method: "POST", body: new URLSearchParams({ csrfToken, callbackUrl: `${origin}${returnTo}` }) });
+  const start = await atPortal(`${origin}/api/auth/signin/microsoft-entra-id`, {
+    method: "POST",
+    body: new URLSearchParams({ csrfToken, callbackUrl: `${origin}${returnTo}` }),
+  });
   let location = start.headers.get("location");
   if (start.status !== 302 || !location) throw new Error(`the portal's sign-in answered ${start.status}`);
   // Through Microsoft's pages (redirects that stay there are followed), until it sends the browser back to the portal.
@@ -73,8 +101,14 @@ export async function signInThroughEmulator(origin: string, upn: string, returnT
     if (location && new URL(location).origin === origin) {
       const callback = await atPortal(location);
       await callback.text();
-      if (!portal.has("authjs.session-token") && !portal.has("__Secure-authjs.session-token") && !portal.has("__Host-authjs.session-token")) {
-        throw new Error(`the portal's callback answered ${callback.status} without a session (${callback.headers.get("location")})`);
+      if (
+        !portal.has("authjs.session-token") &&
+        !portal.has("__Secure-authjs.session-token") &&
+        !portal.has("__Host-authjs.session-token")
+      ) {
+        throw new Error(
+          `the portal's callback answered ${callback.status} without a session (${callback.headers.get("location")})`,
+        );
       }
       return portal.header();
     }

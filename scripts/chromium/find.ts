@@ -9,14 +9,21 @@ export const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 export type Found = { path: string; source: string; version: string };
 export type Probe = (path: string) => { ok: true; version: string } | { ok: false; reason: string };
 
-export const explicitPath = (env: Record<string, string | undefined>) => env.PLAYWRIGHT_CHROMIUM_PATH?.trim() || env.CHROMIUM_PATH?.trim() || undefined;
+export const explicitPath = (env: Record<string, string | undefined>) =>
+  env.PLAYWRIGHT_CHROMIUM_PATH?.trim() || env.CHROMIUM_PATH?.trim() || undefined;
 
-export function findChromium(input: { env: Record<string, string | undefined>; playwrightPath?: string; probe: Probe }): Found | undefined {
+export function findChromium(input: {
+  env: Record<string, string | undefined>;
+  playwrightPath?: string;
+  probe: Probe;
+}): Found | undefined {
   const named = explicitPath(input.env);
   if (named) {
     const result = input.probe(named);
     if (result.ok) return { path: named, source: "PLAYWRIGHT_CHROMIUM_PATH", version: result.version };
-    throw new Error(`PLAYWRIGHT_CHROMIUM_PATH=${named} does not run (${result.reason}): point it at a Chrome or Chromium binary, or unset it`);
+    throw new Error(
+      `PLAYWRIGHT_CHROMIUM_PATH=${named} does not run (${result.reason}): point it at a Chrome or Chromium binary, or unset it`,
+    );
   }
   const candidates = [
     { path: DEBIAN_CHROMIUM, source: "Debian's chromium package" },
@@ -44,6 +51,7 @@ export const probeBinary: Probe = (path) => {
   if (!existsSync(path)) return { ok: false, reason: "no such file" };
   const run = spawnSync(path, ["--version"], { encoding: "utf8", timeout: 20_000 });
   if (run.error) return { ok: false, reason: run.error.message };
-  if (run.status !== 0) return { ok: false, reason: (run.stderr || run.stdout || `exit ${run.status}`).trim().split("\n")[0]! };
+  if (run.status !== 0)
+    return { ok: false, reason: (run.stderr || run.stdout || `exit ${run.status}`).trim().split("\n")[0]! };
   return { ok: true, version: run.stdout.trim() };
 };

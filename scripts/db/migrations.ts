@@ -184,7 +184,10 @@ async function applyOne(session: SqlSession, migration: LocalMigration): Promise
   );
 }
 
-async function withSession<T>(target: DatabaseTarget | SqlSession, work: (session: SqlSession) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  target: DatabaseTarget | SqlSession,
+  work: (session: SqlSession) => Promise<T>,
+): Promise<T> {
   if ("query" in target) return work(target);
   const session = await openSqlSession(target);
   try {
@@ -216,7 +219,8 @@ export async function applyMigrations(
       const appliedRows = new Map(history.filter(isApplied).map((row) => [row.migration_name, row]));
       const localNames = new Set(local.map((migration) => migration.name));
       for (const name of appliedRows.keys()) {
-        if (!localNames.has(name)) log(`warning: ${name} is applied to the database but missing from the migrations folder`);
+        if (!localNames.has(name))
+          log(`warning: ${name} is applied to the database but missing from the migrations folder`);
       }
 
       const applied: string[] = [];

@@ -57,7 +57,8 @@ function explain(error: unknown, registry: ErrorRegistry): SchemaEngineError {
   const message = error instanceof Error ? error.message : String(error);
   const external = /External error id#(\d+)/.exec(message);
   const record = external?.[1] === undefined ? undefined : registry.consumeError(Number(external[1]));
-  const cause = record?.error instanceof Error ? record.error.message : record ? JSON.stringify(record.error) : undefined;
+  const cause =
+    record?.error instanceof Error ? record.error.message : record ? JSON.stringify(record.error) : undefined;
   const panic = lastPanic ? ` (engine panic: ${lastPanic})` : "";
   lastPanic = undefined;
   return new SchemaEngineError(`${cause ? `${message}: ${cause}` : message}${panic}`);
@@ -66,7 +67,9 @@ function explain(error: unknown, registry: ErrorRegistry): SchemaEngineError {
 /** The migrations folder in the shape the engine takes (the same shape the Prisma CLI builds). */
 async function migrationList(migrationsDir: string): Promise<MigrationList> {
   // The engine reads the provider from the lock file; before the first migration there is none yet.
-  const lockContent = await readFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), "utf8").catch(() => MIGRATION_LOCK_CONTENT);
+  const lockContent = await readFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), "utf8").catch(
+    () => MIGRATION_LOCK_CONTENT,
+  );
   const migrations = await readLocalMigrations(migrationsDir);
   return {
     baseDir: migrationsDir,
@@ -83,7 +86,10 @@ async function migrationList(migrationsDir: string): Promise<MigrationList> {
  * The SQL that takes a database migrated with every migration in `migrationsDir` to `schemaPath`, or
  * null when there is nothing to do.
  */
-export async function diffMigrationsToSchema(opts: { migrationsDir: string; schemaPath: string }): Promise<string | null> {
+export async function diffMigrationsToSchema(opts: {
+  migrationsDir: string;
+  schemaPath: string;
+}): Promise<string | null> {
   await loadEngine();
   const schema = await readFile(opts.schemaPath, "utf8");
   const schemaFile = { path: opts.schemaPath, content: schema };
@@ -107,7 +113,11 @@ export async function diffMigrationsToSchema(opts: { migrationsDir: string; sche
   const adapter = bindMigrationAwareSqlAdapterFactory(factory);
   let engine: SchemaEngine | undefined;
   try {
-    engine = await engineBindings.SchemaEngine.new({ datamodels: [[schemaFile.path, schemaFile.content]] }, () => {}, adapter);
+    engine = await engineBindings.SchemaEngine.new(
+      { datamodels: [[schemaFile.path, schemaFile.content]] },
+      () => {},
+      adapter,
+    );
     const params: DiffParams = {
       from: { tag: "migrations", ...from },
       to: { tag: "schemaDatamodel", files: [schemaFile] },
@@ -118,7 +128,8 @@ export async function diffMigrationsToSchema(opts: { migrationsDir: string; sche
     };
     const result = await engine.diff(params);
     if (result.exitCode === 0) return null;
-    if (result.exitCode !== 2) throw new SchemaEngineError(`The schema engine's diff ended with exit code ${result.exitCode}.`);
+    if (result.exitCode !== 2)
+      throw new SchemaEngineError(`The schema engine's diff ended with exit code ${result.exitCode}.`);
     return result.stdout ?? "";
   } catch (error) {
     throw error instanceof SchemaEngineError ? error : explain(error, adapter.errorRegistry);

@@ -24,7 +24,9 @@ export function locateBinaries(): Binaries {
   try {
     entry = require.resolve(packageName);
   } catch {
-    throw new EmbeddedPostgresError(`no embedded PostgreSQL for ${process.platform}-${process.arch}: ${packageName} is not installed; ${fix}`);
+    throw new EmbeddedPostgresError(
+      `no embedded PostgreSQL for ${process.platform}-${process.arch}: ${packageName} is not installed; ${fix}`,
+    );
   }
   const packageDir = path.resolve(path.dirname(entry), "..");
   const binDir = path.join(packageDir, "native", "bin");

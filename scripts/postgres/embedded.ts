@@ -69,7 +69,12 @@ function binariesFor(account: Account | undefined, binaries: Binaries): Binaries
   if (!existsSync(path.join(copy, "bin", "postgres"))) {
     cpSync(path.resolve(binaries.binDir, ".."), copy, { recursive: true, verbatimSymlinks: true });
   }
-  return { ...binaries, binDir: path.join(copy, "bin"), initdb: path.join(copy, "bin", "initdb"), postgres: path.join(copy, "bin", "postgres") };
+  return {
+    ...binaries,
+    binDir: path.join(copy, "bin"),
+    initdb: path.join(copy, "bin", "initdb"),
+    postgres: path.join(copy, "bin", "postgres"),
+  };
 }
 
 function ownTo(account: Account | undefined, ...dirs: string[]) {
@@ -102,8 +107,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
     if (init.error || init.status !== 0) {
       const timedOut = init.error && (init.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
-      if (timedOut) throw new EmbeddedPostgresError(`initdb did not finish within ${INITDB_TIMEOUT_MS / 1000} s in ${dataDir}`);
-      throw new EmbeddedPostgresError(`initdb failed: ${explainFailure(`${init.stderr ?? ""}\n${init.stdout ?? ""}\n${init.error?.message ?? ""}`, ctx)}`);
+      if (timedOut)
+        throw new EmbeddedPostgresError(`initdb did not finish within ${INITDB_TIMEOUT_MS / 1000} s in ${dataDir}`);
+      throw new EmbeddedPostgresError(
+        `initdb failed: ${explainFailure(`${init.stderr ?? ""}\n${init.stdout ?? ""}\n${init.error?.message ?? ""}`, ctx)}`,
+      );
     }
   }
 
@@ -157,7 +165,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       spawnError.then((error) => ({ error })),
       new Promise<undefined>((r) => setTimeout(r, 150)),
     ]);
-    if (outcome && "error" in outcome) throw new EmbeddedPostgresError(`could not start ${binaries.postgres}: ${outcome.error.message}`);
+    if (outcome && "error" in outcome)
+      throw new EmbeddedPostgresError(`could not start ${binaries.postgres}: ${outcome.error.message}`);
     if (outcome && "exited" in outcome) throw new EmbeddedPostgresError(explainFailure(logSince(), ctx));
     if (/ready to accept connections/.test(logSince())) {
       const probe = await probePostgres(serverUrl(port), 2_000);
@@ -175,17 +184,26 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     }
     if (Date.now() > deadline) {
       await stopServer(child, exited);
-      throw new EmbeddedPostgresError(`PostgreSQL did not accept connections within ${timeoutMs / 1000} s; its log: ${logFile}`);
+      throw new EmbeddedPostgresError(
+        `PostgreSQL did not accept connections within ${timeoutMs / 1000} s; its log: ${logFile}`,
+      );
     }
   }
 }
 
 /** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL: never waits more than ~15 s. */
 async function stopServer(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  for (const [signal, waitMs] of [["SIGINT", 10_000], ["SIGQUIT", 4_000], ["SIGKILL", 2_000]] as const) {
+  for (const [signal, waitMs] of [
+    ["SIGINT", 10_000],
+    ["SIGQUIT", 4_000],
+    ["SIGKILL", 2_000],
+  ] as const) {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
-    const done = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), waitMs))]);
+    const done = await Promise.race([
+      exited.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), waitMs)),
+    ]);
     if (done) return;
   }
 }

@@ -8,7 +8,8 @@ export function explainFailure(output: string, ctx: FailureContext): string {
     return `port ${ctx.port} on 127.0.0.1 is already in use by another program: set ${ctx.portVariable} to a free port`;
   }
   const lock = /lock file "postmaster\.pid" already exists[\s\S]*?PID (\d+)/.exec(output);
-  if (lock) return `another PostgreSQL (pid ${lock[1]}) is using the data folder ${ctx.dataDir}: stop it, or remove the folder`;
+  if (lock)
+    return `another PostgreSQL (pid ${lock[1]}) is using the data folder ${ctx.dataDir}: stop it, or remove the folder`;
   if (/incompatible with server|database files are incompatible/.test(output)) {
     return `the data folder ${ctx.dataDir} was made by another PostgreSQL version: remove it (its data is lost) or start that version`;
   }
@@ -19,8 +20,12 @@ export function explainFailure(output: string, ctx: FailureContext): string {
     const who = ctx.account ? `the account the server runs as (${ctx.account})` : "this user";
     return `${who} cannot use ${ctx.dataDir} or the binaries (permission denied): make the folder and its parents reachable, or run as a normal user`;
   }
-  if (/cannot be run as root|"root" execution/.test(output)) return "PostgreSQL refuses to run as root: run as a normal user";
-  const lines = output.split("\n").map((l) => l.trim()).filter(Boolean);
+  if (/cannot be run as root|"root" execution/.test(output))
+    return "PostgreSQL refuses to run as root: run as a normal user";
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const fatal = lines.find((l) => /FATAL|PANIC|initdb: error/.test(l)) ?? lines.at(-1) ?? "no output";
   return fatal.replace(/^\S+ \S+ \S+ \[\d+\] /, ""); // drop the timestamp prefix of a log line
 }

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
-export type LockState = { kind: "none" } | { kind: "running"; pid: number; port: number } | { kind: "stale"; pid: number };
+export type LockState =
+  { kind: "none" } | { kind: "running"; pid: number; port: number } | { kind: "stale"; pid: number };
 
 export function parseLockFile(text: string): { pid: number; port: number } | undefined {
   const lines = text.split("\n");

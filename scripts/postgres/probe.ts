@@ -5,12 +5,19 @@
 import pg from "pg";
 
 export type ProbeResult =
-  | { state: "answers"; version: string }
-  | { state: "absent"; reason: string }
-  | { state: "refuses"; reason: string };
+  { state: "answers"; version: string } | { state: "absent"; reason: string } | { state: "refuses"; reason: string };
 
 // Network-level failures: nothing is listening (or reachable) there.
-const ABSENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EADDRNOTAVAIL"]);
+const ABSENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EADDRNOTAVAIL",
+]);
 
 export function classifyConnectError(error: unknown): Exclude<ProbeResult, { state: "answers" }> {
   const err = error as { code?: string; message?: string; errors?: Array<{ code?: string }> } | undefined;
@@ -46,7 +53,11 @@ export type Decision = { use: "server" } | { use: "embedded"; why: string } | { 
 export function decide(probe: ProbeResult, host: string, named: boolean): Decision {
   if (probe.state === "answers") return { use: "server" };
   if (probe.state === "absent") return { use: "embedded", why: `no server answers at ${host} (${probe.reason})` };
-  if (!named) return { use: "embedded", why: `the server at ${host} refuses the default test user (${probe.reason}); set TEST_DATABASE_URL to use it` };
+  if (!named)
+    return {
+      use: "embedded",
+      why: `the server at ${host} refuses the default test user (${probe.reason}); set TEST_DATABASE_URL to use it`,
+    };
   return {
     use: "error",
     reason: `the PostgreSQL server at ${host} answers but refuses the tests (${probe.reason}): fix TEST_DATABASE_URL (a user who may CREATE DATABASE), or set TEST_DATABASE_URL=embedded`,

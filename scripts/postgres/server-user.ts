@@ -26,8 +26,12 @@ export function chooseServerAccount(input: {
 
 export function lookupAccount(name: string): Account | undefined {
   try {
-    const uid = Number(execFileSync("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-    const gid = Number(execFileSync("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const uid = Number(
+      execFileSync("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(),
+    );
+    const gid = Number(
+      execFileSync("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(),
+    );
     return Number.isInteger(uid) && Number.isInteger(gid) ? { name, uid, gid } : undefined;
   } catch {
     return undefined;

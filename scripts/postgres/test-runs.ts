@@ -47,7 +47,9 @@ export async function reapKilledRuns(tmp = os.tmpdir()): Promise<string[]> {
       if (alive(lock.pid)) process.kill(lock.pid, "SIGKILL");
     }
     rmSync(root, { recursive: true, force: true });
-    lines.push(`removed ${root}, left by a test run that was killed${lock.kind === "running" ? ` (stopped its PostgreSQL, pid ${lock.pid})` : ""}`);
+    lines.push(
+      `removed ${root}, left by a test run that was killed${lock.kind === "running" ? ` (stopped its PostgreSQL, pid ${lock.pid})` : ""}`,
+    );
   }
   return lines;
 }

@@ -21,7 +21,9 @@ test.beforeEach(async () => {
 });
 
 async function expectNoSeriousViolation(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
   const serious = violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -29,8 +31,13 @@ async function expectNoSeriousViolation(page: Page, what: string) {
 }
 
 async function expectNarrow(page: Page, what: string) {
-  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  expect(widths.page, `${what} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(widths.viewport);
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+  }));
+  expect(widths.page, `${what} at ${PHONE.width} px: the page is ${widths.page} px wide`).toBeLessThanOrEqual(
+    widths.viewport,
+  );
 }
 
 /**
@@ -50,7 +57,9 @@ async function expectOneDateFormat(page: Page, what: string) {
   expect(text, `${what}: an ISO timestamp`).not.toMatch(/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/);
   expect(text, `${what}: an RFC date`).not.toMatch(/\bGMT\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4}/);
   for (const shown of await page.locator("time").allInnerTexts()) {
-    expect(shown, `${what}: a <time>`).toMatch(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d [A-Z]\S*$|\bago$|^just now$|^yesterday$|^in /);
+    expect(shown, `${what}: a <time>`).toMatch(
+      /^\d{1,2} \w{3} \d{4}, \d\d:\d\d [A-Z]\S*$|\bago$|^just now$|^yesterday$|^in /,
+    );
   }
 }
 
@@ -70,12 +79,25 @@ async function expectAccessibleAndNarrow(page: Page, url: string, status?: numbe
 }
 
 test("public and error pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
-  for (const url of ["/", "/consent", "/signin", "/signin?returnTo=%2Fconsole", "/signin/refused?reason=personal-account", "/signin/refused?reason=home-tenant-no-role", "/disconnected"]) {
+  for (const url of [
+    "/",
+    "/consent",
+    "/signin",
+    "/signin?returnTo=%2Fconsole",
+    "/signin/refused?reason=personal-account",
+    "/signin/refused?reason=home-tenant-no-role",
+    "/disconnected",
+  ]) {
     await expectAccessibleAndNarrow(page, url, 200);
   }
   await expectAccessibleAndNarrow(page, "/no-such-page", 404);
   // The marketplace's landing page: a purchase (issue 22), and a token Microsoft's marketplace does not know.
-  const bought = (await emulator.action("marketplacePurchase", { planId: "professional", quantity: 12, tenant: "Tailspin Toys", user: "isaiah" })) as { landingUrl: string };
+  const bought = (await emulator.action("marketplacePurchase", {
+    planId: "professional",
+    quantity: 12,
+    tenant: "Tailspin Toys",
+    user: "isaiah",
+  })) as { landingUrl: string };
   await expectAccessibleAndNarrow(page, new URL(bought.landingUrl).pathname + new URL(bought.landingUrl).search, 200);
   await expectAccessibleAndNarrow(page, "/consent?token=not-a-known-token-at-all", 200);
 });
@@ -83,15 +105,28 @@ test("public and error pages: accessible, and no sideways scrolling on a phone",
 test("the customer's pages: accessible, and no sideways scrolling on a phone", async ({ page }) => {
   // Fabrikam: connected, with a registered environment and its check history.
   await signInAs(page, "diego@fabrikam.onmicrosoft.com", "/onboarding");
-  const environment = await page.getByRole("list").locator('a[href^="/onboarding/environments/"]').first().getAttribute("href");
+  const environment = await page
+    .getByRole("list")
+    .locator('a[href^="/onboarding/environments/"]')
+    .first()
+    .getAttribute("href");
   expect(environment).toBeTruthy();
-  for (const url of ["/onboarding", "/onboarding/consent", "/onboarding/environments", environment!, "/onboarding/disconnect"]) {
+  for (const url of [
+    "/onboarding",
+    "/onboarding/consent",
+    "/onboarding/environments",
+    environment!,
+    "/onboarding/disconnect",
+  ]) {
     await expectAccessibleAndNarrow(page, url, 200);
   }
   // The confirmation "Remove" asks for, on a phone.
   await page.setViewportSize(PHONE);
   await page.goto("/onboarding/environments");
-  await page.getByRole("button", { name: /^Remove / }).first().click();
+  await page
+    .getByRole("button", { name: /^Remove / })
+    .first()
+    .click();
   await expect(page.getByRole("button", { name: /^Yes, remove / })).toBeFocused();
   await expectNoSeriousViolation(page, "the confirmation of Remove");
   await expectNarrow(page, "the confirmation of Remove");
@@ -99,8 +134,16 @@ test("the customer's pages: accessible, and no sideways scrolling on a phone", a
   await expectAccessibleAndNarrow(page, "/console", 403);
 });
 
-test("an environment's page in each state (new, failing, after a stopped setup): accessible, and no sideways scrolling on a phone", async ({ page }) => {
-  const customer = await stageCustomer({ name: "Accessible States", environments: [{ name: "prod", appUser: "no-role" }, { name: "dev", appUser: "none" }] });
+test("an environment's page in each state (new, failing, after a stopped setup): accessible, and no sideways scrolling on a phone", async ({
+  page,
+}) => {
+  const customer = await stageCustomer({
+    name: "Accessible States",
+    environments: [
+      { name: "prod", appUser: "no-role" },
+      { name: "dev", appUser: "none" },
+    ],
+  });
   await signInAs(page, customer.admin);
   const pages: string[] = [];
   for (const name of ["prod", "dev"]) {
@@ -147,12 +190,24 @@ test("the support console: accessible, and no sideways scrolling on a phone", as
   }
   // The two logs are tables (the seed's first day of Fabrikam is in them), stacked into rows on a phone.
   // (The alert log says what an e-mail was about in words; the webhook log names the event type as sent.)
-  for (const [url, label, ready] of [["/console/alerts", "Alert log", "Connection ready"], ["/console/webhooks", "Webhook deliveries", "connection.ready"]] as const) {
+  for (const [url, label, ready] of [
+    ["/console/alerts", "Alert log", "Connection ready"],
+    ["/console/webhooks", "Webhook deliveries", "connection.ready"],
+  ] as const) {
     await page.goto(url);
     const table = page.getByRole("table", { name: label });
     await expect(table.getByRole("row").filter({ hasText: ready }).first()).toBeVisible();
-    expect(await table.locator("thead").evaluate((e) => getComputedStyle(e).position), `${label} header on a phone`).toBe("absolute");
-    expect(await table.locator("tbody tr").first().evaluate((e) => getComputedStyle(e).display), `${label} rows on a phone`).toBe("block");
+    expect(
+      await table.locator("thead").evaluate((e) => getComputedStyle(e).position),
+      `${label} header on a phone`,
+    ).toBe("absolute");
+    expect(
+      await table
+        .locator("tbody tr")
+        .first()
+        .evaluate((e) => getComputedStyle(e).display),
+      `${label} rows on a phone`,
+    ).toBe("block");
   }
   // The navigation marks where one is, sub-pages included.
   await page.goto(`/console/tenants/${LITWARE}`);
@@ -165,7 +220,9 @@ test("the support console: accessible, and no sideways scrolling on a phone", as
   await expectAccessibleAndNarrow(page, "/console/tenants/99999999-0000-4000-8000-000000000000", 404);
 });
 
-test("signing in again before a destructive step: accessible, and no sideways scrolling on a phone", async ({ page }) => {
+test("signing in again before a destructive step: accessible, and no sideways scrolling on a phone", async ({
+  page,
+}) => {
   await signInAs(page, "megan@contoso.onmicrosoft.com");
   // A sign-in that authenticated two hours ago (single sign-on at the emulator keeps auth_time).
   await emulator.action("ageSignIns", { seconds: 2 * 3600 });

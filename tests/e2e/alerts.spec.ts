@@ -26,8 +26,11 @@ const capturedMail = async () => (await (await fetch(`${e2e.mailURL}/messages`))
  * queue may still deliver an earlier test's mail after `since`: name what you wait for precisely).
  */
 async function mailTo(to: string, subject: string, since: number): Promise<Captured> {
-  const matching = async () => (await capturedMail()).slice(since).filter((m) => m.to.includes(to) && m.subject.includes(subject));
-  await expect.poll(async () => (await matching()).length, { timeout: 20_000, message: `an e-mail to ${to} about "${subject}"` }).toBe(1);
+  const matching = async () =>
+    (await capturedMail()).slice(since).filter((m) => m.to.includes(to) && m.subject.includes(subject));
+  await expect
+    .poll(async () => (await matching()).length, { timeout: 20_000, message: `an e-mail to ${to} about "${subject}"` })
+    .toBe(1);
   return (await matching())[0]!;
 }
 
@@ -42,8 +45,14 @@ async function runCheck(page: Page, outcome: "Passed" | "Failed") {
   await expect(page.getByTestId("check-outcome")).toHaveText(outcome, { timeout: 30_000 });
 }
 
-test("consent removed in Microsoft: the customer's next check says consent removed, although the portal still holds a token from before", async ({ page }) => {
-  const customer = await stageCustomer({ name: "Revoking", consented: false, environments: [{ name: "prod", appUser: "enabled" }] });
+test("consent removed in Microsoft: the customer's next check says consent removed, although the portal still holds a token from before", async ({
+  page,
+}) => {
+  const customer = await stageCustomer({
+    name: "Revoking",
+    consented: false,
+    environments: [{ name: "prod", appUser: "enabled" }],
+  });
   await signInAs(page, customer.admin);
   await grantAdminConsent(page, customer.admin);
   await page.getByRole("button", { name: "Accept" }).click();
@@ -61,7 +70,9 @@ test("consent removed in Microsoft: the customer's next check says consent remov
   await runCheck(page, "Failed");
   const token = page.getByRole("region", { name: "Current check" }).locator('[data-step="token"]');
   await expect(token).toHaveAttribute("data-outcome", "FAILED");
-  await expect(token).toContainText("Consent removed. Admin consent for Northwind Sync was removed from your organisation");
+  await expect(token).toContainText(
+    "Consent removed. Admin consent for Northwind Sync was removed from your organisation",
+  );
   await expect(token).toContainText("grants admin consent again");
   await expect(token).toContainText("AADSTS700016");
   await page.goto("/onboarding");
@@ -69,7 +80,10 @@ test("consent removed in Microsoft: the customer's next check says consent remov
   await expect(page.getByTestId("consent-state")).toHaveText("Revoked");
 });
 
-test("Fabrikam's consent revoked in the emulator: staff's re-run says consent removed, the console and the customer's page agree, support is mailed; granted again, it works again", async ({ page, browser }) => {
+test("Fabrikam's consent revoked in the emulator: staff's re-run says consent removed, the console and the customer's page agree, support is mailed; granted again, it works again", async ({
+  page,
+  browser,
+}) => {
   test.slow();
   const before = (await capturedMail()).length;
   const staff = await staffPage(browser, `/console/tenants/${FABRIKAM}`);
@@ -86,7 +100,9 @@ test("Fabrikam's consent revoked in the emulator: staff's re-run says consent re
   await expect(live.locator('[data-step="token"]')).toContainText("Consent removed.");
   await staff.reload();
   await expect(staff.getByTestId("connection-broken")).toContainText("Admin consent for Northwind Sync was removed");
-  await expect(staff.locator("dt", { hasText: /^Consent$/ }).locator("xpath=following-sibling::dd[1]")).toHaveText("Revoked");
+  await expect(staff.locator("dt", { hasText: /^Consent$/ }).locator("xpath=following-sibling::dd[1]")).toHaveText(
+    "Revoked",
+  );
 
   // Diego, Fabrikam's administrator, reads the same on his status page.
   await signInAs(page, DIEGO);
@@ -115,7 +131,10 @@ test("Fabrikam's consent revoked in the emulator: staff's re-run says consent re
   expect(again.subject).toBe("[Fabrikam, Inc.] Northwind Sync: connection to Fabrikam (Production) is working again");
 });
 
-test("who is e-mailed: the status page lists them, administrators add and remove themselves; the mail says connected, then broken with the link and the fix", async ({ page, browser }) => {
+test("who is e-mailed: the status page lists them, administrators add and remove themselves; the mail says connected, then broken with the link and the fix", async ({
+  page,
+  browser,
+}) => {
   test.slow();
   const customer = await stageCustomer({
     name: "Alerting",
@@ -183,7 +202,10 @@ test("who is e-mailed: the status page lists them, administrators add and remove
   await expect(trail.getByRole("row").filter({ hasText: "alerts.recipient_removed" })).toContainText("Avery Admin");
 
   // The application user is disabled: the alert goes to Blake (not Avery), with the cause, the fix and the link.
-  await emulator.action("setApplicationUserDisabled", { environment: customer.environmentName("prod"), disabled: true });
+  await emulator.action("setApplicationUserDisabled", {
+    environment: customer.environmentName("prod"),
+    disabled: true,
+  });
   await page.goto(environmentPage);
   await runCheck(page, "Failed");
   const broken = await mailTo(blake, "connection broken", before);
@@ -191,7 +213,11 @@ test("who is e-mailed: the status page lists them, administrators add and remove
   expect(broken.text).toMatch(/Why: .*disabled/);
   expect(broken.text).toMatch(/How to fix it: .+/);
   expect(broken.text).not.toMatch(/\d{4}-\d\d-\d\dT/);
-  expect((await capturedMail()).slice(before).filter((m) => m.to.includes(customer.admin) && m.subject.includes("connection broken"))).toHaveLength(0);
+  expect(
+    (await capturedMail())
+      .slice(before)
+      .filter((m) => m.to.includes(customer.admin) && m.subject.includes("connection broken")),
+  ).toHaveLength(0);
   const link = /(http:\/\/\S+\/onboarding\/environments\/[0-9a-f-]{36})/.exec(broken.text)?.[1];
   expect(link).toBe(environmentPage);
 

@@ -14,7 +14,10 @@ test("HEAD on /consent/callback leaves the state unredeemed and records nothing"
 
   // The same request Microsoft's redirect would make, as HEAD, with the session's cookies — twice.
   for (let i = 0; i < 2; i++) {
-    const head = await page.request.head(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`, { maxRedirects: 0 });
+    const head = await page.request.head(
+      `/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`,
+      { maxRedirects: 0 },
+    );
     expect(head.status()).toBe(200);
     expect(head.headers()["location"]).toBeUndefined();
   }
@@ -22,10 +25,16 @@ test("HEAD on /consent/callback leaves the state unredeemed and records nothing"
   await expect(page.getByTestId("consent-state")).toHaveText("Not granted yet");
 
   // The real GET still redeems the state and consent completes.
-  const callback = await page.request.get(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`, { maxRedirects: 0 });
+  const callback = await page.request.get(
+    `/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`,
+    { maxRedirects: 0 },
+  );
   expect(callback.status()).toBe(303);
   expect(callback.headers()["location"]).toMatch(/\/onboarding\/consent\/verify$/);
   // Used once: a replay is refused.
-  const replay = await page.request.get(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`, { maxRedirects: 0 });
+  const replay = await page.request.get(
+    `/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`,
+    { maxRedirects: 0 },
+  );
   expect(replay.status()).toBe(400);
 });

@@ -21,11 +21,15 @@ async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
 
-test("staff find a customer by their own reference, whole or in part; the list and the CSV carry it, with the health", async ({ page }) => {
+test("staff find a customer by their own reference, whole or in part; the list and the CSV carry it, with the health", async ({
+  page,
+}) => {
   await signInAs(page, SAM, "/console/tenants");
   const table = page.getByRole("table", { name: "Tenants" });
   await expect(table.getByRole("columnheader", { name: "Reference" })).toBeVisible();
-  await expect(table.locator(`tr[data-tenant-id="${LITWARE}"] [data-testid="customer-reference"]`)).toHaveText("SUB-1042");
+  await expect(table.locator(`tr[data-tenant-id="${LITWARE}"] [data-testid="customer-reference"]`)).toHaveText(
+    "SUB-1042",
+  );
 
   for (const typed of ["SUB-1042", "sub-1042", "ub-1042"]) {
     await page.getByRole("searchbox", { name: "Search" }).fill(typed);
@@ -36,8 +40,14 @@ test("staff find a customer by their own reference, whole or in part; the list a
     await expect(table.getByRole("link", { name: "Litware", exact: true }), typed).toBeVisible();
   }
 
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
-  const lines = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "").split("\r\n").filter(Boolean);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const lines = (await readFile((await download.path())!, "utf8"))
+    .replace(/^\uFEFF/, "")
+    .split("\r\n")
+    .filter(Boolean);
   const header = lines[0]!.split(",");
   expect(header).toEqual(expect.arrayContaining(["customer_reference", "health", "broken_since"]));
   expect(lines).toHaveLength(2);
@@ -48,7 +58,10 @@ test("staff find a customer by their own reference, whole or in part; the list a
   expect(litware[header.indexOf("broken_since")]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
 
-test("an invitation for an organisation already known: staff are warned at creation; used, it is used up and applies its reference", async ({ page, browser }) => {
+test("an invitation for an organisation already known: staff are warned at creation; used, it is used up and applies its reference", async ({
+  page,
+  browser,
+}) => {
   test.slow();
   // The organisation signs in on its own first: the portal knows it, without consent yet.
   const customer = await stageCustomer({ name: "Known Co", consented: false, environments: [] });
@@ -67,7 +80,10 @@ test("an invitation for an organisation already known: staff are warned at creat
   await expect(warning).toContainText("Signed in, no consent yet, no customer reference.");
   await expect(warning).toContainText(`the link is used up and it is given the customer reference ${reference}.`);
   await expect(warning.getByRole("link")).toHaveAttribute("href", `/console/tenants/${customer.tenantId}`);
-  const row = page.getByRole("table", { name: "Invitations" }).getByRole("row").filter({ hasText: `customer reference ${reference}` });
+  const row = page
+    .getByRole("table", { name: "Invitations" })
+    .getByRole("row")
+    .filter({ hasText: `customer reference ${reference}` });
   await expect(row.getByTestId("invitation-status")).toHaveText("Open");
 
   // Someone of the organisation signs in with the link.
@@ -75,7 +91,9 @@ test("an invitation for an organisation already known: staff are warned at creat
   await admin.goto(link);
   await admin.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await pickAccount(admin, customer.admin);
-  await admin.waitForURL((url) => url.port === String(e2e.port) || url.pathname.includes("consent"), { timeout: 15_000 }).catch(() => undefined);
+  await admin
+    .waitForURL((url) => url.port === String(e2e.port) || url.pathname.includes("consent"), { timeout: 15_000 })
+    .catch(() => undefined);
   const accept = admin.getByRole("button", { name: "Accept" });
   if (await accept.isVisible().catch(() => false)) await accept.click();
   await expect(admin).toHaveURL(/\/onboarding$/);
@@ -100,7 +118,10 @@ test("an invitation for an organisation already known: staff are warned at creat
 test("the alert log names the organisation and says what each e-mail was about in words", async ({ page }) => {
   await signInAs(page, SAM, "/console/alerts");
   const log = page.getByRole("table", { name: "Alert log" });
-  const recovered = log.getByRole("row").filter({ hasText: "Connection working again" }).filter({ has: page.getByRole("link", { name: "Fabrikam, Inc." }) });
+  const recovered = log
+    .getByRole("row")
+    .filter({ hasText: "Connection working again" })
+    .filter({ has: page.getByRole("link", { name: "Fabrikam, Inc." }) });
   const before = await recovered.count();
 
   // Fabrikam's connection breaks and is mended, from the console's re-run.
@@ -116,14 +137,26 @@ test("the alert log names the organisation and says what each e-mail was about i
 
   await page.goto("/console/alerts");
   await expect.poll(() => recovered.count()).toBeGreaterThan(before);
-  await expect(log.getByRole("row").filter({ hasText: "Connection broken" }).filter({ has: page.getByRole("link", { name: "Fabrikam, Inc." }) }).first()).toBeVisible();
-  await expect(recovered.first().getByRole("link", { name: "Fabrikam, Inc." })).toHaveAttribute("href", `/console/tenants/${FABRIKAM}`);
+  await expect(
+    log
+      .getByRole("row")
+      .filter({ hasText: "Connection broken" })
+      .filter({ has: page.getByRole("link", { name: "Fabrikam, Inc." }) })
+      .first(),
+  ).toBeVisible();
+  await expect(recovered.first().getByRole("link", { name: "Fabrikam, Inc." })).toHaveAttribute(
+    "href",
+    `/console/tenants/${FABRIKAM}`,
+  );
   // Neither the tenant's GUID nor the portal's internal codes.
   await expect(log).not.toContainText(FABRIKAM);
   await expect(log).not.toContainText("alert.");
 });
 
-test("a monitored tenant: the audit trail shows people's actions first, scheduled checks on demand; the history keeps the customer's own check", async ({ page, browser }) => {
+test("a monitored tenant: the audit trail shows people's actions first, scheduled checks on demand; the history keeps the customer's own check", async ({
+  page,
+  browser,
+}) => {
   await signInAs(page, SAM, `/console/tenants/${FABRIKAM}`);
   const trail = page.getByRole("table", { name: "Audit trail" });
   const views = page.getByRole("navigation", { name: "Audit trail views" });
@@ -155,10 +188,14 @@ test("a monitored tenant: the audit trail shows people's actions first, schedule
   // is older than the environment's registration.
   const history = page.getByRole("list", { name: "Check history" });
   await expect(history.locator(":scope > li").filter({ hasText: "customer by Diego Siciliani" })).toHaveCount(1);
-  await expect(history.locator(":scope > li").filter({ hasText: "scheduled by scheduled re-verification" }).first()).toBeVisible();
+  await expect(
+    history.locator(":scope > li").filter({ hasText: "scheduled by scheduled re-verification" }).first(),
+  ).toBeVisible();
   const environment = page.getByRole("list", { name: "Environments" }).locator(":scope > li").first();
   const registered = Date.parse((await environment.locator("time").first().getAttribute("datetime"))!);
-  const checkTimes = (await history.locator(":scope > li summary time").evaluateAll((ts) => ts.map((t) => t.getAttribute("datetime")))).map((d) => Date.parse(d!));
+  const checkTimes = (
+    await history.locator(":scope > li summary time").evaluateAll((ts) => ts.map((t) => t.getAttribute("datetime")))
+  ).map((d) => Date.parse(d!));
   expect(Math.min(...checkTimes)).toBeGreaterThanOrEqual(registered);
 
   // The customer's own page too: the check Diego ran is still in his history.

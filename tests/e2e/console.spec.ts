@@ -30,7 +30,11 @@ async function signedInPage(browser: Browser, upn: string, returnTo: string): Pr
 // What the console consists of, read from the production build the suite runs against, so a page, route or
 // server action added later is covered (or this test fails until the lists below name it).
 
-type ConsoleSurface = { pages: string[]; routes: string[]; actions: Array<{ id: string; name: string; worker: string }> };
+type ConsoleSurface = {
+  pages: string[];
+  routes: string[];
+  actions: Array<{ id: string; name: string; worker: string }>;
+};
 
 const EXPECTED_PAGES = [
   "/console",
@@ -44,11 +48,19 @@ const EXPECTED_PAGES = [
   "/console/webhooks",
 ];
 const EXPECTED_ROUTES = ["/console/api/checks/[checkId]", "/console/tenants.csv"];
-const EXPECTED_ACTIONS = ["createInvitationAction", "rerunCheckAction", "revokeInvitationAction", "setCustomerReferenceAction"];
+const EXPECTED_ACTIONS = [
+  "createInvitationAction",
+  "rerunCheckAction",
+  "revokeInvitationAction",
+  "setCustomerReferenceAction",
+];
 
 async function consoleSurface(): Promise<ConsoleSurface> {
   const server = path.join(process.cwd(), ".next", "server");
-  const appPaths = JSON.parse(await readFile(path.join(server, "app-paths-manifest.json"), "utf8")) as Record<string, string>;
+  const appPaths = JSON.parse(await readFile(path.join(server, "app-paths-manifest.json"), "utf8")) as Record<
+    string,
+    string
+  >;
   const toUrl = (key: string) => key.replace(/^\/\(support\)/, "").replace(/\/(page|route)$/, "") || "/";
   const keys = Object.keys(appPaths).filter((k) => k.startsWith("/(support)/"));
   const references = JSON.parse(await readFile(path.join(server, "server-reference-manifest.json"), "utf8")) as {
@@ -58,14 +70,23 @@ async function consoleSurface(): Promise<ConsoleSurface> {
     .filter(([, a]) => a.filename?.startsWith("app/(support)/"))
     .map(([id, a]) => ({ id, name: a.exportedName ?? "?", worker: Object.keys(a.workers)[0]! }));
   return {
-    pages: keys.filter((k) => k.endsWith("/page")).map(toUrl).sort(),
-    routes: keys.filter((k) => k.endsWith("/route")).map(toUrl).sort(),
+    pages: keys
+      .filter((k) => k.endsWith("/page"))
+      .map(toUrl)
+      .sort(),
+    routes: keys
+      .filter((k) => k.endsWith("/route"))
+      .map(toUrl)
+      .sort(),
     actions: actions.sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
 
 const concrete = (url: string, ids: { tenantId: string; checkId: string }) =>
-  url.replace("[tenantId]", ids.tenantId).replace("[checkId]", ids.checkId).replace("[subscriptionId]", "4aea5574-281c-7b2f-de26-e0f8369bc2d2");
+  url
+    .replace("[tenantId]", ids.tenantId)
+    .replace("[checkId]", ids.checkId)
+    .replace("[subscriptionId]", "4aea5574-281c-7b2f-de26-e0f8369bc2d2");
 const workerUrl = (worker: string, ids: { tenantId: string; checkId: string }) =>
   concrete(worker.replace(/^app\/\(support\)/, "").replace(/\/page$/, ""), ids);
 
@@ -107,10 +128,14 @@ test("a customer admin gets 403 at every console page, route and action", async 
   await expect(page.getByRole("link", { name: "Connect your organisation" })).toHaveCount(0);
   // The 403 page says what would open it and offers another account.
   await page.goto("/console");
-  await expect(page.getByText(/This page is for Northwind Traders' support staff \(app role Support\.Operator\)/)).toBeVisible();
+  await expect(
+    page.getByText(/This page is for Northwind Traders' support staff \(app role Support\.Operator\)/),
+  ).toBeVisible();
   await expect(page.getByRole("button", { name: "Use another account" })).toBeVisible();
 
-  for (const url of [...surface.pages, ...EXPECTED_PAGES.map((p) => `${p}?stage=failing`)].map((u) => concrete(u, ids))) {
+  for (const url of [...surface.pages, ...EXPECTED_PAGES.map((p) => `${p}?stage=failing`)].map((u) =>
+    concrete(u, ids),
+  )) {
     const response = await page.goto(url);
     expect(response?.status(), url).toBe(403);
     await expect(page.getByRole("heading", { name: "You don’t have access to this page" }), url).toBeVisible();
@@ -128,7 +153,9 @@ test("a customer admin gets 403 at every console page, route and action", async 
   await page.context().close();
 });
 
-test("a home-tenant user without a support role is refused at sign-in, told which role is missing, and gets nothing", async ({ browser }) => {
+test("a home-tenant user without a support role is refused at sign-in, told which role is missing, and gets nothing", async ({
+  browser,
+}) => {
   const ids = await knownIds(browser);
   const page = await signedInPage(browser, DAN, "/console");
   await expect(page.getByRole("heading", { name: "This account has no role in the support console" })).toBeVisible();
@@ -143,7 +170,10 @@ test("a home-tenant user without a support role is refused at sign-in, told whic
   await page.context().close();
 });
 
-test("a signed-out visitor is sent to sign in from every console page and route, and actions do nothing", async ({ browser, request }) => {
+test("a signed-out visitor is sent to sign in from every console page and route, and actions do nothing", async ({
+  browser,
+  request,
+}) => {
   const surface = await consoleSurface();
   const ids = await knownIds(browser);
   for (const url of surface.pages.map((u) => concrete(u, ids))) {
@@ -160,14 +190,18 @@ test("a signed-out visitor is sent to sign in from every console page and route,
   for (const action of surface.actions) {
     const response = await callAction(request, workerUrl(action.worker, ids), action.id);
     // A server action answers a redirect to its caller in a header (the client then navigates).
-    expect(response.headers()["x-action-redirect"] ?? response.headers().location, action.name).toMatch(/^\/signin\?returnTo=/);
+    expect(response.headers()["x-action-redirect"] ?? response.headers().location, action.name).toMatch(
+      /^\/signin\?returnTo=/,
+    );
   }
   // And following a page leads to the console's own sign-in page, which speaks to staff.
   const page = await browser.newPage();
   await page.goto("/console/tenants");
   await expect(page).toHaveURL(/\/signin\?returnTo=%2Fconsole%2Ftenants$/);
   await expect(page.getByRole("heading", { level: 1, name: "Sign in to the support console" })).toBeVisible();
-  await expect(page.getByText("For Northwind Traders' support staff: use your Northwind Traders work account.", { exact: false })).toBeVisible();
+  await expect(
+    page.getByText("For Northwind Traders' support staff: use your Northwind Traders work account.", { exact: false }),
+  ).toBeVisible();
   await expect(page.getByText(/connect it to/)).toHaveCount(0);
   await page.close();
 });
@@ -185,7 +219,9 @@ test("the operator role may view and re-run but not revoke; revoking needs the a
 
 // ---------------------------------------------------------------------------------------------------------
 
-test("staff see tenants in every state, filter to the failing ones, open one and re-run its check", async ({ page }) => {
+test("staff see tenants in every state, filter to the failing ones, open one and re-run its check", async ({
+  page,
+}) => {
   await signInAs(page, SAM, "/console");
   await expect(page.getByRole("heading", { level: 1, name: "Onboarding at a glance" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Support console" })).toBeVisible();
@@ -200,13 +236,17 @@ test("staff see tenants in every state, filter to the failing ones, open one and
   const failures = page.getByRole("img", { name: /^Failed checks by step, last 7 days: Token \d+ failed checks;/ });
   await expect(failures).toBeVisible();
   expect(Number(await failures.locator('[data-bar="Token"]').getAttribute("data-value"))).toBeGreaterThanOrEqual(1);
-  expect(Number(await failures.locator('[data-bar="Application user"]').getAttribute("data-value"))).toBeGreaterThanOrEqual(1);
+  expect(
+    Number(await failures.locator('[data-bar="Application user"]').getAttribute("data-value")),
+  ).toBeGreaterThanOrEqual(1);
   // Our own credentials (the demo configures no secret: a managed identity, and its certificate in Key Vault as the
   // fallback): kind, expiry, days left, which one is in use (tests/e2e/secretless.spec.ts says more).
   const credentials = page.getByRole("list", { name: "Configured credentials" });
   await expect(credentials.getByTestId("credential")).toHaveCount(2);
   const identity = credentials.getByRole("listitem", { name: "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)" });
-  const certificate = credentials.getByRole("listitem", { name: "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)" });
+  const certificate = credentials.getByRole("listitem", {
+    name: "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)",
+  });
   await expect(identity.getByTestId("credential-kind")).toHaveText("Managed identity (federated)");
   await expect(certificate.getByTestId("credential-kind")).toHaveText("Certificate in Key Vault");
   // In the viewer's zone, named (the browser here runs in UTC), with the exact instant in the markup.
@@ -214,7 +254,9 @@ test("staff see tenants in every state, filter to the failing ones, open one and
   const expires = await certificate.getByTestId("credential-expires").locator("time").getAttribute("datetime");
   expect(expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   const daysLeft = Math.floor((Date.parse(expires!) - Date.now()) / 86_400_000);
-  expect([daysLeft, daysLeft + 1]).toContain(Number(await certificate.getByTestId("credential-days-left").textContent()));
+  expect([daysLeft, daysLeft + 1]).toContain(
+    Number(await certificate.getByTestId("credential-days-left").textContent()),
+  );
   expect(daysLeft).toBeGreaterThan(30);
   // The managed identity never expires: it is the one in use.
   await expect(identity).toHaveAttribute("data-in-use", "yes");
@@ -270,7 +312,9 @@ test("staff see tenants in every state, filter to the failing ones, open one and
   const newest = history.locator(":scope > li").first();
   await expect(newest).toContainText("staff by Sam Taylor");
   await expect(newest.locator('[data-step="token"] dl[aria-label="Vendor-side detail"]')).toBeVisible();
-  await expect(page.getByRole("table", { name: "Audit trail" }).getByRole("row").nth(1)).toContainText("check.finished");
+  await expect(page.getByRole("table", { name: "Audit trail" }).getByRole("row").nth(1)).toContainText(
+    "check.finished",
+  );
   await expect(page.getByRole("table", { name: "Audit trail" })).toContainText("check.started");
 });
 
@@ -313,7 +357,9 @@ test("staff create an invitation and a customer uses it; it is tracked until use
   // The customer opens the link: the consent flow, hinted to their organisation.
   const customer = await (await browser.newContext()).newPage();
   await customer.goto(link);
-  await expect(customer.getByText("You were invited by Northwind Traders to connect tailspintoys.onmicrosoft.com")).toBeVisible();
+  await expect(
+    customer.getByText("You were invited by Northwind Traders to connect tailspintoys.onmicrosoft.com"),
+  ).toBeVisible();
   await customer.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await pickAccount(customer, "isaiah@tailspintoys.onmicrosoft.com");
   await customer.getByRole("button", { name: "Accept" }).click();
@@ -354,10 +400,16 @@ test("staff create an invitation and a customer uses it; it is tracked until use
 
 test("staff export the filtered list as CSV: the file holds exactly the filtered rows", async ({ page }) => {
   await signInAs(page, SAM, "/console/tenants?stage=failing");
-  const shownIds = await page.getByRole("table", { name: "Tenants" }).locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-tenant-id")));
+  const shownIds = await page
+    .getByRole("table", { name: "Tenants" })
+    .locator("tbody tr")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-tenant-id")));
   expect(shownIds.length).toBeGreaterThanOrEqual(2);
 
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^tenants-\d{8}-\d{4}\.csv$/);
   const text = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "");
   const lines = text.split("\r\n").filter(Boolean);
@@ -368,11 +420,23 @@ test("staff export the filtered list as CSV: the file holds exactly the filtered
   expect(rows.map((r) => r[col("tenant_id")]).sort()).toEqual([...shownIds].sort());
   for (const r of rows) expect(r[col("latest_check_outcome")]).toBe("FAILED");
   // Litware's latest check found its consent removed (the app is gone from its directory): revoked, broken.
-  expect(rows.find((r) => r[col("tenant_id")] === LITWARE)).toEqual(expect.arrayContaining(["Litware", "litware.onmicrosoft.com", "SUB-1042", "INVITATION", "REVOKED", "token", "BROKEN"]));
+  expect(rows.find((r) => r[col("tenant_id")] === LITWARE)).toEqual(
+    expect.arrayContaining([
+      "Litware",
+      "litware.onmicrosoft.com",
+      "SUB-1042",
+      "INVITATION",
+      "REVOKED",
+      "token",
+      "BROKEN",
+    ]),
+  );
 
   // The export is a staff action on the record.
   await page.goto("/console/activity");
-  await expect(page.getByRole("table", { name: "Staff activity" }).getByRole("row").nth(1)).toContainText("support.tenants_exported");
+  await expect(page.getByRole("table", { name: "Staff activity" }).getByRole("row").nth(1)).toContainText(
+    "support.tenants_exported",
+  );
   // Details in words, not JSON.
   const exported = page.getByRole("table", { name: "Staff activity" }).getByRole("row").nth(1);
   await expect(exported.locator('[data-detail="filters · stage"]')).toHaveText("failing");
@@ -381,12 +445,29 @@ test("staff export the filtered list as CSV: the file holds exactly the filtered
 
 test("bad input gets a clear 4xx: unknown tenant, malformed filters, huge page numbers", async ({ page }) => {
   await signInAs(page, SAM, "/console/tenants");
-  for (const url of ["/console/tenants/99999999-0000-4000-8000-000000000000", "/console/tenants/not-a-tenant", "/console/tenants/%27%3B%20drop"]) {
+  for (const url of [
+    "/console/tenants/99999999-0000-4000-8000-000000000000",
+    "/console/tenants/not-a-tenant",
+    "/console/tenants/%27%3B%20drop",
+  ]) {
     const response = await page.goto(url);
     expect(response?.status(), url).toBe(404);
     await expect(page.getByRole("heading", { name: "No such tenant" }), url).toBeVisible();
   }
-  for (const query of ["stage=stuck", "step=everything", "stale=0", "sort=id", "dir=sideways", "size=7", "page=0", "page=abc", "page=999999999", "page=10001", "page=400", "stage=failing&stage=verified"]) {
+  for (const query of [
+    "stage=stuck",
+    "step=everything",
+    "stale=0",
+    "sort=id",
+    "dir=sideways",
+    "size=7",
+    "page=0",
+    "page=abc",
+    "page=999999999",
+    "page=10001",
+    "page=400",
+    "stage=failing&stage=verified",
+  ]) {
     const response = await page.goto(`/console/tenants?${query}`);
     expect(response?.status(), query).toBe(404);
     await expect(page.getByRole("heading", { name: "This tenant list does not exist" }), query).toBeVisible();

@@ -14,7 +14,9 @@ test.beforeEach(async () => {
 
 /** The customer area's server actions, read from the production build the suite runs against. */
 async function onboardingActions(): Promise<Array<{ id: string; name: string; worker: string }>> {
-  const manifest = JSON.parse(await readFile(path.join(process.cwd(), ".next", "server", "server-reference-manifest.json"), "utf8")) as {
+  const manifest = JSON.parse(
+    await readFile(path.join(process.cwd(), ".next", "server", "server-reference-manifest.json"), "utf8"),
+  ) as {
     node: Record<string, { filename?: string; exportedName?: string; workers: Record<string, unknown> }>;
   };
   return Object.entries(manifest.node)
@@ -31,9 +33,13 @@ function callAction(request: APIRequestContext, url: string, actionId: string, a
   });
 }
 
-test("a non-administrator sees the connected tenant's status, without controls; the same actions replayed are refused", async ({ page }) => {
+test("a non-administrator sees the connected tenant's status, without controls; the same actions replayed are refused", async ({
+  page,
+}) => {
   await signInAs(page, PRADEEP);
-  await expect(page.getByTestId("read-only-notice")).toContainText("Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator");
+  await expect(page.getByTestId("read-only-notice")).toContainText(
+    "Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator",
+  );
   await expect(page.getByTestId("consent-state")).toContainText("Granted and verified");
   await expect(page.getByText("with read-only access")).toBeVisible();
   await expect(page.getByRole("link", { name: /^Next:/ })).toHaveCount(0);
@@ -45,7 +51,9 @@ test("a non-administrator sees the connected tenant's status, without controls; 
   await expect(page.getByRole("button", { name: /^Remove / })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Register environment" })).toHaveCount(0);
   await page.getByRole("link", { name: FABRIKAM_ENV() }).click();
-  await expect(page.getByTestId("environment-state").getByRole("heading", { name: "Connected and working" })).toBeVisible();
+  await expect(
+    page.getByTestId("environment-state").getByRole("heading", { name: "Connected and working" }),
+  ).toBeVisible();
   await expect(page.getByRole("button", { name: "Run connection check" })).toHaveCount(0);
   await expect(page.getByTestId("read-only-notice")).toBeVisible();
   const environmentId = page.url().split("/").pop()!;
@@ -55,7 +63,18 @@ test("a non-administrator sees the connected tenant's status, without controls; 
 
   // The same actions, replayed with this user's session: every one refused, nothing changed.
   const actions = await onboardingActions();
-  expect(actions.map((a) => a.name).sort()).toEqual(["disconnectAction", "registerEnvironmentAction", "removeEnvironmentAction", "setEmailAlertsAction", "setOwnAlertSubscriptionAction", "startAdminConsent", "startCheckAction", "startDiscoveryAction", "startSetupAction", "verifyConsentAttempt"]);
+  expect(actions.map((a) => a.name).sort()).toEqual([
+    "disconnectAction",
+    "registerEnvironmentAction",
+    "removeEnvironmentAction",
+    "setEmailAlertsAction",
+    "setOwnAlertSubscriptionAction",
+    "startAdminConsent",
+    "startCheckAction",
+    "startDiscoveryAction",
+    "startSetupAction",
+    "verifyConsentAttempt",
+  ]);
   const form = (fields: Record<string, string>) => Object.entries(fields);
   const argsFor: Record<string, unknown[]> = {
     startCheckAction: [environmentId],
@@ -70,7 +89,10 @@ test("a non-administrator sees the connected tenant's status, without controls; 
     setOwnAlertSubscriptionAction: [{}, form({ me: "add" })],
   };
   for (const action of actions) {
-    const url = action.worker.replace(/^app\/\(onboarding\)/, "").replace(/\/page$/, "").replace("[environmentId]", environmentId);
+    const url = action.worker
+      .replace(/^app\/\(onboarding\)/, "")
+      .replace(/\/page$/, "")
+      .replace("[environmentId]", environmentId);
     const response = await callAction(page.request, url, action.id, argsFor[action.name] ?? []);
     expect(response.status(), action.name).toBe(403);
   }
@@ -80,7 +102,9 @@ test("a non-administrator sees the connected tenant's status, without controls; 
   await expect(page.getByTestId("consent-state")).toContainText("Granted and verified");
 });
 
-test("a non-administrator's own consent at sign-in leaves the tenant not consented, and an administrator is told why it does not count", async ({ browser }) => {
+test("a non-administrator's own consent at sign-in leaves the tenant not consented, and an administrator is told why it does not count", async ({
+  browser,
+}) => {
   const customer = await stageCustomer({ name: "UserConsent", consented: false });
   const userPage = await (await browser.newContext()).newPage();
   // Signing in, the user accepts Microsoft's permission prompt for themselves: that creates the enterprise
@@ -98,7 +122,9 @@ test("a non-administrator's own consent at sign-in leaves the tenant not consent
   await expect(adminPage.getByTestId("consent-state")).toHaveText("Not granted yet");
 });
 
-test("an administrator's consent ends verified and names them; revoking it in Microsoft makes the next verification fail", async ({ page }) => {
+test("an administrator's consent ends verified and names them; revoking it in Microsoft makes the next verification fail", async ({
+  page,
+}) => {
   const customer = await stageCustomer({ name: "AdminConsent", consented: false });
   await signInAs(page, customer.admin);
   await grantAdminConsent(page, customer.admin);

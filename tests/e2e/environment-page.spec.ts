@@ -38,7 +38,8 @@ async function registerAndOpen(page: Page, customer: StagedCustomer, upn = custo
 
 const state = (page: Page) => page.getByTestId("environment-state");
 /** The buttons (and button-styled links) a person sees in the page's main area, by style. */
-const visibleButtons = (page: Page, variant: "primary" | "secondary") => page.locator(`main [data-variant="${variant}"]:visible`);
+const visibleButtons = (page: Page, variant: "primary" | "secondary") =>
+  page.locator(`main [data-variant="${variant}"]:visible`);
 
 async function expectOnePrimary(page: Page, name: string | RegExp) {
   await expect(visibleButtons(page, "primary")).toHaveCount(1);
@@ -64,7 +65,9 @@ async function expectShownOnce(page: Page, text: string) {
   await expect(page.getByText(text, { exact: false }).locator("visible=true")).toHaveCount(1);
 }
 
-test("a failing environment leads with its cause, fix, who can fix it and the actions; fixed in the admin center it turns green and the instructions step aside", async ({ page }) => {
+test("a failing environment leads with its cause, fix, who can fix it and the actions; fixed in the admin center it turns green and the instructions step aside", async ({
+  page,
+}) => {
   test.slow();
   // Like Adventure Works: the application user exists without any role, and the role does exist.
   const customer = await stageCustomer({ name: "Leading", environments: [{ name: "prod", appUser: "no-role" }] });
@@ -74,7 +77,10 @@ test("a failing environment leads with its cause, fix, who can fix it and the ac
   await expect(state(page)).toHaveAttribute("data-state", "new");
   await expect(state(page).getByRole("heading", { level: 2 })).toHaveText("Not set up yet");
   await expectOnePrimary(page, "Set it up for me");
-  await expect(state(page).getByRole("button", { name: "Run connection check" })).toHaveAttribute("data-variant", "secondary");
+  await expect(state(page).getByRole("button", { name: "Run connection check" })).toHaveAttribute(
+    "data-variant",
+    "secondary",
+  );
 
   await runCheck(page, "Failed");
   await page.reload();
@@ -83,9 +89,15 @@ test("a failing environment leads with its cause, fix, who can fix it and the ac
   await expect(state(page)).toBeInViewport();
   await expect(state(page).getByRole("heading", { level: 2 })).toHaveText("Not working");
   await expect(page.getByTestId("environment-state-facts")).toContainText(`Failed at: Security role “${ROLE}”.`);
-  await expect(page.getByTestId("environment-state-facts")).toHaveText(new RegExp(`Broken since ${DATE}\\. It has not worked yet\\.`));
-  await expect(state(page)).toContainText(`Cause: The application user does not have the "${ROLE}" security role (it has no security roles).`);
-  await expect(state(page)).toContainText(`Application users → Northwind Sync → Edit security roles → select "${ROLE}" → Save.`);
+  await expect(page.getByTestId("environment-state-facts")).toHaveText(
+    new RegExp(`Broken since ${DATE}\\. It has not worked yet\\.`),
+  );
+  await expect(state(page)).toContainText(
+    `Cause: The application user does not have the "${ROLE}" security role (it has no security roles).`,
+  );
+  await expect(state(page)).toContainText(
+    `Application users → Northwind Sync → Edit security roles → select "${ROLE}" → Save.`,
+  );
   await expect(state(page)).toContainText("Who can fix it: A System Administrator of this environment");
   // The product's own answers, not a solution that does not exist.
   await expect(state(page)).toContainText("choose “Set it up for me” on this environment's page");
@@ -98,7 +110,7 @@ test("a failing environment leads with its cause, fix, who can fix it and the ac
   const manualBox = (await page.getByRole("heading", { name: "Or set it up by hand" }).boundingBox())!;
   expect(stateBox.y + stateBox.height).toBeLessThanOrEqual(manualBox.y);
   // The cause is told once (the history keeps it, folded).
-  await expectShownOnce(page, "does not have the \"Northwind Sync Integration\" security role");
+  await expectShownOnce(page, 'does not have the "Northwind Sync Integration" security role');
   // The history line names the step without nesting quotes.
   const history = page.getByRole("list", { name: "Check history" });
   await expect(history.getByRole("listitem").first()).toContainText(`failed at: Security role “${ROLE}”`);
@@ -128,17 +140,27 @@ test("a failing environment leads with its cause, fix, who can fix it and the ac
   await expect(page.getByRole("heading", { name: "1. Create the security role" })).toBeHidden();
   await instructions.locator("summary").click();
   await expect(page.getByRole("heading", { name: "1. Create the security role" })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Set it up for me again" })).toHaveAttribute("data-variant", "secondary");
+  await expect(page.getByRole("button", { name: "Set it up for me again" })).toHaveAttribute(
+    "data-variant",
+    "secondary",
+  );
 });
 
-test("a setup that stopped is history once a later check passes: no red setup failure above a green check, no sentence twice", async ({ page }) => {
+test("a setup that stopped is history once a later check passes: no red setup failure above a green check, no sentence twice", async ({
+  page,
+}) => {
   test.slow();
   const customer = await stageCustomer({
     name: "Stale Setup",
     users: [
       { name: "Global Admin", upn: "admin", admin: true },
       // Administers apps in Entra ID, but is only a Basic User in the environment: the setup stops.
-      { name: "App Admin", upn: "appadmin", wids: [DirectoryRole.ApplicationAdministrator, MEMBER_USER_ROLE], environmentRole: "Basic User" },
+      {
+        name: "App Admin",
+        upn: "appadmin",
+        wids: [DirectoryRole.ApplicationAdministrator, MEMBER_USER_ROLE],
+        environmentRole: "Basic User",
+      },
     ],
     environments: [{ name: "prod", appUser: "none", integrationRole: "absent" }],
   });
@@ -154,10 +176,16 @@ test("a setup that stopped is history once a later check passes: no red setup fa
   await expect(page.getByTestId("setup-outcome")).toHaveText("The setup stopped.");
   await expect(state(page).getByRole("region", { name: "Latest setup" })).toBeVisible();
   await expectShownOnce(page, "Dataverse refused to let your account create the security role");
-  await expect(page.getByRole("list", { name: "Setup steps" })).toContainText("Stopped here; why and what to do are below.");
+  await expect(page.getByRole("list", { name: "Setup steps" })).toContainText(
+    "Stopped here; why and what to do are below.",
+  );
 
   // A System Administrator sets it up by hand (Microsoft's own tools), and the next check passes.
-  await emulator.action("createRole", { environment: customer.environmentName("prod"), name: ROLE, privileges: PRIVILEGES });
+  await emulator.action("createRole", {
+    environment: customer.environmentName("prod"),
+    name: ROLE,
+    privileges: PRIVILEGES,
+  });
   await emulator.action("createApplicationUser", { environment: customer.environmentName("prod"), roles: [ROLE] });
   await runCheck(page, "Passed");
   await page.reload();
@@ -165,7 +193,9 @@ test("a setup that stopped is history once a later check passes: no red setup fa
   // The failure is history: nothing red about the setup is visible, and it is told as the past once opened.
   await expect(page.getByTestId("setup-outcome")).toHaveCount(0);
   await expect(page.getByText("The setup stopped.")).toHaveCount(0);
-  await expect(page.getByText("Dataverse refused to let your account create the security role").locator("visible=true")).toHaveCount(0);
+  await expect(
+    page.getByText("Dataverse refused to let your account create the security role").locator("visible=true"),
+  ).toHaveCount(0);
   await expect(page.locator("main [role=alert]:visible")).toHaveCount(0);
   await page.getByTestId("setup-instructions").locator("summary").click();
   const earlier = page.getByRole("region", { name: "Earlier setup" });
@@ -173,7 +203,10 @@ test("a setup that stopped is history once a later check passes: no red setup fa
   await expect(earlier.getByText("Failed", { exact: true })).toHaveCount(0);
 });
 
-test("a reader of a healthy environment sees that it works and since when; the instructions are folded away and there are no buttons", async ({ page, browser }) => {
+test("a reader of a healthy environment sees that it works and since when; the instructions are folded away and there are no buttons", async ({
+  page,
+  browser,
+}) => {
   const customer = await stageCustomer({ name: "Reading", environments: [{ name: "prod" }] });
   const environmentPage = await registerAndOpen(page, customer);
   await runCheck(page, "Passed");
@@ -189,11 +222,16 @@ test("a reader of a healthy environment sees that it works and since when; the i
   await expect(reader.getByRole("heading", { name: "1. Create the security role" })).toBeHidden();
   // The overview does not ask a reader to "finish the steps".
   await reader.goto("/onboarding");
-  await expect(reader.getByTestId("overview-headline")).toHaveText("Connected: Northwind Sync can reach every registered environment.");
+  await expect(reader.getByTestId("overview-headline")).toHaveText(
+    "Connected: Northwind Sync can reach every registered environment.",
+  );
   await reader.context().close();
 });
 
-test("a disabled application user: the fix names Activate, and Activate in the emulated admin center (with its confirmation) turns the check green", async ({ page, browser }) => {
+test("a disabled application user: the fix names Activate, and Activate in the emulated admin center (with its confirmation) turns the check green", async ({
+  page,
+  browser,
+}) => {
   const customer = await stageCustomer({ name: "Deactivated", environments: [{ name: "prod", appUser: "disabled" }] });
   const environmentPage = await registerAndOpen(page, customer);
   await runCheck(page, "Failed");
@@ -204,11 +242,15 @@ test("a disabled application user: the fix names Activate, and Activate in the e
 
   // Broken but connected: the overview names what needs attention, to the administrator and to a reader.
   await page.goto("/onboarding");
-  await expect(page.getByTestId("overview-headline")).toHaveText(`${customer.environmentName("prod")} needs attention: open it below to see the cause and the fix.`);
+  await expect(page.getByTestId("overview-headline")).toHaveText(
+    `${customer.environmentName("prod")} needs attention: open it below to see the cause and the fix.`,
+  );
   await expect(page.locator("main")).not.toContainText("Finish the steps below");
   const reader = await (await browser.newContext()).newPage();
   await signInAs(reader, customer.user);
-  await expect(reader.getByTestId("overview-headline")).toHaveText(`${customer.environmentName("prod")} needs attention: an administrator of your organisation fixes it; the cause is shown below.`);
+  await expect(reader.getByTestId("overview-headline")).toHaveText(
+    `${customer.environmentName("prod")} needs attention: an administrator of your organisation fixes it; the cause is shown below.`,
+  );
   await reader.context().close();
 
   await page.goto(`${e2e.emulatorURL}/_emulator/ppac`);
@@ -222,7 +264,9 @@ test("a disabled application user: the fix names Activate, and Activate in the e
   await runCheck(page, "Passed");
 });
 
-test("support staff who sign in at /signin land on their console, and customer pages send them there", async ({ browser }) => {
+test("support staff who sign in at /signin land on their console, and customer pages send them there", async ({
+  browser,
+}) => {
   for (const upn of ["sam.support@northwind.onmicrosoft.com", "olivia.ops@northwind.onmicrosoft.com"]) {
     const page = await (await browser.newContext()).newPage();
     await page.goto("/signin");
@@ -239,4 +283,3 @@ test("support staff who sign in at /signin land on their console, and customer p
     await page.context().close();
   }
 });
-

@@ -31,16 +31,26 @@ function urlOf(key: string, ids: Record<string, string>): string {
 
 async function surface(ids: Record<string, string>): Promise<Surface> {
   const server = path.join(process.cwd(), ".next", "server");
-  const appPaths = Object.keys(JSON.parse(await readFile(path.join(server, "app-paths-manifest.json"), "utf8")) as Record<string, string>).filter(
-    (k) => !k.startsWith("/_") && !k.includes("favicon"),
-  );
+  const appPaths = Object.keys(
+    JSON.parse(await readFile(path.join(server, "app-paths-manifest.json"), "utf8")) as Record<string, string>,
+  ).filter((k) => !k.startsWith("/_") && !k.includes("favicon"));
   const references = JSON.parse(await readFile(path.join(server, "server-reference-manifest.json"), "utf8")) as {
     node: Record<string, { filename?: string; exportedName?: string; workers: Record<string, unknown> }>;
   };
-  const actions = Object.entries(references.node).map(([id, a]) => ({ id, name: a.exportedName ?? "?", url: urlOf(`/${Object.keys(a.workers)[0]!.replace(/^app\//, "")}`, ids) }));
+  const actions = Object.entries(references.node).map(([id, a]) => ({
+    id,
+    name: a.exportedName ?? "?",
+    url: urlOf(`/${Object.keys(a.workers)[0]!.replace(/^app\//, "")}`, ids),
+  }));
   return {
-    pages: appPaths.filter((k) => k.endsWith("/page")).map((k) => urlOf(k, ids)).sort(),
-    routes: appPaths.filter((k) => k.endsWith("/route")).map((k) => urlOf(k, ids)).sort(),
+    pages: appPaths
+      .filter((k) => k.endsWith("/page"))
+      .map((k) => urlOf(k, ids))
+      .sort(),
+    routes: appPaths
+      .filter((k) => k.endsWith("/route"))
+      .map((k) => urlOf(k, ids))
+      .sort(),
     actions: actions.sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
@@ -80,21 +90,60 @@ function pageCases(url: string): Case[] {
     ...["PUT", "DELETE", "TRACE"].map((m): Case => ({ label: `${m} ${url}`, method: m, url })),
     { label: `POST text ${url}`, method: "POST", url, headers: { "Content-Type": "text/plain" }, data: "garbage" },
     { label: `POST json ${url}`, method: "POST", url, headers: { "Content-Type": "application/json" }, data: "{bad" },
-    { label: `POST urlencoded ${url}`, method: "POST", url, headers: { "Content-Type": "application/x-www-form-urlencoded" }, data: "a=%ZZ&&=" },
-    { label: `POST broken multipart ${url}`, method: "POST", url, headers: { "Content-Type": "multipart/form-data; boundary=zz" }, data: "--zz\r\nContent-Disposition: form-data\r\n\r\nno end" },
-    { label: `POST multipart without boundary ${url}`, method: "POST", url, headers: { "Content-Type": "multipart/form-data" }, data: "x" },
+    {
+      label: `POST urlencoded ${url}`,
+      method: "POST",
+      url,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      data: "a=%ZZ&&=",
+    },
+    {
+      label: `POST broken multipart ${url}`,
+      method: "POST",
+      url,
+      headers: { "Content-Type": "multipart/form-data; boundary=zz" },
+      data: "--zz\r\nContent-Disposition: form-data\r\n\r\nno end",
+    },
+    {
+      label: `POST multipart without boundary ${url}`,
+      method: "POST",
+      url,
+      headers: { "Content-Type": "multipart/form-data" },
+      data: "x",
+    },
     { label: `POST plain form ${url}`, method: "POST", url, multipart: { a: "b" } },
-    { label: `POST form with garbled action id ${url}`, method: "POST", url, multipart: { "$ACTION_ID_zzz": "", a: "b" } },
+    {
+      label: `POST form with garbled action id ${url}`,
+      method: "POST",
+      url,
+      multipart: { $ACTION_ID_zzz: "", a: "b" },
+    },
     { label: `GET with Next-Action ${url}`, method: "GET", url, headers: { "Next-Action": "zzz" } },
   ];
 }
 
 function routeCases(url: string): Case[] {
   return [
-    ...BAD_QUERIES.slice(0, 4).map((q): Case => ({ label: `GET ${url}?${q.slice(0, 30)}`, method: "GET", url: `${url}?${q}` })),
-    ...["POST", "PUT", "DELETE"].map((m): Case => ({ label: `${m} ${url}`, method: m, url, headers: { "Content-Type": "application/json" }, data: "{bad" })),
+    ...BAD_QUERIES.slice(0, 4).map((q): Case => ({
+      label: `GET ${url}?${q.slice(0, 30)}`,
+      method: "GET",
+      url: `${url}?${q}`,
+    })),
+    ...["POST", "PUT", "DELETE"].map((m): Case => ({
+      label: `${m} ${url}`,
+      method: m,
+      url,
+      headers: { "Content-Type": "application/json" },
+      data: "{bad",
+    })),
     { label: `TRACE ${url}`, method: "TRACE", url },
-    { label: `POST multipart ${url}`, method: "POST", url, headers: { "Content-Type": "multipart/form-data; boundary=zz" }, data: "--zz\r\n\r\n" },
+    {
+      label: `POST multipart ${url}`,
+      method: "POST",
+      url,
+      headers: { "Content-Type": "multipart/form-data; boundary=zz" },
+      data: "--zz\r\n\r\n",
+    },
   ];
 }
 
@@ -106,7 +155,10 @@ const action = (a: Action, label: string, init: Omit<Case, "label" | "method" | 
   headers: { Accept: "text/x-component", ...init.headers },
 });
 const fetchAction = (a: Action, label: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-  action(a, label, { headers: { "Next-Action": a.id, "Content-Type": "text/plain;charset=UTF-8", ...headers }, data: body });
+  action(a, label, {
+    headers: { "Next-Action": a.id, "Content-Type": "text/plain;charset=UTF-8", ...headers },
+    data: body,
+  });
 
 /** The few cases every identity sends to every action (the guard answers first). */
 function actionSmokeCases(a: Action): Case[] {
@@ -121,7 +173,12 @@ function actionSmokeCases(a: Action): Case[] {
 
 /** Everything, for the identity the action is meant for. */
 function actionCases(a: Action): Case[] {
-  const bound = (json: string, args: string) => ({ "$ACTION_REF_1": "", "$ACTION_1:0": json, "$ACTION_1:1": args, "$ACTION_KEY": "k" });
+  const bound = (json: string, args: string) => ({
+    $ACTION_REF_1: "",
+    "$ACTION_1:0": json,
+    "$ACTION_1:1": args,
+    $ACTION_KEY: "k",
+  });
   return [
     ...actionSmokeCases(a),
     fetchAction(a, "not an array", '"x"'),
@@ -140,16 +197,44 @@ function actionCases(a: Action): Case[] {
     fetchAction(a, "over the body limit", Buffer.alloc(1_100_000, 0x61)),
     fetchAction(a, "invalid UTF-8", Buffer.from([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d])),
     ...ORIGINS.slice(1).map((origin) => fetchAction(a, `Origin ${origin}`, "[]", { Origin: origin })),
-    action(a, "multipart with a form argument", { headers: { "Next-Action": a.id }, multipart: { "0": '["$K1"]', "1_url": HUGE, "1_confirm": "x", "1_tenantHint": "not a domain", "1_friendlyName": "\u0000" } }),
-    action(a, "multipart state and form", { headers: { "Next-Action": a.id }, multipart: { "0": '[{"a":1},"$K1"]', "1_note": "a\u0000", "1_url": "https://a\u0000.crm.dynamics.com", "1_expiresInDays": "7" } }),
+    action(a, "multipart with a form argument", {
+      headers: { "Next-Action": a.id },
+      multipart: {
+        "0": '["$K1"]',
+        "1_url": HUGE,
+        "1_confirm": "x",
+        "1_tenantHint": "not a domain",
+        "1_friendlyName": "\u0000",
+      },
+    }),
+    action(a, "multipart state and form", {
+      headers: { "Next-Action": a.id },
+      multipart: {
+        "0": '[{"a":1},"$K1"]',
+        "1_note": "a\u0000",
+        "1_url": "https://a\u0000.crm.dynamics.com",
+        "1_expiresInDays": "7",
+      },
+    }),
     action(a, "multipart without a root", { headers: { "Next-Action": a.id }, multipart: { "1_url": "x" } }),
     action(a, "multipart with a bad root", { headers: { "Next-Action": a.id }, multipart: { "0": "[1," } }),
-    action(a, "broken multipart", { headers: { "Next-Action": a.id, "Content-Type": "multipart/form-data; boundary=zz" }, data: "--zz\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n[" }),
-    action(a, "urlencoded", { headers: { "Next-Action": a.id, "Content-Type": "application/x-www-form-urlencoded" }, data: "0=%5B%5D" }),
+    action(a, "broken multipart", {
+      headers: { "Next-Action": a.id, "Content-Type": "multipart/form-data; boundary=zz" },
+      data: '--zz\r\nContent-Disposition: form-data; name="0"\r\n\r\n[',
+    }),
+    action(a, "urlencoded", {
+      headers: { "Next-Action": a.id, "Content-Type": "application/x-www-form-urlencoded" },
+      data: "0=%5B%5D",
+    }),
     action(a, "a form with bad bound arguments", { multipart: bound("{bad", "[") }),
-    action(a, "a form with bound state", { multipart: { ...bound(JSON.stringify({ id: a.id, bound: "$@1" }), "[{}]"), url: "x", confirm: "x" } }),
+    action(a, "a form with bound state", {
+      multipart: { ...bound(JSON.stringify({ id: a.id, bound: "$@1" }), "[{}]"), url: "x", confirm: "x" },
+    }),
     action(a, "a form bound to a missing part", { multipart: bound(JSON.stringify({ id: a.id, bound: "$@5" }), "[]") }),
-    action(a, "a cross-origin form", { headers: { Origin: "https://evil.example" }, multipart: { [`$ACTION_ID_${a.id}`]: "" } }),
+    action(a, "a cross-origin form", {
+      headers: { Origin: "https://evil.example" },
+      multipart: { [`$ACTION_ID_${a.id}`]: "" },
+    }),
   ];
 }
 
@@ -170,10 +255,18 @@ function filterCases(names: string[]): Case[] {
   for (const name of names) {
     for (const value of FILTER_VALUES) {
       const query = `${encodeURIComponent(name)}=${value === "%FF" ? value : encodeURIComponent(value)}`;
-      cases.push({ label: `tenants ${name}=${JSON.stringify(value.slice(0, 12))}`, method: "GET", url: `/console/tenants?${query}` });
+      cases.push({
+        label: `tenants ${name}=${JSON.stringify(value.slice(0, 12))}`,
+        method: "GET",
+        url: `/console/tenants?${query}`,
+      });
     }
     cases.push({ label: `tenants.csv ${name} twice`, method: "GET", url: `/console/tenants.csv?${name}=a&${name}=b` });
-    cases.push({ label: `tenants.csv ${name} huge`, method: "GET", url: `/console/tenants.csv?${name}=${HUGE.slice(0, 5000)}` });
+    cases.push({
+      label: `tenants.csv ${name} huge`,
+      method: "GET",
+      url: `/console/tenants.csv?${name}=${HUGE.slice(0, 5000)}`,
+    });
   }
   return cases;
 }
@@ -196,10 +289,17 @@ async function send(request: APIRequestContext, c: Case): Promise<Outcome> {
 
 /** Sends the cases a few at a time, in order; the sign-out action last, so it cannot end the session early. */
 async function sendAll(request: APIRequestContext, cases: Case[], who: string): Promise<Outcome[]> {
-  const ordered = [...cases.filter((c) => !c.label.startsWith("signOutAction")), ...cases.filter((c) => c.label.startsWith("signOutAction"))];
+  const ordered = [
+    ...cases.filter((c) => !c.label.startsWith("signOutAction")),
+    ...cases.filter((c) => c.label.startsWith("signOutAction")),
+  ];
   const outcomes: Outcome[] = [];
   for (let i = 0; i < ordered.length; i += 4) {
-    outcomes.push(...(await Promise.all(ordered.slice(i, i + 4).map((c) => send(request, c).then((o) => ({ ...o, label: `${who}: ${o.label}` }))))));
+    outcomes.push(
+      ...(await Promise.all(
+        ordered.slice(i, i + 4).map((c) => send(request, c).then((o) => ({ ...o, label: `${who}: ${o.label}` }))),
+      )),
+    );
   }
   return outcomes;
 }
@@ -221,13 +321,34 @@ test("malformed requests to every page, route, action and console filter get no 
 
   // The console's filters, as its own form names them.
   await sam.goto("/console/tenants");
-  const filterNames = [...new Set(await sam.locator("form[role=search] [name], form [name]").evaluateAll((els) => els.map((e) => e.getAttribute("name") ?? "")))].filter(
-    (n) => n && !n.startsWith("$"),
-  );
+  const filterNames = [
+    ...new Set(
+      await sam
+        .locator("form[role=search] [name], form [name]")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("name") ?? "")),
+    ),
+  ].filter((n) => n && !n.startsWith("$"));
   expect(filterNames).toEqual(expect.arrayContaining(["stage", "q"]));
 
-  const authRoutes = ["/api/auth/session", "/api/auth/csrf", "/api/auth/providers", "/api/auth/signin", "/api/auth/nope", "/api/auth/callback/microsoft-entra-id", "/api/auth/signout", "/api/auth/error?error=%FF"];
-  const checkRoutes = ["/api/checks/not-a-uuid", `/api/checks/${UNKNOWN_ID}`, "/console/api/checks/%27", `/console/api/checks/${"f".repeat(5000)}`, "/console/tenants/%00", "/onboarding/environments/%E0", "/consent/callback?state=%00&error=%00&error_description=%00"];
+  const authRoutes = [
+    "/api/auth/session",
+    "/api/auth/csrf",
+    "/api/auth/providers",
+    "/api/auth/signin",
+    "/api/auth/nope",
+    "/api/auth/callback/microsoft-entra-id",
+    "/api/auth/signout",
+    "/api/auth/error?error=%FF",
+  ];
+  const checkRoutes = [
+    "/api/checks/not-a-uuid",
+    `/api/checks/${UNKNOWN_ID}`,
+    "/console/api/checks/%27",
+    `/console/api/checks/${"f".repeat(5000)}`,
+    "/console/tenants/%00",
+    "/onboarding/environments/%E0",
+    "/consent/callback?state=%00&error=%00&error_description=%00",
+  ];
   const everyone: Case[] = [
     ...pages.flatMap(pageCases),
     ...[...routes, ...authRoutes, ...checkRoutes].flatMap(routeCases),
@@ -240,14 +361,42 @@ test("malformed requests to every page, route, action and console filter get no 
   const anonymous = (await browser.newContext()).request;
   const megan = await signedIn(browser, MEGAN, "/onboarding");
   const outcomes = [
-    ...(await sendAll(sam.request, [...everyone.filter((_, i) => i % 3 === 0), ...forWhom("/console").flatMap(actionCases), ...forWhom("/onboarding").flatMap(actionSmokeCases), ...filterCases(filterNames)], "staff")),
-    ...(await sendAll(megan.request, [...everyone.filter((_, i) => i % 3 === 1), ...forWhom("/onboarding").flatMap(actionCases), ...forWhom("/console").flatMap(actionSmokeCases), ...publicActions.flatMap(actionCases)], "customer admin")),
-    ...(await sendAll(anonymous, [...everyone.filter((_, i) => i % 3 === 2), ...actions.flatMap(actionSmokeCases), ...filterCases(filterNames.slice(0, 2))], "signed out")),
+    ...(await sendAll(
+      sam.request,
+      [
+        ...everyone.filter((_, i) => i % 3 === 0),
+        ...forWhom("/console").flatMap(actionCases),
+        ...forWhom("/onboarding").flatMap(actionSmokeCases),
+        ...filterCases(filterNames),
+      ],
+      "staff",
+    )),
+    ...(await sendAll(
+      megan.request,
+      [
+        ...everyone.filter((_, i) => i % 3 === 1),
+        ...forWhom("/onboarding").flatMap(actionCases),
+        ...forWhom("/console").flatMap(actionSmokeCases),
+        ...publicActions.flatMap(actionCases),
+      ],
+      "customer admin",
+    )),
+    ...(await sendAll(
+      anonymous,
+      [
+        ...everyone.filter((_, i) => i % 3 === 2),
+        ...actions.flatMap(actionSmokeCases),
+        ...filterCases(filterNames.slice(0, 2)),
+      ],
+      "signed out",
+    )),
   ];
 
   const statuses = new Map<number, number>();
   for (const o of outcomes) statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
-  console.log(`fuzz: ${outcomes.length} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
+  console.log(
+    `fuzz: ${outcomes.length} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
+  );
   expect(outcomes.length).toBeGreaterThanOrEqual(300);
   expect(outcomes.filter((o) => o.status >= 500).map((o) => `${o.status} ${o.label}`)).toEqual([]);
 });

@@ -27,10 +27,14 @@ async function signedIn(browser: Browser, upn: string, returnTo = "/onboarding")
 
 /** The build's server actions by name, with the pages that hold them (Next's own manifest). */
 async function serverActions(): Promise<Map<string, { id: string; workers: string[] }>> {
-  const manifest = JSON.parse(await readFile(path.join(process.cwd(), ".next", "server", "server-reference-manifest.json"), "utf8")) as {
+  const manifest = JSON.parse(
+    await readFile(path.join(process.cwd(), ".next", "server", "server-reference-manifest.json"), "utf8"),
+  ) as {
     node: Record<string, { exportedName?: string; workers: Record<string, unknown> }>;
   };
-  return new Map(Object.entries(manifest.node).map(([id, a]) => [a.exportedName ?? id, { id, workers: Object.keys(a.workers) }]));
+  return new Map(
+    Object.entries(manifest.node).map(([id, a]) => [a.exportedName ?? id, { id, workers: Object.keys(a.workers) }]),
+  );
 }
 
 function expectSecurityHeaders(response: APIResponse, what: string) {
@@ -41,7 +45,9 @@ function expectSecurityHeaders(response: APIResponse, what: string) {
   expect(h["referrer-policy"], what).toBe("strict-origin-when-cross-origin");
 }
 
-test("Auth.js's own sign-out endpoint ends the session on the server: the old cookie no longer opens anything", async ({ browser }) => {
+test("Auth.js's own sign-out endpoint ends the session on the server: the old cookie no longer opens anything", async ({
+  browser,
+}) => {
   const page = await signedIn(browser, MEGAN);
   const cookies = await page.context().cookies();
   const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
@@ -60,8 +66,19 @@ test("Auth.js's own sign-out endpoint ends the session on the server: the old co
   await replay.close();
 });
 
-test("TRACE, and methods Node parses but Next cannot handle, get a clean 405 with the security headers, never a 500", async ({ request }) => {
-  for (const url of ["/", "/onboarding", "/console/tenants", "/api/health", "/api/v1/connections", "/api/auth/session", "/no/such/page", "/_next/static/x.js"]) {
+test("TRACE, and methods Node parses but Next cannot handle, get a clean 405 with the security headers, never a 500", async ({
+  request,
+}) => {
+  for (const url of [
+    "/",
+    "/onboarding",
+    "/console/tenants",
+    "/api/health",
+    "/api/v1/connections",
+    "/api/auth/session",
+    "/no/such/page",
+    "/_next/static/x.js",
+  ]) {
     const response = await request.fetch(url, { method: "TRACE", maxRedirects: 0 });
     expect(response.status(), `TRACE ${url}`).toBe(405);
     expect(response.headers().allow, `TRACE ${url}`).toBe("GET, HEAD, POST");
@@ -98,12 +115,19 @@ test("non-ASCII return paths redirect percent-encoded, never 500 or a mangled pa
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
 
-test("a server action runs only when Origin is the portal's whole origin (scheme, host and port), whatever X-Forwarded-* say", async ({ request }) => {
+test("a server action runs only when Origin is the portal's whole origin (scheme, host and port), whatever X-Forwarded-* say", async ({
+  request,
+}) => {
   const actions = await serverActions();
   const signIn = actions.get("signInWithMicrosoft")!;
   const post = (headers: Record<string, string>) =>
     request.post("/signin", {
-      headers: { "Next-Action": signIn.id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component", ...headers },
+      headers: {
+        "Next-Action": signIn.id,
+        "Content-Type": "text/plain;charset=UTF-8",
+        Accept: "text/x-component",
+        ...headers,
+      },
       data: '["$K1"]',
       maxRedirects: 0,
     });
@@ -134,7 +158,8 @@ test("an API parameter named __proto__ is refused like any other unknown paramet
       knownAuthorities: [new URL(e2e.emulatorURL).host],
     },
   });
-  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!.accessToken;
+  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!
+    .accessToken;
   const headers = { Authorization: `Bearer ${token}` };
   expect((await request.get("/api/v1/connections?limit=1", { headers })).status()).toBe(200);
   for (const query of ["__proto__=x", "%5F%5Fproto%5F%5F=x", "limit=1&__proto__=1", "colour=blue"]) {
@@ -142,11 +167,15 @@ test("an API parameter named __proto__ is refused like any other unknown paramet
     expect(response.status(), query).toBe(400);
     expect(response.headers()["content-type"], query).toBe("application/problem+json");
     const body = (await response.json()) as { invalidParams: Array<{ name: string; reason: string }> };
-    expect(body.invalidParams, query).toEqual([{ name: query.includes("colour") ? "colour" : "__proto__", reason: "is not a parameter of this operation" }]);
+    expect(body.invalidParams, query).toEqual([
+      { name: query.includes("colour") ? "colour" : "__proto__", reason: "is not a parameter of this operation" },
+    ]);
   }
 });
 
-test("a refusal is HTTP 403 whatever the transport: a console action called by a customer admin, a reader's no-JS form post", async ({ browser }) => {
+test("a refusal is HTTP 403 whatever the transport: a console action called by a customer admin, a reader's no-JS form post", async ({
+  browser,
+}) => {
   const actions = await serverActions();
   const megan = await signedIn(browser, MEGAN);
   const invite = actions.get("createInvitationAction")!;
@@ -164,14 +193,22 @@ test("a refusal is HTTP 403 whatever the transport: a console action called by a
   const customer = await stageCustomer({ name: "NoScript" });
   const admin = await signedIn(browser, customer.admin);
   const reader = await signedIn(browser, customer.user);
-  await reader.setContent(await (await admin.request.get("/onboarding/disconnect")).text(), { waitUntil: "domcontentloaded" });
-  const fields = await reader.locator("form:has(input[name=confirm])").evaluate((form: HTMLFormElement) =>
-    [...new FormData(form).entries()].map(([k, v]) => [k, String(v)] as [string, string]),
-  );
+  await reader.setContent(await (await admin.request.get("/onboarding/disconnect")).text(), {
+    waitUntil: "domcontentloaded",
+  });
+  const fields = await reader
+    .locator("form:has(input[name=confirm])")
+    .evaluate((form: HTMLFormElement) =>
+      [...new FormData(form).entries()].map(([k, v]) => [k, String(v)] as [string, string]),
+    );
   expect(fields.map(([k]) => k)).toEqual(expect.arrayContaining(["confirm", expect.stringMatching(/^\$ACTION_/)]));
   const multipart = Object.fromEntries(fields.map(([k, v]) => [k, k === "confirm" ? customer.domain : v]));
   // (Posted to a page that does not hold the action, Next answers 409 whoever asks: it cannot decode the form there.)
-  const response = await reader.request.post("/onboarding/disconnect", { multipart, headers: { Origin: e2e.baseURL }, maxRedirects: 0 });
+  const response = await reader.request.post("/onboarding/disconnect", {
+    multipart,
+    headers: { Origin: e2e.baseURL },
+    maxRedirects: 0,
+  });
   expect(response.status()).toBe(403);
   expect(await response.text()).toContain("have access to this page");
   // Nothing happened: the reader still sees the tenant, connected as before.
@@ -192,7 +229,9 @@ test("a refusal is HTTP 403 whatever the transport: a console action called by a
   expect(forwarded.status()).toBe(403);
 });
 
-test("a reader signing in does not bring a disconnected tenant back; it is told who disconnected it and to ask an administrator", async ({ browser }) => {
+test("a reader signing in does not bring a disconnected tenant back; it is told who disconnected it and to ask an administrator", async ({
+  browser,
+}) => {
   const customer = await stageCustomer({ name: "Parted" });
   const admin = await signedIn(browser, customer.admin);
   await admin.goto("/onboarding/disconnect");
@@ -207,7 +246,11 @@ test("a reader signing in does not bring a disconnected tenant back; it is told 
   await expect(notice).toContainText("Global Administrator");
 
   // Staff still see it as disconnected.
-  const staff = await signedIn(browser, "sam.support@northwind.onmicrosoft.com", `/console/tenants/${customer.tenantId}`);
+  const staff = await signedIn(
+    browser,
+    "sam.support@northwind.onmicrosoft.com",
+    `/console/tenants/${customer.tenantId}`,
+  );
   await expect(staff.getByTestId("tenant-stage")).toHaveText("Disconnected (its data removed)");
 
   // An administrator's sign-in reconnects it: the reader's notice is gone.
@@ -259,14 +302,24 @@ async function signInWithAgedAuthentication(page: Page, upn: string, returnTo = 
 /** Sets whether a staged customer's user holds the Global Administrator directory role (in the emulator's scenario). */
 async function setGlobalAdministrator(upn: string, admin: boolean) {
   const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
-  const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as { scenario: { tenants: Array<{ users: Array<{ upn: string; wids: string[] }> }> } };
+  const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as {
+    scenario: { tenants: Array<{ users: Array<{ upn: string; wids: string[] }> }> };
+  };
   const user = state.scenario.tenants.flatMap((t) => t.users).find((u) => u.upn === upn)!;
-  user.wids = admin ? [...new Set([...user.wids, GLOBAL_ADMINISTRATOR])] : user.wids.filter((w) => w !== GLOBAL_ADMINISTRATOR);
-  const put = await fetch(`${e2e.emulatorURL}/_emulator/scenario`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(state.scenario) });
+  user.wids = admin
+    ? [...new Set([...user.wids, GLOBAL_ADMINISTRATOR])]
+    : user.wids.filter((w) => w !== GLOBAL_ADMINISTRATOR);
+  const put = await fetch(`${e2e.emulatorURL}/_emulator/scenario`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(state.scenario),
+  });
   expect(put.ok).toBe(true);
 }
 
-test("destructive and setup actions need a sign-in from the last 60 minutes: an older one signs in again (max_age, prompt=login) and comes back", async ({ browser }) => {
+test("destructive and setup actions need a sign-in from the last 60 minutes: an older one signs in again (max_age, prompt=login) and comes back", async ({
+  browser,
+}) => {
   const customer = await stageCustomer({ name: "Stale", environments: [{ name: "prod" }] });
   const page = await signedIn(browser, customer.admin);
   await page.goto("/onboarding/environments");
@@ -319,13 +372,20 @@ test("destructive and setup actions need a sign-in from the last 60 minutes: an 
   await expect(page.getByTestId("read-only-notice")).toBeVisible();
 });
 
-test("a support admin's destructive console action needs a recent sign-in too; a fresh one goes straight through", async ({ browser }) => {
+test("a support admin's destructive console action needs a recent sign-in too; a fresh one goes straight through", async ({
+  browser,
+}) => {
   const actions = await serverActions();
   const revoke = actions.get("revokeInvitationAction")!;
   const sam = await signedIn(browser, "sam.support@northwind.onmicrosoft.com", "/console/invitations");
   const call = () =>
     sam.request.post("/console/invitations", {
-      headers: { "Next-Action": revoke.id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component", Origin: e2e.baseURL },
+      headers: {
+        "Next-Action": revoke.id,
+        "Content-Type": "text/plain;charset=UTF-8",
+        Accept: "text/x-component",
+        Origin: e2e.baseURL,
+      },
       data: JSON.stringify(["$K1"]),
       maxRedirects: 0,
     });

@@ -10,7 +10,9 @@ test.beforeEach(async () => {
   await emulator.reset();
 });
 
-test("a customer of another tenant gets 404 for tenant A's environment and check, and cannot remove it", async ({ browser }) => {
+test("a customer of another tenant gets 404 for tenant A's environment and check, and cannot remove it", async ({
+  browser,
+}) => {
   const a = await stageCustomer({ name: "Alpha", environments: [{ name: "prod" }] });
   const b = await stageCustomer({ name: "Beta", environments: [{ name: "prod" }] });
 
@@ -47,7 +49,10 @@ test("a customer of another tenant gets 404 for tenant A's environment and check
   await pageB.getByRole("button", { name: "Register environment" }).click();
   await expect(pageB.getByRole("status")).toContainText("was registered");
   await pageB.goto("/onboarding/environments");
-  await pageB.locator('input[name="environmentId"]').first().evaluate((input, id) => ((input as HTMLInputElement).value = id), environmentId);
+  await pageB
+    .locator('input[name="environmentId"]')
+    .first()
+    .evaluate((input, id) => ((input as HTMLInputElement).value = id), environmentId);
   // Registered from its URL, the environment is named after its address's first label.
   const bName = b.environmentName("prod");
   await pageB.getByRole("button", { name: `Remove ${bName}`, exact: true }).click();
@@ -79,11 +84,19 @@ test("malformed ids get a clear 4xx, never a 500", async ({ page }) => {
 });
 
 test("no secret, assertion or token appears in any response the browser receives", async ({ page }) => {
-  const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as { clientSecret: string; clientSecret2: string };
+  const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as {
+    clientSecret: string;
+    clientSecret2: string;
+  };
   // What the portal holds without any secret configured: the session secret and the certificate's private key, both
   // read from Key Vault at start (and the emulator's client secrets, which the demo does not even configure).
   const { scenario } = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as {
-    scenario: { keyVaults: Array<{ secrets: Array<{ versions: Array<{ value: string }> }>; certificates: Array<{ versions: Array<{ keyPem: string }> }> }> };
+    scenario: {
+      keyVaults: Array<{
+        secrets: Array<{ versions: Array<{ value: string }> }>;
+        certificates: Array<{ versions: Array<{ keyPem: string }> }>;
+      }>;
+    };
   };
   const vault = scenario.keyVaults[0]!;
   const held = [

@@ -22,7 +22,10 @@ test.beforeEach(async () => {
   await emulator.reset();
 });
 
-test("a customer reference set in the console and carried by an invitation arrives with connection.ready, signed", async ({ page, browser }) => {
+test("a customer reference set in the console and carried by an invitation arrives with connection.ready, signed", async ({
+  page,
+  browser,
+}) => {
   test.slow();
   // Staff set the reference on a tenant; a bad one is refused on the field.
   await signInAs(page, SAM, `/console/tenants/${FABRIKAM}`);
@@ -38,7 +41,11 @@ test("a customer reference set in the console and carried by an invitation arriv
   await expect(page.getByRole("table", { name: "Audit trail" })).toContainText("tenant.customer_reference_set");
 
   // An invitation for a new customer, carrying their reference.
-  const customer = await stageCustomer({ name: "Webhook Co", consented: false, environments: [{ name: "prod", appUser: "enabled" }] });
+  const customer = await stageCustomer({
+    name: "Webhook Co",
+    consented: false,
+    environments: [{ name: "prod", appUser: "enabled" }],
+  });
   await page.goto("/console/invitations");
   await page.getByLabel(/Tenant id or domain/).fill(customer.domain);
   await page.getByLabel(/Customer reference/).fill("SUB-4242");
@@ -67,7 +74,9 @@ test("a customer reference set in the console and carried by an invitation arriv
   await context.close();
 
   // The back end hears of it: one connection.ready for this tenant, signed, with the invitation's reference.
-  await expect.poll(() => receiver.received.filter((r) => r.json.tenantId === customer.tenantId).length, { timeout: 15_000 }).toBe(1);
+  await expect
+    .poll(() => receiver.received.filter((r) => r.json.tenantId === customer.tenantId).length, { timeout: 15_000 })
+    .toBe(1);
   const event = receiver.received.find((r) => r.json.tenantId === customer.tenantId)!;
   expect(event.signatureValid).toBe(true);
   expect(event.json).toMatchObject({
@@ -79,7 +88,10 @@ test("a customer reference set in the console and carried by an invitation arriv
 
   // Staff see the delivery in the console's log, and the tenant arrived matched.
   await page.goto("/console/webhooks");
-  const row = page.getByRole("table", { name: "Webhook deliveries" }).getByRole("row").filter({ hasText: customer.tenantId });
+  const row = page
+    .getByRole("table", { name: "Webhook deliveries" })
+    .getByRole("row")
+    .filter({ hasText: customer.tenantId });
   await expect(row).toContainText("connection.ready");
   await expect(row.getByTestId("delivery-status")).toHaveText("Delivered");
   await page.goto(`/console/tenants/${customer.tenantId}`);
@@ -94,10 +106,18 @@ test("a customer reference set in the console and carried by an invitation arriv
       knownAuthorities: [new URL(e2e.emulatorURL).host],
     },
   });
-  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!.accessToken;
-  const api = await page.request.get(`/api/v1/connections/${customer.tenantId}`, { headers: { Authorization: `Bearer ${token}` } });
+  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!
+    .accessToken;
+  const api = await page.request.get(`/api/v1/connections/${customer.tenantId}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   expect(api.status()).toBe(200);
-  expect(await api.json()).toMatchObject({ tenantId: customer.tenantId, customerReference: "SUB-4242", state: "healthy", environments: [{ url: customer.environmentUrl("prod"), state: "healthy" }] });
+  expect(await api.json()).toMatchObject({
+    tenantId: customer.tenantId,
+    customerReference: "SUB-4242",
+    state: "healthy",
+    environments: [{ url: customer.environmentUrl("prod"), state: "healthy" }],
+  });
   const anonymous = await page.request.get(`/api/v1/connections/${customer.tenantId}`);
   expect(anonymous.status()).toBe(401);
   expect(anonymous.headers()["content-type"]).toBe("application/problem+json");

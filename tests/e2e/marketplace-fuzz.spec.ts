@@ -53,15 +53,40 @@ function webhookCases(genuine: string): Case[] {
     ["oversized", `{"id":"${"x".repeat(300_000)}"}`],
     ["bad utf-8", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
     ["unicode", JSON.stringify({ id: "\u202e\u0000\ud83d\ude00", subscriptionId: "\u0000", action: "Suspend" })],
-    ["proto", '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"id":"' + ID + '","subscriptionId":"' + OTHER_ID + '","action":"Suspend"}'],
+    [
+      "proto",
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"id":"' +
+        ID +
+        '","subscriptionId":"' +
+        OTHER_ID +
+        '","action":"Suspend"}',
+    ],
     ["huge number", '{"id":1e999999,"subscriptionId":-0,"action":true}'],
     ["duplicate keys", `{"id":"${ID}","id":"x","subscriptionId":"${OTHER_ID}","action":"Unsubscribe","action":null}`],
-    ["nested subscription", JSON.stringify({ id: ID, subscriptionId: OTHER_ID, action: "Renew", subscription: { id: [1, 2], beneficiary: "x" }, quantity: "lots" })],
-    ["unknown action", JSON.stringify({ id: OTHER_ID, subscriptionId: ID, action: "Transfer", timeStamp: "yesterday" })],
+    [
+      "nested subscription",
+      JSON.stringify({
+        id: ID,
+        subscriptionId: OTHER_ID,
+        action: "Renew",
+        subscription: { id: [1, 2], beneficiary: "x" },
+        quantity: "lots",
+      }),
+    ],
+    [
+      "unknown action",
+      JSON.stringify({ id: OTHER_ID, subscriptionId: ID, action: "Transfer", timeStamp: "yesterday" }),
+    ],
   ];
   const cases: Case[] = [];
   for (const authorization of authorizations) {
-    cases.push({ label: `auth ${authorization.slice(0, 20)}`, method: "POST", url: WEBHOOK, headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, data: bodies[9]![1] });
+    cases.push({
+      label: `auth ${authorization.slice(0, 20)}`,
+      method: "POST",
+      url: WEBHOOK,
+      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+      data: bodies[9]![1],
+    });
   }
   for (const [name, body] of bodies) {
     for (const [who, authorization] of [
@@ -69,14 +94,41 @@ function webhookCases(genuine: string): Case[] {
       ["junk token", "Bearer junk"],
       ["Microsoft's token", `Bearer ${genuine}`],
     ] as const) {
-      cases.push({ label: `${name} body, ${who}`, method: "POST", url: WEBHOOK, headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, data: body });
+      cases.push({
+        label: `${name} body, ${who}`,
+        method: "POST",
+        url: WEBHOOK,
+        headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+        data: body,
+      });
     }
   }
-  for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=zz", "multipart/form-data", "application/xml", "application/json; charset=utf-16"]) {
-    cases.push({ label: `content type ${type}`, method: "POST", url: WEBHOOK, headers: { "Content-Type": type, Authorization: `Bearer ${genuine}` }, data: "--zz\r\nContent-Disposition: form-data\r\n\r\nno end" });
+  for (const type of [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=zz",
+    "multipart/form-data",
+    "application/xml",
+    "application/json; charset=utf-16",
+  ]) {
+    cases.push({
+      label: `content type ${type}`,
+      method: "POST",
+      url: WEBHOOK,
+      headers: { "Content-Type": type, Authorization: `Bearer ${genuine}` },
+      data: "--zz\r\nContent-Disposition: form-data\r\n\r\nno end",
+    });
   }
-  for (const method of ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]) cases.push({ label: `${method} webhook`, method, url: WEBHOOK });
-  for (const query of ["?api-version=2018-08-31", "?%", `?token=${"x".repeat(5000)}`]) cases.push({ label: `webhook${query.slice(0, 20)}`, method: "POST", url: `${WEBHOOK}${query}`, headers: { "Content-Type": "application/json" }, data: "{}" });
+  for (const method of ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+    cases.push({ label: `${method} webhook`, method, url: WEBHOOK });
+  for (const query of ["?api-version=2018-08-31", "?%", `?token=${"x".repeat(5000)}`])
+    cases.push({
+      label: `webhook${query.slice(0, 20)}`,
+      method: "POST",
+      url: `${WEBHOOK}${query}`,
+      headers: { "Content-Type": "application/json" },
+      data: "{}",
+    });
   return cases;
 }
 
@@ -122,23 +174,64 @@ function landingCases(): Case[] {
     "%00",
     "..%2F",
   ];
-  const problems = ["other-organisation", "activation-failed", "cancelled", "unknown-purchase", "x", "%", "<b>", "A".repeat(1000)];
+  const problems = [
+    "other-organisation",
+    "activation-failed",
+    "cancelled",
+    "unknown-purchase",
+    "x",
+    "%",
+    "<b>",
+    "A".repeat(1000),
+  ];
   const cases: Case[] = [];
-  for (const token of tokens) cases.push({ label: `landing token=${token.slice(0, 24)}`, method: "GET", url: `/consent?token=${token}` });
+  for (const token of tokens)
+    cases.push({ label: `landing token=${token.slice(0, 24)}`, method: "GET", url: `/consent?token=${token}` });
   for (const reference of references) {
-    cases.push({ label: `landing purchase=${reference.slice(0, 24)}`, method: "GET", url: `/consent?purchase=${reference}` });
-    cases.push({ label: `activate purchase=${reference.slice(0, 24)}`, method: "GET", url: `/consent/activate?purchase=${reference}` });
+    cases.push({
+      label: `landing purchase=${reference.slice(0, 24)}`,
+      method: "GET",
+      url: `/consent?purchase=${reference}`,
+    });
+    cases.push({
+      label: `activate purchase=${reference.slice(0, 24)}`,
+      method: "GET",
+      url: `/consent/activate?purchase=${reference}`,
+    });
   }
-  for (const problem of problems) cases.push({ label: `landing problem=${problem.slice(0, 24)}`, method: "GET", url: `/consent?purchase=${ID}.1.x&problem=${problem}` });
+  for (const problem of problems)
+    cases.push({
+      label: `landing problem=${problem.slice(0, 24)}`,
+      method: "GET",
+      url: `/consent?purchase=${ID}.1.x&problem=${problem}`,
+    });
   cases.push({ label: "activate without purchase", method: "GET", url: "/consent/activate" });
   cases.push({ label: "activate repeated", method: "GET", url: "/consent/activate?purchase=a&purchase=b" });
-  for (const method of ["POST", "PUT", "DELETE"]) cases.push({ label: `${method} activate`, method, url: `/consent/activate?purchase=x`, headers: { "Content-Type": "application/json" }, data: "{" });
-  cases.push({ label: "landing token and source and invitation", method: "GET", url: "/consent?token=abc&source=%00&invitation=..&tenant=%E0" });
+  for (const method of ["POST", "PUT", "DELETE"])
+    cases.push({
+      label: `${method} activate`,
+      method,
+      url: `/consent/activate?purchase=x`,
+      headers: { "Content-Type": "application/json" },
+      data: "{",
+    });
+  cases.push({
+    label: "landing token and source and invitation",
+    method: "GET",
+    url: "/consent?token=abc&source=%00&invitation=..&tenant=%E0",
+  });
   return cases;
 }
 
 async function send(request: APIRequestContext, c: Case): Promise<number> {
-  const response = await request.fetch(c.url, { method: c.method, headers: c.headers, data: c.data, maxRedirects: 0, timeout: 15_000, failOnStatusCode: false });
+  const response = await request.fetch(c.url, {
+    method: c.method,
+    headers: c.headers,
+    data: c.data,
+    maxRedirects: 0,
+    timeout: 15_000,
+    failOnStatusCode: false,
+  });
   return response.status();
 }
 
@@ -159,7 +252,12 @@ test("the webhook and the landing page answer at least 200 malformed requests wi
   await signInAs(page, MEGAN);
   await run(page.request, signedIn, "signed in");
   const total = signedOut.length + signedIn.length;
-  console.log(`marketplace fuzz: ${total} requests; statuses ${[...seen.entries()].sort().map(([s, n]) => `${s}×${n}`).join(", ")}`);
+  console.log(
+    `marketplace fuzz: ${total} requests; statuses ${[...seen.entries()]
+      .sort()
+      .map(([s, n]) => `${s}×${n}`)
+      .join(", ")}`,
+  );
   expect(total).toBeGreaterThanOrEqual(200);
   expect(failures).toEqual([]);
   // The webhook refused every call that did not carry Microsoft's token.

@@ -1,6 +1,14 @@
 // A customer admin's journey, driven in Chromium against the portal and the Microsoft emulator.
 import { expect, test, type Page } from "@playwright/test";
-import { emulator, grantAdminConsent, pickAccount, signInAs, stageCustomer, startConsentRoundTrip, type StagedCustomer } from "./support/emulator";
+import {
+  emulator,
+  grantAdminConsent,
+  pickAccount,
+  signInAs,
+  stageCustomer,
+  startConsentRoundTrip,
+  type StagedCustomer,
+} from "./support/emulator";
 import { e2e } from "./support/env";
 
 test.beforeEach(async () => {
@@ -31,7 +39,9 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await expect(page.getByRole("heading", { name: "Consent verified" })).toBeVisible({ timeout: 30_000 });
   await page.getByRole("link", { name: "Next: register your environments" }).click();
 
-  await page.getByLabel("Environment URL").fill(`https://CONTOSO.api.crm.dynamics.localhost:${e2e.emulatorPort}/api/data/v9.2/`);
+  await page
+    .getByLabel("Environment URL")
+    .fill(`https://CONTOSO.api.crm.dynamics.localhost:${e2e.emulatorPort}/api/data/v9.2/`);
   await page.getByRole("button", { name: "Register environment" }).click();
   await expect(page.getByRole("status")).toContainText(`${emulator.environmentUrl("contoso", "crm")} was registered.`);
   await page.getByRole("link", { name: "Set up its application user" }).click();
@@ -46,7 +56,9 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   );
   const environmentPage = page.url();
   // The walkthrough's links lead to the (emulated) admin center; step 1 creates the role, as listed on the page.
-  const privileges = (await page.getByRole("table", { name: "Privileges the role must grant" }).locator("tbody tr").allTextContents()).length;
+  const privileges = (
+    await page.getByRole("table", { name: "Privileges the role must grant" }).locator("tbody tr").allTextContents()
+  ).length;
   expect(privileges).toBe(8);
   await page.goto(`${e2e.emulatorURL}/_emulator/ppac`);
   await page.locator("#role-environment").selectOption({ label: "Contoso (Production) — Contoso" });
@@ -54,10 +66,21 @@ test("happy path: from the consent page to a green check with the top 3 accounts
   await page
     .getByLabel("Privileges")
     .fill(
-      ["prvReadAccount Organization", "prvWriteAccount Organization", "prvCreateAccount Organization", "prvReadContact Organization", "prvWriteContact Organization", "prvCreateContact Organization", "prvReadUser Business Unit", "prvReadRole Business Unit"].join("\n"),
+      [
+        "prvReadAccount Organization",
+        "prvWriteAccount Organization",
+        "prvCreateAccount Organization",
+        "prvReadContact Organization",
+        "prvWriteContact Organization",
+        "prvCreateContact Organization",
+        "prvReadUser Business Unit",
+        "prvReadRole Business Unit",
+      ].join("\n"),
     );
   await page.getByRole("button", { name: "Create security role" }).click();
-  await expect(page.getByRole("status")).toContainText('Security role "Northwind Sync Integration" created in contoso with 8 privileges.');
+  await expect(page.getByRole("status")).toContainText(
+    'Security role "Northwind Sync Integration" created in contoso with 8 privileges.',
+  );
   await page.locator("#environment").selectOption({ label: "Contoso (Production) — Contoso" });
   await page.getByLabel("Application (client) ID").fill(appId);
   await page.getByLabel("Security role", { exact: true }).selectOption("Northwind Sync Integration");
@@ -99,13 +122,20 @@ async function runCheck(page: Page, expected: "Passed" | "Failed" | "Warning") {
 const urlError = (page: Page) => page.locator("#url-error");
 
 test.describe("sign-in refusals", () => {
-  test("a personal Microsoft account is refused on Microsoft's sign-in page, before any permission prompt", async ({ page, context }) => {
+  test("a personal Microsoft account is refused on Microsoft's sign-in page, before any permission prompt", async ({
+    page,
+    context,
+  }) => {
     await page.goto("/signin");
     await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
     // The portal signs in through `organizations`: Microsoft itself refuses the personal account.
-    await expect(page).toHaveURL(new RegExp(`^${e2e.emulatorURL.replace(/[.]/g, "\\.")}/organizations/oauth2/v2\\.0/authorize\\?`));
+    await expect(page).toHaveURL(
+      new RegExp(`^${e2e.emulatorURL.replace(/[.]/g, "\\.")}/organizations/oauth2/v2\\.0/authorize\\?`),
+    );
     await pickAccount(page, "alex@outlook.com");
-    await expect(page.getByRole("alert")).toHaveText("You can't sign in here with a personal account. Use your work or school account instead.");
+    await expect(page.getByRole("alert")).toHaveText(
+      "You can't sign in here with a personal account. Use your work or school account instead.",
+    );
     expect(new URL(page.url()).origin).toBe(e2e.emulatorURL);
     await expect(page.getByRole("heading", { name: "Permissions requested" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Accept" })).toHaveCount(0);
@@ -129,7 +159,9 @@ test.describe("sign-in refusals", () => {
 
   test("the portal's own refusal page stays as a second line of defence", async ({ page }) => {
     await page.goto("/signin/refused?reason=personal-account");
-    await expect(page.getByRole("heading", { name: "Personal Microsoft accounts can't connect an organisation" })).toBeVisible();
+    await expect(
+      page.getByRole("heading", { name: "Personal Microsoft accounts can't connect an organisation" }),
+    ).toBeVisible();
     await expect(page.getByRole("button", { name: "Sign in with another account" })).toBeVisible();
   });
 });
@@ -154,7 +186,9 @@ test.describe("admin consent", () => {
     await expect(page.getByText("AADSTS65004")).toBeVisible();
   });
 
-  test("Microsoft refuses a non-administrator account chosen on its page: the portal says who must approve", async ({ page }) => {
+  test("Microsoft refuses a non-administrator account chosen on its page: the portal says who must approve", async ({
+    page,
+  }) => {
     const customer = await stageCustomer({ name: "NonAdmin", consented: false });
     await signInAs(page, customer.admin);
     const state = await startConsentRoundTrip(page);
@@ -173,7 +207,9 @@ test.describe("admin consent", () => {
     const state = await startConsentRoundTrip(page);
     const otherTenant = "fab1c2d3-4e5f-4a6b-9c7d-8e9f0a1b2c3d";
 
-    const forged = await page.goto(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=forged-state-value-0123456789`);
+    const forged = await page.goto(
+      `/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=forged-state-value-0123456789`,
+    );
     expect(forged?.status()).toBe(400);
     await expect(page.getByRole("heading", { name: "This consent response can't be used" })).toBeVisible();
     // Without a state (the direct link's answer) nothing is taken from the query: the page checks with Microsoft.
@@ -181,9 +217,13 @@ test.describe("admin consent", () => {
     await expect(page).toHaveURL(/\/onboarding\/consent\?result=check$/);
     await expect(page.getByRole("heading", { name: "Check your consent" })).toBeVisible();
 
-    await page.goto(`/consent/callback?admin_consent=True&tenant=${otherTenant}&scope=x&state=${encodeURIComponent(state)}`);
+    await page.goto(
+      `/consent/callback?admin_consent=True&tenant=${otherTenant}&scope=x&state=${encodeURIComponent(state)}`,
+    );
     await expect(page.getByRole("heading", { name: "Consent came back for a different organisation" })).toBeVisible();
-    const replay = await page.goto(`/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`);
+    const replay = await page.goto(
+      `/consent/callback?admin_consent=True&tenant=${customer.tenantId}&state=${encodeURIComponent(state)}`,
+    );
     expect(replay?.status()).toBe(400);
 
     await page.goto("/onboarding");
@@ -195,7 +235,9 @@ test.describe("admin consent", () => {
     await signInAs(page, customer.admin);
     await grantAdminConsent(page, customer.admin);
     await page.getByRole("button", { name: "Accept" }).click();
-    await expect(page.getByText(/Attempt \d+: Microsoft is still setting up the app in your tenant/)).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByText(/Attempt \d+: Microsoft is still setting up the app in your tenant/)).toBeVisible({
+      timeout: 15_000,
+    });
     await expect(page.getByRole("heading", { name: "Consent verified" })).toBeVisible({ timeout: 45_000 });
     await page.goto("/onboarding");
     await expect(page.getByTestId("consent-state")).toContainText("Granted and verified");
@@ -203,7 +245,9 @@ test.describe("admin consent", () => {
 });
 
 test.describe("environment registration", () => {
-  test("refuses another tenant's environment, an off-list host and bad input, and explains a duplicate", async ({ page }) => {
+  test("refuses another tenant's environment, an off-list host and bad input, and explains a duplicate", async ({
+    page,
+  }) => {
     const customer = await stageCustomer({ name: "Registering", environments: [{ name: "prod" }] });
     await signInAs(page, customer.admin);
     const cases: Array<[string, RegExp]> = [
@@ -228,14 +272,21 @@ test.describe("environment registration", () => {
     await registerEnvironment(page, customer.environmentUrl("prod"));
     await expect(page.getByRole("status")).toContainText("was registered");
     // Pasted without a name: it is named after its address, not shown as a bare URL.
-    await expect(page.getByRole("region", { name: "Registered environments" }).getByRole("link").first()).toHaveText(`${customer.environmentName("prod")}${customer.environmentUrl("prod")}`);
-    await registerEnvironment(page, `${customer.environmentUrl("prod").replace("https://", "https://")}/main.aspx?appid=1`);
+    await expect(page.getByRole("region", { name: "Registered environments" }).getByRole("link").first()).toHaveText(
+      `${customer.environmentName("prod")}${customer.environmentUrl("prod")}`,
+    );
+    await registerEnvironment(
+      page,
+      `${customer.environmentUrl("prod").replace("https://", "https://")}/main.aspx?appid=1`,
+    );
     await expect(urlError(page)).toHaveText(/is already registered for your organisation/);
   });
 });
 
 test.describe("registered environments list", () => {
-  test("a refused address stays in its field with the error beside it; a registered one is listed at once; Remove asks first", async ({ page }) => {
+  test("a refused address stays in its field with the error beside it; a registered one is listed at once; Remove asks first", async ({
+    page,
+  }) => {
     const customer = await stageCustomer({ name: "Listing", environments: [{ name: "prod" }] });
     await signInAs(page, customer.admin);
     await page.goto("/onboarding/environments");
@@ -270,7 +321,9 @@ test.describe("registered environments list", () => {
     const remove = row.getByRole("button", { name: "Remove Sales (Production)", exact: true });
     const confirm = row.getByRole("button", { name: "Yes, remove Sales (Production)", exact: true });
     await remove.click();
-    await expect(row.getByRole("group")).toContainText("Remove Sales (Production) and its check history from this portal?");
+    await expect(row.getByRole("group")).toContainText(
+      "Remove Sales (Production) and its check history from this portal?",
+    );
     await expect(confirm).toBeFocused();
     await row.getByRole("button", { name: "Cancel", exact: true }).click();
     await expect(confirm).toHaveCount(0);
@@ -290,7 +343,10 @@ test.describe("registered environments list", () => {
 
 test.describe("connection check failures, each explained", () => {
   test("application user missing", async ({ page }) => {
-    await withRegisteredEnvironment(page, await stageCustomer({ name: "NoAppUser", environments: [{ name: "prod", appUser: "none" }] }));
+    await withRegisteredEnvironment(
+      page,
+      await stageCustomer({ name: "NoAppUser", environments: [{ name: "prod", appUser: "none" }] }),
+    );
     const current = await runCheck(page, "Failed");
     const step = current.locator('[data-step="application-user"]');
     await expect(step).toHaveAttribute("data-outcome", "FAILED");
@@ -299,25 +355,41 @@ test.describe("connection check failures, each explained", () => {
   });
 
   test("application user disabled", async ({ page }) => {
-    await withRegisteredEnvironment(page, await stageCustomer({ name: "Disabled", environments: [{ name: "prod", appUser: "disabled" }] }));
+    await withRegisteredEnvironment(
+      page,
+      await stageCustomer({ name: "Disabled", environments: [{ name: "prod", appUser: "disabled" }] }),
+    );
     const current = await runCheck(page, "Failed");
     await expect(current.locator('[data-step="application-user"]')).toContainText("exists but is disabled");
   });
 
   test("required role missing", async ({ page }) => {
-    await withRegisteredEnvironment(page, await stageCustomer({ name: "NoRole", environments: [{ name: "prod", appUser: { roles: ["Basic User"] } }] }));
+    await withRegisteredEnvironment(
+      page,
+      await stageCustomer({ name: "NoRole", environments: [{ name: "prod", appUser: { roles: ["Basic User"] } }] }),
+    );
     const current = await runCheck(page, "Failed");
-    await expect(current.locator('[data-step="roles"]')).toContainText(`does not have the "${ROLE}" security role (it has: Basic User)`);
+    await expect(current.locator('[data-step="roles"]')).toContainText(
+      `does not have the "${ROLE}" security role (it has: Basic User)`,
+    );
   });
 
   test("privilege missing from the role", async ({ page }) => {
     const customer = await stageCustomer({ name: "NoPrivilege", environments: [{ name: "prod" }] });
     const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as {
-      scenario: { environments: Array<{ name: string; roles: Array<{ name: string; privileges: Array<{ name: string }> }> }> };
+      scenario: {
+        environments: Array<{ name: string; roles: Array<{ name: string; privileges: Array<{ name: string }> }> }>;
+      };
     };
-    const role = state.scenario.environments.find((e) => e.name === customer.environmentName("prod"))!.roles.find((r) => r.name === ROLE)!;
+    const role = state.scenario.environments
+      .find((e) => e.name === customer.environmentName("prod"))!
+      .roles.find((r) => r.name === ROLE)!;
     role.privileges = role.privileges.filter((p) => p.name !== "prvReadContact");
-    const put = await fetch(`${e2e.emulatorURL}/_emulator/scenario`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(state.scenario) });
+    const put = await fetch(`${e2e.emulatorURL}/_emulator/scenario`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(state.scenario),
+    });
     expect(put.status).toBe(204);
     await withRegisteredEnvironment(page, customer);
     const current = await runCheck(page, "Failed");
@@ -327,11 +399,19 @@ test.describe("connection check failures, each explained", () => {
     // One cause, one red step: the sample read waits for the fix.
     await expect(current.locator('[data-outcome="FAILED"]')).toHaveCount(1);
     await expect(current.locator('[data-step="sample-read"]')).toHaveAttribute("data-outcome", "SKIPPED");
-    await expect(current.locator('[data-step="sample-read"]')).toContainText("Not checked until the privileges are fixed.");
+    await expect(current.locator('[data-step="sample-read"]')).toContainText(
+      "Not checked until the privileges are fixed.",
+    );
   });
 
   test("System Administrator held as well: a warning", async ({ page }) => {
-    await withRegisteredEnvironment(page, await stageCustomer({ name: "SysAdmin", environments: [{ name: "prod", appUser: { roles: [ROLE, "System Administrator"] } }] }));
+    await withRegisteredEnvironment(
+      page,
+      await stageCustomer({
+        name: "SysAdmin",
+        environments: [{ name: "prod", appUser: { roles: [ROLE, "System Administrator"] } }],
+      }),
+    );
     const current = await runCheck(page, "Warning");
     await expect(current.locator('[data-step="roles"]')).toHaveAttribute("data-outcome", "PASSED");
     await expect(current.locator('[data-step="least-privilege"]')).toHaveAttribute("data-outcome", "WARNING");
@@ -339,14 +419,26 @@ test.describe("connection check failures, each explained", () => {
   });
 
   test("System Administrator alone: the missing role and the over-privilege in the same run", async ({ page }) => {
-    await withRegisteredEnvironment(page, await stageCustomer({ name: "OnlySysAdmin", environments: [{ name: "prod", appUser: { roles: ["System Administrator"] } }] }));
+    await withRegisteredEnvironment(
+      page,
+      await stageCustomer({
+        name: "OnlySysAdmin",
+        environments: [{ name: "prod", appUser: { roles: ["System Administrator"] } }],
+      }),
+    );
     const current = await runCheck(page, "Failed");
-    await expect(current.locator('[data-step="roles"]')).toContainText(`does not have the "${ROLE}" security role (it has: System Administrator)`);
+    await expect(current.locator('[data-step="roles"]')).toContainText(
+      `does not have the "${ROLE}" security role (it has: System Administrator)`,
+    );
     await expect(current.locator('[data-step="least-privilege"]')).toHaveAttribute("data-outcome", "WARNING");
-    await expect(current.locator('[data-step="privileges"]')).toContainText("Not checked until the security role is fixed.");
+    await expect(current.locator('[data-step="privileges"]')).toContainText(
+      "Not checked until the security role is fixed.",
+    );
   });
 
-  test("the vendor's app registration refuses: the customer is told it is the vendor's side, without the vendor's codes", async ({ page }) => {
+  test("the vendor's app registration refuses: the customer is told it is the vendor's side, without the vendor's codes", async ({
+    page,
+  }) => {
     await withRegisteredEnvironment(page, await stageCustomer({ name: "Expired", environments: [{ name: "prod" }] }));
     // The vendor's app is disabled (AADSTS7000112): whatever credential the portal presents, Entra refuses. (Refusing
     // the demo's credentials themselves would make the portal avoid them for an hour, in every later spec:
@@ -359,7 +451,9 @@ test.describe("connection check failures, each explained", () => {
     await expect(token).not.toContainText("AADSTS");
   });
 
-  test("Adventure Works (demo): an application user without the role is one red step with the right fix, in plain words", async ({ page }) => {
+  test("Adventure Works (demo): an application user without the role is one red step with the right fix, in plain words", async ({
+    page,
+  }) => {
     await signInAs(page, "adele@adventureworks.onmicrosoft.com");
     await registerEnvironment(page, emulator.environmentUrl("adventureworks", "crm11"));
     await expect(page.getByRole("status")).toContainText("was registered");
@@ -369,21 +463,32 @@ test.describe("connection check failures, each explained", () => {
     const roles = current.locator('[data-step="roles"]');
     await expect(roles).toHaveAttribute("data-outcome", "FAILED");
     await expect(roles).toContainText(`does not have the "${ROLE}" security role (it has no security roles)`);
-    await expect(roles).toContainText(`Application users → Northwind Sync → Edit security roles → select "${ROLE}" → Save`);
+    await expect(roles).toContainText(
+      `Application users → Northwind Sync → Edit security roles → select "${ROLE}" → Save`,
+    );
     // If the role is missing too, the product's own answers — not "import Northwind Traders' solution", which does not exist.
-    await expect(roles).toContainText("If the role is not in the list, it does not exist yet: choose “Set it up for me” on this environment's page");
+    await expect(roles).toContainText(
+      "If the role is not in the list, it does not exist yet: choose “Set it up for me” on this environment's page",
+    );
     await expect(roles).toContainText("or create it by hand first (step 1 of the manual steps)");
     await expect(roles).toContainText("Who can fix it: A System Administrator of this environment");
     await expect(page.locator("main")).not.toContainText("solution");
     for (const step of ["privileges", "sample-read"]) {
       await expect(current.locator(`[data-step="${step}"]`)).toHaveAttribute("data-outcome", "SKIPPED");
-      await expect(current.locator(`[data-step="${step}"]`)).toContainText("Not checked until the security role is fixed.");
+      await expect(current.locator(`[data-step="${step}"]`)).toContainText(
+        "Not checked until the security role is fixed.",
+      );
     }
     // The portal's own diagnosis codes are for staff; the customer sees words (and Microsoft's codes, where any).
     await expect(current).not.toContainText("role-missing");
     await expect(current).not.toContainText("portal.");
     // The walkthrough names what the role must grant, with the level.
-    await expect(page.getByRole("table", { name: "Privileges the role must grant" }).getByRole("row").filter({ hasText: "prvReadUser" })).toHaveText(/User\s*Read\s*Business Unit/);
+    await expect(
+      page
+        .getByRole("table", { name: "Privileges the role must grant" })
+        .getByRole("row")
+        .filter({ hasText: "prvReadUser" }),
+    ).toHaveText(/User\s*Read\s*Business Unit/);
 
     // Fixed in the (emulated) admin center: the next check is green, and the history keeps both.
     await emulator.action("assignRole", { environment: "adventureworks", role: ROLE });
@@ -397,10 +502,16 @@ test.describe("connection check failures, each explained", () => {
     await expect(history.locator('[data-step="roles"][data-outcome="FAILED"]')).toBeVisible();
   });
 
-  test("reloading mid-check keeps the live progress: the current step, the elapsed time and the wait", async ({ page }) => {
+  test("reloading mid-check keeps the live progress: the current step, the elapsed time and the wait", async ({
+    page,
+  }) => {
     const customer = await stageCustomer({ name: "Reloaded", environments: [{ name: "prod" }] });
     await withRegisteredEnvironment(page, customer);
-    await emulator.action("throttle", { environment: customer.environmentName("prod"), count: 1, retryAfterSeconds: 6 });
+    await emulator.action("throttle", {
+      environment: customer.environmentName("prod"),
+      count: 1,
+      retryAfterSeconds: 6,
+    });
     await page.getByRole("button", { name: "Run connection check" }).click();
     await expect(page.getByTestId("check-waiting")).toContainText("retrying in", { timeout: 15_000 });
     await page.reload();
@@ -417,10 +528,16 @@ test.describe("connection check failures, each explained", () => {
   test("throttling: the check honours Retry-After and then passes", async ({ page }) => {
     const customer = await stageCustomer({ name: "Throttled", environments: [{ name: "prod" }] });
     await withRegisteredEnvironment(page, customer);
-    await emulator.action("throttle", { environment: customer.environmentName("prod"), count: 1, retryAfterSeconds: 2 });
+    await emulator.action("throttle", {
+      environment: customer.environmentName("prod"),
+      count: 1,
+      retryAfterSeconds: 2,
+    });
     const started = Date.now();
     const current = await runCheck(page, "Passed");
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
-    await expect(current.getByText("Dataverse asked to wait (service protection): waited 2 s and retried.")).toBeVisible();
+    await expect(
+      current.getByText("Dataverse asked to wait (service protection): waited 2 s and retried."),
+    ).toBeVisible();
   });
 });

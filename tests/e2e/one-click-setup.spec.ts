@@ -13,10 +13,16 @@ test.beforeEach(async () => {
 const ROLE = "Northwind Sync Integration";
 const CLIENT_ID = "5e7b9c1d-2f4a-4b6c-8d0e-1f2a3b4c5d6e";
 
-type EnvState = { name: string; roles: { id: string; name: string; privileges: { name: string; depth: string }[] }[]; systemUsers: { applicationId: string | null; roleIds: string[]; isDisabled: boolean }[] };
+type EnvState = {
+  name: string;
+  roles: { id: string; name: string; privileges: { name: string; depth: string }[] }[];
+  systemUsers: { applicationId: string | null; roleIds: string[]; isDisabled: boolean }[];
+};
 
 async function environmentState(name: string) {
-  const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as { scenario: { environments: EnvState[] } };
+  const state = (await (await fetch(`${e2e.emulatorURL}/_emulator/state`)).json()) as {
+    scenario: { environments: EnvState[] };
+  };
   const env = state.scenario.environments.find((e) => e.name === name);
   if (!env) throw new Error(`no environment ${name}`);
   const appUser = env.systemUsers.find((u) => u.applicationId === CLIENT_ID) ?? null;
@@ -48,7 +54,10 @@ function setupStep(page: Page, label: string) {
   return page.getByRole("list", { name: "Setup steps" }).getByRole("listitem").filter({ hasText: label });
 }
 
-test("Contoso's administrator goes from the consent page to a green check without typing a URL or leaving the portal, twice", async ({ page, browser }) => {
+test("Contoso's administrator goes from the consent page to a green check without typing a URL or leaving the portal, twice", async ({
+  page,
+  browser,
+}) => {
   test.slow();
   const megan = "megan@contoso.onmicrosoft.com";
   // Other tests connect Contoso too: start over from a disconnected organisation.
@@ -81,8 +90,14 @@ test("Contoso's administrator goes from the consent page to a green check withou
   await expect(contoso).toContainText(emulator.environmentUrl("contoso", "crm"));
   await expect(contoso).toContainText("Production · region NAM");
   // Listed: connecting is the next step, so "Connect" is the primary button and listing again is not.
-  await expect(contoso.getByRole("button", { name: "Connect Contoso (Production)" })).toHaveAttribute("data-variant", "primary");
-  await expect(page.getByRole("button", { name: "List my environments again" })).toHaveAttribute("data-variant", "secondary");
+  await expect(contoso.getByRole("button", { name: "Connect Contoso (Production)" })).toHaveAttribute(
+    "data-variant",
+    "primary",
+  );
+  await expect(page.getByRole("button", { name: "List my environments again" })).toHaveAttribute(
+    "data-variant",
+    "secondary",
+  );
   await expect(page.locator('main [data-variant="primary"]:visible')).toHaveText(["Connect"]);
   await contoso.getByRole("button", { name: "Connect Contoso (Production)" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Contoso (Production)" })).toBeVisible();
@@ -117,8 +132,12 @@ test("Contoso's administrator goes from the consent page to a green check withou
     .find((u: { upn: string }) => u.upn === megan).oid as string;
   const delegated = requests.filter((r) => r.tokenOid === meganOid);
   expect(delegated.length).toBeGreaterThan(0);
-  expect(new Set(delegated.map((r) => String(r.host).split(":")[0]))).toEqual(new Set(["globaldisco.crm.dynamics.localhost", "contoso.crm.dynamics.localhost"]));
-  const appCalls = requests.filter((r) => r.tokenAppId === CLIENT_ID && String(r.kind).startsWith("dataverse") && r.tokenOid !== meganOid);
+  expect(new Set(delegated.map((r) => String(r.host).split(":")[0]))).toEqual(
+    new Set(["globaldisco.crm.dynamics.localhost", "contoso.crm.dynamics.localhost"]),
+  );
+  const appCalls = requests.filter(
+    (r) => r.tokenAppId === CLIENT_ID && String(r.kind).startsWith("dataverse") && r.tokenOid !== meganOid,
+  );
   expect(appCalls.length).toBeGreaterThan(0);
   expect(delegated.every((r) => r.kind !== "dataverse.batch-part")).toBe(true);
 
@@ -130,20 +149,34 @@ test("Contoso's administrator goes from the consent page to a green check withou
   // The page is titled with the organisation, for staff.
   await expect(console).toHaveTitle(/contoso/i);
   const trail = console.getByRole("table", { name: "Audit trail" });
-  for (const action of ["setup.role-created", "setup.role-privileges-changed", "setup.application-user-created", "setup.role-assigned"]) {
+  for (const action of [
+    "setup.role-created",
+    "setup.role-privileges-changed",
+    "setup.application-user-created",
+    "setup.role-assigned",
+  ]) {
     await expect(trail.getByText(action, { exact: true })).toHaveCount(1);
   }
   // The ids of what was created in the customer's environment are in the trail.
-  await expect(trail.getByRole("row").filter({ hasText: "setup.role-created" })).toContainText(created.role?.id ?? "missing");
+  await expect(trail.getByRole("row").filter({ hasText: "setup.role-created" })).toContainText(
+    created.role?.id ?? "missing",
+  );
   await staff.close();
 });
 
-test("an administrator who is not System Administrator of the environment gets the explanation and the manual path; nothing is created", async ({ page }) => {
+test("an administrator who is not System Administrator of the environment gets the explanation and the manual path; nothing is created", async ({
+  page,
+}) => {
   const customer = await stageCustomer({
     name: "Basic Admin",
     users: [
       { name: "Global Admin", upn: "admin", admin: true },
-      { name: "App Admin", upn: "appadmin", wids: [DirectoryRole.ApplicationAdministrator, MEMBER_USER_ROLE], environmentRole: "Basic User" },
+      {
+        name: "App Admin",
+        upn: "appadmin",
+        wids: [DirectoryRole.ApplicationAdministrator, MEMBER_USER_ROLE],
+        environmentRole: "Basic User",
+      },
     ],
     environments: [{ name: "prod", appUser: "none", integrationRole: "absent" }],
   });
@@ -161,15 +194,28 @@ test("an administrator who is not System Administrator of the environment gets t
   await expect(alert).toContainText("0x80040220");
   await alert.getByRole("link", { name: "The manual steps" }).click();
   await expect(page.getByRole("heading", { name: "1. Create the security role" })).toBeInViewport();
-  await expect(page.getByRole("link", { name: "Microsoft: create or edit a security role" })).toHaveAttribute("href", /learn\.microsoft\.com/);
-  await expect(page.getByRole("link", { name: /Power Platform admin center \(emulated in this demo\)/ })).toHaveAttribute("href", `${e2e.emulatorURL}/_emulator/ppac`);
+  await expect(page.getByRole("link", { name: "Microsoft: create or edit a security role" })).toHaveAttribute(
+    "href",
+    /learn\.microsoft\.com/,
+  );
+  await expect(
+    page.getByRole("link", { name: /Power Platform admin center \(emulated in this demo\)/ }),
+  ).toHaveAttribute("href", `${e2e.emulatorURL}/_emulator/ppac`);
   expect(await environmentState(customer.environmentName("prod"))).toMatchObject({ role: null, appUser: null });
 });
 
-test("an existing role with the same name but extra privileges is shown as a difference and changed only when approved", async ({ page }) => {
+test("an existing role with the same name but extra privileges is shown as a difference and changed only when approved", async ({
+  page,
+}) => {
   const customer = await stageCustomer({
     name: "Extra Role",
-    environments: [{ name: "prod", appUser: "none", integrationRole: { extraPrivileges: [{ name: "prvDeleteAccount", depth: "Global" }] } }],
+    environments: [
+      {
+        name: "prod",
+        appUser: "none",
+        integrationRole: { extraPrivileges: [{ name: "prvDeleteAccount", depth: "Global" }] },
+      },
+    ],
   });
   await signInAs(page, customer.admin);
   await page.goto("/onboarding/environments");
@@ -177,8 +223,12 @@ test("an existing role with the same name but extra privileges is shown as a dif
   await page.getByRole("button", { name: "Register environment" }).click();
   await page.getByRole("link", { name: "Set up its application user" }).click();
   await setItUp(page, customer.admin, "Access Dynamics 365 as organization users");
-  await expect(page.getByTestId("setup-outcome")).toHaveText("The setup is waiting for your decision. Nothing was changed.");
-  await expect(page.getByRole("list", { name: "Privileges beyond what is needed" })).toHaveText(/prvDeleteAccount — Organization level/);
+  await expect(page.getByTestId("setup-outcome")).toHaveText(
+    "The setup is waiting for your decision. Nothing was changed.",
+  );
+  await expect(page.getByRole("list", { name: "Privileges beyond what is needed" })).toHaveText(
+    /prvDeleteAccount — Organization level/,
+  );
   const before = await environmentState(customer.environmentName("prod"));
   expect(before.role?.privileges.map((p) => p.name)).toContain("prvDeleteAccount");
   expect(before.appUser).toBeNull();
@@ -192,18 +242,34 @@ test("an existing role with the same name but extra privileges is shown as a dif
   expect(after.appUserRoles).toEqual([ROLE]);
 });
 
-test("a forged, replayed or other-tenant environment choice is refused with a 4xx and nothing is created", async ({ page, browser }) => {
-  const a = await stageCustomer({ name: "Picker A", environments: [{ name: "prod", appUser: "none" }, { name: "test", appUser: "none" }] });
+test("a forged, replayed or other-tenant environment choice is refused with a 4xx and nothing is created", async ({
+  page,
+  browser,
+}) => {
+  const a = await stageCustomer({
+    name: "Picker A",
+    environments: [
+      { name: "prod", appUser: "none" },
+      { name: "test", appUser: "none" },
+    ],
+  });
   const b = await stageCustomer({ name: "Picker B", environments: [{ name: "prod", appUser: "none" }] });
   await signInAs(page, a.admin);
   await page.goto("/onboarding/environments");
   await page.getByRole("button", { name: "List my environments" }).click();
   await passMicrosoft(page, a.admin, "Find the Dataverse environments you can access");
-  const form = page.getByRole("listitem").filter({ hasText: a.environmentUrl("test") }).locator("form");
+  const form = page
+    .getByRole("listitem")
+    .filter({ hasText: a.environmentUrl("test") })
+    .locator("form");
   const discoveryId = await form.locator('input[name="discoveryId"]').inputValue();
   const instanceId = await form.locator('input[name="instanceId"]').inputValue();
   const post = (p: Page, fields: Record<string, string>) =>
-    p.request.post("/onboarding/environments/pick", { form: fields, headers: { origin: `http://localhost:${e2e.port}` }, maxRedirects: 0 });
+    p.request.post("/onboarding/environments/pick", {
+      form: fields,
+      headers: { origin: `http://localhost:${e2e.port}` },
+      maxRedirects: 0,
+    });
 
   // Forged: an instance that was not listed.
   const forged = await post(page, { discoveryId, instanceId: "00000000-0000-4000-8000-000000000000" });
@@ -236,7 +302,9 @@ test("a tenant without Dataverse is told so plainly when it lists its environmen
   await page.getByRole("button", { name: "List my environments" }).click();
   await passMicrosoft(page, isaiah);
   const alert = page.getByRole("region", { name: "Pick from your environments" }).getByRole("alert");
-  await expect(alert).toContainText("Your organisation has no Dynamics 365 or Power Platform service, so it has no Dataverse environments to connect.");
+  await expect(alert).toContainText(
+    "Your organisation has no Dynamics 365 or Power Platform service, so it has no Dataverse environments to connect.",
+  );
   await expect(alert).toContainText("AADSTS500011");
   await expect(page.getByRole("list", { name: "Your environments" })).toHaveCount(0);
 });

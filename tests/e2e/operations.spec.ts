@@ -13,17 +13,24 @@ import { parseDatabaseUrl } from "../../lib/db/url";
 
 function total(families: ParsedMetricFamily[], name: string, labels: Record<string, string> = {}): number {
   const family = families.find((f) => f.name === name);
-  return (family?.metrics ?? []).filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)).reduce((sum, m) => sum + Number(m.value ?? 0), 0);
+  return (family?.metrics ?? [])
+    .filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
+    .reduce((sum, m) => sum + Number(m.value ?? 0), 0);
 }
 
-test("/api/metrics refuses a scraper without its token, and after a journey carries check, token and outbound series", async ({ page, request }) => {
+test("/api/metrics refuses a scraper without its token, and after a journey carries check, token and outbound series", async ({
+  page,
+  request,
+}) => {
   test.setTimeout(120_000);
   await emulator.reset();
   const refused = await request.get("/api/metrics");
   expect(refused.status()).toBe(401);
   expect(refused.headers()["www-authenticate"]).toBe('Bearer realm="metrics"');
   expect(await refused.text()).not.toContain("portal_");
-  const wrong = await request.get("/api/metrics", { headers: { authorization: "Bearer not-the-metrics-token-at-all" } });
+  const wrong = await request.get("/api/metrics", {
+    headers: { authorization: "Bearer not-the-metrics-token-at-all" },
+  });
   expect(wrong.status()).toBe(401);
 
   // The journey: a customer's administrator signs in, registers an environment and runs a check that passes.
@@ -54,11 +61,18 @@ test("/api/metrics refuses a scraper without its token, and after a journey carr
   expect(text).not.toContain(customer.tenantId);
 });
 
-test("a portal started without METRICS_TOKEN has no /api/metrics; ready follows the database; spans reach the OTLP receiver", async ({ request }) => {
+test("a portal started without METRICS_TOKEN has no /api/metrics; ready follows the database; spans reach the OTLP receiver", async ({
+  request,
+}) => {
   test.setTimeout(120_000);
   const receiver = await startOtlpReceiver(e2e.otlpPort);
   const database = await createTestDatabase("postgres");
-  const portal = await startPortal({ PORTAL_MODE: "demo", DATABASE_URL: database.url, PORT: String(e2e.extraPort(17)), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+  const portal = await startPortal({
+    PORTAL_MODE: "demo",
+    DATABASE_URL: database.url,
+    PORT: String(e2e.extraPort(17)),
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+  });
   try {
     const ready = () => request.get(`${portal.baseURL}/api/health/ready`);
     expect((await request.get(`${portal.baseURL}/api/metrics`)).status()).toBe(404);
@@ -67,11 +81,19 @@ test("a portal started without METRICS_TOKEN has no /api/metrics; ready follows 
     // Not migrated yet: not ready, and it says which migrations are missing.
     const unmigrated = await ready();
     expect(unmigrated.status()).toBe(503);
-    expect(await unmigrated.json()).toMatchObject({ status: "unavailable", database: { reachable: true }, migrations: { current: false } });
+    expect(await unmigrated.json()).toMatchObject({
+      status: "unavailable",
+      database: { reachable: true },
+      migrations: { current: false },
+    });
 
     await applyMigrations(parseDatabaseUrl(database.url));
     await expect.poll(async () => (await ready()).status(), { timeout: 30_000 }).toBe(200);
-    expect(await (await ready()).json()).toMatchObject({ status: "ready", migrations: { current: true, pending: [] }, queue: { running: true } });
+    expect(await (await ready()).json()).toMatchObject({
+      status: "ready",
+      migrations: { current: true, pending: [] },
+      queue: { running: true },
+    });
 
     await blockDatabase(database.url);
     const away = await ready();
@@ -88,9 +110,17 @@ test("a portal started without METRICS_TOKEN has no /api/metrics; ready follows 
     const traced = await ready();
     const requestId = traced.headers()["x-request-id"];
     expect(requestId).toBeTruthy();
-    await expect.poll(() => receiver.spans.find((s) => s.attributes["portal.request_id"] === requestId)?.name, { timeout: 20_000 }).toBe("GET /api/health/ready");
+    await expect
+      .poll(() => receiver.spans.find((s) => s.attributes["portal.request_id"] === requestId)?.name, {
+        timeout: 20_000,
+      })
+      .toBe("GET /api/health/ready");
     const span = receiver.spans.find((s) => s.attributes["portal.request_id"] === requestId)!;
-    expect(span).toMatchObject({ serviceName: "tenant-onboarding-portal", kind: 2, attributes: { "http.response.status_code": 200, "http.request.method": "GET" } });
+    expect(span).toMatchObject({
+      serviceName: "tenant-onboarding-portal",
+      kind: 2,
+      attributes: { "http.response.status_code": 200, "http.request.method": "GET" },
+    });
   } finally {
     await portal.stop();
     await unblockDatabase(database.url).catch(() => undefined);

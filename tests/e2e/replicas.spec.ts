@@ -45,7 +45,10 @@ async function rows<T>(text: string, values: unknown[] = []): Promise<T[]> {
 /** Environment ids whose place in a one-minute interval (lib/data/monitoring.ts) is in its first 20 seconds. */
 async function earlyInTheMinute(count: number): Promise<string[]> {
   const candidates = Array.from({ length: 200 }, () => randomUUID());
-  const found = await rows<{ id: string }>("SELECT id FROM unnest($1::text[]) AS id WHERE (hashtext(id)::bigint + 2147483648) % 60 < 20", [candidates]);
+  const found = await rows<{ id: string }>(
+    "SELECT id FROM unnest($1::text[]) AS id WHERE (hashtext(id)::bigint + 2147483648) % 60 < 20",
+    [candidates],
+  );
   expect(found.length).toBeGreaterThanOrEqual(count);
   return found.slice(0, count).map((r) => r.id);
 }
@@ -54,7 +57,10 @@ test.beforeAll(async () => {
   test.setTimeout(150_000);
   process.once("exit", killAll);
   await emulator.reset();
-  customer = await stageCustomer({ name: "Replicas", environments: [...ROUND_ENVS, ...FAULT_ENVS].map((name) => ({ name })) });
+  customer = await stageCustomer({
+    name: "Replicas",
+    environments: [...ROUND_ENVS, ...FAULT_ENVS].map((name) => ({ name })),
+  });
   database = await createTestDatabase("postgres");
   await applyMigrations(parseDatabaseUrl(database.url));
   sql = new pg.Client({ connectionString: database.url });
@@ -72,12 +78,10 @@ test.beforeAll(async () => {
   ROUND_ENVS.forEach((name, i) => envIds.set(name, early[i]!));
   FAULT_ENVS.forEach((name) => envIds.set(name, randomUUID()));
   for (const [name, id] of envIds) {
-    await sql.query(`INSERT INTO "Environment" (id, "tenantId", url, "lastVerifiedAt", "updatedAt") VALUES ($1, $2, $3, $4, now())`, [
-      id,
-      customer.tenantId,
-      customer.environmentUrl(name),
-      ROUND_ENVS.includes(name) ? new Date() : null,
-    ]);
+    await sql.query(
+      `INSERT INTO "Environment" (id, "tenantId", url, "lastVerifiedAt", "updatedAt") VALUES ($1, $2, $3, $4, now())`,
+      [id, customer.tenantId, customer.environmentUrl(name), ROUND_ENVS.includes(name) ? new Date() : null],
+    );
   }
 
   const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as {
@@ -113,7 +117,12 @@ test.afterEach(async () => {
   // What the three processes said, to read when a test failed.
   const testInfo = test.info();
   if (testInfo.status !== testInfo.expectedStatus) {
-    for (const [name, p] of [["replica A", replicaA], ["replica B", replicaB], ["worker", worker]] as const) if (p) await testInfo.attach(name, { body: p.output(), contentType: "text/plain" });
+    for (const [name, p] of [
+      ["replica A", replicaA],
+      ["replica B", replicaB],
+      ["worker", worker],
+    ] as const)
+      if (p) await testInfo.attach(name, { body: p.output(), contentType: "text/plain" });
   }
 });
 
@@ -124,7 +133,9 @@ test.afterAll(async () => {
   await database?.drop();
 });
 
-test("a session made by signing in on one replica works on the other, and signing out on one ends it on both", async ({ browser }) => {
+test("a session made by signing in on one replica works on the other, and signing out on one ends it on both", async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
@@ -162,8 +173,10 @@ test("the API's rate limit holds across replicas: N requests spread over both pa
       knownAuthorities: [new URL(e2e.emulatorURL).host],
     },
   });
-  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!.accessToken;
-  const get = (replica: Portal) => fetch(`${replica.baseURL}/api/v1/connections`, { headers: { Authorization: `Bearer ${token}` } });
+  const token = (await msal.acquireTokenByClientCredential({ scopes: [`api://${DEMO_IDS.clientId}/.default`] }))!
+    .accessToken;
+  const get = (replica: Portal) =>
+    fetch(`${replica.baseURL}/api/v1/connections`, { headers: { Authorization: `Bearer ${token}` } });
   // The limit counts one-minute windows: start clear of a minute's end, so every request falls in one window.
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
@@ -174,19 +187,26 @@ test("the API's rate limit holds across replicas: N requests spread over both pa
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   }
   // One count in the one database.
-  expect(await rows("SELECT \"count\" FROM \"ApiRateWindow\" WHERE \"appId\" = $1", [DEMO_IDS.clientApps.backEnd])).toEqual([{ count: RATE_LIMIT }]);
+  expect(await rows('SELECT "count" FROM "ApiRateWindow" WHERE "appId" = $1', [DEMO_IDS.clientApps.backEnd])).toEqual([
+    { count: RATE_LIMIT },
+  ]);
 });
 
 test("with the clock and a worker in all three processes, each minute is planned once and each scheduled check runs once", async () => {
   test.setTimeout(120_000);
-  for (const p of processes()) await expect.poll(() => p.output(), { timeout: 30_000 }).toContain("Worker: re-verifying every connected environment every 1 min");
+  for (const p of processes())
+    await expect
+      .poll(() => p.output(), { timeout: 30_000 })
+      .toContain("Worker: re-verifying every connected environment every 1 min");
   // A round whose plan ran early enough in its minute for all of its checks to start within that minute.
   type Plan = { started_on: Date };
   let round: number | null = null;
   await expect
     .poll(
       async () => {
-        const plans = await rows<Plan>("SELECT started_on FROM pgboss.job WHERE name = 'recheck-plan' AND state = 'completed' ORDER BY started_on");
+        const plans = await rows<Plan>(
+          "SELECT started_on FROM pgboss.job WHERE name = 'recheck-plan' AND state = 'completed' ORDER BY started_on",
+        );
         round = plans.map((p) => p.started_on.getTime()).find((t) => t % 60_000 < 40_000) ?? null;
         return round;
       },
@@ -201,11 +221,10 @@ test("with the clock and a worker in all three processes, each minute is planned
     .poll(
       async () =>
         (
-          await rows<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'recheck' AND state = 'completed' AND start_after >= $1 AND start_after < $2 AND singleton_key = ANY($3)", [
-            from,
-            to,
-            roundIds,
-          ])
+          await rows<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'recheck' AND state = 'completed' AND start_after >= $1 AND start_after < $2 AND singleton_key = ANY($3)",
+            [from, to, roundIds],
+          )
         )[0]!.n,
       { timeout: 60_000, intervals: [1_000] },
     )
@@ -230,7 +249,8 @@ test("with the clock and a worker in all three processes, each minute is planned
   );
   expect(sends.length).toBeGreaterThanOrEqual(1);
   expect(sends.every((s) => s.n === 1)).toBe(true);
-  const plans = (await rows<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'recheck-plan'"))[0]!.n;
+  const plans = (await rows<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'recheck-plan'"))[0]!
+    .n;
   expect(plans).toBeGreaterThanOrEqual(sends.filter((s) => s.completed === 1).length);
   expect(plans).toBeLessThanOrEqual(sends.length);
 });
@@ -242,7 +262,13 @@ test("the database restarting mid-run: no process crashes, every job in flight e
   boss.on("error", () => {}); // this test's own client loses its connections too
   await boss.start();
   const queueFaultJobs = () =>
-    boss.insert(faultIds.map((environmentId) => ({ name: "recheck", data: { tenantId: customer.tenantId, environmentId }, singletonKey: environmentId })));
+    boss.insert(
+      faultIds.map((environmentId) => ({
+        name: "recheck",
+        data: { tenantId: customer.tenantId, environmentId },
+        singletonKey: environmentId,
+      })),
+    );
   const scheduledChecks = async (since: Date) =>
     rows<{ environmentId: string; n: number; passed: number }>(
       `SELECT "environmentId"::text AS "environmentId", count(*)::int AS n, count(*) FILTER (WHERE outcome = 'PASSED')::int AS passed
@@ -256,10 +282,19 @@ test("the database restarting mid-run: no process crashes, every job in flight e
     const start = new Date(Date.now() - 1_000);
     await queueFaultJobs();
     await expect
-      .poll(async () => (await rows<{ n: number }>(`SELECT count(*)::int AS n FROM "ConnectionCheck" WHERE outcome = 'RUNNING' AND "environmentId" = ANY($1::uuid[])`, [faultIds]))[0]!.n, {
-        timeout: 30_000,
-        intervals: [200],
-      })
+      .poll(
+        async () =>
+          (
+            await rows<{ n: number }>(
+              `SELECT count(*)::int AS n FROM "ConnectionCheck" WHERE outcome = 'RUNNING' AND "environmentId" = ANY($1::uuid[])`,
+              [faultIds],
+            )
+          )[0]!.n,
+        {
+          timeout: 30_000,
+          intervals: [200],
+        },
+      )
       .toBe(faultIds.length);
 
     await blockDatabase(database.url);
@@ -272,14 +307,26 @@ test("the database restarting mid-run: no process crashes, every job in flight e
     // Every job ends with exactly one finished check, and it passed: the outage was not recorded as the customer's failure.
     await expect.poll(() => scheduledChecks(start), { timeout: 60_000, intervals: [1_000] }).toEqual(everyOnePassed);
     await expect
-      .poll(async () => rows<{ state: string; n: number }>("SELECT state::text, count(*)::int AS n FROM pgboss.job WHERE name = 'recheck' AND singleton_key = ANY($1) GROUP BY 1", [faultIds]), {
-        timeout: 30_000,
-      })
+      .poll(
+        async () =>
+          rows<{ state: string; n: number }>(
+            "SELECT state::text, count(*)::int AS n FROM pgboss.job WHERE name = 'recheck' AND singleton_key = ANY($1) GROUP BY 1",
+            [faultIds],
+          ),
+        {
+          timeout: 30_000,
+        },
+      )
       .toEqual([{ state: "completed", n: faultIds.length }]);
     // The outage did reach checks in flight: they were begun again, not abandoned.
-    const resumed = await rows<{ n: number }>(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE action = 'check.resumed' AND "createdAt" >= $1`, [start]);
+    const resumed = await rows<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "AuditEvent" WHERE action = 'check.resumed' AND "createdAt" >= $1`,
+      [start],
+    );
     expect(resumed[0]!.n).toBeGreaterThanOrEqual(1);
-    const logs = processes().map((p) => p.output()).join("\n");
+    const logs = processes()
+      .map((p) => p.output())
+      .join("\n");
     expect(logs).toContain("the database did not answer");
     for (const p of processes()) expect(p.exitCode()).toBeNull();
 

@@ -18,7 +18,9 @@ test.beforeEach(async () => {
 
 /** Every page of the build, as URL patterns (route groups removed). */
 async function builtPages(): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(path.join(process.cwd(), ".next", "server", "app-paths-manifest.json"), "utf8")) as Record<string, string>;
+  const manifest = JSON.parse(
+    await readFile(path.join(process.cwd(), ".next", "server", "app-paths-manifest.json"), "utf8"),
+  ) as Record<string, string>;
   return Object.keys(manifest)
     .filter((k) => k.endsWith("/page") && !k.startsWith("/_"))
     .map((k) => k.replace(/\/\([^)]+\)/g, "").replace(/\/page$/, "") || "/")
@@ -30,7 +32,13 @@ function expectSecurityHeaders(response: Pick<Response, "headers"> | null, what:
   const h = response!.headers();
   const csp = h["content-security-policy"] ?? "";
   expect(csp, what).toMatch(/(^|; )script-src 'self' 'nonce-[A-Za-z0-9+/=]{16,}' 'strict-dynamic'(;|$)/);
-  for (const directive of ["default-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'", `form-action 'self' ${e2e.emulatorURL}`]) {
+  for (const directive of [
+    "default-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    `form-action 'self' ${e2e.emulatorURL}`,
+  ]) {
     expect(csp, `${what}: ${directive}`).toContain(directive);
   }
   expect(csp, what).not.toContain("unsafe-inline");
@@ -59,7 +67,9 @@ async function fabrikamEnvironmentId(page: Page): Promise<string> {
   return id;
 }
 
-test("every page, signed out, as a customer and as staff, carries the headers, and the policy blocks nothing it serves", async ({ browser }) => {
+test("every page, signed out, as a customer and as staff, carries the headers, and the policy blocks nothing it serves", async ({
+  browser,
+}) => {
   test.setTimeout(150_000); // three sign-ins and every page twice over
   const pages = await builtPages();
   const customerPages = pages.filter((p) => p.startsWith("/onboarding"));
@@ -88,13 +98,21 @@ test("every page, signed out, as a customer and as staff, carries the headers, a
   const customerViolations = collectCspViolations(customer);
   await signInAs(customer, DIEGO);
   const environmentId = await fabrikamEnvironmentId(customer);
-  await visit(customer, customerPages.map((p) => p.replace("[environmentId]", environmentId)));
+  await visit(
+    customer,
+    customerPages.map((p) => p.replace("[environmentId]", environmentId)),
+  );
 
   const staff = await (await browser.newContext()).newPage();
   const staffViolations = collectCspViolations(staff);
   await signInAs(staff, SAM, "/console");
   // Fabrikam's marketplace subscription is seeded (scripts/db-seed.ts, DEMO_IDS.subscriptions.fabrikam).
-  await visit(staff, staffPages.map((p) => p.replace("[tenantId]", FABRIKAM).replace("[subscriptionId]", DEMO_IDS.subscriptions.fabrikam)));
+  await visit(
+    staff,
+    staffPages.map((p) =>
+      p.replace("[tenantId]", FABRIKAM).replace("[subscriptionId]", DEMO_IDS.subscriptions.fabrikam),
+    ),
+  );
 
   expect([...visitorViolations, ...customerViolations, ...staffViolations]).toEqual([]);
   for (const p of [visitor, customer, staff]) await p.context().close();
@@ -103,8 +121,14 @@ test("every page, signed out, as a customer and as staff, carries the headers, a
 test("route handlers, redirects, errors and static files carry the headers too", async ({ page, request }) => {
   expectSecurityHeaders(await request.get("/api/health"), "/api/health");
   expectSecurityHeaders(await request.get("/api/auth/session"), "/api/auth/session");
-  expectSecurityHeaders(await request.get("/api/checks/00000000-0000-4000-8000-000000000000"), "/api/checks (signed out)");
-  expectSecurityHeaders(await request.get("/consent/callback?state=x", { maxRedirects: 0 }), "/consent/callback redirect");
+  expectSecurityHeaders(
+    await request.get("/api/checks/00000000-0000-4000-8000-000000000000"),
+    "/api/checks (signed out)",
+  );
+  expectSecurityHeaders(
+    await request.get("/consent/callback?state=x", { maxRedirects: 0 }),
+    "/consent/callback redirect",
+  );
   expectSecurityHeaders(await request.get("/onboarding", { maxRedirects: 0 }), "/onboarding redirect");
   expectSecurityHeaders(await request.get("/console/tenants.csv", { maxRedirects: 0 }), "/console/tenants.csv");
 
@@ -114,7 +138,10 @@ test("route handlers, redirects, errors and static files carry the headers too",
   const rejected = await page.goto("/consent/callback?state=forged&admin_consent=True");
   expect(rejected?.status()).toBe(400);
   expectSecurityHeaders(rejected, "/consent/callback 400 page");
-  await expect(page.getByRole("link", { name: "Back to admin consent" })).toHaveCSS("background-color", "rgb(29, 78, 216)");
+  await expect(page.getByRole("link", { name: "Back to admin consent" })).toHaveCSS(
+    "background-color",
+    "rgb(29, 78, 216)",
+  );
 
   await page.goto("/");
   const script = await page.locator("script[src^='/_next/static/']").first().getAttribute("src");
@@ -125,7 +152,9 @@ test("route handlers, redirects, errors and static files carry the headers too",
 test("no page renders inside a frame, even signed in on the portal's own origin", async ({ page }) => {
   await signInAs(page, DIEGO);
   const environmentId = await fabrikamEnvironmentId(page);
-  const targets = [...new Set([`/onboarding/environments/${environmentId}`, ...(await builtPages()).filter((p) => !p.includes("["))])];
+  const targets = [
+    ...new Set([`/onboarding/environments/${environmentId}`, ...(await builtPages()).filter((p) => !p.includes("["))]),
+  ];
   expect(targets).toContain("/onboarding/environments");
   // A page that frames them: served by Playwright on the portal's own origin (so the signed-in cookies go
   // along and no parent policy interferes), with a same-document frame as a control that framing works.
@@ -168,5 +197,7 @@ test("no page renders inside a frame, even signed in on the portal's own origin"
     expect(text, targets[i]).not.toMatch(/Fabrikam|Remove|Sign out|Northwind/);
   }
   const environments = targets.indexOf("/onboarding/environments");
-  await expect(page.frameLocator(`iframe[name=target-${environments}]`).getByRole("button", { name: /Remove/ })).toHaveCount(0);
+  await expect(
+    page.frameLocator(`iframe[name=target-${environments}]`).getByRole("button", { name: /Remove/ }),
+  ).toHaveCount(0);
 });

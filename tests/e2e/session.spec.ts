@@ -32,14 +32,12 @@ test("sign-out ends the session on the server; disconnect removes the tenant's d
   await page.goto("/onboarding/disconnect");
   await expect(page.getByText("Delete the enterprise application")).toBeVisible();
   // Each manual step links Microsoft's own instructions.
-  await expect(page.getByRole("link", { name: "Microsoft’s guide to deleting an enterprise application (opens in a new tab)" })).toHaveAttribute(
-    "href",
-    "https://learn.microsoft.com/entra/identity/enterprise-apps/delete-application-portal",
-  );
-  await expect(page.getByRole("link", { name: "Microsoft’s guide to managing application users (opens in a new tab)" })).toHaveAttribute(
-    "href",
-    "https://learn.microsoft.com/power-platform/admin/manage-application-users",
-  );
+  await expect(
+    page.getByRole("link", { name: "Microsoft’s guide to deleting an enterprise application (opens in a new tab)" }),
+  ).toHaveAttribute("href", "https://learn.microsoft.com/entra/identity/enterprise-apps/delete-application-portal");
+  await expect(
+    page.getByRole("link", { name: "Microsoft’s guide to managing application users (opens in a new tab)" }),
+  ).toHaveAttribute("href", "https://learn.microsoft.com/power-platform/admin/manage-application-users");
   await page.getByLabel(/Type .* to confirm/).fill("wrong");
   await page.getByRole("button", { name: "Disconnect my organisation" }).click();
   await expect(page.getByText(`Type ${customer.domain} to confirm.`)).toBeVisible();
@@ -119,7 +117,9 @@ test.describe("single-tenant mode", () => {
 });
 
 test.describe("certificate credential", () => {
-  test("sign-in and the connection check both authenticate with the certificate, never a secret", async ({ browser }) => {
+  test("sign-in and the connection check both authenticate with the certificate, never a secret", async ({
+    browser,
+  }) => {
     const runtime = JSON.parse(readFileSync(path.join(".emulator", `runtime-${e2e.emulatorPort}.json`), "utf8")) as {
       authorityHost: string;
       clientId: string;
@@ -160,7 +160,11 @@ test.describe("certificate credential", () => {
       await page.getByRole("button", { name: "Run connection check" }).click();
       await expect(page.getByTestId("check-outcome")).toHaveText("Passed", { timeout: 30_000 });
 
-      const tokenRequests = (await emulator.requests("entra.token")) as Array<{ grantType?: string; clientAuth?: string; status?: number }>;
+      const tokenRequests = (await emulator.requests("entra.token")) as Array<{
+        grantType?: string;
+        clientAuth?: string;
+        status?: number;
+      }>;
       expect(tokenRequests.map((r) => [r.grantType, r.clientAuth, r.status])).toEqual([
         ["authorization_code", "private_key_jwt", 200],
         ["client_credentials", "private_key_jwt", 200],
@@ -170,4 +174,3 @@ test.describe("certificate credential", () => {
     }
   });
 });
-

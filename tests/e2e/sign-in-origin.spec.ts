@@ -7,7 +7,10 @@ test.beforeEach(async () => {
   await emulator.reset();
 });
 
-test("an invitation sign-in carries a sealed reference in the origin cookie, not the invitation token", async ({ page, browser }) => {
+test("an invitation sign-in carries a sealed reference in the origin cookie, not the invitation token", async ({
+  page,
+  browser,
+}) => {
   const customer = await stageCustomer({ name: "Invited", consented: false });
   await signInAs(page, "sam.support@northwind.onmicrosoft.com", "/console/invitations");
   await page.getByLabel(/Tenant id or domain/).fill(customer.domain);

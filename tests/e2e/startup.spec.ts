@@ -38,7 +38,11 @@ test.describe("start-up configuration", () => {
 
 test("PORT is honoured and health follows the PostgreSQL server going away and coming back", async ({ page }) => {
   const database = await createTestDatabase("postgres");
-  const portal = await startPortal({ PORTAL_MODE: "demo", DATABASE_URL: database.url, PORT: String(e2e.extraPort(17)) });
+  const portal = await startPortal({
+    PORTAL_MODE: "demo",
+    DATABASE_URL: database.url,
+    PORT: String(e2e.extraPort(17)),
+  });
   try {
     expect(portal.baseURL).toBe(`http://localhost:${e2e.extraPort(17)}`);
     const healthy = await page.request.get(`${portal.baseURL}/api/health`);
@@ -56,7 +60,9 @@ test("PORT is honoured and health follows the PostgreSQL server going away and c
     await expect(page.getByText("Nothing you entered has been lost")).toBeVisible();
 
     await unblockDatabase(database.url);
-    await expect.poll(async () => (await page.request.get(`${portal.baseURL}/api/health`)).status(), { timeout: 15_000 }).toBe(200);
+    await expect
+      .poll(async () => (await page.request.get(`${portal.baseURL}/api/health`)).status(), { timeout: 15_000 })
+      .toBe(200);
   } finally {
     await portal.stop();
     await database.drop();

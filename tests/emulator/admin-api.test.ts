@@ -3,7 +3,12 @@
  * certificate), the emulated PPAC page, and the no-crash guarantee.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleAdminRequest, createAdminRouter, type EmulatorRequest, RequestLog } from "@tenant-onboarding/emulator/testing";
+import {
+  handleAdminRequest,
+  createAdminRouter,
+  type EmulatorRequest,
+  RequestLog,
+} from "@tenant-onboarding/emulator/testing";
 import { startEmulator, type EmulatorHandle, DEMO_IDS, scenario } from "@tenant-onboarding/emulator";
 import { appToken, dataverse, secretOf, tokenRequest, vfetch } from "./helpers";
 
@@ -30,10 +35,19 @@ describe("HTTP admin API", () => {
   it("GET /_emulator/state describes tenants, service principals and environments", async () => {
     const { status, json } = await admin("GET", "/state");
     expect(status).toBe(200);
-    const state = json as { authority: string; servicePrincipals: { tenantId: string; consented: boolean }[]; environments: { name: string; url: string }[] };
+    const state = json as {
+      authority: string;
+      servicePrincipals: { tenantId: string; consented: boolean }[];
+      environments: { name: string; url: string }[];
+    };
     expect(state.authority).toBe(emu.authorityHost);
     expect(state.servicePrincipals.find((s) => s.tenantId === DEMO_IDS.tenants.contoso)?.consented).toBe(false);
-    expect(state.environments.map((e) => e.name)).toEqual(["contoso", "fabrikam", "adventureworks", "adventureworks-dev"]);
+    expect(state.environments.map((e) => e.name)).toEqual([
+      "contoso",
+      "fabrikam",
+      "adventureworks",
+      "adventureworks-dev",
+    ]);
     expect(state.environments[0]?.url).toBe(emu.environmentUrl("contoso"));
   });
 
@@ -45,12 +59,24 @@ describe("HTTP admin API", () => {
     const token = await appToken(emu, DEMO_IDS.tenants.contoso, "contoso");
     expect((await dataverse(emu, "contoso", "/api/data/v9.2/accounts?$select=name", token)).status).toBe(403);
     // Nothing created the integration role in Contoso yet: the administrator creates it by hand first.
-    expect((await admin("POST", "/actions/assignRole", { environment: "contoso", role: "Northwind Sync Integration" })).status).toBe(404);
-    const role = await admin("POST", "/actions/createRole", { environment: "contoso", name: "Northwind Sync Integration", privileges: [{ name: "prvReadAccount", depth: "Global" }] });
+    expect(
+      (await admin("POST", "/actions/assignRole", { environment: "contoso", role: "Northwind Sync Integration" }))
+        .status,
+    ).toBe(404);
+    const role = await admin("POST", "/actions/createRole", {
+      environment: "contoso",
+      name: "Northwind Sync Integration",
+      privileges: [{ name: "prvReadAccount", depth: "Global" }],
+    });
     expect(role.status).toBe(200);
-    expect((await admin("POST", "/actions/assignRole", { environment: "contoso", role: "Northwind Sync Integration" })).status).toBe(204);
+    expect(
+      (await admin("POST", "/actions/assignRole", { environment: "contoso", role: "Northwind Sync Integration" }))
+        .status,
+    ).toBe(204);
     expect((await dataverse(emu, "contoso", "/api/data/v9.2/accounts?$select=name", token)).status).toBe(200);
-    expect((await admin("POST", "/actions/setApplicationUserDisabled", { environment: "contoso", disabled: true })).status).toBe(204);
+    expect(
+      (await admin("POST", "/actions/setApplicationUserDisabled", { environment: "contoso", disabled: true })).status,
+    ).toBe(204);
     expect((await dataverse(emu, "contoso", "/api/data/v9.2/WhoAmI", token)).status).toBe(403);
     expect((await admin("POST", "/reset")).status).toBe(204);
   });
@@ -58,14 +84,39 @@ describe("HTTP admin API", () => {
   it("rotates secrets and disables the app", async () => {
     const added = await admin("POST", "/actions/addSecret", {});
     const value = (added.json as { value: string }).value;
-    expect((await admin("POST", "/actions/expireSecret", { keyId: emu.scenario.app.secrets[0]?.keyId })).status).toBe(204);
+    expect((await admin("POST", "/actions/expireSecret", { keyId: emu.scenario.app.secrets[0]?.keyId })).status).toBe(
+      204,
+    );
     const fabrikam = DEMO_IDS.tenants.fabrikam;
     const scope = `${emu.environmentUrl("fabrikam")}/.default`;
-    const old = await tokenRequest(emu, fabrikam, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: emu.scenario.app.secrets[0]?.value, scope });
+    const old = await tokenRequest(emu, fabrikam, {
+      grant_type: "client_credentials",
+      client_id: emu.scenario.app.clientId,
+      client_secret: emu.scenario.app.secrets[0]?.value,
+      scope,
+    });
     expect(old.body.error_codes).toEqual([7000222]);
-    expect((await tokenRequest(emu, fabrikam, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: value, scope })).status).toBe(200);
+    expect(
+      (
+        await tokenRequest(emu, fabrikam, {
+          grant_type: "client_credentials",
+          client_id: emu.scenario.app.clientId,
+          client_secret: value,
+          scope,
+        })
+      ).status,
+    ).toBe(200);
     await admin("POST", "/actions/setAppDisabled", { disabled: true });
-    expect((await tokenRequest(emu, fabrikam, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: value, scope })).body.error_codes).toEqual([7000112]);
+    expect(
+      (
+        await tokenRequest(emu, fabrikam, {
+          grant_type: "client_credentials",
+          client_id: emu.scenario.app.clientId,
+          client_secret: value,
+          scope,
+        })
+      ).body.error_codes,
+    ).toEqual([7000112]);
     await admin("POST", "/reset");
   });
 
@@ -93,7 +144,12 @@ describe("HTTP admin API", () => {
     expect((await admin("DELETE", "/requests")).status).toBe(204);
     const token = await appToken(emu, DEMO_IDS.tenants.fabrikam, "fabrikam");
     await dataverse(emu, "fabrikam", "/api/data/v9.2/WhoAmI", token);
-    await tokenRequest(emu, DEMO_IDS.tenants.contoso, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), scope: `${emu.environmentUrl("contoso")}/.default` });
+    await tokenRequest(emu, DEMO_IDS.tenants.contoso, {
+      grant_type: "client_credentials",
+      client_id: emu.scenario.app.clientId,
+      client_secret: secretOf(emu),
+      scope: `${emu.environmentUrl("contoso")}/.default`,
+    });
     const { json } = await admin("GET", "/requests");
     // The DELETE itself is logged after it cleared the log; keep the protocol entries.
     const entries = (json as Record<string, unknown>[]).filter((e) => e.kind !== "admin");
@@ -125,8 +181,22 @@ describe("HTTP admin API", () => {
 
   it("refuses non-loopback callers with 403", async () => {
     const router = createAdminRouter({ state: {} as never, signer: {} as never }, emu.admin);
-    const log = new RequestLog().begin({ host: "x", method: "GET", path: "/_emulator/state", query: "", kind: "admin" });
-    const request: EmulatorRequest = { method: "GET", url: new URL("https://127.0.0.1/_emulator/state"), hostname: "127.0.0.1", headers: {}, body: Buffer.alloc(0), remoteAddress: "192.168.1.20", log };
+    const log = new RequestLog().begin({
+      host: "x",
+      method: "GET",
+      path: "/_emulator/state",
+      query: "",
+      kind: "admin",
+    });
+    const request: EmulatorRequest = {
+      method: "GET",
+      url: new URL("https://127.0.0.1/_emulator/state"),
+      hostname: "127.0.0.1",
+      headers: {},
+      body: Buffer.alloc(0),
+      remoteAddress: "192.168.1.20",
+      log,
+    };
     expect((await handleAdminRequest(router, request)).status).toBe(403);
     expect((await handleAdminRequest(router, { ...request, remoteAddress: "::ffff:127.0.0.1" })).status).toBe(200);
   });
@@ -143,20 +213,36 @@ describe("PPAC page (emulated)", () => {
     const role = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ form: "role", environment: "contoso", name: "Northwind Sync Integration", privileges: "prvReadAccount Organization\nprvReadUser Business Unit\n" }).toString(),
+      body: new URLSearchParams({
+        form: "role",
+        environment: "contoso",
+        name: "Northwind Sync Integration",
+        privileges: "prvReadAccount Organization\nprvReadUser Business Unit\n",
+      }).toString(),
     });
     expect(role.status).toBe(200);
-    expect(await role.text()).toContain("Security role &quot;Northwind Sync Integration&quot; created in contoso with 2 privileges.");
+    expect(await role.text()).toContain(
+      "Security role &quot;Northwind Sync Integration&quot; created in contoso with 2 privileges.",
+    );
     const unreadable = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ form: "role", environment: "contoso", name: "Other", privileges: "prvReadAccount everywhere" }).toString(),
+      body: new URLSearchParams({
+        form: "role",
+        environment: "contoso",
+        name: "Other",
+        privileges: "prvReadAccount everywhere",
+      }).toString(),
     });
     expect(unreadable.status).toBe(400);
     const posted = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ environment: "contoso", appId: emu.scenario.app.clientId, role: "Northwind Sync Integration" }).toString(),
+      body: new URLSearchParams({
+        environment: "contoso",
+        appId: emu.scenario.app.clientId,
+        role: "Northwind Sync Integration",
+      }).toString(),
     });
     expect(posted.status).toBe(200);
     expect(await posted.text()).toContain("Application user created in contoso");
@@ -165,7 +251,11 @@ describe("PPAC page (emulated)", () => {
     const again = await vfetch(`${emu.authorityHost}/_emulator/ppac`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ environment: "contoso-missing", appId: emu.scenario.app.clientId, role: "Basic User" }).toString(),
+      body: new URLSearchParams({
+        environment: "contoso-missing",
+        appId: emu.scenario.app.clientId,
+        role: "Basic User",
+      }).toString(),
     });
     expect(again.status).toBe(400);
     emu.admin.reset();
@@ -176,7 +266,11 @@ describe("PPAC page (emulated): managing an existing application user", () => {
   const post = (fields: Record<string, string | string[]>) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const value of [v].flat()) body.append(k, value);
-    return vfetch(`${emu.authorityHost}/_emulator/ppac`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: body.toString() });
+    return vfetch(`${emu.authorityHost}/_emulator/ppac`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+    });
   };
   const appUser = (environment: string) => {
     const env = emu.scenario.environments.find((e) => e.name === environment)!;
@@ -207,16 +301,29 @@ describe("PPAC page (emulated): managing an existing application user", () => {
     expect(before.roles).toEqual([]);
     const html = await (await vfetch(`${emu.authorityHost}/_emulator/ppac`)).text();
     expect(html).toContain("<summary>Edit security roles</summary>");
-    const saved = await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: ["Northwind Sync Integration", "Basic User"] });
+    const saved = await post({
+      form: "roles",
+      environment: "adventureworks",
+      systemUserId: before.user.id,
+      role: ["Northwind Sync Integration", "Basic User"],
+    });
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain("saved: Northwind Sync Integration, Basic User.");
     expect(appUser("adventureworks").roles.sort()).toEqual(["Basic User", "Northwind Sync Integration"]);
     const token = await appToken(emu, DEMO_IDS.tenants.adventureWorks, "adventureworks");
     expect((await dataverse(emu, "adventureworks", "/api/data/v9.2/accounts?$select=name", token)).status).toBe(200);
     // Deselected roles go; a role the environment does not have is refused and changes nothing.
-    expect((await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: "Basic User" })).status).toBe(200);
+    expect(
+      (await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: "Basic User" }))
+        .status,
+    ).toBe(200);
     expect(appUser("adventureworks").roles).toEqual(["Basic User"]);
-    const unknown = await post({ form: "roles", environment: "adventureworks", systemUserId: before.user.id, role: ["Northwind Sync Integration", "Nope"] });
+    const unknown = await post({
+      form: "roles",
+      environment: "adventureworks",
+      systemUserId: before.user.id,
+      role: ["Northwind Sync Integration", "Nope"],
+    });
     expect(unknown.status).toBe(400);
     expect(appUser("adventureworks").roles).toEqual(["Basic User"]);
     emu.admin.reset();
@@ -232,7 +339,15 @@ describe("robustness", () => {
     await expect(vfetch(`https://nosuchorg.crm.dynamics.localhost:${emu.port}/api/data/v9.2/`)).rejects.toThrow();
     const hugeHeaderToken = "a".repeat(5000);
     expect((await dataverse(emu, "fabrikam", "/api/data/v9.2/WhoAmI", hugeHeaderToken)).status).toBe(401);
-    expect((await vfetch(`${emu.authorityHost}/common/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "txn=zzz&account=a:b" })).status).toBe(400);
+    expect(
+      (
+        await vfetch(`${emu.authorityHost}/common/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: "txn=zzz&account=a:b",
+        })
+      ).status,
+    ).toBe(400);
     expect(emu.requestLog().some((e) => e.exception)).toBe(false);
   });
 });
@@ -246,7 +361,9 @@ describe("more malformed input", () => {
   });
 
   it("logout clears the session and redirects to post_logout_redirect_uri", async () => {
-    const response = await vfetch(`${emu.authorityHost}/common/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("http://localhost:3000/")}`);
+    const response = await vfetch(
+      `${emu.authorityHost}/common/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("http://localhost:3000/")}`,
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("http://localhost:3000/");
     expect(response.headers.get("set-cookie")).toContain("Max-Age=0");

@@ -24,7 +24,12 @@ const client = (id: string) => {
 };
 
 const request = (tenant: string, clientId: string, scope = `api://${DEMO_IDS.clientId}/.default`) =>
-  tokenRequest(emu, tenant, { grant_type: "client_credentials", client_id: clientId, client_secret: client(clientId).secrets[0]!.value, scope });
+  tokenRequest(emu, tenant, {
+    grant_type: "client_credentials",
+    client_id: clientId,
+    client_secret: client(clientId).secrets[0]!.value,
+    scope,
+  });
 
 describe("client apps of the portal's API", () => {
   it("the back end gets a v2.0 token in the home tenant: aud = the API's client id, v2 issuer, azp, Connections.Read", async () => {
@@ -47,7 +52,11 @@ describe("client apps of the portal's API", () => {
   });
 
   it("the bare client id names the API too; an app without the role gets a token without roles", async () => {
-    const result = await request(DEMO_IDS.tenants.northwind, DEMO_IDS.clientApps.noRole, `${DEMO_IDS.clientId}/.default`);
+    const result = await request(
+      DEMO_IDS.tenants.northwind,
+      DEMO_IDS.clientApps.noRole,
+      `${DEMO_IDS.clientId}/.default`,
+    );
     expect(result.status).toBe(200);
     expect(claimsOf(result.body.access_token as string).roles).toBeUndefined();
   });
@@ -55,14 +64,21 @@ describe("client apps of the portal's API", () => {
   it("an app of another tenant gets that tenant's token (its issuer), and none in the ISV's tenant", async () => {
     const own = await request(DEMO_IDS.tenants.fabrikam, DEMO_IDS.clientApps.foreign);
     expect(own.status).toBe(200);
-    expect(claimsOf(own.body.access_token as string)).toMatchObject({ iss: `${emu.authorityHost}/${DEMO_IDS.tenants.fabrikam}/v2.0`, roles: ["Connections.Read"] });
+    expect(claimsOf(own.body.access_token as string)).toMatchObject({
+      iss: `${emu.authorityHost}/${DEMO_IDS.tenants.fabrikam}/v2.0`,
+      roles: ["Connections.Read"],
+    });
     const elsewhere = await request(DEMO_IDS.tenants.northwind, DEMO_IDS.clientApps.foreign);
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.error_codes).toEqual([700016]);
   });
 
   it("an Application ID URI the app does not expose is 500011; a wrong secret is 7000215", async () => {
-    const unknown = await request(DEMO_IDS.tenants.northwind, DEMO_IDS.clientApps.backEnd, "api://not-the-portal/.default");
+    const unknown = await request(
+      DEMO_IDS.tenants.northwind,
+      DEMO_IDS.clientApps.backEnd,
+      "api://not-the-portal/.default",
+    );
     expect(unknown.body.error_codes).toEqual([500011]);
     const wrongSecret = await tokenRequest(emu, DEMO_IDS.tenants.northwind, {
       grant_type: "client_credentials",
@@ -81,6 +97,10 @@ describe("client apps of the portal's API", () => {
       client_secret: emu.scenario.app.secrets[0]!.value,
       scope: `${DEMO_IDS.clientId}/.default`,
     });
-    expect(claimsOf(result.body.access_token as string)).toMatchObject({ roles: ["Tenant.Connect"], azp: DEMO_IDS.clientId, ver: "2.0" });
+    expect(claimsOf(result.body.access_token as string)).toMatchObject({
+      roles: ["Tenant.Connect"],
+      azp: DEMO_IDS.clientId,
+      ver: "2.0",
+    });
   });
 });

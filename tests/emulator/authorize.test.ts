@@ -8,7 +8,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet } from "jose";
 import { startEmulator, type EmulatorHandle, DEMO_IDS } from "@tenant-onboarding/emulator";
-import { Browser, claimsOf, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tokenRequest, vfetch } from "./helpers";
+import {
+  Browser,
+  claimsOf,
+  dataverse,
+  errorOf,
+  REDIRECT_URI,
+  resultParams,
+  secretOf,
+  tokenRequest,
+  vfetch,
+} from "./helpers";
 
 let emu: EmulatorHandle;
 
@@ -72,22 +82,31 @@ describe("account picker", () => {
     const refused = await browser.click(picker, "Sign in as Alex Johnson (alex@outlook.com)");
     expect(refused.status).toBe(200);
     expect(refused.location).toBeUndefined();
-    expect(refused.html).toContain("You can&#39;t sign in here with a personal account. Use your work or school account instead.");
+    expect(refused.html).toContain(
+      "You can&#39;t sign in here with a personal account. Use your work or school account instead.",
+    );
     expect(refused.html).not.toContain(emu.scenario.app.displayName);
     expect(refused.html).not.toContain("Permissions requested");
     expect(browser.buttonLabels(refused)).toEqual(["Cancel", "Use another account"]);
     // Another account from the same transaction goes on as usual.
     const again = await browser.click(refused, "Use another account");
-    const done = resultParams(await browser.click(again, "Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)"));
+    const done = resultParams(
+      await browser.click(again, "Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)"),
+    );
     expect(done.get("code")).toMatch(/^1\./);
     expect(done.get("state")).toBe("st-123");
   });
 
   it("/consumers refuses a work account on its own page; /common offers both", async () => {
     const browser = new Browser(emu);
-    const refused = await browser.click(await browser.open(authorizeUrl("consumers")), "Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)");
+    const refused = await browser.click(
+      await browser.open(authorizeUrl("consumers")),
+      "Sign in as Diego Siciliani (diego@fabrikam.onmicrosoft.com)",
+    );
     expect(refused.location).toBeUndefined();
-    expect(refused.html).toContain("That Microsoft account doesn&#39;t exist. Enter a different account or get a new one.");
+    expect(refused.html).toContain(
+      "That Microsoft account doesn&#39;t exist. Enter a different account or get a new one.",
+    );
     const common = browser.buttonLabels(await browser.open(authorizeUrl("common")));
     expect(common).toContain("Sign in as Alex Johnson (alex@outlook.com)");
   });
@@ -136,7 +155,9 @@ describe("errors before and after the redirect URI is trusted", () => {
   });
 
   it("ignores the port of a registered http://localhost redirect URI", async () => {
-    const response = await vfetch(authorizeUrl("organizations", { redirect_uri: "http://localhost:4123/api/auth/callback/microsoft-entra-id" }));
+    const response = await vfetch(
+      authorizeUrl("organizations", { redirect_uri: "http://localhost:4123/api/auth/callback/microsoft-entra-id" }),
+    );
     expect(response.status).toBe(200);
   });
 });
@@ -145,7 +166,9 @@ describe("code flow", () => {
   it("issues a code after consent; the ID token follows docs/protocol/entra.md A2 and verifies against the JWKS", async () => {
     const { verifier, challenge } = pkce();
     const browser = new Browser(emu);
-    const picker = await browser.open(authorizeUrl("organizations", { code_challenge: challenge, code_challenge_method: "S256" }));
+    const picker = await browser.open(
+      authorizeUrl("organizations", { code_challenge: challenge, code_challenge_method: "S256" }),
+    );
     const consent = await browser.click(picker, "Sign in as Megan Bowen");
     expect(consent.status).toBe(200);
     // The consent screen has its own URL (browser tests wait for it).
@@ -163,8 +186,13 @@ describe("code flow", () => {
     const idToken = String(tokens.body.id_token);
     const contoso = DEMO_IDS.tenants.contoso;
     const megan = emu.scenario.tenants.find((t) => t.id === contoso)?.users.find((u) => u.upn.startsWith("megan"));
-    const jwks = createLocalJWKSet((await (await vfetch(`${emu.authorityHost}/${contoso}/discovery/v2.0/keys`)).json()) as JSONWebKeySet);
-    const { payload, protectedHeader } = await jwtVerify(idToken, jwks, { issuer: `${emu.authorityHost}/${contoso}/v2.0`, audience: emu.scenario.app.clientId });
+    const jwks = createLocalJWKSet(
+      (await (await vfetch(`${emu.authorityHost}/${contoso}/discovery/v2.0/keys`)).json()) as JSONWebKeySet,
+    );
+    const { payload, protectedHeader } = await jwtVerify(idToken, jwks, {
+      issuer: `${emu.authorityHost}/${contoso}/v2.0`,
+      audience: emu.scenario.app.clientId,
+    });
     expect(protectedHeader.x5t).toBeUndefined();
     expect(payload).toMatchObject({
       tid: contoso,
@@ -188,13 +216,18 @@ describe("code flow", () => {
   it("rejects a wrong PKCE verifier (501481), a reused code (54005), a different redirect URI (500112)", async () => {
     const { verifier, challenge } = pkce();
     const browser = new Browser(emu);
-    const picker = await browser.open(authorizeUrl(DEMO_IDS.tenants.northwind, { code_challenge: challenge, code_challenge_method: "S256" }));
+    const picker = await browser.open(
+      authorizeUrl(DEMO_IDS.tenants.northwind, { code_challenge: challenge, code_challenge_method: "S256" }),
+    );
     const code = resultParams(await browser.click(picker, "Sign in as Dan Park")).get("code") ?? "";
     const wrong = await redeem(DEMO_IDS.tenants.northwind, code, { code_verifier: pkce().verifier });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error).toBe("invalid_grant");
     expect(wrong.body.error_codes).toEqual([501481]);
-    const redirectMismatch = await redeem(DEMO_IDS.tenants.northwind, code, { code_verifier: verifier, redirect_uri: "http://localhost:3000/other" });
+    const redirectMismatch = await redeem(DEMO_IDS.tenants.northwind, code, {
+      code_verifier: verifier,
+      redirect_uri: "http://localhost:3000/other",
+    });
     expect(redirectMismatch.body.error_codes).toEqual([500112]);
     const ok = await redeem(DEMO_IDS.tenants.northwind, code, { code_verifier: verifier });
     expect(ok.status).toBe(200);
@@ -207,7 +240,10 @@ describe("code flow", () => {
 
   it("requires client authentication at the code redemption (7000218)", async () => {
     const browser = new Browser(emu);
-    const code = resultParams(await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.northwind)), "Sign in as Olivia Martin")).get("code") ?? "";
+    const code =
+      resultParams(
+        await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.northwind)), "Sign in as Olivia Martin"),
+      ).get("code") ?? "";
     const result = await redeem(DEMO_IDS.tenants.northwind, code, { client_secret: undefined });
     expect(result.status).toBe(401);
     expect(result.body.error_codes).toEqual([7000218]);
@@ -227,7 +263,10 @@ describe("code flow", () => {
 
   it("declining consent returns access_denied with AADSTS65004", async () => {
     const browser = new Browser(emu);
-    const consent = await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu");
+    const consent = await browser.click(
+      await browser.open(authorizeUrl(DEMO_IDS.tenants.contoso)),
+      "Sign in as Lee Gu",
+    );
     const result = resultParams(await browser.click(consent, "Cancel"));
     expect(result.get("error")).toBe("access_denied");
     expect(result.get("error_description")).toMatch(/^AADSTS65004: /);
@@ -235,7 +274,10 @@ describe("code flow", () => {
 
   it("refreshes into a delegated Dataverse token for an environment user (user_impersonation)", async () => {
     const browser = new Browser(emu);
-    const code = resultParams(await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.fabrikam)), "Sign in as Diego Siciliani")).get("code") ?? "";
+    const code =
+      resultParams(
+        await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.fabrikam)), "Sign in as Diego Siciliani"),
+      ).get("code") ?? "";
     const first = await redeem(DEMO_IDS.tenants.fabrikam, code);
     const refreshed = await tokenRequest(emu, DEMO_IDS.tenants.fabrikam, {
       grant_type: "refresh_token",
@@ -246,10 +288,21 @@ describe("code flow", () => {
     });
     expect(refreshed.status).toBe(200);
     const claims = claimsOf(String(refreshed.body.access_token));
-    expect(claims).toMatchObject({ aud: emu.environmentUrl("fabrikam"), scp: "user_impersonation", idtyp: "user", upn: "diego@fabrikam.onmicrosoft.com", ver: "1.0" });
+    expect(claims).toMatchObject({
+      aud: emu.environmentUrl("fabrikam"),
+      scp: "user_impersonation",
+      idtyp: "user",
+      upn: "diego@fabrikam.onmicrosoft.com",
+      ver: "1.0",
+    });
     const whoAmI = await dataverse(emu, "fabrikam", "/api/data/v9.2/WhoAmI", String(refreshed.body.access_token));
     expect(whoAmI.status).toBe(200);
-    const me = await dataverse(emu, "fabrikam", `/api/data/v9.2/systemusers(${String(whoAmI.json.UserId)})?$select=fullname`, String(refreshed.body.access_token));
+    const me = await dataverse(
+      emu,
+      "fabrikam",
+      `/api/data/v9.2/systemusers(${String(whoAmI.json.UserId)})?$select=fullname`,
+      String(refreshed.body.access_token),
+    );
     expect(me.json.fullname).toBe("Diego Siciliani");
     const tailspin = await tokenRequest(emu, DEMO_IDS.tenants.fabrikam, {
       grant_type: "refresh_token",
@@ -275,16 +328,23 @@ describe("code flow", () => {
     if (contoso) contoso.userConsentAllowed = false;
     emu.admin.replaceScenario(scenario);
     const browser = new Browser(emu);
-    const result = resultParams(await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu"));
+    const result = resultParams(
+      await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.contoso)), "Sign in as Lee Gu"),
+    );
     expect(result.get("error")).toBe("access_denied");
     expect(result.get("error_description")).toMatch(/^AADSTS90094: /);
   });
 
   it("serves the userinfo endpoint of the discovery document for the Graph access token", async () => {
     const browser = new Browser(emu);
-    const code = resultParams(await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.northwind)), "Sign in as Sam Taylor")).get("code") ?? "";
+    const code =
+      resultParams(
+        await browser.click(await browser.open(authorizeUrl(DEMO_IDS.tenants.northwind)), "Sign in as Sam Taylor"),
+      ).get("code") ?? "";
     const tokens = await redeem(DEMO_IDS.tenants.northwind, code);
-    const response = await vfetch(`${emu.authorityHost}/oidc/userinfo`, { headers: { authorization: `Bearer ${String(tokens.body.access_token)}` } });
+    const response = await vfetch(`${emu.authorityHost}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${String(tokens.body.access_token)}` },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ name: "Sam Taylor", email: "sam.support@northwind.onmicrosoft.com" });
     expect(errorOf({}).code).toBe("");

@@ -3,7 +3,18 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle, scenario, withFault, withSettings } from "@tenant-onboarding/emulator";
-import { appToken, Browser, dataverse, errorOf, REDIRECT_URI, resultParams, secretOf, tenantId, tokenRequest, vfetch } from "./helpers";
+import {
+  appToken,
+  Browser,
+  dataverse,
+  errorOf,
+  REDIRECT_URI,
+  resultParams,
+  secretOf,
+  tenantId,
+  tokenRequest,
+  vfetch,
+} from "./helpers";
 
 let emu: EmulatorHandle;
 let contoso: string;
@@ -21,7 +32,11 @@ beforeAll(async () => {
               { name: "Contoso Admin", upn: "admin", admin: true },
               { name: "Contoso User", upn: "user" },
             ],
-            environments: [{ name: "contoso" }, { name: "contoso-eu", region: "crm4" }, { name: "contoso-slow", region: "crm11" }],
+            environments: [
+              { name: "contoso" },
+              { name: "contoso-eu", region: "crm4" },
+              { name: "contoso-slow", region: "crm11" },
+            ],
           },
           { name: "Fabrikam", environments: [{ name: "fabrikam", appUser: "disabled" }] },
         ],
@@ -44,7 +59,13 @@ function batchBody(boundary: string, parts: string[]): string {
 }
 
 function httpPart(requestLine: string, body?: unknown, contentId?: string): string {
-  const head = ["Content-Type: application/http", "Content-Transfer-Encoding: binary", ...(contentId ? [`Content-ID: ${contentId}`] : []), "", requestLine];
+  const head = [
+    "Content-Type: application/http",
+    "Content-Transfer-Encoding: binary",
+    ...(contentId ? [`Content-ID: ${contentId}`] : []),
+    "",
+    requestLine,
+  ];
   if (body === undefined) return `${head.join("\r\n")}\r\n`;
   return `${[...head, "Content-Type: application/json; type=entry", "", JSON.stringify(body)].join("\r\n")}\r\n`;
 }
@@ -56,10 +77,18 @@ function changeSet(boundary: string, parts: string[]): string {
 async function postBatch(body: string, boundary: string, headers: Record<string, string> = {}) {
   const response = await vfetch(`${emu.environmentUrl("contoso")}${API}/$batch`, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": `multipart/mixed; boundary="${boundary}"`, ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": `multipart/mixed; boundary="${boundary}"`,
+      ...headers,
+    },
     body,
   });
-  return { status: response.status, contentType: response.headers.get("content-type") ?? "", text: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type") ?? "",
+    text: await response.text(),
+  };
 }
 
 describe("$batch", () => {
@@ -81,9 +110,21 @@ describe("$batch", () => {
     expect(result.text).toContain("Content-ID: 1");
     expect(result.text).toContain("OData-EntityId: ");
     expect(result.text).toContain("Microsoft.Dynamics.CRM.WhoAmIResponse");
-    const contacts = await dataverse(emu, "contoso", `${API}/contacts?$filter=lastname eq 'Batchling'&$select=_parentcustomerid_value`, token);
-    const parent = await dataverse(emu, "contoso", `${API}/accounts?$filter=name eq 'Batch Parent'&$select=name`, token);
-    expect((contacts.json.value as { _parentcustomerid_value: string }[])[0]?._parentcustomerid_value).toBe((parent.json.value as { accountid: string }[])[0]?.accountid);
+    const contacts = await dataverse(
+      emu,
+      "contoso",
+      `${API}/contacts?$filter=lastname eq 'Batchling'&$select=_parentcustomerid_value`,
+      token,
+    );
+    const parent = await dataverse(
+      emu,
+      "contoso",
+      `${API}/accounts?$filter=name eq 'Batch Parent'&$select=name`,
+      token,
+    );
+    expect((contacts.json.value as { _parentcustomerid_value: string }[])[0]?._parentcustomerid_value).toBe(
+      (parent.json.value as { accountid: string }[])[0]?.accountid,
+    );
     expect(emu.requestLog().filter((e) => e.kind === "dataverse.batch-part")).toHaveLength(4);
   });
 
@@ -104,7 +145,11 @@ describe("$batch", () => {
   });
 
   it("stops at the first failure and answers with its status; with odata.continue-on-error answers 200 with every part", async () => {
-    const parts = [httpPart("GET WhoAmI HTTP/1.1"), httpPart(`GET ${API}/businessunits?$select=name HTTP/1.1`), httpPart(`GET ${API}/accounts?$select=name&$top=1 HTTP/1.1`)];
+    const parts = [
+      httpPart("GET WhoAmI HTTP/1.1"),
+      httpPart(`GET ${API}/businessunits?$select=name HTTP/1.1`),
+      httpPart(`GET ${API}/accounts?$select=name&$top=1 HTTP/1.1`),
+    ];
     emu.admin.clearRequestLog();
     const stopped = await postBatch(batchBody("b", parts), "b");
     expect(stopped.status).toBe(403);
@@ -118,7 +163,11 @@ describe("$batch", () => {
 
     const continued = await vfetch(`${emu.environmentUrl("contoso")}${API}/$batch`, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": 'multipart/mixed; boundary="b"', prefer: "odata.continue-on-error" },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": 'multipart/mixed; boundary="b"',
+        prefer: "odata.continue-on-error",
+      },
       body: batchBody("b", parts),
     });
     expect(continued.status).toBe(200);
@@ -130,7 +179,10 @@ describe("$batch", () => {
   it("keeps the parts before the failure when the scenario says so ([U] setting)", async () => {
     emu.admin.replaceScenario(withSettings(emu.admin.state().scenario, { stoppedBatchIncludesEarlierParts: true }));
     try {
-      const stopped = await postBatch(batchBody("b", [httpPart("GET WhoAmI HTTP/1.1"), httpPart(`GET ${API}/businessunits HTTP/1.1`)]), "b");
+      const stopped = await postBatch(
+        batchBody("b", [httpPart("GET WhoAmI HTTP/1.1"), httpPart(`GET ${API}/businessunits HTTP/1.1`)]),
+        "b",
+      );
       expect(stopped.status).toBe(403);
       expect(stopped.text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 403"]);
     } finally {
@@ -139,7 +191,10 @@ describe("$batch", () => {
   });
 
   it("authorizes every inner request as the outer token", async () => {
-    const result = await postBatch(batchBody("b", [httpPart(`DELETE ${API}/accounts(${crypto.randomUUID()}) HTTP/1.1`)]), "b");
+    const result = await postBatch(
+      batchBody("b", [httpPart(`DELETE ${API}/accounts(${crypto.randomUUID()}) HTTP/1.1`)]),
+      "b",
+    );
     expect(result.text).toMatch(/HTTP\/1\.1 40[34]/);
     const accountId = emu.scenario.environments.find((e) => e.name === "contoso")?.accounts[0]?.id;
     const denied = await postBatch(batchBody("b", [httpPart(`DELETE ${API}/accounts(${accountId}) HTTP/1.1`)]), "b");
@@ -149,9 +204,16 @@ describe("$batch", () => {
 
   it("refuses malformed batches with OData 400s", async () => {
     expect((await postBatch("garbage", "b")).status).toBe(400);
-    const noBoundary = await vfetch(`${emu.environmentUrl("contoso")}${API}/$batch`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    const noBoundary = await vfetch(`${emu.environmentUrl("contoso")}${API}/$batch`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(noBoundary.status).toBe(400);
-    const getInChangeSet = await postBatch(batchBody("b", [changeSet("cs", [httpPart(`GET ${API}/accounts HTTP/1.1`)])]), "b");
+    const getInChangeSet = await postBatch(
+      batchBody("b", [changeSet("cs", [httpPart(`GET ${API}/accounts HTTP/1.1`)])]),
+      "b",
+    );
     expect(getInChangeSet.status).toBe(400);
     expect((await postBatch(batchBody("b", [httpPart(`POST ${API}/$batch HTTP/1.1`, {})]), "b")).status).toBe(400);
   });
@@ -160,7 +222,10 @@ describe("$batch", () => {
 describe("service protection and latency faults", () => {
   it.each([
     ["0x80072322", "Number of requests exceeded the limit of 6000 over time window of 300 seconds."],
-    ["0x80072321", "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds."],
+    [
+      "0x80072321",
+      "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds.",
+    ],
     ["0x80072326", "Number of concurrent requests exceeded the limit of 52."],
   ] as const)("429 %s with Retry-After for the next N requests only", async (code, message) => {
     emu.admin.throttle({ environment: "contoso", count: 2, retryAfterSeconds: 7, code });
@@ -190,7 +255,12 @@ describe("service protection and latency faults", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     emu.admin.setFaults({ latencyMs: 200 });
     started = Date.now();
-    await tokenRequest(emu, contoso, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), scope: `${emu.environmentUrl("contoso")}/.default` });
+    await tokenRequest(emu, contoso, {
+      grant_type: "client_credentials",
+      client_id: emu.scenario.app.clientId,
+      client_secret: secretOf(emu),
+      scope: `${emu.environmentUrl("contoso")}/.default`,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(180);
   });
 
@@ -204,14 +274,26 @@ describe("Global Discovery (docs/protocol/dataverse.md B7)", () => {
   async function userDiscoveryToken(label: string): Promise<string> {
     const browser = new Browser(emu);
     const url = new URL(`${emu.authorityHost}/organizations/oauth2/v2.0/authorize`);
-    for (const [k, v] of Object.entries({ client_id: emu.scenario.app.clientId, response_type: "code", redirect_uri: REDIRECT_URI, scope: `openid offline_access ${emu.globalDiscoveryUrl}//user_impersonation`, state: "s" })) {
+    for (const [k, v] of Object.entries({
+      client_id: emu.scenario.app.clientId,
+      response_type: "code",
+      redirect_uri: REDIRECT_URI,
+      scope: `openid offline_access ${emu.globalDiscoveryUrl}//user_impersonation`,
+      state: "s",
+    })) {
       url.searchParams.set(k, v);
     }
     const picked = await browser.click(await browser.open(url.toString()), label);
     // Global Discovery is not among the registration's static permissions: the first request asks for consent.
     expect(picked.html).toContain("Find the Dataverse environments you can access");
     const code = resultParams(await browser.click(picked, "Accept")).get("code") ?? "";
-    const tokens = await tokenRequest(emu, "organizations", { grant_type: "authorization_code", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), code, redirect_uri: REDIRECT_URI });
+    const tokens = await tokenRequest(emu, "organizations", {
+      grant_type: "authorization_code",
+      client_id: emu.scenario.app.clientId,
+      client_secret: secretOf(emu),
+      code,
+      redirect_uri: REDIRECT_URI,
+    });
     expect(tokens.status).toBe(200);
     return String(tokens.body.access_token);
   }
@@ -219,27 +301,63 @@ describe("Global Discovery (docs/protocol/dataverse.md B7)", () => {
   it("challenges with the common authority when unauthenticated", async () => {
     const response = await vfetch(`${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances`);
     expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${emu.authorityHost}/common/oauth2/authorize, resource_id=${emu.globalDiscoveryUrl}/`);
+    expect(response.headers.get("www-authenticate")).toBe(
+      `Bearer authorization_uri=${emu.authorityHost}/common/oauth2/authorize, resource_id=${emu.globalDiscoveryUrl}/`,
+    );
   });
 
   it("lists the signed-in user's environments with the documented fields", async () => {
     const userToken = await userDiscoveryToken("Sign in as Contoso Admin");
-    const response = await vfetch(`${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances`, { headers: { authorization: `Bearer ${userToken}` } });
+    const response = await vfetch(`${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances`, {
+      headers: { authorization: `Bearer ${userToken}` },
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { value: Record<string, unknown>[] };
     expect(body.value.map((i) => i.UrlName).sort()).toEqual(["contoso", "contoso-eu", "contoso-slow"]);
     const first = body.value.find((i) => i.UrlName === "contoso");
-    expect(first).toMatchObject({ Url: emu.environmentUrl("contoso"), ApiUrl: emu.environmentUrl("contoso", { api: true }), TenantId: contoso, IsUserSysAdmin: true, Region: "NAM", State: 0 });
-    for (const field of ["Id", "UniqueName", "FriendlyName", "Version", "LastUpdated", "EnvironmentId", "Purpose", "OrganizationType", "TrialExpirationDate", "StatusMessage", "DatacenterId", "SchemaType"]) {
+    expect(first).toMatchObject({
+      Url: emu.environmentUrl("contoso"),
+      ApiUrl: emu.environmentUrl("contoso", { api: true }),
+      TenantId: contoso,
+      IsUserSysAdmin: true,
+      Region: "NAM",
+      State: 0,
+    });
+    for (const field of [
+      "Id",
+      "UniqueName",
+      "FriendlyName",
+      "Version",
+      "LastUpdated",
+      "EnvironmentId",
+      "Purpose",
+      "OrganizationType",
+      "TrialExpirationDate",
+      "StatusMessage",
+      "DatacenterId",
+      "SchemaType",
+    ]) {
       expect(first).toHaveProperty(field);
     }
-    const filtered = await vfetch(`${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances?$select=UrlName,Url&$filter=Region eq 'EUR'`, { headers: { authorization: `Bearer ${userToken}` } });
-    expect(((await filtered.json()) as { value: unknown[] }).value).toEqual([{ Id: expect.any(String) as unknown, UrlName: "contoso-eu", Url: emu.environmentUrl("contoso-eu") }]);
+    const filtered = await vfetch(
+      `${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances?$select=UrlName,Url&$filter=Region eq 'EUR'`,
+      { headers: { authorization: `Bearer ${userToken}` } },
+    );
+    expect(((await filtered.json()) as { value: unknown[] }).value).toEqual([
+      { Id: expect.any(String) as unknown, UrlName: "contoso-eu", Url: emu.environmentUrl("contoso-eu") },
+    ]);
   });
 
   it("gives app-only tokens an empty list", async () => {
-    const result = await tokenRequest(emu, contoso, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), scope: `${emu.globalDiscoveryUrl}/.default` });
-    const response = await vfetch(`${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances`, { headers: { authorization: `Bearer ${String(result.body.access_token)}` } });
+    const result = await tokenRequest(emu, contoso, {
+      grant_type: "client_credentials",
+      client_id: emu.scenario.app.clientId,
+      client_secret: secretOf(emu),
+      scope: `${emu.globalDiscoveryUrl}/.default`,
+    });
+    const response = await vfetch(`${emu.globalDiscoveryUrl}/api/discovery/v2.0/Instances`, {
+      headers: { authorization: `Bearer ${String(result.body.access_token)}` },
+    });
     expect(((await response.json()) as { value: unknown[] }).value).toEqual([]);
   });
 });

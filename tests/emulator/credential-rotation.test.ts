@@ -14,7 +14,12 @@ let emu: EmulatorHandle;
 let contoso: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ scenario: scenario({ credentials: testCredentials(), customers: [{ name: "Contoso", environments: [{ name: "contoso" }] }] }) });
+  emu = await startEmulator({
+    scenario: scenario({
+      credentials: testCredentials(),
+      customers: [{ name: "Contoso", environments: [{ name: "contoso" }] }],
+    }),
+  });
   contoso = tenantId(emu, "Contoso");
 });
 beforeEach(() => emu.admin.reset());
@@ -22,12 +27,22 @@ afterAll(async () => {
   await emu.close();
 });
 
-const withSecret = (secret: string) => tokenRequest(emu, contoso, { grant_type: "client_credentials", client_id: emu.scenario.app.clientId, client_secret: secret, scope: `${emu.environmentUrl("contoso")}/.default` });
+const withSecret = (secret: string) =>
+  tokenRequest(emu, contoso, {
+    grant_type: "client_credentials",
+    client_id: emu.scenario.app.clientId,
+    client_secret: secret,
+    scope: `${emu.environmentUrl("contoso")}/.default`,
+  });
 
 async function withCertificate(keyPem: string, thumbprintSha256: string) {
   const now = Math.floor(Date.now() / 1000);
   const assertion = await new SignJWT({ jti: randomUUID() })
-    .setProtectedHeader({ alg: "PS256", typ: "JWT", "x5t#S256": Buffer.from(thumbprintSha256, "hex").toString("base64url") })
+    .setProtectedHeader({
+      alg: "PS256",
+      typ: "JWT",
+      "x5t#S256": Buffer.from(thumbprintSha256, "hex").toString("base64url"),
+    })
     .setIssuer(emu.scenario.app.clientId)
     .setSubject(emu.scenario.app.clientId)
     .setAudience(`${emu.authorityHost}/${contoso}/oauth2/v2.0/token`)

@@ -15,7 +15,11 @@ afterAll(async () => {
 
 async function discovery(segment: string) {
   const response = await vfetch(`${emu.authorityHost}/${segment}/v2.0/.well-known/openid-configuration`);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe("OIDC discovery (docs/protocol/entra.md A1)", () => {
@@ -28,7 +32,11 @@ describe("OIDC discovery (docs/protocol/entra.md A1)", () => {
     expect(body.authorization_endpoint).toBe(`${emu.authorityHost}/${contoso}/oauth2/v2.0/authorize`);
     expect(body.jwks_uri).toBe(`${emu.authorityHost}/${contoso}/discovery/v2.0/keys`);
     expect(body.tenant_region_scope).toBe("WW");
-    expect(body.token_endpoint_auth_methods_supported).toEqual(["client_secret_post", "private_key_jwt", "client_secret_basic"]);
+    expect(body.token_endpoint_auth_methods_supported).toEqual([
+      "client_secret_post",
+      "private_key_jwt",
+      "client_secret_basic",
+    ]);
     expect(body.subject_types_supported).toEqual(["pairwise"]);
     expect(body.id_token_signing_alg_values_supported).toEqual(["RS256"]);
     expect(headers.get("cache-control")).toBe("max-age=86400, private");
@@ -44,13 +52,16 @@ describe("OIDC discovery (docs/protocol/entra.md A1)", () => {
     expect(body.issuer).toBe(`${emu.authorityHost}/${DEMO_IDS.tenants.contoso}/v2.0`);
   });
 
-  it.each(["organizations", "common"])("keeps the literal %s segment and a literal {tenantid} issuer", async (segment) => {
-    const { status, body } = await discovery(segment);
-    expect(status).toBe(200);
-    expect(body.issuer).toBe(`${emu.authorityHost}/{tenantid}/v2.0`);
-    expect(body.token_endpoint).toBe(`${emu.authorityHost}/${segment}/oauth2/v2.0/token`);
-    expect(body.tenant_region_scope).toBeNull();
-  });
+  it.each(["organizations", "common"])(
+    "keeps the literal %s segment and a literal {tenantid} issuer",
+    async (segment) => {
+      const { status, body } = await discovery(segment);
+      expect(status).toBe(200);
+      expect(body.issuer).toBe(`${emu.authorityHost}/{tenantid}/v2.0`);
+      expect(body.token_endpoint).toBe(`${emu.authorityHost}/${segment}/oauth2/v2.0/token`);
+      expect(body.tenant_region_scope).toBeNull();
+    },
+  );
 
   it("answers an unknown tenant with 400 invalid_tenant / AADSTS90002", async () => {
     const { status, body } = await discovery("nosuchtenant.onmicrosoft.com");

@@ -16,8 +16,13 @@ const realLookup = dns.lookup;
 beforeAll(async () => {
   // The library makes its own https.Agent; Node does not resolve *.localhost here (emulator/net.ts), so point those
   // names at loopback for this file, as the helpers' undici agent does.
-  vi.spyOn(dns, "lookup").mockImplementation(((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
-    if (!/(^|\.)localhost\.?$/i.test(hostname)) return (realLookup as (...args: unknown[]) => void)(hostname, options, callback);
+  vi.spyOn(dns, "lookup").mockImplementation(((
+    hostname: string,
+    options: dns.LookupOptions,
+    callback: (...args: unknown[]) => void,
+  ) => {
+    if (!/(^|\.)localhost\.?$/i.test(hostname))
+      return (realLookup as (...args: unknown[]) => void)(hostname, options, callback);
     if (typeof options === "object" && options.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
     else callback(null, "127.0.0.1", 4);
   }) as unknown as typeof dns.lookup);
@@ -35,15 +40,29 @@ afterAll(async () => {
 const ALL_ACCOUNTS = ["Fourth Coffee", "Lucerne Publishing", "Margie's Travel", "Proseware, Inc.", "Trey Research"];
 
 function client(): DynamicsWebApi {
-  return new DynamicsWebApi({ serverUrl: emu.environmentUrl("fabrikam"), dataApi: { version: "9.2" }, onTokenRefresh: async () => token });
+  return new DynamicsWebApi({
+    serverUrl: emu.environmentUrl("fabrikam"),
+    dataApi: { version: "9.2" },
+    onTokenRefresh: async () => token,
+  });
 }
 
 describe("dynamics-web-api 2.5.0 against the emulated Dataverse", () => {
   it("retrieveAll follows @odata.nextLink with its own maxPageSize", async () => {
-    const first = await client().retrieveMultiple<{ name: string }>({ collection: "accounts", select: ["name"], orderBy: ["name asc"], maxPageSize: 2 });
+    const first = await client().retrieveMultiple<{ name: string }>({
+      collection: "accounts",
+      select: ["name"],
+      orderBy: ["name asc"],
+      maxPageSize: 2,
+    });
     expect(first.value.map((a) => a.name)).toEqual(ALL_ACCOUNTS.slice(0, 2));
     expect(first.oDataNextLink).toEqual(expect.stringContaining("$skiptoken="));
-    const all = await client().retrieveAll<{ name: string }>({ collection: "accounts", select: ["name"], orderBy: ["name asc"], maxPageSize: 2 });
+    const all = await client().retrieveAll<{ name: string }>({
+      collection: "accounts",
+      select: ["name"],
+      orderBy: ["name asc"],
+      maxPageSize: 2,
+    });
     expect(all.value.map((a) => a.name)).toEqual(ALL_ACCOUNTS);
     const pages = emu.requestLog().filter((e) => e.kind === "dataverse" && e.path.endsWith("/accounts"));
     expect(pages.length).toBeGreaterThanOrEqual(3);
@@ -64,6 +83,9 @@ describe("dynamics-web-api 2.5.0 against the emulated Dataverse", () => {
 
   it("gets the 400 of a FetchXML query instead of every row", async () => {
     const fetchXml = '<fetch><entity name="account"><attribute name="name"/></entity></fetch>';
-    await expect(client().fetchAll({ collection: "accounts", fetchXml })).rejects.toMatchObject({ status: 400, code: "0x0" });
+    await expect(client().fetchAll({ collection: "accounts", fetchXml })).rejects.toMatchObject({
+      status: 400,
+      code: "0x0",
+    });
   });
 });

@@ -20,8 +20,16 @@ export function formBody(fields: Record<string, string | undefined>): string {
   return params.toString();
 }
 
-export async function postForm(url: string, fields: Record<string, string | undefined>, headers: Record<string, string> = {}): Promise<Response> {
-  return vfetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: formBody(fields) });
+export async function postForm(
+  url: string,
+  fields: Record<string, string | undefined>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return vfetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: formBody(fields),
+  });
 }
 
 export interface TokenResult {
@@ -30,9 +38,18 @@ export interface TokenResult {
   headers: Response["headers"];
 }
 
-export async function tokenRequest(emu: EmulatorHandle, tenant: string, fields: Record<string, string | undefined>, headers: Record<string, string> = {}): Promise<TokenResult> {
+export async function tokenRequest(
+  emu: EmulatorHandle,
+  tenant: string,
+  fields: Record<string, string | undefined>,
+  headers: Record<string, string> = {},
+): Promise<TokenResult> {
   const response = await postForm(`${emu.authorityHost}/${tenant}/oauth2/v2.0/token`, fields, headers);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    headers: response.headers,
+  };
 }
 
 export function secretOf(emu: EmulatorHandle): string {
@@ -73,14 +90,23 @@ export async function dataverse(
   token: string | undefined,
   init: { method?: string; body?: unknown; headers?: Record<string, string>; api?: boolean } = {},
 ): Promise<{ status: number; json: Record<string, unknown>; text: string; headers: Response["headers"] }> {
-  const headers: Record<string, string> = { accept: "application/json", "odata-version": "4.0", "odata-maxversion": "4.0", ...init.headers };
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "odata-version": "4.0",
+    "odata-maxversion": "4.0",
+    ...init.headers,
+  };
   if (token) headers.authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (init.body !== undefined) {
     body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
     headers["content-type"] ??= "application/json";
   }
-  const response = await vfetch(`${emu.environmentUrl(envName, { api: init.api ?? false })}${path}`, { method: init.method ?? "GET", headers, ...(body !== undefined ? { body } : {}) });
+  const response = await vfetch(`${emu.environmentUrl(envName, { api: init.api ?? false })}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await response.text();
   let json: Record<string, unknown>;
   try {
@@ -114,14 +140,21 @@ function decodeEntities(text: string): string {
 }
 
 export function parseForm(html: string): ParsedForm {
-  const form = /<form[^>]*method="(\w+)"[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html) ?? /<form[^>]*action="([^"]*)"[^>]*method="(\w+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  const form =
+    /<form[^>]*method="(\w+)"[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html) ??
+    /<form[^>]*action="([^"]*)"[^>]*method="(\w+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
   if (!form) throw new Error(`no form in page: ${html.slice(0, 400)}`);
   const method = /method="(\w+)"/i.exec(form[0])?.[1] ?? "post";
   const action = decodeEntities(/action="([^"]*)"/i.exec(form[0])?.[1] ?? "");
   const inner = form[3] ?? "";
   const fields: Record<string, string> = {};
-  for (const input of inner.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[decodeEntities(input[1] ?? "")] = decodeEntities(input[2] ?? "");
-  const buttons = [...inner.matchAll(/<button type="submit"(?: class="\w+")? name="([^"]+)" value="([^"]*)"(?: aria-label="[^"]*")?>([\s\S]*?)<\/button>/g)].map((b) => ({
+  for (const input of inner.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[decodeEntities(input[1] ?? "")] = decodeEntities(input[2] ?? "");
+  const buttons = [
+    ...inner.matchAll(
+      /<button type="submit"(?: class="\w+")? name="([^"]+)" value="([^"]*)"(?: aria-label="[^"]*")?>([\s\S]*?)<\/button>/g,
+    ),
+  ].map((b) => ({
     name: decodeEntities(b[1] ?? ""),
     value: decodeEntities(b[2] ?? ""),
     label: decodeEntities((b[3] ?? "").replace(/<span[^>]*>[\s\S]*?<\/span>/g, "").trim()),
@@ -173,7 +206,11 @@ export class Browser {
     const button = form.buttons.find((b) => b.label.startsWith(label));
     if (!button) throw new Error(`no button '${label}' among: ${form.buttons.map((b) => b.label).join(" | ")}`);
     const url = new URL(form.action, this.emu.authorityHost).toString();
-    const response = await postForm(url, { ...form.fields, ...extraFields, [button.name]: button.value }, this.cookie ? { cookie: this.cookie } : {});
+    const response = await postForm(
+      url,
+      { ...form.fields, ...extraFields, [button.name]: button.value },
+      this.cookie ? { cookie: this.cookie } : {},
+    );
     return this.settle(response, url);
   }
 

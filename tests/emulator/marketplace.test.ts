@@ -8,7 +8,13 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import { DEMO_IDS, demoScenario, MARKETPLACE_APP_ID, startEmulator, type EmulatorHandle } from "@tenant-onboarding/emulator";
+import {
+  DEMO_IDS,
+  demoScenario,
+  MARKETPLACE_APP_ID,
+  startEmulator,
+  type EmulatorHandle,
+} from "@tenant-onboarding/emulator";
 import { secretOf, tokenRequest, vfetch } from "./helpers";
 
 type Received = { authorization: string | undefined; body: Record<string, unknown> };
@@ -26,7 +32,10 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> });
+      received.push({
+        authorization: req.headers.authorization,
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
+      });
       res.writeHead(answers.shift() ?? 200).end();
     });
   });
@@ -39,7 +48,11 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.admin.reset();
-  emu.admin.marketplace.configure({ landingPageUrl: "https://portal.example/consent", webhookUrl: receiverUrl, settings: { webhookRetryIntervalMs: 50, ackTimeoutSeconds: 10 } });
+  emu.admin.marketplace.configure({
+    landingPageUrl: "https://portal.example/consent",
+    webhookUrl: receiverUrl,
+    settings: { webhookRetryIntervalMs: 50, ackTimeoutSeconds: 10 },
+  });
   received.length = 0;
   answers.length = 0;
 });
@@ -54,40 +67,77 @@ async function publisherToken(): Promise<string> {
 
 async function freshPublisherToken(scope = `${MARKETPLACE_APP_ID}/.default`): Promise<string> {
   const client = new ConfidentialClientApplication({
-    auth: { clientId: DEMO_IDS.clientId, clientSecret: secretOf(emu), authority: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}`, knownAuthorities: [new URL(emu.authorityHost).host] },
+    auth: {
+      clientId: DEMO_IDS.clientId,
+      clientSecret: secretOf(emu),
+      authority: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}`,
+      knownAuthorities: [new URL(emu.authorityHost).host],
+    },
   });
   const result = await client.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
   if (!result?.accessToken) throw new Error("no token");
   return result.accessToken;
 }
 
-async function api(method: string, path: string, init: { token?: string | null; headers?: Record<string, string>; body?: unknown; version?: string | null } = {}) {
+async function api(
+  method: string,
+  path: string,
+  init: { token?: string | null; headers?: Record<string, string>; body?: unknown; version?: string | null } = {},
+) {
   const token = init.token === undefined ? await publisherToken() : init.token;
   const version = init.version === undefined ? "2018-08-31" : init.version;
   const url = `${emu.marketplaceApiUrl}/saas/subscriptions${path}${version === null ? "" : `${path.includes("?") ? "&" : "?"}api-version=${version}`}`;
   const response = await vfetch(url, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+      ...init.headers,
+    },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
 }
 
 function buy(planId = "professional", quantity?: number) {
-  return emu.admin.marketplace.purchase({ planId, ...(quantity ? { quantity } : {}), tenant: "Contoso", user: "megan" });
+  return emu.admin.marketplace.purchase({
+    planId,
+    ...(quantity ? { quantity } : {}),
+    tenant: "Contoso",
+    user: "megan",
+  });
 }
 
 describe("the publisher's token", () => {
   it("is issued for the resource 20e940b3-… by the publisher's tenant, and the API refuses everything else with 403", async () => {
     const token = await publisherToken();
-    expect(decodeJwt(token)).toMatchObject({ aud: MARKETPLACE_APP_ID, appid: DEMO_IDS.clientId, tid: DEMO_IDS.tenants.northwind });
+    expect(decodeJwt(token)).toMatchObject({
+      aud: MARKETPLACE_APP_ID,
+      appid: DEMO_IDS.clientId,
+      tid: DEMO_IDS.tenants.northwind,
+    });
     expect((await api("GET", "", { token: null })).status).toBe(403);
     expect((await api("GET", "", { token: `${token.slice(0, -4)}AAAA` })).status).toBe(403);
     // A token of another audience (the app's own API) and one issued by a customer's tenant.
-    const graph = await tokenRequest(emu, DEMO_IDS.tenants.northwind, { grant_type: "client_credentials", client_id: DEMO_IDS.clientId, client_secret: secretOf(emu), scope: `${emu.graphUrl}/.default` });
+    const graph = await tokenRequest(emu, DEMO_IDS.tenants.northwind, {
+      grant_type: "client_credentials",
+      client_id: DEMO_IDS.clientId,
+      client_secret: secretOf(emu),
+      scope: `${emu.graphUrl}/.default`,
+    });
     expect((await api("GET", "", { token: String(graph.body.access_token) })).status).toBe(403);
-    const foreign = await tokenRequest(emu, DEMO_IDS.tenants.fabrikam, { grant_type: "client_credentials", client_id: DEMO_IDS.clientId, client_secret: secretOf(emu), scope: `${MARKETPLACE_APP_ID}/.default` });
+    const foreign = await tokenRequest(emu, DEMO_IDS.tenants.fabrikam, {
+      grant_type: "client_credentials",
+      client_id: DEMO_IDS.clientId,
+      client_secret: secretOf(emu),
+      scope: `${MARKETPLACE_APP_ID}/.default`,
+    });
     expect(foreign.status).toBe(200);
     const refused = await api("GET", "", { token: String(foreign.body.access_token) });
     expect(refused.status).toBe(403);
@@ -95,14 +145,25 @@ describe("the publisher's token", () => {
   });
 
   it("is not issued for the retired resource 62d94f6c-… (AADSTS500011)", async () => {
-    const old = await tokenRequest(emu, DEMO_IDS.tenants.northwind, { grant_type: "client_credentials", client_id: DEMO_IDS.clientId, client_secret: secretOf(emu), scope: "62d94f6c-d599-489b-a797-3e10e42fbe22/.default" });
+    const old = await tokenRequest(emu, DEMO_IDS.tenants.northwind, {
+      grant_type: "client_credentials",
+      client_id: DEMO_IDS.clientId,
+      client_secret: secretOf(emu),
+      scope: "62d94f6c-d599-489b-a797-3e10e42fbe22/.default",
+    });
     expect(old.status).toBe(400);
     expect(String(old.body.error_description)).toMatch(/^AADSTS500011/);
   });
 
   it("requires api-version=2018-08-31 (400 ApiVersionUnspecified / UnsupportedApiVersion)", async () => {
-    expect(await api("GET", "", { version: null })).toMatchObject({ status: 400, json: { Error: { Code: "ApiVersionUnspecified" } } });
-    expect(await api("GET", "", { version: "2022-01-01" })).toMatchObject({ status: 400, json: { Error: { Code: "UnsupportedApiVersion" } } });
+    expect(await api("GET", "", { version: null })).toMatchObject({
+      status: 400,
+      json: { Error: { Code: "ApiVersionUnspecified" } },
+    });
+    expect(await api("GET", "", { version: "2022-01-01" })).toMatchObject({
+      status: 400,
+      json: { Error: { Code: "UnsupportedApiVersion" } },
+    });
   });
 });
 
@@ -120,7 +181,11 @@ describe("resolve and activate", () => {
       offerId: "northwind-sync",
       planId: "professional",
       quantity: 12,
-      subscription: { saasSubscriptionStatus: "PendingFulfillmentStart", beneficiary: { tenantId: DEMO_IDS.tenants.contoso, emailId: "megan@contoso.onmicrosoft.com" }, term: { termUnit: "P1M" } },
+      subscription: {
+        saasSubscriptionStatus: "PendingFulfillmentStart",
+        beneficiary: { tenantId: DEMO_IDS.tenants.contoso, emailId: "megan@contoso.onmicrosoft.com" },
+        term: { termUnit: "P1M" },
+      },
     });
     expect((resolved.json!.subscription as { term: Record<string, unknown> }).term).not.toHaveProperty("startDate");
 
@@ -129,19 +194,31 @@ describe("resolve and activate", () => {
     // The token is not a body field.
     expect((await api("POST", "/resolve", { body: { "x-ms-marketplace-token": token } })).status).toBe(400);
 
-    expect(await api("POST", `/${subscriptionId}/activate`, { body: { planId: "enterprise" } })).toMatchObject({ status: 400 });
-    const activated = await api("POST", `/${subscriptionId}/activate`, { body: { planId: "professional", quantity: 12 } });
+    expect(await api("POST", `/${subscriptionId}/activate`, { body: { planId: "enterprise" } })).toMatchObject({
+      status: 400,
+    });
+    const activated = await api("POST", `/${subscriptionId}/activate`, {
+      body: { planId: "professional", quantity: 12 },
+    });
     expect(activated).toMatchObject({ status: 200, text: "" });
-    expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ saasSubscriptionStatus: "Subscribed", term: { startDate: expect.stringMatching(/T00:00:00Z$/) } });
+    expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({
+      saasSubscriptionStatus: "Subscribed",
+      term: { startDate: expect.stringMatching(/T00:00:00Z$/) },
+    });
     // A second activation is refused (M-27); resolving still works in every state (M-19).
     expect((await api("POST", `/${subscriptionId}/activate`, { body: { planId: "professional" } })).status).toBe(400);
-    expect((await api("POST", "/resolve", { headers: { "x-ms-marketplace-token": token } })).json).toMatchObject({ subscription: { saasSubscriptionStatus: "Subscribed" } });
+    expect((await api("POST", "/resolve", { headers: { "x-ms-marketplace-token": token } })).json).toMatchObject({
+      subscription: { saasSubscriptionStatus: "Subscribed" },
+    });
   });
 
   it("refuses an expired landing token with 400", async () => {
     const { subscriptionId, token } = buy("starter");
     emu.admin.marketplace.expireTokens(subscriptionId);
-    expect(await api("POST", "/resolve", { headers: { "x-ms-marketplace-token": token } })).toMatchObject({ status: 400, json: { error: { code: "InvalidValue" } } });
+    expect(await api("POST", "/resolve", { headers: { "x-ms-marketplace-token": token } })).toMatchObject({
+      status: 400,
+      json: { error: { code: "InvalidValue" } },
+    });
   });
 
   it("omits quantity for a plan that is not per seat, and answers 404 for an unknown subscription", async () => {
@@ -179,41 +256,81 @@ describe("operations and webhook notifications", () => {
     await emu.admin.marketplace.idle();
     expect(received).toHaveLength(1);
     const [notification] = received;
-    expect(notification!.body).toMatchObject({ id: operationId, activityId: operationId, action: "ChangePlan", status: "InProgress", planId: "enterprise", subscriptionId, operationRequestSource: "Azure", purchaseToken: null, subscription: { planId: "professional" } });
+    expect(notification!.body).toMatchObject({
+      id: operationId,
+      activityId: operationId,
+      action: "ChangePlan",
+      status: "InProgress",
+      planId: "enterprise",
+      subscriptionId,
+      operationRequestSource: "Azure",
+      purchaseToken: null,
+      subscription: { planId: "professional" },
+    });
     expect(String(notification!.body.timeStamp)).toMatch(/\.\d{7}Z$/);
     const bearer = /^Bearer (.+)$/.exec(notification!.authorization ?? "")?.[1] ?? "";
     const jwks = createRemoteJWKSet(new URL(`${emu.authorityHost}/${DEMO_IDS.tenants.northwind}/discovery/v2.0/keys`));
-    const { payload } = await jwtVerify(bearer, jwks, { audience: DEMO_IDS.clientId, issuer: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}/v2.0` });
+    const { payload } = await jwtVerify(bearer, jwks, {
+      audience: DEMO_IDS.clientId,
+      issuer: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}/v2.0`,
+    });
     expect(payload).toMatchObject({ azp: MARKETPLACE_APP_ID, tid: DEMO_IDS.tenants.northwind });
 
     const op = await api("GET", `/${subscriptionId}/operations/${operationId}`);
-    expect(op.json).toMatchObject({ id: operationId, action: "ChangePlan", status: "InProgress", planId: "enterprise" });
-    expect((await api("GET", `/${subscriptionId}/operations`)).json).toMatchObject({ operations: [{ id: operationId }] });
-    expect((await api("PATCH", `/${subscriptionId}/operations/${operationId}`, { body: { status: "blah" } })).status).toBe(400);
-    expect((await api("PATCH", `/${subscriptionId}/operations/${operationId}`, { body: { status: "Success" } })).status).toBe(200);
+    expect(op.json).toMatchObject({
+      id: operationId,
+      action: "ChangePlan",
+      status: "InProgress",
+      planId: "enterprise",
+    });
+    expect((await api("GET", `/${subscriptionId}/operations`)).json).toMatchObject({
+      operations: [{ id: operationId }],
+    });
+    expect(
+      (await api("PATCH", `/${subscriptionId}/operations/${operationId}`, { body: { status: "blah" } })).status,
+    ).toBe(400);
+    expect(
+      (await api("PATCH", `/${subscriptionId}/operations/${operationId}`, { body: { status: "Success" } })).status,
+    ).toBe(200);
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ planId: "enterprise" });
-    expect((await api("GET", `/${subscriptionId}/operations/${operationId}`)).json).toMatchObject({ status: "Succeeded" });
+    expect((await api("GET", `/${subscriptionId}/operations/${operationId}`)).json).toMatchObject({
+      status: "Succeeded",
+    });
     // Answered already: a second PATCH conflicts.
-    expect((await api("PATCH", `/${subscriptionId}/operations/${operationId}`, { body: { status: "Failure" } })).status).toBe(409);
+    expect(
+      (await api("PATCH", `/${subscriptionId}/operations/${operationId}`, { body: { status: "Failure" } })).status,
+    ).toBe(409);
   });
 
   it("rejects a ChangeQuantity on PATCH Failure or a 4xx answer, and accepts it when the publisher stays silent", async () => {
     const subscriptionId = await activated();
     const first = emu.admin.marketplace.operation(subscriptionId, "ChangeQuantity", { quantity: 9 });
     await emu.admin.marketplace.idle();
-    expect((await api("PATCH", `/${subscriptionId}/operations/${first.operationId}`, { body: { status: "Failure" } })).status).toBe(200);
+    expect(
+      (await api("PATCH", `/${subscriptionId}/operations/${first.operationId}`, { body: { status: "Failure" } }))
+        .status,
+    ).toBe(200);
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ quantity: 5 });
 
     answers.push(400);
     const second = emu.admin.marketplace.operation(subscriptionId, "ChangeQuantity", { quantity: 9 });
     await emu.admin.marketplace.idle();
-    expect((await api("GET", `/${subscriptionId}/operations/${second.operationId}`)).json).toMatchObject({ status: "Failed" });
-    expect(emu.admin.marketplace.notifications().find((d) => d.operationId === second.operationId)).toMatchObject({ state: "rejected", attempts: [{ status: 400 }] });
+    expect((await api("GET", `/${subscriptionId}/operations/${second.operationId}`)).json).toMatchObject({
+      status: "Failed",
+    });
+    expect(emu.admin.marketplace.notifications().find((d) => d.operationId === second.operationId)).toMatchObject({
+      state: "rejected",
+      attempts: [{ status: 400 }],
+    });
 
     emu.admin.marketplace.configure({ settings: { ackTimeoutSeconds: 0.3 } });
     const third = emu.admin.marketplace.operation(subscriptionId, "ChangeQuantity", { quantity: 9 });
     await emu.admin.marketplace.idle();
-    await expect.poll(async () => (await api("GET", `/${subscriptionId}/operations/${third.operationId}`)).json?.status, { timeout: 5000 }).toBe("Succeeded");
+    await expect
+      .poll(async () => (await api("GET", `/${subscriptionId}/operations/${third.operationId}`)).json?.status, {
+        timeout: 5000,
+      })
+      .toBe("Succeeded");
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ quantity: 9 });
   });
 
@@ -222,7 +339,11 @@ describe("operations and webhook notifications", () => {
     const subscriptionId = await activated();
     answers.push(500, 503, 500);
     const { operationId } = emu.admin.marketplace.operation(subscriptionId, "ChangePlan", { planId: "enterprise" });
-    await expect.poll(() => emu.admin.marketplace.notifications().find((d) => d.operationId === operationId)?.state, { timeout: 5000 }).toBe("failed");
+    await expect
+      .poll(() => emu.admin.marketplace.notifications().find((d) => d.operationId === operationId)?.state, {
+        timeout: 5000,
+      })
+      .toBe("failed");
     expect(received.map((r) => r.body.id)).toEqual([operationId, operationId, operationId]);
     expect((await api("GET", `/${subscriptionId}/operations/${operationId}`)).json).toMatchObject({ status: "Failed" });
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ planId: "professional" });
@@ -232,9 +353,18 @@ describe("operations and webhook notifications", () => {
     const subscriptionId = await activated("starter", 1);
     const suspend = emu.admin.marketplace.operation(subscriptionId, "Suspend");
     await emu.admin.marketplace.idle();
-    expect(received.at(-1)!.body).toMatchObject({ action: "Suspend", status: "Succeeded", subscription: { saasSubscriptionStatus: "Suspended" } });
-    expect((await api("PATCH", `/${subscriptionId}/operations/${suspend.operationId}`, { body: { status: "Success" } })).status).toBe(409);
-    expect(() => emu.admin.marketplace.operation(subscriptionId, "ChangePlan", { planId: "professional" })).toThrow(/Suspended/);
+    expect(received.at(-1)!.body).toMatchObject({
+      action: "Suspend",
+      status: "Succeeded",
+      subscription: { saasSubscriptionStatus: "Suspended" },
+    });
+    expect(
+      (await api("PATCH", `/${subscriptionId}/operations/${suspend.operationId}`, { body: { status: "Success" } }))
+        .status,
+    ).toBe(409);
+    expect(() => emu.admin.marketplace.operation(subscriptionId, "ChangePlan", { planId: "professional" })).toThrow(
+      /Suspended/,
+    );
 
     emu.admin.marketplace.configure({ settings: { ackTimeoutSeconds: 0.3 } });
     const reinstate = emu.admin.marketplace.operation(subscriptionId, "Reinstate");
@@ -242,8 +372,13 @@ describe("operations and webhook notifications", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     // Not acknowledged: still suspended, the operation outstanding.
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ saasSubscriptionStatus: "Suspended" });
-    expect((await api("GET", `/${subscriptionId}/operations`)).json).toMatchObject({ operations: [{ id: reinstate.operationId, action: "Reinstate", status: "InProgress" }] });
-    expect((await api("PATCH", `/${subscriptionId}/operations/${reinstate.operationId}`, { body: { status: "Success" } })).status).toBe(200);
+    expect((await api("GET", `/${subscriptionId}/operations`)).json).toMatchObject({
+      operations: [{ id: reinstate.operationId, action: "Reinstate", status: "InProgress" }],
+    });
+    expect(
+      (await api("PATCH", `/${subscriptionId}/operations/${reinstate.operationId}`, { body: { status: "Success" } }))
+        .status,
+    ).toBe(200);
     expect((await api("GET", `/${subscriptionId}`)).json).toMatchObject({ saasSubscriptionStatus: "Subscribed" });
 
     emu.admin.marketplace.operation(subscriptionId, "Unsubscribe");
@@ -272,12 +407,21 @@ describe("the purchase page", () => {
     const response = await vfetch(`${emu.authorityHost}/_emulator/marketplace`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ form: "purchase", plan: "northwind-sync professional", quantity: "7", beneficiary: `${DEMO_IDS.tenants.fabrikam} ${emu.scenario.tenants.find((t) => t.id === DEMO_IDS.tenants.fabrikam)!.users[0]!.oid}`, purchaser: "" }).toString(),
+      body: new URLSearchParams({
+        form: "purchase",
+        plan: "northwind-sync professional",
+        quantity: "7",
+        beneficiary: `${DEMO_IDS.tenants.fabrikam} ${emu.scenario.tenants.find((t) => t.id === DEMO_IDS.tenants.fabrikam)!.users[0]!.oid}`,
+        purchaser: "",
+      }).toString(),
     });
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get("location") ?? "");
     expect(location.origin + location.pathname).toBe("https://portal.example/consent");
     const token = location.searchParams.get("token") ?? "";
-    expect((await api("POST", "/resolve", { headers: { "x-ms-marketplace-token": token } })).json).toMatchObject({ quantity: 7, subscription: { beneficiary: { tenantId: DEMO_IDS.tenants.fabrikam } } });
+    expect((await api("POST", "/resolve", { headers: { "x-ms-marketplace-token": token } })).json).toMatchObject({
+      quantity: 7,
+      subscription: { beneficiary: { tenantId: DEMO_IDS.tenants.fabrikam } },
+    });
   });
 });

@@ -30,7 +30,9 @@ function msalConfig(tenant: string, credential: Partial<Configuration["auth"]>):
 }
 
 function secretClient(tenant: string): ConfidentialClientApplication {
-  return new ConfidentialClientApplication(msalConfig(tenant, { clientSecret: emu.scenario.app.secrets[0]?.value ?? "" }));
+  return new ConfidentialClientApplication(
+    msalConfig(tenant, { clientSecret: emu.scenario.app.secrets[0]?.value ?? "" }),
+  );
 }
 
 function certificate() {
@@ -84,20 +86,37 @@ describe("MSAL client credentials", () => {
     const cert = certificate();
     emu.admin.clearRequestLog();
     const client = new ConfidentialClientApplication(
-      msalConfig(DEMO_IDS.tenants.fabrikam, { clientCertificate: { thumbprint: cert.thumbprintSha1, privateKey: cert.privateKeyPem } }),
+      msalConfig(DEMO_IDS.tenants.fabrikam, {
+        clientCertificate: { thumbprint: cert.thumbprintSha1, privateKey: cert.privateKeyPem },
+      }),
     );
-    const result = await client.acquireTokenByClientCredential({ scopes: [`${emu.environmentUrl("fabrikam")}/.default`] });
+    const result = await client.acquireTokenByClientCredential({
+      scopes: [`${emu.environmentUrl("fabrikam")}/.default`],
+    });
     expect(claimsOf(result?.accessToken ?? "").appidacr).toBe("2");
     const entry = emu.requestLog().find((e) => e.kind === "entra.token");
-    expect(entry).toMatchObject({ clientAuth: "private_key_jwt", grantType: "client_credentials", tenantId: DEMO_IDS.tenants.fabrikam, status: 200 });
+    expect(entry).toMatchObject({
+      clientAuth: "private_key_jwt",
+      grantType: "client_credentials",
+      tenantId: DEMO_IDS.tenants.fabrikam,
+      status: 200,
+    });
   });
 
   it("authenticates with a certificate: PS256 + x5t#S256", async () => {
     const cert = certificate();
     const client = new ConfidentialClientApplication(
-      msalConfig(DEMO_IDS.tenants.fabrikam, { clientCertificate: { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.privateKeyPem, x5c: cert.certPem } }),
+      msalConfig(DEMO_IDS.tenants.fabrikam, {
+        clientCertificate: {
+          thumbprintSha256: cert.thumbprintSha256,
+          privateKey: cert.privateKeyPem,
+          x5c: cert.certPem,
+        },
+      }),
     );
-    const result = await client.acquireTokenByClientCredential({ scopes: [`${emu.environmentUrl("fabrikam", { api: true })}/.default`] });
+    const result = await client.acquireTokenByClientCredential({
+      scopes: [`${emu.environmentUrl("fabrikam", { api: true })}/.default`],
+    });
     const claims = claimsOf(result?.accessToken ?? "");
     expect(claims.appidacr).toBe("2");
     expect(claims.aud).toBe(emu.environmentUrl("fabrikam", { api: true }));
@@ -117,17 +136,25 @@ describe("MSAL client credentials", () => {
   it("surfaces AADSTS700016 for a tenant that has not consented", async () => {
     const error = await secretClient(DEMO_IDS.tenants.contoso)
       .acquireTokenByClientCredential({ scopes: [`${emu.environmentUrl("contoso")}/.default`] })
-      .then(() => undefined, (e: unknown) => e as { errorCode?: string; errorMessage?: string });
+      .then(
+        () => undefined,
+        (e: unknown) => e as { errorCode?: string; errorMessage?: string },
+      );
     expect(error?.errorCode).toBe("unauthorized_client");
     expect(error?.errorMessage).toContain("AADSTS700016");
     expect(error?.errorMessage).toContain("Contoso");
   });
 
   it("surfaces AADSTS7000215 for a wrong secret", async () => {
-    const client = new ConfidentialClientApplication(msalConfig(DEMO_IDS.tenants.fabrikam, { clientSecret: emu.scenario.app.secrets[0]?.keyId ?? "" }));
+    const client = new ConfidentialClientApplication(
+      msalConfig(DEMO_IDS.tenants.fabrikam, { clientSecret: emu.scenario.app.secrets[0]?.keyId ?? "" }),
+    );
     const error = await client
       .acquireTokenByClientCredential({ scopes: [`${emu.environmentUrl("fabrikam")}/.default`] })
-      .then(() => undefined, (e: unknown) => e as { errorCode?: string; errorMessage?: string });
+      .then(
+        () => undefined,
+        (e: unknown) => e as { errorCode?: string; errorMessage?: string },
+      );
     expect(error?.errorCode).toBe("invalid_client");
     expect(error?.errorMessage).toContain("AADSTS7000215");
   });
@@ -153,7 +180,13 @@ describe("MSAL authorization code flow with PKCE", () => {
     expect(labels.some((l) => l.includes("contoso"))).toBe(false);
     const result = resultParams(await browser.click(picker, "Sign in as Sam Taylor"));
     expect(result.get("state")).toBe("msal-state");
-    const token = await client.acquireTokenByCode({ code: result.get("code") ?? "", scopes: ["User.Read"], redirectUri: REDIRECT_URI, codeVerifier: pkce.verifier, nonce: "msal-nonce" });
+    const token = await client.acquireTokenByCode({
+      code: result.get("code") ?? "",
+      scopes: ["User.Read"],
+      redirectUri: REDIRECT_URI,
+      codeVerifier: pkce.verifier,
+      nonce: "msal-nonce",
+    });
     expect(token.account?.tenantId).toBe(DEMO_IDS.tenants.northwind);
     expect(token.idTokenClaims).toMatchObject({
       iss: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}/v2.0`,

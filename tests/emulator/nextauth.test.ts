@@ -37,13 +37,19 @@ function authConfig(): AuthConfig {
         issuer: `${emu.authorityHost}/common/v2.0`,
         authorization: { params: { scope: "openid profile email" } },
         // The default profile() fetches a photo from Graph; the claims are all we need.
-        profile: (profile) => ({ id: String(profile.sub), name: String(profile.name), email: String(profile.email), tid: profile.tid }),
+        profile: (profile) => ({
+          id: String(profile.sub),
+          name: String(profile.name),
+          email: String(profile.email),
+          tid: profile.tid,
+        }),
       }),
     ],
     callbacks: {
       // Gate tenants with the ID token's tid (refuse personal accounts).
       signIn: ({ profile }) => profile?.tid !== CONSUMER_TENANT_ID,
-      jwt: ({ token, profile }) => (profile ? { ...token, tid: profile.tid, oid: profile.oid, roles: profile.roles } : token),
+      jwt: ({ token, profile }) =>
+        profile ? { ...token, tid: profile.tid, oid: profile.oid, roles: profile.roles } : token,
       session: ({ session, token }) => ({ ...session, tid: token.tid, oid: token.oid, roles: token.roles }),
     },
   };
@@ -110,7 +116,10 @@ describe("next-auth (@auth/core) microsoft-entra-id provider against the emulato
     expect(callback.headers.get("location")).toBe(`${APP_ORIGIN}/dashboard`);
     const session = (await (await app.request("/api/auth/session")).json()) as Record<string, unknown>;
     expect(session.tid).toBe(DEMO_IDS.tenants.fabrikam);
-    const token = emu.requestLog().filter((e) => e.kind === "entra.token").at(-1);
+    const token = emu
+      .requestLog()
+      .filter((e) => e.kind === "entra.token")
+      .at(-1);
     expect(token).toMatchObject({ grantType: "authorization_code", clientAuth: "client_secret_basic", status: 200 });
   });
 

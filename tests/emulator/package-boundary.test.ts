@@ -19,7 +19,8 @@ const files = readdirSync(packageDir, { recursive: true, encoding: "utf8" })
   .map((f) => path.join(packageDir, f));
 
 /** Every module specifier a file imports or re-exports, type-only ones included (TypeScript's own scanner). */
-const specifiers = (file: string) => ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((i) => i.fileName);
+const specifiers = (file: string) =>
+  ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((i) => i.fileName);
 
 function resolveRelative(from: string, specifier: string): string {
   const base = path.resolve(path.dirname(from), specifier);
@@ -28,7 +29,14 @@ function resolveRelative(from: string, specifier: string): string {
   return found;
 }
 
-const graph = new Map(files.map((file) => [file, specifiers(file).filter((s) => s.startsWith(".")).map((s) => resolveRelative(file, s))]));
+const graph = new Map(
+  files.map((file) => [
+    file,
+    specifiers(file)
+      .filter((s) => s.startsWith("."))
+      .map((s) => resolveRelative(file, s)),
+  ]),
+);
 
 /** The cycles of an import graph, each as the list of files around it (depth-first search). */
 function cycles(graph: Map<string, string[]>): string[][] {
@@ -56,12 +64,20 @@ describe("the emulator package", () => {
   });
 
   it("the cycle search finds one (as scenario.ts ↔ scenario-builders.ts was)", () => {
-    const cyclic = new Map([["index", ["scenario"]], ["scenario", ["scenario-builders"]], ["scenario-builders", ["demo-ids", "scenario"]], ["demo-ids", []]]);
+    const cyclic = new Map([
+      ["index", ["scenario"]],
+      ["scenario", ["scenario-builders"]],
+      ["scenario-builders", ["demo-ids", "scenario"]],
+      ["demo-ids", []],
+    ]);
     expect(cycles(cyclic)).toEqual([["scenario", "scenario-builders", "scenario"]]);
   });
 
   it("imports only Node built-ins and its own dependencies", () => {
-    const own = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {}).map((d) => d.replace(/^@types\//, ""))]);
+    const own = new Set([
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.devDependencies ?? {}).map((d) => d.replace(/^@types\//, "")),
+    ]);
     const foreign = files.flatMap((file) =>
       specifiers(file)
         .filter((s) => !s.startsWith("."))

@@ -23,7 +23,15 @@ afterAll(async () => {
 
 function authorizeUrl(params: Record<string, string> = {}): string {
   const url = new URL(`${emu.authorityHost}/${NORTHWIND}/oauth2/v2.0/authorize`);
-  const all = { client_id: emu.scenario.app.clientId, response_type: "code", redirect_uri: REDIRECT_URI, scope: "openid profile", state: "s", nonce: "n", ...params };
+  const all = {
+    client_id: emu.scenario.app.clientId,
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    scope: "openid profile",
+    state: "s",
+    nonce: "n",
+    ...params,
+  };
   for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
   return url.toString();
 }
@@ -34,7 +42,13 @@ async function signIn(browser: Browser, params: Record<string, string> = {}): Pr
   const result = params.prompt === "none" ? first : await browser.click(first, DAN);
   const code = resultParams(result).get("code");
   expect(code, resultParams(result).toString()).toBeTruthy();
-  const tokens = await tokenRequest(emu, NORTHWIND, { grant_type: "authorization_code", client_id: emu.scenario.app.clientId, client_secret: secretOf(emu), code: code!, redirect_uri: REDIRECT_URI });
+  const tokens = await tokenRequest(emu, NORTHWIND, {
+    grant_type: "authorization_code",
+    client_id: emu.scenario.app.clientId,
+    client_secret: secretOf(emu),
+    code: code!,
+    redirect_uri: REDIRECT_URI,
+  });
   expect(tokens.status).toBe(200);
   return claimsOf(String(tokens.body.id_token));
 }

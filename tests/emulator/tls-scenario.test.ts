@@ -9,7 +9,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle, demoScenario, DEMO_IDS, parseScenario, scenario, ScenarioValidationError, withFault, withSettings } from "@tenant-onboarding/emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  demoScenario,
+  DEMO_IDS,
+  parseScenario,
+  scenario,
+  ScenarioValidationError,
+  withFault,
+  withSettings,
+} from "@tenant-onboarding/emulator";
 import { createSelfSignedCertificate, ENSURE_CA_PROGRAM, ensureCa } from "@tenant-onboarding/emulator/testing";
 
 let tmp: string;
@@ -35,7 +45,7 @@ describe("ensureCa", () => {
     const cert = new X509Certificate(certPem);
     expect(cert.ca).toBe(true);
     expect(cert.checkPrivateKey(createPrivateKey(keyPem))).toBe(true);
-    expect((cert.publicKey.asymmetricKeyDetails?.modulusLength ?? 0)).toBe(2048);
+    expect(cert.publicKey.asymmetricKeyDetails?.modulusLength ?? 0).toBe(2048);
     const years = (Date.parse(cert.validTo) - Date.now()) / (365 * 24 * 3600 * 1000);
     expect(years).toBeGreaterThan(9);
     const again = await ensureCa(tmp);
@@ -51,15 +61,25 @@ describe("ensureCa", () => {
 describe("server certificate", () => {
   it("covers 127.0.0.1, localhost, every environment host and globaldisco, signed by the CA", async () => {
     const peer = await new Promise<{ authorized: boolean; san: string }>((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port: emu.port, servername: "fabrikam.api.crm4.dynamics.localhost" }, () => {
-        const cert = socket.getPeerCertificate();
-        resolve({ authorized: socket.authorized, san: cert.subjectaltname ?? "" });
-        socket.end();
-      });
+      const socket = connect(
+        { host: "127.0.0.1", port: emu.port, servername: "fabrikam.api.crm4.dynamics.localhost" },
+        () => {
+          const cert = socket.getPeerCertificate();
+          resolve({ authorized: socket.authorized, san: cert.subjectaltname ?? "" });
+          socket.end();
+        },
+      );
       socket.on("error", reject);
     });
     expect(peer.authorized).toBe(true);
-    for (const name of ["IP Address:127.0.0.1", "DNS:localhost", "DNS:globaldisco.crm.dynamics.localhost", "DNS:contoso.crm.dynamics.localhost", "DNS:contoso.api.crm.dynamics.localhost", "DNS:adventureworks.crm11.dynamics.localhost"]) {
+    for (const name of [
+      "IP Address:127.0.0.1",
+      "DNS:localhost",
+      "DNS:globaldisco.crm.dynamics.localhost",
+      "DNS:contoso.crm.dynamics.localhost",
+      "DNS:contoso.api.crm.dynamics.localhost",
+      "DNS:adventureworks.crm11.dynamics.localhost",
+    ]) {
       expect(peer.san).toContain(name);
     }
   });
@@ -69,7 +89,9 @@ describe("server certificate", () => {
     const x509 = new X509Certificate(cert.certPem);
     expect(cert.thumbprintSha1).toBe(x509.fingerprint.replace(/:/g, ""));
     expect(cert.thumbprintSha256).toBe(x509.fingerprint256.replace(/:/g, ""));
-    expect(createPublicKey(cert.keyPem).export({ format: "pem", type: "spki" })).toBe(x509.publicKey.export({ format: "pem", type: "spki" }));
+    expect(createPublicKey(cert.keyPem).export({ format: "pem", type: "spki" })).toBe(
+      x509.publicKey.export({ format: "pem", type: "spki" }),
+    );
   });
 });
 
@@ -79,23 +101,53 @@ describe("scenario model", () => {
     const b = demoScenario();
     expect(a.app.clientId).toBe(DEMO_IDS.clientId);
     expect(a.tenants.map((t) => t.id)).toEqual(b.tenants.map((t) => t.id));
-    expect(a.environments.flatMap((e) => e.accounts.map((x) => x.id))).toEqual(b.environments.flatMap((e) => e.accounts.map((x) => x.id)));
-    expect(a.tenants.map((t) => t.displayName)).toEqual(["Northwind Traders", "Contoso", "Fabrikam", "Adventure Works", "Tailspin Toys", "Microsoft Accounts"]);
-    expect(a.environments.map((e) => `${e.name}@${e.region}`)).toEqual(["contoso@crm", "fabrikam@crm4", "adventureworks@crm11", "adventureworks-dev@crm"]);
+    expect(a.environments.flatMap((e) => e.accounts.map((x) => x.id))).toEqual(
+      b.environments.flatMap((e) => e.accounts.map((x) => x.id)),
+    );
+    expect(a.tenants.map((t) => t.displayName)).toEqual([
+      "Northwind Traders",
+      "Contoso",
+      "Fabrikam",
+      "Adventure Works",
+      "Tailspin Toys",
+      "Microsoft Accounts",
+    ]);
+    expect(a.environments.map((e) => `${e.name}@${e.region}`)).toEqual([
+      "contoso@crm",
+      "fabrikam@crm4",
+      "adventureworks@crm11",
+      "adventureworks-dev@crm",
+    ]);
     // Contoso has not created the integration role yet; Fabrikam has.
-    expect(a.environments[0]?.roles.map((r) => r.name)).toEqual(["System Administrator", "System Customizer", "Basic User"]);
-    expect(a.environments[1]?.roles.map((r) => r.name)).toEqual(["System Administrator", "System Customizer", "Basic User", "Northwind Sync Integration"]);
+    expect(a.environments[0]?.roles.map((r) => r.name)).toEqual([
+      "System Administrator",
+      "System Customizer",
+      "Basic User",
+    ]);
+    expect(a.environments[1]?.roles.map((r) => r.name)).toEqual([
+      "System Administrator",
+      "System Customizer",
+      "Basic User",
+      "Northwind Sync Integration",
+    ]);
   });
 
   it("builds a one-line failure and adds faults", () => {
-    const s = withFault(scenario({ customers: [{ name: "Contoso", environments: [{ name: "contoso", appUser: "disabled" }] }] }), {
-      throttle: { environment: "contoso", count: 2, retryAfterSeconds: 3, code: "0x80072326" },
-      latencyMs: 10,
-    });
+    const s = withFault(
+      scenario({ customers: [{ name: "Contoso", environments: [{ name: "contoso", appUser: "disabled" }] }] }),
+      {
+        throttle: { environment: "contoso", count: 2, retryAfterSeconds: 3, code: "0x80072326" },
+        latencyMs: 10,
+      },
+    );
     const appUser = s.environments[0]?.systemUsers.find((u) => u.applicationId);
     expect(appUser?.isDisabled).toBe(true);
     expect(appUser?.accessMode).toBe(4);
-    expect(s.faults).toEqual({ latencyMs: 10, environmentLatencyMs: {}, throttle: [{ environment: "contoso", remaining: 2, retryAfterSeconds: 3, code: "0x80072326" }] });
+    expect(s.faults).toEqual({
+      latencyMs: 10,
+      environmentLatencyMs: {},
+      throttle: [{ environment: "contoso", remaining: 2, retryAfterSeconds: 3, code: "0x80072326" }],
+    });
     expect(withSettings(s, { tokenLifetimeSeconds: 60 }).settings.tokenLifetimeSeconds).toBe(60);
   });
 
@@ -108,7 +160,11 @@ describe("scenario model", () => {
     expect(() => parseScenario(broken)).toThrow(ScenarioValidationError);
     expect(() => parseScenario({ ...s, app: { ...s.app, clientId: "not-a-guid" } })).toThrow(/clientId/);
     const twoRoots = structuredClone(s);
-    twoRoots.environments[0]?.businessUnits.push({ id: "00000000-0000-0000-0000-000000000002", name: "second", parentId: null });
+    twoRoots.environments[0]?.businessUnits.push({
+      id: "00000000-0000-0000-0000-000000000002",
+      name: "second",
+      parentId: null,
+    });
     expect(() => parseScenario(twoRoots)).toThrow(/root business unit/);
   });
 });

@@ -9,7 +9,10 @@ import { config } from "@/lib/config";
 import type * as Outbound from "@/lib/http/outbound";
 import type * as ChecksData from "@/lib/data/checks";
 
-const faults = vi.hoisted(() => ({ batch: null as null | "truncate" | "not-multipart" | "bad-part" | "throw", failWrites: 0 }));
+const faults = vi.hoisted(() => ({
+  batch: null as null | "truncate" | "not-multipart" | "bad-part" | "throw",
+  failWrites: 0,
+}));
 
 // The real outbound client, with a switch that damages what Dataverse answers to $batch.
 vi.mock("@/lib/http/outbound", async (importOriginal) => {
@@ -24,8 +27,13 @@ vi.mock("@/lib/http/outbound", async (importOriginal) => {
       const text = await response.text();
       const { Response, Headers } = await import("undici");
       const headers = new Headers(response.headers);
-      if (faults.batch === "truncate") return new Response(text.slice(0, Math.floor(text.length / 2)), { status: response.status, headers });
-      if (faults.batch === "bad-part") return new Response(text.replace(/\{"@odata.context"/, '<html>{"@odata.context"'), { status: response.status, headers });
+      if (faults.batch === "truncate")
+        return new Response(text.slice(0, Math.floor(text.length / 2)), { status: response.status, headers });
+      if (faults.batch === "bad-part")
+        return new Response(text.replace(/\{"@odata.context"/, '<html>{"@odata.context"'), {
+          status: response.status,
+          headers,
+        });
       headers.set("content-type", "text/html");
       return new Response("<html>Service Unavailable</html>", { status: 200, headers });
     },
@@ -66,7 +74,10 @@ describe("connection check under faults", () => {
     expect(r.check.finishedAt).not.toBeNull();
     const failed = r.check.steps.find((s) => s.outcome === "FAILED")!;
     expect(failed).toMatchObject({ diagnosis: "dataverse-unreadable-answer", vendorFault: false });
-    expect(failed.vendorDetail).toMatchObject({ error: "DataverseProtocolError", message: expect.stringContaining("truncated") });
+    expect(failed.vendorDetail).toMatchObject({
+      error: "DataverseProtocolError",
+      message: expect.stringContaining("truncated"),
+    });
     expect((failed.vendorDetail as { excerpt: string }).excerpt).toContain("--batchresponse_");
   });
 
@@ -75,7 +86,9 @@ describe("connection check under faults", () => {
       faults.batch = fault;
       const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
       expect(r.check.outcome).toBe("FAILED");
-      expect(r.check.steps.find((s) => s.outcome === "FAILED")).toMatchObject({ diagnosis: "dataverse-unreadable-answer" });
+      expect(r.check.steps.find((s) => s.outcome === "FAILED")).toMatchObject({
+        diagnosis: "dataverse-unreadable-answer",
+      });
     }
   });
 
@@ -95,7 +108,15 @@ describe("connection check under faults", () => {
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.check.outcome).toBe("FAILED");
     expect(r.check.finishedAt).not.toBeNull();
-    expect(r.check.steps.map((s) => s.name)).toEqual(["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"]);
+    expect(r.check.steps.map((s) => s.name)).toEqual([
+      "token",
+      "whoami",
+      "application-user",
+      "roles",
+      "least-privilege",
+      "privileges",
+      "sample-read",
+    ]);
     expect(r.check.steps.find((s) => s.outcome === "FAILED")).toMatchObject({ diagnosis: "unexpected-error" });
   });
 
@@ -117,7 +138,11 @@ describe("connection check under faults", () => {
     expect(stopped.parts[2]).toBeNull();
     expect(stopped.parts[1]?.error).toMatchObject({ status: 403, code: "0x80040220" });
     const c = config();
-    const diagnosis = diagnoseDataverseFailure({ branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId }, c.dataverse.rolePrivileges, stopped.parts[1]?.error);
+    const diagnosis = diagnoseDataverseFailure(
+      { branding: c.branding, roleName: c.dataverse.roleName, clientId: c.entra.clientId },
+      c.dataverse.rolePrivileges,
+      stopped.parts[1]?.error,
+    );
     expect(diagnosis).toMatchObject({ id: "privileges-missing", microsoftCode: "0x80040220" });
     expect(diagnosis.cause).toContain("prvReadUser (Business Unit level)");
 

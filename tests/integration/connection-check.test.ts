@@ -33,15 +33,29 @@ describe("connection check", () => {
     const accounts = (cold.step("sample-read").result as { accounts: string[] }).accounts;
     expect(accounts).toHaveLength(3);
     expect(accounts).toEqual([...accounts].sort((a, b) => a.localeCompare(b)));
-    expect({ entra: cold.check.entraRequests, dataverse: cold.check.dataverseRequests }).toEqual({ entra: 1, dataverse: 2 });
+    expect({ entra: cold.check.entraRequests, dataverse: cold.check.dataverseRequests }).toEqual({
+      entra: 1,
+      dataverse: 2,
+    });
     expect(cold.check.currentStep).toBeNull();
 
     const warm = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(warm.outcome).toBe("PASSED");
-    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 0, dataverse: 1 });
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({
+      entra: 0,
+      dataverse: 1,
+    });
     // The one round trip was a $batch asking with continue-on-error; WhoAmI went inside it.
-    const parts = h.emulator.requestLog().filter((e) => e.kind === "dataverse.batch-part").slice(-4);
-    expect(parts.map((p) => p.path.split("/").pop())).toEqual(["WhoAmI", expect.stringMatching(/^systemusers\(/), "Microsoft.Dynamics.CRM.RetrieveUserPrivileges", "accounts"]);
+    const parts = h.emulator
+      .requestLog()
+      .filter((e) => e.kind === "dataverse.batch-part")
+      .slice(-4);
+    expect(parts.map((p) => p.path.split("/").pop())).toEqual([
+      "WhoAmI",
+      expect.stringMatching(/^systemusers\(/),
+      "Microsoft.Dynamics.CRM.RetrieveUserPrivileges",
+      "accounts",
+    ]);
     // The token went to the environment's own tenant, and reached only that environment.
     const tokenRequests = h.emulator.requestLog().filter((e) => e.kind === "entra.token");
     expect(tokenRequests.every((e) => JSON.stringify(e).includes(DEMO_IDS.tenants.fabrikam))).toBe(true);
@@ -53,7 +67,10 @@ describe("connection check", () => {
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.outcome).toBe("PASSED");
     expect((r.step("sample-read").result as { accounts: string[] }).accounts).toHaveLength(3);
-    expect((r.step("roles").result as { roles: string[] }).roles.sort()).toEqual(["Basic User", "Northwind Sync Integration"]);
+    expect((r.step("roles").result as { roles: string[] }).roles.sort()).toEqual([
+      "Basic User",
+      "Northwind Sync Integration",
+    ]);
     // Nothing asked for a next page.
     expect(h.emulator.requestLog().filter((e) => e.query.includes("skiptoken"))).toEqual([]);
   });
@@ -69,7 +86,10 @@ describe("connection check", () => {
     expect(warm.outcome).toBe("PASSED");
     expect(warm.step("token").result).toMatchObject({ fromCache: true, consentProven: true });
     // The Dataverse token came from the cache; the one Entra request is the fresh consent proof, for the app itself.
-    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 1, dataverse: 1 });
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({
+      entra: 1,
+      dataverse: 1,
+    });
     const log = h.emulator.requestLog();
     expect(log.filter((e) => e.kind === "entra.token").map((e) => e.scope)).toEqual([`${DEMO_IDS.clientId}/.default`]);
     const { sequentialRoundTrips } = await import("@/scripts/bench/round-trips");
@@ -84,12 +104,21 @@ describe("connection check", () => {
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.outcome).toBe("FAILED");
     expect(r.check.failingStep).toBe("token");
-    expect(r.step("token")).toMatchObject({ outcome: "FAILED", diagnosis: "consent-removed", errorCode: "AADSTS700016", vendorFault: false });
+    expect(r.step("token")).toMatchObject({
+      outcome: "FAILED",
+      diagnosis: "consent-removed",
+      errorCode: "AADSTS700016",
+      vendorFault: false,
+    });
     expect(r.step("token").customerCause).toMatch(/^Consent removed\. Admin consent for Northwind Sync was removed/);
     expect(r.step("token").customerFix).toContain("grants admin consent again");
     expect(r.step("whoami")).toMatchObject({ outcome: "SKIPPED" });
     // Staff see Entra's own answer to the proof.
-    expect(r.step("token").vendorDetail).toMatchObject({ service: "entra", aadstsCode: 700016, request: expect.stringContaining("consent proof") });
+    expect(r.step("token").vendorDetail).toMatchObject({
+      service: "entra",
+      aadstsCode: 700016,
+      request: expect.stringContaining("consent proof"),
+    });
   });
 
   it("the admin-only permission withdrawn (the enterprise application kept): consent removed, with no Microsoft code", async () => {
@@ -106,7 +135,10 @@ describe("connection check", () => {
   it("a tenant whose consent was never proven sends no consent proof (a warm check asks Entra nothing)", async () => {
     await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     const warm = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
-    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({ entra: 0, dataverse: 1 });
+    expect({ entra: warm.check.entraRequests, dataverse: warm.check.dataverseRequests }).toEqual({
+      entra: 0,
+      dataverse: 1,
+    });
   });
 
   it("asks again in a second round trip when WhoAmI names another application user than the remembered one", async () => {
@@ -123,20 +155,33 @@ describe("connection check", () => {
     // Contoso has not consented in the demo scenario: the token step fails first.
     expect(r.check.failingStep).toBe("token");
     expect(r.step("token")).toMatchObject({ errorCode: "AADSTS700016", diagnosis: "app-not-in-tenant" });
-    expect(r.step("whoami")).toMatchObject({ outcome: "SKIPPED", result: { reason: "Not checked until the app can get a token for your tenant." } });
+    expect(r.step("whoami")).toMatchObject({
+      outcome: "SKIPPED",
+      result: { reason: "Not checked until the app can get a token for your tenant." },
+    });
     h.emulator.admin.grantConsent("Contoso");
     const again = await run(DEMO_IDS.tenants.contoso, "contoso");
     expect(again.check.failingStep).toBe("application-user");
-    expect(again.step("application-user")).toMatchObject({ outcome: "FAILED", errorCode: "0x80072560", diagnosis: "application-user-missing" });
+    expect(again.step("application-user")).toMatchObject({
+      outcome: "FAILED",
+      errorCode: "0x80072560",
+      diagnosis: "application-user-missing",
+    });
     expect(again.step("application-user").customerFix).toContain("Application users");
-    expect(again.step("roles")).toMatchObject({ outcome: "SKIPPED", result: { reason: "Not checked until the application user is fixed." } });
+    expect(again.step("roles")).toMatchObject({
+      outcome: "SKIPPED",
+      result: { reason: "Not checked until the application user is fixed." },
+    });
   });
 
   it("reports a disabled application user", async () => {
     h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.check.failingStep).toBe("application-user");
-    expect(r.step("application-user")).toMatchObject({ diagnosis: "application-user-disabled", errorCode: "0x8004430d" });
+    expect(r.step("application-user")).toMatchObject({
+      diagnosis: "application-user-disabled",
+      errorCode: "0x8004430d",
+    });
     expect(r.step("application-user").customerCause).toContain("disabled");
   });
 
@@ -162,7 +207,10 @@ describe("connection check", () => {
       ["privileges", "SKIPPED"],
       ["sample-read", "SKIPPED"],
     ]);
-    expect(r.step("roles")).toMatchObject({ diagnosis: "role-missing", customerCause: expect.stringContaining("it has no security roles") });
+    expect(r.step("roles")).toMatchObject({
+      diagnosis: "role-missing",
+      customerCause: expect.stringContaining("it has no security roles"),
+    });
     expect(r.step("roles").customerFix).toContain("Edit security roles");
     expect(r.step("privileges").result).toEqual({ reason: "Not checked until the security role is fixed." });
     // Customers never see the portal's own codes.
@@ -185,7 +233,9 @@ describe("connection check", () => {
     h.emulator.admin.setRolePrivilege("fabrikam", "Northwind Sync Integration", "prvWriteContact", "Basic");
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.check.failingStep).toBe("privileges");
-    expect(r.step("privileges").customerCause).toContain("prvWriteContact (Organization level), held only at User level");
+    expect(r.step("privileges").customerCause).toContain(
+      "prvWriteContact (Organization level), held only at User level",
+    );
     expect(r.step("sample-read").outcome).toBe("SKIPPED");
   });
 
@@ -194,7 +244,11 @@ describe("connection check", () => {
     h.emulator.admin.assignRole("fabrikam", "System Administrator");
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.outcome).toBe("FAILED");
-    expect(r.step("roles")).toMatchObject({ outcome: "FAILED", diagnosis: "role-missing", customerCause: expect.stringContaining("it has: System Administrator") });
+    expect(r.step("roles")).toMatchObject({
+      outcome: "FAILED",
+      diagnosis: "role-missing",
+      customerCause: expect.stringContaining("it has: System Administrator"),
+    });
     expect(r.step("least-privilege")).toMatchObject({ outcome: "WARNING", diagnosis: "system-administrator" });
     expect(r.step("privileges").outcome).toBe("SKIPPED");
   });
@@ -204,7 +258,11 @@ describe("connection check", () => {
     const r = await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(r.outcome).toBe("WARNING");
     expect(r.step("roles").outcome).toBe("PASSED");
-    expect(r.step("least-privilege")).toMatchObject({ outcome: "WARNING", diagnosis: "system-administrator", errorCode: null });
+    expect(r.step("least-privilege")).toMatchObject({
+      outcome: "WARNING",
+      diagnosis: "system-administrator",
+      errorCode: null,
+    });
   });
 
   it("tells the customer an expired secret is the vendor's problem, and keeps the detail for support", async () => {
@@ -237,9 +295,15 @@ describe("connection check", () => {
 
   it("the tenant's summary is its worst environment's latest result, whichever ran last", async () => {
     const { db } = await import("@/lib/db/client");
-    const summary = () => db().tenant.findUniqueOrThrow({ where: { id: DEMO_IDS.tenants.fabrikam }, select: { latestCheckOutcome: true, latestFailingStep: true, latestCheckAt: true } });
+    const summary = () =>
+      db().tenant.findUniqueOrThrow({
+        where: { id: DEMO_IDS.tenants.fabrikam },
+        select: { latestCheckOutcome: true, latestFailingStep: true, latestCheckAt: true },
+      });
     // Earlier tests in this file filed another environment under Fabrikam: start from its one real environment.
-    await db().environment.deleteMany({ where: { tenantId: DEMO_IDS.tenants.fabrikam, url: { not: h.emulator.environmentUrl("fabrikam") } } });
+    await db().environment.deleteMany({
+      where: { tenantId: DEMO_IDS.tenants.fabrikam, url: { not: h.emulator.environmentUrl("fabrikam") } },
+    });
     await run(DEMO_IDS.tenants.fabrikam, "fabrikam");
     expect(await summary()).toMatchObject({ latestCheckOutcome: "PASSED", latestFailingStep: null });
     await run(DEMO_IDS.tenants.fabrikam, "adventureworks-dev"); // filed under Fabrikam, lives elsewhere: fails
@@ -248,7 +312,11 @@ describe("connection check", () => {
     expect(passedAgain.outcome).toBe("PASSED");
     const after = await summary();
     expect(after).toMatchObject({ latestCheckOutcome: "FAILED", latestFailingStep: "whoami" });
-    const newest = await db().connectionCheck.findFirstOrThrow({ where: { tenantId: DEMO_IDS.tenants.fabrikam }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+    const newest = await db().connectionCheck.findFirstOrThrow({
+      where: { tenantId: DEMO_IDS.tenants.fabrikam },
+      orderBy: { startedAt: "desc" },
+      select: { startedAt: true },
+    });
     expect(after.latestCheckAt?.getTime()).toBe(newest.startedAt.getTime());
   });
 

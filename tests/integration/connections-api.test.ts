@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { validate as validateOpenApi } from "@readme/openapi-parser";
 import { decodeJwt } from "jose";
-import { startEmulator, type EmulatorHandle, demoScenario, clientAppSecret, testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  demoScenario,
+  clientAppSecret,
+  testCredentials,
+  DEMO_IDS,
+} from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "../support/portal-database";
 import { openApiChecker } from "../support/openapi-check";
 import { setTestEnv } from "../support/config";
@@ -60,7 +67,9 @@ async function list(query: string, headers: Record<string, string> = { authoriza
   return (await routes.list()).GET(new Request(`${BASE}/connections${query}`, { headers }));
 }
 async function one(tenantId: string, headers: Record<string, string> = { authorization: `Bearer ${token}` }) {
-  return (await routes.one()).GET(new Request(`${BASE}/connections/${tenantId}`, { headers }), { params: Promise.resolve({ tenantId }) });
+  return (await routes.one()).GET(new Request(`${BASE}/connections/${tenantId}`, { headers }), {
+    params: Promise.resolve({ tenantId }),
+  });
 }
 
 // 1,000 connected tenants (10 with consent removed), 5 that never consented; the first 60 have environments.
@@ -107,7 +116,10 @@ describe("the OpenAPI document", () => {
   it("is a valid OpenAPI 3.1 document describing both operations and the lifecycle webhook", async () => {
     const response = await (await routes.openapi()).GET(new Request(`${BASE}/openapi.json`));
     expect(response.status).toBe(200);
-    const document = (await response.json()) as Record<string, unknown> & { paths: Record<string, unknown>; servers: Array<{ url: string }> };
+    const document = (await response.json()) as Record<string, unknown> & {
+      paths: Record<string, unknown>;
+      servers: Array<{ url: string }>;
+    };
     const result = await validateOpenApi(structuredClone(document) as never);
     expect(result.valid ? [] : result.errors).toEqual([]);
     expect(result.valid).toBe(true);
@@ -120,10 +132,16 @@ describe("the OpenAPI document", () => {
 
 describe("GET /connections", () => {
   it("lists connected tenants with their environments, state, last verification and the customer reference", async () => {
-    expect(decodeJwt(token)).toMatchObject({ iss: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}/v2.0`, roles: ["Connections.Read"] });
+    expect(decodeJwt(token)).toMatchObject({
+      iss: `${emu.authorityHost}/${DEMO_IDS.tenants.northwind}/v2.0`,
+      roles: ["Connections.Read"],
+    });
     const response = await list("?limit=5");
     expect(response.status).toBe(200);
-    const body = (await expectDocumented("/connections", response)) as { data: Array<Record<string, unknown>>; nextCursor: string | null };
+    const body = (await expectDocumented("/connections", response)) as {
+      data: Array<Record<string, unknown>>;
+      nextCursor: string | null;
+    };
     expect(body.data).toHaveLength(5);
     expect(body.nextCursor).toEqual(expect.any(String));
     const first = body.data[0]!;
@@ -152,7 +170,10 @@ describe("GET /connections", () => {
       ],
       subscription: null,
     });
-    expect(body.data[2]).toMatchObject({ state: "broken", environments: [{ state: "broken", failingStep: "application-user", region: "crm" }] });
+    expect(body.data[2]).toMatchObject({
+      state: "broken",
+      environments: [{ state: "broken", failingStep: "application-user", region: "crm" }],
+    });
     expect(body.data[1]).toMatchObject({ environments: [{ region: "crm4" }] });
   });
 
@@ -163,7 +184,10 @@ describe("GET /connections", () => {
     do {
       const response = await list(`?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
       expect(response.status).toBe(200);
-      const body = (await expectDocumented("/connections", response)) as { data: Array<{ tenantId: string }>; nextCursor: string | null };
+      const body = (await expectDocumented("/connections", response)) as {
+        data: Array<{ tenantId: string }>;
+        nextCursor: string | null;
+      };
       seen.push(...body.data.map((c) => c.tenantId));
       cursor = body.nextCursor;
       pages++;
@@ -174,9 +198,14 @@ describe("GET /connections", () => {
   });
 
   it("filters by state and by updated-since", async () => {
-    const removed = (await (await list("?state=consent_removed&limit=200")).json()) as { data: Array<{ tenantId: string; state: string }> };
+    const removed = (await (await list("?state=consent_removed&limit=200")).json()) as {
+      data: Array<{ tenantId: string; state: string }>;
+    };
     expect(removed.data.map((c) => c.tenantId).sort()).toEqual([...revoked].sort());
-    const broken = (await (await list("?state=broken&limit=200")).json()) as { data: Array<{ state: string; tenantId: string }>; nextCursor: string | null };
+    const broken = (await (await list("?state=broken&limit=200")).json()) as {
+      data: Array<{ state: string; tenantId: string }>;
+      nextCursor: string | null;
+    };
     const expectedBroken = tenantIds.filter((id, i) => !revoked.has(id) && outcomeOf(i) === "FAILED");
     expect(broken.data.every((c) => c.state === "broken")).toBe(true);
     expect(expectedBroken.length).toBeGreaterThan(200);
@@ -188,7 +217,9 @@ describe("GET /connections", () => {
     const since = new Date();
     await db().environment.updateMany({ where: { tenantId: tenantIds[7] }, data: { friendlyName: "Renamed" } });
     await db().tenant.update({ where: { id: tenantIds[500] }, data: { customerReference: "CUST-CHANGED" } });
-    const changed = (await (await list(`?updatedSince=${encodeURIComponent(since.toISOString())}`)).json()) as { data: Array<{ tenantId: string; customerReference: string }> };
+    const changed = (await (await list(`?updatedSince=${encodeURIComponent(since.toISOString())}`)).json()) as {
+      data: Array<{ tenantId: string; customerReference: string }>;
+    };
     expect(changed.data.map((c) => c.tenantId)).toEqual([tenantIds[7], tenantIds[500]]);
     expect(changed.data[1]!.customerReference).toBe("CUST-CHANGED");
   });
@@ -234,11 +265,20 @@ describe("GET /connections/{tenantId}", () => {
   it("answers one tenant, 304 on its ETag, 404 for an unknown or never-consented tenant, 400 for a non-GUID", async () => {
     const response = await one(tenantIds[2]!);
     expect(response.status).toBe(200);
-    const body = (await expectDocumented("/connections/{tenantId}", response)) as { tenantId: string; state: string; customerReference: string };
+    const body = (await expectDocumented("/connections/{tenantId}", response)) as {
+      tenantId: string;
+      state: string;
+      customerReference: string;
+    };
     expect(body).toMatchObject({ tenantId: tenantIds[2], state: "broken", customerReference: "CUST-0002" });
-    const cached = await one(tenantIds[2]!, { authorization: `Bearer ${token}`, "if-none-match": response.headers.get("etag")! });
+    const cached = await one(tenantIds[2]!, {
+      authorization: `Bearer ${token}`,
+      "if-none-match": response.headers.get("etag")!,
+    });
     expect(cached.status).toBe(304);
-    expect((await one(tenantIds[105]!).then((r) => r.json())) as { state: string }).toMatchObject({ state: "consent_removed" });
+    expect((await one(tenantIds[105]!).then((r) => r.json())) as { state: string }).toMatchObject({
+      state: "consent_removed",
+    });
     for (const id of [randomUUID(), notConnected[0]!]) {
       const missing = await one(id);
       expect(missing.status).toBe(404);
@@ -261,24 +301,38 @@ describe("every Microsoft GUID shape (issue 19 item 15)", () => {
     const { db } = await import("@/lib/db/client");
     // Only what this test creates may be newer than `since`: the file's thousand tenants (written in beforeAll, maybe
     // less than a second ago on a fast machine) would otherwise fill the page before these two.
-    const [tenantsMax, environmentsMax] = await Promise.all([db().tenant.aggregate({ _max: { updatedAt: true } }), db().environment.aggregate({ _max: { updatedAt: true } })]);
+    const [tenantsMax, environmentsMax] = await Promise.all([
+      db().tenant.aggregate({ _max: { updatedAt: true } }),
+      db().environment.aggregate({ _max: { updatedAt: true } }),
+    ]);
     const newest = Math.max(tenantsMax._max.updatedAt?.getTime() ?? 0, environmentsMax._max.updatedAt?.getTime() ?? 0);
     while (Date.now() <= newest + 1) await new Promise((resolve) => setTimeout(resolve, 5));
     const since = new Date(newest + 1).toISOString();
     const ids = [TENANT, MS_VARIANT_TENANT.toLowerCase()];
     try {
       for (const id of ids) {
-        await db().tenant.create({ data: { id, displayName: `GUID ${id}`, consentState: "GRANTED", consentGrantedAt: new Date() } });
-        await db().environment.create({ data: { tenantId: id, url: `https://g${id.slice(0, 8)}.crm.dynamics.com`, organizationId: ORGANIZATION } });
+        await db().tenant.create({
+          data: { id, displayName: `GUID ${id}`, consentState: "GRANTED", consentGrantedAt: new Date() },
+        });
+        await db().environment.create({
+          data: { tenantId: id, url: `https://g${id.slice(0, 8)}.crm.dynamics.com`, organizationId: ORGANIZATION },
+        });
       }
       const listed = await list(`?updatedSince=${encodeURIComponent(since)}&limit=200`);
       expect(listed.status).toBe(200);
-      const body = (await expectDocumented("/connections", listed)) as { data: Array<{ tenantId: string; environments: Array<{ organizationId: string }> }> };
-      expect(body.data.filter((c) => ids.includes(c.tenantId)).map((c) => [c.tenantId, c.environments[0]?.organizationId])).toEqual(ids.sort().map((id) => [id, ORGANIZATION]));
+      const body = (await expectDocumented("/connections", listed)) as {
+        data: Array<{ tenantId: string; environments: Array<{ organizationId: string }> }>;
+      };
+      expect(
+        body.data.filter((c) => ids.includes(c.tenantId)).map((c) => [c.tenantId, c.environments[0]?.organizationId]),
+      ).toEqual(ids.sort().map((id) => [id, ORGANIZATION]));
       for (const id of [TENANT, MS_VARIANT_TENANT]) {
         const answer = await one(id);
         expect(answer.status, id).toBe(200);
-        expect(await expectDocumented("/connections/{tenantId}", answer)).toMatchObject({ tenantId: id.toLowerCase(), environments: [{ organizationId: ORGANIZATION }] });
+        expect(await expectDocumented("/connections/{tenantId}", answer)).toMatchObject({
+          tenantId: id.toLowerCase(),
+          environments: [{ organizationId: ORGANIZATION }],
+        });
       }
     } finally {
       await db().tenant.deleteMany({ where: { id: { in: ids } } });
@@ -286,7 +340,11 @@ describe("every Microsoft GUID shape (issue 19 item 15)", () => {
   });
 
   it("still refuses what is not a GUID at all", async () => {
-    for (const id of ["00000000-0000-0000-0000-00000000000g", "00000000000000000000000000000000", "{00000000-0000-0000-0000-000000000000}"]) {
+    for (const id of [
+      "00000000-0000-0000-0000-00000000000g",
+      "00000000000000000000000000000000",
+      "{00000000-0000-0000-0000-000000000000}",
+    ]) {
       expect((await one(id)).status, id).toBe(400);
     }
   });
@@ -321,13 +379,21 @@ describe("refusals", () => {
   it("a token of another tenant (an app there holding the role) → 401 invalid_token", async () => {
     const foreign = await msalToken(DEMO_IDS.clientApps.foreign, DEMO_IDS.tenants.fabrikam);
     expect(decodeJwt(foreign).roles).toEqual(["Connections.Read"]);
-    const body = await refused({ authorization: `Bearer ${foreign}` }, 401, /^Bearer realm="api\/v1", error="invalid_token"/);
+    const body = await refused(
+      { authorization: `Bearer ${foreign}` },
+      401,
+      /^Bearer realm="api\/v1", error="invalid_token"/,
+    );
     expect(body.detail).toMatch(/not issued by the vendor's tenant/);
   });
 
   it("a home-tenant token without the role → 403 insufficient_scope", async () => {
     const noRole = await msalToken(DEMO_IDS.clientApps.noRole, DEMO_IDS.tenants.northwind);
-    const body = await refused({ authorization: `Bearer ${noRole}` }, 403, /error="insufficient_scope".*scope="Connections.Read"/);
+    const body = await refused(
+      { authorization: `Bearer ${noRole}` },
+      403,
+      /error="insufficient_scope".*scope="Connections.Read"/,
+    );
     expect(body.detail).toMatch(/needs the application role Connections.Read/);
   });
 
@@ -335,11 +401,17 @@ describe("refusals", () => {
     const claims = decodeJwt(token);
     const now = Math.floor(Date.now() / 1000);
     const expired = await emu.admin.issueToken({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 });
-    expect((await refused({ authorization: `Bearer ${expired}` }, 401, /error="invalid_token"/)).detail).toMatch(/expired/);
+    expect((await refused({ authorization: `Bearer ${expired}` }, 401, /error="invalid_token"/)).detail).toMatch(
+      /expired/,
+    );
     const otherAudience = await emu.admin.issueToken({ ...claims, aud: "00000003-0000-0000-c000-000000000000" });
-    expect((await refused({ authorization: `Bearer ${otherAudience}` }, 401, /error="invalid_token"/)).detail).toMatch(/another audience/);
+    expect((await refused({ authorization: `Bearer ${otherAudience}` }, 401, /error="invalid_token"/)).detail).toMatch(
+      /another audience/,
+    );
     const tampered = `${token.slice(0, token.lastIndexOf(".") + 1)}${"A".repeat(342)}`;
-    expect((await refused({ authorization: `Bearer ${tampered}` }, 401, /error="invalid_token"/)).detail).toMatch(/signature/);
+    expect((await refused({ authorization: `Bearer ${tampered}` }, 401, /error="invalid_token"/)).detail).toMatch(
+      /signature/,
+    );
   });
 
   it("limits each calling application's rate: 429 with Retry-After", async () => {

@@ -3,7 +3,13 @@
 // audit event, once CONSENT_VERIFICATION_TIMEOUT_MINUTES pass without proof. Against the emulated Entra ID, where
 // Contoso has not consented.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle, demoScenario, testCredentials, DEMO_IDS } from "@tenant-onboarding/emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  demoScenario,
+  testCredentials,
+  DEMO_IDS,
+} from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "../support/portal-database";
 import { testCustomerScope } from "../support/customer-scope";
 import { setTestEnv } from "../support/config";
@@ -33,7 +39,15 @@ async function fakeGrantedCallback(tenantId: string) {
   const { startSession } = await import("@/lib/data/sessions");
   const { markConsentPending, redeemConsentState, startConsentRequest } = await import("@/lib/data/tenants");
   const sessionId = await startSession(
-    { tenantId, objectId: "00000000-0000-4000-8000-0000000000aa", name: "Admin", userPrincipalName: "admin@contoso.onmicrosoft.com", kind: "customer", roles: [], tenantAdmin: true },
+    {
+      tenantId,
+      objectId: "00000000-0000-4000-8000-0000000000aa",
+      name: "Admin",
+      userPrincipalName: "admin@contoso.onmicrosoft.com",
+      kind: "customer",
+      roles: [],
+      tenantAdmin: true,
+    },
     { source: "DIRECT", sourceTag: null, invitationId: null },
     3600,
   );
@@ -49,13 +63,21 @@ describe("an unproven 'granted' consent", () => {
     const { db } = await import("@/lib/db/client");
     const { attemptConsentVerification, expireUnprovenConsents } = await import("@/lib/onboarding/consent");
     const scope = await fakeGrantedCallback(CONTOSO);
-    const pending = await db().tenant.findUniqueOrThrow({ where: { id: CONTOSO }, select: { consentState: true, consentPendingSince: true } });
+    const pending = await db().tenant.findUniqueOrThrow({
+      where: { id: CONTOSO },
+      select: { consentState: true, consentPendingSince: true },
+    });
     expect(pending.consentState).toBe("PENDING_VERIFICATION");
 
     const attempt = await attemptConsentVerification(scope, 1, null);
     expect(attempt.verified).toBe(false);
     const cause = attempt.verified ? "" : attempt.explanation.cause;
-    expect(await db().tenant.findUniqueOrThrow({ where: { id: CONTOSO }, select: { consentState: true, consentFailure: true } })).toEqual({
+    expect(
+      await db().tenant.findUniqueOrThrow({
+        where: { id: CONTOSO },
+        select: { consentState: true, consentFailure: true },
+      }),
+    ).toEqual({
       consentState: "PENDING_VERIFICATION",
       consentFailure: cause,
     });
@@ -67,16 +89,35 @@ describe("an unproven 'granted' consent", () => {
 
     const later = new Date(since + (TIMEOUT_MINUTES + 1) * 60_000);
     expect(await expireUnprovenConsents(undefined, later)).toEqual([CONTOSO]);
-    const expired = await db().tenant.findUniqueOrThrow({ where: { id: CONTOSO }, select: { consentState: true, consentFailure: true, consentPendingSince: true } });
+    const expired = await db().tenant.findUniqueOrThrow({
+      where: { id: CONTOSO },
+      select: { consentState: true, consentFailure: true, consentPendingSince: true },
+    });
     expect(expired.consentState).toBe("NOT_GRANTED");
     expect(expired.consentPendingSince).toBeNull();
-    expect(expired.consentFailure).toBe(`Microsoft's answer said consent was granted, but Northwind Sync could not prove it within ${TIMEOUT_MINUTES} minutes. The last check found: ${cause}`);
-    const events = await db().auditEvent.findMany({ where: { tenantId: CONTOSO, action: "consent.verification_timed_out" }, select: { actorKind: true, details: true } });
-    expect(events).toEqual([{ actorKind: "SYSTEM", details: { pendingSince: pending.consentPendingSince!.toISOString(), reason: expired.consentFailure, timeoutMinutes: TIMEOUT_MINUTES } }]);
+    expect(expired.consentFailure).toBe(
+      `Microsoft's answer said consent was granted, but Northwind Sync could not prove it within ${TIMEOUT_MINUTES} minutes. The last check found: ${cause}`,
+    );
+    const events = await db().auditEvent.findMany({
+      where: { tenantId: CONTOSO, action: "consent.verification_timed_out" },
+      select: { actorKind: true, details: true },
+    });
+    expect(events).toEqual([
+      {
+        actorKind: "SYSTEM",
+        details: {
+          pendingSince: pending.consentPendingSince!.toISOString(),
+          reason: expired.consentFailure,
+          timeoutMinutes: TIMEOUT_MINUTES,
+        },
+      },
+    ]);
 
     // Run again (another replica's sweep): nothing more happens.
     expect(await expireUnprovenConsents(undefined, later)).toEqual([]);
-    expect(await db().auditEvent.count({ where: { tenantId: CONTOSO, action: "consent.verification_timed_out" } })).toBe(1);
+    expect(
+      await db().auditEvent.count({ where: { tenantId: CONTOSO, action: "consent.verification_timed_out" } }),
+    ).toBe(1);
   });
 
   it("a new round trip coming back starts the wait again and clears the old reason; proof ends it", async () => {
@@ -87,10 +128,18 @@ describe("an unproven 'granted' consent", () => {
     const scope = await fakeGrantedCallback(tenantId);
     await db().tenant.update({ where: { id: tenantId }, data: { consentFailure: "an older reason" } });
     await fakeGrantedCallback(tenantId);
-    const again = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { consentState: true, consentFailure: true, consentPendingSince: true } });
+    const again = await db().tenant.findUniqueOrThrow({
+      where: { id: tenantId },
+      select: { consentState: true, consentFailure: true, consentPendingSince: true },
+    });
     expect(again).toMatchObject({ consentState: "PENDING_VERIFICATION", consentFailure: null });
     await markConsentVerified(scope, 1, null);
-    expect(await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { consentState: true, consentPendingSince: true } })).toEqual({ consentState: "GRANTED", consentPendingSince: null });
+    expect(
+      await db().tenant.findUniqueOrThrow({
+        where: { id: tenantId },
+        select: { consentState: true, consentPendingSince: true },
+      }),
+    ).toEqual({ consentState: "GRANTED", consentPendingSince: null });
     expect(await expireUnprovenConsents(undefined, new Date(Date.now() + 24 * 3600_000))).toEqual([]);
   });
 
@@ -99,7 +148,9 @@ describe("an unproven 'granted' consent", () => {
     const { expireUnprovenConsents } = await import("@/lib/onboarding/consent");
     const tenantId = "c0a3e5f1-0000-4000-8000-00000000001d";
     await db().tenant.create({ data: { id: tenantId, consentState: "PENDING_VERIFICATION" } });
-    expect(await expireUnprovenConsents(undefined, new Date(Date.now() + (TIMEOUT_MINUTES + 1) * 60_000))).toEqual([tenantId]);
+    expect(await expireUnprovenConsents(undefined, new Date(Date.now() + (TIMEOUT_MINUTES + 1) * 60_000))).toEqual([
+      tenantId,
+    ]);
     expect(await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { consentFailure: true } })).toEqual({
       consentFailure: `Microsoft's answer said consent was granted, but Northwind Sync could not prove it within ${TIMEOUT_MINUTES} minutes.`,
     });

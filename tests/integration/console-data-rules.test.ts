@@ -7,7 +7,12 @@ import { testCustomerScope } from "../support/customer-scope";
 
 usePortalDatabase("pglite");
 
-const STAFF = { kind: "STAFF" as const, tenantId: "3f6a9d2e-7b41-4c85-9e12-5a8b0c4d7e61", objectId: "00000000-0000-4000-8000-0000000000bb", name: "Sam" };
+const STAFF = {
+  kind: "STAFF" as const,
+  tenantId: "3f6a9d2e-7b41-4c85-9e12-5a8b0c4d7e61",
+  objectId: "00000000-0000-4000-8000-0000000000bb",
+  name: "Sam",
+};
 const ADMIN_ID = "00000000-0000-4000-8000-0000000000aa";
 
 const MONITORED = "7e570000-0000-4000-8000-000000000003"; // one person-run check, then many scheduled ones
@@ -15,8 +20,18 @@ const MONITORED = "7e570000-0000-4000-8000-000000000003"; // one person-run chec
 async function signIn(tenantId: string, domain: string, invitationId: string | null = null) {
   const { startSession } = await import("@/lib/data/sessions");
   return startSession(
-    { tenantId, objectId: ADMIN_ID, name: "Admin", userPrincipalName: `admin@${domain}`, kind: "customer", roles: [], tenantAdmin: true },
-    invitationId ? { source: "INVITATION", sourceTag: null, invitationId } : { source: "DIRECT", sourceTag: null, invitationId: null },
+    {
+      tenantId,
+      objectId: ADMIN_ID,
+      name: "Admin",
+      userPrincipalName: `admin@${domain}`,
+      kind: "customer",
+      roles: [],
+      tenantAdmin: true,
+    },
+    invitationId
+      ? { source: "INVITATION", sourceTag: null, invitationId }
+      : { source: "DIRECT", sourceTag: null, invitationId: null },
     3600,
   );
 }
@@ -27,7 +42,10 @@ async function knownTenant(n: number, reference: string | null) {
   const id = `7e570000-0000-4000-8000-0000000001${String(n).padStart(2, "0")}`;
   const domain = `known${n}.example.com`;
   await signIn(id, domain);
-  await db().tenant.update({ where: { id }, data: { displayName: `Known ${n} Ltd`, consentState: "GRANTED", customerReference: reference } });
+  await db().tenant.update({
+    where: { id },
+    data: { displayName: `Known ${n} Ltd`, consentState: "GRANTED", customerReference: reference },
+  });
   return { id, domain };
 }
 
@@ -35,7 +53,13 @@ describe("an invitation for an organisation that is already known", () => {
   it("is recognised at creation by tenant id or domain, naming the organisation, its state and its reference", async () => {
     const { knownTenantForHint } = await import("@/lib/data/support/invitations");
     const known = await knownTenant(1, "OLD-1");
-    expect(await knownTenantForHint(known.domain)).toEqual({ id: known.id, name: "Known 1 Ltd", stage: "consented", stageLabel: "Consented, no environment", customerReference: "OLD-1" });
+    expect(await knownTenantForHint(known.domain)).toEqual({
+      id: known.id,
+      name: "Known 1 Ltd",
+      stage: "consented",
+      stageLabel: "Consented, no environment",
+      customerReference: "OLD-1",
+    });
     expect(await knownTenantForHint(known.id.toUpperCase())).toMatchObject({ id: known.id, name: "Known 1 Ltd" });
     expect(await knownTenantForHint("unknown.example.com")).toBeNull();
     expect(await knownTenantForHint(null)).toBeNull();
@@ -45,13 +69,24 @@ describe("an invitation for an organisation that is already known", () => {
     const { db } = await import("@/lib/db/client");
     const { createInvitation, listInvitations } = await import("@/lib/data/support/invitations");
     const known = await knownTenant(2, "OLD-2");
-    const invitation = await createInvitation(STAFF, { tenantHint: known.domain, note: null, expiresInDays: 7, customerReference: "SUB-4242" });
+    const invitation = await createInvitation(STAFF, {
+      tenantHint: known.domain,
+      note: null,
+      expiresInDays: 7,
+      customerReference: "SUB-4242",
+    });
     await signIn(known.id, known.domain, invitation.id);
 
-    const row = await db().invitation.findUniqueOrThrow({ where: { id: invitation.id }, select: { usedAt: true, usedByTenantId: true } });
+    const row = await db().invitation.findUniqueOrThrow({
+      where: { id: invitation.id },
+      select: { usedAt: true, usedByTenantId: true },
+    });
     expect(row.usedAt).not.toBeNull();
     expect(row.usedByTenantId).toBe(known.id);
-    const tenant = await db().tenant.findUniqueOrThrow({ where: { id: known.id }, select: { customerReference: true, source: true } });
+    const tenant = await db().tenant.findUniqueOrThrow({
+      where: { id: known.id },
+      select: { customerReference: true, source: true },
+    });
     // The reference is the invitation's; where the tenant came from does not change.
     expect(tenant).toEqual({ customerReference: "SUB-4242", source: "DIRECT" });
     const listed = (await listInvitations()).find((i) => i.id === invitation.id);
@@ -64,7 +99,12 @@ describe("an invitation for an organisation that is already known", () => {
     });
     expect(events).toEqual([
       { action: "invitation.used", actorKind: "CUSTOMER", targetId: invitation.id, details: { knownTenant: true } },
-      { action: "tenant.customer_reference_set", actorKind: "CUSTOMER", targetId: known.id, details: { from: "OLD-2", to: "SUB-4242", invitationId: invitation.id } },
+      {
+        action: "tenant.customer_reference_set",
+        actorKind: "CUSTOMER",
+        targetId: known.id,
+        details: { from: "OLD-2", to: "SUB-4242", invitationId: invitation.id },
+      },
     ]);
   });
 
@@ -72,7 +112,12 @@ describe("an invitation for an organisation that is already known", () => {
     const { db } = await import("@/lib/db/client");
     const { createInvitation } = await import("@/lib/data/support/invitations");
     const known = await knownTenant(3, null);
-    const invitation = await createInvitation(STAFF, { tenantHint: null, note: null, expiresInDays: 7, customerReference: "SUB-1" });
+    const invitation = await createInvitation(STAFF, {
+      tenantHint: null,
+      note: null,
+      expiresInDays: 7,
+      customerReference: "SUB-1",
+    });
     await signIn(known.id, known.domain, invitation.id);
     expect((await db().tenant.findUniqueOrThrow({ where: { id: known.id } })).customerReference).toBe("SUB-1");
     await db().tenant.update({ where: { id: known.id }, data: { customerReference: "SET-BY-STAFF" } });
@@ -89,7 +134,9 @@ describe("an invitation for an organisation that is already known", () => {
     await signIn(known.id, known.domain, invitation.id);
     expect((await db().invitation.findUniqueOrThrow({ where: { id: invitation.id } })).usedByTenantId).toBe(known.id);
     expect((await db().tenant.findUniqueOrThrow({ where: { id: known.id } })).customerReference).toBe("KEEP-4");
-    expect(await db().auditEvent.count({ where: { tenantId: known.id, action: "tenant.customer_reference_set" } })).toBe(0);
+    expect(
+      await db().auditEvent.count({ where: { tenantId: known.id, action: "tenant.customer_reference_set" } }),
+    ).toBe(0);
   });
 
   it("also binds to an organisation that disconnected and comes back", async () => {
@@ -98,8 +145,17 @@ describe("an invitation for an organisation that is already known", () => {
     const { createInvitation, knownTenantForHint } = await import("@/lib/data/support/invitations");
     const known = await knownTenant(5, null);
     await disconnectTenant(await testCustomerScope(known.id));
-    expect(await knownTenantForHint(known.id)).toMatchObject({ id: known.id, stage: "disconnected", stageLabel: "Disconnected (its data removed)" });
-    const invitation = await createInvitation(STAFF, { tenantHint: known.id, note: null, expiresInDays: 7, customerReference: "SUB-BACK" });
+    expect(await knownTenantForHint(known.id)).toMatchObject({
+      id: known.id,
+      stage: "disconnected",
+      stageLabel: "Disconnected (its data removed)",
+    });
+    const invitation = await createInvitation(STAFF, {
+      tenantHint: known.id,
+      note: null,
+      expiresInDays: 7,
+      customerReference: "SUB-BACK",
+    });
     await signIn(known.id, known.domain, invitation.id);
     expect((await db().invitation.findUniqueOrThrow({ where: { id: invitation.id } })).usedByTenantId).toBe(known.id);
     expect((await db().tenant.findUniqueOrThrow({ where: { id: known.id } })).customerReference).toBe("SUB-BACK");
@@ -113,7 +169,10 @@ describe("check history keeps what people ran", () => {
   beforeAll(async () => {
     const { db } = await import("@/lib/db/client");
     await signIn(MONITORED, "monitored.example.com");
-    const env = await db().environment.create({ data: { tenantId: MONITORED, url: "https://monitored.crm.dynamics.com", createdAt: minutesAgo(60 * 24 * 3) }, select: { id: true } });
+    const env = await db().environment.create({
+      data: { tenantId: MONITORED, url: "https://monitored.crm.dynamics.com", createdAt: minutesAgo(60 * 24 * 3) },
+      select: { id: true },
+    });
     environmentId = env.id;
     const check = (trigger: "CUSTOMER" | "STAFF" | "SCHEDULED", minutes: number) => ({
       tenantId: MONITORED,
@@ -125,7 +184,11 @@ describe("check history keeps what people ran", () => {
     });
     // The customer's setup check three days ago, a staff re-run two days ago, then a scheduled check every hour.
     await db().connectionCheck.createMany({
-      data: [check("CUSTOMER", 60 * 24 * 3 - 5), check("STAFF", 60 * 24 * 2), ...Array.from({ length: 30 }, (_, i) => check("SCHEDULED", 60 * (i + 1)))],
+      data: [
+        check("CUSTOMER", 60 * 24 * 3 - 5),
+        check("STAFF", 60 * 24 * 2),
+        ...Array.from({ length: 30 }, (_, i) => check("SCHEDULED", 60 * (i + 1))),
+      ],
     });
   });
 
@@ -158,9 +221,19 @@ describe("the tenant's audit trail: people's actions apart from scheduled checks
     const { audit } = await import("@/lib/audit");
     const { db } = await import("@/lib/db/client");
     await signIn(TENANT, "audited.example.com"); // tenant.created, session.signed_in (the customer)
-    await audit({ actor: STAFF, tenantId: TENANT, action: "tenant.customer_reference_set", target: { type: "tenant", id: TENANT }, details: { from: null, to: "X" } });
+    await audit({
+      actor: STAFF,
+      tenantId: TENANT,
+      action: "tenant.customer_reference_set",
+      target: { type: "tenant", id: TENANT },
+      details: { from: null, to: "X" },
+    });
     for (let i = 0; i < 25; i++) {
-      await audit({ actor: { kind: "SYSTEM", name: "scheduled re-verification" }, tenantId: TENANT, action: i % 2 ? "check.finished" : "check.started" });
+      await audit({
+        actor: { kind: "SYSTEM", name: "scheduled re-verification" },
+        tenantId: TENANT,
+        action: i % 2 ? "check.finished" : "check.started",
+      });
     }
     expect(await db().auditEvent.count({ where: { tenantId: TENANT } })).toBe(28);
   });
@@ -168,7 +241,11 @@ describe("the tenant's audit trail: people's actions apart from scheduled checks
   it("by default shows only what people did, however many scheduled checks came after", async () => {
     const { supportAuditTrail } = await import("@/lib/data/support/tenants");
     const trail = await supportAuditTrail(TENANT);
-    expect(trail.events.map((e) => e.action)).toEqual(["tenant.customer_reference_set", "session.signed_in", "tenant.created"]);
+    expect(trail.events.map((e) => e.action)).toEqual([
+      "tenant.customer_reference_set",
+      "session.signed_in",
+      "tenant.created",
+    ]);
     expect(trail.counts).toEqual({ people: 3, automatic: 25, all: 28 });
   });
 

@@ -15,11 +15,15 @@ const COHO = "1a7e5c00-0000-4000-8000-00000000a003";
 const ALPINE = "1a7e5c00-0000-4000-8000-00000000a004";
 
 function runSeed(): string {
-  const result = spawnSync(path.join("node_modules", ".bin", "tsx"), ["--conditions=react-server", "scripts/db-seed.ts"], {
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, EMULATOR_PORT: "44399", LOG_LEVEL: "warn" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  const result = spawnSync(
+    path.join("node_modules", ".bin", "tsx"),
+    ["--conditions=react-server", "scripts/db-seed.ts"],
+    {
+      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, EMULATOR_PORT: "44399", LOG_LEVEL: "warn" },
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
   if (result.status !== 0) throw new Error(`db:seed failed (${result.status}): ${result.stderr || result.stdout}`);
   return result.stdout;
 }
@@ -31,17 +35,31 @@ beforeAll(() => {
 describe("the demo seed", () => {
   it("never has a check before its environment was registered, nor an environment before its tenant signed in", async () => {
     const { db } = await import("@/lib/db/client");
-    const environments = await db().environment.findMany({ select: { url: true, createdAt: true, tenant: { select: { firstSignInAt: true } }, checks: { select: { startedAt: true } } } });
+    const environments = await db().environment.findMany({
+      select: {
+        url: true,
+        createdAt: true,
+        tenant: { select: { firstSignInAt: true } },
+        checks: { select: { startedAt: true } },
+      },
+    });
     expect(environments.length).toBeGreaterThanOrEqual(5);
     for (const e of environments) {
       expect(e.createdAt.getTime(), e.url).toBeGreaterThanOrEqual(e.tenant.firstSignInAt.getTime());
       for (const c of e.checks) expect(c.startedAt.getTime(), e.url).toBeGreaterThanOrEqual(e.createdAt.getTime());
     }
     // Nor does the audit trail say it was registered later than its checks ran.
-    const registered = await db().auditEvent.findMany({ where: { action: "environment.registered" }, select: { targetId: true, createdAt: true } });
+    const registered = await db().auditEvent.findMany({
+      where: { action: "environment.registered" },
+      select: { targetId: true, createdAt: true },
+    });
     expect(registered.length).toBe(environments.length);
     for (const r of registered) {
-      const first = await db().connectionCheck.findFirst({ where: { environmentId: r.targetId! }, orderBy: { startedAt: "asc" }, select: { startedAt: true } });
+      const first = await db().connectionCheck.findFirst({
+        where: { environmentId: r.targetId! },
+        orderBy: { startedAt: "asc" },
+        select: { startedAt: true },
+      });
       if (first) expect(r.createdAt.getTime()).toBeLessThanOrEqual(first.startedAt.getTime());
     }
   });
@@ -50,10 +68,23 @@ describe("the demo seed", () => {
     const { db } = await import("@/lib/db/client");
     const { dueEnvironments } = await import("@/lib/data/monitoring");
     const environments = await db().environment.findMany({
-      select: { id: true, tenantId: true, lastVerifiedAt: true, checks: { where: { outcome: { in: ["PASSED", "WARNING"] } }, orderBy: { startedAt: "desc" }, take: 1, select: { startedAt: true } } },
+      select: {
+        id: true,
+        tenantId: true,
+        lastVerifiedAt: true,
+        checks: {
+          where: { outcome: { in: ["PASSED", "WARNING"] } },
+          orderBy: { startedAt: "desc" },
+          take: 1,
+          select: { startedAt: true },
+        },
+      },
     });
     for (const e of environments) expect(e.lastVerifiedAt, e.tenantId).toEqual(e.checks[0]?.startedAt ?? null);
-    const verified = environments.filter((e) => e.lastVerifiedAt).map((e) => e.tenantId).sort();
+    const verified = environments
+      .filter((e) => e.lastVerifiedAt)
+      .map((e) => e.tenantId)
+      .sort();
     expect(verified).toEqual([FABRIKAM, LITWARE, COHO].sort());
     // Every slot of an hourly interval, together: each verified environment exactly once.
     const due: string[] = [];
@@ -64,32 +95,78 @@ describe("the demo seed", () => {
   it("leaves each environment's health as its checks would have, and the tenant's as its worst environment's", async () => {
     const { db } = await import("@/lib/db/client");
     const health = async (tenantId: string) =>
-      db().environment.findFirstOrThrow({ where: { tenantId }, select: { health: true, brokenSince: true, healthCauseId: true, tenant: { select: { health: true, brokenSince: true } } } });
-    expect(await health(FABRIKAM)).toMatchObject({ health: "HEALTHY", brokenSince: null, tenant: { health: "HEALTHY" } });
-    expect(await health(COHO)).toMatchObject({ health: "DEGRADED", healthCauseId: "system-administrator", tenant: { health: "DEGRADED" } });
+      db().environment.findFirstOrThrow({
+        where: { tenantId },
+        select: {
+          health: true,
+          brokenSince: true,
+          healthCauseId: true,
+          tenant: { select: { health: true, brokenSince: true } },
+        },
+      });
+    expect(await health(FABRIKAM)).toMatchObject({
+      health: "HEALTHY",
+      brokenSince: null,
+      tenant: { health: "HEALTHY" },
+    });
+    expect(await health(COHO)).toMatchObject({
+      health: "DEGRADED",
+      healthCauseId: "system-administrator",
+      tenant: { health: "DEGRADED" },
+    });
     const litware = await health(LITWARE);
-    const litwareFailure = await db().connectionCheck.findFirstOrThrow({ where: { tenantId: LITWARE, outcome: "FAILED" }, select: { startedAt: true } });
-    expect(litware).toMatchObject({ health: "BROKEN", brokenSince: litwareFailure.startedAt, tenant: { health: "BROKEN", brokenSince: litwareFailure.startedAt } });
+    const litwareFailure = await db().connectionCheck.findFirstOrThrow({
+      where: { tenantId: LITWARE, outcome: "FAILED" },
+      select: { startedAt: true },
+    });
+    expect(litware).toMatchObject({
+      health: "BROKEN",
+      brokenSince: litwareFailure.startedAt,
+      tenant: { health: "BROKEN", brokenSince: litwareFailure.startedAt },
+    });
     // Never worked: broken since its first failing check (nobody was alerted: it had not worked yet).
     const proseware = await health(PROSEWARE);
-    const firstFailure = await db().connectionCheck.findFirstOrThrow({ where: { tenantId: PROSEWARE }, orderBy: { startedAt: "asc" }, select: { startedAt: true } });
-    expect(proseware).toMatchObject({ health: "BROKEN", brokenSince: firstFailure.startedAt, healthCauseId: "application-user-missing" });
+    const firstFailure = await db().connectionCheck.findFirstOrThrow({
+      where: { tenantId: PROSEWARE },
+      orderBy: { startedAt: "asc" },
+      select: { startedAt: true },
+    });
+    expect(proseware).toMatchObject({
+      health: "BROKEN",
+      brokenSince: firstFailure.startedAt,
+      healthCauseId: "application-user-missing",
+    });
     expect(await health(ALPINE)).toMatchObject({ health: null });
   });
 
   it("monitors Fabrikam: its customer's own check, then hourly scheduled ones; people's actions are recorded as theirs", async () => {
     const { db } = await import("@/lib/db/client");
-    const checks = await db().connectionCheck.findMany({ where: { tenantId: FABRIKAM }, orderBy: { startedAt: "asc" }, select: { trigger: true, triggeredByName: true, startedAt: true } });
+    const checks = await db().connectionCheck.findMany({
+      where: { tenantId: FABRIKAM },
+      orderBy: { startedAt: "asc" },
+      select: { trigger: true, triggeredByName: true, startedAt: true },
+    });
     expect(checks[0]).toMatchObject({ trigger: "CUSTOMER", triggeredByName: "Diego Siciliani" });
-    expect(checks.slice(1).every((c) => c.trigger === "SCHEDULED" && c.triggeredByName === "scheduled re-verification")).toBe(true);
+    expect(
+      checks.slice(1).every((c) => c.trigger === "SCHEDULED" && c.triggeredByName === "scheduled re-verification"),
+    ).toBe(true);
     expect(checks.length).toBeGreaterThan(11);
-    const env = await db().environment.findFirstOrThrow({ where: { tenantId: FABRIKAM }, select: { latestCheck: { select: { startedAt: true } }, lastVerifiedAt: true } });
+    const env = await db().environment.findFirstOrThrow({
+      where: { tenantId: FABRIKAM },
+      select: { latestCheck: { select: { startedAt: true } }, lastVerifiedAt: true },
+    });
     expect(env.latestCheck?.startedAt).toEqual(checks.at(-1)!.startedAt);
 
-    const events = await db().auditEvent.findMany({ where: { tenantId: { in: [FABRIKAM, LITWARE] } }, select: { action: true, actorKind: true, actorName: true } });
+    const events = await db().auditEvent.findMany({
+      where: { tenantId: { in: [FABRIKAM, LITWARE] } },
+      select: { action: true, actorKind: true, actorName: true },
+    });
     const by = (action: string) => events.filter((e) => e.action === action);
-    for (const e of [...by("tenant.created"), ...by("consent.verified"), ...by("environment.registered")]) expect(e.actorKind).toBe("CUSTOMER");
-    expect(by("check.started").some((e) => e.actorKind === "SYSTEM" && e.actorName === "scheduled re-verification")).toBe(true);
+    for (const e of [...by("tenant.created"), ...by("consent.verified"), ...by("environment.registered")])
+      expect(e.actorKind).toBe("CUSTOMER");
+    expect(
+      by("check.started").some((e) => e.actorKind === "SYSTEM" && e.actorName === "scheduled re-verification"),
+    ).toBe(true);
     expect(events.some((e) => e.actorName === "Demo seed")).toBe(false);
   });
 

@@ -6,7 +6,16 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BROKEN_REGISTRATIONS, DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES, registrationScenario, startEmulator, testCredentials, type BrokenRegistration, type EmulatorHandle } from "@tenant-onboarding/emulator";
+import {
+  BROKEN_REGISTRATIONS,
+  DEMO_IDS,
+  EMULATED_DATAVERSE_HOST_SUFFIXES,
+  registrationScenario,
+  startEmulator,
+  testCredentials,
+  type BrokenRegistration,
+  type EmulatorHandle,
+} from "@tenant-onboarding/emulator";
 import { applyMigrations } from "@/scripts/db/migrations";
 import { parseDatabaseUrl } from "@/lib/db/url";
 import { startMailCapture, type MailCapture } from "@/scripts/mail-capture";
@@ -66,12 +75,22 @@ function environment(emu: EmulatorHandle, overrides: Record<string, string> = {}
   };
 }
 
-function runDoctor(env: Record<string, string>, args: string[] = ["--json"]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runDoctor(
+  env: Record<string, string>,
+  args: string[] = ["--json"],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Only what an operator would set: no variable of this test process leaks into the doctor's configuration.
     const keep = ["PATH", "HOME", "TMPDIR", "LANG"];
-    const base: NodeJS.ProcessEnv = { NODE_ENV: "production", ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])) };
-    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/doctor.ts", ...args], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const base: NodeJS.ProcessEnv = {
+      NODE_ENV: "production",
+      ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    };
+    const child = spawn(
+      path.resolve("node_modules/.bin/tsx"),
+      ["--conditions=react-server", "scripts/doctor.ts", ...args],
+      { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -81,8 +100,14 @@ function runDoctor(env: Record<string, string>, args: string[] = ["--json"]): Pr
   });
 }
 
-async function doctorAgainst(kind: "correct" | BrokenRegistration, overrides: Record<string, string> = {}, args?: string[]) {
-  const emu = await startEmulator({ scenario: registrationScenario(kind, { portalUrl: PORTAL_URL, credentials: testCredentials() }) });
+async function doctorAgainst(
+  kind: "correct" | BrokenRegistration,
+  overrides: Record<string, string> = {},
+  args?: string[],
+) {
+  const emu = await startEmulator({
+    scenario: registrationScenario(kind, { portalUrl: PORTAL_URL, credentials: testCredentials() }),
+  });
   try {
     const result = await runDoctor(environment(emu, overrides), args);
     return { ...result, report: args ? null : (JSON.parse(result.stdout) as Report) };
@@ -127,33 +152,80 @@ describe("npm run doctor", () => {
   });
 
   const expectations: Record<BrokenRegistration, { id: string; detail: RegExp; fix: RegExp }> = {
-    "redirect-uri-missing": { id: "registration.redirect-uris", detail: /https:\/\/onboarding\.northwind\.example\/consent\/callback/, fix: /Authentication → Web → Add URI|--web-redirect-uris/ },
-    "single-tenant": { id: "registration.audience", detail: /AzureADMyOrg.*AzureADMultipleOrgs/, fix: /--sign-in-audience AzureADMultipleOrgs/ },
-    "app-role-missing": { id: "registration.app-roles", detail: /Support\.Operator is not defined/, fix: /App roles → Create app role/ },
-    "staff-without-role": { id: "registration.staff-roles", detail: /nobody holds Support\.Operator or Support\.Admin/, fix: /Users and groups → Add user\/group/ },
-    "back-end-without-role": { id: "registration.api-role", detail: /no application holds Connections\.Read/, fix: /Application permissions → Connections\.Read/ },
-    "graph-permission-not-granted": { id: "registration.home-consent", detail: /Microsoft Graph CrossTenantInformation\.ReadBasic\.All \(application\)/, fix: /Grant admin consent|az ad app permission admin-consent/ },
-    "global-discovery-not-granted": { id: "registration.home-consent", detail: /Dynamics CRM user_impersonation \(delegated\)/, fix: /az ad app permission admin-consent --id/ },
-    "certificate-unknown": { id: "registration.certificate", detail: /is not one of the registration's 0 certificates/, fix: /az ad app credential reset --id .* --cert/ },
-    "secret-expired": { id: "entra.token.ENTRA_CLIENT_SECRET", detail: /expired on the registration \(AADSTS7000222\)/, fix: /az ad app credential reset/ },
-    "directory-read-missing": { id: "registration.read-permissions", detail: /lacks Application\.Read\.All and Directory\.Read\.All/, fix: /appRoleAssignments --body .*9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30/ },
+    "redirect-uri-missing": {
+      id: "registration.redirect-uris",
+      detail: /https:\/\/onboarding\.northwind\.example\/consent\/callback/,
+      fix: /Authentication → Web → Add URI|--web-redirect-uris/,
+    },
+    "single-tenant": {
+      id: "registration.audience",
+      detail: /AzureADMyOrg.*AzureADMultipleOrgs/,
+      fix: /--sign-in-audience AzureADMultipleOrgs/,
+    },
+    "app-role-missing": {
+      id: "registration.app-roles",
+      detail: /Support\.Operator is not defined/,
+      fix: /App roles → Create app role/,
+    },
+    "staff-without-role": {
+      id: "registration.staff-roles",
+      detail: /nobody holds Support\.Operator or Support\.Admin/,
+      fix: /Users and groups → Add user\/group/,
+    },
+    "back-end-without-role": {
+      id: "registration.api-role",
+      detail: /no application holds Connections\.Read/,
+      fix: /Application permissions → Connections\.Read/,
+    },
+    "graph-permission-not-granted": {
+      id: "registration.home-consent",
+      detail: /Microsoft Graph CrossTenantInformation\.ReadBasic\.All \(application\)/,
+      fix: /Grant admin consent|az ad app permission admin-consent/,
+    },
+    "global-discovery-not-granted": {
+      id: "registration.home-consent",
+      detail: /Dynamics CRM user_impersonation \(delegated\)/,
+      fix: /az ad app permission admin-consent --id/,
+    },
+    "certificate-unknown": {
+      id: "registration.certificate",
+      detail: /is not one of the registration's 0 certificates/,
+      fix: /az ad app credential reset --id .* --cert/,
+    },
+    "secret-expired": {
+      id: "entra.token.ENTRA_CLIENT_SECRET",
+      detail: /expired on the registration \(AADSTS7000222\)/,
+      fix: /az ad app credential reset/,
+    },
+    "directory-read-missing": {
+      id: "registration.read-permissions",
+      detail: /lacks Application\.Read\.All and Directory\.Read\.All/,
+      fix: /appRoleAssignments --body .*9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30/,
+    },
   };
 
-  it.each(BROKEN_REGISTRATIONS)("exits non-zero for the registration broken as %s, naming the problem and its fix", async (kind) => {
-    const { code, report } = await doctorAgainst(kind);
-    expect(code).toBe(1);
-    const expected = expectations[kind];
-    const finding = report!.findings.find((f) => f.id === expected.id && f.status === "error");
-    expect(finding, `${expected.id} in ${JSON.stringify(errorsOf(report!), null, 1)}`).toBeDefined();
-    expect(finding!.detail).toMatch(expected.detail);
-    expect(finding!.why).toBeTruthy();
-    expect(finding!.fix).toMatch(expected.fix);
-  });
+  it.each(BROKEN_REGISTRATIONS)(
+    "exits non-zero for the registration broken as %s, naming the problem and its fix",
+    async (kind) => {
+      const { code, report } = await doctorAgainst(kind);
+      expect(code).toBe(1);
+      const expected = expectations[kind];
+      const finding = report!.findings.find((f) => f.id === expected.id && f.status === "error");
+      expect(finding, `${expected.id} in ${JSON.stringify(errorsOf(report!), null, 1)}`).toBeDefined();
+      expect(finding!.detail).toMatch(expected.detail);
+      expect(finding!.why).toBeTruthy();
+      expect(finding!.fix).toMatch(expected.fix);
+    },
+  );
 
   it("names an unreachable webhook receiver, an unreachable SMTP server and an unmigrated database", async () => {
     const fresh = await createTestDatabase("postgres");
     try {
-      const { code, report } = await doctorAgainst("correct", { WEBHOOK_URL: "http://127.0.0.1:9/hooks/portal", SMTP_URL: "smtp://127.0.0.1:9", DATABASE_URL: fresh.url });
+      const { code, report } = await doctorAgainst("correct", {
+        WEBHOOK_URL: "http://127.0.0.1:9/hooks/portal",
+        SMTP_URL: "smtp://127.0.0.1:9",
+        DATABASE_URL: fresh.url,
+      });
       expect(code).toBe(1);
       const errors = new Map(errorsOf(report!).map((f) => [f.id, f]));
       expect(errors.get("webhooks.receiver")?.detail).toMatch(/could not be reached/);
@@ -169,7 +241,9 @@ describe("npm run doctor", () => {
   it("prints a report for people: each problem with why it matters and its fix", async () => {
     const { code, stdout } = await doctorAgainst("redirect-uri-missing", {}, []);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^✖ Redirect URIs: missing from the Web platform: https:\/\/onboarding\.northwind\.example\/consent\/callback$/m);
+    expect(stdout).toMatch(
+      /^✖ Redirect URIs: missing from the Web platform: https:\/\/onboarding\.northwind\.example\/consent\/callback$/m,
+    );
     expect(stdout).toMatch(/^ {4}Why it matters: .*AADSTS50011/m);
     expect(stdout).toMatch(/^ {4}Fix: /m);
     expect(stdout).toMatch(/^✔ Authority discovery: /m);
@@ -177,9 +251,19 @@ describe("npm run doctor", () => {
   });
 
   it("names a configuration error and stops there", async () => {
-    const result = await runDoctor({ PORTAL_MODE: "production", ENTRA_CLIENT_ID: "my-app", DATABASE_URL: "postgresql://x@127.0.0.1:9/x" });
+    const result = await runDoctor({
+      PORTAL_MODE: "production",
+      ENTRA_CLIENT_ID: "my-app",
+      DATABASE_URL: "postgresql://x@127.0.0.1:9/x",
+    });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
-    expect(report.findings).toEqual([expect.objectContaining({ id: "config", status: "error", detail: expect.stringContaining("ENTRA_CLIENT_ID must be a GUID") })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        id: "config",
+        status: "error",
+        detail: expect.stringContaining("ENTRA_CLIENT_ID must be a GUID"),
+      }),
+    ]);
   });
 });

@@ -15,13 +15,22 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 it("starts, and starts again on the same folder after being killed outright", async () => {
   const first = await startEmbeddedPostgres({ dataDir, port: await freePort(), portVariable: "PORT", ephemeral: true });
-  expect(await probePostgres(first.url)).toMatchObject({ state: "answers", version: expect.stringMatching(/^\d+\.\d+/) });
+  expect(await probePostgres(first.url)).toMatchObject({
+    state: "answers",
+    version: expect.stringMatching(/^\d+\.\d+/),
+  });
 
   process.kill(first.pid, "SIGKILL"); // as if the whole run had been killed: postmaster.pid stays behind
   await expect.poll(async () => (await probePostgres(first.url, 500)).state, { timeout: 10_000 }).toBe("absent");
 
   const notices: string[] = [];
-  const second = await startEmbeddedPostgres({ dataDir, port: await freePort(), portVariable: "PORT", ephemeral: true, notice: (l) => notices.push(l) });
+  const second = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    portVariable: "PORT",
+    ephemeral: true,
+    notice: (l) => notices.push(l),
+  });
   try {
     expect(notices.join("\n")).toMatch(/removed a stale postmaster\.pid \(pid \d+\)/);
     expect((await probePostgres(second.url)).state).toBe("answers");

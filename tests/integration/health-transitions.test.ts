@@ -11,9 +11,19 @@ const FABRIKAM = DEMO_IDS.tenants.fabrikam;
 
 async function state() {
   const { db } = await import("@/lib/db/client");
-  const env = await db().environment.findFirstOrThrow({ where: { tenantId: FABRIKAM }, select: { id: true, health: true, brokenSince: true, healthCause: true, healthCauseId: true, lastVerifiedAt: true } });
-  const tenant = await db().tenant.findUniqueOrThrow({ where: { id: FABRIKAM }, select: { health: true, brokenSince: true, consentState: true } });
-  const transitions = await db().auditEvent.findMany({ where: { tenantId: FABRIKAM, action: { startsWith: "environment." } }, orderBy: { createdAt: "asc" }, select: { action: true, details: true } });
+  const env = await db().environment.findFirstOrThrow({
+    where: { tenantId: FABRIKAM },
+    select: { id: true, health: true, brokenSince: true, healthCause: true, healthCauseId: true, lastVerifiedAt: true },
+  });
+  const tenant = await db().tenant.findUniqueOrThrow({
+    where: { id: FABRIKAM },
+    select: { health: true, brokenSince: true, consentState: true },
+  });
+  const transitions = await db().auditEvent.findMany({
+    where: { tenantId: FABRIKAM, action: { startsWith: "environment." } },
+    orderBy: { createdAt: "asc" },
+    select: { action: true, details: true },
+  });
   return { env, tenant, transitions: transitions.map((t) => t.action) };
 }
 
@@ -33,7 +43,11 @@ describe("health transitions", () => {
     await runHarnessCheck(h, FABRIKAM, "fabrikam");
     await runHarnessCheck(h, FABRIKAM, "fabrikam");
     const { db } = await import("@/lib/db/client");
-    const firstFailure = await db().connectionCheck.findFirstOrThrow({ where: { tenantId: FABRIKAM, outcome: "FAILED" }, orderBy: { startedAt: "asc" }, select: { startedAt: true } });
+    const firstFailure = await db().connectionCheck.findFirstOrThrow({
+      where: { tenantId: FABRIKAM, outcome: "FAILED" },
+      orderBy: { startedAt: "asc" },
+      select: { startedAt: true },
+    });
     const broken = await state();
     expect(broken.env).toMatchObject({ health: "BROKEN", healthCauseId: "application-user-disabled" });
     expect(broken.env.healthCause).toContain("disabled");
@@ -72,7 +86,10 @@ describe("health transitions", () => {
     expect(s.env.healthCause).toContain("Admin consent for Northwind Sync was removed");
     expect(s.tenant.consentState).toBe("REVOKED");
     expect(s.transitions).toEqual(["environment.ready", "environment.broken"]);
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { tenantId: FABRIKAM, action: "environment.broken" }, select: { details: true } });
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { tenantId: FABRIKAM, action: "environment.broken" },
+      select: { details: true },
+    });
     expect(audit.details).toMatchObject({ from: "HEALTHY", to: "BROKEN", cause: "consent-removed" });
   });
 

@@ -30,7 +30,11 @@ afterAll(async () => {
   forgetVaultCertificates();
 });
 
-const lastToken = (since: number) => h.emulator.requestLog().slice(since).filter((e) => e.kind === "entra.token");
+const lastToken = (since: number) =>
+  h.emulator
+    .requestLog()
+    .slice(since)
+    .filter((e) => e.kind === "entra.token");
 
 async function overview() {
   const { credentialsOverview } = await import("@/lib/credentials");
@@ -42,14 +46,18 @@ describe("certificate in Key Vault", () => {
     let start = h.emulator.requestLog().length;
     expect((await runHarnessCheck(h, FABRIKAM, "fabrikam")).outcome).toBe("PASSED");
     const v1 = testCredentials().certificate.thumbprintSha1;
-    expect(lastToken(start).map((t) => [t.clientAuth, t.certificateThumbprint, t.status])).toEqual([["private_key_jwt", v1, 200]]);
+    expect(lastToken(start).map((t) => [t.clientAuth, t.certificateThumbprint, t.status])).toEqual([
+      ["private_key_jwt", v1, 200],
+    ]);
     const first = await overview();
     expect(first).toMatchObject({ kind: "key-vault-certificate", inUse: true, status: "ok", thumbprint: v1 });
     const v1Version = first.source?.version;
     expect(v1Version).toMatch(/^[0-9a-f]{32}$/);
 
     // The operator adds a version in Key Vault and registers its certificate on the app registration.
-    const added = h.emulator.admin.addVaultCertificateVersion(DEMO_IDS.keyVault.name, DEMO_IDS.keyVault.certificate, { registerOnApp: true });
+    const added = h.emulator.admin.addVaultCertificateVersion(DEMO_IDS.keyVault.name, DEMO_IDS.keyVault.certificate, {
+      registerOnApp: true,
+    });
     await forgetTokens(FABRIKAM);
     start = h.emulator.requestLog().length;
     expect((await runHarnessCheck(h, FABRIKAM, "fabrikam")).outcome).toBe("PASSED");
@@ -63,11 +71,17 @@ describe("certificate in Key Vault", () => {
     // The very next token request, without forgetting any cache: the new version has its own MSAL client.
     expect(lastToken(start).map((t) => [t.certificateThumbprint, t.status])).toEqual([[added.thumbprintSha1, 200]]);
     const second = await overview();
-    expect(second).toMatchObject({ thumbprint: added.thumbprintSha1, expiresAt: new Date(added.expiresAt), source: { version: added.version } });
+    expect(second).toMatchObject({
+      thumbprint: added.thumbprintSha1,
+      expiresAt: new Date(added.expiresAt),
+      source: { version: added.version },
+    });
 
     // Expiry reminders are about the version in use.
     const { sendExpiryReminders } = await import("@/lib/credentials");
-    expect(await sendExpiryReminders(new Date(Date.parse(added.expiresAt) - 5 * DAY_MS), config().entra.credentials)).toEqual([{ credentialId: `key-vault-certificate:${added.thumbprintSha1}`, days: 7 }]);
+    expect(
+      await sendExpiryReminders(new Date(Date.parse(added.expiresAt) - 5 * DAY_MS), config().entra.credentials),
+    ).toEqual([{ credentialId: `key-vault-certificate:${added.thumbprintSha1}`, days: 7 }]);
   });
 
   it("when Entra rejects the version in use, the vault is looked at at once and a newer version takes over", async () => {
@@ -75,8 +89,12 @@ describe("certificate in Key Vault", () => {
     const { loadVaultCertificate } = await import("@/lib/vault/certificate");
     const inUse = await loadVaultCertificate(ref());
     // A newer version is registered, and the one in use is removed from the app registration before it was picked up.
-    const added = h.emulator.admin.addVaultCertificateVersion(DEMO_IDS.keyVault.name, DEMO_IDS.keyVault.certificate, { registerOnApp: true });
-    const registered = h.emulator.admin.state().scenario.app.certificates.filter((c) => c.thumbprintSha1.toUpperCase() === inUse.thumbprintSha1);
+    const added = h.emulator.admin.addVaultCertificateVersion(DEMO_IDS.keyVault.name, DEMO_IDS.keyVault.certificate, {
+      registerOnApp: true,
+    });
+    const registered = h.emulator.admin
+      .state()
+      .scenario.app.certificates.filter((c) => c.thumbprintSha1.toUpperCase() === inUse.thumbprintSha1);
     for (const c of registered) h.emulator.admin.removeCertificate(c.keyId);
     await forgetTokens(FABRIKAM);
 

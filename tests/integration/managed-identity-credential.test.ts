@@ -33,8 +33,16 @@ afterAll(async () => {
   forgetVaultCertificates();
 });
 
-const tokenRequests = (since: number) => h.emulator.requestLog().slice(since).filter((e) => e.kind === "entra.token");
-const identityRequests = (since: number) => h.emulator.requestLog().slice(since).filter((e) => e.kind === "identity");
+const tokenRequests = (since: number) =>
+  h.emulator
+    .requestLog()
+    .slice(since)
+    .filter((e) => e.kind === "entra.token");
+const identityRequests = (since: number) =>
+  h.emulator
+    .requestLog()
+    .slice(since)
+    .filter((e) => e.kind === "identity");
 
 describe("managed identity as the app's credential", () => {
   it("checks, consent proof and delegated redemption work with no secret configured; the identity is asked once", async () => {
@@ -47,14 +55,28 @@ describe("managed identity as the app's credential", () => {
     const { consentProofToken } = await import("@/lib/entra/msal");
     expect((await consentProofToken(ADVENTURE)).accessToken.split(".")).toHaveLength(3);
 
-    const { delegatedAuthorizationUrl, newPkcePair, redeemDelegatedCode, userImpersonationScope } = await import("@/lib/entra/delegated");
+    const { delegatedAuthorizationUrl, newPkcePair, redeemDelegatedCode, userImpersonationScope } =
+      await import("@/lib/entra/delegated");
     const pkce = await newPkcePair();
     const scope = userImpersonationScope(h.emulator.environmentUrl("fabrikam"));
-    const url = await delegatedAuthorizationUrl({ tenantId: FABRIKAM, scope, redirectUri: REDIRECT_URI, state: "mi", codeChallenge: pkce.challenge, loginHint: null });
+    const url = await delegatedAuthorizationUrl({
+      tenantId: FABRIKAM,
+      scope,
+      redirectUri: REDIRECT_URI,
+      state: "mi",
+      codeChallenge: pkce.challenge,
+      loginHint: null,
+    });
     const browser = new Browser(h.emulator);
     let step = await browser.click(await browser.open(url), "Sign in as Diego Siciliani");
     if (browser.buttonLabels(step).includes("Accept")) step = await browser.click(step, "Accept");
-    const redeemed = await redeemDelegatedCode({ tenantId: FABRIKAM, scope, redirectUri: REDIRECT_URI, code: resultParams(step).get("code")!, codeVerifier: pkce.verifier });
+    const redeemed = await redeemDelegatedCode({
+      tenantId: FABRIKAM,
+      scope,
+      redirectUri: REDIRECT_URI,
+      code: resultParams(step).get("code")!,
+      codeVerifier: pkce.verifier,
+    });
     expect(redeemed.tenantId).toBe(FABRIKAM);
 
     // Every token request in both tenants authenticated with the managed identity's token, and it was fetched once.
@@ -65,7 +87,11 @@ describe("managed identity as the app's credential", () => {
       [FABRIKAM, "authorization_code", "federated_assertion", 200],
     ]);
     // One token of the managed identity for the token exchange, one for Key Vault (the certificate read at first use).
-    expect(identityRequests(start).map((r) => new URLSearchParams(r.query).get("resource")).sort()).toEqual(["api://AzureADTokenExchange", "https://vault.localhost"]);
+    expect(
+      identityRequests(start)
+        .map((r) => new URLSearchParams(r.query).get("resource"))
+        .sort(),
+    ).toEqual(["api://AzureADTokenExchange", "https://vault.localhost"]);
 
     const { credentialsOverview } = await import("@/lib/credentials");
     const overview = await credentialsOverview(config().entra.credentials);
@@ -80,7 +106,12 @@ describe("managed identity as the app's credential", () => {
     // Every log line at every level, from here on: the assertion and the certificate are fetched again meanwhile.
     const lines: string[] = [];
     const { createLogger, setLogger } = await import("@/lib/log");
-    setLogger(createLogger(new Writable({ write: (chunk: Buffer, _e, done) => void (lines.push(chunk.toString()), done()) }), "trace"));
+    setLogger(
+      createLogger(
+        new Writable({ write: (chunk: Buffer, _e, done) => void (lines.push(chunk.toString()), done()) }),
+        "trace",
+      ),
+    );
     const { forgetFederatedAssertions } = await import("@/lib/entra/managed-identity");
     const { forgetVaultCertificates } = await import("@/lib/vault/certificate");
     forgetFederatedAssertions();
@@ -102,9 +133,19 @@ describe("managed identity as the app's credential", () => {
     const { db } = await import("@/lib/db/client");
     const mi = describeCredential(config().entra.credentials[0]!).id;
     expect(mi).toBe(`managed-identity:${DEMO_IDS.managedIdentity.clientId}`);
-    const audits = await db().auditEvent.findMany({ where: { action: "credential.fallback" }, select: { targetId: true, details: true } });
+    const audits = await db().auditEvent.findMany({
+      where: { action: "credential.fallback" },
+      select: { targetId: true, details: true },
+    });
     expect(audits).toEqual([
-      { targetId: mi, details: expect.objectContaining({ code: 700211, credential: "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)", fallbackTo: "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)" }) },
+      {
+        targetId: mi,
+        details: expect.objectContaining({
+          code: 700211,
+          credential: "Managed identity (ENTRA_CLIENT_MANAGED_IDENTITY)",
+          fallbackTo: "Certificate in Key Vault (ENTRA_CLIENT_CERTIFICATE_KEY_VAULT)",
+        }),
+      },
     ]);
     const { credentialsOverview } = await import("@/lib/credentials");
     const overview = await credentialsOverview(config().entra.credentials);
@@ -126,9 +167,13 @@ describe("managed identity as the app's credential", () => {
       expect(line).not.toContain(keyBody);
       for (const value of vaultSecrets) expect(line).not.toContain(value);
     }
-    const tables = await db().$queryRawUnsafe<Array<{ table_name: string }>>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+    const tables = await db().$queryRawUnsafe<Array<{ table_name: string }>>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
     for (const { table_name } of tables) {
-      for (const row of await db().$queryRawUnsafe<Array<{ row: string }>>(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`)) {
+      for (const row of await db().$queryRawUnsafe<Array<{ row: string }>>(
+        `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
+      )) {
         expect(row.row).not.toMatch(jwt);
         expect(row.row).not.toContain(keyBody.replace(/\n/g, "\\n"));
         expect(row.row).not.toContain(keyBody.split("\n")[0]);

@@ -7,7 +7,13 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair, SignJWT, decodeJwt } from "jose";
-import { DEMO_IDS, demoScenario, startEmulator, testCredentials, type EmulatorHandle } from "@tenant-onboarding/emulator";
+import {
+  DEMO_IDS,
+  demoScenario,
+  startEmulator,
+  testCredentials,
+  type EmulatorHandle,
+} from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "../support/portal-database";
 import type { TestDatabaseKind } from "../support/databases";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
@@ -46,7 +52,9 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
           const { POST } = await import("@/app/api/marketplace/webhook/route");
           const headers = new Headers();
           for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-          const response = await POST(new Request(`http://localhost${req.url ?? "/"}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
+          const response = await POST(
+            new Request(`http://localhost${req.url ?? "/"}`, { method: "POST", headers, body: Buffer.concat(chunks) }),
+          );
           const text = await response.text();
           answers.push({ status: response.status, body: JSON.parse(text) as Record<string, unknown> });
           res.writeHead(response.status, { "content-type": "application/json" }).end(text);
@@ -66,7 +74,11 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
     await new Promise((resolve) => hook?.close(resolve));
   });
   beforeEach(() => {
-    emu.admin.marketplace.configure({ landingPageUrl: "http://localhost:3000/consent", webhookUrl: hookUrl, settings: { ackTimeoutSeconds: 8, webhookRetryIntervalMs: 60_000 } });
+    emu.admin.marketplace.configure({
+      landingPageUrl: "http://localhost:3000/consent",
+      webhookUrl: hookUrl,
+      settings: { ackTimeoutSeconds: 8, webhookRetryIntervalMs: 60_000 },
+    });
     answers.length = 0;
   });
 
@@ -91,17 +103,29 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
 
   /** A purchase in the emulated marketplace, landed and activated by its beneficiary (Contoso). */
   async function activePurchase(planId = "starter", quantity?: number): Promise<string> {
-    const bought = emu.admin.marketplace.purchase({ planId, ...(quantity ? { quantity } : {}), tenant: "Contoso", user: "megan" });
+    const bought = emu.admin.marketplace.purchase({
+      planId,
+      ...(quantity ? { quantity } : {}),
+      tenant: "Contoso",
+      user: "megan",
+    });
     const landed = await (await purchase()).landFromMarketplace(bought.token);
     if (landed.kind !== "purchase") throw new Error(`landing: ${landed.kind}`);
-    await (await db()).tenant.upsert({ where: { id: DEMO_IDS.tenants.contoso }, create: { id: DEMO_IDS.tenants.contoso }, update: {} });
-    const activated = await (await purchase()).activateAfterSignIn(customerSession(DEMO_IDS.tenants.contoso), landed.purchase.reference);
+    await (
+      await db()
+    ).tenant.upsert({ where: { id: DEMO_IDS.tenants.contoso }, create: { id: DEMO_IDS.tenants.contoso }, update: {} });
+    const activated = await (
+      await purchase()
+    ).activateAfterSignIn(customerSession(DEMO_IDS.tenants.contoso), landed.purchase.reference);
     expect(activated.kind).toBe("activated");
     return bought.subscriptionId;
   }
 
   async function held(id: string) {
-    return (await db()).marketplaceSubscription.findUniqueOrThrow({ where: { id }, include: { operations: { orderBy: { receivedAt: "asc" } } } });
+    return (await db()).marketplaceSubscription.findUniqueOrThrow({
+      where: { id },
+      include: { operations: { orderBy: { receivedAt: "asc" } } },
+    });
   }
 
   async function auditCount(id: string) {
@@ -110,7 +134,11 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
 
   /** POSTs to the portal's webhook as anyone could. */
   async function post(body: unknown, authorization?: string) {
-    const response = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    const response = await fetch(hookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
@@ -121,36 +149,87 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
 
   describe("landing and activation", () => {
     it("resolves the token once (a second landing changes nothing), activates only for the beneficiary's organisation, and only once", async () => {
-      const bought = emu.admin.marketplace.purchase({ planId: "professional", quantity: 12, tenant: "Contoso", user: "megan" });
+      const bought = emu.admin.marketplace.purchase({
+        planId: "professional",
+        quantity: 12,
+        tenant: "Contoso",
+        user: "megan",
+      });
       emu.admin.clearRequestLog();
       const { landFromMarketplace, activateAfterSignIn } = await purchase();
       const first = await landFromMarketplace(bought.token);
-      expect(first).toMatchObject({ kind: "purchase", purchase: { subscriptionId: bought.subscriptionId, planId: "professional", quantity: 12, status: "PENDING", beneficiaryEmail: "megan@contoso.onmicrosoft.com" } });
+      expect(first).toMatchObject({
+        kind: "purchase",
+        purchase: {
+          subscriptionId: bought.subscriptionId,
+          planId: "professional",
+          quantity: 12,
+          status: "PENDING",
+          beneficiaryEmail: "megan@contoso.onmicrosoft.com",
+        },
+      });
       if (first.kind !== "purchase") return;
       // A form decoder turned '+' into ' ' (M-81): the same purchase.
-      expect(await landFromMarketplace(bought.token.replace(/\+/g, " "))).toMatchObject({ kind: "purchase", purchase: { subscriptionId: bought.subscriptionId } });
-      expect((await (await db()).auditEvent.findMany({ where: { targetId: bought.subscriptionId } })).map((e) => e.action)).toEqual(["subscription.resolved"]);
+      expect(await landFromMarketplace(bought.token.replace(/\+/g, " "))).toMatchObject({
+        kind: "purchase",
+        purchase: { subscriptionId: bought.subscriptionId },
+      });
+      expect(
+        (await (await db()).auditEvent.findMany({ where: { targetId: bought.subscriptionId } })).map((e) => e.action),
+      ).toEqual(["subscription.resolved"]);
 
       // Fabrikam's administrator signed in: told who must, nothing changed, nothing sent to Microsoft.
-      const other = await activateAfterSignIn(customerSession(DEMO_IDS.tenants.fabrikam, "Diego Siciliani"), first.purchase.reference);
-      expect(other).toMatchObject({ kind: "other-organisation", purchase: { beneficiaryEmail: "megan@contoso.onmicrosoft.com" } });
+      const other = await activateAfterSignIn(
+        customerSession(DEMO_IDS.tenants.fabrikam, "Diego Siciliani"),
+        first.purchase.reference,
+      );
+      expect(other).toMatchObject({
+        kind: "other-organisation",
+        purchase: { beneficiaryEmail: "megan@contoso.onmicrosoft.com" },
+      });
       expect((await held(bought.subscriptionId)).status).toBe("PENDING");
 
-      await (await db()).tenant.upsert({ where: { id: DEMO_IDS.tenants.contoso }, create: { id: DEMO_IDS.tenants.contoso }, update: {} });
-      expect(await activateAfterSignIn(customerSession(DEMO_IDS.tenants.contoso), first.purchase.reference)).toMatchObject({ kind: "activated" });
-      expect(await activateAfterSignIn(customerSession(DEMO_IDS.tenants.contoso), first.purchase.reference)).toMatchObject({ kind: "already-active" });
+      await (
+        await db()
+      ).tenant.upsert({
+        where: { id: DEMO_IDS.tenants.contoso },
+        create: { id: DEMO_IDS.tenants.contoso },
+        update: {},
+      });
+      expect(
+        await activateAfterSignIn(customerSession(DEMO_IDS.tenants.contoso), first.purchase.reference),
+      ).toMatchObject({ kind: "activated" });
+      expect(
+        await activateAfterSignIn(customerSession(DEMO_IDS.tenants.contoso), first.purchase.reference),
+      ).toMatchObject({ kind: "already-active" });
       const calls = emu.requestLog().filter((e) => e.kind === "marketplace");
       expect(calls.map((e) => `${e.method} ${e.path.replace(bought.subscriptionId, "{id}")} ${e.status}`)).toEqual([
         "POST /api/saas/subscriptions/resolve 200",
         "POST /api/saas/subscriptions/resolve 200",
         "POST /api/saas/subscriptions/{id}/activate 200",
       ]);
-      expect(emu.admin.marketplace.subscription(bought.subscriptionId)).toMatchObject({ saasSubscriptionStatus: "Subscribed" });
-      expect(await held(bought.subscriptionId)).toMatchObject({ status: "SUBSCRIBED", tenantId: DEMO_IDS.tenants.contoso, activatedByName: "Megan Bowen" });
+      expect(emu.admin.marketplace.subscription(bought.subscriptionId)).toMatchObject({
+        saasSubscriptionStatus: "Subscribed",
+      });
+      expect(await held(bought.subscriptionId)).toMatchObject({
+        status: "SUBSCRIBED",
+        tenantId: DEMO_IDS.tenants.contoso,
+        activatedByName: "Megan Bowen",
+      });
       await settle();
-      const activated = events.received.filter((e) => e.json.type === "subscription.activated" && (e.json.data as Record<string, unknown>).subscriptionId === bought.subscriptionId);
+      const activated = events.received.filter(
+        (e) =>
+          e.json.type === "subscription.activated" &&
+          (e.json.data as Record<string, unknown>).subscriptionId === bought.subscriptionId,
+      );
       expect(activated).toHaveLength(1);
-      expect(activated[0]).toMatchObject({ signatureValid: true, json: { tenantId: DEMO_IDS.tenants.contoso, data: { planId: "professional", quantity: 12, status: "subscribed" } } });
+      expect(activated[0]).toMatchObject({
+        signatureValid: true,
+        json: {
+          tenantId: DEMO_IDS.tenants.contoso,
+          data: { planId: "professional", quantity: 12, status: "subscribed" },
+        },
+      });
     });
 
     it("tells an expired or unknown token from a purchase, without a 500", async () => {
@@ -167,23 +246,40 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
     it("refuses a call without a token, with a forged token, with another audience or another caller (401)", async () => {
       const id = await activePurchase();
       const before = { row: await held(id), audits: await auditCount(id) };
-      const body = { id: randomUUID(), subscriptionId: id, action: "Unsubscribe", status: "Succeeded", timeStamp: new Date().toISOString() };
+      const body = {
+        id: randomUUID(),
+        subscriptionId: id,
+        action: "Unsubscribe",
+        status: "Succeeded",
+        timeStamp: new Date().toISOString(),
+      };
       const genuine = await emu.admin.marketplace.webhookToken();
       const claims = decodeJwt(genuine);
 
       expect(await post(body)).toMatchObject({ status: 401 });
       // The same claims, signed with a key Entra never published.
       const { privateKey } = await generateKeyPair("RS256");
-      const forged = await new SignJWT(claims as Record<string, unknown>).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "forged" }).sign(privateKey);
+      const forged = await new SignJWT(claims as Record<string, unknown>)
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "forged" })
+        .sign(privateKey);
       expect(await post(body, `Bearer ${forged}`)).toMatchObject({ status: 401 });
       // Genuinely signed, but for another app (audience) or to another caller than the marketplace's app.
-      const otherAudience = await emu.admin.issueToken({ ...claims, aud: "11111111-2222-3333-4444-555555555555" }, { v1Header: false });
+      const otherAudience = await emu.admin.issueToken(
+        { ...claims, aud: "11111111-2222-3333-4444-555555555555" },
+        { v1Header: false },
+      );
       expect(await post(body, `Bearer ${otherAudience}`)).toMatchObject({ status: 401 });
       const otherCaller = await emu.admin.issueToken({ ...claims, azp: DEMO_IDS.clientId }, { v1Header: false });
       expect(await post(body, `Bearer ${otherCaller}`)).toMatchObject({ status: 401 });
-      const expired = await emu.admin.issueToken({ ...claims, iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600 }, { v1Header: false });
+      const expired = await emu.admin.issueToken(
+        { ...claims, iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600 },
+        { v1Header: false },
+      );
       expect(await post(body, `Bearer ${expired}`)).toMatchObject({ status: 401 });
-      const otherTenant = await emu.admin.issueToken({ ...claims, tid: DEMO_IDS.tenants.fabrikam, iss: `${emu.authorityHost}/${DEMO_IDS.tenants.fabrikam}/v2.0` }, { v1Header: false });
+      const otherTenant = await emu.admin.issueToken(
+        { ...claims, tid: DEMO_IDS.tenants.fabrikam, iss: `${emu.authorityHost}/${DEMO_IDS.tenants.fabrikam}/v2.0` },
+        { v1Header: false },
+      );
       expect(await post(body, `Bearer ${otherTenant}`)).toMatchObject({ status: 401 });
       // Microsoft's own token is accepted; the body then decides (400 for no operation).
       expect(await post({ hello: "world" }, `Bearer ${genuine}`)).toMatchObject({ status: 400 });
@@ -196,12 +292,16 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
       const id = await activePurchase();
       const before = { row: await held(id), audits: await auditCount(id) };
       const bearer = `Bearer ${await emu.admin.marketplace.webhookToken()}`;
-      expect(await post({ id: randomUUID(), subscriptionId: id, action: "Unsubscribe", status: "Succeeded" }, bearer)).toMatchObject({ status: 400, body: { type: expect.stringContaining("not-confirmed") } });
+      expect(
+        await post({ id: randomUUID(), subscriptionId: id, action: "Unsubscribe", status: "Succeeded" }, bearer),
+      ).toMatchObject({ status: 400, body: { type: expect.stringContaining("not-confirmed") } });
       // A real operation (a renewal) presented as a cancellation.
       emu.admin.marketplace.configure({ webhookUrl: null });
       const { operationId } = emu.admin.marketplace.operation(id, "Renew");
       emu.admin.marketplace.configure({ webhookUrl: hookUrl });
-      expect(await post({ id: operationId, subscriptionId: id, action: "Unsubscribe", status: "Succeeded" }, bearer)).toMatchObject({ status: 400, body: { type: expect.stringContaining("not-confirmed") } });
+      expect(
+        await post({ id: operationId, subscriptionId: id, action: "Unsubscribe", status: "Succeeded" }, bearer),
+      ).toMatchObject({ status: 400, body: { type: expect.stringContaining("not-confirmed") } });
       expect(await held(id)).toEqual(before.row);
       expect(await auditCount(id)).toBe(before.audits);
     });
@@ -227,7 +327,9 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
         [reinstate.operationId, "Reinstate", "accepted"],
       ]);
       await settle();
-      const types = events.received.filter((e) => (e.json.data as Record<string, unknown>).subscriptionId === id).map((e) => e.json.type);
+      const types = events.received
+        .filter((e) => (e.json.data as Record<string, unknown>).subscriptionId === id)
+        .map((e) => e.json.type);
       expect(types).toEqual(["subscription.activated", "subscription.suspended", "subscription.reinstated"]);
     });
 
@@ -257,8 +359,13 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
       expect(await post([], bearer)).toMatchObject({ status: 400 });
       emu.admin.marketplace.configure({ webhookUrl: null });
       const suspend = emu.admin.marketplace.operation(id, "Suspend");
-      const body = JSON.parse(emu.admin.marketplace.notifications().find((d) => d.operationId === suspend.operationId)!.body) as Record<string, unknown>;
-      expect(await post({ ...body, resellerContext: { partnerId: "x" }, newFlag: true }, bearer)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+      const body = JSON.parse(
+        emu.admin.marketplace.notifications().find((d) => d.operationId === suspend.operationId)!.body,
+      ) as Record<string, unknown>;
+      expect(await post({ ...body, resellerContext: { partnerId: "x" }, newFlag: true }, bearer)).toMatchObject({
+        status: 200,
+        body: { outcome: "applied" },
+      });
       expect(await held(id)).toMatchObject({ status: "SUSPENDED" });
     });
   });
@@ -284,8 +391,21 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
         [rejected.operationId, "rejected", "professional", "enterprise"],
       ]);
       await settle();
-      const changed = events.received.filter((e) => e.json.type === "subscription.plan_changed" && (e.json.data as Record<string, unknown>).subscriptionId === id);
-      expect(changed.map((e) => e.json.data)).toEqual([{ subscriptionId: id, offerId: "northwind-sync", planId: "professional", quantity: null, status: "subscribed", previousPlanId: "starter", previousQuantity: null }]);
+      const changed = events.received.filter(
+        (e) =>
+          e.json.type === "subscription.plan_changed" && (e.json.data as Record<string, unknown>).subscriptionId === id,
+      );
+      expect(changed.map((e) => e.json.data)).toEqual([
+        {
+          subscriptionId: id,
+          offerId: "northwind-sync",
+          planId: "professional",
+          quantity: null,
+          status: "subscribed",
+          previousPlanId: "starter",
+          previousQuantity: null,
+        },
+      ]);
     });
 
     it("rejects more seats than MARKETPLACE_MAX_QUANTITY and accepts fewer", async () => {
@@ -310,7 +430,10 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
       emu.admin.marketplace.resend(gone.operationId);
       await settle();
       expect(answers.at(-1)).toMatchObject({ body: { outcome: "duplicate" } });
-      const unsubscribed = events.received.filter((e) => e.json.type === "subscription.unsubscribed" && (e.json.data as Record<string, unknown>).subscriptionId === id);
+      const unsubscribed = events.received.filter(
+        (e) =>
+          e.json.type === "subscription.unsubscribed" && (e.json.data as Record<string, unknown>).subscriptionId === id,
+      );
       expect(unsubscribed).toHaveLength(1);
       expect(unsubscribed[0]!.signatureValid).toBe(true);
     });
@@ -321,7 +444,9 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
       const id = await activePurchase("starter");
       const { currentSubscription } = await import("@/lib/data/subscriptions");
       const { testCustomerScope } = await import("../support/customer-scope");
-      expect(await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.contoso))).toMatchObject({ status: "SUBSCRIBED" });
+      expect(await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.contoso))).toMatchObject({
+        status: "SUBSCRIBED",
+      });
       expect((await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.contoso)))?.id).toBeDefined();
       expect(await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.fabrikam))).toBeNull();
       expect((await held(id)).tenantId).toBe(DEMO_IDS.tenants.contoso);

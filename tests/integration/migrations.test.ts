@@ -148,11 +148,17 @@ describe.each(testDatabaseKinds)("migrations on %s", (kind) => {
   });
 
   it("applies nothing the second time and changes nothing", async () => {
-    const before = await withSession(target, async (s) => ({ history: await historyRows(s), schema: await schemaDump(s) }));
+    const before = await withSession(target, async (s) => ({
+      history: await historyRows(s),
+      schema: await schemaDump(s),
+    }));
 
     const result = await applyMigrations(target, { migrationsDir });
 
-    const after = await withSession(target, async (s) => ({ history: await historyRows(s), schema: await schemaDump(s) }));
+    const after = await withSession(target, async (s) => ({
+      history: await historyRows(s),
+      schema: await schemaDump(s),
+    }));
     expect(result.applied).toEqual([]);
     expect(result.alreadyApplied).toEqual(before.history.map((row) => row.migration_name));
     expect(after).toEqual(before);

@@ -18,7 +18,10 @@ let receiver: OtlpReceiver;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   const { startTracing } = await import("@/lib/observability/otel-node");
-  await startTracing({ endpoint: receiver.endpoint, headers: {}, serviceName: "portal-under-test" }, { incomingRequests: false });
+  await startTracing(
+    { endpoint: receiver.endpoint, headers: {}, serviceName: "portal-under-test" },
+    { incomingRequests: false },
+  );
 });
 
 afterAll(async () => {
@@ -52,24 +55,46 @@ describe("observability of the connection check", () => {
     const checkSpan = checks.find((s) => s.attributes["portal.check.id"] === passed.check.steps[0]!.checkId)!;
     expect(checkSpan, "the passed check's span").toBeDefined();
     expect(checkSpan.serviceName).toBe("portal-under-test");
-    expect(checkSpan.attributes).toMatchObject({ "tenant.id": DEMO_IDS.tenants.fabrikam, "portal.check.trigger": "CUSTOMER", "portal.check.outcome": "PASSED" });
+    expect(checkSpan.attributes).toMatchObject({
+      "tenant.id": DEMO_IDS.tenants.fabrikam,
+      "portal.check.trigger": "CUSTOMER",
+      "portal.check.outcome": "PASSED",
+    });
 
     const children = receiver.spans.filter((s) => s.parentSpanId === checkSpan.spanId);
     const steps = children.filter((s) => s.name.startsWith("check step "));
-    expect(steps.map((s) => s.attributes["portal.check.step"])).toEqual(["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"]);
-    expect(steps.every((s) => s.attributes["portal.step.outcome"] === "PASSED" && s.traceId === checkSpan.traceId)).toBe(true);
+    expect(steps.map((s) => s.attributes["portal.check.step"])).toEqual([
+      "token",
+      "whoami",
+      "application-user",
+      "roles",
+      "least-privilege",
+      "privileges",
+      "sample-read",
+    ]);
+    expect(
+      steps.every((s) => s.attributes["portal.step.outcome"] === "PASSED" && s.traceId === checkSpan.traceId),
+    ).toBe(true);
 
     const calls = children.filter((s) => s.attributes["portal.service"] !== undefined);
     expect(calls.map((s) => s.name)).toEqual(["POST entra", "GET dataverse", "POST dataverse"]);
     for (const call of calls) {
       expect(call.kind).toBe(3); // SPAN_KIND_CLIENT
-      expect(call.attributes).toMatchObject({ "tenant.id": DEMO_IDS.tenants.fabrikam, "http.response.status_code": 200 });
+      expect(call.attributes).toMatchObject({
+        "tenant.id": DEMO_IDS.tenants.fabrikam,
+        "http.response.status_code": 200,
+      });
       expect(call.attributes["portal.duration_ms"]).toEqual(expect.any(Number));
     }
 
     const failedSpan = checks.find((s) => s.attributes["portal.check.id"] === failed.check.steps[0]!.checkId)!;
-    const failedStep = receiver.spans.find((s) => s.parentSpanId === failedSpan.spanId && s.attributes["portal.step.outcome"] === "FAILED")!;
-    expect(failedStep.attributes).toMatchObject({ "portal.check.step": failed.check.failingStep, "portal.step.diagnosis": failed.step(failed.check.failingStep!).diagnosis });
+    const failedStep = receiver.spans.find(
+      (s) => s.parentSpanId === failedSpan.spanId && s.attributes["portal.step.outcome"] === "FAILED",
+    )!;
+    expect(failedStep.attributes).toMatchObject({
+      "portal.check.step": failed.check.failingStep,
+      "portal.step.diagnosis": failed.step(failed.check.failingStep!).diagnosis,
+    });
 
     // No attribute of any span carries a token, the client secret, an authorization header or a code.
     const secret = testCredentials().secret.value;
@@ -77,7 +102,9 @@ describe("observability of the connection check", () => {
       for (const [key, value] of Object.entries(span.attributes)) {
         const text = String(value);
         expect(text, `${span.name} ${key}`).not.toContain(secret);
-        expect(text, `${span.name} ${key}`).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.|Bearer |client_secret|client_assertion=/);
+        expect(text, `${span.name} ${key}`).not.toMatch(
+          /eyJ[A-Za-z0-9_-]{10,}\.|Bearer |client_secret|client_assertion=/,
+        );
         expect(key).not.toMatch(/authorization|cookie|token$/i);
       }
     }
@@ -96,20 +123,42 @@ describe("observability of the connection check", () => {
     const text = await response.text();
     const families = parsePrometheusTextFormat(text);
 
-    expect(sample(families, "portal_checks_total", { trigger: "CUSTOMER", outcome: "PASSED" })).toBeGreaterThanOrEqual(2);
-    expect(sample(families, "portal_checks_total", { trigger: "CUSTOMER", outcome: "FAILED" })).toBeGreaterThanOrEqual(1);
+    expect(sample(families, "portal_checks_total", { trigger: "CUSTOMER", outcome: "PASSED" })).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(sample(families, "portal_checks_total", { trigger: "CUSTOMER", outcome: "FAILED" })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(families.find((f) => f.name === "portal_check_duration_seconds")?.type).toBe("HISTOGRAM");
-    expect(histogramCount(text, "portal_check_duration_seconds", 'trigger="CUSTOMER",outcome="PASSED"')).toBeGreaterThanOrEqual(2);
-    expect(families.find((f) => f.name === "portal_check_failures_total")?.metrics.some((m) => m.labels?.step && m.labels.diagnosis && Number(m.value) > 0)).toBe(true);
-    expect(sample(families, "portal_token_requests_total", { kind: "dataverse", result: "issued" })).toBeGreaterThanOrEqual(1);
-    expect(sample(families, "portal_token_requests_total", { kind: "dataverse", result: "cache" })).toBeGreaterThanOrEqual(1);
-    expect(sample(families, "portal_outbound_requests_total", { service: "entra", status: "200" })).toBeGreaterThanOrEqual(1);
-    expect(sample(families, "portal_outbound_requests_total", { service: "dataverse", status: "200" })).toBeGreaterThanOrEqual(3);
-    expect(histogramCount(text, "portal_outbound_request_duration_seconds", 'service="dataverse"')).toBeGreaterThanOrEqual(3);
+    expect(
+      histogramCount(text, "portal_check_duration_seconds", 'trigger="CUSTOMER",outcome="PASSED"'),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      families
+        .find((f) => f.name === "portal_check_failures_total")
+        ?.metrics.some((m) => m.labels?.step && m.labels.diagnosis && Number(m.value) > 0),
+    ).toBe(true);
+    expect(
+      sample(families, "portal_token_requests_total", { kind: "dataverse", result: "issued" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(families, "portal_token_requests_total", { kind: "dataverse", result: "cache" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(families, "portal_outbound_requests_total", { service: "entra", status: "200" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(families, "portal_outbound_requests_total", { service: "dataverse", status: "200" }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      histogramCount(text, "portal_outbound_request_duration_seconds", 'service="dataverse"'),
+    ).toBeGreaterThanOrEqual(3);
     expect(families.find((f) => f.name === "portal_webhook_pending")).toBeDefined();
 
     const tenantIds = Object.values(DEMO_IDS.tenants);
-    for (const family of families) for (const metric of family.metrics) for (const value of Object.values(metric.labels ?? {})) expect(tenantIds).not.toContain(value);
+    for (const family of families)
+      for (const metric of family.metrics)
+        for (const value of Object.values(metric.labels ?? {})) expect(tenantIds).not.toContain(value);
   });
 });
 
@@ -138,7 +187,11 @@ describe("logs joined to traces", () => {
     } finally {
       setLogger(previous);
     }
-    expect(lines.find((l) => l.msg === "inside")).toMatchObject({ requestId: "req-0123456789", traceId, spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(lines.find((l) => l.msg === "inside")).toMatchObject({
+      requestId: "req-0123456789",
+      traceId,
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     const { flushTraces } = await import("@/lib/observability/otel-node");
     await flushTraces();
     expect(receiver.spans.find((s) => s.traceId === traceId)?.attributes["portal.request_id"]).toBe("req-0123456789");

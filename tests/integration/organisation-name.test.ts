@@ -23,14 +23,20 @@ async function resolve(id: string) {
 
 async function tenantRow(id: string) {
   const { db } = await import("@/lib/db/client");
-  return db().tenant.findUniqueOrThrow({ where: { id }, select: { displayName: true, primaryDomain: true, displayNameResolvedAt: true } });
+  return db().tenant.findUniqueOrThrow({
+    where: { id },
+    select: { displayName: true, primaryDomain: true, displayNameResolvedAt: true },
+  });
 }
 
 /** The portal's own warning about the name (the transport's line about a failed call is counted apart). */
 async function nameWarnings() {
   const { logger } = await import("@/lib/log");
   const spy = vi.spyOn(logger(), "warn");
-  return () => spy.mock.calls.filter((call) => call[1] === "organisation name not read from Microsoft Graph; the domain is shown").map((call) => call[0]);
+  return () =>
+    spy.mock.calls
+      .filter((call) => call[1] === "organisation name not read from Microsoft Graph; the domain is shown")
+      .map((call) => call[0]);
 }
 
 describe("organisation names from Microsoft Graph", () => {
@@ -47,7 +53,9 @@ describe("organisation names from Microsoft Graph", () => {
     expect(row).toMatchObject({ displayName: "Contoso Ltd", primaryDomain: "contoso.onmicrosoft.com" });
     expect(row.displayNameResolvedAt).toBeInstanceOf(Date);
     const { db } = await import("@/lib/db/client");
-    const events = await db().auditEvent.findMany({ where: { tenantId: DEMO_IDS.tenants.contoso, action: "tenant.name_resolved" } });
+    const events = await db().auditEvent.findMany({
+      where: { tenantId: DEMO_IDS.tenants.contoso, action: "tenant.name_resolved" },
+    });
     expect(events).toHaveLength(1);
     expect(events[0]?.details).toMatchObject({ displayName: "Contoso Ltd", previous: "contoso.onmicrosoft.com" });
     // The Graph call was app-only in the ISV's own tenant.
@@ -69,9 +77,16 @@ describe("organisation names from Microsoft Graph", () => {
     } finally {
       app.graphApplicationPermissions = granted;
     }
-    expect(await tenantRow(DEMO_IDS.tenants.fabrikam)).toMatchObject({ displayName: "fabrikam.onmicrosoft.com", displayNameResolvedAt: null });
+    expect(await tenantRow(DEMO_IDS.tenants.fabrikam)).toMatchObject({
+      displayName: "fabrikam.onmicrosoft.com",
+      displayNameResolvedAt: null,
+    });
     expect(warned()).toHaveLength(1);
-    expect(warned()[0]).toMatchObject({ tenantId: DEMO_IDS.tenants.fabrikam, reason: "refused", detail: "Graph answered 403 Authorization_RequestDenied" });
+    expect(warned()[0]).toMatchObject({
+      tenantId: DEMO_IDS.tenants.fabrikam,
+      reason: "refused",
+      detail: "Graph answered 403 Authorization_RequestDenied",
+    });
     // Granted later: the next attempt (the next sign-in) reads it.
     await forgetTokens(DEMO_IDS.tenants.northwind);
     expect(await resolve(DEMO_IDS.tenants.fabrikam)).toEqual({ resolved: true, displayName: "Fabrikam, Inc." });
@@ -89,8 +104,13 @@ describe("organisation names from Microsoft Graph", () => {
     } finally {
       c.graphUrl = graphUrl;
     }
-    expect(warned()).toEqual([expect.objectContaining({ tenantId: DEMO_IDS.tenants.adventureWorks, reason: "unreachable" })]);
-    expect(await tenantRow(DEMO_IDS.tenants.adventureWorks)).toMatchObject({ displayName: "adventureworks.onmicrosoft.com", displayNameResolvedAt: null });
+    expect(warned()).toEqual([
+      expect.objectContaining({ tenantId: DEMO_IDS.tenants.adventureWorks, reason: "unreachable" }),
+    ]);
+    expect(await tenantRow(DEMO_IDS.tenants.adventureWorks)).toMatchObject({
+      displayName: "adventureworks.onmicrosoft.com",
+      displayNameResolvedAt: null,
+    });
 
     const unknown = "0e1d2c3b-4a59-4867-8756-a4b3c2d1e0f9";
     await freshTenant(unknown, "unknown.example.com");

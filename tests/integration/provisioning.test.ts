@@ -3,7 +3,14 @@
 // assignment once, changes nothing when run again, stops for the administrator's decision on a differing role
 // or a disabled user, honours Retry-After, and explains each refusal with who can fix it.
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS, demoScenario, scenario, testCredentials, withSettings, type EmulatorHandle } from "@tenant-onboarding/emulator";
+import {
+  DEMO_IDS,
+  demoScenario,
+  scenario,
+  testCredentials,
+  withSettings,
+  type EmulatorHandle,
+} from "@tenant-onboarding/emulator";
 import { useCheckHarness } from "../support/check-harness";
 import { config } from "@/lib/config";
 
@@ -45,7 +52,12 @@ function environment(emu: EmulatorHandle, name: string) {
   };
 }
 
-async function provision(envName: string, token: string, approvals: ("change-role" | "enable-user")[] = [], waits: number[] = []) {
+async function provision(
+  envName: string,
+  token: string,
+  approvals: ("change-role" | "enable-user")[] = [],
+  waits: number[] = [],
+) {
   const { provisionEnvironment } = await import("@/lib/dataverse/provisioning");
   return provisionEnvironment({
     environmentUrl: harness.emulator.environmentUrl(envName),
@@ -91,7 +103,16 @@ describe("Set it up for me", () => {
     const created = environment(emu, "contoso");
     expect(created.role?.id).toBe(first.roleId);
     expect(created.role?.privileges.map((p) => `${p.name}:${p.depth}`).sort()).toEqual(
-      ["prvReadAccount:Global", "prvWriteAccount:Global", "prvCreateAccount:Global", "prvReadContact:Global", "prvWriteContact:Global", "prvCreateContact:Global", "prvReadUser:Local", "prvReadRole:Local"].sort(),
+      [
+        "prvReadAccount:Global",
+        "prvWriteAccount:Global",
+        "prvCreateAccount:Global",
+        "prvReadContact:Global",
+        "prvWriteContact:Global",
+        "prvCreateContact:Global",
+        "prvReadUser:Local",
+        "prvReadRole:Local",
+      ].sort(),
     );
     expect(created.appUser?.id).toBe(first.applicationUserId);
     expect(created.appUserRoles).toEqual([ROLE]);
@@ -132,7 +153,12 @@ describe("Set it up for me", () => {
     emu.admin.setRolePrivilege("adventureworks-dev", ROLE, "prvDeleteAccount", "Global");
     emu.admin.setRolePrivilege("adventureworks-dev", ROLE, "prvReadUser", "Global");
     emu.admin.setRolePrivilege("adventureworks-dev", ROLE, "prvCreateContact", null);
-    const token = await userToken(emu, DEMO_IDS.tenants.adventureWorks, "adele@adventureworks.onmicrosoft.com", "adventureworks-dev");
+    const token = await userToken(
+      emu,
+      DEMO_IDS.tenants.adventureWorks,
+      "adele@adventureworks.onmicrosoft.com",
+      "adventureworks-dev",
+    );
     const asked = await provision("adventureworks-dev", token);
     expect(asked.decision).toEqual({
       kind: "role-differs",
@@ -172,7 +198,12 @@ describe("Set it up for me", () => {
     emu.admin.grantConsent("Contoso");
     emu.admin.throttle({ environment: "contoso", count: 2, retryAfterSeconds: 2 });
     const waits: number[] = [];
-    const result = await provision("contoso", await userToken(emu, DEMO_IDS.tenants.contoso, "megan@contoso.onmicrosoft.com", "contoso"), [], waits);
+    const result = await provision(
+      "contoso",
+      await userToken(emu, DEMO_IDS.tenants.contoso, "megan@contoso.onmicrosoft.com", "contoso"),
+      [],
+      waits,
+    );
     expect(waits).toEqual([2, 2]);
     expect(result.steps.at(-1)).toMatchObject({ action: "assignment", result: "created" });
   });
@@ -182,7 +213,10 @@ describe("Set it up for me", () => {
     emu.admin.grantConsent("Contoso");
     emu.admin.setAdministrationMode("contoso", true);
     const alex = await userToken(emu, DEMO_IDS.tenants.contoso, "alex@contoso.onmicrosoft.com", "contoso");
-    expect((await failureOf(provision("contoso", alex))).diagnosis).toMatchObject({ id: "administration-mode", code: "0x8004f0fd" });
+    expect((await failureOf(provision("contoso", alex))).diagnosis).toMatchObject({
+      id: "administration-mode",
+      code: "0x8004f0fd",
+    });
 
     emu.admin.replaceScenario(
       scenario({
@@ -194,16 +228,31 @@ describe("Set it up for me", () => {
               { name: "Inside Admin", upn: "inside", admin: true },
               { name: "Outside Admin", upn: "outside", admin: true },
             ],
-            environments: [{ name: "grouped", appUser: "none", integrationRole: "absent", securityGroup: { name: "Dataverse users", members: ["inside"] } }],
+            environments: [
+              {
+                name: "grouped",
+                appUser: "none",
+                integrationRole: "absent",
+                securityGroup: { name: "Dataverse users", members: ["inside"] },
+              },
+            ],
           },
         ],
       }),
     );
     const tenantId = emu.scenario.tenants.find((t) => t.displayName === "Grouped")!.id;
     const outside = await userToken(emu, tenantId, "outside@grouped.onmicrosoft.com", "grouped");
-    expect((await failureOf(provision("grouped", outside))).diagnosis).toMatchObject({ id: "not-in-environment", code: "0x80072560" });
+    expect((await failureOf(provision("grouped", outside))).diagnosis).toMatchObject({
+      id: "not-in-environment",
+      code: "0x80072560",
+    });
     const inside = await userToken(emu, tenantId, "inside@grouped.onmicrosoft.com", "grouped");
-    expect((await provision("grouped", inside)).steps.map((s) => s.result)).toEqual(["created", "changed", "created", "created"]);
+    expect((await provision("grouped", inside)).steps.map((s) => s.result)).toEqual([
+      "created",
+      "changed",
+      "created",
+      "created",
+    ]);
   });
 
   it("never assigns System Administrator, even when configured to", async () => {
@@ -211,7 +260,14 @@ describe("Set it up for me", () => {
     const emu = harness.emulator;
     const token = await userToken(emu, DEMO_IDS.tenants.fabrikam, "diego@fabrikam.onmicrosoft.com", "fabrikam");
     await expect(
-      provisionEnvironment({ environmentUrl: emu.environmentUrl("fabrikam"), accessToken: token, applicationId: DEMO_IDS.clientId, roleName: "System Administrator", privileges: [], approvals: [] }),
+      provisionEnvironment({
+        environmentUrl: emu.environmentUrl("fabrikam"),
+        accessToken: token,
+        applicationId: DEMO_IDS.clientId,
+        roleName: "System Administrator",
+        privileges: [],
+        approvals: [],
+      }),
     ).rejects.toThrow("never assigns System Administrator");
   });
 });

@@ -17,7 +17,9 @@ describe("queue start-up on a fresh database", () => {
     const { openQueue, QUEUES } = await import("@/lib/queue");
     const results = await Promise.allSettled([0, 1, 2, 3].map(() => openQueue(true)));
     for (const r of results) if (r.status === "fulfilled") clients.push(r.value);
-    expect(results.map((r) => (r.status === "rejected" ? String((r.reason as Error)?.message ?? r.reason) : "started"))).toEqual(["started", "started", "started", "started"]);
+    expect(
+      results.map((r) => (r.status === "rejected" ? String((r.reason as Error)?.message ?? r.reason) : "started")),
+    ).toEqual(["started", "started", "started", "started"]);
     const queues = await clients[0]!.getQueues();
     expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining(Object.values(QUEUES)));
   });

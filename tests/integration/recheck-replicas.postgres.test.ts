@@ -44,7 +44,11 @@ describe("replicas on one PostgreSQL", () => {
       }),
     );
     await Promise.all(workers.map((w) => w.drain()));
-    const scheduled = await db().connectionCheck.groupBy({ by: ["environmentId"], where: { trigger: "SCHEDULED" }, _count: { _all: true } });
+    const scheduled = await db().connectionCheck.groupBy({
+      by: ["environmentId"],
+      where: { trigger: "SCHEDULED" },
+      _count: { _all: true },
+    });
     expect(scheduled).toHaveLength(3);
     expect(scheduled.every((s) => s._count._all === 1)).toBe(true);
     // The per-tenant cap held in each worker.

@@ -21,7 +21,12 @@ let worker: RecheckWorker;
 
 beforeAll(async () => {
   mail = await startMailCapture();
-  setTestEnv({ SMTP_URL: mail.smtpUrl, EMAIL_FROM: "alerts@northwind.example", RECHECK_INTERVAL_MINUTES: "1", AUTH_URL: PORTAL });
+  setTestEnv({
+    SMTP_URL: mail.smtpUrl,
+    EMAIL_FROM: "alerts@northwind.example",
+    RECHECK_INTERVAL_MINUTES: "1",
+    AUTH_URL: PORTAL,
+  });
   worker = await workers.start();
 }, 120_000);
 
@@ -34,10 +39,26 @@ beforeEach(async () => {
   // Fabrikam onboarded by Diego, consent proven, its environment verified once by a customer check.
   await runHarnessCheck(h, FABRIKAM, "fabrikam");
   const { db } = await import("@/lib/db/client");
-  await db().tenant.update({ where: { id: FABRIKAM }, data: { displayName: "Fabrikam, Inc.", consentVerifiedAt: new Date(), consentGrantedByObjectId: ADMIN.objectId, consentGrantedByName: "Diego Siciliani" } });
+  await db().tenant.update({
+    where: { id: FABRIKAM },
+    data: {
+      displayName: "Fabrikam, Inc.",
+      consentVerifiedAt: new Date(),
+      consentGrantedByObjectId: ADMIN.objectId,
+      consentGrantedByName: "Diego Siciliani",
+    },
+  });
   await db().environment.updateMany({ where: { tenantId: FABRIKAM }, data: { friendlyName: "Fabrikam (Production)" } });
   await db().portalSession.create({
-    data: { tenantId: FABRIKAM, entraTenantId: FABRIKAM, userObjectId: ADMIN.objectId, userName: "Diego Siciliani", userPrincipalName: ADMIN.upn, isTenantAdmin: true, expiresAt: new Date(Date.now() + 3600_000) },
+    data: {
+      tenantId: FABRIKAM,
+      entraTenantId: FABRIKAM,
+      userObjectId: ADMIN.objectId,
+      userName: "Diego Siciliani",
+      userPrincipalName: ADMIN.upn,
+      isTenantAdmin: true,
+      expiresAt: new Date(Date.now() + 3600_000),
+    },
   });
 }, 120_000);
 
@@ -54,12 +75,25 @@ async function scheduledRun() {
   expect(await planRechecks(new Date(), { jitter: false })).toBe(1);
   await worker.drain();
   const { db } = await import("@/lib/db/client");
-  return db().environment.findFirstOrThrow({ where: { tenantId: FABRIKAM }, select: { health: true, healthCauseId: true, healthCause: true, brokenSince: true, latestCheck: { select: { trigger: true, triggeredByName: true } } } });
+  return db().environment.findFirstOrThrow({
+    where: { tenantId: FABRIKAM },
+    select: {
+      health: true,
+      healthCauseId: true,
+      healthCause: true,
+      brokenSince: true,
+      latestCheck: { select: { trigger: true, triggeredByName: true } },
+    },
+  });
 }
 
 async function mailLog() {
   const { db } = await import("@/lib/db/client");
-  return db().mailMessage.findMany({ where: { tenantId: FABRIKAM }, orderBy: { createdAt: "asc" }, select: { kind: true, recipients: true, subject: true, status: true, attempts: true, lastError: true } });
+  return db().mailMessage.findMany({
+    where: { tenantId: FABRIKAM },
+    orderBy: { createdAt: "asc" },
+    select: { kind: true, recipients: true, subject: true, status: true, attempts: true, lastError: true },
+  });
 }
 
 async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
@@ -79,7 +113,13 @@ const breakages: Array<{ name: string; causeId: string; subject: RegExp; break: 
     // Seen at once although the Dataverse token is still cached: every check proves consent with a fresh token.
     fix: () => h.emulator.admin.grantConsent("Fabrikam"),
   },
-  { name: "application user disabled", causeId: "application-user-disabled", subject: /connection broken/, break: () => h.emulator.admin.setApplicationUserDisabled("fabrikam", true), fix: () => h.emulator.admin.setApplicationUserDisabled("fabrikam", false) },
+  {
+    name: "application user disabled",
+    causeId: "application-user-disabled",
+    subject: /connection broken/,
+    break: () => h.emulator.admin.setApplicationUserDisabled("fabrikam", true),
+    fix: () => h.emulator.admin.setApplicationUserDisabled("fabrikam", false),
+  },
   {
     name: "privilege removed",
     causeId: "privileges-missing",
@@ -92,7 +132,10 @@ const breakages: Array<{ name: string; causeId: string; subject: RegExp; break: 
 describe("scheduled re-verification", () => {
   it("a run with nothing changed records a SCHEDULED check and tells nobody", async () => {
     const env = await scheduledRun();
-    expect(env).toMatchObject({ health: "HEALTHY", latestCheck: { trigger: "SCHEDULED", triggeredByName: "scheduled re-verification" } });
+    expect(env).toMatchObject({
+      health: "HEALTHY",
+      latestCheck: { trigger: "SCHEDULED", triggeredByName: "scheduled re-verification" },
+    });
     expect(await mailLog()).toEqual([]);
   });
 
@@ -106,15 +149,32 @@ describe("scheduled re-verification", () => {
       const alerts = mail.messages().slice(before);
       expect(alerts.map((m) => m.to[0]).sort()).toEqual([ADMIN.upn, "support@northwind.example"]);
       const { db } = await import("@/lib/db/client");
-      const env = await db().environment.findFirstOrThrow({ where: { tenantId: FABRIKAM }, select: { id: true, brokenSince: true } });
-      const failing = await db().checkStep.findFirstOrThrow({ where: { tenantId: FABRIKAM, outcome: "FAILED" }, orderBy: { startedAt: "desc" }, select: { customerFix: true } });
+      const env = await db().environment.findFirstOrThrow({
+        where: { tenantId: FABRIKAM },
+        select: { id: true, brokenSince: true },
+      });
+      const failing = await db().checkStep.findFirstOrThrow({
+        where: { tenantId: FABRIKAM, outcome: "FAILED" },
+        orderBy: { startedAt: "desc" },
+        select: { customerFix: true },
+      });
       for (const m of alerts) {
         expect(m.subject).toMatch(b.subject);
         expect(m.subject).toContain("Fabrikam (Production)");
         expect(m.subject).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
         // The organisation, since when in the one date format, the cause, the fix and a link to the environment's page.
         expect(m.text).toContain("of Fabrikam, Inc. is broken since");
-        expect(m.text).toContain(new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC", timeZoneName: "short" }).format(env.brokenSince!));
+        expect(m.text).toContain(
+          new Intl.DateTimeFormat("en-GB", {
+            day: "numeric",
+            month: "short",
+            year: "numeric",
+            hour: "2-digit",
+            minute: "2-digit",
+            timeZone: "UTC",
+            timeZoneName: "short",
+          }).format(env.brokenSince!),
+        );
         expect(m.text).toMatch(/\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
         expect(m.text).toContain(`How to fix it: ${failing.customerFix}`);
         expect(m.text).toContain(`${PORTAL}/onboarding/environments/${env.id}`);
@@ -130,7 +190,12 @@ describe("scheduled re-verification", () => {
       b.fix();
       expect((await scheduledRun()).health).toBe("RECOVERED");
       await until("the recovery e-mails", () => mail.messages().length === before + 4);
-      expect(mail.messages().slice(before + 2).map((m) => m.subject)).toEqual([expect.stringMatching(/working again/), expect.stringMatching(/working again/)]);
+      expect(
+        mail
+          .messages()
+          .slice(before + 2)
+          .map((m) => m.subject),
+      ).toEqual([expect.stringMatching(/working again/), expect.stringMatching(/working again/)]);
       expect((await scheduledRun()).health).toBe("HEALTHY");
       await new Promise((r) => setTimeout(r, 500));
       expect(mail.messages()).toHaveLength(before + 4);
@@ -161,7 +226,9 @@ describe("scheduled re-verification", () => {
     h.emulator.admin.setApplicationUserDisabled("fabrikam", true);
     const broken = await scheduledRun();
     expect(broken.health).toBe("BROKEN");
-    await until("a failed attempt in the log", async () => (await mailLog()).some((m) => m.status === "QUEUED" && m.attempts >= 1 && m.lastError !== null));
+    await until("a failed attempt in the log", async () =>
+      (await mailLog()).some((m) => m.status === "QUEUED" && m.attempts >= 1 && m.lastError !== null),
+    );
     await mail.start();
     await until("the delivery after the server came back", () => mail.messages().length === before + 2, 45_000);
     const log = await mailLog();

@@ -55,12 +55,69 @@ export function supportTenantListSuite() {
       };
       const specs: Spec[] = [
         { id: T.a, name: "Alpha", domain: "alpha.example.com", created: daysAgo(7) },
-        { id: T.b, name: "Bravo", domain: "bravo.example.com", source: "APPSOURCE", consent: "GRANTED", created: daysAgo(6) },
-        { id: T.c, name: "Charlie", domain: "charlie.example.com", source: "INVITATION", consent: "GRANTED", env: "https://c-org.crm4.dynamics.com", created: daysAgo(5) },
-        { id: T.d, name: "Delta", domain: "delta.example.com", consent: "GRANTED", env: "https://d-org.crm.dynamics.com", outcome: "PASSED", at: hoursAgo(1), reference: "SUB-4242", health: "HEALTHY", created: daysAgo(4) },
-        { id: T.e, name: "Echo", domain: "echo.example.com", consent: "GRANTED", env: "https://e-org.crm.dynamics.com", outcome: "FAILED", at: hoursAgo(2), step: "roles", reference: "sub-9000/eu", health: "BROKEN", created: daysAgo(3) },
-        { id: T.f, name: null, domain: "foxtrot.example.com", consent: "GRANTED", env: "https://f-org.crm11.dynamics.com", outcome: "FAILED", at: daysAgo(10), step: "token", created: daysAgo(2) },
-        { id: T.g, name: "Golf", domain: null, consent: "GRANTED", env: "https://g-org.crm.dynamics.com", outcome: "WARNING", at: daysAgo(40), created: daysAgo(1) },
+        {
+          id: T.b,
+          name: "Bravo",
+          domain: "bravo.example.com",
+          source: "APPSOURCE",
+          consent: "GRANTED",
+          created: daysAgo(6),
+        },
+        {
+          id: T.c,
+          name: "Charlie",
+          domain: "charlie.example.com",
+          source: "INVITATION",
+          consent: "GRANTED",
+          env: "https://c-org.crm4.dynamics.com",
+          created: daysAgo(5),
+        },
+        {
+          id: T.d,
+          name: "Delta",
+          domain: "delta.example.com",
+          consent: "GRANTED",
+          env: "https://d-org.crm.dynamics.com",
+          outcome: "PASSED",
+          at: hoursAgo(1),
+          reference: "SUB-4242",
+          health: "HEALTHY",
+          created: daysAgo(4),
+        },
+        {
+          id: T.e,
+          name: "Echo",
+          domain: "echo.example.com",
+          consent: "GRANTED",
+          env: "https://e-org.crm.dynamics.com",
+          outcome: "FAILED",
+          at: hoursAgo(2),
+          step: "roles",
+          reference: "sub-9000/eu",
+          health: "BROKEN",
+          created: daysAgo(3),
+        },
+        {
+          id: T.f,
+          name: null,
+          domain: "foxtrot.example.com",
+          consent: "GRANTED",
+          env: "https://f-org.crm11.dynamics.com",
+          outcome: "FAILED",
+          at: daysAgo(10),
+          step: "token",
+          created: daysAgo(2),
+        },
+        {
+          id: T.g,
+          name: "Golf",
+          domain: null,
+          consent: "GRANTED",
+          env: "https://g-org.crm.dynamics.com",
+          outcome: "WARNING",
+          at: daysAgo(40),
+          created: daysAgo(1),
+        },
       ];
       for (const s of specs) {
         await db().tenant.create({
@@ -81,12 +138,26 @@ export function supportTenantListSuite() {
         });
         if (!s.env) continue;
         const env = await db().environment.create({
-          data: { tenantId: s.id, url: s.env, latestCheckOutcome: s.outcome ?? null, latestCheckAt: s.at ?? null, latestFailingStep: s.step ?? null },
+          data: {
+            tenantId: s.id,
+            url: s.env,
+            latestCheckOutcome: s.outcome ?? null,
+            latestCheckAt: s.at ?? null,
+            latestFailingStep: s.step ?? null,
+          },
           select: { id: true },
         });
         if (s.outcome && s.at) {
           await db().connectionCheck.create({
-            data: { tenantId: s.id, environmentId: env.id, trigger: "CUSTOMER", startedAt: s.at, finishedAt: s.at, outcome: s.outcome, failingStep: s.step ?? null },
+            data: {
+              tenantId: s.id,
+              environmentId: env.id,
+              trigger: "CUSTOMER",
+              startedAt: s.at,
+              finishedAt: s.at,
+              outcome: s.outcome,
+              failingStep: s.step ?? null,
+            },
           });
         }
       }
@@ -145,7 +216,7 @@ export function supportTenantListSuite() {
       // Text that means something to SQL is only text.
       expect(await ids({ q: "%" })).toEqual([]);
       expect(await ids({ q: "_" })).toEqual([]);
-      expect(await ids({ q: "'; drop table \"Tenant\"; --" })).toEqual([]);
+      expect(await ids({ q: '\'; drop table "Tenant"; --' })).toEqual([]);
     });
 
     it("searches the vendor's own customer reference, whole or in part, in any case", async () => {
@@ -177,10 +248,24 @@ export function supportTenantListSuite() {
         seen.push(...result.rows.map((r) => r.id));
       }
       expect(new Set(seen).size).toBe(7 + BULK);
-      expect(await listTenants(await filters({ page: "4" }), NOW)).toEqual({ ok: false, reason: "page-out-of-range", total: 7 + BULK, pageCount: 3 });
-      expect(await listTenants(await filters({ stage: "failing", page: "2" }), NOW)).toMatchObject({ ok: false, total: 2, pageCount: 1 });
+      expect(await listTenants(await filters({ page: "4" }), NOW)).toEqual({
+        ok: false,
+        reason: "page-out-of-range",
+        total: 7 + BULK,
+        pageCount: 3,
+      });
+      expect(await listTenants(await filters({ stage: "failing", page: "2" }), NOW)).toMatchObject({
+        ok: false,
+        total: 2,
+        pageCount: 1,
+      });
       // An empty result is one empty first page, not an error.
-      expect(await listTenants(await filters({ q: "nothing matches" }), NOW)).toMatchObject({ ok: true, rows: [], total: 0, pageCount: 1 });
+      expect(await listTenants(await filters({ q: "nothing matches" }), NOW)).toMatchObject({
+        ok: true,
+        rows: [],
+        total: 0,
+        pageCount: 1,
+      });
     });
 
     it("returns each row's environments, outcome and failing step", async () => {
@@ -204,11 +289,13 @@ export function supportTenantListSuite() {
     it("exports every matching row, beyond one page, in the list's order", async () => {
       const { exportTenants, countTenants } = await import("@/lib/data/support/tenants");
       const all: string[] = [];
-      for await (const batch of exportTenants(await filters({ sort: "name", dir: "asc", page: "2" }), NOW)) all.push(...batch.map((r) => r.id));
+      for await (const batch of exportTenants(await filters({ sort: "name", dir: "asc", page: "2" }), NOW))
+        all.push(...batch.map((r) => r.id));
       expect(all.length).toBe(7 + BULK);
       expect(all.slice(0, 3)).toEqual([T.a, T.b, "00000000-0000-4000-8000-000000000000"]);
       const failing: string[] = [];
-      for await (const batch of exportTenants(await filters({ stage: "failing" }), NOW)) failing.push(...batch.map((r) => r.id));
+      for await (const batch of exportTenants(await filters({ stage: "failing" }), NOW))
+        failing.push(...batch.map((r) => r.id));
       expect(failing).toEqual([T.e, T.f]);
       // The export carries the vendor's reference and the connection's health.
       const rows: Array<{ id: string; customerReference: string | null; health: string | null }> = [];
@@ -235,7 +322,8 @@ export function supportTenantListSuite() {
             }
             // Batches of 7 cross from the rows with a key to those without (never checked, no name) mid-batch.
             const exported: string[] = [];
-            for await (const batch of exportTenants(await filters({ sort, dir, ...extra }), NOW, { batch: 7 })) exported.push(...batch.map((r) => r.id));
+            for await (const batch of exportTenants(await filters({ sort, dir, ...extra }), NOW, { batch: 7 }))
+              exported.push(...batch.map((r) => r.id));
             expect(exported, `${sort} ${dir} ${JSON.stringify(extra)}`).toEqual(listed);
             expect(new Set(exported).size).toBe(exported.length);
           }
@@ -247,12 +335,23 @@ export function supportTenantListSuite() {
     it("counts a tenant's environments as they come and go, for the stage filters", async () => {
       const { db } = await import("@/lib/db/client");
       const id = "c1000000-0000-4000-8000-00000000000c";
-      await db().tenant.create({ data: { id, displayName: "Counted", consentState: "GRANTED", createdAt: daysAgo(500) } });
+      await db().tenant.create({
+        data: { id, displayName: "Counted", consentState: "GRANTED", createdAt: daysAgo(500) },
+      });
       try {
-        const count = async () => (await db().tenant.findUniqueOrThrow({ where: { id }, select: { environmentCount: true } })).environmentCount;
+        const count = async () =>
+          (await db().tenant.findUniqueOrThrow({ where: { id }, select: { environmentCount: true } })).environmentCount;
         expect(await ids({ stage: "consented" })).toContain(id);
-        const first = await db().environment.create({ data: { tenantId: id, url: "https://counted-1.crm.dynamics.com" }, select: { id: true } });
-        await db().environment.createMany({ data: [{ tenantId: id, url: "https://counted-2.crm.dynamics.com" }, { tenantId: id, url: "https://counted-3.crm.dynamics.com" }] });
+        const first = await db().environment.create({
+          data: { tenantId: id, url: "https://counted-1.crm.dynamics.com" },
+          select: { id: true },
+        });
+        await db().environment.createMany({
+          data: [
+            { tenantId: id, url: "https://counted-2.crm.dynamics.com" },
+            { tenantId: id, url: "https://counted-3.crm.dynamics.com" },
+          ],
+        });
         expect(await count()).toBe(3);
         expect(await ids({ stage: "environment" })).toContain(id);
         await db().environment.delete({ where: { id: first.id } });
@@ -276,7 +375,15 @@ export function supportTenantListSuite() {
         disconnected: 0,
       });
       const week = await failuresByStep(new Date(NOW.getTime() - 7 * 86_400_000));
-      expect(week.map((w) => w.step)).toEqual(["token", "whoami", "application-user", "roles", "least-privilege", "privileges", "sample-read"]);
+      expect(week.map((w) => w.step)).toEqual([
+        "token",
+        "whoami",
+        "application-user",
+        "roles",
+        "least-privilege",
+        "privileges",
+        "sample-read",
+      ]);
       expect(week.find((w) => w.step === "roles")).toEqual({ step: "roles", checks: 1, tenants: 1 });
       // The token failure is 10 days old: outside the window.
       expect(week.find((w) => w.step === "token")).toEqual({ step: "token", checks: 0, tenants: 0 });
@@ -285,7 +392,10 @@ export function supportTenantListSuite() {
 
     it("finds one tenant by id, and nothing for an unknown or malformed id", async () => {
       const { getSupportTenant, getSupportEnvironment, getSupportCheck } = await import("@/lib/data/support/tenants");
-      expect(await getSupportTenant(T.e.toUpperCase())).toMatchObject({ id: T.e, environments: [{ url: "https://e-org.crm.dynamics.com" }] });
+      expect(await getSupportTenant(T.e.toUpperCase())).toMatchObject({
+        id: T.e,
+        environments: [{ url: "https://e-org.crm.dynamics.com" }],
+      });
       expect(await getSupportTenant("99999999-0000-4000-8000-000000000000")).toBeNull();
       expect(await getSupportTenant("not-a-tenant")).toBeNull();
       const tenant = await getSupportTenant(T.e);
@@ -300,13 +410,27 @@ export function supportTenantListSuite() {
       const { db } = await import("@/lib/db/client");
       const { createInvitation, listInvitations, revokeInvitation } = await import("@/lib/data/support/invitations");
       const { viewInvitation } = await import("@/lib/data/invitations");
-      const actor = { kind: "STAFF" as const, tenantId: "3f6a9d2e-7b41-4c85-9e12-5a8b0c4d7e61", objectId: "00000000-0000-4000-8000-0000000000aa", name: "Sam" };
-      const first = await createInvitation(actor, { tenantHint: "contoso.com", note: "ticket 42", expiresInDays: 7 }, NOW);
+      const actor = {
+        kind: "STAFF" as const,
+        tenantId: "3f6a9d2e-7b41-4c85-9e12-5a8b0c4d7e61",
+        objectId: "00000000-0000-4000-8000-0000000000aa",
+        name: "Sam",
+      };
+      const first = await createInvitation(
+        actor,
+        { tenantHint: "contoso.com", note: "ticket 42", expiresInDays: 7 },
+        NOW,
+      );
       const second = await createInvitation(actor, { tenantHint: null, note: null, expiresInDays: 1 }, NOW);
       expect(await viewInvitation(first.token)).toMatchObject({ status: "valid", tenantHint: "contoso.com" });
       const listed = await listInvitations();
       expect(listed.map((i) => i.id)).toEqual(expect.arrayContaining([first.id, second.id]));
-      expect(listed.find((i) => i.id === first.id)).toMatchObject({ status: "open", tenantHint: "contoso.com", note: "ticket 42", createdByName: "Sam" });
+      expect(listed.find((i) => i.id === first.id)).toMatchObject({
+        status: "open",
+        tenantHint: "contoso.com",
+        note: "ticket 42",
+        createdByName: "Sam",
+      });
       // The token is never stored.
       expect(JSON.stringify(await db().invitation.findMany())).not.toContain(first.token);
 
@@ -318,7 +442,11 @@ export function supportTenantListSuite() {
       expect(await revokeInvitation(actor, second.id)).toBe(false);
       expect(await revokeInvitation(actor, "not-a-uuid")).toBe(false);
 
-      const events = await db().auditEvent.findMany({ where: { targetType: "invitation" }, orderBy: { createdAt: "asc" }, select: { action: true, actorKind: true, actorName: true } });
+      const events = await db().auditEvent.findMany({
+        where: { targetType: "invitation" },
+        orderBy: { createdAt: "asc" },
+        select: { action: true, actorKind: true, actorName: true },
+      });
       expect(events).toEqual([
         { action: "invitation.created", actorKind: "STAFF", actorName: "Sam" },
         { action: "invitation.created", actorKind: "STAFF", actorName: "Sam" },

@@ -7,10 +7,10 @@ import { testCustomerScope } from "../support/customer-scope";
 async function twoTenants() {
   const { db } = await import("@/lib/db/client");
   const [tenantA, tenantB] = [randomUUID(), randomUUID()];
-  for (const id of [tenantA, tenantB]) await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 8)}.example.com` } });
+  for (const id of [tenantA, tenantB])
+    await db().tenant.create({ data: { id, primaryDomain: `${id.slice(0, 8)}.example.com` } });
   return { tenantA, tenantB };
 }
-
 
 export function tenantIsolationSuite() {
   describe("tenant-scoped data access", () => {
@@ -25,12 +25,22 @@ export function tenantIsolationSuite() {
       const a = await testCustomerScope(tenantA);
       const b = await testCustomerScope(tenantB);
 
-      const envB = await registerEnvironment(b, normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]), "B prod");
+      const envB = await registerEnvironment(
+        b,
+        normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]),
+        "B prod",
+      );
       expect(envB.ok).toBe(true);
       if (!envB.ok) return;
       const checkB = await createCheck(b, envB.id, "CUSTOMER");
       await recordSteps(b, checkB, [{ ordinal: 0, name: "token", outcome: "PASSED", durationMs: 5 }]);
-      await finishCheck(b, checkB, { outcome: "PASSED", failingStep: null, durationMs: 5, entraRequests: 1, dataverseRequests: 0 });
+      await finishCheck(b, checkB, {
+        outcome: "PASSED",
+        failingStep: null,
+        durationMs: 5,
+        entraRequests: 1,
+        dataverseRequests: 0,
+      });
 
       // Tenant A sees none of it, and cannot remove it.
       expect(await getEnvironment(a, envB.id)).toBeNull();
@@ -39,18 +49,38 @@ export function tenantIsolationSuite() {
       expect(await removeEnvironment(a, envB.id)).toBe(false);
       expect((await getTenant(a))?.environments).toEqual([]);
       // A duplicate registration by A is refused without revealing B's details.
-      const dup = await registerEnvironment(a, normaliseEnvironmentUrl("https://TENANTB.api.crm4.dynamics.com/", ["crm4.dynamics.com"]), null);
+      const dup = await registerEnvironment(
+        a,
+        normaliseEnvironmentUrl("https://TENANTB.api.crm4.dynamics.com/", ["crm4.dynamics.com"]),
+        null,
+      );
       expect(dup).toEqual({ ok: false, reason: "duplicate-other" });
 
       // Tenant B still has everything, and its summary was updated by the finished check.
-      expect(await getEnvironment(b, envB.id)).toMatchObject({ url: "https://tenantb.crm4.dynamics.com", latestCheckOutcome: "PASSED" });
+      expect(await getEnvironment(b, envB.id)).toMatchObject({
+        url: "https://tenantb.crm4.dynamics.com",
+        latestCheckOutcome: "PASSED",
+      });
       expect((await getCheck(b, checkB))?.steps).toHaveLength(1);
-      expect(await db().tenant.findUnique({ where: { id: tenantB }, select: { latestCheckOutcome: true } })).toEqual({ latestCheckOutcome: "PASSED" });
-      expect(await registerEnvironment(b, normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]), null)).toEqual({ ok: false, reason: "duplicate-own" });
+      expect(await db().tenant.findUnique({ where: { id: tenantB }, select: { latestCheckOutcome: true } })).toEqual({
+        latestCheckOutcome: "PASSED",
+      });
+      expect(
+        await registerEnvironment(b, normaliseEnvironmentUrl("tenantb.crm4.dynamics.com", ["crm4.dynamics.com"]), null),
+      ).toEqual({ ok: false, reason: "duplicate-own" });
 
       // Every change was audited under the tenant it concerns.
-      const actions = await db().auditEvent.findMany({ where: { tenantId: tenantB }, select: { action: true }, orderBy: { createdAt: "asc" } });
-      expect(actions.map((x) => x.action)).toEqual(["environment.registered", "check.started", "environment.ready", "check.finished"]);
+      const actions = await db().auditEvent.findMany({
+        where: { tenantId: tenantB },
+        select: { action: true },
+        orderBy: { createdAt: "asc" },
+      });
+      expect(actions.map((x) => x.action)).toEqual([
+        "environment.registered",
+        "check.started",
+        "environment.ready",
+        "check.finished",
+      ]);
       expect(await db().auditEvent.count({ where: { tenantId: tenantA } })).toBe(0);
 
       // Malformed ids are simply "not found".
@@ -65,11 +95,21 @@ export function tenantIsolationSuite() {
       const a = await testCustomerScope(tenantA);
       const b = await testCustomerScope(tenantB);
       const session = await db().portalSession.create({
-        data: { tenantId: tenantA, entraTenantId: tenantA, userObjectId: "00000000-0000-4000-8000-0000000000aa", expiresAt: new Date(Date.now() + 3600_000) },
+        data: {
+          tenantId: tenantA,
+          entraTenantId: tenantA,
+          userObjectId: "00000000-0000-4000-8000-0000000000aa",
+          expiresAt: new Date(Date.now() + 3600_000),
+        },
         select: { id: true },
       });
       const other = await db().portalSession.create({
-        data: { tenantId: tenantA, entraTenantId: tenantA, userObjectId: "00000000-0000-4000-8000-0000000000aa", expiresAt: new Date(Date.now() + 3600_000) },
+        data: {
+          tenantId: tenantA,
+          entraTenantId: tenantA,
+          userObjectId: "00000000-0000-4000-8000-0000000000aa",
+          expiresAt: new Date(Date.now() + 3600_000),
+        },
         select: { id: true },
       });
       const state = await startConsentRequest(a, session.id);
@@ -80,7 +120,10 @@ export function tenantIsolationSuite() {
       expect(await redeemConsentState(a, session.id, state)).toBeNull(); // replayed
 
       const expired = await startConsentRequest(a, session.id);
-      await db().consentRequest.updateMany({ where: { usedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await db().consentRequest.updateMany({
+        where: { usedAt: null },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
       expect(await redeemConsentState(a, session.id, expired)).toBeNull();
     });
 
@@ -93,7 +136,11 @@ export function tenantIsolationSuite() {
       const { tenantA, tenantB } = await twoTenants();
       const a = await testCustomerScope(tenantA);
       const b = await testCustomerScope(tenantB);
-      const env = await registerEnvironment(a, normaliseEnvironmentUrl("ratelimited.crm4.dynamics.com", ["crm4.dynamics.com"]), null);
+      const env = await registerEnvironment(
+        a,
+        normaliseEnvironmentUrl("ratelimited.crm4.dynamics.com", ["crm4.dynamics.com"]),
+        null,
+      );
       if (!env.ok) throw new Error("setup");
       for (let i = 0; i < CUSTOMER_CHECK_RATE.max; i++) {
         expect(await customerCheckRateLimit(a)).toBeNull();

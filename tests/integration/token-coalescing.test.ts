@@ -11,7 +11,12 @@ async function environment(tenantId: string, envName: string) {
   const { db } = await import("@/lib/db/client");
   const url = h.emulator.environmentUrl(envName);
   await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
-  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
+  const env = await db().environment.upsert({
+    where: { url },
+    create: { tenantId, url },
+    update: {},
+    select: { id: true },
+  });
   return { tenantId, target: { environmentId: env.id, environmentUrl: url } };
 }
 
@@ -36,16 +41,30 @@ describe("token requests", () => {
     const results = await Promise.all(runs);
     const log = h.emulator.requestLog().slice(before);
     const tokens = log.filter((e) => e.kind === "entra.token");
-    expect(tokens.map((e) => e.tenantId).sort()).toEqual([DEMO_IDS.tenants.fabrikam, DEMO_IDS.tenants.adventureWorks].sort());
+    expect(tokens.map((e) => e.tenantId).sort()).toEqual(
+      [DEMO_IDS.tenants.fabrikam, DEMO_IDS.tenants.adventureWorks].sort(),
+    );
     // Each environment was reached only with its own tenant's token.
     const dataverse = log.filter((e) => e.kind === "dataverse" && e.environment);
     expect(dataverse.length).toBeGreaterThan(0);
-    for (const e of dataverse) expect(e.tokenTid).toBe(e.environment === "fabrikam" ? DEMO_IDS.tenants.fabrikam : DEMO_IDS.tenants.adventureWorks);
+    for (const e of dataverse)
+      expect(e.tokenTid).toBe(
+        e.environment === "fabrikam" ? DEMO_IDS.tenants.fabrikam : DEMO_IDS.tenants.adventureWorks,
+      );
     // Fabrikam's four checks all passed with the one token; Adventure Works' all reached the roles step.
-    expect(results.filter((_, i) => i % 2 === 0).map((r) => r.outcome)).toEqual(["PASSED", "PASSED", "PASSED", "PASSED"]);
+    expect(results.filter((_, i) => i % 2 === 0).map((r) => r.outcome)).toEqual([
+      "PASSED",
+      "PASSED",
+      "PASSED",
+      "PASSED",
+    ]);
     const { db } = await import("@/lib/db/client");
-    const checks = await db().connectionCheck.findMany({ where: { id: { in: results.map((r) => r.checkId) } }, select: { tenantId: true, entraRequests: true } });
-    const sent = (tenantId: string) => checks.filter((c) => c.tenantId === tenantId).reduce((n, c) => n + c.entraRequests, 0);
+    const checks = await db().connectionCheck.findMany({
+      where: { id: { in: results.map((r) => r.checkId) } },
+      select: { tenantId: true, entraRequests: true },
+    });
+    const sent = (tenantId: string) =>
+      checks.filter((c) => c.tenantId === tenantId).reduce((n, c) => n + c.entraRequests, 0);
     expect([sent(DEMO_IDS.tenants.fabrikam), sent(DEMO_IDS.tenants.adventureWorks)]).toEqual([1, 1]);
   });
 
@@ -56,12 +75,25 @@ describe("token requests", () => {
     const before = h.emulator.requestLog().length;
     const scope = await testCustomerScope(contoso.tenantId);
     const results = await Promise.all([0, 1, 2].map(() => runCheck(scope, contoso.target, "CUSTOMER")));
-    expect(h.emulator.requestLog().slice(before).filter((e) => e.kind === "entra.token")).toHaveLength(1);
+    expect(
+      h.emulator
+        .requestLog()
+        .slice(before)
+        .filter((e) => e.kind === "entra.token"),
+    ).toHaveLength(1);
     const { db } = await import("@/lib/db/client");
-    const steps = await db().checkStep.findMany({ where: { checkId: { in: results.map((r) => r.checkId) }, name: "token" }, select: { errorCode: true, diagnosis: true } });
+    const steps = await db().checkStep.findMany({
+      where: { checkId: { in: results.map((r) => r.checkId) }, name: "token" },
+      select: { errorCode: true, diagnosis: true },
+    });
     expect(steps).toEqual([0, 1, 2].map(() => ({ errorCode: "AADSTS700016", diagnosis: "app-not-in-tenant" })));
     // The failure is not remembered: the next check asks again.
     await runCheck(scope, contoso.target, "CUSTOMER");
-    expect(h.emulator.requestLog().slice(before).filter((e) => e.kind === "entra.token")).toHaveLength(2);
+    expect(
+      h.emulator
+        .requestLog()
+        .slice(before)
+        .filter((e) => e.kind === "entra.token"),
+    ).toHaveLength(2);
   });
 });

@@ -34,7 +34,9 @@ describe("connection.ready", () => {
   it("is sent, signed, with the customer reference, on an environment's first working check only", async () => {
     const { webhookDeliveryIdle } = await webhooks();
     const customer = workingCustomer();
-    await (await db()).tenant.create({ data: { id: customer.tenantId, consentState: "GRANTED", customerReference: "SUB-1042" } });
+    await (
+      await db()
+    ).tenant.create({ data: { id: customer.tenantId, consentState: "GRANTED", customerReference: "SUB-1042" } });
     const before = receiver.received.length;
     const first = await runHarnessCheck(harness, customer.tenantId, customer.environmentName("prod"));
     expect(first.outcome).toBe("PASSED");
@@ -56,7 +58,12 @@ describe("connection.ready", () => {
     await runHarnessCheck(harness, customer.tenantId, customer.environmentName("prod"));
     await webhookDeliveryIdle();
     expect(receiver.received).toHaveLength(before + 1);
-    const delivery = await (await db()).webhookDelivery.findUniqueOrThrow({ where: { id: event!.headers["portal-event-id"] }, include: { attempts: true } });
+    const delivery = await (
+      await db()
+    ).webhookDelivery.findUniqueOrThrow({
+      where: { id: event!.headers["portal-event-id"] },
+      include: { attempts: true },
+    });
     expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 1, nextAttemptAt: null });
     expect(delivery.attempts).toMatchObject([{ attempt: 1, statusCode: 204, error: null, nextAttemptAt: null }]);
   });
@@ -64,7 +71,10 @@ describe("connection.ready", () => {
   it("is not sent for a failing check", async () => {
     const { webhookDeliveryIdle } = await webhooks();
     // The application user has no security role: the classic missing-privilege 403.
-    const customer = stageCustomer(harness.emulator, { name: "Webhooks Failing", environments: [{ name: "prod", appUser: "no-role" }] });
+    const customer = stageCustomer(harness.emulator, {
+      name: "Webhooks Failing",
+      environments: [{ name: "prod", appUser: "no-role" }],
+    });
     const before = receiver.received.length;
     const failing = await runHarnessCheck(harness, customer.tenantId, customer.environmentName("prod"));
     expect(failing.outcome).toBe("FAILED");
@@ -78,7 +88,9 @@ describe("connection.broken and connection.recovered", () => {
     const { webhookDeliveryIdle } = await webhooks();
     const customer = workingCustomer();
     const prod = customer.environmentName("prod");
-    await (await db()).tenant.create({ data: { id: customer.tenantId, consentState: "GRANTED", customerReference: "SUB-1042" } });
+    await (
+      await db()
+    ).tenant.create({ data: { id: customer.tenantId, consentState: "GRANTED", customerReference: "SUB-1042" } });
     // The connection works (connection.ready), then its application user is disabled in the admin center: the next check breaks.
     expect((await runHarnessCheck(harness, customer.tenantId, prod)).outcome).toBe("PASSED");
     await webhookDeliveryIdle();
@@ -95,7 +107,12 @@ describe("connection.broken and connection.recovered", () => {
       ["connection.recovered", "SUB-1042", true],
     ]);
     expect(events[0]!.json.environment).toEqual({ id: expect.any(String), url: customer.environmentUrl("prod") });
-    expect(events[0]!.json.data).toMatchObject({ from: "HEALTHY", to: "BROKEN", causeId: "application-user-disabled", brokenSince: expect.any(String) });
+    expect(events[0]!.json.data).toMatchObject({
+      from: "HEALTHY",
+      to: "BROKEN",
+      causeId: "application-user-disabled",
+      brokenSince: expect.any(String),
+    });
     expect(String((events[0]!.json.data as { cause?: unknown }).cause)).toContain("disabled");
     expect(events[1]!.json.data).toMatchObject({ from: "BROKEN", to: "RECOVERED", cause: null });
   });
@@ -107,7 +124,9 @@ describe("consent.removed and tenant.disconnected", () => {
     const { markConsentRevoked, disconnectTenant } = await import("@/lib/onboarding/tenant-life");
     // A tenant that consented and was given its customer reference (the data layer alone: no check needed).
     const tenantId = randomUUID();
-    await (await db()).tenant.create({ data: { id: tenantId, consentState: "GRANTED", customerReference: "SUB-1042" } });
+    await (
+      await db()
+    ).tenant.create({ data: { id: tenantId, consentState: "GRANTED", customerReference: "SUB-1042" } });
     const before = receiver.received.length;
     const scope = await testCustomerScope(tenantId);
     await markConsentRevoked(scope, "re-verification: 700016");
@@ -129,10 +148,19 @@ describe("delivery", () => {
     const { publishLifecycleEvent, webhookDeliveryIdle, deliverDueWebhooks, retryDelayMs } = await webhooks();
     receiver.failNext(500, 503);
     const before = receiver.received.length;
-    await publishLifecycleEvent({ type: "connection.broken", tenantId: randomUUID(), customerReference: "C-9", data: { failingStep: "token" } });
+    await publishLifecycleEvent({
+      type: "connection.broken",
+      tenantId: randomUUID(),
+      customerReference: "C-9",
+      data: { failingStep: "token" },
+    });
     await webhookDeliveryIdle();
     const id = receiver.received[before]!.headers["portal-event-id"]!;
-    const read = async () => (await db()).webhookDelivery.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { attempt: "asc" } } } });
+    const read = async () =>
+      (await db()).webhookDelivery.findUniqueOrThrow({
+        where: { id },
+        include: { attempts: { orderBy: { attempt: "asc" } } },
+      });
     let delivery = await read();
     expect(delivery).toMatchObject({ status: "PENDING", attemptCount: 1 });
     expect(delivery.attempts[0]).toMatchObject({ attempt: 1, statusCode: 500, error: "HTTP 500" });
@@ -141,11 +169,19 @@ describe("delivery", () => {
     expect(firstDelay).toBeLessThan(retryDelayMs(1) + 5_000);
     // Not due yet: nothing is sent.
     expect(await deliverDueWebhooks()).toEqual({ attempted: 0, delivered: 0 });
-    expect(await deliverDueWebhooks({ now: new Date(Date.now() + retryDelayMs(1) + 1000) })).toEqual({ attempted: 1, delivered: 0 });
+    expect(await deliverDueWebhooks({ now: new Date(Date.now() + retryDelayMs(1) + 1000) })).toEqual({
+      attempted: 1,
+      delivered: 0,
+    });
     delivery = await read();
     expect(delivery.attempts[1]).toMatchObject({ attempt: 2, statusCode: 503 });
-    expect(delivery.nextAttemptAt!.getTime() - delivery.attempts[1]!.at.getTime()).toBeGreaterThanOrEqual(retryDelayMs(2));
-    expect(await deliverDueWebhooks({ now: new Date(Date.now() + retryDelayMs(2) + 1000) })).toEqual({ attempted: 1, delivered: 1 });
+    expect(delivery.nextAttemptAt!.getTime() - delivery.attempts[1]!.at.getTime()).toBeGreaterThanOrEqual(
+      retryDelayMs(2),
+    );
+    expect(await deliverDueWebhooks({ now: new Date(Date.now() + retryDelayMs(2) + 1000) })).toEqual({
+      attempted: 1,
+      delivered: 1,
+    });
     delivery = await read();
     expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 3, nextAttemptAt: null });
     const sent = receiver.received.slice(before);
@@ -160,10 +196,17 @@ describe("delivery", () => {
     const tenantId = randomUUID();
     await publishLifecycleEvent({ type: "connection.recovered", tenantId });
     await webhookDeliveryIdle();
-    const latest = async () => (await db()).webhookDelivery.findFirstOrThrow({ where: { eventType: "connection.recovered", tenantId }, orderBy: { createdAt: "desc" } });
+    const latest = async () =>
+      (await db()).webhookDelivery.findFirstOrThrow({
+        where: { eventType: "connection.recovered", tenantId },
+        orderBy: { createdAt: "desc" },
+      });
     for (let i = 1; i < MAX_ATTEMPTS; i++) await deliverDueWebhooks({ now: new Date(Date.now() + 24 * 3600_000) });
     expect(await latest()).toMatchObject({ status: "FAILED", attemptCount: MAX_ATTEMPTS, nextAttemptAt: null });
-    expect(await deliverDueWebhooks({ now: new Date(Date.now() + 48 * 3600_000) })).toEqual({ attempted: 0, delivered: 0 });
+    expect(await deliverDueWebhooks({ now: new Date(Date.now() + 48 * 3600_000) })).toEqual({
+      attempted: 0,
+      delivered: 0,
+    });
   });
 
   it("signatures: a changed body or an old timestamp does not verify", async () => {

@@ -1,12 +1,18 @@
 // The check engine (lib/checks) against an in-process emulator and a fresh portal database, configured
 // exactly as a deployment would be: through the environment that lib/config reads.
 import { afterAll, beforeAll } from "vitest";
-import { startEmulator, type EmulatorHandle, demoScenario, testCredentials, DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
+import {
+  startEmulator,
+  type EmulatorHandle,
+  demoScenario,
+  testCredentials,
+  DEMO_IDS,
+  EMULATED_DATAVERSE_HOST_SUFFIXES,
+} from "@tenant-onboarding/emulator";
 import { usePortalDatabase } from "./portal-database";
 import { testCustomerScope } from "./customer-scope";
 import type { TestDatabaseKind } from "./databases";
 import { setTestEnv } from "./config";
-
 
 export function useCheckHarness(kind: TestDatabaseKind = "pglite") {
   const harness = { emulator: undefined as unknown as EmulatorHandle };
@@ -38,11 +44,28 @@ export async function runHarnessCheck(harness: { emulator: EmulatorHandle }, ten
   const { runCheck } = await import("@/lib/checks/launch");
   const url = harness.emulator.environmentUrl(envName);
   await db().tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, consentState: "GRANTED" }, update: {} });
-  const env = await db().environment.upsert({ where: { url }, create: { tenantId, url }, update: {}, select: { id: true } });
-  const { checkId, outcome } = await runCheck(await testCustomerScope(tenantId), { environmentId: env.id, environmentUrl: url }, "CUSTOMER");
+  const env = await db().environment.upsert({
+    where: { url },
+    create: { tenantId, url },
+    update: {},
+    select: { id: true },
+  });
+  const { checkId, outcome } = await runCheck(
+    await testCustomerScope(tenantId),
+    { environmentId: env.id, environmentUrl: url },
+    "CUSTOMER",
+  );
   const check = await db().connectionCheck.findUniqueOrThrow({
     where: { id: checkId },
-    select: { outcome: true, failingStep: true, entraRequests: true, dataverseRequests: true, currentStep: true, finishedAt: true, steps: { orderBy: { ordinal: "asc" } } },
+    select: {
+      outcome: true,
+      failingStep: true,
+      entraRequests: true,
+      dataverseRequests: true,
+      currentStep: true,
+      finishedAt: true,
+      steps: { orderBy: { ordinal: "asc" } },
+    },
   });
   const step = (name: string) => check.steps.find((s) => s.name === name)!;
   const outcomes = check.steps.map((s) => [s.name, s.outcome]);

@@ -64,7 +64,8 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
     name: "postgres",
     url: url.toString(),
     // FORCE ends connections a failing test may have left open (PostgreSQL 13+).
-    drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).then(() => {}),
   };
 }
 

@@ -19,11 +19,23 @@ export function stageCustomer(emulator: EmulatorHandle, spec: Omit<CustomerSpec,
   const domain = `${slug}.onmicrosoft.com`;
   const environmentName = (name: string) => `${slug}-${name}`;
   const built = scenario({
-    customers: [{ ...spec, id: tenantId, domain, environments: spec.environments?.map((e) => ({ ...e, name: environmentName(e.name) })) }],
+    customers: [
+      {
+        ...spec,
+        id: tenantId,
+        domain,
+        environments: spec.environments?.map((e) => ({ ...e, name: environmentName(e.name) })),
+      },
+    ],
   });
   const current = emulator.admin.state().scenario;
   current.tenants.push(...built.tenants.filter((t) => t.id === tenantId));
   current.environments.push(...built.environments.filter((e) => e.tenantId === tenantId));
   emulator.admin.replaceScenario(current);
-  return { tenantId, domain, environmentName, environmentUrl: (name) => emulator.environmentUrl(environmentName(name)) };
+  return {
+    tenantId,
+    domain,
+    environmentName,
+    environmentUrl: (name) => emulator.environmentUrl(environmentName(name)),
+  };
 }

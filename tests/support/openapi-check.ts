@@ -20,7 +20,8 @@ export function openApiChecker(document: Json) {
     const documented = operation!.responses[String(response.status)];
     expect(documented, `status ${response.status} of GET ${path} is documented`).toBeDefined();
     for (const [name, header] of Object.entries(documented!.headers ?? {})) {
-      if (header.required !== false) expect(response.headers.get(name), `header ${name} of ${response.status}`).not.toBeNull();
+      if (header.required !== false)
+        expect(response.headers.get(name), `header ${name} of ${response.status}`).not.toBeNull();
     }
     if (!documented!.content) {
       expect(await response.text()).toBe("");
@@ -28,7 +29,10 @@ export function openApiChecker(document: Json) {
     }
     const type = (response.headers.get("content-type") ?? "").split(";")[0]!;
     const media = documented!.content[type];
-    expect(media, `content type ${type} of ${response.status} is documented (${Object.keys(documented!.content).join(", ")})`).toBeDefined();
+    expect(
+      media,
+      `content type ${type} of ${response.status} is documented (${Object.keys(documented!.content).join(", ")})`,
+    ).toBeDefined();
     const body = (await response.json()) as unknown;
     const validate = ajv.compile(withRefsInto(media!.schema ?? {}));
     const valid = validate(body);

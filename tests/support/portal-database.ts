@@ -31,5 +31,6 @@ export async function emptyPortalDatabase(): Promise<void> {
   const tables = await db().$queryRawUnsafe<Array<{ tablename: string }>>(
     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
   );
-  if (tables.length > 0) await db().$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} CASCADE`);
+  if (tables.length > 0)
+    await db().$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} CASCADE`);
 }

@@ -26,12 +26,21 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
   const usedAsPromise = (id: ts.Identifier): boolean => {
     const parent = id.parent;
     if (ts.isAwaitExpression(parent)) return true;
-    if (ts.isPropertyAccessExpression(parent) && parent.expression === id) return ["then", "catch", "finally"].includes(parent.name.text);
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === id)
+      return ["then", "catch", "finally"].includes(parent.name.text);
     if (ts.isCallExpression(parent) && parent.arguments.includes(id)) {
       if (COMBINATOR.test(parent.expression.getText(source))) return true;
-      return parent.expression.getText(source) === "expect" && ts.isPropertyAccessExpression(parent.parent) && ["rejects", "resolves"].includes(parent.parent.name.text);
+      return (
+        parent.expression.getText(source) === "expect" &&
+        ts.isPropertyAccessExpression(parent.parent) &&
+        ["rejects", "resolves"].includes(parent.parent.name.text)
+      );
     }
-    return ts.isArrayLiteralExpression(parent) && ts.isCallExpression(parent.parent) && COMBINATOR.test(parent.parent.expression.getText(source));
+    return (
+      ts.isArrayLiteralExpression(parent) &&
+      ts.isCallExpression(parent.parent) &&
+      COMBINATOR.test(parent.parent.expression.getText(source))
+    );
   };
 
   /** Walks `node` without entering nested functions (their awaits happen later, on their own). */
@@ -43,7 +52,8 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
 
   const checkVariable = (declaration: ts.VariableDeclaration, name: string) => {
     let statement: ts.Node = declaration;
-    while (statement.parent && !ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent)) statement = statement.parent;
+    while (statement.parent && !ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent))
+      statement = statement.parent;
     const block = statement.parent as ts.Block | ts.SourceFile;
     const following = block.statements.slice(block.statements.indexOf(statement as ts.Statement) + 1);
     let awaitedElse: ts.Node | null = null;
@@ -51,7 +61,11 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
       let use: ts.Identifier | null = null;
       let firstAwait: ts.Node | null = null;
       walk(next, next, (n) => {
-        if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+        if (
+          ts.isIdentifier(n) &&
+          n.text === name &&
+          !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)
+        ) {
           use = n;
           return true;
         }
@@ -59,10 +73,17 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
       });
       if (use) {
         // Within the statement that first uses it, an earlier await of something else counts too.
-        const before = firstAwait !== null && (firstAwait as ts.Node).getStart(source) < (use as ts.Identifier).getStart(source) && !(firstAwait as ts.AwaitExpression).expression.getText(source).includes(name);
+        const before =
+          firstAwait !== null &&
+          (firstAwait as ts.Node).getStart(source) < (use as ts.Identifier).getStart(source) &&
+          !(firstAwait as ts.AwaitExpression).expression.getText(source).includes(name);
         const late = awaitedElse ?? (before ? firstAwait : null);
         if (late && usedAsPromise(use)) {
-          found.push({ file, line: lineOf(declaration), what: `'${name}' is created here, then line ${lineOf(late)} awaits something else before line ${lineOf(use)} handles it` });
+          found.push({
+            file,
+            line: lineOf(declaration),
+            what: `'${name}' is created here, then line ${lineOf(late)} awaits something else before line ${lineOf(use)} handles it`,
+          });
         }
         return;
       }
@@ -71,7 +92,8 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
   };
 
   const checkParameter = (fn: ts.FunctionLikeDeclaration, parameter: ts.ParameterDeclaration) => {
-    if (!fn.body || !ts.isIdentifier(parameter.name) || !/^Promise</.test(parameter.type?.getText(source) ?? "")) return;
+    if (!fn.body || !ts.isIdentifier(parameter.name) || !/^Promise</.test(parameter.type?.getText(source) ?? ""))
+      return;
     const name = parameter.name.text;
     let firstAwait: ts.AwaitExpression | null = null;
     let use: ts.Identifier | null = null;
@@ -83,16 +105,36 @@ export function findLateHandling(file: string, text: string): LateHandling[] {
       if (ts.isAwaitExpression(n) && !n.expression.getText(source).includes(name)) firstAwait ??= n;
     });
     if (firstAwait && use) {
-      found.push({ file, line: lineOf(parameter), what: `parameter '${name}' is a promise its function handles only after awaiting something else (line ${lineOf(firstAwait)})` });
+      found.push({
+        file,
+        line: lineOf(parameter),
+        what: `parameter '${name}' is a promise its function handles only after awaiting something else (line ${lineOf(firstAwait)})`,
+      });
     }
   };
 
   const visit = (node: ts.Node) => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && !ts.isAwaitExpression(node.initializer) && !handledWhereMade(node.initializer)) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      !ts.isAwaitExpression(node.initializer) &&
+      !handledWhereMade(node.initializer)
+    ) {
       const init = node.initializer;
-      if (ts.isCallExpression(init) || ts.isNewExpression(init) || (ts.isArrayLiteralExpression(init) && init.elements.some(ts.isCallExpression))) checkVariable(node, node.name.text);
+      if (
+        ts.isCallExpression(init) ||
+        ts.isNewExpression(init) ||
+        (ts.isArrayLiteralExpression(init) && init.elements.some(ts.isCallExpression))
+      )
+        checkVariable(node, node.name.text);
     }
-    if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) {
+    if (
+      ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node)
+    ) {
       for (const parameter of node.parameters) checkParameter(node, parameter);
     }
     ts.forEachChild(node, visit);

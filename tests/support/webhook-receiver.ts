@@ -11,7 +11,12 @@ export type ReceivedWebhook = {
   signatureValid: boolean;
 };
 
-export function verifySignature(secret: string, header: string | undefined, body: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   if (!header) return false;
   const fields = new Map(header.split(",").map((p) => p.trim().split("=", 2) as [string, string]));
   const t = fields.get("t");
@@ -38,14 +43,21 @@ export async function startWebhookReceiver(secret: string, port = 0): Promise<We
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]),
+      );
       let json: Record<string, unknown> = {};
       try {
         json = JSON.parse(body) as Record<string, unknown>;
       } catch {
         // recorded as is
       }
-      received.push({ headers, body, json, signatureValid: verifySignature(secret, headers["portal-signature"], body) });
+      received.push({
+        headers,
+        body,
+        json,
+        signatureValid: verifySignature(secret, headers["portal-signature"], body),
+      });
       res.statusCode = statuses.shift() ?? 204;
       res.end();
     });

@@ -39,7 +39,9 @@ describe("alert e-mails", () => {
   it("broken: the organisation, since when, the cause, the fix and the environment's page", () => {
     const mail = alertMail(transition({}), "customer");
     expect(mail.subject).toBe("Northwind Sync: connection broken for Fabrikam (Production)");
-    expect(mail.text).toContain("The connection from Northwind Sync to Fabrikam (Production) (https://fabrikam.crm4.dynamics.com) of Fabrikam, Inc. is broken since 4 Dec 2026, 10:10 UTC.");
+    expect(mail.text).toContain(
+      "The connection from Northwind Sync to Fabrikam (Production) (https://fabrikam.crm4.dynamics.com) of Fabrikam, Inc. is broken since 4 Dec 2026, 10:10 UTC.",
+    );
     expect(mail.text).toContain("Why: The application user is disabled.");
     expect(mail.text).toContain("How to fix it: Enable it in the Power Platform admin center, then re-run the check.");
     expect(mail.text).toContain(`https://onboarding.northwind.example/onboarding/environments/${ENVIRONMENT}`);
@@ -54,11 +56,17 @@ describe("alert e-mails", () => {
   });
 
   it("connected on a first success; working again only after a break", () => {
-    const ready = alertMail(transition({ kind: "ready", from: null, to: "HEALTHY", cause: null, fix: null, brokenSince: null }), "customer");
+    const ready = alertMail(
+      transition({ kind: "ready", from: null, to: "HEALTHY", cause: null, fix: null, brokenSince: null }),
+      "customer",
+    );
     expect(ready.subject).toBe("Northwind Sync: Fabrikam (Production) is connected");
     expect(ready.text).toContain("its first connection check passed (4 Dec 2026, 10:11 UTC)");
     expect(ready.text).not.toMatch(/working again|can reach .* again/);
-    const recovered = alertMail(transition({ kind: "recovered", from: "BROKEN", to: "RECOVERED", cause: null, fix: null, brokenSince: null }), "customer");
+    const recovered = alertMail(
+      transition({ kind: "recovered", from: "BROKEN", to: "RECOVERED", cause: null, fix: null, brokenSince: null }),
+      "customer",
+    );
     expect(recovered.subject).toBe("Northwind Sync: connection to Fabrikam (Production) is working again");
   });
 

@@ -12,19 +12,27 @@ const playwrightPath = "/root/.cache/ms-playwright/chromium-1255/chrome-linux64/
 describe("finding Chromium", () => {
   it("prefers the path named in PLAYWRIGHT_CHROMIUM_PATH, then the old CHROMIUM_PATH", () => {
     const probe = probeOnly("/opt/chrome", "/opt/old", DEBIAN_CHROMIUM);
-    expect(findChromium({ env: { PLAYWRIGHT_CHROMIUM_PATH: "/opt/chrome", CHROMIUM_PATH: "/opt/old" }, probe })?.path).toBe("/opt/chrome");
+    expect(
+      findChromium({ env: { PLAYWRIGHT_CHROMIUM_PATH: "/opt/chrome", CHROMIUM_PATH: "/opt/old" }, probe })?.path,
+    ).toBe("/opt/chrome");
     expect(findChromium({ env: { CHROMIUM_PATH: "/opt/old" }, probe })?.path).toBe("/opt/old");
   });
 
   it("never replaces a named path that does not run with another browser", () => {
-    expect(() => findChromium({ env: { PLAYWRIGHT_CHROMIUM_PATH: "/opt/gone" }, probe: probeOnly(DEBIAN_CHROMIUM) })).toThrow(
-      "PLAYWRIGHT_CHROMIUM_PATH=/opt/gone does not run (no such file)",
-    );
+    expect(() =>
+      findChromium({ env: { PLAYWRIGHT_CHROMIUM_PATH: "/opt/gone" }, probe: probeOnly(DEBIAN_CHROMIUM) }),
+    ).toThrow("PLAYWRIGHT_CHROMIUM_PATH=/opt/gone does not run (no such file)");
   });
 
   it("then Debian's package, then Playwright's own download", () => {
-    expect(findChromium({ env: {}, playwrightPath, probe: probeOnly(DEBIAN_CHROMIUM, playwrightPath) })).toMatchObject({ path: DEBIAN_CHROMIUM, source: "Debian's chromium package" });
-    expect(findChromium({ env: {}, playwrightPath, probe: probeOnly(playwrightPath) })).toMatchObject({ path: playwrightPath, source: "Playwright's own Chromium" });
+    expect(findChromium({ env: {}, playwrightPath, probe: probeOnly(DEBIAN_CHROMIUM, playwrightPath) })).toMatchObject({
+      path: DEBIAN_CHROMIUM,
+      source: "Debian's chromium package",
+    });
+    expect(findChromium({ env: {}, playwrightPath, probe: probeOnly(playwrightPath) })).toMatchObject({
+      path: playwrightPath,
+      source: "Playwright's own Chromium",
+    });
     expect(findChromium({ env: {}, playwrightPath, probe: probeOnly() })).toBeUndefined();
   });
 });

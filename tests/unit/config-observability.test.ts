@@ -9,17 +9,33 @@ describe("configuration: metrics and traces", () => {
 
   it("takes a metrics token of at least 24 characters", () => {
     expect(parseConfig({ METRICS_TOKEN: "m".repeat(24) }).observability.metricsToken).toBe("m".repeat(24));
-    expect(() => parseConfig({ METRICS_TOKEN: "short" })).toThrow("Configuration error: METRICS_TOKEN must be at least 24 characters");
+    expect(() => parseConfig({ METRICS_TOKEN: "short" })).toThrow(
+      "Configuration error: METRICS_TOKEN must be at least 24 characters",
+    );
   });
 
   it("takes an OTLP/HTTP endpoint, its headers and the service name", () => {
-    const c = parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example.com:4318/", OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=abc%20def, x-team=ops", OTEL_SERVICE_NAME: "onboarding" });
-    expect(c.observability.traces).toEqual({ endpoint: "https://otel.example.com:4318", headers: { "x-api-key": "abc def", "x-team": "ops" }, serviceName: "onboarding" });
-    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).observability.traces?.serviceName).toBe("tenant-onboarding-portal");
+    const c = parseConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example.com:4318/",
+      OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=abc%20def, x-team=ops",
+      OTEL_SERVICE_NAME: "onboarding",
+    });
+    expect(c.observability.traces).toEqual({
+      endpoint: "https://otel.example.com:4318",
+      headers: { "x-api-key": "abc def", "x-team": "ops" },
+      serviceName: "onboarding",
+    });
+    expect(
+      parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).observability.traces?.serviceName,
+    ).toBe("tenant-onboarding-portal");
   });
 
   it("names a malformed endpoint or header list", () => {
-    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be the OTLP\/HTTP collector's base URL/);
-    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_EXPORTER_OTLP_HEADERS: "novalue" })).toThrow(/OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs/);
+    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT must be the OTLP\/HTTP collector's base URL/,
+    );
+    expect(() =>
+      parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_EXPORTER_OTLP_HEADERS: "novalue" }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs/);
   });
 });

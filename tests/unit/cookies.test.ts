@@ -6,7 +6,15 @@ describe("cookie names and flags", () => {
   it("over https every cookie is __Host-, Secure, path / and without a Domain", () => {
     expect(cookieName("onboarding_origin", true)).toBe("__Host-onboarding_origin");
     const cookies = authCookies(true);
-    expect(Object.keys(cookies).sort()).toEqual(["callbackUrl", "csrfToken", "nonce", "pkceCodeVerifier", "sessionToken", "state", "webauthnChallenge"]);
+    expect(Object.keys(cookies).sort()).toEqual([
+      "callbackUrl",
+      "csrfToken",
+      "nonce",
+      "pkceCodeVerifier",
+      "sessionToken",
+      "state",
+      "webauthnChallenge",
+    ]);
     for (const [key, cookie] of Object.entries(cookies)) {
       expect(cookie.name, key).toMatch(/^__Host-authjs\./);
       expect(cookie.options, key).toMatchObject({ secure: true, path: "/", httpOnly: true, sameSite: "lax" });
@@ -41,7 +49,9 @@ describe("the sign-in origin cookie's value", () => {
   it("refuses an edited, truncated, expired or legacy (raw JSON with the token) value", () => {
     const sealed = sealOriginReference({ source: null, invitationId, exp }, secret);
     const [payload, signature] = sealed.split(".") as [string, string];
-    const edited = Buffer.from(JSON.stringify({ source: null, invitationId: "0199a1b2-c3d4-7e5f-8a6b-000000000000", exp })).toString("base64url");
+    const edited = Buffer.from(
+      JSON.stringify({ source: null, invitationId: "0199a1b2-c3d4-7e5f-8a6b-000000000000", exp }),
+    ).toString("base64url");
     expect(openOriginReference(`${edited}.${signature}`, secret)).toBeNull();
     expect(openOriginReference(payload, secret)).toBeNull();
     expect(openOriginReference(`${sealed}.x`, secret)).toBeNull();

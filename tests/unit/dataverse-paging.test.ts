@@ -10,7 +10,9 @@ vi.mock("@/lib/http/outbound", () => ({
   outboundFetch: async (_service: string, url: string, request: { headers?: Record<string, string> } = {}) => {
     requests.push({ url, authorization: request.headers?.Authorization });
     const body = pages[url];
-    return body === undefined ? new Response("{}", { status: 404 }) : new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
+    return body === undefined
+      ? new Response("{}", { status: 404 })
+      : new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
   },
 }));
 
@@ -32,14 +34,24 @@ describe("getAllPages", () => {
       [third]: { value: [{ name: "c" }] },
     };
     const { getAllPages } = await import("@/lib/dataverse/web-api");
-    expect(await getAllPages<{ name: string }>(ENV, "tok", "roles?$select=name")).toEqual([{ name: "a" }, { name: "b" }, { name: "c" }]);
+    expect(await getAllPages<{ name: string }>(ENV, "tok", "roles?$select=name")).toEqual([
+      { name: "a" },
+      { name: "b" },
+      { name: "c" },
+    ]);
     expect(requests.map((r) => r.url)).toEqual([`${API}/roles?$select=name`, second, third]);
     expect(requests.every((r) => r.authorization === "Bearer tok")).toBe(true);
   });
 
   it("never sends the token to a next page on another host or outside the Web API", async () => {
     const { getAllPages, DataverseProtocolError } = await import("@/lib/dataverse/web-api");
-    for (const elsewhere of ["https://evil.example/api/data/v9.2/roles?$skiptoken=x", "https://fabrikam.crm4.dynamics.com/api/data/v9.2/roles", `http://contoso.crm.dynamics.com/api/data/v9.2/roles`, `${ENV}/somewhere/else`, "not a url"]) {
+    for (const elsewhere of [
+      "https://evil.example/api/data/v9.2/roles?$skiptoken=x",
+      "https://fabrikam.crm4.dynamics.com/api/data/v9.2/roles",
+      `http://contoso.crm.dynamics.com/api/data/v9.2/roles`,
+      `${ENV}/somewhere/else`,
+      "not a url",
+    ]) {
       requests.length = 0;
       pages = { [`${API}/roles`]: { value: [{ name: "a" }], "@odata.nextLink": elsewhere } };
       await expect(getAllPages(ENV, "tok", "roles"), elsewhere).rejects.toBeInstanceOf(DataverseProtocolError);

@@ -16,30 +16,48 @@ const production = {
 
 describe("doctor: DATAVERSE_ALLOWED_HOST_SUFFIXES against the authority's cloud", () => {
   it("accepts the public cloud's regions with the public authority", () => {
-    expect(checkHostSuffixes(parseConfig({ ...production, DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.com,crm4.dynamics.com" })).status).toBe("ok");
+    expect(
+      checkHostSuffixes(
+        parseConfig({ ...production, DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm.dynamics.com,crm4.dynamics.com" }),
+      ).status,
+    ).toBe("ok");
   });
 
   it("warns when the default list allows other clouds' hosts, and says which to keep", () => {
-    const finding = checkHostSuffixes(parseConfig({ ...production, ENTRA_AUTHORITY_HOST: "https://login.microsoftonline.us" }));
+    const finding = checkHostSuffixes(
+      parseConfig({ ...production, ENTRA_AUTHORITY_HOST: "https://login.microsoftonline.us" }),
+    );
     expect(finding.status).toBe("warning");
     expect(finding.detail).toContain("crm.dynamics.com");
     expect(finding.fix).toBe("Set DATAVERSE_ALLOWED_HOST_SUFFIXES=crm.microsoftdynamics.us,crm.appsplatform.us.");
   });
 
   it("fails when no suffix belongs to the authority's cloud", () => {
-    const finding = checkHostSuffixes(parseConfig({ ...production, ENTRA_AUTHORITY_HOST: "https://login.chinacloudapi.cn", DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm4.dynamics.com" }));
+    const finding = checkHostSuffixes(
+      parseConfig({
+        ...production,
+        ENTRA_AUTHORITY_HOST: "https://login.chinacloudapi.cn",
+        DATAVERSE_ALLOWED_HOST_SUFFIXES: "crm4.dynamics.com",
+      }),
+    );
     expect(finding).toMatchObject({ status: "error", detail: expect.stringContaining("China") });
     expect(finding.fix).toContain("DATAVERSE_ALLOWED_HOST_SUFFIXES");
   });
 
   it("does not judge an authority that is no Microsoft cloud (the emulator)", () => {
-    expect(checkHostSuffixes(parseConfig({ ...production, ENTRA_AUTHORITY_HOST: "https://127.0.0.1:44300" })).status).toBe("skipped");
+    expect(
+      checkHostSuffixes(parseConfig({ ...production, ENTRA_AUTHORITY_HOST: "https://127.0.0.1:44300" })).status,
+    ).toBe("skipped");
   });
 });
 
 describe("doctor: the configured credentials' expiry", () => {
   const now = new Date("2026-12-04T00:00:00Z");
-  const expiry = (at?: string) => checkCredentialExpiry(parseConfig({ ...production, ...(at ? { ENTRA_CLIENT_SECRET_EXPIRES_AT: at } : {}) }), now)[0]!;
+  const expiry = (at?: string) =>
+    checkCredentialExpiry(
+      parseConfig({ ...production, ...(at ? { ENTRA_CLIENT_SECRET_EXPIRES_AT: at } : {}) }),
+      now,
+    )[0]!;
 
   it("passes a secret far from its expiry, warns within 30 days, fails once expired", () => {
     expect(expiry("2027-06-01").status).toBe("ok");

@@ -6,7 +6,10 @@ const readme = readFileSync("README.md", "utf8");
 const example = readFileSync(".env.example", "utf8");
 
 function configurationTableVariables(): string[] {
-  const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("### Pointing it at the real Microsoft cloud"));
+  const section = readme.slice(
+    readme.indexOf("## Configuration"),
+    readme.indexOf("### Pointing it at the real Microsoft cloud"),
+  );
   const rows = section.split("\n").filter((l) => l.startsWith("| `"));
   return rows.flatMap((row) => [...row.split("|")[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!));
 }

@@ -19,7 +19,10 @@ describe("normaliseEnvironmentUrl", () => {
     ["contoso.crm.dynamics.com", "https://contoso.crm.dynamics.com"],
     ["  https://CONTOSO.crm4.Dynamics.com/  ", "https://contoso.crm4.dynamics.com"],
     ["https://contoso.api.crm4.dynamics.com/api/data/v9.2/", "https://contoso.crm4.dynamics.com"],
-    ["https://contoso.crm11.dynamics.com/main.aspx?appid=123&pagetype=entitylist#x", "https://contoso.crm11.dynamics.com"],
+    [
+      "https://contoso.crm11.dynamics.com/main.aspx?appid=123&pagetype=entitylist#x",
+      "https://contoso.crm11.dynamics.com",
+    ],
     ["http://contoso.crm21.dynamics.com", "https://contoso.crm21.dynamics.com"],
     ["https://contoso.crm.dynamics.com:443/", "https://contoso.crm.dynamics.com"],
     ["contoso.crm.dynamics.com.", "https://contoso.crm.dynamics.com"],
@@ -69,7 +72,9 @@ describe("normaliseEnvironmentUrl", () => {
 
   it("allows a non-standard port only on loopback (.localhost) names", () => {
     const local = ["crm.dynamics.localhost", "crm4.dynamics.localhost"];
-    expect(normaliseEnvironmentUrl("https://contoso.api.crm4.dynamics.localhost:44300/api/data/v9.2", local)).toMatchObject({
+    expect(
+      normaliseEnvironmentUrl("https://contoso.api.crm4.dynamics.localhost:44300/api/data/v9.2", local),
+    ).toMatchObject({
       url: "https://contoso.crm4.dynamics.localhost:44300",
       apiUrl: "https://contoso.api.crm4.dynamics.localhost:44300",
     });
@@ -86,7 +91,9 @@ describe("normaliseEnvironmentUrl", () => {
     }
     expect(error).toBeInstanceOf(EnvironmentUrlError);
     expect(error).toMatchObject({ code: "outside-allow-list", host: "contoso.crm4.dynamics.com" });
-    expect((error as Error).message).toBe("contoso.crm4.dynamics.com is a Dataverse address, but this portal connects only to environments ending in crm.dynamics.localhost or crm4.dynamics.localhost.");
+    expect((error as Error).message).toBe(
+      "contoso.crm4.dynamics.com is a Dataverse address, but this portal connects only to environments ending in crm.dynamics.localhost or crm4.dynamics.localhost.",
+    );
     // Not an environment address at all: still "not a Dataverse environment address".
     expect(codeOf("https://contoso.example.com", local)).toBe("not-dataverse");
     expect(codeOf("https://contoso.crm22.dynamics.com", local)).toBe("not-dataverse");

@@ -3,11 +3,31 @@
 import { describe, expect, it } from "vitest";
 import { nextHealth, type CheckResultForHealth, type HealthRecord } from "@/lib/checks/health";
 
-const none: HealthRecord = { health: null, brokenSince: null, healthCause: null, healthCauseId: null, lastVerifiedAt: null };
+const none: HealthRecord = {
+  health: null,
+  brokenSince: null,
+  healthCause: null,
+  healthCauseId: null,
+  lastVerifiedAt: null,
+};
 const t0 = new Date("2026-11-29T10:00:00Z");
 const t1 = new Date("2026-11-29T11:00:00Z");
-const passed = (startedAt = t0): CheckResultForHealth => ({ outcome: "PASSED", startedAt, diagnosis: null, errorCode: null, cause: null, consentWasVerified: true });
-const failed = (diagnosis: string, errorCode: string | null = null, startedAt = t0): CheckResultForHealth => ({ outcome: "FAILED", startedAt, diagnosis, errorCode, cause: `because ${diagnosis}`, consentWasVerified: true });
+const passed = (startedAt = t0): CheckResultForHealth => ({
+  outcome: "PASSED",
+  startedAt,
+  diagnosis: null,
+  errorCode: null,
+  cause: null,
+  consentWasVerified: true,
+});
+const failed = (diagnosis: string, errorCode: string | null = null, startedAt = t0): CheckResultForHealth => ({
+  outcome: "FAILED",
+  startedAt,
+  diagnosis,
+  errorCode,
+  cause: `because ${diagnosis}`,
+  consentWasVerified: true,
+});
 const record = (c: ReturnType<typeof nextHealth>): HealthRecord => {
   const { healthChangedAt: _, ...rest } = c.next;
   return rest;
@@ -23,7 +43,13 @@ describe("environment health", () => {
   it("broken once, broken since the first failing check, cause kept; recovered once, then healthy silently", () => {
     const healthy = record(nextHealth(none, passed(), "App"));
     const broken = nextHealth(healthy, failed("application-user-disabled", "0x8004430d", t0), "App");
-    expect(broken.transition).toMatchObject({ kind: "broken", from: "HEALTHY", to: "BROKEN", causeId: "application-user-disabled", cause: "because application-user-disabled" });
+    expect(broken.transition).toMatchObject({
+      kind: "broken",
+      from: "HEALTHY",
+      to: "BROKEN",
+      causeId: "application-user-disabled",
+      cause: "because application-user-disabled",
+    });
     expect(broken.next.brokenSince).toEqual(t0);
     const still = nextHealth(record(broken), failed("role-missing", null, t1), "App");
     expect(still.transition).toBeNull();
@@ -38,7 +64,11 @@ describe("environment health", () => {
 
   it("a warning degrades; a passing failure degrades a healthy environment but neither breaks nor mends a broken one", () => {
     const healthy = record(nextHealth(none, passed(), "App"));
-    const warned = nextHealth(healthy, { ...passed(), outcome: "WARNING", diagnosis: "system-administrator", cause: "too much" }, "App");
+    const warned = nextHealth(
+      healthy,
+      { ...passed(), outcome: "WARNING", diagnosis: "system-administrator", cause: "too much" },
+      "App",
+    );
     expect(warned.transition).toMatchObject({ kind: "degraded", to: "DEGRADED" });
     expect(nextHealth(healthy, failed("throttled"), "App").next.health).toBe("DEGRADED");
     const broken = record(nextHealth(healthy, failed("role-missing"), "App"));
@@ -55,7 +85,11 @@ describe("environment health", () => {
       expect(change.next.healthCause).toContain("Admin consent for Northwind Sync was removed");
     }
     // Before consent was ever proven it is a plain failure; and an environment that never worked alerts nobody.
-    const never = nextHealth(none, { ...failed("app-not-in-tenant", "AADSTS700016"), consentWasVerified: false }, "App");
+    const never = nextHealth(
+      none,
+      { ...failed("app-not-in-tenant", "AADSTS700016"), consentWasVerified: false },
+      "App",
+    );
     expect(never.next).toMatchObject({ health: "BROKEN", healthCauseId: "app-not-in-tenant" });
     expect(never.transition).toBeNull();
     // The check's fresh consent proof found the admin-only permission gone (no Microsoft code).
@@ -72,7 +106,10 @@ describe("environment health", () => {
     expect(works.transition).toMatchObject({ kind: "ready", from: "BROKEN", to: "HEALTHY" });
     expect(works.next).toMatchObject({ health: "HEALTHY", brokenSince: null, lastVerifiedAt: t1 });
     // A first check that only warns is ready too.
-    expect(nextHealth(none, { ...passed(), outcome: "WARNING", diagnosis: "system-administrator", cause: "too much" }, "App").transition).toMatchObject({ kind: "ready", to: "DEGRADED" });
+    expect(
+      nextHealth(none, { ...passed(), outcome: "WARNING", diagnosis: "system-administrator", cause: "too much" }, "App")
+        .transition,
+    ).toMatchObject({ kind: "ready", to: "DEGRADED" });
     // Once it has worked, a failure is "broken" and the next pass "recovered".
     const broken = nextHealth(record(works), failed("role-missing", null, t1), "App");
     expect(broken.transition).toMatchObject({ kind: "broken" });

@@ -17,14 +17,27 @@ function sourceFiles(dir: string): string[] {
 /** The lib modules a file imports by value: `import type` and imports of types only are left out. */
 export function valueImports(file: string, source: string): string[] {
   const found: string[] = [];
-  const statements = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^"';]*?)\s*from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  const statements =
+    /(?:^|\n)\s*(import|export)\s+(type\s+)?([^"';]*?)\s*from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
   for (const m of source.matchAll(statements)) {
     const specifier = m[4] ?? m[5]!;
     if (m[2]) continue;
     // `import { type A, type B } from …` names types only.
     const names = m[3]?.match(/^\{([^}]*)\}$/s)?.[1];
-    if (names && names.split(",").map((n) => n.trim()).filter(Boolean).every((n) => n.startsWith("type "))) continue;
-    const target = specifier.startsWith("@/lib/") ? `lib/${specifier.slice(6)}` : specifier.startsWith(".") ? normalize(join(dirname(file), specifier)) : null;
+    if (
+      names &&
+      names
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean)
+        .every((n) => n.startsWith("type "))
+    )
+      continue;
+    const target = specifier.startsWith("@/lib/")
+      ? `lib/${specifier.slice(6)}`
+      : specifier.startsWith(".")
+        ? normalize(join(dirname(file), specifier))
+        : null;
     if (target?.startsWith("lib/") && !target.startsWith("lib/generated")) found.push(target);
   }
   return found;
@@ -32,10 +45,11 @@ export function valueImports(file: string, source: string): string[] {
 
 const files = sourceFiles("lib");
 const imports = new Map(files.map((f) => [f, valueImports(f, readFileSync(f, "utf8"))]));
-const fileOf = (target: string) => [`${target}.ts`, `${target}.tsx`, `${target}/index.ts`].find((f) => imports.has(f)) ?? target;
+const fileOf = (target: string) =>
+  [`${target}.ts`, `${target}.tsx`, `${target}/index.ts`].find((f) => imports.has(f)) ?? target;
 // A leaf imports nothing of lib but other leaves (the step results' schemas read the check vocabulary).
 const leaves = new Set(files.filter((f) => imports.get(f)!.length === 0));
-for (let grew = true; grew; ) {
+for (let grew = true; grew;) {
   grew = false;
   for (const f of files) {
     if (leaves.has(f) || !imports.get(f)!.every((t) => leaves.has(fileOf(t)))) continue;
@@ -44,7 +58,10 @@ for (let grew = true; grew; ) {
   }
 }
 /** lib/<folder> for a file in a folder, the file itself for a top-level file or a leaf. */
-const unitOf = (file: string) => (leaves.has(file) || file.split("/").length === 2 ? file.replace(/\.tsx?$/, "") : file.split("/").slice(0, 2).join("/"));
+const unitOf = (file: string) =>
+  leaves.has(file) || file.split("/").length === 2
+    ? file.replace(/\.tsx?$/, "")
+    : file.split("/").slice(0, 2).join("/");
 
 function unitGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
@@ -92,8 +109,22 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
 
 describe("lib import cycles", () => {
   it("finds a cycle when there is one (the check of the check)", () => {
-    expect(cycles(new Map([["lib/a", new Set(["lib/b"])], ["lib/b", new Set(["lib/c"])], ["lib/c", new Set(["lib/a"])], ["lib/d", new Set(["lib/a"])]]))).toEqual([["lib/a", "lib/b", "lib/c"]]);
-    expect(valueImports("lib/x/y.ts", 'import type { A } from "@/lib/a";\nimport { type B } from "@/lib/b";\nimport { c } from "../c";\nconst d = await import("@/lib/d/e");')).toEqual(["lib/c", "lib/d/e"]);
+    expect(
+      cycles(
+        new Map([
+          ["lib/a", new Set(["lib/b"])],
+          ["lib/b", new Set(["lib/c"])],
+          ["lib/c", new Set(["lib/a"])],
+          ["lib/d", new Set(["lib/a"])],
+        ]),
+      ),
+    ).toEqual([["lib/a", "lib/b", "lib/c"]]);
+    expect(
+      valueImports(
+        "lib/x/y.ts",
+        'import type { A } from "@/lib/a";\nimport { type B } from "@/lib/b";\nimport { c } from "../c";\nconst d = await import("@/lib/d/e");',
+      ),
+    ).toEqual(["lib/c", "lib/d/e"]);
   });
 
   it("has none between lib's folders and top-level files", () => {
@@ -101,7 +132,13 @@ describe("lib import cycles", () => {
   });
 
   it("lib/data imports neither the events owner nor anything that publishes or sends", () => {
-    const reached = [...imports].filter(([f]) => f.startsWith("lib/data/")).flatMap(([f, targets]) => targets.map((t) => `${f} → ${t}`));
-    expect(reached.filter((edge) => /→ lib\/(events|monitoring|webhooks|notifications|checks\/(run|launch|finish))/.test(edge))).toEqual([]);
+    const reached = [...imports]
+      .filter(([f]) => f.startsWith("lib/data/"))
+      .flatMap(([f, targets]) => targets.map((t) => `${f} → ${t}`));
+    expect(
+      reached.filter((edge) =>
+        /→ lib\/(events|monitoring|webhooks|notifications|checks\/(run|launch|finish))/.test(edge),
+      ),
+    ).toEqual([]);
   });
 });

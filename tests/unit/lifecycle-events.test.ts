@@ -6,20 +6,48 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { EVENT_PAYLOADS, LIFECYCLE_EVENT_TYPES } from "@/lib/events";
 
-const subscription = { subscriptionId: "string", offerId: "string", planId: "string", quantity: "integer|null", status: "string", "previousPlanId?": "string", "previousQuantity?": "integer|null" };
-const transition = { from: "string|null", to: "string", cause: "string|null", causeId: "string|null", brokenSince: "string|null", checkId: "string" };
+const subscription = {
+  subscriptionId: "string",
+  offerId: "string",
+  planId: "string",
+  quantity: "integer|null",
+  status: "string",
+  "previousPlanId?": "string",
+  "previousQuantity?": "integer|null",
+};
+const transition = {
+  from: "string|null",
+  to: "string",
+  cause: "string|null",
+  causeId: "string|null",
+  brokenSince: "string|null",
+  checkId: "string",
+};
 
 /** A payload's `data` as { field: type } ("?" after an optional field's name). */
 function fields(schema: z.ZodObject): Record<string, string> {
   type Property = { type?: string | string[]; anyOf?: Property[] };
   const typeOf = (p: Property): string => (p.anyOf ? p.anyOf.map(typeOf).join("|") : [p.type ?? "?"].flat().join("|"));
-  const json = z.toJSONSchema(schema, { io: "input" }) as { properties?: Record<string, Property>; required?: string[] };
-  return Object.fromEntries(Object.entries(json.properties ?? {}).map(([name, p]) => [json.required?.includes(name) ? name : `${name}?`, typeOf(p)]));
+  const json = z.toJSONSchema(schema, { io: "input" }) as {
+    properties?: Record<string, Property>;
+    required?: string[];
+  };
+  return Object.fromEntries(
+    Object.entries(json.properties ?? {}).map(([name, p]) => [
+      json.required?.includes(name) ? name : `${name}?`,
+      typeOf(p),
+    ]),
+  );
 }
 
 describe("lifecycle events", () => {
   it("each event type has one payload shape", () => {
-    const table = Object.fromEntries(LIFECYCLE_EVENT_TYPES.map((type) => [type, { environment: EVENT_PAYLOADS[type].environment, data: fields(EVENT_PAYLOADS[type].data) }]));
+    const table = Object.fromEntries(
+      LIFECYCLE_EVENT_TYPES.map((type) => [
+        type,
+        { environment: EVENT_PAYLOADS[type].environment, data: fields(EVENT_PAYLOADS[type].data) },
+      ]),
+    );
     expect(table).toEqual({
       "connection.ready": { environment: "required", data: {} },
       "connection.broken": { environment: "required", data: transition },
@@ -35,7 +63,9 @@ describe("lifecycle events", () => {
   });
 
   it("a payload outside its shape is refused", () => {
-    expect(EVENT_PAYLOADS["consent.removed"].data.safeParse({ because: "re-verification", from: "HEALTHY" }).success).toBe(false);
+    expect(
+      EVENT_PAYLOADS["consent.removed"].data.safeParse({ because: "re-verification", from: "HEALTHY" }).success,
+    ).toBe(false);
     expect(EVENT_PAYLOADS["connection.ready"].data.safeParse({ checkId: "x" }).success).toBe(false);
   });
 
@@ -49,7 +79,9 @@ describe("lifecycle events", () => {
       }
     };
     for (const root of ["lib", "app", "components"]) walk(root);
-    const callers = files.filter((f) => /\b(publishLifecycleEvent|queueAlertMails)\(/.test(readFileSync(f, "utf8"))).sort();
+    const callers = files
+      .filter((f) => /\b(publishLifecycleEvent|queueAlertMails)\(/.test(readFileSync(f, "utf8")))
+      .sort();
     expect(callers).toEqual(["lib/events/index.ts", "lib/notifications/alerts.ts", "lib/webhooks/index.ts"]);
   });
 });

@@ -11,7 +11,8 @@ function capture() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n").filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -30,10 +31,25 @@ describe("structured logs", () => {
 
   it("censors tokens, secrets and codes in logged objects", () => {
     const { lines, logger } = capture();
-    logger.info({ access_token: "eyJ.secret", code: "0.AAA", nested: { client_secret: "s3cr3t", refresh_token: "r" }, headers: { authorization: "Bearer x" }, tenant: "contoso" }, "x");
+    logger.info(
+      {
+        access_token: "eyJ.secret",
+        code: "0.AAA",
+        nested: { client_secret: "s3cr3t", refresh_token: "r" },
+        headers: { authorization: "Bearer x" },
+        tenant: "contoso",
+      },
+      "x",
+    );
     const text = JSON.stringify(lines[0]);
     for (const secret of ["eyJ.secret", "0.AAA", "s3cr3t", "Bearer x", '"r"']) expect(text).not.toContain(secret);
-    expect(lines[0]).toMatchObject({ access_token: "[redacted]", code: "[redacted]", nested: { client_secret: "[redacted]" }, headers: { authorization: "[redacted]" }, tenant: "contoso" });
+    expect(lines[0]).toMatchObject({
+      access_token: "[redacted]",
+      code: "[redacted]",
+      nested: { client_secret: "[redacted]" },
+      headers: { authorization: "[redacted]" },
+      tenant: "contoso",
+    });
   });
 
   it("removes codes and secrets from URLs, keeping the rest", () => {
@@ -49,7 +65,13 @@ describe("structured logs", () => {
     setLogger(logger);
     await withRequestId("req-0123456789", () => outboundFetch("dataverse", `${origin}/api/data/v9.2/WhoAmI?code=abc`));
     const line = lines.find((l) => l.msg === "outbound call");
-    expect(line).toMatchObject({ requestId: "req-0123456789", service: "dataverse", method: "GET", status: 204, level: 30 });
+    expect(line).toMatchObject({
+      requestId: "req-0123456789",
+      service: "dataverse",
+      method: "GET",
+      status: 204,
+      level: 30,
+    });
     expect(String(line?.url)).not.toContain("abc");
     expect(typeof line?.ms).toBe("number");
   });

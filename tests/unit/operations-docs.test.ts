@@ -5,8 +5,10 @@ import { describe, expect, it } from "vitest";
 
 const source = readFileSync("lib/observability/metrics.ts", "utf8");
 const defined = new Set([...source.matchAll(/"(portal_[a-z_]+)"/g)].map((m) => m[1]!));
-const exists = (name: string) => defined.has(name.replace(/_(bucket|count|sum)$/, "")) || /^portal_(process|nodejs)_/.test(name);
-const named = (text: string) => [...new Set([...text.matchAll(/\b(portal_[a-z_]+[a-z])\b/g)].map((m) => m[1]!))].filter((n) => !n.endsWith("_"));
+const exists = (name: string) =>
+  defined.has(name.replace(/_(bucket|count|sum)$/, "")) || /^portal_(process|nodejs)_/.test(name);
+const named = (text: string) =>
+  [...new Set([...text.matchAll(/\b(portal_[a-z_]+[a-z])\b/g)].map((m) => m[1]!))].filter((n) => !n.endsWith("_"));
 
 describe("operations docs", () => {
   it("reads the metric names from the source", () => {
@@ -15,7 +17,10 @@ describe("operations docs", () => {
   });
 
   it("the Grafana dashboard parses, has panels with Prometheus queries, and queries only existing metrics", () => {
-    const dashboard = JSON.parse(readFileSync("docs/grafana-dashboard.json", "utf8")) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }>; __inputs: unknown[] };
+    const dashboard = JSON.parse(readFileSync("docs/grafana-dashboard.json", "utf8")) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+      __inputs: unknown[];
+    };
     expect(dashboard.__inputs).toHaveLength(1);
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
     const expressions = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));

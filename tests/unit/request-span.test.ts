@@ -11,7 +11,10 @@ const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 
 function response(status: number, requestId?: string) {
-  const res = Object.assign(new EventEmitter(), { statusCode: status, getHeader: (name: string) => (name === "x-request-id" ? requestId : undefined) });
+  const res = Object.assign(new EventEmitter(), {
+    statusCode: status,
+    getHeader: (name: string) => (name === "x-request-id" ? requestId : undefined),
+  });
   return res;
 }
 
@@ -23,7 +26,9 @@ afterEach(() => {
 
 describe("request spans", () => {
   it("names routes with ids replaced, so span names stay a bounded set", () => {
-    expect(routeOf("/onboarding/environments/0193a2b4-5c6d-7e8f-9012-3456789abcde?x=1")).toBe("/onboarding/environments/:id");
+    expect(routeOf("/onboarding/environments/0193a2b4-5c6d-7e8f-9012-3456789abcde?x=1")).toBe(
+      "/onboarding/environments/:id",
+    );
     expect(routeOf("/console/api/checks/12345")).toBe("/console/api/checks/:id");
     expect(routeOf("/consent?invitation=abc")).toBe("/consent");
     expect(routeOf(undefined)).toBe("/");
@@ -33,10 +38,22 @@ describe("request spans", () => {
     setPortalTracerProvider(provider);
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     const page = response(200, "req-page-0001");
-    requestSpan({ method: "GET", url: "/onboarding", headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } }, page, () => undefined);
+    requestSpan(
+      {
+        method: "GET",
+        url: "/onboarding",
+        headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      },
+      page,
+      () => undefined,
+    );
     page.emit("finish");
     const action = response(303, "req-action-01");
-    requestSpan({ method: "POST", url: "/onboarding/environments", headers: { "next-action": "7f3a" } }, action, () => undefined);
+    requestSpan(
+      { method: "POST", url: "/onboarding/environments", headers: { "next-action": "7f3a" } },
+      action,
+      () => undefined,
+    );
     action.emit("finish");
     action.emit("close");
     const failed = response(503);
@@ -44,9 +61,17 @@ describe("request spans", () => {
     failed.emit("close");
 
     const spans = exporter.getFinishedSpans();
-    expect(spans.map((s) => s.name)).toEqual(["GET /onboarding", "action /onboarding/environments", "GET /api/health/ready"]);
+    expect(spans.map((s) => s.name)).toEqual([
+      "GET /onboarding",
+      "action /onboarding/environments",
+      "GET /api/health/ready",
+    ]);
     expect(spans[0]!.spanContext().traceId).toBe("0af7651916cd43dd8448eb211c80319c");
-    expect(spans[0]!.attributes).toMatchObject({ "http.response.status_code": 200, "portal.request_id": "req-page-0001", "http.request.method": "GET" });
+    expect(spans[0]!.attributes).toMatchObject({
+      "http.response.status_code": 200,
+      "portal.request_id": "req-page-0001",
+      "http.request.method": "GET",
+    });
     expect(spans[1]!.attributes).toMatchObject({ "portal.server_action": true, "http.response.status_code": 303 });
     expect(spans[2]!.status.code).toBe(2); // ERROR for a 5xx
   });

@@ -4,7 +4,13 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const OUTSIDE = [/\.\.\/shared\b/, /(^|[\s"'`(])\/work\//, /shared\/notes/, /\bnotes\/(stack|conventions|architecture)\.md/, /(^|[\s(])stack\.md\b/];
+const OUTSIDE = [
+  /\.\.\/shared\b/,
+  /(^|[\s"'`(])\/work\//,
+  /shared\/notes/,
+  /\bnotes\/(stack|conventions|architecture)\.md/,
+  /(^|[\s(])stack\.md\b/,
+];
 const SELF = "tests/unit/self-contained.test.ts";
 
 describe("the repository is self-contained", () => {

@@ -41,7 +41,9 @@ afterAll(async () => {
 /** A raw request, so that any method can be sent. */
 function raw(method: string, path = "/"): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(new URL(base).port), "127.0.0.1", () => socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nCookie: secret=1\r\nConnection: close\r\n\r\n`));
+    const socket = net.connect(Number(new URL(base).port), "127.0.0.1", () =>
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nCookie: secret=1\r\nConnection: close\r\n\r\n`),
+    );
     let text = "";
     socket.on("data", (d) => (text += d.toString()));
     socket.on("end", () => resolve(text));

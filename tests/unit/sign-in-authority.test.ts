@@ -28,10 +28,19 @@ function configFor(authorityHost: string, tenancy: "multi" | "single" = "multi")
   });
 }
 
-const cookiesOf = (response: Response) => response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+const cookiesOf = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 
 /** Runs sign-in then the callback; `idTokenIssuer` is what the token endpoint's ID token says. */
-async function roundTrip(authorityHost: string, tid: string, idTokenIssuer: (host: string, tid: string) => string, tenancy: "multi" | "single" = "multi") {
+async function roundTrip(
+  authorityHost: string,
+  tid: string,
+  idTokenIssuer: (host: string, tid: string) => string,
+  tenancy: "multi" | "single" = "multi",
+) {
   const c = configFor(authorityHost, tenancy);
   const endpoints = signInEndpoints(c);
   const authConfig = {
@@ -77,7 +86,13 @@ async function roundTrip(authorityHost: string, tid: string, idTokenIssuer: (hos
         .setIssuedAt()
         .setExpirationTime("1h")
         .sign(privateKey);
-      return Response.json({ token_type: "Bearer", access_token: "at", expires_in: 3600, id_token: idToken, scope: "openid profile email" });
+      return Response.json({
+        token_type: "Bearer",
+        access_token: "at",
+        expires_in: 3600,
+        id_token: idToken,
+        scope: "openid profile email",
+      });
     }
     return new Response("not stubbed", { status: 599 });
   });
@@ -95,9 +110,12 @@ async function roundTrip(authorityHost: string, tid: string, idTokenIssuer: (hos
   const authorize = new URL(signIn.headers.get("location") ?? "");
   nonce = authorize.searchParams.get("nonce") ?? "";
   const callback = await Auth(
-    new Request(`${PORTAL}/api/auth/callback/microsoft-entra-id?code=the-code&state=${encodeURIComponent(authorize.searchParams.get("state") ?? "")}`, {
-      headers: { cookie: `${cookiesOf(signIn)}; ${cookiesOf(csrf)}` },
-    }),
+    new Request(
+      `${PORTAL}/api/auth/callback/microsoft-entra-id?code=the-code&state=${encodeURIComponent(authorize.searchParams.get("state") ?? "")}`,
+      {
+        headers: { cookie: `${cookiesOf(signIn)}; ${cookiesOf(csrf)}` },
+      },
+    ),
     authConfig,
   );
   const sessionCookie = callback.headers.getSetCookie().some((c) => c.startsWith("authjs.session-token="));
@@ -116,15 +134,25 @@ describe.each([
 ])("sign-in through %s", (_name, host) => {
   it("goes to `organizations`, redeems the code there and accepts the issuer of the token's own tenant", async () => {
     const result = await roundTrip(host, CUSTOMER, perTenant);
-    expect(`${result.authorize.origin}${result.authorize.pathname}`).toBe(`${host}/organizations/oauth2/v2.0/authorize`);
+    expect(`${result.authorize.origin}${result.authorize.pathname}`).toBe(
+      `${host}/organizations/oauth2/v2.0/authorize`,
+    );
     expect(result.authorize.searchParams.get("code_challenge_method")).toBe("S256");
-    expect(result.requested).toEqual([`POST ${host}/organizations/oauth2/v2.0/token`, `GET ${host}/${CUSTOMER}/v2.0/.well-known/openid-configuration`]);
+    expect(result.requested).toEqual([
+      `POST ${host}/organizations/oauth2/v2.0/token`,
+      `GET ${host}/${CUSTOMER}/v2.0/.well-known/openid-configuration`,
+    ]);
     expect(result.callbackLocation).toBe(`${PORTAL}/onboarding`);
     expect(result.sessionCookie).toBe(true);
   });
 
   it("refuses an ID token whose issuer is another tenant's, `organizations`' or `common`'s", async () => {
-    for (const wrong of [(h: string) => `${h}/${OTHER}/v2.0`, (h: string) => `${h}/organizations/v2.0`, (h: string) => `${h}/common/v2.0`, (h: string, t: string) => `${h}/${t}/v2.0/`]) {
+    for (const wrong of [
+      (h: string) => `${h}/${OTHER}/v2.0`,
+      (h: string) => `${h}/organizations/v2.0`,
+      (h: string) => `${h}/common/v2.0`,
+      (h: string, t: string) => `${h}/${t}/v2.0/`,
+    ]) {
       const result = await roundTrip(host, CUSTOMER, wrong);
       expect(result.sessionCookie).toBe(false);
       expect(result.callbackLocation).toMatch(/\/api\/auth\/(error|signin)\?error=/);

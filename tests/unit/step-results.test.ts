@@ -2,8 +2,24 @@
 // detail its evaluator (lib/checks/steps.ts) and the runner (lib/checks/run.ts: waits, the check's unexpected end)
 // write, rejects a wrong shape at the write, and a reader given a row in another shape degrades to "no detail".
 import { describe, expect, it } from "vitest";
-import { readStepResult, readSupportStep, readVendorDetail, STEP_RESULTS, storedStepResult, storedVendorDetail, VENDOR_DETAILS } from "@/lib/checks/step-results";
-import { PENDING, STEPS, vendorDetailOf, type CheckFacts, type StepContext, type StepVerdict, type SystemUser } from "@/lib/checks/steps";
+import {
+  readStepResult,
+  readSupportStep,
+  readVendorDetail,
+  STEP_RESULTS,
+  storedStepResult,
+  storedVendorDetail,
+  VENDOR_DETAILS,
+} from "@/lib/checks/step-results";
+import {
+  PENDING,
+  STEPS,
+  vendorDetailOf,
+  type CheckFacts,
+  type StepContext,
+  type StepVerdict,
+  type SystemUser,
+} from "@/lib/checks/steps";
 import { CHECK_STEPS, skipReason, type CheckStepName } from "@/lib/checks/vocabulary";
 import { DataverseError, DataverseProtocolError } from "@/lib/dataverse/web-api";
 import type { EntraErrorDetail } from "@/lib/entra/token-errors";
@@ -21,26 +37,66 @@ const ctx = (blockedBy: CheckStepName | null = null): StepContext => ({
   blockedBy,
 });
 
-const entra: EntraErrorDetail = { httpStatus: 400, error: "unauthorized_client", aadstsCode: 700016, description: "AADSTS700016: not found", traceId: "t", correlationId: "c", timestamp: "2026-12-01 10:00:00Z" };
+const entra: EntraErrorDetail = {
+  httpStatus: 400,
+  error: "unauthorized_client",
+  aadstsCode: 700016,
+  description: "AADSTS700016: not found",
+  traceId: "t",
+  correlationId: "c",
+  timestamp: "2026-12-01 10:00:00Z",
+};
 const who = { ok: true as const, value: { UserId: "u-1", BusinessUnitId: "b-1", OrganizationId: "o-1" } };
 const user = (over: Partial<SystemUser> = {}) => ({
   ok: true as const,
-  value: { systemuserid: "u-1", fullname: "# Northwind Sync", applicationid: CLIENT_ID, isdisabled: false, accessmode: 4, systemuserroles_association: [{ roleid: "r-1", name: ROLE }], ...over },
+  value: {
+    systemuserid: "u-1",
+    fullname: "# Northwind Sync",
+    applicationid: CLIENT_ID,
+    isdisabled: false,
+    accessmode: 4,
+    systemuserroles_association: [{ roleid: "r-1", name: ROLE }],
+    ...over,
+  },
 });
 const fails = (error: unknown) => ({ ok: false as const, error });
-const refusedRead = new DataverseError(403, "0x80040220", "Principal user (Id=u-1) is missing prvReadUser privilege (roleCount=1)", null, "req-1");
-const noRoles = new DataverseError(403, "0x80040220", "Principal user (Id=u-1) is missing prvReadUser privilege (roleCount=0)", null, "req-2");
+const refusedRead = new DataverseError(
+  403,
+  "0x80040220",
+  "Principal user (Id=u-1) is missing prvReadUser privilege (roleCount=1)",
+  null,
+  "req-1",
+);
+const noRoles = new DataverseError(
+  403,
+  "0x80040220",
+  "Principal user (Id=u-1) is missing prvReadUser privilege (roleCount=0)",
+  null,
+  "req-2",
+);
 const allFacts: CheckFacts = {
   token: { ok: true, value: { fromCache: false } },
   consent: null,
   whoAmI: who,
   user: user(),
-  privileges: { ok: true, value: { RolePrivileges: [{ PrivilegeName: "prvReadAccount", Depth: "Global" }, { PrivilegeName: "prvReadUser", Depth: "Local" }] } },
+  privileges: {
+    ok: true,
+    value: {
+      RolePrivileges: [
+        { PrivilegeName: "prvReadAccount", Depth: "Global" },
+        { PrivilegeName: "prvReadUser", Depth: "Local" },
+      ],
+    },
+  },
   accounts: { ok: true, value: { value: [{ name: "A. Datum" }, { name: null }] } },
 };
 
 /** What one step's evaluator writes for these facts (never PENDING here). */
-function verdictOf(name: CheckStepName, facts: Partial<CheckFacts>, blockedBy: CheckStepName | null = null): StepVerdict {
+function verdictOf(
+  name: CheckStepName,
+  facts: Partial<CheckFacts>,
+  blockedBy: CheckStepName | null = null,
+): StepVerdict {
   const step = STEPS.find((s) => s.name === name)!;
   const verdict = step.evaluate({ ...allFacts, ...facts }, ctx(blockedBy));
   if (verdict === PENDING) throw new Error(`${name} is pending`);
@@ -54,16 +110,25 @@ const WRITTEN: Record<CheckStepName, StepVerdict[]> = {
     verdictOf("token", { token: { ok: true, value: { fromCache: true } }, consent: { ok: true, roleGranted: true } }),
     verdictOf("token", { token: { ok: false, error: new Error("refused"), entra } }),
     verdictOf("token", { token: { ok: false, error: new TypeError("fetch failed"), entra: null } }),
-    verdictOf("token", { token: { ok: false, error: new Error("AADSTS700016"), entra }, consent: { ok: true, roleGranted: true } }),
+    verdictOf("token", {
+      token: { ok: false, error: new Error("AADSTS700016"), entra },
+      consent: { ok: true, roleGranted: true },
+    }),
     verdictOf("token", { consent: { ok: false, error: new Error("refused"), entra } }),
     verdictOf("token", { consent: { ok: false, error: "network down", entra: null } }),
     verdictOf("token", { consent: { ok: true, roleGranted: false } }),
   ],
   whoami: [
     verdictOf("whoami", {}),
-    verdictOf("whoami", { whoAmI: fails(new DataverseError(403, "0x80072560", "The user is not a member of the organization.", null, "req")) }),
+    verdictOf("whoami", {
+      whoAmI: fails(
+        new DataverseError(403, "0x80072560", "The user is not a member of the organization.", null, "req"),
+      ),
+    }),
     verdictOf("whoami", { whoAmI: fails(new DataverseError(429, "0x80072322", "Too many requests", 30, null)) }),
-    verdictOf("whoami", { whoAmI: fails(new DataverseProtocolError("The $batch answer was truncated", 200, "--batchresponse_1")) }),
+    verdictOf("whoami", {
+      whoAmI: fails(new DataverseProtocolError("The $batch answer was truncated", 200, "--batchresponse_1")),
+    }),
     verdictOf("whoami", { whoAmI: fails("boom") }),
     verdictOf("whoami", {}, "token"),
   ],
@@ -86,19 +151,29 @@ const WRITTEN: Record<CheckStepName, StepVerdict[]> = {
   ],
   "least-privilege": [
     verdictOf("least-privilege", {}),
-    verdictOf("least-privilege", { user: user({ systemuserroles_association: [{ roleid: "r-3", name: "System Administrator" }] }) }),
+    verdictOf("least-privilege", {
+      user: user({ systemuserroles_association: [{ roleid: "r-3", name: "System Administrator" }] }),
+    }),
     verdictOf("least-privilege", { user: fails(noRoles) }),
     verdictOf("least-privilege", { user: fails(refusedRead) }),
     verdictOf("least-privilege", {}, "application-user"),
   ],
   privileges: [
     verdictOf("privileges", {}),
-    verdictOf("privileges", { privileges: { ok: true, value: { RolePrivileges: [{ PrivilegeName: "prvReadUser", Depth: "Basic" }] } } }),
+    verdictOf("privileges", {
+      privileges: { ok: true, value: { RolePrivileges: [{ PrivilegeName: "prvReadUser", Depth: "Basic" }] } },
+    }),
     verdictOf("privileges", { privileges: fails(new DataverseError(500, null, null, null, null)) }),
     verdictOf("privileges", { user: fails(refusedRead) }),
     verdictOf("privileges", {}, "roles"),
   ],
-  "sample-read": [verdictOf("sample-read", {}), verdictOf("sample-read", { accounts: fails(new DataverseError(403, "0x80040220", "missing prvReadAccount", null, null)) }), verdictOf("sample-read", {}, "privileges")],
+  "sample-read": [
+    verdictOf("sample-read", {}),
+    verdictOf("sample-read", {
+      accounts: fails(new DataverseError(403, "0x80040220", "missing prvReadAccount", null, null)),
+    }),
+    verdictOf("sample-read", {}, "privileges"),
+  ],
 };
 
 describe("step results: one schema per step", () => {
@@ -118,7 +193,9 @@ describe("step results: one schema per step", () => {
       if (verdict.result) expect(storedStepResult(name, verdict.result)).toEqual(verdict.result);
       if (verdict.vendorDetail) expect(storedVendorDetail(name, verdict.vendorDetail)).toEqual(verdict.vendorDetail);
       // Read back as written: the stored JSON and the API's output are the same as before the schemas.
-      const stored = JSON.parse(JSON.stringify({ result: verdict.result ?? null, vendorDetail: verdict.vendorDetail ?? null })) as { result: unknown; vendorDetail: unknown };
+      const stored = JSON.parse(
+        JSON.stringify({ result: verdict.result ?? null, vendorDetail: verdict.vendorDetail ?? null }),
+      ) as { result: unknown; vendorDetail: unknown };
       expect(readStepResult(name, stored.result)).toEqual(stored.result);
       expect(readVendorDetail(name, stored.vendorDetail)).toEqual(stored.vendorDetail);
     }
@@ -126,21 +203,42 @@ describe("step results: one schema per step", () => {
 
   it.each(CHECK_STEPS)("%s: accepts what the runner adds (Retry-After waits, the check's unexpected end)", (name) => {
     const found = WRITTEN[name].find((v) => v.result)!.result!;
-    expect(storedStepResult(name, { ...found, throttledWaitsSeconds: [1, 2] })).toEqual({ ...found, throttledWaitsSeconds: [1, 2] });
+    expect(storedStepResult(name, { ...found, throttledWaitsSeconds: [1, 2] })).toEqual({
+      ...found,
+      throttledWaitsSeconds: [1, 2],
+    });
     expect(storedStepResult(name, { throttledWaitsSeconds: [3] })).toEqual({ throttledWaitsSeconds: [3] });
     expect(storedStepResult(name, { reason: skipReason("unexpected") })).toEqual({ reason: skipReason("unexpected") });
-    for (const error of [new Error("boom"), "boom", new DataverseError(502, null, null, null, null), new DataverseProtocolError("bad", 200, "x")]) {
+    for (const error of [
+      new Error("boom"),
+      "boom",
+      new DataverseError(502, null, null, null, null),
+      new DataverseProtocolError("bad", 200, "x"),
+    ]) {
       expect(storedVendorDetail(name, vendorDetailOf(error))).toEqual(vendorDetailOf(error));
     }
   });
 
   it.each(CHECK_STEPS)("%s: rejects a wrong shape at the write", (name) => {
-    const wrong: unknown[] = [{ accounts: "A. Datum" }, { reason: 3 }, { reason: "Not checked.", extra: true }, { throttledWaitsSeconds: ["1"] }, { fromCache: "yes" }, ["a"], "text"];
+    const wrong: unknown[] = [
+      { accounts: "A. Datum" },
+      { reason: 3 },
+      { reason: "Not checked.", extra: true },
+      { throttledWaitsSeconds: ["1"] },
+      { fromCache: "yes" },
+      ["a"],
+      "text",
+    ];
     for (const value of wrong) expect(() => storedStepResult(name, value as never)).toThrow();
     // Another step's result is a wrong shape too.
     const other = name === "sample-read" ? { roles: ["Basic User"] } : { accounts: ["A. Datum"] };
     expect(() => storedStepResult(name, other as never)).toThrow();
-    for (const value of [{ service: "dataverse", httpStatus: "403" }, { service: "other", message: "x" }, { message: "no service" }, { ...vendorDetailOf(new Error("x")), token: "secret" }]) {
+    for (const value of [
+      { service: "dataverse", httpStatus: "403" },
+      { service: "other", message: "x" },
+      { message: "no service" },
+      { ...vendorDetailOf(new Error("x")), token: "secret" },
+    ]) {
       expect(() => storedVendorDetail(name, value as never)).toThrow();
     }
   });
@@ -160,7 +258,13 @@ describe("reading a stored step", () => {
     expect(readStepResult(name, result)).toBeNull();
     expect(readVendorDetail(name, vendorDetail)).toBeNull();
     const step = { name, outcome: "FAILED", durationMs: 12, result, vendorDetail };
-    expect(readSupportStep(step)).toEqual({ name, outcome: "FAILED", durationMs: 12, result: null, vendorDetail: null });
+    expect(readSupportStep(step)).toEqual({
+      name,
+      outcome: "FAILED",
+      durationMs: 12,
+      result: null,
+      vendorDetail: null,
+    });
   });
 
   it("no stored value, or a step this version does not know, reads as no detail", () => {
@@ -171,10 +275,19 @@ describe("reading a stored step", () => {
   });
 
   it("a well-formed row reads typed, exactly as stored", () => {
-    const step = readSupportStep({ name: "sample-read", result: { accounts: ["A. Datum", "Contoso"], throttledWaitsSeconds: [1] }, vendorDetail: null });
+    const step = readSupportStep({
+      name: "sample-read",
+      result: { accounts: ["A. Datum", "Contoso"], throttledWaitsSeconds: [1] },
+      vendorDetail: null,
+    });
     expect(step.result).toEqual({ accounts: ["A. Datum", "Contoso"], throttledWaitsSeconds: [1] });
     expect(step.result && "accounts" in step.result ? step.result.accounts : null).toEqual(["A. Datum", "Contoso"]);
-    expect(readVendorDetail("privileges", { missing: [{ name: "prvReadContact", depth: "Global", held: null }], heldCount: 7 })).toEqual({
+    expect(
+      readVendorDetail("privileges", {
+        missing: [{ name: "prvReadContact", depth: "Global", held: null }],
+        heldCount: 7,
+      }),
+    ).toEqual({
       missing: [{ name: "prvReadContact", depth: "Global", held: null }],
       heldCount: 7,
     });

@@ -7,13 +7,36 @@ import { filtersToQuery, parseTenantFilters } from "@/lib/data/support/tenant-fi
 
 describe("tenant list query parsing", () => {
   it("gives defaults for an empty query and ignores unknown parameters", () => {
-    expect(parseTenantFilters({ utm_source: "mail" })).toEqual({ ok: true, filters: { sort: "checked", dir: "desc", page: 1, size: 25 } });
-    expect(parseTenantFilters(new URLSearchParams("stage=&step=&q=+"))).toEqual({ ok: true, filters: { sort: "checked", dir: "desc", page: 1, size: 25 } });
+    expect(parseTenantFilters({ utm_source: "mail" })).toEqual({
+      ok: true,
+      filters: { sort: "checked", dir: "desc", page: 1, size: 25 },
+    });
+    expect(parseTenantFilters(new URLSearchParams("stage=&step=&q=+"))).toEqual({
+      ok: true,
+      filters: { sort: "checked", dir: "desc", page: 1, size: 25 },
+    });
   });
 
   it("accepts every documented filter", () => {
-    const parsed = parseTenantFilters(new URLSearchParams("q=contoso&stage=failing&step=roles&source=invitation&stale=7&sort=name&dir=asc&page=3&size=100"));
-    expect(parsed).toEqual({ ok: true, filters: { q: "contoso", stage: "failing", step: "roles", source: "invitation", stale: 7, sort: "name", dir: "asc", page: 3, size: 100 } });
+    const parsed = parseTenantFilters(
+      new URLSearchParams(
+        "q=contoso&stage=failing&step=roles&source=invitation&stale=7&sort=name&dir=asc&page=3&size=100",
+      ),
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      filters: {
+        q: "contoso",
+        stage: "failing",
+        step: "roles",
+        source: "invitation",
+        stale: 7,
+        sort: "name",
+        dir: "asc",
+        page: 3,
+        size: 100,
+      },
+    });
   });
 
   it.each([
@@ -68,7 +91,7 @@ describe("CSV cells", () => {
   });
 
   it("neutralises cells a spreadsheet would run as formulas", () => {
-    expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe('"\'=HYPERLINK(""http://evil"")"');
+    expect(csvCell('=HYPERLINK("http://evil")')).toBe('"\'=HYPERLINK(""http://evil"")"');
     expect(csvCell("+1-555")).toBe("'+1-555");
     expect(csvCell("-2+3")).toBe("'-2+3");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -80,10 +103,19 @@ describe("CSV cells", () => {
 
 describe("credential health", () => {
   const now = new Date("2026-06-01T00:00:00Z");
-  const secret = (expiresAt: string | null) => ({ kind: "secret" as const, slot: "ENTRA_CLIENT_SECRET" as const, secret: "s3cret", expiresAt: expiresAt ? new Date(expiresAt) : null });
+  const secret = (expiresAt: string | null) => ({
+    kind: "secret" as const,
+    slot: "ENTRA_CLIENT_SECRET" as const,
+    secret: "s3cret",
+    expiresAt: expiresAt ? new Date(expiresAt) : null,
+  });
 
   it("is fine more than 30 days before expiry, a warning from 30 days, and expired after", () => {
-    expect(credentialHealth(secret("2026-07-15T00:00:00Z"), now)).toMatchObject({ kind: "secret", status: "ok", daysLeft: 44 });
+    expect(credentialHealth(secret("2026-07-15T00:00:00Z"), now)).toMatchObject({
+      kind: "secret",
+      status: "ok",
+      daysLeft: 44,
+    });
     expect(credentialHealth(secret("2026-07-01T00:00:00Z"), now)).toMatchObject({ status: "expiring", daysLeft: 30 });
     expect(credentialHealth(secret("2026-06-02T00:00:00Z"), now)).toMatchObject({ status: "expiring", daysLeft: 1 });
     expect(credentialHealth(secret("2026-05-31T00:00:00Z"), now)).toMatchObject({ status: "expired" });
@@ -97,13 +129,25 @@ describe("credential health", () => {
   });
 
   it("reads a certificate's expiry and thumbprint from its file", () => {
-    const cert = { kind: "certificate" as const, slot: "ENTRA_CLIENT_CERTIFICATE_PATH" as const, certificatePath: "/cert.pem", privateKeyPath: "/key.pem" };
+    const cert = {
+      kind: "certificate" as const,
+      slot: "ENTRA_CLIENT_CERTIFICATE_PATH" as const,
+      certificatePath: "/cert.pem",
+      privateKeyPath: "/key.pem",
+    };
     const read = (path: string) => {
       expect(path).toBe("/cert.pem");
       return { validTo: new Date("2026-06-20T00:00:00Z"), thumbprint: "AB12" };
     };
-    expect(credentialHealth(cert, now, read)).toMatchObject({ kind: "certificate", status: "expiring", daysLeft: 19, thumbprint: "AB12" });
-    expect(credentialHealth(cert, now, () => ({ validTo: new Date("2027-01-01T00:00:00Z"), thumbprint: "AB12" })).status).toBe("ok");
+    expect(credentialHealth(cert, now, read)).toMatchObject({
+      kind: "certificate",
+      status: "expiring",
+      daysLeft: 19,
+      thumbprint: "AB12",
+    });
+    expect(
+      credentialHealth(cert, now, () => ({ validTo: new Date("2027-01-01T00:00:00Z"), thumbprint: "AB12" })).status,
+    ).toBe("ok");
     expect(
       credentialHealth(cert, now, () => {
         throw new Error("ENOENT");

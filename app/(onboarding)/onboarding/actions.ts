@@ -17,7 +17,12 @@ import { forgetTenantClient } from "@/lib/entra/msal";
 import { beginDelegated } from "@/lib/onboarding/delegated-flow";
 import { registerEnvironmentUrl } from "@/lib/onboarding/environment-registration";
 import { consentVerificationRateLimit } from "@/lib/onboarding/limits";
-import { adminConsentUrl, attemptConsentVerification, CONSENT_VERIFY_BACKOFF_MS, CONSENT_VERIFY_WINDOW_MS } from "@/lib/onboarding/consent";
+import {
+  adminConsentUrl,
+  attemptConsentVerification,
+  CONSENT_VERIFY_BACKOFF_MS,
+  CONSENT_VERIFY_WINDOW_MS,
+} from "@/lib/onboarding/consent";
 import { requestOrigin } from "@/lib/request-origin";
 import { hasNul } from "@/lib/text";
 import { formDataArg, validatedAction } from "@/lib/auth/validated-action";
@@ -27,7 +32,11 @@ import { formAction, plainFormAction, type FormState } from "@/lib/auth/form-act
 export const startAdminConsent = validatedAction(
   // A `<form action>` passes its (empty) form data; a direct call passes nothing.
   // Setup: a recent sign-in (lib/auth/session.ts requireRecentSignIn), like every destructive or setup action.
-  { args: z.tuple([formDataArg.optional()]), guard: () => requireRecentCustomerAdmin("/onboarding/consent"), invalid: () => redirect("/onboarding/consent") },
+  {
+    args: z.tuple([formDataArg.optional()]),
+    guard: () => requireRecentCustomerAdmin("/onboarding/consent"),
+    invalid: () => redirect("/onboarding/consent"),
+  },
   async (session) => {
     const state = await startConsentRequest(customerScope(session), session.id);
     redirect(adminConsentUrl(config(), session.tenantId, state, await requestOrigin()));
@@ -45,7 +54,11 @@ export const verifyConsentAttempt = validatedAction(
     // Out-of-range attempts are clamped below; only a non-number is refused.
     args: z.tuple([z.number()]),
     guard: () => requireCustomerAdmin("/onboarding/consent/verify"),
-    invalid: (): VerifyState => ({ status: "failed", cause: "The verification request was not valid.", fix: "Reload the page to check again." }),
+    invalid: (): VerifyState => ({
+      status: "failed",
+      cause: "The verification request was not valid.",
+      fix: "Reload the page to check again.",
+    }),
   },
   async (session, [attempt]): Promise<VerifyState> => {
     const scope = customerScope(session);
@@ -67,7 +80,8 @@ export const verifyConsentAttempt = validatedAction(
       return { status: "waiting", attempt: n, nextDelayMs, cause: result.explanation.cause };
     }
     // A tenant recorded as consented whose consent can no longer be proven has had it removed.
-    if (tenant?.consentState === "GRANTED" && result.explanation.vendorFault === false) await markConsentRevoked(scope, result.explanation.id);
+    if (tenant?.consentState === "GRANTED" && result.explanation.vendorFault === false)
+      await markConsentRevoked(scope, result.explanation.id);
     return { status: "failed", cause: result.explanation.cause, fix: result.explanation.fix };
   },
 );
@@ -83,10 +97,19 @@ function revalidateEnvironmentLists() {
 
 const environmentForm = z.object({
   // An absent URL is an empty one: registerEnvironmentUrl says what to type.
-  url: z.string("That is not an environment URL.").max(2048, "That is too long to be an environment URL.").refine((v) => !hasNul(v), "That is not an environment URL.").default(""),
+  url: z
+    .string("That is not an environment URL.")
+    .max(2048, "That is too long to be an environment URL.")
+    .refine((v) => !hasNul(v), "That is not an environment URL.")
+    .default(""),
   friendlyName: z.preprocess(
     (v) => (v === "" ? undefined : v),
-    z.string("Use letters, digits and punctuation only.").trim().max(100, "Keep the name under 100 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.").optional(),
+    z
+      .string("Use letters, digits and punctuation only.")
+      .trim()
+      .max(100, "Keep the name under 100 characters.")
+      .refine((v) => !hasNul(v), "Use letters, digits and punctuation only.")
+      .optional(),
   ),
 });
 
@@ -94,7 +117,9 @@ export const registerEnvironmentAction = formAction(
   {
     fields: environmentForm,
     guard: () => requireCustomerAdmin("/onboarding/environments"),
-    invalid: (): EnvironmentFormState => ({ fieldErrors: { url: "The form could not be read. Reload the page and try again." } }),
+    invalid: (): EnvironmentFormState => ({
+      fieldErrors: { url: "The form could not be read. Reload the page and try again." },
+    }),
   },
   async (session, { url, friendlyName }, { refuse }): Promise<EnvironmentFormState> => {
     const result = await registerEnvironmentUrl(customerScope(session), url, friendlyName ?? null);
@@ -122,7 +147,11 @@ export const removeEnvironmentAction = plainFormAction(
 
 /** "List my environments": incremental consent for Global Discovery, then back to the picker. */
 export const startDiscoveryAction = validatedAction(
-  { args: z.tuple([formDataArg.optional()]), guard: () => requireCustomerAdmin("/onboarding/environments"), invalid: () => redirect("/onboarding/environments") },
+  {
+    args: z.tuple([formDataArg.optional()]),
+    guard: () => requireCustomerAdmin("/onboarding/environments"),
+    invalid: () => redirect("/onboarding/environments"),
+  },
   async (session) => {
     const url = await beginDelegated(session, await requestOrigin(), { purpose: "DISCOVERY" });
     redirect(url ?? "/onboarding/environments");
@@ -130,7 +159,10 @@ export const startDiscoveryAction = validatedAction(
 );
 
 // `approve`: the checkboxes of the changes the administrator agreed to.
-const setupForm = z.object({ environmentId: z.uuid(), approve: z.array(z.enum(["change-role", "enable-user"])).max(2) });
+const setupForm = z.object({
+  environmentId: z.uuid(),
+  approve: z.array(z.enum(["change-role", "enable-user"])).max(2),
+});
 
 /** "Set it up for me": incremental consent for this one environment, then the setup runs in the callback. */
 export const startSetupAction = plainFormAction(
@@ -141,7 +173,11 @@ export const startSetupAction = plainFormAction(
     refused: () => redirect("/onboarding/environments"),
   },
   async (session, { environmentId, approve }) => {
-    const url = await beginDelegated(session, await requestOrigin(), { purpose: "SETUP", environmentId, approvals: approve });
+    const url = await beginDelegated(session, await requestOrigin(), {
+      purpose: "SETUP",
+      environmentId,
+      approvals: approve,
+    });
     redirect(url ?? "/onboarding/environments");
   },
 );
@@ -169,7 +205,9 @@ export const startCheckAction = validatedAction(
 );
 
 // The domain to type is the tenant's, so a field that is not even text gets the general words.
-const disconnectForm = z.object({ confirm: z.string("Type your organisation's domain to confirm.").trim().default("") });
+const disconnectForm = z.object({
+  confirm: z.string("Type your organisation's domain to confirm.").trim().default(""),
+});
 
 /** After a refusal, `values.confirm` is what was typed, given back so that the field keeps it. */
 export type DisconnectState = FormState<"confirm">;
@@ -178,7 +216,9 @@ export const disconnectAction = formAction(
   {
     fields: disconnectForm,
     guard: () => requireRecentCustomerAdmin("/onboarding/disconnect"),
-    invalid: (): DisconnectState => ({ fieldErrors: { confirm: "The form could not be read. Reload the page and try again." } }),
+    invalid: (): DisconnectState => ({
+      fieldErrors: { confirm: "The form could not be read. Reload the page and try again." },
+    }),
   },
   async (session, { confirm }, { refuse }): Promise<DisconnectState> => {
     const scope = customerScope(session);
@@ -199,7 +239,9 @@ export const setEmailAlertsAction = formAction(
   {
     fields: z.object({ alerts: z.enum(["on", "off"], "Choose whether to receive e-mail alerts.") }),
     guard: () => requireCustomerAdmin("/onboarding"),
-    invalid: (): EmailAlertsState => ({ fieldErrors: { alerts: "That request was not valid. Reload the page and try again." } }),
+    invalid: (): EmailAlertsState => ({
+      fieldErrors: { alerts: "That request was not valid. Reload the page and try again." },
+    }),
   },
   async (session, { alerts }): Promise<EmailAlertsState> => {
     await setEmailAlerts(customerScope(session), alerts === "on");
@@ -215,12 +257,21 @@ export const setOwnAlertSubscriptionAction = formAction(
   {
     fields: z.object({ me: z.enum(["add", "remove"], "Choose whether to receive the alert e-mails.") }),
     guard: () => requireCustomerAdmin("/onboarding"),
-    invalid: (): AlertSubscriptionState => ({ fieldErrors: { me: "That request was not valid. Reload the page and try again." } }),
+    invalid: (): AlertSubscriptionState => ({
+      fieldErrors: { me: "That request was not valid. Reload the page and try again." },
+    }),
   },
   async (session, { me }, { refuse }): Promise<AlertSubscriptionState> => {
     const address = mailableAddress(session.userPrincipalName);
-    if (!address) return refuse({ me: "Your Microsoft account has no e-mail address the portal can write to, so it cannot add you." });
-    await setOwnAlertSubscription(customerScope(session), { objectId: session.userObjectId, name: session.userName, address }, me === "add");
+    if (!address)
+      return refuse({
+        me: "Your Microsoft account has no e-mail address the portal can write to, so it cannot add you.",
+      });
+    await setOwnAlertSubscription(
+      customerScope(session),
+      { objectId: session.userObjectId, name: session.userName, address },
+      me === "add",
+    );
     revalidatePath("/onboarding");
     return { saved: me === "add" ? "added" : "removed", address };
   },

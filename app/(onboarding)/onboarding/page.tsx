@@ -28,19 +28,28 @@ const consentText = {
   REVOKED: "Revoked",
 } as const;
 
-export default async function OnboardingOverview({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function OnboardingOverview({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await requireCustomer("/onboarding");
   // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
   const scope = customerScope(session);
   const [read, subscription, params] = await Promise.all([getTenant(scope), currentSubscription(scope), searchParams]);
   // Only a consent still being verified can have timed out: then the sweep decides, and the tenant is read again.
-  const tenant = read?.consentState === "PENDING_VERIFICATION" && (await expireUnprovenConsents(scope)).length > 0 ? await getTenant(scope) : read;
+  const tenant =
+    read?.consentState === "PENDING_VERIFICATION" && (await expireUnprovenConsents(scope)).length > 0
+      ? await getTenant(scope)
+      : read;
   const c = config();
   if (!tenant) return null;
   const single = c.entra.tenancy === "single";
   const consented = single || tenant.consentState === "GRANTED";
   const hasEnvironments = tenant.environments.length > 0;
-  const allPassing = hasEnvironments && tenant.environments.every((e) => e.latestCheckOutcome === "PASSED" || e.latestCheckOutcome === "WARNING");
+  const allPassing =
+    hasEnvironments &&
+    tenant.environments.every((e) => e.latestCheckOutcome === "PASSED" || e.latestCheckOutcome === "WARNING");
   const failing = tenant.environments.filter((e) => e.latestCheckOutcome === "FAILED");
   // What the page says first: connected; or what needs attention and who acts on it — "finish the steps below"
   // only to an administrator who still has steps to finish.
@@ -48,7 +57,9 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
     ? `Connected: ${c.branding.appName} can reach every registered environment.`
     : failing.length > 0
       ? `${failing.length === 1 ? `${environmentName(failing[0]!)} needs` : `${count(failing.length, "environment")} need`} attention: ${
-          session.tenantAdmin ? "open it below to see the cause and the fix." : "an administrator of your organisation fixes it; the cause is shown below."
+          session.tenantAdmin
+            ? "open it below to see the cause and the fix."
+            : "an administrator of your organisation fixes it; the cause is shown below."
         }`
       : session.tenantAdmin
         ? "Finish the steps below to connect your organisation."
@@ -56,27 +67,41 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
   const next = !session.tenantAdmin
     ? null
     : !consented
-    ? { href: "/onboarding/consent", label: "Grant admin consent" }
-    : !hasEnvironments
-      ? { href: "/onboarding/environments", label: "Register an environment" }
-      : !allPassing
-        ? (() => {
-            const next = tenant.environments.find((e) => e.latestCheckOutcome !== "PASSED" && e.latestCheckOutcome !== "WARNING")!;
-            return { href: `/onboarding/environments/${next.id}`, label: next.latestCheckOutcome === "FAILED" ? `fix ${environmentName(next)}` : "Set up the application user and check" };
-          })()
-        : null;
+      ? { href: "/onboarding/consent", label: "Grant admin consent" }
+      : !hasEnvironments
+        ? { href: "/onboarding/environments", label: "Register an environment" }
+        : !allPassing
+          ? (() => {
+              const next = tenant.environments.find(
+                (e) => e.latestCheckOutcome !== "PASSED" && e.latestCheckOutcome !== "WARNING",
+              )!;
+              return {
+                href: `/onboarding/environments/${next.id}`,
+                label:
+                  next.latestCheckOutcome === "FAILED"
+                    ? `fix ${environmentName(next)}`
+                    : "Set up the application user and check",
+              };
+            })()
+          : null;
 
   return (
     <div className="space-y-8">
       <div>
-        <h1 className="text-3xl font-bold break-words text-slate-900">{tenant.displayName ?? tenant.primaryDomain ?? "Your organisation"}</h1>
+        <h1 className="text-3xl font-bold break-words text-slate-900">
+          {tenant.displayName ?? tenant.primaryDomain ?? "Your organisation"}
+        </h1>
         <p className="mt-2 text-slate-600" data-testid="overview-headline">
           {headline}
         </p>
       </div>
 
       {params.subscription === "activated" && subscription?.status === "SUBSCRIBED" ? (
-        <p role="status" className="rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950" data-testid="subscription-activated">
+        <p
+          role="status"
+          className="rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950"
+          data-testid="subscription-activated"
+        >
           Your subscription is active. {consented ? "" : `Next, approve ${c.branding.appName} for your organisation.`}
         </p>
       ) : null}
@@ -87,12 +112,20 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
         <CustomerSubscriptionCard
           subscription={subscription}
           appName={c.branding.appName}
-          activateHref={subscription.status === "PENDING" ? `/consent/activate?purchase=${encodeURIComponent(sealPurchaseReference(subscription.id))}` : null}
+          activateHref={
+            subscription.status === "PENDING"
+              ? `/consent/activate?purchase=${encodeURIComponent(sealPurchaseReference(subscription.id))}`
+              : null
+          }
         />
       ) : null}
 
       {tenant.disconnectedAt ? (
-        <DisconnectedNotice disconnectedAt={tenant.disconnectedAt} disconnectedBy={tenant.disconnectedByName} {...await whoCanAct(tenant)} />
+        <DisconnectedNotice
+          disconnectedAt={tenant.disconnectedAt}
+          disconnectedBy={tenant.disconnectedByName}
+          {...await whoCanAct(tenant)}
+        />
       ) : session.tenantAdmin ? null : (
         <ReadOnlyNotice {...await whoCanAct(tenant)} />
       )}
@@ -101,7 +134,8 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
         <li className={cardClass()}>
           <h2 className="font-semibold">1. Signed in</h2>
           <p className="mt-1 text-sm text-slate-600">
-            As {session.userName ?? session.userPrincipalName} of {tenant.displayName ?? tenant.primaryDomain ?? "your organisation"}
+            As {session.userName ?? session.userPrincipalName} of{" "}
+            {tenant.displayName ?? tenant.primaryDomain ?? "your organisation"}
             {session.tenantAdmin ? ", an administrator of this connection." : ", with read-only access."}
           </p>
         </li>
@@ -110,7 +144,11 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
             <h2 className="font-semibold">2. Admin consent</h2>
             <p className="mt-1 text-sm text-slate-600" data-testid="consent-state">
               {consentText[tenant.consentState]}
-              {tenant.consentState === "GRANTED" ? (tenant.consentGrantedByName ? ` (by ${tenant.consentGrantedByName})` : " (by an administrator, outside this portal)") : ""}
+              {tenant.consentState === "GRANTED"
+                ? tenant.consentGrantedByName
+                  ? ` (by ${tenant.consentGrantedByName})`
+                  : " (by an administrator, outside this portal)"
+                : ""}
             </p>
             {tenant.consentState === "NOT_GRANTED" && tenant.consentFailure ? (
               <p className="mt-1 text-sm text-amber-900" data-testid="consent-failure">
@@ -141,11 +179,13 @@ export default async function OnboardingOverview({ searchParams }: { searchParam
         </li>
       </ol>
 
-      <EmailAlerts recipients={await listAlertRecipients(customerScope(session))} me={{ objectId: session.userObjectId, admin: session.tenantAdmin }} vendorName={c.branding.vendorName} />
+      <EmailAlerts
+        recipients={await listAlertRecipients(customerScope(session))}
+        me={{ objectId: session.userObjectId, admin: session.tenantAdmin }}
+        vendorName={c.branding.vendorName}
+      />
 
-      {next ? (
-        <LinkButton href={next.href}>Next: {next.label}</LinkButton>
-      ) : null}
+      {next ? <LinkButton href={next.href}>Next: {next.label}</LinkButton> : null}
     </div>
   );
 }

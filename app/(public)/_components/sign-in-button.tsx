@@ -13,7 +13,15 @@ type Props = {
 };
 
 /** A form, not a link: the sign-in starts with a POST so it cannot be triggered cross-site by a GET. */
-export function SignInButton({ returnTo = "/onboarding", source, invitation, tenant, chooseAccount, reauth, label = "Sign in with Microsoft" }: Props) {
+export function SignInButton({
+  returnTo = "/onboarding",
+  source,
+  invitation,
+  tenant,
+  chooseAccount,
+  reauth,
+  label = "Sign in with Microsoft",
+}: Props) {
   return (
     <form action={signInWithMicrosoft}>
       <input type="hidden" name="returnTo" value={returnTo} />

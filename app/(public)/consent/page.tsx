@@ -20,20 +20,26 @@ export const metadata: Metadata = { title: "Connect your organisation" };
 // The stable URL the AppSource listing and invitation links point to: /consent[?tenant=…][&source=…][&invitation=…],
 // and the landing page of the marketplace SaaS offer: /consent?token=<purchase token> (README "Selling on AppSource"),
 // /consent?purchase=<sealed reference>&problem=… when the activation after sign-in was refused.
-const tenantHint = z
+const tenantHint = z.string().trim().toLowerCase().regex(TENANT_HINT, "tenant");
+const sourceTag = z
   .string()
   .trim()
-  .toLowerCase()
-  .regex(TENANT_HINT, "tenant");
-const sourceTag = z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/);
+  .regex(/^[A-Za-z0-9._-]{1,40}$/);
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const PURCHASE_PROBLEMS: readonly string[] = ["other-organisation", "activation-failed", "cancelled"] satisfies PurchaseProblem[];
+const PURCHASE_PROBLEMS: readonly string[] = [
+  "other-organisation",
+  "activation-failed",
+  "cancelled",
+] satisfies PurchaseProblem[];
 
 /** Microsoft's recommended words for a token that cannot be resolved (docs/protocol/marketplace.md M-22). */
 const UNKNOWN_PURCHASE =
   "We couldn't identify this purchase. Reopen this SaaS subscription in the Azure portal or in the Microsoft 365 admin center and select “Configure Account” or “Manage Account” again.";
 
-async function marketplaceLanding(token: string | undefined, reference: string | undefined): Promise<LandingOutcome | null> {
+async function marketplaceLanding(
+  token: string | undefined,
+  reference: string | undefined,
+): Promise<LandingOutcome | null> {
   if (token !== undefined) return landFromMarketplace(token);
   if (reference === undefined) return null;
   const purchase = await purchaseFromReference(reference);
@@ -47,7 +53,11 @@ const invitationMessages: Record<Exclude<InvitationView["status"], "valid">, str
   unknown: "This invitation link is not valid; check that it was copied in full. You can still connect below.",
 };
 
-export default async function ConsentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ConsentPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const c = config();
   const { appName, vendorName } = c.branding;
@@ -61,7 +71,8 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
 
   const hint = tenant?.success ? tenant.data : invitation?.status === "valid" ? invitation.tenantHint : null;
   const notices: string[] = [];
-  if (tenant && !tenant.success) notices.push("The organisation in this link is not a tenant ID or domain name, so it was ignored.");
+  if (tenant && !tenant.success)
+    notices.push("The organisation in this link is not a tenant ID or domain name, so it was ignored.");
   if (source && !source.success) notices.push("The source tag in this link is malformed, so it was ignored.");
   if (invitation && invitation.status !== "valid") notices.push(invitationMessages[invitation.status]);
 
@@ -80,13 +91,21 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
   }
   const purchase = landing?.kind === "purchase" ? landing.purchase : null;
   const session = purchase ? await currentSession() : null;
-  const signedIn = session ? { name: session.userName ?? session.userPrincipalName ?? "you", beneficiary: session.kind === "customer" && session.tenantId === purchase?.beneficiaryTenantId } : null;
+  const signedIn = session
+    ? {
+        name: session.userName ?? session.userPrincipalName ?? "you",
+        beneficiary: session.kind === "customer" && session.tenantId === purchase?.beneficiaryTenantId,
+      }
+    : null;
 
   return (
     <div className="mx-auto max-w-4xl px-6 py-12">
-      <h1 className="text-3xl font-bold tracking-tight text-slate-900">{purchase ? `Activate your ${appName} subscription` : `Connect your organisation to ${appName}`}</h1>
+      <h1 className="text-3xl font-bold tracking-tight text-slate-900">
+        {purchase ? `Activate your ${appName} subscription` : `Connect your organisation to ${appName}`}
+      </h1>
       <p className="mt-3 text-lg text-slate-600">
-        {appName} by {vendorName} needs an administrator of your organisation to approve it, then connects to the Dataverse environments you choose.
+        {appName} by {vendorName} needs an administrator of your organisation to approve it, then connects to the
+        Dataverse environments you choose.
       </p>
 
       {invitation?.status === "valid" ? (
@@ -97,11 +116,23 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
         </p>
       ) : null}
       {notices.map((notice) => (
-        <p key={notice} role="status" className="mt-6 rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+        <p
+          key={notice}
+          role="status"
+          className="mt-6 rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900"
+        >
           {notice}
         </p>
       ))}
-      {purchase ? <PurchasePanel purchase={purchase} problem={problem} appName={appName} signedIn={signedIn} canSignIn={signInAvailable(c)} /> : null}
+      {purchase ? (
+        <PurchasePanel
+          purchase={purchase}
+          problem={problem}
+          appName={appName}
+          signedIn={signedIn}
+          canSignIn={signInAvailable(c)}
+        />
+      ) : null}
 
       <div className="mt-8 grid gap-6 md:grid-cols-2">
         <section aria-labelledby="access-heading" className={cardClass("plain", "shadow-sm")}>
@@ -110,8 +141,8 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           </h2>
           <ul className="mt-3 list-disc space-y-2 pl-5 text-sm text-slate-700">
             <li>
-              <strong>Your Dataverse data</strong>, in the environments you register, limited by the &ldquo;{c.dataverse.roleName}&rdquo; security
-              role. This is what {appName} synchronises:
+              <strong>Your Dataverse data</strong>, in the environments you register, limited by the &ldquo;
+              {c.dataverse.roleName}&rdquo; security role. This is what {appName} synchronises:
               <ul aria-label="What the role allows" className="mt-1 list-[circle] space-y-0.5 pl-5">
                 {plainPrivileges(c.dataverse.rolePrivileges).map((line) => (
                   <li key={line}>{line}</li>
@@ -119,9 +150,12 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
               </ul>
             </li>
             <li>
-              <strong>Sign-in and basic profile</strong> of the administrator using this portal, so we know who connected your organisation.
+              <strong>Sign-in and basic profile</strong> of the administrator using this portal, so we know who
+              connected your organisation.
             </li>
-            <li>It signs in as itself (an application user); it never acts as one of your people and needs no licence.</li>
+            <li>
+              It signs in as itself (an application user); it never acts as one of your people and needs no licence.
+            </li>
           </ul>
         </section>
         <section aria-labelledby="who-heading" className={cardClass("plain", "shadow-sm")}>
@@ -130,11 +164,12 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
           </h2>
           <ul className="mt-3 list-disc space-y-2 pl-5 text-sm text-slate-700">
             <li>
-              <strong>Admin consent</strong>: a Global Administrator, Privileged Role Administrator, Cloud Application Administrator or
-              Application Administrator of your Microsoft Entra ID tenant.
+              <strong>Admin consent</strong>: a Global Administrator, Privileged Role Administrator, Cloud Application
+              Administrator or Application Administrator of your Microsoft Entra ID tenant.
             </li>
             <li>
-              <strong>Application user</strong>: a System Administrator of each Dataverse environment (or a Power Platform administrator).
+              <strong>Application user</strong>: a System Administrator of each Dataverse environment (or a Power
+              Platform administrator).
             </li>
             <li>Personal Microsoft accounts (outlook.com, hotmail.com) cannot connect an organisation.</li>
           </ul>
@@ -147,8 +182,8 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
             Start here
           </h2>
           <p className="mt-2 text-sm text-slate-700">
-            Sign in with your work account. If you are an administrator you will then approve {appName} for your organisation; if you are not, the
-            portal tells you who has to, and you can send them the direct link below.
+            Sign in with your work account. If you are an administrator you will then approve {appName} for your
+            organisation; if you are not, the portal tells you who has to, and you can send them the direct link below.
           </p>
           <div className="mt-5">
             {signInAvailable(c) ? (
@@ -173,7 +208,8 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
             Cannot use this portal?
           </h2>
           <p className="mt-2 text-sm text-slate-600">
-            An administrator can grant consent directly with this Microsoft link, then come back here to register environments.
+            An administrator can grant consent directly with this Microsoft link, then come back here to register
+            environments.
           </p>
           <div className="mt-4">
             <CopyField label="Admin consent link" value={legacyLink} multiline />

@@ -18,12 +18,17 @@ const errorMessages: Record<string, string> = {
   Configuration: "Sign-in is not set up correctly on our side. Please contact support.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const returnTo = safeReturnPath(params.returnTo ?? params.callbackUrl);
   const session = await currentSession();
   // A destructive or setup action sent a signed-in user here for a recent sign-in (lib/auth/session.ts).
-  if (session && params.reauth === "1" && !isRecentSignIn(session)) return <SignInAgain returnTo={returnTo} authenticatedAt={session.authenticatedAt} />;
+  if (session && params.reauth === "1" && !isRecentSignIn(session))
+    return <SignInAgain returnTo={returnTo} authenticatedAt={session.authenticatedAt} />;
   if (session) redirect(returnTo);
   const errorKey = typeof params.error === "string" ? params.error : null;
   const message = errorKey ? (errorMessages[errorKey] ?? errorMessages.CallbackRouteError) : null;
@@ -48,8 +53,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <SignInButton returnTo={returnTo} />
         ) : (
           <p role="status" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
-            Sign-in is not available: this portal has no Microsoft Entra ID application configured. Run it with <code>npm run demo</code>, or set the
-            ENTRA_* variables described in the README.
+            Sign-in is not available: this portal has no Microsoft Entra ID application configured. Run it with{" "}
+            <code>npm run demo</code>, or set the ENTRA_* variables described in the README.
           </p>
         )}
       </div>
@@ -63,8 +68,9 @@ function SignInAgain({ returnTo, authenticatedAt }: { returnTo: string; authenti
     <section className="mx-auto max-w-lg px-4 py-16 sm:px-6 sm:py-20">
       <h1 className="text-3xl font-bold text-slate-900">Sign in again to continue</h1>
       <p className="mt-3 text-slate-600">
-        This step changes a connection or removes something, so it needs a sign-in from the last {minutes} minutes: your roles are checked again with
-        Microsoft. You last signed in with your credentials on <LocalTime date={authenticatedAt} />.
+        This step changes a connection or removes something, so it needs a sign-in from the last {minutes} minutes: your
+        roles are checked again with Microsoft. You last signed in with your credentials on{" "}
+        <LocalTime date={authenticatedAt} />.
       </p>
       <p className="mt-3 text-slate-600">Microsoft asks for your credentials; then you come back to where you were.</p>
       <div className="mt-8">

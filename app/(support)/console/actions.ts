@@ -9,7 +9,12 @@ import { launchCheck } from "@/lib/checks/launch";
 import { staffScope } from "@/lib/data/scope";
 import { staffActor } from "@/lib/data/support/activity";
 import { INVITATION_EXPIRY_DAYS } from "@/lib/data/support/invitation-options";
-import { createInvitation, knownTenantForHint, revokeInvitation, type KnownTenant } from "@/lib/data/support/invitations";
+import {
+  createInvitation,
+  knownTenantForHint,
+  revokeInvitation,
+  type KnownTenant,
+} from "@/lib/data/support/invitations";
 import { customerReferenceInput, setCustomerReference } from "@/lib/data/support/customer-reference";
 import { getSupportEnvironment } from "@/lib/data/support/tenants";
 import { emailInvitation } from "@/lib/notifications";
@@ -27,21 +32,36 @@ const rerunInput = z.object({ tenantId: microsoftGuid(), environmentId: z.uuid()
 const INVALID_RERUN = "That tenant or environment id is not valid.";
 
 export const rerunCheckAction = validatedAction(
-  { args: z.tuple([z.unknown(), z.unknown()]), guard: () => requireStaff("/console/tenants", "operator"), invalid: (): RerunState => ({ error: INVALID_RERUN }) },
+  {
+    args: z.tuple([z.unknown(), z.unknown()]),
+    guard: () => requireStaff("/console/tenants", "operator"),
+    invalid: (): RerunState => ({ error: INVALID_RERUN }),
+  },
   async (session, [tenantId, environmentId]): Promise<RerunState> => {
     const parsed = rerunInput.safeParse({ tenantId, environmentId });
     if (!parsed.success) return { error: INVALID_RERUN };
     const environment = await getSupportEnvironment(parsed.data.tenantId, parsed.data.environmentId);
     if (!environment) return { error: "This environment does not exist (it may have been removed by the customer)." };
     const scope = staffScope(session, environment.tenantId);
-    return { checkId: await launchCheck(scope, { environmentId: environment.id, environmentUrl: environment.url }, "STAFF") };
+    return {
+      checkId: await launchCheck(scope, { environmentId: environment.id, environmentUrl: environment.url }, "STAFF"),
+    };
   },
 );
 
 /** After a refusal, `values` is what was typed, given back so that the form keeps it. */
-export type InvitationFormState = FormState<"tenantHint" | "expiresInDays" | "note" | "customerReference" | "sendTo"> & {
+export type InvitationFormState = FormState<
+  "tenantHint" | "expiresInDays" | "note" | "customerReference" | "sendTo"
+> & {
   message?: string;
-  created?: { link: string; expiresAt: string; tenantHint: string | null; sentTo?: string; customerReference: string | null; knownTenant: KnownTenant | null };
+  created?: {
+    link: string;
+    expiresAt: string;
+    tenantHint: string | null;
+    sentTo?: string;
+    customerReference: string | null;
+    knownTenant: KnownTenant | null;
+  };
 };
 
 const expiryChoice = `Choose a validity of ${INVITATION_EXPIRY_DAYS.join(", ")} days.`;
@@ -59,8 +79,15 @@ const invitationForm = z.object({
       .optional(),
   ),
   // The select's value as a number; only the offered choices pass (an empty or absent one is NaN or 0).
-  expiresInDays: z.coerce.number(expiryChoice).refine((d) => (INVITATION_EXPIRY_DAYS as readonly number[]).includes(d), expiryChoice),
-  note: optionalText(z.string().max(200, "Keep the note under 200 characters.").refine((v) => !hasNul(v), "Use letters, digits and punctuation only.")),
+  expiresInDays: z.coerce
+    .number(expiryChoice)
+    .refine((d) => (INVITATION_EXPIRY_DAYS as readonly number[]).includes(d), expiryChoice),
+  note: optionalText(
+    z
+      .string()
+      .max(200, "Keep the note under 200 characters.")
+      .refine((v) => !hasNul(v), "Use letters, digits and punctuation only."),
+  ),
   customerReference: customerReferenceInput.optional(),
   sendTo: optionalText(z.email("Enter the customer administrator's e-mail address, or leave it empty.").max(254)),
 });
@@ -72,16 +99,38 @@ export const createInvitationAction = formAction(
     guard: () => requireStaff("/console/invitations", "operator"),
     invalid: (): InvitationFormState => ({ message: "The form could not be read. Reload the page and try again." }),
   },
-  async (session, { tenantHint = null, note = null, expiresInDays, customerReference = null, sendTo }): Promise<InvitationFormState> => {
-    const invitation = await createInvitation(staffActor(session), { tenantHint, note, expiresInDays, customerReference });
+  async (
+    session,
+    { tenantHint = null, note = null, expiresInDays, customerReference = null, sendTo },
+  ): Promise<InvitationFormState> => {
+    const invitation = await createInvitation(staffActor(session), {
+      tenantHint,
+      note,
+      expiresInDays,
+      customerReference,
+    });
     // A link for an organisation that is already here still works (it is used up, and applies its reference), but
     // staff may have meant another one: say which tenant it is and where it stands.
     const knownTenant = await knownTenantForHint(tenantHint);
     const link = new URL("/consent", await requestOrigin());
     link.searchParams.set("invitation", invitation.token);
-    if (sendTo) await emailInvitation(staffActor(session), { id: invitation.id, link: link.toString(), expiresAt: invitation.expiresAt }, sendTo);
+    if (sendTo)
+      await emailInvitation(
+        staffActor(session),
+        { id: invitation.id, link: link.toString(), expiresAt: invitation.expiresAt },
+        sendTo,
+      );
     revalidatePath("/console/invitations");
-    return { created: { link: link.toString(), expiresAt: invitation.expiresAt.toISOString(), tenantHint, customerReference, knownTenant, ...(sendTo ? { sentTo: sendTo } : {}) } };
+    return {
+      created: {
+        link: link.toString(),
+        expiresAt: invitation.expiresAt.toISOString(),
+        tenantHint,
+        customerReference,
+        knownTenant,
+        ...(sendTo ? { sentTo: sendTo } : {}),
+      },
+    };
   },
 );
 
@@ -115,10 +164,13 @@ export const setCustomerReferenceAction = formAction(
   {
     fields: customerReferenceForm,
     guard: () => requireStaff("/console/tenants", "admin"),
-    invalid: (): CustomerReferenceState => ({ fieldErrors: { customerReference: "The form could not be read. Reload the page and try again." } }),
+    invalid: (): CustomerReferenceState => ({
+      fieldErrors: { customerReference: "The form could not be read. Reload the page and try again." },
+    }),
   },
   async (session, { tenantId, customerReference }, { refuse }): Promise<CustomerReferenceState> => {
-    if (!(await setCustomerReference(staffActor(session), tenantId, customerReference))) return refuse({ tenantId: "This tenant does not exist (it may have disconnected)." });
+    if (!(await setCustomerReference(staffActor(session), tenantId, customerReference)))
+      return refuse({ tenantId: "This tenant does not exist (it may have disconnected)." });
     revalidatePath(`/console/tenants/${tenantId}`);
     return { saved: customerReference };
   },

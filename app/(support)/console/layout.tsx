@@ -33,7 +33,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       badge="Support console"
       who={
         <>
-          <SignedInAs name={session.userName} upn={session.userPrincipalName} /> · {admin ? "Support admin" : "Support operator"}
+          <SignedInAs name={session.userName} upn={session.userPrincipalName} /> ·{" "}
+          {admin ? "Support admin" : "Support operator"}
         </>
       }
       navLabel="Support console"

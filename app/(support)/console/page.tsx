@@ -62,11 +62,18 @@ export default async function ConsoleOverview() {
       <CredentialCard credentials={credentials} />
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card title="Onboarding funnel" id="funnel" description="Tenants that reached each stage, and those whose latest check fails.">
+        <Card
+          title="Onboarding funnel"
+          id="funnel"
+          description="Tenants that reached each stage, and those whose latest check fails."
+        >
           <BarChart
             title="Onboarding funnel"
             unit="tenants"
-            bars={[...stages.map((s) => ({ label: funnelLabels[s], value: funnel.reached[s] })), { label: "Failing", value: funnel.failing, tone: "danger" as const }]}
+            bars={[
+              ...stages.map((s) => ({ label: funnelLabels[s], value: funnel.reached[s] })),
+              { label: "Failing", value: funnel.failing, tone: "danger" as const },
+            ]}
           />
           <Table label="Onboarding funnel figures" className="mt-4">
             <THead>
@@ -77,10 +84,28 @@ export default async function ConsoleOverview() {
               </Tr>
             </THead>
             <TBody>
-              {[...stages.map((s) => ({ key: s as string, label: funnelLabels[s], href: funnelLinks[s], value: funnel.reached[s], danger: false })), { key: "failing", label: "Failing", href: "/console/tenants?stage=failing", value: funnel.failing, danger: true }].map((r) => (
+              {[
+                ...stages.map((s) => ({
+                  key: s as string,
+                  label: funnelLabels[s],
+                  href: funnelLinks[s],
+                  value: funnel.reached[s],
+                  danger: false,
+                })),
+                {
+                  key: "failing",
+                  label: "Failing",
+                  href: "/console/tenants?stage=failing",
+                  value: funnel.failing,
+                  danger: true,
+                },
+              ].map((r) => (
                 <Tr key={r.key}>
                   <Td label="Stage">
-                    <Link href={r.href} className={r.danger ? "font-medium text-red-700 underline" : "text-brand-700 underline"}>
+                    <Link
+                      href={r.href}
+                      className={r.danger ? "font-medium text-red-700 underline" : "text-brand-700 underline"}
+                    >
                       {r.label}
                     </Link>
                   </Td>
@@ -101,11 +126,16 @@ export default async function ConsoleOverview() {
           id="failures"
           description={
             <>
-              {count(totalFailures, "failed check")} since <LocalTime date={new Date(now.getTime() - FAILURE_WINDOW_DAYS * 86_400_000)} />, by the step that failed.
+              {count(totalFailures, "failed check")} since{" "}
+              <LocalTime date={new Date(now.getTime() - FAILURE_WINDOW_DAYS * 86_400_000)} />, by the step that failed.
             </>
           }
         >
-          <BarChart title="Failed checks by step, last 7 days" unit="failed checks" bars={failures.map((f) => ({ label: staffStepLabel(f.step), value: f.checks, tone: "danger" as const }))} />
+          <BarChart
+            title="Failed checks by step, last 7 days"
+            unit="failed checks"
+            bars={failures.map((f) => ({ label: staffStepLabel(f.step), value: f.checks, tone: "danger" as const }))}
+          />
           <Table label="Failures by step figures" className="mt-4">
             <THead>
               <Tr>

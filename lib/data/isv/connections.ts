@@ -19,10 +19,33 @@ const connectionSelect = {
   updatedAt: true,
   environments: {
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, url: true, organizationId: true, cloud: true, friendlyName: true, latestCheckOutcome: true, health: true, latestCheckAt: true, latestFailingStep: true, createdAt: true, updatedAt: true },
+    select: {
+      id: true,
+      url: true,
+      organizationId: true,
+      cloud: true,
+      friendlyName: true,
+      latestCheckOutcome: true,
+      health: true,
+      latestCheckAt: true,
+      latestFailingStep: true,
+      createdAt: true,
+      updatedAt: true,
+    },
   },
   // Marketplace subscriptions (lib/subscriptions/vocabulary.ts currentSubscriptionOf picks the one that counts).
-  subscriptions: { select: { id: true, offerId: true, planId: true, quantity: true, status: true, activatedAt: true, resolvedAt: true, updatedAt: true } },
+  subscriptions: {
+    select: {
+      id: true,
+      offerId: true,
+      planId: true,
+      quantity: true,
+      status: true,
+      activatedAt: true,
+      resolvedAt: true,
+      updatedAt: true,
+    },
+  },
 } satisfies Prisma.TenantSelect;
 
 export type ConnectionRow = Prisma.TenantGetPayload<{ select: typeof connectionSelect }>;
@@ -47,10 +70,18 @@ export async function listConnections(filter: ConnectionFilter): Promise<{ rows:
       filter.afterTenantId ? { id: { gt: filter.afterTenantId } } : {},
     ],
   };
-  const rows = await db().tenant.findMany({ where, orderBy: { id: "asc" }, take: filter.limit + 1, select: connectionSelect });
+  const rows = await db().tenant.findMany({
+    where,
+    orderBy: { id: "asc" },
+    take: filter.limit + 1,
+    select: connectionSelect,
+  });
   return { rows: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
 }
 
 export async function getConnection(tenantId: string): Promise<ConnectionRow | null> {
-  return db().tenant.findFirst({ where: { AND: [CONNECTED_TENANTS, { id: tenantId.toLowerCase() }] }, select: connectionSelect });
+  return db().tenant.findFirst({
+    where: { AND: [CONNECTED_TENANTS, { id: tenantId.toLowerCase() }] },
+    select: connectionSelect,
+  });
 }

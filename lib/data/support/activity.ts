@@ -26,7 +26,16 @@ export async function recentStaffActivity(take = 200) {
     where: { actorKind: "STAFF" },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take,
-    select: { id: true, createdAt: true, actorName: true, tenantId: true, action: true, targetType: true, targetId: true, details: true },
+    select: {
+      id: true,
+      createdAt: true,
+      actorName: true,
+      tenantId: true,
+      action: true,
+      targetType: true,
+      targetId: true,
+      details: true,
+    },
   });
   const names = await organisationNames(events.map((e) => e.tenantId));
   return events.map((e) => ({ ...e, tenantName: e.tenantId ? (names.get(e.tenantId) ?? null) : null }));

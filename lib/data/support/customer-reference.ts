@@ -23,7 +23,11 @@ export const customerReferenceInput = z.preprocess(
 );
 
 /** Sets (or clears, with null) a tenant's customer reference. false when there is no such tenant. Audited. */
-export async function setCustomerReference(actor: StaffActor, tenantId: string, reference: string | null): Promise<boolean> {
+export async function setCustomerReference(
+  actor: StaffActor,
+  tenantId: string,
+  reference: string | null,
+): Promise<boolean> {
   if (!GUID.test(tenantId)) return false;
   const id = tenantId.toLowerCase();
   return db().$transaction(async (tx) => {
@@ -31,7 +35,16 @@ export async function setCustomerReference(actor: StaffActor, tenantId: string, 
     if (!tenant) return false;
     if (tenant.customerReference === reference) return true;
     await tx.tenant.update({ where: { id }, data: { customerReference: reference }, select: { id: true } });
-    await audit({ actor, tenantId: id, action: "tenant.customer_reference_set", target: { type: "tenant", id }, details: { from: tenant.customerReference, to: reference } }, tx);
+    await audit(
+      {
+        actor,
+        tenantId: id,
+        action: "tenant.customer_reference_set",
+        target: { type: "tenant", id },
+        details: { from: tenant.customerReference, to: reference },
+      },
+      tx,
+    );
     return true;
   });
 }

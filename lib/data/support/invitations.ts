@@ -14,10 +14,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A support engineer as the audit trail records them (their home-tenant identity). */
 export type StaffActor = Actor & { kind: "STAFF"; tenantId: string; objectId: string; name: string | null };
 
-export type NewInvitation = { tenantHint: string | null; note: string | null; expiresInDays: number; customerReference?: string | null };
+export type NewInvitation = {
+  tenantHint: string | null;
+  note: string | null;
+  expiresInDays: number;
+  customerReference?: string | null;
+};
 
 /** Creates an invitation; the raw token is returned once (only its hash is stored). */
-export async function createInvitation(actor: StaffActor, input: NewInvitation, now = new Date()): Promise<{ id: string; token: string; expiresAt: Date }> {
+export async function createInvitation(
+  actor: StaffActor,
+  input: NewInvitation,
+  now = new Date(),
+): Promise<{ id: string; token: string; expiresAt: Date }> {
   const token = newOpaqueToken();
   const expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS);
   const id = await db().$transaction(async (tx) => {
@@ -35,7 +44,17 @@ export async function createInvitation(actor: StaffActor, input: NewInvitation, 
       select: { id: true },
     });
     await audit(
-      { actor, tenantId: null, action: "invitation.created", target: { type: "invitation", id: created.id }, details: { tenantHint: input.tenantHint, customerReference: input.customerReference ?? null, expiresAt: expiresAt.toISOString() } },
+      {
+        actor,
+        tenantId: null,
+        action: "invitation.created",
+        target: { type: "invitation", id: created.id },
+        details: {
+          tenantHint: input.tenantHint,
+          customerReference: input.customerReference ?? null,
+          expiresAt: expiresAt.toISOString(),
+        },
+      },
       tx,
     );
     return created.id;
@@ -43,7 +62,13 @@ export async function createInvitation(actor: StaffActor, input: NewInvitation, 
   return { id, token, expiresAt };
 }
 
-export type KnownTenant = { id: string; name: string; stage: Stage; stageLabel: string; customerReference: string | null };
+export type KnownTenant = {
+  id: string;
+  name: string;
+  stage: Stage;
+  stageLabel: string;
+  customerReference: string | null;
+};
 
 /**
  * The organisation an invitation's tenant hint (a tenant id or a domain) already names, if the portal knows it:
@@ -55,16 +80,34 @@ export async function knownTenantForHint(hint: string | null): Promise<KnownTena
   const tenant = await db().tenant.findFirst({
     where: GUID.test(value) ? { id: value } : { primaryDomain: value },
     orderBy: { createdAt: "asc" },
-    select: { id: true, displayName: true, primaryDomain: true, customerReference: true, consentState: true, latestCheckOutcome: true, disconnectedAt: true, _count: { select: { environments: true } } },
+    select: {
+      id: true,
+      displayName: true,
+      primaryDomain: true,
+      customerReference: true,
+      consentState: true,
+      latestCheckOutcome: true,
+      disconnectedAt: true,
+      _count: { select: { environments: true } },
+    },
   });
   if (!tenant) return null;
   const stage = stageOf({ ...tenant, environmentCount: tenant._count.environments });
-  return { id: tenant.id, name: tenant.displayName ?? tenant.primaryDomain ?? tenant.id, stage, stageLabel: STAGE_LABELS[stage], customerReference: tenant.customerReference };
+  return {
+    id: tenant.id,
+    name: tenant.displayName ?? tenant.primaryDomain ?? tenant.id,
+    stage,
+    stageLabel: STAGE_LABELS[stage],
+    customerReference: tenant.customerReference,
+  };
 }
 
 export type InvitationStatus = "open" | "used" | "expired" | "revoked";
 
-export function invitationStatus(i: { usedAt: Date | null; revokedAt: Date | null; expiresAt: Date }, now = new Date()): InvitationStatus {
+export function invitationStatus(
+  i: { usedAt: Date | null; revokedAt: Date | null; expiresAt: Date },
+  now = new Date(),
+): InvitationStatus {
   if (i.usedAt) return "used";
   if (i.revokedAt) return "revoked";
   return i.expiresAt <= now ? "expired" : "open";
@@ -89,9 +132,18 @@ export async function listInvitations(take = 100) {
   });
   // The tenant that used it, new or already known (a known one keeps the invitation it first arrived with).
   const usedByIds = [...new Set(rows.flatMap((r) => (r.usedByTenantId ? [r.usedByTenantId] : [])))];
-  const tenants = usedByIds.length ? await db().tenant.findMany({ where: { id: { in: usedByIds } }, select: { id: true, displayName: true, primaryDomain: true } }) : [];
+  const tenants = usedByIds.length
+    ? await db().tenant.findMany({
+        where: { id: { in: usedByIds } },
+        select: { id: true, displayName: true, primaryDomain: true },
+      })
+    : [];
   const byId = new Map(tenants.map((t) => [t.id, t]));
-  return rows.map((row) => ({ ...row, usedBy: (row.usedByTenantId ? byId.get(row.usedByTenantId) : undefined) ?? null, status: invitationStatus(row) }));
+  return rows.map((row) => ({
+    ...row,
+    usedBy: (row.usedByTenantId ? byId.get(row.usedByTenantId) : undefined) ?? null,
+    status: invitationStatus(row),
+  }));
 }
 
 export type InvitationRow = Awaited<ReturnType<typeof listInvitations>>[number];
@@ -101,9 +153,15 @@ export async function revokeInvitation(actor: StaffActor, invitationId: string, 
   if (!GUID.test(invitationId)) return false;
   return db().$transaction(async (tx) => {
     // Conditional update: a link used (or revoked) a moment ago stays as it is.
-    const result = await tx.invitation.updateMany({ where: { id: invitationId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+    const result = await tx.invitation.updateMany({
+      where: { id: invitationId, usedAt: null, revokedAt: null },
+      data: { revokedAt: now },
+    });
     if (result.count === 0) return false;
-    await audit({ actor, tenantId: null, action: "invitation.revoked", target: { type: "invitation", id: invitationId } }, tx);
+    await audit(
+      { actor, tenantId: null, action: "invitation.revoked", target: { type: "invitation", id: invitationId } },
+      tx,
+    );
     return true;
   });
 }

@@ -10,7 +10,18 @@ export async function recentMail(take = 200) {
   const messages = await db().mailMessage.findMany({
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take,
-    select: { id: true, tenantId: true, kind: true, recipients: true, subject: true, status: true, attempts: true, lastError: true, createdAt: true, sentAt: true },
+    select: {
+      id: true,
+      tenantId: true,
+      kind: true,
+      recipients: true,
+      subject: true,
+      status: true,
+      attempts: true,
+      lastError: true,
+      createdAt: true,
+      sentAt: true,
+    },
   });
   const names = await organisationNames(messages.map((m) => m.tenantId));
   return messages.map((m) => ({ ...m, tenantName: m.tenantId ? (names.get(m.tenantId) ?? null) : null }));

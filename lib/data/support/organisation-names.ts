@@ -8,6 +8,9 @@ import { db } from "@/lib/db/client";
 export async function organisationNames(tenantIds: Iterable<string | null>): Promise<Map<string, string | null>> {
   const ids = [...new Set([...tenantIds].filter((id): id is string => id !== null))];
   if (ids.length === 0) return new Map();
-  const tenants = await db().tenant.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true, primaryDomain: true } });
+  const tenants = await db().tenant.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, displayName: true, primaryDomain: true },
+  });
   return new Map(tenants.map((t) => [t.id, t.displayName ?? t.primaryDomain ?? null]));
 }

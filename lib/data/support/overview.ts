@@ -22,7 +22,9 @@ export type Funnel = {
 const PAST_APP_USER = ["roles", "privileges", "sample-read"];
 
 export async function onboardingFunnel(): Promise<Funnel> {
-  const rows = await db().$queryRaw<Array<{ total: number; consented: number; environment: number; verified: number; failing: number }>>`
+  const rows = await db().$queryRaw<
+    Array<{ total: number; consented: number; environment: number; verified: number; failing: number }>
+  >`
     WITH t AS (
       SELECT
         (x."latestCheckOutcome" IN ('PASSED', 'WARNING') OR (x."latestCheckOutcome" = 'FAILED' AND x."latestFailingStep" = ANY(${PAST_APP_USER}::text[]))) AS verified,

@@ -23,10 +23,18 @@ export const subscriptionFiltersSchema = z
   .strip();
 export type SubscriptionFilters = z.infer<typeof subscriptionFiltersSchema>;
 
-export function parseSubscriptionFilters(params: Record<string, string | string[] | undefined>): { ok: true; filters: SubscriptionFilters } | { ok: false; errors: string[] } {
-  const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]).filter(([, v]) => v !== undefined && v !== ""));
+export function parseSubscriptionFilters(
+  params: Record<string, string | string[] | undefined>,
+): { ok: true; filters: SubscriptionFilters } | { ok: false; errors: string[] } {
+  const flat = Object.fromEntries(
+    Object.entries(params)
+      .map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
+      .filter(([, v]) => v !== undefined && v !== ""),
+  );
   const parsed = subscriptionFiltersSchema.safeParse(flat);
-  return parsed.success ? { ok: true, filters: parsed.data } : { ok: false, errors: parsed.error.issues.map((i) => `${String(i.path[0] ?? "filter")} ${i.message}`) };
+  return parsed.success
+    ? { ok: true, filters: parsed.data }
+    : { ok: false, errors: parsed.error.issues.map((i) => `${String(i.path[0] ?? "filter")} ${i.message}`) };
 }
 
 const listSelect = {
@@ -48,11 +56,22 @@ const listSelect = {
 
 export type SupportSubscriptionRow = Prisma.MarketplaceSubscriptionGetPayload<{ select: typeof listSelect }>;
 
-export async function listSubscriptions(filters: SubscriptionFilters): Promise<{ rows: SupportSubscriptionRow[]; total: number }> {
-  const where: Prisma.MarketplaceSubscriptionWhereInput = { ...(filters.status ? { status: filters.status } : {}), ...(filters.plan ? { planId: filters.plan } : {}) };
+export async function listSubscriptions(
+  filters: SubscriptionFilters,
+): Promise<{ rows: SupportSubscriptionRow[]; total: number }> {
+  const where: Prisma.MarketplaceSubscriptionWhereInput = {
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.plan ? { planId: filters.plan } : {}),
+  };
   const page = filters.page ?? 1;
   const [rows, total] = await Promise.all([
-    db().marketplaceSubscription.findMany({ where, orderBy: [{ resolvedAt: "desc" }, { id: "asc" }], skip: (page - 1) * SUBSCRIPTION_PAGE_SIZE, take: SUBSCRIPTION_PAGE_SIZE, select: listSelect }),
+    db().marketplaceSubscription.findMany({
+      where,
+      orderBy: [{ resolvedAt: "desc" }, { id: "asc" }],
+      skip: (page - 1) * SUBSCRIPTION_PAGE_SIZE,
+      take: SUBSCRIPTION_PAGE_SIZE,
+      select: listSelect,
+    }),
     db().marketplaceSubscription.count({ where }),
   ]);
   return { rows, total };
@@ -60,7 +79,11 @@ export async function listSubscriptions(filters: SubscriptionFilters): Promise<{
 
 /** The plan ids in use, for the plan filter. */
 export async function subscriptionPlans(): Promise<string[]> {
-  const rows = await db().marketplaceSubscription.findMany({ distinct: ["planId"], select: { planId: true }, orderBy: { planId: "asc" } });
+  const rows = await db().marketplaceSubscription.findMany({
+    distinct: ["planId"],
+    select: { planId: true },
+    orderBy: { planId: "asc" },
+  });
   return rows.map((r) => r.planId);
 }
 
@@ -83,7 +106,19 @@ export async function getSupportSubscription(id: string) {
       operations: {
         orderBy: [{ receivedAt: "desc" }, { id: "asc" }],
         take: 200,
-        select: { id: true, action: true, outcome: true, planId: true, quantity: true, previousPlanId: true, previousQuantity: true, occurredAt: true, source: true, detail: true, receivedAt: true },
+        select: {
+          id: true,
+          action: true,
+          outcome: true,
+          planId: true,
+          quantity: true,
+          previousPlanId: true,
+          previousQuantity: true,
+          occurredAt: true,
+          source: true,
+          detail: true,
+          receivedAt: true,
+        },
       },
     },
   });
@@ -96,6 +131,15 @@ export async function tenantSubscriptions(tenantId: string) {
   return db().marketplaceSubscription.findMany({
     where: { OR: [{ tenantId: tenantId.toLowerCase() }, { beneficiaryTenantId: tenantId.toLowerCase() }] },
     orderBy: [{ resolvedAt: "desc" }, { id: "asc" }],
-    select: { id: true, name: true, planId: true, quantity: true, status: true, resolvedAt: true, activatedAt: true, unsubscribedAt: true },
+    select: {
+      id: true,
+      name: true,
+      planId: true,
+      quantity: true,
+      status: true,
+      resolvedAt: true,
+      activatedAt: true,
+      unsubscribedAt: true,
+    },
   });
 }

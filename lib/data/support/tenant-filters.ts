@@ -23,7 +23,6 @@ export const STAGE_LABELS: Record<Stage, string> = {
   disconnected: "Disconnected (its data removed)",
 };
 
-
 export const SOURCES = ["appsource", "invitation", "direct"] as const;
 export const HEALTH_FILTERS = ["broken"] as const;
 export const SORTS = ["name", "domain", "created", "checked", "outcome"] as const;
@@ -41,10 +40,17 @@ export const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
 };
 
 // An empty (or blank) value is no filter: the list form submits every field, set or not.
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
 
 const filtersSchema = z.object({
-  q: optional(z.string().trim().max(200, "Search for at most 200 characters.").refine((v) => !hasNul(v), "q must not contain NUL characters.")),
+  q: optional(
+    z
+      .string()
+      .trim()
+      .max(200, "Search for at most 200 characters.")
+      .refine((v) => !hasNul(v), "q must not contain NUL characters."),
+  ),
   stage: optional(z.enum(STAGES, { error: `stage must be one of: ${STAGES.join(", ")}.` })),
   step: optional(z.enum(CHECK_STEPS, { error: `step must be one of: ${CHECK_STEPS.join(", ")}.` })),
   source: optional(z.enum(SOURCES, { error: `source must be one of: ${SOURCES.join(", ")}.` })),
@@ -55,20 +61,36 @@ const filtersSchema = z.object({
       .string()
       .regex(/^\d{1,4}$/, `stale must be a number of days from 1 to ${MAX_STALE_DAYS}.`)
       .transform(Number)
-      .pipe(z.number().int().min(1, `stale must be a number of days from 1 to ${MAX_STALE_DAYS}.`).max(MAX_STALE_DAYS, `stale must be a number of days from 1 to ${MAX_STALE_DAYS}.`)),
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1, `stale must be a number of days from 1 to ${MAX_STALE_DAYS}.`)
+          .max(MAX_STALE_DAYS, `stale must be a number of days from 1 to ${MAX_STALE_DAYS}.`),
+      ),
   ),
-  sort: optional(z.enum(SORTS, { error: `sort must be one of: ${SORTS.join(", ")}.` })).transform((v) => v ?? "checked"),
+  sort: optional(z.enum(SORTS, { error: `sort must be one of: ${SORTS.join(", ")}.` })).transform(
+    (v) => v ?? "checked",
+  ),
   dir: optional(z.enum(["asc", "desc"], { error: "dir must be asc or desc." })).transform((v) => v ?? "desc"),
   page: optional(
     z
       .string()
       .regex(/^\d{1,9}$/, `page must be a whole number from 1 to ${MAX_PAGE}.`)
       .transform(Number)
-      .pipe(z.number().int().min(1, `page must be a whole number from 1 to ${MAX_PAGE}.`).max(MAX_PAGE, `page must be a whole number from 1 to ${MAX_PAGE}.`)),
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1, `page must be a whole number from 1 to ${MAX_PAGE}.`)
+          .max(MAX_PAGE, `page must be a whole number from 1 to ${MAX_PAGE}.`),
+      ),
   ).transform((v) => v ?? 1),
   size: optional(
     z
-      .enum(PAGE_SIZES.map(String) as [string, ...string[]], { error: `size must be one of: ${PAGE_SIZES.join(", ")}.` })
+      .enum(PAGE_SIZES.map(String) as [string, ...string[]], {
+        error: `size must be one of: ${PAGE_SIZES.join(", ")}.`,
+      })
       .transform(Number),
   ).transform((v) => v ?? PAGE_SIZES[0]),
 });
@@ -85,7 +107,9 @@ type QueryInput = URLSearchParams | Record<string, string | string[] | undefined
 function pairsOf(input: QueryInput): Array<[string, string]> {
   return input instanceof URLSearchParams
     ? [...input.entries()]
-    : Object.entries(input).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
+    : Object.entries(input).flatMap(([k, v]) =>
+        v === undefined ? [] : Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]],
+      );
 }
 
 /**
@@ -107,7 +131,10 @@ export function parseTenantFilters(input: QueryInput): ParsedFilters {
 }
 
 /** The URL query for these filters (defaults left out), with `overrides` applied; for links and forms. */
-export function filtersToQuery(filters: Partial<TenantFilters>, overrides: Partial<Record<keyof TenantFilters, string | number | undefined>> = {}): string {
+export function filtersToQuery(
+  filters: Partial<TenantFilters>,
+  overrides: Partial<Record<keyof TenantFilters, string | number | undefined>> = {},
+): string {
   const merged: Record<string, string | number | undefined> = { ...filters, ...overrides };
   const params = new URLSearchParams();
   for (const key of KNOWN) {
@@ -129,6 +156,8 @@ export function isCanonicalQuery(input: QueryInput, filters: TenantFilters): boo
     .filter(([k]) => KNOWN.includes(k))
     .map(([k, v]) => `${k}=${v}`)
     .sort();
-  const canonical = [...new URLSearchParams(filtersToQuery(filters).slice(1)).entries()].map(([k, v]) => `${k}=${v}`).sort();
+  const canonical = [...new URLSearchParams(filtersToQuery(filters).slice(1)).entries()]
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
   return given.length === canonical.length && given.every((g, i) => g === canonical[i]);
 }

@@ -6,7 +6,16 @@ import "server-only";
 import { readSupportStep } from "@/lib/checks/step-results";
 import { AUTOMATIC_TRIGGERS, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import { db } from "@/lib/db/client";
-import { Prisma, type ActorKind, type CheckOutcome, type CheckTrigger, type ConsentState, type HealthState, type SubscriptionStatus, type TenantSource } from "@/lib/generated/prisma/client";
+import {
+  Prisma,
+  type ActorKind,
+  type CheckOutcome,
+  type CheckTrigger,
+  type ConsentState,
+  type HealthState,
+  type SubscriptionStatus,
+  type TenantSource,
+} from "@/lib/generated/prisma/client";
 import type { Stage, TenantFilters } from "@/lib/data/support/tenant-filters";
 import { GUID } from "@/lib/validators";
 
@@ -67,7 +76,8 @@ function searchWhere(q: string): Prisma.Sql {
 }
 
 /** Whether any filter narrows the list. */
-const isFiltered = (filters: TenantFilters) => Boolean(filters.q || filters.stage || filters.step || filters.health || filters.source || filters.stale);
+const isFiltered = (filters: TenantFilters) =>
+  Boolean(filters.q || filters.stage || filters.step || filters.health || filters.source || filters.stale);
 
 /** The filters as one SQL condition on the tenant `t`. */
 function tenantListWhere(filters: TenantFilters, now: Date): Prisma.Sql {
@@ -80,9 +90,16 @@ function tenantListWhere(filters: TenantFilters, now: Date): Prisma.Sql {
   if (filters.stale) {
     // Stale: an environment whose latest check is older than N days, or that was never checked.
     const cutoff = new Date(now.getTime() - filters.stale * DAY_MS);
-    and.push(Prisma.sql`EXISTS (SELECT 1 FROM "Environment" e WHERE e."tenantId" = t."id" AND (e."latestCheckAt" IS NULL OR e."latestCheckAt" < ${cutoff}))`);
+    and.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "Environment" e WHERE e."tenantId" = t."id" AND (e."latestCheckAt" IS NULL OR e."latestCheckAt" < ${cutoff}))`,
+    );
   }
-  return and.length ? Prisma.join(and.map((c) => Prisma.sql`(${c})`), " AND ") : Prisma.sql`TRUE`;
+  return and.length
+    ? Prisma.join(
+        and.map((c) => Prisma.sql`(${c})`),
+        " AND ",
+      )
+    : Prisma.sql`TRUE`;
 }
 
 /**
@@ -118,12 +135,20 @@ type Slice = {
  * One slice of a part of the list in the list's order (or backwards): `columns` of its rows. Rows without a key are
  * ordered by the key's (null) columns and then the id, which is the id's order, and also the order of the key's index.
  */
-function slice(columns: Prisma.Sql, where: Prisma.Sql, filters: Pick<TenantFilters, "sort" | "dir">, { keyed, take, from, reverse = false, matchesFirst = false }: Slice) {
+function slice(
+  columns: Prisma.Sql,
+  where: Prisma.Sql,
+  filters: Pick<TenantFilters, "sort" | "dir">,
+  { keyed, take, from, reverse = false, matchesFirst = false }: Slice,
+) {
   const key = SORT_KEYS[filters.sort];
   const cols = key.columns.map((c) => Prisma.raw(`t."${c}"`));
   const ascending = keyed ? (filters.dir === "asc") !== reverse : !reverse;
   const dir = Prisma.raw(ascending ? "ASC" : "DESC");
-  const keys = Prisma.join(cols.map((c, i) => Prisma.sql`${c} AS ${Prisma.raw(`"k${i}"`)}`), ", ");
+  const keys = Prisma.join(
+    cols.map((c, i) => Prisma.sql`${c} AS ${Prisma.raw(`"k${i}"`)}`),
+    ", ",
+  );
   let seek = Prisma.sql`TRUE`;
   if ("after" in from && keyed) {
     const values = from.after.keys.map((v, i) => Prisma.sql`${v}::${Prisma.raw(key.cast[i]!)}`);
@@ -132,7 +157,10 @@ function slice(columns: Prisma.Sql, where: Prisma.Sql, filters: Pick<TenantFilte
     seek = Prisma.sql`t."id" ${Prisma.raw(ascending ? ">" : "<")} ${from.after.id}::uuid`;
   }
   const part = keyed ? Prisma.sql`${cols[0]!} IS NOT NULL` : Prisma.sql`${cols[0]!} IS NULL`;
-  const order = Prisma.sql`${Prisma.join(cols.map((c) => Prisma.sql`${c} ${dir}`), ", ")}, t."id" ${dir}`;
+  const order = Prisma.sql`${Prisma.join(
+    cols.map((c) => Prisma.sql`${c} ${dir}`),
+    ", ",
+  )}, t."id" ${dir}`;
   const limits = "offset" in from ? Prisma.sql`LIMIT ${take} OFFSET ${from.offset}` : Prisma.sql`LIMIT ${take}`;
   const rows = Prisma.sql`SELECT * FROM "Tenant" t WHERE (${where}) AND ${part} AND ${seek}`;
   return matchesFirst
@@ -146,7 +174,8 @@ function slice(columns: Prisma.Sql, where: Prisma.Sql, filters: Pick<TenantFilte
  * search for one tenant) then costs a walk through most of the list. Walking reads about reach × rows / total
  * tenants; reading the matches first reads `total` of them.
  */
-const matchesFirst = (filtered: boolean, reach: number, total: number, rows: number) => filtered && total > 0 && reach * rows > total * total;
+const matchesFirst = (filtered: boolean, reach: number, total: number, rows: number) =>
+  filtered && total > 0 && reach * rows > total * total;
 
 /** The rows' fields that the list and the export share, enums as text. */
 const ROW_COLUMNS = Prisma.sql`t."id"::text AS "id", t."displayName", t."primaryDomain", t."customerReference", t."source"::text AS "source",
@@ -209,16 +238,41 @@ export async function listTenants(filters: TenantFilters, now = new Date()): Pro
   const start = fromEnd ? total - offset - size : offset;
   const id = Prisma.sql`t."id"::text AS "id"`;
   const read = async (keyedPart: boolean, take: number, at: number, inPart: number) =>
-    (await db().$queryRaw<Array<{ id: string }>>(slice(id, where, filters, { keyed: keyedPart, take, from: { offset: at }, reverse: fromEnd, matchesFirst: matchesFirst(filtered, at + take, inPart, tenants) }))).map((r) => r.id);
+    (
+      await db().$queryRaw<Array<{ id: string }>>(
+        slice(id, where, filters, {
+          keyed: keyedPart,
+          take,
+          from: { offset: at },
+          reverse: fromEnd,
+          matchesFirst: matchesFirst(filtered, at + take, inPart, tenants),
+        }),
+      )
+    ).map((r) => r.id);
   const ids: string[] = [];
   if (start < first) ids.push(...(await read(!fromEnd, size, start, first)));
-  if (ids.length < size && start + size > first && second > 0) ids.push(...(await read(fromEnd, size - ids.length, Math.max(0, start - first), second)));
+  if (ids.length < size && start + size > first && second > 0)
+    ids.push(...(await read(fromEnd, size - ids.length, Math.max(0, start - first), second)));
   if (fromEnd) ids.reverse();
-  const found = await db().$queryRaw<Array<RowFields & { createdAt: Date; disconnectedByName: string | null; environmentCount: number; environmentUrls: string[] }>>`
+  const found = await db().$queryRaw<
+    Array<
+      RowFields & {
+        createdAt: Date;
+        disconnectedByName: string | null;
+        environmentCount: number;
+        environmentUrls: string[];
+      }
+    >
+  >`
     SELECT ${ROW_COLUMNS}, t."createdAt", t."disconnectedByName", t."environmentCount",
       ARRAY(SELECT e."url" FROM "Environment" e WHERE e."tenantId" = t."id" ORDER BY e."createdAt", e."id" LIMIT 3) AS "environmentUrls"
     FROM "Tenant" t WHERE t."id" = ANY (${ids}::uuid[])`;
-  const byId = new Map(found.map(({ environmentCount, environmentUrls, ...t }) => [t.id, { ...t, _count: { environments: environmentCount }, environments: environmentUrls.map((url) => ({ url })) }]));
+  const byId = new Map(
+    found.map(({ environmentCount, environmentUrls, ...t }) => [
+      t.id,
+      { ...t, _count: { environments: environmentCount }, environments: environmentUrls.map((url) => ({ url })) },
+    ]),
+  );
   const rows = ids.flatMap((i) => byId.get(i) ?? []);
   return { ok: true, rows, total, page: filters.page, pageCount, size: filters.size };
 }
@@ -229,7 +283,13 @@ export type TenantExportRow = RowFields & {
   firstSignInAt: Date;
   lastSignInAt: Date;
   environments: Array<{ url: string }>;
-  subscriptions: Array<{ id: string; planId: string; quantity: number | null; status: SubscriptionStatus; resolvedAt: Date }>;
+  subscriptions: Array<{
+    id: string;
+    planId: string;
+    quantity: number | null;
+    status: SubscriptionStatus;
+    resolvedAt: Date;
+  }>;
 };
 
 type ExportFound = Omit<TenantExportRow, "environments" | "subscriptions"> & {
@@ -244,7 +304,9 @@ export const EXPORT_MAX_ROWS = 1_000_000;
 const EXPORT_BATCH = 1_000;
 
 export async function countTenants(filters: TenantFilters, now = new Date()): Promise<number> {
-  const [row] = await db().$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "Tenant" t WHERE ${tenantListWhere(filters, now)}`;
+  const [row] = await db().$queryRaw<
+    Array<{ n: number }>
+  >`SELECT count(*)::int AS n FROM "Tenant" t WHERE ${tenantListWhere(filters, now)}`;
   return row?.n ?? 0;
 }
 
@@ -253,7 +315,11 @@ export async function countTenants(filters: TenantFilters, now = new Date()): Pr
  * row of the batch before (keyset) in one query, rows and environments together, so a batch costs the same however
  * deep the export is and only one batch is held at a time.
  */
-export async function* exportTenants(filters: TenantFilters, now = new Date(), { batch = EXPORT_BATCH } = {}): AsyncGenerator<TenantExportRow[]> {
+export async function* exportTenants(
+  filters: TenantFilters,
+  now = new Date(),
+  { batch = EXPORT_BATCH } = {},
+): AsyncGenerator<TenantExportRow[]> {
   const where = tenantListWhere(filters, now);
   const [counts] = await db().$queryRaw<Array<{ total: number; tenants: number }>>`SELECT
     (SELECT count(*)::int FROM "Tenant" t WHERE ${where}) AS total,
@@ -272,7 +338,12 @@ export async function* exportTenants(filters: TenantFilters, now = new Date(), {
     while (left > 0) {
       const take = Math.min(batch, left);
       const found: ExportFound[] = await db().$queryRaw<ExportFound[]>(
-        slice(columns, where, filters, { keyed, take, from: after ? { after } : { offset: 0 }, matchesFirst: matchesFirst(filtered, take, total, tenants) }),
+        slice(columns, where, filters, {
+          keyed,
+          take,
+          from: after ? { after } : { offset: 0 },
+          matchesFirst: matchesFirst(filtered, take, total, tenants),
+        }),
       );
       if (found.length === 0) break;
       left -= found.length;
@@ -289,7 +360,12 @@ export async function* exportTenants(filters: TenantFilters, now = new Date(), {
 }
 
 /** A tenant's current stage (the same precedence as the list's stage filter). */
-export function stageOf(t: { latestCheckOutcome: string | null; consentState: string; environmentCount: number; disconnectedAt: Date | null }): Stage {
+export function stageOf(t: {
+  latestCheckOutcome: string | null;
+  consentState: string;
+  environmentCount: number;
+  disconnectedAt: Date | null;
+}): Stage {
   if (t.disconnectedAt) return "disconnected";
   if (t.latestCheckOutcome === "FAILED") return "failing";
   if (t.latestCheckOutcome === "PASSED" || t.latestCheckOutcome === "WARNING") return "verified";
@@ -361,7 +437,19 @@ const supportCheckSelect = {
   dataverseRequests: true,
   steps: {
     orderBy: { ordinal: "asc" },
-    select: { name: true, outcome: true, startedAt: true, durationMs: true, errorCode: true, diagnosis: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true, result: true },
+    select: {
+      name: true,
+      outcome: true,
+      startedAt: true,
+      durationMs: true,
+      errorCode: true,
+      diagnosis: true,
+      customerCause: true,
+      customerFix: true,
+      vendorFault: true,
+      vendorDetail: true,
+      result: true,
+    },
   },
 } as const satisfies Prisma.ConnectionCheckSelect;
 
@@ -372,7 +460,12 @@ const supportCheckSelect = {
  */
 export async function supportCheckHistory(tenantId: string, take = 20) {
   const newest = (triggers: readonly CheckTrigger[]) =>
-    db().connectionCheck.findMany({ where: { tenantId, trigger: { in: [...triggers] } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take, select: supportCheckSelect });
+    db().connectionCheck.findMany({
+      where: { tenantId, trigger: { in: [...triggers] } },
+      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+      take,
+      select: supportCheckSelect,
+    });
   const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
   return mergeHistories(person, automatic).map((check) => ({ ...check, steps: check.steps.map(readSupportStep) }));
 }
@@ -387,11 +480,17 @@ export type SupportCheck = Awaited<ReturnType<typeof supportCheckHistory>>[numbe
 export const AUDIT_VIEWS = ["people", "automatic", "all"] as const;
 export type AuditView = (typeof AUDIT_VIEWS)[number];
 
-const auditActors: Record<AuditView, ActorKind[] | null> = { people: ["CUSTOMER", "STAFF"], automatic: ["SYSTEM"], all: null };
+const auditActors: Record<AuditView, ActorKind[] | null> = {
+  people: ["CUSTOMER", "STAFF"],
+  automatic: ["SYSTEM"],
+  all: null,
+};
 
 /** The view named in the address (`?events=`); anything else, or none, is people's actions. */
 export function auditViewOf(value: string | string[] | undefined): AuditView {
-  return typeof value === "string" && (AUDIT_VIEWS as readonly string[]).includes(value) ? (value as AuditView) : "people";
+  return typeof value === "string" && (AUDIT_VIEWS as readonly string[]).includes(value)
+    ? (value as AuditView)
+    : "people";
 }
 
 /** The tenant's audit trail in one view, newest first, with how many events each view holds. Read-only: nothing
@@ -403,12 +502,29 @@ export async function supportAuditTrail(tenantId: string, view: AuditView = "peo
       where: { tenantId, ...(actors ? { actorKind: { in: actors } } : {}) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take,
-      select: { id: true, createdAt: true, actorKind: true, actorName: true, action: true, targetType: true, targetId: true, details: true },
+      select: {
+        id: true,
+        createdAt: true,
+        actorKind: true,
+        actorName: true,
+        action: true,
+        targetType: true,
+        targetId: true,
+        details: true,
+      },
     }),
     db().auditEvent.groupBy({ by: ["actorKind"], where: { tenantId }, _count: { _all: true } }),
   ]);
-  const countOf = (kinds: ActorKind[]) => byActor.filter((g) => kinds.includes(g.actorKind)).reduce((n, g) => n + g._count._all, 0);
-  return { events, counts: { people: countOf(["CUSTOMER", "STAFF"]), automatic: countOf(["SYSTEM"]), all: countOf(["CUSTOMER", "STAFF", "SYSTEM"]) } satisfies Record<AuditView, number> };
+  const countOf = (kinds: ActorKind[]) =>
+    byActor.filter((g) => kinds.includes(g.actorKind)).reduce((n, g) => n + g._count._all, 0);
+  return {
+    events,
+    counts: {
+      people: countOf(["CUSTOMER", "STAFF"]),
+      automatic: countOf(["SYSTEM"]),
+      all: countOf(["CUSTOMER", "STAFF", "SYSTEM"]),
+    } satisfies Record<AuditView, number>,
+  };
 }
 
 export type SupportAuditEvent = Awaited<ReturnType<typeof supportAuditTrail>>["events"][number];
@@ -416,7 +532,10 @@ export type SupportAuditEvent = Awaited<ReturnType<typeof supportAuditTrail>>["e
 /** One environment of one tenant, for a staff re-run. */
 export async function getSupportEnvironment(tenantId: string, environmentId: string) {
   if (!GUID.test(tenantId) || !GUID.test(environmentId)) return null;
-  return db().environment.findFirst({ where: { id: environmentId, tenantId: tenantId.toLowerCase() }, select: { id: true, url: true, tenantId: true } });
+  return db().environment.findFirst({
+    where: { id: environmentId, tenantId: tenantId.toLowerCase() },
+    select: { id: true, url: true, tenantId: true },
+  });
 }
 
 /** A check's progress with vendor-side detail, for the console's re-run (staff may follow any tenant's check). */
@@ -437,7 +556,18 @@ export async function getSupportCheck(checkId: string) {
       waitingUntil: true,
       steps: {
         orderBy: { ordinal: "asc" },
-        select: { name: true, outcome: true, durationMs: true, errorCode: true, diagnosis: true, customerCause: true, customerFix: true, vendorFault: true, vendorDetail: true, result: true },
+        select: {
+          name: true,
+          outcome: true,
+          durationMs: true,
+          errorCode: true,
+          diagnosis: true,
+          customerCause: true,
+          customerFix: true,
+          vendorFault: true,
+          vendorDetail: true,
+          result: true,
+        },
       },
     },
   });

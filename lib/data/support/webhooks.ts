@@ -17,7 +17,10 @@ export async function listWebhookDeliveries(take = 50) {
       nextAttemptAt: true,
       createdAt: true,
       deliveredAt: true,
-      attempts: { orderBy: { attempt: "asc" }, select: { attempt: true, at: true, statusCode: true, error: true, durationMs: true, nextAttemptAt: true } },
+      attempts: {
+        orderBy: { attempt: "asc" },
+        select: { attempt: true, at: true, statusCode: true, error: true, durationMs: true, nextAttemptAt: true },
+      },
     },
   });
 }

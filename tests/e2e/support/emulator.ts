@@ -18,12 +18,17 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
 export const emulator = {
   reset: () => call("POST", "/reset"),
   action: (name: string, args: Record<string, unknown> = {}) => call("POST", `/actions/${name}`, args),
-  requests: (kind?: string) => call("GET", `/requests${kind ? `?kind=${encodeURIComponent(kind)}` : ""}`) as Promise<Array<Record<string, unknown>>>,
+  requests: (kind?: string) =>
+    call("GET", `/requests${kind ? `?kind=${encodeURIComponent(kind)}` : ""}`) as Promise<
+      Array<Record<string, unknown>>
+    >,
   clearRequests: () => call("DELETE", "/requests"),
   environmentUrl: (org: string, region: string) => `https://${org}.${region}.dynamics.localhost:${e2e.emulatorPort}`,
   /** A client app's secret (the callers of the portal's API, emulator/demo-scenario.ts). */
   clientAppSecret: async (clientId: string) => {
-    const { scenario } = (await call("GET", "/state")) as { scenario: { clientApps: Array<{ clientId: string; secrets: Array<{ value: string }> }> } };
+    const { scenario } = (await call("GET", "/state")) as {
+      scenario: { clientApps: Array<{ clientId: string; secrets: Array<{ value: string }> }> };
+    };
     const secret = scenario.clientApps.find((c) => c.clientId === clientId)?.secrets[0]?.value;
     if (!secret) throw new Error(`no client app ${clientId} in the emulator`);
     return secret;
@@ -42,7 +47,9 @@ export async function signInAs(page: Page, upn: string, returnTo = "/onboarding"
   await pickAccount(page, upn);
   const accept = page.getByRole("button", { name: "Accept" });
   // First sign-in of a user asks for consent to the sign-in scopes; later ones do not.
-  await page.waitForURL((url) => url.port === String(e2e.port) || url.pathname.includes("consent"), { timeout: 15_000 }).catch(() => undefined);
+  await page
+    .waitForURL((url) => url.port === String(e2e.port) || url.pathname.includes("consent"), { timeout: 15_000 })
+    .catch(() => undefined);
   if (await accept.isVisible().catch(() => false)) await accept.click();
   await page.waitForURL((url) => url.port === String(e2e.port), { timeout: 15_000 });
   await expect(page).not.toHaveURL(/\/signin(\?|$)/);
@@ -70,7 +77,14 @@ export async function stageCustomer(spec: Omit<CustomerSpec, "id" | "domain">): 
   const domain = `${slug}.onmicrosoft.com`;
   const environmentName = (name: string) => `${slug}-${name}`;
   const built = scenario({
-    customers: [{ ...spec, id: tenantId, domain, environments: spec.environments?.map((e) => ({ ...e, name: environmentName(e.name) })) }],
+    customers: [
+      {
+        ...spec,
+        id: tenantId,
+        domain,
+        environments: spec.environments?.map((e) => ({ ...e, name: environmentName(e.name) })),
+      },
+    ],
   }) as unknown as ScenarioJson;
   const current = ((await call("GET", "/state")) as { scenario: ScenarioJson }).scenario;
   current.tenants.push(...built.tenants.filter((t) => t.id === tenantId));

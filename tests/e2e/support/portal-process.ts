@@ -12,13 +12,18 @@ const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
 // A clean environment: nothing from the runner's own portal configuration leaks into the child.
 function portalEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(PORTAL_|ENTRA_|AUTH_|DATABASE_URL|DATAVERSE_|TENANCY_|SUPPORT_|PORT$)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(PORTAL_|ENTRA_|AUTH_|DATABASE_URL|DATAVERSE_|TENANCY_|SUPPORT_|PORT$)/.test(k),
+    ),
   );
   return { NODE_ENV: "production", ...inherited, NEXT_TELEMETRY_DISABLED: "1", ...vars };
 }
 
 /** Starts `next start` and resolves when it exited; for start-up failures. */
-export function runPortalUntilExit(vars: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+export function runPortalUntilExit(
+  vars: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(nextBin, ["start", "-p", String(e2e.extraPort(19))], { cwd: root, env: portalEnv(vars) });
     let stderr = "";
@@ -66,7 +71,9 @@ export async function startPortal(vars: Record<string, string> & { PORT: string 
         // Next's own SIGTERM handler exits at once; a process still there after 10 s is killed (and said so in
         // the test output) so that one slow shutdown cannot time a test out in its clean-up.
         const force = setTimeout(() => {
-          console.warn(`next start on port ${vars.PORT} did not exit within 10 s of SIGTERM; killed. Its last output:\n${output.slice(-2000)}`);
+          console.warn(
+            `next start on port ${vars.PORT} did not exit within 10 s of SIGTERM; killed. Its last output:\n${output.slice(-2000)}`,
+          );
           child.kill("SIGKILL");
         }, 10_000);
         child.on("exit", () => {
@@ -80,7 +87,11 @@ export async function startPortal(vars: Record<string, string> & { PORT: string 
 
 /** Starts `npm run worker` (scripts/worker.ts) and resolves once it logged that it works the queue. */
 export async function startWorkerProcess(vars: Record<string, string>) {
-  const child = spawn(tsxBin, ["--conditions=react-server", "scripts/worker.ts"], { cwd: root, env: portalEnv(vars), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(tsxBin, ["--conditions=react-server", "scripts/worker.ts"], {
+    cwd: root,
+    env: portalEnv(vars),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -10,7 +10,15 @@ const REASONS: Record<RecipientReason, string> = {
   "added-themselves": "added themselves",
 };
 
-export function EmailAlerts({ recipients, me, vendorName }: { recipients: AlertRecipients; me: { objectId: string; admin: boolean }; vendorName: string }) {
+export function EmailAlerts({
+  recipients,
+  me,
+  vendorName,
+}: {
+  recipients: AlertRecipients;
+  me: { objectId: string; admin: boolean };
+  vendorName: string;
+}) {
   const onList = recipients.people.some((p) => p.userObjectId === me.objectId.toLowerCase());
   return (
     <Card
@@ -21,7 +29,11 @@ export function EmailAlerts({ recipients, me, vendorName }: { recipients: AlertR
       {recipients.people.length ? (
         <ul aria-label="Alert recipients" className="divide-y divide-slate-100 text-sm">
           {recipients.people.map((p) => (
-            <li key={p.address} className="flex flex-wrap items-baseline justify-between gap-x-3 py-2" data-testid="alert-recipient">
+            <li
+              key={p.address}
+              className="flex flex-wrap items-baseline justify-between gap-x-3 py-2"
+              data-testid="alert-recipient"
+            >
               <span className="min-w-0 break-words">
                 <span className="font-medium text-slate-900">{p.name ?? p.address}</span>
                 {p.name ? <span className="text-slate-600"> · {p.address}</span> : null}
@@ -39,11 +51,17 @@ export function EmailAlerts({ recipients, me, vendorName }: { recipients: AlertR
       <div className="mt-4 space-y-3 border-t border-slate-100 pt-4">
         {me.admin ? (
           <>
-            <p className="text-sm text-slate-700">{onList ? "You are on the list." : "You are not on the list. Any administrator of your organisation can add themselves."}</p>
+            <p className="text-sm text-slate-700">
+              {onList
+                ? "You are on the list."
+                : "You are not on the list. Any administrator of your organisation can add themselves."}
+            </p>
             <AlertSelfForm onList={onList} />
           </>
         ) : (
-          <p className="text-sm text-slate-700">Administrators of your organisation can add or remove themselves here.</p>
+          <p className="text-sm text-slate-700">
+            Administrators of your organisation can add or remove themselves here.
+          </p>
         )}
         <EmailAlertsForm on={!recipients.optedOut} canChange={me.admin} vendorName={vendorName} />
       </div>

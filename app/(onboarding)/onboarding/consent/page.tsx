@@ -14,7 +14,11 @@ import { expireUnprovenConsents } from "@/lib/onboarding/consent";
 
 export const metadata: Metadata = { title: "Admin consent" };
 
-export default async function ConsentStepPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ConsentStepPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await requireCustomer("/onboarding/consent");
   const c = config();
   if (c.entra.tenancy === "single") redirect("/onboarding/environments");
@@ -26,8 +30,14 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
   const { appName } = c.branding;
 
   const results: Record<string, { title: string; body: string }> = {
-    cancelled: { title: "Consent was cancelled", body: `You closed Microsoft's consent page without answering, so ${appName} is not approved yet. Start again when you are ready.` },
-    declined: { title: "Consent was declined", body: `Microsoft reports that the permissions were declined${code ? ` (${code})` : ""}. ${appName} cannot connect until an administrator accepts them. If this was a mistake, start again and choose Accept.` },
+    cancelled: {
+      title: "Consent was cancelled",
+      body: `You closed Microsoft's consent page without answering, so ${appName} is not approved yet. Start again when you are ready.`,
+    },
+    declined: {
+      title: "Consent was declined",
+      body: `Microsoft reports that the permissions were declined${code ? ` (${code})` : ""}. ${appName} cannot connect until an administrator accepts them. If this was a mistake, start again and choose Accept.`,
+    },
     "not-admin": {
       title: "An administrator has to approve this",
       body: `The account you used on Microsoft's page is not allowed to approve apps for your organisation${code ? ` (${code})` : ""}. Ask a Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator to sign in here and grant consent — or send them the direct consent link from the Connect page.`,
@@ -36,12 +46,18 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
       title: "Consent came back for a different organisation",
       body: `Microsoft's answer named a different tenant than the one you are signed in with (${session.tenantId}), so nothing was recorded. Start again and approve ${appName} with an administrator account of your own organisation, or sign out and sign in with the other organisation's account.`,
     },
-    error: { title: "Microsoft could not complete the consent", body: `Microsoft returned an error${code ? ` (${code})` : ""}. Nothing was recorded. Please start again; if it keeps failing, contact ${c.branding.supportEmail}.` },
+    error: {
+      title: "Microsoft could not complete the consent",
+      body: `Microsoft returned an error${code ? ` (${code})` : ""}. Nothing was recorded. Please start again; if it keeps failing, contact ${c.branding.supportEmail}.`,
+    },
     returned: {
       title: "You came back without granting consent",
       body: `Microsoft sent you back without an answer. If its page said "Need admin approval", the account you used cannot approve apps for your organisation: ask a Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator to sign in here and grant consent. If one already approved ${appName} with the direct link, verify it below.`,
     },
-    check: { title: "Check your consent", body: "If an administrator approved the app with the direct link, verify it below: the portal asks Microsoft for a token for your organisation." },
+    check: {
+      title: "Check your consent",
+      body: "If an administrator approved the app with the direct link, verify it below: the portal asks Microsoft for a token for your organisation.",
+    },
   };
   const granted = tenant?.consentState === "GRANTED";
   // The tenant's state wins over the outcome of a later round trip: never "declined" beside "granted".
@@ -61,7 +77,9 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="consent-failure">
           <h2 className="font-semibold text-amber-950">Consent could not be proven</h2>
           <p className="mt-1 text-sm text-amber-900">{tenant.consentFailure}</p>
-          <p className="mt-1 text-sm text-amber-900">An administrator grants admin consent again below; the portal then checks it with Microsoft.</p>
+          <p className="mt-1 text-sm text-amber-900">
+            An administrator grants admin consent again below; the portal then checks it with Microsoft.
+          </p>
         </div>
       ) : null}
       {granted ? (
@@ -81,15 +99,21 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
         <h2 className="font-semibold">What happens</h2>
         <ol className="mt-3 list-decimal space-y-2 pl-5 text-sm text-slate-700">
           <li>You go to Microsoft&rsquo;s page for your organisation and approve {appName}, as an administrator.</li>
-          <li>Microsoft creates the app&rsquo;s enterprise application (service principal) in your tenant. That alone grants no access to your data.</li>
-          <li>Back here, the portal checks with Microsoft that the app can now sign in to your tenant. This can take up to a minute while Microsoft replicates the change.</li>
+          <li>
+            Microsoft creates the app&rsquo;s enterprise application (service principal) in your tenant. That alone
+            grants no access to your data.
+          </li>
+          <li>
+            Back here, the portal checks with Microsoft that the app can now sign in to your tenant. This can take up to
+            a minute while Microsoft replicates the change.
+          </li>
         </ol>
         {admin ? (
-        <form action={startAdminConsent} className="mt-6">
-          <button type="submit" className={buttonClass()}>
-            {granted ? "Grant admin consent again" : "Grant admin consent"}
-          </button>
-        </form>
+          <form action={startAdminConsent} className="mt-6">
+            <button type="submit" className={buttonClass()}>
+              {granted ? "Grant admin consent again" : "Grant admin consent"}
+            </button>
+          </form>
         ) : null}
       </section>
       {granted && admin ? (
@@ -100,7 +124,10 @@ export default async function ConsentStepPage({ searchParams }: { searchParams: 
       {!granted && admin ? (
         <section className={cardClass()}>
           <h2 className="font-semibold">Already approved with the direct link?</h2>
-          <a href="/onboarding/consent/verify" className="mt-3 inline-block text-sm font-medium text-brand-700 underline">
+          <a
+            href="/onboarding/consent/verify"
+            className="mt-3 inline-block text-sm font-medium text-brand-700 underline"
+          >
             Verify consent now
           </a>
         </section>

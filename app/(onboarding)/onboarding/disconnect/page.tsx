@@ -21,25 +21,38 @@ export default async function DisconnectPage() {
     <div className="max-w-3xl space-y-6">
       <h1 className="text-3xl font-bold text-slate-900">Disconnect your organisation</h1>
       <p className="text-slate-700">
-        This removes your organisation, its {count(tenant?.environments.length ?? 0, "registered environment")} and their check history from this portal, and signs
-        you out. {appName} stops using the connection. A record that the disconnection happened is kept for audit.
+        This removes your organisation, its {count(tenant?.environments.length ?? 0, "registered environment")} and
+        their check history from this portal, and signs you out. {appName} stops using the connection. A record that the
+        disconnection happened is kept for audit.
       </p>
       <section className={cardClass()}>
         <h2 className="font-semibold">To remove {appName}&rsquo;s access in Microsoft as well</h2>
         <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
           <li>
-            In each environment, deactivate or delete the application user (Power Platform admin center → Settings → Users + permissions → Application
-            users;{" "}
-            <a className="text-brand-700 underline" href="https://learn.microsoft.com/power-platform/admin/manage-application-users" rel="noreferrer" target="_blank">
-              Microsoft&rsquo;s guide<span className="sr-only"> to managing application users (opens in a new tab)</span>
+            In each environment, deactivate or delete the application user (Power Platform admin center → Settings →
+            Users + permissions → Application users;{" "}
+            <a
+              className="text-brand-700 underline"
+              href="https://learn.microsoft.com/power-platform/admin/manage-application-users"
+              rel="noreferrer"
+              target="_blank"
+            >
+              Microsoft&rsquo;s guide
+              <span className="sr-only"> to managing application users (opens in a new tab)</span>
             </a>
             ).
           </li>
           <li>
-            Delete the enterprise application: Microsoft Entra admin center → <strong>Enterprise applications</strong> → {appName} → <strong>Properties</strong> →{" "}
-            <strong>Delete</strong>. This revokes the admin consent (
-            <a className="text-brand-700 underline" href="https://learn.microsoft.com/entra/identity/enterprise-apps/delete-application-portal" rel="noreferrer" target="_blank">
-              Microsoft&rsquo;s guide<span className="sr-only"> to deleting an enterprise application (opens in a new tab)</span>
+            Delete the enterprise application: Microsoft Entra admin center → <strong>Enterprise applications</strong> →{" "}
+            {appName} → <strong>Properties</strong> → <strong>Delete</strong>. This revokes the admin consent (
+            <a
+              className="text-brand-700 underline"
+              href="https://learn.microsoft.com/entra/identity/enterprise-apps/delete-application-portal"
+              rel="noreferrer"
+              target="_blank"
+            >
+              Microsoft&rsquo;s guide
+              <span className="sr-only"> to deleting an enterprise application (opens in a new tab)</span>
             </a>
             ).
           </li>

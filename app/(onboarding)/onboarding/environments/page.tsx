@@ -20,7 +20,11 @@ import { RemoveEnvironmentForm } from "./_components/remove-environment-form";
 
 export const metadata: Metadata = { title: "Environments" };
 
-export default async function EnvironmentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function EnvironmentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await requireCustomer("/onboarding/environments");
   const scope = customerScope(session);
   const tenant = await getTenant(scope);
@@ -29,12 +33,21 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
   const c = config();
   const { roleName } = c.dataverse;
   const discoveryId = (await searchParams).discovery;
-  const discovery = admin && typeof discoveryId === "string" ? await getDiscovery(scope, session.id, discoveryId) : null;
+  const discovery =
+    admin && typeof discoveryId === "string" ? await getDiscovery(scope, session.id, discoveryId) : null;
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-bold text-slate-900">Environments</h1>
       {admin ? null : <ReadOnlyNotice {...await whoCanAct(tenant)} />}
-      <Card id="registered" title="Registered environments" description={environments.length ? `${count(environments.length, "environment")} registered for your organisation.` : undefined}>
+      <Card
+        id="registered"
+        title="Registered environments"
+        description={
+          environments.length
+            ? `${count(environments.length, "environment")} registered for your organisation.`
+            : undefined
+        }
+      >
         {environments.length === 0 ? (
           <p className="text-sm text-slate-600">None yet.{admin ? " Register the first one below." : ""}</p>
         ) : (
@@ -86,8 +99,16 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
         )}
       </Card>
       {admin && c.dataverse.globalDiscoveryUrl ? (
-        <Card id="picker" title="Pick from your environments" description="No URL to copy: choose from the environments Microsoft knows you can use.">
-          <EnvironmentPicker discovery={discovery} registeredUrls={environments.map((e) => e.url)} appName={c.branding.appName} />
+        <Card
+          id="picker"
+          title="Pick from your environments"
+          description="No URL to copy: choose from the environments Microsoft knows you can use."
+        >
+          <EnvironmentPicker
+            discovery={discovery}
+            registeredUrls={environments.map((e) => e.url)}
+            appName={c.branding.appName}
+          />
         </Card>
       ) : null}
       {admin ? (
@@ -96,8 +117,8 @@ export default async function EnvironmentsPage({ searchParams }: { searchParams:
           title={c.dataverse.globalDiscoveryUrl ? "Or paste its address" : "Register an environment"}
           description={
             <>
-              Before saving, the portal asks the environment which Microsoft Entra ID tenant it belongs to; only your own organisation&rsquo;s environments can be
-              registered.
+              Before saving, the portal asks the environment which Microsoft Entra ID tenant it belongs to; only your
+              own organisation&rsquo;s environments can be registered.
             </>
           }
         >

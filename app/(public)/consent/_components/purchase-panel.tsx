@@ -64,20 +64,32 @@ export function PurchasePanel({
       </dl>
 
       {problem === "other-organisation" ? (
-        <div role="alert" className="mt-5 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950" data-testid="purchase-problem">
+        <div
+          role="alert"
+          className="mt-5 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950"
+          data-testid="purchase-problem"
+        >
           <p>
-            <strong>This subscription was bought for another organisation{signedIn ? ` than the one ${signedIn.name} signed in with` : ""}.</strong> Only
-            someone of the organisation it is for can activate it.
+            <strong>
+              This subscription was bought for another organisation
+              {signedIn ? ` than the one ${signedIn.name} signed in with` : ""}.
+            </strong>{" "}
+            Only someone of the organisation it is for can activate it.
           </p>
           <p className="mt-2">
-            Sign in with a work account of that organisation — for example {who} — or send them the link Microsoft gave you (“Configure account” on the
-            subscription in the Azure portal or the Microsoft 365 admin center).
+            Sign in with a work account of that organisation — for example {who} — or send them the link Microsoft gave
+            you (“Configure account” on the subscription in the Azure portal or the Microsoft 365 admin center).
           </p>
         </div>
       ) : null}
       {problem === "activation-failed" ? (
-        <p role="alert" className="mt-5 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950" data-testid="purchase-problem">
-          Microsoft’s marketplace did not take the activation just now. Nothing was charged twice; try again in a minute.
+        <p
+          role="alert"
+          className="mt-5 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950"
+          data-testid="purchase-problem"
+        >
+          Microsoft’s marketplace did not take the activation just now. Nothing was charged twice; try again in a
+          minute.
         </p>
       ) : null}
 
@@ -85,8 +97,9 @@ export function PurchasePanel({
         {p.status === "PENDING" ? (
           <>
             <p>
-              Confirm these details, then sign in with a Microsoft work account of the organisation this is for: the subscription is activated (and billing
-              starts) once you are signed in. Then you approve {appName} for your organisation and connect your environments.
+              Confirm these details, then sign in with a Microsoft work account of the organisation this is for: the
+              subscription is activated (and billing starts) once you are signed in. Then you approve {appName} for your
+              organisation and connect your environments.
             </p>
             <div className="mt-4 flex flex-wrap gap-3">
               {signedIn?.beneficiary && problem === null ? (
@@ -108,13 +121,18 @@ export function PurchasePanel({
           </>
         ) : p.status === "UNSUBSCRIBED" ? (
           <p role="status" data-testid="purchase-cancelled">
-            This subscription was cancelled in the marketplace and cannot be activated. To use {appName}, buy it again from its listing.
+            This subscription was cancelled in the marketplace and cannot be activated. To use {appName}, buy it again
+            from its listing.
           </p>
         ) : (
           <>
             <p>This subscription is already active. Sign in to see your organisation’s connection.</p>
             <div className="mt-4">
-              {signedIn?.beneficiary ? <LinkButton href="/onboarding">Go to your connection</LinkButton> : canSignIn ? <SignInButton returnTo={activate} source="appsource-marketplace" label="Sign in" /> : null}
+              {signedIn?.beneficiary ? (
+                <LinkButton href="/onboarding">Go to your connection</LinkButton>
+              ) : canSignIn ? (
+                <SignInButton returnTo={activate} source="appsource-marketplace" label="Sign in" />
+              ) : null}
             </div>
           </>
         )}

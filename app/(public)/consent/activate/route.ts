@@ -11,7 +11,8 @@ export async function GET(request: NextRequest) {
   const reference = request.nextUrl.searchParams.get("purchase") ?? "";
   const to = (path: string) => NextResponse.redirect(new URL(path, request.nextUrl.origin), 303);
   const session = await currentSession();
-  if (!session) return to(`/signin?returnTo=${encodeURIComponent(`${request.nextUrl.pathname}${request.nextUrl.search}`)}`);
+  if (!session)
+    return to(`/signin?returnTo=${encodeURIComponent(`${request.nextUrl.pathname}${request.nextUrl.search}`)}`);
   const outcome = await activateAfterSignIn(session, reference);
   const back = (problem: string) => to(`/consent?purchase=${encodeURIComponent(reference)}&problem=${problem}`);
   switch (outcome.kind) {

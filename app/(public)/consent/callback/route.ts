@@ -21,7 +21,10 @@ export async function GET(request: NextRequest) {
   if (!session) {
     // E.g. the admin used the direct (legacy) consent link: nothing to bind the answer to. After sign-in the
     // consent page checks with Microsoft whether consent is in place.
-    return NextResponse.redirect(new URL(`/signin?returnTo=${encodeURIComponent("/onboarding/consent?result=check")}`, request.nextUrl.origin), 303);
+    return NextResponse.redirect(
+      new URL(`/signin?returnTo=${encodeURIComponent("/onboarding/consent?result=check")}`, request.nextUrl.origin),
+      303,
+    );
   }
   const scope = customerScope(session);
   const state = params.get("state");
@@ -52,6 +55,11 @@ export async function GET(request: NextRequest) {
     await markConsentPending(scope, redeemed.requestId);
     return to("/onboarding/consent/verify");
   }
-  await recordConsentFailure(scope, redeemed.requestId, outcome.kind, { code: outcome.code, description: outcome.description });
-  return to(`/onboarding/consent?result=${outcome.kind}${outcome.code ? `&code=${encodeURIComponent(outcome.code)}` : ""}`);
+  await recordConsentFailure(scope, redeemed.requestId, outcome.kind, {
+    code: outcome.code,
+    description: outcome.description,
+  });
+  return to(
+    `/onboarding/consent?result=${outcome.kind}${outcome.code ? `&code=${encodeURIComponent(outcome.code)}` : ""}`,
+  );
 }

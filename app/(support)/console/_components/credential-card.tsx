@@ -31,7 +31,8 @@ function message(health: CredentialOverview, other: CredentialOverview | undefin
       ? "Entra ID did not accept this managed identity's token: check the federated credential on the app registration (issuer, subject = the identity's object id, audience api://AzureADTokenExchange)."
       : "No secret to expire or leak: Entra ID accepts this managed identity's tokens through the app registration's federated credential.";
   }
-  if (health.kind === "key-vault-certificate" && health.status === "unreadable") return `The certificate could not be read from Key Vault: ${health.source?.error ?? "not read yet"}`;
+  if (health.kind === "key-vault-certificate" && health.status === "unreadable")
+    return `The certificate could not be read from Key Vault: ${health.source?.error ?? "not read yet"}`;
   switch (health.status) {
     case "ok":
       return `Valid for ${count(health.daysLeft ?? 0, "more day")}.`;
@@ -40,7 +41,9 @@ function message(health: CredentialOverview, other: CredentialOverview | undefin
         ? `Expires in ${count(health.daysLeft ?? 0, "day")}: add a new version in Key Vault and register it on the app registration before then; the portal picks it up without a restart.${replacement}`
         : `Expires in ${count(health.daysLeft ?? 0, "day")}: add a new ${health.kind === "certificate" ? "certificate" : "secret"} to the app registration and deploy it before then, or every customer's connection stops.${replacement}`;
     case "expired":
-      return other && other.status !== "expired" ? `Expired: the portal uses ${other.label} instead. Remove this one from the configuration.` : "Expired: the portal cannot obtain tokens for any customer. Add a new credential to the app registration and deploy it now.";
+      return other && other.status !== "expired"
+        ? `Expired: the portal uses ${other.label} instead. Remove this one from the configuration.`
+        : "Expired: the portal cannot obtain tokens for any customer. Add a new credential to the app registration and deploy it now.";
     case "unknown":
       return `Its expiry is not configured: set ${health.label.includes("SECRET_2") ? "ENTRA_CLIENT_SECRET_2_EXPIRES_AT" : "ENTRA_CLIENT_SECRET_EXPIRES_AT"} so the console can warn before it runs out.`;
     case "unreadable":
@@ -55,9 +58,18 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
   // The card warns while any credential needs an operator: expiring, expired or unreadable (even when the other one works).
   const inUse = credentials.find((c) => c.inUse);
   const warn = credentials.some((c) => c.status === "expiring" || c.status === "expired" || c.status === "unreadable");
-  const tone = credentials.length === 0 || warn ? "danger" : credentials.every((c) => c.status === "unknown") ? "plain" : "success";
+  const tone =
+    credentials.length === 0 || warn
+      ? "danger"
+      : credentials.every((c) => c.status === "unknown")
+        ? "plain"
+        : "success";
   return (
-    <section aria-labelledby="credential-heading" className={cardClass(tone)} data-credential-status={inUse?.status ?? "missing"}>
+    <section
+      aria-labelledby="credential-heading"
+      className={cardClass(tone)}
+      data-credential-status={inUse?.status ?? "missing"}
+    >
       <h2 id="credential-heading" className="text-lg font-semibold">
         Our credentials for Microsoft Entra ID
       </h2>
@@ -71,10 +83,18 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
             const other = credentials.find((c) => c !== health);
             const warning = health.status === "expiring" || health.status === "expired";
             return (
-              <li key={health.id} data-testid="credential" data-credential-status={health.status} data-in-use={health.inUse ? "yes" : "no"} aria-label={health.label}>
+              <li
+                key={health.id}
+                data-testid="credential"
+                data-credential-status={health.status}
+                data-in-use={health.inUse ? "yes" : "no"}
+                aria-label={health.label}
+              >
                 <h3 className="font-medium wrap-anywhere">
                   {health.label}
-                  {health.inUse ? <span className="ml-2 rounded bg-white/70 px-2 py-0.5 text-xs font-semibold">In use</span> : null}
+                  {health.inUse ? (
+                    <span className="ml-2 rounded bg-white/70 px-2 py-0.5 text-xs font-semibold">In use</span>
+                  ) : null}
                 </h3>
                 <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
                   <dt className="font-medium">Kind</dt>
@@ -89,7 +109,9 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
                   ) : (
                     <>
                       <dt className="font-medium">Expires</dt>
-                      <dd data-testid="credential-expires">{health.expiresAt ? <LocalTime date={health.expiresAt} /> : "unknown"}</dd>
+                      <dd data-testid="credential-expires">
+                        {health.expiresAt ? <LocalTime date={health.expiresAt} /> : "unknown"}
+                      </dd>
                       <dt className="font-medium">Days left</dt>
                       <dd data-testid="credential-days-left" className="tabular-nums">
                         {health.daysLeft === null ? "unknown" : Math.max(health.daysLeft, 0)}
@@ -116,7 +138,10 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
                     <>
                       <dt className="font-medium">Rejected</dt>
                       <dd data-testid="credential-rejection">
-                        <LocalTime date={health.rejection.at} />: {health.rejection.code ? (REJECTION_WORDS[health.rejection.code] ?? `AADSTS${health.rejection.code}`) : "rejected by Entra ID"}
+                        <LocalTime date={health.rejection.at} />:{" "}
+                        {health.rejection.code
+                          ? (REJECTION_WORDS[health.rejection.code] ?? `AADSTS${health.rejection.code}`)
+                          : "rejected by Entra ID"}
                       </dd>
                     </>
                   ) : null}
@@ -131,7 +156,9 @@ export function CredentialCard({ credentials }: { credentials: CredentialOvervie
         </ul>
       )}
       <p className="mt-3 text-xs">
-        The portal uses a managed identity first (nothing to expire), else the valid credential that expires last, and falls back to the other when Entra ID rejects it. A warning shows from {CREDENTIAL_WARNING_DAYS} days before expiry; staff are e-mailed 30, 7 and 1 days before.
+        The portal uses a managed identity first (nothing to expire), else the valid credential that expires last, and
+        falls back to the other when Entra ID rejects it. A warning shows from {CREDENTIAL_WARNING_DAYS} days before
+        expiry; staff are e-mailed 30, 7 and 1 days before.
       </p>
     </section>
   );

@@ -4,7 +4,15 @@ import { useActionState } from "react";
 import { setCustomerReferenceAction, type CustomerReferenceState } from "@/app/(support)/console/actions";
 
 /** The ISV's customer reference on a tenant: shown to every staff member, editable by support admins. */
-export function CustomerReferenceForm({ tenantId, reference, canEdit }: { tenantId: string; reference: string | null; canEdit: boolean }) {
+export function CustomerReferenceForm({
+  tenantId,
+  reference,
+  canEdit,
+}: {
+  tenantId: string;
+  reference: string | null;
+  canEdit: boolean;
+}) {
   const [state, action, pending] = useActionState<CustomerReferenceState, FormData>(setCustomerReferenceAction, {});
   const current = state.saved !== undefined ? state.saved : reference;
   const error = state.fieldErrors?.customerReference ?? state.fieldErrors?.tenantId;
@@ -27,7 +35,11 @@ export function CustomerReferenceForm({ tenantId, reference, canEdit }: { tenant
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? "customerReference-error" : undefined}
       />
-      <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-3 py-1 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-brand-600 px-3 py-1 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
+      >
         {pending ? "Saving…" : "Save reference"}
       </button>
       {error ? (

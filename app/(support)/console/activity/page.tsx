@@ -18,8 +18,8 @@ export default async function StaffActivityPage() {
       <div>
         <h1 className="text-3xl font-bold text-slate-900">Staff activity</h1>
         <p className="mt-2 text-slate-600">
-          Everything support staff did in the portal, newest first (the last {events.length}). The audit trail is append-only: nothing in the console
-          edits or deletes it.
+          Everything support staff did in the portal, newest first (the last {events.length}). The audit trail is
+          append-only: nothing in the console edits or deletes it.
         </p>
       </div>
       {events.length === 0 ? (

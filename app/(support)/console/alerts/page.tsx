@@ -25,8 +25,8 @@ export default async function AlertLogPage() {
       <div>
         <h1 className="text-3xl font-bold text-slate-900">Alert log</h1>
         <p className="mt-2 text-slate-600">
-          Every e-mail the portal sent or is trying to send, newest first: alerts when a connection breaks or recovers, and invitations. A message the
-          mail server did not take is retried with backoff; its last error is shown.
+          Every e-mail the portal sent or is trying to send, newest first: alerts when a connection breaks or recovers,
+          and invitations. A message the mail server did not take is retried with backoff; its last error is shown.
         </p>
       </div>
       {messages.length === 0 ? (

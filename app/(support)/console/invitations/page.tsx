@@ -14,8 +14,18 @@ import { listInvitations, type InvitationStatus } from "@/lib/data/support/invit
 
 export const metadata: Metadata = { title: "Invitations" };
 
-const statusTones: Record<InvitationStatus, BadgeTone> = { open: "info", used: "success", expired: "neutral", revoked: "danger" };
-const statusLabels: Record<InvitationStatus, string> = { open: "Open", used: "Used", expired: "Expired", revoked: "Revoked" };
+const statusTones: Record<InvitationStatus, BadgeTone> = {
+  open: "info",
+  used: "success",
+  expired: "neutral",
+  revoked: "danger",
+};
+const statusLabels: Record<InvitationStatus, string> = {
+  open: "Open",
+  used: "Used",
+  expired: "Expired",
+  revoked: "Revoked",
+};
 
 export default async function InvitationsPage() {
   const session = await requireStaff("/console/invitations");
@@ -26,7 +36,8 @@ export default async function InvitationsPage() {
       <div>
         <h1 className="text-3xl font-bold text-slate-900">Invitations</h1>
         <p className="mt-2 text-slate-600">
-          An invitation link opens the consent page; the first organisation that signs in with it is recorded as invited and the link is used up.
+          An invitation link opens the consent page; the first organisation that signs in with it is recorded as invited
+          and the link is used up.
         </p>
       </div>
       <Card title="New invitation" id="new-invitation">
@@ -58,7 +69,9 @@ export default async function InvitationsPage() {
                   <Td label="For">
                     {i.tenantHint ?? <span className="text-slate-600">any organisation</span>}
                     {i.note ? <span className="block text-xs text-slate-600">{i.note}</span> : null}
-                    {i.customerReference ? <span className="block text-xs text-slate-600">customer reference {i.customerReference}</span> : null}
+                    {i.customerReference ? (
+                      <span className="block text-xs text-slate-600">customer reference {i.customerReference}</span>
+                    ) : null}
                   </Td>
                   <Td label="By">{i.createdByName ?? "—"}</Td>
                   <Td label="Expires">
@@ -91,7 +104,12 @@ export default async function InvitationsPage() {
                     {canRevoke && i.status === "open" ? (
                       <form action={revokeInvitationAction}>
                         <input type="hidden" name="invitationId" value={i.id} />
-                        <Button type="submit" variant="secondary" size="sm" aria-label={`Revoke the invitation for ${i.tenantHint ?? "any organisation"}${i.note ? ` (${i.note})` : ""}`}>
+                        <Button
+                          type="submit"
+                          variant="secondary"
+                          size="sm"
+                          aria-label={`Revoke the invitation for ${i.tenantHint ?? "any organisation"}${i.note ? ` (${i.note})` : ""}`}
+                        >
                           Revoke
                         </Button>
                       </form>
@@ -102,7 +120,9 @@ export default async function InvitationsPage() {
             </TBody>
           </TableFrame>
         )}
-        {!canRevoke ? <p className="mt-3 text-xs text-slate-600">Revoking an invitation needs the support admin role.</p> : null}
+        {!canRevoke ? (
+          <p className="mt-3 text-xs text-slate-600">Revoking an invitation needs the support admin role.</p>
+        ) : null}
       </Card>
     </div>
   );

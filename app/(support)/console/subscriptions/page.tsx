@@ -10,15 +10,29 @@ import { SubscriptionBadge } from "@/components/subscriptions/subscription-statu
 import { count } from "@/components/format";
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { listSubscriptions, parseSubscriptionFilters, SUBSCRIPTION_PAGE_SIZE, subscriptionPlans } from "@/lib/data/support/subscriptions";
-import { activationOverdue, planWords, SUBSCRIPTION_STATUS_LABELS, SUBSCRIPTION_STATUSES } from "@/lib/subscriptions/vocabulary";
+import {
+  listSubscriptions,
+  parseSubscriptionFilters,
+  SUBSCRIPTION_PAGE_SIZE,
+  subscriptionPlans,
+} from "@/lib/data/support/subscriptions";
+import {
+  activationOverdue,
+  planWords,
+  SUBSCRIPTION_STATUS_LABELS,
+  SUBSCRIPTION_STATUSES,
+} from "@/lib/subscriptions/vocabulary";
 
 export const metadata: Metadata = { title: "Subscriptions" };
 
 const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
 
 // Marketplace SaaS subscriptions (AppSource purchases): who bought which plan, for which tenant, in which status.
-export default async function SubscriptionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SubscriptionsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireStaff("/console/subscriptions");
   const parsed = parseSubscriptionFilters(await searchParams);
   if (!parsed.ok) {
@@ -26,7 +40,11 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
       <div className="space-y-4">
         <h1 className="text-3xl font-bold text-slate-900">Subscriptions</h1>
         <p role="alert" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900">
-          These filters are not valid: {parsed.errors.join("; ")}. <Link href="/console/subscriptions" className="underline">Show every subscription</Link>.
+          These filters are not valid: {parsed.errors.join("; ")}.{" "}
+          <Link href="/console/subscriptions" className="underline">
+            Show every subscription
+          </Link>
+          .
         </p>
       </div>
     );
@@ -36,17 +54,29 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
   const hours = config().marketplace.activationHours;
   const page = filters.page ?? 1;
   const pages = Math.max(1, Math.ceil(total / SUBSCRIPTION_PAGE_SIZE));
-  const query = (p: number) => new URLSearchParams({ ...(filters.status ? { status: filters.status } : {}), ...(filters.plan ? { plan: filters.plan } : {}), page: String(p) }).toString();
+  const query = (p: number) =>
+    new URLSearchParams({
+      ...(filters.status ? { status: filters.status } : {}),
+      ...(filters.plan ? { plan: filters.plan } : {}),
+      page: String(p),
+    }).toString();
   return (
     <div className="space-y-6">
       <div>
         <h1 className="text-3xl font-bold text-slate-900">Subscriptions</h1>
         <p className="mt-2 text-slate-600">
-          SaaS subscriptions bought in Microsoft&rsquo;s commercial marketplace, kept in step by its webhook. {count(total, "subscription")}
+          SaaS subscriptions bought in Microsoft&rsquo;s commercial marketplace, kept in step by its webhook.{" "}
+          {count(total, "subscription")}
           {filters.status || filters.plan ? " match the filters" : ""}.
         </p>
       </div>
-      <form method="get" action="/console/subscriptions" role="search" aria-label="Filter subscriptions" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 sm:grid-cols-3">
+      <form
+        method="get"
+        action="/console/subscriptions"
+        role="search"
+        aria-label="Filter subscriptions"
+        className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 sm:grid-cols-3"
+      >
         <label className="text-sm font-medium text-slate-700">
           Status
           <select name="status" defaultValue={filters.status ?? ""} className={field}>
@@ -93,7 +123,10 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
             {rows.map((s) => (
               <Tr key={s.id} data-subscription-id={s.id}>
                 <Td label="Subscription">
-                  <Link href={`/console/subscriptions/${s.id}`} className="font-medium break-words text-brand-700 underline">
+                  <Link
+                    href={`/console/subscriptions/${s.id}`}
+                    className="font-medium break-words text-brand-700 underline"
+                  >
                     {s.name}
                   </Link>
                   <span className="block font-mono text-xs break-all text-slate-600">{s.id}</span>
@@ -106,7 +139,9 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
                   ) : (
                     <span className="font-mono text-xs break-all text-slate-700">{s.beneficiaryTenantId}</span>
                   )}
-                  {s.beneficiaryEmail ? <span className="block text-xs break-all text-slate-600">{s.beneficiaryEmail}</span> : null}
+                  {s.beneficiaryEmail ? (
+                    <span className="block text-xs break-all text-slate-600">{s.beneficiaryEmail}</span>
+                  ) : null}
                 </Td>
                 <Td label="Plan">{planWords(s.planId, s.quantity)}</Td>
                 <Td label="Status">
@@ -128,11 +163,19 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="flex items-center gap-4 text-sm">
-          {page > 1 ? <Link href={`/console/subscriptions?${query(page - 1)}`} className="text-brand-700 underline">Previous</Link> : null}
+          {page > 1 ? (
+            <Link href={`/console/subscriptions?${query(page - 1)}`} className="text-brand-700 underline">
+              Previous
+            </Link>
+          ) : null}
           <span className="text-slate-600">
             Page {page} of {pages}
           </span>
-          {page < pages ? <Link href={`/console/subscriptions?${query(page + 1)}`} className="text-brand-700 underline">Next</Link> : null}
+          {page < pages ? (
+            <Link href={`/console/subscriptions?${query(page + 1)}`} className="text-brand-700 underline">
+              Next
+            </Link>
+          ) : null}
         </nav>
       ) : null}
     </div>

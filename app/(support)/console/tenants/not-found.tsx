@@ -12,7 +12,8 @@ export default function TenantListNotFound() {
         This tenant list does not exist
       </h1>
       <p className="mt-2">
-        A filter, sort or page number in the address is not valid, or the page is past the end of the list. The list accepts:
+        A filter, sort or page number in the address is not valid, or the page is past the end of the list. The list
+        accepts:
       </p>
       <ul className="mt-3 list-disc space-y-1 pl-5 text-sm">
         <li>

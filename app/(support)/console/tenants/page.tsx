@@ -12,7 +12,11 @@ import { TenantTable } from "./_components/tenant-table";
 
 export const metadata: Metadata = { title: "Tenants" };
 
-export default async function TenantsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function TenantsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireStaff("/console/tenants");
   const raw = await searchParams;
   const parsed = parseTenantFilters(raw);
@@ -26,7 +30,9 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
   if (!result.ok) notFound();
   const { rows, total, page, pageCount } = result;
   const exportQuery = filtersToQuery({ ...filters, page: 1, size: PAGE_SIZES[0] });
-  const filtered = Boolean(filters.q || filters.stage || filters.step || filters.source || filters.stale || filters.health);
+  const filtered = Boolean(
+    filters.q || filters.stage || filters.step || filters.source || filters.stale || filters.health,
+  );
 
   return (
     <div className="space-y-6">
@@ -34,7 +40,8 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
         <div>
           <h1 className="text-3xl font-bold text-slate-900">Tenants</h1>
           <p className="mt-1 text-slate-600" role="status" data-testid="result-count">
-            {count(total, "tenant")} {filtered ? (total === 1 ? "matches these filters" : "match these filters") : "in total"}
+            {count(total, "tenant")}{" "}
+            {filtered ? (total === 1 ? "matches these filters" : "match these filters") : "in total"}
           </p>
         </div>
         <a href={`/console/tenants.csv${exportQuery}`} className={buttonClass("secondary")} download>
@@ -50,7 +57,11 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
         <TenantTable rows={rows} filters={filters} now={now} />
       )}
 
-      <Pagination page={page} pageCount={pageCount} href={(p) => `/console/tenants${filtersToQuery(filters, { page: p })}`} />
+      <Pagination
+        page={page}
+        pageCount={pageCount}
+        href={(p) => `/console/tenants${filtersToQuery(filters, { page: p })}`}
+      />
     </div>
   );
 }

@@ -11,8 +11,16 @@ import { listWebhookDeliveries, type WebhookDeliveryRow } from "@/lib/data/suppo
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const statusTones: Record<WebhookDeliveryRow["status"], BadgeTone> = { PENDING: "warning", DELIVERED: "success", FAILED: "danger" };
-const statusLabels: Record<WebhookDeliveryRow["status"], string> = { PENDING: "Retrying", DELIVERED: "Delivered", FAILED: "Failed" };
+const statusTones: Record<WebhookDeliveryRow["status"], BadgeTone> = {
+  PENDING: "warning",
+  DELIVERED: "success",
+  FAILED: "danger",
+};
+const statusLabels: Record<WebhookDeliveryRow["status"], string> = {
+  PENDING: "Retrying",
+  DELIVERED: "Delivered",
+  FAILED: "Failed",
+};
 
 export default async function WebhooksPage() {
   await requireStaff("/console/webhooks");
@@ -25,8 +33,9 @@ export default async function WebhooksPage() {
         <p className="mt-2 text-slate-600">
           {settings ? (
             <>
-              Lifecycle events are signed and sent to <code className="text-sm">{new URL(settings.url).origin}</code>; failed attempts are retried with growing
-              delays. The newest {deliveries.length} deliveries, with every attempt.
+              Lifecycle events are signed and sent to <code className="text-sm">{new URL(settings.url).origin}</code>;
+              failed attempts are retried with growing delays. The newest {deliveries.length} deliveries, with every
+              attempt.
             </>
           ) : (
             "Webhooks are off: WEBHOOK_URL is not configured, so lifecycle events are not sent."

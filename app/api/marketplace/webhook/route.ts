@@ -13,10 +13,13 @@ export async function POST(request: Request) {
 }
 
 function onlyPost() {
-  return new Response(JSON.stringify({ status: 405, detail: "Microsoft's marketplace POSTs its notifications here." }), {
-    status: 405,
-    headers: { Allow: "POST", "Content-Type": "application/json", "Cache-Control": "no-store" },
-  });
+  return new Response(
+    JSON.stringify({ status: 405, detail: "Microsoft's marketplace POSTs its notifications here." }),
+    {
+      status: 405,
+      headers: { Allow: "POST", "Content-Type": "application/json", "Cache-Control": "no-store" },
+    },
+  );
 }
 
 export const GET = onlyPost;

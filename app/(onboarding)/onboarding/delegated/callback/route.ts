@@ -23,5 +23,8 @@ export async function GET(request: NextRequest) {
   if ("response" in auth) return auth.response;
   const result = await completeDelegated(auth.session, await requestOrigin(), request.nextUrl.searchParams);
   if (result.kind === "redirect") return NextResponse.redirect(new URL(result.to, request.nextUrl.origin), 303);
-  return plainPage(request, result.status, result.title, result.body, { href: "/onboarding/environments", label: "Back to environments" });
+  return plainPage(request, result.status, result.title, result.body, {
+    href: "/onboarding/environments",
+    label: "Back to environments",
+  });
 }

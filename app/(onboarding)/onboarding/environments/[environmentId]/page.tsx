@@ -8,7 +8,13 @@ import { Card, cardClass, type CardTone } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
 import { OutcomeBadge } from "@/components/ui/outcome-badge";
 import { whoCanAct } from "@/lib/onboarding/administrators";
-import { environmentState, lastWorkedAt, primaryFix, setupIsHistory, type EnvironmentStateKind } from "@/lib/onboarding/environment-state";
+import {
+  environmentState,
+  lastWorkedAt,
+  primaryFix,
+  setupIsHistory,
+  type EnvironmentStateKind,
+} from "@/lib/onboarding/environment-state";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerCheckView } from "@/lib/checks/customer-view";
@@ -34,9 +40,20 @@ const HEADLINES: Record<EnvironmentStateKind, string> = {
   failing: "Not working",
 };
 
-const TONES: Record<EnvironmentStateKind, CardTone> = { new: "info", healthy: "success", warning: "warning", failing: "danger" };
+const TONES: Record<EnvironmentStateKind, CardTone> = {
+  new: "info",
+  healthy: "success",
+  warning: "warning",
+  failing: "danger",
+};
 
-export default async function EnvironmentPage({ params, searchParams }: { params: Promise<{ environmentId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function EnvironmentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ environmentId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { environmentId } = await params;
   const { setup: setupParam } = await searchParams;
   const session = await requireCustomer(`/onboarding/environments/${encodeURIComponent(environmentId)}`);
@@ -44,7 +61,11 @@ export default async function EnvironmentPage({ params, searchParams }: { params
   const environment = await getEnvironment(scope, environmentId);
   // Another tenant's environment is indistinguishable from one that does not exist.
   if (!environment) notFound();
-  const [rawChecks, running, setups] = await Promise.all([listChecks(scope, environment.id), runningCheckId(scope, environment.id), listSetups(scope, environment.id, 1)]);
+  const [rawChecks, running, setups] = await Promise.all([
+    listChecks(scope, environment.id),
+    runningCheckId(scope, environment.id),
+    listSetups(scope, environment.id, 1),
+  ]);
   const checks = rawChecks.map(customerCheckView);
   const shown = typeof setupParam === "string" ? await getSetup(scope, setupParam) : null;
   const latestSetup = (shown && shown.environmentId === environment.id ? shown : setups[0]) ?? null;
@@ -72,17 +93,34 @@ export default async function EnvironmentPage({ params, searchParams }: { params
   const state = environmentState(environment);
   const worked = lastWorkedAt(environment);
   const latestFinished = checks.find((check) => check.outcome !== "RUNNING") ?? null;
-  const problem = latestFinished?.steps.find((step) => step.outcome === "FAILED" && step.customerCause) ?? latestFinished?.steps.find((step) => step.outcome === "WARNING" && step.customerCause) ?? null;
+  const problem =
+    latestFinished?.steps.find((step) => step.outcome === "FAILED" && step.customerCause) ??
+    latestFinished?.steps.find((step) => step.outcome === "WARNING" && step.customerCause) ??
+    null;
   // Consent removed is the environment's cause (lib/checks/health.ts), worded apart from the step's.
-  const consentRemoved = state === "failing" && environment.healthCauseId === CONSENT_REMOVED && environment.healthCause;
-  const summaryStep: Pick<StepView, "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault"> | null = consentRemoved
-    ? { customerCause: environment.healthCause, customerFix: "Grant admin consent again on the Admin consent page of this portal, then run the check.", whoCanFix: whoCanFix(CONSENT_REMOVED, c), errorCode: problem?.errorCode ?? null, vendorFault: false }
+  const consentRemoved =
+    state === "failing" && environment.healthCauseId === CONSENT_REMOVED && environment.healthCause;
+  const summaryStep: Pick<
+    StepView,
+    "customerCause" | "customerFix" | "whoCanFix" | "errorCode" | "vendorFault"
+  > | null = consentRemoved
+    ? {
+        customerCause: environment.healthCause,
+        customerFix: "Grant admin consent again on the Admin consent page of this portal, then run the check.",
+        whoCanFix: whoCanFix(CONSENT_REMOVED, c),
+        errorCode: problem?.errorCode ?? null,
+        vendorFault: false,
+      }
     : problem;
   const failedAt = state === "failing" ? (environment.latestFailingStep ?? latestFinished?.failingStep ?? null) : null;
   // A failed (or waiting) run is history once a later check passed. A successful one is news on the page it
   // returns to (?setup=…), and otherwise only while the connection has not worked since.
   const openedForSetup = shown !== null && latestSetup === shown;
-  const currentSetup = setupView && ((setupView.outcome === "SUCCEEDED" && openedForSetup) || !setupIsHistory(setupView.startedAt, environment)) ? setupView : null;
+  const currentSetup =
+    setupView &&
+    ((setupView.outcome === "SUCCEEDED" && openedForSetup) || !setupIsHistory(setupView.startedAt, environment))
+      ? setupView
+      : null;
   const earlierSetup = setupView && !currentSetup ? setupView : null;
   const decisionPending = currentSetup?.outcome === "NEEDS_DECISION";
   const fix = primaryFix(environment);
@@ -102,15 +140,35 @@ export default async function EnvironmentPage({ params, searchParams }: { params
           <div className="space-y-4">
             <SetupExplanation roleName={roleName} privileges={rolePrivileges} appName={appName} />
             {/* Healthy: running it again is a choice, not the page's next step. */}
-            {works ? <SetupButton environmentId={environment.id} label="Set it up for me again" variant="secondary" /> : null}
-            {earlierSetup ? <SetupResult environmentId={environment.id} roleName={roleName} appName={appName} latest={earlierSetup} history /> : null}
+            {works ? (
+              <SetupButton environmentId={environment.id} label="Set it up for me again" variant="secondary" />
+            ) : null}
+            {earlierSetup ? (
+              <SetupResult
+                environmentId={environment.id}
+                roleName={roleName}
+                appName={appName}
+                latest={earlierSetup}
+                history
+              />
+            ) : null}
           </div>
         ) : (
           // The read-only notice (who can act) is shown once, with the state above.
-          <p className="text-sm text-slate-600">Your organisation&rsquo;s administrators can create the role and the application user here in one step.</p>
+          <p className="text-sm text-slate-600">
+            Your organisation&rsquo;s administrators can create the role and the application user here in one step.
+          </p>
         )}
       </Card>
-      <ManualSetup appName={appName} appId={appId} roleName={roleName} rolePrivileges={rolePrivileges} pac={pac} adminCenter={adminCenter} emulated={c.demoAdminCenterUrl !== null} />
+      <ManualSetup
+        appName={appName}
+        appId={appId}
+        roleName={roleName}
+        rolePrivileges={rolePrivileges}
+        pac={pac}
+        adminCenter={adminCenter}
+        emulated={c.demoAdminCenterUrl !== null}
+      />
     </>
   );
 
@@ -125,7 +183,12 @@ export default async function EnvironmentPage({ params, searchParams }: { params
         </p>
       </div>
 
-      <section aria-labelledby="state-heading" className={cardClass(TONES[state])} data-testid="environment-state" data-state={state}>
+      <section
+        aria-labelledby="state-heading"
+        className={cardClass(TONES[state])}
+        data-testid="environment-state"
+        data-state={state}
+      >
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 id="state-heading" className="text-lg font-semibold">
             {HEADLINES[state]}
@@ -137,7 +200,10 @@ export default async function EnvironmentPage({ params, searchParams }: { params
         <p className="mt-1 text-sm" data-testid="environment-state-facts">
           {state === "new" ? (
             admin ? (
-              <>{appName} needs its security role and application user in this environment. &ldquo;Set it up for me&rdquo; creates both in one step; then the check proves the connection.</>
+              <>
+                {appName} needs its security role and application user in this environment. &ldquo;Set it up for
+                me&rdquo; creates both in one step; then the check proves the connection.
+              </>
             ) : (
               <>No check has run yet.</>
             )
@@ -196,14 +262,18 @@ export default async function EnvironmentPage({ params, searchParams }: { params
               <ReadOnlyNotice {...await whoCanAct(await getTenant(scope))} />
             </>
           )}
-          {admin && currentSetup ? <SetupResult environmentId={environment.id} roleName={roleName} appName={appName} latest={currentSetup} /> : null}
+          {admin && currentSetup ? (
+            <SetupResult environmentId={environment.id} roleName={roleName} appName={appName} latest={currentSetup} />
+          ) : null}
         </div>
       </section>
 
       {works ? (
         // Once the connection works, the instructions are reference: one click away, not in the way.
         <details className={cardClass("plain", "group")} data-testid="setup-instructions">
-          <summary className="cursor-pointer font-semibold text-slate-900">How it is set up: “Set it up for me”, or by hand</summary>
+          <summary className="cursor-pointer font-semibold text-slate-900">
+            How it is set up: “Set it up for me”, or by hand
+          </summary>
           <div className="mt-4 space-y-8">{setupInstructions}</div>
         </details>
       ) : (
@@ -214,7 +284,11 @@ export default async function EnvironmentPage({ params, searchParams }: { params
         id="history"
         title="History"
         description={
-          checks.length === 0 ? undefined : checks.length === 1 ? "Open it to see its steps." : `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.`
+          checks.length === 0
+            ? undefined
+            : checks.length === 1
+              ? "Open it to see its steps."
+              : `The latest ${count(checks.length, "check")}, newest first. Open one to see its steps.`
         }
       >
         {checks.length === 0 ? (

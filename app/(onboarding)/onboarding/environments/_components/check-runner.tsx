@@ -55,7 +55,11 @@ export function CheckRunner({ environmentId, roleName, runningCheckId, summary, 
             </span>
           </div>
           {check.outcome === "RUNNING" ? (
-            <CheckProgressLine startedAt={check.startedAt} currentLabel={check.currentStep ? customerStepLabel(check.currentStep, roleName) : null} waitingUntil={check.waitingUntil} />
+            <CheckProgressLine
+              startedAt={check.startedAt}
+              currentLabel={check.currentStep ? customerStepLabel(check.currentStep, roleName) : null}
+              waitingUntil={check.waitingUntil}
+            />
           ) : null}
           <CheckSteps steps={check.steps} roleName={roleName} />
         </section>

@@ -6,7 +6,8 @@ import { registerEnvironmentAction, type EnvironmentFormState } from "@/app/(onb
 import { Button } from "@/components/ui/button";
 import { cardClass } from "@/components/ui/card";
 
-const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-600";
+const field =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-600";
 
 // The forms convention (docs/architecture.md): after a refusal each field keeps what was typed (React resets
 // the form after its action, to the defaultValue the returned state gives) and its error is rendered next to
@@ -40,7 +41,8 @@ export function EnvironmentForm({ primary = true }: { primary?: boolean }) {
           </p>
         ) : null}
         <p id="url-help" className="mt-1 text-xs text-slate-600">
-          Power Platform admin center → Environments → your environment → Environment URL. Any link into the environment works too.
+          Power Platform admin center → Environments → your environment → Environment URL. Any link into the environment
+          works too.
         </p>
       </div>
       <div>

@@ -33,19 +33,23 @@ export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props)
         </Button>
       </form>
       <p className="text-sm text-slate-600">
-        Microsoft asks you once to let {appName} see the environments you can use (Global Discovery). That permission is used for this list only and is not kept.
+        Microsoft asks you once to let {appName} see the environments you can use (Global Discovery). That permission is
+        used for this list only and is not kept.
       </p>
       {discovery?.diagnosis ? (
         <div role="alert" className={cardClass("warning", "text-sm")}>
           <p className="font-semibold">{discovery.diagnosis.cause}</p>
           <p className="mt-1">{discovery.diagnosis.fix}</p>
-          <p className="mt-1 text-amber-900">Who can fix it: {discovery.diagnosis.whoCanFix}.{discovery.diagnosis.code ? ` Microsoft's code: ${discovery.diagnosis.code}.` : ""}</p>
+          <p className="mt-1 text-amber-900">
+            Who can fix it: {discovery.diagnosis.whoCanFix}.
+            {discovery.diagnosis.code ? ` Microsoft's code: ${discovery.diagnosis.code}.` : ""}
+          </p>
         </div>
       ) : null}
       {discovery && !discovery.diagnosis && discovery.instances.length === 0 ? (
         <p role="status" className={cardClass("info", "text-sm")}>
-          Microsoft lists no Dataverse environment where you have a user in your organisation. If you expected one, ask its administrator to add you, or enter
-          its URL below.
+          Microsoft lists no Dataverse environment where you have a user in your organisation. If you expected one, ask
+          its administrator to add you, or enter its URL below.
         </p>
       ) : null}
       {discovery && discovery.instances.length > 0 ? (
@@ -56,7 +60,7 @@ export function EnvironmentPicker({ discovery, registeredUrls, appName }: Props)
               <li key={instance.id} className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center sm:justify-between">
                 <div className="min-w-0">
                   <p className="font-semibold text-slate-900">{instance.friendlyName}</p>
-                  <p className="break-all font-mono text-xs text-slate-600">{instance.url}</p>
+                  <p className="font-mono text-xs break-all text-slate-600">{instance.url}</p>
                   <p className="mt-1 text-xs text-slate-600">
                     {instance.type}
                     {instance.region ? ` · region ${instance.region}` : ""}

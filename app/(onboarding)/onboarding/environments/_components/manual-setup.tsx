@@ -39,8 +39,8 @@ export function ManualSetup({ appName, appId, roleName, rolePrivileges, pac, adm
       title="Or set it up by hand"
       description={
         <>
-          A System Administrator of this environment creates the &ldquo;{roleName}&rdquo; security role, adds {appName} as an application user — an unlicensed,
-          non-interactive identity — and gives it only that role.
+          A System Administrator of this environment creates the &ldquo;{roleName}&rdquo; security role, adds {appName}{" "}
+          as an application user — an unlicensed, non-interactive identity — and gives it only that role.
         </>
       }
     >
@@ -51,9 +51,13 @@ export function ManualSetup({ appName, appId, roleName, rolePrivileges, pac, adm
       <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
         <li>
           Open the{" "}
-          <DocLink href={adminCenter}>{emulated ? "Power Platform admin center (emulated in this demo)" : "Power Platform admin center"}</DocLink> →{" "}
-          <strong>Environments</strong> → this environment → <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Security roles</strong> →{" "}
-          <strong>New role</strong>, named &ldquo;{roleName}&rdquo;, in the root business unit (<DocLink href={DOCS.securityRole}>Microsoft: create or edit a security role</DocLink>).
+          <DocLink href={adminCenter}>
+            {emulated ? "Power Platform admin center (emulated in this demo)" : "Power Platform admin center"}
+          </DocLink>{" "}
+          → <strong>Environments</strong> → this environment → <strong>Settings</strong> →{" "}
+          <strong>Users + permissions</strong> → <strong>Security roles</strong> → <strong>New role</strong>, named
+          &ldquo;{roleName}&rdquo;, in the root business unit (
+          <DocLink href={DOCS.securityRole}>Microsoft: create or edit a security role</DocLink>).
         </li>
         <li>For each table below, set the access to the level shown, and nothing else, then save.</li>
       </ol>
@@ -85,16 +89,19 @@ export function ManualSetup({ appName, appId, roleName, rolePrivileges, pac, adm
       <h3 className="mt-6 font-semibold">2. Create the application user</h3>
       <ol className="mt-2 list-decimal space-y-1 pl-5 text-sm text-slate-700">
         <li>
-          <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Application users</strong> → <strong>New app user</strong> (
+          <strong>Settings</strong> → <strong>Users + permissions</strong> → <strong>Application users</strong> →{" "}
+          <strong>New app user</strong> (
           <DocLink href={DOCS.applicationUsers}>Microsoft: manage application users</DocLink>).
         </li>
         <li>
-          <strong>Add an app</strong>: search for {appName} or paste the Application ID above. Business unit: the root business unit.
+          <strong>Add an app</strong>: search for {appName} or paste the Application ID above. Business unit: the root
+          business unit.
         </li>
       </ol>
       <h3 className="mt-6 font-semibold">3. Give it the role</h3>
       <p className="mt-2 text-sm text-slate-700">
-        <strong>Security roles</strong>: select &ldquo;{roleName}&rdquo; only → <strong>Create</strong> (<DocLink href={DOCS.assignRole}>Microsoft: assign a security role</DocLink>).
+        <strong>Security roles</strong>: select &ldquo;{roleName}&rdquo; only → <strong>Create</strong> (
+        <DocLink href={DOCS.assignRole}>Microsoft: assign a security role</DocLink>).
       </p>
       <h3 className="mt-6 font-semibold">Or steps 2 and 3 with the Power Platform CLI</h3>
       <div className="mt-2">
@@ -105,8 +112,9 @@ export function ManualSetup({ appName, appId, roleName, rolePrivileges, pac, adm
       </p>
       <h3 className="mt-6 font-semibold">Why this role, and not System Administrator</h3>
       <p className="mt-2 text-sm text-slate-700">
-        &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {plainPrivileges(rolePrivileges).join("; ")}. System Administrator would let the app read and
-        change everything in the environment, including security settings; it is neither needed nor wanted, and the check warns when the app holds it.
+        &ldquo;{roleName}&rdquo; grants exactly what {appName} uses: {plainPrivileges(rolePrivileges).join("; ")}.
+        System Administrator would let the app read and change everything in the environment, including security
+        settings; it is neither needed nor wanted, and the check warns when the app holds it.
       </p>
     </Card>
   );

@@ -59,7 +59,17 @@ function privilegeList(items: RequiredPrivilege[], label: string) {
 }
 
 /** "Set it up for me" (or one of its decisions): a form that starts the delegated round trip at Microsoft. */
-export function SetupButton({ environmentId, approvals = [], label, variant = "primary" }: { environmentId: string; approvals?: string[]; label: string; variant?: ButtonVariant }) {
+export function SetupButton({
+  environmentId,
+  approvals = [],
+  label,
+  variant = "primary",
+}: {
+  environmentId: string;
+  approvals?: string[];
+  label: string;
+  variant?: ButtonVariant;
+}) {
   return (
     <form action={startSetupAction}>
       <input type="hidden" name="environmentId" value={environmentId} />
@@ -74,13 +84,22 @@ export function SetupButton({ environmentId, approvals = [], label, variant = "p
 }
 
 /** What "Set it up for me" does, in the administrator's words. */
-export function SetupExplanation({ roleName, privileges, appName }: { roleName: string; privileges: RequiredPrivilege[]; appName: string }) {
+export function SetupExplanation({
+  roleName,
+  privileges,
+  appName,
+}: {
+  roleName: string;
+  privileges: RequiredPrivilege[];
+  appName: string;
+}) {
   return (
     <p className="text-sm text-slate-700">
-      With your permission, given once for this environment, the portal creates the security role &ldquo;{roleName}&rdquo; with only the {count(privileges.length, "privilege")}{" "}
-      {appName} needs, creates {appName}&rsquo;s application user in the root business unit and gives it that role — never System Administrator. Then it
-      checks the connection with {appName}&rsquo;s own identity. Running it again changes nothing that is already right. Your permission serves this one setup
-      and is not kept. You need to be a System Administrator of the environment.
+      With your permission, given once for this environment, the portal creates the security role &ldquo;{roleName}
+      &rdquo; with only the {count(privileges.length, "privilege")} {appName} needs, creates {appName}&rsquo;s
+      application user in the root business unit and gives it that role — never System Administrator. Then it checks the
+      connection with {appName}&rsquo;s own identity. Running it again changes nothing that is already right. Your
+      permission serves this one setup and is not kept. You need to be a System Administrator of the environment.
     </p>
   );
 }
@@ -89,10 +108,27 @@ export function SetupExplanation({ roleName, privileges, appName }: { roleName: 
  * One "Set it up for me" run: each action with its result, why it stopped and who can fix that, or the decision it
  * waits for. `history`: the connection has worked since, so the run is told as the past, without alarms or buttons.
  */
-export function SetupResult({ environmentId, roleName, appName, latest, history = false }: { environmentId: string; roleName: string; appName: string; latest: SetupView; history?: boolean }) {
+export function SetupResult({
+  environmentId,
+  roleName,
+  appName,
+  latest,
+  history = false,
+}: {
+  environmentId: string;
+  roleName: string;
+  appName: string;
+  latest: SetupView;
+  history?: boolean;
+}) {
   const cause = latest.diagnosis?.cause;
   return (
-    <section id={history ? undefined : "setup"} aria-label={history ? "Earlier setup" : "Latest setup"} aria-live={history ? undefined : "polite"} className={cardClass()}>
+    <section
+      id={history ? undefined : "setup"}
+      aria-label={history ? "Earlier setup" : "Latest setup"}
+      aria-live={history ? undefined : "polite"}
+      className={cardClass()}
+    >
       <h3 className="font-semibold">
         {history ? "Earlier setup" : "Latest setup"}
         {latest.startedByName ? ` by ${latest.startedByName}` : ""}, <LocalTime date={latest.startedAt} />
@@ -130,7 +166,8 @@ export function SetupResult({ environmentId, roleName, appName, latest, history 
           <p className="font-semibold">{latest.diagnosis.cause}</p>
           <p className="mt-1">{latest.diagnosis.fix}</p>
           <p className="mt-1">
-            Who can fix it: {latest.diagnosis.whoCanFix}.{latest.diagnosis.code ? ` Microsoft's code: ${latest.diagnosis.code}.` : ""}
+            Who can fix it: {latest.diagnosis.whoCanFix}.
+            {latest.diagnosis.code ? ` Microsoft's code: ${latest.diagnosis.code}.` : ""}
           </p>
           <p className="mt-1">
             <a href="#manual" className="font-semibold underline">
@@ -141,7 +178,9 @@ export function SetupResult({ environmentId, roleName, appName, latest, history 
       ) : null}
       {!history && latest.decision?.kind === "role-differs" ? (
         <div className={cardClass("warning", "mt-4 space-y-3 text-sm")}>
-          <p className="font-semibold">A security role named &ldquo;{roleName}&rdquo; already exists with different privileges.</p>
+          <p className="font-semibold">
+            A security role named &ldquo;{roleName}&rdquo; already exists with different privileges.
+          </p>
           {latest.decision.missing.length > 0 ? (
             <div>
               <p>It lacks (or grants at too low a level):</p>
@@ -165,7 +204,9 @@ export function SetupResult({ environmentId, roleName, appName, latest, history 
       ) : null}
       {!history && latest.decision?.kind === "user-disabled" ? (
         <div className={cardClass("warning", "mt-4 space-y-3 text-sm")}>
-          <p className="font-semibold">{appName}&rsquo;s application user exists in this environment but is disabled.</p>
+          <p className="font-semibold">
+            {appName}&rsquo;s application user exists in this environment but is disabled.
+          </p>
           <p>Someone may have disabled it on purpose. Enable it only if {appName} should connect again.</p>
           <SetupButton environmentId={environmentId} approvals={["enable-user"]} label="Enable it and continue" />
         </div>

@@ -13,16 +13,31 @@ const back = { href: "/onboarding/environments", label: "Back to environments" }
 export async function POST(request: NextRequest) {
   // Same-origin only: the session cookie is SameSite=Lax, and this says so explicitly.
   const origin = request.headers.get("origin");
-  if (origin !== null && origin !== request.nextUrl.origin) return plainPage(request, 403, "Refused", "Cross-origin form posts are refused.", back);
-  const auth = await customerAdminForRoute(request, { returnTo: "/onboarding/environments", refusal: "Nothing was changed.", back });
+  if (origin !== null && origin !== request.nextUrl.origin)
+    return plainPage(request, 403, "Refused", "Cross-origin form posts are refused.", back);
+  const auth = await customerAdminForRoute(request, {
+    returnTo: "/onboarding/environments",
+    refusal: "Nothing was changed.",
+    back,
+  });
   if ("response" in auth) return auth.response;
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    return plainPage(request, 400, "The form could not be read", "Nothing was changed. Reload the page and try again.", back);
+    return plainPage(
+      request,
+      400,
+      "The form could not be read",
+      "Nothing was changed. Reload the page and try again.",
+      back,
+    );
   }
   const outcome = await pickDiscoveredEnvironment(auth.session, form.get("discoveryId"), form.get("instanceId"));
-  if (outcome.ok) return NextResponse.redirect(new URL(`/onboarding/environments/${outcome.environmentId}?registered=1`, request.nextUrl.origin), 303);
+  if (outcome.ok)
+    return NextResponse.redirect(
+      new URL(`/onboarding/environments/${outcome.environmentId}?registered=1`, request.nextUrl.origin),
+      303,
+    );
   return plainPage(request, outcome.status, outcome.title, outcome.message, back);
 }

@@ -41,7 +41,12 @@ export function InvitationForm() {
           <label htmlFor="expiresInDays" className="block text-sm font-medium text-slate-700">
             Valid for
           </label>
-          <select id="expiresInDays" name="expiresInDays" defaultValue={state.values?.expiresInDays || String(DEFAULT_INVITATION_EXPIRY_DAYS)} className={field}>
+          <select
+            id="expiresInDays"
+            name="expiresInDays"
+            defaultValue={state.values?.expiresInDays || String(DEFAULT_INVITATION_EXPIRY_DAYS)}
+            className={field}
+          >
             {INVITATION_EXPIRY_DAYS.map((d) => (
               <option key={d} value={String(d)}>
                 {count(d, "day")}
@@ -54,21 +59,44 @@ export function InvitationForm() {
           <label htmlFor="note" className="block text-sm font-medium text-slate-700">
             Note for the team <span className="font-normal text-slate-600">(optional)</span>
           </label>
-          <input id="note" name="note" maxLength={200} defaultValue={state.values?.note} className={field} placeholder="Ticket or contact" />
+          <input
+            id="note"
+            name="note"
+            maxLength={200}
+            defaultValue={state.values?.note}
+            className={field}
+            placeholder="Ticket or contact"
+          />
           {errors.note ? <p className="mt-1 text-sm text-red-700">{errors.note}</p> : null}
         </div>
         <div>
           <label htmlFor="invitationCustomerReference" className="block text-sm font-medium text-slate-700">
             Customer reference <span className="font-normal text-slate-500">(optional)</span>
           </label>
-          <input id="invitationCustomerReference" name="customerReference" maxLength={100} defaultValue={state.values?.customerReference} className={field} placeholder="Your subscription or account number" />
+          <input
+            id="invitationCustomerReference"
+            name="customerReference"
+            maxLength={100}
+            defaultValue={state.values?.customerReference}
+            className={field}
+            placeholder="Your subscription or account number"
+          />
           {errors.customerReference ? <p className="mt-1 text-sm text-red-700">{errors.customerReference}</p> : null}
         </div>
         <div className="sm:col-span-3">
           <label htmlFor="sendTo" className="block text-sm font-medium text-slate-700">
             Send by e-mail to <span className="font-normal text-slate-500">(optional: the customer administrator)</span>
           </label>
-          <input id="sendTo" name="sendTo" type="email" maxLength={254} className={field} placeholder="admin@contoso.com" defaultValue={state.values?.sendTo} aria-invalid={errors.sendTo ? true : undefined} />
+          <input
+            id="sendTo"
+            name="sendTo"
+            type="email"
+            maxLength={254}
+            className={field}
+            placeholder="admin@contoso.com"
+            defaultValue={state.values?.sendTo}
+            aria-invalid={errors.sendTo ? true : undefined}
+          />
           {errors.sendTo ? <p className="mt-1 text-sm text-red-700">{errors.sendTo}</p> : null}
         </div>
         <div className="sm:col-span-3">
@@ -86,10 +114,14 @@ export function InvitationForm() {
         <div role="status" className="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
           <p className="mb-3 text-sm text-emerald-950">
             Invitation created{state.created.tenantHint ? ` for ${state.created.tenantHint}` : ""}, valid until{" "}
-            <LocalTime date={state.created.expiresAt} />. {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown only once.
+            <LocalTime date={state.created.expiresAt} />.{" "}
+            {state.created.sentTo ? `Sent by e-mail to ${state.created.sentTo}. ` : ""}Copy the link now: it is shown
+            only once.
           </p>
           <CopyField label="Invitation link" value={state.created.link} />
-          {state.created.knownTenant ? <KnownTenantWarning known={state.created.knownTenant} reference={state.created.customerReference} /> : null}
+          {state.created.knownTenant ? (
+            <KnownTenantWarning known={state.created.knownTenant} reference={state.created.customerReference} />
+          ) : null}
         </div>
       ) : null}
     </div>
@@ -100,7 +132,10 @@ export function InvitationForm() {
 function KnownTenantWarning({ known, reference }: { known: KnownTenant; reference: string | null }) {
   const changesReference = reference !== null && reference !== known.customerReference;
   return (
-    <div className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="known-tenant-warning">
+    <div
+      className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+      data-testid="known-tenant-warning"
+    >
       <p>
         <strong>This organisation is already known:</strong>{" "}
         <Link href={`/console/tenants/${known.id}`} className="font-medium underline">

@@ -12,11 +12,17 @@ import { SubscriptionBadge } from "@/components/subscriptions/subscription-statu
 import { requireStaff } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { getSupportSubscription } from "@/lib/data/support/subscriptions";
-import { activationOverdue, OPERATION_OUTCOMES, planWords, type OperationOutcome } from "@/lib/subscriptions/vocabulary";
+import {
+  activationOverdue,
+  OPERATION_OUTCOMES,
+  planWords,
+  type OperationOutcome,
+} from "@/lib/subscriptions/vocabulary";
 
 export const metadata: Metadata = { title: "Subscription" };
 
-const outcomeTone = (outcome: string) => (outcome === "accepted" || outcome === "applied" ? "success" : outcome === "rejected" ? "warning" : "neutral");
+const outcomeTone = (outcome: string) =>
+  outcome === "accepted" || outcome === "applied" ? "success" : outcome === "rejected" ? "warning" : "neutral";
 
 export default async function SubscriptionPage({ params }: { params: Promise<{ subscriptionId: string }> }) {
   const { subscriptionId } = await params;
@@ -67,11 +73,34 @@ export default async function SubscriptionPage({ params }: { params: Promise<{ s
           {fact("Beneficiary", s.beneficiaryEmail ?? "—")}
           {fact("Purchaser", s.purchaserEmail ?? "—")}
           {fact("Bought (landing)", <LocalTime date={s.resolvedAt} />)}
-          {fact("Activated", s.activatedAt ? <><LocalTime date={s.activatedAt} />{s.activatedByName ? ` by ${s.activatedByName}` : ""}</> : "not yet")}
+          {fact(
+            "Activated",
+            s.activatedAt ? (
+              <>
+                <LocalTime date={s.activatedAt} />
+                {s.activatedByName ? ` by ${s.activatedByName}` : ""}
+              </>
+            ) : (
+              "not yet"
+            ),
+          )}
           {s.suspendedAt ? fact("Suspended", <LocalTime date={s.suspendedAt} />) : null}
           {s.unsubscribedAt ? fact("Cancelled", <LocalTime date={s.unsubscribedAt} />) : null}
-          {fact("Term", s.termStartDate && s.termEndDate ? <>{s.termUnit ?? ""} <LocalTime date={s.termStartDate} /> – <LocalTime date={s.termEndDate} /></> : (s.termUnit ?? "—"))}
-          {fact("Kind", [s.isTest ? "test purchase" : null, s.isFreeTrial ? "free trial" : null].filter(Boolean).join(", ") || "paid")}
+          {fact(
+            "Term",
+            s.termStartDate && s.termEndDate ? (
+              <>
+                {s.termUnit ?? ""} <LocalTime date={s.termStartDate} /> – <LocalTime date={s.termEndDate} />
+              </>
+            ) : (
+              (s.termUnit ?? "—")
+            ),
+          )}
+          {fact(
+            "Kind",
+            [s.isTest ? "test purchase" : null, s.isFreeTrial ? "free trial" : null].filter(Boolean).join(", ") ||
+              "paid",
+          )}
         </dl>
       </Card>
       <section aria-labelledby="operations-heading" className="space-y-3">
@@ -99,7 +128,11 @@ export default async function SubscriptionPage({ params }: { params: Promise<{ s
                   </Td>
                   <Td label="Action">
                     {o.action}
-                    {o.source ? <span className="block text-xs text-slate-600">by {o.source === "Partner" ? "the vendor" : "the customer or Microsoft"}</span> : null}
+                    {o.source ? (
+                      <span className="block text-xs text-slate-600">
+                        by {o.source === "Partner" ? "the vendor" : "the customer or Microsoft"}
+                      </span>
+                    ) : null}
                   </Td>
                   <Td label="Outcome">
                     <Badge tone={outcomeTone(o.outcome)} data-testid="operation-outcome">
@@ -107,7 +140,9 @@ export default async function SubscriptionPage({ params }: { params: Promise<{ s
                     </Badge>
                   </Td>
                   <Td label="Change">
-                    {o.action === "ChangePlan" || o.action === "ChangeQuantity" ? `${planWords(o.previousPlanId ?? "?", o.previousQuantity)} → ${planWords(o.planId ?? "?", o.quantity)}` : "—"}
+                    {o.action === "ChangePlan" || o.action === "ChangeQuantity"
+                      ? `${planWords(o.previousPlanId ?? "?", o.previousQuantity)} → ${planWords(o.planId ?? "?", o.quantity)}`
+                      : "—"}
                   </Td>
                   <Td label="Why" className="text-slate-700">
                     {o.detail ?? "—"}

@@ -9,7 +9,8 @@ export default function SupportTenantNotFound() {
         No such tenant
       </h1>
       <p className="mt-2">
-        No tenant with this id has signed in to the portal (or the id is not a tenant id, a GUID like 00000000-0000-0000-0000-000000000000).
+        No tenant with this id has signed in to the portal (or the id is not a tenant id, a GUID like
+        00000000-0000-0000-0000-000000000000).
       </p>
       <Link href="/console/tenants" className="mt-4 inline-block font-medium text-brand-700 underline">
         Search the tenant list

@@ -16,7 +16,13 @@ import { currentSession, isStaffWith, requireStaff } from "@/lib/auth/session";
 import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { STAGE_LABELS } from "@/lib/data/support/tenant-filters";
-import { auditViewOf, getSupportTenant, stageOf, supportAuditTrail, supportCheckHistory } from "@/lib/data/support/tenants";
+import {
+  auditViewOf,
+  getSupportTenant,
+  stageOf,
+  supportAuditTrail,
+  supportCheckHistory,
+} from "@/lib/data/support/tenants";
 import { legacyAdminConsentUrl } from "@/lib/entra/consent-links";
 import { requestOrigin } from "@/lib/request-origin";
 import { AuditTrail, AuditViewLinks } from "./_components/audit-trail";
@@ -55,7 +61,11 @@ export default async function SupportTenantPage({
   const session = await requireStaff(`/console/tenants/${encodeURIComponent(tenantId)}`);
   const tenant = await getSupportTenant(tenantId);
   if (!tenant) notFound();
-  const [checks, trail, subscriptions] = await Promise.all([supportCheckHistory(tenant.id), supportAuditTrail(tenant.id, auditView), tenantSubscriptions(tenant.id)]);
+  const [checks, trail, subscriptions] = await Promise.all([
+    supportCheckHistory(tenant.id),
+    supportAuditTrail(tenant.id, auditView),
+    tenantSubscriptions(tenant.id),
+  ]);
   const events = trail.events;
   const c = config();
   const origin = await requestOrigin();
@@ -63,7 +73,9 @@ export default async function SupportTenantPage({
   const microsoftConsentLink = legacyAdminConsentUrl(c, origin, tenant.id);
   const now = new Date();
   const stage = stageOf({ ...tenant, environmentCount: tenant.environments.length });
-  const environmentNames = new Map(tenant.environments.map((e) => [e.id, e.friendlyName ?? e.url.replace(/^https:\/\//, "")]));
+  const environmentNames = new Map(
+    tenant.environments.map((e) => [e.id, e.friendlyName ?? e.url.replace(/^https:\/\//, "")]),
+  );
 
   return (
     <div className="space-y-8">
@@ -71,22 +83,29 @@ export default async function SupportTenantPage({
         <Link href="/console/tenants" className="text-sm text-brand-700 underline">
           ← All tenants
         </Link>
-        <h1 className="mt-2 text-3xl font-bold break-words text-slate-900">{tenant.displayName ?? tenant.primaryDomain ?? "Unnamed tenant"}</h1>
+        <h1 className="mt-2 text-3xl font-bold break-words text-slate-900">
+          {tenant.displayName ?? tenant.primaryDomain ?? "Unnamed tenant"}
+        </h1>
         <p className="mt-3 flex flex-wrap items-center gap-3 text-sm">
           <Badge tone={stage === "disconnected" ? "dark" : "neutral"} data-testid="tenant-stage">
             {STAGE_LABELS[stage]}
           </Badge>
           <OutcomeBadge outcome={tenant.latestCheckOutcome} />
-          {tenant.latestCheckAt ? <span className="text-slate-600">latest check {age(tenant.latestCheckAt, now)}</span> : null}
-          {tenant.latestCheckOutcome === "FAILED" && tenant.latestFailingStep ? <span className="text-red-800">failing at “{staffStepLabel(tenant.latestFailingStep)}”</span> : null}
+          {tenant.latestCheckAt ? (
+            <span className="text-slate-600">latest check {age(tenant.latestCheckAt, now)}</span>
+          ) : null}
+          {tenant.latestCheckOutcome === "FAILED" && tenant.latestFailingStep ? (
+            <span className="text-red-800">failing at “{staffStepLabel(tenant.latestFailingStep)}”</span>
+          ) : null}
         </p>
       </div>
 
       {tenant.disconnectedAt ? (
         <Card title="Disconnected" id="disconnected">
           <p className="text-sm text-slate-700" data-testid="disconnected-by">
-            {tenant.disconnectedByName ?? "An administrator of the organisation"} disconnected it on <LocalTime date={tenant.disconnectedAt} />. Its environments, checks,
-            consent and sessions were removed; the audit trail below is kept. If someone of the organisation signs in again, it starts onboarding from the
+            {tenant.disconnectedByName ?? "An administrator of the organisation"} disconnected it on{" "}
+            <LocalTime date={tenant.disconnectedAt} />. Its environments, checks, consent and sessions were removed; the
+            audit trail below is kept. If someone of the organisation signs in again, it starts onboarding from the
             beginning.
           </p>
         </Card>
@@ -94,7 +113,9 @@ export default async function SupportTenantPage({
 
       <HealthNotice environments={tenant.environments} />
 
-      {subscriptions.length > 0 ? <TenantSubscriptions subscriptions={subscriptions} disconnected={tenant.disconnectedAt !== null} /> : null}
+      {subscriptions.length > 0 ? (
+        <TenantSubscriptions subscriptions={subscriptions} disconnected={tenant.disconnectedAt !== null} />
+      ) : null}
 
       <Card>
         <h2 className="sr-only">Tenant facts</h2>
@@ -109,9 +130,13 @@ export default async function SupportTenantPage({
           </Fact>
           <Fact label="Consent">
             {consentLabels[tenant.consentState]}
-            {tenant.consentGrantedByName && tenant.consentState === "GRANTED" ? <span className="text-slate-600"> by {tenant.consentGrantedByName}</span> : null}
+            {tenant.consentGrantedByName && tenant.consentState === "GRANTED" ? (
+              <span className="text-slate-600"> by {tenant.consentGrantedByName}</span>
+            ) : null}
           </Fact>
-          <Fact label="Consent verified">{tenant.consentVerifiedAt ? <LocalTime date={tenant.consentVerifiedAt} /> : "—"}</Fact>
+          <Fact label="Consent verified">
+            {tenant.consentVerifiedAt ? <LocalTime date={tenant.consentVerifiedAt} /> : "—"}
+          </Fact>
           <Fact label="First sign-in">
             <LocalTime date={tenant.firstSignInAt} />
           </Fact>
@@ -120,9 +145,15 @@ export default async function SupportTenantPage({
           </Fact>
           <Fact label="Environments">{tenant.environments.length}</Fact>
           <Fact label="Customer reference">
-            <CustomerReferenceForm tenantId={tenant.id} reference={tenant.customerReference} canEdit={isStaffWith(session, "admin")} />
+            <CustomerReferenceForm
+              tenantId={tenant.id}
+              reference={tenant.customerReference}
+              canEdit={isStaffWith(session, "admin")}
+            />
           </Fact>
-          <Fact label="Invitation">{tenant.invitationId ? <code className="text-xs break-all">{tenant.invitationId}</code> : "—"}</Fact>
+          <Fact label="Invitation">
+            {tenant.invitationId ? <code className="text-xs break-all">{tenant.invitationId}</code> : "—"}
+          </Fact>
         </dl>
       </Card>
 
@@ -133,7 +164,9 @@ export default async function SupportTenantPage({
       >
         <div className="space-y-4">
           <CopyField label="Portal consent link" value={portalConsentLink} />
-          {microsoftConsentLink ? <CopyField label="Direct Microsoft admin consent link" value={microsoftConsentLink} multiline /> : null}
+          {microsoftConsentLink ? (
+            <CopyField label="Direct Microsoft admin consent link" value={microsoftConsentLink} multiline />
+          ) : null}
         </div>
       </Card>
 
@@ -150,10 +183,18 @@ export default async function SupportTenantPage({
         id="history"
         description="Newest first, across this tenant’s environments, with the vendor-side detail: the latest checks people ran (the customer, support) and the latest scheduled ones, so scheduled runs never push out what a person ran."
       >
-        {checks.length === 0 ? <EmptyState framed={false}>No check has run yet.</EmptyState> : <CheckHistory checks={checks} />}
+        {checks.length === 0 ? (
+          <EmptyState framed={false}>No check has run yet.</EmptyState>
+        ) : (
+          <CheckHistory checks={checks} />
+        )}
       </Card>
 
-      <Card title="Audit trail" id="audit" description={`Newest first, the last ${events.length} of these events. The trail is read-only.`}>
+      <Card
+        title="Audit trail"
+        id="audit"
+        description={`Newest first, the last ${events.length} of these events. The trail is read-only.`}
+      >
         <AuditViewLinks tenantId={tenant.id} view={auditView} counts={trail.counts} />
         {events.length === 0 ? (
           <EmptyState framed={false} className="mt-4">

@@ -1,7 +1,15 @@
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { CHECK_STEPS, staffStepLabel } from "@/lib/checks/vocabulary";
-import { PAGE_SIZES, SORT_LABELS, SORTS, SOURCES, STAGE_LABELS, STAGES, type TenantFilters } from "@/lib/data/support/tenant-filters";
+import {
+  PAGE_SIZES,
+  SORT_LABELS,
+  SORTS,
+  SOURCES,
+  STAGE_LABELS,
+  STAGES,
+  type TenantFilters,
+} from "@/lib/data/support/tenant-filters";
 
 const STALE_CHOICES = [7, 30, 90];
 const sourceOptionLabels = { appsource: "AppSource", invitation: "Invitation", direct: "Direct" } as const;
@@ -10,12 +18,27 @@ const label = "text-sm font-medium text-slate-700";
 
 /** The list's filters as a plain GET form: the address is the filter, so it can be shared and bookmarked. */
 export function TenantFilterForm({ filters, filtered }: { filters: TenantFilters; filtered: boolean }) {
-  const staleChoices = filters.stale && !STALE_CHOICES.includes(filters.stale) ? [...STALE_CHOICES, filters.stale].sort((a, b) => a - b) : STALE_CHOICES;
+  const staleChoices =
+    filters.stale && !STALE_CHOICES.includes(filters.stale)
+      ? [...STALE_CHOICES, filters.stale].sort((a, b) => a - b)
+      : STALE_CHOICES;
   return (
-    <form method="get" action="/console/tenants" role="search" aria-label="Filter tenants" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 sm:grid-cols-2 lg:grid-cols-4">
+    <form
+      method="get"
+      action="/console/tenants"
+      role="search"
+      aria-label="Filter tenants"
+      className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 sm:grid-cols-2 lg:grid-cols-4"
+    >
       <label className={`${label} sm:col-span-2`}>
         Search
-        <input type="search" name="q" defaultValue={filters.q ?? ""} placeholder="Organisation, customer reference, domain, tenant id or environment" className={field} />
+        <input
+          type="search"
+          name="q"
+          defaultValue={filters.q ?? ""}
+          placeholder="Organisation, customer reference, domain, tenant id or environment"
+          className={field}
+        />
       </label>
       <label className={label}>
         Stage

@@ -12,12 +12,23 @@ import type { listTenants } from "@/lib/data/support/tenants";
 
 type Rows = Extract<Awaited<ReturnType<typeof listTenants>>, { ok: true }>["rows"];
 
-function SortHeader({ filters, sort, children }: { filters: TenantFilters; sort: TenantFilters["sort"]; children: string }) {
+function SortHeader({
+  filters,
+  sort,
+  children,
+}: {
+  filters: TenantFilters;
+  sort: TenantFilters["sort"];
+  children: string;
+}) {
   const active = filters.sort === sort;
   const dir = active && filters.dir === "asc" ? "desc" : "asc";
   return (
     <Th aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : undefined}>
-      <Link href={`/console/tenants${filtersToQuery(filters, { sort, dir, page: 1 })}`} className="inline-flex items-center gap-1 hover:text-slate-900">
+      <Link
+        href={`/console/tenants${filtersToQuery(filters, { sort, dir, page: 1 })}`}
+        className="inline-flex items-center gap-1 hover:text-slate-900"
+      >
         {children}
         <span aria-hidden>{active ? (filters.dir === "asc" ? "▲" : "▼") : ""}</span>
         <span className="sr-only">{active ? "" : ", sort"}</span>
@@ -77,12 +88,18 @@ export function TenantTable({ rows, filters, now }: { rows: Rows; filters: Tenan
               {t.disconnectedAt ? null : <OutcomeBadge outcome={t.latestCheckOutcome} />}
               <BrokenBadge health={t.health} since={t.brokenSince} />
               {t.latestCheckAt ? (
-                <time dateTime={t.latestCheckAt.toISOString()} className="block text-xs text-slate-600" title={dateTime(t.latestCheckAt, "UTC")}>
+                <time
+                  dateTime={t.latestCheckAt.toISOString()}
+                  className="block text-xs text-slate-600"
+                  title={dateTime(t.latestCheckAt, "UTC")}
+                >
                   {age(t.latestCheckAt, now)}
                 </time>
               ) : null}
             </Td>
-            <Td label="Failing step">{t.latestCheckOutcome === "FAILED" && t.latestFailingStep ? staffStepLabel(t.latestFailingStep) : "—"}</Td>
+            <Td label="Failing step">
+              {t.latestCheckOutcome === "FAILED" && t.latestFailingStep ? staffStepLabel(t.latestFailingStep) : "—"}
+            </Td>
           </Tr>
         ))}
       </TBody>

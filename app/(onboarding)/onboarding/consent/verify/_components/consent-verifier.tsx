@@ -8,7 +8,10 @@ import { cardClass } from "@/components/ui/card";
 
 /** Asks the server to prove consent, again and again with backoff while Microsoft replicates it. */
 export function ConsentVerifier() {
-  const [state, setState] = useState<VerifyState | { status: "checking"; attempt: number }>({ status: "checking", attempt: 1 });
+  const [state, setState] = useState<VerifyState | { status: "checking"; attempt: number }>({
+    status: "checking",
+    attempt: 1,
+  });
 
   useEffect(() => {
     let cancelled = false;
@@ -31,7 +34,9 @@ export function ConsentVerifier() {
     return (
       <div role="status" className={cardClass("success")}>
         <h2 className="text-lg font-semibold text-emerald-950">Consent verified</h2>
-        <p className="mt-1 text-sm text-emerald-900">Microsoft issued a token for your organisation: the app is approved in your tenant.</p>
+        <p className="mt-1 text-sm text-emerald-900">
+          Microsoft issued a token for your organisation: the app is approved in your tenant.
+        </p>
         <Link href="/onboarding/environments" className={buttonClass("primary", "md", "mt-4")}>
           Next: register your environments
         </Link>
@@ -57,12 +62,14 @@ export function ConsentVerifier() {
       <h2 className="text-lg font-semibold text-sky-950">Verifying consent with Microsoft…</h2>
       {state.status === "waiting" ? (
         <p className="mt-1 text-sm text-sky-900">
-          Attempt {state.attempt}: Microsoft is still setting up the app in your tenant, which usually takes a minute and can take a few. Next try in{" "}
-          {Math.round(state.nextDelayMs / 1000)} s.
+          Attempt {state.attempt}: Microsoft is still setting up the app in your tenant, which usually takes a minute
+          and can take a few. Next try in {Math.round(state.nextDelayMs / 1000)} s.
           <span className="mt-1 block text-xs text-sky-800">Microsoft&rsquo;s latest answer: {state.cause}</span>
         </p>
       ) : (
-        <p className="mt-1 text-sm text-sky-900">Attempt {state.attempt}: asking Microsoft for a token for your organisation.</p>
+        <p className="mt-1 text-sm text-sky-900">
+          Attempt {state.attempt}: asking Microsoft for a token for your organisation.
+        </p>
       )}
     </div>
   );

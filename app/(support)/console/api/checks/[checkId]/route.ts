@@ -11,7 +11,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ che
   const auth = await staffForRoute("operator");
   if ("response" in auth) return auth.response;
   const { checkId } = await params;
-  if (!z.uuid().safeParse(checkId).success) return NextResponse.json({ error: "checkId must be a UUID." }, { status: 400 });
+  if (!z.uuid().safeParse(checkId).success)
+    return NextResponse.json({ error: "checkId must be a UUID." }, { status: 400 });
   const check = await getSupportCheck(checkId);
   if (!check) return NextResponse.json({ error: "No such check." }, { status: 404 });
   return NextResponse.json(check, { headers: { "Cache-Control": "no-store" } });

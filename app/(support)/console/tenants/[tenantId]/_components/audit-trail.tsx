@@ -7,10 +7,22 @@ import type { AuditView, SupportAuditEvent } from "@/lib/data/support/tenants";
 
 type Events = SupportAuditEvent[];
 
-const viewLabels: Record<AuditView, string> = { people: "People’s actions", automatic: "Scheduled checks", all: "All events" };
+const viewLabels: Record<AuditView, string> = {
+  people: "People’s actions",
+  automatic: "Scheduled checks",
+  all: "All events",
+};
 
 /** The trail's views as links (the address is the view: shareable, and it works without script). */
-export function AuditViewLinks({ tenantId, view, counts }: { tenantId: string; view: AuditView; counts: Record<AuditView, number> }) {
+export function AuditViewLinks({
+  tenantId,
+  view,
+  counts,
+}: {
+  tenantId: string;
+  view: AuditView;
+  counts: Record<AuditView, number>;
+}) {
   return (
     <nav aria-label="Audit trail views" className="flex flex-wrap gap-2 text-sm">
       {(Object.keys(viewLabels) as AuditView[]).map((v) => (

@@ -17,7 +17,9 @@ export function CheckHistory({ checks }: { checks: Checks }) {
             <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 text-sm">
               <OutcomeBadge outcome={check.outcome} />
               <LocalTime date={check.startedAt} />
-              <span className="font-medium text-slate-800">{check.environment.friendlyName ?? check.environment.url.replace(/^https:\/\//, "")}</span>
+              <span className="font-medium text-slate-800">
+                {check.environment.friendlyName ?? check.environment.url.replace(/^https:\/\//, "")}
+              </span>
               <span className="text-slate-600">
                 {check.trigger.toLowerCase()}
                 {check.triggeredByName ? ` by ${check.triggeredByName}` : ""}

@@ -8,7 +8,15 @@ import { RerunCheck } from "./rerun-check";
 type Environments = NonNullable<Awaited<ReturnType<typeof getSupportTenant>>>["environments"];
 
 /** Each environment by its name, its latest check, and the staff's re-run. */
-export function EnvironmentList({ tenantId, environments, now }: { tenantId: string; environments: Environments; now: Date }) {
+export function EnvironmentList({
+  tenantId,
+  environments,
+  now,
+}: {
+  tenantId: string;
+  environments: Environments;
+  now: Date;
+}) {
   return (
     <ul className="divide-y divide-slate-100" aria-label="Environments">
       {environments.map((e) => (
@@ -25,7 +33,9 @@ export function EnvironmentList({ tenantId, environments, now }: { tenantId: str
                 <OutcomeBadge outcome={e.latestCheckOutcome} />
                 <span className="text-slate-600">
                   {e.latestCheckAt ? `checked ${age(e.latestCheckAt, now)}` : "never checked"}
-                  {e.latestCheckOutcome === "FAILED" && e.latestFailingStep ? ` · failing at “${staffStepLabel(e.latestFailingStep)}”` : ""}
+                  {e.latestCheckOutcome === "FAILED" && e.latestFailingStep
+                    ? ` · failing at “${staffStepLabel(e.latestFailingStep)}”`
+                    : ""}
                 </span>
               </p>
             </div>

@@ -9,7 +9,15 @@ import { staffStepLabel } from "@/lib/checks/vocabulary";
 import { Button } from "@/components/ui/button";
 
 /** "Re-run check now" for one environment: starts a check on the server and follows it to the end. */
-export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenantId: string; environmentId: string; environmentUrl: string }) {
+export function RerunCheck({
+  tenantId,
+  environmentId,
+  environmentUrl,
+}: {
+  tenantId: string;
+  environmentId: string;
+  environmentUrl: string;
+}) {
   const { check, error, running, start } = useCheckProgress<SupportStepView>(
     () => rerunCheckAction(tenantId, environmentId),
     (id) => `/console/api/checks/${id}`,
@@ -25,7 +33,11 @@ export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenant
         </p>
       ) : null}
       {check ? (
-        <section aria-label={`Re-run of ${environmentUrl}`} aria-live="polite" className="mt-3 rounded-lg border border-slate-200 p-3">
+        <section
+          aria-label={`Re-run of ${environmentUrl}`}
+          aria-live="polite"
+          className="mt-3 rounded-lg border border-slate-200 p-3"
+        >
           <div className="flex items-center justify-between text-sm">
             <span className="font-semibold">Check started just now</span>
             <span className="flex items-center gap-3 text-slate-600">
@@ -36,7 +48,11 @@ export function RerunCheck({ tenantId, environmentId, environmentUrl }: { tenant
             </span>
           </div>
           {check.outcome === "RUNNING" ? (
-            <CheckProgressLine startedAt={check.startedAt} currentLabel={check.currentStep ? staffStepLabel(check.currentStep) : null} waitingUntil={check.waitingUntil} />
+            <CheckProgressLine
+              startedAt={check.startedAt}
+              currentLabel={check.currentStep ? staffStepLabel(check.currentStep) : null}
+              waitingUntil={check.waitingUntil}
+            />
           ) : null}
           <SupportCheckSteps steps={check.steps} />
         </section>
