@@ -12,7 +12,7 @@
 // of the "off" rounds compared the same way). The OTLP receiver is a process of its own. Runs as a child process (the data layer binds one database per process).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,8 @@ import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
 import { baseEnv, bin, buildIfNeeded, root, waitFor } from "../lib.mjs";
+import { descendantPids, totalCpuMs } from "./process-cpu";
+import { median } from "./stats";
 
 const ROUND_ORDER = ["off", "on", "on", "off"] as const;
 const CHECK_ROUNDS = 32;
@@ -32,11 +34,6 @@ const CONCURRENCY = 4;
 const AUTH_SECRET = randomBytes(32).toString("base64url");
 const METRICS_TOKEN = randomBytes(24).toString("base64url");
 
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const signed = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
 
 type Round = { mode: "off" | "on"; value: number; cpuMs: number };
@@ -139,30 +136,7 @@ async function startEmulatorProcess(): Promise<Emulator> {
 }
 
 /** CPU time (ms) of a process and its descendants, from /proc (Linux). */
-function processCpuMs(pid: number): number {
-  const ticks = (p: number) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0;
-    }
-  };
-  const children = (p: number): number[] =>
-    readdirSync("/proc")
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          return Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === p;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...children(all[i]!));
-  return (all.reduce((sum, p) => sum + ticks(p), 0) * 1000) / 100; // USER_HZ = 100
-}
+const treeCpuMs = (pid: number) => totalCpuMs(descendantPids(pid));
 
 function portalEnv(emulator: Emulator, databaseUrl: string, port: number): Record<string, string> {
   return {
@@ -318,7 +292,7 @@ async function pageThroughput(
   };
   let done = 0;
   const until = Date.now() + seconds * 1000;
-  const cpuBefore = processCpuMs(pid);
+  const cpuBefore = treeCpuMs(pid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -329,7 +303,7 @@ async function pageThroughput(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  return { rate: done / elapsed, cpuMs: (processCpuMs(pid) - cpuBefore) / done };
+  return { rate: done / elapsed, cpuMs: (treeCpuMs(pid) - cpuBefore) / done };
 }
 
 async function onboardingPage(emulator: Emulator, databaseUrl: string, receiver: Receiver): Promise<Round[]> {

@@ -10,13 +10,15 @@
 //
 // Environment: PAGES_BENCH_SECONDS (5, per page and round), PAGES_BENCH_ROUNDS (3), PAGES_BENCH_CONNECTIONS (10).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { baseEnv, bin, buildIfNeeded, root } from "../lib.mjs";
 import { attachInspector } from "./inspector";
+import { descendantPids, listProcesses, totalCpuMs } from "./process-cpu";
+import { median } from "./stats";
 import { concerns, installStatementCounter, profile, takeStatements } from "./pages-profile";
 import { signInThroughEmulator } from "./sign-in";
 
@@ -39,47 +41,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-/** Linux /proc: a process's parent and command line. */
-function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const ppid = Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-        return [{ pid: Number(d), ppid, cmdline: readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0/g, " ") }];
-      } catch {
-        return [];
-      }
-    });
-}
-
-function descendants(pid: number): number[] {
-  const all = processes();
-  const found = [pid];
-  for (let i = 0; i < found.length; i++) found.push(...all.filter((p) => p.ppid === found[i]).map((p) => p.pid));
-  return found;
-}
-
-/** CPU time (ms) of the given processes so far (USER_HZ = 100). */
-function cpuMs(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks * 10;
 }
 
 type Demo = { origin: string; serverPids: number[]; inspectPort: number | null; stop(): Promise<void> };
@@ -117,16 +78,16 @@ async function startDemo(databaseDir: string, inspectPort: number | null): Promi
     await new Promise((r) => setTimeout(r, 500));
   }
   // The portal's own process (and any it started): `next start`, among the demo's descendants.
-  const server = processes().find(
+  const server = listProcesses().find(
     (p) =>
-      descendants(child.pid!).includes(p.pid) &&
+      descendantPids(child.pid!).includes(p.pid) &&
       /\bnext(-server|\s+start)\b/.test(p.cmdline) &&
       !p.cmdline.includes("tsx"),
   );
   if (!server) throw new Error("the portal's process was not found");
   return {
     origin,
-    serverPids: descendants(server.pid),
+    serverPids: descendantPids(server.pid),
     inspectPort,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -149,14 +110,14 @@ async function verify(origin: string, cookie: string, target: Target): Promise<s
 type Round = { rps: number; p50: number; p99: number; cpuMsPerRequest: number };
 
 async function load(origin: string, cookie: string, target: Target, pids: number[], seconds: number): Promise<Round> {
-  const cpuBefore = cpuMs(pids);
+  const cpuBefore = totalCpuMs(pids);
   const result = await autocannon({
     url: `${origin}${target.path}`,
     connections: CONNECTIONS,
     duration: seconds,
     headers: { cookie },
   });
-  const cpu = cpuMs(pids) - cpuBefore;
+  const cpu = totalCpuMs(pids) - cpuBefore;
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0)
     throw new Error(
