@@ -22,6 +22,8 @@ import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
 import { baseEnv, bin, buildIfNeeded, root, waitFor } from "../lib.mjs";
+import { attachInspector } from "./inspector";
+import { profile, selfTime } from "./pages-profile";
 import { descendantPids, totalCpuMs } from "./process-cpu";
 import { median } from "./stats";
 
@@ -33,6 +35,10 @@ const PAGE_SECONDS = 3;
 const CONCURRENCY = 4;
 const AUTH_SECRET = randomBytes(32).toString("base64url");
 const METRICS_TOKEN = randomBytes(24).toString("base64url");
+// OBSERVABILITY_BENCH_PROFILE=<folder>: after the page rounds, a CPU profile of each `next start` under the same load,
+// and where "on" spends more: self time by package (OpenTelemetry, prom-client, AsyncLocalStorage, ...), off beside on.
+const PROFILE_DIR = process.env.OBSERVABILITY_BENCH_PROFILE || null;
+const PROFILE_SECONDS = 8;
 
 const signed = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
 
@@ -247,10 +253,19 @@ async function sessionCookie(): Promise<string> {
   return `authjs.session-token=${token}`;
 }
 
-async function startNext(env: Record<string, string>): Promise<{ stop(): Promise<void>; origin: string; pid: number }> {
+type Portal = { stop(): Promise<void>; origin: string; pid: number; inspectPort: number | null };
+
+async function startNext(env: Record<string, string>): Promise<Portal> {
+  const inspectPort = PROFILE_DIR ? await freePort() : null;
   const child: ChildProcess = spawn(bin("next"), ["start", "-p", env.PORT!], {
     cwd: root,
-    env: baseEnv(env),
+    env: baseEnv({
+      ...env,
+      // Where the inspector opens when asked (SIGUSR1): the profile of OBSERVABILITY_BENCH_PROFILE.
+      ...(inspectPort
+        ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() }
+        : {}),
+    }),
     stdio: ["ignore", "ignore", "inherit"],
   });
   const origin = `http://localhost:${env.PORT}`;
@@ -268,6 +283,7 @@ async function startNext(env: Record<string, string>): Promise<{ stop(): Promise
   return {
     origin,
     pid: child.pid!,
+    inspectPort,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -306,6 +322,54 @@ async function pageThroughput(
   return { rate: done / elapsed, cpuMs: (treeCpuMs(pid) - cpuBefore) / done };
 }
 
+/** Where a sample's own time goes, by package or part (OBSERVABILITY_BENCH_PROFILE). */
+function packageOf(source: string, functionName: string): string {
+  if (functionName === "(garbage collector)") return "garbage collection";
+  if (functionName === "(program)") return "(program: V8 and Node's C++)";
+  if (source.includes("/lib/observability/")) return "the portal's observability code (lib/observability)";
+  if (source.includes("async_hooks")) return "node:async_hooks (AsyncLocalStorage, hooks)";
+  if (source.startsWith("node:")) return `${source.split("/")[0]}`;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1];
+  if (pkg === "next" && /\/compiled\/@opentelemetry\//.test(source)) return "next's bundled @opentelemetry/api";
+  if (pkg) return pkg.startsWith("@opentelemetry/") ? `${pkg} (OpenTelemetry)` : pkg;
+  if (source.includes("/.next/")) return "the build's chunks (no source map)";
+  return source ? "the portal's own code" : "(no source)";
+}
+
+async function profilePortals(portals: Record<"off" | "on", Portal>, cookie: string): Promise<void> {
+  const byMode = new Map<string, { perPackage: Map<string, number>; requests: number }>();
+  for (const mode of ["off", "on"] as const) {
+    const portal = portals[mode];
+    const inspector = await attachInspector(portal.pid, portal.inspectPort!);
+    try {
+      const file = path.join(PROFILE_DIR!, `onboarding-${mode}.cpuprofile`);
+      const { result, profile: cpu } = await profile(inspector, file, () =>
+        pageThroughput(portal.origin, cookie, portal.pid, PROFILE_SECONDS),
+      );
+      const requests = Math.round(result.rate * PROFILE_SECONDS);
+      byMode.set(mode, { perPackage: selfTime(cpu, packageOf), requests });
+      console.log(`profile of /onboarding, ${mode}: ${requests} requests (${file})`);
+    } finally {
+      inspector.close();
+    }
+  }
+  const off = byMode.get("off")!;
+  const on = byMode.get("on")!;
+  const perRequest = (m: { perPackage: Map<string, number>; requests: number }, key: string) =>
+    (m.perPackage.get(key) ?? 0) / 1000 / m.requests;
+  const keys = [...new Set([...off.perPackage.keys(), ...on.perPackage.keys()])].sort(
+    (a, b) => perRequest(on, b) - perRequest(off, b) - (perRequest(on, a) - perRequest(off, a)),
+  );
+  const total = (m: typeof off) => [...m.perPackage.values()].reduce((a, b) => a + b, 0) / 1000 / m.requests;
+  console.log(
+    `self time per request (ms), off | on | on − off; total ${total(off).toFixed(2)} | ${total(on).toFixed(2)}`,
+  );
+  for (const key of keys.slice(0, 25))
+    console.log(
+      `  ${perRequest(off, key).toFixed(3).padStart(7)} | ${perRequest(on, key).toFixed(3).padStart(7)} | ${(perRequest(on, key) - perRequest(off, key)).toFixed(3).padStart(7)}  ${key}`,
+    );
+}
+
 async function onboardingPage(emulator: Emulator, databaseUrl: string, receiver: Receiver): Promise<Round[]> {
   buildIfNeeded();
   const cookie = await sessionCookie();
@@ -327,6 +391,7 @@ async function onboardingPage(emulator: Emulator, databaseUrl: string, receiver:
       const figures = await pageThroughput(portals[mode].origin, cookie, portals[mode].pid, PAGE_SECONDS);
       rounds.push({ mode, value: figures.rate, cpuMs: figures.cpuMs });
     }
+    if (PROFILE_DIR) await profilePortals(portals, cookie);
     const scrape = await fetch(`${portals.on.origin}/api/metrics`, {
       headers: { authorization: `Bearer ${METRICS_TOKEN}` },
     });

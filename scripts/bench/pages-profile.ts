@@ -82,6 +82,43 @@ const CONCERNS: Array<[string, RegExp]> = [
  * runtime (React inside) are read through their source maps, so a frame is known by its original source file.
  */
 export function concerns(profile: Profile): Array<[string, number]> {
+  const { byId, parent, sourceOf } = readProfile(profile);
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const { functionName } = byId.get(id)!.callFrame;
+    if (functionName === "(idle)") return;
+    let concern = functionName === "(garbage collector)" ? "garbage collection" : null;
+    for (let at: number | undefined = id; !concern && at !== undefined; at = parent.get(at)) {
+      const source = sourceOf(at);
+      if (!source || source.startsWith("node:") || source.startsWith("wasm:")) continue;
+      concern = CONCERNS.find(([, pattern]) => pattern.test(source))?.[0] ?? "other (Node, the portal's own code)";
+    }
+    concern ??= "other (Node, the portal's own code)";
+    totals.set(concern, (totals.get(concern) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Self time (µs) by where each sample landed, `classify`d from its frame's original source file and function name
+ * (the build's chunks read through their source maps): what one concern costs wherever it is called from.
+ */
+export function selfTime(
+  profile: Profile,
+  classify: (source: string, functionName: string) => string,
+): Map<string, number> {
+  const { byId, sourceOf } = readProfile(profile);
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const { functionName } = byId.get(id)!.callFrame;
+    if (functionName === "(idle)") return;
+    const key = classify(sourceOf(id), functionName);
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return totals;
+}
+
+function readProfile(profile: Profile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -107,18 +144,5 @@ export function concerns(profile: Profile): Array<[string, number]> {
     sources.set(id, source);
     return source;
   };
-  const totals = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const { functionName } = byId.get(id)!.callFrame;
-    if (functionName === "(idle)") return;
-    let concern = functionName === "(garbage collector)" ? "garbage collection" : null;
-    for (let at: number | undefined = id; !concern && at !== undefined; at = parent.get(at)) {
-      const source = sourceOf(at);
-      if (!source || source.startsWith("node:") || source.startsWith("wasm:")) continue;
-      concern = CONCERNS.find(([, pattern]) => pattern.test(source))?.[0] ?? "other (Node, the portal's own code)";
-    }
-    concern ??= "other (Node, the portal's own code)";
-    totals.set(concern, (totals.get(concern) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  return [...totals].sort((a, b) => b[1] - a[1]);
+  return { byId, parent, sourceOf };
 }

@@ -4,8 +4,9 @@ import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { propagation } from "@opentelemetry/api";
-import { requestSpan, routeOf, setPortalTracerProvider } from "@/lib/observability/tracing";
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { inSpan, requestSpan, routeOf, setPortalTracerProvider } from "@/lib/observability/tracing";
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -22,6 +23,7 @@ afterEach(() => {
   setPortalTracerProvider(null);
   exporter.reset();
   propagation.disable();
+  context.disable();
 });
 
 describe("request spans", () => {
@@ -74,5 +76,26 @@ describe("request spans", () => {
     });
     expect(spans[1]!.attributes).toMatchObject({ "portal.server_action": true, "http.response.status_code": 303 });
     expect(spans[2]!.status.code).toBe(2); // ERROR for a 5xx
+  });
+
+  it("hands the page a non-recording active span (Next.js keeps its own tracing off) that its work still nests under", async () => {
+    setPortalTracerProvider(provider);
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const page = response(200, "req-page-0002");
+    const seen = await requestSpan({ method: "GET", url: "/onboarding", headers: {} }, page, async () => {
+      const active = trace.getActiveSpan();
+      await inSpan("portal.work", {}, async () => undefined);
+      return { recording: active?.isRecording(), spanId: active?.spanContext().spanId };
+    });
+    page.emit("finish");
+
+    const [work, request] = exporter.getFinishedSpans();
+    expect(request!.name).toBe("GET /onboarding");
+    // Next.js's tracer (isOpenTelemetryEnabled) asks the active span whether it records: it must not.
+    expect(seen.recording).toBe(false);
+    expect(seen.spanId).toBe(request!.spanContext().spanId);
+    expect(work!.name).toBe("portal.work");
+    expect(work!.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+    expect(work!.spanContext().traceId).toBe(request!.spanContext().traceId);
   });
 });
