@@ -6,8 +6,7 @@ import { expect, test } from "@playwright/test";
 import { emulator, pickAccount, signInAs, stageCustomer } from "./support/emulator";
 import { e2e } from "./support/env";
 import { startPortal } from "./support/portal-process";
-import { applyMigrations } from "../../scripts/db/migrations";
-import { parseDatabaseUrl } from "../../lib/db/url";
+import { createMigratedPgliteAt } from "../support/migrated-databases";
 
 test.beforeEach(async () => {
   await emulator.reset();
@@ -80,7 +79,7 @@ test.describe("single-tenant mode", () => {
     };
     const port = String(e2e.extraPort(18));
     const databaseUrl = `pglite:${process.env.E2E_DATABASE_DIR}-single`;
-    await applyMigrations(parseDatabaseUrl(databaseUrl));
+    await createMigratedPgliteAt(databaseUrl.slice("pglite:".length));
     const portal = await startPortal({
       PORT: port,
       PORTAL_MODE: "demo",
@@ -128,7 +127,7 @@ test.describe("certificate credential", () => {
     };
     const port = String(e2e.extraPort(16));
     const databaseUrl = `pglite:${process.env.E2E_DATABASE_DIR}-certificate`;
-    await applyMigrations(parseDatabaseUrl(databaseUrl));
+    await createMigratedPgliteAt(databaseUrl.slice("pglite:".length));
     const portal = await startPortal({
       PORT: port,
       PORTAL_MODE: "demo",

@@ -1,16 +1,15 @@
 // Gives an integration test file the portal's own data layer (lib/db/client, lib/data/*) on a fresh, migrated
-// database of the given kind. The data layer reads DATABASE_URL once, so each test file uses one kind.
+// database of the given kind (a copy of the migrated template: tests/support/migrated-databases.ts). The data layer
+// reads DATABASE_URL once, so each test file uses one kind.
 import { afterAll, beforeAll } from "vitest";
-import { applyMigrations } from "@/scripts/db/migrations";
-import { parseDatabaseUrl } from "@/lib/db/url";
-import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "./databases";
+import type { TestDatabase, TestDatabaseKind } from "./databases";
+import { createMigratedTestDatabase } from "./migrated-databases";
 import { setTestEnv } from "./config";
 
 export function usePortalDatabase(kind: TestDatabaseKind, extraEnv: Record<string, string> = {}) {
   let database: TestDatabase | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    await applyMigrations(parseDatabaseUrl(database.url));
+    database = await createMigratedTestDatabase(kind);
     setTestEnv({ PORTAL_MODE: "demo", DATABASE_URL: database.url, ...extraEnv });
   }, 120_000);
   afterAll(async () => {
