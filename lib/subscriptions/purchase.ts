@@ -62,7 +62,9 @@ const TOKEN_SHAPE = /^[A-Za-z0-9+/=_-]{16,4096}$/;
  * turned into a space is put back, as Microsoft's own accelerator does (M-81). Null when it cannot be a token.
  */
 export function normaliseLandingToken(raw: string): string | null {
-  const token = raw.trim().replace(/ /g, "+");
+  // Spaces become `+` before anything is trimmed: a token may start or end with `+`, which a decoder made a space
+  // (trimmed first, such a token lost a character and was refused as unknown). Only line breaks and tabs are trimmed.
+  const token = raw.replace(/^[\t\r\n]+|[\t\r\n]+$/g, "").replace(/ /g, "+");
   return TOKEN_SHAPE.test(token) ? token : null;
 }
 

@@ -176,6 +176,9 @@ describe("the landing page's token and purchase reference", () => {
   it("takes a token decoded once, repairs a '+' a form decoder turned into a space, and refuses junk", () => {
     expect(normaliseLandingToken("ab+cd/ef==AAAAAAAAAAAA")).toBe("ab+cd/ef==AAAAAAAAAAAA");
     expect(normaliseLandingToken("ab cd/ef==AAAAAAAAAAAA")).toBe("ab+cd/ef==AAAAAAAAAAAA");
+    // A `+` at either end, made a space by a form decoder, is kept (not trimmed away).
+    expect(normaliseLandingToken(" abcd/efAAAAAAAAAAAA ")).toBe("+abcd/efAAAAAAAAAAAA+");
+    expect(normaliseLandingToken("abcd/efAAAAAAAAAAAA+\n")).toBe("abcd/efAAAAAAAAAAAA+");
     expect(normaliseLandingToken("<script>alert(1)</script>")).toBeNull();
     expect(normaliseLandingToken("short")).toBeNull();
     expect(normaliseLandingToken("A".repeat(5000))).toBeNull();
