@@ -1,0 +1,3 @@
+import { alertRecipientsSuite } from "./alert-recipients.suite";
+
+alertRecipientsSuite("pglite");
