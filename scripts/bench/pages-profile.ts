@@ -139,7 +139,7 @@ function readProfile(profile: Profile) {
             : null,
         );
       const entry = maps.get(url)?.findEntry(lineNumber, columnNumber ?? 0);
-      source = entry && "originalSource" in entry ? entry.originalSource : url;
+      source = (entry && "originalSource" in entry ? entry.originalSource : undefined) ?? url;
     }
     sources.set(id, source);
     return source;
