@@ -7,15 +7,20 @@ import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "@/lib/auth/next-auth";
 import { config } from "@/lib/config";
-import { findActiveSession, type PortalSessionView } from "@/lib/data/sessions";
+import { findActiveSession, type ActiveSession, type PortalSessionView } from "@/lib/data/sessions";
 import { requestOrigin } from "@/lib/request-origin";
 import { safeReturnPath } from "@/lib/safe-return-path";
 
-export const currentSession = cache(async (): Promise<PortalSessionView | null> => {
+export const currentSession = cache(async (): Promise<ActiveSession | null> => {
   const session = await auth();
   const sid = (session as { sid?: unknown } | null)?.sid;
   return typeof sid === "string" ? findActiveSession(sid) : null;
 });
+
+/** The signed-in customer's organisation name (display name, else primary domain), read with the session row. */
+export async function currentOrganisation(): Promise<string | null> {
+  return (await currentSession())?.organisation ?? null;
+}
 
 export type CustomerSession = PortalSessionView & { kind: "customer"; tenantId: string };
 export type StaffSession = PortalSessionView & { kind: "staff" };

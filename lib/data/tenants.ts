@@ -45,15 +45,6 @@ export async function getTenant(scope: TenantScope) {
   });
 }
 
-/** The organisation's name as people know it (display name, else primary domain), for headings and frames. */
-export async function tenantName(scope: TenantScope): Promise<string | null> {
-  const t = await db().tenant.findUnique({
-    where: { id: scope.tenantId },
-    select: { displayName: true, primaryDomain: true },
-  });
-  return t?.displayName ?? t?.primaryDomain ?? null;
-}
-
 export type TenantOverview = NonNullable<Awaited<ReturnType<typeof getTenant>>>;
 
 /** How long an admin-consent `state` stays usable: the round trip through Microsoft's consent screen. */

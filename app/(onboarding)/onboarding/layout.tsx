@@ -1,14 +1,12 @@
 import type { ReactNode } from "react";
 import { SignedInAs, SignedInFrame } from "@/app/_components/signed-in-frame";
-import { requireCustomer } from "@/lib/auth/session";
+import { currentOrganisation, requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
-import { customerScope } from "@/lib/data/scope";
-import { tenantName } from "@/lib/data/tenants";
 
 export default async function OnboardingLayout({ children }: { children: ReactNode }) {
   const session = await requireCustomer("/onboarding");
   const single = config().entra.tenancy === "single";
-  const organisation = await tenantName(customerScope(session));
+  const organisation = await currentOrganisation();
   const links = [
     { href: "/onboarding", label: "Overview" },
     ...(single ? [] : [{ href: "/onboarding/consent", label: "Admin consent" }]),

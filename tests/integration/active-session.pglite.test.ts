@@ -1,0 +1,3 @@
+import { activeSessionSuite } from "./active-session.suite";
+
+activeSessionSuite("pglite");
