@@ -13,7 +13,7 @@
 // measures a portal already running instead.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "../postgres/embedded";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -39,17 +39,6 @@ export async function firstLoadJs(origin: string, page: string): Promise<Figures
     gzip += gzipSync(body).length;
   }
   return { page, scripts: sources.length, raw, gzip };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** `npm run demo` (emulator, migrated and seeded database, `next start`) on free ports; resolves once it answers. */

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../postgres/embedded";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -99,17 +99,6 @@ async function startReceiverProcess(): Promise<Receiver> {
     spans: async () => ((await (await fetch(stats)).json()) as { spans: number }).spans,
     stop: () => child.kill("SIGTERM"),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function adminQuery(serverUrl: string, statement: string): Promise<void> {

@@ -11,7 +11,7 @@
 // Environment: PAGES_BENCH_SECONDS (5, per page and round), PAGES_BENCH_ROUNDS (3), PAGES_BENCH_CONNECTIONS (10).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../postgres/embedded";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -31,17 +31,6 @@ const ADMIN = "diego@fabrikam.onmicrosoft.com";
 const PROFILE_DIR = process.env.PAGES_BENCH_PROFILE || null;
 
 type Target = { label: string; path: string; goal: number | null; expect: string };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Demo = { origin: string; serverPids: number[]; inspectPort: number | null; stop(): Promise<void> };
 

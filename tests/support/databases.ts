@@ -24,7 +24,7 @@ export const testDatabaseKinds = ["pglite", "postgres"] as const satisfies reado
 const serverUrl = () => testDatabaseUrl();
 
 // An administrative connection to the server's maintenance database, for CREATE/DROP DATABASE.
-async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5_000 });
   client.on("error", () => {});
   try {
@@ -55,9 +55,21 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function createPostgresDatabase(): Promise<TestDatabase> {
+/** A new PostgreSQL database, empty or a copy of `template` (tests/support/migrated-databases.ts). */
+async function createPostgresDatabase(template?: string): Promise<TestDatabase> {
   const database = `top_test_${randomBytes(6).toString("hex")}`;
-  await withAdminClient((client) => client.query(`CREATE DATABASE ${database}`));
+  const create = `CREATE DATABASE ${database}${template ? ` TEMPLATE ${template}` : ""}`;
+  // Copies of one template at the same moment are fine; a connection to the template is not (55006), and none is
+  // opened to it once built. Retried a few times regardless.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withAdminClient((client) => client.query(create));
+      break;
+    } catch (error) {
+      if (!template || (error as { code?: string }).code !== "55006" || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
   const url = new URL(serverUrl());
   url.pathname = `/${database}`;
   return {
@@ -69,6 +81,9 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
-  return kind === "pglite" ? createPgliteDatabase() : createPostgresDatabase();
+export async function createTestDatabase(
+  kind: TestDatabaseKind,
+  { template }: { template?: string } = {},
+): Promise<TestDatabase> {
+  return kind === "pglite" ? createPgliteDatabase() : createPostgresDatabase(template);
 }

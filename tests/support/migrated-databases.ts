@@ -13,11 +13,10 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { cp, mkdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR } from "../../scripts/db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../../scripts/postgres/test-url";
-import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "./databases";
+import { createTestDatabase, withAdminClient, type TestDatabase, type TestDatabaseKind } from "./databases";
 
 const LOCK_WAIT_MS = 180_000;
 // A lock older than this was left by a process that died while building: it is taken over.
@@ -78,17 +77,6 @@ async function pgliteTemplate(): Promise<string> {
   return dir;
 }
 
-async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl(), connectionTimeoutMillis: 5_000 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The migrated PostgreSQL template database, built under an advisory lock by the first process that asks. */
 async function postgresTemplate(): Promise<string> {
   const name = `top_test_template_${templateKey()}`;
@@ -131,25 +119,5 @@ export async function createMigratedTestDatabase(kind: TestDatabaseKind): Promis
     await createMigratedPgliteAt(database.url.slice("pglite:".length));
     return database;
   }
-  const template = await postgresTemplate();
-  const database = `top_test_${randomBytes(6).toString("hex")}`;
-  // Two copies of one template at the same moment are fine; a connection to the template is not (PostgreSQL refuses
-  // with 55006 while one is open), and none is ever opened to it after it is built. Retried a few times regardless.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await withAdminClient((client) => client.query(`CREATE DATABASE ${database} TEMPLATE ${template}`));
-      break;
-    } catch (error) {
-      if ((error as { code?: string }).code !== "55006" || attempt >= 10) throw error;
-      await sleep(200 * attempt);
-    }
-  }
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${database}`;
-  return {
-    name: "postgres",
-    url: url.toString(),
-    drop: () =>
-      withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).then(() => {}),
-  };
+  return createTestDatabase("postgres", { template: await postgresTemplate() });
 }
