@@ -1,12 +1,20 @@
 // Runs a command (Playwright) with PLAYWRIGHT_CHROMIUM_PATH set to a Chromium that runs — see
-// chromium/find.ts for the order. None found: install Debian's package when running as root with apt,
+// chromium/find.ts for the order. None found: install Debian's packages when running as root with apt,
 // else try Playwright's own download, else stop with one line saying what to run.
 //
 //   tsx scripts/with-chromium.ts <command> [args...]
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
-import { findChromium, installPlan, NOTHING_FOUND, probeBinary, type Found } from "./chromium/find";
+import {
+  DEBIAN_CHROMIUM,
+  DEBIAN_PACKAGES,
+  findChromium,
+  installPlan,
+  NOTHING_FOUND,
+  probeBinary,
+  type Found,
+} from "./chromium/find";
 import { bin } from "./lib.mjs";
 
 const say = (line: string) => console.log(`[chromium] ${line}`);
@@ -19,22 +27,26 @@ const playwrightPath = () => {
 };
 const find = () => findChromium({ env: process.env, playwrightPath: playwrightPath(), probe: probeBinary });
 
+const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
+const hasApt = () => spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
+
+/** `apt-get update` and `apt-get install` of these Debian packages; whether both succeeded. */
+function aptInstall(packages: string[]): boolean {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  return [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", ...packages],
+  ].every(
+    (args) =>
+      spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env, timeout: 15 * 60_000 }).status === 0,
+  );
+}
+
 function install(): Found | undefined {
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const hasApt = spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
-  for (const step of installPlan({ isRoot, hasApt })) {
+  for (const step of installPlan({ isRoot: isRoot(), hasApt: hasApt() })) {
     if (step.kind === "apt") {
-      say("no Chromium found; installing Debian's package (apt-get install chromium)");
-      const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-      const ok = [
-        ["update", "-qq"],
-        ["install", "-y", "-qq", "chromium"],
-      ].every(
-        (args) =>
-          spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env, timeout: 15 * 60_000 }).status ===
-          0,
-      );
-      if (!ok) say("apt-get could not install chromium");
+      say(`no Chromium found; installing Debian's packages (apt-get install ${DEBIAN_PACKAGES.join(" ")})`);
+      if (!aptInstall(DEBIAN_PACKAGES)) say(`apt-get could not install ${DEBIAN_PACKAGES.join(" ")}`);
     } else {
       say("no Chromium found; trying Playwright's own download (playwright install chromium)");
       spawnSync(bin("playwright"), ["install", "chromium"], { stdio: "inherit", timeout: 15 * 60_000 });
@@ -43,6 +55,15 @@ function install(): Found | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/** Debian's full browser is here and its headless shell is not: adds the shell where we may (once a machine). */
+function addHeadlessShell(found: Found): Found {
+  if (found.path !== DEBIAN_CHROMIUM || !isRoot() || !hasApt()) return found;
+  say("installing Debian's chromium-headless-shell beside chromium (the suite runs faster in it)");
+  if (!aptInstall(["chromium-headless-shell"]))
+    say("apt-get could not install chromium-headless-shell; using chromium");
+  return find() ?? found;
 }
 
 function main() {
@@ -54,6 +75,7 @@ function main() {
   let found: Found | undefined;
   try {
     found = find() ?? install();
+    if (found) found = addHeadlessShell(found);
   } catch (error) {
     console.error(`[chromium] ${(error as Error).message}`);
     process.exit(1);

@@ -3,7 +3,7 @@
 // emulator. All three run the queue (RECHECK_WORKER=in-process on the replicas, the default), so the cron clock and
 // the workers really compete: a session made on one replica works on the other, the API's rate limit holds across
 // them, every scheduled job runs exactly once, and jobs in flight when the database goes away are finished once
-// it is back. Ports: e2e.replicaPorts (E2E_REPLICA_PORTS, default the two after E2E_PORT).
+// it is back. Ports: e2e.replicaPorts (the two after the stack's own portal).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,6 +1,6 @@
 // Which Chromium the e2e tests use, and what happens when there is none.
 import { describe, expect, it } from "vitest";
-import { DEBIAN_CHROMIUM, findChromium, installPlan, type Probe } from "@/scripts/chromium/find";
+import { DEBIAN_CHROMIUM, DEBIAN_HEADLESS_SHELL, findChromium, installPlan, type Probe } from "@/scripts/chromium/find";
 
 const probeOnly =
   (...present: string[]): Probe =>
@@ -24,7 +24,14 @@ describe("finding Chromium", () => {
     ).toThrow("PLAYWRIGHT_CHROMIUM_PATH=/opt/gone does not run (no such file)");
   });
 
-  it("then Debian's package, then Playwright's own download", () => {
+  it("then Debian's headless shell, then Debian's browser, then Playwright's own download", () => {
+    expect(
+      findChromium({
+        env: {},
+        playwrightPath,
+        probe: probeOnly(DEBIAN_HEADLESS_SHELL, DEBIAN_CHROMIUM, playwrightPath),
+      }),
+    ).toMatchObject({ path: DEBIAN_HEADLESS_SHELL, source: "Debian's chromium-headless-shell package" });
     expect(findChromium({ env: {}, playwrightPath, probe: probeOnly(DEBIAN_CHROMIUM, playwrightPath) })).toMatchObject({
       path: DEBIAN_CHROMIUM,
       source: "Debian's chromium package",
