@@ -204,9 +204,10 @@ export async function seedConsoleScale(sql: SqlSession, tenants = TENANTS, check
     FROM (SELECT DISTINCT ON ("environmentId") "id", "environmentId", "outcome", "startedAt", "failingStep" FROM "ConnectionCheck" ORDER BY "environmentId", "startedAt" DESC) c
     WHERE c."environmentId" = e."id";
 
-    -- The trigger that keeps it is off while the seed loads (session_replication_role).
-    UPDATE "Tenant" t SET "environmentCount" = c."n"
-    FROM (SELECT "tenantId", count(*)::int AS "n" FROM "Environment" GROUP BY "tenantId") c WHERE c."tenantId" = t."id";
+    -- The triggers that keep them are off while the seed loads (session_replication_role).
+    UPDATE "Tenant" t SET "environmentCount" = c."n", "oldestCheckAt" = c."oldest"
+    FROM (SELECT "tenantId", count(*)::int AS "n", CASE WHEN bool_and("latestCheckAt" IS NOT NULL) THEN min("latestCheckAt") END AS "oldest"
+          FROM "Environment" GROUP BY "tenantId") c WHERE c."tenantId" = t."id";
 
     UPDATE "Tenant" t SET "latestCheckOutcome" = w."latestCheckOutcome", "latestCheckAt" = w."latestAt", "latestFailingStep" = w."latestFailingStep",
            "health" = w."health", "brokenSince" = w."brokenSince"

@@ -365,6 +365,52 @@ export function supportTenantListSuite() {
       }
     });
 
+    it("keeps a tenant's oldest check as its environments come, go and are checked, for the stale filter", async () => {
+      const { db } = await import("@/lib/db/client");
+      const id = "c2000000-0000-4000-8000-00000000000c";
+      await db().tenant.create({ data: { id, displayName: "Aged", consentState: "GRANTED", createdAt: daysAgo(500) } });
+      try {
+        const oldest = async () =>
+          (await db().tenant.findUniqueOrThrow({ where: { id }, select: { oldestCheckAt: true } })).oldestCheckAt;
+        const stale = async (days: number) => (await ids({ stale: String(days) })).includes(id);
+        // No environment: nothing is stale.
+        expect(await oldest()).toBeNull();
+        expect(await stale(7)).toBe(false);
+        const checkedAt = (days: number) => ({ latestCheckAt: daysAgo(days), latestCheckOutcome: "PASSED" as const });
+        const first = await db().environment.create({
+          data: { tenantId: id, url: "https://aged-1.crm.dynamics.com", ...checkedAt(10) },
+          select: { id: true },
+        });
+        expect(await oldest()).toEqual(daysAgo(10));
+        expect(await stale(7)).toBe(true);
+        expect(await stale(30)).toBe(false);
+        // A second environment, never checked: stale whatever N is.
+        const second = await db().environment.create({
+          data: { tenantId: id, url: "https://aged-2.crm.dynamics.com" },
+          select: { id: true },
+        });
+        expect(await oldest()).toBeNull();
+        expect(await stale(30)).toBe(true);
+        // Both checked: the older of the two counts.
+        await db().environment.update({ where: { id: second.id }, data: checkedAt(2) });
+        expect(await oldest()).toEqual(daysAgo(10));
+        await db().environment.update({ where: { id: first.id }, data: checkedAt(1) });
+        expect(await oldest()).toEqual(daysAgo(2));
+        expect(await stale(7)).toBe(false);
+        // The older one removed: the other one's check.
+        await db().environment.update({ where: { id: second.id }, data: checkedAt(40) });
+        expect(await stale(30)).toBe(true);
+        await db().environment.delete({ where: { id: second.id } });
+        expect(await oldest()).toEqual(daysAgo(1));
+        expect(await stale(7)).toBe(false);
+        await db().environment.deleteMany({ where: { tenantId: id } });
+        expect(await oldest()).toBeNull();
+        expect(await stale(7)).toBe(false);
+      } finally {
+        await db().tenant.delete({ where: { id } });
+      }
+    });
+
     it("counts the funnel and the last week's failures by step", async () => {
       const { onboardingFunnel, failuresByStep } = await import("@/lib/data/support/overview");
       expect(await onboardingFunnel()).toEqual({

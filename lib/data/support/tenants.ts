@@ -88,11 +88,11 @@ function tenantListWhere(filters: TenantFilters, now: Date): Prisma.Sql {
   if (filters.health === "broken") and.push(Prisma.sql`t."health" = 'BROKEN'`);
   if (filters.source) and.push(Prisma.sql`t."source" = ${filters.source.toUpperCase()}::"TenantSource"`);
   if (filters.stale) {
-    // Stale: an environment whose latest check is older than N days, or that was never checked.
+    // Stale: an environment whose latest check is older than N days, or that was never checked. The tenant's oldest
+    // latest check is kept by the database (prisma/schema.prisma Tenant.oldestCheckAt; null: one never checked), so
+    // the filter is one index range, not a look into every tenant's environments.
     const cutoff = new Date(now.getTime() - filters.stale * DAY_MS);
-    and.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM "Environment" e WHERE e."tenantId" = t."id" AND (e."latestCheckAt" IS NULL OR e."latestCheckAt" < ${cutoff}))`,
-    );
+    and.push(Prisma.sql`${hasEnvironment} AND (t."oldestCheckAt" IS NULL OR t."oldestCheckAt" < ${cutoff})`);
   }
   return and.length
     ? Prisma.join(
