@@ -84,6 +84,8 @@ export function buildIsFresh() {
     "next.config.js",
     "package-lock.json",
     "postcss.config.mjs",
+    // The Prisma client the build bundles is generated from it (into lib/generated, which is skipped above).
+    "prisma/schema.prisma",
   ];
   return sources.every((s) => {
     const p = path.join(root, s);

@@ -387,34 +387,23 @@ export async function checkPrerequisites(
 
 /**
  * The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones
- * (lib/data/check-history.ts), with their steps — read for both lists at once (three statements, not four: an
- * environment's page is bound by its statements on the embedded database).
+ * (lib/data/check-history.ts), each list with its checks' steps in one statement (Prisma's relationJoins: a lateral
+ * join, prisma/schema.prisma), so two statements, side by side: an environment's page is bound by its statements.
  */
 export async function listChecks(
   scope: TenantScope,
   environmentId: string,
   take = CHECK_HISTORY_KEEP,
 ): Promise<CustomerCheck[]> {
-  const { steps: _steps, ...checkFields } = customerCheckSelect;
   const newest = (triggers: readonly CheckTrigger[]) =>
     db().connectionCheck.findMany({
       where: { tenantId: scope.tenantId, environmentId, trigger: { in: [...triggers] } },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take,
-      select: checkFields,
+      select: customerCheckSelect,
     });
   const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
-  const checks = mergeHistories(person, automatic);
-  const steps = checks.length
-    ? await db().checkStep.findMany({
-        where: { tenantId: scope.tenantId, checkId: { in: checks.map((c) => c.id) } },
-        orderBy: { ordinal: "asc" },
-        select: { checkId: true, ...customerStepSelect },
-      })
-    : [];
-  const stepsOf = new Map<string, Array<Omit<(typeof steps)[number], "checkId">>>();
-  for (const { checkId, ...step } of steps) stepsOf.set(checkId, [...(stepsOf.get(checkId) ?? []), step]);
-  return checks.map((check) => ({ ...check, steps: stepsOf.get(check.id) ?? [] }));
+  return mergeHistories(person, automatic);
 }
 
 export async function getCheck(scope: TenantScope, checkId: string) {
