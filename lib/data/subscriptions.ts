@@ -2,18 +2,19 @@ import "server-only";
 
 // Marketplace SaaS subscriptions and the operations Microsoft notified (lib/subscriptions/ decides; this module only
 // reads and writes, each change with its audit event in the same transaction). Two kinds of caller:
-// - a customer, through its TenantScope: the subscription of its own tenant (currentSubscription);
+// - a customer, through its TenantScope: the subscription of its own tenant, read with the tenant
+//   (lib/data/tenants.ts getTenantWithSubscription, with subscriptionSelect below);
 // - Microsoft, naming a subscription by its id: the landing page's resolve (the purchase token proved it) and the
 //   webhook (Get Operation confirmed it). Those reads and writes take the id Microsoft gave, never a session's.
 import { audit, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db/client";
-import type { TenantScope } from "@/lib/data/scope";
 import { Prisma, type SubscriptionStatus } from "@/lib/generated/prisma/client";
-import { currentSubscriptionOf, type OperationOutcome } from "@/lib/subscriptions/vocabulary";
+import type { OperationOutcome } from "@/lib/subscriptions/vocabulary";
 
 const HEX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const subscriptionSelect = {
+/** A subscription's fields as the portal reads them (also with its tenant: lib/data/tenants.ts). */
+export const subscriptionSelect = {
   id: true,
   tenantId: true,
   beneficiaryTenantId: true,
@@ -63,15 +64,6 @@ export type SubscriptionInput = {
   termStartDate: Date | null;
   termEndDate: Date | null;
 };
-
-/** The customer's own subscription that counts (active, else suspended, else pending, else cancelled), or null. */
-export async function currentSubscription(scope: TenantScope): Promise<SubscriptionRow | null> {
-  const rows = await db().marketplaceSubscription.findMany({
-    where: { tenantId: scope.tenantId },
-    select: subscriptionSelect,
-  });
-  return currentSubscriptionOf(rows);
-}
 
 /** A subscription by Microsoft's id (the landing page, the activation after sign-in, the webhook). */
 export async function subscriptionById(id: string): Promise<SubscriptionRow | null> {

@@ -4,45 +4,62 @@ import "server-only";
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
+import { subscriptionSelect } from "@/lib/data/subscriptions";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { currentSubscriptionOf } from "@/lib/subscriptions/vocabulary";
 import { hashToken, newOpaqueToken } from "@/lib/tokens";
 
-export async function getTenant(scope: TenantScope) {
-  return db().tenant.findUnique({
-    where: { id: scope.tenantId },
+/** What a customer's pages show of their tenant: its consent, its summary and its environments. */
+const tenantOverviewSelect = {
+  id: true,
+  displayName: true,
+  primaryDomain: true,
+  consentState: true,
+  consentGrantedAt: true,
+  consentGrantedByName: true,
+  consentVerifiedAt: true,
+  consentFailure: true,
+  latestCheckOutcome: true,
+  latestCheckAt: true,
+  emailAlertsOff: true,
+  disconnectedAt: true,
+  disconnectedByName: true,
+  environments: {
+    orderBy: { createdAt: "asc" },
     select: {
       id: true,
-      displayName: true,
-      primaryDomain: true,
-      consentState: true,
-      consentGrantedAt: true,
-      consentGrantedByName: true,
-      consentVerifiedAt: true,
-      consentFailure: true,
+      url: true,
+      friendlyName: true,
+      cloud: true,
       latestCheckOutcome: true,
       latestCheckAt: true,
-      emailAlertsOff: true,
-      disconnectedAt: true,
-      disconnectedByName: true,
-      environments: {
-        orderBy: { createdAt: "asc" },
-        select: {
-          id: true,
-          url: true,
-          friendlyName: true,
-          cloud: true,
-          latestCheckOutcome: true,
-          latestCheckAt: true,
-          latestFailingStep: true,
-          createdAt: true,
-          registeredByName: true,
-          health: true,
-          brokenSince: true,
-          healthCause: true,
-          lastVerifiedAt: true,
-        },
-      },
+      latestFailingStep: true,
+      createdAt: true,
+      registeredByName: true,
+      health: true,
+      brokenSince: true,
+      healthCause: true,
+      lastVerifiedAt: true,
     },
+  },
+} satisfies Prisma.TenantSelect;
+
+export async function getTenant(scope: TenantScope) {
+  return db().tenant.findUnique({ where: { id: scope.tenantId }, select: tenantOverviewSelect });
+}
+
+/**
+ * The tenant (getTenant) and its marketplace subscription that counts (lib/data/subscriptions.ts
+ * currentSubscription), in one statement: the connection's status page shows both, and is bound by its statements.
+ */
+export async function getTenantWithSubscription(scope: TenantScope) {
+  const row = await db().tenant.findUnique({
+    where: { id: scope.tenantId },
+    select: { ...tenantOverviewSelect, subscriptions: { select: subscriptionSelect } },
   });
+  if (!row) return null;
+  const { subscriptions, ...tenant } = row;
+  return { tenant, subscription: currentSubscriptionOf(subscriptions) };
 }
 
 export type TenantOverview = NonNullable<Awaited<ReturnType<typeof getTenant>>>;

@@ -442,13 +442,15 @@ export function marketplaceSuite(kind: TestDatabaseKind) {
   describe("the customer's own subscription", () => {
     it("is read within the customer's tenant scope only", async () => {
       const id = await activePurchase("starter");
-      const { currentSubscription } = await import("@/lib/data/subscriptions");
+      // As the connection's status page reads it: with the tenant, in one statement.
+      const { getTenantWithSubscription } = await import("@/lib/data/tenants");
       const { testCustomerScope } = await import("../support/customer-scope");
-      expect(await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.contoso))).toMatchObject({
-        status: "SUBSCRIBED",
-      });
-      expect((await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.contoso)))?.id).toBeDefined();
-      expect(await currentSubscription(await testCustomerScope(DEMO_IDS.tenants.fabrikam))).toBeNull();
+      const contoso = await getTenantWithSubscription(await testCustomerScope(DEMO_IDS.tenants.contoso));
+      expect(contoso?.tenant.id).toBe(DEMO_IDS.tenants.contoso);
+      expect(contoso?.subscription).toMatchObject({ id, status: "SUBSCRIBED", tenantId: DEMO_IDS.tenants.contoso });
+      const fabrikam = await getTenantWithSubscription(await testCustomerScope(DEMO_IDS.tenants.fabrikam));
+      // Another tenant's scope never sees it (whether or not that tenant has signed in here).
+      expect(fabrikam?.subscription ?? null).toBeNull();
       expect((await held(id)).tenantId).toBe(DEMO_IDS.tenants.contoso);
     });
   });

@@ -11,8 +11,7 @@ import { whoCanAct } from "@/lib/onboarding/administrators";
 import { requireCustomer } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { customerScope } from "@/lib/data/scope";
-import { getTenant } from "@/lib/data/tenants";
-import { currentSubscription } from "@/lib/data/subscriptions";
+import { getTenant, getTenantWithSubscription } from "@/lib/data/tenants";
 import { sealPurchaseReference } from "@/lib/subscriptions/landing-reference";
 import { CustomerSubscriptionCard } from "@/components/subscriptions/subscription-status";
 import { environmentName } from "./environments/_components/environment-name";
@@ -36,7 +35,9 @@ export default async function OnboardingOverview({
   const session = await requireCustomer("/onboarding");
   // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
   const scope = customerScope(session);
-  const [read, subscription, params] = await Promise.all([getTenant(scope), currentSubscription(scope), searchParams]);
+  const [overview, params] = await Promise.all([getTenantWithSubscription(scope), searchParams]);
+  const read = overview?.tenant ?? null;
+  const subscription = overview?.subscription ?? null;
   // Only a consent still being verified can have timed out: then the sweep decides, and the tenant is read again.
   const tenant =
     read?.consentState === "PENDING_VERIFICATION" && (await expireUnprovenConsents(scope)).length > 0
