@@ -1,20 +1,13 @@
 // Runs a command (Playwright) with PLAYWRIGHT_CHROMIUM_PATH set to a Chromium that runs — see
-// chromium/find.ts for the order. None found: install Debian's packages when running as root with apt,
-// else try Playwright's own download, else stop with one line saying what to run.
+// chromium/find.ts for the order. None found: install Debian's package when running as root with apt, else try
+// Playwright's own download, else stop with one line saying what to run. With Debian's browser, and as root with apt,
+// it adds Debian's headless shell beside it (the suite runs faster in it).
 //
 //   tsx scripts/with-chromium.ts <command> [args...]
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
-import {
-  DEBIAN_CHROMIUM,
-  DEBIAN_PACKAGES,
-  findChromium,
-  installPlan,
-  NOTHING_FOUND,
-  probeBinary,
-  type Found,
-} from "./chromium/find";
+import { DEBIAN_CHROMIUM, findChromium, installPlan, NOTHING_FOUND, probeBinary, type Found } from "./chromium/find";
 import { bin } from "./lib.mjs";
 
 const say = (line: string) => console.log(`[chromium] ${line}`);
@@ -45,8 +38,8 @@ function aptInstall(packages: string[]): boolean {
 function install(): Found | undefined {
   for (const step of installPlan({ isRoot: isRoot(), hasApt: hasApt() })) {
     if (step.kind === "apt") {
-      say(`no Chromium found; installing Debian's packages (apt-get install ${DEBIAN_PACKAGES.join(" ")})`);
-      if (!aptInstall(DEBIAN_PACKAGES)) say(`apt-get could not install ${DEBIAN_PACKAGES.join(" ")}`);
+      say("no Chromium found; installing Debian's package (apt-get install chromium)");
+      if (!aptInstall(["chromium"])) say("apt-get could not install chromium");
     } else {
       say("no Chromium found; trying Playwright's own download (playwright install chromium)");
       spawnSync(bin("playwright"), ["install", "chromium"], { stdio: "inherit", timeout: 15 * 60_000 });
@@ -57,7 +50,10 @@ function install(): Found | undefined {
   return undefined;
 }
 
-/** Debian's full browser is here and its headless shell is not: adds the shell where we may (once a machine). */
+/**
+ * Debian's full browser is here and its headless shell is not: adds the shell where we may (once a machine), on its
+ * own, so that a distribution without the package still runs the suite in the full browser.
+ */
 function addHeadlessShell(found: Found): Found {
   if (found.path !== DEBIAN_CHROMIUM || !isRoot() || !hasApt()) return found;
   say("installing Debian's chromium-headless-shell beside chromium (the suite runs faster in it)");

@@ -11,8 +11,6 @@ import { existsSync } from "node:fs";
 
 export const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 export const DEBIAN_HEADLESS_SHELL = "/usr/bin/chromium-headless-shell";
-/** What `apt-get install` is given: the browser (scripts/screenshots.ts, a person's own use) and its headless shell. */
-export const DEBIAN_PACKAGES = ["chromium", "chromium-headless-shell"];
 
 export type Found = { path: string; source: string; version: string };
 export type Probe = (path: string) => { ok: true; version: string } | { ok: false; reason: string };
