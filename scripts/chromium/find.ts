@@ -4,8 +4,8 @@
 // the error.
 //
 // The headless shell (Debian's chromium-headless-shell: the same Chromium build in the old headless mode, which is
-// what Playwright itself runs headless tests in) comes first because it costs less: the suite's two accessibility
-// and console spec files took 93 s and 42 s of Chromium's CPU in it, against 106 s and 56 s in the full browser.
+// what Playwright itself runs headless tests in) comes first because it costs less: the suite's accessibility and
+// console spec files took 93 s (42 s of it Chromium's CPU) in it, against 106 s (56 s) in the full browser.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 

@@ -78,7 +78,7 @@ test.describe("single-tenant mode", () => {
       clientSecret: string;
     };
     const port = String(e2e.extraPort(18));
-    const databaseUrl = `pglite:${e2e.databaseDir}-single`;
+    const databaseUrl = `pglite:${e2e.ownPortalDatabaseDirs.single}`;
     await createMigratedPgliteAt(databaseUrl.slice("pglite:".length));
     const portal = await startPortal({
       PORT: port,
@@ -126,7 +126,7 @@ test.describe("certificate credential", () => {
       clientCertificate: { certPath: string; keyPath: string };
     };
     const port = String(e2e.extraPort(16));
-    const databaseUrl = `pglite:${e2e.databaseDir}-certificate`;
+    const databaseUrl = `pglite:${e2e.ownPortalDatabaseDirs.certificate}`;
     await createMigratedPgliteAt(databaseUrl.slice("pglite:".length));
     const portal = await startPortal({
       PORT: port,

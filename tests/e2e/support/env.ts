@@ -20,6 +20,7 @@ export function stackOf(index: number) {
   const emulatorPort = baseEmulatorPort + STACK_STRIDE * index;
   // The test webhook receiver (tests/support/webhook-receiver.ts) the portal sends lifecycle events to.
   const webhookPort = emulatorPort + 7;
+  const databaseDir = `${process.env.E2E_DATABASE_DIR ?? "/tmp/portal-e2e"}-${index}`;
   return {
     /** Which stack this is (0 for the first worker). */
     index,
@@ -44,10 +45,12 @@ export function stackOf(index: number) {
     /** The demo's SMTP capture, read over HTTP (GET /messages). */
     mailURL: `http://127.0.0.1:${emulatorPort + 2}`,
     /**
-     * The stack's embedded database folder, and the prefix of those its specs' own portals use (E2E_DATABASE_DIR is
-     * set once by playwright.config.ts in the runner; workers and the global teardown inherit it).
+     * The stack's embedded database folder (under E2E_DATABASE_DIR, set once by playwright.config.ts in the runner;
+     * workers and the global teardown inherit it).
      */
-    databaseDir: `${process.env.E2E_DATABASE_DIR ?? "/tmp/portal-e2e"}-${index}`,
+    databaseDir,
+    /** The folders of the portals tests/e2e/session.spec.ts starts itself (removed by the global teardown too). */
+    ownPortalDatabaseDirs: { single: `${databaseDir}-single`, certificate: `${databaseDir}-certificate` },
   };
 }
 
