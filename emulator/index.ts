@@ -75,6 +75,13 @@ export interface StartEmulatorOptions {
   scenario?: Scenario;
   /** CA, signing keys and demo credentials live here. Default `<repo>/.emulator`. */
   stateDir?: string;
+  /**
+   * How long an idle connection stays open (ms), announced in every answer as `Keep-Alive: timeout=<s>`. Default
+   * 5,000 (Node's own). Microsoft does not document the idle timeout of Entra ID's or Dataverse's front ends
+   * (docs/protocol/dataverse.md "Connections"). undici keeps a connection for the announced time less 2 s, so 2,000 or
+   * less makes every request open a new TLS connection: the strictest case, to test a client against.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface EmulatorHandle {
@@ -134,8 +141,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const initial = parseScenario(opts.scenario ?? demoScenario());
 
   const server = createServer(tlsOptions(ca, initial));
-  // Keep-alive sockets must not keep close() waiting.
-  server.keepAliveTimeout = 2_000;
+  // Idle connections are kept as a real front end keeps them (close() closes them all, so none keeps it waiting).
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 5_000;
   const port = await listen(server, opts.port ?? 0);
   const state = new EmulatorState(initial, port);
   // New environments need new SANs: re-issue the leaf certificate when the scenario is replaced.
