@@ -5,10 +5,15 @@ import "server-only";
 // then one call to the events owner (lib/events), which tells people about a transition, if there was one.
 import { nextHealth } from "@/lib/checks/health";
 import { config } from "@/lib/config";
-import { inCheckEndTransaction, type CheckEndRows, type CheckSummary, type StepRecord } from "@/lib/data/checks";
+import {
+  inCheckEndTransaction,
+  type CheckSummary,
+  type EnvironmentEnd,
+  type HealthFacts,
+  type StepRecord,
+} from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import { checkFinished, type CheckEnd, type Transition } from "@/lib/events";
-import type { Prisma } from "@/lib/generated/prisma/client";
 
 /**
  * Ends a check in one transaction, then hands what changed to lib/events (never on every run: only a health
@@ -23,42 +28,45 @@ export async function finishCheck(
   const { applicationUserId, ...result } = summary;
   const finishedAt = new Date();
   const end = await inCheckEndTransaction(scope, async (rows) => {
-    const check = await rows.endCheck(checkId, result, lastSteps, finishedAt);
-    const health = await environmentHealth(
-      rows,
+    const { environmentId, startedAt, facts } = await rows.endCheck(checkId, result, lastSteps, finishedAt);
+    const health = environmentHealth(
+      facts,
       scope.tenantId,
-      check.environmentId,
+      environmentId,
       checkId,
-      { ...result, startedAt: check.startedAt },
+      { ...result, startedAt },
       finishedAt,
     );
-    const latest = {
-      latestCheckOutcome: result.outcome,
-      latestCheckAt: check.startedAt,
-      latestFailingStep: result.failingStep,
-    };
-    await rows.writeEnvironment(check.environmentId, {
-      latestCheckId: checkId,
-      ...latest,
-      ...(applicationUserId ? { applicationUserId } : {}),
-      ...health.data,
-    });
-    await rows.rollUpTenant(finishedAt);
-    // The health change is written before the check's end, so the end stays the newest event of the check.
-    let consentRevoked = false;
     const t = health.transition;
-    if (t) {
-      if (t.consentRemoved) consentRevoked = await rows.revokeConsent(checkId);
-      await rows.audit(
-        `environment.${t.kind}`,
-        { type: "environment", id: t.environmentId },
-        { checkId, from: t.from, to: t.to, cause: t.causeId },
-      );
-    }
-    await rows.audit(
-      "check.finished",
-      { type: "check", id: checkId },
-      { outcome: result.outcome, failingStep: result.failingStep },
+    // The health change is written before the check's end, so the end stays the newest event of the check.
+    const audits = [
+      ...(t
+        ? [
+            {
+              action: `environment.${t.kind}`,
+              target: { type: "environment", id: t.environmentId },
+              details: { checkId, from: t.from, to: t.to, cause: t.causeId },
+            },
+          ]
+        : []),
+      {
+        action: "check.finished",
+        target: { type: "check", id: checkId },
+        details: { outcome: result.outcome, failingStep: result.failingStep },
+      },
+    ];
+    const { consentRevoked } = await rows.writeEnd(
+      environmentId,
+      {
+        checkId,
+        latestCheckOutcome: result.outcome,
+        latestCheckAt: startedAt,
+        latestFailingStep: result.failingStep,
+        applicationUserId: applicationUserId ?? null,
+        health: health.next,
+      },
+      { revokeConsent: t?.consentRemoved === true, audit: audits },
+      finishedAt,
     );
     return { transition: t, consentRevoked };
   });
@@ -67,20 +75,16 @@ export async function finishCheck(
 }
 
 /** The environment's next health (./health.ts) from the check just finished, and the transition it makes. */
-async function environmentHealth(
-  rows: CheckEndRows,
+function environmentHealth(
+  facts: HealthFacts,
   tenantId: string,
   environmentId: string,
   checkId: string,
   result: Omit<CheckSummary, "applicationUserId"> & { startedAt: Date },
   now: Date,
-): Promise<{ data: Prisma.EnvironmentUncheckedUpdateInput; transition: Transition | null }> {
-  if (result.outcome === "RUNNING") return { data: {}, transition: null };
-  const {
-    environment: env,
-    tenant,
-    decidingStep: step,
-  } = await rows.healthFacts(environmentId, checkId, result.outcome, result.failingStep);
+): { next: EnvironmentEnd["health"]; transition: Transition | null } {
+  if (result.outcome === "RUNNING") return { next: null, transition: null };
+  const { environment: env, tenant, decidingStep: step } = facts;
   const change = nextHealth(
     {
       health: env.health,
@@ -100,11 +104,10 @@ async function environmentHealth(
     config().branding.appName,
     now,
   );
-  const { healthChangedAt, ...next } = change.next;
-  const data: Prisma.EnvironmentUncheckedUpdateInput = { ...next, ...(healthChangedAt ? { healthChangedAt } : {}) };
+  const next = change.next;
   const t = change.transition;
   return {
-    data,
+    next,
     transition: t
       ? {
           ...t,

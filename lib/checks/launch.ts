@@ -7,7 +7,14 @@ import "server-only";
 import { after } from "next/server";
 import { CheckInterrupted, executeCheck, type CheckTarget } from "@/lib/checks/run";
 import { STEPS } from "@/lib/checks/steps";
-import { closeAbandonedChecks, createCheck, interruptedCheckId, restartCheck, runningCheckId } from "@/lib/data/checks";
+import {
+  closeAbandonedChecks,
+  createCheck,
+  interruptedCheckId,
+  restartCheck,
+  runningCheckId,
+  type CheckPrerequisites,
+} from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import type { CheckOutcome, CheckTrigger } from "@/lib/generated/prisma/client";
 
@@ -77,15 +84,15 @@ type Launched =
 async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, how: How): Promise<Launched> {
   const first = STEPS[0]!.name;
   if (how.kind === "inline") {
-    const checkId = await createCheck(scope, target.environmentId, trigger, first);
-    return { ran: true, checkId, outcome: await executeCheck(scope, target, checkId, { trigger }) };
+    const { checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first);
+    return { ran: true, checkId, outcome: await executeCheck(scope, target, checkId, { trigger, prerequisites }) };
   }
   await closeAbandonedChecks(scope, target.environmentId);
   if (how.kind === "background") {
     const running = await runningCheckId(scope, target.environmentId);
     if (running) return { checkId: running };
-    const checkId = await createCheck(scope, target.environmentId, trigger, first);
-    after(() => executeCheck(scope, target, checkId, { trigger }));
+    const { checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first);
+    after(() => executeCheck(scope, target, checkId, { trigger, prerequisites }));
     return { checkId };
   }
   const { attempt } = how;
@@ -96,14 +103,19 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
       ? ((await interruptedCheckId(scope, target.environmentId, attempt.since)) ?? undefined)
       : undefined;
   let checkId = attempt.checkId;
+  let prerequisites: CheckPrerequisites | undefined;
   if (checkId) {
     const restart = await restartCheck(scope, checkId, first, "the portal's database was unavailable during the check");
     if (!restart.restarted) return { ran: true, checkId, outcome: restart.outcome };
   } else {
     // A check already running (the customer's or staff's) is this interval's check too.
     if (await runningCheckId(scope, target.environmentId)) return { ran: false, reason: "running" };
-    checkId = await createCheck(scope, target.environmentId, trigger, first);
+    ({ checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first));
     attempt.checkId = checkId;
   }
-  return { ran: true, checkId, outcome: await executeCheck(scope, target, checkId, { interruptible: true, trigger }) };
+  return {
+    ran: true,
+    checkId,
+    outcome: await executeCheck(scope, target, checkId, { interruptible: true, trigger, prerequisites }),
+  };
 }

@@ -31,7 +31,7 @@ import {
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { finishCheck } from "@/lib/checks/finish";
-import { checkPrerequisites, recordSteps, type StepRecord } from "@/lib/data/checks";
+import { checkPrerequisites, recordSteps, type CheckPrerequisites, type StepRecord } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import { batchGet, DataverseError, getJson, type BatchAnswer } from "@/lib/dataverse/web-api";
 import { proveConsent, type ConsentProof } from "@/lib/entra/consent-proof";
@@ -215,14 +215,12 @@ function partOf<T>(answer: Fetched<BatchAnswer>, index: number): Fetched<T> {
   return part.error ? { ok: false, error: part.error } : { ok: true, value: part.body as T };
 }
 
-type Prerequisites = Awaited<ReturnType<typeof checkPrerequisites>>;
-
 /** Gathers every fact: the Dataverse round trips, and beside them the consent proof, awaited last. */
 async function gather(
   run: CheckRun,
   scope: TenantScope,
   target: CheckTarget,
-  prerequisites: Promise<Prerequisites>,
+  prerequisites: Promise<CheckPrerequisites>,
 ): Promise<void> {
   const proof: Promise<ConsentProof | null> = prerequisites.then((p) =>
     p.consentProven && config().entra.tenancy === "multi" ? proveConsent(scope.tenantId) : null,
@@ -317,7 +315,7 @@ export function executeCheck(
   scope: TenantScope,
   target: CheckTarget,
   checkId: string,
-  options: { interruptible?: boolean; trigger?: CheckTrigger } = {},
+  options: { interruptible?: boolean; trigger?: CheckTrigger; prerequisites?: CheckPrerequisites } = {},
 ): Promise<CheckOutcome> {
   // A span for the check (its steps and calls to Microsoft inside) and the check metrics (docs/operations.md).
   return observeCheck(
@@ -330,7 +328,7 @@ async function runToEnd(
   scope: TenantScope,
   target: CheckTarget,
   checkId: string,
-  options: { interruptible?: boolean; trigger?: CheckTrigger },
+  options: { interruptible?: boolean; trigger?: CheckTrigger; prerequisites?: CheckPrerequisites },
 ): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
@@ -342,10 +340,13 @@ async function runToEnd(
   });
   let meter = { entra: 0, dataverse: 0, graph: 0 };
   try {
-    const prerequisites = checkPrerequisites(scope, target.environmentId).catch(() => ({
-      applicationUserId: null,
-      consentProven: false,
-    }));
+    // Read with the check's start (lib/data/checks.ts createCheck), else here (a check begun again).
+    const prerequisites = options.prerequisites
+      ? Promise.resolve(options.prerequisites)
+      : checkPrerequisites(scope, target.environmentId).catch(() => ({
+          applicationUserId: null,
+          consentProven: false,
+        }));
     ({ meter } = await withRequestMeter(async () => {
       try {
         await gather(run, scope, target, prerequisites);

@@ -2,12 +2,18 @@ import "server-only";
 
 // Connection checks and their steps, read and written within one tenant's scope. (The support console's
 // cross-tenant reads are in lib/data/support/tenants.ts, as every staff-only query is.)
-import { audit } from "@/lib/audit";
+import { audit, insertAuditRows, type AuditInput } from "@/lib/audit";
 import { AUTOMATIC_TRIGGERS, CHECK_HISTORY_KEEP, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import type { TenantScope } from "@/lib/data/scope";
 import { db } from "@/lib/db/client";
 import { uuidv7 } from "@/lib/db/uuid7";
-import type { CheckOutcome, CheckTrigger, HealthState, Prisma, StepOutcome } from "@/lib/generated/prisma/client";
+import {
+  Prisma,
+  type CheckOutcome,
+  type CheckTrigger,
+  type HealthState,
+  type StepOutcome,
+} from "@/lib/generated/prisma/client";
 import { GUID } from "@/lib/validators";
 
 /** A check still RUNNING after this long was interrupted (the process stopped mid-check): it is closed as FAILED. */
@@ -60,33 +66,54 @@ const customerCheckSelect = {
   steps: { orderBy: { ordinal: "asc" }, select: customerStepSelect },
 } satisfies Prisma.ConnectionCheckSelect;
 
+/** What a check knows before it asks Microsoft anything (lib/checks/run.ts). */
+export type CheckPrerequisites = {
+  /** The application user of the last passing check: asked for directly. */
+  applicationUserId: string | null;
+  /** The tenant's admin consent was proven once: then every check proves it again. */
+  consentProven: boolean;
+};
+
 /**
- * A new check (RUNNING, at its first step) and its audit row, in ONE statement: the check's start is on the path
- * of every check a person waits for, and a transaction of two inserts costs four round trips to the database.
+ * A new check (RUNNING, at its first step), its audit row and its prerequisites, in ONE statement: the check's start
+ * is on the path of every check a person waits for, and a transaction of two inserts and a read costs five round
+ * trips to the database.
  */
 export async function createCheck(
   scope: TenantScope,
   environmentId: string,
   trigger: CheckTrigger,
   firstStep: string | null = null,
-): Promise<string> {
+): Promise<{ checkId: string; prerequisites: CheckPrerequisites }> {
   const { tenantId, actor } = scope;
   const now = new Date();
   const checkId = uuidv7(now.getTime());
   const person = actor.kind === "SYSTEM" ? null : actor;
   const triggeredByName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
   const details = JSON.stringify({ environmentId, trigger });
-  await db().$executeRaw`
+  const [prerequisites] = await db().$queryRaw<CheckPrerequisites[]>`
     WITH started AS (
       INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
       VALUES (${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${triggeredByName}, ${now})
       RETURNING "id"
+    ),
+    audited AS (
+      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
+      SELECT ${uuidv7(now.getTime())}::uuid, ${tenantId}::uuid, ${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${triggeredByName},
+        'check.started', 'check', started."id"::text, ${details}::jsonb, ${now}
+      FROM started
+      RETURNING 1
     )
-    INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
-    SELECT ${uuidv7(now.getTime())}::uuid, ${tenantId}::uuid, ${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${triggeredByName},
-      'check.started', 'check', started."id"::text, ${details}::jsonb, ${now}
-    FROM started`;
-  return checkId;
+    ${prerequisitesOf(tenantId, environmentId)}`;
+  return { checkId, prerequisites: prerequisites ?? { applicationUserId: null, consentProven: false } };
+}
+
+/** One statement with the tenant's column (a relation read through Prisma is two). */
+function prerequisitesOf(tenantId: string, environmentId: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
+    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
 }
 
 /** The steps one round trip settled, and where the check goes next, in one transaction. */
@@ -97,17 +124,17 @@ export async function recordSteps(
   progress?: CheckProgressUpdate,
 ): Promise<void> {
   if (steps.length === 0 && !progress) return;
-  await db().$transaction(async (tx) => {
-    if (steps.length)
-      await tx.checkStep.createMany({ data: steps.map((step) => ({ tenantId: scope.tenantId, checkId, ...step })) });
-    if (progress) {
-      await tx.connectionCheck.update({
-        where: { id: checkId, tenantId: scope.tenantId },
-        data: { currentStep: progress.currentStep, waitingUntil: progress.waitingUntil ?? null },
-        select: { id: true },
-      });
-    }
-  });
+  const { tenantId } = scope;
+  // One statement: the steps' INSERT as a WITH clause of the check's UPDATE.
+  const written = steps.length ? insertSteps(tenantId, checkId, steps, new Date()) : Prisma.sql`SELECT 1`;
+  await db().$executeRaw`
+    WITH steps AS (${written})
+    ${
+      progress
+        ? Prisma.sql`UPDATE "ConnectionCheck" SET "currentStep" = ${progress.currentStep}, "waitingUntil" = ${progress.waitingUntil ?? null}::timestamp(3)
+            WHERE "id" = ${checkId}::uuid AND "tenantId" = ${tenantId}::uuid`
+        : Prisma.sql`SELECT 1`
+    }`;
 }
 
 export type CheckSummary = {
@@ -142,86 +169,200 @@ export type HealthFacts = {
   } | null;
 };
 
-type EnvironmentHealthRow = HealthFacts["environment"] & HealthFacts["tenant"];
+/** What the check's end writes into its environment: the latest check, and its health unless the check is still running. */
+export type EnvironmentEnd = {
+  checkId: string;
+  latestCheckOutcome: CheckOutcome;
+  latestCheckAt: Date;
+  latestFailingStep: string | null;
+  /** Kept when null. */
+  applicationUserId: string | null;
+  health: {
+    health: HealthState | null;
+    brokenSince: Date | null;
+    healthCause: string | null;
+    healthCauseId: string | null;
+    lastVerifiedAt: Date | null;
+    /** Kept when null (the health did not change). */
+    healthChangedAt: Date | null;
+  } | null;
+};
+
+type CheckEndRow = HealthFacts["environment"] &
+  HealthFacts["tenant"] & {
+    environmentId: string;
+    startedAt: Date;
+    earlierDecidingStep: (NonNullable<HealthFacts["decidingStep"]> & { ordinal: number }) | null;
+  };
+
+/** The columns of a step row inserted from JSON (jsonb_to_recordset), as StepRecord names them. */
+const STEP_RECORDSET = Prisma.sql`"id" uuid, "ordinal" int, "name" text, "outcome" text, "durationMs" int, "errorCode" text,
+  "diagnosis" text, "customerCause" text, "customerFix" text, "vendorFault" boolean, "vendorDetail" jsonb, "result" jsonb`;
+
+/**
+ * Steps as one INSERT … SELECT from a JSON array. Hand-written because Prisma plans every createMany afresh (its query
+ * plan cache skips createMany: @prisma/client 7.10 runtime), and that plan took about 5 ms of CPU on every check
+ * (scripts/bench/check.ts, issue 25). Columns left out take their defaults, as with createMany.
+ */
+function insertSteps(tenantId: string, checkId: string, steps: StepRecord[], startedAt: Date): Prisma.Sql {
+  const rows = JSON.stringify(steps.map((step) => ({ id: uuidv7(startedAt.getTime()), ...step })));
+  return Prisma.sql`
+    INSERT INTO "CheckStep" ("id", "tenantId", "checkId", "ordinal", "name", "outcome", "startedAt", "durationMs", "errorCode",
+      "diagnosis", "customerCause", "customerFix", "vendorFault", "vendorDetail", "result")
+    SELECT s."id", ${tenantId}::uuid, ${checkId}::uuid, s."ordinal", s."name", s."outcome"::"StepOutcome", ${startedAt}, s."durationMs",
+      s."errorCode", s."diagnosis", s."customerCause", s."customerFix", COALESCE(s."vendorFault", false), s."vendorDetail", s."result"
+    FROM jsonb_to_recordset(${rows}::jsonb) AS s(${STEP_RECORDSET})`;
+}
 
 /**
  * The rows a check's end reads and writes, inside its one transaction (lib/checks/finish.ts runs it and decides
- * everything in between): each returns facts and decides nothing.
+ * everything in between): two statements, each returning facts and deciding nothing. The check's end is on the path
+ * of every check a person waits for, and of every scheduled one: as Prisma calls it was eight statements and a fresh
+ * query plan (scripts/bench/check.ts, issue 25).
  */
 export type CheckEndRows = ReturnType<typeof checkEndRows>;
 
 function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
   const { tenantId, actor } = scope;
   return {
-    /** Writes the last steps and the check's summary; returns its environment and start. */
+    /**
+     * Writes the last steps and the check's summary, and reads what its end decides from, in ONE statement: the
+     * environment (locked until the transaction ends, so two checks of one environment end one after the other), its
+     * tenant, and the step that decided the outcome (the failing one, else the first that warned).
+     */
     async endCheck(
       checkId: string,
       result: Omit<CheckSummary, "applicationUserId">,
       lastSteps: StepRecord[],
       finishedAt: Date,
-    ): Promise<{ environmentId: string; startedAt: Date }> {
-      if (lastSteps.length)
-        await tx.checkStep.createMany({ data: lastSteps.map((step) => ({ tenantId, checkId, ...step })) });
-      return tx.connectionCheck.update({
-        where: { id: checkId, tenantId },
-        data: { ...result, finishedAt, currentStep: null, waitingUntil: null },
-        select: { environmentId: true, startedAt: true },
-      });
-    },
-
-    async healthFacts(
-      environmentId: string,
-      checkId: string,
-      outcome: CheckOutcome,
-      failingStep: string | null,
-    ): Promise<HealthFacts> {
-      // One statement with its tenant (a relation read through Prisma is two).
-      const [row] = await tx.$queryRaw<Array<EnvironmentHealthRow>>`
-        SELECT e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", e."lastVerifiedAt",
-          t."consentVerifiedAt", t."displayName", t."primaryDomain"
-        FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
-        WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
-      if (!row) throw new Error(`The environment ${environmentId} of the check ${checkId} is gone.`);
-      const { consentVerifiedAt, displayName, primaryDomain, ...columns } = row;
-      const env = { ...columns, tenant: { consentVerifiedAt, displayName, primaryDomain } };
-      // A passed check has no deciding step: no step failed or warned.
-      const decidingStep =
-        outcome === "PASSED"
-          ? null
-          : await tx.checkStep.findFirst({
-              where: { checkId, tenantId, ...(failingStep ? { name: failingStep } : { outcome: "WARNING" }) },
-              orderBy: { ordinal: "asc" },
-              select: { diagnosis: true, errorCode: true, customerCause: true, customerFix: true },
-            });
-      // Never verified: look into its history once (never the warm path), for environments whose earlier working
-      // checks predate lastVerifiedAt (seeded, or checked before it existed).
-      const lastVerifiedAt =
-        env.lastVerifiedAt ??
-        (
-          await tx.connectionCheck.findFirst({
-            where: { tenantId, environmentId, id: { not: checkId }, outcome: { in: ["PASSED", "WARNING"] } },
-            orderBy: { startedAt: "desc" },
-            select: { startedAt: true },
-          })
-        )?.startedAt ??
-        null;
-      const { tenant, ...environment } = env;
-      return { environment: { ...environment, lastVerifiedAt }, tenant, decidingStep };
-    },
-
-    async writeEnvironment(environmentId: string, data: Prisma.EnvironmentUncheckedUpdateInput): Promise<void> {
-      await tx.environment.update({ where: { id: environmentId, tenantId }, data, select: { id: true } });
+    ): Promise<{ environmentId: string; startedAt: Date; facts: HealthFacts }> {
+      const { outcome, failingStep } = result;
+      const deciding = (step: { name: string; outcome: string }) =>
+        failingStep ? step.name === failingStep : step.outcome === "WARNING";
+      const rows = await tx.$queryRaw<CheckEndRow[]>`
+        WITH steps AS (${lastSteps.length ? insertSteps(tenantId, checkId, lastSteps, finishedAt) : Prisma.sql`SELECT 1`}),
+        ended AS (
+          UPDATE "ConnectionCheck" SET "outcome" = ${outcome}::"CheckOutcome", "failingStep" = ${failingStep}, "durationMs" = ${result.durationMs},
+            "entraRequests" = ${result.entraRequests}, "dataverseRequests" = ${result.dataverseRequests}, "finishedAt" = ${finishedAt},
+            "currentStep" = NULL, "waitingUntil" = NULL
+          WHERE "id" = ${checkId}::uuid AND "tenantId" = ${tenantId}::uuid
+          RETURNING "environmentId", "startedAt"
+        )
+        SELECT ended."environmentId", ended."startedAt",
+          e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId",
+          -- Never verified: look into its history once (never the warm path), for environments whose earlier working
+          -- checks predate lastVerifiedAt (seeded, or checked before it existed). COALESCE reads it only then.
+          COALESCE(e."lastVerifiedAt", (
+            SELECT c."startedAt" FROM "ConnectionCheck" c
+            WHERE c."tenantId" = e."tenantId" AND c."environmentId" = e."id" AND c."id" <> ${checkId}::uuid AND c."outcome" IN ('PASSED', 'WARNING')
+            ORDER BY c."startedAt" DESC LIMIT 1
+          )) AS "lastVerifiedAt",
+          t."consentVerifiedAt", t."displayName", t."primaryDomain",
+          -- A step written before this statement (an earlier round trip's) may be the deciding one; a passed check has none.
+          CASE WHEN ${outcome !== "PASSED"} THEN (
+            SELECT json_build_object('ordinal', st."ordinal", 'diagnosis', st."diagnosis", 'errorCode', st."errorCode",
+              'customerCause', st."customerCause", 'customerFix', st."customerFix")
+            FROM "CheckStep" st
+            WHERE st."checkId" = ${checkId}::uuid AND st."tenantId" = ${tenantId}::uuid
+              AND CASE WHEN ${failingStep}::text IS NULL THEN st."outcome" = 'WARNING' ELSE st."name" = ${failingStep}::text END
+            ORDER BY st."ordinal" LIMIT 1
+          ) END AS "earlierDecidingStep"
+        FROM ended
+        JOIN "Environment" e ON e."id" = ended."environmentId" AND e."tenantId" = ${tenantId}::uuid
+        JOIN "Tenant" t ON t."id" = e."tenantId"
+        FOR UPDATE OF e`;
+      const row = rows[0];
+      if (!row) throw new Error(`The check ${checkId} or its environment is gone.`);
+      const {
+        environmentId,
+        startedAt,
+        earlierDecidingStep,
+        consentVerifiedAt,
+        displayName,
+        primaryDomain,
+        ...environment
+      } = row;
+      const candidates = [
+        ...(earlierDecidingStep ? [earlierDecidingStep] : []),
+        ...(outcome === "PASSED" ? [] : lastSteps.filter(deciding)),
+      ].sort((a, b) => a.ordinal - b.ordinal);
+      const step = candidates[0];
+      return {
+        environmentId,
+        startedAt,
+        facts: {
+          environment,
+          tenant: { consentVerifiedAt, displayName, primaryDomain },
+          decidingStep: step
+            ? {
+                diagnosis: step.diagnosis ?? null,
+                errorCode: step.errorCode ?? null,
+                customerCause: step.customerCause ?? null,
+                customerFix: step.customerFix ?? null,
+              }
+            : null,
+        },
+      };
     },
 
     /**
-     * The tenant's summary from its environments (the new result included), in one statement: its worst
-     * environment's latest result (one failing environment makes it failing; the newest among equals), its worst
-     * health, its earliest brokenSince and its newest check.
+     * The environment's new state, the tenant's summary from its environments (the new state included: its worst
+     * environment's latest result, one failing environment making it failing and the newest among equals; its worst
+     * health, its earliest brokenSince, its newest check), a granted consent made revoked when `revokeConsent`, and
+     * the audit rows, in ONE statement. The consent's own audit row (consent.revoked) is written only when it changed.
+     * Returns whether the consent was revoked.
      */
-    async rollUpTenant(now: Date): Promise<void> {
-      await tx.$executeRaw`
-        WITH environments AS (
-          SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment" WHERE "tenantId" = ${tenantId}::uuid
+    async writeEnd(
+      environmentId: string,
+      env: EnvironmentEnd,
+      events: { revokeConsent: boolean; audit: Array<Omit<AuditInput, "actor" | "tenantId">> },
+      now: Date,
+    ): Promise<{ consentRevoked: boolean }> {
+      const h = env.health;
+      const write = h !== null;
+      // Ids in the order the events happened: the consent's change, the health's, then the check's end, so the end
+      // stays the newest event of the check (the trail sorts by time, then id).
+      const ids = Array.from({ length: events.audit.length + 1 }, () => uuidv7(now.getTime())).sort();
+      const consentRevoked = insertAuditRows(
+        [
+          {
+            id: ids[0]!,
+            event: {
+              actor,
+              tenantId,
+              action: "consent.revoked",
+              target: { type: "tenant", id: tenantId },
+              details: { because: "re-verification", checkId: env.checkId },
+            },
+          },
+        ],
+        now,
+        Prisma.sql`(SELECT "consentRevoked" FROM tenant)`,
+      );
+      const audited = insertAuditRows(
+        events.audit.map((event, i) => ({ id: ids[i + 1]!, event: { actor, tenantId, ...event } })),
+        now,
+      );
+      const [row] = await tx.$queryRaw<Array<{ consentRevoked: boolean | null }>>`
+        WITH env AS (
+          UPDATE "Environment" SET "latestCheckId" = ${env.checkId}::uuid, "latestCheckOutcome" = ${env.latestCheckOutcome}::"CheckOutcome",
+            "latestCheckAt" = ${env.latestCheckAt}, "latestFailingStep" = ${env.latestFailingStep},
+            "applicationUserId" = COALESCE(${env.applicationUserId}::uuid, "applicationUserId"),
+            "health" = CASE WHEN ${write} THEN ${h?.health ?? null}::"HealthState" ELSE "health" END,
+            "brokenSince" = CASE WHEN ${write} THEN ${h?.brokenSince ?? null}::timestamp(3) ELSE "brokenSince" END,
+            "healthCause" = CASE WHEN ${write} THEN ${h?.healthCause ?? null}::text ELSE "healthCause" END,
+            "healthCauseId" = CASE WHEN ${write} THEN ${h?.healthCauseId ?? null}::text ELSE "healthCauseId" END,
+            "lastVerifiedAt" = CASE WHEN ${write} THEN ${h?.lastVerifiedAt ?? null}::timestamp(3) ELSE "lastVerifiedAt" END,
+            "healthChangedAt" = COALESCE(${h?.healthChangedAt ?? null}::timestamp(3), "healthChangedAt"),
+            "updatedAt" = ${now}
+          WHERE "id" = ${environmentId}::uuid AND "tenantId" = ${tenantId}::uuid
+          RETURNING "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince"
+        ),
+        -- The tenant's environments as this statement leaves them (its own sub-statements see the rows before it).
+        environments AS (
+          SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment"
+          WHERE "tenantId" = ${tenantId}::uuid AND "id" <> ${environmentId}::uuid
+          UNION ALL SELECT * FROM env
         ),
         worst AS (
           SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
@@ -232,40 +373,25 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
           SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
             (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
           FROM environments
-        )
-        UPDATE "Tenant" SET
-          "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
-          "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
-          "latestCheckAt" = rolled."latestCheckAt",
-          "health" = rolled."health",
-          "brokenSince" = rolled."brokenSince",
-          "updatedAt" = ${now}
-        FROM rolled
-        WHERE "Tenant"."id" = ${tenantId}::uuid`;
-    },
-
-    /** A granted consent becomes revoked, audited; returns whether it changed. */
-    async revokeConsent(checkId: string): Promise<boolean> {
-      const revoked = await tx.tenant.updateMany({
-        where: { id: tenantId, consentState: "GRANTED" },
-        data: { consentState: "REVOKED" },
-      });
-      if (revoked.count)
-        await audit(
-          {
-            actor,
-            tenantId,
-            action: "consent.revoked",
-            target: { type: "tenant", id: tenantId },
-            details: { because: "re-verification", checkId },
-          },
-          tx,
-        );
-      return revoked.count > 0;
-    },
-
-    audit(action: string, target: { type: string; id: string }, details: Prisma.InputJsonValue): Promise<void> {
-      return audit({ actor, tenantId, action, target, details }, tx).then(() => undefined);
+        ),
+        prior AS (SELECT "consentState" FROM "Tenant" WHERE "id" = ${tenantId}::uuid),
+        tenant AS (
+          UPDATE "Tenant" SET
+            "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
+            "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
+            "latestCheckAt" = rolled."latestCheckAt",
+            "health" = rolled."health",
+            "brokenSince" = rolled."brokenSince",
+            "consentState" = CASE WHEN ${events.revokeConsent} AND prior."consentState" = 'GRANTED' THEN 'REVOKED'::"ConsentState" ELSE prior."consentState" END,
+            "updatedAt" = ${now}
+          FROM rolled, prior
+          WHERE "Tenant"."id" = ${tenantId}::uuid
+          RETURNING ${events.revokeConsent} AND prior."consentState" = 'GRANTED' AS "consentRevoked"
+        ),
+        consent_audited AS (${consentRevoked} RETURNING 1),
+        audited AS (${audited} RETURNING 1)
+        SELECT (SELECT "consentRevoked" FROM tenant) AS "consentRevoked"`;
+      return { consentRevoked: row?.consentRevoked === true };
     },
   };
 }
@@ -369,19 +495,9 @@ export async function restartCheck(
   });
 }
 
-/**
- * What a check knows before it asks Microsoft anything: the application user of the last passing check (asked for
- * directly) and whether the tenant's admin consent was ever proven (then every check proves it again).
- */
-export async function checkPrerequisites(
-  scope: TenantScope,
-  environmentId: string,
-): Promise<{ applicationUserId: string | null; consentProven: boolean }> {
-  // One statement with the tenant's column (a relation read through Prisma is two): the first round trip waits for it.
-  const [env] = await db().$queryRaw<Array<{ applicationUserId: string | null; consentProven: boolean }>>`
-    SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
-    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
-    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${scope.tenantId}::uuid`;
+/** A check's prerequisites read on their own (a check begun again, not just created: lib/checks/launch.ts). */
+export async function checkPrerequisites(scope: TenantScope, environmentId: string): Promise<CheckPrerequisites> {
+  const [env] = await db().$queryRaw<CheckPrerequisites[]>`${prerequisitesOf(scope.tenantId, environmentId)}`;
   return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.consentProven ?? false };
 }
 

@@ -22,18 +22,15 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import {
-  startEmulator,
-  demoScenario,
-  testCredentials,
-  DEMO_IDS,
-  EMULATED_DATAVERSE_HOST_SUFFIXES,
-} from "@tenant-onboarding/emulator";
+import { DEMO_IDS, type RequestLogEntry } from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
 import { sequentialRoundTrips } from "./round-trips";
 import { resetTimeline, timedAdapterFactory, timeline, watchHttp, type TimelineEvent } from "./check-timeline";
+import { startEmulatorProcess } from "./emulator-process";
+
+type Emulator = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
 const LATENCIES_MS = [25, 100];
 /** The issue's goal for the warm check, as a multiple of L. */
@@ -172,17 +169,23 @@ function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown |
 
 async function measure(database: Database, databaseUrl: string): Promise<void> {
   watchHttp();
-  const emulator = await startEmulator({ scenario: demoScenario({ credentials: testCredentials() }) });
+  // Microsoft's side in a process of its own, as in production: its work is not on the portal's event loop.
+  const emulator = await startEmulatorProcess({
+    environments: "demo",
+    latencyMs: 0,
+    throttle: { environments: [], retryAfterSeconds: 0 },
+  });
+  const { info } = emulator;
   try {
     await applyMigrations(parseDatabaseUrl(databaseUrl));
     Object.assign(process.env, {
       PORTAL_MODE: "demo",
       DATABASE_URL: databaseUrl,
-      ENTRA_AUTHORITY_HOST: emulator.authorityHost,
-      ENTRA_CLIENT_ID: DEMO_IDS.clientId,
-      ENTRA_CLIENT_SECRET: testCredentials().secret.value,
-      ENTRA_HOME_TENANT_ID: DEMO_IDS.tenants.northwind,
-      DATAVERSE_ALLOWED_HOST_SUFFIXES: EMULATED_DATAVERSE_HOST_SUFFIXES.join(","),
+      ENTRA_AUTHORITY_HOST: info.authorityHost,
+      ENTRA_CLIENT_ID: info.clientId,
+      ENTRA_CLIENT_SECRET: info.clientSecret,
+      ENTRA_HOME_TENANT_ID: info.homeTenantId,
+      DATAVERSE_ALLOWED_HOST_SUFFIXES: info.hostSuffixes.join(","),
     });
     // The portal's Prisma client, with every statement timed (lib/db/client.ts keeps it on globalThis).
     const { PrismaClient } = await import("../../lib/generated/prisma/client");
@@ -197,7 +200,7 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
     const { forgetTenantClient } = await import("../../lib/entra/msal");
 
     const tenantId = DEMO_IDS.tenants.fabrikam;
-    const url = emulator.environmentUrl("fabrikam");
+    const url = info.environments.find((e) => e.name === "fabrikam")!.url;
     // Consent proven once (as the consent page does): every check proves it again with a fresh token.
     await db().tenant.create({ data: { id: tenantId, consentState: "GRANTED", consentVerifiedAt: new Date() } });
     const env = await db().environment.create({ data: { tenantId, url }, select: { id: true } });
@@ -216,7 +219,7 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
     });
     const target = { environmentId: env.id, environmentUrl: url };
     const timed = async (latency = 0) => {
-      emulator.admin.clearRequestLog();
+      await emulator.admin({ method: "clearRequestLog", args: [] });
       resetTimeline();
       const started = performance.now();
       const { checkId, outcome } = await runCheck(scope, target, "CUSTOMER");
@@ -227,9 +230,8 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
         select: { entraRequests: true, dataverseRequests: true },
       });
       if (outcome !== "PASSED") throw new Error(`bench check did not pass: ${outcome}`);
-      // The emulator runs in this process: its own processing time (beyond the injected L) is Microsoft's side,
-      // not the portal's, so it is reported apart.
-      const log = emulator.admin.requestLog();
+      // The emulator's own processing time (beyond the injected L) is Microsoft's side, not the portal's: reported apart.
+      const log = await emulator.admin<RequestLogEntry[]>({ method: "requestLog", args: [] });
       const emulatorMs = log
         .filter((e) => e.kind === "dataverse" || e.kind === "entra.token")
         .reduce((sum, e) => sum + Math.max(0, e.durationMs - latency), 0);
@@ -245,7 +247,7 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
     );
     const splits: Array<{ latency: number; split: Breakdown }> = [];
     for (const latency of LATENCIES_MS) {
-      emulator.admin.setFaults({ latencyMs: latency });
+      await emulator.admin({ method: "setFaults", args: [{ latencyMs: latency }] });
       forgetTenantClient(tenantId);
       const cold = await timed(latency);
       const warm: Array<Awaited<ReturnType<typeof timed>>> = [];
@@ -305,23 +307,23 @@ const MI_COLD_RUNS = 5;
 
 /** Cold checks (no app token cached) with the managed identity's federated assertion as the credential. */
 async function managedIdentityColdChecks(
-  emulator: Awaited<ReturnType<typeof startEmulator>>,
+  emulator: Emulator,
   timed: (latency?: number) => Promise<{ ms: number; entraRequests: number; dataverseRequests: number }>,
   tenantId: string,
 ): Promise<void> {
   const latency = 100;
   delete process.env.ENTRA_CLIENT_SECRET;
   Object.assign(process.env, {
-    IDENTITY_ENDPOINT: emulator.managedIdentity.endpoint,
-    IDENTITY_HEADER: emulator.managedIdentity.header,
+    IDENTITY_ENDPOINT: emulator.info.managedIdentity.endpoint,
+    IDENTITY_HEADER: emulator.info.managedIdentity.header,
     ENTRA_CLIENT_MANAGED_IDENTITY: DEMO_IDS.managedIdentity.clientId,
   });
   const { reloadConfig } = await import("../../lib/config");
   const { forgetTenantClient } = await import("../../lib/entra/msal");
   const { ASSERTION_RENEW_BEFORE_MS } = await import("../../lib/entra/managed-identity");
   reloadConfig();
-  emulator.admin.setFaults({ latencyMs: latency });
-  const lifetime = emulator.scenario.settings.managedIdentityTokenLifetimeSeconds;
+  await emulator.admin({ method: "setFaults", args: [{ latencyMs: latency }] });
+  const lifetime = emulator.info.managedIdentity.tokenLifetimeSeconds;
   console.log(
     `\nCold checks with the managed identity as the app's credential (no secret; assertion lifetime ${lifetime / 3600} h, renewed ${ASSERTION_RENEW_BEFORE_MS / 60_000} min before it ends), L = ${latency} ms`,
   );
@@ -330,7 +332,9 @@ async function managedIdentityColdChecks(
   for (let run = 1; run <= MI_COLD_RUNS; run++) {
     forgetTenantClient(tenantId);
     const r = await timed(latency);
-    const identity = emulator.admin.requestLog().filter((e) => e.kind === "identity").length;
+    const identity = (await emulator.admin<RequestLogEntry[]>({ method: "requestLog", args: [] })).filter(
+      (e) => e.kind === "identity",
+    ).length;
     identityTotal += identity;
     console.log(
       `${String(run).padStart(3)} | ${r.ms.toFixed(0).padStart(6)} (${(r.ms / latency).toFixed(2)}×L) | ${r.entraRequests} + ${r.dataverseRequests} + ${identity}`,
@@ -339,7 +343,7 @@ async function managedIdentityColdChecks(
   console.log(
     `managed identity requests in ${MI_COLD_RUNS} cold checks: ${identityTotal} (at most one per assertion lifetime)`,
   );
-  emulator.admin.setFaults({ latencyMs: 0 });
+  await emulator.admin({ method: "setFaults", args: [{ latencyMs: 0 }] });
 }
 
 // Run as a child: `tsx --conditions=react-server scripts/bench/check.ts child pglite|postgres`.

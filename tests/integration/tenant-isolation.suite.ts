@@ -32,7 +32,7 @@ export function tenantIsolationSuite() {
       );
       expect(envB.ok).toBe(true);
       if (!envB.ok) return;
-      const checkB = await createCheck(b, envB.id, "CUSTOMER");
+      const { checkId: checkB } = await createCheck(b, envB.id, "CUSTOMER");
       await recordSteps(b, checkB, [{ ordinal: 0, name: "token", outcome: "PASSED", durationMs: 5 }]);
       await finishCheck(b, checkB, {
         outcome: "PASSED",
