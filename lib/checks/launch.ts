@@ -7,14 +7,7 @@ import "server-only";
 import { after } from "next/server";
 import { CheckInterrupted, executeCheck, type CheckTarget } from "@/lib/checks/run";
 import { STEPS } from "@/lib/checks/steps";
-import {
-  closeAbandonedChecks,
-  createCheck,
-  interruptedCheckId,
-  restartCheck,
-  runningCheckId,
-  type CheckPrerequisites,
-} from "@/lib/data/checks";
+import { createCheck, interruptedCheckId, restartCheck, startCheck, type CheckPrerequisites } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import type { CheckOutcome, CheckTrigger } from "@/lib/generated/prisma/client";
 
@@ -87,11 +80,12 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
     const { checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first);
     return { ran: true, checkId, outcome: await executeCheck(scope, target, checkId, { trigger, prerequisites }) };
   }
-  await closeAbandonedChecks(scope, target.environmentId);
   if (how.kind === "background") {
-    const running = await runningCheckId(scope, target.environmentId);
-    if (running) return { checkId: running };
-    const { checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first);
+    // A check already running for the environment is returned instead of a second one (checks abandoned by a
+    // stopped process are closed first: lib/data/checks.ts startCheck).
+    const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
+    if (!start.started) return { checkId: start.runningCheckId };
+    const { checkId, prerequisites } = start;
     after(() => executeCheck(scope, target, checkId, { trigger, prerequisites }));
     return { checkId };
   }
@@ -109,8 +103,9 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
     if (!restart.restarted) return { ran: true, checkId, outcome: restart.outcome };
   } else {
     // A check already running (the customer's or staff's) is this interval's check too.
-    if (await runningCheckId(scope, target.environmentId)) return { ran: false, reason: "running" };
-    ({ checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first));
+    const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
+    if (!start.started) return { ran: false, reason: "running" };
+    ({ checkId, prerequisites } = start);
     attempt.checkId = checkId;
   }
   return {

@@ -6,7 +6,7 @@ import { audit, insertAuditRows, type AuditInput } from "@/lib/audit";
 import { AUTOMATIC_TRIGGERS, CHECK_HISTORY_KEEP, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
 import type { TenantScope } from "@/lib/data/scope";
 import { db } from "@/lib/db/client";
-import { uuidv7 } from "@/lib/db/uuid7";
+import { uuidv7, uuidv7Sql } from "@/lib/db/uuid7";
 import {
   Prisma,
   type CheckOutcome,
@@ -74,38 +74,87 @@ export type CheckPrerequisites = {
   consentProven: boolean;
 };
 
+/** How a check starts: beside any other (scripts, tests, the benchmark), or only when none is running. */
+export type StartMode = "beside" | "unless-running";
+
+export type StartedCheck =
+  { started: true; checkId: string; prerequisites: CheckPrerequisites } | { started: false; runningCheckId: string };
+
 /**
- * A new check (RUNNING, at its first step), its audit row and its prerequisites, in ONE statement: the check's start
- * is on the path of every check a person waits for, and a transaction of two inserts and a read costs five round
- * trips to the database.
+ * A check's start, in ONE statement (it is on the path of every check a person waits for, and of every scheduled
+ * one): unless started "beside" any other, the environment's checks left RUNNING by a process that stopped mid-check
+ * are closed as FAILED (audited check.abandoned), and a check still running is returned instead of a new one, so
+ * two launches at once cannot both start one; else the new check (RUNNING, at its first step), its audit row
+ * (check.started) and its prerequisites.
  */
+export async function startCheck(
+  scope: TenantScope,
+  environmentId: string,
+  trigger: CheckTrigger,
+  firstStep: string | null,
+  mode: StartMode,
+  nowMs = Date.now(),
+): Promise<StartedCheck> {
+  const { tenantId, actor } = scope;
+  const now = new Date(nowMs);
+  const cutoff = new Date(nowMs - ABANDONED_CHECK_MS);
+  const checkId = uuidv7(nowMs);
+  const person = actor.kind === "SYSTEM" ? null : actor;
+  const actorName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
+  const actorColumns = Prisma.sql`${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${actorName}`;
+  const guarded = mode === "unless-running";
+  const [row] = await db().$queryRaw<Array<CheckPrerequisites & { runningCheckId: string | null; started: boolean }>>`
+    WITH abandoned AS (
+      UPDATE "ConnectionCheck" SET "outcome" = 'FAILED', "failingStep" = NULL, "finishedAt" = ${now}, "currentStep" = NULL, "waitingUntil" = NULL
+      WHERE ${guarded} AND "tenantId" = ${tenantId}::uuid AND "environmentId" = ${environmentId}::uuid AND "outcome" = 'RUNNING' AND "startedAt" < ${cutoff}
+      RETURNING "id"
+    ),
+    abandoned_audited AS (
+      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
+      SELECT ${uuidv7Sql(nowMs)}, ${tenantId}::uuid, ${actorColumns}, 'check.abandoned', 'check', a."id"::text, ${JSON.stringify({ environmentId })}::jsonb, ${now}
+      FROM abandoned a
+      RETURNING 1
+    ),
+    running AS (
+      SELECT "id" FROM "ConnectionCheck"
+      WHERE ${guarded} AND "tenantId" = ${tenantId}::uuid AND "environmentId" = ${environmentId}::uuid AND "outcome" = 'RUNNING' AND "startedAt" >= ${cutoff}
+      ORDER BY "startedAt" DESC LIMIT 1
+    ),
+    started AS (
+      INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
+      SELECT ${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${actorName}, ${now}
+      WHERE NOT EXISTS (SELECT 1 FROM running)
+      RETURNING "id"
+    ),
+    audited AS (
+      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
+      SELECT ${uuidv7(nowMs)}::uuid, ${tenantId}::uuid, ${actorColumns}, 'check.started', 'check', started."id"::text, ${JSON.stringify({ environmentId, trigger })}::jsonb, ${now}
+      FROM started
+      RETURNING 1
+    ),
+    prerequisites AS (${prerequisitesOf(tenantId, environmentId)})
+    SELECT (SELECT "id"::text FROM running) AS "runningCheckId", EXISTS (SELECT 1 FROM started) AS "started",
+      p."applicationUserId", COALESCE(p."consentProven", false) AS "consentProven"
+    FROM (SELECT 1) one LEFT JOIN prerequisites p ON true`;
+  if (row?.runningCheckId) return { started: false, runningCheckId: row.runningCheckId };
+  if (!row?.started) throw new Error(`The check of the environment ${environmentId} did not start.`);
+  return {
+    started: true,
+    checkId,
+    prerequisites: { applicationUserId: row.applicationUserId ?? null, consentProven: row.consentProven },
+  };
+}
+
+/** A check started beside any other (scripts, tests): its id and prerequisites. */
 export async function createCheck(
   scope: TenantScope,
   environmentId: string,
   trigger: CheckTrigger,
   firstStep: string | null = null,
 ): Promise<{ checkId: string; prerequisites: CheckPrerequisites }> {
-  const { tenantId, actor } = scope;
-  const now = new Date();
-  const checkId = uuidv7(now.getTime());
-  const person = actor.kind === "SYSTEM" ? null : actor;
-  const triggeredByName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
-  const details = JSON.stringify({ environmentId, trigger });
-  const [prerequisites] = await db().$queryRaw<CheckPrerequisites[]>`
-    WITH started AS (
-      INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
-      VALUES (${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${triggeredByName}, ${now})
-      RETURNING "id"
-    ),
-    audited AS (
-      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
-      SELECT ${uuidv7(now.getTime())}::uuid, ${tenantId}::uuid, ${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${triggeredByName},
-        'check.started', 'check', started."id"::text, ${details}::jsonb, ${now}
-      FROM started
-      RETURNING 1
-    )
-    ${prerequisitesOf(tenantId, environmentId)}`;
-  return { checkId, prerequisites: prerequisites ?? { applicationUserId: null, consentProven: false } };
+  const started = await startCheck(scope, environmentId, trigger, firstStep, "beside");
+  if (!started.started) throw new Error("a check started beside any other always starts");
+  return started;
 }
 
 /** One statement with the tenant's column (a relation read through Prisma is two). */
@@ -399,47 +448,6 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
 /** Runs `work` on a check's end rows in one transaction. */
 export function inCheckEndTransaction<T>(scope: TenantScope, work: (rows: CheckEndRows) => Promise<T>): Promise<T> {
   return db().$transaction((tx) => work(checkEndRows(scope, tx)));
-}
-
-/**
- * Closes this environment's checks left RUNNING by a process that stopped mid-check, so that no page follows
- * them forever. Returns how many it closed. (A running process always ends its own checks: lib/checks.)
- */
-export async function closeAbandonedChecks(
-  scope: TenantScope,
-  environmentId: string,
-  now = Date.now(),
-): Promise<number> {
-  const cutoff = new Date(now - ABANDONED_CHECK_MS);
-  const abandoned = await db().connectionCheck.findMany({
-    where: { tenantId: scope.tenantId, environmentId, outcome: "RUNNING", startedAt: { lt: cutoff } },
-    select: { id: true },
-  });
-  for (const { id } of abandoned) {
-    await db().$transaction(async (tx) => {
-      await tx.connectionCheck.update({
-        where: { id, tenantId: scope.tenantId },
-        data: {
-          outcome: "FAILED",
-          failingStep: null,
-          finishedAt: new Date(now),
-          currentStep: null,
-          waitingUntil: null,
-        },
-      });
-      await audit(
-        {
-          actor: scope.actor,
-          tenantId: scope.tenantId,
-          action: "check.abandoned",
-          target: { type: "check", id },
-          details: { environmentId },
-        },
-        tx,
-      );
-    });
-  }
-  return abandoned.length;
 }
 
 /** A SCHEDULED check of the environment started at or after `since` and still RUNNING: one the database interrupted. */

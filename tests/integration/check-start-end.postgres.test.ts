@@ -1,0 +1,5 @@
+import { usePortalDatabase } from "../support/portal-database";
+import { checkStartEndSuite } from "./check-start-end.suite";
+
+usePortalDatabase("postgres");
+checkStartEndSuite();
