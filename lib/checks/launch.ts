@@ -5,9 +5,9 @@ import "server-only";
 // interruptible by the portal's own database, begun again on its own row), and scripts and tests (run here).
 // Then ./run.ts runs it and ./finish.ts ends it.
 import { after } from "next/server";
-import { CheckInterrupted, executeCheck, type CheckTarget } from "@/lib/checks/run";
+import { CheckInterrupted, executeCheck, type CheckStart, type CheckTarget } from "@/lib/checks/run";
 import { STEPS } from "@/lib/checks/steps";
-import { createCheck, interruptedCheckId, restartCheck, startCheck, type CheckPrerequisites } from "@/lib/data/checks";
+import { createCheck, interruptedCheckId, restartCheck, startCheck } from "@/lib/data/checks";
 import type { TenantScope } from "@/lib/data/scope";
 import type { CheckOutcome, CheckTrigger } from "@/lib/generated/prisma/client";
 
@@ -77,17 +77,20 @@ type Launched =
 async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, how: How): Promise<Launched> {
   const first = STEPS[0]!.name;
   if (how.kind === "inline") {
-    const { checkId, prerequisites } = await createCheck(scope, target.environmentId, trigger, first);
-    return { ran: true, checkId, outcome: await executeCheck(scope, target, checkId, { trigger, prerequisites }) };
+    const start = await createCheck(scope, target.environmentId, trigger, first);
+    return {
+      ran: true,
+      checkId: start.checkId,
+      outcome: await executeCheck(scope, target, start.checkId, { trigger, start }),
+    };
   }
   if (how.kind === "background") {
     // A check already running for the environment is returned instead of a second one (checks abandoned by a
     // stopped process are closed first: lib/data/checks.ts startCheck).
     const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
     if (!start.started) return { checkId: start.runningCheckId };
-    const { checkId, prerequisites } = start;
-    after(() => executeCheck(scope, target, checkId, { trigger, prerequisites }));
-    return { checkId };
+    after(() => executeCheck(scope, target, start.checkId, { trigger, start }));
+    return { checkId: start.checkId };
   }
   const { attempt } = how;
   // A later attempt of this run: the check an earlier attempt started (its row may exist even if the answer to
@@ -97,7 +100,7 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
       ? ((await interruptedCheckId(scope, target.environmentId, attempt.since)) ?? undefined)
       : undefined;
   let checkId = attempt.checkId;
-  let prerequisites: CheckPrerequisites | undefined;
+  let started: CheckStart | undefined;
   if (checkId) {
     const restart = await restartCheck(scope, checkId, first, "the portal's database was unavailable during the check");
     if (!restart.restarted) return { ran: true, checkId, outcome: restart.outcome };
@@ -105,12 +108,12 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
     // A check already running (the customer's or staff's) is this interval's check too.
     const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
     if (!start.started) return { ran: false, reason: "running" };
-    ({ checkId, prerequisites } = start);
-    attempt.checkId = checkId;
+    started = start;
+    checkId = attempt.checkId = start.checkId;
   }
   return {
     ran: true,
     checkId,
-    outcome: await executeCheck(scope, target, checkId, { interruptible: true, trigger, prerequisites }),
+    outcome: await executeCheck(scope, target, checkId, { interruptible: true, trigger, start: started }),
   };
 }

@@ -31,7 +31,16 @@ import {
 import { skipReason, stepOrdinal, type CheckStepName } from "@/lib/checks/vocabulary";
 import { config } from "@/lib/config";
 import { finishCheck } from "@/lib/checks/finish";
-import { checkPrerequisites, recordSteps, type CheckPrerequisites, type StepRecord } from "@/lib/data/checks";
+import {
+  checkPrerequisites,
+  recordSteps,
+  type CheckPrerequisites,
+  type StartFacts,
+  type StepRecord,
+} from "@/lib/data/checks";
+
+/** What the statement that started the check read (lib/data/checks.ts startCheck), when it was just started. */
+export type CheckStart = { prerequisites: CheckPrerequisites; facts: StartFacts };
 import type { TenantScope } from "@/lib/data/scope";
 import { batchGet, DataverseError, getJson, type BatchAnswer } from "@/lib/dataverse/web-api";
 import { proveConsent, type ConsentProof } from "@/lib/entra/consent-proof";
@@ -76,6 +85,8 @@ class CheckRun {
   readonly facts: CheckFacts = {};
   readonly settled: Array<{ name: CheckStepName; verdict: StepVerdict }> = [];
   private unsaved: StepRecord[] = [];
+  /** Every step settled, written or not: the check's end decides from them (lib/checks/finish.ts). */
+  readonly steps: StepRecord[] = [];
   private lastSettledAt = performance.now();
   /** Retry-After waits not yet reported on a step: shown on the next step settled. */
   private waits: number[] = [];
@@ -142,7 +153,7 @@ class CheckRun {
     this.settled.push({ name, verdict });
     observeStep(name, verdict, verdict.outcome === "SKIPPED" ? now : this.lastSettledAt, now);
     const d = verdict.diagnosis;
-    this.unsaved.push({
+    const record: StepRecord = {
       ordinal: stepOrdinal(name),
       name,
       outcome: verdict.outcome,
@@ -159,7 +170,9 @@ class CheckRun {
         : {}),
       ...(vendorDetail ? { vendorDetail } : {}),
       ...(result ? { result } : {}),
-    });
+    };
+    this.unsaved.push(record);
+    this.steps.push(record);
     if (verdict.outcome !== "SKIPPED") this.lastSettledAt = now;
   }
 
@@ -315,7 +328,7 @@ export function executeCheck(
   scope: TenantScope,
   target: CheckTarget,
   checkId: string,
-  options: { interruptible?: boolean; trigger?: CheckTrigger; prerequisites?: CheckPrerequisites } = {},
+  options: { interruptible?: boolean; trigger?: CheckTrigger; start?: CheckStart } = {},
 ): Promise<CheckOutcome> {
   // A span for the check (its steps and calls to Microsoft inside) and the check metrics (docs/operations.md).
   return observeCheck(
@@ -328,7 +341,7 @@ async function runToEnd(
   scope: TenantScope,
   target: CheckTarget,
   checkId: string,
-  options: { interruptible?: boolean; trigger?: CheckTrigger; prerequisites?: CheckPrerequisites },
+  options: { interruptible?: boolean; trigger?: CheckTrigger; start?: CheckStart },
 ): Promise<CheckOutcome> {
   const started = performance.now();
   const c = config();
@@ -341,8 +354,8 @@ async function runToEnd(
   let meter = { entra: 0, dataverse: 0, graph: 0 };
   try {
     // Read with the check's start (lib/data/checks.ts createCheck), else here (a check begun again).
-    const prerequisites = options.prerequisites
-      ? Promise.resolve(options.prerequisites)
+    const prerequisites = options.start
+      ? Promise.resolve(options.start.prerequisites)
       : checkPrerequisites(scope, target.environmentId).catch(() => ({
           applicationUserId: null,
           consentProven: false,
@@ -375,7 +388,13 @@ async function runToEnd(
     run.settled.find((s) => s.name === summary.failingStep)?.verdict.diagnosis?.id ?? null,
   );
   try {
-    await finishCheck(scope, checkId, summary, run.takeUnsaved());
+    await finishCheck(
+      scope,
+      checkId,
+      summary,
+      run.takeUnsaved(),
+      options.start && { start: options.start.facts, steps: run.steps },
+    );
   } catch (error) {
     if (options.interruptible) throw new CheckInterrupted(checkId, error);
     logger().error(

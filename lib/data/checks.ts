@@ -78,7 +78,12 @@ export type CheckPrerequisites = {
 export type StartMode = "beside" | "unless-running";
 
 export type StartedCheck =
-  { started: true; checkId: string; prerequisites: CheckPrerequisites } | { started: false; runningCheckId: string };
+  | { started: true; checkId: string; prerequisites: CheckPrerequisites; facts: StartFacts }
+  | { started: false; runningCheckId: string };
+
+type StartRow = CheckPrerequisites &
+  HealthFacts["environment"] &
+  HealthFacts["tenant"] & { runningCheckId: string | null; started: boolean; environmentUpdatedAt: Date | null };
 
 /**
  * A check's start, in ONE statement (it is on the path of every check a person waits for, and of every scheduled
@@ -103,7 +108,7 @@ export async function startCheck(
   const actorName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
   const actorColumns = Prisma.sql`${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${actorName}`;
   const guarded = mode === "unless-running";
-  const [row] = await db().$queryRaw<Array<CheckPrerequisites & { runningCheckId: string | null; started: boolean }>>`
+  const [row] = await db().$queryRaw<StartRow[]>`
     WITH abandoned AS (
       UPDATE "ConnectionCheck" SET "outcome" = 'FAILED', "failingStep" = NULL, "finishedAt" = ${now}, "currentStep" = NULL, "waitingUntil" = NULL
       WHERE ${guarded} AND "tenantId" = ${tenantId}::uuid AND "environmentId" = ${environmentId}::uuid AND "outcome" = 'RUNNING' AND "startedAt" < ${cutoff}
@@ -132,16 +137,39 @@ export async function startCheck(
       FROM started
       RETURNING 1
     ),
-    prerequisites AS (${prerequisitesOf(tenantId, environmentId)})
-    SELECT (SELECT "id"::text FROM running) AS "runningCheckId", EXISTS (SELECT 1 FROM started) AS "started",
-      p."applicationUserId", COALESCE(p."consentProven", false) AS "consentProven"
-    FROM (SELECT 1) one LEFT JOIN prerequisites p ON true`;
+    -- What the check needs before it asks Microsoft anything, and what its end will decide from (StartFacts).
+    facts AS (
+      SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven", e."updatedAt" AS "environmentUpdatedAt",
+        e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId", ${lastVerifiedAtOf(null)} AS "lastVerifiedAt",
+        t."consentVerifiedAt", t."displayName", t."primaryDomain"
+      FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+      WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid
+    )
+    SELECT (SELECT "id"::text FROM running) AS "runningCheckId", EXISTS (SELECT 1 FROM started) AS "started", f.*
+    FROM (SELECT 1) one LEFT JOIN facts f ON true`;
   if (row?.runningCheckId) return { started: false, runningCheckId: row.runningCheckId };
-  if (!row?.started) throw new Error(`The check of the environment ${environmentId} did not start.`);
+  if (!row?.started || !row.environmentUpdatedAt)
+    throw new Error(`The check of the environment ${environmentId} did not start.`);
+  const { applicationUserId, consentProven, environmentUpdatedAt, consentVerifiedAt, displayName, primaryDomain } = row;
   return {
     started: true,
     checkId,
-    prerequisites: { applicationUserId: row.applicationUserId ?? null, consentProven: row.consentProven },
+    prerequisites: { applicationUserId: applicationUserId ?? null, consentProven: consentProven === true },
+    facts: {
+      environmentId,
+      startedAt: now,
+      environmentUpdatedAt,
+      environment: {
+        url: row.url,
+        friendlyName: row.friendlyName,
+        health: row.health,
+        brokenSince: row.brokenSince,
+        healthCause: row.healthCause,
+        healthCauseId: row.healthCauseId,
+        lastVerifiedAt: row.lastVerifiedAt,
+      },
+      tenant: { consentVerifiedAt, displayName, primaryDomain },
+    },
   };
 }
 
@@ -151,7 +179,7 @@ export async function createCheck(
   environmentId: string,
   trigger: CheckTrigger,
   firstStep: string | null = null,
-): Promise<{ checkId: string; prerequisites: CheckPrerequisites }> {
+): Promise<{ checkId: string; prerequisites: CheckPrerequisites; facts: StartFacts }> {
   const started = await startCheck(scope, environmentId, trigger, firstStep, "beside");
   if (!started.started) throw new Error("a check started beside any other always starts");
   return started;
@@ -244,6 +272,31 @@ type CheckEndRow = HealthFacts["environment"] &
     earlierDecidingStep: (NonNullable<HealthFacts["decidingStep"]> & { ordinal: number }) | null;
   };
 
+/**
+ * The step that decided a check's outcome among `steps`: the failing one, else the first that warned; a passed
+ * check has none.
+ */
+export function decidingStepOf<T extends { ordinal: number; name: string; outcome: string }>(
+  steps: T[],
+  outcome: CheckOutcome,
+  failingStep: string | null,
+): T | null {
+  if (outcome === "PASSED") return null;
+  const deciding = steps.filter((step) => (failingStep ? step.name === failingStep : step.outcome === "WARNING"));
+  return deciding.sort((a, b) => a.ordinal - b.ordinal)[0] ?? null;
+}
+
+function decidingFacts(step: Partial<NonNullable<HealthFacts["decidingStep"]>> | null): HealthFacts["decidingStep"] {
+  return step
+    ? {
+        diagnosis: step.diagnosis ?? null,
+        errorCode: step.errorCode ?? null,
+        customerCause: step.customerCause ?? null,
+        customerFix: step.customerFix ?? null,
+      }
+    : null;
+}
+
 /** The columns of a step row inserted from JSON (jsonb_to_recordset), as StepRecord names them. */
 const STEP_RECORDSET = Prisma.sql`"id" uuid, "ordinal" int, "name" text, "outcome" text, "durationMs" int, "errorCode" text,
   "diagnosis" text, "customerCause" text, "customerFix" text, "vendorFault" boolean, "vendorDetail" jsonb, "result" jsonb`;
@@ -253,59 +306,202 @@ const STEP_RECORDSET = Prisma.sql`"id" uuid, "ordinal" int, "name" text, "outcom
  * plan cache skips createMany: @prisma/client 7.10 runtime), and that plan took about 5 ms of CPU on every check
  * (scripts/bench/check.ts, issue 25). Columns left out take their defaults, as with createMany.
  */
-function insertSteps(tenantId: string, checkId: string, steps: StepRecord[], startedAt: Date): Prisma.Sql {
+function insertSteps(
+  tenantId: string,
+  checkId: string,
+  steps: StepRecord[],
+  startedAt: Date,
+  when: Prisma.Sql = Prisma.sql`true`,
+): Prisma.Sql {
   const rows = JSON.stringify(steps.map((step) => ({ id: uuidv7(startedAt.getTime()), ...step })));
   return Prisma.sql`
     INSERT INTO "CheckStep" ("id", "tenantId", "checkId", "ordinal", "name", "outcome", "startedAt", "durationMs", "errorCode",
       "diagnosis", "customerCause", "customerFix", "vendorFault", "vendorDetail", "result")
     SELECT s."id", ${tenantId}::uuid, ${checkId}::uuid, s."ordinal", s."name", s."outcome"::"StepOutcome", ${startedAt}, s."durationMs",
       s."errorCode", s."diagnosis", s."customerCause", s."customerFix", COALESCE(s."vendorFault", false), s."vendorDetail", s."result"
-    FROM jsonb_to_recordset(${rows}::jsonb) AS s(${STEP_RECORDSET})`;
+    FROM jsonb_to_recordset(${rows}::jsonb) AS s(${STEP_RECORDSET})
+    WHERE ${when}`;
+}
+
+/** What a check's end writes: its last steps and summary, its environment, and the events of the trail. */
+export type CheckEndWrite = {
+  checkId: string;
+  result: Omit<CheckSummary, "applicationUserId">;
+  lastSteps: StepRecord[];
+  finishedAt: Date;
+};
+
+export type EndEvents = { revokeConsent: boolean; audit: Array<Omit<AuditInput, "actor" | "tenantId">> };
+
+/** WITH clauses `steps` and `ended` (RETURNING "environmentId", "startedAt"): the last steps and the summary, `when` it holds. */
+function checkEndWrites(tenantId: string, end: CheckEndWrite, when: Prisma.Sql): Prisma.Sql {
+  const { checkId, result, lastSteps, finishedAt } = end;
+  return Prisma.sql`
+    steps AS (${lastSteps.length ? insertSteps(tenantId, checkId, lastSteps, finishedAt, when) : Prisma.sql`SELECT 1`}),
+    ended AS (
+      UPDATE "ConnectionCheck" SET "outcome" = ${result.outcome}::"CheckOutcome", "failingStep" = ${result.failingStep}, "durationMs" = ${result.durationMs},
+        "entraRequests" = ${result.entraRequests}, "dataverseRequests" = ${result.dataverseRequests}, "finishedAt" = ${end.finishedAt},
+        "currentStep" = NULL, "waitingUntil" = NULL
+      WHERE "id" = ${checkId}::uuid AND "tenantId" = ${tenantId}::uuid AND ${when}
+      RETURNING "environmentId", "startedAt"
+    )`;
 }
 
 /**
- * The rows a check's end reads and writes, inside its one transaction (lib/checks/finish.ts runs it and decides
- * everything in between): two statements, each returning facts and deciding nothing. The check's end is on the path
- * of every check a person waits for, and of every scheduled one: as Prisma calls it was eight statements and a fresh
- * query plan (scripts/bench/check.ts, issue 25).
+ * WITH clauses `env` … `audited`: the environment's new state `when` it holds; then, if it was written, the tenant's
+ * summary from its environments (the new state included: its worst environment's latest result, one failing
+ * environment making it failing and the newest among equals; its worst health, its earliest brokenSince, its newest
+ * check), a granted consent made revoked when `events.revokeConsent` (`tenant` RETURNING "consentRevoked"), and the
+ * audit rows; the consent's own row (consent.revoked) only when it changed.
+ */
+function environmentEndWrites(
+  scope: TenantScope,
+  environmentId: string,
+  env: EnvironmentEnd,
+  events: EndEvents,
+  now: Date,
+  when: Prisma.Sql,
+): Prisma.Sql {
+  const { tenantId, actor } = scope;
+  const h = env.health;
+  const write = h !== null;
+  // Ids in the order the events happened: the consent's change, the health's, then the check's end, so the end
+  // stays the newest event of the check (the trail sorts by time, then id).
+  const ids = Array.from({ length: events.audit.length + 1 }, () => uuidv7(now.getTime())).sort();
+  const consentAudited = insertAuditRows(
+    [
+      {
+        id: ids[0]!,
+        event: {
+          actor,
+          tenantId,
+          action: "consent.revoked",
+          target: { type: "tenant", id: tenantId },
+          details: { because: "re-verification", checkId: env.checkId },
+        },
+      },
+    ],
+    now,
+    Prisma.sql`(SELECT "consentRevoked" FROM tenant)`,
+  );
+  const audited = insertAuditRows(
+    events.audit.map((event, i) => ({ id: ids[i + 1]!, event: { actor, tenantId, ...event } })),
+    now,
+    Prisma.sql`EXISTS (SELECT 1 FROM env)`,
+  );
+  return Prisma.sql`
+    env AS (
+      UPDATE "Environment" SET "latestCheckId" = ${env.checkId}::uuid, "latestCheckOutcome" = ${env.latestCheckOutcome}::"CheckOutcome",
+        "latestCheckAt" = ${env.latestCheckAt}, "latestFailingStep" = ${env.latestFailingStep},
+        "applicationUserId" = COALESCE(${env.applicationUserId}::uuid, "applicationUserId"),
+        "health" = CASE WHEN ${write} THEN ${h?.health ?? null}::"HealthState" ELSE "health" END,
+        "brokenSince" = CASE WHEN ${write} THEN ${h?.brokenSince ?? null}::timestamp(3) ELSE "brokenSince" END,
+        "healthCause" = CASE WHEN ${write} THEN ${h?.healthCause ?? null}::text ELSE "healthCause" END,
+        "healthCauseId" = CASE WHEN ${write} THEN ${h?.healthCauseId ?? null}::text ELSE "healthCauseId" END,
+        "lastVerifiedAt" = CASE WHEN ${write} THEN ${h?.lastVerifiedAt ?? null}::timestamp(3) ELSE "lastVerifiedAt" END,
+        "healthChangedAt" = COALESCE(${h?.healthChangedAt ?? null}::timestamp(3), "healthChangedAt"),
+        "updatedAt" = ${now}
+      WHERE "id" = ${environmentId}::uuid AND "tenantId" = ${tenantId}::uuid AND ${when}
+      RETURNING "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince"
+    ),
+    -- The tenant's environments as this statement leaves them (its own sub-statements see the rows before it).
+    environments AS (
+      SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment"
+      WHERE "tenantId" = ${tenantId}::uuid AND "id" <> ${environmentId}::uuid
+      UNION ALL SELECT * FROM env
+    ),
+    worst AS (
+      SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
+      ORDER BY CASE "latestCheckOutcome" WHEN 'FAILED' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'PASSED' THEN 1 ELSE 0 END DESC, "latestCheckAt" DESC NULLS LAST
+      LIMIT 1
+    ),
+    rolled AS (
+      SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
+        (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
+      FROM environments
+    ),
+    prior AS (SELECT "consentState" FROM "Tenant" WHERE "id" = ${tenantId}::uuid),
+    tenant AS (
+      UPDATE "Tenant" SET
+        "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
+        "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
+        "latestCheckAt" = rolled."latestCheckAt",
+        "health" = rolled."health",
+        "brokenSince" = rolled."brokenSince",
+        "consentState" = CASE WHEN ${events.revokeConsent} AND prior."consentState" = 'GRANTED' THEN 'REVOKED'::"ConsentState" ELSE prior."consentState" END,
+        "updatedAt" = ${now}
+      FROM rolled, prior
+      WHERE "Tenant"."id" = ${tenantId}::uuid AND EXISTS (SELECT 1 FROM env)
+      RETURNING ${events.revokeConsent} AND prior."consentState" = 'GRANTED' AS "consentRevoked"
+    ),
+    consent_audited AS (${consentAudited} RETURNING 1),
+    audited AS (${audited} RETURNING 1)`;
+}
+
+/**
+ * What a check's end decides from, read by the statement that started it (startCheck): enough to end it in ONE
+ * statement (endCheckAsStarted) while the environment is as it was read (its updatedAt) and so is the tenant's
+ * consent proof.
+ */
+export type StartFacts = {
+  environmentId: string;
+  startedAt: Date;
+  environmentUpdatedAt: Date;
+  environment: HealthFacts["environment"];
+  tenant: HealthFacts["tenant"];
+};
+
+/**
+ * A check's whole end in ONE statement, decided (lib/checks/finish.ts) from the facts its start read: written only
+ * while the environment (locked) and the tenant's consent proof are as they were read, else nothing is written
+ * and it returns null, and the end is read and written again in a transaction (inCheckEndTransaction). The check's
+ * end is on the path of every check a person waits for and of every scheduled one: as Prisma calls it was eight
+ * statements and a fresh query plan, as a transaction it is four round trips (scripts/bench/check.ts, issue 25).
+ */
+export async function endCheckAsStarted(
+  scope: TenantScope,
+  start: StartFacts,
+  end: CheckEndWrite,
+  env: EnvironmentEnd,
+  events: EndEvents,
+): Promise<{ consentRevoked: boolean } | null> {
+  const { tenantId } = scope;
+  const unchanged = Prisma.sql`EXISTS (SELECT 1 FROM unchanged)`;
+  const [row] = await db().$queryRaw<Array<{ applied: boolean; consentRevoked: boolean | null }>>`
+    WITH unchanged AS (
+      SELECT e."id" FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+      WHERE e."id" = ${start.environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid AND e."updatedAt" = ${start.environmentUpdatedAt}
+        AND t."consentVerifiedAt" IS NOT DISTINCT FROM ${start.tenant.consentVerifiedAt}::timestamp(3)
+      FOR UPDATE OF e
+    ),
+    ${checkEndWrites(tenantId, end, unchanged)},
+    ${environmentEndWrites(scope, start.environmentId, env, events, end.finishedAt, unchanged)}
+    SELECT EXISTS (SELECT 1 FROM env) AND EXISTS (SELECT 1 FROM ended) AS "applied", (SELECT "consentRevoked" FROM tenant) AS "consentRevoked"`;
+  return row?.applied ? { consentRevoked: row.consentRevoked === true } : null;
+}
+
+/**
+ * The rows a check's end reads and writes in a transaction (lib/checks/finish.ts runs it and decides everything in
+ * between), when it cannot end as started: two statements, each returning facts and deciding nothing.
  */
 export type CheckEndRows = ReturnType<typeof checkEndRows>;
 
 function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
-  const { tenantId, actor } = scope;
+  const { tenantId } = scope;
   return {
     /**
      * Writes the last steps and the check's summary, and reads what its end decides from, in ONE statement: the
      * environment (locked until the transaction ends, so two checks of one environment end one after the other), its
      * tenant, and the step that decided the outcome (the failing one, else the first that warned).
      */
-    async endCheck(
-      checkId: string,
-      result: Omit<CheckSummary, "applicationUserId">,
-      lastSteps: StepRecord[],
-      finishedAt: Date,
-    ): Promise<{ environmentId: string; startedAt: Date; facts: HealthFacts }> {
+    async endCheck(end: CheckEndWrite): Promise<{ environmentId: string; startedAt: Date; facts: HealthFacts }> {
+      const { checkId, result, lastSteps } = end;
       const { outcome, failingStep } = result;
-      const deciding = (step: { name: string; outcome: string }) =>
-        failingStep ? step.name === failingStep : step.outcome === "WARNING";
       const rows = await tx.$queryRaw<CheckEndRow[]>`
-        WITH steps AS (${lastSteps.length ? insertSteps(tenantId, checkId, lastSteps, finishedAt) : Prisma.sql`SELECT 1`}),
-        ended AS (
-          UPDATE "ConnectionCheck" SET "outcome" = ${outcome}::"CheckOutcome", "failingStep" = ${failingStep}, "durationMs" = ${result.durationMs},
-            "entraRequests" = ${result.entraRequests}, "dataverseRequests" = ${result.dataverseRequests}, "finishedAt" = ${finishedAt},
-            "currentStep" = NULL, "waitingUntil" = NULL
-          WHERE "id" = ${checkId}::uuid AND "tenantId" = ${tenantId}::uuid
-          RETURNING "environmentId", "startedAt"
-        )
+        WITH ${checkEndWrites(tenantId, end, Prisma.sql`true`)}
         SELECT ended."environmentId", ended."startedAt",
           e."url", e."friendlyName", e."health", e."brokenSince", e."healthCause", e."healthCauseId",
-          -- Never verified: look into its history once (never the warm path), for environments whose earlier working
-          -- checks predate lastVerifiedAt (seeded, or checked before it existed). COALESCE reads it only then.
-          COALESCE(e."lastVerifiedAt", (
-            SELECT c."startedAt" FROM "ConnectionCheck" c
-            WHERE c."tenantId" = e."tenantId" AND c."environmentId" = e."id" AND c."id" <> ${checkId}::uuid AND c."outcome" IN ('PASSED', 'WARNING')
-            ORDER BY c."startedAt" DESC LIMIT 1
-          )) AS "lastVerifiedAt",
+          ${lastVerifiedAtOf(checkId)} AS "lastVerifiedAt",
           t."consentVerifiedAt", t."displayName", t."primaryDomain",
           -- A step written before this statement (an earlier round trip's) may be the deciding one; a passed check has none.
           CASE WHEN ${outcome !== "PASSED"} THEN (
@@ -331,118 +527,47 @@ function checkEndRows(scope: TenantScope, tx: Prisma.TransactionClient) {
         primaryDomain,
         ...environment
       } = row;
-      const candidates = [
-        ...(earlierDecidingStep ? [earlierDecidingStep] : []),
-        ...(outcome === "PASSED" ? [] : lastSteps.filter(deciding)),
-      ].sort((a, b) => a.ordinal - b.ordinal);
-      const step = candidates[0];
+      // The deciding step written earlier (found above), or among the last ones, whichever comes first.
+      const last = decidingStepOf(lastSteps, outcome, failingStep);
+      const step =
+        earlierDecidingStep && (!last || earlierDecidingStep.ordinal < last.ordinal) ? earlierDecidingStep : last;
       return {
         environmentId,
         startedAt,
         facts: {
           environment,
           tenant: { consentVerifiedAt, displayName, primaryDomain },
-          decidingStep: step
-            ? {
-                diagnosis: step.diagnosis ?? null,
-                errorCode: step.errorCode ?? null,
-                customerCause: step.customerCause ?? null,
-                customerFix: step.customerFix ?? null,
-              }
-            : null,
+          decidingStep: decidingFacts(step),
         },
       };
     },
 
-    /**
-     * The environment's new state, the tenant's summary from its environments (the new state included: its worst
-     * environment's latest result, one failing environment making it failing and the newest among equals; its worst
-     * health, its earliest brokenSince, its newest check), a granted consent made revoked when `revokeConsent`, and
-     * the audit rows, in ONE statement. The consent's own audit row (consent.revoked) is written only when it changed.
-     * Returns whether the consent was revoked.
-     */
+    /** The environment's new state, the tenant's roll-up, the consent and the audit rows, in ONE statement. */
     async writeEnd(
       environmentId: string,
       env: EnvironmentEnd,
-      events: { revokeConsent: boolean; audit: Array<Omit<AuditInput, "actor" | "tenantId">> },
+      events: EndEvents,
       now: Date,
     ): Promise<{ consentRevoked: boolean }> {
-      const h = env.health;
-      const write = h !== null;
-      // Ids in the order the events happened: the consent's change, the health's, then the check's end, so the end
-      // stays the newest event of the check (the trail sorts by time, then id).
-      const ids = Array.from({ length: events.audit.length + 1 }, () => uuidv7(now.getTime())).sort();
-      const consentRevoked = insertAuditRows(
-        [
-          {
-            id: ids[0]!,
-            event: {
-              actor,
-              tenantId,
-              action: "consent.revoked",
-              target: { type: "tenant", id: tenantId },
-              details: { because: "re-verification", checkId: env.checkId },
-            },
-          },
-        ],
-        now,
-        Prisma.sql`(SELECT "consentRevoked" FROM tenant)`,
-      );
-      const audited = insertAuditRows(
-        events.audit.map((event, i) => ({ id: ids[i + 1]!, event: { actor, tenantId, ...event } })),
-        now,
-      );
       const [row] = await tx.$queryRaw<Array<{ consentRevoked: boolean | null }>>`
-        WITH env AS (
-          UPDATE "Environment" SET "latestCheckId" = ${env.checkId}::uuid, "latestCheckOutcome" = ${env.latestCheckOutcome}::"CheckOutcome",
-            "latestCheckAt" = ${env.latestCheckAt}, "latestFailingStep" = ${env.latestFailingStep},
-            "applicationUserId" = COALESCE(${env.applicationUserId}::uuid, "applicationUserId"),
-            "health" = CASE WHEN ${write} THEN ${h?.health ?? null}::"HealthState" ELSE "health" END,
-            "brokenSince" = CASE WHEN ${write} THEN ${h?.brokenSince ?? null}::timestamp(3) ELSE "brokenSince" END,
-            "healthCause" = CASE WHEN ${write} THEN ${h?.healthCause ?? null}::text ELSE "healthCause" END,
-            "healthCauseId" = CASE WHEN ${write} THEN ${h?.healthCauseId ?? null}::text ELSE "healthCauseId" END,
-            "lastVerifiedAt" = CASE WHEN ${write} THEN ${h?.lastVerifiedAt ?? null}::timestamp(3) ELSE "lastVerifiedAt" END,
-            "healthChangedAt" = COALESCE(${h?.healthChangedAt ?? null}::timestamp(3), "healthChangedAt"),
-            "updatedAt" = ${now}
-          WHERE "id" = ${environmentId}::uuid AND "tenantId" = ${tenantId}::uuid
-          RETURNING "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince"
-        ),
-        -- The tenant's environments as this statement leaves them (its own sub-statements see the rows before it).
-        environments AS (
-          SELECT "latestCheckOutcome", "latestCheckAt", "latestFailingStep", "health", "brokenSince" FROM "Environment"
-          WHERE "tenantId" = ${tenantId}::uuid AND "id" <> ${environmentId}::uuid
-          UNION ALL SELECT * FROM env
-        ),
-        worst AS (
-          SELECT "latestCheckOutcome", "latestFailingStep" FROM environments WHERE "latestCheckOutcome" IS NOT NULL
-          ORDER BY CASE "latestCheckOutcome" WHEN 'FAILED' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'PASSED' THEN 1 ELSE 0 END DESC, "latestCheckAt" DESC NULLS LAST
-          LIMIT 1
-        ),
-        rolled AS (
-          SELECT max("latestCheckAt") AS "latestCheckAt", min("brokenSince") AS "brokenSince",
-            (array_agg("health" ORDER BY CASE "health" WHEN 'BROKEN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'RECOVERED' THEN 1 ELSE 0 END DESC) FILTER (WHERE "health" IS NOT NULL))[1] AS "health"
-          FROM environments
-        ),
-        prior AS (SELECT "consentState" FROM "Tenant" WHERE "id" = ${tenantId}::uuid),
-        tenant AS (
-          UPDATE "Tenant" SET
-            "latestCheckOutcome" = (SELECT "latestCheckOutcome" FROM worst),
-            "latestFailingStep" = (SELECT "latestFailingStep" FROM worst),
-            "latestCheckAt" = rolled."latestCheckAt",
-            "health" = rolled."health",
-            "brokenSince" = rolled."brokenSince",
-            "consentState" = CASE WHEN ${events.revokeConsent} AND prior."consentState" = 'GRANTED' THEN 'REVOKED'::"ConsentState" ELSE prior."consentState" END,
-            "updatedAt" = ${now}
-          FROM rolled, prior
-          WHERE "Tenant"."id" = ${tenantId}::uuid
-          RETURNING ${events.revokeConsent} AND prior."consentState" = 'GRANTED' AS "consentRevoked"
-        ),
-        consent_audited AS (${consentRevoked} RETURNING 1),
-        audited AS (${audited} RETURNING 1)
+        WITH ${environmentEndWrites(scope, environmentId, env, events, now, Prisma.sql`true`)}
         SELECT (SELECT "consentRevoked" FROM tenant) AS "consentRevoked"`;
       return { consentRevoked: row?.consentRevoked === true };
     },
   };
+}
+
+/**
+ * The start of the environment's last check that passed or only warned (not `checkId`): lastVerifiedAt, else, for an
+ * environment whose working checks predate that column (seeded, or checked before it existed), its history, read
+ * only then (COALESCE).
+ */
+function lastVerifiedAtOf(checkId: string | null): Prisma.Sql {
+  return Prisma.sql`COALESCE(e."lastVerifiedAt", (
+    SELECT c."startedAt" FROM "ConnectionCheck" c
+    WHERE c."tenantId" = e."tenantId" AND c."environmentId" = e."id" AND c."id" IS DISTINCT FROM ${checkId}::uuid AND c."outcome" IN ('PASSED', 'WARNING')
+    ORDER BY c."startedAt" DESC LIMIT 1
+  ))`;
 }
 
 /** Runs `work` on a check's end rows in one transaction. */

@@ -129,18 +129,30 @@ function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown |
   const startStatement = standalone.find((s) => s.label.endsWith("ConnectionCheck"));
   if (startStatement) standalone.splice(standalone.indexOf(startStatement), 1);
   const batch = events.find((e) => e.kind === "http" && e.url.includes("$batch"));
-  // The last transaction is the check's finish (single statements are counted where they fall).
+  // The check's finish: its last transaction, or the one statement after the $batch's answer that ends it as it
+  // started (lib/data/checks.ts endCheckAsStarted).
   const startTx = !startStatement && ids.length > 1 ? txs.get(ids[0]!) : undefined;
-  const finishTx = txs.get(ids.at(-1)!);
+  const lastTx = ids.length > (startTx ? 1 : 0) ? txs.get(ids.at(-1)!) : undefined;
+  const endStatement = batch ? standalone.filter((s) => s.start >= batch.end).at(-1) : undefined;
+  const finishTx =
+    lastTx?.begin && lastTx.end && (!endStatement || lastTx.begin.start > endStatement.start)
+      ? lastTx
+      : endStatement
+        ? { begin: undefined, end: undefined, sql: [endStatement] }
+        : undefined;
+  if (finishTx?.sql[0] === endStatement && endStatement) standalone.splice(standalone.indexOf(endStatement), 1);
   const startBegin = startTx?.begin?.start ?? startStatement?.start;
   const startEnd = startTx?.end?.end ?? startStatement?.end;
-  if (!batch || startBegin === undefined || startEnd === undefined || !finishTx?.begin || !finishTx.end) return null;
+  if (!batch || startBegin === undefined || startEnd === undefined || !finishTx) return null;
+  const finishStart = finishTx.begin?.start ?? finishTx.sql[0]!.start;
+  const finishEnd = finishTx.end?.end ?? finishTx.sql.at(-1)!.end;
   const statements: Breakdown["statements"] = [];
-  const sum = (xs: Array<{ start: number; end: number }>) => xs.reduce((s, e) => s + (e.end - e.start), 0);
-  const txStatements = (phase: string, tx: typeof finishTx) => {
-    statements.push({ phase, label: "BEGIN", ms: tx.begin!.end - tx.begin!.start });
+  const sum = (xs: Array<{ start: number; end: number } | undefined>) =>
+    xs.reduce((s, e) => s + (e ? e.end - e.start : 0), 0);
+  const txStatements = (phase: string, tx: NonNullable<typeof finishTx>) => {
+    if (tx.begin) statements.push({ phase, label: "BEGIN", ms: tx.begin.end - tx.begin.start });
     for (const s of tx.sql) statements.push({ phase, label: s.label, ms: s.end - s.start });
-    statements.push({ phase, label: tx.end!.kind.toUpperCase(), ms: tx.end!.end - tx.end!.start });
+    if (tx.end) statements.push({ phase, label: tx.end.kind.toUpperCase(), ms: tx.end.end - tx.end.start });
   };
   if (startTx) txStatements("start", startTx);
   if (startStatement)
@@ -151,17 +163,18 @@ function breakdown(events: TimelineEvent[], t0: number, t1: number): Breakdown |
       label: s.label,
       ms: s.end - s.start,
     });
-  for (const id of ids.slice(startTx ? 1 : 0, -1)) txStatements("steps", txs.get(id)!);
-  txStatements("finish", finishTx);
+  for (const id of ids.slice(startTx ? 1 : 0, finishTx === lastTx ? -1 : undefined))
+    txStatements("steps", txs.get(id)!);
+  txStatements(finishTx === lastTx ? "finish (transaction)" : "finish (one statement)", finishTx);
   return {
     beforeStart: startBegin - t0,
     start: startEnd - startBegin,
     toBatch: batch.start - startEnd,
     batch: batch.end - batch.start,
-    toFinish: finishTx.begin.start - batch.end,
-    finish: finishTx.end.end - finishTx.begin.start,
+    toFinish: finishStart - batch.end,
+    finish: finishEnd - finishStart,
     finishSql: sum([finishTx.begin, ...finishTx.sql, finishTx.end]),
-    afterFinish: t1 - finishTx.end.end,
+    afterFinish: t1 - finishEnd,
     prerequisitesSql: sum(standalone.filter((s) => s.start < batch.start)),
     statements,
   };
@@ -273,7 +286,7 @@ async function measure(database: Database, databaseUrl: string): Promise<void> {
 function printBreakdown(splits: Array<{ latency: number; split: Breakdown }>): void {
   console.log(`\nWarm check's timeline, medians (ms): where the local time goes`);
   console.log(
-    "L | before the start | start (statement or transaction) | start → $batch sent (of which prerequisites SQL, in parallel) | $batch round trip (− L) | $batch answered → finish begins | finish (transaction; of which in SQL) | after the finish | local = total − L",
+    "L | before the start | start (statement or transaction) | start → $batch sent (of which prerequisites SQL, in parallel) | $batch round trip (− L) | $batch answered → finish begins | finish (statement or transaction; of which in SQL) | after the finish | local = total − L",
   );
   for (const latency of LATENCIES_MS) {
     const s = splits.filter((x) => x.latency === latency).map((x) => x.split);

@@ -123,5 +123,90 @@ export function checkStartEndSuite() {
       });
       expect(trail.map((a) => a.action).slice(0, 2)).toEqual(["check.finished", "environment.broken"]);
     });
+
+    it("decides from the facts its start read only while they hold: another check's end in between is read again", async () => {
+      const { createCheck, startCheck } = await import("@/lib/data/checks");
+      const { finishCheck } = await import("@/lib/checks/finish");
+      const { db } = await import("@/lib/db/client");
+      const { scope, environmentId } = await tenantWithEnvironment();
+      const pass = {
+        outcome: "PASSED" as const,
+        failingStep: null,
+        durationMs: 5,
+        entraRequests: 1,
+        dataverseRequests: 1,
+      };
+      const fail = {
+        outcome: "FAILED" as const,
+        failingStep: "whoami",
+        durationMs: 5,
+        entraRequests: 1,
+        dataverseRequests: 1,
+      };
+      const failedStep = {
+        ordinal: 1,
+        name: "whoami",
+        outcome: "FAILED" as const,
+        durationMs: 5,
+        diagnosis: "application-user-disabled",
+        customerCause: "The application user is disabled.",
+        customerFix: "Enable it.",
+      };
+      const worked = await createCheck(scope, environmentId, "CUSTOMER");
+      await finishCheck(scope, worked.checkId, pass);
+      // This check starts while the environment is healthy…
+      const slow = await startCheck(scope, environmentId, "CUSTOMER", "token", "unless-running");
+      if (!slow.started) throw new Error("the check should start");
+      expect(slow.facts.environment.health).toBe("HEALTHY");
+      // …and another one, beside it, breaks it before it ends.
+      const other = await createCheck(scope, environmentId, "STAFF");
+      const broke = await finishCheck(scope, other.checkId, fail, [failedStep]);
+      expect(broke.transition).toMatchObject({ kind: "broken" });
+      const brokenSince = (await db().environment.findUniqueOrThrow({ where: { id: environmentId } })).brokenSince;
+      expect(brokenSince).toEqual(other.facts.startedAt);
+      // Decided from its start's facts, it would break it again (a second alert) and move brokenSince.
+      const end = await finishCheck(scope, slow.checkId, fail, [failedStep], {
+        start: slow.facts,
+        steps: [failedStep],
+      });
+      expect(end.transition).toBeNull();
+      const env = await db().environment.findUniqueOrThrow({ where: { id: environmentId } });
+      expect(env).toMatchObject({ latestCheckId: slow.checkId, health: "BROKEN", brokenSince });
+      expect(await db().checkStep.count({ where: { checkId: slow.checkId } })).toBe(1);
+    });
+
+    it("ends in one statement what it decided from its start's facts when nothing changed", async () => {
+      const { startCheck } = await import("@/lib/data/checks");
+      const { finishCheck } = await import("@/lib/checks/finish");
+      const { db } = await import("@/lib/db/client");
+      const { scope, environmentId, tenantId } = await tenantWithEnvironment();
+      const start = await startCheck(scope, environmentId, "CUSTOMER", "token", "unless-running");
+      if (!start.started) throw new Error("the check should start");
+      const step = { ordinal: 0, name: "token", outcome: "PASSED" as const, durationMs: 4 };
+      const end = await finishCheck(
+        scope,
+        start.checkId,
+        { outcome: "PASSED", failingStep: null, durationMs: 4, entraRequests: 1, dataverseRequests: 1 },
+        [step],
+        { start: start.facts, steps: [step] },
+      );
+      expect(end).toEqual({ transition: expect.objectContaining({ kind: "ready" }), consentRevoked: false });
+      const env = await db().environment.findUniqueOrThrow({ where: { id: environmentId } });
+      expect(env).toMatchObject({
+        latestCheckId: start.checkId,
+        health: "HEALTHY",
+        lastVerifiedAt: start.facts.startedAt,
+      });
+      expect(await db().tenant.findUniqueOrThrow({ where: { id: tenantId } })).toMatchObject({
+        latestCheckOutcome: "PASSED",
+        health: "HEALTHY",
+      });
+      const trail = await db().auditEvent.findMany({
+        where: { tenantId },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        select: { action: true },
+      });
+      expect(trail.map((a) => a.action)).toEqual(["check.finished", "environment.ready", "check.started"]);
+    });
   });
 }
