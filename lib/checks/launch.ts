@@ -24,15 +24,17 @@ export type ScheduledAttempt = {
   /** Counted by the caller, the first attempt included. */ tries: number;
 };
 
-export type ScheduledLaunch = { ran: false; reason: "running" } | { ran: true; checkId: string; outcome: CheckOutcome };
+export type ScheduledLaunch =
+  { ran: false; reason: "running" | "gone" } | { ran: true; checkId: string; outcome: CheckOutcome };
 
-/** How a check is launched: answered at once and run after the answer, run here to its end, or a scheduled attempt. */
-type How = { kind: "background" } | { kind: "inline" } | { kind: "scheduled"; attempt: ScheduledAttempt };
+/** How a person's check is launched: answered at once and run after the answer, or run here to its end. */
+type How = { kind: "background" } | { kind: "inline" };
 
 /**
  * Starts a check. A person's check (CUSTOMER, STAFF, SYSTEM): returns its id at once, the steps run after the
  * answer is sent and the page follows them through the progress route; a check already running for the
- * environment is returned instead of a second one. SCHEDULED, with its attempt: runs it here, interruptible
+ * environment is returned instead of a second one. SCHEDULED, with the environment's id and its attempt: runs it
+ * here (its start reads the URL, or finds the environment gone), interruptible
  * (lib/recheck/index.ts waits for the database and calls again with the same attempt); a check already
  * running is this interval's check too.
  */
@@ -43,20 +45,22 @@ export function launchCheck(
 ): Promise<string>;
 export function launchCheck(
   scope: TenantScope,
-  target: CheckTarget,
+  environmentId: string,
   trigger: "SCHEDULED",
   attempt: ScheduledAttempt,
 ): Promise<ScheduledLaunch>;
 export async function launchCheck(
   scope: TenantScope,
-  target: CheckTarget,
+  target: CheckTarget | string,
   trigger: CheckTrigger,
   attempt?: ScheduledAttempt,
 ): Promise<string | ScheduledLaunch> {
   if (trigger === "SCHEDULED") {
-    if (!attempt) throw new Error("a scheduled check is launched with its attempt");
-    return launch(scope, target, trigger, { kind: "scheduled", attempt }) as Promise<ScheduledLaunch>;
+    // A scheduled check knows only its environment's id: its start reads the URL (or finds it gone).
+    if (!attempt || typeof target !== "string") throw new Error("a scheduled check is launched with its attempt");
+    return scheduled(scope, target, attempt);
   }
+  if (typeof target === "string") throw new Error("a person's check is launched with its target");
   return ((await launch(scope, target, trigger, { kind: "background" })) as { checkId: string }).checkId;
 }
 
@@ -71,8 +75,7 @@ export async function runCheck(
   return launched;
 }
 
-type Launched =
-  { ran: false; reason: "running" } | { ran: true; checkId: string; outcome: CheckOutcome } | { checkId: string };
+type Launched = { ran: true; checkId: string; outcome: CheckOutcome } | { checkId: string };
 
 async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTrigger, how: How): Promise<Launched> {
   const first = STEPS[0]!.name;
@@ -84,36 +87,51 @@ async function launch(scope: TenantScope, target: CheckTarget, trigger: CheckTri
       outcome: await executeCheck(scope, target, start.checkId, { trigger, start }),
     };
   }
-  if (how.kind === "background") {
-    // A check already running for the environment is returned instead of a second one (checks abandoned by a
-    // stopped process are closed first: lib/data/checks.ts startCheck).
-    const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
-    if (!start.started) return { checkId: start.runningCheckId };
-    after(() => executeCheck(scope, target, start.checkId, { trigger, start }));
-    return { checkId: start.checkId };
+  // A check already running for the environment is returned instead of a second one (checks abandoned by a
+  // stopped process are closed first: lib/data/checks.ts startCheck).
+  const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
+  if (!start.started) {
+    if (start.reason === "gone") throw new Error(`The environment ${target.environmentId} is not there.`);
+    return { checkId: start.runningCheckId };
   }
-  const { attempt } = how;
+  after(() => executeCheck(scope, target, start.checkId, { trigger, start }));
+  return { checkId: start.checkId };
+}
+
+/** A scheduled attempt (see launchCheck), run here to its end. */
+async function scheduled(
+  scope: TenantScope,
+  environmentId: string,
+  attempt: ScheduledAttempt,
+): Promise<ScheduledLaunch> {
+  const first = STEPS[0]!.name;
   // A later attempt of this run: the check an earlier attempt started (its row may exist even if the answer to
   // its INSERT was lost with the connection).
   attempt.checkId ??=
-    attempt.tries > 1
-      ? ((await interruptedCheckId(scope, target.environmentId, attempt.since)) ?? undefined)
-      : undefined;
+    attempt.tries > 1 ? ((await interruptedCheckId(scope, environmentId, attempt.since)) ?? undefined) : undefined;
   let checkId = attempt.checkId;
   let started: CheckStart | undefined;
+  let environmentUrl: string;
   if (checkId) {
     const restart = await restartCheck(scope, checkId, first, "the portal's database was unavailable during the check");
-    if (!restart.restarted) return { ran: true, checkId, outcome: restart.outcome };
+    if (!restart.restarted)
+      return "gone" in restart ? { ran: false, reason: "gone" } : { ran: true, checkId, outcome: restart.outcome };
+    environmentUrl = restart.environmentUrl;
   } else {
     // A check already running (the customer's or staff's) is this interval's check too.
-    const start = await startCheck(scope, target.environmentId, trigger, first, "unless-running");
-    if (!start.started) return { ran: false, reason: "running" };
+    const start = await startCheck(scope, environmentId, "SCHEDULED", first, "unless-running");
+    if (!start.started) return { ran: false, reason: start.reason };
     started = start;
     checkId = attempt.checkId = start.checkId;
+    environmentUrl = start.facts.environment.url;
   }
   return {
     ran: true,
     checkId,
-    outcome: await executeCheck(scope, target, checkId, { interruptible: true, trigger, start: started }),
+    outcome: await executeCheck(scope, { environmentId, environmentUrl }, checkId, {
+      interruptible: true,
+      trigger: "SCHEDULED",
+      start: started,
+    }),
   };
 }

@@ -79,7 +79,9 @@ export type StartMode = "beside" | "unless-running";
 
 export type StartedCheck =
   | { started: true; checkId: string; prerequisites: CheckPrerequisites; facts: StartFacts }
-  | { started: false; runningCheckId: string };
+  | { started: false; reason: "running"; runningCheckId: string }
+  /** The environment is not there (removed since the check was planned). */
+  | { started: false; reason: "gone" };
 
 type StartRow = CheckPrerequisites &
   HealthFacts["environment"] &
@@ -125,18 +127,6 @@ export async function startCheck(
       WHERE ${guarded} AND "tenantId" = ${tenantId}::uuid AND "environmentId" = ${environmentId}::uuid AND "outcome" = 'RUNNING' AND "startedAt" >= ${cutoff}
       ORDER BY "startedAt" DESC LIMIT 1
     ),
-    started AS (
-      INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
-      SELECT ${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${actorName}, ${now}
-      WHERE NOT EXISTS (SELECT 1 FROM running)
-      RETURNING "id"
-    ),
-    audited AS (
-      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
-      SELECT ${uuidv7(nowMs)}::uuid, ${tenantId}::uuid, ${actorColumns}, 'check.started', 'check', started."id"::text, ${JSON.stringify({ environmentId, trigger })}::jsonb, ${now}
-      FROM started
-      RETURNING 1
-    ),
     -- What the check needs before it asks Microsoft anything, and what its end will decide from (StartFacts).
     facts AS (
       SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven", e."updatedAt" AS "environmentUpdatedAt",
@@ -144,12 +134,24 @@ export async function startCheck(
         t."consentVerifiedAt", t."displayName", t."primaryDomain"
       FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
       WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid
+    ),
+    started AS (
+      INSERT INTO "ConnectionCheck" ("id", "tenantId", "environmentId", "trigger", "currentStep", "triggeredByObjectId", "triggeredByName", "startedAt")
+      SELECT ${checkId}::uuid, ${tenantId}::uuid, ${environmentId}::uuid, ${trigger}::"CheckTrigger", ${firstStep}, ${person?.objectId ?? null}::uuid, ${actorName}, ${now}
+      WHERE NOT EXISTS (SELECT 1 FROM running) AND EXISTS (SELECT 1 FROM facts)
+      RETURNING "id"
+    ),
+    audited AS (
+      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
+      SELECT ${uuidv7(nowMs)}::uuid, ${tenantId}::uuid, ${actorColumns}, 'check.started', 'check', started."id"::text, ${JSON.stringify({ environmentId, trigger })}::jsonb, ${now}
+      FROM started
+      RETURNING 1
     )
     SELECT (SELECT "id"::text FROM running) AS "runningCheckId", EXISTS (SELECT 1 FROM started) AS "started", f.*
     FROM (SELECT 1) one LEFT JOIN facts f ON true`;
-  if (row?.runningCheckId) return { started: false, runningCheckId: row.runningCheckId };
-  if (!row?.started || !row.environmentUpdatedAt)
-    throw new Error(`The check of the environment ${environmentId} did not start.`);
+  if (row?.runningCheckId) return { started: false, reason: "running", runningCheckId: row.runningCheckId };
+  if (!row?.environmentUpdatedAt) return { started: false, reason: "gone" };
+  if (!row.started) throw new Error(`The check of the environment ${environmentId} did not start.`);
   const { applicationUserId, consentProven, environmentUpdatedAt, consentVerifiedAt, displayName, primaryDomain } = row;
   return {
     started: true,
@@ -181,7 +183,7 @@ export async function createCheck(
   firstStep: string | null = null,
 ): Promise<{ checkId: string; prerequisites: CheckPrerequisites; facts: StartFacts }> {
   const started = await startCheck(scope, environmentId, trigger, firstStep, "beside");
-  if (!started.started) throw new Error("a check started beside any other always starts");
+  if (!started.started) throw new Error(`The environment ${environmentId} is not there.`);
   return started;
 }
 
@@ -605,26 +607,31 @@ export async function restartCheck(
   checkId: string,
   firstStep: string,
   reason: string,
-): Promise<{ restarted: true } | { restarted: false; outcome: CheckOutcome }> {
+): Promise<
+  | { restarted: true; environmentUrl: string }
+  | { restarted: false; outcome: CheckOutcome }
+  | { restarted: false; gone: true }
+> {
   const { tenantId, actor } = scope;
   return db().$transaction(async (tx) => {
-    const reset = await tx.connectionCheck.updateMany({
+    const reset = await tx.connectionCheck.updateManyAndReturn({
       where: { id: checkId, tenantId, outcome: "RUNNING" },
       data: { currentStep: firstStep, waitingUntil: null },
+      select: { environment: { select: { url: true } } },
     });
-    if (reset.count === 0) {
-      const check = await tx.connectionCheck.findFirstOrThrow({
-        where: { id: checkId, tenantId },
-        select: { outcome: true },
-      });
-      return { restarted: false, outcome: check.outcome } as const;
+    if (reset.length === 0) {
+      const check = await tx.connectionCheck.findFirst({ where: { id: checkId, tenantId }, select: { outcome: true } });
+      // Gone with its environment (a removed environment's checks go with it).
+      return check
+        ? ({ restarted: false, outcome: check.outcome } as const)
+        : ({ restarted: false, gone: true } as const);
     }
     await tx.checkStep.deleteMany({ where: { tenantId, checkId } });
     await audit(
       { actor, tenantId, action: "check.resumed", target: { type: "check", id: checkId }, details: { reason } },
       tx,
     );
-    return { restarted: true } as const;
+    return { restarted: true, environmentUrl: reset[0]!.environment.url } as const;
   });
 }
 

@@ -21,14 +21,6 @@ export async function dueEnvironments(intervalMinutes: number, slot: number): Pr
   return rows.map((r) => ({ environmentId: r.id, tenantId: r.tenantId, offsetSeconds: Number(r.offset) }));
 }
 
-/** What a scheduled check needs: the environment's URL (it may have been removed since it was queued). */
-export async function scheduledTarget(tenantId: string, environmentId: string) {
-  return db().environment.findFirst({
-    where: { id: environmentId, tenantId },
-    select: { id: true, url: true },
-  });
-}
-
 /** The Retry-After Dataverse gave when the check was stopped by throttling, if it was. */
 export async function throttledFor(tenantId: string, checkId: string): Promise<number | null> {
   const step = await db().checkStep.findFirst({

@@ -13,7 +13,7 @@ import type PgBoss from "pg-boss";
 import { CheckInterrupted, launchCheck, type ScheduledAttempt } from "@/lib/checks/launch";
 import { config } from "@/lib/config";
 import { probeDatabase } from "@/lib/db/probe";
-import { dueEnvironments, scheduledTarget, throttledFor } from "@/lib/data/monitoring";
+import { dueEnvironments, throttledFor } from "@/lib/data/monitoring";
 import { systemScope } from "@/lib/data/scope";
 import { QUEUES, queue } from "@/lib/queue";
 import { observeJob } from "@/lib/observability/jobs";
@@ -60,14 +60,8 @@ export async function recheckEnvironment(
   attempt: RecheckAttempt = { since: new Date(now), tries: 0 },
 ): Promise<RecheckResult> {
   attempt.tries++;
-  const target = await scheduledTarget(job.tenantId, job.environmentId);
-  if (!target) return { ran: false, reason: "gone" };
-  const launched = await launchCheck(
-    systemScope(job.tenantId, ACTOR),
-    { environmentId: target.id, environmentUrl: target.url },
-    "SCHEDULED",
-    attempt,
-  );
+  // An environment removed since it was planned is "gone" (its check's start finds it so).
+  const launched = await launchCheck(systemScope(job.tenantId, ACTOR), job.environmentId, "SCHEDULED", attempt);
   if (!launched.ran) return launched;
   const { checkId, outcome } = launched;
   return {

@@ -31,6 +31,7 @@ export function checkStartEndSuite() {
       if (!first.started) return;
       expect(await startCheck(scope, environmentId, "STAFF", "token", "unless-running")).toEqual({
         started: false,
+        reason: "running",
         runningCheckId: first.checkId,
       });
       const beside = await startCheck(scope, environmentId, "SYSTEM", "token", "beside");
