@@ -7,11 +7,14 @@
 // warm = ONE sequential round trip (its $batch, with the consent proof in parallel), ≤ 1.15×L at L = 100 ms and
 // ≤ 1.6×L at L = 25 ms; cold = warm + 1 (the Dataverse token, with the consent proof beside it).
 // Measured on PGlite and on PostgreSQL (TEST_DATABASE_URL; a fresh database on that server), each in a child process
-// because the data layer binds one database per process. For the warm checks, where their local time goes: the
+// because the data layer binds one database per process; the emulator runs in a process of its own
+// (scripts/bench/emulator-process.ts), as Microsoft's side does not share the portal's event loop in production. Its
+// own processing beyond L is printed apart: it is part of each round trip the portal waits for. For the warm checks, where their local time goes: the
 // check's timeline (scripts/bench/check-timeline.ts: each SQL statement through a timing wrapper around the driver
 // adapter, each HTTP request through undici's diagnostics channels), split into the check's start, the time before
 // the $batch is sent (prerequisites, token cache), the $batch, the time between its answer and the finish
-// (JSON, steps, diagnosis, consent proof), the finish's transaction statement by statement, and what follows it.
+// (JSON, steps, diagnosis, consent proof), the finish (one statement, or a transaction) statement by statement, and
+// what follows it.
 // Then (PGlite) the same cold check with the managed identity as the app's credential (no secret): the first one also
 // asks the managed identity endpoint for the assertion, the next ones reuse it (at most one managed identity request
 // per assertion lifetime). BENCH_CHECK_WARM_RUNS sets the warm checks per latency (default 15).
