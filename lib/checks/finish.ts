@@ -7,6 +7,7 @@ import "server-only";
 import { nextHealth } from "@/lib/checks/health";
 import { config } from "@/lib/config";
 import {
+  decidingFacts,
   decidingStepOf,
   endCheckAsStarted,
   inCheckEndTransaction,
@@ -36,9 +37,9 @@ export async function finishCheck(
   known?: KnownAtEnd,
 ): Promise<CheckEnd> {
   const { applicationUserId, ...result } = summary;
-  const rows: CheckEndWrite = { checkId, result, lastSteps, finishedAt: new Date() };
+  const write: CheckEndWrite = { checkId, result, lastSteps, finishedAt: new Date() };
   const decide = (environmentId: string, startedAt: Date, facts: HealthFacts) =>
-    decideEnd(scope, rows, environmentId, startedAt, facts, applicationUserId ?? null);
+    decideEnd(scope, write, environmentId, startedAt, facts, applicationUserId ?? null);
   let end: CheckEnd | null = null;
   if (known) {
     const { start } = known;
@@ -46,21 +47,16 @@ export async function finishCheck(
     const decided = decide(start.environmentId, start.startedAt, {
       environment: start.environment,
       tenant: start.tenant,
-      decidingStep: step && {
-        diagnosis: step.diagnosis ?? null,
-        errorCode: step.errorCode ?? null,
-        customerCause: step.customerCause ?? null,
-        customerFix: step.customerFix ?? null,
-      },
+      decidingStep: decidingFacts(step),
     });
-    const written = await endCheckAsStarted(scope, start, rows, decided.environment, decided.events);
+    const written = await endCheckAsStarted(scope, start, write, decided.environment, decided.events);
     if (written) end = { transition: decided.transition, consentRevoked: written.consentRevoked };
   }
   // Not known, or changed since the start (another check of the environment ended, it was renamed…): read again.
   end ??= await inCheckEndTransaction(scope, async (tx) => {
-    const { environmentId, startedAt, facts } = await tx.endCheck(rows);
+    const { environmentId, startedAt, facts } = await tx.endCheck(write);
     const decided = decide(environmentId, startedAt, facts);
-    const { consentRevoked } = await tx.writeEnd(environmentId, decided.environment, decided.events, rows.finishedAt);
+    const { consentRevoked } = await tx.writeEnd(environmentId, decided.environment, decided.events, write.finishedAt);
     return { transition: decided.transition, consentRevoked };
   });
   await checkFinished(end);

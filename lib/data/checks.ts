@@ -92,7 +92,8 @@ type StartRow = CheckPrerequisites &
  * one): unless started "beside" any other, the environment's checks left RUNNING by a process that stopped mid-check
  * are closed as FAILED (audited check.abandoned), and a check still running is returned instead of a new one, so
  * two launches at once cannot both start one; else the new check (RUNNING, at its first step), its audit row
- * (check.started) and its prerequisites.
+ * (check.started), its prerequisites and what its end will decide from (StartFacts); "gone" when the environment is
+ * not there.
  */
 export async function startCheck(
   scope: TenantScope,
@@ -175,7 +176,7 @@ export async function startCheck(
   };
 }
 
-/** A check started beside any other (scripts, tests): its id and prerequisites. */
+/** A check started beside any other (scripts, tests): its id, prerequisites and start facts. */
 export async function createCheck(
   scope: TenantScope,
   environmentId: string,
@@ -288,7 +289,10 @@ export function decidingStepOf<T extends { ordinal: number; name: string; outcom
   return deciding.sort((a, b) => a.ordinal - b.ordinal)[0] ?? null;
 }
 
-function decidingFacts(step: Partial<NonNullable<HealthFacts["decidingStep"]>> | null): HealthFacts["decidingStep"] {
+/** A deciding step (decidingStepOf) as the facts its check's end decides from. */
+export function decidingFacts(
+  step: Partial<NonNullable<HealthFacts["decidingStep"]>> | null,
+): HealthFacts["decidingStep"] {
   return step
     ? {
         diagnosis: step.diagnosis ?? null,
