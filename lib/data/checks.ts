@@ -90,10 +90,10 @@ type StartRow = CheckPrerequisites &
 /**
  * A check's start, in ONE statement (it is on the path of every check a person waits for, and of every scheduled
  * one): unless started "beside" any other, the environment's checks left RUNNING by a process that stopped mid-check
- * are closed as FAILED (audited check.abandoned), and a check still running is returned instead of a new one, so
- * two launches at once cannot both start one; else the new check (RUNNING, at its first step), its audit row
- * (check.started), its prerequisites and what its end will decide from (StartFacts); "gone" when the environment is
- * not there.
+ * are closed as FAILED (audited check.abandoned), and a check still running is returned instead of a new one (two
+ * launches in the same instant can still both start one, as before: each statement sees the rows committed when it
+ * began); else the new check (RUNNING, at its first step), its audit row (check.started), its prerequisites and
+ * what its end will decide from (StartFacts); "gone" when the environment is not there.
  */
 export async function startCheck(
   scope: TenantScope,
