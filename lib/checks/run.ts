@@ -84,9 +84,10 @@ class CheckRun {
   databaseError: unknown = undefined;
   readonly facts: CheckFacts = {};
   readonly settled: Array<{ name: CheckStepName; verdict: StepVerdict }> = [];
-  private unsaved: StepRecord[] = [];
   /** Every step settled, written or not: the check's end decides from them (lib/checks/finish.ts). */
   readonly steps: StepRecord[] = [];
+  /** How many of `steps` are written. */
+  private written = 0;
   private lastSettledAt = performance.now();
   /** Retry-After waits not yet reported on a step: shown on the next step settled. */
   private waits: number[] = [];
@@ -126,13 +127,13 @@ class CheckRun {
 
   /** Steps settled but not yet written (the last round trip's are written with the check's end). */
   takeUnsaved(): StepRecord[] {
-    const steps = this.unsaved;
-    this.unsaved = [];
+    const steps = this.steps.slice(this.written);
+    this.written = this.steps.length;
     return steps;
   }
 
   async flush(waitingUntil: Date | null = null): Promise<void> {
-    const steps = this.unsaved;
+    const steps = this.steps.slice(this.written);
     try {
       await recordSteps(this.scope, this.checkId, steps, { currentStep: this.nextStep(), waitingUntil });
     } catch (error) {
@@ -140,7 +141,7 @@ class CheckRun {
       throw error;
     }
     // Only once written: a failed write leaves them for the final flush.
-    this.unsaved = this.unsaved.slice(steps.length);
+    this.written += steps.length;
   }
 
   private add(name: CheckStepName, verdict: StepVerdict): void {
@@ -171,7 +172,6 @@ class CheckRun {
       ...(vendorDetail ? { vendorDetail } : {}),
       ...(result ? { result } : {}),
     };
-    this.unsaved.push(record);
     this.steps.push(record);
     if (verdict.outcome !== "SKIPPED") this.lastSettledAt = now;
   }

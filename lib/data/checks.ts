@@ -111,12 +111,29 @@ export async function startCheck(
   const actorName = actor.kind === "SYSTEM" ? (actor.name ?? "system") : actor.name;
   const actorColumns = Prisma.sql`${actor.kind}::"ActorKind", ${person?.tenantId ?? null}::uuid, ${person?.objectId ?? null}::uuid, ${actorName}`;
   const guarded = mode === "unless-running";
+  const startedAudit = insertAuditRows(
+    [
+      {
+        id: uuidv7(nowMs),
+        event: {
+          actor,
+          tenantId,
+          action: "check.started",
+          target: { type: "check", id: checkId },
+          details: { environmentId, trigger },
+        },
+      },
+    ],
+    now,
+    Prisma.sql`EXISTS (SELECT 1 FROM started)`,
+  );
   const [row] = await db().$queryRaw<StartRow[]>`
     WITH abandoned AS (
       UPDATE "ConnectionCheck" SET "outcome" = 'FAILED', "failingStep" = NULL, "finishedAt" = ${now}, "currentStep" = NULL, "waitingUntil" = NULL
       WHERE ${guarded} AND "tenantId" = ${tenantId}::uuid AND "environmentId" = ${environmentId}::uuid AND "outcome" = 'RUNNING' AND "startedAt" < ${cutoff}
       RETURNING "id"
     ),
+    -- One row per check closed here, so not insertAuditRows (its rows are known before the statement runs).
     abandoned_audited AS (
       INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
       SELECT ${uuidv7Sql(nowMs)}, ${tenantId}::uuid, ${actorColumns}, 'check.abandoned', 'check', a."id"::text, ${JSON.stringify({ environmentId })}::jsonb, ${now}
@@ -142,18 +159,23 @@ export async function startCheck(
       WHERE NOT EXISTS (SELECT 1 FROM running) AND EXISTS (SELECT 1 FROM facts)
       RETURNING "id"
     ),
-    audited AS (
-      INSERT INTO "AuditEvent" ("id", "tenantId", "actorKind", "actorTenantId", "actorObjectId", "actorName", "action", "targetType", "targetId", "details", "createdAt")
-      SELECT ${uuidv7(nowMs)}::uuid, ${tenantId}::uuid, ${actorColumns}, 'check.started', 'check', started."id"::text, ${JSON.stringify({ environmentId, trigger })}::jsonb, ${now}
-      FROM started
-      RETURNING 1
-    )
+    audited AS (${startedAudit} RETURNING 1)
     SELECT (SELECT "id"::text FROM running) AS "runningCheckId", EXISTS (SELECT 1 FROM started) AS "started", f.*
     FROM (SELECT 1) one LEFT JOIN facts f ON true`;
   if (row?.runningCheckId) return { started: false, reason: "running", runningCheckId: row.runningCheckId };
   if (!row?.environmentUpdatedAt) return { started: false, reason: "gone" };
   if (!row.started) throw new Error(`The check of the environment ${environmentId} did not start.`);
-  const { applicationUserId, consentProven, environmentUpdatedAt, consentVerifiedAt, displayName, primaryDomain } = row;
+  const {
+    runningCheckId: _running,
+    started: _started,
+    applicationUserId,
+    consentProven,
+    environmentUpdatedAt,
+    consentVerifiedAt,
+    displayName,
+    primaryDomain,
+    ...environment
+  } = row;
   return {
     started: true,
     checkId,
@@ -162,15 +184,7 @@ export async function startCheck(
       environmentId,
       startedAt: now,
       environmentUpdatedAt,
-      environment: {
-        url: row.url,
-        friendlyName: row.friendlyName,
-        health: row.health,
-        brokenSince: row.brokenSince,
-        healthCause: row.healthCause,
-        healthCauseId: row.healthCauseId,
-        lastVerifiedAt: row.lastVerifiedAt,
-      },
+      environment,
       tenant: { consentVerifiedAt, displayName, primaryDomain },
     },
   };
@@ -186,14 +200,6 @@ export async function createCheck(
   const started = await startCheck(scope, environmentId, trigger, firstStep, "beside");
   if (!started.started) throw new Error(`The environment ${environmentId} is not there.`);
   return started;
-}
-
-/** One statement with the tenant's column (a relation read through Prisma is two). */
-function prerequisitesOf(tenantId: string, environmentId: string): Prisma.Sql {
-  return Prisma.sql`
-    SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
-    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
-    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${tenantId}::uuid`;
 }
 
 /** The steps one round trip settled, and where the check goes next, in one transaction. */
@@ -641,7 +647,11 @@ export async function restartCheck(
 
 /** A check's prerequisites read on their own (a check begun again, not just created: lib/checks/launch.ts). */
 export async function checkPrerequisites(scope: TenantScope, environmentId: string): Promise<CheckPrerequisites> {
-  const [env] = await db().$queryRaw<CheckPrerequisites[]>`${prerequisitesOf(scope.tenantId, environmentId)}`;
+  // One statement with the tenant's column (a relation read through Prisma is two).
+  const [env] = await db().$queryRaw<CheckPrerequisites[]>`
+    SELECT e."applicationUserId", t."consentVerifiedAt" IS NOT NULL AS "consentProven"
+    FROM "Environment" e JOIN "Tenant" t ON t."id" = e."tenantId"
+    WHERE e."id" = ${environmentId}::uuid AND e."tenantId" = ${scope.tenantId}::uuid`;
   return { applicationUserId: env?.applicationUserId ?? null, consentProven: env?.consentProven ?? false };
 }
 

@@ -10,6 +10,7 @@ import { useRecheckWorker } from "../support/recheck-worker";
 import { setTestEnv } from "../support/config";
 import { forgetTokens } from "../support/tokens";
 import { emptyPortalDatabase } from "../support/portal-database";
+import { testCustomerScope } from "../support/customer-scope";
 import type { RecheckWorker } from "@/lib/recheck";
 
 const h = useCheckHarness("pglite");
@@ -238,18 +239,24 @@ describe("scheduled re-verification", () => {
 });
 
 describe("a scheduled attempt", () => {
-  const job = async () => {
+  /** The recheck entry point, the check's start and Fabrikam's environment, read after the harness set them up. */
+  const setUp = async () => {
+    const { recheckEnvironment } = await import("@/lib/recheck");
+    const { startCheck } = await import("@/lib/data/checks");
     const { db } = await import("@/lib/db/client");
     const env = await db().environment.findFirstOrThrow({ where: { tenantId: FABRIKAM }, select: { id: true } });
-    return { tenantId: FABRIKAM, environmentId: env.id };
+    return {
+      recheckEnvironment,
+      startCheck,
+      db,
+      environmentId: env.id,
+      job: { tenantId: FABRIKAM, environmentId: env.id },
+    };
   };
 
   it("after the database came back, begins again the check its first attempt started, read from that check", async () => {
-    const { recheckEnvironment } = await import("@/lib/recheck");
-    const { startCheck } = await import("@/lib/data/checks");
+    const { recheckEnvironment, startCheck, db, environmentId, job } = await setUp();
     const { systemScope } = await import("@/lib/data/scope");
-    const { db } = await import("@/lib/db/client");
-    const { environmentId } = await job();
     const since = new Date();
     // The first attempt started its check; then the database went away mid-check.
     const first = await startCheck(
@@ -260,42 +267,25 @@ describe("a scheduled attempt", () => {
       "unless-running",
     );
     if (!first.started) throw new Error("the first attempt's check should start");
-    const result = await recheckEnvironment({ tenantId: FABRIKAM, environmentId }, Date.now(), { since, tries: 1 });
+    const result = await recheckEnvironment(job, Date.now(), { since, tries: 1 });
     expect(result).toMatchObject({ ran: true, checkId: first.checkId, outcome: "PASSED" });
     expect(await db().connectionCheck.count({ where: { environmentId, trigger: "SCHEDULED" } })).toBe(1);
     expect(await db().auditEvent.count({ where: { action: "check.resumed", targetId: first.checkId } })).toBe(1);
   });
 
   it("is not run for an environment removed since it was planned, nor beside a check still running", async () => {
-    const { recheckEnvironment } = await import("@/lib/recheck");
-    const { startCheck } = await import("@/lib/data/checks");
-    const { customerScope } = await import("@/lib/data/scope");
-    const { db } = await import("@/lib/db/client");
-    const { environmentId } = await job();
-    const customer = await db().portalSession.findFirstOrThrow({ where: { tenantId: FABRIKAM } });
+    const { recheckEnvironment, startCheck, db, environmentId, job } = await setUp();
     const running = await startCheck(
-      customerScope({
-        id: customer.id,
-        kind: "customer",
-        entraTenantId: FABRIKAM,
-        tenantId: FABRIKAM,
-        userObjectId: ADMIN.objectId,
-        userName: "Diego Siciliani",
-        userPrincipalName: ADMIN.upn,
-        appRoles: [],
-        tenantAdmin: true,
-        authenticatedAt: new Date(),
-        expiresAt: customer.expiresAt,
-      }),
+      await testCustomerScope(FABRIKAM),
       environmentId,
       "CUSTOMER",
       "token",
       "unless-running",
     );
     expect(running.started).toBe(true);
-    expect(await recheckEnvironment({ tenantId: FABRIKAM, environmentId })).toEqual({ ran: false, reason: "running" });
+    expect(await recheckEnvironment(job)).toEqual({ ran: false, reason: "running" });
     await db().environment.delete({ where: { id: environmentId } });
-    expect(await recheckEnvironment({ tenantId: FABRIKAM, environmentId })).toEqual({ ran: false, reason: "gone" });
+    expect(await recheckEnvironment(job)).toEqual({ ran: false, reason: "gone" });
     expect(await db().connectionCheck.count({ where: { environmentId } })).toBe(0);
   });
 });
