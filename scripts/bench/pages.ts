@@ -10,7 +10,7 @@
 //
 // Environment: PAGES_BENCH_SECONDS (5, per page and round), PAGES_BENCH_ROUNDS (3), PAGES_BENCH_CONNECTIONS (10).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { freePort } from "../postgres/embedded";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +27,7 @@ const ROUNDS = Number(process.env.PAGES_BENCH_ROUNDS || 3);
 const CONNECTIONS = Number(process.env.PAGES_BENCH_CONNECTIONS || 10);
 const ADMIN = "diego@fabrikam.onmicrosoft.com";
 // PAGES_BENCH_PROFILE=<folder>: after the rounds, one more pass per page with the portal's inspector attached, printing
-// the SQL statements per request and where its CPU time went, and writing each page's .cpuprofile there.
+// the SQL statements per request and where its CPU time went, and writing each page's .cpuprofile (and its HTML) there.
 const PROFILE_DIR = process.env.PAGES_BENCH_PROFILE || null;
 
 type Target = { label: string; path: string; goal: number | null; expect: string };
@@ -183,7 +183,13 @@ export async function run(): Promise<void> {
       },
     ];
     const sizes = new Map<Target, number>();
-    for (const target of targets) sizes.set(target, Buffer.byteLength(await verify(demo.origin, cookie, target)));
+    if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+    for (const [i, target] of targets.entries()) {
+      const html = await verify(demo.origin, cookie, target);
+      sizes.set(target, Buffer.byteLength(html));
+      // The profile's folder keeps each page's HTML beside its CPU profile: what the bytes are.
+      if (PROFILE_DIR) writeFileSync(path.join(PROFILE_DIR, `page-${i}.html`), html);
+    }
     // Warm-up (JIT, the database's caches), one short pass over every page.
     for (const target of targets) await load(demo.origin, cookie, target, demo.serverPids, 2);
     const rounds = new Map<Target, Round[]>(targets.map((t) => [t, []]));
