@@ -51,7 +51,8 @@ const customerStepSelect = {
   result: true,
 } satisfies Prisma.CheckStepSelect;
 
-const customerCheckSelect = {
+/** A check as a history lists it: what it was, when, by whom and how it ended, without its steps. */
+const historyCheckSelect = {
   id: true,
   environmentId: true,
   trigger: true,
@@ -63,6 +64,10 @@ const customerCheckSelect = {
   failingStep: true,
   currentStep: true,
   waitingUntil: true,
+} satisfies Prisma.ConnectionCheckSelect;
+
+export const customerCheckSelect = {
+  ...historyCheckSelect,
   steps: { orderBy: { ordinal: "asc" }, select: customerStepSelect },
 } satisfies Prisma.ConnectionCheckSelect;
 
@@ -657,24 +662,28 @@ export async function checkPrerequisites(scope: TenantScope, environmentId: stri
 
 /**
  * The environment's history: the newest `take` checks people ran and the newest `take` scheduled ones
- * (lib/data/check-history.ts), each list with its checks' steps in one statement (Prisma's relationJoins: a lateral
- * join, prisma/schema.prisma), so two statements, side by side: an environment's page is bound by its statements.
+ * (lib/data/check-history.ts), in two statements side by side. Without their steps: the page lists the checks and
+ * reads a check's steps when it is opened (/api/checks/<id>), so twenty checks' steps are not rendered and sent on
+ * every visit (issue 25: they were two thirds of the page's 180 KB and most of its rendering time).
  */
 export async function listChecks(
   scope: TenantScope,
   environmentId: string,
   take = CHECK_HISTORY_KEEP,
-): Promise<CustomerCheck[]> {
+): Promise<HistoryCheck[]> {
+  if (!GUID.test(environmentId)) return [];
   const newest = (triggers: readonly CheckTrigger[]) =>
     db().connectionCheck.findMany({
       where: { tenantId: scope.tenantId, environmentId, trigger: { in: [...triggers] } },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take,
-      select: customerCheckSelect,
+      select: historyCheckSelect,
     });
   const [person, automatic] = await Promise.all([newest(PERSON_TRIGGERS), newest(AUTOMATIC_TRIGGERS)]);
   return mergeHistories(person, automatic);
 }
+
+export type HistoryCheck = Prisma.ConnectionCheckGetPayload<{ select: typeof historyCheckSelect }>;
 
 export async function getCheck(scope: TenantScope, checkId: string) {
   if (!GUID.test(checkId)) return null;
@@ -686,17 +695,14 @@ export async function getCheck(scope: TenantScope, checkId: string) {
 
 export type CustomerCheck = NonNullable<Awaited<ReturnType<typeof getCheck>>>;
 
-/** The environment's check in progress, if any: a page reloaded mid-check picks it up and follows it. */
-export async function runningCheckId(scope: TenantScope, environmentId: string): Promise<string | null> {
-  const running = await db().connectionCheck.findFirst({
-    where: {
-      tenantId: scope.tenantId,
-      environmentId,
-      outcome: "RUNNING",
-      startedAt: { gte: new Date(Date.now() - ABANDONED_CHECK_MS) },
-    },
-    orderBy: { startedAt: "desc" },
-    select: { id: true },
-  });
+/**
+ * The history's check in progress, if any: a page reloaded mid-check picks it up and follows it. The newest RUNNING
+ * check not yet abandoned. A person's or a scheduled check starts only when none of its environment's is running
+ * (lib/checks/launch.ts), so one in progress is the newest of its kind, and the history keeps the newest of each.
+ */
+export function runningCheckOf(history: Pick<HistoryCheck, "id" | "outcome" | "startedAt">[], nowMs = Date.now()) {
+  const running = history.find(
+    (check) => check.outcome === "RUNNING" && check.startedAt.getTime() >= nowMs - ABANDONED_CHECK_MS,
+  );
   return running?.id ?? null;
 }

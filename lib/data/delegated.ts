@@ -266,7 +266,7 @@ export async function attachCheckToSetup(scope: TenantScope, setupId: string, ch
   await db().environmentSetup.updateMany({ where: { id: setupId, tenantId: scope.tenantId }, data: { checkId } });
 }
 
-const setupSelect = {
+export const setupSelect = {
   id: true,
   startedAt: true,
   startedByName: true,
@@ -280,25 +280,13 @@ const setupSelect = {
 } as const;
 
 /** A setup run as read: its steps, diagnosis and decision typed (none, when stored in a shape this version does not know). */
-function readSetup<S extends { steps: unknown; diagnosis: unknown; decision: unknown }>(setup: S) {
+export function readSetup<S extends { steps: unknown; diagnosis: unknown; decision: unknown }>(setup: S) {
   return {
     ...setup,
     steps: readStored(storedSetupSteps, setup.steps) ?? [],
     diagnosis: readStored(storedSetupDiagnosis, setup.diagnosis),
     decision: readStored(storedSetupDecision, setup.decision),
   };
-}
-
-/** The latest setup runs of one environment, newest first. */
-export async function listSetups(scope: TenantScope, environmentId: string, take = 5) {
-  if (!UUID.test(environmentId)) return [];
-  const setups = await db().environmentSetup.findMany({
-    where: { tenantId: scope.tenantId, environmentId },
-    orderBy: { startedAt: "desc" },
-    take,
-    select: setupSelect,
-  });
-  return setups.map(readSetup);
 }
 
 export async function getSetup(scope: TenantScope, setupId: string) {

@@ -2,6 +2,8 @@ import "server-only";
 
 // A tenant's Dataverse environments and their check history, always within one tenant's scope.
 import { audit } from "@/lib/audit";
+import { customerCheckSelect } from "@/lib/data/checks";
+import { readSetup, setupSelect } from "@/lib/data/delegated";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
 import type { EnvironmentUrl } from "@/lib/dataverse/environment-url";
@@ -50,27 +52,50 @@ export async function registerEnvironment(
   }
 }
 
+const environmentSelect = {
+  id: true,
+  url: true,
+  friendlyName: true,
+  cloud: true,
+  createdAt: true,
+  registeredByName: true,
+  latestCheckId: true,
+  latestCheckOutcome: true,
+  latestCheckAt: true,
+  latestFailingStep: true,
+  health: true,
+  brokenSince: true,
+  healthCause: true,
+  healthCauseId: true,
+  lastVerifiedAt: true,
+} satisfies Prisma.EnvironmentSelect;
+
 export async function getEnvironment(scope: TenantScope, environmentId: string) {
   if (!GUID.test(environmentId)) return null;
   return db().environment.findFirst({
     where: { id: environmentId, tenantId: scope.tenantId },
+    select: environmentSelect,
+  });
+}
+
+/**
+ * What an environment's page leads with, in one statement (Prisma's relationJoins: lateral joins): the
+ * environment, the check that set its state with that check's steps (the cause and fix), and its latest setup run.
+ * Read apart, these were three statements on every view of the page (issue 25).
+ */
+export async function getEnvironmentWithLatest(scope: TenantScope, environmentId: string) {
+  if (!GUID.test(environmentId)) return null;
+  const found = await db().environment.findFirst({
+    where: { id: environmentId, tenantId: scope.tenantId },
     select: {
-      id: true,
-      url: true,
-      friendlyName: true,
-      cloud: true,
-      createdAt: true,
-      registeredByName: true,
-      latestCheckOutcome: true,
-      latestCheckAt: true,
-      latestFailingStep: true,
-      health: true,
-      brokenSince: true,
-      healthCause: true,
-      healthCauseId: true,
-      lastVerifiedAt: true,
+      ...environmentSelect,
+      latestCheck: { select: customerCheckSelect },
+      setups: { orderBy: { startedAt: "desc" }, take: 1, select: setupSelect },
     },
   });
+  if (!found) return null;
+  const { latestCheck, setups, ...environment } = found;
+  return { environment, latestCheck, latestSetup: setups[0] ? readSetup(setups[0]) : null };
 }
 
 export async function removeEnvironment(scope: TenantScope, environmentId: string): Promise<boolean> {

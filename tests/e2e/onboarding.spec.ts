@@ -500,6 +500,18 @@ test.describe("connection check failures, each explained", () => {
     await expect(history).not.toContainText("“Security role “");
     await history.getByText(`failed at: Security role “${ROLE}”`).click();
     await expect(history.locator('[data-step="roles"][data-outcome="FAILED"]')).toBeVisible();
+    // A check's steps are read when it is opened: one that cannot be read says so, and the next opening reads it.
+    const passed = history.getByRole("listitem").first();
+    await page.route("**/api/checks/*", (route) => route.fulfill({ status: 503, body: "" }));
+    await passed.locator("summary").click();
+    await expect(passed.getByRole("alert")).toHaveText(
+      "Its steps could not be loaded (HTTP 503). Close it and open it again to retry.",
+    );
+    await page.unroute("**/api/checks/*");
+    await passed.locator("summary").click();
+    await passed.locator("summary").click();
+    await expect(passed.locator('[data-step="roles"][data-outcome="PASSED"]')).toBeVisible();
+    await expect(passed.getByRole("alert")).toHaveCount(0);
   });
 
   test("reloading mid-check keeps the live progress: the current step, the elapsed time and the wait", async ({

@@ -200,6 +200,20 @@ describe("check history keeps what people ran", () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
+  it("the check in progress is the history's newest running one, unless it was abandoned", async () => {
+    const { runningCheckOf, ABANDONED_CHECK_MS } = await import("@/lib/data/checks");
+    const now = Date.now();
+    const check = (id: string, outcome: "RUNNING" | "PASSED", msAgo: number) => ({
+      id,
+      outcome,
+      startedAt: new Date(now - msAgo),
+    });
+    const history = [check("passed", "PASSED", 0), check("newer", "RUNNING", 1_000), check("older", "RUNNING", 2_000)];
+    expect(runningCheckOf(history, now)).toBe("newer");
+    expect(runningCheckOf([check("abandoned", "RUNNING", ABANDONED_CHECK_MS + 1)], now)).toBeNull();
+    expect(runningCheckOf([check("passed", "PASSED", 0)], now)).toBeNull();
+  });
+
   it("keeps at most N of each kind", async () => {
     const { listChecks } = await import("@/lib/data/checks");
     const checks = await listChecks(await testCustomerScope(MONITORED), environmentId, 1);

@@ -16,7 +16,8 @@ export function tenantIsolationSuite() {
   describe("tenant-scoped data access", () => {
     it("keeps each tenant's environments, checks and audit apart", async () => {
       const { db } = await import("@/lib/db/client");
-      const { registerEnvironment, getEnvironment, removeEnvironment } = await import("@/lib/data/environments");
+      const { registerEnvironment, getEnvironment, getEnvironmentWithLatest, removeEnvironment } =
+        await import("@/lib/data/environments");
       const { createCheck, recordSteps, listChecks, getCheck } = await import("@/lib/data/checks");
       const { finishCheck } = await import("@/lib/checks/finish");
       const { getTenant } = await import("@/lib/data/tenants");
@@ -44,6 +45,7 @@ export function tenantIsolationSuite() {
 
       // Tenant A sees none of it, and cannot remove it.
       expect(await getEnvironment(a, envB.id)).toBeNull();
+      expect(await getEnvironmentWithLatest(a, envB.id)).toBeNull();
       expect(await listChecks(a, envB.id)).toEqual([]);
       expect(await getCheck(a, checkB)).toBeNull();
       expect(await removeEnvironment(a, envB.id)).toBe(false);
@@ -62,6 +64,11 @@ export function tenantIsolationSuite() {
         latestCheckOutcome: "PASSED",
       });
       expect((await getCheck(b, checkB))?.steps).toHaveLength(1);
+      // Its page reads the check that set its state, with its steps, in the same statement as the environment.
+      const page = await getEnvironmentWithLatest(b, envB.id);
+      expect(page?.latestCheck).toMatchObject({ id: checkB, outcome: "PASSED", steps: [{ name: "token" }] });
+      expect(page?.latestSetup).toBeNull();
+      expect((await listChecks(b, envB.id)).map((check) => check.id)).toEqual([checkB]);
       expect(await db().tenant.findUnique({ where: { id: tenantB }, select: { latestCheckOutcome: true } })).toEqual({
         latestCheckOutcome: "PASSED",
       });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { count } from "@/components/format";
-import { CheckSteps, DiagnosisBox, type StepView } from "@/components/onboarding/check-steps";
+import { DiagnosisBox, type StepView } from "@/components/onboarding/check-steps";
 import { ReadOnlyNotice } from "@/components/onboarding/read-only-notice";
 import { LinkButton } from "@/components/ui/button";
 import { Card, cardClass, type CardTone } from "@/components/ui/card";
@@ -20,14 +20,15 @@ import { config } from "@/lib/config";
 import { customerCheckView } from "@/lib/checks/customer-view";
 import { whoCanFix } from "@/lib/checks/diagnoses";
 import { customerStepLabel } from "@/lib/checks/vocabulary";
-import { listChecks, runningCheckId } from "@/lib/data/checks";
-import { getSetup, listSetups } from "@/lib/data/delegated";
-import { getEnvironment } from "@/lib/data/environments";
+import { listChecks, runningCheckOf } from "@/lib/data/checks";
+import { getSetup } from "@/lib/data/delegated";
+import { getEnvironmentWithLatest } from "@/lib/data/environments";
 import { getTenant } from "@/lib/data/tenants";
 import { customerScope } from "@/lib/data/scope";
 import { CONSENT_REMOVED } from "@/lib/checks/health";
 import { CheckRunner } from "../_components/check-runner";
 import { environmentName } from "../_components/environment-name";
+import { HistoryEntry } from "../_components/history-entry";
 import { ManualSetup } from "../_components/manual-setup";
 import { SetupButton, SetupExplanation, SetupResult, type SetupView } from "../_components/setup-panel";
 
@@ -58,17 +59,19 @@ export default async function EnvironmentPage({
   const { setup: setupParam } = await searchParams;
   const session = await requireCustomer(`/onboarding/environments/${encodeURIComponent(environmentId)}`);
   const scope = customerScope(session);
-  const environment = await getEnvironment(scope, environmentId);
-  // Another tenant's environment is indistinguishable from one that does not exist.
-  if (!environment) notFound();
-  const [rawChecks, running, setups] = await Promise.all([
-    listChecks(scope, environment.id),
-    runningCheckId(scope, environment.id),
-    listSetups(scope, environment.id, 1),
+  // The environment with the check that set its state (its steps: the cause and fix) and its latest setup run, and
+  // beside it the history, listed without its steps (a check's steps are read when it is opened).
+  const [found, checks, shown] = await Promise.all([
+    getEnvironmentWithLatest(scope, environmentId),
+    listChecks(scope, environmentId),
+    typeof setupParam === "string" ? getSetup(scope, setupParam) : null,
   ]);
-  const checks = rawChecks.map(customerCheckView);
-  const shown = typeof setupParam === "string" ? await getSetup(scope, setupParam) : null;
-  const latestSetup = (shown && shown.environmentId === environment.id ? shown : setups[0]) ?? null;
+  // Another tenant's environment is indistinguishable from one that does not exist.
+  if (!found) notFound();
+  const { environment } = found;
+  const running = runningCheckOf(checks);
+  const latestFinished = found.latestCheck ? customerCheckView(found.latestCheck) : null;
+  const latestSetup = (shown && shown.environmentId === environment.id ? shown : found.latestSetup) ?? null;
   const setupView: SetupView | null = latestSetup
     ? {
         id: latestSetup.id,
@@ -92,7 +95,6 @@ export default async function EnvironmentPage({
   // The state leads: healthy (and since when it was proven), or the failing step's cause, fix and who can fix it.
   const state = environmentState(environment);
   const worked = lastWorkedAt(environment);
-  const latestFinished = checks.find((check) => check.outcome !== "RUNNING") ?? null;
   const problem =
     latestFinished?.steps.find((step) => step.outcome === "FAILED" && step.customerCause) ??
     latestFinished?.steps.find((step) => step.outcome === "WARNING" && step.customerCause) ??
@@ -297,25 +299,23 @@ export default async function EnvironmentPage({
           <ul className="divide-y divide-slate-100" aria-label="Check history">
             {checks.map((check) => (
               <li key={check.id} className="py-2">
-                <details>
-                  <summary className="flex cursor-pointer flex-wrap items-center gap-3 text-sm">
-                    <OutcomeBadge outcome={check.outcome} />
-                    <LocalTime date={check.startedAt} />
-                    <span className="text-slate-600">
-                      {check.triggeredByName
-                        ? `by ${check.triggeredByName}`
-                        : check.trigger === "STAFF"
-                          ? `by ${c.branding.vendorName} support`
-                          : check.trigger === "SYSTEM"
-                            ? "automatically"
-                            : "by your organisation"}
-                      {check.durationMs !== null ? ` · ${check.durationMs} ms` : ""}
-                      {/* The step's label carries its own quotes (the role's name): no quotes around it. */}
-                      {check.failingStep ? ` · failed at: ${customerStepLabel(check.failingStep, roleName)}` : ""}
-                    </span>
-                  </summary>
-                  <CheckSteps steps={check.steps} roleName={roleName} />
-                </details>
+                {/* Keyed by its outcome too: a check that ended since its steps were read is read again. */}
+                <HistoryEntry key={`${check.id}:${check.outcome}`} checkId={check.id} roleName={roleName}>
+                  <OutcomeBadge outcome={check.outcome} />
+                  <LocalTime date={check.startedAt} />
+                  <span className="text-slate-600">
+                    {check.triggeredByName
+                      ? `by ${check.triggeredByName}`
+                      : check.trigger === "STAFF"
+                        ? `by ${c.branding.vendorName} support`
+                        : check.trigger === "SYSTEM"
+                          ? "automatically"
+                          : "by your organisation"}
+                    {check.durationMs !== null ? ` · ${check.durationMs} ms` : ""}
+                    {/* The step's label carries its own quotes (the role's name): no quotes around it. */}
+                    {check.failingStep ? ` · failed at: ${customerStepLabel(check.failingStep, roleName)}` : ""}
+                  </span>
+                </HistoryEntry>
               </li>
             ))}
           </ul>
