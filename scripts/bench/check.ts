@@ -19,18 +19,15 @@
 // asks the managed identity endpoint for the assertion, the next ones reuse it (at most one managed identity request
 // per assertion lifetime). BENCH_CHECK_WARM_RUNS sets the warm checks per latency (default 15).
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { DEMO_IDS, type RequestLogEntry } from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
 import { sequentialRoundTrips } from "./round-trips";
 import { resetTimeline, timedAdapterFactory, timeline, watchHttp, type TimelineEvent } from "./check-timeline";
+import { withBenchDatabase } from "./bench-database";
 import { startEmulatorProcess } from "./emulator-process";
 
 type Emulator = Awaited<ReturnType<typeof startEmulatorProcess>>;
@@ -63,36 +60,8 @@ export async function run(): Promise<void> {
   }
 }
 
-async function adminQuery(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function child(database: Database): Promise<void> {
-  if (database === "pglite") {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-check-"));
-    try {
-      await measure(database, `pglite:${dataDir}`);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-    return;
-  }
-  const serverUrl = testDatabaseUrl();
-  const name = `bench_check_${randomBytes(4).toString("hex")}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  try {
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    await measure(database, url.toString());
-  } finally {
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  await withBenchDatabase(database, "bench-check", (url) => measure(database, url));
 }
 
 /** One warm check's local time, split along its timeline (ms). */

@@ -5,9 +5,6 @@
 // server answers (TEST_DATABASE_URL; `npm run bench` starts an embedded one when none does), in a child
 // process because the data layer binds one database per process.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -15,6 +12,7 @@ import { applyMigrations } from "../db/migrations";
 import { openSqlSession, type SqlSession } from "../db/raw-sql";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
+import { withBenchDatabase } from "./bench-database";
 
 const TENANTS = 10_000;
 const CHECKS = 100_000;
@@ -157,36 +155,8 @@ async function postgresAvailable(serverUrl: string): Promise<boolean> {
   }
 }
 
-async function adminQuery(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function child(kind: "pglite" | "postgres"): Promise<void> {
-  if (kind === "pglite") {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "bench-console-"));
-    try {
-      await measure("PGlite", `pglite:${dir}`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    return;
-  }
-  const serverUrl = testDatabaseUrl();
-  const name = `bench_console_${randomBytes(4).toString("hex")}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  try {
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    await measure("PostgreSQL", url.toString());
-  } finally {
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  await withBenchDatabase(kind, "bench-console", (url) => measure(kind === "pglite" ? "PGlite" : "PostgreSQL", url));
 }
 
 function runChild(kind: string): Promise<void> {

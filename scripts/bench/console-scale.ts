@@ -18,14 +18,13 @@
 // server's backends serving it (read from /proc, so only for a server on this machine). On a loaded machine the
 // wall times grow with the load; the CPU time is what an idle one would see as wall time, nearly.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { applyMigrations } from "../db/migrations";
 import { openSqlSession, type SqlSession } from "../db/raw-sql";
 import { parseDatabaseUrl } from "../../lib/db/url";
 import { testDatabaseUrl } from "../postgres/test-url";
+import { benchDatabase } from "./bench-database";
 import { cpuBetween, processCpuMs } from "./process-cpu";
 
 const TENANTS = Number(process.env.BENCH_CONSOLE_TENANTS ?? 100_000);
@@ -502,34 +501,20 @@ async function exportChild(query: Record<string, string>): Promise<void> {
   await db().$disconnect();
 }
 
-async function adminQuery(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function child(): Promise<void> {
-  const serverUrl = testDatabaseUrl();
   const kept = process.env.BENCH_CONSOLE_DATABASE;
   if (kept) {
     if (!/^\w+$/.test(kept)) throw new Error("BENCH_CONSOLE_DATABASE is a database name");
-    const url = new URL(serverUrl);
+    const url = new URL(testDatabaseUrl());
     url.pathname = `/${kept}`;
     return measure(url.toString(), false);
   }
-  const name = `bench_console_scale_${randomBytes(4).toString("hex")}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const database = await benchDatabase("postgres", "bench-console-scale");
   try {
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    await measure(url.toString(), true);
+    await measure(database.url, true);
   } finally {
-    if (!process.env.BENCH_KEEP_DATABASE) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    else console.log(`kept database ${name}`);
+    if (!process.env.BENCH_KEEP_DATABASE) await database.drop();
+    else console.log(`kept database ${database.name}`);
   }
 }
 

@@ -17,12 +17,11 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "../postgres/embedded";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { DEMO_IDS, EMULATED_DATAVERSE_HOST_SUFFIXES } from "@tenant-onboarding/emulator";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
-import { testDatabaseUrl } from "../postgres/test-url";
 import { baseEnv, bin, buildIfNeeded, root, waitFor } from "../lib.mjs";
+import { benchDatabase } from "./bench-database";
 import { attachInspector } from "./inspector";
 import { profile, selfTime } from "./pages-profile";
 import { descendantPids, totalCpuMs } from "./process-cpu";
@@ -99,16 +98,6 @@ async function startReceiverProcess(): Promise<Receiver> {
     spans: async () => ((await (await fetch(stats)).json()) as { spans: number }).spans,
     stop: () => child.kill("SIGTERM"),
   };
-}
-
-async function adminQuery(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 type Emulator = {
@@ -412,12 +401,8 @@ async function onboardingPage(emulator: Emulator, databaseUrl: string, receiver:
 }
 
 async function child(): Promise<void> {
-  const serverUrl = testDatabaseUrl();
-  const name = `bench_observability_${randomBytes(4).toString("hex")}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const database = await benchDatabase("postgres", "bench-observability");
+  const databaseUrl = database.url;
   const emulator = await startEmulatorProcess();
   const receiver = await startReceiverProcess();
   try {
@@ -458,7 +443,7 @@ async function child(): Promise<void> {
   } finally {
     receiver.stop();
     emulator.stop();
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   }
 }
 

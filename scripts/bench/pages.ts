@@ -1,4 +1,6 @@
-// Signed-in pages against the demo (issue 25): `npm run demo` on ports of its own and a fresh embedded database,
+// Signed-in pages against the demo (issue 25): `npm run demo` on ports of its own and a fresh database, once on the
+// embedded database (PGlite: the demo's default, whose SQL runs in the portal's own process) and once on PostgreSQL
+// (production's: a database of its own on the test server, TEST_DATABASE_URL), each migrated and seeded by the demo;
 // a customer administrator (Fabrikam's Diego Siciliani: consented, one monitored environment with three days of
 // checks) signed in through the emulator's pages, then autocannon at 10 connections on the landing page,
 // /onboarding, the environments list and that environment's page — interleaved, page after page, round after round,
@@ -8,9 +10,10 @@
 // CPU time per request (from /proc: steadier than requests/s when others load the machine), and the ratio of its
 // requests/s to the landing page's of the same round (median, range) beside its goal.
 //
-// Environment: PAGES_BENCH_SECONDS (5, per page and round), PAGES_BENCH_ROUNDS (3), PAGES_BENCH_CONNECTIONS (10).
+// Environment: PAGES_BENCH_SECONDS (5, per page and round), PAGES_BENCH_ROUNDS (3), PAGES_BENCH_CONNECTIONS (10),
+// PAGES_BENCH_DATABASES (pglite,postgres).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { freePort } from "../postgres/embedded";
 import os from "node:os";
 import path from "node:path";
@@ -21,10 +24,16 @@ import { descendantPids, listProcesses, totalCpuMs } from "./process-cpu";
 import { median } from "./stats";
 import { concerns, installStatementCounter, profile, takeStatements } from "./pages-profile";
 import { signInThroughEmulator } from "./sign-in";
+import { withBenchDatabase, type BenchDatabaseKind } from "./bench-database";
 
 const SECONDS = Number(process.env.PAGES_BENCH_SECONDS || 5);
 const ROUNDS = Number(process.env.PAGES_BENCH_ROUNDS || 3);
 const CONNECTIONS = Number(process.env.PAGES_BENCH_CONNECTIONS || 10);
+const DATABASES = (process.env.PAGES_BENCH_DATABASES || "pglite,postgres").split(",") as BenchDatabaseKind[];
+const DATABASE_LABEL: Record<BenchDatabaseKind, string> = {
+  pglite: "the embedded database (PGlite, in the portal's process: its SQL work is the portal's CPU)",
+  postgres: "PostgreSQL (its own processes; the portal's CPU is the client's side)",
+};
 const ADMIN = "diego@fabrikam.onmicrosoft.com";
 // PAGES_BENCH_PROFILE=<folder>: after the rounds, one more pass per page with the portal's inspector attached, printing
 // the SQL statements per request and where its CPU time went, and writing each page's .cpuprofile (and its HTML) there.
@@ -35,14 +44,14 @@ type Target = { label: string; path: string; goal: number | null; expect: string
 type Demo = { origin: string; serverPids: number[]; inspectPort: number | null; stop(): Promise<void> };
 
 /** `npm run demo` (emulator, migrated and seeded embedded database, `next start`) on free ports. */
-async function startDemo(databaseDir: string, inspectPort: number | null): Promise<Demo> {
+async function startDemo(databaseUrl: string, inspectPort: number | null): Promise<Demo> {
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(bin("tsx"), ["scripts/demo.ts"], {
     cwd: root,
     env: baseEnv({
       PORT: String(port),
       EMULATOR_PORT: String(emulatorPort),
-      DATABASE_URL: `pglite:${databaseDir}`,
+      DATABASE_URL: databaseUrl,
       RECHECK_INTERVAL_MINUTES: "0",
       LOG_LEVEL: "warn",
       // Where an inspector opens when it is asked for (SIGUSR1, to the portal's process only): the profile below.
@@ -159,8 +168,11 @@ async function profilePages(demo: Demo, cookie: string, targets: Target[]): Prom
 
 export async function run(): Promise<void> {
   buildIfNeeded();
-  const databaseDir = mkdtempSync(path.join(os.tmpdir(), "portal-bench-pages-"));
-  const demo = await startDemo(databaseDir, PROFILE_DIR ? await freePort() : null);
+  for (const kind of DATABASES) await withBenchDatabase(kind, "bench-pages", (url) => measure(kind, url));
+}
+
+async function measure(kind: BenchDatabaseKind, databaseUrl: string): Promise<void> {
+  const demo = await startDemo(databaseUrl, PROFILE_DIR ? await freePort() : null);
   try {
     const cookie = await signInThroughEmulator(demo.origin, ADMIN);
     const list = await verify(demo.origin, cookie, {
@@ -200,7 +212,7 @@ export async function run(): Promise<void> {
     const landing = rounds.get(targets[0]!)!;
     const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
     console.log(
-      `signed-in pages, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per page (load average ${loadAverage}; ${os.cpus().length} cores)`,
+      `\nsigned-in pages on ${DATABASE_LABEL[kind]}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per page (load average ${loadAverage}; ${os.cpus().length} cores)`,
     );
     console.log(
       `${"page".padEnd(24)} | ${"req/s".padStart(6)} | ${"p50 ms".padStart(6)} | ${"p99 ms".padStart(6)} | ${"CPU ms/req".padStart(10)} | ${"KB".padStart(4)} | ratio to landing (range)    | goal`,
@@ -231,6 +243,5 @@ export async function run(): Promise<void> {
     if (PROFILE_DIR) await profilePages(demo, cookie, targets);
   } finally {
     await demo.stop();
-    rmSync(databaseDir, { recursive: true, force: true });
   }
 }

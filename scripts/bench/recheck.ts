@@ -14,15 +14,13 @@
 // bench` starts an embedded one when none answers), so its work runs in its own processes as it would on a
 // database server. BENCH_RECHECK_DATABASE=pglite runs it on the embedded database instead, inside this process,
 // where PGlite's WebAssembly takes about half the CPU (measured with --cpu-prof on 200 environments).
-import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import tls from "node:tls";
 import pg from "pg";
 import { applyMigrations } from "../db/migrations";
 import { parseDatabaseUrl } from "../../lib/db/url";
-import { testDatabaseUrl } from "../postgres/test-url";
+import { benchDatabase } from "./bench-database";
 import { profiled, summarise } from "./cpu-profile";
 import { startEmulatorProcess } from "./emulator-process";
 import { cpuBetween, processCpuMs } from "./process-cpu";
@@ -37,29 +35,6 @@ const PROFILE = Boolean(process.env.BENCH_RECHECK_PROFILE);
 const GOAL_MS = 10;
 /** The fleet the projection is for: this many environments, each re-verified once an hour. */
 const FLEET = 1_000_000;
-
-async function adminQuery(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh database of the chosen kind, and how to remove it. */
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (DATABASE === "pglite") {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-recheck-"));
-    return { url: `pglite:${dataDir}`, drop: () => rm(dataDir, { recursive: true, force: true }) };
-  }
-  const name = `bench_recheck_${randomBytes(4).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
 
 /**
  * Counts, while the worker drains, the SQL statements this process sends (node-postgres, which both Prisma's adapter
@@ -113,7 +88,7 @@ export async function run(): Promise<void> {
     latencyMs: LATENCY_MS,
     throttle: { environments: names.flat().slice(0, THROTTLED), retryAfterSeconds: 1 },
   });
-  const database = await benchDatabase();
+  const database = await benchDatabase(DATABASE, "bench-recheck");
   try {
     const databaseUrl = database.url;
     await applyMigrations(parseDatabaseUrl(databaseUrl));
