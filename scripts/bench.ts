@@ -7,7 +7,8 @@
 //   npm run bench -- console-scale  the console at 100,000 tenants and 1,000,000 checks (PostgreSQL)
 //   npm run bench -- bundle    only the first-load JavaScript of /, /consent and /signin (serves the production build)
 //   npm run bench -- observability   metrics and tracing off vs on: the warm check and /onboarding throughput
-//   npm run bench -- pages     signed-in pages against the demo (autocannon): requests/s, p99, ratio to the landing page
+//   npm run bench -- pages     signed-in pages against the demo (autocannon), on PGlite and on PostgreSQL: requests/s,
+//                              p99, CPU per request, ratio to the landing page
 // The portal's structured log lines (one per outbound call) would bury the figures.
 process.env.LOG_LEVEL ??= "warn";
 
