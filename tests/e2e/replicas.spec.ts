@@ -193,18 +193,18 @@ test("the API's rate limit holds across replicas: N requests spread over both pa
 });
 
 test("with the clock and a worker in all three processes, each minute is planned once and each scheduled check runs once", async () => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   for (const p of processes())
     await expect
       .poll(() => p.output(), { timeout: 30_000 })
       .toContain("Worker: re-verifying every connected environment every 1 min");
-  // A round whose plan ran early enough in its minute for all of its checks to start within that minute, and whose
-  // previous minute's plan did too (or there was none): a plan that ran late in its minute on a loaded machine starts
-  // its checks after the minute has turned, where they would be counted with this round's.
+  // A round is what one plan queued, so it is counted between that plan and the next one (the plans of two minutes
+  // in a row), not by the clock's minute: a plan runs at the same second of every minute, late in it on a loaded
+  // machine, and its checks then start after the minute has turned. Every job a plan queues starts no earlier than
+  // the plan (lib/recheck/index.ts) and within its minute, so before the next minute's plan.
   type Plan = { started_on: Date };
-  const early = (t: number) => t % 60_000 < 40_000;
   const minute = (t: number) => Math.floor(t / 60_000);
-  let round: number | null = null;
+  let round: { from: Date; to: Date } | null = null;
   await expect
     .poll(
       async () => {
@@ -213,14 +213,15 @@ test("with the clock and a worker in all three processes, each minute is planned
             "SELECT started_on FROM pgboss.job WHERE name = 'recheck-plan' AND state = 'completed' ORDER BY started_on",
           )
         ).map((p) => p.started_on.getTime());
-        round = plans.find((t) => early(t) && plans.every((u) => minute(u) !== minute(t) - 1 || early(u))) ?? null;
+        const at = plans.findIndex((t, i) => i + 1 < plans.length && minute(plans[i + 1]!) === minute(t) + 1);
+        round = at < 0 ? null : { from: new Date(plans[at]!), to: new Date(plans[at + 1]!) };
         return round;
       },
-      { timeout: 135_000, intervals: [1_000] },
+      // Two plans of minutes in a row: within two minutes of the clock starting, three if it missed its first.
+      { timeout: 175_000, intervals: [1_000] },
     )
     .not.toBeNull();
-  const from = new Date(Math.floor(round! / 60_000) * 60_000);
-  const to = new Date(from.getTime() + 60_000);
+  const { from, to } = round!;
   const roundIds = ROUND_ENVS.map((n) => envIds.get(n)!);
   // Every job of that round has ended (each environment's job of the round is the one created by its plan).
   await expect
