@@ -35,7 +35,12 @@ export default async function OnboardingOverview({
   const session = await requireCustomer("/onboarding");
   // A "granted" consent left unproven past its time is shown as what it is: not granted, and why.
   const scope = customerScope(session);
-  const [overview, params] = await Promise.all([getTenantWithSubscription(scope), searchParams]);
+  // The alert recipients are read beside the overview (they do not depend on it): one wait for both.
+  const [overview, recipients, params] = await Promise.all([
+    getTenantWithSubscription(scope),
+    listAlertRecipients(scope),
+    searchParams,
+  ]);
   const read = overview?.tenant ?? null;
   const subscription = overview?.subscription ?? null;
   // Only a consent still being verified can have timed out: then the sweep decides, and the tenant is read again.
@@ -181,7 +186,7 @@ export default async function OnboardingOverview({
       </ol>
 
       <EmailAlerts
-        recipients={await listAlertRecipients(customerScope(session))}
+        recipients={recipients}
         me={{ objectId: session.userObjectId, admin: session.tenantAdmin }}
         vendorName={c.branding.vendorName}
       />
