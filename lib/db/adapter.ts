@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PGLITE_EXTENSIONS } from "@/lib/db/pglite-extensions";
+import { withPreparedStatements } from "@/lib/db/pglite-statements";
 import type { DatabaseTarget } from "@/lib/db/url";
 
 export function createAdapterFactory(target: DatabaseTarget): SqlDriverAdapterFactory {
@@ -17,8 +18,9 @@ export function createAdapterFactory(target: DatabaseTarget): SqlDriverAdapterFa
       idleTimeoutMillis: 30_000,
     });
   }
-  // PGlite allows one connection per data folder per process; the adapter serialises queries on it.
-  return new PrismaPGlite(embeddedDatabase(target.dataDir));
+  // PGlite allows one connection per data folder per process; the adapter serialises queries on it. Prisma's
+  // statements are prepared once and executed by name after (lib/db/pglite-statements.ts).
+  return new PrismaPGlite(withPreparedStatements(embeddedDatabase(target.dataDir)));
 }
 
 /**

@@ -14,20 +14,57 @@ type ProfileNode = {
 };
 export type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
-/** Counts the statements sent to the process's PGlite (outside transactions, which page reads do not open). */
-const INSTALL_COUNTER = `(() => {
+/**
+ * Counts the statements sent to the process's PGlite: through its own query() (the job queue, transactions' first
+ * statement aside) and through the prepared statements Prisma's are executed as (lib/db/pglite-statements.ts: one
+ * Bind message per execution, named by the Parse that prepared it). Transactions are counted apart.
+ */
+const INSTALL_COUNTER = `(async () => {
   const instances = globalThis.portalPglite;
   if (!instances) return false;
   globalThis.__benchStatements ??= { count: 0, bySql: {} };
+  const note = (sql) => {
+    const stats = globalThis.__benchStatements;
+    stats.count++;
+    const key = String(sql).replace(/\\s+/g, " ").slice(0, 140);
+    stats.bySql[key] = (stats.bySql[key] ?? 0) + 1;
+  };
+  const cstring = (bytes, at) => {
+    const end = bytes.indexOf(0, at);
+    return [new TextDecoder().decode(bytes.subarray(at, end)), end + 1];
+  };
   for (const db of instances.values()) {
     if (db.__benchCounted) continue;
     const query = db.query.bind(db);
     db.query = (sql, ...rest) => {
-      const stats = globalThis.__benchStatements;
-      stats.count++;
-      const key = String(sql).replace(/\\s+/g, " ").slice(0, 140);
-      stats.bySql[key] = (stats.bySql[key] ?? 0) + 1;
+      note(sql);
       return query(sql, ...rest);
+    };
+    const transaction = db.transaction.bind(db);
+    db.transaction = (...args) => {
+      note("(a transaction)");
+      return transaction(...args);
+    };
+    // Those prepared before the counter: named by the database.
+    const named = new Map(
+      (await query("SELECT name, statement FROM pg_prepared_statements")).rows.map((r) => [r.name, r.statement]),
+    );
+    const execProtocol = db.execProtocol.bind(db);
+    db.execProtocol = (bytes, ...rest) => {
+      // The wire protocol's messages: a type byte, a length (int32, itself included), the body.
+      for (let at = 0; at < bytes.length; ) {
+        const type = bytes[at];
+        const length = new DataView(bytes.buffer, bytes.byteOffset + at + 1, 4).getInt32(0);
+        if (type === 0x50) {
+          const [name, next] = cstring(bytes, at + 5);
+          named.set(name, cstring(bytes, next)[0]);
+        } else if (type === 0x42) {
+          const [, next] = cstring(bytes, at + 5);
+          note(named.get(cstring(bytes, next)[0]) ?? "(an unknown prepared statement)");
+        }
+        at += 1 + length;
+      }
+      return execProtocol(bytes, ...rest);
     };
     db.__benchCounted = true;
   }
