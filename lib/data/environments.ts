@@ -52,7 +52,8 @@ export async function registerEnvironment(
   }
 }
 
-const environmentSelect = {
+/** An environment as its pages show it: where it is, who registered it, its latest check and its health. */
+export const environmentSelect = {
   id: true,
   url: true,
   friendlyName: true,

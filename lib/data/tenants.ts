@@ -2,6 +2,7 @@ import "server-only";
 
 // The signed-in customer's own tenant: its status, its admin-consent state, disconnecting it.
 import { audit } from "@/lib/audit";
+import { environmentSelect } from "@/lib/data/environments";
 import { db } from "@/lib/db/client";
 import type { TenantScope } from "@/lib/data/scope";
 import { subscriptionSelect } from "@/lib/data/subscriptions";
@@ -26,21 +27,7 @@ const tenantOverviewSelect = {
   disconnectedByName: true,
   environments: {
     orderBy: { createdAt: "asc" },
-    select: {
-      id: true,
-      url: true,
-      friendlyName: true,
-      cloud: true,
-      latestCheckOutcome: true,
-      latestCheckAt: true,
-      latestFailingStep: true,
-      createdAt: true,
-      registeredByName: true,
-      health: true,
-      brokenSince: true,
-      healthCause: true,
-      lastVerifiedAt: true,
-    },
+    select: environmentSelect,
   },
 } satisfies Prisma.TenantSelect;
 

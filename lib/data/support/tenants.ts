@@ -5,6 +5,7 @@ import "server-only";
 // imports this module. Every query selects explicit fields: vendor-side detail never leaks into customer code.
 import { readSupportStep } from "@/lib/checks/step-results";
 import { AUTOMATIC_TRIGGERS, mergeHistories, PERSON_TRIGGERS } from "@/lib/data/check-history";
+import { environmentSelect } from "@/lib/data/environments";
 import { db } from "@/lib/db/client";
 import {
   Prisma,
@@ -399,22 +400,7 @@ export async function getSupportTenant(tenantId: string) {
       disconnectedByName: true,
       environments: {
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        select: {
-          id: true,
-          url: true,
-          friendlyName: true,
-          cloud: true,
-          registeredByName: true,
-          createdAt: true,
-          latestCheckOutcome: true,
-          latestCheckAt: true,
-          latestFailingStep: true,
-          health: true,
-          brokenSince: true,
-          healthCause: true,
-          healthCauseId: true,
-          lastVerifiedAt: true,
-        },
+        select: environmentSelect,
       },
     },
   });

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState, type ReactNode, type SyntheticEvent } from "react";
+import { useState, type ReactNode, type SyntheticEvent } from "react";
 import { CheckSteps, type StepView } from "@/components/onboarding/check-steps";
 
 type Steps =
@@ -25,11 +25,9 @@ export function HistoryEntry({
   children: ReactNode;
 }) {
   const [steps, setSteps] = useState<Steps>({ state: "closed" });
-  const reading = useRef(false);
 
   const onToggle = async (event: SyntheticEvent<HTMLDetailsElement>) => {
-    if (!event.currentTarget.open || reading.current || steps.state === "loaded") return;
-    reading.current = true;
+    if (!event.currentTarget.open || steps.state === "loading" || steps.state === "loaded") return;
     setSteps({ state: "loading" });
     try {
       const response = await fetch(`/api/checks/${encodeURIComponent(checkId)}`, { cache: "no-store" });
@@ -41,8 +39,6 @@ export function HistoryEntry({
         state: "failed",
         error: `Its steps could not be loaded (${error instanceof Error ? error.message : "no answer"}). Close it and open it again to retry.`,
       });
-    } finally {
-      reading.current = false;
     }
   };
 
